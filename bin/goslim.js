@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { runCli } from '../dist/cli/main.js';
+
+const code = await runCli(process.argv.slice(2));
+process.exitCode = code;

@@ -1,0 +1,71 @@
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { commands } from './commands/index.js';
+import { EXIT_INPUT, exitCodeForError, renderError, type CliIO, type ExitCode } from './context.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export function defaultIO(): CliIO {
+  return {
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    isTTY: Boolean(process.stderr.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** Build and run the CLI; resolves to the exit code (never calls process.exit). */
+export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<ExitCode> {
+  let exitCode: ExitCode = 0;
+  const program = new Command();
+  program
+    .name('goslim')
+    .description(
+      "Make Go services' container images minimal, prove they still run, and explain every byte.",
+    )
+    .version(packageVersion(), '-V, --version')
+    .option('--debug', 'show stack traces and internal detail on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+
+  const run = async (body: (io: CliIO) => Promise<ExitCode>): Promise<void> => {
+    try {
+      exitCode = await body(io);
+    } catch (err) {
+      const debug = Boolean(program.opts<{ debug?: boolean }>().debug) || argv.includes('--debug');
+      io.stderr(`${renderError(err, debug)}\n`);
+      exitCode = exitCodeForError(err);
+    }
+  };
+
+  for (const load of commands) {
+    const mod = await load();
+    mod.register(program, run);
+  }
+  // Subcommands inherit output configuration and exit override.
+  for (const sub of program.commands) {
+    sub.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).exitOverride();
+    sub.showHelpAfterError('(run with --help for usage)');
+  }
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        return 0;
+      }
+      return EXIT_INPUT;
+    }
+    io.stderr(`${renderError(err, argv.includes('--debug'))}\n`);
+    return exitCodeForError(err);
+  }
+  return exitCode;
+}

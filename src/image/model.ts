@@ -1,0 +1,169 @@
+/**
+ * goslim's read-only OCI image model, in the spirit of go-containerregistry's pkg/v1:
+ * sources (docker-archive, OCI layout, registry) produce these objects; analyzers and
+ * sinks consume them. Layers are always streamed, never held in memory.
+ */
+import type { Readable } from 'node:stream';
+
+export const MediaType = {
+  OciIndex: 'application/vnd.oci.image.index.v1+json',
+  OciManifest: 'application/vnd.oci.image.manifest.v1+json',
+  OciConfig: 'application/vnd.oci.image.config.v1+json',
+  OciLayer: 'application/vnd.oci.image.layer.v1.tar',
+  OciLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  OciLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+  OciLayerNondistributableGzip: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+  DockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  DockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  DockerConfig: 'application/vnd.docker.container.image.v1+json',
+  DockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  DockerForeignLayerGzip: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+  /** Some producers (old docker save) label uncompressed layers this way. */
+  DockerLayerTar: 'application/vnd.docker.image.rootfs.diff.tar',
+} as const;
+
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+  'os.version'?: string;
+  'os.features'?: string[];
+}
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  urls?: string[];
+  annotations?: Record<string, string>;
+  platform?: Platform;
+  artifactType?: string;
+}
+
+export interface ImageManifest {
+  schemaVersion: 2;
+  mediaType?: string;
+  artifactType?: string;
+  config: Descriptor;
+  layers: Descriptor[];
+  subject?: Descriptor;
+  annotations?: Record<string, string>;
+}
+
+export interface ImageIndexManifest {
+  schemaVersion: 2;
+  mediaType?: string;
+  manifests: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+export interface HistoryEntry {
+  created?: string;
+  created_by?: string;
+  author?: string;
+  comment?: string;
+  empty_layer?: boolean;
+}
+
+export interface HealthConfig {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  Retries?: number;
+}
+
+export interface ContainerConfig {
+  User?: string;
+  ExposedPorts?: Record<string, object>;
+  Env?: string[];
+  Entrypoint?: string[] | null;
+  Cmd?: string[] | null;
+  Volumes?: Record<string, object>;
+  WorkingDir?: string;
+  Labels?: Record<string, string>;
+  StopSignal?: string;
+  Healthcheck?: HealthConfig;
+  /** Docker's record of shell form ("/bin/sh -c"). */
+  Shell?: string[];
+}
+
+export interface ImageConfig {
+  created?: string;
+  author?: string;
+  architecture: string;
+  os: string;
+  variant?: string;
+  'os.version'?: string;
+  config?: ContainerConfig;
+  rootfs: { type: 'layers'; diff_ids: string[] };
+  history?: HistoryEntry[];
+}
+
+/** One filesystem layer. Streams are fresh on every call; each read is a new pass. */
+export interface Layer {
+  /** Digest of the blob as stored/transferred (compressed when the blob is compressed). */
+  digest(): string;
+  /** Digest of the uncompressed tar (config rootfs.diff_ids). */
+  diffId(): string;
+  /** Size of the stored blob in bytes. */
+  size(): number;
+  mediaType(): string;
+  compression(): Compression;
+  /** The stored blob bytes, verified against digest() as they stream (error at end on mismatch). */
+  compressed(): Promise<Readable>;
+  /** The uncompressed tar stream. */
+  uncompressed(): Promise<Readable>;
+}
+
+export interface Image {
+  /** Digest of the raw manifest bytes. */
+  digest(): string;
+  mediaType(): string;
+  rawManifest(): Buffer;
+  manifest(): ImageManifest;
+  rawConfig(): Buffer;
+  config(): ImageConfig;
+  configDigest(): string;
+  layers(): Layer[];
+  platform(): Platform;
+  /** Human reference it was opened from (as given by the user, normalised). */
+  reference(): string;
+}
+
+export interface ImageIndex {
+  digest(): string;
+  mediaType(): string;
+  rawManifest(): Buffer;
+  indexManifest(): ImageIndexManifest;
+  /** Resolve a child image (by platform or digest). */
+  image(descriptor: Descriptor): Promise<Image>;
+}
+
+export function platformString(p: Platform): string {
+  return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
+}
+
+export function parsePlatform(text: string): Platform {
+  const [os, architecture, variant] = text.split('/');
+  if (!os || !architecture) {
+    throw new TypeError(`platform must be os/arch[/variant], got "${text}"`);
+  }
+  return variant ? { os, architecture, variant } : { os, architecture };
+}
+
+export function isIndexMediaType(mt: string | undefined): boolean {
+  return mt === MediaType.OciIndex || mt === MediaType.DockerManifestList;
+}
+
+export function isManifestMediaType(mt: string | undefined): boolean {
+  return mt === MediaType.OciManifest || mt === MediaType.DockerManifest;
+}
+
+export function compressionOf(mediaType: string): Compression {
+  if (mediaType.endsWith('+gzip') || mediaType.endsWith('.tar.gzip')) return 'gzip';
+  if (mediaType.endsWith('+zstd')) return 'zstd';
+  return 'none';
+}
