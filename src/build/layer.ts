@@ -1,0 +1,217 @@
+/**
+ * Deterministic layer creation: a sorted USTAR stream (PAX only when a name does
+ * not fit), fixed owners, modes and mtime, gzip with a pinned header, streamed to a
+ * temp file while hashing both the uncompressed tar (diff_id) and the compressed
+ * blob (digest). The layer never exists in memory; the finished blob lands in the
+ * content-addressed cache and is served from there.
+ *
+ * Rules follow image-spec layer.md (no duplicate paths, parents present) and ko's
+ * binary layer (pkg/build/gobuild.go tarBinary): uid/gid 0, no user/group names.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip, constants as zc } from 'node:zlib';
+import tar, { type Header as Headers } from 'tar-stream';
+import { GoslimError, UnsafePathError } from '../errors.js';
+import { MediaType, type Compression, type Layer } from '../image/model.js';
+import { BlobCache } from './cache.js';
+import { GzipHeaderPin, HashThrough, VerifyThrough } from './streams.js';
+
+export type LayerFileType = 'file' | 'dir' | 'symlink';
+
+/** One entry to put in a layer. */
+export interface LayerFile {
+  /** Path in the image; leading "/" optional. Normalised, must not contain "..". */
+  path: string;
+  type: LayerFileType;
+  /** Host file to copy (type "file"). */
+  source?: string;
+  /** Permission bits (and setuid/sticky); default 0755 dirs, 0644 files, 0777 symlinks. */
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  /** Symlink target, written as given. */
+  linkname?: string;
+}
+
+export interface WriteLayerOptions {
+  cache: BlobCache;
+  /** Entry mtime, seconds since the epoch (SOURCE_DATE_EPOCH, else 0). */
+  mtime?: number;
+  /** zlib level 0-9; default 6 (zlib's default, what ko and crane use). */
+  gzipLevel?: number;
+  /** Layer media type; default the OCI gzip layer type. */
+  mediaType?: string;
+}
+
+/** Mode given to parent directories we add implicitly (ko uses 0555 for /ko-app; 0755 is the norm). */
+const IMPLICIT_DIR_MODE = 0o755;
+
+/** Clean an in-image path to "a/b/c" form; rejects escapes. Pure. */
+export function normaliseImagePath(p: string): string {
+  const cleaned = posix.normalize(`/${p}`).replace(/^\/+/, '').replace(/\/+$/, '');
+  if (cleaned === '' || cleaned === '.') throw new UnsafePathError(`"${p}" names the image root, not a file`);
+  if (cleaned.split('/').includes('..')) throw new UnsafePathError(`"${p}" escapes the image root`);
+  return cleaned;
+}
+
+interface PlannedEntry extends Required<Pick<LayerFile, 'type' | 'mode' | 'uid' | 'gid'>> {
+  path: string;
+  source?: string;
+  linkname?: string;
+  size: number;
+}
+
+/**
+ * Order, complete and check the entries of a layer (pure except for `sizes`).
+ * Adds every missing parent directory, sorts by path (which puts parents first),
+ * and rejects the same path given twice with different content.
+ */
+export function planLayer(files: LayerFile[], sizes: Map<string, number>): PlannedEntry[] {
+  const byPath = new Map<string, PlannedEntry>();
+  for (const f of files) {
+    const path = normaliseImagePath(f.path);
+    if (f.type === 'file' && f.source === undefined) {
+      throw new GoslimError('E_USAGE', `layer file ${path} has no source`);
+    }
+    if (f.type === 'symlink' && !f.linkname) throw new GoslimError('E_USAGE', `symlink ${path} has no target`);
+    const entry: PlannedEntry = {
+      path,
+      type: f.type,
+      mode: f.mode ?? (f.type === 'dir' ? 0o755 : f.type === 'symlink' ? 0o777 : 0o644),
+      uid: f.uid ?? 0,
+      gid: f.gid ?? 0,
+      size: f.type === 'file' ? (sizes.get(f.source!) ?? 0) : 0,
+      ...(f.source !== undefined && f.type === 'file' ? { source: f.source } : {}),
+      ...(f.linkname !== undefined && f.type === 'symlink' ? { linkname: f.linkname } : {}),
+    };
+    const prev = byPath.get(path);
+    if (prev) {
+      // A directory listed twice (e.g. explicitly and as a parent) is fine if identical.
+      if (prev.type === 'dir' && entry.type === 'dir') continue;
+      throw new GoslimError('E_USAGE', `path /${path} is added to the layer twice`);
+    }
+    byPath.set(path, entry);
+  }
+  for (const path of [...byPath.keys()]) {
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join('/');
+      const existing = byPath.get(parent);
+      if (existing && existing.type !== 'dir') {
+        throw new GoslimError('E_USAGE', `/${parent} is a ${existing.type} but /${path} is inside it`);
+      }
+      if (!existing) byPath.set(parent, { path: parent, type: 'dir', mode: IMPLICIT_DIR_MODE, uid: 0, gid: 0, size: 0 });
+    }
+  }
+  // Byte-wise order, independent of locale.
+  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** A layer whose compressed blob is a file on disk with known digests. */
+export class FileLayer implements Layer {
+  constructor(
+    readonly file: string,
+    private readonly d: { digest: string; diffId: string; size: number; mediaType: string },
+  ) {}
+  digest(): string {
+    return this.d.digest;
+  }
+  diffId(): string {
+    return this.d.diffId;
+  }
+  size(): number {
+    return this.d.size;
+  }
+  mediaType(): string {
+    return this.d.mediaType;
+  }
+  compression(): Compression {
+    return this.d.mediaType.endsWith('gzip') ? 'gzip' : this.d.mediaType.endsWith('zstd') ? 'zstd' : 'none';
+  }
+  async compressed(): Promise<Readable> {
+    return createReadStream(this.file).pipe(new VerifyThrough(this.d.digest, this.d.size));
+  }
+  async uncompressed(): Promise<Readable> {
+    const raw = await this.compressed();
+    return this.compression() === 'gzip' ? raw.pipe(createGunzip()) : raw;
+  }
+}
+
+/** Build the layer, stream it into the cache, and return it. */
+export async function writeLayer(files: LayerFile[], opts: WriteLayerOptions): Promise<FileLayer> {
+  const sizes = new Map<string, number>();
+  for (const f of files) {
+    if (f.type !== 'file' || f.source === undefined) continue;
+    let st;
+    try {
+      st = await stat(f.source);
+    } catch (err) {
+      throw new GoslimError('E_NOT_FOUND', `cannot read ${f.source}`, { cause: err });
+    }
+    if (!st.isFile()) throw new GoslimError('E_USAGE', `${f.source} is not a regular file`);
+    sizes.set(f.source, st.size);
+  }
+  const plan = planLayer(files, sizes);
+  const mtime = new Date((opts.mtime ?? 0) * 1000);
+  const level = opts.gzipLevel ?? 6;
+  if (!Number.isInteger(level) || level < 0 || level > 9) {
+    throw new GoslimError('E_USAGE', `gzip level must be 0-9, got ${level}`);
+  }
+  const mediaType = opts.mediaType ?? MediaType.OciLayerGzip;
+
+  const pack = tar.pack();
+  const tarHash = new HashThrough();
+  const blobHash = new HashThrough();
+  const tmp = await opts.cache.tmpPath('layer');
+  const feed = (async () => {
+    for (const e of plan) {
+      const header: Headers = {
+        // Directories carry a trailing slash, as GNU tar and Go's archive/tar write them.
+        name: e.type === 'dir' ? `${e.path}/` : e.path,
+        mode: e.mode,
+        uid: e.uid,
+        gid: e.gid,
+        mtime,
+        type: e.type === 'dir' ? 'directory' : e.type,
+        size: e.size,
+        uname: '',
+        gname: '',
+        devmajor: 0,
+        devminor: 0,
+        linkname: e.linkname ?? '',
+      };
+      if (e.type === 'file') {
+        const sink = pack.entry(header);
+        await pipeline(createReadStream(e.source!), sink);
+      } else {
+        await new Promise<void>((resolve, reject) => pack.entry(header, (err) => (err ? reject(err) : resolve())));
+      }
+    }
+    pack.finalize();
+  })();
+  feed.catch((err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))));
+  try {
+    await Promise.all([
+      feed,
+      pipeline(
+        pack,
+        tarHash,
+        createGzip({ level, strategy: zc.Z_DEFAULT_STRATEGY }),
+        new GzipHeaderPin(),
+        blobHash,
+        createWriteStream(tmp),
+      ),
+    ]);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    if (err instanceof GoslimError) throw err;
+    throw new GoslimError('E_IO', `writing layer failed: ${(err as Error).message}`, { cause: err });
+  }
+  const digest = blobHash.digest();
+  const file = await opts.cache.commit(tmp, digest);
+  return new FileLayer(file, { digest, diffId: tarHash.digest(), size: blobHash.bytes, mediaType });
+}
