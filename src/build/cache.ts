@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { GoslimError } from '../errors.js';
+import { parseDigest } from '../image/digest.js';
 
 /** `GOSLIM_CACHE`, else `$XDG_CACHE_HOME/goslim`, else `~/.cache/goslim`. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -17,12 +18,8 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.HOME ?? homedir(), '.cache', 'goslim');
 }
 
-const DIGEST_RE = /^sha256:([a-f0-9]{64})$/;
-
 export function hexOf(digest: string): string {
-  const m = DIGEST_RE.exec(digest);
-  if (!m) throw new GoslimError('E_MALFORMED', `unsupported digest "${digest}" (only sha256 is supported)`);
-  return m[1]!;
+  return parseDigest(digest, 'blob digest').hex;
 }
 
 export class BlobCache {

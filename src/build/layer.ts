@@ -18,7 +18,8 @@ import tar, { type Header as Headers } from 'tar-stream';
 import { GoslimError, UnsafePathError } from '../errors.js';
 import { MediaType, type Compression, type Layer } from '../image/model.js';
 import { BlobCache } from './cache.js';
-import { GzipHeaderPin, HashThrough, VerifyThrough } from './streams.js';
+import { HashingStream, VerifyingStream } from '../image/digest.js';
+import { GzipHeaderPin } from './gzip-header.js';
 
 export type LayerFileType = 'file' | 'dir' | 'symlink';
 
@@ -133,7 +134,7 @@ export class FileLayer implements Layer {
     return this.d.mediaType.endsWith('gzip') ? 'gzip' : this.d.mediaType.endsWith('zstd') ? 'zstd' : 'none';
   }
   async compressed(): Promise<Readable> {
-    return createReadStream(this.file).pipe(new VerifyThrough(this.d.digest, this.d.size));
+    return createReadStream(this.file).pipe(new VerifyingStream(this.d.digest, `cached blob ${this.file}`, this.d.size));
   }
   async uncompressed(): Promise<Readable> {
     const raw = await this.compressed();
@@ -164,8 +165,8 @@ export async function writeLayer(files: LayerFile[], opts: WriteLayerOptions): P
   const mediaType = opts.mediaType ?? MediaType.OciLayerGzip;
 
   const pack = tar.pack();
-  const tarHash = new HashThrough();
-  const blobHash = new HashThrough();
+  const tarHash = new HashingStream();
+  const blobHash = new HashingStream();
   const tmp = await opts.cache.tmpPath('layer');
   const feed = (async () => {
     for (const e of plan) {
