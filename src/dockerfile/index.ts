@@ -1,0 +1,16 @@
+/**
+ * Dockerfile area: parse model (range-exact, for rules and the fixer), Go build
+ * understanding, base-image classification, rules and the lint driver.
+ */
+export type * from './parse/model.js';
+export {
+  parseDockerfile,
+  sliceRange,
+  joinContinuations,
+  argDeclarations,
+  resolveImageRef,
+  expandInScope,
+  AUTOMATIC_PLATFORM_ARGS,
+} from './parse/parse-dockerfile.js';
+export { expandVariables, referencedVariables, type VariableLookup, type ExpandOptions } from './parse/expand.js';
+export { tokenizeShell, splitSimpleCommands, splitWords, type ShellWord, type ShellToken } from './parse/shell-words.js';

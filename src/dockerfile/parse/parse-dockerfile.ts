@@ -1,0 +1,396 @@
+/**
+ * dockerfile-ast -> goslim's Dockerfile model (./model.ts). Adds what the
+ * library lacks (see docs in /docs or anchors §2.1): BuildKit-style variable
+ * expansion with modifiers, global vs in-stage ARG scope with the automatic
+ * platform args, exec-form detection by JSON parsing (BuildKit parseMaybeJSON),
+ * heredoc bodies, stage and `COPY --from` resolution. Pure: text in, model out.
+ */
+import { DockerfileParser } from 'dockerfile-ast';
+import type {
+  Instruction as AstInstruction,
+  From as AstFrom,
+  Flag as AstFlag,
+  Heredoc as AstHeredoc,
+  Env as AstEnv,
+} from 'dockerfile-ast';
+import { expandVariables } from './expand.js';
+import { splitWords } from './shell-words.js';
+import type {
+  Argument,
+  BaseImage,
+  Comment,
+  Directive,
+  DockerfileModel,
+  Flag,
+  Heredoc,
+  ImageRef,
+  Instruction,
+  ParseOptions,
+  SourceRange,
+  Stage,
+  VariableBinding,
+  VariableScope,
+} from './model.js';
+
+/** BuildKit's automatic platform args (docs: "Automatic platform ARGs in the global scope"). */
+export const AUTOMATIC_PLATFORM_ARGS = [
+  'BUILDPLATFORM',
+  'BUILDOS',
+  'BUILDARCH',
+  'BUILDVARIANT',
+  'TARGETPLATFORM',
+  'TARGETOS',
+  'TARGETARCH',
+  'TARGETVARIANT',
+] as const;
+
+/** Keywords whose arguments may be a JSON array (exec form). */
+const JSON_CAPABLE = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'COPY', 'ADD', 'VOLUME']);
+
+class MapScope implements VariableScope {
+  constructor(private readonly vars: ReadonlyMap<string, VariableBinding>) {}
+  get(name: string): VariableBinding | undefined {
+    return this.vars.get(name);
+  }
+  has(name: string): boolean {
+    return this.vars.has(name);
+  }
+  names(): string[] {
+    return [...this.vars.keys()];
+  }
+  lookup = (name: string): string | undefined => this.vars.get(name)?.value;
+}
+
+function toRange(r: { start: { line: number; character: number }; end: { line: number; character: number } }): SourceRange {
+  return { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } };
+}
+
+function platformArgs(target: string, build: string): Map<string, string> {
+  const [tos = 'linux', tarch = 'amd64', tvar = ''] = target.split('/');
+  const [bos = 'linux', barch = 'amd64', bvar = ''] = build.split('/');
+  return new Map([
+    ['BUILDPLATFORM', build],
+    ['BUILDOS', bos],
+    ['BUILDARCH', barch],
+    ['BUILDVARIANT', bvar],
+    ['TARGETPLATFORM', target],
+    ['TARGETOS', tos],
+    ['TARGETARCH', tarch],
+    ['TARGETVARIANT', tvar],
+  ]);
+}
+
+/** Text of `range` in `lines`. */
+export function sliceRange(lines: readonly string[], range: SourceRange): string {
+  const { start, end } = range;
+  if (start.line === end.line) return (lines[start.line] ?? '').slice(start.character, end.character);
+  const parts = [(lines[start.line] ?? '').slice(start.character)];
+  for (let l = start.line + 1; l < end.line; l++) parts.push(lines[l] ?? '');
+  parts.push((lines[end.line] ?? '').slice(0, end.character));
+  return parts.join('\n');
+}
+
+/**
+ * Join continuation lines the way BuildKit does: a line ending in the escape
+ * character (plus optional blanks) continues; comment lines and empty lines
+ * inside a continuation are dropped.
+ */
+export function joinContinuations(text: string, escapeChar: string): string {
+  const lines = text.split('\n');
+  let out = '';
+  let continuing = false;
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!.replace(/\r$/, '');
+    if (continuing && (/^\s*#/.test(line) || /^\s*$/.test(line))) continue;
+    const trimmed = line.replace(/[ \t]+$/, '');
+    if (trimmed.endsWith(escapeChar) && i < lines.length - 1) {
+      line = trimmed.slice(0, -escapeChar.length);
+      out += line;
+      continuing = true;
+    } else {
+      out += line;
+      if (i < lines.length - 1) out += '\n';
+      continuing = false;
+    }
+  }
+  return out;
+}
+
+function parseExecForm(body: string): string[] | null {
+  const t = body.trim();
+  if (!t.startsWith('[')) return null;
+  try {
+    const v: unknown = JSON.parse(t);
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  } catch {
+    // Not JSON: BuildKit falls back to shell form.
+  }
+  return null;
+}
+
+function convertFlag(f: AstFlag): Flag {
+  return {
+    name: f.getName(),
+    value: f.getValue(),
+    range: toRange(f.getRange()),
+    nameRange: toRange(f.getNameRange()),
+    valueRange: f.getValueRange() ? toRange(f.getValueRange()!) : null,
+    options: f.getOptions().map((o) => ({
+      name: o.getName(),
+      value: o.getValue(),
+      range: toRange(o.getRange()),
+      valueRange: o.getValueRange() ? toRange(o.getValueRange()!) : null,
+    })),
+  };
+}
+
+function convertHeredoc(h: AstHeredoc, lines: readonly string[]): Heredoc {
+  const markerRange = toRange(h.getStartRange());
+  const marker = sliceRange(lines, markerRange);
+  const contentRange = h.getContentRange() ? toRange(h.getContentRange()!) : null;
+  const stripTabs = marker.includes('<<-');
+  let body = contentRange ? sliceRange(lines, contentRange) : '';
+  if (stripTabs) body = body.replace(/^\t+/gm, '');
+  return {
+    name: h.getName().replace(/^["']|["']$/g, ''),
+    stripTabs,
+    quoted: /<<-?\s*["']/.test(marker),
+    markerRange,
+    contentRange,
+    delimiterRange: h.getDelimiterRange() ? toRange(h.getDelimiterRange()!) : null,
+    body,
+  };
+}
+
+interface Ctx {
+  lines: string[];
+  escapeChar: string;
+  options: ParseOptions;
+  auto: Map<string, string>;
+  /** Global ARG values (after build-args). */
+  global: Map<string, VariableBinding>;
+}
+
+function buildInstruction(ast: AstInstruction, ctx: Ctx, stageIndex: number, scope: MapScope): Instruction {
+  const range = toRange(ast.getRange());
+  const keyword = ast.getKeyword().toUpperCase();
+  const withFlags = ast as AstInstruction & { getFlags?: () => AstFlag[] };
+  const flags = typeof withFlags.getFlags === 'function' ? withFlags.getFlags().map(convertFlag) : [];
+  const withHeredocs = ast as AstInstruction & { getHeredocs?: () => AstHeredoc[] };
+  const heredocs =
+    typeof withHeredocs.getHeredocs === 'function' && ['RUN', 'COPY', 'ADD'].includes(keyword)
+      ? withHeredocs.getHeredocs().map((h) => convertHeredoc(h, ctx.lines))
+      : [];
+  let args: Argument[] = ast.getArguments().map((a) => ({ value: a.getValue(), range: toRange(a.getRange()) }));
+  // Heredoc bodies show up as arguments in dockerfile-ast; keep only the command line's words.
+  const firstBody = heredocs.find((h) => h.contentRange !== null || h.delimiterRange !== null);
+  const bodyStartLine = firstBody ? (firstBody.contentRange ?? firstBody.delimiterRange)!.start.line : Infinity;
+  args = args.filter((a) => a.range.start.line < bodyStartLine);
+  const first = args[0];
+  const last = args[args.length - 1];
+  const argsRange = first && last ? { start: first.range.start, end: last.range.end } : null;
+  let body = '';
+  if (first) {
+    const end =
+      heredocs.length > 0
+        ? { line: first.range.start.line, character: (ctx.lines[first.range.start.line] ?? '').length }
+        : range.end;
+    const endPos = heredocs.length > 0 && last ? last.range.end : end;
+    body = joinContinuations(sliceRange(ctx.lines, { start: first.range.start, end: endPos }), ctx.escapeChar);
+  }
+  const exec = JSON_CAPABLE.has(keyword) && heredocs.length === 0 ? parseExecForm(body) : null;
+  return {
+    keyword,
+    keywordText: ast.getInstruction(),
+    range,
+    keywordRange: toRange(ast.getInstructionRange()),
+    line: range.start.line + 1,
+    endLine: range.end.line + 1,
+    stageIndex,
+    flags,
+    args,
+    argsRange,
+    form: exec ? 'exec' : 'shell',
+    exec,
+    body,
+    heredocs,
+    text: sliceRange(ctx.lines, range),
+    scope,
+  };
+}
+
+/** `NAME[=value]` declarations of an ARG instruction (several per line allowed). */
+export function argDeclarations(instr: Instruction): Array<{ name: string; default: string | undefined }> {
+  return splitWords(instr.body).map((w) => {
+    const eq = w.indexOf('=');
+    return eq < 0 ? { name: w, default: undefined } : { name: w.slice(0, eq), default: w.slice(eq + 1) };
+  });
+}
+
+function expandIn(ctx: Ctx, text: string, lookup: (n: string) => string | undefined): string {
+  return expandVariables(text, lookup, { escapeChar: ctx.escapeChar });
+}
+
+/** Parse Dockerfile text into goslim's model. Never throws on odd input: dockerfile-ast is lenient. */
+export function parseDockerfile(text: string, options: ParseOptions = {}): DockerfileModel {
+  const ast = DockerfileParser.parse(text);
+  const lines = text.split(/\r?\n/);
+  const escapeChar = ast.getEscapeCharacter();
+  const target = options.targetPlatform ?? 'linux/amd64';
+  const ctx: Ctx = {
+    lines,
+    escapeChar,
+    options,
+    auto: platformArgs(target, options.buildPlatform ?? target),
+    global: new Map(),
+  };
+  const buildArgs = options.buildArgs ?? {};
+
+  const directives: Directive[] = ast.getDirectives().map((d) => ({
+    name: d.getName().toLowerCase(),
+    value: d.getValue(),
+    range: toRange(d.getRange()),
+    valueRange: toRange(d.getValueRange()),
+  }));
+  const comments: Comment[] = ast.getComments().map((c) => ({ content: c.getContent(), range: toRange(c.getRange()) }));
+
+  const globalArgs: Instruction[] = [];
+  const stages: Stage[] = [];
+  const instructions: Instruction[] = [];
+  /** Final ENV of each stage, inherited by `FROM <stage>`. */
+  const stageEnv: Array<Map<string, VariableBinding>> = [];
+  let vars = new Map<string, VariableBinding>();
+  let scope = new MapScope(vars);
+  let current: Stage | null = null;
+
+  const fromLookup = (name: string): string | undefined => {
+    const g = ctx.global.get(name);
+    if (g) return g.value;
+    return ctx.auto.get(name);
+  };
+
+  for (const a of ast.getInstructions()) {
+    const keyword = a.getKeyword().toUpperCase();
+    if (keyword === 'FROM') {
+      const stageIndex = stages.length;
+      const fromScope = new MapScope(
+        new Map<string, VariableBinding>([
+          ...[...ctx.auto].map(([name, value]): [string, VariableBinding] => [name, { name, value, kind: 'automatic' }]),
+          ...ctx.global,
+        ]),
+      );
+      const instr = buildInstruction(a, ctx, stageIndex, fromScope);
+      const from = a as AstFrom;
+      const imageRange = from.getImageRange();
+      const raw = from.getImage() ?? '';
+      const expanded = expandIn(ctx, raw, fromLookup);
+      const lower = expanded.toLowerCase();
+      const ref = stages.find((s) => s.name !== null && s.name.toLowerCase() === lower);
+      const base: BaseImage = {
+        raw,
+        expanded,
+        range: imageRange ? toRange(imageRange) : instr.range,
+        stageIndex: ref ? ref.index : null,
+        scratch: lower === 'scratch',
+      };
+      const pf = from.getPlatformFlag();
+      const platform =
+        pf && pf.getValue() !== null
+          ? { raw: pf.getValue()!, expanded: expandIn(ctx, pf.getValue()!, fromLookup), range: toRange(pf.getRange()) }
+          : null;
+      const nameRange = from.getBuildStageRange();
+      current = {
+        index: stageIndex,
+        name: from.getBuildStage(),
+        nameRange: nameRange ? toRange(nameRange) : null,
+        from: instr,
+        base,
+        platform,
+        instructions: [],
+        range: instr.range,
+      };
+      stages.push(current);
+      instructions.push(instr);
+      vars = new Map(ref ? [...(stageEnv[ref.index] ?? new Map<string, VariableBinding>())].filter(([, b]) => b.kind === 'env') : []);
+      scope = new MapScope(vars);
+      stageEnv[stageIndex] = vars;
+      continue;
+    }
+    const stageIndex = current ? current.index : -1;
+    const instr = buildInstruction(a, ctx, stageIndex, scope);
+    instructions.push(instr);
+    if (!current) {
+      if (keyword === 'ARG') {
+        globalArgs.push(instr);
+        for (const d of argDeclarations(instr)) {
+          const value =
+            buildArgs[d.name] ?? (d.default !== undefined ? expandIn(ctx, d.default, fromLookup) : undefined);
+          ctx.global.set(d.name, { name: d.name, value, kind: 'arg', declaredAtLine: instr.line });
+        }
+      }
+      continue;
+    }
+    current.instructions.push(instr);
+    current.range = { start: current.range.start, end: instr.range.end };
+    if (keyword === 'ARG' || keyword === 'ENV') {
+      const next = new Map(vars);
+      if (keyword === 'ARG') {
+        for (const d of argDeclarations(instr)) {
+          let value: string | undefined;
+          if (buildArgs[d.name] !== undefined) value = buildArgs[d.name];
+          else if (d.default !== undefined) value = expandIn(ctx, d.default, scope.lookup);
+          else if (ctx.global.has(d.name)) value = ctx.global.get(d.name)!.value;
+          else if (ctx.auto.has(d.name)) value = ctx.auto.get(d.name);
+          // An ENV of the same name wins over an ARG (Dockerfile reference, "Using ARG variables").
+          if (vars.get(d.name)?.kind === 'env') continue;
+          next.set(d.name, { name: d.name, value, kind: 'arg', declaredAtLine: instr.line });
+        }
+      } else {
+        for (const p of (a as AstEnv).getProperties()) {
+          const rawValue = p.getValue() ?? '';
+          next.set(p.getName(), {
+            name: p.getName(),
+            value: expandIn(ctx, rawValue, scope.lookup),
+            kind: 'env',
+            declaredAtLine: instr.line,
+          });
+        }
+      }
+      vars = next;
+      scope = new MapScope(vars);
+      stageEnv[current.index] = vars;
+    }
+    if ((keyword === 'COPY' || keyword === 'ADD') && instr.flags.some((f) => f.name === 'from')) {
+      const f = instr.flags.find((fl) => fl.name === 'from')!;
+      instr.copyFrom = resolveImageRef(f.value ?? '', f.valueRange ?? f.range, stages, current.index, (t) =>
+        expandIn(ctx, t, scope.lookup),
+      );
+    }
+  }
+
+  return { text, escapeChar, directives, comments, globalArgs, stages, instructions, lines };
+}
+
+/** Resolve a `--from` value: an earlier stage by name or index, else an image reference. */
+export function resolveImageRef(
+  raw: string,
+  range: SourceRange,
+  stages: readonly Stage[],
+  currentStage: number,
+  expand: (t: string) => string,
+): ImageRef {
+  const expanded = expand(raw);
+  if (/^\d+$/.test(expanded)) {
+    const idx = Number(expanded);
+    if (idx < currentStage) return { kind: 'stage', stageIndex: idx, raw, expanded, range };
+  }
+  const lower = expanded.toLowerCase();
+  const s = stages.find((st) => st.index < currentStage && st.name !== null && st.name.toLowerCase() === lower);
+  if (s) return { kind: 'stage', stageIndex: s.index, raw, expanded, range };
+  return { kind: 'image', raw, expanded, range };
+}
+
+/** Expand `text` with the variables visible to `instr` (for COPY/WORKDIR/USER-style arguments). */
+export function expandInScope(model: DockerfileModel, instr: Instruction, text: string): string {
+  return expandVariables(text, (n) => instr.scope.get(n)?.value, { escapeChar: model.escapeChar });
+}
