@@ -14,3 +14,26 @@ export {
 } from './parse/parse-dockerfile.js';
 export { expandVariables, referencedVariables, type VariableLookup, type ExpandOptions } from './parse/expand.js';
 export { tokenizeShell, splitSimpleCommands, splitWords, type ShellWord, type ShellToken } from './parse/shell-words.js';
+export {
+  analyzeGoBuilds,
+  parseGoBuildArgs,
+  parseLdflags,
+  defaultBinaryName,
+  runScript,
+  workdirAt,
+  type GoBuild,
+  type GoBuildAnalysis,
+  type GoBuildFlags,
+  type GoSetting,
+  type LdFlags,
+  type OpaqueBuild,
+  type ModDownload,
+} from './go-build.js';
+export {
+  classifyImage,
+  classifyStageBase,
+  parseImageReference,
+  type BaseFacts,
+  type BaseKind,
+  type ImageReference,
+} from './base-image.js';

@@ -1,0 +1,74 @@
+/** Public types of `goslim fix` (pure core; see fix-dockerfile.ts). */
+import type { GoModuleInfo } from '../../gomod/scan.js';
+
+/** The recipe's default final base (no shell, no libc; CA certs, tzdata, passwd with nonroot 65532). */
+export const STATIC_BASE = 'gcr.io/distroless/static-debian12:nonroot';
+/** For binaries that really need cgo: the same plus glibc. */
+export const GLIBC_BASE = 'gcr.io/distroless/base-debian12:nonroot';
+export const NONROOT_USER = '65532:65532';
+
+/** What the fixer may know about the build context (the Dockerfile's directory). All optional. */
+export interface BuildContextFacts {
+  /** Top-level entries of the context after .dockerignore. */
+  entries?: ContextEntry[];
+  /** The Go module at the context root. */
+  module?: GoModuleInfo;
+}
+
+export interface ContextEntry {
+  name: string;
+  kind: 'file' | 'dir';
+  /** Go source (a .go file, or a directory whose files are Go packages / go.mod / go.sum only). */
+  goSource: boolean;
+}
+
+export interface FixOptions {
+  /** Final base image; default: STATIC_BASE, or GLIBC_BASE when cgo is really needed. */
+  base?: string;
+  /** Put a one-line `# goslim: ...` comment above each line the fixer writes. */
+  explain?: boolean;
+  /** Add BuildKit cache mounts to go build / go mod download (default true). */
+  cacheMounts?: boolean;
+  context?: BuildContextFacts;
+}
+
+export type FixEditKind =
+  | 'cgo-off'
+  | 'cgo-kept'
+  | 'trimpath'
+  | 'strip-symbols'
+  | 'cache-mounts'
+  | 'target-args'
+  | 'build-platform'
+  | 'exec-form'
+  | 'nonroot-user'
+  | 'static-base'
+  | 'multi-stage'
+  | 'mod-download-layer'
+  | 'runtime-files'
+  | 'healthcheck'
+  | 'todo';
+
+export interface FixEdit {
+  kind: FixEditKind;
+  /** 1-based line in the original file this edit concerns (0 when it is file-wide). */
+  line: number;
+  message: string;
+}
+
+export interface FixNote {
+  severity: 'info' | 'warning';
+  line: number;
+  message: string;
+}
+
+export interface FixResult {
+  mode: 'multi-stage' | 'single-stage' | 'unchanged';
+  original: string;
+  fixed: string;
+  changed: boolean;
+  edits: FixEdit[];
+  notes: FixNote[];
+  /** Parts left with a `# goslim: TODO` comment because they cannot be carried safely. */
+  todos: FixNote[];
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { parseDockerfile } from './parse/parse-dockerfile.js';
+import { analyzeGoBuilds, defaultBinaryName, parseLdflags, parseGoBuildArgs } from './go-build.js';
+
+const analyze = (text: string, target?: string) =>
+  analyzeGoBuilds(parseDockerfile(text, target ? { targetPlatform: target } : {}));
+
+describe('analyzeGoBuilds', () => {
+  it('finds go build through env prefixes, && chains and continuations', () => {
+    const a = analyze(`FROM golang:1.22 AS build
+WORKDIR /src
+RUN --mount=type=cache,target=/root/.cache/go-build \\
+    go mod download && \\
+    CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags="-s -w -X main.version=1.2" -o /out/server ./cmd/server
+`);
+    expect(a.modDownloads).toHaveLength(1);
+    expect(a.builds).toHaveLength(1);
+    const b = a.builds[0]!;
+    expect(b.line).toBe(3);
+    expect(b.flags.trimpath).toBe(true);
+    expect(b.flags.ldflags).toMatchObject({ stripSymbols: true, stripDwarf: true, defines: ['main.version=1.2'] });
+    expect(b.outputPath).toBe('/out/server');
+    expect(b.packages).toEqual(['./cmd/server']);
+    expect(b.cgo).toMatchObject({ value: '0', source: 'command' });
+    expect(b.goos).toMatchObject({ value: 'linux', raw: 'linux', source: 'command' });
+    expect(a.buildingStages.has(0)).toBe(true);
+  });
+
+  it('takes CGO_ENABLED from export, ENV and ARG, with its source', () => {
+    expect(analyze('FROM golang:1.22\nRUN export CGO_ENABLED=0; go build .\n').builds[0]!.cgo.source).toBe('export');
+    const env = analyze('FROM golang:1.22\nENV CGO_ENABLED=0\nRUN go build .\n').builds[0]!;
+    expect(env.cgo).toMatchObject({ value: '0', source: 'env', line: 2 });
+    const arg = analyze('FROM golang:1.22\nARG CGO_ENABLED=1\nRUN go build .\n').builds[0]!;
+    expect(arg.cgo).toMatchObject({ value: '1', source: 'arg' });
+    expect(analyze('FROM golang:1.22\nRUN go build .\n').builds[0]!.cgo.source).toBe('unset');
+  });
+
+  it('expands platform args in the command and resolves the default output', () => {
+    const a = analyze(
+      'FROM golang:1.22\nARG TARGETOS TARGETARCH\nWORKDIR /src/app\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build\n',
+      'linux/arm64',
+    );
+    const b = a.builds[0]!;
+    expect(b.goarch).toMatchObject({ value: 'arm64', raw: '$TARGETARCH' });
+    expect(b.outputPath).toBe('/src/app/app');
+  });
+
+  it('looks inside sh -c, exec form and heredocs', () => {
+    expect(analyze(`FROM golang:1.22\nRUN ["sh", "-c", "cd /src && go build -o bin/ ./cmd/api"]\n`).builds[0]!.outputPath).toBe(
+      '/src/bin/api',
+    );
+    expect(analyze(`FROM golang:1.22\nRUN sh -c 'CGO_ENABLED=0 go install ./cmd/tool'\n`).builds[0]!).toMatchObject({
+      kind: 'install',
+      outputPath: '/go/bin/tool',
+      nested: true,
+    });
+    const h = analyze('FROM golang:1.22\nRUN <<EOF\nset -e\nexport CGO_ENABLED=0\ngo build -o /app .\nEOF\n');
+    expect(h.builds[0]!.cgo.source).toBe('export');
+    expect(h.builds[0]!.line).toBe(2);
+  });
+
+  it('recognises opaque builds', () => {
+    const a = analyze('FROM golang:1.22\nRUN make build && ./scripts/build.sh\nRUN goreleaser build --snapshot\n');
+    expect(a.opaque.map((o) => o.kind)).toEqual(['make', 'script', 'goreleaser']);
+    expect(a.builds).toHaveLength(0);
+    expect(a.buildingStages.has(0)).toBe(true);
+  });
+
+  it('reads GOFLAGS=-trimpath', () => {
+    expect(analyze('FROM golang:1.22\nENV GOFLAGS=-trimpath\nRUN go build .\n').builds[0]!.flags.trimpath).toBe(true);
+  });
+});
+
+describe('go flag parsing', () => {
+  it('parses build flags', () => {
+    const { flags, packages } = parseGoBuildArgs(['-v', '-tags', 'netgo,osusergo', '-buildmode=pie', '-mod=vendor', '-o', 'x', './a', './b']);
+    expect(flags).toMatchObject({ tags: ['netgo', 'osusergo'], buildmode: 'pie', mod: 'vendor', output: 'x', other: ['-v'] });
+    expect(packages).toEqual(['./a', './b']);
+  });
+  it('parses ldflags', () => {
+    expect(parseLdflags(`-w -s -linkmode external -extldflags "-static"`)).toMatchObject({
+      stripSymbols: true,
+      stripDwarf: true,
+      linkmode: 'external',
+      extldflags: '-static',
+    });
+  });
+  it('derives default binary names', () => {
+    expect(defaultBinaryName('./cmd/server', '/src')).toBe('server');
+    expect(defaultBinaryName('.', '/src/myapp')).toBe('myapp');
+    expect(defaultBinaryName('example.com/tool/v2@latest', '/')).toBe('tool');
+    expect(defaultBinaryName('main.go', '/src')).toBe('main');
+    expect(defaultBinaryName('./...', '/src')).toBeNull();
+  });
+});
