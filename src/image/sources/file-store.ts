@@ -1,0 +1,139 @@
+/**
+ * A read-only view of "files by relative path" that both an OCI layout directory and a
+ * tar archive (docker-archive, oci-archive) provide. Sources walk index -> manifest ->
+ * config -> layers through it; blobs are streamed, only JSON documents are read whole
+ * (bounded by `limit`).
+ */
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { posix, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { GoslimError, MalformedInputError, UnsafePathError } from '../../errors.js';
+import { indexTar, resolveTarEntry, streamTarRange, type TarIndex } from './tar-index.js';
+import { parseDigest } from '../digest.js';
+
+export interface FileStore {
+  /** Where the files live (for messages). */
+  readonly location: string;
+  /** Size in bytes of the file at `path`, or undefined when absent. */
+  size(path: string): Promise<number | undefined>;
+  /** Read a whole small file (JSON documents). E_NOT_FOUND when absent, E_MALFORMED over `limit`. */
+  readSmall(path: string, limit?: number): Promise<Buffer>;
+  /** First `n` bytes (or fewer for a short file). */
+  head(path: string, n: number): Promise<Buffer>;
+  open(path: string): Promise<Readable>;
+}
+
+/** JSON documents (index, manifest, config) above this are rejected rather than read. */
+export const MAX_JSON_BYTES = 8 << 20;
+
+export function blobPath(digest: string): string {
+  const { hex } = parseDigest(digest, 'blob digest');
+  return `blobs/sha256/${hex}`;
+}
+
+function notFound(location: string, path: string): GoslimError {
+  return new GoslimError('E_NOT_FOUND', `${path} is missing from ${location}`, { details: { path } });
+}
+
+export function dirStore(root: string): FileStore {
+  const base = resolve(root);
+  const full = (path: string): string => {
+    const normal = posix.normalize(path);
+    if (normal.startsWith('..') || posix.isAbsolute(normal)) {
+      throw new UnsafePathError(`path ${path} escapes ${root}`);
+    }
+    const p = resolve(base, normal);
+    if (p !== base && !p.startsWith(base + sep)) throw new UnsafePathError(`path ${path} escapes ${root}`);
+    return p;
+  };
+  return {
+    location: root,
+    async size(path) {
+      try {
+        const st = await stat(full(path));
+        return st.isFile() ? st.size : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async readSmall(path, limit = MAX_JSON_BYTES) {
+      const size = await this.size(path);
+      if (size === undefined) throw notFound(root, path);
+      if (size > limit) throw new MalformedInputError(`${path} in ${root} is ${size} bytes, over the ${limit} limit`);
+      return this.head(path, size);
+    },
+    async head(path, n) {
+      const fh = await open(full(path), 'r').catch((err: unknown) => {
+        throw new GoslimError('E_NOT_FOUND', `${path} is missing from ${root}`, { cause: err });
+      });
+      try {
+        const buf = Buffer.alloc(n);
+        let done = 0;
+        while (done < n) {
+          const { bytesRead } = await fh.read(buf, done, n - done, done);
+          if (bytesRead === 0) break;
+          done += bytesRead;
+        }
+        return buf.subarray(0, done);
+      } finally {
+        await fh.close();
+      }
+    },
+    async open(path) {
+      if ((await this.size(path)) === undefined) throw notFound(root, path);
+      return createReadStream(full(path), { highWaterMark: 1 << 20 });
+    },
+  };
+}
+
+export async function tarStore(path: string, index?: TarIndex): Promise<FileStore & { index: TarIndex }> {
+  const idx = index ?? (await indexTar(path));
+  const lookup = (name: string) => resolveTarEntry(idx, name);
+  const store: FileStore & { index: TarIndex } = {
+    location: path,
+    index: idx,
+    async size(name) {
+      return lookup(name)?.size;
+    },
+    async readSmall(name, limit = MAX_JSON_BYTES) {
+      const entry = lookup(name);
+      if (entry === undefined) throw notFound(path, name);
+      if (entry.size > limit) throw new MalformedInputError(`${name} in ${path} is ${entry.size} bytes, over the ${limit} limit`);
+      return this.head(name, entry.size);
+    },
+    async head(name, n) {
+      const entry = lookup(name);
+      if (entry === undefined) throw notFound(path, name);
+      const fh = await open(path, 'r');
+      try {
+        const len = Math.min(n, entry.size);
+        const buf = Buffer.alloc(len);
+        let done = 0;
+        while (done < len) {
+          const { bytesRead } = await fh.read(buf, done, len - done, entry.offset + done);
+          if (bytesRead === 0) break;
+          done += bytesRead;
+        }
+        return buf.subarray(0, done);
+      } finally {
+        await fh.close();
+      }
+    },
+    async open(name) {
+      const entry = lookup(name);
+      if (entry === undefined) throw notFound(path, name);
+      return streamTarRange(idx, entry);
+    },
+  };
+  return store;
+}
+
+/** Parse a JSON document read from a store, with a typed error. */
+export function parseJsonDocument<T>(data: Buffer, what: string): T {
+  try {
+    return JSON.parse(data.toString('utf8')) as T;
+  } catch (err) {
+    throw new MalformedInputError(`${what} is not valid JSON`, { cause: err });
+  }
+}
