@@ -1,0 +1,220 @@
+/**
+ * analyzeBinary: one pure pass over the bytes of an executable. ELF is read in
+ * full; Mach-O and PE are recognised and refused with E_UNSUPPORTED_FORMAT (see
+ * docs/binary.md). A non-Go ELF yields a report with `go: null`.
+ */
+import { GoslimError, NotGoBinaryError, TruncatedInputError, UnsupportedFormatError } from '../errors.js';
+import { ByteView } from './bytes.js';
+import { readBuildInfo, type BuildInfoSource, type GoBuildInfo, type Range } from './buildinfo.js';
+import { PF_W, PF_X, PT_LOAD, readElf, vaToOffset, type ElfFile } from './elf.js';
+import { binaryFindings } from './findings.js';
+import { detectExecutableFormat, isShortElfPrefix } from './format.js';
+import { packageSizes } from './packages.js';
+import { looksLikePclntab, parsePclntab, type Pclntab } from './pclntab.js';
+import type { BinaryReport, GoInfo } from './types.js';
+import { estimateTrimpathSavings, isAbsolutePath } from './trimpath.js';
+
+export interface AnalyzeOptions {
+  /** Shown in the report (`path`); the bytes are what is analyzed. */
+  path?: string;
+  /** Throw E_NOT_GO_BINARY instead of returning `go: null` for a non-Go executable. */
+  requireGo?: boolean;
+}
+
+export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): BinaryReport {
+  const format = detectExecutableFormat(bytes);
+  if (format === 'macho' || format === 'pe') {
+    throw new UnsupportedFormatError(
+      `${format === 'macho' ? 'Mach-O' : 'PE'} executables are recognised but not analyzed yet; analyze the linux/ELF build of the program`,
+      { details: { format } },
+    );
+  }
+  if (format !== 'elf') {
+    if (bytes.length === 0 || isShortElfPrefix(bytes)) {
+      throw new TruncatedInputError(`input is ${bytes.length} bytes, too short for an executable header`);
+    }
+    throw new UnsupportedFormatError('not an executable (no ELF, Mach-O or PE magic)');
+  }
+  const elf = readElf(bytes);
+  const buildInfo = readBuildInfo(elfBuildInfoSource(elf));
+  const pcln = findPclntab(elf);
+  if (options.requireGo && !buildInfo && !pcln) {
+    throw new NotGoBinaryError('no Go build info and no Go pc-line table: not a Go executable');
+  }
+
+  const sections = elf.sections
+    .filter((s) => s.index !== 0)
+    .map((s) => ({ name: s.name, size: s.fileSize, compressed: s.compressed }));
+  const sectionBytes = sections.reduce((a, s) => a + s.size, 0);
+
+  let symtab = 0;
+  let dwarf = 0;
+  for (const s of elf.sections) {
+    if (s.name === '.symtab' || s.name === '.strtab') symtab += s.fileSize;
+    else if (s.name.startsWith('.debug_') || s.name.startsWith('.zdebug_')) dwarf += s.fileSize;
+  }
+
+  const files = pcln?.table.files ?? [];
+  const leaked = files.filter(isAbsolutePath);
+  const goInfo = toGoInfo(buildInfo, pcln);
+  const trimpath = {
+    leakedPaths: leaked.length,
+    files: files.length,
+    examples: leaked.slice(0, 5),
+    estimatedBytes: estimateTrimpathSavings(leaked, goInfo?.main?.path ?? null),
+  };
+
+  const packages = pcln ? packageSizes(pcln.table.functions) : [];
+  const textSec = elf.sections.find((s) => s.name === '.text');
+  const text = textSec?.fileSize ?? 0;
+  const attributed = pcln?.table.codeSize ?? 0;
+
+  const runtimeCgo = packages.some((p) => p.name === 'runtime/cgo');
+  // An external (C) linker lays out crt code before Go's text and records itself in .comment;
+  // Go's internal linker starts .text exactly at runtime.text and writes no .comment.
+  const comment = elf.sections.find((s) => s.name === '.comment');
+  const textStart = pcln?.table.textStart ?? 0;
+  const externalLinking =
+    comment !== undefined ||
+    (pcln !== null && textSec !== undefined && textStart !== 0 && textSec.addr !== textStart && pcln.table.version !== '1.2');
+  const cgo = { used: runtimeCgo || externalLinking, runtimeCgo, externalLinking, libraries: [...elf.needed] };
+  const cgoBytes = estimateCgoBytes(elf, pcln?.table ?? null, text, attributed);
+
+  const base = {
+    strip: { symtab, dwarf, total: symtab + dwarf },
+    trimpath,
+    linking: elf.linking,
+    needed: [...elf.needed],
+    interpreter: elf.interpreter ?? null,
+    cgo,
+    go: goInfo,
+    sections,
+  };
+  return {
+    path: options.path ?? null,
+    size: bytes.length,
+    format,
+    arch: elf.arch,
+    machine: elf.machineName,
+    class: elf.class,
+    endian: elf.endian,
+    type: elf.type,
+    ...base,
+    rpath: [...elf.rpath],
+    runpath: [...elf.runpath],
+    packages,
+    code: { text, attributed, unattributed: Math.max(0, text - attributed) },
+    layout: { sections: sectionBytes, headersAndPadding: bytes.length - sectionBytes },
+    findings: binaryFindings({ ...base, cgoBytes }),
+  };
+}
+
+/** Build-info search ranges for ELF, as debug/buildinfo's elfExe.DataStart does. */
+export function elfBuildInfoSource(elf: ElfFile): BuildInfoSource {
+  const ranges: Range[] = [];
+  const sec = elf.sections.find((s) => s.name === '.go.buildinfo' && s.fileSize > 0);
+  if (sec) ranges.push({ offset: sec.offset, size: sec.fileSize });
+  const rw = elf.segments.find((s) => s.type === PT_LOAD && (s.flags & (PF_W | PF_X)) === PF_W && s.filesz > 0);
+  if (rw) ranges.push({ offset: rw.offset, size: rw.filesz });
+  const rodata: Range[] = elf.sections
+    .filter((s) => s.name.endsWith('.rodata') && s.fileSize > 0)
+    .map((s) => ({ offset: s.offset, size: s.fileSize }));
+  if (rodata.length === 0) {
+    for (const s of elf.segments) {
+      if (s.type === PT_LOAD && (s.flags & (PF_W | PF_X)) === 0 && s.filesz > 0) rodata.push({ offset: s.offset, size: s.filesz });
+    }
+  }
+  return { file: elf.view, ranges, rodata, vaToOffset: (va, size) => vaToOffset(elf, va, size) };
+}
+
+export interface FoundPclntab {
+  table: Pclntab;
+  offset: number;
+  /** Section bytes when found by name, else the extent described by the header. */
+  size: number;
+}
+
+/**
+ * `.gopclntab` by name (suffix match: PIE builds before Go 1.26 use `.data.rel.ro.gopclntab`);
+ * otherwise scan non-executable PT_LOADs for a header that parses (stripped section headers).
+ */
+export function findPclntab(elf: ElfFile): FoundPclntab | null {
+  const sec = elf.sections.find((s) => s.name.endsWith('gopclntab') && s.fileSize > 0);
+  if (sec) {
+    return { table: parsePclntab(elf.view.slice(sec.offset, sec.fileSize)), offset: sec.offset, size: sec.fileSize };
+  }
+  const file = elf.view;
+  const magics = [0xfffffff1, 0xfffffff0, 0xfffffffa, 0xfffffffb].flatMap((m) => [le32(m), be32(m)]);
+  let tries = 0;
+  for (const seg of elf.segments) {
+    if (seg.type !== PT_LOAD || seg.filesz === 0 || seg.flags & PF_X) continue;
+    const end = seg.offset + seg.filesz;
+    for (const magic of magics) {
+      let from = seg.offset;
+      while (from < end && tries < 256) {
+        const hit = file.indexOf(magic, from);
+        if (hit < 0 || hit >= end) break;
+        from = hit + 1;
+        if (!looksLikePclntab(file, hit)) continue;
+        tries++;
+        try {
+          const table = parsePclntab(file.slice(hit, end - hit));
+          if (table.nfunc > 0) return { table, offset: hit, size: table.extent };
+        } catch (err) {
+          if (!(err instanceof GoslimError)) throw err;
+        }
+      }
+    }
+  }
+  return null;
+}
+
+function le32(v: number): Uint8Array {
+  return Uint8Array.from([v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24]);
+}
+function be32(v: number): Uint8Array {
+  return Uint8Array.from([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
+}
+
+function toGoInfo(bi: GoBuildInfo | null, pcln: FoundPclntab | null): GoInfo | null {
+  if (!bi && !pcln) return null;
+  const mi = bi?.modinfo ?? null;
+  return {
+    version: bi?.version ?? null,
+    path: mi?.path || null,
+    main: mi?.main
+      ? { path: mi.main.path, version: mi.main.version, sum: mi.main.sum, ...(mi.main.replace ? { replace: mi.main.replace } : {}) }
+      : null,
+    deps: (mi?.deps ?? []).map((d) => ({ path: d.path, version: d.version, sum: d.sum, replace: d.replace })),
+    settings: { ...(mi?.settings ?? {}) },
+    recovered: bi?.recovered ?? pcln !== null,
+    buildInfo: bi ? bi.format : 'none',
+    pclntab: pcln
+      ? { version: pcln.table.version, size: pcln.size, functions: pcln.table.nfunc, files: pcln.table.files.length }
+      : null,
+  };
+}
+
+/**
+ * What CGO_ENABLED=0 would remove, estimated from this binary: runtime/cgo and the
+ * cgo resolver/user-lookup glue in net and os/user, C code outside the pclntab, and
+ * the dynamic-linking tables (.interp, .dynamic, .dynsym, .dynstr, relocations, PLT/GOT).
+ */
+function estimateCgoBytes(elf: ElfFile, pcln: Pclntab | null, text: number, attributed: number): number {
+  let n = Math.max(0, text - attributed);
+  for (const f of pcln?.functions ?? []) {
+    if (f.name.startsWith('runtime/cgo.') || /^(net|os\/user)\.(_C|_cgo|cgo)/.test(f.name)) n += f.size;
+  }
+  for (const s of elf.sections) {
+    if (/^\.(interp|dynamic|dynsym|dynstr|hash|gnu\.hash|gnu\.version.*|rela?\..*|plt.*|got.*)$/.test(s.name)) n += s.fileSize;
+  }
+  return n;
+}
+
+/** Cheap check (one byte search): does the file carry a Go build-info header or the modinfo sentinel? */
+export function isGoBinary(bytes: Uint8Array): boolean {
+  const v = new ByteView(bytes);
+  return v.indexOf(Uint8Array.from([0xff, 0x20, 0x47, 0x6f, 0x20, 0x62, 0x75, 0x69, 0x6c, 0x64, 0x69, 0x6e, 0x66, 0x3a])) >= 0 ||
+    v.indexOf(Buffer.from('.gopclntab')) >= 0 ||
+    v.indexOf(Buffer.from('runtime.goexit')) >= 0;
+}

@@ -1,0 +1,11 @@
+/** Go binary analyzer: pure functions over the bytes of an executable. */
+export { analyzeBinary, isGoBinary, findPclntab, elfBuildInfoSource, type AnalyzeOptions, type FoundPclntab } from './analyze.js';
+export { readElf, vaToOffset, findSection, type ElfFile, type ElfSection, type ElfSegment, type ElfType, type Linking } from './elf.js';
+export { detectExecutableFormat, type ExecutableFormat } from './format.js';
+export { readBuildInfo, type GoBuildInfo, type BuildInfoSource } from './buildinfo.js';
+export { parseModInfo, type ModInfo, type Module, type ModuleRef } from './modinfo.js';
+export { parsePclntab, type Pclntab, type PclnFunction, type PclntabVersion } from './pclntab.js';
+export { packageOf, packageSizes, type PackageSize } from './packages.js';
+export { isAbsolutePath } from './trimpath.js';
+export { LEVERS, type BinaryReport, type Finding, type GoInfo, type Lever, type SectionJson, type CgoInfo } from './types.js';
+export { ByteView, join64 } from './bytes.js';
