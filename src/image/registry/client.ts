@@ -1,0 +1,402 @@
+/**
+ * distribution-spec v2 operations on one registry (distribution-spec spec.md endpoint
+ * table): manifests, blobs, uploads, mounts. Thin over the transport;
+ * every digest it is given is validated before it goes into a URL, and every byte it returns is
+ * verified against the digest it was addressed by.
+ */
+import { type Readable, pipeline } from 'node:stream';
+import { GoslimError } from '../../errors.js';
+import { MediaType } from '../model.js';
+import { parseDigest, sha256Digest, VerifyingStream, verifyBuffer } from '../digest.js';
+import { RegistryTransport, type TransportOptions } from './transport.js';
+
+/** Manifests larger than this are refused (distribution's default limit is 4 MiB). */
+export const MAX_MANIFEST_BYTES = 8 << 20;
+
+/** Everything we can read, most specific first (distribution-spec "Pulling manifests"). */
+export const MANIFEST_ACCEPT = [
+  MediaType.OciIndex,
+  MediaType.OciManifest,
+  MediaType.DockerManifestList,
+  MediaType.DockerManifest,
+].join(', ');
+
+export interface FetchedManifest {
+  raw: Buffer;
+  mediaType: string;
+  digest: string;
+}
+
+export interface ManifestHead {
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+export interface UploadOptions {
+  /** Blobs at least this big are uploaded in chunks (default 64 MiB). */
+  chunkThreshold?: number;
+  /** Chunk size for chunked uploads (default 16 MiB; raised to the registry's OCI-Chunk-Min-Length). */
+  chunkSize?: number;
+}
+
+const API_VERSION_HEADER = { 'Docker-Distribution-Api-Version': 'registry/2.0' };
+
+function pullScope(repository: string): string {
+  return `repository:${repository}:pull`;
+}
+function pushScope(repository: string): string {
+  return `repository:${repository}:pull,push`;
+}
+
+function checkedDigest(digest: string, what: string): string {
+  parseDigest(digest, what);
+  return digest;
+}
+
+/** Reference (tag or digest) for URL use: digests validated, tags by the tag grammar. */
+function manifestRef(ref: string): string {
+  if (ref.includes(':')) return checkedDigest(ref, 'manifest digest');
+  if (!/^[\w][\w.-]{0,127}$/.test(ref)) throw new GoslimError('E_REFERENCE', `invalid tag "${ref}"`);
+  return ref;
+}
+
+function repoPath(repository: string): string {
+  // Repository components are already validated by the reference parser; encode defensively.
+  return repository.split('/').map(encodeURIComponent).join('/');
+}
+
+/** Strip parameters from a Content-Type ("application/json; charset=utf-8"). */
+function bareMediaType(ct: string | null): string {
+  return (ct ?? '').split(';')[0]!.trim();
+}
+
+export class RegistryClient {
+  readonly transport: RegistryTransport;
+
+  constructor(
+    readonly registry: string,
+    options: TransportOptions = {},
+  ) {
+    this.transport = new RegistryTransport(registry, options);
+  }
+
+  /** `GET /v2/`: reachability and auth probe. */
+  async ping(): Promise<void> {
+    const res = await this.transport.request({
+      method: 'GET',
+      url: '/v2/',
+      headers: API_VERSION_HEADER,
+      scopes: [],
+      ok: [200],
+      context: { what: 'GET /v2/' },
+    });
+    await res.discard();
+  }
+
+  /** HEAD a manifest: its digest, media type and size, or undefined when it does not exist. */
+  async headManifest(repository: string, ref: string): Promise<ManifestHead | undefined> {
+    const res = await this.transport.request({
+      method: 'HEAD',
+      url: `/v2/${repoPath(repository)}/manifests/${manifestRef(ref)}`,
+      headers: { ...API_VERSION_HEADER, Accept: MANIFEST_ACCEPT },
+      scopes: [pullScope(repository)],
+      ok: [200],
+      passThrough: [404],
+      context: { repository, what: `HEAD manifest ${ref}` },
+    });
+    await res.discard();
+    if (res.status === 404) return undefined;
+    const digest = res.header('docker-content-digest');
+    return {
+      digest: digest ?? '',
+      mediaType: bareMediaType(res.header('content-type')),
+      size: Number(res.header('content-length') ?? '0'),
+    };
+  }
+
+  /**
+   * GET a manifest by tag or digest. When `ref` is a digest the bytes are verified against it;
+   * when it is a tag, the registry's `Docker-Content-Digest` (if sha256) must match the bytes.
+   */
+  async getManifest(repository: string, ref: string): Promise<FetchedManifest> {
+    const res = await this.transport.request({
+      method: 'GET',
+      url: `/v2/${repoPath(repository)}/manifests/${manifestRef(ref)}`,
+      headers: { ...API_VERSION_HEADER, Accept: MANIFEST_ACCEPT },
+      scopes: [pullScope(repository)],
+      ok: [200],
+      context: { repository, what: `GET manifest ${ref}` },
+    });
+    const raw = await res.bytes(MAX_MANIFEST_BYTES, `manifest ${repository}:${ref}`);
+    const what = `manifest ${this.registry}/${repository}@${ref}`;
+    if (ref.includes(':')) verifyBuffer(raw, ref, what);
+    const digest = sha256Digest(raw);
+    const claimed = res.header('docker-content-digest');
+    if (claimed !== null && claimed.startsWith('sha256:') && claimed !== digest) {
+      throw new GoslimError('E_DIGEST_MISMATCH', `${what}: registry says ${claimed}, content hashes to ${digest}`, {
+        details: { expected: claimed, actual: digest },
+      });
+    }
+    let mediaType = bareMediaType(res.header('content-type'));
+    try {
+      const parsed = JSON.parse(raw.toString('utf8')) as { mediaType?: unknown };
+      // The document's own mediaType wins over a generic Content-Type.
+      if (typeof parsed.mediaType === 'string') mediaType = parsed.mediaType;
+    } catch {
+      throw new GoslimError('E_MALFORMED', `${what} is not JSON`, { details: { registry: this.registry, repository } });
+    }
+    return { raw, mediaType, digest };
+  }
+
+  /** Size of a blob when it exists, undefined otherwise (HEAD, following redirects). */
+  async blobSize(repository: string, digest: string): Promise<number | undefined> {
+    const res = await this.transport.request({
+      method: 'HEAD',
+      url: `/v2/${repoPath(repository)}/blobs/${checkedDigest(digest, 'blob digest')}`,
+      headers: API_VERSION_HEADER,
+      scopes: [pullScope(repository)],
+      ok: [200],
+      passThrough: [404],
+      context: { repository, what: `HEAD blob ${digest}` },
+    });
+    await res.discard();
+    if (res.status === 404) return undefined;
+    return Number(res.header('content-length') ?? '0');
+  }
+
+  /**
+   * A blob as a stream, verified as it flows: the stream errors with E_DIGEST_MISMATCH at the end
+   * when the bytes (or their count, when `size` is given) do not match.
+   */
+  async openBlob(repository: string, digest: string, size?: number): Promise<Readable> {
+    const res = await this.transport.request({
+      method: 'GET',
+      url: `/v2/${repoPath(repository)}/blobs/${checkedDigest(digest, 'blob digest')}`,
+      headers: API_VERSION_HEADER,
+      scopes: [pullScope(repository)],
+      ok: [200],
+      context: { repository, what: `GET blob ${digest}` },
+    });
+    const what = `blob ${this.registry}/${repository}@${digest}`;
+    const verifier = new VerifyingStream(digest, what, size);
+    pipeline(res.stream(what), verifier, () => {
+      /* errors surface on the verifier */
+    });
+    return verifier;
+  }
+
+  /** A small blob (config) fully read, bounded and verified. */
+  async getBlob(repository: string, digest: string, maxBytes: number): Promise<Buffer> {
+    const res = await this.transport.request({
+      method: 'GET',
+      url: `/v2/${repoPath(repository)}/blobs/${checkedDigest(digest, 'blob digest')}`,
+      headers: API_VERSION_HEADER,
+      scopes: [pullScope(repository)],
+      ok: [200],
+      context: { repository, what: `GET blob ${digest}` },
+    });
+    const data = await res.bytes(maxBytes, `blob ${digest}`);
+    verifyBuffer(data, digest, `blob ${this.registry}/${repository}@${digest}`);
+    return data;
+  }
+
+  /**
+   * Cross-repository mount (`POST /v2/<name>/blobs/uploads/?mount=<digest>&from=<repo>`).
+   * True when mounted (201); false when the registry fell back to a new upload session (202),
+   * which we cancel so it does not linger.
+   */
+  async mountBlob(repository: string, digest: string, fromRepository: string): Promise<boolean> {
+    const url = `/v2/${repoPath(repository)}/blobs/uploads/?mount=${encodeURIComponent(checkedDigest(digest, 'blob digest'))}&from=${encodeURIComponent(fromRepository)}`;
+    const res = await this.transport.request({
+      method: 'POST',
+      url,
+      headers: { ...API_VERSION_HEADER, 'Content-Length': '0' },
+      scopes: [pushScope(repository), pullScope(fromRepository)],
+      ok: [201, 202],
+      context: { repository, what: `mount blob ${digest} from ${fromRepository}` },
+    });
+    await res.discard();
+    if (res.status === 201) return true;
+    const location = res.header('location');
+    if (location !== null) await this.cancelUpload(repository, new URL(location, res.url).toString());
+    return false;
+  }
+
+  private async cancelUpload(repository: string, location: string): Promise<void> {
+    try {
+      const res = await this.transport.request({
+        method: 'DELETE',
+        url: location,
+        headers: API_VERSION_HEADER,
+        scopes: [pushScope(repository)],
+        ok: [204, 200, 202],
+        passThrough: [404, 405],
+        retry: false,
+        context: { repository, what: 'cancel upload' },
+      });
+      await res.discard();
+    } catch {
+      // Abandoned sessions expire on the registry's side; nothing else to do.
+    }
+  }
+
+  private async startUpload(repository: string): Promise<{ location: string; minChunk: number }> {
+    const res = await this.transport.request({
+      method: 'POST',
+      url: `/v2/${repoPath(repository)}/blobs/uploads/`,
+      headers: { ...API_VERSION_HEADER, 'Content-Length': '0' },
+      scopes: [pushScope(repository)],
+      ok: [202],
+      context: { repository, what: 'start blob upload' },
+    });
+    await res.discard();
+    const location = res.header('location');
+    if (location === null) {
+      throw new GoslimError('E_REGISTRY', `registry ${this.registry} started an upload without a Location`, { details: { registry: this.registry } });
+    }
+    const minChunk = Number(res.header('oci-chunk-min-length') ?? '0');
+    // Location may be relative and may carry query parameters that must be kept (distribution-spec).
+    return { location: new URL(location, res.url).toString(), minChunk: Number.isFinite(minChunk) ? minChunk : 0 };
+  }
+
+  /**
+   * Upload a blob from `open()` (a fresh stream per call). Monolithic (POST, then one streamed PUT
+   * with `?digest=`) below the chunk threshold; chunked (PATCH with Content-Range per chunk, then
+   * PUT `?digest=`) above it. Never holds more than one chunk in memory. The registry verifies the
+   * digest; we check `Docker-Content-Digest` on the answer as well.
+   */
+  async uploadBlob(
+    repository: string,
+    digest: string,
+    size: number,
+    open: () => Promise<Readable>,
+    options: UploadOptions = {},
+  ): Promise<'monolithic' | 'chunked'> {
+    checkedDigest(digest, 'blob digest');
+    const threshold = options.chunkThreshold ?? 64 << 20;
+    const session = await this.startUpload(repository);
+    const chunked = size >= threshold;
+    try {
+      if (!chunked) {
+        const url = withDigest(session.location, digest);
+        const res = await this.transport.request({
+          method: 'PUT',
+          url,
+          headers: { ...API_VERSION_HEADER, 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
+          body: open,
+          scopes: [pushScope(repository)],
+          ok: [201],
+          // A half-sent stream cannot be resumed on the same session; the caller restarts the blob.
+          retry: false,
+          context: { repository, what: `upload blob ${digest}` },
+        });
+        await res.discard();
+        this.checkDigestHeader(res.header('docker-content-digest'), digest);
+        return 'monolithic';
+      }
+      const chunkSize = Math.max(options.chunkSize ?? 16 << 20, session.minChunk);
+      let location = session.location;
+      let offset = 0;
+      const source = await open();
+      try {
+        for await (const chunk of chunks(source, chunkSize)) {
+          const res = await this.transport.request({
+            method: 'PATCH',
+            url: location,
+            headers: {
+              ...API_VERSION_HEADER,
+              'Content-Type': 'application/octet-stream',
+              'Content-Range': `${offset}-${offset + chunk.length - 1}`,
+              'Content-Length': String(chunk.length),
+            },
+            body: chunk,
+            scopes: [pushScope(repository)],
+            ok: [202],
+            retry: false,
+            context: { repository, what: `upload chunk of blob ${digest} at ${offset}` },
+          });
+          await res.discard();
+          offset += chunk.length;
+          const next = res.header('location');
+          if (next !== null) location = new URL(next, res.url).toString();
+        }
+      } finally {
+        source.destroy();
+      }
+      const res = await this.transport.request({
+        method: 'PUT',
+        url: withDigest(location, digest),
+        headers: { ...API_VERSION_HEADER, 'Content-Length': '0' },
+        scopes: [pushScope(repository)],
+        ok: [201],
+        context: { repository, what: `finish upload of blob ${digest}` },
+      });
+      await res.discard();
+      this.checkDigestHeader(res.header('docker-content-digest'), digest);
+      return 'chunked';
+    } catch (err) {
+      await this.cancelUpload(repository, session.location);
+      throw err;
+    }
+  }
+
+  /** PUT a manifest or index; returns the digest the registry reports (checked against ours). */
+  async putManifest(repository: string, ref: string, raw: Buffer, mediaType: string): Promise<string> {
+    const digest = sha256Digest(raw);
+    if (ref.includes(':') && ref !== digest) {
+      throw new GoslimError('E_DIGEST_MISMATCH', `manifest hashes to ${digest}, not the destination digest ${ref}`, {
+        details: { expected: ref, actual: digest },
+      });
+    }
+    const res = await this.transport.request({
+      method: 'PUT',
+      url: `/v2/${repoPath(repository)}/manifests/${manifestRef(ref)}`,
+      // Clients MUST set Content-Type to the manifest's mediaType (distribution-spec "Pushing Manifests").
+      headers: { ...API_VERSION_HEADER, 'Content-Type': mediaType },
+      body: raw,
+      scopes: [pushScope(repository)],
+      ok: [201],
+      context: { repository, what: `PUT manifest ${ref}` },
+    });
+    await res.discard();
+    this.checkDigestHeader(res.header('docker-content-digest'), digest);
+    return digest;
+  }
+
+  private checkDigestHeader(claimed: string | null, expected: string): void {
+    if (claimed !== null && claimed.startsWith('sha256:') && claimed !== expected) {
+      throw new GoslimError('E_DIGEST_MISMATCH', `registry ${this.registry} stored ${claimed}, expected ${expected}`, {
+        details: { expected, actual: claimed, registry: this.registry },
+      });
+    }
+  }
+}
+
+/** Append `digest=` to an upload Location, keeping its own query parameters (pure). */
+export function withDigest(location: string, digest: string): string {
+  const url = new URL(location);
+  url.searchParams.set('digest', digest);
+  return url.toString();
+}
+
+/** Re-chunk a stream into buffers of exactly `size` bytes (the last may be shorter). */
+export async function* chunks(source: Readable, size: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let have = 0;
+  for await (const data of source) {
+    let buf = data as Buffer;
+    while (buf.length > 0) {
+      const take = Math.min(size - have, buf.length);
+      parts.push(buf.subarray(0, take));
+      have += take;
+      buf = buf.subarray(take);
+      if (have === size) {
+        yield Buffer.concat(parts, have);
+        parts = [];
+        have = 0;
+      }
+    }
+  }
+  if (have > 0) yield Buffer.concat(parts, have);
+}

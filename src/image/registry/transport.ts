@@ -1,0 +1,332 @@
+/**
+ * HTTP transport to one registry over Node's fetch: base URL and scheme choice, authentication,
+ * bounded retries with backoff, timeouts, manual redirects and typed errors.
+ *
+ * - https always, except loopback hosts and registries marked insecure (plain http, like
+ *   docker's "insecure-registries"; goslim does not do TLS without verification).
+ * - Redirects are followed by hand (at most 5) so that the Authorization header is dropped when a
+ *   blob redirect leaves the registry host (storage backends use pre-signed URLs and reject it).
+ * - Timeouts are inactivity timeouts: no response headers, or no body bytes in either direction,
+ *   for `idleTimeoutMs`. A fixed deadline would kill large healthy transfers.
+ */
+import { PassThrough, Readable } from 'node:stream';
+import { GoslimError } from '../../errors.js';
+import { Authenticator, isLoopbackHost } from './auth.js';
+import { resolveCredentials, type Credential } from './credentials.js';
+import { SecretSet } from './redact.js';
+import { registryError, type RequestContext } from './registry-errors.js';
+import { DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, nextDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
+
+export interface TransportOptions {
+  /** Allow plain http to a non-loopback registry. */
+  insecure?: boolean;
+  /** Directory holding the Docker config.json (overrides $DOCKER_CONFIG). */
+  dockerConfigDir?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Explicit credentials; skips the Docker config lookup. */
+  credential?: Credential;
+  retry?: Partial<RetryPolicy>;
+  /** Inactivity timeout in ms (default 60 s). */
+  idleTimeoutMs?: number;
+  /** Injected fetch (tests); defaults to the global fetch. */
+  fetch?: typeof fetch;
+  userAgent?: string;
+}
+
+export type RequestBody = Buffer | string | (() => Promise<Readable | Buffer>);
+
+export interface RequestSpec {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** A path ("/v2/...") or an absolute URL (upload locations). */
+  url: string;
+  headers?: Record<string, string>;
+  /** A stream body must come from a factory so a retry can open it again. */
+  body?: RequestBody;
+  scopes: string[];
+  /** Statuses that count as success; anything else is an error. */
+  ok: number[];
+  /** Statuses returned to the caller as is instead of failing (e.g. 404 for HEAD existence checks). */
+  passThrough?: number[];
+  /** Retry on transient failures (default true). */
+  retry?: boolean;
+  context: Omit<RequestContext, 'registry'>;
+}
+
+const MAX_REDIRECTS = 5;
+const MAX_ERROR_BODY = 64 * 1024;
+const USER_AGENT = 'goslim (+https://github.com/goslim)';
+
+/** The API host for a registry name: Docker Hub's names go to registry-1.docker.io (pure). */
+export function apiHost(registry: string): string {
+  return registry === 'docker.io' || registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
+}
+
+/** Base URL for a registry (pure): https unless loopback or insecure. */
+export function baseUrlFor(registry: string, insecure: boolean): string {
+  const host = apiHost(registry);
+  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+  const plain = insecure || isLoopbackHost(hostname);
+  return `${plain ? 'http' : 'https'}://${host}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export class RegistryTransport {
+  readonly registry: string;
+  readonly baseUrl: string;
+  readonly secrets = new SecretSet();
+  private readonly auth: Authenticator;
+  private readonly fetchImpl: typeof fetch;
+  private readonly retryPolicy: RetryPolicy;
+  private readonly idleTimeoutMs: number;
+  private readonly userAgent: string;
+
+  constructor(registry: string, options: TransportOptions = {}) {
+    this.registry = registry;
+    this.baseUrl = baseUrlFor(registry, options.insecure ?? false);
+    this.fetchImpl = options.fetch ?? fetch;
+    this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    this.userAgent = options.userAgent ?? USER_AGENT;
+    const explicit = options.credential;
+    this.auth = new Authenticator({
+      registry,
+      credential: explicit !== undefined ? () => Promise.resolve(explicit) : () => resolveCredentials(registry, undefined, options),
+      secrets: this.secrets,
+      fetch: this.fetchImpl,
+      insecure: options.insecure ?? false,
+      timeoutMs: this.idleTimeoutMs,
+      userAgent: this.userAgent,
+    });
+  }
+
+  /**
+   * Perform a request with auth, retries and redirects. Resolves to a response whose status is in
+   * `spec.ok` or `spec.passThrough`; its body must be consumed or cancelled by the caller (use
+   * `bodyStream` for streaming with the inactivity timeout).
+   */
+  async request(spec: RequestSpec): Promise<TransportResponse> {
+    const started = Date.now();
+    let scopes = spec.scopes;
+    let attempt = 0;
+    let authRetries = 0;
+    for (;;) {
+      attempt++;
+      const authorization = await this.auth.authorization(scopes);
+      let res: TransportResponse;
+      try {
+        res = await this.once(spec, authorization);
+      } catch (err) {
+        if (err instanceof GoslimError) throw err;
+        const delay = spec.retry !== false && isRetryableNetworkError(err) ? nextDelay(this.retryPolicy, attempt, Date.now() - started, undefined) : undefined;
+        if (delay !== undefined) {
+          await sleep(delay);
+          continue;
+        }
+        throw this.networkError(spec, err, attempt);
+      }
+      const { response } = res;
+      if (response.status === 401 && authRetries < 2) {
+        const { retry, scopes: next } = await this.auth.challenge(response.headers.get('www-authenticate'), scopes, authorization !== undefined);
+        if (retry) {
+          await response.body?.cancel().catch(() => undefined);
+          authRetries++;
+          scopes = next;
+          attempt--; // an auth round trip is not a failure
+          continue;
+        }
+      }
+      if (spec.ok.includes(response.status) || spec.passThrough?.includes(response.status)) return res;
+      if (spec.retry !== false && isRetryableStatus(response.status)) {
+        const delay = nextDelay(this.retryPolicy, attempt, Date.now() - started, parseRetryAfter(response.headers.get('retry-after')));
+        if (delay !== undefined) {
+          await response.body?.cancel().catch(() => undefined);
+          await sleep(delay);
+          continue;
+        }
+      }
+      const text = await readLimited(response, MAX_ERROR_BODY);
+      const err = registryError(response.status, text, { ...spec.context, registry: this.registry }, this.secrets);
+      if (attempt > 1 && err.details) err.details['attempts'] = attempt;
+      throw err;
+    }
+  }
+
+  private networkError(spec: RequestSpec, err: unknown, attempts: number): GoslimError {
+    const code = (err as { code?: string } | undefined)?.code ?? (err as { cause?: { code?: string } } | undefined)?.cause?.code;
+    const where = spec.context.repository ? `${this.registry}/${spec.context.repository}` : this.registry;
+    return new GoslimError('E_NETWORK', this.secrets.text(`cannot reach registry ${where} (${spec.context.what})${code ? `: ${code}` : ''}`), {
+      details: { registry: this.registry, attempts, ...(code ? { errno: code } : {}) },
+      cause: err,
+    });
+  }
+
+  /** One attempt: the request plus any redirects. */
+  private async once(spec: RequestSpec, authorization: string | undefined): Promise<TransportResponse> {
+    let url = new URL(spec.url, this.baseUrl);
+    const originHost = url.host;
+    let method: string = spec.method;
+    let body: RequestBody | undefined = spec.body;
+    for (let hop = 0; ; hop++) {
+      const headers: Record<string, string> = { 'User-Agent': this.userAgent, ...spec.headers };
+      // Credentials only to the registry itself, never to a redirect target on another host.
+      if (authorization !== undefined && url.host === originHost) headers['Authorization'] = authorization;
+      const controller = new AbortController();
+      const activity = new IdleTimer(this.idleTimeoutMs, () => controller.abort(new IdleTimeoutError()));
+      const init: RequestInit & { duplex?: 'half' } = { method, headers, redirect: 'manual', signal: controller.signal };
+      if (body !== undefined && method !== 'GET' && method !== 'HEAD') {
+        const b = typeof body === 'function' ? await body() : body;
+        if (b instanceof Readable) {
+          const counted = b.pipe(new PassThrough({ highWaterMark: 1 << 16 }));
+          b.on('error', (e) => counted.destroy(e));
+          counted.on('data', () => activity.touch());
+          init.body = counted as unknown as ReadableStream;
+          init.duplex = 'half';
+        } else {
+          init.body = b;
+        }
+      }
+      let response: Response;
+      try {
+        activity.touch();
+        response = await this.fetchImpl(url, init);
+      } catch (err) {
+        activity.stop();
+        if (controller.signal.aborted && controller.signal.reason instanceof IdleTimeoutError) {
+          throw Object.assign(new Error(`no response for ${this.idleTimeoutMs} ms`), { code: 'ETIMEDOUT' });
+        }
+        throw err;
+      }
+      if ([301, 302, 303, 307, 308].includes(response.status) && response.headers.get('location')) {
+        activity.stop();
+        await response.body?.cancel().catch(() => undefined);
+        if (hop >= MAX_REDIRECTS) {
+          throw new GoslimError('E_REGISTRY', `too many redirects from ${this.registry} (${spec.context.what})`, {
+            details: { registry: this.registry },
+          });
+        }
+        url = new URL(response.headers.get('location')!, url);
+        if (response.status === 303) {
+          method = 'GET';
+          body = undefined;
+        }
+        continue;
+      }
+      return new TransportResponse(response, url, activity, controller);
+    }
+  }
+}
+
+class IdleTimeoutError extends Error {}
+
+/** Fires `onIdle` when `touch` has not been called for `ms`. */
+class IdleTimer {
+  private timer: NodeJS.Timeout | undefined;
+  constructor(
+    private readonly ms: number,
+    private readonly onIdle: () => void,
+  ) {}
+  touch(): void {
+    if (this.timer !== undefined) this.timer.refresh();
+    else {
+      this.timer = setTimeout(this.onIdle, this.ms);
+      this.timer.unref();
+    }
+  }
+  stop(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** A successful (or passed-through) response, with helpers that keep the inactivity timeout. */
+export class TransportResponse {
+  constructor(
+    readonly response: Response,
+    /** The final URL after redirects (upload Locations resolve against it). */
+    readonly url: URL,
+    private readonly activity: IdleTimer,
+    private readonly controller: AbortController,
+  ) {}
+
+  get status(): number {
+    return this.response.status;
+  }
+
+  header(name: string): string | null {
+    return this.response.headers.get(name);
+  }
+
+  /** Discard the body. */
+  async discard(): Promise<void> {
+    this.activity.stop();
+    await this.response.body?.cancel().catch(() => undefined);
+  }
+
+  /** The body as a Node stream; stalls longer than the idle timeout fail with E_NETWORK. */
+  stream(what: string): Readable {
+    const body = this.response.body;
+    if (body === null) {
+      this.activity.stop();
+      return Readable.from([]);
+    }
+    const src = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+    const out = new PassThrough({ highWaterMark: 1 << 16 });
+    src.on('data', () => this.activity.touch());
+    src.on('end', () => this.activity.stop());
+    src.on('error', (err) => {
+      this.activity.stop();
+      const idle = this.controller.signal.aborted;
+      out.destroy(
+        new GoslimError('E_NETWORK', idle ? `transfer stalled: ${what}` : `connection lost while reading ${what}`, { cause: err }),
+      );
+    });
+    out.on('close', () => {
+      if (!src.readableEnded) {
+        this.activity.stop();
+        src.destroy();
+      }
+    });
+    src.pipe(out);
+    return out;
+  }
+
+  /** The whole body, refusing more than `max` bytes (manifests, configs, JSON). */
+  async bytes(max: number, what: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const s = this.stream(what);
+    for await (const chunk of s) {
+      total += (chunk as Buffer).length;
+      if (total > max) {
+        s.destroy();
+        throw new GoslimError('E_REGISTRY', `${what} is larger than ${max} bytes; refusing to buffer it`, { details: { limit: max } });
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+}
+
+async function readLimited(response: Response, max: number): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+      if (total >= max) break;
+    }
+  } catch {
+    // A broken error body still leaves the status to report.
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).toString('utf8').slice(0, max);
+}

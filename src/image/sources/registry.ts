@@ -1,0 +1,264 @@
+/**
+ * Registry source: an Image (or ImageIndex) read over the distribution v2 API.
+ * Walk: tag or digest -> manifest (or index -> platform -> manifest) -> config blob; layers are
+ * lazy and streamed on demand, each verified against its digest while it flows (and its diff_id
+ * when decompressed). Nothing bigger than a manifest or config is ever held in memory.
+ */
+import { pipeline, type Readable } from 'node:stream';
+import { GoslimError, MalformedInputError, UnsupportedFormatError } from '../../errors.js';
+import { VerifyingStream, isSha256Digest } from '../digest.js';
+import {
+  compressionOf,
+  isIndexMediaType,
+  isManifestMediaType,
+  type Compression,
+  type Descriptor,
+  type Image,
+  type ImageConfig,
+  type ImageIndex,
+  type ImageIndexManifest,
+  type ImageManifest,
+  type Layer,
+  type Platform,
+} from '../model.js';
+import { formatRegistryReference, type RegistryReference } from '../reference.js';
+import { RegistryClient, type FetchedManifest } from '../registry/client.js';
+import { selectPlatform } from '../registry/select-platform.js';
+import type { TransportOptions } from '../registry/transport.js';
+import { decompress } from './decompress.js';
+
+export interface RegistrySourceOptions extends TransportOptions {
+  /** os/arch[/variant]; default linux/amd64 or the only platform of an index. */
+  platform?: string;
+  /** Reuse a client (and its auth tokens) across calls. */
+  client?: RegistryClient;
+}
+
+/** Where an image read from a registry came from: lets a push to the same registry mount blobs. */
+export interface RegistryOrigin {
+  registry: string;
+  repository: string;
+}
+
+const MAX_CONFIG_BYTES = 8 << 20;
+
+class RegistryLayer implements Layer {
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly repository: string,
+    private readonly desc: Descriptor,
+    private readonly diff: string,
+  ) {}
+  digest(): string {
+    return this.desc.digest;
+  }
+  diffId(): string {
+    return this.diff;
+  }
+  size(): number {
+    return this.desc.size;
+  }
+  mediaType(): string {
+    return this.desc.mediaType;
+  }
+  compression(): Compression {
+    return compressionOf(this.desc.mediaType);
+  }
+  compressed(): Promise<Readable> {
+    return this.client.openBlob(this.repository, this.desc.digest, this.desc.size);
+  }
+  async uncompressed(): Promise<Readable> {
+    const blob = await this.compressed();
+    const what = `layer ${this.desc.digest}`;
+    const tar = decompress(blob, this.compression(), what);
+    if (this.compression() === 'none' && this.desc.digest === this.diff) return tar;
+    const v = new VerifyingStream(this.diff, `${what} (diff_id)`);
+    pipeline(tar, v, () => {
+      /* errors surface on v */
+    });
+    return v;
+  }
+}
+
+export class RegistryImage implements Image {
+  constructor(
+    private readonly fetched: FetchedManifest,
+    private readonly parsed: ImageManifest,
+    private readonly rawCfg: Buffer,
+    private readonly cfg: ImageConfig,
+    private readonly layerList: Layer[],
+    private readonly ref: string,
+    /** The registry and repository the blobs live in. */
+    readonly origin: RegistryOrigin,
+  ) {}
+  digest(): string {
+    return this.fetched.digest;
+  }
+  mediaType(): string {
+    return this.fetched.mediaType;
+  }
+  rawManifest(): Buffer {
+    return this.fetched.raw;
+  }
+  manifest(): ImageManifest {
+    return this.parsed;
+  }
+  rawConfig(): Buffer {
+    return this.rawCfg;
+  }
+  config(): ImageConfig {
+    return this.cfg;
+  }
+  configDigest(): string {
+    return this.parsed.config.digest;
+  }
+  layers(): Layer[] {
+    return this.layerList;
+  }
+  platform(): Platform {
+    const p: Platform = { os: this.cfg.os, architecture: this.cfg.architecture };
+    if (this.cfg.variant) p.variant = this.cfg.variant;
+    if (this.cfg['os.version']) p['os.version'] = this.cfg['os.version'];
+    return p;
+  }
+  reference(): string {
+    return this.ref;
+  }
+}
+
+export class RegistryIndex implements ImageIndex {
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly ref: RegistryReference,
+    private readonly fetched: FetchedManifest,
+    private readonly parsed: ImageIndexManifest,
+  ) {}
+  digest(): string {
+    return this.fetched.digest;
+  }
+  mediaType(): string {
+    return this.fetched.mediaType;
+  }
+  rawManifest(): Buffer {
+    return this.fetched.raw;
+  }
+  indexManifest(): ImageIndexManifest {
+    return this.parsed;
+  }
+  async image(descriptor: Descriptor): Promise<Image> {
+    if (!this.parsed.manifests.some((d) => d.digest === descriptor.digest)) {
+      throw new GoslimError('E_NOT_FOUND', `${descriptor.digest} is not listed in index ${this.fetched.digest}`);
+    }
+    const child = await this.client.getManifest(this.ref.repository, descriptor.digest);
+    return imageFromManifest(this.client, { ...this.ref, digest: descriptor.digest }, child);
+  }
+}
+
+function parseJson<T>(raw: Buffer, what: string): T {
+  try {
+    return JSON.parse(raw.toString('utf8')) as T;
+  } catch (err) {
+    throw new MalformedInputError(`${what} is not valid JSON`, { cause: err });
+  }
+}
+
+function checkDescriptor(d: unknown, what: string): Descriptor {
+  const o = d as Partial<Descriptor> | null;
+  if (o === null || typeof o !== 'object' || !isSha256Digest(o.digest) || typeof o.mediaType !== 'string' || !Number.isSafeInteger(o.size) || (o.size as number) < 0) {
+    throw new MalformedInputError(`${what} is not a valid sha256 descriptor`);
+  }
+  return o as Descriptor;
+}
+
+function parseImageManifest(raw: Buffer, what: string): ImageManifest {
+  const m = parseJson<ImageManifest>(raw, what);
+  if (m === null || typeof m !== 'object' || m.schemaVersion !== 2 || !Array.isArray(m.layers)) {
+    throw new MalformedInputError(`${what} is not a schema 2 image manifest`);
+  }
+  checkDescriptor(m.config, `${what} config`);
+  m.layers.forEach((l, i) => checkDescriptor(l, `${what} layer ${i}`));
+  return m;
+}
+
+function parseIndexManifest(raw: Buffer, what: string): ImageIndexManifest {
+  const m = parseJson<ImageIndexManifest>(raw, what);
+  if (m === null || typeof m !== 'object' || m.schemaVersion !== 2 || !Array.isArray(m.manifests)) {
+    throw new MalformedInputError(`${what} is not a schema 2 image index`);
+  }
+  m.manifests.forEach((d, i) => checkDescriptor(d, `${what} entry ${i}`));
+  return m;
+}
+
+function kindOf(fetched: FetchedManifest, what: string): 'index' | 'image' {
+  if (isIndexMediaType(fetched.mediaType)) return 'index';
+  if (isManifestMediaType(fetched.mediaType)) return 'image';
+  // An OCI document without mediaType: decide by shape.
+  const o = parseJson<Record<string, unknown>>(fetched.raw, what);
+  if (Array.isArray(o['manifests'])) return 'index';
+  if (o['config'] !== undefined && Array.isArray(o['layers'])) return 'image';
+  throw new UnsupportedFormatError(`${what} has unsupported media type "${fetched.mediaType}"`, {
+    details: { mediaType: fetched.mediaType },
+  });
+}
+
+async function imageFromManifest(client: RegistryClient, ref: RegistryReference, fetched: FetchedManifest): Promise<RegistryImage> {
+  const name = formatRegistryReference(ref);
+  const manifest = parseImageManifest(fetched.raw, `manifest of ${name}`);
+  const rawConfig = await client.getBlob(ref.repository, manifest.config.digest, MAX_CONFIG_BYTES);
+  const config = parseJson<ImageConfig>(rawConfig, `config of ${name}`);
+  const diffIds = config?.rootfs?.diff_ids;
+  if (!Array.isArray(diffIds) || diffIds.length !== manifest.layers.length || !diffIds.every(isSha256Digest)) {
+    throw new MalformedInputError(
+      `config of ${name} lists ${Array.isArray(diffIds) ? diffIds.length : 'no'} diff_ids for ${manifest.layers.length} layers`,
+    );
+  }
+  const layers = manifest.layers.map((d, i) => new RegistryLayer(client, ref.repository, d, diffIds[i]!));
+  return new RegistryImage(fetched, manifest, rawConfig, config, layers, name, { registry: ref.registry, repository: ref.repository });
+}
+
+function clientFor(ref: RegistryReference, options: RegistrySourceOptions): RegistryClient {
+  if (options.client !== undefined) return options.client;
+  return new RegistryClient(ref.registry, options);
+}
+
+/** The manifest or index a reference names, unresolved (no platform selection). */
+export async function openRegistry(ref: RegistryReference, options: RegistrySourceOptions = {}): Promise<RegistryImage | RegistryIndex> {
+  const client = clientFor(ref, options);
+  const name = formatRegistryReference(ref);
+  const fetched = await client.getManifest(ref.repository, ref.digest ?? ref.tag ?? 'latest');
+  if (kindOf(fetched, name) === 'index') {
+    return new RegistryIndex(client, ref, fetched, parseIndexManifest(fetched.raw, `index of ${name}`));
+  }
+  return imageFromManifest(client, ref, fetched);
+}
+
+/** An image; an index is resolved to one platform (default linux/amd64 or its only platform). */
+export async function openRegistryImage(ref: RegistryReference, options: RegistrySourceOptions = {}): Promise<RegistryImage> {
+  const opened = await openRegistry(ref, options);
+  if (opened instanceof RegistryImage) {
+    if (options.platform !== undefined) {
+      const p = opened.platform();
+      const wanted = options.platform.split('/');
+      if (p.os !== wanted[0] || p.architecture !== wanted[1] || (wanted[2] !== undefined && p.variant !== wanted[2])) {
+        throw new GoslimError('E_PLATFORM', `${opened.reference()} is ${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}, not ${options.platform}`, {
+          details: { wanted: options.platform, platforms: [`${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`] },
+        });
+      }
+    }
+    return opened;
+  }
+  const chosen = selectPlatform(opened.indexManifest().manifests, options.platform, formatRegistryReference(ref));
+  if (isIndexMediaType(chosen.mediaType)) {
+    throw new UnsupportedFormatError(`${formatRegistryReference(ref)}: nested indexes are not supported`);
+  }
+  return (await opened.image(chosen)) as RegistryImage;
+}
+
+/** An index (manifest list); E_UNSUPPORTED_FORMAT when the reference names a single image. */
+export async function openRegistryIndex(ref: RegistryReference, options: RegistrySourceOptions = {}): Promise<RegistryIndex> {
+  const opened = await openRegistry(ref, options);
+  if (!(opened instanceof RegistryIndex)) {
+    throw new UnsupportedFormatError(`${formatRegistryReference(ref)} is a single image, not an index`);
+  }
+  return opened;
+}
