@@ -1,0 +1,172 @@
+import { mkdtemp, readFile, rm, writeFile, readdir, truncate, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openImage } from '../open.js';
+import { ALL_TEST_FORMATS, buildTestImage, file, dir, writeTarFile, type TestImageSpec } from '../testing/index.js';
+import { isGoslimError } from '../../errors.js';
+import { sha256Digest } from '../digest.js';
+import type { Readable } from 'node:stream';
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'goslim-sources-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+async function collect(s: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of s) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (err) {
+    return isGoslimError(err) ? err.code : `untyped: ${String(err)}`;
+  }
+}
+
+const spec: TestImageSpec = {
+  layers: [
+    { entries: [dir('app'), file('app/a.txt', 'hello')], compression: 'gzip', createdBy: 'COPY a /app' },
+    { entries: [file('app/b.bin', 3000)], compression: 'zstd', createdBy: 'COPY b /app' },
+    { entries: [dir('app'), file('app/a.txt', 'hello')], compression: 'gzip', createdBy: 'COPY a /app again' },
+  ],
+};
+
+describe('image sources', () => {
+  for (const format of ALL_TEST_FORMATS) {
+    it(`opens ${format} and streams verified layers`, async () => {
+      const built = await buildTestImage(spec, { dir: join(work, format), format });
+      const image = await openImage(built.reference);
+      expect(image.config().rootfs.diff_ids).toEqual(built.images[0]!.diffIds);
+      expect(image.layers().map((l) => l.diffId())).toEqual(built.images[0]!.diffIds);
+      expect(image.platform()).toEqual({ os: 'linux', architecture: 'amd64' });
+      for (const layer of image.layers()) {
+        const tar = await collect(await layer.uncompressed());
+        expect(sha256Digest(tar)).toBe(layer.diffId());
+        const blob = await collect(await layer.compressed());
+        expect(sha256Digest(blob)).toBe(layer.digest());
+        expect(blob.length).toBe(layer.size());
+      }
+      if (format !== 'docker-archive-legacy') {
+        // Every OCI-carrying shape yields the real manifest, not a synthesized one.
+        expect(image.digest()).toBe(built.images[0]!.manifestDigest);
+      }
+      // A bare path auto-detects to the same image.
+      const bare = await openImage(built.path);
+      expect(bare.configDigest()).toBe(image.configDigest());
+    });
+  }
+
+  it('picks a platform from a multi-platform index and skips attestations', async () => {
+    const arm: TestImageSpec = { ...spec, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } };
+    for (const format of ['oci', 'docker-archive-containerd'] as const) {
+      const built = await buildTestImage([arm, spec], { dir: join(work, `multi-${format}`), format, attestations: true });
+      const def = await openImage(built.reference);
+      expect(def.platform().architecture).toBe('amd64');
+      const a = await openImage(built.reference, { platform: 'linux/arm64' });
+      expect(a.platform()).toMatchObject({ architecture: 'arm64', variant: 'v8' });
+      expect(await codeOf(openImage(built.reference, { platform: 'linux/s390x' }))).toBe('E_PLATFORM');
+    }
+  });
+
+  it('fails with E_PLATFORM listing choices when there is no default', async () => {
+    const arm: TestImageSpec = { ...spec, platform: { os: 'linux', architecture: 'arm64' } };
+    const ppc: TestImageSpec = { ...spec, platform: { os: 'linux', architecture: 'ppc64le' } };
+    const built = await buildTestImage([arm, ppc], { dir: join(work, 'noamd64'), format: 'oci' });
+    const err = await openImage(built.reference).catch((e: unknown) => e);
+    expect(isGoslimError(err, 'E_PLATFORM')).toBe(true);
+    expect((err as { details: { available: string[] } }).details.available).toEqual(['linux/arm64', 'linux/ppc64le']);
+  });
+
+  it('a tampered layer blob fails with E_DIGEST_MISMATCH', async () => {
+    const built = await buildTestImage(spec, { dir: join(work, 'tamper'), format: 'oci' });
+    const digest = built.images[0]!.layerDigests[1]!;
+    const p = join(built.path, 'blobs/sha256', digest.slice(7));
+    const data = await readFile(p);
+    data[data.length - 20] ^= 0xff;
+    await writeFile(p, data);
+    const image = await openImage(built.reference);
+    const layer = image.layers()[1]!;
+    expect(await codeOf((async () => collect(await layer.compressed()))())).toBe('E_DIGEST_MISMATCH');
+    expect(await codeOf((async () => collect(await layer.uncompressed()))())).toMatch(/E_DIGEST_MISMATCH|E_MALFORMED/);
+  });
+
+  it('a tampered uncompressed legacy layer.tar fails with E_DIGEST_MISMATCH', async () => {
+    const built = await buildTestImage(spec, { dir: join(work, 'tamper-legacy'), format: 'docker-archive-legacy' });
+    const data = await readFile(built.path);
+    const at = data.indexOf(Buffer.from('hello'));
+    data[at] = 'j'.charCodeAt(0);
+    await writeFile(built.path, data);
+    const image = await openImage(built.reference);
+    expect(await codeOf((async () => collect(await image.layers()[0]!.uncompressed()))())).toBe('E_DIGEST_MISMATCH');
+  });
+
+  it('a truncated archive fails with E_TRUNCATED', async () => {
+    const built = await buildTestImage(spec, { dir: join(work, 'trunc'), format: 'docker-archive-docker25' });
+    const size = (await stat(built.path)).size;
+    await truncate(built.path, Math.floor(size / 2) + 100);
+    expect(await codeOf(openImage(built.reference))).toBe('E_TRUNCATED');
+  });
+
+  it('tolerates docker save bugs: layers: [] (moby#47065) and manifests: null (moby#47210)', async () => {
+    const built = await buildTestImage(spec, { dir: join(work, 'bugs'), format: 'docker-archive-docker25' });
+    const img = built.images[0]!;
+    const { indexTar } = await import('./tar-index.js');
+    const index = await indexTar(built.path);
+    const tree = [];
+    const raw = await readFile(built.path);
+    for (const [name, e] of index.entries) {
+      if (e.type !== 'file') continue;
+      let data = raw.subarray(e.offset, e.offset + e.size);
+      if (name === 'index.json') data = Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: null }));
+      tree.push({ name, data });
+    }
+    // Also break the OCI manifest (layers: []) by pointing index.json at a manifest with no layers.
+    const nullIdx = join(work, 'bugs', 'null-manifests.tar');
+    await writeTarFile(nullIdx, tree);
+    const a = await openImage(`docker-archive:${nullIdx}`);
+    expect(a.layers().map((l) => l.diffId())).toEqual(img.diffIds);
+    const emptyManifest = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: img.configDigest, size: 0 }, layers: [] }),
+    );
+    const emptyDigest = sha256Digest(emptyManifest);
+    const tree2 = tree.map((e) =>
+      e.name === 'index.json'
+        ? { name: e.name, data: Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: emptyDigest, size: emptyManifest.length }] })) }
+        : e,
+    );
+    tree2.push({ name: `blobs/sha256/${emptyDigest.slice(7)}`, data: emptyManifest });
+    const emptyLayers = join(work, 'bugs', 'empty-layers.tar');
+    await writeTarFile(emptyLayers, tree2);
+    const b = await openImage(`docker-archive:${emptyLayers}`);
+    expect(b.layers().map((l) => l.diffId())).toEqual(img.diffIds);
+    for (const l of b.layers()) expect(sha256Digest(await collect(await l.uncompressed()))).toBe(l.diffId());
+  });
+
+  it('reports a missing layer blob as E_NOT_FOUND and bad references as E_REFERENCE / E_NOT_FOUND', async () => {
+    const built = await buildTestImage(spec, { dir: join(work, 'missing'), format: 'oci' });
+    await rm(join(built.path, 'blobs/sha256', built.images[0]!.layerDigests[0]!.slice(7)));
+    expect(await codeOf(openImage(built.reference))).toBe('E_NOT_FOUND');
+    expect(await codeOf(openImage(join(work, 'nope.tar')))).toBe('E_NOT_FOUND');
+    expect(await codeOf(openImage('oci:' + join(work, 'nothing-here')))).toBe('E_UNSUPPORTED_FORMAT');
+    const names = await readdir(join(work, 'missing'));
+    expect(names).toContain('oci');
+  });
+
+  it('selects by tag in docker-archive and oci layouts', async () => {
+    const d = await buildTestImage(spec, { dir: join(work, 'tags'), format: 'docker-archive-legacy', tag: 'svc:1.0' });
+    expect((await openImage(`${d.reference}:svc:1.0`)).layers()).toHaveLength(3);
+    expect((await openImage(`${d.reference}:@0`)).layers()).toHaveLength(3);
+    expect(await codeOf(openImage(`${d.reference}:svc:2.0`))).toBe('E_NOT_FOUND');
+    const o = await buildTestImage(spec, { dir: join(work, 'tags'), format: 'oci', tag: 'svc:1.0' });
+    expect((await openImage(`${o.reference}:1.0`)).layers()).toHaveLength(3);
+    expect(await codeOf(openImage(`${o.reference}:2.0`))).toBe('E_NOT_FOUND');
+  });
+});

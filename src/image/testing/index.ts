@@ -1,0 +1,3 @@
+/** Test helpers for hand-made images (unit tests only; not part of the package API). */
+export * from './layer-builder.js';
+export * from './image-builder.js';
