@@ -1,0 +1,302 @@
+/**
+ * Test harness: Debian's `docker-registry` (distribution 2.8) on 127.0.0.1, on a free port, with
+ * its config and storage in a temp dir. Optional htpasswd Basic auth, or token auth with an issuer
+ * running in the test process (a real registry verifying real RS256 JWTs; the issuer is test
+ * infrastructure). Everything is bounded: startup polls /v2/ at most 100 times, stop waits at most
+ * 3 s before SIGKILL, and processes are stopped by PID.
+ *
+ * Also a fault-injecting HTTP proxy to put in front of a registry (503/429/connection resets).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, createPrivateKey, randomBytes, sign } from 'node:crypto';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type RegistryAuth = 'none' | 'htpasswd' | 'token';
+
+export interface StartRegistryOptions {
+  auth?: RegistryAuth;
+  username?: string;
+  password?: string;
+}
+
+export interface TokenIssuer {
+  url: string;
+  /** Token requests served so far (to assert caching). */
+  requests: Array<{ scopes: string[]; user?: string; method: string }>;
+  close(): Promise<void>;
+}
+
+export interface RegistryHandle {
+  /** host:port, as used in references. */
+  host: string;
+  port: number;
+  pid: number;
+  dir: string;
+  username: string;
+  password: string;
+  issuer?: TokenIssuer;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export function hasDockerRegistry(): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v docker-registry'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Environment without REGISTRY_* (distribution reads them as config overrides; lab README surprise 4). */
+function registryEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('REGISTRY_')) env[k] = v;
+  return env;
+}
+
+const b64url = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
+
+/** A token issuer (docker "token authentication specification") signing RS256 JWTs with x5c. */
+async function startTokenIssuer(dir: string, service: string, issuerName: string, username: string, password: string): Promise<TokenIssuer> {
+  const keyPath = join(dir, 'token.key');
+  const certPath = join(dir, 'token.crt');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=goslim-test-token'], {
+    stdio: 'ignore',
+    timeout: 30_000,
+  });
+  const key = createPrivateKey(readFileSync(keyPath));
+  const certDer = readFileSync(certPath, 'utf8').replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  const requests: TokenIssuer['requests'] = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    let scopes = url.searchParams.getAll('scope');
+    let user: string | undefined;
+    const authz = req.headers.authorization;
+    if (authz?.startsWith('Basic ')) {
+      const decoded = Buffer.from(authz.slice(6), 'base64').toString('utf8');
+      const i = decoded.indexOf(':');
+      if (decoded.slice(0, i) !== username || decoded.slice(i + 1) !== password) {
+        res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"details":"bad credentials"}');
+        requests.push({ scopes, method: req.method ?? '', user: 'REJECTED' });
+        return;
+      }
+      user = username;
+    }
+    const finish = (): void => {
+      requests.push(user === undefined ? { scopes, method: req.method ?? '' } : { scopes, user, method: req.method ?? '' });
+      const now = Math.floor(Date.now() / 1000);
+      // Anonymous callers get a valid token with no access: the registry then denies them.
+      const access = user === undefined ? [] : scopes.map((s) => {
+        const parts = s.split(':');
+        return { type: parts[0], name: parts.slice(1, -1).join(':'), actions: (parts.at(-1) ?? '').split(',').filter(Boolean) };
+      });
+      const header = { typ: 'JWT', alg: 'RS256', x5c: [certDer] };
+      const claims = { iss: issuerName, sub: user ?? '', aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access };
+      const signingInput = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+      const sig = sign('sha256', Buffer.from(signingInput), key);
+      const token = `${signingInput}.${b64url(sig)}`;
+      // Answer with access_token only on odd requests, to exercise both field names.
+      const body = requests.length % 2 === 1 ? { token, expires_in: 300 } : { access_token: token, expires_in: 300 };
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (req.method === 'POST') {
+      // OAuth2 refresh-token grant: not supported by this issuer (clients fall back per ggcr).
+      res.writeHead(404).end();
+      return;
+    }
+    scopes = scopes.flatMap((s) => s.split(' ')).filter(Boolean);
+    finish();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/token`,
+    requests,
+    close: () => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  };
+}
+
+async function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve(true);
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  if (!(await waitForExit(child, 3000))) {
+    child.kill('SIGKILL');
+    await waitForExit(child, 3000);
+  }
+}
+
+export async function startRegistry(options: StartRegistryOptions = {}): Promise<RegistryHandle> {
+  const auth = options.auth ?? 'none';
+  const username = options.username ?? 'goslim';
+  const password = options.password ?? `pw-${randomBytes(9).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'goslim-registry-'));
+  let issuer: TokenIssuer | undefined;
+  let authBlock = '';
+  if (auth === 'htpasswd') {
+    const line = execFileSync('htpasswd', ['-nbB', username, password], { encoding: 'utf8', timeout: 30_000 }).trim();
+    writeFileSync(join(dir, 'htpasswd'), `${line}\n`);
+    authBlock = `auth:\n  htpasswd:\n    realm: goslim-test\n    path: ${join(dir, 'htpasswd')}\n`;
+  } else if (auth === 'token') {
+    issuer = await startTokenIssuer(dir, 'goslim-test-registry', 'goslim-test-issuer', username, password);
+    authBlock = `auth:\n  token:\n    realm: ${issuer.url}\n    service: goslim-test-registry\n    issuer: goslim-test-issuer\n    rootcertbundle: ${join(dir, 'token.crt')}\n`;
+  }
+  let lastError = '';
+  for (let tries = 0; tries < 3; tries++) {
+    const port = await freePort();
+    const config = [
+      'version: 0.1',
+      'log:',
+      '  level: warn',
+      '  accesslog:',
+      '    disabled: true',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${join(dir, 'data')}`,
+      '  delete:',
+      '    enabled: true',
+      'http:',
+      `  addr: 127.0.0.1:${port}`,
+      authBlock,
+    ].join('\n');
+    writeFileSync(join(dir, 'config.yml'), config);
+    const logPath = join(dir, 'registry.log');
+    const logFd = openSync(logPath, 'a');
+    const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { env: registryEnv(), stdio: ['ignore', logFd, logFd] });
+    closeSync(logFd);
+    let up = false;
+    for (let i = 0; i < 100 && child.exitCode === null; i++) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/v2/`, { signal: AbortSignal.timeout(1000) });
+        await res.body?.cancel();
+        if (res.status === 200 || res.status === 401) {
+          up = true;
+          break;
+        }
+      } catch {
+        // not listening yet
+      }
+      await sleep(100);
+    }
+    const log = (): string => {
+      try {
+        return readFileSync(logPath, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    if (up && child.pid !== undefined) {
+      const handle: RegistryHandle = {
+        host: `127.0.0.1:${port}`,
+        port,
+        pid: child.pid,
+        dir,
+        username,
+        password,
+        log,
+        stop: async () => {
+          await stopChild(child);
+          await issuer?.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+      if (issuer !== undefined) handle.issuer = issuer;
+      return handle;
+    }
+    await stopChild(child);
+    lastError = log().slice(-2000);
+  }
+  await issuer?.close();
+  rmSync(dir, { recursive: true, force: true });
+  throw new Error(`docker-registry did not come up: ${lastError}`);
+}
+
+/** What the fault proxy does with request number n (1-based) of a given method and path. */
+export type FaultAction = 'pass' | 'reset' | { status: number; headers?: Record<string, string>; body?: string };
+
+export interface FaultProxy {
+  host: string;
+  /** Every request seen: method, path and the action taken. */
+  seen: Array<{ method: string; path: string; action: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP proxy in front of a registry that injects failures decided by `plan`. The Host header is
+ * passed through, so the registry's absolute Location URLs point back at the proxy.
+ */
+export async function startFaultProxy(targetPort: number, plan: (method: string, path: string, n: number) => FaultAction): Promise<FaultProxy> {
+  const seen: FaultProxy['seen'] = [];
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    n++;
+    const action = plan(req.method ?? 'GET', req.url ?? '/', n);
+    seen.push({ method: req.method ?? '', path: req.url ?? '', action: typeof action === 'string' ? action : String(action.status) });
+    if (action === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (action !== 'pass') {
+      req.resume();
+      res.writeHead(action.status, { 'Content-Type': 'application/json', ...action.headers }).end(action.body ?? '');
+      return;
+    }
+    const upstream = http.request(
+      { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => req.socket.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    host: `127.0.0.1:${port}`,
+    seen,
+    close: () => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  };
+}
+
+/** sha256 digest helper for tests. */
+export function digestOf(data: Buffer | string): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
