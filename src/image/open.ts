@@ -3,36 +3,19 @@
  * transport (see reference.ts). Registry access lives in sources/registry.ts (owned by the
  * registry client); it is loaded lazily so that local sources never pay for it.
  */
-import { GoslimError } from '../errors.js';
 import type { Image } from './model.js';
-import { formatImageReference, type ImageReference, type RegistryReference } from './reference.js';
+import { formatImageReference, type ImageReference } from './reference.js';
+import type { RegistrySourceOptions } from './sources/registry.js';
 import { openDockerArchive } from './sources/docker-archive.js';
 import { openOciArchive } from './sources/oci-archive.js';
 import { openOciLayout } from './sources/oci-layout.js';
 import { resolveImageReference } from './sources/probe.js';
 
-export interface OpenImageOptions {
-  /** os/arch[/variant]; default: the only platform, else linux/amd64. */
-  platform?: string;
-  /** Allow plain http / unverified TLS for a registry that is not localhost. */
-  insecure?: boolean;
-  /** Environment for credential lookup (DOCKER_CONFIG, HOME); defaults to process.env. */
-  env?: NodeJS.ProcessEnv;
-}
-
-interface RegistrySourceModule {
-  openRegistryImage(ref: RegistryReference, options: OpenImageOptions): Promise<Image>;
-}
-
-async function loadRegistrySource(): Promise<RegistrySourceModule> {
-  // A computed specifier keeps this module compiling before the registry source exists.
-  const specifier = './sources/registry.js';
-  try {
-    return (await import(specifier)) as RegistrySourceModule;
-  } catch (err) {
-    throw new GoslimError('E_UNSUPPORTED_FORMAT', 'registry sources are not available in this build', { cause: err });
-  }
-}
+/**
+ * Options for every source: `platform` (os/arch[/variant]; default the only platform, else
+ * linux/amd64) plus the registry transport options (insecure, credentials, env, retries).
+ */
+export type OpenImageOptions = RegistrySourceOptions;
 
 export async function openParsedImage(ref: ImageReference, options: OpenImageOptions = {}): Promise<Image> {
   const reference = formatImageReference(ref);
@@ -45,7 +28,8 @@ export async function openParsedImage(ref: ImageReference, options: OpenImageOpt
     case 'oci-archive':
       return openOciArchive(ref.path, { reference, ...platform, ...(ref.ref !== undefined ? { ref: ref.ref } : {}) });
     case 'docker':
-      return (await loadRegistrySource()).openRegistryImage(ref.registry, options);
+      // Loaded on demand: local sources never pay for the registry client.
+      return (await import('./sources/registry.js')).openRegistryImage(ref.registry, options);
   }
 }
 
