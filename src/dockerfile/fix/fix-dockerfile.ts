@@ -1,0 +1,48 @@
+/**
+ * `goslim fix`: rewrite a Go service's Dockerfile to the four-lever recipe
+ * (multi-stage, distroless static base, CGO_ENABLED=0, -trimpath -ldflags="-s -w")
+ * without changing what the service does. Pure: text (and optional facts about
+ * the build context) in, text and an account of every change out.
+ *
+ *  - Already multi-stage: minimal range edits (fix-multi-stage.ts).
+ *  - Single stage on a Go toolchain image: restructured into builder + final
+ *    (fix-single-stage.ts).
+ * Fixing a fixed file changes nothing (tested as a property).
+ */
+import { parseDockerfile } from '../parse/parse-dockerfile.js';
+import { classifyBase } from './base-kind.js';
+import { fixMultiStage } from './fix-multi-stage.js';
+import { fixSingleStage } from './fix-single-stage.js';
+import type { FixOptions, FixResult } from './types.js';
+
+export function fixDockerfile(text: string, options: FixOptions = {}): FixResult {
+  const crlf = text.includes('\r\n');
+  const src = crlf ? text.replace(/\r\n/g, '\n') : text;
+  const model = parseDockerfile(src);
+  const result: FixResult = { mode: 'unchanged', original: text, fixed: text, changed: false, edits: [], notes: [], todos: [] };
+  if (model.stages.length === 0) {
+    result.notes.push({ severity: 'warning', line: 0, message: 'no FROM instruction: nothing to fix' });
+    return result;
+  }
+  if (model.escapeChar === '`' || model.stages.some((s) => classifyBase(s.base.expanded) === 'windows')) {
+    result.todos.push({
+      severity: 'warning',
+      line: model.stages[0]!.from.line,
+      message: 'Windows images: goslim\'s recipe (distroless, CGO_ENABLED=0 on Linux) does not apply; left unchanged',
+    });
+    return result;
+  }
+  const single = model.stages.length === 1 && classifyBase(model.stages[0]!.base.expanded) === 'go-toolchain';
+  const out = single ? fixSingleStage(model, options) : fixMultiStage(model, options);
+  let fixed = out.text;
+  if (crlf) fixed = fixed.replace(/\n/g, '\r\n');
+  return {
+    mode: fixed === text ? 'unchanged' : single ? 'single-stage' : 'multi-stage',
+    original: text,
+    fixed,
+    changed: fixed !== text,
+    edits: out.edits,
+    notes: out.notes,
+    todos: out.todos,
+  };
+}

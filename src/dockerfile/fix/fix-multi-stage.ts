@@ -1,0 +1,254 @@
+/**
+ * Multi-stage Dockerfiles: minimal edits by source range. Build stages get the
+ * build levers and cache mounts; the final stage gets exec-form ENTRYPOINT/CMD,
+ * a numeric non-root USER and, when nothing in it needs a shell or libc, the
+ * distroless static base. Everything else is left byte-for-byte as written.
+ */
+import { argDeclarations } from '../parse/parse-dockerfile.js';
+import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
+import { classifyBase, hasShell, type BaseKind } from './base-kind.js';
+import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
+import { rewriteRun } from './run-rewrite.js';
+import { commentsAbove, decideCgo, type CgoDecision } from './stage-facts.js';
+import { applyEdits, lineOffsets, offsetOf, type TextEdit } from './text-edits.js';
+import { GLIBC_BASE, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions } from './types.js';
+
+export interface ModeOutput {
+  text: string;
+  edits: FixEdit[];
+  notes: FixNote[];
+  todos: FixNote[];
+}
+
+const ROOT_USERS = /^(root|0)(:(root|0))?$/;
+
+class Editor {
+  readonly edits: TextEdit[] = [];
+  readonly records: FixEdit[] = [];
+  readonly notes: FixNote[] = [];
+  readonly todos: FixNote[] = [];
+  readonly offs: number[];
+  constructor(
+    readonly model: DockerfileModel,
+    readonly explain: boolean,
+  ) {
+    this.offs = lineOffsets(model.text);
+  }
+  start(i: Instruction): number {
+    return offsetOf(this.offs, i.range.start);
+  }
+  end(i: Instruction): number {
+    return offsetOf(this.offs, i.range.end);
+  }
+  lineStart(i: Instruction): number {
+    return this.offs[i.range.start.line]!;
+  }
+  record(kind: FixEditKind, line: number, message: string): void {
+    this.records.push({ kind, line, message });
+  }
+  /** Replace a whole instruction, with an explain comment above it. */
+  replace(i: Instruction, text: string, why: string[]): void {
+    if (text === i.text) return;
+    if (this.explain && why.length > 0) this.edits.push({ start: this.lineStart(i), end: this.lineStart(i), text: `# goslim: ${why.join('; ')}\n` });
+    this.edits.push({ start: this.start(i), end: this.end(i), text });
+  }
+  /** Insert whole lines before an instruction's line. */
+  insertBefore(i: Instruction, line: string, why: string): void {
+    const at = this.lineStart(i);
+    this.edits.push({ start: at, end: at, text: `${this.explain ? `# goslim: ${why}\n` : ''}${line}\n` });
+  }
+  /** Insert whole lines after an instruction. */
+  insertAfter(i: Instruction, line: string, why: string): void {
+    const at = this.end(i);
+    this.edits.push({ start: at, end: at, text: `\n${this.explain ? `# goslim: ${why}\n` : ''}${line}` });
+  }
+  todo(i: Instruction, message: string): void {
+    this.todos.push({ severity: 'warning', line: i.line, message });
+    if (commentsAbove(this.model, i).some((c) => c.includes('goslim: TODO'))) return;
+    const at = this.lineStart(i);
+    this.edits.push({ start: at, end: at, text: `# goslim: TODO ${message}\n` });
+  }
+}
+
+function isBuildStage(stage: Stage, escapeChar: string): boolean {
+  return stage.instructions.some((i) => i.keyword === 'RUN' && /\bgo\s+(build|install)\b/.test(i.body) && escapeChar !== '');
+}
+
+function stageDeclares(stage: Stage, name: string, before?: Instruction): boolean {
+  for (const i of stage.instructions) {
+    if (before && i === before) break;
+    if (i.keyword === 'ARG' && argDeclarations(i).some((d) => d.name === name)) return true;
+  }
+  return false;
+}
+
+/** Apply the build levers to one build stage. Shared with the single-stage restructure. */
+export function fixBuildStage(ed: Editor, stage: Stage, cgo: CgoDecision, options: FixOptions): void {
+  const cross = !cgo.needed;
+  const runs = stage.instructions.filter((i) => i.keyword === 'RUN');
+  let firstBuild: Instruction | undefined;
+  let crossAdded = false;
+  for (const r of runs) {
+    if (r.argsRange === null) continue;
+    const argsOffset = offsetOf(ed.offs, r.argsRange.start) - ed.start(r);
+    // Flags (--mount=...) come before the first argument; insert our mounts right there.
+    const rw = rewriteRun(r, {
+      argsOffset,
+      escapeChar: ed.model.escapeChar,
+      cgoOff: !cgo.needed,
+      crossCompile: cross,
+      cacheMounts: options.cacheMounts !== false,
+      stageCgo: r.scope.get('CGO_ENABLED')?.value,
+      stageSetsGoos: r.scope.get('GOOS')?.kind === 'env',
+    });
+    if (rw.builds.length > 0) firstBuild ??= r;
+    if (rw.changes.some((c) => c.kind === 'target-args')) crossAdded = true;
+    if (rw.builds.length === 0 && /\b(make|goreleaser|mage|task|bazel)\b/.test(r.body) && !rw.modDownload) {
+      ed.notes.push({ severity: 'info', line: r.line, message: 'this RUN builds through a tool goslim cannot see into; its flags are left as they are' });
+    }
+    if (r.heredocs.length > 0 && /\bgo\s+build\b/.test(r.heredocs.map((h) => h.body).join('\n'))) {
+      ed.todo(r, 'go build inside a heredoc: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand');
+    }
+    for (const c of rw.changes) ed.record(c.kind, r.line, c.message);
+    ed.replace(r, rw.text, rw.changes.map((c) => c.message.split(':')[0]!));
+  }
+  if (cgo.needed && firstBuild) ed.record('cgo-kept', firstBuild.line, `cgo kept: ${cgo.why}`);
+  if (!firstBuild || !cross) return;
+  const crossUsed = crossAdded || stage.instructions.some((i) => i.keyword === 'RUN' && /\$\{?TARGET(OS|ARCH)\b/.test(i.text));
+  if (!crossUsed) return;
+  if (stage.platform === null) {
+    const at = offsetOf(ed.offs, stage.base.range.start);
+    ed.edits.push({ start: at, end: at, text: '--platform=$BUILDPLATFORM ' });
+    ed.record('build-platform', stage.from.line, '--platform=$BUILDPLATFORM: the compiler runs natively, never under emulation');
+  }
+  const missing = ['TARGETOS', 'TARGETARCH'].filter((n) => !stageDeclares(stage, n, firstBuild));
+  if (missing.length > 0) {
+    ed.insertAfter(stage.from, `ARG ${missing.join(' ')}`, 'the automatic platform args are only visible in a stage that declares them');
+    ed.record('target-args', stage.from.line, `ARG ${missing.join(' ')} in the build stage: without it $TARGETOS/$TARGETARCH are empty`);
+  }
+}
+
+function healthNeedsShell(h: Instruction): boolean {
+  const sub = h.args[0]?.value.toUpperCase();
+  if (sub === 'NONE' || h.args.length === 0) return false;
+  const cmdIdx = h.body.search(/\bCMD\b/i);
+  const rest = cmdIdx >= 0 ? h.body.slice(cmdIdx + 3).trim() : '';
+  let exec: string[] | null = null;
+  try {
+    const v: unknown = JSON.parse(rest);
+    if (Array.isArray(v)) exec = v as string[];
+  } catch {
+    exec = null;
+  }
+  if (exec === null) return true;
+  const cmd = exec[0] === 'CMD-SHELL' ? 'sh' : (exec[0] ?? '');
+  return /(^|\/)(sh|bash|curl|wget|nc)$/.test(cmd);
+}
+
+/** Why the final stage must keep a shell/libc base, or undefined when the static base fits. */
+function blocksStaticBase(model: DockerfileModel, final: Stage, cgo: CgoDecision): string | undefined {
+  if (cgo.needed) return `cgo is needed (${cgo.why})`;
+  for (const i of final.instructions) {
+    if (i.keyword === 'RUN') return `line ${i.line} runs a command (needs a shell)`;
+    if (i.keyword === 'SHELL') return `line ${i.line} sets a SHELL`;
+    if ((i.keyword === 'COPY' || i.keyword === 'ADD') && i.copyFrom?.kind === 'image') return `line ${i.line} copies from another image`;
+    if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.form === 'shell' && execWordsOf(i.body) === null) {
+      return `line ${i.line} needs a shell to run`;
+    }
+    if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.exec && /(^|\/)(sh|bash|ash)$/.test(i.exec[0] ?? '') && !unwrapShC(i.exec)) {
+      return `line ${i.line} runs a shell`;
+    }
+    if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.exec && unwrapShC(i.exec) !== null && execWordsOf(unwrapShC(i.exec)!) === null) {
+      return `line ${i.line} runs a shell script`;
+    }
+    if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && /\.(sh|bash)\b/.test(i.body)) return `line ${i.line} runs a shell script`;
+    if (i.keyword === 'HEALTHCHECK' && healthNeedsShell(i)) return `line ${i.line}: the HEALTHCHECK needs curl, wget or a shell`;
+  }
+  if (model.stages.indexOf(final) === 0) return 'there is no build stage';
+  return undefined;
+}
+
+function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixOptions): void {
+  const model = ed.model;
+  const kind: BaseKind = final.base.stageIndex !== null ? 'unknown' : classifyBase(final.base.expanded);
+  let shellLess = !hasShell(kind) && kind !== 'unknown';
+  // Base swap.
+  if (final.base.stageIndex !== null) {
+    ed.notes.push({ severity: 'warning', line: final.from.line, message: 'the final stage is built FROM another stage: it carries everything that stage has; copy only the binary into a distroless stage' });
+  } else if (cgo.needed && (kind === 'distroless-static' || kind === 'scratch')) {
+    const base = options.base ?? GLIBC_BASE;
+    ed.edits.push({ start: offsetOf(ed.offs, final.base.range.start), end: offsetOf(ed.offs, final.base.range.end), text: base });
+    ed.record('cgo-kept', final.from.line, `final base ${base}: the binary needs libc (${cgo.why})`);
+  } else {
+    const wanted = options.base ?? STATIC_BASE;
+    const swappable = ['distro', 'alpine', 'go-toolchain', 'distroless-libc'].includes(kind) || (options.base !== undefined && final.base.expanded !== options.base);
+    if (swappable && final.base.raw !== wanted) {
+      const why = blocksStaticBase(model, final, cgo);
+      if (why === undefined) {
+        ed.edits.push({ start: offsetOf(ed.offs, final.base.range.start), end: offsetOf(ed.offs, final.base.range.end), text: wanted });
+        ed.record('static-base', final.from.line, `final base ${wanted}: nothing in the final stage needs a shell or libc`);
+        if (ed.explain) ed.edits.push({ start: ed.lineStart(final.from), end: ed.lineStart(final.from), text: `# goslim: ${wanted}: no shell, no package manager, no libc to ship or patch\n` });
+        shellLess = !hasShell(classifyBase(wanted));
+      } else {
+        ed.notes.push({ severity: 'info', line: final.from.line, message: `final base kept (${final.base.expanded}): ${why}` });
+      }
+    }
+  }
+  // ENTRYPOINT / CMD in exec form.
+  for (const i of final.instructions) {
+    if (i.keyword !== 'CMD' && i.keyword !== 'ENTRYPOINT') continue;
+    const inner = i.form === 'exec' && i.exec ? unwrapShC(i.exec) : i.body;
+    if (inner === null) continue;
+    const words = execWordsOf(inner);
+    if (words === null) {
+      if (shellLess) ed.todo(i, `${i.keyword} needs a shell, which ${final.base.expanded} does not have: make the binary do this, or list its arguments in exec form`);
+      continue;
+    }
+    ed.replace(i, `${i.keywordText} ${renderExec(words)}`, ['exec form: runs the binary directly (no /bin/sh on distroless), signals reach it']);
+    ed.record('exec-form', i.line, `${i.keyword} in exec form: runs without /bin/sh and receives SIGTERM directly`);
+  }
+  // HEALTHCHECK that needs a shell on a shell-less base.
+  for (const i of final.instructions) {
+    if (i.keyword === 'HEALTHCHECK' && shellLess && healthNeedsShell(i)) {
+      ed.todo(i, 'this HEALTHCHECK needs curl/wget/a shell the base does not have: use the binary\'s own probe (e.g. HEALTHCHECK CMD ["/app", "-healthcheck"]) or an orchestrator probe');
+    }
+  }
+  // USER: explicit, numeric, non-root.
+  const users = final.instructions.filter((i) => i.keyword === 'USER');
+  const last = users[users.length - 1];
+  const afterSwapKind = classifyBase(ed.records.some((r) => r.kind === 'static-base') ? (options.base ?? STATIC_BASE) : final.base.expanded);
+  const distroless = afterSwapKind === 'distroless-static' || afterSwapKind === 'distroless-libc' || afterSwapKind === 'scratch';
+  const why = 'numeric non-root user: no root in the container, and Kubernetes runAsNonRoot can verify it';
+  if (last === undefined) {
+    if (!distroless && kind !== 'unknown' && final.instructions.some((i) => i.keyword === 'RUN')) {
+      ed.notes.push({ severity: 'info', line: final.from.line, message: 'the final stage runs as root; add a numeric USER once its files are owned accordingly' });
+      return;
+    }
+    const anchor = final.instructions.find((i) => i.keyword === 'ENTRYPOINT' || i.keyword === 'CMD' || i.keyword === 'HEALTHCHECK');
+    if (anchor) ed.insertBefore(anchor, `USER ${NONROOT_USER}`, why);
+    else ed.insertAfter(final.instructions[final.instructions.length - 1] ?? final.from, `USER ${NONROOT_USER}`, why);
+    ed.record('nonroot-user', anchor?.line ?? final.from.line, `USER ${NONROOT_USER}: ${why}`);
+  } else {
+    const value = last.body.trim();
+    if (value !== NONROOT_USER && (ROOT_USERS.test(value) || (distroless && /^nonroot(:nonroot)?$/.test(value)) || (distroless && !/^\d+(:\d+)?$/.test(value)))) {
+      ed.replace(last, `${last.keywordText} ${NONROOT_USER}`, [why]);
+      ed.record('nonroot-user', last.line, `USER ${NONROOT_USER} instead of ${value}: ${why}`);
+    }
+  }
+}
+
+export function fixMultiStage(model: DockerfileModel, options: FixOptions): ModeOutput {
+  const ed = new Editor(model, options.explain === true);
+  const cgo = decideCgo(model, options.context);
+  const final = model.stages[model.stages.length - 1]!;
+  for (const s of model.stages) {
+    if (s !== final && isBuildStage(s, model.escapeChar)) fixBuildStage(ed, s, cgo, options);
+  }
+  if (isBuildStage(final, model.escapeChar) && model.stages.length > 1) {
+    ed.notes.push({ severity: 'warning', line: final.from.line, message: 'the final stage builds Go code: its toolchain ships in the image' });
+  }
+  if (model.stages.length > 1 || classifyBase(final.base.expanded) !== 'go-toolchain') fixFinalStage(ed, final, cgo, options);
+  return { text: applyEdits(model.text, ed.edits), edits: ed.records, notes: ed.notes, todos: ed.todos };
+}
+
+export { Editor };

@@ -1,0 +1,90 @@
+/**
+ * Facts the two fix modes share: the working directory at each instruction,
+ * whether cgo is really needed, and the build context's Go module view.
+ */
+import { posix } from 'node:path';
+import { cgoReasons, type GoModuleInfo, type GoPackage } from '../../gomod/scan.js';
+import { expandInScope } from '../parse/parse-dockerfile.js';
+import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
+import { classifyBase } from './base-kind.js';
+import { findGoBuilds, scanShell } from './shell-scan.js';
+import type { BuildContextFacts } from './types.js';
+
+/** The golang image's WORKDIR (docker-library golang Dockerfile: `WORKDIR $GOPATH`, GOPATH=/go). */
+export const GOLANG_IMAGE_WORKDIR = '/go';
+
+/** Working directory in effect when each instruction of the stage runs. */
+export function workdirs(model: DockerfileModel, stage: Stage): Map<Instruction, string> {
+  let wd = classifyBase(stage.base.expanded) === 'go-toolchain' ? GOLANG_IMAGE_WORKDIR : '/';
+  const map = new Map<Instruction, string>();
+  for (const instr of stage.instructions) {
+    map.set(instr, wd);
+    if (instr.keyword === 'WORKDIR' && instr.body.trim() !== '') {
+      wd = posix.resolve(wd, expandInScope(model, instr, instr.body.trim()));
+    }
+  }
+  return map;
+}
+
+export function finalWorkdir(model: DockerfileModel, stage: Stage): string {
+  let wd = classifyBase(stage.base.expanded) === 'go-toolchain' ? GOLANG_IMAGE_WORKDIR : '/';
+  for (const instr of stage.instructions) {
+    if (instr.keyword === 'WORKDIR' && instr.body.trim() !== '') wd = posix.resolve(wd, expandInScope(model, instr, instr.body.trim()));
+  }
+  return wd;
+}
+
+export interface CgoDecision {
+  needed: boolean;
+  why: string;
+}
+
+/** Main packages of the module that the Dockerfile's go build commands name. */
+export function builtMains(module: GoModuleInfo, pkgArgs: string[]): GoPackage[] {
+  const norm = (p: string): string => p.replace(/^\.\/?/, '').replace(/\/+$/, '') || '.';
+  const wanted = new Set(pkgArgs.map((p) => (p.startsWith(module.goMod.module) ? norm(p.slice(module.goMod.module.length).replace(/^\//, './')) : norm(p))));
+  const hits = module.mains.filter((m) => wanted.has(m.dir));
+  return hits.length > 0 ? hits : module.mains;
+}
+
+const C_TOOLCHAIN = /\b(gcc|g\+\+|clang|musl-dev|build-base|build-essential|libc6?-dev|lib[a-z0-9-]+-dev|[a-z0-9-]+-devel)\b/;
+
+/**
+ * Is cgo really needed? With the sources: `import "C"` in the built packages or a
+ * known cgo module in go.mod. Without them: only when the Dockerfile asks for it
+ * explicitly (CGO_ENABLED=1, or it installs a C toolchain / -dev packages).
+ */
+export function decideCgo(model: DockerfileModel, ctx: BuildContextFacts | undefined): CgoDecision {
+  const runs = model.instructions.filter((i) => i.keyword === 'RUN');
+  const pkgArgs: string[] = [];
+  let explicitOn = false;
+  for (const r of runs) {
+    for (const b of findGoBuilds(scanShell(r.body, 0, r.body.length, model.escapeChar))) {
+      pkgArgs.push(...b.packages.map((p) => p.value));
+      const env = b.env.find((w) => w.value.startsWith('CGO_ENABLED='));
+      if (env?.value === 'CGO_ENABLED=1' || (env === undefined && r.scope.get('CGO_ENABLED')?.value === '1')) explicitOn = true;
+    }
+  }
+  if (ctx?.module) {
+    const mains = builtMains(ctx.module, pkgArgs);
+    const reasons = mains.length > 0 ? mains.flatMap((m) => cgoReasons(ctx.module!, m)) : cgoReasons(ctx.module);
+    const uniq = [...new Map(reasons.map((r) => [r.where, r])).values()];
+    if (uniq.length > 0) return { needed: true, why: uniq.map((r) => r.why).join('; ') };
+    return { needed: false, why: 'no package of the module imports "C" and go.mod names no cgo-only module' };
+  }
+  if (explicitOn) return { needed: true, why: 'the Dockerfile sets CGO_ENABLED=1 (run goslim fix inside the build context to check the sources)' };
+  const installsC = runs.some((r) => /\b(apt-get|apt|apk|yum|dnf|microdnf)\b[^\n]*\b(install|add)\b/.test(r.body) && C_TOOLCHAIN.test(r.body));
+  if (installsC) return { needed: true, why: 'the Dockerfile installs a C toolchain or C library headers for the build' };
+  return { needed: false, why: 'nothing in the Dockerfile asks for cgo' };
+}
+
+/** The comment lines directly above an instruction (to avoid adding a TODO twice). */
+export function commentsAbove(model: DockerfileModel, instr: Instruction): string[] {
+  const out: string[] = [];
+  for (let l = instr.range.start.line - 1; l >= 0; l--) {
+    const t = (model.lines[l] ?? '').trim();
+    if (!t.startsWith('#')) break;
+    out.push(t);
+  }
+  return out;
+}
