@@ -1,0 +1,47 @@
+import type { Rule, RuleReport } from './types.js';
+
+export const rule: Rule = {
+  meta: {
+    id: 'G004',
+    slug: 'cgo-in-non-build-stage',
+    severity: 'warning',
+    lever: 'cgo-off',
+    doc: {
+      summary: 'CGO_ENABLED is set in a stage that does not build Go code, where it has no effect.',
+      why:
+        'ENV and ARG are per stage. `ENV CGO_ENABLED=0` in the runtime stage does not reach the `go build` in the ' +
+        'build stage, which still links libc dynamically when gcc is present; on a libc-less base the binary then ' +
+        'fails with "exec ...: no such file or directory".',
+      fix: 'Move the setting to the stage that runs `go build` (or onto the command: `RUN CGO_ENABLED=0 go build ...`).',
+      tradeoffs: 'Nothing is lost: the setting only matters where the compiler runs.',
+      example: {
+        bad: 'FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM scratch\nENV CGO_ENABLED=0\nCOPY --from=build /app /app',
+        good: 'FROM golang:1.22 AS build\nENV CGO_ENABLED=0\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app',
+      },
+      references: ['https://docs.docker.com/reference/dockerfile/#scope'],
+    },
+  },
+  check(ctx) {
+    const out: RuleReport[] = [];
+    if (ctx.go.builds.length === 0 && ctx.go.opaque.length === 0) return out;
+    for (const stage of ctx.model.stages) {
+      // A stage inherits ENV into stages built FROM it.
+      const feedsBuild = (idx: number, depth = 0): boolean =>
+        ctx.go.buildingStages.has(idx) ||
+        (depth < ctx.model.stages.length &&
+          ctx.model.stages.some((s) => s.base.stageIndex === idx && feedsBuild(s.index, depth + 1)));
+      if (feedsBuild(stage.index)) continue;
+      for (const instr of stage.instructions) {
+        if (instr.keyword !== 'ENV' && instr.keyword !== 'ARG') continue;
+        if (!/\bCGO_ENABLED\b/.test(instr.body)) continue;
+        out.push({
+          range: instr.range,
+          message:
+            `${instr.keyword} CGO_ENABLED in stage ${stage.name ?? stage.index} has no effect: this stage runs no go build, ` +
+            'and ENV/ARG do not cross stages. Set it in the stage that runs go build.',
+        });
+      }
+    }
+    return out;
+  },
+};

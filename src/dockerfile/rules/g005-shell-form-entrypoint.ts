@@ -1,0 +1,44 @@
+import type { Rule, RuleReport } from './types.js';
+
+export const rule: Rule = {
+  meta: {
+    id: 'G005',
+    slug: 'shell-form-entrypoint',
+    severity: 'error',
+    lever: 'static-base',
+    doc: {
+      summary: 'Shell-form ENTRYPOINT or CMD on a base without a shell.',
+      why:
+        'Shell form (`ENTRYPOINT /app --port 8080`) is stored as `["/bin/sh", "-c", "/app --port 8080"]`. ' +
+        'scratch, distroless and chainguard/static have no /bin/sh, so the container cannot start: ' +
+        '`exec: "/bin/sh": stat /bin/sh: no such file or directory`.',
+      fix: 'Use exec form: `ENTRYPOINT ["/app", "--port", "8080"]`.',
+      tradeoffs:
+        'You lose shell features in the command line (variable expansion, pipes); pass configuration through ' +
+        'flags or environment variables the program reads itself. Exec form also delivers SIGTERM to the program ' +
+        'directly, so graceful shutdown works.',
+      example: { bad: 'FROM scratch\nCOPY app /app\nENTRYPOINT /app', good: 'FROM scratch\nCOPY app /app\nENTRYPOINT ["/app"]' },
+      references: [
+        'https://docs.docker.com/reference/dockerfile/#entrypoint',
+        'https://github.com/GoogleContainerTools/distroless#entrypoints',
+      ],
+    },
+  },
+  check(ctx) {
+    const out: RuleReport[] = [];
+    const s = ctx.finalStage;
+    if (!s || ctx.finalBase?.hasShell !== false) return out;
+    if (s.instructions.some((i) => i.keyword === 'SHELL')) return out;
+    for (const instr of s.instructions) {
+      if ((instr.keyword !== 'ENTRYPOINT' && instr.keyword !== 'CMD') || instr.form !== 'shell' || instr.body.trim() === '') continue;
+      out.push({
+        range: instr.range,
+        message:
+          `Shell-form ${instr.keyword} runs through /bin/sh -c, and \`${ctx.finalBase.image}\` has no shell: the container ` +
+          `will not start ("exec: \\"/bin/sh\\": stat /bin/sh: no such file or directory"). Use exec form: ` +
+          `${instr.keyword} ${JSON.stringify(instr.body.trim().split(/\s+/))}.`,
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,43 @@
+import type { Rule, RuleReport } from './types.js';
+
+export const rule: Rule = {
+  meta: {
+    id: 'G009',
+    slug: 'missing-strip',
+    severity: 'warning',
+    lever: 'strip-symbols',
+    doc: {
+      summary: 'go build without -ldflags "-s -w": the symbol table and DWARF stay in the binary.',
+      why:
+        'The symbol table (-s) and DWARF debug info (-w) are typically 25-30 % of a Go binary. The runtime does not ' +
+        'need them: panics and runtime.Caller use pclntab, which stays.',
+      fix: 'Build with `-ldflags="-s -w"` (keep any -X flags: `-ldflags="-s -w -X main.version=$VERSION"`).',
+      tradeoffs:
+        'You lose debugging the production binary with delve/gdb and symbol-based profilers on the binary itself. ' +
+        'You keep function names and line numbers in panics, stack traces and pprof profiles.',
+      example: { bad: 'RUN go build -o /app .', good: 'RUN go build -ldflags="-s -w" -o /app .' },
+      references: ['https://pkg.go.dev/cmd/link'],
+    },
+  },
+  check(ctx) {
+    const out: RuleReport[] = [];
+    for (const b of ctx.relevantBuilds) {
+      const ld = b.flags.ldflags;
+      if (ld?.stripSymbols && ld.stripDwarf) continue;
+      // A later `strip` of the output in the same stage has the same effect.
+      const stage = ctx.model.stages[b.stageIndex]!;
+      const stripped = stage.instructions.some(
+        (i) => i.keyword === 'RUN' && i.line >= b.line && /\b(strip|upx)\b/.test(i.body + i.heredocs.map((h) => h.body).join('\n')),
+      );
+      if (stripped) continue;
+      const missing = !ld ? '-s -w' : !ld.stripSymbols && !ld.stripDwarf ? '-s -w' : !ld.stripSymbols ? '-s' : '-w';
+      out.push({
+        range: b.instruction.range,
+        message:
+          `go ${b.kind} keeps ${missing === '-w' ? 'DWARF debug info' : missing === '-s' ? 'the symbol table' : 'the symbol table and DWARF debug info'} ` +
+          `(typically 25-30 % of the binary). Add ${missing} to -ldflags, e.g. -ldflags="-s -w"; panics keep function names and lines.`,
+      });
+    }
+    return out;
+  },
+};

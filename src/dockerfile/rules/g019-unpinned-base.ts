@@ -1,0 +1,37 @@
+import type { Rule, RuleReport } from './types.js';
+import { parseImageReference } from '../base-image.js';
+
+export const rule: Rule = {
+  meta: {
+    id: 'G019',
+    slug: 'unpinned-base',
+    severity: 'warning',
+    doc: {
+      summary: 'A base image without a tag, or tagged `latest`.',
+      why:
+        '`golang` or `alpine:latest` changes under you: a new Go release or base can change the binary, its size or ' +
+        'the libc it links, and builds stop being reproducible.',
+      fix: 'Pin a version tag (`golang:1.22-bookworm`), ideally with a digest (`@sha256:...`) updated by a bot.',
+      tradeoffs: 'You must bump the pin to get updates (Renovate/Dependabot do this).',
+      example: { bad: 'FROM golang\nFROM alpine:latest', good: 'FROM golang:1.22-bookworm\nFROM alpine:3.20' },
+      references: ['hadolint DL3006, DL3007', 'https://docs.docker.com/build/building/best-practices/#pin-base-image-versions'],
+    },
+  },
+  check(ctx) {
+    const out: RuleReport[] = [];
+    for (const s of ctx.model.stages) {
+      if (s.base.stageIndex !== null || s.base.scratch || s.base.expanded === '') continue;
+      const ref = parseImageReference(s.base.expanded);
+      if (ref.digest) continue;
+      if (ref.tag === null || ref.tag === 'latest') {
+        out.push({
+          range: s.base.range,
+          message:
+            `\`${s.base.expanded}\` is ${ref.tag === null ? 'untagged (implicitly :latest)' : 'tagged latest'}: the base changes ` +
+            'between builds. Pin a version tag, ideally with a digest.',
+        });
+      }
+    }
+    return out;
+  },
+};

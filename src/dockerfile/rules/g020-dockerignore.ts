@@ -1,0 +1,69 @@
+import type { Rule, RuleReport } from './types.js';
+import { copyPaths } from './context.js';
+
+/**
+ * Whether `.dockerignore` excludes `path` (moby/patternmatcher semantics, simplified:
+ * last matching pattern wins, `!` re-includes, `*`/`**` wildcards, leading `/` ignored).
+ */
+export function dockerignoreExcludes(text: string, path: string): boolean {
+  let excluded = false;
+  for (let line of text.split(/\r?\n/)) {
+    line = line.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const negate = line.startsWith('!');
+    const pattern = (negate ? line.slice(1) : line).trim().replace(/^\/+/, '').replace(/\/+$/, '');
+    const src = pattern
+      .split('/')
+      .map((seg) => (seg === '**' ? '(?:.*)' : seg.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')))
+      .join('/');
+    // A pattern matching a parent directory excludes everything under it.
+    if (new RegExp(`^${src}(/.*)?$`).test(path)) excluded = !negate;
+  }
+  return excluded;
+}
+
+export const rule: Rule = {
+  meta: {
+    id: 'G020',
+    slug: 'dockerignore',
+    severity: 'warning',
+    doc: {
+      summary: '`COPY . .` without a .dockerignore that excludes .git.',
+      why:
+        'Everything in the context is sent to the builder and copied by `COPY . .`: the .git directory (often tens of MB, ' +
+        'changing on every commit) busts the layer cache on every commit, and local binaries or .env files end up ' +
+        'in the build stage.',
+      fix: 'Add a .dockerignore next to the Dockerfile with at least `.git`, plus build outputs (`bin/`, `dist/`) and secrets (`.env`).',
+      tradeoffs: 'Builds that need git metadata (`-buildvcs`) must pass it as a build arg (`-ldflags -X main.commit=...`).',
+      example: { bad: '(no .dockerignore)\nCOPY . .', good: '.dockerignore: .git\nCOPY . .' },
+      references: ['https://docs.docker.com/build/concepts/context/#dockerignore-files'],
+    },
+  },
+  check(ctx) {
+    const out: RuleReport[] = [];
+    if (ctx.dockerignore === undefined) return out;
+    for (const s of ctx.model.stages) {
+      for (const i of s.instructions) {
+        if ((i.keyword !== 'COPY' && i.keyword !== 'ADD') || i.copyFrom) continue;
+        const p = copyPaths(ctx.model, i);
+        if (!p || !p.sources.some((x) => x === '.' || x === './')) continue;
+        if (ctx.dockerignore === null) {
+          out.push({
+            range: i.range,
+            message:
+              'COPY . copies the whole context and there is no .dockerignore: .git (changes on every commit, often tens of MB) ' +
+              'and local artefacts go into the build and bust the cache. Add a .dockerignore with at least .git.',
+          });
+        } else if (!dockerignoreExcludes(ctx.dockerignore, '.git')) {
+          out.push({
+            range: i.range,
+            message:
+              'COPY . copies the whole context and .dockerignore does not exclude .git: every commit busts this layer. Add `.git` to .dockerignore.',
+          });
+        }
+        return out;
+      }
+    }
+    return out;
+  },
+};
