@@ -247,10 +247,14 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
 /** What the fault proxy does with request number n (1-based) of a given method and path. */
 export type FaultAction = 'pass' | 'reset' | { status: number; headers?: Record<string, string>; body?: string };
 
+/** Requests under this prefix are served as the path after it, with the last Authorization seen
+ * injected: a stand-in for a storage backend that takes pre-signed URLs instead of credentials. */
+export const REDIRECTED_PREFIX = '/redirected';
+
 export interface FaultProxy {
   host: string;
   /** Every request seen: method, path and the action taken. */
-  seen: Array<{ method: string; path: string; action: string }>;
+  seen: Array<{ method: string; path: string; action: string; auth: boolean; host: string }>;
   close(): Promise<void>;
 }
 
@@ -261,10 +265,20 @@ export interface FaultProxy {
 export async function startFaultProxy(targetPort: number, plan: (method: string, path: string, n: number) => FaultAction): Promise<FaultProxy> {
   const seen: FaultProxy['seen'] = [];
   let n = 0;
+  let lastAuth: string | undefined;
   const server = http.createServer((req, res) => {
     n++;
+    const headers = { ...req.headers };
+    let path = req.url ?? '/';
+    const auth = headers.authorization !== undefined;
+    if (path.startsWith(REDIRECTED_PREFIX)) {
+      path = path.slice(REDIRECTED_PREFIX.length);
+      if (lastAuth !== undefined) headers.authorization = lastAuth;
+    } else if (headers.authorization !== undefined) {
+      lastAuth = headers.authorization;
+    }
     const action = plan(req.method ?? 'GET', req.url ?? '/', n);
-    seen.push({ method: req.method ?? '', path: req.url ?? '', action: typeof action === 'string' ? action : String(action.status) });
+    seen.push({ method: req.method ?? '', path: req.url ?? '', action: typeof action === 'string' ? action : String(action.status), auth, host: req.headers.host ?? '' });
     if (action === 'reset') {
       req.socket.destroy();
       return;
@@ -275,7 +289,7 @@ export async function startFaultProxy(targetPort: number, plan: (method: string,
       return;
     }
     const upstream = http.request(
-      { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers },
+      { host: '127.0.0.1', port: targetPort, method: req.method, path, headers },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);

@@ -66,6 +66,11 @@ export class Authenticator {
 
   constructor(private readonly opts: AuthenticatorOptions) {}
 
+  /** Load (once) the registry's credentials, registering their secrets for redaction. */
+  loadCredential(): Promise<Credential | undefined> {
+    return this.credential();
+  }
+
   private credential(): Promise<Credential | undefined> {
     this.credPromise ??= this.opts.credential().then((c) => {
       if (c) {

@@ -93,7 +93,7 @@ describe('registry round trips (real docker-registry)', () => {
     const dest = { registry: reg.host, repository: 'goslim/single', tag: 'v1' };
     const pushed = await pushImage(image, dest);
     expect(pushed.digest).toBe(image.digest());
-    expect(pushed.blobs).toMatchObject({ uploaded: 3, skipped: 0, mounted: 0 });
+    expect(pushed.blobs).toMatchObject({ uploaded: 3, skipped: 0, mounted: 0, retried: 0 });
 
     const raw = skopeo('inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/goslim/single:v1`);
     expect(Buffer.from(raw)).toEqual(image.rawManifest());
@@ -146,8 +146,9 @@ describe('registry round trips (real docker-registry)', () => {
     const image = await openOciLayout(big.path, { ref: 'v1' });
     const dest = { registry: reg.host, repository: 'goslim/big', tag: 'v1' };
     const events: string[] = [];
-    await pushImage(image, dest, { chunkThreshold: 1 << 20, chunkSize: 1 << 20, onBlob: (e) => events.push(`${e.action}:${e.size > 1 << 20 ? 'big' : 'small'}`) });
+    const res = await pushImage(image, dest, { chunkThreshold: 1 << 20, chunkSize: 1 << 20, onBlob: (e) => events.push(`${e.action}:${e.size > 1 << 20 ? 'big' : 'small'}`) });
     expect(events.sort()).toEqual(['chunked:big', 'monolithic:small']);
+    expect(res.blobs.retried).toBe(0);
     const back = await openRegistryImage(dest);
     const l = back.layers()[0]!;
     const got = await sha256Of(await l.compressed());

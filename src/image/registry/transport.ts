@@ -9,7 +9,7 @@
  * - Timeouts are inactivity timeouts: no response headers, or no body bytes in either direction,
  *   for `idleTimeoutMs`. A fixed deadline would kill large healthy transfers.
  */
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { GoslimError } from '../../errors.js';
 import { Authenticator, isLoopbackHost } from './auth.js';
 import { resolveCredentials, type Credential } from './credentials.js';
@@ -148,6 +148,8 @@ export class RegistryTransport {
         }
       }
       const text = await readLimited(response, MAX_ERROR_BODY);
+      // Know every credential before redacting, even when the registry never challenged us.
+      await this.auth.loadCredential().catch(() => undefined);
       const err = registryError(response.status, text, { ...spec.context, registry: this.registry }, this.secrets);
       if (attempt > 1 && err.details) err.details['attempts'] = attempt;
       throw err;
@@ -175,13 +177,23 @@ export class RegistryTransport {
       if (authorization !== undefined && url.host === originHost) headers['Authorization'] = authorization;
       const controller = new AbortController();
       const activity = new IdleTimer(this.idleTimeoutMs, () => controller.abort(new IdleTimeoutError()));
+      const uploadStreams: Readable[] = [];
       const init: RequestInit & { duplex?: 'half' } = { method, headers, redirect: 'manual', signal: controller.signal };
       if (body !== undefined && method !== 'GET' && method !== 'HEAD') {
         const b = typeof body === 'function' ? await body() : body;
         if (b instanceof Readable) {
-          const counted = b.pipe(new PassThrough({ highWaterMark: 1 << 16 }));
+          // Note activity as undici pulls bytes (a 'data' listener would switch the stream to
+          // flowing mode and steal chunks from the request body).
+          const counted = new Transform({
+            highWaterMark: 1 << 16,
+            transform(chunk: Buffer, _enc, cb) {
+              activity.touch();
+              cb(null, chunk);
+            },
+          });
           b.on('error', (e) => counted.destroy(e));
-          counted.on('data', () => activity.touch());
+          b.pipe(counted);
+          uploadStreams.push(b, counted);
           init.body = counted as unknown as ReadableStream;
           init.duplex = 'half';
         } else {
@@ -194,6 +206,8 @@ export class RegistryTransport {
         response = await this.fetchImpl(url, init);
       } catch (err) {
         activity.stop();
+        // Release the source (a file or a registry stream) of a body that did not go through.
+        for (const s of uploadStreams) s.destroy();
         if (controller.signal.aborted && controller.signal.reason instanceof IdleTimeoutError) {
           throw Object.assign(new Error(`no response for ${this.idleTimeoutMs} ms`), { code: 'ETIMEDOUT' });
         }

@@ -41,7 +41,8 @@ export interface PushResult {
   size: number;
   /** Canonical `registry/repository[:tag]@digest`. */
   reference: string;
-  blobs: { uploaded: number; skipped: number; mounted: number; bytesUploaded: number };
+  /** `retried`: blob uploads restarted after a transient failure. */
+  blobs: { uploaded: number; skipped: number; mounted: number; bytesUploaded: number; retried: number };
 }
 
 interface BlobJob {
@@ -89,7 +90,14 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-async function pushBlob(client: RegistryClient, repository: string, job: BlobJob, options: PushOptions, mount: RegistryOrigin | undefined): Promise<BlobEvent['action']> {
+async function pushBlob(
+  client: RegistryClient,
+  repository: string,
+  job: BlobJob,
+  options: PushOptions,
+  mount: RegistryOrigin | undefined,
+  onRetry: () => void,
+): Promise<BlobEvent['action']> {
   const existing = await client.blobSize(repository, job.digest);
   if (existing !== undefined) return 'skipped';
   if (mount !== undefined && (await client.mountBlob(repository, job.digest, mount.repository))) return 'mounted';
@@ -102,6 +110,7 @@ async function pushBlob(client: RegistryClient, repository: string, job: BlobJob
     } catch (err) {
       const delay = isTransient(err) ? nextDelay(policy, attempt, Date.now() - started, undefined) : undefined;
       if (delay === undefined) throw err;
+      onRetry();
       await sleep(delay);
     }
   }
@@ -111,7 +120,7 @@ async function pushBlobs(client: RegistryClient, dest: RegistryReference, jobs: 
   const seen = new Set<string>();
   const unique = jobs.filter((j) => (seen.has(j.digest) ? false : (seen.add(j.digest), true)));
   await runLimited(unique, options.concurrency ?? 3, async (job) => {
-    const action = await pushBlob(client, dest.repository, job, options, mount);
+    const action = await pushBlob(client, dest.repository, job, options, mount, () => result.retried++);
     if (action === 'skipped') result.skipped++;
     else if (action === 'mounted') result.mounted++;
     else {
@@ -154,7 +163,7 @@ function mountSource(image: Image, dest: RegistryReference, options: PushOptions
 export async function pushImage(image: Image, dest: RegistryReference, options: PushOptions = {}): Promise<PushResult> {
   const client = options.client ?? new RegistryClient(dest.registry, options);
   const ref = manifestRefFor(dest, image.digest());
-  const blobs = { uploaded: 0, skipped: 0, mounted: 0, bytesUploaded: 0 };
+  const blobs = { uploaded: 0, skipped: 0, mounted: 0, bytesUploaded: 0, retried: 0 };
   await pushBlobs(client, dest, imageJobs(image), options, mountSource(image, dest, options), blobs);
   const raw = image.rawManifest();
   const digest = await client.putManifest(dest.repository, ref, raw, image.mediaType());
@@ -171,7 +180,7 @@ export async function pushImage(image: Image, dest: RegistryReference, options: 
 export async function pushIndex(index: ImageIndex, dest: RegistryReference, options: PushOptions = {}): Promise<PushResult> {
   const client = options.client ?? new RegistryClient(dest.registry, options);
   const ref = manifestRefFor(dest, index.digest());
-  const blobs = { uploaded: 0, skipped: 0, mounted: 0, bytesUploaded: 0 };
+  const blobs = { uploaded: 0, skipped: 0, mounted: 0, bytesUploaded: 0, retried: 0 };
   for (const d of index.indexManifest().manifests) {
     if (isIndexMediaType(d.mediaType)) {
       throw new GoslimError('E_UNSUPPORTED_FORMAT', `nested image indexes are not supported (${d.digest})`);
@@ -187,6 +196,7 @@ export async function pushIndex(index: ImageIndex, dest: RegistryReference, opti
     blobs.skipped += r.blobs.skipped;
     blobs.mounted += r.blobs.mounted;
     blobs.bytesUploaded += r.blobs.bytesUploaded;
+    blobs.retried += r.blobs.retried;
   }
   const raw = index.rawManifest();
   const digest = await client.putManifest(dest.repository, ref, raw, index.mediaType());
