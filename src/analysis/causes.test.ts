@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { attributeCauses, classifyFile, goLocationsFromEnv, isGoToolchainPackage } from './causes.js';
+import { FsIndex } from './fs-index.js';
+import { buildPackageDb } from './package-db.js';
+import { fatImage, file, symlink } from './test-helpers.js';
+import type { CauseId } from './types.js';
+
+describe('cause attribution', () => {
+  it('puts every byte in exactly one cause, by the documented precedence', () => {
+    const { files, ctx } = fatImage();
+    const a = attributeCauses(files, ctx);
+    const total = files.reduce((s, f) => s + f.charged, 0);
+    expect(a.totalBytes).toBe(total);
+    expect(a.causes.reduce((s, c) => s + c.bytes, 0)).toBe(total);
+    const by = Object.fromEntries(a.causes.map((c) => [c.id, c.bytes])) as Record<CauseId, number>;
+    expect(by['go-toolchain']).toBe(9000 + 3000 + 40); // golang's own doc goes with the toolchain
+    expect(by['libc']).toBe(2000 + 200);
+    expect(by['docs']).toBe(30);
+    expect(by['shell']).toBe(1000); // /bin/bash listed by dpkg, stored at usr/bin/bash
+    expect(by['runtime-essentials']).toBe(100 + 17);
+    expect(by['os-packages']).toBe(500);
+    expect(by['package-manager']).toBe(700 + 60 + 90);
+    expect(by['go-source']).toBe(11 + 12);
+    expect(by['vcs']).toBe(13);
+    expect(by['go-binary']).toBe(5000);
+    expect(by['go-build-cache']).toBe(15);
+    expect(by['go-module-cache']).toBe(16);
+    expect(by['other']).toBe(14 + 18);
+    expect(a.packages.find((p) => p.name === 'libc6')).toMatchObject({ cause: 'libc', bytes: 2230, files: 3, installedSize: 102400 });
+  });
+
+  it('honours GOROOT, GOPATH, GOMODCACHE and GOCACHE from the config Env', () => {
+    const loc = goLocationsFromEnv(['GOROOT=/opt/go', 'GOPATH=/work:/other', 'GOCACHE=/tmp/gocache', 'GOMODCACHE=/mods']);
+    expect(loc.goroots).toEqual(['opt/go/']);
+    expect(loc.modCaches).toEqual(['work/pkg/mod/', 'other/pkg/mod/', 'mods/']);
+    expect(loc.buildCaches).toEqual(['tmp/gocache/']);
+    const { db, fs } = fatImage();
+    const ctx = { db, fs, goBinaryPaths: new Set<string>(), go: loc };
+    const owners = new Map<string, string>();
+    expect(classifyFile('opt/go/pkg/tool/linux_amd64/compile', ctx, owners).cause).toBe('go-toolchain');
+    expect(classifyFile('work/pkg/mod/cache/download/x.zip', ctx, owners).cause).toBe('go-module-cache');
+    expect(classifyFile('tmp/gocache/00/abc-a', ctx, owners).cause).toBe('go-build-cache');
+    expect(classifyFile('work/src/app/main.go', ctx, owners).cause).toBe('go-source');
+  });
+
+  it('classifies unowned files in images without a package db (scratch, distroless)', () => {
+    const files = [
+      file('etc/ssl/certs/ca-certificates.crt', 200),
+      file('lib/ld-musl-x86_64.so.1', 600),
+      file('bin/busybox', 900),
+      file('app/server', 100),
+      file('app/templates/index.html', 5),
+      file('usr/share/doc/x/copyright', 3),
+    ];
+    const ctx = { db: buildPackageDb(new Map()), fs: new FsIndex(files), goBinaryPaths: new Set(['app/server']), go: goLocationsFromEnv([]) };
+    const a = attributeCauses(files, ctx);
+    expect(a.fileCauses.get('etc/ssl/certs/ca-certificates.crt')?.cause).toBe('runtime-essentials');
+    expect(a.fileCauses.get('lib/ld-musl-x86_64.so.1')?.cause).toBe('libc');
+    expect(a.fileCauses.get('bin/busybox')?.cause).toBe('shell');
+    expect(a.fileCauses.get('app/server')?.cause).toBe('go-binary');
+    expect(a.fileCauses.get('app/templates/index.html')?.cause).toBe('other');
+    expect(a.fileCauses.get('usr/share/doc/x/copyright')?.cause).toBe('docs');
+  });
+
+  it('counts a hardlink once: only the charged copy carries bytes', () => {
+    const files = [file('usr/bin/a', 100), { ...file('usr/bin/b', 0), type: 'hardlink' as const, linkname: 'usr/bin/a', charged: 0 }];
+    const ctx = { db: buildPackageDb(new Map()), fs: new FsIndex(files), goBinaryPaths: new Set<string>(), go: goLocationsFromEnv([]) };
+    const a = attributeCauses(files, ctx);
+    expect(a.totalBytes).toBe(100);
+    expect(a.causes.find((c) => c.id === 'other')).toEqual({ id: 'other', bytes: 100, files: 2 });
+  });
+
+  it('knows the Go toolchain package names', () => {
+    for (const n of ['golang-go', 'golang-src', 'golang-1.19', 'golang-1.19-go', 'golang-1.19-src', 'golang-1.22-doc']) expect(isGoToolchainPackage(n)).toBe(true);
+    for (const n of ['golang-github-foo-dev', 'gcc', 'libgolang']) expect(isGoToolchainPackage(n)).toBe(false);
+  });
+});
+
+describe('FsIndex', () => {
+  it('resolves absolute and relative symlinks inside the image, bounded on loops', () => {
+    const { fs } = fatImage();
+    expect(fs.resolve('/lib64/ld-linux-x86-64.so.2')).toBe('usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2');
+    expect(fs.existsFile('/lib64/ld-linux-x86-64.so.2')).toBe(true);
+    expect(fs.existsFile('/lib/ld-musl-x86_64.so.1')).toBe(false);
+    expect(fs.canonical('bin/bash')).toBe('usr/bin/bash');
+    const loop = new FsIndex([symlink('a', 'b'), symlink('b', 'a')]);
+    expect(loop.resolve('a/x')).toBeUndefined();
+    const esc = new FsIndex([symlink('up', '../../..'), file('etc/passwd', 1)]);
+    expect(esc.resolve('up/etc/passwd')).toBe('etc/passwd');
+  });
+});
+

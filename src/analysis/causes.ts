@@ -1,0 +1,289 @@
+/**
+ * Cause attribution: every byte of the final filesystem (MergedFile.charged) goes to exactly
+ * one cause. Pure: the merged file list, the package db and the set of Go binaries in, totals out.
+ *
+ * Precedence (first match wins), and why:
+ *  1. Go trees by location — GOROOT (/usr/local/go, /usr/lib/go-*, /usr/share/go-*, $GOROOT),
+ *     module cache ($GOMODCACHE, $GOPATH/pkg/mod, /go/pkg/mod, ~/go/pkg/mod), build cache
+ *     ($GOCACHE, ~/.cache/go-build). These trees exist only to build; whatever else a file in
+ *     them looks like (an ELF, a .go file, a README), a multi-stage build removes it with the tree.
+ *  2. Files owned by a Go toolchain package (golang-go, golang-1.19-go, golang-1.19-src, ...)
+ *     -> go-toolchain, even under /usr/share/doc: they leave with the toolchain.
+ *  3. VCS metadata (.git/.hg/.svn/.bzr path components) -> vcs: it is never needed at run time.
+ *  4. Files owned by another OS package: its docs (doc/man/info/locale dirs, the ones Debian's
+ *     slim images drop with dpkg path-excludes) -> docs; libc6/musl -> libc; bash/dash/busybox/
+ *     coreutils -> shell; ca-certificates/tzdata/netbase/base-files -> runtime-essentials;
+ *     apt/dpkg/apk-tools/debconf -> package-manager; anything else -> os-packages. Who installed
+ *     a file decides: a Go program installed by apt is the package's cost, not your build's.
+ *  5. Unowned files by what they are: Go binaries (the binary analyzer said so) -> go-binary;
+ *     *.go, go.mod, go.sum, go.work -> go-source; then package-manager state, libc/loader, shell,
+ *     runtime essentials and docs by path; everything else -> other.
+ */
+import { posix } from 'node:path';
+import type { MergedFile } from '../image/filesystem/types.js';
+import { FsIndex } from './fs-index.js';
+import type { CauseId, CauseTotal, PackageDb, PackageTotal } from './types.js';
+import { CAUSE_IDS } from './types.js';
+
+/** Where the Go trees are, from the image config's Env plus the well-known defaults. */
+export interface GoLocations {
+  goroots: string[];
+  modCaches: string[];
+  buildCaches: string[];
+}
+
+const DEFAULT_GOROOT_PATTERNS = [/^usr\/local\/go\//, /^usr\/lib\/go-[^/]+\//, /^usr\/share\/go-[^/]+\//, /^usr\/lib\/go\//];
+const DEFAULT_MODCACHE_PATTERNS = [/^go\/pkg\/mod\//, /^root\/go\/pkg\/mod\//, /^home\/[^/]+\/go\/pkg\/mod\//];
+const DEFAULT_BUILDCACHE_PATTERNS = [/^root\/\.cache\/go-build\//, /^home\/[^/]+\/\.cache\/go-build\//];
+
+function dirPrefix(p: string): string {
+  const n = p.replace(/\/+/g, '/').replace(/^\/+/, '').replace(/\/+$/, '');
+  return n === '' ? '' : `${n}/`;
+}
+
+/** Read GOROOT, GOPATH, GOMODCACHE, GOCACHE, XDG_CACHE_HOME and HOME from a config Env list. */
+export function goLocationsFromEnv(env: readonly string[] | undefined): GoLocations {
+  const vars = new Map<string, string>();
+  for (const kv of env ?? []) {
+    const i = kv.indexOf('=');
+    if (i > 0) vars.set(kv.slice(0, i), kv.slice(i + 1));
+  }
+  const loc: GoLocations = { goroots: [], modCaches: [], buildCaches: [] };
+  const goroot = vars.get('GOROOT');
+  if (goroot) loc.goroots.push(dirPrefix(goroot));
+  for (const gp of (vars.get('GOPATH') ?? '').split(':')) if (gp) loc.modCaches.push(dirPrefix(`${gp}/pkg/mod`));
+  const modcache = vars.get('GOMODCACHE');
+  if (modcache) loc.modCaches.push(dirPrefix(modcache));
+  const gocache = vars.get('GOCACHE');
+  if (gocache && gocache !== 'off') loc.buildCaches.push(dirPrefix(gocache));
+  const xdg = vars.get('XDG_CACHE_HOME');
+  if (xdg) loc.buildCaches.push(dirPrefix(`${xdg}/go-build`));
+  const home = vars.get('HOME');
+  if (home && home !== '/') {
+    loc.buildCaches.push(dirPrefix(`${home}/.cache/go-build`));
+    loc.modCaches.push(dirPrefix(`${home}/go/pkg/mod`));
+  }
+  for (const list of [loc.goroots, loc.modCaches, loc.buildCaches]) {
+    const unique = [...new Set(list.filter((p) => p !== ''))];
+    list.splice(0, list.length, ...unique);
+  }
+  return loc;
+}
+
+/** Debian/Ubuntu Go toolchain packages: golang-go, golang-src, golang-1.19, golang-1.19-go, -src, -doc. */
+export function isGoToolchainPackage(name: string): boolean {
+  return /^golang(-\d+(\.\d+)*)?(-go|-src|-doc)?$/.test(name) || name === 'go' /* alpine */;
+}
+
+const LIBC_PACKAGES = new Set(['libc6', 'musl', 'libc-musl', 'glibc', 'libc6-i386', 'libc6-amd64']);
+const SHELL_PACKAGES = new Set(['bash', 'dash', 'busybox', 'busybox-static', 'busybox-binsh', 'coreutils', 'zsh', 'ash']);
+const RUNTIME_PACKAGES = new Set([
+  'ca-certificates',
+  'ca-certificates-bundle',
+  'tzdata',
+  'netbase',
+  'base-files',
+  'alpine-baselayout',
+  'alpine-baselayout-data',
+  'media-types',
+]);
+const PM_PACKAGES = new Set(['apt', 'dpkg', 'apk-tools', 'debconf', 'libapt-pkg6.0', 'debian-archive-keyring']);
+
+/** The cause of a file owned by a (non-toolchain) package, before the docs rule. */
+export function packageCause(name: string): CauseId {
+  if (LIBC_PACKAGES.has(name)) return 'libc';
+  if (SHELL_PACKAGES.has(name)) return 'shell';
+  if (RUNTIME_PACKAGES.has(name)) return 'runtime-essentials';
+  if (PM_PACKAGES.has(name)) return 'package-manager';
+  return 'os-packages';
+}
+
+const DOCS_PREFIXES = [
+  'usr/share/doc/',
+  'usr/share/man/',
+  'usr/share/info/',
+  'usr/share/locale/',
+  'usr/lib/locale/',
+  'usr/share/i18n/',
+  'usr/share/groff/',
+  'usr/share/lintian/',
+  'usr/share/linda/',
+  'usr/local/share/man/',
+  'usr/local/share/doc/',
+];
+const PM_PREFIXES = [
+  'var/lib/dpkg/',
+  'var/lib/apt/',
+  'var/cache/apt/',
+  'var/cache/debconf/',
+  'var/log/apt/',
+  'etc/apt/',
+  'lib/apk/',
+  'var/cache/apk/',
+  'etc/apk/',
+  'var/lib/apk/',
+];
+const PM_FILES = new Set(['var/log/dpkg.log', 'var/log/alternatives.log']);
+const RUNTIME_PREFIXES = [
+  'etc/ssl/',
+  'etc/pki/',
+  'usr/share/ca-certificates/',
+  'usr/local/share/ca-certificates/',
+  'usr/share/zoneinfo/',
+];
+const RUNTIME_FILES = new Set([
+  'etc/ca-certificates.conf',
+  'etc/localtime',
+  'etc/timezone',
+  'etc/passwd',
+  'etc/group',
+  'etc/shadow',
+  'etc/gshadow',
+  'etc/nsswitch.conf',
+  'etc/os-release',
+  'usr/lib/os-release',
+  'etc/hosts',
+  'etc/services',
+  'etc/protocols',
+  'etc/rpc',
+  'etc/ethertypes',
+  'etc/mime.types',
+  'etc/host.conf',
+  'etc/resolv.conf',
+  'etc/hostname',
+]);
+const SHELL_NAMES = new Set(['sh', 'bash', 'dash', 'ash', 'busybox', 'zsh']);
+const BIN_DIRS = new Set(['bin', 'sbin', 'usr/bin', 'usr/sbin', 'usr/local/bin']);
+const LOADER_OR_LIBC = /^(ld-linux[^/]*\.so(\.\d+)*|ld-musl-[^/]*\.so(\.\d+)*|libc\.so(\.\d+)*|libc\.musl-[^/]*|libc-[\d.]+\.so)$/;
+const VCS_DIRS = new Set(['.git', '.hg', '.svn', '.bzr']);
+
+export function isGoSourcePath(path: string): boolean {
+  const base = posix.basename(path);
+  return base.endsWith('.go') || base === 'go.mod' || base === 'go.sum' || base === 'go.work' || base === 'go.work.sum';
+}
+
+export function isVcsPath(path: string): boolean {
+  return path.split('/').some((c) => VCS_DIRS.has(c));
+}
+
+export function isDocsPath(path: string): boolean {
+  return DOCS_PREFIXES.some((p) => path.startsWith(p));
+}
+
+/** Paths outside the system hierarchy (FHS): where an application's own data files live. */
+export function isAppLocation(path: string): boolean {
+  const top = path.split('/')[0] ?? '';
+  return !['etc', 'var', 'usr', 'lib', 'lib32', 'lib64', 'libx32', 'bin', 'sbin', 'run', 'tmp', 'proc', 'sys', 'dev', 'boot', 'root', 'media', 'mnt'].includes(top);
+}
+
+export interface CauseContext {
+  db: PackageDb;
+  fs: FsIndex;
+  /** Paths (normalised) of regular files the binary analyzer recognised as Go binaries. */
+  goBinaryPaths: ReadonlySet<string>;
+  go: GoLocations;
+}
+
+export interface FileCause {
+  cause: CauseId;
+  /** Owning OS package, when a package db lists the file. */
+  package?: string;
+}
+
+/**
+ * Package ownership keyed by the file's real location: dpkg lists `/bin/bash`, but on a
+ * merged-/usr system the tar stores `usr/bin/bash` and `bin` is a symlink to `usr/bin`.
+ */
+export function canonicalOwners(db: PackageDb, fs: FsIndex): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [p, pkg] of db.owners) {
+    const c = fs.canonical(p) ?? p;
+    if (!out.has(c)) out.set(c, pkg);
+    if (!out.has(p)) out.set(p, pkg);
+  }
+  return out;
+}
+
+function underAny(path: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((p) => path.startsWith(p));
+}
+
+/** The cause of one file (precedence as documented at the top of this module). */
+export function classifyFile(path: string, ctx: CauseContext, owners: ReadonlyMap<string, string>): FileCause {
+  if (DEFAULT_GOROOT_PATTERNS.some((r) => r.test(path)) || underAny(path, ctx.go.goroots)) return { cause: 'go-toolchain', ...pkgOf(path, owners) };
+  if (DEFAULT_MODCACHE_PATTERNS.some((r) => r.test(path)) || underAny(path, ctx.go.modCaches)) return { cause: 'go-module-cache' };
+  if (DEFAULT_BUILDCACHE_PATTERNS.some((r) => r.test(path)) || underAny(path, ctx.go.buildCaches)) return { cause: 'go-build-cache' };
+  const owner = owners.get(path);
+  if (owner !== undefined && isGoToolchainPackage(owner)) return { cause: 'go-toolchain', package: owner };
+  if (isVcsPath(path)) return { cause: 'vcs' };
+  if (owner !== undefined) {
+    if (isDocsPath(path)) return { cause: 'docs', package: owner };
+    return { cause: packageCause(owner), package: owner };
+  }
+  if (ctx.goBinaryPaths.has(path)) return { cause: 'go-binary' };
+  if (isGoSourcePath(path)) return { cause: 'go-source' };
+  if (PM_FILES.has(path) || underAny(path, PM_PREFIXES)) return { cause: 'package-manager' };
+  const dir = posix.dirname(path);
+  const base = posix.basename(path);
+  if (path === 'etc/ld.so.cache' || path.startsWith('etc/ld.so.conf') || LOADER_OR_LIBC.test(base)) return { cause: 'libc' };
+  if (BIN_DIRS.has(dir) && SHELL_NAMES.has(base)) return { cause: 'shell' };
+  if (RUNTIME_FILES.has(path) || underAny(path, RUNTIME_PREFIXES)) return { cause: 'runtime-essentials' };
+  if (isDocsPath(path)) return { cause: 'docs' };
+  return { cause: 'other' };
+}
+
+function pkgOf(path: string, owners: ReadonlyMap<string, string>): { package?: string } {
+  const p = owners.get(path);
+  return p === undefined ? {} : { package: p };
+}
+
+export interface Attribution {
+  /** All causes, in CAUSE_IDS order (zeros included so the JSON shape is stable). */
+  causes: CauseTotal[];
+  /** Per-package bytes of package-owned files, largest first. */
+  packages: PackageTotal[];
+  /** Cause of every regular file of the final filesystem. */
+  fileCauses: Map<string, FileCause>;
+  /** Σ charged bytes (equals Σ causes.bytes, by construction). */
+  totalBytes: number;
+}
+
+function isRegular(f: MergedFile): boolean {
+  return f.type === 'file' || f.type === 'hardlink';
+}
+
+export function attributeCauses(files: readonly MergedFile[], ctx: CauseContext): Attribution {
+  const owners = canonicalOwners(ctx.db, ctx.fs);
+  const totals = new Map<CauseId, CauseTotal>(CAUSE_IDS.map((id) => [id, { id, bytes: 0, files: 0 }]));
+  const packages = new Map<string, PackageTotal>();
+  const fileCauses = new Map<string, FileCause>();
+  let totalBytes = 0;
+  for (const f of files) {
+    if (!isRegular(f)) continue;
+    const fc = classifyFile(f.path, ctx, owners);
+    fileCauses.set(f.path, fc);
+    const t = totals.get(fc.cause) as CauseTotal;
+    t.bytes += f.charged;
+    t.files += 1;
+    totalBytes += f.charged;
+    if (fc.package !== undefined) {
+      let pt = packages.get(fc.package);
+      if (!pt) {
+        pt = { name: fc.package, cause: fc.cause, bytes: 0, files: 0 };
+        const info = ctx.db.packages.get(fc.package);
+        if (info?.installedSize !== undefined) pt.installedSize = info.installedSize;
+        packages.set(fc.package, pt);
+      }
+      pt.bytes += f.charged;
+      pt.files += 1;
+      // A package's headline cause is the one most of its files got (docs are not the package).
+      if (fc.cause !== 'docs') pt.cause = fc.cause;
+    }
+  }
+  return {
+    causes: [...totals.values()],
+    packages: [...packages.values()].sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name)),
+    fileCauses,
+    totalBytes,
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * Finding the Go binaries of an image while its layers stream, and judging whether they start.
+ *
+ * Memory: a candidate binary is read whole (the analyzer needs random access), one at a time; a
+ * file that does not start with the ELF magic is dropped after 4 bytes, and an ELF file with none
+ * of Go's markers is dropped at its end without ever being concatenated. Layers are never held.
+ */
+import { Buffer } from 'node:buffer';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import type { LayerEntry } from '../image/filesystem/types.js';
+import { isGoToolchainPackage } from './causes.js';
+import type { FsIndex } from './fs-index.js';
+import type { GoBinary, GoBinaryFacts } from './types.js';
+
+const gzipAsync = promisify(gzip);
+
+const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
+/**
+ * Strings every Go executable carries somewhere: the build-info magic (`.go.buildinfo`), the
+ * section names `.gopclntab` / `.note.go.buildid` in .shstrtab, and the "Go build ID" note.
+ * A prefilter only: the analyzer decides. (esbuild's npm binary lacks the build-info header but
+ * keeps .gopclntab, so one marker is not enough.)
+ */
+const GO_MARKERS = ['\xff Go buildinf:', '.gopclntab', '.note.go.buildid', 'Go build ID:'].map((s) => Buffer.from(s, 'latin1'));
+const MARKER_OVERLAP = Math.max(...GO_MARKERS.map((m) => m.length)) - 1;
+
+/** Files larger than this are not read whole (bounded memory); they are reported as skipped. */
+export const MAX_BINARY_BYTES = 1024 * 1024 * 1024;
+
+/** Trees whose binaries belong to the toolchain or caches: never candidates (and never read). */
+const SKIP_TREES = [/^usr\/local\/go\//, /^usr\/lib\/go-[^/]+\//, /^usr\/lib\/go\//, /^usr\/share\/go-[^/]+\//, /\/pkg\/mod\//, /\/\.cache\/go-build\//, /^go\/pkg\//];
+
+export function isBinaryCandidate(entry: LayerEntry): boolean {
+  return entry.type === 'file' && entry.size >= 64 && entry.size <= MAX_BINARY_BYTES && !SKIP_TREES.some((r) => r.test(entry.path));
+}
+
+export type AnalyzeFn = (bytes: Uint8Array, path: string) => GoBinaryFacts | undefined;
+/** Section table of an ELF file (name, file offset, bytes on disk), for cutting out -s -w bytes. */
+export type SectionsFn = (bytes: Uint8Array) => Array<{ name: string; offset: number; fileSize: number }>;
+
+export function isStrippableSection(name: string): boolean {
+  return name === '.symtab' || name === '.strtab' || name.startsWith('.debug_') || name.startsWith('.zdebug_');
+}
+
+/** The bytes `-s -w` keeps: the file with the strippable sections' ranges cut out. */
+export function strippedView(bytes: Uint8Array, sections: ReturnType<SectionsFn>): Buffer[] {
+  const cut = sections
+    .filter((s) => isStrippableSection(s.name) && s.fileSize > 0)
+    .map((s) => [s.offset, Math.min(bytes.length, s.offset + s.fileSize)] as const)
+    .sort((a, b) => a[0] - b[0]);
+  const out: Buffer[] = [];
+  let pos = 0;
+  for (const [start, end] of cut) {
+    if (start > pos) out.push(Buffer.from(bytes.buffer, bytes.byteOffset + pos, start - pos));
+    pos = Math.max(pos, end);
+  }
+  if (pos < bytes.length) out.push(Buffer.from(bytes.buffer, bytes.byteOffset + pos, bytes.length - pos));
+  return out;
+}
+
+/** Collects Go binaries from layer entries as they stream. Results are keyed by layer and path. */
+export class GoBinaryCollector {
+  private readonly found = new Map<string, GoBinaryFacts & { strippedCompressed?: number }>();
+  readonly skipped: string[] = [];
+
+  constructor(
+    private readonly analyze: AnalyzeFn,
+    private readonly sections?: SectionsFn,
+  ) {}
+
+  wants(entry: LayerEntry): boolean {
+    return isBinaryCandidate(entry);
+  }
+
+  /** Consume one file's data. Always drains the stream (the tar walk must continue). */
+  async consume(entry: LayerEntry, data: Readable | AsyncIterable<Buffer>): Promise<void> {
+    const chunks: Buffer[] = [];
+    let head: Buffer = Buffer.alloc(0);
+    let elf: boolean | undefined;
+    let marker = false;
+    let tail: Buffer = Buffer.alloc(0);
+    for await (const raw of data as AsyncIterable<Buffer>) {
+      const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as Uint8Array);
+      if (elf === undefined) {
+        head = Buffer.concat([head, chunk]);
+        if (head.length < 4) {
+          chunks.push(chunk);
+          continue;
+        }
+        elf = head.subarray(0, 4).equals(ELF_MAGIC);
+        head = Buffer.alloc(0);
+      }
+      if (!elf) continue; // keep draining, keep nothing
+      chunks.push(chunk);
+      if (!marker) {
+        const window = tail.length > 0 ? Buffer.concat([tail, chunk]) : chunk;
+        marker = GO_MARKERS.some((m) => window.includes(m));
+        tail = window.subarray(Math.max(0, window.length - MARKER_OVERLAP));
+      }
+    }
+    if (!elf || !marker) return;
+    const bytes = Buffer.concat(chunks);
+    chunks.length = 0;
+    const facts = this.analyze(bytes, entry.path);
+    if (!facts) return;
+    const result: GoBinaryFacts & { strippedCompressed?: number } = { ...facts, path: entry.path, size: bytes.length };
+    if (this.sections) {
+      try {
+        const kept = Buffer.concat(strippedView(bytes, this.sections(bytes)));
+        result.strippedCompressed = (await gzipAsync(kept, { level: 6 })).length;
+      } catch {
+        // No usable section table: the estimate falls back to a ratio for this binary.
+      }
+    }
+    this.found.set(key(entry.layer, entry.path), result);
+  }
+
+  /** The analysis of the version of `path` written by `layer`, if it was a Go binary. */
+  get(layer: number, path: string): (GoBinaryFacts & { strippedCompressed?: number }) | undefined {
+    return this.found.get(key(layer, path));
+  }
+
+  get size(): number {
+    return this.found.size;
+  }
+}
+
+function key(layer: number, path: string): string {
+  return `${layer}\u0000${path}`;
+}
+
+/**
+ * Will it start? A dynamically linked executable is run by its ELF interpreter: when that file
+ * is missing, execve(2) fails with ENOENT and the runtime prints "exec /app: no such file or
+ * directory" about a file that exists.
+ */
+export function startVerdict(facts: GoBinaryFacts, fs: FsIndex): { willStart: boolean; problem?: string } {
+  if (facts.interpreter) {
+    if (!fs.existsFile(facts.interpreter)) {
+      return { willStart: false, problem: `its ELF interpreter ${facts.interpreter} is not in the image (exec fails with "no such file or directory")` };
+    }
+  }
+  return { willStart: true };
+}
+
+/** Assemble the image's Go binary list (final versions only), with owners and verdicts. */
+export function finalGoBinaries(
+  collector: GoBinaryCollector,
+  finalFiles: Iterable<{ path: string; layer: number; type: string }>,
+  fs: FsIndex,
+  ownerOf: (path: string) => string | undefined,
+): GoBinary[] {
+  const out: GoBinary[] = [];
+  for (const f of finalFiles) {
+    if (f.type !== 'file') continue;
+    const facts = collector.get(f.layer, f.path);
+    if (!facts) continue;
+    const owner = ownerOf(f.path);
+    const gb: GoBinary = { ...facts, ...startVerdict(facts, fs) };
+    if (owner !== undefined && !isGoToolchainPackage(owner)) gb.package = owner;
+    else if (owner !== undefined) continue; // a toolchain package's binary is the toolchain
+    out.push(gb);
+  }
+  return out.sort((a, b) => b.size - a.size || a.path.localeCompare(b.path));
+}

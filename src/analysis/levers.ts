@@ -1,0 +1,226 @@
+/**
+ * Levers: what to change, ranked by the bytes it removes. Pure.
+ *
+ * Each byte of the final filesystem is claimed by at most one lever, in the order a user would
+ * apply them (multi-stage, then static-base, then cgo-off, then strip-symbols/trimpath, then the
+ * small ones). So the levers' bytes add up instead of overlapping, and "saves X" for a later lever
+ * means "X more, after the earlier ones". The list is then sorted biggest first.
+ */
+import type { MergedFile } from '../image/filesystem/types.js';
+import { formatBytes } from '../util/units.js';
+import { buildOnlyPackages } from './build-packages.js';
+import { isAppLocation, type Attribution } from './causes.js';
+import type { CauseId, GoBinary, Lever, LeverId, PackageDb } from './types.js';
+
+export interface LeverInput {
+  files: readonly MergedFile[];
+  attribution: Attribution;
+  db: PackageDb;
+  /** Go binaries of the image (package-owned ones are ignored: you cannot rebuild them here). */
+  goBinaries: readonly GoBinary[];
+}
+
+export interface LeverResult {
+  levers: Lever[];
+  /** The order-of-magnitude message: what to fix first, and how small the rest is. */
+  headline: string;
+  /** Per-file lever claims (path -> lever), for reports that list files per lever. */
+  claims: Map<string, LeverId>;
+}
+
+const BUILD_CAUSES: ReadonlySet<CauseId> = new Set(['go-toolchain', 'go-module-cache', 'go-build-cache', 'go-source']);
+const DISTRO_CAUSES: ReadonlySet<CauseId> = new Set(['shell', 'package-manager', 'os-packages', 'docs']);
+
+const mb = formatBytes;
+
+export function rankLevers(input: LeverInput): LeverResult {
+  const { files, attribution, db } = input;
+  const claims = new Map<string, LeverId>();
+  const bytes = new Map<LeverId, number>();
+  const parts = new Map<LeverId, Map<string, number>>();
+  const claim = (f: MergedFile, id: LeverId, part: string): void => {
+    claims.set(f.path, id);
+    bytes.set(id, (bytes.get(id) ?? 0) + f.charged);
+    const m = parts.get(id) ?? new Map<string, number>();
+    m.set(part, (m.get(part) ?? 0) + f.charged);
+    parts.set(id, m);
+  };
+  const causeOf = (path: string) => attribution.fileCauses.get(path);
+  const regular = files.filter((f) => (f.type === 'file' || f.type === 'hardlink') && attribution.fileCauses.has(f.path));
+
+  const ownGo = input.goBinaries.filter((b) => b.package === undefined);
+  const dynamicGo = ownGo.filter((b) => b.linking === 'dynamic');
+  const buildOnly = buildOnlyPackages(db);
+  const causeBytes = (id: CauseId) => attribution.causes.find((c) => c.id === id)?.bytes ?? 0;
+  const singleStage = [...BUILD_CAUSES].some((c) => causeBytes(c) > 0) || regular.some((f) => buildOnly.has(causeOf(f.path)?.package ?? ''));
+
+  // 1. multi-stage: everything that exists only to build.
+  for (const f of regular) {
+    const fc = causeOf(f.path);
+    if (!fc) continue;
+    if (BUILD_CAUSES.has(fc.cause)) claim(f, 'multi-stage', fc.cause);
+    else if (fc.package !== undefined && buildOnly.has(fc.package)) claim(f, 'multi-stage', 'build packages');
+    else if (fc.cause === 'vcs' && singleStage) claim(f, 'multi-stage', 'vcs');
+  }
+
+  // 2. static-base: the distro userland the service does not use. libc stays with cgo-off while a
+  //    dynamic Go binary needs it (a static base cannot be adopted before CGO is off).
+  const remaining = regular.filter((f) => !claims.has(f.path));
+  const isDistro = remaining.some((f) => {
+    const c = causeOf(f.path)?.cause;
+    return c === 'shell' || c === 'os-packages' || (c === 'libc' && dynamicGo.length === 0) || (c === 'package-manager' && /^(usr\/)?(s?bin)\/(apt|apt-get|dpkg|apk)$/.test(f.path));
+  });
+  if (isDistro) {
+    for (const f of remaining) {
+      const c = causeOf(f.path)?.cause;
+      if (c === undefined) continue;
+      if (DISTRO_CAUSES.has(c)) claim(f, 'static-base', c);
+      else if (c === 'libc' && dynamicGo.length === 0) claim(f, 'static-base', c);
+      else if (c === 'other' && !isAppLocation(f.path)) claim(f, 'static-base', 'unowned system files');
+    }
+  }
+
+  // 3. cgo-off: the libc a dynamic Go binary drags in.
+  if (dynamicGo.length > 0) {
+    for (const f of regular) if (!claims.has(f.path) && causeOf(f.path)?.cause === 'libc') claim(f, 'cgo-off', 'libc');
+  }
+
+  // 4. strip-symbols and trimpath: inside the Go binaries.
+  const stripBytes = ownGo.reduce((s, b) => s + b.strip.total, 0);
+  if (stripBytes > 0) bytes.set('strip-symbols', stripBytes);
+
+  // 5. small ones: whatever the big levers did not already take.
+  for (const f of regular) {
+    if (claims.has(f.path)) continue;
+    const c = causeOf(f.path)?.cause;
+    if (c === 'vcs') claim(f, 'vcs-metadata', 'vcs');
+    else if (c === 'package-manager' && (f.path.startsWith('var/lib/apt/lists/') || f.path.startsWith('var/cache/apt/') || f.path.startsWith('var/cache/apk/')))
+      claim(f, 'apt-lists', 'package indexes and caches');
+  }
+
+  const levers: Lever[] = [];
+  const get = (id: LeverId) => bytes.get(id) ?? 0;
+  const part = (id: LeverId, p: string) => parts.get(id)?.get(p) ?? 0;
+
+  if (get('multi-stage') > 0) {
+    const tc = part('multi-stage', 'go-toolchain');
+    const breakdown = [
+      ['Go toolchain', tc],
+      ['build packages (compilers, headers, git)', part('multi-stage', 'build packages')],
+      ['module cache', part('multi-stage', 'go-module-cache')],
+      ['build cache', part('multi-stage', 'go-build-cache')],
+      ['Go source', part('multi-stage', 'go-source')],
+      ['VCS metadata', part('multi-stage', 'vcs')],
+    ]
+      .filter(([, n]) => (n as number) > 0)
+      .map(([what, n]) => `${what} ${mb(n as number)}`)
+      .join(', ');
+    levers.push({
+      id: 'multi-stage',
+      bytes: get('multi-stage'),
+      title: `The build environment ships in the image: ${mb(get('multi-stage'))} (${breakdown})`,
+      fix: 'Build in a first stage (FROM golang AS build … RUN go build -o /out/app) and COPY --from=build only the binary into the final stage.',
+      lose: 'The ability to run go build, go test or git inside the running container.',
+      keep: `The service binary itself, unchanged; the build stage keeps its caches for the next build (use RUN --mount=type=cache for ${mb(part('multi-stage', 'go-module-cache') + part('multi-stage', 'go-build-cache'))} of caches).`,
+    });
+  }
+  if (get('static-base') > 0) {
+    const byCause = ['os-packages', 'shell', 'package-manager', 'libc', 'docs', 'unowned system files']
+      .filter((p) => part('static-base', p) > 0)
+      .map((p) => `${p} ${mb(part('static-base', p))}`)
+      .join(', ');
+    levers.push({
+      id: 'static-base',
+      bytes: get('static-base'),
+      title: `A distro runtime base the service does not use: ${mb(get('static-base'))} (${byCause})`,
+      fix: 'Use gcr.io/distroless/static-debian12:nonroot (or scratch plus CA certificates and tzdata) as the final stage.',
+      lose: 'A shell, a package manager and coreutils: no docker exec … sh, no apt-get install at run time.',
+      keep: 'CA certificates, tzdata, /etc/passwd with a nonroot user: what a Go service reads at run time. Debug with an ephemeral container (kubectl debug) instead of a shell.',
+    });
+  }
+  if (dynamicGo.length > 0) {
+    const broken = dynamicGo.filter((b) => !b.willStart);
+    const lever: Lever = {
+      id: 'cgo-off',
+      bytes: get('cgo-off'),
+      title:
+        broken.length > 0
+          ? `${broken.map((b) => `/${b.path}`).join(', ')} will not start: dynamically linked, and the image has no ${broken[0]?.interpreter ?? 'loader'}`
+          : `Dynamically linked Go binary needs libc: ${mb(get('cgo-off'))} of libc and loader`,
+      fix: 'Build with CGO_ENABLED=0 (pure-Go net and os/user resolvers) so the binary is static and runs on any base.',
+      lose: "cgo packages (sqlite3 via mattn/go-sqlite3, and the like) and the libc DNS resolver's NSS modules.",
+      keep: 'net/http, DNS via the pure-Go resolver (reads /etc/resolv.conf and /etc/hosts), crypto/tls, os/user from /etc/passwd.',
+    };
+    if (broken.length > 0) lever.verdict = 'will not start';
+    levers.push(lever);
+  }
+  if (stripBytes > 0) {
+    const symtab = ownGo.reduce((s, b) => s + b.strip.symtab, 0);
+    const dwarf = ownGo.reduce((s, b) => s + b.strip.dwarf, 0);
+    levers.push({
+      id: 'strip-symbols',
+      bytes: stripBytes,
+      title: `Unstripped Go binaries: -s -w would remove ${mb(stripBytes)} (symbol table ${mb(symtab)}, DWARF ${mb(dwarf)})`,
+      fix: 'go build -ldflags="-s -w"',
+      lose: 'Source-level debugging with dlv and symbolised output from perf/pprof on the image binary.',
+      keep: 'Panics and runtime stack traces keep function names and lines: .gopclntab stays.',
+    });
+  }
+  const leaky = ownGo.filter((b) => b.trimpath.leakedPaths > 0);
+  if (leaky.length > 0) {
+    const n = leaky.reduce((s, b) => s + b.trimpath.leakedPaths, 0);
+    const ex = leaky.flatMap((b) => b.trimpath.examples).slice(0, 2);
+    levers.push({
+      id: 'trimpath',
+      // Size effect is a few kB of pclntab strings and is not measurable from the image alone.
+      bytes: 0,
+      title: `${n} absolute build paths in the binaries (e.g. ${ex.join(', ')})`,
+      fix: 'go build -trimpath',
+      lose: 'Nothing at run time; stack traces show module paths instead of the build machine paths.',
+      keep: 'Reproducible builds that do not depend on the build directory; no leak of the build host layout.',
+    });
+  }
+  if (get('vcs-metadata') > 0) {
+    levers.push({
+      id: 'vcs-metadata',
+      bytes: get('vcs-metadata'),
+      title: `VCS metadata copied into the image: ${mb(get('vcs-metadata'))}`,
+      fix: 'Add .git to .dockerignore (Go embeds vcs.revision in the binary with -buildvcs anyway).',
+      lose: 'Nothing the service uses.',
+      keep: 'The commit in the binary build info (go version -m).',
+    });
+  }
+  if (get('apt-lists') > 0) {
+    levers.push({
+      id: 'apt-lists',
+      bytes: get('apt-lists'),
+      title: `Package indexes and caches left behind: ${mb(get('apt-lists'))}`,
+      fix: 'rm -rf /var/lib/apt/lists/* in the same RUN as apt-get install (or apk add --no-cache).',
+      lose: 'apt-get install without apt-get update first.',
+      keep: 'Every installed package.',
+    });
+  }
+
+  levers.sort((a, b) => b.bytes - a.bytes || (a.verdict ? -1 : 0) - (b.verdict ? -1 : 0));
+  return { levers, headline: headlineFor(levers), claims };
+}
+
+/** "fix this first: 610 MB of Go toolchain; stripping saves 9 MB". */
+export function headlineFor(levers: readonly Lever[]): string {
+  const broken = levers.find((l) => l.verdict === 'will not start');
+  const prefix = broken ? `broken: ${broken.title}. ` : '';
+  const first = levers.find((l) => l.bytes > 0);
+  if (!first) return `${prefix}nothing big to remove: the image is already close to its floor.`;
+  const what =
+    first.id === 'multi-stage'
+      ? `${mb(first.bytes)} of Go toolchain, caches and build packages (multi-stage)`
+      : first.id === 'static-base'
+        ? `${mb(first.bytes)} of distro userland (static base)`
+        : first.id === 'strip-symbols'
+          ? `${mb(first.bytes)} of symbols and DWARF (strip)`
+          : `${mb(first.bytes)} (${first.id})`;
+  const rest = levers
+    .filter((l) => l !== first && l.bytes > 0)
+    .map((l) => `${l.id === 'strip-symbols' ? 'stripping' : l.id} saves ${mb(l.bytes)}`);
+  return `${prefix}fix this first: ${what}${rest.length > 0 ? `; ${rest.join('; ')}` : ''}`;
+}

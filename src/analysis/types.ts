@@ -1,0 +1,146 @@
+/**
+ * Shared types of the image analysis: causes, packages, Go binaries, levers and the estimate.
+ * Everything here is plain data (JSON-serialisable) so it can go straight into `inspect --json`.
+ */
+
+/** Every byte of the final filesystem goes to exactly one of these (issue 3). */
+export type CauseId =
+  | 'go-toolchain'
+  | 'go-module-cache'
+  | 'go-build-cache'
+  | 'go-source'
+  | 'go-binary'
+  | 'os-packages'
+  | 'package-manager'
+  | 'shell'
+  | 'libc'
+  | 'runtime-essentials'
+  | 'docs'
+  | 'vcs'
+  | 'other';
+
+export const CAUSE_IDS: readonly CauseId[] = [
+  'go-toolchain',
+  'go-module-cache',
+  'go-build-cache',
+  'go-source',
+  'go-binary',
+  'os-packages',
+  'package-manager',
+  'shell',
+  'libc',
+  'runtime-essentials',
+  'docs',
+  'vcs',
+  'other',
+];
+
+export const CAUSE_TITLES: Record<CauseId, string> = {
+  'go-toolchain': 'Go toolchain (GOROOT, golang packages)',
+  'go-module-cache': 'Go module cache',
+  'go-build-cache': 'Go build cache',
+  'go-source': 'Go source files',
+  'go-binary': 'Go binaries',
+  'os-packages': 'OS packages',
+  'package-manager': 'package manager state and caches',
+  shell: 'shell and coreutils/busybox',
+  libc: 'libc and dynamic loader',
+  'runtime-essentials': 'runtime essentials (CA certs, tzdata, passwd)',
+  docs: 'docs, man pages, locales',
+  vcs: 'VCS metadata (.git)',
+  other: 'other',
+};
+
+export interface CauseTotal {
+  id: CauseId;
+  bytes: number;
+  files: number;
+}
+
+/** An installed OS package, from the dpkg status database or the apk installed db. */
+export interface PackageInfo {
+  name: string;
+  version?: string;
+  /** Installed size in bytes as the package database declares it (dpkg: KiB x 1024). */
+  installedSize?: number;
+  /** Names of packages this one depends on (Depends + Pre-Depends; alternatives all listed). */
+  depends: string[];
+  /** Priority required/important or Essential: yes (dpkg). */
+  essential: boolean;
+  db: 'dpkg' | 'apk';
+}
+
+/** What the package databases in the image say: packages, and which package owns which path. */
+export interface PackageDb {
+  packages: Map<string, PackageInfo>;
+  /** Normalised path (no leading "/", as written by the db) -> owning package name. */
+  owners: Map<string, string>;
+}
+
+/** Bytes of one package present in the final filesystem. */
+export interface PackageTotal {
+  name: string;
+  cause: CauseId;
+  bytes: number;
+  files: number;
+  installedSize?: number;
+}
+
+/**
+ * The part of the binary analyzer's report (issue 2 JSON) the image analysis uses. Kept
+ * structural so analysis does not depend on the analyzer's internal types.
+ */
+export interface GoBinaryFacts {
+  path: string;
+  size: number;
+  linking: 'static' | 'dynamic' | 'static-pie' | string;
+  interpreter?: string | null;
+  needed?: string[];
+  go: { version?: string; path?: string; settings?: Record<string, string> } | null;
+  strip: { symtab: number; dwarf: number; total: number };
+  trimpath: { leakedPaths: number; examples: string[] };
+}
+
+/** One Go binary of the image as inspect reports it. */
+export interface GoBinary extends GoBinaryFacts {
+  /** Package that installed it (then it is that package's cause, not go-binary). */
+  package?: string;
+  /** False when it is dynamically linked and its loader is missing from the image. */
+  willStart: boolean;
+  /** Why it will not start, e.g. "interpreter /lib64/ld-linux-x86-64.so.2 is missing". */
+  problem?: string;
+  /** gzip (level 6) size of the binary's bytes without the strippable sections, measured. */
+  strippedCompressed?: number;
+}
+
+export type LeverId =
+  | 'multi-stage'
+  | 'static-base'
+  | 'cgo-off'
+  | 'strip-symbols'
+  | 'trimpath'
+  | 'vcs-metadata'
+  | 'apt-lists'
+  | 'docs';
+
+export interface Lever {
+  id: LeverId;
+  /** Bytes of the final filesystem this lever removes (levers never claim the same byte twice). */
+  bytes: number;
+  title: string;
+  fix: string;
+  lose: string;
+  keep: string;
+  /** Set when the image is broken in a way this lever fixes ("will not start"). */
+  verdict?: string;
+}
+
+export interface Estimate {
+  /** Uncompressed bytes of the image after all levers. */
+  size: number;
+  /** Compressed (gzip) bytes after all levers. */
+  compressedSize: number;
+  parts: Array<{ what: string; size: number; compressedSize: number }>;
+  /** How the compressed figure was obtained. */
+  method: string;
+}
