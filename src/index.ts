@@ -4,3 +4,26 @@
  */
 export * from './errors.js';
 export { formatBytes, parseBytes } from './util/units.js';
+export {
+  analyzeBinary,
+  readElf,
+  detectExecutableFormat,
+  isGoBinary,
+  readBuildInfo,
+  parseModInfo,
+  parsePclntab,
+  packageOf,
+  packageSizes,
+  LEVERS,
+  type AnalyzeOptions,
+  type BinaryReport,
+  type Finding,
+  type GoInfo,
+  type Lever,
+  type ElfFile,
+  type ElfSection,
+  type ElfSegment,
+  type Linking,
+  type ExecutableFormat,
+} from './binary/index.js';
+export { listTopics, getTopic, LEVER_TOPICS, type Topic, type Reference } from './explain/index.js';

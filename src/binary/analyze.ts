@@ -69,7 +69,10 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
   const text = textSec?.fileSize ?? 0;
   const attributed = pcln?.table.codeSize ?? 0;
 
-  const runtimeCgo = packages.some((p) => p.name === 'runtime/cgo');
+  // runtime/cgo's C side (x_cgo_init, _cgo_*) is in the pclntab even with internal linking.
+  const runtimeCgo =
+    packages.some((p) => p.name === 'runtime/cgo') ||
+    (pcln?.table.functions.some((f) => f.name === 'x_cgo_init' || f.name.startsWith('_cgo_')) ?? false);
   // An external (C) linker lays out crt code before Go's text and records itself in .comment;
   // Go's internal linker starts .text exactly at runtime.text and writes no .comment.
   const comment = elf.sections.find((s) => s.name === '.comment');
@@ -203,7 +206,7 @@ function toGoInfo(bi: GoBuildInfo | null, pcln: FoundPclntab | null): GoInfo | n
 function estimateCgoBytes(elf: ElfFile, pcln: Pclntab | null, text: number, attributed: number): number {
   let n = Math.max(0, text - attributed);
   for (const f of pcln?.functions ?? []) {
-    if (f.name.startsWith('runtime/cgo.') || /^(net|os\/user)\.(_C|_cgo|cgo)/.test(f.name)) n += f.size;
+    if (/^(runtime\/cgo\.|_cgo_|x_cgo_|crosscall)/.test(f.name) || /^(net|os\/user)\.(_C|_cgo|cgo)/.test(f.name)) n += f.size;
   }
   for (const s of elf.sections) {
     if (/^\.(interp|dynamic|dynsym|dynstr|hash|gnu\.hash|gnu\.version.*|rela?\..*|plt.*|got.*)$/.test(s.name)) n += s.fileSize;

@@ -3,12 +3,15 @@
  *  1. drop generic instantiation brackets (they contain dots and slashes);
  *  2. package = text before the first '.' after the last '/';
  *  3. unescape the linker's %xx escapes in the last path element;
- *  4. compiler-generated helpers (type..eq.*, type:.hash.*, go:buildid, go.itab.*) belong to no package.
+ *  4. compiler-generated helpers (type..eq.*, type:.hash.*, go:buildid, go.itab.*) belong to no package;
+ *     cgo's C functions (x_cgo_*, _cgo_*) and assembly without a package prefix get their own buckets.
  */
 import type { PclnFunction } from './pclntab.js';
 
 export const COMPILER_GENERATED = '<compiler-generated>';
 export const NO_PACKAGE = '<no package>';
+/** C functions cgo compiles into the binary (runtime/cgo's gcc_*.c, generated _cgo_* wrappers). */
+export const CGO_C = '<cgo C code>';
 
 export interface PackageSize {
   name: string;
@@ -29,6 +32,7 @@ export function stripGenerics(name: string): string {
 
 export function packageOf(funcName: string): string {
   if (/^(type[.:]\.|go[.:](buildid|itab|string|shape|info)|go\.buildid)/.test(funcName)) return COMPILER_GENERATED;
+  if (/^(_cgo_|x_cgo_|crosscall)/.test(funcName)) return CGO_C;
   const name = stripGenerics(funcName);
   const slash = name.lastIndexOf('/');
   const dot = name.indexOf('.', slash + 1);

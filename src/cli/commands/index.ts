@@ -14,4 +14,6 @@ export type ActionRunner = (body: (io: CliIO) => Promise<ExitCode>) => Promise<v
 
 // Each command lives in its own file; add new ones here.
 export const commands: Array<() => Promise<CommandModule>> = [
+  () => import('./binary.js').then((m) => m.command),
+  () => import('./explain.js').then((m) => m.command),
 ];

@@ -1,0 +1,109 @@
+import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { analyzeBinary, type BinaryReport } from '../../binary/index.js';
+import { GoslimError, UsageError } from '../../errors.js';
+import { formatBytes, formatPercent } from '../../util/units.js';
+import { writeJson, type CliIO, type ExitCode } from '../context.js';
+import type { ActionRunner, CommandModule } from './index.js';
+
+interface BinaryOptions {
+  json?: boolean;
+  requireGo?: boolean;
+  top?: string;
+}
+
+async function readInput(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new GoslimError('E_NOT_FOUND', `no such file: ${path}`, { cause: err });
+    throw new GoslimError('E_IO', `cannot read ${path}: ${code ?? String(err)}`, { cause: err });
+  }
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+export function renderBinaryText(r: BinaryReport, top: number): string {
+  const out: string[] = [];
+  const line = (k: string, v: string): void => void out.push(`${pad(k, 10)}${v}`);
+  out.push(`${r.path ?? '(bytes)'}: ${formatBytes(r.size)} (${r.size} bytes), ${r.format.toUpperCase()} ${r.class}-bit ${r.endian}-endian ${r.machine} (${r.arch}), ${r.type}`);
+  if (r.linking === 'static') line('linking', 'static (no interpreter, no shared libraries)');
+  else if (r.linking === 'static-pie') line('linking', 'static-pie (self-relocating, no interpreter, no shared libraries)');
+  else if (r.needed.length === 0) line('linking', `dynamic: needs only the loader ${r.interpreter ?? '?'} (PIE), no shared libraries`);
+  else line('linking', `dynamic: interpreter ${r.interpreter ?? '(none)'}, needs ${r.needed.join(', ')}`);
+  if (r.go) {
+    const g = r.go;
+    line('go', `${g.version ?? 'version unknown'}${g.path ? `  ${g.path}` : ''}${g.recovered ? '  (recovered heuristically: build-info header missing)' : ''}`);
+    if (g.main) line('  module', `${g.main.path} ${g.main.version}${g.main.sum ? ` ${g.main.sum}` : ''}`);
+    if (g.deps.length > 0) {
+      line('  deps', `${g.deps.length}`);
+      for (const d of g.deps.slice(0, top)) {
+        out.push(`            ${d.path} ${d.version}${d.replace ? ` => ${d.replace.path} ${d.replace.version}` : ''}`);
+      }
+      if (g.deps.length > top) out.push(`            ... ${g.deps.length - top} more (--json for all)`);
+    }
+    const settings = Object.entries(g.settings);
+    if (settings.length > 0) line('  build', settings.map(([k, v]) => `${k}=${/\s/.test(v) ? JSON.stringify(v) : v}`).join(' '));
+  } else {
+    line('go', 'not a Go executable (no build info, no pclntab)');
+  }
+  line('cgo', r.cgo.used ? `yes${r.cgo.runtimeCgo ? ' (runtime/cgo)' : ''}${r.cgo.externalLinking ? ' (external linker)' : ''}${r.cgo.libraries.length ? `, C libraries: ${r.cgo.libraries.join(', ')}` : ''}` : 'no');
+  line('strip', r.strip.total > 0
+    ? `-s -w removes ${formatBytes(r.strip.total)} = ${formatPercent(r.strip.total / r.size)} (symbol table ${formatBytes(r.strip.symtab)}, DWARF ${formatBytes(r.strip.dwarf)})`
+    : 'already stripped (no .symtab, .strtab or DWARF)');
+  line('trimpath', r.trimpath.files === 0
+    ? 'no file table'
+    : r.trimpath.leakedPaths === 0
+      ? `no absolute paths (${r.trimpath.files} file names)`
+      : `${r.trimpath.leakedPaths} of ${r.trimpath.files} file names are absolute build paths, e.g. ${r.trimpath.examples.slice(0, 2).join(', ')}`);
+  if (r.packages.length > 0) {
+    line('code', `.text ${formatBytes(r.code.text)}: Go ${formatBytes(r.code.attributed)} in ${r.packages.length} packages, other ${formatBytes(r.code.unattributed)} (C/crt code outside the pclntab)`);
+    for (const p of r.packages.slice(0, top)) out.push(`            ${pad(formatBytes(p.size), 9)} ${p.name}`);
+    if (r.packages.length > top) out.push(`            ... ${r.packages.length - top} more (--json for all)`);
+  }
+  line('sections', `${r.sections.length}; ${formatBytes(r.layout.sections)} in sections, ${formatBytes(r.layout.headersAndPadding)} headers/padding`);
+  for (const s of [...r.sections].sort((a, b) => b.size - a.size).slice(0, top)) {
+    if (s.size > 0) out.push(`            ${pad(formatBytes(s.size), 9)} ${s.name}${s.compressed ? ' (compressed)' : ''}`);
+  }
+  if (r.findings.length === 0) {
+    line('findings', 'none: nothing left to remove at the binary level');
+  } else {
+    line('findings', `${r.findings.length}`);
+    for (const f of r.findings) {
+      out.push(`  [${f.lever}] ${f.estimated ? '~' : ''}${formatBytes(f.bytes)}  ${f.title}`);
+      out.push(`      fix:  ${f.fix}`);
+      out.push(`      lose: ${f.lose}`);
+      out.push(`      keep: ${f.keep}`);
+      out.push(`      more: ${f.explain}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export const command: CommandModule = {
+  register(program: Command, run: ActionRunner): void {
+    program
+      .command('binary')
+      .description('Analyze a Go executable: linking, build info, sections, strip and trimpath figures, code per package')
+      .argument('<file>', 'executable to analyze (ELF; Mach-O and PE are recognised and refused)')
+      .option('--json', 'print the full report as JSON')
+      .option('--require-go', 'fail with E_NOT_GO_BINARY when the file is not a Go executable')
+      .option('--top <n>', 'rows of packages, deps and sections in the text output', '12')
+      .action(async (file: string, opts: BinaryOptions) => {
+        await run(async (io: CliIO): Promise<ExitCode> => {
+          const top = Number(opts.top);
+          if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a non-negative integer, got "${opts.top}"`);
+          const path = resolve(io.cwd, file);
+          const bytes = await readInput(path);
+          const report = analyzeBinary(bytes, { path: file, requireGo: Boolean(opts.requireGo) });
+          if (opts.json) writeJson(io, report);
+          else io.stdout(renderBinaryText(report, top));
+          return 0;
+        });
+      });
+  },
+};

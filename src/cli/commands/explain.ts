@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { getTopic, listTopics, type Topic } from '../../explain/index.js';
+import { writeJson, type CliIO, type ExitCode } from '../context.js';
+import type { ActionRunner, CommandModule } from './index.js';
+
+function wrap(text: string, indent: string, width = 96): string {
+  const words = text.split(/\s+/);
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of words) {
+    if (cur && cur.length + 1 + w.length > width - indent.length) {
+      lines.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) lines.push(cur);
+  return lines.map((l) => indent + l).join('\n');
+}
+
+export function renderTopic(t: Topic): string {
+  const part = (label: string, text: string): string => `${label}\n${wrap(text, '  ')}\n`;
+  return [
+    `${t.id}: ${t.title}\n`,
+    `${wrap(t.summary, '')}\n`,
+    part('Removes', t.removes),
+    part('You lose', t.lose),
+    part('Still works', t.keep),
+    part('Check it yourself', t.check),
+    `References\n${t.references.map((r) => `  - ${r.title}: ${r.url}`).join('\n')}\n`,
+  ].join('\n');
+}
+
+export function renderTopicList(topics: Topic[]): string {
+  const w = Math.max(...topics.map((t) => t.id.length));
+  return `${topics.map((t) => `  ${t.id.padEnd(w)}  ${t.title}`).join('\n')}\n\nRun \`goslim explain <topic>\` for details.\n`;
+}
+
+export const command: CommandModule = {
+  register(program: Command, run: ActionRunner): void {
+    program
+      .command('explain')
+      .description('Explain a size lever or rule: what it removes, what you lose, what still works, how to check')
+      .argument('[topic]', 'topic id, e.g. strip-symbols; omit to list all topics')
+      .option('--json', 'print the topic (or the list) as JSON')
+      .action(async (topic: string | undefined, opts: { json?: boolean }) => {
+        await run(async (io: CliIO): Promise<ExitCode> => {
+          if (topic === undefined) {
+            const all = listTopics();
+            if (opts.json) writeJson(io, all);
+            else io.stdout(renderTopicList(all));
+            return 0;
+          }
+          const t = getTopic(topic);
+          if (opts.json) writeJson(io, t);
+          else io.stdout(renderTopic(t));
+          return 0;
+        });
+      });
+  },
+};

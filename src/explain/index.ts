@@ -1,0 +1,27 @@
+/**
+ * The explain registry. To add topics (e.g. the lint rules G001...), export a
+ * `readonly Topic[]` from a module and add it to the `makeRegistry(...)` call below.
+ */
+import { UsageError } from '../errors.js';
+import { LEVER_TOPICS } from './levers.js';
+import { makeRegistry, type Topic } from './topic.js';
+
+export type { Topic, Reference } from './topic.js';
+export { LEVER_TOPICS } from './levers.js';
+
+const REGISTRY = makeRegistry(LEVER_TOPICS);
+
+export function listTopics(): Topic[] {
+  return [...REGISTRY.values()];
+}
+
+/** The topic for `id` (case-insensitive); E_USAGE listing the known ids when unknown. */
+export function getTopic(id: string): Topic {
+  const t = REGISTRY.get(id) ?? [...REGISTRY.values()].find((x) => x.id.toLowerCase() === id.toLowerCase());
+  if (!t) {
+    throw new UsageError(`unknown topic "${id}"; known topics: ${[...REGISTRY.keys()].join(', ')}`, {
+      details: { topic: id },
+    });
+  }
+  return t;
+}
