@@ -245,7 +245,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
 }
 
 /** What the fault proxy does with request number n (1-based) of a given method and path. */
-export type FaultAction = 'pass' | 'reset' | { status: number; headers?: Record<string, string>; body?: string };
+export type FaultAction = 'pass' | 'reset' | 'hang' | { status: number; headers?: Record<string, string>; body?: string };
 
 /** Requests under this prefix are served as the path after it, with the last Authorization seen
  * injected: a stand-in for a storage backend that takes pre-signed URLs instead of credentials. */
@@ -281,6 +281,11 @@ export async function startFaultProxy(targetPort: number, plan: (method: string,
     seen.push({ method: req.method ?? '', path: req.url ?? '', action: typeof action === 'string' ? action : String(action.status), auth, host: req.headers.host ?? '' });
     if (action === 'reset') {
       req.socket.destroy();
+      return;
+    }
+    if (action === 'hang') {
+      // Read the request, never answer (closed by close()).
+      req.resume();
       return;
     }
     if (action !== 'pass') {

@@ -142,21 +142,26 @@ export class Authenticator {
     const cred = await this.credential();
     const registry = this.opts.registry;
     const headers: Record<string, string> = { 'User-Agent': this.opts.userAgent, Accept: 'application/json' };
-    let res: Response;
+    let res: Response | undefined;
     const signal = AbortSignal.timeout(this.opts.timeoutMs);
     try {
+      let posted: Response | undefined;
       if (cred?.identityToken !== undefined) {
         const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: cred.identityToken, client_id: 'goslim' });
         if (service !== undefined) form.set('service', service);
         if (scopes.length > 0) form.set('scope', scopes.join(' '));
-        res = await this.opts.fetch(realm, {
+        posted = await this.opts.fetch(realm, {
           method: 'POST',
           headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' },
           body: form.toString(),
           signal,
           redirect: 'error',
         });
-      } else {
+        // Token services without the OAuth2 endpoint answer 404/405: fall back to GET (as ggcr does).
+        if (posted.status === 404 || posted.status === 405) await posted.body?.cancel();
+        else res = posted;
+      }
+      if (res === undefined) {
         const url = new URL(realm);
         if (service !== undefined) url.searchParams.set('service', service);
         for (const s of scopes) url.searchParams.append('scope', s);
