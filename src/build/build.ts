@@ -1,0 +1,238 @@
+/**
+ * `goslim build` as a library: compile a Go main package per platform with the
+ * four levers, lay the binary (and --add files, and kodata/) on a base image as
+ * deterministic layers, set the config and annotations, and return the Image (one
+ * platform) or ImageIndex (several). Writing the result is the sinks' job.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { analyzeBinary, type GoInfo } from '../binary/index.js';
+import { GoslimError } from '../errors.js';
+import { BuiltIndex, scratchImage, type BuiltImage } from '../image/mutate/built-image.js';
+import { mutateImage, type AddedLayer } from '../image/mutate/mutate.js';
+import type { ConfigChanges } from '../image/mutate/config.js';
+import { platformString, type Image, type ImageIndex, type Layer, type Platform } from '../image/model.js';
+import { openImage } from '../image/open.js';
+import { BlobCache } from './cache.js';
+import { CachedLayer } from './cached-layer.js';
+import { goBuild, goBuildArgs, resolvePackage, type GoPackage } from './go-build.js';
+import { collectAdd, collectKodata, KO_DATA_PATH, type AddSpec } from './inputs.js';
+import { writeLayerMemo } from './layer-memo.js';
+import type { LayerFile } from './layer.js';
+
+export const DEFAULT_BASE = 'gcr.io/distroless/static-debian12:nonroot';
+export const APP_DIR = '/ko-app';
+/** distroless "nonroot" (and Chainguard static) user. */
+export const DEFAULT_USER = '65532';
+
+export const Annotation = {
+  created: 'org.opencontainers.image.created',
+  source: 'org.opencontainers.image.source',
+  revision: 'org.opencontainers.image.revision',
+  baseName: 'org.opencontainers.image.base.name',
+  baseDigest: 'org.opencontainers.image.base.digest',
+} as const;
+
+export interface BuildOptions {
+  /** Directory or package of the main package (relative to cwd). */
+  target: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  platforms: Platform[];
+  /** Registry ref, `oci:DIR[:REF]`, docker-archive/oci-archive, or "scratch". */
+  base?: string;
+  adds?: AddSpec[];
+  ports?: string[];
+  labels?: Record<string, string>;
+  /** `KEY=VALUE` entries added to (or replacing in) the base's Env. */
+  envVars?: string[];
+  ldflags?: string[];
+  user?: string;
+  /** org.opencontainers.image.source; default derived from a github.com/gitlab.com module path. */
+  source?: string;
+  /** Seconds; default SOURCE_DATE_EPOCH from env, else 0. */
+  sourceDateEpoch?: number;
+  gzipLevel?: number;
+  cacheDir: string;
+  /** Plain http to a non-loopback base registry. */
+  insecure?: boolean;
+}
+
+export interface BuiltBinary {
+  /** Path in the image. */
+  path: string;
+  size: number;
+  sha256: string;
+  /** GOARCH-style architecture read back from the ELF header. */
+  arch: string;
+  machine: string;
+  go: GoInfo | null;
+}
+
+export interface PlatformBuild {
+  platform: Platform;
+  image: BuiltImage;
+  base: { reference: string; digest: string | null; layers: number; size: number };
+  binary: BuiltBinary;
+  layers: Array<{ what: string; digest: string; diffId: string; size: number; reused: boolean }>;
+}
+
+export interface BuildResult {
+  root: Image | ImageIndex;
+  package: GoPackage;
+  builds: PlatformBuild[];
+  created: string;
+}
+
+/** SOURCE_DATE_EPOCH (reproducible-builds.org spec): a decimal integer; anything else is an error. */
+export function sourceDateEpoch(env: NodeJS.ProcessEnv, explicit?: number): number {
+  if (explicit !== undefined) return explicit;
+  const v = env.SOURCE_DATE_EPOCH;
+  if (v === undefined || v === '') return 0;
+  if (!/^\d{1,12}$/.test(v)) throw new GoslimError('E_USAGE', `SOURCE_DATE_EPOCH must be a non-negative integer, got "${v}"`);
+  return Number(v);
+}
+
+export function rfc3339(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+/** https URL of a module hosted on a well-known forge, else undefined (we do not guess). Pure. */
+export function sourceFromModule(modulePath: string | undefined): string | undefined {
+  if (!modulePath) return undefined;
+  const m = /^(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org)\/([^/]+)\/([^/]+)/.exec(modulePath);
+  return m ? `https://${m[1]}/${m[2]}/${m[3]}` : undefined;
+}
+
+function baseName(reference: string): string {
+  return reference.replace(/^docker:\/\//, '');
+}
+
+async function openBase(base: string, platform: Platform, opts: BuildOptions, created: string): Promise<{ image: Image; scratch: boolean }> {
+  if (base === 'scratch') return { image: scratchImage(platform, created), scratch: true };
+  const image = await openImage(base, { platform: platformString(platform), env: opts.env, ...(opts.insecure ? { insecure: true } : {}) });
+  const have = image.platform();
+  if (have.os !== platform.os || have.architecture !== platform.architecture || (platform.variant && have.variant && have.variant !== platform.variant)) {
+    throw new GoslimError('E_PLATFORM', `base ${base} is ${platformString(have)}, not ${platformString(platform)}`);
+  }
+  return { image, scratch: false };
+}
+
+async function buildOne(pkg: GoPackage, platform: Platform, opts: BuildOptions, cache: BlobCache, created: string, epoch: number): Promise<PlatformBuild> {
+  const { image: base, scratch } = await openBase(opts.base ?? DEFAULT_BASE, platform, opts, created);
+
+  // A stable output path per (package, platform, flags) lets `go build` see an up-to-date
+  // target and skip the link step on an unchanged rebuild.
+  const key = createHash('sha256').update(JSON.stringify([pkg.importPath, pkg.dir, platformString(platform), opts.ldflags ?? []])).digest('hex').slice(0, 24);
+  const outDir = join(cache.root, 'bin', key);
+  await mkdir(outDir, { recursive: true });
+  const binFile = join(outDir, pkg.name);
+  await goBuild(pkg, platform, binFile, { ...(opts.ldflags ? { ldflags: opts.ldflags } : {}), env: opts.env });
+
+  const bytes = await readFile(binFile);
+  const report = analyzeBinary(bytes, { path: binFile });
+  if (report.arch !== platform.architecture) {
+    throw new GoslimError('E_BUILD', `go build produced a ${report.arch} binary for ${platformString(platform)}`);
+  }
+  const binary: BuiltBinary = {
+    path: `${APP_DIR}/${pkg.name}`,
+    size: bytes.length,
+    sha256: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+    arch: report.arch,
+    machine: report.machine,
+    go: report.go,
+  };
+
+  const layerOpts = { cache, mtime: epoch, ...(opts.gzipLevel !== undefined ? { gzipLevel: opts.gzipLevel } : {}) };
+  const added: AddedLayer[] = [];
+  const layerInfo: PlatformBuild['layers'] = [];
+  const addLayer = async (files: LayerFile[], what: string, createdBy: string, comment?: string) => {
+    const { layer, cached } = await writeLayerMemo(files, layerOpts);
+    added.push({ layer, history: { created, created_by: createdBy, ...(comment ? { comment } : {}) } });
+    layerInfo.push({ what, digest: layer.digest(), diffId: layer.diffId(), size: layer.size(), reused: cached });
+  };
+
+  // Least likely to change first, so the binary layer is the only one that changes on a code edit.
+  for (const a of opts.adds ?? []) {
+    await addLayer(await collectAdd(a, opts.cwd), `add ${a.src}`, `goslim build: --add ${a.src} -> ${a.dst}`);
+  }
+  const kodata = await collectKodata(pkg.dir, pkg.module?.dir ?? pkg.dir);
+  if (kodata) await addLayer(kodata, 'kodata', `goslim build: kodata contents, at ${KO_DATA_PATH}`);
+  const buildFlags = goBuildArgs(binary.path, opts.ldflags).slice(1, -3).join(' ');
+  await addLayer(
+    [{ path: binary.path, type: 'file', source: binFile, mode: 0o755 }],
+    'binary',
+    `goslim build: ${pkg.importPath} -> ${binary.path}`,
+    `CGO_ENABLED=0 GOOS=${platform.os} GOARCH=${platform.architecture} go build ${buildFlags}`,
+  );
+
+  const changes: ConfigChanges = {
+    entrypoint: [binary.path],
+    user: opts.user ?? DEFAULT_USER,
+    pathAppend: [APP_DIR],
+    env: [...(kodata ? [`KO_DATA_PATH=${KO_DATA_PATH}`] : []), ...(opts.envVars ?? [])],
+    ports: opts.ports ?? [],
+    labels: opts.labels ?? {},
+    created,
+  };
+  const annotations: Record<string, string> = { [Annotation.created]: created };
+  const source = opts.source ?? sourceFromModule(pkg.module?.path);
+  if (source) annotations[Annotation.source] = source;
+  const revision = binary.go?.settings['vcs.revision'];
+  if (revision) annotations[Annotation.revision] = revision;
+  if (!scratch) {
+    annotations[Annotation.baseName] = baseName(base.reference());
+    annotations[Annotation.baseDigest] = base.digest();
+  }
+  const image = mutateImage(base, {
+    layers: added,
+    config: changes,
+    annotations,
+    wrapBaseLayer: (l: Layer) => new CachedLayer(l, cache),
+  });
+  return {
+    platform,
+    image,
+    base: {
+      reference: scratch ? 'scratch' : baseName(base.reference()),
+      digest: scratch ? null : base.digest(),
+      layers: base.layers().length,
+      size: base.layers().reduce((n, l) => n + l.size(), 0) + base.rawConfig().length,
+    },
+    binary,
+    layers: layerInfo,
+  };
+}
+
+export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
+  if (opts.platforms.length === 0) throw new GoslimError('E_USAGE', 'no platform given');
+  const seen = new Set<string>();
+  for (const p of opts.platforms) {
+    const s = platformString(p);
+    if (seen.has(s)) throw new GoslimError('E_USAGE', `platform ${s} given twice`);
+    seen.add(s);
+  }
+  const epoch = sourceDateEpoch(opts.env, opts.sourceDateEpoch);
+  const created = rfc3339(epoch);
+  const cache = new BlobCache(opts.cacheDir);
+  const pkg = await resolvePackage(opts.target, opts.cwd, opts.env);
+  const builds: PlatformBuild[] = [];
+  // Sequential: `go build` already uses every core, and the machine is shared.
+  for (const p of opts.platforms) builds.push(await buildOne(pkg, p, opts, cache, created, epoch));
+  let root: Image | ImageIndex;
+  if (builds.length === 1) {
+    root = builds[0]!.image;
+  } else {
+    const first = builds[0]!.image.manifest().annotations ?? {};
+    const indexAnnotations: Record<string, string> = {};
+    for (const k of [Annotation.created, Annotation.source, Annotation.revision, Annotation.baseName]) {
+      if (first[k] !== undefined) indexAnnotations[k] = first[k]!;
+    }
+    root = new BuiltIndex(
+      builds.map((b) => b.image),
+      indexAnnotations,
+    );
+  }
+  return { root, package: pkg, builds, created };
+}

@@ -1,0 +1,78 @@
+/**
+ * A base layer served from the on-disk blob cache. The first read streams the
+ * layer from its source into the cache (through a temp file, verified against the
+ * digest, then renamed); every later read, in this build or the next, comes from
+ * disk, so a rebuild with nothing changed never refetches the base.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { GoslimError } from '../errors.js';
+import { HashingStream, VerifyingStream } from '../image/digest.js';
+import type { Compression, Layer } from '../image/model.js';
+import type { BlobCache } from './cache.js';
+
+export class CachedLayer implements Layer {
+  private fetching: Promise<string> | undefined;
+
+  constructor(
+    private readonly inner: Layer,
+    private readonly cache: BlobCache,
+  ) {}
+
+  digest(): string {
+    return this.inner.digest();
+  }
+  diffId(): string {
+    return this.inner.diffId();
+  }
+  size(): number {
+    return this.inner.size();
+  }
+  mediaType(): string {
+    return this.inner.mediaType();
+  }
+  compression(): Compression {
+    return this.inner.compression();
+  }
+
+  /** Path of the cached blob, fetching it once if needed. */
+  ensure(): Promise<string> {
+    this.fetching ??= this.fetch();
+    return this.fetching;
+  }
+
+  private async fetch(): Promise<string> {
+    const digest = this.inner.digest();
+    const have = await this.cache.has(digest);
+    if (have === this.inner.size()) return this.cache.blobPath(digest);
+    const tmp = await this.cache.tmpPath('base');
+    const hash = new HashingStream();
+    try {
+      await pipeline(await this.inner.compressed(), hash, createWriteStream(tmp));
+    } catch (err) {
+      await rm(tmp, { force: true });
+      this.fetching = undefined;
+      throw err instanceof GoslimError ? err : new GoslimError('E_IO', `caching base layer ${digest} failed`, { cause: err });
+    }
+    if (hash.digest() !== digest) {
+      await rm(tmp, { force: true });
+      this.fetching = undefined;
+      throw new GoslimError('E_DIGEST_MISMATCH', `base layer hashes to ${hash.digest()}, expected ${digest}`);
+    }
+    return this.cache.commit(tmp, digest);
+  }
+
+  async compressed(): Promise<Readable> {
+    const file = await this.ensure();
+    return createReadStream(file).pipe(new VerifyingStream(this.inner.digest(), `cached blob ${file}`, this.inner.size()));
+  }
+
+  async uncompressed(): Promise<Readable> {
+    if (this.compression() === 'gzip') return (await this.compressed()).pipe(createGunzip());
+    if (this.compression() === 'none') return this.compressed();
+    return this.inner.uncompressed();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * `goslim push SRC DEST`: copy an image (or a whole multi-platform index)
+ * between any source and any sink, like `skopeo copy`, keeping its digest.
+ */
+import type { Command } from 'commander';
+import { copyImage } from '../../image/sinks/copy.js';
+import { formatBytes } from '../../util/units.js';
+import { EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
+import type { ActionRunner, CommandModule } from './index.js';
+
+interface PushCliOptions {
+  platform?: string;
+  insecure?: boolean;
+  json?: boolean;
+}
+
+async function body(src: string, dest: string, o: PushCliOptions, io: CliIO): Promise<ExitCode> {
+  const started = Date.now();
+  const r = await copyImage(src, dest, {
+    env: io.env,
+    ...(o.platform ? { platform: o.platform } : {}),
+    ...(o.insecure ? { insecure: true } : {}),
+  });
+  const ms = Date.now() - started;
+  if (o.json) {
+    writeJson(io, { source: src, destination: r.destination, digest: r.digest, mediaType: r.mediaType, bytesWritten: r.bytesWritten, ms });
+  } else {
+    io.stdout(`copied ${src} -> ${r.destination}\n  ${r.digest} (${formatBytes(r.bytesWritten)} transferred, ${(ms / 1000).toFixed(1)} s)\n`);
+  }
+  return EXIT_OK;
+}
+
+export const command: CommandModule = {
+  register(program: Command, run: ActionRunner): void {
+    program
+      .command('push')
+      .description('copy an image between registries, OCI layouts and archives (like skopeo copy), keeping its digest')
+      .argument('<src>', 'source: docker://REF, oci:DIR[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], or a path/name')
+      .argument('<dest>', 'destination: docker://REF, oci:DIR[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:NAME:TAG]')
+      .option('--platform <os/arch[/variant]>', 'copy only this platform of a multi-platform source')
+      .option('--insecure', 'allow plain http to non-loopback registries')
+      .option('--json', 'print a JSON result')
+      .action(async (src: string, dest: string, o: PushCliOptions) => run((io) => body(src, dest, o, io)));
+  },
+};

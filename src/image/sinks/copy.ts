@@ -1,0 +1,88 @@
+/**
+ * `skopeo copy` semantics: open a source without resolving a multi-platform
+ * index to one image (unless a platform is asked for), so an index is copied
+ * whole, byte for byte, and the destination digest equals the source digest.
+ * Single images go through openImage; indexes in OCI layouts and oci-archives
+ * are read with the sources' own file stores and loaders.
+ */
+import { GoslimError } from '../../errors.js';
+import { sha256Digest, verifyBuffer } from '../digest.js';
+import { isIndexMediaType, type Descriptor, type Image, type ImageIndex, type ImageIndexManifest } from '../model.js';
+import { openParsedImage } from '../open.js';
+import { formatImageReference, type ImageReference } from '../reference.js';
+import { dirStore, parseJsonDocument, tarStore, type FileStore } from '../sources/file-store.js';
+import { checkLayoutMarker } from '../sources/oci-layout.js';
+import { loadImage, REF_NAME_ANNOTATION } from '../sources/oci-resolve.js';
+import { resolveImageReference } from '../sources/probe.js';
+import { openRegistry } from '../sources/registry.js';
+import { writeToSink, type SinkResult } from './index.js';
+import type { PushOptions } from './registry.js';
+
+/** An index read from a local layout store; children load lazily. */
+class StoredIndex implements ImageIndex {
+  constructor(
+    private readonly store: FileStore,
+    private readonly raw: Buffer,
+    private readonly parsed: ImageIndexManifest,
+    private readonly ref: string,
+  ) {}
+  digest(): string {
+    return sha256Digest(this.raw);
+  }
+  mediaType(): string {
+    return this.parsed.mediaType ?? 'application/vnd.oci.image.index.v1+json';
+  }
+  rawManifest(): Buffer {
+    return this.raw;
+  }
+  indexManifest(): ImageIndexManifest {
+    return this.parsed;
+  }
+  image(d: Descriptor): Promise<Image> {
+    return loadImage(this.store, d, `${this.ref}@${d.digest}`);
+  }
+}
+
+/** The index a layout's ref points at, or undefined when it points at a single image. */
+async function layoutIndex(store: FileStore, ref: string | undefined, reference: string): Promise<ImageIndex | undefined> {
+  await checkLayoutMarker(store);
+  const top = parseJsonDocument<ImageIndexManifest>(await store.readSmall('index.json'), `${store.location} index.json`);
+  const entries = (top?.manifests ?? []).filter((d) => ref === undefined || d.annotations?.[REF_NAME_ANNOTATION] === ref);
+  if (entries.length !== 1 || !isIndexMediaType(entries[0]!.mediaType)) return undefined;
+  const d = entries[0]!;
+  const raw = await store.readSmall(`blobs/sha256/${d.digest.slice('sha256:'.length)}`);
+  verifyBuffer(raw, d.digest, 'image index');
+  return new StoredIndex(store, raw, parseJsonDocument<ImageIndexManifest>(raw, `index ${d.digest}`), reference);
+}
+
+export interface OpenForCopyOptions {
+  /** Copy only this platform's image out of an index. */
+  platform?: string;
+  insecure?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function openForCopy(src: string, opts: OpenForCopyOptions = {}): Promise<Image | ImageIndex> {
+  const ref: ImageReference = await resolveImageReference(src);
+  const common = { ...(opts.env ? { env: opts.env } : {}), ...(opts.insecure ? { insecure: true } : {}) };
+  if (opts.platform === undefined) {
+    if (ref.transport === 'docker') return openRegistry(ref.registry, common);
+    if (ref.transport === 'oci') {
+      const index = await layoutIndex(dirStore(ref.path), ref.ref, formatImageReference(ref));
+      if (index) return index;
+    }
+    if (ref.transport === 'oci-archive') {
+      const index = await layoutIndex(await tarStore(ref.path), ref.ref, formatImageReference(ref));
+      if (index) return index;
+    }
+  }
+  return openParsedImage(ref, { ...common, ...(opts.platform ? { platform: opts.platform } : {}) });
+}
+
+/** Copy SRC to DEST (any source to any sink). */
+export async function copyImage(src: string, dest: string, opts: OpenForCopyOptions & PushOptions = {}): Promise<SinkResult & { source: string }> {
+  const root = await openForCopy(src, opts);
+  if (!root) throw new GoslimError('E_NOT_FOUND', `cannot open ${src}`);
+  const r = await writeToSink(root, dest, opts);
+  return { ...r, source: src };
+}
