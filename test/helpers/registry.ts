@@ -120,8 +120,23 @@ async function startTokenIssuer(dir: string, service: string, issuerName: string
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
     };
     if (req.method === 'POST') {
-      // OAuth2 refresh-token grant: not supported by this issuer (clients fall back per ggcr).
-      res.writeHead(404).end();
+      // OAuth2 refresh-token grant: the password doubles as the refresh token.
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (d: string) => {
+        if (body.length < 65536) body += d;
+      });
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
+        if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== password) {
+          requests.push({ scopes, method: 'POST', user: 'REJECTED' });
+          res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"error":"invalid_grant"}');
+          return;
+        }
+        user = username;
+        finish();
+      });
       return;
     }
     scopes = scopes.flatMap((s) => s.split(' ')).filter(Boolean);

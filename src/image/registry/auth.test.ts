@@ -183,6 +183,18 @@ describe('token (Bearer) auth (real registry, test token issuer)', () => {
     expect(await drain(await back.layers()[0]!.uncompressed())).toBeGreaterThan(30_000);
   });
 
+  it('uses an identity token (OAuth2 refresh grant) and mounts across repositories with merged scopes', async () => {
+    const cfg = dockerConfig('idtoken', { auths: { [reg.host]: { auth: basicAuth(reg.username, ''), identitytoken: reg.password } } });
+    const src = await openRegistryImage({ registry: reg.host, repository: 'tok/app', tag: 'v1' }, { dockerConfigDir: cfg });
+    expect(reg.issuer!.requests.at(-1)).toMatchObject({ method: 'POST', user: reg.username });
+    const before = reg.issuer!.requests.length;
+    const r = await pushImage(src, { registry: reg.host, repository: 'tok/copy', tag: 'v1' }, { dockerConfigDir: cfg });
+    expect(r.blobs).toMatchObject({ mounted: 2, uploaded: 0 });
+    const scopes = reg.issuer!.requests.slice(before).flatMap((t) => t.scopes);
+    expect(scopes).toContain('repository:tok/app:pull');
+    expect(scopes).toContain('repository:tok/copy:pull,push');
+  });
+
   it('E_AUTH for anonymous pulls the issuer grants nothing to, and for a wrong password (not shown)', async () => {
     const dest = { registry: reg.host, repository: 'tok/app', tag: 'v1' };
     const anon = await openRegistryImage(dest, { dockerConfigDir: dockerConfig('anon', {}) }).catch((e: unknown) => e);
