@@ -1,0 +1,6 @@
+export * from './types.js';
+export * from './path.js';
+export * from './walk.js';
+export * from './history.js';
+export * from './merge-tree.js';
+export * from './merge.js';

@@ -1,0 +1,160 @@
+/**
+ * mergeLayers: stream every layer of an image once, bottom to top, through walkLayer into
+ * a MergedTree, and label each layer with its history instruction. Content visitors (the
+ * analyzers' ELF and package-database readers) ride along on the same pass.
+ */
+import type { Image } from '../model.js';
+import { mapHistory } from './history.js';
+import { MergedTree, type MergedTotals } from './merge-tree.js';
+import { walkLayer, type Anomaly, type LayerVisitor } from './walk.js';
+import type { LayerEntry, LayerSummary, MergedFile, WastedSummary } from './types.js';
+
+export interface MergedLayerSummary extends LayerSummary {
+  digest: string;
+  diffId: string;
+  /** Stored (compressed) blob size. */
+  compressedSize: number;
+  /** Bytes of the uncompressed tar stream, as measured. */
+  tarSize: number;
+  /** Bytes of regular-file data in the layer's tar headers (what dive calls the layer size). */
+  fileBytes: number;
+  /** Tar entries, whiteouts included. */
+  entries: number;
+  createdBy?: string;
+  created?: string;
+  comment?: string;
+}
+
+export interface MergeResult {
+  files: Map<string, MergedFile>;
+  layers: MergedLayerSummary[];
+  wasted: WastedSummary;
+  totals: MergedTotals & { compressedSize: number; tarSize: number };
+  /** True when config history does not pair one-to-one with the layers. */
+  historyMismatch: boolean;
+  anomalies: Anomaly[];
+  anomalyCount: number;
+}
+
+export interface MergeProgress {
+  layer: number;
+  layers: number;
+  /** Uncompressed bytes read so far in this layer. */
+  bytes: number;
+  done: boolean;
+}
+
+export interface MergeOptions {
+  /** Analyzer hooks: entries as they stream, and file contents on request. */
+  visitor?: Pick<LayerVisitor, 'entry' | 'wantContent' | 'content'>;
+  onProgress?: (p: MergeProgress) => void;
+}
+
+export async function mergeLayers(image: Image, options: MergeOptions = {}): Promise<MergeResult> {
+  const layers = image.layers();
+  const history = mapHistory(image.config().history, layers.length);
+  const tree = new MergedTree();
+  const summaries: MergedLayerSummary[] = [];
+  const outer = options.visitor;
+  for (const [i, layer] of layers.entries()) {
+    tree.beginLayer(i);
+    const stream = await layer.uncompressed();
+    if (options.onProgress) {
+      let bytes = 0;
+      let last = 0;
+      stream.on('data', (c: Buffer) => {
+        bytes += c.length;
+        if (bytes - last >= 8 << 20) {
+          last = bytes;
+          options.onProgress?.({ layer: i, layers: layers.length, bytes, done: false });
+        }
+      });
+    }
+    const visitor: LayerVisitor = {
+      entry: (e: LayerEntry) => {
+        tree.applyEntry(e);
+        outer?.entry?.(e);
+      },
+      whiteout: (w) => tree.applyWhiteout(w),
+      anomaly: (a) => tree.addAnomaly(a),
+    };
+    if (outer?.wantContent) visitor.wantContent = outer.wantContent;
+    if (outer?.content) visitor.content = outer.content;
+    const stats = await walkLayer(stream, i, visitor);
+    options.onProgress?.({ layer: i, layers: layers.length, bytes: stats.tarBytes, done: true });
+    const h = history.layers[i];
+    summaries.push({
+      index: i,
+      added: 0,
+      modified: 0,
+      deleted: 0,
+      deletedBytes: 0,
+      files: 0,
+      digest: layer.digest(),
+      diffId: layer.diffId(),
+      compressedSize: layer.size(),
+      tarSize: stats.tarBytes,
+      fileBytes: stats.fileBytes,
+      entries: stats.entries,
+      ...(h?.createdBy !== undefined ? { createdBy: h.createdBy } : {}),
+      ...(h?.created !== undefined ? { created: h.created } : {}),
+      ...(h?.comment !== undefined ? { comment: h.comment } : {}),
+    });
+  }
+  const merged = tree.finish();
+  for (const s of summaries) Object.assign(s, merged.layers[s.index]);
+  return {
+    files: merged.files,
+    layers: summaries,
+    wasted: merged.wasted,
+    totals: {
+      ...merged.totals,
+      compressedSize: summaries.reduce((a, s) => a + s.compressedSize, 0),
+      tarSize: summaries.reduce((a, s) => a + s.tarSize, 0),
+    },
+    historyMismatch: history.mismatch,
+    anomalies: merged.anomalies,
+    anomalyCount: merged.anomalyCount,
+  };
+}
+
+/**
+ * Follow symlinks inside the merged tree (never on the host): returns the final path and
+ * its file, or undefined for a dangling link or a loop (40 hops, as Linux's MAXSYMLINKS).
+ */
+export function resolveInTree(files: Map<string, MergedFile>, path: string): { path: string; file: MergedFile } | undefined {
+  let current = path;
+  for (let hops = 0; hops < 40; hops++) {
+    // Resolve symlinked parent directories component by component.
+    const parts = current.split('/');
+    let prefix = '';
+    let redirected = false;
+    for (let k = 0; k < parts.length; k++) {
+      prefix = prefix ? `${prefix}/${parts[k]}` : parts[k]!;
+      const f = files.get(prefix);
+      if (f?.type === 'symlink' && f.linkname !== undefined) {
+        const rest = parts.slice(k + 1).join('/');
+        const base = f.linkname.startsWith('/') ? f.linkname : `${prefix.slice(0, Math.max(0, prefix.lastIndexOf('/')))}/${f.linkname}`;
+        const joined = rest ? `${base}/${rest}` : base;
+        current = normaliseJoined(joined);
+        redirected = true;
+        break;
+      }
+    }
+    if (!redirected) {
+      const file = files.get(current);
+      return file === undefined ? undefined : { path: current, file };
+    }
+  }
+  return undefined;
+}
+
+function normaliseJoined(p: string): string {
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return out.join('/');
+}
