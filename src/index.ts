@@ -27,3 +27,9 @@ export {
   type ExecutableFormat,
 } from './binary/index.js';
 export { listTopics, getTopic, LEVER_TOPICS, type Topic, type Reference } from './explain/index.js';
+export { openRegistry, openRegistryImage, openRegistryIndex, RegistryImage, RegistryIndex, type RegistrySourceOptions, type RegistryOrigin } from './image/sources/registry.js';
+export { pushImage, pushIndex, pushToRegistry, type PushOptions, type PushResult, type BlobEvent } from './image/sinks/registry.js';
+export { RegistryClient, type UploadOptions } from './image/registry/client.js';
+export { resolveCredentials, type Credential, type CredentialOptions } from './image/registry/credentials.js';
+export type { TransportOptions } from './image/registry/transport.js';
+export type { RetryPolicy } from './image/registry/retry.js';
