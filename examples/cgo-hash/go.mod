@@ -1,0 +1,3 @@
+module example.com/cgohash
+
+go 1.19

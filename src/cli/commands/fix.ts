@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { GoslimError } from '../../errors.js';
+import { fixDockerfile } from '../../dockerfile/fix/fix-dockerfile.js';
+import { scanBuildContext } from '../../dockerfile/fix/context-scan.js';
+import { unifiedDiff } from '../../dockerfile/fix/unified-diff.js';
+import { writeFileAtomic } from '../../dockerfile/fix/write-atomic.js';
+import type { BuildContextFacts } from '../../dockerfile/fix/types.js';
+import { writeJson, type CliIO, type ExitCode } from '../context.js';
+import type { ActionRunner, CommandModule } from './index.js';
+
+interface FixCliOptions {
+  write?: boolean;
+  base?: string;
+  explain?: boolean;
+  json?: boolean;
+  context?: string;
+  cacheMounts?: boolean;
+}
+
+export const command: CommandModule = {
+  register(program: Command, run: ActionRunner): void {
+    program
+      .command('fix')
+      .description('Rewrite a Go service\'s Dockerfile to the four-lever recipe; prints a unified diff (or --write)')
+      .argument('[dockerfile]', 'path to the Dockerfile', 'Dockerfile')
+      .option('-w, --write', 'write the fixed file in place (atomically)')
+      .option('--base <ref>', 'final base image (default gcr.io/distroless/static-debian12:nonroot, or base-debian12 when cgo is needed)')
+      .option('--explain', 'put a one-line "# goslim: why" comment above each line goslim writes')
+      .option('--json', 'print the edits, notes and TODOs as JSON (with the fixed text)')
+      .option('--context <dir>', 'build context to inspect (go.mod, sources, runtime files); default: the Dockerfile\'s directory')
+      .option('--no-cache-mounts', 'do not add BuildKit cache mounts (for builders without RUN --mount)')
+      .action(async (file: string, opts: FixCliOptions) => {
+        await run(async (io: CliIO): Promise<ExitCode> => {
+          const path = resolve(io.cwd, file);
+          let text: string;
+          try {
+            text = await readFile(path, 'utf8');
+          } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO';
+            throw new GoslimError(code, `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+          }
+          const ctxDir = resolve(io.cwd, opts.context ?? dirname(path));
+          let context: BuildContextFacts | undefined;
+          const isDir = await stat(ctxDir).then((s) => s.isDirectory(), () => false);
+          if (opts.context !== undefined && !isDir) throw new GoslimError('E_NOT_FOUND', `build context ${opts.context} is not a directory`);
+          if (isDir) context = await scanBuildContext(ctxDir);
+          const fixOpts: Parameters<typeof fixDockerfile>[1] = { explain: opts.explain === true, cacheMounts: opts.cacheMounts !== false };
+          if (opts.base !== undefined) fixOpts.base = opts.base;
+          if (context !== undefined) fixOpts.context = context;
+          const result = fixDockerfile(text, fixOpts);
+          if (opts.write && result.changed) await writeFileAtomic(path, result.fixed);
+          if (opts.json) {
+            writeJson(io, {
+              path: file,
+              mode: result.mode,
+              changed: result.changed,
+              written: Boolean(opts.write && result.changed),
+              edits: result.edits,
+              notes: result.notes,
+              todos: result.todos,
+              fixed: result.fixed,
+            });
+          } else {
+            if (!opts.write) io.stdout(unifiedDiff(result.original, result.fixed, `a/${file}`, `b/${file}`));
+            for (const n of result.notes) io.stderr(`goslim: ${n.severity}: ${file}${n.line > 0 ? `:${n.line}` : ''}: ${n.message}\n`);
+            for (const t of result.todos) io.stderr(`goslim: TODO: ${file}${t.line > 0 ? `:${t.line}` : ''}: ${t.message}\n`);
+            if (opts.write) io.stderr(result.changed ? `goslim: wrote ${file} (${result.edits.length} changes)\n` : `goslim: ${file} is already fixed\n`);
+            else if (!result.changed) io.stderr(`goslim: ${file}: nothing to fix\n`);
+          }
+          return 0;
+        });
+      });
+  },
+};
