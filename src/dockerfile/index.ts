@@ -37,3 +37,29 @@ export {
   type BaseKind,
   type ImageReference,
 } from './base-image.js';
+export {
+  lintDockerfile,
+  lintModel,
+  exceedsThreshold,
+  severityRank,
+  readIgnorePragmas,
+  type LintOptions,
+  type LintPolicy,
+  type LintResult,
+  type FailureThreshold,
+  type IgnorePragmas,
+} from './lint.js';
+export { rules, findRule, ruleKeys, ruleHelpUri, ruleDocPath, ruleMarkdown, ruleTopics, type RuleTopic } from './rules/index.js';
+export { buildRuleContext, copyPaths, copyDestination, entrypointPath } from './rules/context.js';
+export { dockerignoreExcludes } from './rules/g020-dockerignore.js';
+export type {
+  Finding,
+  Rule,
+  RuleContext,
+  RuleDoc,
+  RuleMeta,
+  RuleReport,
+  Severity,
+  LeverId,
+  ShippedBinary,
+} from './rules/types.js';

@@ -47,8 +47,11 @@ const PRAGMA = /^goslim\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s-]+?)(?:\s+#.*
 
 export function readIgnorePragmas(model: DockerfileModel): IgnorePragmas {
   const out: IgnorePragmas = { global: new Set(), byLine: new Map() };
-  for (const c of model.comments) {
-    const m = PRAGMA.exec(c.content.trim());
+  // dockerfile-ast reads a first-line `# goslim global ignore=...` as a parser directive; scan both.
+  const commentLines = [...model.comments, ...model.directives].map((c) => c.range.start.line);
+  for (const line of commentLines) {
+    const c = { range: { start: { line } } };
+    const m = PRAGMA.exec((model.lines[line] ?? '').trim().replace(/^#\s*/, ''));
     if (!m) continue;
     const ids = new Set(
       m[2]!
@@ -86,7 +89,7 @@ export function lintModel(model: DockerfileModel, options: LintOptions = {}, onl
     for (let l = instr.range.start.line - 1; l >= 0; l--) {
       const ids = pragmas.byLine.get(l);
       if (ids?.has(id)) return true;
-      const isComment = model.comments.some((c) => c.range.start.line === l);
+      const isComment = /^\s*#/.test(model.lines[l] ?? '');
       if (!isComment) break;
     }
     return false;

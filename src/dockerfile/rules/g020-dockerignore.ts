@@ -12,10 +12,13 @@ export function dockerignoreExcludes(text: string, path: string): boolean {
     if (line === '' || line.startsWith('#')) continue;
     const negate = line.startsWith('!');
     const pattern = (negate ? line.slice(1) : line).trim().replace(/^\/+/, '').replace(/\/+$/, '');
+    // `**/` matches zero or more directories.
     const src = pattern
       .split('/')
-      .map((seg) => (seg === '**' ? '(?:.*)' : seg.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')))
-      .join('/');
+      .map((seg) => (seg === '**' ? '\u0000' : seg.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')))
+      .join('/')
+      .replace(/\u0000\//g, '(?:.*/)?')
+      .replace(/\u0000/g, '.*');
     // A pattern matching a parent directory excludes everything under it.
     if (new RegExp(`^${src}(/.*)?$`).test(path)) excluded = !negate;
   }

@@ -41,20 +41,21 @@ function run(rule: Rule, c: ValidCase) {
 
 export function ruleTester(api: TestApi, rule: Rule, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): void {
   const seen = new Set<string>();
-  const unique = (code: string): void => {
-    api.expect(seen.has(code)).toBe(false); // duplicate cases hide mistakes (eslint RuleTester)
-    seen.add(code);
+  const unique = (c: ValidCase): void => {
+    const key = JSON.stringify([c.code, c.dockerignore, c.targetPlatform]);
+    api.expect(seen.has(key)).toBe(false); // duplicate cases hide mistakes (eslint RuleTester)
+    seen.add(key);
   };
   api.describe(`${rule.meta.id} ${rule.meta.slug}`, () => {
     cases.valid.forEach((c, i) => {
       api.it(`valid #${i + 1}${c.name ? `: ${c.name}` : ''}`, () => {
-        unique(c.code);
+        unique(c);
         api.expect(run(rule, c).map((f) => `${f.line}: ${f.message}`)).toEqual([]);
       });
     });
     cases.invalid.forEach((c, i) => {
       api.it(`invalid #${i + 1}${c.name ? `: ${c.name}` : ''}`, () => {
-        unique(c.code);
+        unique(c);
         const found = run(rule, c);
         api.expect(found.map((f) => f.line)).toEqual(c.errors.map((e) => e.line));
         c.errors.forEach((e, j) => {
