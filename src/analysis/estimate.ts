@@ -7,8 +7,8 @@
  *
  * The static base is what supplies CA certificates, tzdata and /etc/passwd, so the image's own
  * copies of those are not added again. The cgo-off and trimpath effects on the binary's size are
- * not measurable from the image (it would need a rebuild), so the stripped size of the binary as
- * built stands in for them: CGO_ENABLED=0 changes a Go binary's size by a few percent, either way.
+ * taken from the binary analyzer's estimates (cgo glue and dynamic tables; shortened pclntab paths)
+ * when it gives them; a rebuild would be the only exact measure.
  *
  * Compressed: binaries use the measured gzip size of their bytes with the strippable sections
  * cut out (level 6, what Docker and Go's compress/gzip use by default); application files use the
@@ -44,9 +44,13 @@ export interface EstimateInput {
 export function estimateAfterLevers(input: EstimateInput): Estimate {
   const parts: Estimate['parts'] = [];
   for (const b of input.goBinaries) {
-    const size = Math.max(0, b.size - b.strip.total);
-    const compressedSize = b.strippedCompressed ?? Math.round(size * input.imageRatio);
-    parts.push({ what: `/${b.path} (stripped)`, size, compressedSize });
+    // The analyzer's estimates of what CGO_ENABLED=0 and -trimpath remove, when it has them.
+    const other = (b.linking === 'dynamic' ? (b.cgoBytes ?? 0) : 0) + (b.trimpath.estimatedBytes ?? 0);
+    const stripped = Math.max(0, b.size - b.strip.total);
+    const size = Math.max(0, stripped - other);
+    const measured = b.strippedCompressed !== undefined && stripped > 0 ? b.strippedCompressed * (size / stripped) : undefined;
+    const compressedSize = Math.round(measured ?? size * input.imageRatio);
+    parts.push({ what: `/${b.path} (stripped${other > 0 ? ', CGO off, trimpath' : ''})`, size, compressedSize });
   }
   const appBytes = input.appFiles.reduce((s, f) => s + f.bytes, 0);
   if (appBytes > 0) {

@@ -139,6 +139,8 @@ export function rankLevers(input: LeverInput): LeverResult {
     });
   }
   if (dynamicGo.length > 0) {
+    // Plus the analyzer's estimate of the cgo glue and dynamic-linking tables inside the binaries.
+    bytes.set('cgo-off', get('cgo-off') + dynamicGo.reduce((s, b) => s + (b.cgoBytes ?? 0), 0));
     const broken = dynamicGo.filter((b) => !b.willStart);
     const lever: Lever = {
       id: 'cgo-off',
@@ -146,7 +148,7 @@ export function rankLevers(input: LeverInput): LeverResult {
       title:
         broken.length > 0
           ? `${broken.map((b) => `/${b.path}`).join(', ')} will not start: dynamically linked, and the image has no ${broken[0]?.interpreter ?? 'loader'}`
-          : `Dynamically linked Go binary needs libc: ${mb(get('cgo-off'))} of libc and loader`,
+          : `Dynamically linked Go binary needs libc: ${mb(get('cgo-off'))} (libc and loader ${mb(part('cgo-off', 'libc'))}, cgo glue in the binary, estimated)`,
       fix: 'Build with CGO_ENABLED=0 (pure-Go net and os/user resolvers) so the binary is static and runs on any base.',
       lose: "cgo packages (sqlite3 via mattn/go-sqlite3, and the like) and the libc DNS resolver's NSS modules.",
       keep: 'net/http, DNS via the pure-Go resolver (reads /etc/resolv.conf and /etc/hosts), crypto/tls, os/user from /etc/passwd.',
@@ -172,8 +174,8 @@ export function rankLevers(input: LeverInput): LeverResult {
     const ex = leaky.flatMap((b) => b.trimpath.examples).slice(0, 2);
     levers.push({
       id: 'trimpath',
-      // Size effect is a few kB of pclntab strings and is not measurable from the image alone.
-      bytes: 0,
+      // The analyzer's estimate of the pclntab path bytes -trimpath shortens (a few kB).
+      bytes: leaky.reduce((s, b) => s + (b.trimpath.estimatedBytes ?? 0), 0),
       title: `${n} absolute build paths in the binaries (e.g. ${ex.join(', ')})`,
       fix: 'go build -trimpath',
       lose: 'Nothing at run time; stack traces show module paths instead of the build machine paths.',

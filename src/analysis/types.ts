@@ -98,7 +98,9 @@ export interface GoBinaryFacts {
   needed?: string[];
   go: { version?: string; path?: string; settings?: Record<string, string> } | null;
   strip: { symtab: number; dwarf: number; total: number };
-  trimpath: { leakedPaths: number; examples: string[] };
+  trimpath: { leakedPaths: number; examples: string[]; estimatedBytes?: number };
+  /** Bytes CGO_ENABLED=0 would remove from the binary (analyzer's estimate: cgo glue, dynamic tables). */
+  cgoBytes?: number;
 }
 
 /** One Go binary of the image as inspect reports it. */

@@ -14,6 +14,7 @@ export type ActionRunner = (body: (io: CliIO) => Promise<ExitCode>) => Promise<v
 
 // Each command lives in its own file; add new ones here.
 export const commands: Array<() => Promise<CommandModule>> = [
+  () => import('./inspect.js').then((m) => m.command),
   () => import('./fix.js').then((m) => m.command),
   () => import('./init.js').then((m) => m.command),
   () => import('./binary.js').then((m) => m.command),

@@ -1,0 +1,285 @@
+/**
+ * inspectImage: the I/O edge of the analysis. One streaming pass over each layer (in order,
+ * bottom first) feeds the merged tree, collects the package database files, hands executable
+ * ELF files to the Go binary analyzer and samples content for compression ratios. Everything
+ * after the walk is the pure core (causes, levers, estimate).
+ */
+import type { Readable } from 'node:stream';
+import { analyzeBinary, readElf } from '../binary/index.js';
+import type { BinaryReport } from '../binary/index.js';
+import { GoslimError } from '../errors.js';
+import { mapHistory } from '../image/filesystem/history.js';
+import { MergedTree } from '../image/filesystem/merge-tree.js';
+import { walkLayer } from '../image/filesystem/walk.js';
+import type { LayerEntry, MergedFile } from '../image/filesystem/types.js';
+import { platformString, type Image } from '../image/model.js';
+import { openImage, type OpenImageOptions } from '../image/open.js';
+import { attributeCauses, canonicalOwners, goLocationsFromEnv, isAppLocation, isGoSourcePath } from './causes.js';
+import { estimateAfterLevers, type AppFile } from './estimate.js';
+import { FsIndex } from './fs-index.js';
+import { finalGoBinaries, GoBinaryCollector, isBinaryCandidate } from './go-binaries.js';
+import { rankLevers } from './levers.js';
+import { buildPackageDb, isPackageDbPath } from './package-db.js';
+import { RatioProbe } from './ratio-probe.js';
+import type { CauseId, CauseTotal, Estimate, GoBinary, GoBinaryFacts, Lever, PackageTotal } from './types.js';
+
+export interface InspectProgress {
+  /** 0-based index of the layer being read. */
+  layer: number;
+  layers: number;
+  /** Uncompressed bytes read so far, all layers. */
+  bytes: number;
+  /** Stored (compressed) bytes of all layers, for a rough fraction. */
+  storedTotal: number;
+  /** Stored bytes of the layers already finished. */
+  storedDone: number;
+}
+
+export interface InspectOptions extends OpenImageOptions {
+  onProgress?: (p: InspectProgress) => void;
+  /** How many largest files to report (default 15). */
+  largest?: number;
+}
+
+export interface InspectLayer {
+  index: number;
+  digest: string;
+  diffId: string;
+  /** Stored blob bytes (what a pull transfers; equals size for uncompressed archives). */
+  compressedSize: number;
+  /** Uncompressed tar bytes. */
+  size: number;
+  createdBy: string | null;
+  files: number;
+  added: number;
+  modified: number;
+  deleted: number;
+  deletedBytes: number;
+}
+
+export interface InspectReport {
+  image: {
+    ref: string;
+    digest: string;
+    platform: string;
+    compressedSize: number;
+    size: number;
+    /** Bytes of file data in the final filesystem (each inode once). */
+    fileBytes: number;
+    files: number;
+  };
+  layers: InspectLayer[];
+  causes: CauseTotal[];
+  packages: PackageTotal[];
+  largestFiles: Array<{ path: string; bytes: number; cause: CauseId; package?: string; layer: number }>;
+  goBinaries: GoBinary[];
+  wasted: { bytes: number; efficiency: number };
+  levers: Lever[];
+  headline: string;
+  estimate: Estimate;
+  anomalies: number;
+}
+
+/** Database files bigger than this are ignored (no real dpkg status comes close). */
+const MAX_DB_FILE = 64 * 1024 * 1024;
+
+export function factsFromReport(r: BinaryReport, path: string): GoBinaryFacts | undefined {
+  if (r.go === null) return undefined;
+  const cgo = r.findings.find((f) => f.lever === 'cgo-off');
+  const go: GoBinaryFacts['go'] = { settings: r.go.settings };
+  if (r.go.version !== null) go.version = r.go.version;
+  if (r.go.path !== null) go.path = r.go.path;
+  const facts: GoBinaryFacts = {
+    path,
+    size: r.size,
+    linking: r.linking,
+    interpreter: r.interpreter,
+    needed: r.needed,
+    go,
+    strip: r.strip,
+    trimpath: { leakedPaths: r.trimpath.leakedPaths, examples: r.trimpath.examples, estimatedBytes: r.trimpath.estimatedBytes },
+  };
+  if (cgo) facts.cgoBytes = cgo.bytes;
+  return facts;
+}
+
+function analyzeGo(bytes: Uint8Array, path: string): GoBinaryFacts | undefined {
+  try {
+    return factsFromReport(analyzeBinary(bytes, { path: `/${path}` }), path);
+  } catch (err) {
+    // A damaged or exotic ELF is not a reason to fail the whole image: it is just not a Go binary we can read.
+    if (err instanceof GoslimError) return undefined;
+    throw err;
+  }
+}
+
+function elfSections(bytes: Uint8Array): Array<{ name: string; offset: number; fileSize: number }> {
+  return readElf(bytes).sections.map((s) => ({ name: s.name, offset: s.offset, fileSize: s.fileSize }));
+}
+
+async function readText(data: Readable, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of data as AsyncIterable<Buffer>) {
+    n += c.length;
+    if (n > limit) return undefined;
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Paths whose content samples the compressibility of a static base's files. */
+function isRuntimeSample(path: string): boolean {
+  return path.startsWith('usr/share/zoneinfo/') || path.startsWith('etc/ssl/certs/') || path.startsWith('usr/share/ca-certificates/');
+}
+
+export async function inspectImageRef(ref: string, options: InspectOptions = {}): Promise<InspectReport> {
+  const image = await openImage(ref, options);
+  return inspectImage(image, options);
+}
+
+export async function inspectImage(image: Image, options: InspectOptions = {}): Promise<InspectReport> {
+  const layers = image.layers();
+  const config = image.config();
+  const history = mapHistory(config.history, layers.length);
+  const tree = new MergedTree();
+  const collector = new GoBinaryCollector(analyzeGo, elfSections);
+  const dbFiles = new Map<string, { layer: number; text: string }>();
+  const runtimeProbe = new RatioProbe();
+  const appProbe = new RatioProbe();
+  const go = goLocationsFromEnv(config.config?.Env);
+  const storedTotal = layers.reduce((s, l) => s + l.size(), 0);
+  let storedDone = 0;
+  let bytesRead = 0;
+  const tarSizes: number[] = [];
+
+  const sample = async (probe: RatioProbe, data: Readable): Promise<void> => {
+    for await (const c of data as AsyncIterable<Buffer>) {
+      if (probe.full) break; // the walk drains the rest
+      await probe.feed(c);
+    }
+  };
+
+  for (let i = 0; i < layers.length; i++) {
+    const layer = layers[i];
+    if (!layer) continue;
+    tree.beginLayer(i);
+    const tar = await layer.uncompressed();
+    if (options.onProgress) {
+      let last = 0;
+      tar.on('data', (c: Buffer) => {
+        bytesRead += c.length;
+        // Report at most every 4 MiB: progress must not cost time.
+        if (bytesRead - last >= 4 << 20) {
+          last = bytesRead;
+          options.onProgress?.({ layer: i, layers: layers.length, bytes: bytesRead, storedTotal, storedDone });
+        }
+      });
+    }
+    const stats = await walkLayer(tar, i, {
+      entry: (e) => tree.applyEntry(e),
+      whiteout: (w) => tree.applyWhiteout(w),
+      anomaly: (a) => tree.addAnomaly(a),
+      wantContent: (e: LayerEntry) =>
+        isPackageDbPath(e.path) ||
+        (isBinaryCandidate(e) && (e.mode & 0o111) !== 0) ||
+        (isRuntimeSample(e.path) && !runtimeProbe.full) ||
+        (isAppLocation(e.path) && !isGoSourcePath(e.path) && !appProbe.full),
+      content: async (e, data) => {
+        if (isPackageDbPath(e.path)) {
+          const text = await readText(data, MAX_DB_FILE);
+          if (text !== undefined) dbFiles.set(e.path, { layer: e.layer, text });
+        } else if (isBinaryCandidate(e) && (e.mode & 0o111) !== 0) {
+          await collector.consume(e, data);
+        } else if (isRuntimeSample(e.path)) {
+          await sample(runtimeProbe, data);
+        } else {
+          await sample(appProbe, data);
+        }
+      },
+    });
+    tarSizes[i] = stats.tarBytes;
+    storedDone += layer.size();
+    options.onProgress?.({ layer: i, layers: layers.length, bytes: bytesRead, storedTotal, storedDone });
+  }
+
+  const merged = tree.finish();
+  const files: MergedFile[] = [...merged.files.values()];
+  const fs = new FsIndex(files);
+  // Only the versions of the db files that survive in the final filesystem count.
+  const finalDb = new Map<string, string>();
+  for (const [p, v] of dbFiles) if (merged.files.get(p)?.layer === v.layer) finalDb.set(p, v.text);
+  const db = buildPackageDb(finalDb);
+  const owners = canonicalOwners(db, fs);
+  const goBinaries = finalGoBinaries(collector, files, fs, (p) => owners.get(p));
+  const attribution = attributeCauses(files, {
+    db,
+    fs,
+    go,
+    goBinaryPaths: new Set(goBinaries.filter((b) => b.package === undefined).map((b) => b.path)),
+  });
+  const { levers, headline, claims } = rankLevers({ files, attribution, db, goBinaries });
+
+  const size = tarSizes.reduce((s, n) => s + n, 0);
+  const imageRatio = size > 0 ? storedTotal / size : 1;
+  const appRatio = (await appProbe.ratio()) ?? imageRatio;
+  const runtimeRatio = await runtimeProbe.ratio();
+  const appFiles: AppFile[] = files
+    .filter((f) => (f.type === 'file' || f.type === 'hardlink') && f.charged > 0 && !claims.has(f.path))
+    .filter((f) => attribution.fileCauses.get(f.path)?.cause === 'other' && isAppLocation(f.path))
+    .map((f) => ({ path: f.path, bytes: f.charged, ratio: appRatio }));
+  const estimate = estimateAfterLevers({
+    goBinaries: goBinaries.filter((b) => b.package === undefined),
+    appFiles,
+    imageRatio,
+    ...(runtimeRatio !== undefined ? { runtimeRatio } : {}),
+  });
+
+  const largest = files
+    .filter((f) => f.charged > 0)
+    .sort((a, b) => b.charged - a.charged || a.path.localeCompare(b.path))
+    .slice(0, options.largest ?? 15)
+    .map((f) => {
+      const fc = attribution.fileCauses.get(f.path);
+      const row: InspectReport['largestFiles'][number] = { path: f.path, bytes: f.charged, cause: fc?.cause ?? 'other', layer: f.layer };
+      if (fc?.package !== undefined) row.package = fc.package;
+      return row;
+    });
+
+  return {
+    image: {
+      ref: image.reference(),
+      digest: image.digest(),
+      platform: platformString(image.platform()),
+      compressedSize: storedTotal,
+      size,
+      fileBytes: merged.totals.visibleBytes,
+      files: attribution.fileCauses.size,
+    },
+    layers: layers.map((l, i) => {
+      const s = merged.layers[i];
+      return {
+        index: i,
+        digest: l.digest(),
+        diffId: l.diffId(),
+        compressedSize: l.size(),
+        size: tarSizes[i] ?? 0,
+        createdBy: history.layers[i]?.createdBy ?? null,
+        files: s?.files ?? 0,
+        added: s?.added ?? 0,
+        modified: s?.modified ?? 0,
+        deleted: s?.deleted ?? 0,
+        deletedBytes: s?.deletedBytes ?? 0,
+      };
+    }),
+    causes: [...attribution.causes].sort((a, b) => b.bytes - a.bytes),
+    packages: attribution.packages,
+    largestFiles: largest,
+    goBinaries,
+    wasted: merged.wasted,
+    levers,
+    headline,
+    estimate,
+    anomalies: merged.anomalyCount,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Text rendering of an inspect report: summary, layers with their instructions, causes, largest
+ * files, Go binaries, levers ranked, estimate. Pure: report in, text out (the CLI prints it).
+ */
+import type { InspectReport } from '../analysis/inspect.js';
+import { CAUSE_TITLES } from '../analysis/types.js';
+import { formatBytes, formatPercent } from '../util/units.js';
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+function lpad(s: string, n: number): string {
+  return s.length >= n ? s : ' '.repeat(n - s.length) + s;
+}
+function short(s: string, n: number): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length <= n ? one : `${one.slice(0, n - 1)}…`;
+}
+function pct(part: number, whole: number): string {
+  return whole > 0 ? `${((part / whole) * 100).toFixed(1)}%` : '-';
+}
+
+export function renderInspectText(r: InspectReport, opts: { top?: number } = {}): string {
+  const top = opts.top ?? 10;
+  const out: string[] = [];
+  const img = r.image;
+  out.push(`${img.ref}`);
+  out.push(`  digest    ${img.digest}`);
+  out.push(`  platform  ${img.platform}`);
+  out.push(`  size      ${formatBytes(img.size)} uncompressed, ${formatBytes(img.compressedSize)} stored; ${img.files} files, ${formatBytes(img.fileBytes)} of file data`);
+  out.push(`  waste     ${formatBytes(r.wasted.bytes)} hidden in lower layers; efficiency ${formatPercent(r.wasted.efficiency)}`);
+  out.push('');
+  out.push(`=> ${r.headline}`);
+  out.push('');
+
+  out.push('Layers');
+  for (const l of r.layers) {
+    out.push(`  ${lpad(String(l.index + 1), 2)}  ${lpad(formatBytes(l.size), 9)} ${lpad(formatBytes(l.compressedSize), 9)} stored  ${short(l.createdBy ?? '(no history)', 90)}`);
+    const extra = [`${l.files} entries`];
+    if (l.modified > 0) extra.push(`${formatBytes(l.modified)} overwrites lower files`);
+    if (l.deleted > 0) extra.push(`deletes ${l.deleted} paths (${formatBytes(l.deletedBytes)})`);
+    out.push(`                                    ${extra.join(', ')}`);
+  }
+  out.push('');
+
+  out.push('Causes (every byte of the final filesystem, once)');
+  for (const c of r.causes) {
+    if (c.bytes === 0 && c.files === 0) continue;
+    out.push(`  ${pad(c.id, 19)} ${lpad(formatBytes(c.bytes), 9)} ${lpad(pct(c.bytes, img.fileBytes), 6)} ${lpad(String(c.files), 7)} files  ${CAUSE_TITLES[c.id]}`);
+  }
+  const pkgs = r.packages.filter((p) => p.bytes > 0).slice(0, top);
+  if (pkgs.length > 0) {
+    out.push(`  largest packages: ${pkgs.map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', ')}`);
+  }
+  out.push('');
+
+  out.push('Largest files');
+  for (const f of r.largestFiles.slice(0, top)) {
+    out.push(`  ${lpad(formatBytes(f.bytes), 9)}  /${short(f.path, 70)}  [${f.cause}${f.package ? `: ${f.package}` : ''}, layer ${f.layer + 1}]`);
+  }
+  out.push('');
+
+  out.push('Go binaries');
+  if (r.goBinaries.length === 0) out.push('  none found');
+  for (const b of r.goBinaries) {
+    const settings = b.go?.settings ?? {};
+    const bits = [
+      b.go?.version ?? 'go version unknown',
+      b.linking === 'dynamic' ? `dynamic (${b.interpreter ?? 'no interpreter'}; ${(b.needed ?? []).join(', ') || 'no libraries'})` : b.linking,
+      settings.CGO_ENABLED !== undefined ? `CGO_ENABLED=${settings.CGO_ENABLED}` : undefined,
+      b.strip.total > 0 ? `-s -w saves ${formatBytes(b.strip.total)}` : 'stripped',
+      b.trimpath.leakedPaths > 0 ? `${b.trimpath.leakedPaths} absolute paths` : 'trimpath',
+    ].filter((x): x is string => x !== undefined);
+    out.push(`  /${b.path}  ${formatBytes(b.size)}  ${bits.join(', ')}${b.package ? `  (installed by ${b.package})` : ''}`);
+    if (!b.willStart) out.push(`      WILL NOT START: ${b.problem ?? 'its loader is missing'}`);
+  }
+  out.push('');
+
+  out.push('Levers, biggest first');
+  if (r.levers.length === 0) out.push('  none: nothing left to remove');
+  r.levers.forEach((l, i) => {
+    out.push(`  ${i + 1}. [${l.id}] ${formatBytes(l.bytes)}${l.verdict ? `  ** ${l.verdict} **` : ''}  ${l.title}`);
+    out.push(`       fix:  ${l.fix}`);
+    out.push(`       lose: ${l.lose}`);
+    out.push(`       keep: ${l.keep}`);
+    out.push(`       more: goslim explain ${l.id}`);
+  });
+  out.push('');
+
+  const e = r.estimate;
+  out.push(`Estimate after all levers: ${formatBytes(e.size)} uncompressed, ${formatBytes(e.compressedSize)} compressed (now ${formatBytes(img.size)} / ${formatBytes(img.compressedSize)})`);
+  for (const p of e.parts) out.push(`  ${lpad(formatBytes(p.size), 9)} ${lpad(formatBytes(p.compressedSize), 9)} gz  ${p.what}`);
+  out.push(`  compressed figures: ${e.method}`);
+  if (r.anomalies > 0) out.push(`\nnote: ${r.anomalies} tar anomalies were neutralised (unsafe paths, dangling links); --json has details`);
+  return `${out.join('\n')}\n`;
+}
