@@ -19,7 +19,7 @@ export {
   type BinaryReport,
   type Finding,
   type GoInfo,
-  type Lever,
+  type Lever as BinaryLever,
   type ElfFile,
   type ElfSection,
   type ElfSegment,
@@ -33,3 +33,4 @@ export { RegistryClient, type UploadOptions } from './image/registry/client.js';
 export { resolveCredentials, type Credential, type CredentialOptions } from './image/registry/credentials.js';
 export type { TransportOptions } from './image/registry/transport.js';
 export type { RetryPolicy } from './image/registry/retry.js';
+export { openImage, parseImageReference, parseRegistryReference, formatRegistryReference, mergeLayers, walkLayer, mapHistory, resolveInTree, type OpenImageOptions, type ImageReference, type MergeResult, type MergeOptions, type MergedLayerSummary, type LayerVisitor, type Anomaly } from './image/index.js';

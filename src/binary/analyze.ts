@@ -83,16 +83,19 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
   const cgo = { used: runtimeCgo || externalLinking, runtimeCgo, externalLinking, libraries: [...elf.needed] };
   const cgoBytes = estimateCgoBytes(elf, pcln?.table ?? null, text, attributed);
 
-  const base = {
-    strip: { symtab, dwarf, total: symtab + dwarf },
+  const strip = { symtab, dwarf, total: symtab + dwarf };
+  const findings = binaryFindings({
+    strip,
     trimpath,
     linking: elf.linking,
-    needed: [...elf.needed],
+    needed: elf.needed,
     interpreter: elf.interpreter ?? null,
     cgo,
     go: goInfo,
     sections,
-  };
+    cgoBytes,
+  });
+  // Field order follows issue 2's JSON contract, extras after their neighbours.
   return {
     path: options.path ?? null,
     size: bytes.length,
@@ -102,13 +105,20 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     class: elf.class,
     endian: elf.endian,
     type: elf.type,
-    ...base,
+    linking: elf.linking,
+    interpreter: elf.interpreter ?? null,
+    needed: [...elf.needed],
     rpath: [...elf.rpath],
     runpath: [...elf.runpath],
+    go: goInfo,
+    sections,
+    layout: { sections: sectionBytes, headersAndPadding: bytes.length - sectionBytes },
+    strip,
+    trimpath,
     packages,
     code: { text, attributed, unattributed: Math.max(0, text - attributed) },
-    layout: { sections: sectionBytes, headersAndPadding: bytes.length - sectionBytes },
-    findings: binaryFindings({ ...base, cgoBytes }),
+    cgo,
+    findings,
   };
 }
 
