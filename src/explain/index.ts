@@ -4,12 +4,13 @@
  */
 import { UsageError } from '../errors.js';
 import { LEVER_TOPICS } from './levers.js';
+import { RULE_TOPICS } from '../dockerfile/rules/explain-topics.js';
 import { makeRegistry, type Topic } from './topic.js';
 
 export type { Topic, Reference } from './topic.js';
 export { LEVER_TOPICS } from './levers.js';
 
-const REGISTRY = makeRegistry(LEVER_TOPICS);
+const REGISTRY = makeRegistry(LEVER_TOPICS, RULE_TOPICS);
 
 export function listTopics(): Topic[] {
   return [...REGISTRY.values()];

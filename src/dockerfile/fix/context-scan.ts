@@ -21,7 +21,7 @@ async function isGoSourceDir(dir: string, budget: { left: number }): Promise<boo
       if (e.name === 'testdata') continue;
       if (!(await isGoSourceDir(join(dir, e.name), budget))) return false;
       sawGo = true;
-    } else if (/\.(go|s|c|h)$|^go\.(mod|sum)$/.test(e.name)) sawGo = true;
+    } else if (/\.(go|c|h|cc|cpp|hh|hpp|s|S|syso|m)$|^go\.(mod|sum)$/.test(e.name)) sawGo = true;
     else if (/^(README|LICENSE|OWNERS)|\.md$/i.test(e.name)) continue;
     else return false;
   }
@@ -39,7 +39,7 @@ export async function scanBuildContext(dir: string): Promise<BuildContextFacts> 
     const st = await stat(join(dir, name)).catch(() => undefined);
     if (!st) continue;
     const kind = st.isDirectory() ? 'dir' : 'file';
-    const goSource = kind === 'dir' ? await isGoSourceDir(join(dir, name), { left: MAX_DIR_SCAN }) : /\.go$|^go\.(mod|sum)$/.test(name);
+    const goSource = kind === 'dir' ? await isGoSourceDir(join(dir, name), { left: MAX_DIR_SCAN }) : /\.(go|c|h|cc|cpp|hh|hpp|s|S|syso|m)$|^go\.(mod|sum|work)$/.test(name);
     entries.push({ name, kind, goSource });
   }
   facts.entries = entries;

@@ -286,14 +286,15 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
   if (health) {
     const sub = health.args[0]?.value.toUpperCase();
     const cmdAt = health.body.search(/(^|\s)CMD(\s|$)/i);
-    const hopts = cmdAt > 0 ? health.body.slice(0, cmdAt).trim() : '';
+    // HEALTHCHECK options (--interval, --timeout, ...) are flags in the model; keep them as written.
+    const hopts = health.flags.map((f) => `--${f.name}${f.value !== null ? `=${f.value}` : ''}`).join(' ');
     const probeArgs = probeFor(ctx?.module?.packages, outputs, program, ctx?.module ? builtMains(ctx.module, outputs.map((o) => o.pkg ?? '.')) : []);
     if (sub === 'NONE') out.lines.push(health.text);
     else if (program !== undefined && probeArgs !== undefined) {
       const line = `${health.keywordText} ${hopts !== '' ? `${hopts} ` : ''}CMD ${renderExec([program, probeArgs])}`;
       emit(out, line, 'the binary probes itself: distroless has no curl, wget or shell');
       record(out, 'healthcheck', health.line, `HEALTHCHECK runs "${program} ${probeArgs}" (the service's own probe) instead of "${health.body.trim()}"`);
-      if (cmdArgs !== undefined && cmdArgs.length > 0) {
+      if (cmdArgs !== undefined && cmdArgs.some((a) => a.startsWith('-'))) {
         out.notes.push({ severity: 'warning', line: health.line, message: `the probe runs without the CMD arguments (${cmdArgs.join(' ')}): check it targets the same address` });
       }
     } else {

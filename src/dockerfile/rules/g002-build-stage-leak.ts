@@ -14,14 +14,16 @@ export const rule: Rule = {
         '`COPY --from=build / /` (or `/go`) brings the whole toolchain image, its module cache and build cache ' +
         'back into the final image: the same hundreds of MB as a single-stage build.',
       fix: 'Start the final stage from a runtime base and copy only the binary (and any data files) by path.',
-      tradeoffs: 'You lose files you did not name explicitly; you keep the binary and whatever you copy.',
+      lose: "Files from the build stage you did not name explicitly.",
+      keep: "The binary and whatever you COPY by path.",
+      check: "docker history IMAGE   # the final layers should be the base plus your COPYs",
       example: {
         bad: 'FROM golang:1.22 AS build\nRUN go build -o /out/app .\nFROM build\nENTRYPOINT ["/out/app"]',
         good:
           'FROM golang:1.22 AS build\nRUN CGO_ENABLED=0 go build -o /out/app .\n' +
           'FROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=build /out/app /app\nENTRYPOINT ["/app"]',
       },
-      references: ['https://docs.docker.com/build/building/multi-stage/', 'hadolint DL3067'],
+      references: ['https://docs.docker.com/build/building/multi-stage/', 'https://github.com/hadolint/hadolint/wiki/DL3067'],
     },
   },
   check(ctx) {

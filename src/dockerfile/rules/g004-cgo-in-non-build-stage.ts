@@ -13,7 +13,9 @@ export const rule: Rule = {
         'build stage, which still links libc dynamically when gcc is present; on a libc-less base the binary then ' +
         'fails with "exec ...: no such file or directory".',
       fix: 'Move the setting to the stage that runs `go build` (or onto the command: `RUN CGO_ENABLED=0 go build ...`).',
-      tradeoffs: 'Nothing is lost: the setting only matters where the compiler runs.',
+      lose: "Nothing: the setting only matters where the compiler runs.",
+      keep: "The same runtime stage.",
+      check: "docker build --target build . && docker run --rm IMAGE go env CGO_ENABLED",
       example: {
         bad: 'FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM scratch\nENV CGO_ENABLED=0\nCOPY --from=build /app /app',
         good: 'FROM golang:1.22 AS build\nENV CGO_ENABLED=0\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app',

@@ -13,10 +13,9 @@ export const rule: Rule = {
         'scratch, distroless and chainguard/static have no /bin/sh, so the container cannot start: ' +
         '`exec: "/bin/sh": stat /bin/sh: no such file or directory`.',
       fix: 'Use exec form: `ENTRYPOINT ["/app", "--port", "8080"]`.',
-      tradeoffs:
-        'You lose shell features in the command line (variable expansion, pipes); pass configuration through ' +
-        'flags or environment variables the program reads itself. Exec form also delivers SIGTERM to the program ' +
-        'directly, so graceful shutdown works.',
+      lose: "Shell features on the command line (variable expansion, pipes); pass configuration through flags or environment variables the program reads itself.",
+      keep: "Everything else; exec form also delivers SIGTERM to the program directly, so graceful shutdown works.",
+      check: "docker image inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' IMAGE   # no /bin/sh -c",
       example: { bad: 'FROM scratch\nCOPY app /app\nENTRYPOINT /app', good: 'FROM scratch\nCOPY app /app\nENTRYPOINT ["/app"]' },
       references: [
         'https://docs.docker.com/reference/dockerfile/#entrypoint',

@@ -16,7 +16,9 @@ export const rule: Rule = {
       fix:
         'Probe from the orchestrator (Kubernetes HTTP probes), or give the Go binary a `healthcheck` sub-command ' +
         'and use exec form: `HEALTHCHECK CMD ["/app", "healthcheck"]`.',
-      tradeoffs: 'You lose nothing at run time; you avoid shipping curl and its libraries (several MB) for a probe.',
+      lose: "Nothing at run time.",
+      keep: "Health checking, done by the orchestrator or the binary itself, without shipping curl and its libraries.",
+      check: "docker inspect --format '{{json .State.Health}}' CONTAINER",
       example: {
         bad: 'FROM gcr.io/distroless/static-debian12\nHEALTHCHECK CMD curl -f http://localhost:8080/healthz',
         good: 'FROM gcr.io/distroless/static-debian12\nHEALTHCHECK CMD ["/app", "healthcheck"]',

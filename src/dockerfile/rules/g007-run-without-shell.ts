@@ -14,7 +14,9 @@ export const rule: Rule = {
       fix:
         'Do the work in the build stage and COPY the result (directories: `COPY --from=build --chown=65532:65532 /data /data`; ' +
         'permissions: `COPY --chmod`).',
-      tradeoffs: 'Nothing is lost: the final image stays shell-less, which is the point of the base.',
+      lose: "Nothing: the work moves to the build stage.",
+      keep: "A shell-less final image, which is the point of the base.",
+      check: "docker build .   # the step fails with /bin/sh: no such file or directory when the rule fires",
       example: {
         bad: 'FROM gcr.io/distroless/static-debian12\nRUN mkdir /data',
         good: 'FROM golang:1.22 AS build\nRUN mkdir -p /out/data\nFROM gcr.io/distroless/static-debian12\nCOPY --from=build /out/data /data',

@@ -13,7 +13,9 @@ export const rule: Rule = {
         'and panics: the build is not reproducible across machines and leaks the build layout; the paths also ' +
         'add a little to the file table.',
       fix: 'Add `-trimpath` to go build (or `ENV GOFLAGS=-trimpath`).',
-      tradeoffs: 'Stack traces show module paths (example.com/app/pkg/x.go) instead of /src/pkg/x.go. Nothing else changes.',
+      lose: "Absolute source paths in stack traces: they show module paths (example.com/app/pkg/x.go) instead of /src/pkg/x.go.",
+      keep: "Function names and line numbers; builds become reproducible across machines.",
+      check: "go version -m BINARY | grep trimpath; strings BINARY | grep -c /src/",
       example: { bad: 'RUN go build -o /app .', good: 'RUN go build -trimpath -o /app .' },
       references: ['https://pkg.go.dev/cmd/go#hdr-Compile_packages_and_dependencies'],
     },

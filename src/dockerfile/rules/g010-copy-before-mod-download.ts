@@ -15,7 +15,9 @@ export const rule: Rule = {
       fix:
         'Copy go.mod and go.sum first, download, then copy the rest:\n' +
         '`COPY go.mod go.sum ./` → `RUN go mod download` → `COPY . .` → `RUN go build ...`',
-      tradeoffs: 'Nothing is lost; changing go.mod still refreshes the modules.',
+      lose: "Nothing.",
+      keep: "Module refreshes whenever go.mod or go.sum change.",
+      check: "docker build --progress=plain . twice after a source edit: the go mod download step shows CACHED",
       example: {
         bad: 'COPY . .\nRUN go mod download\nRUN go build -o /app .',
         good: 'COPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN go build -o /app .',

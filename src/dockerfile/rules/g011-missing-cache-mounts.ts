@@ -21,7 +21,9 @@ export const rule: Rule = {
       fix:
         'RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build ... ' +
         '(use the GOMODCACHE / GOCACHE paths if you changed them, e.g. for a non-root build user).',
-      tradeoffs: 'Needs BuildKit (default since Docker 23, and buildx). Image contents are unchanged.',
+      lose: "Builds without BuildKit (it is the default since Docker 23, and in buildx).",
+      keep: "The image contents: cache mounts never end up in a layer.",
+      check: "docker build --progress=plain . twice: the second go build takes a fraction of the first",
       example: {
         bad: 'RUN go build -o /app .',
         good: 'RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build -o /app .',

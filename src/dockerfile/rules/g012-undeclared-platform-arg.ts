@@ -17,7 +17,9 @@ export const rule: Rule = {
         'silently builds for the build machine. An arm64 image gets an amd64 binary: "exec format error" at start. ' +
         "BuildKit's own UndefinedVar check skips shell-form RUN, so nothing else warns.",
       fix: 'Add `ARG TARGETOS TARGETARCH` (and TARGETVARIANT if used) after the FROM of the stage that uses them.',
-      tradeoffs: 'Nothing is lost.',
+      lose: "Nothing.",
+      keep: "Single-platform builds behave as before; multi-platform builds get the right binary per platform.",
+      check: "docker buildx build --platform linux/arm64 -o type=local,dest=out . && file out/app",
       example: {
         bad: 'FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /app .',
         good: 'FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nARG TARGETOS TARGETARCH\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /app .',

@@ -16,7 +16,9 @@ export const rule: Rule = {
       fix:
         '`FROM --platform=$BUILDPLATFORM golang:<version> AS build`, `ARG TARGETOS TARGETARCH`, and ' +
         '`GOOS=$TARGETOS GOARCH=$TARGETARCH go build ...`.',
-      tradeoffs: 'Cross-compiling needs CGO_ENABLED=0 (or a cross C toolchain); the binary is the same.',
+      lose: "Cross-compiling needs CGO_ENABLED=0 (or a cross C toolchain).",
+      keep: "The same binary for each platform, compiled natively on the build machine.",
+      check: "docker buildx build --platform linux/amd64,linux/arm64 .   # compare the build time",
       example: {
         bad: 'FROM golang:1.22 AS build\nARG TARGETOS TARGETARCH\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /app .',
         good: 'FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nARG TARGETOS TARGETARCH\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /app .',

@@ -12,7 +12,9 @@ export const rule: Rule = {
         '(Graviton, Apple silicon, Ampere) the container fails with "exec format error". `GOOS=linux` is ' +
         'harmless for Linux images and is not reported.',
       fix: 'Derive them from the target: `ARG TARGETOS TARGETARCH` then `GOOS=$TARGETOS GOARCH=$TARGETARCH go build`.',
-      tradeoffs: 'Nothing is lost: a single-platform build still gets the same binary.',
+      lose: "Nothing.",
+      keep: "A single-platform build still gets the same binary.",
+      check: "docker buildx build --platform linux/arm64 -o type=local,dest=out . && file out/app",
       example: {
         bad: 'RUN CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -o /app .',
         good: 'ARG TARGETOS TARGETARCH\nRUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /app .',

@@ -15,11 +15,14 @@ export const rule: Rule = {
       fix:
         'Use a base whose default user is non-root (`gcr.io/distroless/static-debian12:nonroot`, chainguard/static) ' +
         'or set a numeric user: `USER 65532:65532`.',
-      tradeoffs: 'The process cannot bind ports below 1024 or write root-owned paths; COPY --chown what it must write.',
+      lose: "Binding ports below 1024 and writing root-owned paths; COPY --chown what the service must write.",
+      keep: "Everything the service does as an unprivileged process.",
+      check: "docker image inspect --format '{{.Config.User}}' IMAGE",
       example: { bad: 'FROM gcr.io/distroless/static-debian12\nUSER nonroot', good: 'FROM gcr.io/distroless/static-debian12\nUSER 65532:65532' },
       references: [
         'https://kubernetes.io/docs/tasks/configure-pod-container/security-context/',
-        'hadolint DL3002, DL3066',
+        'https://github.com/hadolint/hadolint/wiki/DL3002',
+        'https://github.com/hadolint/hadolint/wiki/DL3066',
       ],
     },
   },

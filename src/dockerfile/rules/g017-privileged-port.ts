@@ -12,7 +12,9 @@ export const rule: Rule = {
         'Binding a port below 1024 needs CAP_NET_BIND_SERVICE; a non-root process without it fails at start with ' +
         '"listen tcp :80: bind: permission denied" (unless the runtime lowers net.ipv4.ip_unprivileged_port_start).',
       fix: 'Listen on a high port (8080) and map it in the orchestrator (`-p 80:8080`, a Service port).',
-      tradeoffs: 'Nothing is lost: the published port can stay 80/443.',
+      lose: "Nothing.",
+      keep: "The published port, which can stay 80/443 through the port mapping.",
+      check: "docker run --rm -p 80:8080 IMAGE",
       example: { bad: 'USER 65532:65532\nEXPOSE 80', good: 'USER 65532:65532\nEXPOSE 8080' },
       references: ['https://man7.org/linux/man-pages/man7/capabilities.7.html'],
     },

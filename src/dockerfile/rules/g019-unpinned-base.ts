@@ -12,9 +12,11 @@ export const rule: Rule = {
         '`golang` or `alpine:latest` changes under you: a new Go release or base can change the binary, its size or ' +
         'the libc it links, and builds stop being reproducible.',
       fix: 'Pin a version tag (`golang:1.22-bookworm`), ideally with a digest (`@sha256:...`) updated by a bot.',
-      tradeoffs: 'You must bump the pin to get updates (Renovate/Dependabot do this).',
+      lose: "Automatic updates: you bump the pin (Renovate/Dependabot can).",
+      keep: "Reproducible builds.",
+      check: "docker buildx imagetools inspect IMAGE:TAG   # get the digest to pin",
       example: { bad: 'FROM golang\nFROM alpine:latest', good: 'FROM golang:1.22-bookworm\nFROM alpine:3.20' },
-      references: ['hadolint DL3006, DL3007', 'https://docs.docker.com/build/building/best-practices/#pin-base-image-versions'],
+      references: ['https://github.com/hadolint/hadolint/wiki/DL3006', 'https://github.com/hadolint/hadolint/wiki/DL3007', 'https://docs.docker.com/build/building/best-practices/#pin-base-image-versions'],
     },
   },
   check(ctx) {

@@ -37,7 +37,9 @@ export const rule: Rule = {
         'changing on every commit) busts the layer cache on every commit, and local binaries or .env files end up ' +
         'in the build stage.',
       fix: 'Add a .dockerignore next to the Dockerfile with at least `.git`, plus build outputs (`bin/`, `dist/`) and secrets (`.env`).',
-      tradeoffs: 'Builds that need git metadata (`-buildvcs`) must pass it as a build arg (`-ldflags -X main.commit=...`).',
+      lose: "Git metadata inside the build (`-buildvcs`); pass it as a build arg (`-ldflags -X main.commit=...`).",
+      keep: "Everything the build needs from the context.",
+      check: "docker build --progress=plain . | grep 'transferring context'",
       example: { bad: '(no .dockerignore)\nCOPY . .', good: '.dockerignore: .git\nCOPY . .' },
       references: ['https://docs.docker.com/build/concepts/context/#dockerignore-files'],
     },

@@ -13,7 +13,9 @@ export const rule: Rule = {
         'pass -static to), and net and os/user already use their pure-Go implementations. These flags are copied from ' +
         'cgo-era recipes and make readers think cgo is involved; `-a` only forces needless rebuilds.',
       fix: 'Remove them; keep `CGO_ENABLED=0 go build -trimpath -ldflags="-s -w"`.',
-      tradeoffs: 'Nothing changes in the binary.',
+      lose: "Nothing.",
+      keep: "The same static, pure-Go binary.",
+      check: "readelf -l BINARY | grep -i interpreter   # no output: already static",
       example: {
         bad: 'RUN CGO_ENABLED=0 go build -a -tags netgo -ldflags \'-s -w -extldflags "-static"\' -o /app .',
         good: 'RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /app .',

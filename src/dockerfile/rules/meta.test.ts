@@ -22,8 +22,9 @@ describe('rule registry', () => {
 
   it.each(rules.map((r) => [r.meta.id, r] as const))('%s has complete docs, tests and a doc page', (_id, r) => {
     const d = r.meta.doc;
-    for (const text of [d.summary, d.why, d.fix, d.tradeoffs, d.example.bad, d.example.good]) expect(text.length).toBeGreaterThan(10);
+    for (const text of [d.summary, d.why, d.fix, d.lose, d.keep, d.check, d.example.bad, d.example.good]) expect(text.trim().length).toBeGreaterThan(5);
     expect(d.references.length).toBeGreaterThan(0);
+    for (const ref of d.references) expect(ref).toMatch(/^https:\/\//);
     expect(existsSync(join(here, `${r.meta.id.toLowerCase()}-${r.meta.slug}.test.ts`))).toBe(true);
     const page = join(root, ruleDocPath(r));
     if (process.env.UPDATE_RULE_DOCS === '1') {

@@ -19,10 +19,15 @@ export interface RuleDoc {
   why: string;
   /** How to fix it. */
   fix: string;
-  /** What you lose and what you keep by applying the fix. */
-  tradeoffs: string;
+  /** What you lose by applying the fix. */
+  lose: string;
+  /** What still works after the fix. */
+  keep: string;
+  /** How to verify it yourself, with real commands. */
+  check: string;
   /** A minimal failing example and its fixed form. */
   example: { bad: string; good: string };
+  /** URLs of the primary documentation. */
   references: string[];
 }
 

@@ -1,0 +1,240 @@
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { lintDockerfile } from '../lint.js';
+import { parseDockerfile } from '../parse/parse-dockerfile.js';
+import { scanBuildContext } from './context-scan.js';
+import { fixDockerfile } from './fix-dockerfile.js';
+import { mergeLdflags } from './run-rewrite.js';
+import type { BuildContextFacts } from './types.js';
+import { applyUnifiedDiff, unifiedDiff } from './unified-diff.js';
+
+const EXAMPLES = join(import.meta.dirname, '..', '..', '..', 'examples');
+
+/** Our own corpus: shapes real projects use, multi-stage and single-stage. */
+export const FIX_CASES: Record<string, string> = {
+  naiveSingle: 'FROM golang:1.21\nWORKDIR /app\nCOPY . .\nRUN go build -o server ./cmd/server\nEXPOSE 8080\nCMD ["./server"]\n',
+  singleNoOutput: 'FROM golang:1.22-bookworm\nWORKDIR /src\nCOPY . .\nRUN go build ./cmd/api\nCMD ./api\n',
+  singleInstall: 'FROM golang:1.20\nWORKDIR /go/src/app\nCOPY . .\nRUN go install ./cmd/worker\nCMD ["worker"]\n',
+  singleMake: 'FROM golang:1.21\nWORKDIR /src\nCOPY . .\nRUN make build\nCMD ["/src/bin/app"]\n',
+  singleScript: 'FROM golang:1.21\nWORKDIR /src\nCOPY . .\nRUN go build -o /bin/app .\nENTRYPOINT ["./docker-entrypoint.sh"]\n',
+  singleGoRun: 'FROM golang:1.21\nWORKDIR /src\nCOPY . .\nCMD ["go", "run", "./cmd/app"]\n',
+  singleEnvLabel:
+    'ARG GO=1.21\nFROM golang:${GO}\nLABEL org.opencontainers.image.source=https://example.com/x\nENV APP_ENV=prod GOFLAGS=-mod=mod\nWORKDIR /srv\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /usr/local/bin/app ./cmd/app\nCOPY config.yaml /etc/app/config.yaml\nVOLUME /data\nSTOPSIGNAL SIGINT\nEXPOSE 9000 9001\nUSER app\nENTRYPOINT ["/usr/local/bin/app"]\nCMD ["--config", "/etc/app/config.yaml"]\n',
+  multiAlpine:
+    'FROM golang:1.21-alpine AS build\nWORKDIR /src\nCOPY . .\nRUN go build -ldflags "-X main.version=1.2.3" -o /out/app ./cmd/app\n\nFROM alpine:3.19\nCOPY --from=build /out/app /app\nEXPOSE 8080\nCMD /app\n',
+  multiAlpineRun:
+    'FROM golang:1.21 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\n\nFROM alpine:3.19\nRUN apk add --no-cache ca-certificates\nCOPY --from=build /out/app /app\nUSER root\nCMD ["/app"]\n',
+  multiContinuation:
+    'FROM golang:1.21 AS builder\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN GOOS=linux GOARCH=amd64 \\\n    # build it\n    go build \\\n      -ldflags=\'-X main.commit=abc\' \\\n      -o /out/svc ./cmd/svc\n\nFROM gcr.io/distroless/static-debian12\nCOPY --from=builder /out/svc /svc\nUSER nonroot:nonroot\nENTRYPOINT ["/svc"]\n',
+  multiRecipe:
+    'FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nARG TARGETOS TARGETARCH\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN --mount=type=cache,target=/go/pkg/mod go mod download\nCOPY . .\nRUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \\\n    CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w" -o /out/app ./cmd/app\n\nFROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=build /out/app /app\nUSER 65532:65532\nENTRYPOINT ["/app"]\n',
+  multiCgoSqlite:
+    'FROM golang:1.21-bookworm AS build\nRUN apt-get update && apt-get install -y libsqlite3-dev\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=1 go build -o /out/app .\n\nFROM gcr.io/distroless/static-debian12\nCOPY --from=build /out/app /app\nENTRYPOINT ["/app"]\n',
+  multiScratch: 'FROM golang:1.21 AS b\nWORKDIR /s\nCOPY . .\nRUN go build -o /app .\nFROM scratch\nCOPY --from=b /app /app\nENTRYPOINT /app -port 80\n',
+  windows: 'FROM golang:1.21-windowsservercore-ltsc2022\nWORKDIR C:\\\\src\nCOPY . .\nRUN go build -o app.exe .\nCMD ["app.exe"]\n',
+  heredoc: 'FROM golang:1.21 AS b\nWORKDIR /s\nCOPY . .\nRUN <<EOF\ngo build -o /app .\nEOF\nFROM debian:bookworm-slim\nCOPY --from=b /app /app\nCMD ["/app"]\n',
+  crlf: 'FROM golang:1.21 AS b\r\nWORKDIR /s\r\nCOPY . .\r\nRUN go build -o /app .\r\nFROM debian:12\r\nCOPY --from=b /app /app\r\nCMD /app\r\n',
+};
+
+function corpus(): Array<[string, string]> {
+  const out: Array<[string, string]> = Object.entries(FIX_CASES);
+  // The lint engineer's corpus, when present.
+  const dir = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'dockerfiles');
+  if (existsSync(dir)) {
+    for (const f of readdirSync(dir, { recursive: true }) as string[]) {
+      if (/Dockerfile|\.dockerfile$/i.test(f) && !f.endsWith('.json')) out.push([`corpus/${f}`, readFileSync(join(dir, f), 'utf8')]);
+    }
+  }
+  for (const e of ['greeter', 'notes', 'cgo-hash']) out.push([`examples/${e}`, readFileSync(join(EXAMPLES, e, 'Dockerfile'), 'utf8')]);
+  return out;
+}
+
+describe('fixDockerfile on the bundled examples (with their build context)', () => {
+  const ctx: Record<string, BuildContextFacts> = {};
+  beforeAll(async () => {
+    for (const e of ['greeter', 'notes', 'cgo-hash']) ctx[e] = await scanBuildContext(join(EXAMPLES, e));
+  });
+
+  it('greeter: builder on the same tag, all four levers, resolved exec-form ENTRYPOINT, own probe as HEALTHCHECK', () => {
+    const r = fixDockerfile(readFileSync(join(EXAMPLES, 'greeter', 'Dockerfile'), 'utf8'), { context: ctx.greeter! });
+    expect(r.mode).toBe('single-stage');
+    const f = r.fixed;
+    expect(f).toContain('FROM --platform=$BUILDPLATFORM golang:1.19 AS build');
+    expect(f).toContain('COPY go.mod ./\nRUN --mount=type=cache,target=/go/pkg/mod go mod download\nCOPY . .');
+    expect(f).toMatch(/CGO_ENABLED=0 GOOS=\$TARGETOS GOARCH=\$TARGETARCH go build -trimpath -ldflags="-s -w" -o \/usr\/local\/bin\/greeter \.\/cmd\/greeter/);
+    expect(f).toContain('FROM gcr.io/distroless/static-debian12:nonroot');
+    expect(f).toContain('COPY --from=build /usr/local/bin/greeter /usr/local/bin/greeter');
+    expect(f).toContain('EXPOSE 8080');
+    expect(f).toContain('HEALTHCHECK CMD ["/usr/local/bin/greeter", "-healthcheck"]');
+    expect(f).toContain('ENTRYPOINT ["/usr/local/bin/greeter"]');
+    expect(f).not.toContain('curl');
+    expect(r.todos).toEqual([]);
+  });
+
+  it('notes: merges -s -w into -X ldflags, carries runtime dirs but not the embedded one, keeps HEALTHCHECK options', () => {
+    const r = fixDockerfile(readFileSync(join(EXAMPLES, 'notes', 'Dockerfile'), 'utf8'), { context: ctx.notes! });
+    const f = r.fixed;
+    expect(f).toContain('-ldflags "-s -w -X main.version=${VERSION}" -o notes .');
+    for (const d of ['config', 'templates', 'migrations']) expect(f).toContain(`COPY --from=build /app/${d} /app/${d}`);
+    expect(f).not.toContain('/app/static');
+    expect(f).not.toMatch(/COPY --from=build \/app\/(README|go\.mod|main\.go|internal)/);
+    expect(f).toContain('HEALTHCHECK --interval=30s --timeout=3s CMD ["/app/notes", "healthcheck"]');
+    expect(f).toContain('ENTRYPOINT ["/app/notes"]\nCMD ["serve"]');
+    expect(f).toMatch(/FROM gcr\.io\/distroless\/static-debian12:nonroot\nWORKDIR \/app\nENV NOTES_CONFIG=config\/notes\.json/);
+    expect(r.notes.some((n) => n.message.includes('static is embedded'))).toBe(true);
+  });
+
+  it('cgo-hash: import "C" keeps cgo, no cross-compile, glibc distroless base, says why', () => {
+    const r = fixDockerfile(readFileSync(join(EXAMPLES, 'cgo-hash', 'Dockerfile'), 'utf8'), { context: ctx['cgo-hash']! });
+    const f = r.fixed;
+    expect(f).toContain('FROM golang:1.19 AS build');
+    expect(f).not.toContain('CGO_ENABLED=0');
+    expect(f).not.toContain('$TARGETOS');
+    expect(f).toContain('go build -trimpath -ldflags="-s -w" -o /usr/local/bin/cgohash .');
+    expect(f).toContain('FROM gcr.io/distroless/base-debian12:nonroot');
+    expect(f).not.toContain('hash.c');
+    expect(r.edits.find((e) => e.kind === 'cgo-kept')?.message).toMatch(/import "C"/);
+  });
+
+  it('--base chooses the final base; --explain comments every written line; cache mounts can be turned off', () => {
+    const text = readFileSync(join(EXAMPLES, 'greeter', 'Dockerfile'), 'utf8');
+    const r = fixDockerfile(text, { context: ctx.greeter!, base: 'cgr.dev/chainguard/static:latest', explain: true, cacheMounts: false });
+    expect(r.fixed).toContain('FROM cgr.dev/chainguard/static:latest');
+    expect(r.fixed).not.toContain('--mount=type=cache');
+    const lines = r.fixed.split('\n');
+    for (const written of ['ENTRYPOINT', 'USER 65532', 'HEALTHCHECK', 'COPY --from=build']) {
+      const k = lines.findIndex((l) => l.startsWith(written));
+      expect(lines[k - 1], written).toMatch(/^# goslim: \S/);
+    }
+  });
+});
+
+describe('fixDockerfile without a build context', () => {
+  it('multi-stage: minimal range edits, comments and formatting kept', () => {
+    const r = fixDockerfile(FIX_CASES.multiContinuation!);
+    expect(r.mode).toBe('multi-stage');
+    expect(r.fixed).toContain("      -ldflags='-s -w -X main.commit=abc' \\\n");
+    expect(r.fixed).toContain('    # build it\n');
+    expect(r.fixed).toContain('RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH \\\n');
+    expect(r.fixed).toContain('FROM --platform=$BUILDPLATFORM golang:1.21 AS builder\nARG TARGETOS TARGETARCH\n');
+    expect(r.fixed).toContain('USER 65532:65532\nENTRYPOINT ["/svc"]');
+    expect(r.fixed).toContain('RUN --mount=type=cache,target=/go/pkg/mod go mod download');
+    // Nothing else moved: the untouched lines are byte-identical.
+    const before = FIX_CASES.multiContinuation!.split('\n');
+    for (const l of ['WORKDIR /src', 'COPY go.mod go.sum ./', 'COPY . .', '      -o /out/svc ./cmd/svc', 'COPY --from=builder /out/svc /svc']) {
+      expect(before).toContain(l);
+      expect(r.fixed.split('\n')).toContain(l);
+    }
+  });
+
+  it('multi-stage: alpine final with nothing needing a shell -> distroless static, exec form, USER', () => {
+    const r = fixDockerfile(FIX_CASES.multiAlpine!);
+    expect(r.fixed).toContain('FROM gcr.io/distroless/static-debian12:nonroot\n');
+    expect(r.fixed).toContain('CMD ["/app"]');
+    expect(r.fixed).toContain('USER 65532:65532\nCMD ["/app"]');
+    expect(r.fixed).toContain('-ldflags "-s -w -X main.version=1.2.3"');
+  });
+
+  it('multi-stage: a final stage that RUNs keeps its base, says why, and still gets a non-root USER', () => {
+    const r = fixDockerfile(FIX_CASES.multiAlpineRun!);
+    expect(r.fixed).toContain('FROM alpine:3.19');
+    expect(r.notes.some((n) => /final base kept/.test(n.message))).toBe(true);
+    expect(r.fixed).toContain('USER 65532:65532\nCMD ["/app"]');
+  });
+
+  it('cgo asked for explicitly (C library headers, CGO_ENABLED=1) is kept, and a static final base becomes glibc', () => {
+    const r = fixDockerfile(FIX_CASES.multiCgoSqlite!);
+    expect(r.fixed).toContain('CGO_ENABLED=1 go build -trimpath -ldflags="-s -w"');
+    expect(r.fixed).toContain('FROM gcr.io/distroless/base-debian12:nonroot');
+    expect(r.fixed).not.toContain('--platform');
+  });
+
+  it('scratch final with a shell-form ENTRYPOINT becomes exec form', () => {
+    expect(fixDockerfile(FIX_CASES.multiScratch!).fixed).toContain('ENTRYPOINT ["/app", "-port", "80"]');
+  });
+
+  it('leaves what it cannot carry with a goslim TODO: make, scripts, go run, heredocs, Windows', () => {
+    const make = fixDockerfile(FIX_CASES.singleMake!);
+    expect(make.fixed).toContain('# goslim: TODO this RUN builds through a tool');
+    expect(make.todos.length).toBeGreaterThan(0);
+    const script = fixDockerfile(FIX_CASES.singleScript!);
+    expect(script.fixed).toMatch(/# goslim: TODO ENTRYPOINT runs \.\/docker-entrypoint\.sh/);
+    const goRun = fixDockerfile(FIX_CASES.singleGoRun!);
+    expect(goRun.fixed).toMatch(/# goslim: TODO CMD runs the Go toolchain/);
+    const heredoc = fixDockerfile(FIX_CASES.heredoc!);
+    expect(heredoc.fixed).toContain('# goslim: TODO go build inside a heredoc');
+    const win = fixDockerfile(FIX_CASES.windows!);
+    expect(win.changed).toBe(false);
+    expect(win.todos[0]!.message).toMatch(/Windows/);
+  });
+
+  it('resolves output names: go build without -o, go install, and PATH lookup of a bare CMD', () => {
+    const a = fixDockerfile(FIX_CASES.singleNoOutput!);
+    expect(a.fixed).toContain('COPY --from=build /src/api /src/api');
+    expect(a.fixed).toContain('ENTRYPOINT ["/src/api"]');
+    const b = fixDockerfile(FIX_CASES.singleInstall!);
+    expect(b.fixed).toContain('COPY --from=build /go/bin/worker /go/bin/worker');
+    expect(b.fixed).toContain('ENTRYPOINT ["/go/bin/worker"]');
+  });
+
+  it('single stage carries LABEL, ENV (not Go build settings), VOLUME, STOPSIGNAL, EXPOSE, copied files, ENTRYPOINT+CMD', () => {
+    const r = fixDockerfile(FIX_CASES.singleEnvLabel!);
+    const final = r.fixed.slice(r.fixed.lastIndexOf('\nFROM '));
+    for (const l of ['LABEL org.opencontainers.image.source=https://example.com/x', 'ENV APP_ENV=prod GOFLAGS=-mod=mod', 'VOLUME /data', 'STOPSIGNAL SIGINT', 'EXPOSE 9000 9001', 'COPY --from=build /etc/app/config.yaml /etc/app/config.yaml', 'ENTRYPOINT ["/usr/local/bin/app"]', 'CMD ["--config", "/etc/app/config.yaml"]', 'USER 65532:65532']) {
+      expect(final, l).toContain(l);
+    }
+    expect(r.fixed).toContain('ARG GO=1.21\nFROM --platform=$BUILDPLATFORM golang:${GO} AS build');
+    // go mod download already came first: not added twice.
+    expect(r.fixed.match(/go mod download/g)).toHaveLength(1);
+    expect(r.notes.some((n) => n.message.includes('volumes'))).toBe(true);
+  });
+
+  it('keeps CRLF line endings', () => {
+    const r = fixDockerfile(FIX_CASES.crlf!);
+    expect(r.fixed).toContain('\r\n');
+    expect(r.fixed.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(r.fixed).toContain('CMD ["/app"]\r\n');
+  });
+
+  it('mergeLdflags adds only what is missing', () => {
+    expect(mergeLdflags('-X main.v=1')).toBe('-s -w -X main.v=1');
+    expect(mergeLdflags('-w -X a=b')).toBe('-s -w -X a=b');
+    expect(mergeLdflags('-s -w')).toBeUndefined();
+  });
+});
+
+describe('properties over the corpus', () => {
+  const cases = corpus();
+
+  it.each(cases)('%s: fix(fix(x)) == fix(x)', (_name, text) => {
+    const once = fixDockerfile(text).fixed;
+    expect(fixDockerfile(once).fixed).toBe(once);
+    const explained = fixDockerfile(text, { explain: true }).fixed;
+    expect(fixDockerfile(explained, { explain: true }).fixed).toBe(explained);
+  });
+
+  it.each(cases)('%s: the output parses and has no error-level lint finding it did not start with', (_name, text) => {
+    const fixed = fixDockerfile(text).fixed;
+    const model = parseDockerfile(fixed.replace(/\r\n/g, '\n'));
+    expect(model.stages.length).toBeGreaterThan(0);
+    const before = new Set(lintDockerfile(text).findings.filter((f) => f.severity === 'error').map((f) => f.rule));
+    const errors = lintDockerfile(fixed).findings.filter((f) => f.severity === 'error' && !before.has(f.rule));
+    expect(errors.map((e) => `${e.rule}:${e.line} ${e.message}`)).toEqual([]);
+  });
+
+  it.each(cases)('%s: build outputs, EXPOSE and runtime COPY destinations are kept', (_name, text) => {
+    const fixed = fixDockerfile(text).fixed;
+    const outs = (t: string): string[] => [...t.matchAll(/-o\s+(\S+)/g)].map((m) => m[1]!);
+    expect(outs(fixed)).toEqual(outs(text));
+    const expose = (t: string): string[] => [...t.matchAll(/^EXPOSE .*$/gm)].map((m) => m[0].trim());
+    expect(expose(fixed)).toEqual(expose(text));
+  });
+
+  it.each(cases)('%s: the unified diff applies back to the fixed text', (_name, text) => {
+    const fixed = fixDockerfile(text).fixed;
+    const diff = unifiedDiff(text, fixed, 'a', 'b');
+    expect(applyUnifiedDiff(text, diff)).toBe(fixed);
+    if (fixed === text) expect(diff).toBe('');
+  });
+});

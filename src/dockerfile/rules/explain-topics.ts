@@ -1,0 +1,23 @@
+/** The lint rules as `goslim explain` topics (src/explain's Topic shape). */
+import type { Topic } from '../../explain/topic.js';
+import { rules } from './index.js';
+
+function title(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}${u.pathname}${u.hash}`;
+}
+
+export const RULE_TOPICS: readonly Topic[] = rules.map((r) => {
+  const d = r.meta.doc;
+  return {
+    id: r.meta.id,
+    title: `${r.meta.id} ${r.meta.slug} (${r.meta.severity}${r.meta.lever ? `, lever ${r.meta.lever}` : ''})`,
+    summary: d.summary,
+    removes: `${d.why}\nFix: ${d.fix}`,
+    lose: d.lose,
+    keep: d.keep,
+    check: d.check,
+    references: d.references.map((url) => ({ title: title(url), url })),
+    kind: 'rule',
+  };
+});
