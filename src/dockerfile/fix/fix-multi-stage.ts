@@ -28,6 +28,8 @@ class Editor {
   readonly notes: FixNote[] = [];
   readonly todos: FixNote[] = [];
   readonly offs: number[];
+  /** A build goslim could not edit (make, heredoc): its cgo setting is unknown. */
+  opaqueBuilds = false;
   constructor(
     readonly model: DockerfileModel,
     readonly explain: boolean,
@@ -70,8 +72,10 @@ class Editor {
   }
 }
 
-function isBuildStage(stage: Stage, escapeChar: string): boolean {
-  return stage.instructions.some((i) => i.keyword === 'RUN' && /\bgo\s+(build|install)\b/.test(i.body) && escapeChar !== '');
+const GO_BUILD = /\bgo\s+(build|install)\b/;
+
+function isBuildStage(stage: Stage): boolean {
+  return stage.instructions.some((i) => i.keyword === 'RUN' && (GO_BUILD.test(i.body) || i.heredocs.some((h) => GO_BUILD.test(h.body))));
 }
 
 function stageDeclares(stage: Stage, name: string, before?: Instruction): boolean {
@@ -104,9 +108,11 @@ export function fixBuildStage(ed: Editor, stage: Stage, cgo: CgoDecision, option
     if (rw.builds.length > 0) firstBuild ??= r;
     if (rw.changes.some((c) => c.kind === 'target-args')) crossAdded = true;
     if (rw.builds.length === 0 && /\b(make|goreleaser|mage|task|bazel)\b/.test(r.body) && !rw.modDownload) {
+      ed.opaqueBuilds = true;
       ed.notes.push({ severity: 'info', line: r.line, message: 'this RUN builds through a tool goslim cannot see into; its flags are left as they are' });
     }
-    if (r.heredocs.length > 0 && /\bgo\s+build\b/.test(r.heredocs.map((h) => h.body).join('\n'))) {
+    if (r.heredocs.some((h) => GO_BUILD.test(h.body))) {
+      ed.opaqueBuilds = true;
       ed.todo(r, 'go build inside a heredoc: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand');
     }
     for (const c of rw.changes) ed.record(c.kind, r.line, c.message);
@@ -146,8 +152,9 @@ function healthNeedsShell(h: Instruction): boolean {
 }
 
 /** Why the final stage must keep a shell/libc base, or undefined when the static base fits. */
-function blocksStaticBase(model: DockerfileModel, final: Stage, cgo: CgoDecision): string | undefined {
+function blocksStaticBase(model: DockerfileModel, final: Stage, cgo: CgoDecision, opaque: boolean): string | undefined {
   if (cgo.needed) return `cgo is needed (${cgo.why})`;
+  if (opaque) return 'a build goslim cannot edit (make, a heredoc) may link the binary against libc';
   for (const i of final.instructions) {
     if (i.keyword === 'RUN') return `line ${i.line} runs a command (needs a shell)`;
     if (i.keyword === 'SHELL') return `line ${i.line} sets a SHELL`;
@@ -183,7 +190,7 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
     const wanted = options.base ?? STATIC_BASE;
     const swappable = ['distro', 'alpine', 'go-toolchain', 'distroless-libc'].includes(kind) || (options.base !== undefined && final.base.expanded !== options.base);
     if (swappable && final.base.raw !== wanted) {
-      const why = blocksStaticBase(model, final, cgo);
+      const why = blocksStaticBase(model, final, cgo, ed.opaqueBuilds);
       if (why === undefined) {
         ed.edits.push({ start: offsetOf(ed.offs, final.base.range.start), end: offsetOf(ed.offs, final.base.range.end), text: wanted });
         ed.record('static-base', final.from.line, `final base ${wanted}: nothing in the final stage needs a shell or libc`);
@@ -242,9 +249,9 @@ export function fixMultiStage(model: DockerfileModel, options: FixOptions): Mode
   const cgo = decideCgo(model, options.context);
   const final = model.stages[model.stages.length - 1]!;
   for (const s of model.stages) {
-    if (s !== final && isBuildStage(s, model.escapeChar)) fixBuildStage(ed, s, cgo, options);
+    if (s !== final && isBuildStage(s)) fixBuildStage(ed, s, cgo, options);
   }
-  if (isBuildStage(final, model.escapeChar) && model.stages.length > 1) {
+  if (isBuildStage(final) && model.stages.length > 1) {
     ed.notes.push({ severity: 'warning', line: final.from.line, message: 'the final stage builds Go code: its toolchain ships in the image' });
   }
   if (model.stages.length > 1 || classifyBase(final.base.expanded) !== 'go-toolchain') fixFinalStage(ed, final, cgo, options);
