@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateConfig } from './schema.js';
+import { findConfigFile, loadConfigFile } from './load.js';
+import { isGoslimError } from '../errors.js';
+
+const knownRules = ['G001', 'single-stage', 'G008', 'missing-trimpath', 'G019', 'unpinned-base'];
+
+describe('validateConfig', () => {
+  it('accepts a full config', () => {
+    const { config, issues } = validateConfig(
+      { lint: { disable: ['G019'], severity: { 'missing-trimpath': 'warning' }, 'failure-threshold': 'error' } },
+      { knownRules },
+    );
+    expect(issues).toEqual([]);
+    expect(config.lint).toEqual({ disable: ['G019'], severity: { 'missing-trimpath': 'warning' }, failureThreshold: 'error' });
+  });
+
+  it('reports every problem at once, with paths', () => {
+    const { issues } = validateConfig(
+      { lnt: 1, lint: { disable: ['G999', 3], severity: { G008: 'fatal', G777: 'info' }, 'failure-threshold': 'style', extra: true } },
+      { knownRules },
+    );
+    expect(issues.map((i) => i.path)).toEqual([
+      'lnt',
+      'lint.extra',
+      'lint.disable[0]',
+      'lint.disable[1]',
+      'lint.severity.G008',
+      'lint.severity.G777',
+      'lint.failure-threshold',
+    ]);
+  });
+
+  it('accepts an empty file', () => {
+    expect(validateConfig(null, { knownRules }).issues).toEqual([]);
+  });
+});
+
+describe('config files', () => {
+  const root = mkdtempSync(join(tmpdir(), 'goslim-config-'));
+  mkdirSync(join(root, 'svc', 'deploy'), { recursive: true });
+  writeFileSync(join(root, '.goslim.yaml'), 'lint:\n  disable: [G019]\n');
+  writeFileSync(join(root, 'svc', 'goslim.config.json'), '{"lint": {"failure-threshold": "error"}}');
+
+  it('finds the nearest file from the Dockerfile dir up to the cwd', () => {
+    expect(findConfigFile(join(root, 'svc', 'deploy'), root)).toBe(join(root, 'svc', 'goslim.config.json'));
+    expect(findConfigFile(join(root, 'svc', 'deploy'), join(root, 'svc', 'deploy'))).toBeNull();
+    expect(findConfigFile(root, root)).toBe(join(root, '.goslim.yaml'));
+  });
+
+  it('loads YAML and JSON', () => {
+    expect(loadConfigFile(join(root, '.goslim.yaml'), { knownRules }).lint.disable).toEqual(['G019']);
+    expect(loadConfigFile(join(root, 'svc', 'goslim.config.json'), { knownRules }).lint.failureThreshold).toBe('error');
+  });
+
+  it('throws E_CONFIG with every issue, E_NOT_FOUND for a missing file', () => {
+    const bad = join(root, 'bad.yaml');
+    writeFileSync(bad, 'lint:\n  disable: G019\n  severity: {G001: loud}\n');
+    try {
+      loadConfigFile(bad, { knownRules });
+      expect.unreachable();
+    } catch (err) {
+      expect(isGoslimError(err, 'E_CONFIG')).toBe(true);
+      expect((err as { details: { issues: unknown[] } }).details.issues).toHaveLength(2);
+    }
+    const broken = join(root, 'broken.yaml');
+    writeFileSync(broken, 'lint: [unclosed\n');
+    expect(() => loadConfigFile(broken, { knownRules })).toThrowError(expect.objectContaining({ code: 'E_CONFIG' }));
+    expect(() => loadConfigFile(join(root, 'nope.yaml'), { knownRules })).toThrowError(expect.objectContaining({ code: 'E_NOT_FOUND' }));
+  });
+});

@@ -1,0 +1,11 @@
+export {
+  validateConfig,
+  defaultConfig,
+  type GoslimConfig,
+  type LintConfig,
+  type ConfigIssue,
+  type ConfigSeverity,
+  type ConfigThreshold,
+  type ValidateOptions,
+} from './schema.js';
+export { findConfigFile, loadConfigFile, parseConfigText, CONFIG_FILE_NAMES } from './load.js';

@@ -1,0 +1,74 @@
+/**
+ * Finding and reading the config file (I/O edge). Looks for `.goslim.yaml`,
+ * `.goslim.yml` or `goslim.config.json` from a start directory (the
+ * Dockerfile's) up to a stop directory (the cwd), nearest first.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { parseDocument } from 'yaml';
+import { GoslimError } from '../errors.js';
+import { validateConfig, type ConfigIssue, type GoslimConfig, type ValidateOptions } from './schema.js';
+
+export const CONFIG_FILE_NAMES = ['.goslim.yaml', '.goslim.yml', 'goslim.config.json'] as const;
+
+/** The nearest config file between `startDir` and `stopDir` (inclusive), or null. */
+export function findConfigFile(startDir: string, stopDir: string): string | null {
+  let dir = resolve(startDir);
+  const stop = resolve(stopDir);
+  const inside = (d: string): boolean => {
+    const rel = relative(stop, d);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  // Outside the stop directory: only the start directory itself is searched.
+  const walkUp = inside(dir);
+  for (let hops = 0; hops < 64; hops++) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const p = join(dir, name);
+      if (existsSync(p)) return p;
+    }
+    if (!walkUp || dir === stop) break;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return null;
+}
+
+/** Parse config text (YAML, or JSON for `.json`) into data; syntax errors become issues. */
+export function parseConfigText(text: string, fileName: string): { data: unknown; issues: ConfigIssue[] } {
+  if (fileName.endsWith('.json')) {
+    try {
+      return { data: JSON.parse(text) as unknown, issues: [] };
+    } catch (err) {
+      return { data: null, issues: [{ path: '(file)', message: `invalid JSON: ${(err as Error).message}` }] };
+    }
+  }
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    return {
+      data: null,
+      issues: doc.errors.map((e) => ({ path: '(file)', message: `invalid YAML: ${e.message.split('\n')[0] ?? e.code}` })),
+    };
+  }
+  return { data: doc.toJS() as unknown, issues: [] };
+}
+
+/** Read and validate a config file. Throws E_CONFIG listing every issue, or E_NOT_FOUND / E_IO. */
+export function loadConfigFile(path: string, options: ValidateOptions): GoslimConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO';
+    throw new GoslimError(code, `cannot read config file ${path}`, { cause: err, details: { path } });
+  }
+  const parsed = parseConfigText(text, path);
+  const { config, issues } = parsed.issues.length > 0 ? { config: null, issues: parsed.issues } : validateConfig(parsed.data, options);
+  if (issues.length > 0 || config === null) {
+    const list = issues.map((i) => `  ${i.path}: ${i.message}`).join('\n');
+    throw new GoslimError('E_CONFIG', `invalid config ${path} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${list}`, {
+      details: { path, issues },
+    });
+  }
+  return config;
+}
