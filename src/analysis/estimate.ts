@@ -64,7 +64,7 @@ export function estimateAfterLevers(input: EstimateInput): Estimate {
     compressedSize: parts.reduce((s, p) => s + p.compressedSize, 0),
     parts,
     method:
-      'binaries: gzip -6 of the bytes kept by -s -w, measured; application files: their layer’s compression ratio; static base: ' +
+      'binaries: gzip -6 of the bytes kept by -s -w, measured; application files: deflate ratio measured on a sample of them; static base: ' +
       (input.runtimeRatio !== undefined ? 'deflate ratio measured on this image’s CA certificates and tzdata' : 'this image’s overall compression ratio'),
   };
 }

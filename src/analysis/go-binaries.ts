@@ -25,6 +25,13 @@ const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
  */
 const GO_MARKERS = ['\xff Go buildinf:', '.gopclntab', '.note.go.buildid', 'Go build ID:'].map((s) => Buffer.from(s, 'latin1'));
 const MARKER_OVERLAP = Math.max(...GO_MARKERS.map((m) => m.length)) - 1;
+/**
+ * Markers that, seen in the first EARLY_WINDOW bytes, make a file worth keeping: the ELF note
+ * header of Go's build ID (type 4, name "Go\0\0", either byte order), which Go's linker puts in
+ * the first page, or the build-info magic. Anything else is dropped as it streams.
+ */
+const EARLY_WINDOW = 64 * 1024;
+const EARLY_MARKERS = [Buffer.from([4, 0, 0, 0, 0x47, 0x6f, 0, 0]), Buffer.from([0, 0, 0, 4, 0x47, 0x6f, 0, 0]), Buffer.from('\xff Go buildinf:', 'latin1')];
 
 /** Files larger than this are not read whole (bounded memory); they are reported as skipped. */
 export const MAX_BINARY_BYTES = 1024 * 1024 * 1024;
@@ -74,33 +81,51 @@ export class GoBinaryCollector {
     return isBinaryCandidate(entry);
   }
 
-  /** Consume one file's data. Always drains the stream (the tar walk must continue). */
-  async consume(entry: LayerEntry, data: Readable | AsyncIterable<Buffer>): Promise<void> {
+  /**
+   * ELF files that showed a Go marker only after the first EARLY_WINDOW bytes, by the time their
+   * bytes were already dropped: the caller re-reads them in a targeted second pass (rare: Go's
+   * linker writes the build-ID note into the first page, so cmd/go builds are caught early).
+   */
+  readonly late: Array<{ layer: number; path: string }> = [];
+
+  /**
+   * Consume one file's data. Always drains the stream (the tar walk must continue). Bytes are
+   * kept only once the file is known to be a Go binary (or when `force`, for the second pass).
+   */
+  async consume(entry: LayerEntry, data: Readable | AsyncIterable<Buffer>, force = false): Promise<void> {
     const chunks: Buffer[] = [];
-    let head: Buffer = Buffer.alloc(0);
+    let seen = 0;
     let elf: boolean | undefined;
+    let keep = force;
     let marker = false;
     let tail: Buffer = Buffer.alloc(0);
     for await (const raw of data as AsyncIterable<Buffer>) {
       const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as Uint8Array);
+      if (elf === false) continue; // keep draining, keep nothing
+      const before = seen;
+      seen += chunk.length;
+      if (keep || before < EARLY_WINDOW) chunks.push(chunk);
       if (elf === undefined) {
-        head = Buffer.concat([head, chunk]);
-        if (head.length < 4) {
-          chunks.push(chunk);
+        if (seen < 4) continue;
+        elf = Buffer.concat(chunks).subarray(0, 4).equals(ELF_MAGIC);
+        if (!elf) {
+          chunks.length = 0;
           continue;
         }
-        elf = head.subarray(0, 4).equals(ELF_MAGIC);
-        head = Buffer.alloc(0);
       }
-      if (!elf) continue; // keep draining, keep nothing
-      chunks.push(chunk);
       if (!marker) {
         const window = tail.length > 0 ? Buffer.concat([tail, chunk]) : chunk;
-        marker = GO_MARKERS.some((m) => window.includes(m));
+        if (!keep && before < EARLY_WINDOW && EARLY_MARKERS.some((m) => window.includes(m))) keep = true;
+        marker = keep || GO_MARKERS.some((m) => window.includes(m));
         tail = window.subarray(Math.max(0, window.length - MARKER_OVERLAP));
       }
+      if (!keep && seen >= EARLY_WINDOW && chunks.length > 0) chunks.length = 0; // not known Go: drop
     }
     if (!elf || !marker) return;
+    if (!keep && seen > EARLY_WINDOW) {
+      this.late.push({ layer: entry.layer, path: entry.path });
+      return;
+    }
     const bytes = Buffer.concat(chunks);
     chunks.length = 0;
     const facts = this.analyze(bytes, entry.path);

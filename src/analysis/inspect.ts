@@ -204,6 +204,22 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   }
 
   const merged = tree.finish();
+  // Second, targeted pass for Go binaries recognised too late to keep their bytes (rare).
+  const lateByLayer = new Map<number, Set<string>>();
+  for (const l of collector.late) {
+    if (merged.files.get(l.path)?.layer !== l.layer) continue; // hidden later: not worth a re-read
+    const set = lateByLayer.get(l.layer) ?? new Set<string>();
+    set.add(l.path);
+    lateByLayer.set(l.layer, set);
+  }
+  for (const [i, paths] of lateByLayer) {
+    const layer = layers[i];
+    if (!layer) continue;
+    await walkLayer(await layer.uncompressed(), i, {
+      wantContent: (e) => paths.has(e.path),
+      content: (e, data) => collector.consume(e, data, true),
+    });
+  }
   const files: MergedFile[] = [...merged.files.values()];
   const fs = new FsIndex(files);
   // Only the versions of the db files that survive in the final filesystem count.
