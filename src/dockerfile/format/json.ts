@@ -1,0 +1,50 @@
+/** Machine-readable lint output: `{"files": [{"path", "findings": [...]}], "summary": {...}}`. */
+import { findRule, ruleHelpUri } from '../rules/index.js';
+import type { LintFileReport } from './types.js';
+
+export interface LintJson {
+  files: Array<{
+    path: string;
+    findings: Array<{
+      rule: string;
+      slug: string;
+      severity: string;
+      line: number;
+      endLine: number;
+      column: number;
+      message: string;
+      lever?: string;
+      helpUri?: string;
+      range: { start: { line: number; character: number }; end: { line: number; character: number } };
+    }>;
+  }>;
+  summary: { files: number; error: number; warning: number; info: number };
+}
+
+export function toLintJson(reports: readonly LintFileReport[]): LintJson {
+  const summary = { files: reports.length, error: 0, warning: 0, info: 0 };
+  const files = reports.map((r) => ({
+    path: r.path,
+    findings: r.findings.map((f) => {
+      summary[f.severity]++;
+      const rule = findRule(f.rule);
+      return {
+        rule: f.rule,
+        slug: f.slug,
+        severity: f.severity,
+        line: f.line,
+        endLine: f.endLine,
+        column: f.column,
+        message: f.message,
+        ...(f.lever ? { lever: f.lever } : {}),
+        ...(rule ? { helpUri: ruleHelpUri(rule) } : {}),
+        range: f.range,
+      };
+    }),
+  }));
+  return { files, summary };
+}
+
+export function formatLintJson(reports: readonly LintFileReport[]): string {
+  return `${JSON.stringify(toLintJson(reports), null, 2)}\n`;
+}

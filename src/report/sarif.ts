@@ -1,0 +1,85 @@
+/**
+ * SARIF 2.1.0 log for lint findings (OASIS SARIF v2.1.0: sarifLog §3.13,
+ * run §3.14, toolComponent.rules §3.19.23, reportingDescriptor §3.49,
+ * result §3.27, region §3.30 with 1-based lines and columns).
+ */
+import { rules as allRules, ruleHelpUri, ruleMarkdown } from '../dockerfile/rules/index.js';
+import type { LintFileReport } from '../dockerfile/format/types.js';
+import type { Severity } from '../dockerfile/rules/types.js';
+
+export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+
+export interface SarifOptions {
+  toolVersion: string;
+}
+
+/** Artifact URI for a path as given on the command line: relative, forward slashes, percent-encoded. */
+export function toArtifactUri(path: string): string {
+  if (path === '-') return 'stdin';
+  return path
+    .replace(/\\/g, '/')
+    .split('/')
+    .map((seg) => encodeURIComponent(seg))
+    .join('/');
+}
+
+export function toSarif(reports: readonly LintFileReport[], options: SarifOptions): Record<string, unknown> {
+  const ruleIndex = new Map(allRules.map((r, i) => [r.meta.id, i]));
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'goslim',
+            semanticVersion: options.toolVersion,
+            version: options.toolVersion,
+            informationUri: 'https://www.npmjs.com/package/goslim',
+            rules: allRules.map((r) => ({
+              id: r.meta.id,
+              name: r.meta.slug,
+              shortDescription: { text: r.meta.doc.summary },
+              fullDescription: { text: r.meta.doc.why },
+              helpUri: ruleHelpUri(r),
+              help: { text: `${r.meta.doc.why}\n\nFix: ${r.meta.doc.fix}`, markdown: ruleMarkdown(r) },
+              defaultConfiguration: { level: LEVEL[r.meta.severity] },
+              properties: { tags: ['dockerfile', 'go', ...(r.meta.lever ? [r.meta.lever] : [])] },
+            })),
+          },
+        },
+        columnKind: 'utf16CodeUnits',
+        artifacts: reports.map((r) => ({ location: { uri: toArtifactUri(r.path) }, sourceLanguage: 'dockerfile' })),
+        results: reports.flatMap((r, artifactIndex) =>
+          r.findings.map((f) => ({
+            ruleId: f.rule,
+            ...(ruleIndex.has(f.rule) ? { ruleIndex: ruleIndex.get(f.rule) } : {}),
+            level: LEVEL[f.severity],
+            message: { text: f.message },
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: toArtifactUri(r.path), index: artifactIndex },
+                  region: {
+                    startLine: f.range.start.line + 1,
+                    startColumn: f.range.start.character + 1,
+                    endLine: f.range.end.line + 1,
+                    endColumn: Math.max(f.range.end.character + 1, 1),
+                  },
+                },
+              },
+            ],
+            partialFingerprints: { 'goslimFinding/v1': `${f.rule}:${toArtifactUri(r.path)}:${f.line}` },
+            ...(f.lever ? { properties: { lever: f.lever } } : {}),
+          })),
+        ),
+      },
+    ],
+  };
+}
+
+export function formatSarif(reports: readonly LintFileReport[], options: SarifOptions): string {
+  return `${JSON.stringify(toSarif(reports, options), null, 2)}\n`;
+}
