@@ -40,8 +40,8 @@ export const FIX_CASES: Record<string, string> = {
 function corpus(): Array<[string, string]> {
   const out: Array<[string, string]> = Object.entries(FIX_CASES);
   // The lint engineer's corpus, when present.
-  const dir = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'dockerfiles');
-  if (existsSync(dir)) {
+  for (const dir of ['dockerfiles', 'images/dockerfiles'].map((d) => join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', d))) {
+    if (!existsSync(dir)) continue;
     for (const f of readdirSync(dir, { recursive: true }) as string[]) {
       if (/Dockerfile|\.dockerfile$/i.test(f) && !f.endsWith('.json')) out.push([`corpus/${f}`, readFileSync(join(dir, f), 'utf8')]);
     }
@@ -214,13 +214,17 @@ describe('properties over the corpus', () => {
     expect(fixDockerfile(explained, { explain: true }).fixed).toBe(explained);
   });
 
-  it.each(cases)('%s: the output parses and has no error-level lint finding it did not start with', (_name, text) => {
-    const fixed = fixDockerfile(text).fixed;
-    const model = parseDockerfile(fixed.replace(/\r\n/g, '\n'));
+  it.each(cases)('%s: the output parses and has no error-level lint finding (unless goslim left a TODO)', (_name, text) => {
+    const r = fixDockerfile(text);
+    const model = parseDockerfile(r.fixed.replace(/\r\n/g, '\n'));
     expect(model.stages.length).toBeGreaterThan(0);
-    const before = new Set(lintDockerfile(text).findings.filter((f) => f.severity === 'error').map((f) => f.rule));
-    const errors = lintDockerfile(fixed).findings.filter((f) => f.severity === 'error' && !before.has(f.rule));
-    expect(errors.map((e) => `${e.rule}:${e.line} ${e.message}`)).toEqual([]);
+    const errors = lintDockerfile(r.fixed).findings.filter((f) => f.severity === 'error');
+    if (r.todos.length === 0) expect(errors.map((e) => `${e.rule}:${e.line} ${e.message}`)).toEqual([]);
+    else {
+      // What remains is what the TODOs say: never an error the input did not have.
+      const before = new Set(lintDockerfile(text).findings.filter((f) => f.severity === 'error').map((f) => f.rule));
+      expect(errors.filter((e) => !before.has(e.rule)).map((e) => `${e.rule}:${e.line}`)).toEqual([]);
+    }
   });
 
   it.each(cases)('%s: build outputs, EXPOSE and runtime COPY destinations are kept', (_name, text) => {

@@ -73,7 +73,7 @@ function sourcesOf(i: Instruction): { srcs: string[]; dest: string } | undefined
 
 function looksLikeGoSource(src: string, goEntries: Set<string>): boolean {
   const s = src.replace(/^\.\//, '').replace(/\/+$/, '');
-  return /\.go$|^go\.(mod|sum|work)$/.test(s) || goEntries.has(s.split('/')[0] ?? '') || /^(cmd|internal|pkg)(\/|$)/.test(s);
+  return /\.go$|^go\.(mod|sum|work|\*)$|^go\.(mod|sum)\*$/.test(s) || goEntries.has(s.split('/')[0] ?? '') || /^(cmd|internal|pkg)(\/|$)/.test(s);
 }
 
 export function fixSingleStage(model: DockerfileModel, options: FixOptions): ModeOutput {
@@ -132,7 +132,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
         todo(out, i.line, 'this RUN builds through a tool whose output goslim cannot see: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" to its go build, and copy its binary into the final stage below');
       }
       const gobin = i.scope.get('GOBIN')?.value;
-      outputs.push(...buildOutputs(rw.builds, i.line, wd, (t) => expandInScope(model, i, t), modulePath, ctx?.module ? wd : undefined, gobin));
+      outputs.push(...buildOutputs(rw.builds, i.line, wd, (t) => expandInScope(model, i, t), modulePath, ctx?.module ? wd : undefined, gobin, rw.changedDir));
       emit(out, rw.text, rw.changes.length > 0 ? rw.changes.map((c) => c.message.split(':')[0]).join('; ') : undefined);
       continue;
     }

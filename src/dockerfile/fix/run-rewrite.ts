@@ -39,6 +39,8 @@ export interface RunRewrite {
   builds: GoBuildCommand[];
   /** The instruction runs `go mod download` (or only module commands). */
   modDownload: boolean;
+  /** Per build: a `cd` ran earlier in the same RUN, so relative paths are not relative to WORKDIR. */
+  changedDir: boolean[];
 }
 
 function hasMount(instr: Instruction, target: string): boolean {
@@ -124,7 +126,9 @@ export function rewriteRun(instr: Instruction, opts: RunRewriteOptions): RunRewr
       note('cache-mounts', 'cache mounts: the module and build caches persist between builds and stay out of the image');
     }
   }
-  return { text: applyEdits(text, edits), changes, builds, modDownload };
+  const cds = commands.filter((c) => c.words[0]?.value === 'cd' || c.words[0]?.value === 'pushd').map((c) => c.words[0]!.start);
+  const changedDir = builds.map((b) => cds.some((at) => at < b.goWord.start));
+  return { text: applyEdits(text, edits), changes, builds, modDownload, changedDir };
 }
 
 /** Name `go build` gives the output of a package argument ("./cmd/greeter" -> "greeter"). */
@@ -159,9 +163,10 @@ export function buildOutputs(
   modulePath: string | undefined,
   moduleRoot: string | undefined,
   gobin: string | undefined,
+  changedDir: boolean[] = [],
 ): BuildOutput[] {
   const out: BuildOutput[] = [];
-  for (const b of builds) {
+  for (const [k, b] of builds.entries()) {
     const pkg = b.packages[0]?.value;
     const name = outputNameFor(pkg === undefined ? undefined : expand(pkg), modulePath, moduleRoot === workdir);
     const o: BuildOutput = { line };
@@ -176,12 +181,12 @@ export function buildOutputs(
       const of = flagOf(b, 'o');
       if (of?.value !== undefined) {
         const target = expand(of.value);
-        if (!target.includes('$')) {
+        if (!target.includes('$') && (target.startsWith('/') || !changedDir[k])) {
           const abs = posix.resolve(workdir, target);
           o.path = target.endsWith('/') ? (name !== undefined ? posix.join(abs, name) : undefined) : abs;
           if (o.path === undefined) delete o.path;
         }
-      } else if (name !== undefined) o.path = posix.join(workdir, name);
+      } else if (name !== undefined && !changedDir[k]) o.path = posix.join(workdir, name);
     }
     out.push(o);
   }
