@@ -158,7 +158,7 @@ describe.skipIf(missingFixtureTools().length > 0)('goslim build', () => {
     expect(readFileSync(join(work, 'out2.spdx.json')).equals(readFileSync(first.sbom!.files[0]!))).toBe(true);
   }, 600_000);
 
-  it('reuses the cache on an unchanged rebuild, and SOURCE_DATE_EPOCH changes the digest but not the layer contents', async () => {
+  it('reuses the cache on an unchanged rebuild, and SOURCE_DATE_EPOCH changes the digest and the recorded times', async () => {
     const again = await goslim(['build', './cmd/greeter', '--base', base, '--oci', join(work, 'out3'), '--port', '8080', '--label', 'team=core', '--env', 'GREETER_NAME=goslim', '--json'], { GOSLIM_CACHE: cache1 }, app);
     const s = JSON.parse(again.stdout) as Summary & { buildMs: number };
     expect(s.digest).toBe(first.digest);
