@@ -1,0 +1,76 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { analyzeBinary, readElf } from '../binary/index.js';
+import type { LayerEntry } from '../image/filesystem/types.js';
+import { GoBinaryCollector, isBinaryCandidate, strippedView } from './go-binaries.js';
+import { factsFromReport } from './inspect.js';
+
+// A real Go program and a real C program from the machine (Debian's golang-go is a test dependency).
+const GO_BIN = '/usr/lib/go-1.19/bin/gofmt';
+const C_BIN = '/bin/ls';
+
+function entry(path: string, size: number, layer = 0): LayerEntry {
+  return { path, type: 'file', size, mode: 0o755, uid: 0, gid: 0, layer };
+}
+
+function chunked(buf: Buffer, size: number): Readable {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < buf.length; i += size) parts.push(buf.subarray(i, i + size));
+  return Readable.from(parts);
+}
+
+const analyze = (bytes: Uint8Array, path: string) => factsFromReport(analyzeBinary(bytes, { path }), path);
+const sections = (bytes: Uint8Array) => readElf(bytes).sections.map((s) => ({ name: s.name, offset: s.offset, fileSize: s.fileSize }));
+
+describe.skipIf(!existsSync(GO_BIN) || !existsSync(C_BIN))('GoBinaryCollector on real executables', () => {
+  it('keeps and analyzes a Go binary streamed in odd-sized chunks; drops a C binary', async () => {
+    const go = readFileSync(GO_BIN);
+    const c = readFileSync(C_BIN);
+    const col = new GoBinaryCollector(analyze, sections);
+    await col.consume(entry('app/gofmt', go.length, 2), chunked(go, 4093));
+    await col.consume(entry('bin/ls', c.length), chunked(c, 4093));
+    expect(col.size).toBe(1);
+    const f = col.get(2, 'app/gofmt');
+    expect(f?.size).toBe(go.length);
+    expect(f?.go?.version).toMatch(/^go1\./);
+    expect(f?.linking).toBe('static');
+    expect(col.get(0, 'bin/ls')).toBeUndefined();
+    expect(col.late).toEqual([]);
+    // strippedCompressed measured on the bytes -s -w keeps
+    const kept = strippedView(go, sections(go)).reduce((s, b) => s + b.length, 0);
+    expect(kept).toBe(go.length - (f?.strip.total ?? 0));
+    expect(f?.strippedCompressed).toBeGreaterThan(0);
+    expect(f?.strippedCompressed).toBeLessThan(kept);
+  });
+
+  it('flags an ELF whose only Go marker comes late, and reads it whole when forced', async () => {
+    const go = readFileSync(GO_BIN);
+    // Same bytes with the early build-ID note header and build-info magic blanked out: only
+    // late markers (.gopclntab in .shstrtab) remain, as in binaries not linked by cmd/go.
+    const altered = Buffer.from(go);
+    for (const pat of [Buffer.from([4, 0, 0, 0, 0x47, 0x6f, 0, 0]), Buffer.from('\xff Go buildinf:', 'latin1')]) {
+      let i = altered.indexOf(pat);
+      while (i >= 0 && i < 64 * 1024) {
+        altered.fill(0x58, i, i + pat.length);
+        i = altered.indexOf(pat, i + 1);
+      }
+    }
+    const col = new GoBinaryCollector(analyze);
+    await col.consume(entry('srv', altered.length), chunked(altered, 65536));
+    expect(col.late).toEqual([{ layer: 0, path: 'srv' }]);
+    expect(col.size).toBe(0);
+    await col.consume(entry('srv', altered.length), chunked(altered, 65536), true);
+    expect(col.get(0, 'srv')?.path).toBe('srv');
+  });
+
+  it('ignores non-executable trees and non-ELF files', async () => {
+    expect(isBinaryCandidate(entry('usr/lib/go-1.19/bin/go', 10_000_000))).toBe(false);
+    expect(isBinaryCandidate(entry('go/pkg/mod/cache/x', 100_000))).toBe(false);
+    expect(isBinaryCandidate(entry('app/server', 100_000))).toBe(true);
+    const col = new GoBinaryCollector(analyze);
+    await col.consume(entry('app/script.sh', 20), Readable.from([Buffer.from('#!/bin/sh\necho .gopclntab\n')]));
+    expect(col.size).toBe(0);
+    expect(col.late).toEqual([]);
+  });
+});
