@@ -30,9 +30,16 @@ export function renderTopic(t: Topic): string {
   ].join('\n');
 }
 
+const KIND_TITLES: Record<string, string> = { lever: 'Size levers', rule: 'Dockerfile rules' };
+
 export function renderTopicList(topics: Topic[]): string {
   const w = Math.max(...topics.map((t) => t.id.length));
-  return `${topics.map((t) => `  ${t.id.padEnd(w)}  ${t.title}`).join('\n')}\n\nRun \`goslim explain <topic>\` for details.\n`;
+  const kinds = [...new Set(topics.map((t) => t.kind ?? 'other'))];
+  const blocks = kinds.map((k) => {
+    const rows = topics.filter((t) => (t.kind ?? 'other') === k).map((t) => `  ${t.id.padEnd(w)}  ${t.title}`);
+    return `${KIND_TITLES[k] ?? k}\n${rows.join('\n')}`;
+  });
+  return `${blocks.join('\n\n')}\n\nRun \`goslim explain <topic>\` for details.\n`;
 }
 
 export const command: CommandModule = {
