@@ -1,0 +1,153 @@
+import { Option, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { GoslimError, UsageError } from '../../errors.js';
+import { exceedsThreshold, lintDockerfile, type FailureThreshold } from '../../dockerfile/lint.js';
+import { ruleKeys } from '../../dockerfile/rules/index.js';
+import type { LintFileReport } from '../../dockerfile/format/types.js';
+import { formatLintText } from '../../dockerfile/format/text.js';
+import { formatLintJson } from '../../dockerfile/format/json.js';
+import { formatSarif } from '../../report/sarif.js';
+import { formatLintMarkdown } from '../../report/markdown.js';
+import { findConfigFile, loadConfigFile, type GoslimConfig } from '../../config/index.js';
+import { writeFileAtomic } from '../../dockerfile/fix/write-atomic.js';
+import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
+import type { ActionRunner, CommandModule } from './index.js';
+
+type Format = 'text' | 'json' | 'sarif' | 'markdown';
+
+interface LintCliOptions {
+  format: Format;
+  failureThreshold?: FailureThreshold;
+  config?: string;
+  buildArg: string[];
+  platform?: string;
+  context?: string;
+  output?: string;
+}
+
+/** Default threshold: warnings fail, info findings (advice such as cache mounts) do not. */
+const DEFAULT_THRESHOLD: FailureThreshold = 'warning';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new GoslimError('E_IO', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** BuildKit reads `<Dockerfile>.dockerignore` next to the Dockerfile first, then `<context>/.dockerignore`. */
+async function readDockerignore(dockerfile: string | null, contextDir: string | null): Promise<string | null | undefined> {
+  if (dockerfile) {
+    const specific = await readOptional(join(dirname(dockerfile), `${basename(dockerfile)}.dockerignore`));
+    if (specific !== null) return specific;
+  }
+  if (contextDir === null) return undefined;
+  return readOptional(join(contextDir, '.dockerignore'));
+}
+
+function parseBuildArgs(list: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--build-arg expects KEY=VALUE, got "${item}"`);
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+export const command: CommandModule = {
+  register(program: Command, run: ActionRunner): void {
+    program
+      .command('lint')
+      .description("Check Dockerfiles for Go-image mistakes (size, startup, cross-builds); each finding explained")
+      .argument('[dockerfiles...]', 'Dockerfiles to lint (`-` reads stdin)', ['Dockerfile'])
+      .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'markdown']).default('text'))
+      .addOption(
+        new Option('--failure-threshold <severity>', `exit 1 when a finding is at or above this severity (default ${DEFAULT_THRESHOLD})`).choices([
+          'error',
+          'warning',
+          'info',
+          'none',
+        ]),
+      )
+      .option('-c, --config <file>', 'config file (default: .goslim.yaml / goslim.config.json from the Dockerfile\'s directory up to the cwd)')
+      .option('--build-arg <key=value>', 'set a build argument (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+      .option('--platform <os/arch>', 'target platform for $TARGETOS/$TARGETARCH (default linux/amd64)')
+      .option('--context <dir>', 'build context holding .dockerignore (default: the Dockerfile\'s directory)')
+      .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+      .action(async (files: string[], opts: LintCliOptions) => {
+        await run(async (io: CliIO): Promise<ExitCode> => {
+          const knownRules = ruleKeys();
+          const buildArgs = parseBuildArgs(opts.buildArg);
+          const explicitConfig = opts.config !== undefined ? loadConfigFile(resolve(io.cwd, opts.config), { knownRules }) : null;
+          if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be linted only once per call');
+          const reports: LintFileReport[] = [];
+          let failed = false;
+          for (const file of files) {
+            const isStdin = file === '-';
+            const path = isStdin ? null : resolve(io.cwd, file);
+            let text: string;
+            if (path === null) {
+              text = await readStdin();
+            } else {
+              try {
+                text = await readFile(path, 'utf8');
+              } catch (err) {
+                const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO';
+                throw new GoslimError(code, `cannot read ${file}: ${(err as Error).message}`, { cause: err, details: { path: file } });
+              }
+            }
+            let config: GoslimConfig | null = explicitConfig;
+            if (config === null) {
+              const found = findConfigFile(path ? dirname(path) : io.cwd, io.cwd);
+              if (found) config = loadConfigFile(found, { knownRules });
+            }
+            const contextDir = opts.context !== undefined ? resolve(io.cwd, opts.context) : path ? dirname(path) : null;
+            const dockerignore = await readDockerignore(path, contextDir);
+            const parse: { buildArgs: Record<string, string>; targetPlatform?: string } = { buildArgs };
+            if (opts.platform !== undefined) parse.targetPlatform = opts.platform;
+            const result = lintDockerfile(text, {
+              policy: { disabled: config?.lint.disable ?? [], severity: config?.lint.severity ?? {} },
+              dockerignore,
+              parse,
+            });
+            const threshold = opts.failureThreshold ?? config?.lint.failureThreshold ?? DEFAULT_THRESHOLD;
+            if (exceedsThreshold(result.findings, threshold)) failed = true;
+            reports.push({ path: file, findings: result.findings });
+          }
+          let out: string;
+          switch (opts.format) {
+            case 'json':
+              out = formatLintJson(reports);
+              break;
+            case 'sarif':
+              out = formatSarif(reports, { toolVersion: packageVersion() });
+              break;
+            case 'markdown':
+              out = formatLintMarkdown(reports);
+              break;
+            default:
+              out = formatLintText(reports);
+          }
+          if (opts.output !== undefined) await writeFileAtomic(resolve(io.cwd, opts.output), out);
+          else io.stdout(out);
+          return failed ? EXIT_FINDINGS : EXIT_OK;
+        });
+      });
+  },
+};
