@@ -4,7 +4,8 @@
  * built with buildah against the local registry (real FROM golang:1.19 / distroless
  * names, rewritten by registries.conf), both run under podman, and the same HTTP
  * requests must get the same answers. The fixed greeter and notes images must be at
- * least 10x smaller; the cgo service keeps cgo and must be smaller and start.
+ * least 10x smaller; the cgo service keeps cgo and must be smaller and start. The Dockerfile
+ * `goslim init` writes for greeter's sources is built and compared the same way.
  */
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm } from 'node:fs/promises';
@@ -151,6 +152,41 @@ describe.skipIf(missing.length > 0)('goslim fix: real builds with buildah, runs 
       }
       results.set(c.name, m);
     }
+
+    // goslim init on greeter's sources (its Dockerfile removed): the generated recipe must build,
+    // run and answer like the original greeter image.
+    {
+      const dir = join(WORK, 'greeter-init');
+      await cp(join(REPO_ROOT, 'examples', 'greeter'), dir, { recursive: true });
+      await rm(join(dir, 'Dockerfile'));
+      const io = captureIO(dir);
+      expect(await runCli(['init'], io), io.err.join('')).toBe(0);
+      const tag = 'localhost/goslim-init-greeter:latest';
+      const built = await harness.buildahBud(dir, join(dir, 'Dockerfile'), tag);
+      const m: Measured = {
+        origSize: results.get('greeter')!.origSize,
+        fixedSize: await harness.imageSize(tag),
+        buildOrigMs: 0,
+        buildFixedMs: built.ms,
+        answers: [],
+        fixedText: await readFile(join(dir, 'Dockerfile'), 'utf8'),
+        todos: 0,
+      };
+      const a = await harness.podmanRun('localhost/goslim-fix-greeter:orig', { publish: [{ container: 8080 }] });
+      const b = await harness.podmanRun(tag, { publish: [{ container: 8080 }] });
+      try {
+        for (const p of CASES[0]!.probes) {
+          const ra = await httpGet(`http://127.0.0.1:${a.ports.get(8080)}${p.path}`);
+          const rb = await httpGet(`http://127.0.0.1:${b.ports.get(8080)}${p.path}`);
+          m.answers.push({ path: p.path, orig: { status: ra.status, body: comparable(ra.body, p.keys) }, fixed: { status: rb.status, body: comparable(rb.body, p.keys) } });
+        }
+        m.healthExit = (await harness.podmanExec(b.name, ['/usr/local/bin/greeter', '-healthcheck'])).exitCode;
+      } finally {
+        await harness.podmanRm(a.name);
+        await harness.podmanRm(b.name);
+      }
+      results.set('greeter-init', m);
+    }
     timings.total = Date.now() - started;
   });
 
@@ -199,6 +235,13 @@ describe.skipIf(missing.length > 0)('goslim fix: real builds with buildah, runs 
       expect(m.fixedText).toContain('USER 65532:65532');
     });
   }
+
+  it('goslim init: the generated recipe for greeter builds, answers like the original, and is at least 10x smaller', () => {
+    const m = results.get('greeter-init')!;
+    for (const a of m.answers) expect(a.fixed, a.path).toEqual(a.orig);
+    expect(m.origSize / m.fixedSize).toBeGreaterThanOrEqual(10);
+    expect(m.healthExit).toBe(0);
+  });
 
   it('greeter and notes keep a working HEALTHCHECK: the binary probes itself (no curl, no shell)', () => {
     expect(results.get('greeter')!.healthExit).toBe(0);

@@ -7,7 +7,7 @@
  * safely is left with a `# goslim: TODO` comment instead of a guess.
  */
 import { posix } from 'node:path';
-import type { GoPackage } from '../../gomod/scan.js';
+import { localClosure, type GoModuleInfo, type GoPackage } from '../../gomod/scan.js';
 import { expandInScope } from '../parse/parse-dockerfile.js';
 import { referencedVariables } from '../parse/expand.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
@@ -288,7 +288,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
     const cmdAt = health.body.search(/(^|\s)CMD(\s|$)/i);
     // HEALTHCHECK options (--interval, --timeout, ...) are flags in the model; keep them as written.
     const hopts = health.flags.map((f) => `--${f.name}${f.value !== null ? `=${f.value}` : ''}`).join(' ');
-    const probeArgs = probeFor(ctx?.module?.packages, outputs, program, ctx?.module ? builtMains(ctx.module, outputs.map((o) => o.pkg ?? '.')) : []);
+    const probeArgs = ctx?.module ? probeFor(ctx.module, outputs, program) : undefined;
     if (sub === 'NONE') out.lines.push(health.text);
     else if (program !== undefined && probeArgs !== undefined) {
       const line = `${health.keywordText} ${hopts !== '' ? `${hopts} ` : ''}CMD ${renderExec([program, probeArgs])}`;
@@ -343,11 +343,16 @@ function embeddedTopLevel(pkgs: GoPackage[]): Set<string> {
   return out;
 }
 
-/** The probe argument for the binary the entrypoint runs, when its main package has one. */
-function probeFor(pkgs: GoPackage[] | undefined, outputs: BuildOutput[], program: string | undefined, mains: GoPackage[]): string | undefined {
-  if (pkgs === undefined || program === undefined) return undefined;
+/**
+ * The probe argument for the binary the entrypoint runs, when its main package (or a
+ * package of the module it imports, e.g. internal/cli) defines one.
+ */
+function probeFor(module: GoModuleInfo, outputs: BuildOutput[], program: string | undefined): string | undefined {
+  if (program === undefined) return undefined;
   const out = outputs.find((o) => o.path === program);
+  const mains = builtMains(module, outputs.map((o) => o.pkg ?? '.'));
   const norm = (p: string): string => p.replace(/^\.\/?/, '').replace(/\/+$/, '') || '.';
   const main = out?.pkg !== undefined ? mains.find((m) => m.dir === norm(out.pkg!)) : mains.length === 1 ? mains[0] : undefined;
-  return main?.healthcheck?.arg;
+  if (main === undefined) return undefined;
+  return main.healthcheck?.arg ?? localClosure(module, main).find((p) => p.healthcheck !== undefined)?.healthcheck?.arg;
 }
