@@ -1,0 +1,98 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { openImage } from '../../image/open.js';
+import { verifyImage, type VerifyReport } from '../../verify/index.js';
+import { EXIT_FINDINGS, EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
+import type { ActionRunner, CommandModule } from './index.js';
+
+interface VerifyCliOptions {
+  json?: boolean;
+  platform?: string;
+  insecure?: boolean;
+  run?: boolean;
+  args?: string;
+  timeout?: string;
+  probe?: string;
+  strict?: boolean;
+}
+
+const MARK: Record<string, string> = { pass: 'ok  ', warn: 'warn', fail: 'FAIL', skip: 'skip' };
+
+export function renderVerifyText(r: VerifyReport): string {
+  const out: string[] = [];
+  const verdict = r.verdict === 'fail' ? 'WILL NOT START' : r.verdict === 'warn' ? 'starts, with warnings' : 'will start';
+  out.push(`${r.image.ref} (${r.image.platform}): ${verdict}`);
+  out.push(`command: ${r.command.length ? JSON.stringify(r.command) : '(none)'}`);
+  for (const c of r.checks) {
+    out.push(`  [${MARK[c.status]}] ${c.id}: ${c.message}`);
+    if (c.status === 'fail' || c.status === 'warn') {
+      if (c.runtimeMessage) out.push(`         the runtime says: ${c.runtimeMessage}`);
+      if (c.fix) out.push(`         fix: ${c.fix}`);
+    }
+  }
+  if (r.run) {
+    const run = r.run;
+    if (run.sandbox === 'none') {
+      out.push(`run: not run: ${run.reason ?? 'no usable sandbox'}`);
+    } else {
+      const how = run.probe
+        ? run.probe.status !== null
+          ? `answered ${run.probe.url} with HTTP ${run.probe.status}`
+          : `did not answer ${run.probe.url}: ${run.probe.error ?? ''}`
+        : run.timedOut
+          ? `still running after ${run.durationMs} ms (stopped)`
+          : `exited with code ${run.exitCode}`;
+      out.push(`run (${run.sandbox}): ${run.started ? 'started' : 'DID NOT START'}: ${how}`);
+      for (const l of run.output) out.push(`  | ${l}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export const command: CommandModule = {
+  register(program: Command, run: ActionRunner): void {
+    program
+      .command('verify')
+      .description('check that an image will start: command, program, loader and libraries, user, health check (static); --run starts it in a sandbox')
+      .argument('<image>', 'image reference: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH, docker://REF, a path, or a registry name')
+      .option('--json', 'print the report as JSON')
+      .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image')
+      .option('--insecure', 'allow plain HTTP to a registry that is not on localhost')
+      .option('--run', 'also unpack the image and start its command in a sandbox (no network), with a timeout')
+      .option('--args <args>', 'arguments that replace Cmd for --run (space-separated)')
+      .option('--timeout <ms>', 'how long --run lets it run; still running then counts as started', '3000')
+      .option('--probe <url>', 'with --run: GET this URL on 127.0.0.1 (the process shares the host network) and require an answer')
+      .option('--strict', 'exit 1 on warnings too')
+      .action(async (ref: string, opts: VerifyCliOptions) =>
+        run(async (io: CliIO): Promise<ExitCode> => {
+          const timeout = Number(opts.timeout ?? '3000');
+          if (!Number.isInteger(timeout) || timeout <= 0 || timeout > 600_000) throw new UsageError('--timeout must be a whole number of milliseconds (1..600000)');
+          if (opts.probe !== undefined && !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(opts.probe)) {
+            throw new UsageError('--probe must be an http:// URL on 127.0.0.1 or localhost');
+          }
+          const wantsRun = Boolean(opts.run || opts.probe);
+          const image = await openImage(ref, {
+            ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
+            ...(opts.insecure ? { insecure: true } : {}),
+            env: io.env,
+          });
+          const report = await verifyImage(image, {
+            ...(wantsRun
+              ? {
+                  run: {
+                    timeoutMs: timeout,
+                    ...(opts.args !== undefined ? { args: opts.args.split(/\s+/).filter(Boolean) } : {}),
+                    ...(opts.probe !== undefined ? { probe: opts.probe } : {}),
+                  },
+                }
+              : {}),
+          });
+          if (opts.json) writeJson(io, report);
+          else io.stdout(renderVerifyText(report));
+          const runFailed = report.run !== undefined && report.run.sandbox !== 'none' && !report.run.started;
+          const failed = report.verdict === 'fail' || runFailed || (opts.strict === true && report.verdict === 'warn');
+          return failed ? EXIT_FINDINGS : EXIT_OK;
+        }),
+      );
+  },
+};

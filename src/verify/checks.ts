@@ -1,0 +1,471 @@
+/**
+ * Static "will it start?" checks over an image's merged filesystem and config. Pure: the
+ * caller supplies the merged tree and the bytes of the few files that matter (see
+ * collect.ts). Each failing check says what the runtime will print and how to fix it.
+ */
+import { readElf, findPclntab, type ElfFile } from '../binary/index.js';
+import { GoslimError } from '../errors.js';
+import type { ContainerConfig, Platform } from '../image/model.js';
+import { resolveInTree } from '../image/filesystem/merge.js';
+import type { MergedFile } from '../image/filesystem/types.js';
+import { DEFAULT_PATH, envValue, resolveCommand } from './command-line.js';
+import { parseLdSoCache } from './ld-cache.js';
+import { libcFamilyOfInterpreter, searchDirs, type LibcFamily } from './loader.js';
+import { parseGroup, parsePasswd, resolveUser } from './passwd.js';
+import { verdictOf, type VerifyCheck, type VerifyReport } from './types.js';
+
+/** The merged filesystem plus the contents the collector captured (paths without a leading "/"). */
+export interface ImageView {
+  files: Map<string, MergedFile>;
+  read(path: string): Uint8Array | undefined;
+}
+
+export interface StaticInput {
+  ref: string;
+  digest: string;
+  platform: Platform;
+  config: ContainerConfig | undefined;
+  fs: ImageView;
+}
+
+/** Files whose contents the checks read besides the programs themselves. */
+export const SMALL_FILES = ['etc/passwd', 'etc/group', 'etc/ld.so.cache'];
+
+/** Go's root CA locations (crypto/x509 root_linux.go). */
+const CA_FILES = [
+  'etc/ssl/certs/ca-certificates.crt',
+  'etc/pki/tls/certs/ca-bundle.crt',
+  'etc/ssl/ca-bundle.pem',
+  'etc/pki/tls/cacert.pem',
+  'etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
+  'etc/ssl/cert.pem',
+];
+
+const rel = (p: string): string => p.replace(/^\/+/, '');
+const abs = (p: string): string => `/${rel(p)}`;
+
+export interface ProgramLookup {
+  /** The path as named (absolute, in-image). */
+  named: string;
+  /** The file it resolves to after symlinks, if any. */
+  resolved?: { path: string; file: MergedFile };
+}
+
+/** Look a program up the way runc does: a name with a slash is a path, else search PATH. */
+export function lookupProgram(fs: ImageView, name: string, pathVar: string, workdir: string): ProgramLookup {
+  if (name.includes('/')) {
+    const p = name.startsWith('/') ? name : `${workdir.replace(/\/+$/, '')}/${name}`;
+    const named = abs(normalise(p));
+    const resolved = resolveInTree(fs.files, rel(named));
+    return resolved ? { named, resolved } : { named };
+  }
+  for (const dir of pathVar.split(':').filter(Boolean)) {
+    const named = abs(normalise(`${dir}/${name}`));
+    const resolved = resolveInTree(fs.files, rel(named));
+    if (resolved && resolved.file.type !== 'dir') return { named, resolved };
+  }
+  return { named: name };
+}
+
+function normalise(p: string): string {
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return out.join('/');
+}
+
+function exists(fs: ImageView, path: string): boolean {
+  return resolveInTree(fs.files, rel(path)) !== undefined;
+}
+
+/** Which libc the image carries: by its loaders (musl's ld-musl-*, glibc's ld-linux*). */
+export function imageLibcFamilies(fs: ImageView): LibcFamily[] {
+  const found = new Set<LibcFamily>();
+  for (const path of fs.files.keys()) {
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    if (!/^(usr\/)?lib(32|64)?\//.test(path)) continue;
+    if (base.startsWith('ld-musl-')) found.add('musl');
+    else if (base.startsWith('ld-linux') || base === 'libc.so.6') found.add('glibc');
+  }
+  return [...found].sort();
+}
+
+export function verifyStatic(input: StaticInput): VerifyReport {
+  const { fs, config } = input;
+  const checks: VerifyCheck[] = [];
+  const env = config?.Env;
+  const pathVar = envValue(env, 'PATH') ?? DEFAULT_PATH;
+  const workdir = config?.WorkingDir && config.WorkingDir !== '' ? config.WorkingDir : '/';
+  const cmd = resolveCommand(config);
+  const report = (): VerifyReport => ({
+    image: { ref: input.ref, digest: input.digest, platform: platformText(input.platform) },
+    command: cmd.argv,
+    verdict: verdictOf(checks),
+    checks,
+  });
+
+  if (cmd.argv.length === 0) {
+    checks.push({
+      id: 'command',
+      status: 'fail',
+      message: 'the image sets neither Entrypoint nor Cmd: there is nothing to run',
+      runtimeMessage: 'docker: Error response from daemon: No command specified.',
+      fix: 'add ENTRYPOINT ["/path/to/binary"] to the final stage',
+    });
+    return report();
+  }
+  checks.push({ id: 'command', status: 'pass', message: `runs ${JSON.stringify(cmd.argv)}` });
+
+  let programName = cmd.argv[0]!;
+  if (cmd.shell !== undefined) {
+    const shell = lookupProgram(fs, cmd.shell, pathVar, workdir);
+    if (!shell.resolved) {
+      checks.push({
+        id: 'shell',
+        status: 'fail',
+        message: `shell form: the command runs through ${cmd.shell}, which is not in the image`,
+        runtimeMessage: `exec: "${cmd.shell}": stat ${cmd.shell}: no such file or directory`,
+        fix: 'use exec form: ENTRYPOINT ["/path/to/binary", "arg"] (JSON array), which needs no shell',
+      });
+      return report();
+    }
+    checks.push({ id: 'shell', status: 'pass', message: `shell form through ${cmd.shell} (present)` });
+    if (cmd.shellProgram === undefined) {
+      checks.push({ id: 'program', status: 'skip', message: 'the shell command line is too complex to follow statically' });
+      addUserChecks(input, checks);
+      return report();
+    }
+    programName = cmd.shellProgram;
+  }
+
+  const program = lookupProgram(fs, programName, pathVar, workdir);
+  if (!program.resolved) {
+    const inPath = !programName.includes('/');
+    checks.push({
+      id: 'program',
+      status: 'fail',
+      message: inPath ? `"${programName}" is not found in PATH (${pathVar})` : `${program.named} does not exist in the image`,
+      runtimeMessage: inPath
+        ? `exec: "${programName}": executable file not found in $PATH`
+        : `exec: "${program.named}": stat ${program.named}: no such file or directory`,
+      fix: 'COPY the binary into the final stage and name it by its absolute path in ENTRYPOINT',
+    });
+    addUserChecks(input, checks);
+    return report();
+  }
+  const { file, path: resolvedPath } = program.resolved;
+  const shown = abs(resolvedPath) === program.named ? program.named : `${program.named} -> ${abs(resolvedPath)}`;
+  if (file.type !== 'file' && file.type !== 'hardlink') {
+    checks.push({
+      id: 'executable',
+      status: 'fail',
+      message: `${shown} is a ${file.type}, not a regular file`,
+      runtimeMessage: `exec: "${program.named}": permission denied`,
+      fix: 'point ENTRYPOINT at the binary itself',
+    });
+    addUserChecks(input, checks);
+    return report();
+  }
+  if ((file.mode & 0o111) === 0) {
+    checks.push({
+      id: 'executable',
+      status: 'fail',
+      message: `${shown} is not executable (mode ${(file.mode & 0o7777).toString(8)})`,
+      runtimeMessage: `exec: "${program.named}": permission denied`,
+      fix: 'COPY --chmod=0755 the binary, or chmod +x it in the build stage',
+    });
+    addUserChecks(input, checks);
+    return report();
+  }
+  checks.push({ id: 'program', status: 'pass', message: `${shown} exists and is executable` });
+
+  const bytes = fs.read(resolvedPath);
+  if (bytes === undefined) {
+    checks.push({ id: 'executable', status: 'skip', message: `the contents of ${shown} were not read` });
+  } else {
+    checkExecutable(input, shown, abs(resolvedPath), bytes, checks);
+  }
+  addUserChecks(input, checks);
+  return report();
+}
+
+function checkExecutable(input: StaticInput, shown: string, programPath: string, bytes: Uint8Array, checks: VerifyCheck[]): void {
+  const { fs } = input;
+  if (bytes[0] === 0x23 && bytes[1] === 0x21) {
+    const line = Buffer.from(bytes.subarray(0, Math.min(bytes.length, 256))).toString('utf8').split('\n')[0]!;
+    const interp = line.slice(2).trim().split(/\s+/)[0] ?? '';
+    if (!exists(fs, interp)) {
+      checks.push({
+        id: 'interpreter',
+        status: 'fail',
+        message: `${shown} is a script for ${interp}, which is not in the image`,
+        runtimeMessage: `exec ${programPath}: no such file or directory`,
+        fix: 'run the binary directly (exec form), or use a base that has the script interpreter',
+      });
+    } else {
+      checks.push({ id: 'interpreter', status: 'pass', message: `${shown} is a script for ${interp} (present)` });
+    }
+    return;
+  }
+  let elf: ElfFile;
+  try {
+    elf = readElf(bytes);
+  } catch (err) {
+    if (!(err instanceof GoslimError)) throw err;
+    checks.push({
+      id: 'executable',
+      status: 'fail',
+      message: `${shown} is neither an ELF executable nor a script (${err.code})`,
+      runtimeMessage: `exec ${programPath}: exec format error`,
+      fix: 'build the binary for Linux (GOOS=linux) and copy the binary, not a wrapper',
+    });
+    return;
+  }
+  const want = input.platform.architecture;
+  if (elf.arch !== want) {
+    checks.push({
+      id: 'architecture',
+      status: 'fail',
+      message: `${shown} is ${elf.machineName} (GOARCH ${elf.arch}) but the image platform is ${platformText(input.platform)}`,
+      runtimeMessage: `exec ${programPath}: exec format error`,
+      fix: `build with GOARCH=${want} (in a Dockerfile: ARG TARGETARCH and GOARCH=$TARGETARCH)`,
+    });
+  } else {
+    checks.push({ id: 'architecture', status: 'pass', message: `${elf.machineName} ${elf.class}-bit matches ${platformText(input.platform)}` });
+  }
+
+  const families = imageLibcFamilies(fs);
+  if (elf.interpreter !== undefined) {
+    const family = libcFamilyOfInterpreter(elf.interpreter);
+    const present = exists(fs, elf.interpreter);
+    if (!present) {
+      const other = families.length > 0 && family !== undefined && !families.includes(family) ? families[0] : undefined;
+      if (other !== undefined) {
+        checks.push({
+          id: 'libc-family',
+          status: 'fail',
+          message: `${shown} is linked against ${family} (interpreter ${elf.interpreter}) but the image has ${other}`,
+          runtimeMessage: `exec ${programPath}: no such file or directory`,
+          fix: family === 'glibc'
+            ? 'build with CGO_ENABLED=0 (a static binary runs anywhere), or build on a musl toolchain (golang:*-alpine) for an alpine base'
+            : 'build with CGO_ENABLED=0, or use a musl base (alpine) for a musl-linked binary',
+        });
+      }
+      checks.push({
+        id: 'interpreter',
+        status: 'fail',
+        message: `${shown} is dynamically linked: it needs the loader ${elf.interpreter}${elf.needed.length ? ` and ${elf.needed.join(', ')}` : ''}, and the image has no ${elf.interpreter}${families.length === 0 ? ' (no libc at all)' : ''}`,
+        runtimeMessage: `exec ${programPath}: no such file or directory`,
+        fix: 'build with CGO_ENABLED=0 so the binary is static, or use a base with libc (gcr.io/distroless/base-debian12:nonroot) if cgo is really needed',
+      });
+      return;
+    }
+    checks.push({ id: 'interpreter', status: 'pass', message: `loader ${elf.interpreter} is present` });
+    const missing = missingLibraries(input, elf, programPath, family ?? 'glibc');
+    if (missing.length > 0) {
+      const first = missing[0]!;
+      checks.push({
+        id: 'libraries',
+        status: 'fail',
+        message: `${shown} needs ${missing.join(', ')}, not found in the loader's search path`,
+        runtimeMessage: family === 'musl'
+          ? `Error loading shared library ${first}: No such file or directory (needed by ${programPath})`
+          : `${programPath}: error while loading shared libraries: ${first}: cannot open shared object file: No such file or directory`,
+        fix: 'build with CGO_ENABLED=0, or add the libraries to the final stage (or use a base that has them)',
+      });
+    } else if (elf.needed.length > 0) {
+      checks.push({ id: 'libraries', status: 'pass', message: `all needed libraries resolve (${elf.needed.join(', ')})` });
+    }
+  } else {
+    checks.push({ id: 'interpreter', status: 'pass', message: `${shown} is ${elf.linking === 'static-pie' ? 'static-pie' : 'statically linked'}: no loader or libc needed` });
+  }
+
+  goRuntimeChecks(input, elf, checks);
+}
+
+function missingLibraries(input: StaticInput, elf: ElfFile, programPath: string, family: LibcFamily): string[] {
+  const { fs } = input;
+  const env = input.config?.Env;
+  const ld = envValue(env, 'LD_LIBRARY_PATH');
+  const muslPathBytes = family === 'musl' ? fs.read(`etc/ld-musl-${muslArch(elf.arch)}.path`) : undefined;
+  const dirs = searchDirs({
+    family,
+    arch: elf.arch,
+    programPath,
+    rpath: elf.rpath,
+    runpath: elf.runpath,
+    ...(ld !== undefined ? { ldLibraryPath: ld } : {}),
+    ...(muslPathBytes ? { muslPath: Buffer.from(muslPathBytes).toString('utf8') } : {}),
+  });
+  const cacheBytes = family === 'glibc' ? fs.read('etc/ld.so.cache') : undefined;
+  const cache = cacheBytes ? parseLdSoCache(cacheBytes) : new Map<string, string[]>();
+  const found = (name: string): boolean => {
+    if (name.includes('/')) return exists(fs, name);
+    if (dirs.before.some((d) => exists(fs, `${d}/${name}`))) return true;
+    if ((cache.get(name) ?? []).some((p) => exists(fs, p))) return true;
+    return dirs.after.some((d) => exists(fs, `${d}/${name}`));
+  };
+  return elf.needed.filter((n) => !found(n));
+}
+
+function muslArch(goarch: string): string {
+  return ({ amd64: 'x86_64', arm64: 'aarch64', '386': 'i386', arm: 'armhf', s390x: 's390x', ppc64le: 'powerpc64le', riscv64: 'riscv64' } as Record<string, string>)[goarch] ?? goarch;
+}
+
+/** TLS roots and time zones: what a Go program needs from the image at run time. */
+function goRuntimeChecks(input: StaticInput, elf: ElfFile, checks: VerifyCheck[]): void {
+  let functions: Set<string>;
+  try {
+    const table = findPclntab(elf);
+    if (!table) return;
+    functions = new Set(table.table.functions.map((f) => f.name));
+  } catch (err) {
+    if (err instanceof GoslimError) return;
+    throw err;
+  }
+  const { fs } = input;
+  const env = input.config?.Env;
+  const usesX509 = [...functions].some((f) => f.startsWith('crypto/x509.'));
+  if (usesX509) {
+    const viaEnv = envValue(env, 'SSL_CERT_FILE') ?? envValue(env, 'SSL_CERT_DIR');
+    const found = (viaEnv !== undefined && viaEnv.split(':').some((p) => exists(fs, p))) || CA_FILES.find((p) => exists(fs, p));
+    checks.push(
+      found
+        ? { id: 'ca-certificates', status: 'pass', message: `the binary verifies TLS certificates; roots found${typeof found === 'string' ? ` at /${found}` : ''}` }
+        : {
+            id: 'ca-certificates',
+            status: 'warn',
+            message: 'the binary links crypto/x509 (TLS) but the image has no CA bundle',
+            runtimeMessage: 'x509: certificate signed by unknown authority',
+            fix: 'use gcr.io/distroless/static-debian12 (it carries ca-certificates), or COPY /etc/ssl/certs/ca-certificates.crt from the build stage',
+          },
+    );
+  }
+  const loadsZones = functions.has('time.LoadLocation');
+  if (loadsZones) {
+    const embedded = [...functions].some((f) => f.startsWith('time/tzdata.'));
+    const zoneinfo = envValue(env, 'ZONEINFO');
+    const present = exists(fs, 'usr/share/zoneinfo') || (zoneinfo !== undefined && exists(fs, zoneinfo));
+    if (embedded) checks.push({ id: 'tzdata', status: 'pass', message: 'time zones are embedded in the binary (time/tzdata)' });
+    else if (present) checks.push({ id: 'tzdata', status: 'pass', message: 'time zone database present (/usr/share/zoneinfo)' });
+    else {
+      checks.push({
+        id: 'tzdata',
+        status: 'warn',
+        message: 'the binary can load time zones (time.LoadLocation) but the image has no /usr/share/zoneinfo and the binary does not embed time/tzdata',
+        runtimeMessage: 'unknown time zone Europe/Berlin',
+        fix: 'import _ "time/tzdata" (adds ~450 kB), build with -tags timetzdata, or use a base with tzdata (distroless static has it)',
+      });
+    }
+  }
+}
+
+function addUserChecks(input: StaticInput, checks: VerifyCheck[]): void {
+  const { fs, config } = input;
+  const passwdBytes = fs.read('etc/passwd');
+  const groupBytes = fs.read('etc/group');
+  const passwd = passwdBytes ? parsePasswd(Buffer.from(passwdBytes).toString('utf8')) : undefined;
+  const group = groupBytes ? parseGroup(Buffer.from(groupBytes).toString('utf8')) : undefined;
+  const user = resolveUser(config?.User, passwd, group);
+  if (user.problem !== undefined) {
+    const name = (config?.User ?? '').split(':')[0];
+    checks.push({
+      id: 'user',
+      status: 'fail',
+      message: user.problem,
+      runtimeMessage: `unable to find user ${name}: no matching entries in passwd file`,
+      fix: 'use a numeric USER (USER 65532:65532), which needs no passwd entry',
+    });
+  } else if (user.uid === 0) {
+    checks.push({
+      id: 'user',
+      status: 'warn',
+      message: 'runs as root (no USER, or USER 0)',
+      fix: 'USER 65532:65532 (distroless nonroot); Kubernetes runAsNonRoot rejects the image otherwise',
+    });
+  } else {
+    checks.push({ id: 'user', status: 'pass', message: `runs as uid ${user.uid}, gid ${user.gid}` });
+  }
+
+  const wd = config?.WorkingDir;
+  if (wd !== undefined && wd !== '' && wd !== '/') {
+    const found = resolveInTree(fs.files, rel(wd));
+    if (!found) {
+      checks.push({
+        id: 'workdir',
+        status: 'warn',
+        message: `WorkingDir ${wd} does not exist in the image; the runtime creates it empty, owned by root`,
+        fix: 'create it in the image (WORKDIR in the final stage) or drop it',
+      });
+    } else if (found.file.type !== 'dir') {
+      checks.push({
+        id: 'workdir',
+        status: 'fail',
+        message: `WorkingDir ${wd} is a ${found.file.type}, not a directory`,
+        runtimeMessage: `chdir to cwd ("${wd}") set in config.json failed: not a directory`,
+        fix: 'point WORKDIR at a directory',
+      });
+    } else {
+      checks.push({ id: 'workdir', status: 'pass', message: `WorkingDir ${wd} exists` });
+    }
+  }
+
+  const test = config?.Healthcheck?.Test;
+  if (test && test.length > 0 && test[0] !== 'NONE') {
+    const pathVar = envValue(config?.Env, 'PATH') ?? DEFAULT_PATH;
+    const workdir = wd && wd !== '' ? wd : '/';
+    let needs: string | undefined;
+    let shellForm = false;
+    if (test[0] === 'CMD-SHELL') {
+      shellForm = true;
+      needs = '/bin/sh';
+    } else if (test[0] === 'CMD') needs = test[1];
+    if (needs !== undefined) {
+      const found = lookupProgram(fs, needs, pathVar, workdir);
+      if (!found.resolved) {
+        checks.push({
+          id: 'healthcheck',
+          status: 'warn',
+          message: shellForm
+            ? `HEALTHCHECK runs through /bin/sh, which is not in the image: the container will always be reported unhealthy`
+            : `HEALTHCHECK runs ${needs}, which is not in the image: the container will always be reported unhealthy`,
+          runtimeMessage: shellForm ? 'OCI runtime exec failed: exec: "/bin/sh": stat /bin/sh: no such file or directory' : `OCI runtime exec failed: exec: "${needs}": executable file not found in $PATH`,
+          fix: 'HEALTHCHECK CMD ["/app", "-healthcheck"] (a probe flag in the binary itself), or rely on the orchestrator\'s HTTP probes',
+        });
+      } else {
+        const curl = shellForm ? /\b(curl|wget)\b/.exec(test.slice(1).join(' '))?.[1] : undefined;
+        if (curl !== undefined && !lookupProgram(fs, curl, pathVar, workdir).resolved) {
+          checks.push({
+            id: 'healthcheck',
+            status: 'warn',
+            message: `HEALTHCHECK calls ${curl}, which is not in the image: the container will always be reported unhealthy`,
+            runtimeMessage: `/bin/sh: 1: ${curl}: not found`,
+            fix: 'use the binary\'s own probe (HEALTHCHECK CMD ["/app", "-healthcheck"])',
+          });
+        } else {
+          checks.push({ id: 'healthcheck', status: 'pass', message: `HEALTHCHECK program ${shellForm ? '/bin/sh' : needs} is present` });
+        }
+      }
+    }
+  }
+
+  const ports = Object.keys(config?.ExposedPorts ?? {})
+    .map((p) => Number(p.split('/')[0]))
+    .filter((p) => Number.isInteger(p) && p > 0 && p < 1024);
+  if (ports.length > 0 && user.uid !== 0 && user.problem === undefined) {
+    checks.push({
+      id: 'ports',
+      status: 'warn',
+      message: `exposes port ${ports.join(', ')} below 1024 while running as uid ${user.uid}: binding needs CAP_NET_BIND_SERVICE where the runtime does not lower net.ipv4.ip_unprivileged_port_start`,
+      runtimeMessage: `listen tcp :${ports[0]}: bind: permission denied`,
+      fix: 'listen on a port >= 1024 (e.g. 8080) and map it outside',
+    });
+  }
+}
+
+export function platformText(p: Platform): string {
+  return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
+}

@@ -1,0 +1,109 @@
+/**
+ * Gathers what the static checks need from an Image: one streaming pass over all layers
+ * (the merged tree, plus the bytes of a few small files and of the programs the config
+ * names), then, only when a program turned out to live behind a symlink or hardlink that
+ * the first pass could not predict, one more pass over the single layer that holds it.
+ */
+import type { Readable } from 'node:stream';
+import type { Image } from '../image/model.js';
+import { mergeLayers, resolveInTree, walkLayer, type MergeProgress, type MergedFile } from '../image/filesystem/index.js';
+import { DEFAULT_PATH, envValue, resolveCommand } from './command-line.js';
+import { lookupProgram, SMALL_FILES, type ImageView } from './checks.js';
+
+/** Largest program we read whole (the ELF reader needs the file). */
+const MAX_PROGRAM_BYTES = 512 * 1024 * 1024;
+const MAX_SMALL_FILE = 4 * 1024 * 1024;
+
+async function readAll(data: Readable, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of data) {
+    n += (chunk as Buffer).length;
+    if (n > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Paths (without leading "/") a program name may be found at, before symlinks are known. */
+function candidatePaths(name: string, pathVar: string, workdir: string): string[] {
+  const norm = (p: string): string => p.split('/').filter((x) => x !== '' && x !== '.').join('/');
+  if (name.includes('/')) return [norm(name.startsWith('/') ? name : `${workdir}/${name}`)];
+  return pathVar.split(':').filter(Boolean).map((d) => norm(`${d}/${name}`));
+}
+
+export interface CollectOptions {
+  onProgress?: (p: MergeProgress) => void;
+}
+
+export async function collectImageView(image: Image, options: CollectOptions = {}): Promise<ImageView> {
+  const config = image.config().config;
+  const pathVar = envValue(config?.Env, 'PATH') ?? DEFAULT_PATH;
+  const workdir = config?.WorkingDir || '/';
+  const cmd = resolveCommand(config);
+  const programs = new Set<string>();
+  const names = [cmd.argv[0], cmd.shell, cmd.shellProgram].filter((x): x is string => x !== undefined);
+  for (const n of names) for (const p of candidatePaths(n, pathVar, workdir)) programs.add(p);
+  const small = new Set(SMALL_FILES);
+  const contents = new Map<string, Buffer>();
+
+  const merged = await mergeLayers(image, {
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    visitor: {
+      wantContent: (e) => small.has(e.path) || programs.has(e.path) || /^etc\/ld-musl-[^/]+\.path$/.test(e.path),
+      content: async (e, data) => {
+        const limit = programs.has(e.path) ? MAX_PROGRAM_BYTES : MAX_SMALL_FILE;
+        const bytes = await readAll(data, limit);
+        if (bytes) contents.set(e.path, bytes);
+      },
+    },
+  });
+  const files = merged.files;
+
+  // Programs reached through links: read the data from the layer that holds it.
+  const wanted = new Map<number, Set<string>>();
+  for (const n of names) {
+    const found = lookupProgram({ files, read: () => undefined }, n, pathVar, workdir).resolved;
+    if (!found) continue;
+    const target = dataPath(files, found.path, found.file);
+    if (target === undefined || contents.has(target.path)) continue;
+    const set = wanted.get(target.file.layer) ?? new Set<string>();
+    set.add(target.path);
+    wanted.set(target.file.layer, set);
+  }
+  const layers = image.layers();
+  for (const [index, paths] of wanted) {
+    const layer = layers[index];
+    if (!layer) continue;
+    await walkLayer(await layer.uncompressed(), index, {
+      wantContent: (e) => paths.has(e.path),
+      content: async (e, data) => {
+        const bytes = await readAll(data, MAX_PROGRAM_BYTES);
+        if (bytes) contents.set(e.path, bytes);
+      },
+    });
+  }
+
+  return {
+    files,
+    read: (path: string) => {
+      const direct = contents.get(path);
+      if (direct) return direct;
+      const f = files.get(path);
+      if (f === undefined) return undefined;
+      const target = dataPath(files, path, f);
+      return target ? contents.get(target.path) : undefined;
+    },
+  };
+}
+
+/** Where a regular file's data lives: itself, or the target of a hardlink. */
+function dataPath(files: Map<string, MergedFile>, path: string, file: MergedFile): { path: string; file: MergedFile } | undefined {
+  if (file.type === 'file') return { path, file };
+  if (file.type === 'hardlink' && file.linkname !== undefined) {
+    const t = resolveInTree(files, file.linkname);
+    return t && t.file.type === 'file' ? t : undefined;
+  }
+  return undefined;
+}
+

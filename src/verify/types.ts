@@ -1,0 +1,64 @@
+/** The result model of `goslim verify`: data, never exceptions. */
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+
+export type CheckId =
+  | 'command'
+  | 'shell'
+  | 'program'
+  | 'executable'
+  | 'architecture'
+  | 'interpreter'
+  | 'libraries'
+  | 'libc-family'
+  | 'user'
+  | 'workdir'
+  | 'healthcheck'
+  | 'ports'
+  | 'ca-certificates'
+  | 'tzdata';
+
+export interface VerifyCheck {
+  id: CheckId;
+  status: CheckStatus;
+  /** One line: what was checked and what was found. */
+  message: string;
+  /** What the container runtime will print when this fails (runc/docker/podman wording). */
+  runtimeMessage?: string;
+  /** How to fix it. */
+  fix?: string;
+}
+
+/** Overall verdict: `fail` = will not start; `warn` = starts, with caveats. */
+export type Verdict = 'pass' | 'warn' | 'fail';
+
+export interface VerifyReport {
+  image: { ref: string; digest: string; platform: string };
+  /** The command the runtime will exec (Entrypoint + Cmd, shell form expanded). */
+  command: string[];
+  verdict: Verdict;
+  checks: VerifyCheck[];
+  run?: RunResult;
+}
+
+export interface RunResult {
+  /** How it was run: a sandbox (unshare/bwrap) or podman; `none` when no sandbox was usable. */
+  sandbox: 'unshare' | 'bwrap' | 'podman' | 'none';
+  /** True when the process was still running at the timeout, or exited 0. */
+  started: boolean;
+  /** Exit status when it exited before the timeout; null when it was still running (and was stopped). */
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** First lines of combined stdout/stderr. */
+  output: string[];
+  probe?: { url: string; status: number | null; body?: string; error?: string };
+  /** Why it could not run, when sandbox is `none`. */
+  reason?: string;
+}
+
+export function verdictOf(checks: VerifyCheck[]): Verdict {
+  if (checks.some((c) => c.status === 'fail')) return 'fail';
+  if (checks.some((c) => c.status === 'warn')) return 'warn';
+  return 'pass';
+}
