@@ -4,15 +4,16 @@
  * digest, then renamed); every later read, in this build or the next, comes from
  * disk, so a rebuild with nothing changed never refetches the base.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { GoslimError } from '../errors.js';
-import { HashingStream, VerifyingStream } from '../image/digest.js';
+import { HashingStream } from '../image/digest.js';
 import type { Compression, Layer } from '../image/model.js';
 import type { BlobCache } from './cache.js';
+import { verifiedFile } from './layer.js';
 
 export class CachedLayer implements Layer {
   private fetching: Promise<string> | undefined;
@@ -67,7 +68,7 @@ export class CachedLayer implements Layer {
 
   async compressed(): Promise<Readable> {
     const file = await this.ensure();
-    return createReadStream(file).pipe(new VerifyingStream(this.inner.digest(), `cached blob ${file}`, this.inner.size()));
+    return verifiedFile(file, this.inner.digest(), this.inner.size());
   }
 
   async uncompressed(): Promise<Readable> {

@@ -112,6 +112,14 @@ export function planLayer(files: LayerFile[], sizes: Map<string, number>): Plann
   return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** A file's bytes, verified against its digest as they stream; read errors reach the consumer. */
+export function verifiedFile(file: string, digest: string, size: number): Readable {
+  const source = createReadStream(file);
+  const verify = new VerifyingStream(digest, `cached blob ${file}`, size);
+  source.on('error', (err) => verify.destroy(err));
+  return source.pipe(verify);
+}
+
 /** A layer whose compressed blob is a file on disk with known digests. */
 export class FileLayer implements Layer {
   constructor(
@@ -134,7 +142,7 @@ export class FileLayer implements Layer {
     return this.d.mediaType.endsWith('gzip') ? 'gzip' : this.d.mediaType.endsWith('zstd') ? 'zstd' : 'none';
   }
   async compressed(): Promise<Readable> {
-    return createReadStream(this.file).pipe(new VerifyingStream(this.d.digest, `cached blob ${this.file}`, this.d.size));
+    return verifiedFile(this.file, this.d.digest, this.d.size);
   }
   async uncompressed(): Promise<Readable> {
     const raw = await this.compressed();

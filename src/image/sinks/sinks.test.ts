@@ -111,3 +111,50 @@ describe('image sinks', () => {
     expect(a.config().config?.Labels).toEqual({ a: '1', b: '2' });
   });
 });
+
+describe('sink failures (fault injection)', () => {
+  /** A layer whose stream dies half way: stands in for a registry connection reset. */
+  async function brokenImage() {
+    const good = await sampleImage('amd64', 'broken');
+    const real = good.layers()[0]!;
+    const { Readable } = await import('node:stream');
+    const broken = {
+      digest: () => real.digest(),
+      diffId: () => real.diffId(),
+      size: () => real.size(),
+      mediaType: () => real.mediaType(),
+      compression: () => real.compression(),
+      uncompressed: () => real.uncompressed(),
+      compressed: async () =>
+        new Readable({
+          read() {
+            this.push(Buffer.alloc(10));
+            this.destroy(new Error('connection reset'));
+          },
+        }),
+    };
+    return mutateImage(scratchImage({ os: 'linux', architecture: 'amd64' }), {
+      layers: [{ layer: broken, history: { created_by: 'broken' } }],
+    });
+  }
+
+  it('leaves neither a layout nor a temp directory when a blob fails', async () => {
+    const dir = join(work, 'broken-layout');
+    await expect(writeOciLayout(await brokenImage(), dir)).rejects.toMatchObject({ code: 'E_IO' });
+    expect(existsSync(dir)).toBe(false);
+    expect(execFileSync('ls', ['-a', work], { encoding: 'utf8' })).not.toMatch(/broken-layout\.tmp/);
+  });
+
+  it('leaves neither the archive nor its temp file when a blob fails', async () => {
+    const file = join(work, 'broken.tar');
+    await expect(writeDockerArchive(await brokenImage(), file, { tags: ['x:y'] })).rejects.toBeTruthy();
+    expect(existsSync(file)).toBe(false);
+    expect(execFileSync('ls', ['-a', work], { encoding: 'utf8' })).not.toMatch(/broken\.tar\.tmp/);
+  });
+
+  it('rejects a digest-only tag for docker-archive (docker load needs name:tag)', async () => {
+    await expect(writeDockerArchive(await sampleImage(), join(work, 'd.tar'), { tags: ['x@sha256:' + 'a'.repeat(64)] })).rejects.toMatchObject({
+      code: 'E_REFERENCE',
+    });
+  });
+});
