@@ -4,8 +4,9 @@
  *
  * - https always, except loopback hosts and registries marked insecure (plain http, like
  *   docker's "insecure-registries"; goslim does not do TLS without verification).
- * - Redirects are followed by hand (at most 5) so that the Authorization header is dropped when a
- *   blob redirect leaves the registry host (storage backends use pre-signed URLs and reject it).
+ * - Redirects of GET/HEAD are followed by hand (at most 5) so that the Authorization header is
+ *   dropped when a blob redirect leaves the registry host (storage backends use pre-signed URLs and
+ *   reject it). Requests with a body are never redirected (see `once`).
  * - Timeouts are inactivity timeouts: no response headers, or no body bytes in either direction,
  *   for `idleTimeoutMs`. A fixed deadline would kill large healthy transfers.
  */
@@ -178,8 +179,12 @@ export class RegistryTransport {
       const controller = new AbortController();
       const activity = new IdleTimer(this.idleTimeoutMs, () => controller.abort(new IdleTimeoutError()));
       const uploadStreams: Readable[] = [];
-      const init: RequestInit & { duplex?: 'half' } = { method, headers, redirect: 'manual', signal: controller.signal };
-      if (body !== undefined && method !== 'GET' && method !== 'HEAD') {
+      // Requests with a body use redirect 'error': with any other mode undici's fetch clones the
+      // request, which tees the body stream and keeps every byte of it in memory until the request
+      // ends (measured: a 200 MB upload held 200 MB). Registries do not redirect uploads.
+      const hasBody = body !== undefined && method !== 'GET' && method !== 'HEAD';
+      const init: RequestInit & { duplex?: 'half' } = { method, headers, redirect: hasBody ? 'error' : 'manual', signal: controller.signal };
+      if (hasBody) {
         const b = typeof body === 'function' ? await body() : body;
         if (b instanceof Readable) {
           // Note activity as undici pulls bytes (a 'data' listener would switch the stream to
