@@ -1,0 +1,3 @@
+/** Public surface of the sinks (index.ts dispatches; copy.ts adds source-side index handling). */
+export * from './index.js';
+export { copyImage, openForCopy, type OpenForCopyOptions } from './copy.js';
