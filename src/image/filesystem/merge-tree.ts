@@ -207,7 +207,9 @@ export class MergedTree {
     for (const u of this.units) written += u.size;
     const files = new Map<string, MergedFile>();
     for (const [path, n] of this.files) {
-      const { seq: _seq, unit: _unit, countedModified: _cm, ...file } = n;
+      // Explicit construction (not rest-spread): a fixed shape, and several times faster.
+      const file: MergedFile = { path: n.path, type: n.type, size: n.size, mode: n.mode, uid: n.uid, gid: n.gid, layer: n.layer, charged: n.charged };
+      if (n.linkname !== undefined) file.linkname = n.linkname;
       files.set(path, file);
     }
     return {
