@@ -189,6 +189,8 @@ export function defaultBinaryName(pkg: string, workdir: string): string | null {
 }
 
 function joinPath(base: string, rel: string): string {
+  // Windows containers: `C:\src` is absolute and keeps its own separators.
+  if (/^[A-Za-z]:[\\/]/.test(rel)) return rel;
   if (rel.startsWith('/')) return normalize(rel);
   return normalize(`${base.replace(/\/+$/, '')}/${rel}`);
 }
