@@ -8,8 +8,11 @@ import { argDeclarations } from '../parse/parse-dockerfile.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
 import { classifyBase, hasShell, type BaseKind } from './base-kind.js';
 import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
-import { rewriteRun } from './run-rewrite.js';
-import { commentsAbove, decideCgo, type CgoDecision } from './stage-facts.js';
+import { posix } from 'node:path';
+import { expandInScope } from '../parse/parse-dockerfile.js';
+import { isDotCopy } from './fix-single-stage.js';
+import { MOD_CACHE, rewriteRun } from './run-rewrite.js';
+import { commentsAbove, decideCgo, workdirs, type CgoDecision } from './stage-facts.js';
 import { applyEdits, lineOffsets, offsetOf, type TextEdit } from './text-edits.js';
 import { GLIBC_BASE, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions } from './types.js';
 
@@ -54,10 +57,13 @@ class Editor {
     if (this.explain && why.length > 0) this.edits.push({ start: this.lineStart(i), end: this.lineStart(i), text: `# goslim: ${why.join('; ')}\n` });
     this.edits.push({ start: this.start(i), end: this.end(i), text });
   }
-  /** Insert whole lines before an instruction's line. */
-  insertBefore(i: Instruction, line: string, why: string): void {
-    const at = this.lineStart(i);
-    this.edits.push({ start: at, end: at, text: `${this.explain ? `# goslim: ${why}\n` : ''}${line}\n` });
+  /** Insert whole lines before an instruction and the comment lines directly above it. */
+  insertBefore(i: Instruction, line: string, why: string, aboveComments = false): void {
+    const at = aboveComments ? this.offs[i.range.start.line - commentsAbove(this.model, i).length]! : this.lineStart(i);
+    const edit = { start: at, end: at, text: `${this.explain ? `# goslim: ${why}\n` : ''}${line}\n` };
+    // Ahead of a TODO comment inserted at the same place, so the TODO stays next to its instruction.
+    if (aboveComments) this.edits.unshift(edit);
+    else this.edits.push(edit);
   }
   /** Insert whole lines after an instruction. */
   insertAfter(i: Instruction, line: string, why: string): void {
@@ -92,9 +98,22 @@ export function fixBuildStage(ed: Editor, stage: Stage, cgo: CgoDecision, option
   const runs = stage.instructions.filter((i) => i.keyword === 'RUN');
   let firstBuild: Instruction | undefined;
   let crossAdded = false;
-  for (const r of runs) {
-    if (r.argsRange === null) continue;
-    const argsOffset = offsetOf(ed.offs, r.argsRange.start) - ed.start(r);
+  for (const orig of runs) {
+    if (orig.argsRange === null) continue;
+    let r = orig;
+    let argsOffset = offsetOf(ed.offs, r.argsRange!.start) - ed.start(r);
+    const inner = r.exec ? unwrapShC(r.exec) : null;
+    if (r.exec && GO_BUILD.test(r.body)) {
+      if (inner === null || inner.includes('\n')) {
+        ed.opaqueBuilds = true;
+        ed.todo(r, 'go build in an exec-form RUN: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand');
+        continue;
+      }
+      // RUN ["/bin/sh", "-c", "X"] is exactly the shell form RUN X (BuildKit runs shell form as /bin/sh -c).
+      const head = r.text.slice(0, argsOffset);
+      r = { ...r, text: `${head}${inner}`, exec: null, form: 'shell', body: inner };
+      argsOffset = head.length;
+    }
     // Flags (--mount=...) come before the first argument; insert our mounts right there.
     const rw = rewriteRun(r, {
       argsOffset,
@@ -119,6 +138,7 @@ export function fixBuildStage(ed: Editor, stage: Stage, cgo: CgoDecision, option
     ed.replace(r, rw.text, rw.changes.map((c) => c.message.split(':')[0]!));
   }
   if (cgo.needed && firstBuild) ed.record('cgo-kept', firstBuild.line, `cgo kept: ${cgo.why}`);
+  if (firstBuild) addModDownloadLayer(ed, stage, firstBuild, options);
   if (!firstBuild || !cross) return;
   const crossUsed = crossAdded || stage.instructions.some((i) => i.keyword === 'RUN' && /\$\{?TARGET(OS|ARCH)\b/.test(i.text));
   if (!crossUsed) return;
@@ -132,6 +152,27 @@ export function fixBuildStage(ed: Editor, stage: Stage, cgo: CgoDecision, option
     ed.insertAfter(stage.from, `ARG ${missing.join(' ')}`, 'the automatic platform args are only visible in a stage that declares them');
     ed.record('target-args', stage.from.line, `ARG ${missing.join(' ')} in the build stage: without it $TARGETOS/$TARGETARCH are empty`);
   }
+}
+
+/**
+ * `COPY . .` before the first build with no `go mod download` anywhere before it: put
+ * go.mod/go.sum and a module download first, so a source edit does not re-download modules.
+ */
+function addModDownloadLayer(ed: Editor, stage: Stage, firstBuild: Instruction, options: FixOptions): void {
+  const before = stage.instructions.slice(0, stage.instructions.indexOf(firstBuild));
+  if (stage.instructions.some((i) => i.keyword === 'RUN' && /\bgo\s+mod\s+download\b/.test(i.body))) return;
+  if (before.some((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && /(^|\s|\/)go\.(mod|\*)/.test(i.body))) return;
+  const dot = before.find(isDotCopy);
+  if (dot === undefined) return;
+  const wds = workdirs(ed.model, stage);
+  const wd = wds.get(dot) ?? '/';
+  if (posix.resolve(wd, expandInScope(ed.model, dot, dot.args[1]!.value)) !== wd) return;
+  const entries = options.context?.entries;
+  const sum = entries === undefined ? 'go.sum* ' : entries.some((e) => e.name === 'go.sum') ? 'go.sum ' : '';
+  const mount = options.cacheMounts !== false ? `--mount=type=cache,target=${MOD_CACHE} ` : '';
+  ed.insertBefore(dot, `COPY go.mod ${sum}./`, 'go.mod/go.sum first: the module download layer is reused until they change');
+  ed.insertBefore(dot, `RUN ${mount}go mod download`, 'downloads modules once per go.mod change');
+  ed.record('mod-download-layer', dot.line, '`go mod download` before `COPY . .`: editing a source file no longer re-downloads every module');
 }
 
 function healthNeedsShell(h: Instruction): boolean {
@@ -214,6 +255,12 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
     ed.replace(i, `${i.keywordText} ${renderExec(words)}`, ['exec form: runs the binary directly (no /bin/sh on distroless), signals reach it']);
     ed.record('exec-form', i.line, `${i.keyword} in exec form: runs without /bin/sh and receives SIGTERM directly`);
   }
+  // RUN cannot run on a shell-less base: the build fails there.
+  for (const i of final.instructions) {
+    if (i.keyword === 'RUN' && shellLess && !(i.exec && !/(^|\/)(sh|bash)$/.test(i.exec[0] ?? ''))) {
+      ed.todo(i, `RUN needs /bin/sh, which ${final.base.expanded} does not have: do this in the build stage and COPY the result (with --chown=65532:65532 for directories the service writes)`);
+    }
+  }
   // HEALTHCHECK that needs a shell on a shell-less base.
   for (const i of final.instructions) {
     if (i.keyword === 'HEALTHCHECK' && shellLess && healthNeedsShell(i)) {
@@ -232,7 +279,7 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
       return;
     }
     const anchor = final.instructions.find((i) => i.keyword === 'ENTRYPOINT' || i.keyword === 'CMD' || i.keyword === 'HEALTHCHECK');
-    if (anchor) ed.insertBefore(anchor, `USER ${NONROOT_USER}`, why);
+    if (anchor) ed.insertBefore(anchor, `USER ${NONROOT_USER}`, why, true);
     else ed.insertAfter(final.instructions[final.instructions.length - 1] ?? final.from, `USER ${NONROOT_USER}`, why);
     ed.record('nonroot-user', anchor?.line ?? final.from.line, `USER ${NONROOT_USER}: ${why}`);
   } else {

@@ -57,7 +57,7 @@ function envKeys(i: Instruction): string[] {
   return [...body.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=/g)].map((m) => m[1]!);
 }
 
-function isDotCopy(i: Instruction): boolean {
+export function isDotCopy(i: Instruction): boolean {
   if (i.keyword !== 'COPY' && i.keyword !== 'ADD') return false;
   if (i.copyFrom !== undefined || i.flags.some((f) => f.name === 'from')) return false;
   const words = i.args.map((a) => a.value);
