@@ -136,6 +136,39 @@ describe('mergeLayers: exact bytes', () => {
   });
 });
 
+describe('mergeLayers: analyzer hooks', () => {
+  it('forwards entries, requested contents and progress on the same single pass', async () => {
+    const built = await buildTestImage(whiteoutImage, { dir: join(work, 'hooks'), format: 'oci' });
+    const image = await openImage(built.reference);
+    const entries: string[] = [];
+    const contents: Record<string, number> = {};
+    const progress: number[] = [];
+    const r = await mergeLayers(image, {
+      visitor: {
+        entry: (e) => entries.push(`${e.layer}:${e.path}`),
+        wantContent: (e) => e.path === 'etc/a',
+        content: async (e, data) => {
+          let n = 0;
+          for await (const c of data) n += (c as Buffer).length;
+          contents[`${e.layer}:${e.path}`] = n;
+        },
+      },
+      onProgress: (p) => {
+        if (p.done) progress.push(p.layer);
+      },
+    });
+    expect(contents).toEqual({ '0:etc/a': 100, '1:etc/a': 150 });
+    expect(entries).toContain('1:var/cache/z');
+    expect(entries.filter((e) => e.includes('.wh.'))).toEqual([]);
+    expect(progress).toEqual([0, 1, 2]);
+    expect(r.layers.map((l) => l.tarSize)).toEqual(await Promise.all(image.layers().map(async (l) => {
+      let n = 0;
+      for await (const c of await l.uncompressed()) n += (c as Buffer).length;
+      return n;
+    })));
+  });
+});
+
 describe('all on-disk forms give identical merged results', () => {
   it('oci, oci-archive and the three docker save shapes', async () => {
     const spec: TestImageSpec = {
