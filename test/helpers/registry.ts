@@ -260,7 +260,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
 }
 
 /** What the fault proxy does with request number n (1-based) of a given method and path. */
-export type FaultAction = 'pass' | 'reset' | 'hang' | { status: number; headers?: Record<string, string>; body?: string };
+export type FaultAction = 'pass' | 'reset' | 'hang' | { stallAfterBytes: number } | { status: number; headers?: Record<string, string>; body?: string };
 
 /** Requests under this prefix are served as the path after it, with the last Authorization seen
  * injected: a stand-in for a storage backend that takes pre-signed URLs instead of credentials. */
@@ -293,7 +293,8 @@ export async function startFaultProxy(targetPort: number, plan: (method: string,
       lastAuth = headers.authorization;
     }
     const action = plan(req.method ?? 'GET', req.url ?? '/', n);
-    seen.push({ method: req.method ?? '', path: req.url ?? '', action: typeof action === 'string' ? action : String(action.status), auth, host: req.headers.host ?? '' });
+    const label = typeof action === 'string' ? action : 'stallAfterBytes' in action ? `stall@${action.stallAfterBytes}` : String(action.status);
+    seen.push({ method: req.method ?? '', path: req.url ?? '', action: label, auth, host: req.headers.host ?? '' });
     if (action === 'reset') {
       req.socket.destroy();
       return;
@@ -303,7 +304,8 @@ export async function startFaultProxy(targetPort: number, plan: (method: string,
       req.resume();
       return;
     }
-    if (action !== 'pass') {
+    const stallAfter = typeof action === 'object' && 'stallAfterBytes' in action ? action.stallAfterBytes : undefined;
+    if (action !== 'pass' && stallAfter === undefined && typeof action === 'object' && 'status' in action) {
       req.resume();
       res.writeHead(action.status, { 'Content-Type': 'application/json', ...action.headers }).end(action.body ?? '');
       return;
@@ -312,7 +314,19 @@ export async function startFaultProxy(targetPort: number, plan: (method: string,
       { host: '127.0.0.1', port: targetPort, method: req.method, path, headers },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
+        if (stallAfter === undefined) {
+          up.pipe(res);
+          return;
+        }
+        // Send the first bytes of the body, then go silent with the connection open.
+        let sent = 0;
+        up.on('data', (chunk: Buffer) => {
+          if (sent >= stallAfter) return;
+          const part = chunk.subarray(0, stallAfter - sent);
+          sent += part.length;
+          res.write(part);
+          if (sent >= stallAfter) up.destroy();
+        });
       },
     );
     upstream.on('error', () => req.socket.destroy());

@@ -105,6 +105,17 @@ describe('retries and failures through a fault-injecting proxy (real registry be
     expect(Date.now() - t0).toBeLessThan(3000);
   });
 
+  it('fails a blob download that stalls mid-body with E_NETWORK after the idle timeout', async () => {
+    const p = await proxy((m, path) => isBlobGet(m, path) && !path.includes(image.configDigest()), [{ stallAfterBytes: 100_000 }]);
+    const img = await openRegistryImage({ registry: p.host, repository: 'faults/base', tag: 'v1' }, { ...fast, idleTimeoutMs: 400 });
+    const t0 = Date.now();
+    const err = await drain(await img.layers()[0]!.compressed()).catch((e: unknown) => e);
+    expect(isGoslimError(err, 'E_NETWORK')).toBe(true);
+    expect((err as GoslimError).message).toContain('stalled');
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(p.seen.some((s) => s.action === 'stall@100000')).toBe(true);
+  });
+
   it('E_NETWORK when nothing listens', async () => {
     const p = await startFaultProxy(reg.port, () => 'pass');
     const host = p.host;

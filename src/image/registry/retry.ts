@@ -52,8 +52,9 @@ export function isRetryableNetworkError(err: unknown): boolean {
   const code = networkErrorCode(err);
   if (code !== undefined) return RETRYABLE_NET_CODES.has(code);
   // undici reports a peer closing mid-response as "terminated" / "other side closed" with no code.
+  // (A bare "fetch failed" is not enough: it also wraps permanent failures such as a refused redirect.)
   const msg = err instanceof Error ? `${err.message} ${String((err.cause as Error | undefined)?.message ?? '')}` : '';
-  return /terminated|other side closed|socket hang up|fetch failed/i.test(msg);
+  return /terminated|other side closed|socket hang up/i.test(msg);
 }
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent/unparseable. */

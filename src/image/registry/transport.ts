@@ -74,10 +74,23 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * Texts of `Warning: 299 - "..."` headers (distribution-spec: clients should show them to the user,
+ * deduplicated, and never act on them) (pure).
+ */
+export function parseWarnings(header: string | null): string[] {
+  if (header === null) return [];
+  const out: string[] = [];
+  for (const m of header.matchAll(/299\s+\S+\s+"((?:[^"\\]|\\.)*)"/g)) out.push(m[1]!.replace(/\\(.)/g, '$1'));
+  return out;
+}
+
 export class RegistryTransport {
   readonly registry: string;
   readonly baseUrl: string;
   readonly secrets = new SecretSet();
+  /** Registry warnings seen so far, deduplicated; the CLI shows them. */
+  readonly warnings = new Set<string>();
   private readonly auth: Authenticator;
   private readonly fetchImpl: typeof fetch;
   private readonly retryPolicy: RetryPolicy;
@@ -218,6 +231,7 @@ export class RegistryTransport {
         }
         throw err;
       }
+      for (const w of parseWarnings(response.headers.get('warning'))) this.warnings.add(this.secrets.text(w));
       if ([301, 302, 303, 307, 308].includes(response.status) && response.headers.get('location')) {
         activity.stop();
         await response.body?.cancel().catch(() => undefined);
