@@ -6,7 +6,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { chmod, chown, lchown, link, lstat, mkdir, readdir, readlink, rm, symlink, utimes } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UnsafePathError } from '../errors.js';
 import type { Image } from '../image/model.js';
@@ -53,25 +53,27 @@ export async function resolveInRoot(root: string, relPath: string): Promise<stri
   return join(root, ...done, last);
 }
 
-async function ensureDir(root: string, rel: string): Promise<void> {
-  if (rel === '') return;
-  const host = await resolveInRoot(root, rel);
+/** Make sure directory `rel` exists, following symlinks of every component within the root. */
+async function ensureDir(root: string, rel: string): Promise<string> {
+  if (rel === '') return root;
+  const host = dirname(await resolveInRoot(root, `${rel}/.goslim`));
   try {
     const st = await lstat(host);
-    if (st.isDirectory()) return;
-    await rm(host, { recursive: true, force: true });
+    if (st.isDirectory()) return host;
+    await rm(host, { force: true });
   } catch {
     // missing: create below
   }
-  const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
-  await ensureDir(root, parent);
-  await mkdir(host);
+  // Every existing component of `host` was resolved inside the root; create the rest.
+  await mkdir(host, { recursive: true });
+  return host;
 }
 
 async function prepare(root: string, rel: string): Promise<string> {
   const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
-  await ensureDir(root, parent);
-  const host = await resolveInRoot(root, rel);
+  const name = rel.slice(rel.lastIndexOf('/') + 1);
+  if (name === '..' || name === '.' || name === '') throw new UnsafePathError(`unsafe entry name ${rel}`);
+  const host = join(await ensureDir(root, parent), name);
   await rm(host, { recursive: true, force: true });
   return host;
 }
@@ -142,8 +144,13 @@ export async function unpackImage(image: Image, root: string): Promise<UnpackSta
         if (e.path === '') continue;
         switch (e.type) {
           case 'dir': {
-            await ensureDir(root, e.path);
-            const host = await resolveInRoot(root, e.path);
+            // The entry's own path is not followed: a directory replaces a lower symlink
+            // (as Docker's archive.Unpack does); its parents are followed within the root.
+            const parent = e.path.includes('/') ? e.path.slice(0, e.path.lastIndexOf('/')) : '';
+            const host = join(await ensureDir(root, parent), e.path.slice(e.path.lastIndexOf('/') + 1));
+            const st = await lstat(host).catch(() => undefined);
+            if (st && !st.isDirectory()) await rm(host, { force: true });
+            if (!st || !st.isDirectory()) await mkdir(host);
             await owner(host, e);
             dirModes.push([host, e.mode & 0o7777, e]);
             break;
