@@ -9,8 +9,8 @@ import { readBuildInfo, type BuildInfoSource, type GoBuildInfo, type Range } fro
 import { PF_W, PF_X, PT_LOAD, readElf, vaToOffset, type ElfFile } from './elf.js';
 import { binaryFindings } from './findings.js';
 import { detectExecutableFormat, isShortElfPrefix } from './format.js';
-import { packageSizes } from './packages.js';
-import { looksLikePclntab, parsePclntab, type Pclntab } from './pclntab.js';
+import { PackageTally } from './packages.js';
+import { looksLikePclntab, parsePclntab, type FunctionVisitor, type Pclntab } from './pclntab.js';
 import type { BinaryReport, GoInfo } from './types.js';
 import { estimateTrimpathSavings, isAbsolutePath } from './trimpath.js';
 
@@ -37,7 +37,17 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
   }
   const elf = readElf(bytes);
   const buildInfo = readBuildInfo(elfBuildInfoSource(elf));
-  const pcln = findPclntab(elf);
+  // One pass over the function table: package sizes and cgo facts, no per-function objects kept.
+  const tally = new PackageTally();
+  let runtimeCgoSeen = false;
+  let cgoGlue = 0;
+  const pcln = findPclntab(elf, (name, size) => {
+    tally.add(name, size);
+    if (CGO_FUNC.test(name)) {
+      cgoGlue += size;
+      if (name === 'x_cgo_init' || name.startsWith('_cgo_') || name.startsWith('runtime/cgo.')) runtimeCgoSeen = true;
+    }
+  });
   if (options.requireGo && !buildInfo && !pcln) {
     throw new NotGoBinaryError('no Go build info and no Go pc-line table: not a Go executable');
   }
@@ -64,15 +74,13 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     estimatedBytes: estimateTrimpathSavings(leaked, goInfo?.main?.path ?? null),
   };
 
-  const packages = pcln ? packageSizes(pcln.table.functions) : [];
+  const packages = pcln ? tally.result() : [];
   const textSec = elf.sections.find((s) => s.name === '.text');
   const text = textSec?.fileSize ?? 0;
   const attributed = pcln?.table.codeSize ?? 0;
 
   // runtime/cgo's C side (x_cgo_init, _cgo_*) is in the pclntab even with internal linking.
-  const runtimeCgo =
-    packages.some((p) => p.name === 'runtime/cgo') ||
-    (pcln?.table.functions.some((f) => f.name === 'x_cgo_init' || f.name.startsWith('_cgo_')) ?? false);
+  const runtimeCgo = runtimeCgoSeen;
   // An external (C) linker lays out crt code before Go's text and records itself in .comment;
   // Go's internal linker starts .text exactly at runtime.text and writes no .comment.
   const comment = elf.sections.find((s) => s.name === '.comment');
@@ -81,7 +89,7 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     comment !== undefined ||
     (pcln !== null && textSec !== undefined && textStart !== 0 && textSec.addr !== textStart && pcln.table.version !== '1.2');
   const cgo = { used: runtimeCgo || externalLinking, runtimeCgo, externalLinking, libraries: [...elf.needed] };
-  const cgoBytes = estimateCgoBytes(elf, pcln?.table ?? null, text, attributed);
+  const cgoBytes = estimateCgoBytes(elf, cgoGlue, text, attributed);
 
   const strip = { symtab, dwarf, total: symtab + dwarf };
   const findings = binaryFindings({
@@ -151,10 +159,10 @@ export interface FoundPclntab {
  * `.gopclntab` by name (suffix match: PIE builds before Go 1.26 use `.data.rel.ro.gopclntab`);
  * otherwise scan non-executable PT_LOADs for a header that parses (stripped section headers).
  */
-export function findPclntab(elf: ElfFile): FoundPclntab | null {
+export function findPclntab(elf: ElfFile, visit?: FunctionVisitor): FoundPclntab | null {
   const sec = elf.sections.find((s) => s.name.endsWith('gopclntab') && s.fileSize > 0);
   if (sec) {
-    return { table: parsePclntab(elf.view.slice(sec.offset, sec.fileSize)), offset: sec.offset, size: sec.fileSize };
+    return { table: parsePclntab(elf.view.slice(sec.offset, sec.fileSize), false, visit), offset: sec.offset, size: sec.fileSize };
   }
   const file = elf.view;
   const magics = [0xfffffff1, 0xfffffff0, 0xfffffffa, 0xfffffffb].flatMap((m) => [le32(m), be32(m)]);
@@ -171,8 +179,11 @@ export function findPclntab(elf: ElfFile): FoundPclntab | null {
         if (!looksLikePclntab(file, hit)) continue;
         tries++;
         try {
-          const table = parsePclntab(file.slice(hit, end - hit));
-          if (table.nfunc > 0) return { table, offset: hit, size: table.extent };
+          // Validate without the visitor first, so a false candidate never reaches it.
+          const probe = parsePclntab(file.slice(hit, end - hit));
+          if (probe.nfunc === 0) continue;
+          const table = visit ? parsePclntab(file.slice(hit, end - hit), false, visit) : probe;
+          return { table, offset: hit, size: table.extent };
         } catch (err) {
           if (!(err instanceof GoslimError)) throw err;
         }
@@ -213,11 +224,11 @@ function toGoInfo(bi: GoBuildInfo | null, pcln: FoundPclntab | null): GoInfo | n
  * cgo resolver/user-lookup glue in net and os/user, C code outside the pclntab, and
  * the dynamic-linking tables (.interp, .dynamic, .dynsym, .dynstr, relocations, PLT/GOT).
  */
-function estimateCgoBytes(elf: ElfFile, pcln: Pclntab | null, text: number, attributed: number): number {
-  let n = Math.max(0, text - attributed);
-  for (const f of pcln?.functions ?? []) {
-    if (/^(runtime\/cgo\.|_cgo_|x_cgo_|crosscall)/.test(f.name) || /^(net|os\/user)\.(_C|_cgo|cgo)/.test(f.name)) n += f.size;
-  }
+/** runtime/cgo and its C side, and the cgo resolver/user-lookup glue in net and os/user. */
+const CGO_FUNC = /^(runtime\/cgo\.|_cgo_|x_cgo_|crosscall|(net|os\/user)\.(_C|_cgo|cgo))/;
+
+function estimateCgoBytes(elf: ElfFile, cgoGlue: number, text: number, attributed: number): number {
+  let n = Math.max(0, text - attributed) + cgoGlue;
   for (const s of elf.sections) {
     if (/^\.(interp|dynamic|dynsym|dynstr|hash|gnu\.hash|gnu\.version.*|rela?\..*|plt.*|got.*)$/.test(s.name)) n += s.fileSize;
   }

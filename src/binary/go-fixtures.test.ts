@@ -7,7 +7,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildFixtures, haveGo, MATRIX } from '../../test/fixtures/go/build-fixtures.js';
 import { goVersionM, readelf } from '../../test/fixtures/go/oracles.js';
-import { analyzeBinary } from './analyze.js';
+import { analyzeBinary, findPclntab } from './analyze.js';
+import { readElf } from './elf.js';
+import { packageOf } from './packages.js';
 import type { BinaryReport } from './types.js';
 
 const goAvailable = await haveGo();
@@ -116,6 +118,17 @@ describe.skipIf(!goAvailable)('real Go binaries', () => {
     const ext = report('server.external');
     expect(ext.code.unattributed).toBeGreaterThan(0);
     expect(ext.code.text).toBeGreaterThan(ext.code.attributed);
+  });
+
+  it('the run-length package tally equals a naive per-function aggregation', () => {
+    for (const n of ['server.default', 'hello.external', 'hello.s390x']) {
+      const bytes = readFileSync(bins.get(n) as string);
+      const found = findPclntab(readElf(bytes));
+      const naive = new Map<string, number>();
+      for (const f of found?.table.functions ?? []) naive.set(packageOf(f.name), (naive.get(packageOf(f.name)) ?? 0) + f.size);
+      const got = new Map(report(n).packages.map((p) => [p.name, p.size]));
+      expect(got).toEqual(naive);
+    }
   });
 
   it('linking and cgo verdicts', () => {

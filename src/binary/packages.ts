@@ -31,8 +31,12 @@ export function stripGenerics(name: string): string {
 }
 
 export function packageOf(funcName: string): string {
-  if (/^(type[.:]\.|go[.:](buildid|itab|string|shape|info)|go\.buildid)/.test(funcName)) return COMPILER_GENERATED;
-  if (/^(_cgo_|x_cgo_|crosscall)/.test(funcName)) return CGO_C;
+  // First-character gates keep the regexes off the hot path (100k+ names in large binaries).
+  const c = funcName.charCodeAt(0);
+  if ((c === 0x74 /* t */ || c === 0x67) /* g */ && /^(type[.:]\.|go[.:](buildid|itab|string|shape|info))/.test(funcName)) {
+    return COMPILER_GENERATED;
+  }
+  if ((c === 0x5f /* _ */ || c === 0x78 /* x */ || c === 0x63) /* c */ && /^(_cgo_|x_cgo_|crosscall)/.test(funcName)) return CGO_C;
   const name = stripGenerics(funcName);
   const slash = name.lastIndexOf('/');
   const dot = name.indexOf('.', slash + 1);
@@ -45,13 +49,57 @@ function unescapePath(s: string): string {
   return s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
+/** Accumulates code bytes per package, one function at a time. */
+export class PackageTally {
+  private readonly sizes = new Map<string, number>();
+  // The linker lays functions out package by package, so runs of one package are long:
+  // remember the current one and only touch the map when the run ends.
+  private runPkg = '';
+  private runPrefix = '';
+  private runSize = 0;
+
+  add(funcName: string, size: number): void {
+    const p = this.runPrefix;
+    if (
+      p !== '' &&
+      funcName.startsWith(p) &&
+      funcName.charCodeAt(p.length) === 0x2e &&
+      funcName.indexOf('/', p.length) < 0 &&
+      funcName.indexOf('[', p.length) < 0
+    ) {
+      this.runSize += size;
+      return;
+    }
+    this.flush();
+    const pkg = packageOf(funcName);
+    this.runPkg = pkg;
+    this.runSize = size;
+    // Only a plain "<pkg>.<rest>" name may seed the fast path (no escapes, brackets or synthetic buckets).
+    this.runPrefix = funcName.startsWith(`${pkg}.`) && !pkg.startsWith('<') ? pkg : '';
+  }
+
+  private flush(): void {
+    if (this.runPkg !== '') this.sizes.set(this.runPkg, (this.sizes.get(this.runPkg) ?? 0) + this.runSize);
+    this.runPkg = '';
+    this.runSize = 0;
+  }
+
+  /** Largest first (ties by name, for stable output). */
+  result(): PackageSize[] {
+    this.flush();
+    this.runPrefix = '';
+    return sortSizes(this.sizes);
+  }
+}
+
 /** Code bytes per package, largest first (ties by name, for stable output). */
 export function packageSizes(functions: readonly PclnFunction[]): PackageSize[] {
-  const sizes = new Map<string, number>();
-  for (const f of functions) {
-    const pkg = packageOf(f.name);
-    sizes.set(pkg, (sizes.get(pkg) ?? 0) + f.size);
-  }
+  const t = new PackageTally();
+  for (const f of functions) t.add(f.name, f.size);
+  return t.result();
+}
+
+function sortSizes(sizes: Map<string, number>): PackageSize[] {
   return [...sizes]
     .map(([name, size]) => ({ name, size }))
     .sort((a, b) => b.size - a.size || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -40,6 +40,7 @@ export interface Pclntab {
   textStart: number;
   /** Sum of all function sizes (= Go code in .text). */
   codeSize: number;
+  /** Every function, unless parsed with a visitor (then empty: the visitor saw them). */
   functions: PclnFunction[];
   files: string[];
   /** Bytes of the table actually described by its header (from start through the function table end). */
@@ -61,7 +62,9 @@ export function looksLikePclntab(v: ByteView, offset: number): boolean {
  * segment when found by scanning). Reads past the end of `data` are E_MALFORMED
  * unless `truncatedOnOverrun` (used when data is cut by the end of the file).
  */
-export function parsePclntab(data: Uint8Array, truncatedOnOverrun = false): Pclntab {
+export type FunctionVisitor = (name: string, size: number, entry: number) => void;
+
+export function parsePclntab(data: Uint8Array, truncatedOnOverrun = false, visit?: FunctionVisitor): Pclntab {
   const overrun = truncatedOnOverrun ? 'truncated' : 'malformed';
   let v = new ByteView(data, true, overrun, 'pclntab');
   if (data.length < 8) {
@@ -131,12 +134,12 @@ export function parsePclntab(data: Uint8Array, truncatedOnOverrun = false): Pcln
   const funcOffAt = (i: number): number =>
     field === 4 ? v.u32(functab + (i * 2 + 1) * field) : v.u64(functab + (i * 2 + 1) * field, 'func offset');
 
-  const functions: PclnFunction[] = new Array(nfunc);
+  // push, not new Array(nfunc): a large preallocated array is created with slow dictionary elements.
+  const functions: PclnFunction[] = [];
   const base = nfunc > 0 ? entryAt(0) : 0;
   if (version === '1.2' || version === '1.16') textStart = base;
   let codeSize = 0;
   let prev = base;
-  const names = new Map<number, string>();
   for (let i = 0; i < nfunc; i++) {
     const entry = prev;
     const next = entryAt(i + 1);
@@ -145,13 +148,11 @@ export function parsePclntab(data: Uint8Array, truncatedOnOverrun = false): Pcln
     // The func record starts with the entry (uintptr before 1.18, u32 since), then nameOff (int32).
     const nameOff = v.i32(rec + field);
     if (nameOff < 0) throw new MalformedInputError(`pclntab: function ${i} has a negative name offset`);
-    let name = names.get(nameOff);
-    if (name === undefined) {
-      name = v.cstring(nameBase + nameOff, 1 << 16);
-      names.set(nameOff, name);
-    }
+    const name = v.cstring(nameBase + nameOff, 1 << 16);
     const size = next - entry;
-    functions[i] = { name, entry: entry - base, size };
+    // A visitor avoids holding ~100k objects for a large binary (memory is bounded by the file).
+    if (visit) visit(name, size, entry - base);
+    else functions.push({ name, entry: entry - base, size });
     codeSize += size;
     prev = next;
   }
