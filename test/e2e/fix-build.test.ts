@@ -86,6 +86,7 @@ interface Measured {
 describe.skipIf(missing.length > 0)('goslim fix: real builds with buildah, runs with podman', () => {
   let harness: ContainerHarness;
   let releaseLock: () => void = () => undefined;
+  let lockReleased: Promise<void> = Promise.resolve();
   const results = new Map<string, Measured>();
   const started = Date.now();
   const timings: Record<string, number> = {};
@@ -94,8 +95,10 @@ describe.skipIf(missing.length > 0)('goslim fix: real builds with buildah, runs 
     let t = Date.now();
     const fixtures = await ensureFixtureImages();
     timings.fixtures = Date.now() - t;
+    // Container storage is shared by harnesses: hold the lock for the whole file. afterAll awaits
+    // the release, so the lock directory is gone before the worker exits.
     await new Promise<void>((locked) => {
-      void withLock(join(REPO_ROOT, 'test', '.work', 'containers.lock'), () =>
+      lockReleased = withLock(join(REPO_ROOT, 'test', '.work', 'containers.lock'), () =>
         new Promise<void>((release) => {
           releaseLock = release;
           locked();
@@ -193,6 +196,7 @@ describe.skipIf(missing.length > 0)('goslim fix: real builds with buildah, runs 
   afterAll(async () => {
     await harness?.close();
     releaseLock();
+    await lockReleased;
     const table = [...results].map(([name, m]) => ({
       name,
       origBytes: m.origSize,
