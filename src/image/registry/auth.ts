@@ -11,6 +11,7 @@
 import { GoslimError } from '../../errors.js';
 import type { Credential } from './credentials.js';
 import type { SecretSet } from './redact.js';
+import { isRetryableStatus, nextDelay, type RetryPolicy } from './retry.js';
 import { challengeScopes, parseWwwAuthenticate } from './www-authenticate.js';
 
 export interface AuthenticatorOptions {
@@ -22,6 +23,7 @@ export interface AuthenticatorOptions {
   insecure: boolean;
   timeoutMs: number;
   userAgent: string;
+  retry: RetryPolicy;
 }
 
 interface CachedToken {
@@ -136,7 +138,23 @@ export class Authenticator {
     return p;
   }
 
+  /** fetchToken with bounded retries on transient failures (the token service is a server too). */
   private async fetchToken(scopes: string[]): Promise<string> {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.fetchTokenOnce(scopes);
+      } catch (err) {
+        const status = err instanceof GoslimError ? err.details?.['status'] : undefined;
+        const transient = err instanceof GoslimError && (err.code === 'E_NETWORK' || (typeof status === 'number' && isRetryableStatus(status)));
+        const delay = transient ? nextDelay(this.opts.retry, attempt, Date.now() - started, undefined) : undefined;
+        if (delay === undefined) throw err;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private async fetchTokenOnce(scopes: string[]): Promise<string> {
     if (this.scheme.kind !== 'bearer') throw new GoslimError('E_INTERNAL', 'token requested without a bearer challenge');
     const { realm, service } = this.scheme;
     const cred = await this.credential();

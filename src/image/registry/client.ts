@@ -149,13 +149,16 @@ export class RegistryClient {
     return { raw, mediaType, digest };
   }
 
-  /** Size of a blob when it exists, undefined otherwise (HEAD, following redirects). */
-  async blobSize(repository: string, digest: string): Promise<number | undefined> {
+  /**
+   * Size of a blob when it exists, undefined otherwise (HEAD, following redirects). `forPush` asks
+   * for the push scope up front, so a push needs one token instead of a pull token and a push token.
+   */
+  async blobSize(repository: string, digest: string, forPush = false): Promise<number | undefined> {
     const res = await this.transport.request({
       method: 'HEAD',
       url: `/v2/${repoPath(repository)}/blobs/${checkedDigest(digest, 'blob digest')}`,
       headers: API_VERSION_HEADER,
-      scopes: [pullScope(repository)],
+      scopes: [forPush ? pushScope(repository) : pullScope(repository)],
       ok: [200],
       passThrough: [404],
       context: { repository, what: `HEAD blob ${digest}` },

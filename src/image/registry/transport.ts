@@ -113,6 +113,7 @@ export class RegistryTransport {
       insecure: options.insecure ?? false,
       timeoutMs: this.idleTimeoutMs,
       userAgent: this.userAgent,
+      retry: this.retryPolicy,
     });
   }
 

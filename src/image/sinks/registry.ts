@@ -98,7 +98,7 @@ async function pushBlob(
   mount: RegistryOrigin | undefined,
   onRetry: () => void,
 ): Promise<BlobEvent['action']> {
-  const existing = await client.blobSize(repository, job.digest);
+  const existing = await client.blobSize(repository, job.digest, true);
   if (existing !== undefined) return 'skipped';
   if (mount !== undefined && (await client.mountBlob(repository, job.digest, mount.repository))) return 'mounted';
   // A failed streamed upload cannot resume on its session: restart the blob, bounded like requests.
