@@ -42,3 +42,36 @@ export { buildImage, BlobCache, defaultCacheDir, writeLayer, writeLayerMemo, par
 export { mutateImage, BuiltImage, BuiltIndex, scratchImage, applyConfigChanges, type Mutation, type ConfigChanges } from './image/mutate/index.js';
 export { writeOciLayout, writeDockerArchive, writeOciArchive, writeToSink, copyImage, openForCopy, type SinkResult, type WrittenImage } from './image/sinks/exports.js';
 export { generateSbom, spdxDocument, cyclonedxDocument, SbomArtifact, pushSbomArtifact, type SbomSubject, type SbomFormat } from './sbom/exports.js';
+export {
+  parseDockerfile,
+  lintDockerfile,
+  lintModel,
+  exceedsThreshold,
+  analyzeGoBuilds,
+  classifyImage as classifyBaseImage,
+  classifyStageBase,
+  rules as lintRules,
+  findRule,
+  ruleTopics,
+  ruleMarkdown,
+  formatLintText,
+  formatLintJson,
+  toLintJson,
+  type DockerfileModel,
+  type Stage as DockerfileStage,
+  type Instruction as DockerfileInstruction,
+  type SourceRange,
+  type Finding as LintFinding,
+  type Rule as LintRule,
+  type Severity as LintSeverity,
+  type LintOptions,
+  type LintResult,
+  type LintPolicy,
+  type LintFileReport,
+  type GoBuild,
+  type GoBuildAnalysis,
+  type BaseFacts,
+} from './dockerfile/index.js';
+export { toSarif, formatSarif, type SarifOptions } from './report/sarif.js';
+export { formatLintMarkdown } from './report/markdown.js';
+export { validateConfig, loadConfigFile, findConfigFile, type GoslimConfig, type ConfigIssue } from './config/index.js';

@@ -63,3 +63,6 @@ export type {
   LeverId,
   ShippedBinary,
 } from './rules/types.js';
+export type { LintFileReport } from './format/types.js';
+export { formatLintText } from './format/text.js';
+export { formatLintJson, toLintJson, type LintJson } from './format/json.js';
