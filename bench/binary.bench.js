@@ -1,0 +1,119 @@
+// goslim binary: full analysis (build info + sections + package attribution) of the largest
+// Go binaries on this machine, wall time including Node start-up, beside `go version -m` on
+// the same file in the same run, and against the physical floor of a Node tool (start Node
+// and read the file). Peak RSS via /usr/bin/time -f %M. Prints ratios, asserts nothing.
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(repo, 'bin/goslim.js');
+if (!existsSync(join(repo, 'dist/binary/index.js'))) {
+  console.error('binary.bench: dist/ missing, run `npm run build` first');
+  process.exit(1);
+}
+const { analyzeBinary, isGoBinary } = await import(join(repo, 'dist/binary/index.js'));
+const RUNS = 5;
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+const DIRS = ['/usr/lib/go-1.19/bin', '/usr/lib/go-1.19/pkg/tool/linux_amd64', '/usr/lib/google-cloud-sdk/bin', '/usr/local/bin', '/usr/bin', '/usr/sbin', '/usr/local/go/bin', '/root/go/bin', '/opt'];
+
+function elfMagic(path) {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(4);
+    return readSync(fd, b, 0, 4, 0) === 4 && b.readUInt32BE(0) === 0x7f454c46;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function candidates() {
+  const out = [];
+  for (const dir of DIRS) {
+    let names = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      const p = join(dir, n);
+      let st;
+      try {
+        st = statSync(p);
+      } catch {
+        continue;
+      }
+      if (!st.isFile() || st.size < 5e6 || st.size > 512e6 || !(st.mode & 0o111)) continue;
+      if (!out.some((c) => c.ino === st.ino) && elfMagic(p)) out.push({ path: p, size: st.size, ino: st.ino });
+    }
+  }
+  return out.sort((a, b) => b.size - a.size);
+}
+
+/** Median wall ms and max peak RSS (KB) of a command over RUNS runs. */
+function measure(cmd, args) {
+  const walls = [];
+  let rss = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const full = TIME ? [TIME, ['-f', '%M', cmd, ...args]] : [cmd, args];
+    const t = performance.now();
+    const r = spawnSync(full[0], full[1], { encoding: 'utf8', maxBuffer: 256 << 20 });
+    walls.push(performance.now() - t);
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+    if (TIME) rss = Math.max(rss, Number(r.stderr.trim().split('\n').pop()));
+  }
+  walls.sort((a, b) => a - b);
+  return { ms: walls[Math.floor(RUNS / 2)], rssKB: rss };
+}
+
+const all = candidates();
+const go = all.filter((c) => {
+  // Reading whole candidates is the only way to be sure; stop after the few we need.
+  return isGoBinary(new Uint8Array(spawnSync('cat', [c.path], { maxBuffer: 1 << 30 }).stdout));
+});
+if (go.length === 0) {
+  console.log('binary.bench: no Go binary >= 5 MB found on this machine');
+  process.exit(0);
+}
+const picked = [go[0]];
+const near50 = [...go].sort((a, b) => Math.abs(a.size - 50e6) - Math.abs(b.size - 50e6))[0];
+if (near50 && near50.path !== go[0].path) picked.push(near50);
+
+const nodeFloor = measure(process.execPath, ['-e', '0']);
+const cliFloor = measure(process.execPath, [cli, '--version']);
+console.log(`node start-up floor: ${nodeFloor.ms.toFixed(0)} ms, ${(nodeFloor.rssKB / 1024).toFixed(0)} MB RSS`);
+console.log(`goslim CLI start-up (--version, loads every command module): ${cliFloor.ms.toFixed(0)} ms, ${(cliFloor.rssKB / 1024).toFixed(0)} MB RSS`);
+for (const c of picked) {
+  const mb = c.size / 1e6;
+  const goslim = measure(process.execPath, [cli, 'binary', '--json', c.path]);
+  const peer = measure('go', ['version', '-m', c.path]);
+  const readFloor = measure(process.execPath, ['-e', `require('fs').readFileSync(${JSON.stringify(c.path)})`]);
+  // In-process analysis time (no Node start-up, no CLI), median of RUNS after one warm-up.
+  const { readFileSync } = await import('node:fs');
+  const bytes = readFileSync(c.path);
+  const times = [];
+  let report;
+  for (let i = 0; i <= RUNS; i++) {
+    const t = performance.now();
+    report = analyzeBinary(bytes, { path: c.path });
+    if (i > 0) times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const inproc = times[Math.floor(RUNS / 2)];
+  console.log(`\n${c.path}: ${mb.toFixed(1)} MB, ${report.go?.version ?? 'no go version'}, ${report.go?.pclntab?.functions ?? 0} functions, ${report.packages.length} packages`);
+  console.log(`  goslim binary --json   ${goslim.ms.toFixed(0)} ms wall (incl. Node start-up), peak RSS ${(goslim.rssKB / 1024).toFixed(0)} MB`);
+  console.log(`  go version -m          ${peer.ms.toFixed(0)} ms wall, peak RSS ${(peer.rssKB / 1024).toFixed(0)} MB (build info only)`);
+  console.log(`  floor: node + read     ${readFloor.ms.toFixed(0)} ms wall, peak RSS ${(readFloor.rssKB / 1024).toFixed(0)} MB`);
+  console.log(`  analyzeBinary in-process ${inproc.toFixed(0)} ms (${(mb / (inproc / 1000)).toFixed(0)} MB/s)`);
+  console.log(`  ratio goslim / go version -m:        ${(goslim.ms / peer.ms).toFixed(1)}x`);
+  console.log(`  ratio goslim / (node + read) floor:  ${(goslim.ms / readFloor.ms).toFixed(2)}x`);
+  console.log(`  goslim minus CLI start-up:           ${(goslim.ms - cliFloor.ms).toFixed(0)} ms`);
+  if (TIME) {
+    console.log(`  peak RSS / file size:                ${((goslim.rssKB * 1024) / c.size).toFixed(2)}x (target < 2x)`);
+    console.log(`  (RSS - node baseline) / file size:   ${(((goslim.rssKB - nodeFloor.rssKB) * 1024) / c.size).toFixed(2)}x`);
+  }
+  console.log(`  wall target (< 500 ms for ~50 MB):   ${goslim.ms < 500 ? 'met' : 'not met'}; Node start-up alone is ${nodeFloor.ms.toFixed(0)} ms here`);
+}
