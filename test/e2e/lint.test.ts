@@ -9,8 +9,9 @@ import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFi
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
+import { buildFixtures, haveGo, SERVER } from '../fixtures/go/build-fixtures.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const CORPUS = join(REPO, 'test/fixtures/dockerfiles');
@@ -134,5 +135,69 @@ describe.skipIf(!built)('goslim lint (CLI)', () => {
     const r = goslim(['explain', 'G003']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/cgo-without-libc/);
+  });
+});
+
+/** True when a command runs (used to skip the runtime proof where bubblewrap is missing). */
+function have(cmd: string, args: string[]): boolean {
+  return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+}
+const canSandbox = have('bwrap', ['--version']) && have('readelf', ['--version']);
+const goAvailable = await haveGo();
+
+/**
+ * G003's claim, checked for real: the test fixture server (net/http) built with CGO_ENABLED left at
+ * its default (gcc is installed here, as in golang:*-bookworm), copied alone into an empty root (what scratch / distroless static give it: no libc, no
+ * dynamic loader), and exec'd with bubblewrap. The kernel's ENOENT is the same error runc reports as
+ * "exec /app: no such file or directory".
+ */
+describe.skipIf(!built || !goAvailable || !canSandbox)('G003 against a real binary', () => {
+  const bins = new Map<string, string>();
+  beforeAll(async () => {
+    for (const [k, v] of await buildFixtures([SERVER('default'), SERVER('cgo0', [], { CGO_ENABLED: '0' })])) bins.set(k, v);
+  }, 900_000);
+
+  const dockerfile = (cgo: string) => `FROM golang:1.22-bookworm AS build
+WORKDIR /src
+COPY . .
+RUN ${cgo}go build -trimpath -ldflags="-s -w" -o /out/server .
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/server /app
+ENTRYPOINT ["/app"]
+`;
+
+  function runInEmptyRoot(binary: string): { code: number | null; stderr: string } {
+    const root = mkdtempSync(join(tmpdir(), 'goslim-g003-root-'));
+    copyFileSync(binary, join(root, 'app'));
+    const r = spawnSync('bwrap', ['--bind', root, '/', '--dev', '/dev', '--proc', '/proc', '--die-with-parent', '/app'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, ADDR: 'no-port' }, // makes the server exit at once after it starts
+    });
+    return { code: r.status, stderr: r.stderr };
+  }
+
+  it('flags the default (cgo) build, whose binary indeed cannot start without libc', () => {
+    const r = goslim(['lint', '-f', 'json', '-'], { input: dockerfile('') });
+    const json = JSON.parse(r.stdout) as { files: Array<{ findings: Array<{ rule: string; message: string }> }> };
+    const g003 = json.files[0]!.findings.find((f) => f.rule === 'G003');
+    expect(g003?.message).toContain('exec /app: no such file or directory');
+
+    const bin = bins.get('server.default')!;
+    const interp = spawnSync('readelf', ['-l', bin], { encoding: 'utf8' }).stdout;
+    expect(interp).toMatch(/Requesting program interpreter: \/lib64\/ld-linux/);
+    const run = runInEmptyRoot(bin);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/execvp \/app: No such file or directory/);
+  });
+
+  it('is silent for CGO_ENABLED=0, whose binary starts in the same empty root', () => {
+    const r = goslim(['lint', '-f', 'json', '-'], { input: dockerfile('CGO_ENABLED=0 ') });
+    expect(r.stdout).not.toContain('"rule": "G003"');
+
+    const run = runInEmptyRoot(bins.get('server.cgo0')!);
+    // It ran: the Go program itself reports the bad listen address and exits 1.
+    expect(run.stderr).toContain('listen tcp: address no-port: missing port in address');
+    expect(run.stderr).not.toContain('execvp');
   });
 });
