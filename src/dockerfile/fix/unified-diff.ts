@@ -67,17 +67,24 @@ function splitLines(text: string): { lines: string[]; finalNewline: boolean } {
   return { lines, finalNewline };
 }
 
+/** A last line without a newline is a different line from the same text with one (as in diff -u). */
+const NO_EOL = '\u0000';
+
+function diffLines(text: string): string[] {
+  const { lines, finalNewline } = splitLines(text);
+  if (!finalNewline && lines.length > 0) lines[lines.length - 1] += NO_EOL;
+  return lines;
+}
+
 /** Unified diff of two texts; empty string when they are equal. */
 export function unifiedDiff(before: string, after: string, oldName: string, newName: string, context = 3): string {
   if (before === after) return '';
-  const A = splitLines(before);
-  const B = splitLines(after);
-  const ops = lcsOps(A.lines, B.lines);
+  const ops = lcsOps(diffLines(before), diffLines(after));
   const changed = ops.map((o, idx) => (o.kind !== ' ' ? idx : -1)).filter((x) => x >= 0);
   let out = `--- ${oldName}\n+++ ${newName}\n`;
   let h = 0;
   while (h < changed.length) {
-    let startIdx = Math.max(0, changed[h]! - context);
+    const startIdx = Math.max(0, changed[h]! - context);
     let endIdx = Math.min(ops.length - 1, changed[h]! + context);
     while (h + 1 < changed.length && changed[h + 1]! - context <= endIdx + 1) {
       h++;
@@ -92,27 +99,20 @@ export function unifiedDiff(before: string, after: string, oldName: string, newN
     const bStart = bCount === 0 ? first.b : first.b + 1;
     out += `@@ -${aStart},${aCount} +${bStart},${bCount} @@\n`;
     for (const o of hunk) {
-      out += `${o.kind}${o.line}\n`;
-      const lastOfA = o.kind !== '+' && o.a === A.lines.length - 1 && !A.finalNewline;
-      const lastOfB = o.kind !== '-' && o.b === B.lines.length - 1 && !B.finalNewline;
-      if ((o.kind === '-' && lastOfA) || (o.kind === '+' && lastOfB) || (o.kind === ' ' && (lastOfA || lastOfB))) {
-        out += '\\ No newline at end of file\n';
-      }
+      if (o.line.endsWith(NO_EOL)) out += `${o.kind}${o.line.slice(0, -1)}\n\\ No newline at end of file\n`;
+      else out += `${o.kind}${o.line}\n`;
     }
-    startIdx = endIdx + 1;
   }
   return out;
 }
 
 /** Apply a unified diff produced by `unifiedDiff` (used by tests to check the diff round-trips). */
 export function applyUnifiedDiff(before: string, diff: string): string {
-  const A = splitLines(before).lines;
+  const A = diffLines(before);
   const out: string[] = [];
   let ai = 0;
-  let finalNewline = before.endsWith('\n') || before === '';
-  const lines = diff.split('\n');
-  let prevKind = '';
-  for (const line of lines.slice(2)) {
+  let prev = '';
+  for (const line of diff.split('\n').slice(2)) {
     const m = /^@@ -(\d+),(\d+) \+\d+,\d+ @@$/.exec(line);
     if (m) {
       const start = Number(m[2]) === 0 ? Number(m[1]) : Number(m[1]) - 1;
@@ -120,20 +120,16 @@ export function applyUnifiedDiff(before: string, diff: string): string {
       continue;
     }
     if (line.startsWith('\\')) {
-      if (prevKind !== '-') finalNewline = false;
+      if ((prev === '+' || prev === ' ') && !out[out.length - 1]!.endsWith(NO_EOL)) out[out.length - 1] += NO_EOL;
       continue;
     }
     if (line === '') continue;
-    prevKind = line[0]!;
-    if (line[0] === ' ') {
+    prev = line[0]!;
+    if (prev === ' ') {
       out.push(A[ai++]!);
-      finalNewline = true;
-    } else if (line[0] === '-') ai++;
-    else if (line[0] === '+') {
-      out.push(line.slice(1));
-      finalNewline = true;
-    }
+    } else if (prev === '-') ai++;
+    else if (prev === '+') out.push(line.slice(1));
   }
   while (ai < A.length) out.push(A[ai++]!);
-  return out.join('\n') + (finalNewline && out.length > 0 ? '\n' : '');
+  return out.map((l) => (l.endsWith(NO_EOL) ? l.slice(0, -1) : `${l}\n`)).join('');
 }
