@@ -1,21 +1,37 @@
 #!/usr/bin/env bash
 # Installs the Debian packages goslim's tests and examples use (idempotent; needs root).
-#   golang-go            builds real Go binaries for fixtures (Go 1.19 on Debian 12)
-#   binutils, file       readelf/objdump oracles for the binary analyzer tests
-#   skopeo, umoci        validate the images goslim writes
-#   docker-registry      a real distribution registry on 127.0.0.1; apache2-utils for htpasswd
-#   debootstrap          builds Debian-based fixture images offline
-#   bubblewrap, runc     sandboxes for `goslim verify --run`
-#   buildah, podman      build and run real Dockerfiles offline (fix proofs)
-#   jq                   fixture scripts
+# Keep this a list: one package per line, with why it is needed.
 set -euo pipefail
-pkgs=(golang-go binutils file skopeo umoci docker-registry apache2-utils debootstrap bubblewrap runc buildah podman jq)
+pkgs=(
+  golang-go        # builds real Go binaries for fixtures (Go 1.19 on Debian 12)
+  binutils         # readelf/objdump oracles for the binary analyzer tests
+  file             # ELF oracle
+  skopeo           # writes docker-archive fixtures; validates the images goslim writes
+  umoci            # validates the images goslim writes (unpack)
+  docker-registry  # a real distribution registry on 127.0.0.1
+  apache2-utils    # htpasswd for the registry's basic auth
+  debootstrap      # builds the Debian-based fixture images offline
+  bubblewrap       # runs fixture build steps in a rootfs; sandbox for `goslim verify --run`
+  runc             # the OCI runtime that works here (crun refuses hybrid cgroups)
+  buildah          # builds real, unmodified Dockerfiles offline (fix/build proofs)
+  podman           # runs the built images
+  slirp4netns      # podman port forwarding to 127.0.0.1 without iptables
+  uidmap           # podman/buildah helpers
+  jq               # fixture scripts
+  musl-tools       # musl-gcc: builds a real musl-linked Go binary for verify's libc-mismatch tests
+  pigz             # parallel gzip for the 1 GB fixture layers
+  zstd             # decompresses zstd image layers (Node 20 has no zstd in zlib)
+  attr             # getfattr: overlayfs opaque-directory markers in fixture layers
+  util-linux       # unshare, nsenter, flock (fixture build and container harness)
+  ca-certificates
+)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { echo "install-deps: need root to install: ${missing[*]}" >&2; exit 1; }
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
-  apt-get install -y -q "${missing[@]}" slirp4netns uidmap
+  apt-get install -y -q "${missing[@]}"
 fi
