@@ -8,6 +8,7 @@ import { type Readable, pipeline } from 'node:stream';
 import { GoslimError } from '../../errors.js';
 import { MediaType } from '../model.js';
 import { parseDigest, sha256Digest, VerifyingStream, verifyBuffer } from '../digest.js';
+import { nextDelay } from './retry.js';
 import { RegistryTransport, type TransportOptions } from './transport.js';
 
 /** Manifests larger than this are refused (distribution's default limit is 4 MiB). */
@@ -73,6 +74,8 @@ function bareMediaType(ct: string | null): string {
 
 export class RegistryClient {
   readonly transport: RegistryTransport;
+  /** Chunks resent on the same upload session after a transient failure (for tests and reports). */
+  resumedChunks = 0;
 
   constructor(
     readonly registry: string,
@@ -304,25 +307,8 @@ export class RegistryClient {
       const source = await open();
       try {
         for await (const chunk of chunks(source, chunkSize)) {
-          const res = await this.transport.request({
-            method: 'PATCH',
-            url: location,
-            headers: {
-              ...API_VERSION_HEADER,
-              'Content-Type': 'application/octet-stream',
-              'Content-Range': `${offset}-${offset + chunk.length - 1}`,
-              'Content-Length': String(chunk.length),
-            },
-            body: chunk,
-            scopes: [pushScope(repository)],
-            ok: [202],
-            retry: false,
-            context: { repository, what: `upload chunk of blob ${digest} at ${offset}` },
-          });
-          await res.discard();
+          location = await this.patchChunk(repository, digest, location, offset, chunk);
           offset += chunk.length;
-          const next = res.header('location');
-          if (next !== null) location = new URL(next, res.url).toString();
         }
       } finally {
         source.destroy();
@@ -342,6 +328,66 @@ export class RegistryClient {
       await this.cancelUpload(repository, session.location);
       throw err;
     }
+  }
+
+  /**
+   * PATCH one chunk; on a transient failure ask the registry how much it has (`GET <location>`,
+   * `Range: 0-<last>`) and resend the chunk, or move on when it did arrive. The chunk is in
+   * memory, so this resumes without re-reading the blob. Returns the next Location.
+   */
+  private async patchChunk(repository: string, digest: string, location: string, offset: number, chunk: Buffer): Promise<string> {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.transport.request({
+          method: 'PATCH',
+          url: location,
+          headers: {
+            ...API_VERSION_HEADER,
+            'Content-Type': 'application/octet-stream',
+            'Content-Range': `${offset}-${offset + chunk.length - 1}`,
+            'Content-Length': String(chunk.length),
+          },
+          body: chunk,
+          scopes: [pushScope(repository)],
+          ok: [202],
+          retry: false,
+          context: { repository, what: `upload chunk of blob ${digest} at ${offset}` },
+        });
+        await res.discard();
+        const next = res.header('location');
+        return next !== null ? new URL(next, res.url).toString() : location;
+      } catch (err) {
+        const delay = isTransientError(err) ? nextDelay(this.transport.retryPolicy, attempt, Date.now() - started, undefined) : undefined;
+        if (delay === undefined) throw err;
+        await new Promise((r) => setTimeout(r, delay));
+        const status = await this.uploadStatus(repository, location).catch(() => undefined);
+        if (status === undefined) throw err;
+        location = status.location;
+        const received = status.lastByte === 0 && offset === 0 ? 0 : status.lastByte + 1;
+        if (received === offset + chunk.length) return location;
+        // Anything but "nothing of this chunk arrived" cannot be resumed here: restart the blob.
+        if (received !== offset) throw err;
+        this.resumedChunks++;
+      }
+    }
+  }
+
+  /** Upload session status: last byte the registry holds and the session's current Location. */
+  private async uploadStatus(repository: string, location: string): Promise<{ lastByte: number; location: string }> {
+    const res = await this.transport.request({
+      method: 'GET',
+      url: location,
+      headers: API_VERSION_HEADER,
+      scopes: [pushScope(repository)],
+      ok: [204],
+      context: { repository, what: 'upload status' },
+    });
+    await res.discard();
+    const m = /^(\d+)-(\d+)$/.exec(res.header('range') ?? '');
+    if (m === null) throw new GoslimError('E_REGISTRY', `registry ${this.registry} sent no upload Range`, { details: { registry: this.registry } });
+    const next = res.header('location');
+    return { lastByte: Number(m[2]), location: next !== null ? new URL(next, res.url).toString() : location };
   }
 
   /** PUT a manifest or index; returns the digest the registry reports (checked against ours). */
@@ -374,6 +420,14 @@ export class RegistryClient {
       });
     }
   }
+}
+
+/** Failures worth another attempt: network errors and transient HTTP statuses (pure). */
+export function isTransientError(err: unknown): boolean {
+  if (!(err instanceof GoslimError)) return false;
+  if (err.code === 'E_NETWORK') return true;
+  const status = err.details?.['status'];
+  return err.code === 'E_REGISTRY' && typeof status === 'number' && (status >= 500 || status === 429 || status === 408);
 }
 
 /** Append `digest=` to an upload Location, keeping its own query parameters (pure). */

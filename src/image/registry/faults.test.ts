@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GoslimError, isGoslimError } from '../../errors.js';
 import type { Image } from '../model.js';
 import { pushImage } from '../sinks/registry.js';
+import { RegistryClient } from './client.js';
 import { openOciLayout } from '../sources/oci-layout.js';
 import { openRegistryImage } from '../sources/registry.js';
 import { buildTestImage, file } from '../testing/index.js';
@@ -125,12 +126,32 @@ describe('retries and failures through a fault-injecting proxy (real registry be
     expect((err as GoslimError).details?.['errno']).toBe('ECONNREFUSED');
   });
 
-  it('restarts a blob upload whose PUT was reset, and a chunked upload whose PATCH got 503', async () => {
-    const p = await proxy((m, path) => (m === 'PUT' || m === 'PATCH') && path.includes('/blobs/uploads/'), ['reset', { status: 503 }]);
+  it('resumes a chunked upload on the same session when a PATCH fails before any byte arrived', async () => {
+    let patches = 0;
+    const p = await proxy(
+      (m) => m === 'PATCH' && ++patches >= 2,
+      [{ status: 503 }, 'reset'],
+    );
+    const client = new RegistryClient(p.host, fast);
+    const r = await pushImage(image, { registry: p.host, repository: 'faults/resumed', tag: 'v1' }, { ...fast, client, concurrency: 1, chunkThreshold: 1 << 20, chunkSize: 1 << 20 });
+    expect(r.digest).toBe(image.digest());
+    expect(r.blobs.retried).toBe(0);
+    expect(client.resumedChunks).toBe(2);
+    // One upload session per uploaded blob: nothing was restarted.
+    expect(p.seen.filter((s) => s.method === 'POST')).toHaveLength(3);
+    expect(p.seen.filter((s) => s.method === 'GET' && s.path.includes('/blobs/uploads/'))).toHaveLength(2);
+    const back = await openRegistryImage({ registry: reg.host, repository: 'faults/resumed', tag: 'v1' });
+    for (const l of back.layers()) expect(await drain(await l.compressed())).toBe(l.size());
+  });
+
+  it('restarts a blob upload whose PUT was reset or got 503', async () => {
+    const p = await proxy((m, path) => m === 'PUT' && path.includes('/blobs/uploads/'), ['reset', { status: 503 }]);
     const dest = { registry: p.host, repository: 'faults/pushed', tag: 'v1' };
-    const r = await pushImage(image, dest, { ...fast, concurrency: 1, chunkThreshold: 1 << 20, chunkSize: 1 << 20 });
+    // Monolithic uploads: a streamed PUT cannot be resent on its session, so the blob restarts.
+    const r = await pushImage(image, dest, { ...fast, concurrency: 1, chunkThreshold: 1 << 30 });
     expect(r.digest).toBe(image.digest());
     expect(r.blobs.retried).toBe(2);
+    expect(p.seen.filter((s) => s.method === 'POST')).toHaveLength(5);
     expect(r.blobs.uploaded).toBe(3);
     const back = await openRegistryImage({ registry: reg.host, repository: 'faults/pushed', tag: 'v1' });
     for (const l of back.layers()) expect(await drain(await l.compressed())).toBe(l.size());

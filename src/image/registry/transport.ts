@@ -93,7 +93,7 @@ export class RegistryTransport {
   readonly warnings = new Set<string>();
   private readonly auth: Authenticator;
   private readonly fetchImpl: typeof fetch;
-  private readonly retryPolicy: RetryPolicy;
+  readonly retryPolicy: RetryPolicy;
   private readonly idleTimeoutMs: number;
   private readonly userAgent: string;
 

@@ -9,10 +9,10 @@
  * child manifest is in (children are pushed by digest).
  */
 import { Readable } from 'node:stream';
-import { GoslimError, isGoslimError } from '../../errors.js';
+import { GoslimError } from '../../errors.js';
 import { isIndexMediaType, type Image, type ImageIndex } from '../model.js';
 import { formatRegistryReference, type RegistryReference } from '../reference.js';
-import { RegistryClient, type UploadOptions } from '../registry/client.js';
+import { isTransientError, RegistryClient, type UploadOptions } from '../registry/client.js';
 import { DEFAULT_RETRY, nextDelay } from '../registry/retry.js';
 import type { TransportOptions } from '../registry/transport.js';
 import type { RegistryOrigin } from '../sources/registry.js';
@@ -77,15 +77,6 @@ function originOf(image: Image): RegistryOrigin | undefined {
   return undefined;
 }
 
-function isTransient(err: unknown): boolean {
-  if (isGoslimError(err, 'E_NETWORK')) return true;
-  if (isGoslimError(err, 'E_REGISTRY')) {
-    const status = err.details?.['status'];
-    return typeof status === 'number' && (status >= 500 || status === 429 || status === 408);
-  }
-  return false;
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -108,7 +99,7 @@ async function pushBlob(
     try {
       return await client.uploadBlob(repository, job.digest, job.size, job.open, options);
     } catch (err) {
-      const delay = isTransient(err) ? nextDelay(policy, attempt, Date.now() - started, undefined) : undefined;
+      const delay = isTransientError(err) ? nextDelay(policy, attempt, Date.now() - started, undefined) : undefined;
       if (delay === undefined) throw err;
       onRetry();
       await sleep(delay);
