@@ -182,6 +182,8 @@ export interface CauseContext {
   /** Paths (normalised) of regular files the binary analyzer recognised as Go binaries. */
   goBinaryPaths: ReadonlySet<string>;
   go: GoLocations;
+  /** canonicalOwners(db, fs), when the caller already computed it. */
+  owners?: ReadonlyMap<string, string>;
 }
 
 export interface FileCause {
@@ -253,7 +255,7 @@ function isRegular(f: MergedFile): boolean {
 }
 
 export function attributeCauses(files: readonly MergedFile[], ctx: CauseContext): Attribution {
-  const owners = canonicalOwners(ctx.db, ctx.fs);
+  const owners = ctx.owners ?? canonicalOwners(ctx.db, ctx.fs);
   const totals = new Map<CauseId, CauseTotal>(CAUSE_IDS.map((id) => [id, { id, bytes: 0, files: 0 }]));
   const packages = new Map<string, PackageTotal>();
   const fileCauses = new Map<string, FileCause>();

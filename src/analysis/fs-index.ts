@@ -9,10 +9,17 @@ import type { MergedFile } from '../image/filesystem/types.js';
 const MAX_SYMLINK_HOPS = 40;
 
 export class FsIndex {
-  private readonly byPath = new Map<string, MergedFile>();
+  private readonly byPath: ReadonlyMap<string, MergedFile>;
 
-  constructor(files: Iterable<MergedFile>) {
-    for (const f of files) this.byPath.set(f.path, f);
+  /** From a list of files, or (without copying) from the merged tree's own path map. */
+  constructor(files: Iterable<MergedFile> | ReadonlyMap<string, MergedFile>) {
+    if (files instanceof Map) {
+      this.byPath = files as ReadonlyMap<string, MergedFile>;
+    } else {
+      const m = new Map<string, MergedFile>();
+      for (const f of files as Iterable<MergedFile>) m.set(f.path, f);
+      this.byPath = m;
+    }
   }
 
   get(path: string): MergedFile | undefined {

@@ -18,13 +18,11 @@ const gzipAsync = promisify(gzip);
 
 const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
 /**
- * Strings every Go executable carries somewhere: the build-info magic (`.go.buildinfo`), the
- * section names `.gopclntab` / `.note.go.buildid` in .shstrtab, and the "Go build ID" note.
- * A prefilter only: the analyzer decides. (esbuild's npm binary lacks the build-info header but
- * keeps .gopclntab, so one marker is not enough.)
+ * Strings every Go executable carries somewhere: the build-info magic (`.go.buildinfo`) or the
+ * section name `.gopclntab` in .shstrtab. A prefilter only: the
+ * analyzer decides. (esbuild's npm binary lacks the build-info header but keeps .gopclntab.)
  */
-const GO_MARKERS = ['\xff Go buildinf:', '.gopclntab', '.note.go.buildid', 'Go build ID:'].map((s) => Buffer.from(s, 'latin1'));
-const MARKER_OVERLAP = Math.max(...GO_MARKERS.map((m) => m.length)) - 1;
+const GO_MARKERS = ['\xff Go buildinf:', '.gopclntab'].map((s) => Buffer.from(s, 'latin1'));
 /**
  * Markers that, seen in the first EARLY_WINDOW bytes, make a file worth keeping: the ELF note
  * header of Go's build ID (type 4, name "Go\0\0", either byte order), which Go's linker puts in
@@ -32,8 +30,9 @@ const MARKER_OVERLAP = Math.max(...GO_MARKERS.map((m) => m.length)) - 1;
  */
 const EARLY_WINDOW = 64 * 1024;
 const EARLY_MARKERS = [Buffer.from([4, 0, 0, 0, 0x47, 0x6f, 0, 0]), Buffer.from([0, 0, 0, 4, 0x47, 0x6f, 0, 0]), Buffer.from('\xff Go buildinf:', 'latin1')];
+const MARKER_OVERLAP = Math.max(...[...GO_MARKERS, ...EARLY_MARKERS].map((m) => m.length)) - 1;
 
-/** Files larger than this are not read whole (bounded memory); they are reported as skipped. */
+/** Files larger than this are never read whole (bounded memory): not analyzed. */
 export const MAX_BINARY_BYTES = 1024 * 1024 * 1024;
 
 /** Trees whose binaries belong to the toolchain or caches: never candidates (and never read). */
@@ -70,7 +69,6 @@ export function strippedView(bytes: Uint8Array, sections: ReturnType<SectionsFn>
 /** Collects Go binaries from layer entries as they stream. Results are keyed by layer and path. */
 export class GoBinaryCollector {
   private readonly found = new Map<string, GoBinaryFacts & { strippedCompressed?: number }>();
-  readonly skipped: string[] = [];
 
   constructor(
     private readonly analyze: AnalyzeFn,
@@ -114,10 +112,13 @@ export class GoBinaryCollector {
         }
       }
       if (!marker) {
-        const window = tail.length > 0 ? Buffer.concat([tail, chunk]) : chunk;
-        if (!keep && before < EARLY_WINDOW && EARLY_MARKERS.some((m) => window.includes(m))) keep = true;
-        marker = keep || GO_MARKERS.some((m) => window.includes(m));
-        tail = window.subarray(Math.max(0, window.length - MARKER_OVERLAP));
+        // Search the chunk itself plus a small seam with the previous chunk's tail: no copy of
+        // the chunk (this runs over every executable ELF of the image).
+        const seam = tail.length > 0 ? Buffer.concat([tail, chunk.subarray(0, MARKER_OVERLAP)]) : undefined;
+        const has = (m: Buffer): boolean => chunk.includes(m) || (seam !== undefined && seam.includes(m));
+        if (!keep && before < EARLY_WINDOW && EARLY_MARKERS.some(has)) keep = true;
+        marker = keep || GO_MARKERS.some(has);
+        tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - MARKER_OVERLAP)));
       }
       if (!keep && seen >= EARLY_WINDOW && chunks.length > 0) chunks.length = 0; // not known Go: drop
     }

@@ -142,7 +142,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   const layers = image.layers();
   const config = image.config();
   const history = mapHistory(config.history, layers.length);
-  const tree = new MergedTree();
+  let tree: MergedTree | undefined = new MergedTree();
   const collector = new GoBinaryCollector(analyzeGo, elfSections);
   const dbFiles = new Map<string, { layer: number; text: string }>();
   const runtimeProbe = new RatioProbe();
@@ -163,7 +163,8 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i];
     if (!layer) continue;
-    tree.beginLayer(i);
+    const t: MergedTree = tree;
+    t.beginLayer(i);
     const tar = await layer.uncompressed();
     if (options.onProgress) {
       let last = 0;
@@ -177,9 +178,9 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       });
     }
     const stats = await walkLayer(tar, i, {
-      entry: (e) => tree.applyEntry(e),
-      whiteout: (w) => tree.applyWhiteout(w),
-      anomaly: (a) => tree.addAnomaly(a),
+      entry: (e) => t.applyEntry(e),
+      whiteout: (w) => t.applyWhiteout(w),
+      anomaly: (a) => t.addAnomaly(a),
       wantContent: (e: LayerEntry) =>
         isPackageDbPath(e.path) ||
         (isBinaryCandidate(e) && (e.mode & 0o111) !== 0) ||
@@ -204,6 +205,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   }
 
   const merged = tree.finish();
+  tree = undefined; // its internal index is no longer needed: let it go before the analysis peaks
   // Second, targeted pass for Go binaries recognised too late to keep their bytes (rare).
   const lateByLayer = new Map<number, Set<string>>();
   for (const l of collector.late) {
@@ -221,17 +223,21 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     });
   }
   const files: MergedFile[] = [...merged.files.values()];
-  const fs = new FsIndex(files);
+  const fs = new FsIndex(merged.files);
   // Only the versions of the db files that survive in the final filesystem count.
   const finalDb = new Map<string, string>();
   for (const [p, v] of dbFiles) if (merged.files.get(p)?.layer === v.layer) finalDb.set(p, v.text);
+  dbFiles.clear();
   const db = buildPackageDb(finalDb);
+  finalDb.clear();
   const owners = canonicalOwners(db, fs);
+  db.owners.clear(); // superseded by `owners` (keyed by real location); frees the memory early
   const goBinaries = finalGoBinaries(collector, files, fs, (p) => owners.get(p));
   const attribution = attributeCauses(files, {
     db,
     fs,
     go,
+    owners,
     goBinaryPaths: new Set(goBinaries.filter((b) => b.package === undefined).map((b) => b.path)),
   });
   const { levers, headline, claims } = rankLevers({ files, attribution, db, goBinaries });

@@ -1,0 +1,204 @@
+#!/usr/bin/env node
+// `goslim inspect` benchmark, run by `npm run bench` after `npm run build`.
+//
+// 1. The fat fixture image (single-stage Go build on Debian, about 1 GB uncompressed, built
+//    offline by test/fixtures/images/make-images.sh): full inspect (walk + merge + causes +
+//    Go binary analysis + levers) beside, in the same run, the physical floor — Node's raw
+//    gunzip of all its layer blobs, output discarded — and a peer, `tar -tvzf` of each layer.
+//    Targets: inspect <= 1.25x the gunzip floor; peak RSS <= 200 MB.
+// 2. A generated image of at least 5 GB uncompressed (OCI layout in bench/.work, generated
+//    streaming once and reused): inspect's peak RSS beside the 1 GB image's, to show memory
+//    stays flat when the image grows 5x.
+//
+// Every measurement runs in a fresh child process, so its peak RSS (getrusage maxrss) is its
+// own; each is taken RUNS times and the best wall time is kept (the machine is shared).
+//
+//   node bench/inspect.bench.js [--skip-big] [--runs N]
+import { spawnSync, execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { pack } from 'tar-stream';
+
+const here = new URL('.', import.meta.url).pathname;
+const root = join(here, '..');
+const dist = join(root, 'dist', 'analysis', 'inspect.js');
+const RUNS = Number(process.argv.includes('--runs') ? process.argv[process.argv.indexOf('--runs') + 1] : 2);
+const SKIP_BIG = process.argv.includes('--skip-big');
+const BIG_LAYERS = 5;
+const BIG_LAYER_BYTES = 1100 * 1024 * 1024; // 5 x 1.1 GiB ≈ 5.9 GB uncompressed
+
+const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+
+if (!existsSync(dist)) {
+  console.error('bench/inspect: dist/ is missing; run `npm run build` first (npm run bench does)');
+  process.exit(1);
+}
+
+// ---------------------------------------------------------------- the fat fixture image
+function fixtureLayout(name) {
+  const out = process.env.GOSLIM_FIXTURE_DIR ?? join(root, 'test', '.work', 'images');
+  if (!existsSync(join(out, 'images.json'))) {
+    console.log('building fixture images (cached; a cold build takes a few minutes)...');
+    execFileSync('bash', [join(root, 'test', 'fixtures', 'images', 'make-images.sh'), out], { stdio: 'inherit', timeout: 30 * 60_000 });
+  }
+  const info = JSON.parse(readFileSync(join(out, 'images.json'), 'utf8')).images[name];
+  return join(out, info.paths.oci);
+}
+
+function layerBlobs(layout) {
+  const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
+  const blob = (d) => join(layout, 'blobs', ...d.split(':'));
+  const manifest = JSON.parse(readFileSync(blob(index.manifests[0].digest), 'utf8'));
+  return manifest.layers.map((l) => blob(l.digest));
+}
+
+// ---------------------------------------------------------------- measurements (child processes)
+const CHILD = {
+  gunzip: `
+    import { createReadStream } from 'node:fs';
+    import { createGunzip } from 'node:zlib';
+    import { pipeline } from 'node:stream/promises';
+    import { Writable } from 'node:stream';
+    const t0 = performance.now();
+    let bytes = 0;
+    for (const f of JSON.parse(process.argv[1])) {
+      await pipeline(createReadStream(f, { highWaterMark: 1 << 20 }), createGunzip(), new Writable({ write(c, _e, cb) { bytes += c.length; cb(); } }));
+    }
+    console.log(JSON.stringify({ ms: performance.now() - t0, bytes, rss: process.resourceUsage().maxRSS * 1024 }));
+  `,
+  inspect: `
+    const { inspectImageRef } = await import(process.argv[2]);
+    const t0 = performance.now();
+    const r = await inspectImageRef('oci:' + process.argv[1]);
+    console.log(JSON.stringify({ ms: performance.now() - t0, bytes: r.image.size, rss: process.resourceUsage().maxRSS * 1024,
+      files: r.image.files, causes: r.causes.length, goBinaries: r.goBinaries.length, lever: r.levers[0]?.id ?? null }));
+  `,
+};
+
+function child(kind, ...args) {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD[kind], ...args], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 30 * 60_000 });
+  if (r.status !== 0) throw new Error(`${kind} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+function tarList(blobs) {
+  const t0 = performance.now();
+  for (const b of blobs) {
+    const r = spawnSync('tar', ['-tvzf', b], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30 * 60_000 });
+    if (r.status !== 0) throw new Error(`tar -tvzf ${b} failed: ${r.stderr}`);
+  }
+  return { ms: performance.now() - t0 };
+}
+
+function best(fn) {
+  let b;
+  for (let i = 0; i < RUNS; i++) {
+    const r = fn();
+    if (!b || r.ms < b.ms) b = { ...r, rss: Math.max(r.rss ?? 0, b?.rss ?? 0) };
+  }
+  return b;
+}
+
+function measure(label, layout, withTar) {
+  const blobs = layerBlobs(layout);
+  const floor = best(() => child('gunzip', JSON.stringify(blobs)));
+  const peer = withTar ? best(() => tarList(blobs)) : undefined;
+  const insp = best(() => child('inspect', layout, dist));
+  console.log(`\n${label}: ${blobs.length} layers, ${mb(insp.bytes)} uncompressed, ${insp.files} files`);
+  console.log(`  gunzip floor (node zlib)   ${(floor.ms / 1000).toFixed(2)} s   peak RSS ${mb(floor.rss)}`);
+  if (peer) console.log(`  tar -tvzf (peer)           ${(peer.ms / 1000).toFixed(2)} s   (${(peer.ms / floor.ms).toFixed(2)}x floor)`);
+  console.log(`  goslim inspect             ${(insp.ms / 1000).toFixed(2)} s   peak RSS ${mb(insp.rss)}`);
+  const ratio = insp.ms / floor.ms;
+  console.log(`  ratio inspect / gunzip floor: ${ratio.toFixed(2)}x (target <= 1.25x) ${ratio <= 1.25 ? 'OK' : 'OVER'}`);
+  if (peer) console.log(`  ratio inspect / tar -tvzf:    ${(insp.ms / peer.ms).toFixed(2)}x`);
+  console.log(`  peak RSS: ${mb(insp.rss)} (target <= 200 MB) ${insp.rss <= 200e6 ? 'OK' : 'OVER'}`);
+  return { floor, peer, insp, ratio };
+}
+
+// ---------------------------------------------------------------- the generated big image
+/**
+ * Generates, streaming, an OCI layout of BIG_LAYERS gzip layers: per layer a few thousand
+ * small text-like files plus large files whose content is 1/8 random and 7/8 text (gzip -1
+ * compresses it to roughly a fifth), and one real Go binary (gofmt) as /app/server in the top
+ * layer. Hashes are computed while writing; nothing is held in memory.
+ */
+async function generateBig(dir) {
+  const layout = join(dir, 'big-oci');
+  if (existsSync(join(layout, 'index.json'))) return layout;
+  rmSync(`${layout}.tmp`, { recursive: true, force: true });
+  const blobs = join(`${layout}.tmp`, 'blobs', 'sha256');
+  mkdirSync(blobs, { recursive: true });
+  const random = randomBytes(1 << 16);
+  const text = Buffer.from('func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) } // 0123456789\n'.repeat(200), 'latin1');
+  const gofmt = existsSync('/usr/lib/go-1.19/bin/gofmt') ? readFileSync('/usr/lib/go-1.19/bin/gofmt') : undefined;
+  const layers = [];
+  const diffIds = [];
+  for (let l = 0; l < BIG_LAYERS; l++) {
+    const tarHash = createHash('sha256');
+    const blobHash = createHash('sha256');
+    let blobBytes = 0;
+    const p = pack();
+    const gz = createGzip({ level: 1 });
+    const tmp = join(blobs, `layer-${l}.tmp`);
+    p.on('data', (c) => tarHash.update(c));
+    gz.on('data', (c) => {
+      blobHash.update(c);
+      blobBytes += c.length;
+    });
+    const done = pipeline(p, gz, createWriteStream(tmp));
+    const put = async (name, data, mode = 0o644) => {
+      if (!p.entry({ name, size: data.length, mode }, data)) await new Promise((r) => p.once('drain', r));
+    };
+    let written = 0;
+    for (let i = 0; written < BIG_LAYER_BYTES; i++) {
+      const size = i % 4 === 0 ? 8 << 20 : 4096 + ((i * 7919) % 60000);
+      const data = Buffer.alloc(size);
+      for (let o = 0; o < size; o += 16384) {
+        const n = Math.min(16384, size - o);
+        if ((o >> 14) % 8 === 0) random.copy(data, o, (i * 31) % 32768, ((i * 31) % 32768) + n);
+        else text.copy(data, o, (o + i) % 4096, ((o + i) % 4096) + n);
+      }
+      await put(`srv/data/layer${l}/d${i % 61}/f${i}.dat`, data);
+      written += size;
+    }
+    if (l === BIG_LAYERS - 1 && gofmt) await put('app/server', gofmt, 0o755);
+    p.finalize();
+    await done;
+    const digest = blobHash.digest('hex');
+    renameSync(tmp, join(blobs, digest));
+    layers.push({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${digest}`, size: blobBytes });
+    diffIds.push(`sha256:${tarHash.digest('hex')}`);
+    console.log(`  generated layer ${l + 1}/${BIG_LAYERS}`);
+  }
+  const writeBlob = (obj) => {
+    const buf = Buffer.from(JSON.stringify(obj));
+    const d = createHash('sha256').update(buf).digest('hex');
+    writeFileSync(join(blobs, d), buf);
+    return { digest: `sha256:${d}`, size: buf.length };
+  };
+  const config = writeBlob({
+    architecture: 'amd64',
+    os: 'linux',
+    config: { Entrypoint: ['/app/server'] },
+    rootfs: { type: 'layers', diff_ids: diffIds },
+    history: diffIds.map((_, i) => ({ created_by: `COPY data-${i} /srv/data # generated by bench/inspect.bench.js` })),
+  });
+  const manifest = writeBlob({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers });
+  writeFileSync(join(`${layout}.tmp`, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFileSync(join(`${layout}.tmp`, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest }] }));
+  renameSync(`${layout}.tmp`, layout);
+  return layout;
+}
+
+// ---------------------------------------------------------------- run
+const fat = measure('fat single-stage image (fixture fat-greeter)', fixtureLayout('fat-greeter'), true);
+if (!SKIP_BIG) {
+  const work = join(here, '.work');
+  mkdirSync(work, { recursive: true });
+  console.log('\ngenerated image (bench/.work/big-oci, reused when present)');
+  const big = measure(`generated image`, await generateBig(work), false);
+  console.log(`\nmemory flatness: peak RSS ${mb(big.insp.rss)} for ${mb(big.insp.bytes)} vs ${mb(fat.insp.rss)} for ${mb(fat.insp.bytes)} (${(big.insp.bytes / fat.insp.bytes).toFixed(1)}x the bytes, ${(big.insp.rss / fat.insp.rss).toFixed(2)}x the memory)`);
+}
