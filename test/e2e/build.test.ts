@@ -209,6 +209,11 @@ describe.skipIf(missingFixtureTools().length > 0)('goslim build', () => {
     const wrongArchBase = await goslim(['build', './cmd/greeter', '--base', base, '--platform', 'linux/arm64', '--oci', join(work, 'z')], { GOSLIM_CACHE: cache1 }, app);
     expect(wrongArchBase.code).toBe(2);
     expect(wrongArchBase.stderr).toMatch(/E_PLATFORM/);
+    // The result is verified before anything is written: a named user on scratch cannot be resolved.
+    const unstartable = await goslim(['build', './cmd/greeter', '--base', 'scratch', '--user', 'appuser', '--oci', join(work, 'never')], { GOSLIM_CACHE: cache1 }, app);
+    expect(unstartable.code).toBe(1);
+    expect(unstartable.stderr).toMatch(/would not start/);
+    expect(existsSync(join(work, 'never'))).toBe(false);
   });
 });
 
@@ -236,5 +241,16 @@ describe.skipIf(missingFixtureTools().length > 0)('goslim build output runs', ()
     const logs = await h.podmanLogs(run.id);
     expect(logs.stdout + logs.stderr).toMatch(/listening on/);
     await h.podmanRm(run.id);
+
+    // The --tar output loads like a `docker save` archive and runs.
+    const tar = join(work, 'load.tar');
+    const t = await goslim(['build', './cmd/greeter', '--base', base, '--tar', tar, '--tag', 'goslim-e2e/greeter:tar', '--sbom', 'none'], { GOSLIM_CACHE: join(work, 'cache1') }, app);
+    expect(t.code, t.stderr).toBe(0);
+    const loaded = await h.tool('podman', ['load', '-i', tar]);
+    expect(loaded.exitCode, loaded.stderr).toBe(0);
+    expect(loaded.stdout).toMatch(/goslim-e2e\/greeter:tar/);
+    const version = await h.podmanRun('goslim-e2e/greeter:tar', { detach: false, args: ['-version'] });
+    expect(version.exitCode, version.stderr).toBe(0);
+    expect(version.stdout).toMatch(/CGO_ENABLED=0/);
   }, 600_000);
 });

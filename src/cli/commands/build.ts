@@ -16,7 +16,8 @@ import { parsePlatformOption } from '../../image/sources/platform-select.js';
 import { SbomArtifact, pushSbomArtifact, type AttachResult } from '../../sbom/attach.js';
 import { generateSbom, parseSbomFormat, type SbomSubject } from '../../sbom/index.js';
 import { formatBytes } from '../../util/units.js';
-import { EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
+import { verifyImage, type VerifyReport } from '../../verify/index.js';
+import { EXIT_FINDINGS, EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './index.js';
 
 interface BuildCliOptions {
@@ -39,6 +40,7 @@ interface BuildCliOptions {
   cacheDir?: string;
   insecure?: boolean;
   json?: boolean;
+  verify: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -112,6 +114,23 @@ async function body(target: string, o: BuildCliOptions, io: CliIO): Promise<Exit
   const root: Image | ImageIndex = result.root;
   const tags = o.tag.length > 0 ? o.tag : [`${result.package.name}:latest`];
 
+  // Static "will it start?" checks (src/verify) on every platform image before anything is written:
+  // an image that cannot start is not pushed anywhere.
+  const verified: Array<{ platform: string; report: VerifyReport }> = [];
+  if (o.verify) {
+    for (const b of result.builds) verified.push({ platform: platformString(b.platform), report: await verifyImage(b.image) });
+    const failed = verified.filter((v) => v.report.verdict === 'fail');
+    if (failed.length > 0) {
+      const checks = failed.flatMap((v) => v.report.checks.filter((c) => c.status === 'fail').map((c) => ({ platform: v.platform, ...c })));
+      if (o.json) {
+        writeJson(io, { digest: root.digest(), verify: verified, written: false });
+      } else {
+        io.stderr(`goslim: the built image would not start; nothing was written:\n${checks.map((c) => `  ${c.platform} ${c.id}: ${c.message}${c.fix ? ` (fix: ${c.fix})` : ''}`).join('\n')}\n`);
+      }
+      return EXIT_FINDINGS;
+    }
+  }
+
   const outputs: SinkResult[] = [];
   const transport = { env: io.env, ...(o.insecure ? { insecure: true } : {}) };
   if (o.oci) outputs.push(await writeToSink(root, ociDestination(o.oci), transport));
@@ -177,6 +196,7 @@ async function body(target: string, o: BuildCliOptions, io: CliIO): Promise<Exit
       base: b.base,
     })),
     outputs,
+    ...(o.verify ? { verify: verified.map((v) => ({ platform: v.platform, verdict: v.report.verdict, checks: v.report.checks })) } : {}),
     ...(sbom ? { sbom } : {}),
     ...(comparison ? { compare: comparison } : {}),
   };
@@ -189,10 +209,14 @@ async function body(target: string, o: BuildCliOptions, io: CliIO): Promise<Exit
   for (const p of summary.platforms) {
     const reused = p.added.filter((l) => l.reused).length;
     lines.push(
-      `  ${p.platform}  ${p.digest}  ${formatBytes(p.size.compressed)} compressed, ${formatBytes(p.size.uncompressed)} unpacked, ${p.layers.length} layers (${p.base.layers} from ${p.base.reference}; ${reused}/${p.added.length} added layers reused)`,
+      `  ${p.platform}  ${p.digest}  ${formatBytes(p.size.compressed)} compressed, ${formatBytes(p.size.uncompressed)} unpacked, ${p.layers.length} layer${p.layers.length === 1 ? '' : 's'} (${p.base.layers} from ${p.base.reference}; ${reused}/${p.added.length} added layers reused)`,
     );
   }
   if (summary.index) lines.push(`  index ${summary.digest}`);
+  for (const v of verified) {
+    const warned = v.report.checks.filter((c) => c.status === 'warn');
+    lines.push(`  verify ${v.platform}: ${v.report.verdict}${warned.length > 0 ? ` (${warned.map((c) => `${c.id}: ${c.message}`).join('; ')})` : ''}`);
+  }
   for (const out of outputs) lines.push(`  wrote ${out.destination} (${formatBytes(out.bytesWritten)} new)`);
   if (sbom) {
     for (const f of sbom.files) lines.push(`  sbom ${f}`);
@@ -235,6 +259,7 @@ export const command: CommandModule = {
       .option('--gzip-level <n>', 'gzip level 0-9 for new layers (default 6)')
       .option('--cache-dir <dir>', 'blob cache (default $GOSLIM_CACHE, $XDG_CACHE_HOME/goslim or ~/.cache/goslim)')
       .option('--insecure', 'allow plain http to non-loopback registries')
+      .option('--no-verify', 'skip the static will-it-start checks on the result')
       .option('--json', 'print a JSON summary')
       .action(async (target: string, o: BuildCliOptions) => run((io) => body(target, o, io)));
   },
