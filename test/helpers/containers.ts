@@ -23,11 +23,13 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { FixtureImages } from './images.js';
 import { REPO_ROOT } from './images.js';
 import { withLock } from './lock.js';
+import { freePort, startRegistry, type RegistryHandle } from './registry.js';
+
+export { freePort };
 
 export interface CommandResult {
   exitCode: number;
@@ -47,104 +49,10 @@ export interface LocalRegistry {
   stop(): Promise<void>;
 }
 
-/** Finds a free TCP port on 127.0.0.1 (the OS picks it; a tiny race is possible and retried by callers). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; attempt < 10_000; attempt++) {
-    if (await check()) return;
-    if (Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
-/**
- * Minimal starter for Debian's docker-registry (distribution 2.8) on 127.0.0.1, for the
- * harness. (test/helpers/registry.ts, when present, is the full helper for registry-client
- * tests: auth, htpasswd, etc.)
- */
-export async function startLocalRegistry(dir: string, timeoutMs = 15_000): Promise<LocalRegistry> {
-  await mkdir(join(dir, 'data'), { recursive: true });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const config = join(dir, `config-${port}.yml`);
-    await writeFile(
-      config,
-      [
-        'version: 0.1',
-        'log:',
-        '  level: warn',
-        '  accesslog:',
-        '    disabled: true',
-        'storage:',
-        '  filesystem:',
-        `    rootdirectory: ${join(dir, 'data')}`,
-        '  delete:',
-        '    enabled: true',
-        'http:',
-        `  addr: 127.0.0.1:${port}`,
-        '',
-      ].join('\n'),
-    );
-    // distribution reads every REGISTRY_* variable as a config override; skopeo's
-    // REGISTRY_AUTH_FILE would break its startup, so pass none of them.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
-    const child = spawn('docker-registry', ['serve', config], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      if (stderr.length < 16_384) stderr += chunk.toString();
-    });
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    let dead = false;
-    void exited.then(() => {
-      dead = true;
-    });
-    try {
-      await waitFor(
-        async () => {
-          if (dead) throw new Error(`docker-registry exited: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-          try {
-            const res = await fetch(`http://127.0.0.1:${port}/v2/`, { signal: AbortSignal.timeout(1000) });
-            return res.status === 200;
-          } catch {
-            return false;
-          }
-        },
-        timeoutMs,
-        `registry on 127.0.0.1:${port}`,
-      );
-    } catch (err) {
-      child.kill('SIGTERM');
-      if (attempt === 2 || !stderr.includes('address already in use')) throw err;
-      continue;
-    }
-    return {
-      host: '127.0.0.1',
-      port,
-      address: `127.0.0.1:${port}`,
-      pid: child.pid ?? -1,
-      dataDir: join(dir, 'data'),
-      stop: async () => {
-        if (dead) return;
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (!dead) child.kill('SIGKILL');
-      },
-    };
-  }
-  throw new Error('could not start docker-registry');
+/** The harness's registry: test/helpers/registry.ts's docker-registry on 127.0.0.1, without auth. */
+export async function startLocalRegistry(): Promise<LocalRegistry> {
+  const handle: RegistryHandle = await startRegistry({ auth: 'none' });
+  return { host: '127.0.0.1', port: handle.port, address: handle.host, pid: handle.pid, dataDir: join(handle.dir, 'data'), stop: () => handle.stop() };
 }
 
 export interface RunOptions {
@@ -272,7 +180,7 @@ export async function startContainerHarness(options: HarnessOptions = {}): Promi
   let registry: LocalRegistry | undefined;
   const cleanups: Array<() => Promise<void>> = [];
   try {
-    registry = await startLocalRegistry(join(root, 'registry'));
+    registry = await startLocalRegistry();
     const reg = registry.address;
     await writeFile(
       join(root, 'containers.conf'),
