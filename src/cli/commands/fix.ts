@@ -45,7 +45,11 @@ export const command: CommandModule = {
           let context: BuildContextFacts | undefined;
           const isDir = await stat(ctxDir).then((s) => s.isDirectory(), () => false);
           if (opts.context !== undefined && !isDir) throw new GoslimError('E_NOT_FOUND', `build context ${opts.context} is not a directory`);
-          if (isDir) context = await scanBuildContext(ctxDir);
+          // Only a context with a Go module at its root is understood; elsewhere the entries would be guesses.
+          if (isDir) {
+            const scanned = await scanBuildContext(ctxDir);
+            if (scanned.module !== undefined) context = scanned;
+          }
           const fixOpts: Parameters<typeof fixDockerfile>[1] = { explain: opts.explain === true, cacheMounts: opts.cacheMounts !== false };
           if (opts.base !== undefined) fixOpts.base = opts.base;
           if (context !== undefined) fixOpts.context = context;

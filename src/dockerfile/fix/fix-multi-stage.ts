@@ -175,6 +175,12 @@ function addModDownloadLayer(ed: Editor, stage: Stage, firstBuild: Instruction, 
   ed.record('mod-download-layer', dot.line, '`go mod download` before `COPY . .`: editing a source file no longer re-downloads every module');
 }
 
+/** `COPY --from=build / /` or `/go`: the final stage gets the toolchain back (lint G002). */
+function wholeFs(i: Instruction): boolean {
+  const srcs = i.args.slice(0, -1).map((a) => a.value.replace(/\/+$/, '') || '/');
+  return srcs.some((s) => s === '/' || s === '/go' || s === '/usr/local/go' || s === '/usr/lib/go');
+}
+
 function healthNeedsShell(h: Instruction): boolean {
   const sub = h.args[0]?.value.toUpperCase();
   if (sub === 'NONE' || h.args.length === 0) return false;
@@ -200,6 +206,7 @@ function blocksStaticBase(model: DockerfileModel, final: Stage, cgo: CgoDecision
     if (i.keyword === 'RUN') return `line ${i.line} runs a command (needs a shell)`;
     if (i.keyword === 'SHELL') return `line ${i.line} sets a SHELL`;
     if ((i.keyword === 'COPY' || i.keyword === 'ADD') && i.copyFrom?.kind === 'image') return `line ${i.line} copies from another image`;
+    if (i.keyword === 'COPY' && i.copyFrom?.kind === 'stage' && wholeFs(i)) return `line ${i.line} copies a whole filesystem from the build stage`;
     if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.form === 'shell' && execWordsOf(i.body) === null) {
       return `line ${i.line} needs a shell to run`;
     }
@@ -254,6 +261,11 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
     }
     ed.replace(i, `${i.keywordText} ${renderExec(words)}`, ['exec form: runs the binary directly (no /bin/sh on distroless), signals reach it']);
     ed.record('exec-form', i.line, `${i.keyword} in exec form: runs without /bin/sh and receives SIGTERM directly`);
+  }
+  for (const i of final.instructions) {
+    if (i.keyword === 'COPY' && i.copyFrom?.kind === 'stage' && wholeFs(i)) {
+      ed.todo(i, 'this copies the build stage\'s filesystem (toolchain and all) into the final image: copy only the binary and the files the service reads at run time');
+    }
   }
   // RUN cannot run on a shell-less base: the build fails there.
   for (const i of final.instructions) {
