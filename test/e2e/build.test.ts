@@ -196,6 +196,21 @@ describe.skipIf(missingFixtureTools().length > 0)('goslim build', () => {
     expect(cdx.components.filter((c) => c.type === 'application')).toHaveLength(2);
   }, 600_000);
 
+  it('takes a Docker-typed base (legacy docker-archive) and writes a pure OCI manifest with the same base blobs', async () => {
+    const dockerBase = fx.images['static-debian12-nonroot'].dockerArchive;
+    const dir = join(work, 'from-docker');
+    const r = await goslim(['build', './cmd/greeter', '--base', `docker-archive:${dockerBase}`, '--oci', dir, '--sbom', 'none', '--json'], { GOSLIM_CACHE: cache1 }, app);
+    expect(r.code, r.stderr).toBe(0);
+    const m = JSON.parse(sh('skopeo', ['inspect', '--raw', `oci:${dir}:latest`])) as { mediaType: string; layers: Array<{ mediaType: string; digest: string }> };
+    expect(m.mediaType).toBe('application/vnd.oci.image.manifest.v1+json');
+    for (const l of m.layers) expect(l.mediaType).toMatch(/^application\/vnd\.oci\.image\.layer\.v1\.tar/);
+    const baseDiffIds = fx.images['static-debian12-nonroot'].info.layers.map((l) => l.diffId);
+    const cfg = JSON.parse(sh('skopeo', ['inspect', '--config', `oci:${dir}:latest`])) as { rootfs: { diff_ids: string[] } };
+    expect(cfg.rootfs.diff_ids.slice(0, baseDiffIds.length)).toEqual(baseDiffIds);
+    sh('umoci', ['unpack', '--image', `${dir}:latest`, join(work, 'from-docker-bundle')]);
+    expect(existsSync(join(work, 'from-docker-bundle', 'rootfs', 'ko-app', 'greeter'))).toBe(true);
+  });
+
   it('answers input errors with exit 2 and a stable code, without a stack trace', async () => {
     const noOut = await goslim(['build', './cmd/greeter', '--base', 'scratch'], { GOSLIM_CACHE: cache1 }, app);
     expect(noOut.code).toBe(2);
