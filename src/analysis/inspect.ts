@@ -1,15 +1,15 @@
 /**
  * inspectImage: the I/O edge of the analysis. One streaming pass over each layer (in order,
- * bottom first) feeds the merged tree, collects the package database files, hands executable
- * ELF files to the Go binary analyzer and samples content for compression ratios. Everything
- * after the walk is the pure core (causes, levers, estimate).
+ * bottom first, through the filesystem module's mergeLayers) builds the merged tree while our
+ * content visitors collect the package database files, hand executable ELF files to the Go
+ * binary analyzer and sample content for compression ratios. Everything after the walk is the
+ * pure core (causes, levers, estimate).
  */
 import type { Readable } from 'node:stream';
 import { analyzeBinary, readElf } from '../binary/index.js';
 import type { BinaryReport } from '../binary/index.js';
 import { GoslimError } from '../errors.js';
-import { mapHistory } from '../image/filesystem/history.js';
-import { MergedTree } from '../image/filesystem/merge-tree.js';
+import { mergeLayers, type MergeProgress } from '../image/filesystem/merge.js';
 import { walkLayer } from '../image/filesystem/walk.js';
 import type { LayerEntry, MergedFile } from '../image/filesystem/types.js';
 import { platformString, type Image } from '../image/model.js';
@@ -141,8 +141,6 @@ export async function inspectImageRef(ref: string, options: InspectOptions = {})
 export async function inspectImage(image: Image, options: InspectOptions = {}): Promise<InspectReport> {
   const layers = image.layers();
   const config = image.config();
-  const history = mapHistory(config.history, layers.length);
-  let tree: MergedTree | undefined = new MergedTree();
   const collector = new GoBinaryCollector(analyzeGo, elfSections);
   const dbFiles = new Map<string, { layer: number; text: string }>();
   const runtimeProbe = new RatioProbe();
@@ -150,8 +148,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   const go = goLocationsFromEnv(config.config?.Env);
   const storedTotal = layers.reduce((s, l) => s + l.size(), 0);
   let storedDone = 0;
-  let bytesRead = 0;
-  const tarSizes: number[] = [];
+  let bytesBefore = 0;
 
   const sample = async (probe: RatioProbe, data: Readable): Promise<void> => {
     for await (const c of data as AsyncIterable<Buffer>) {
@@ -159,38 +156,21 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       await probe.feed(c);
     }
   };
+  const isCandidate = (e: LayerEntry): boolean => isBinaryCandidate(e) && (e.mode & 0o111) !== 0;
 
-  for (let i = 0; i < layers.length; i++) {
-    const layer = layers[i];
-    if (!layer) continue;
-    const t: MergedTree = tree;
-    t.beginLayer(i);
-    const tar = await layer.uncompressed();
-    if (options.onProgress) {
-      let last = 0;
-      tar.on('data', (c: Buffer) => {
-        bytesRead += c.length;
-        // Report at most every 4 MiB: progress must not cost time.
-        if (bytesRead - last >= 4 << 20) {
-          last = bytesRead;
-          options.onProgress?.({ layer: i, layers: layers.length, bytes: bytesRead, storedTotal, storedDone });
-        }
-      });
-    }
-    const stats = await walkLayer(tar, i, {
-      entry: (e) => t.applyEntry(e),
-      whiteout: (w) => t.applyWhiteout(w),
-      anomaly: (a) => t.addAnomaly(a),
+  // One streaming pass (the filesystem module's walk + merge); our readers ride along.
+  const merged = await mergeLayers(image, {
+    visitor: {
       wantContent: (e: LayerEntry) =>
         isPackageDbPath(e.path) ||
-        (isBinaryCandidate(e) && (e.mode & 0o111) !== 0) ||
+        isCandidate(e) ||
         (isRuntimeSample(e.path) && !runtimeProbe.full) ||
         (isAppLocation(e.path) && !isGoSourcePath(e.path) && !appProbe.full),
       content: async (e, data) => {
         if (isPackageDbPath(e.path)) {
           const text = await readText(data, MAX_DB_FILE);
           if (text !== undefined) dbFiles.set(e.path, { layer: e.layer, text });
-        } else if (isBinaryCandidate(e) && (e.mode & 0o111) !== 0) {
+        } else if (isCandidate(e)) {
           await collector.consume(e, data);
         } else if (isRuntimeSample(e.path)) {
           await sample(runtimeProbe, data);
@@ -198,14 +178,20 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
           await sample(appProbe, data);
         }
       },
-    });
-    tarSizes[i] = stats.tarBytes;
-    storedDone += layer.size();
-    options.onProgress?.({ layer: i, layers: layers.length, bytes: bytesRead, storedTotal, storedDone });
-  }
+    },
+    ...(options.onProgress
+      ? {
+          onProgress: (p: MergeProgress) => {
+            if (p.done) {
+              bytesBefore += p.bytes;
+              storedDone += layers[p.layer]?.size() ?? 0;
+            }
+            options.onProgress?.({ layer: p.layer, layers: p.layers, bytes: bytesBefore + (p.done ? 0 : p.bytes), storedTotal, storedDone });
+          },
+        }
+      : {}),
+  });
 
-  const merged = tree.finish();
-  tree = undefined; // its internal index is no longer needed: let it go before the analysis peaks
   // Second, targeted pass for Go binaries recognised too late to keep their bytes (rare).
   const lateByLayer = new Map<number, Set<string>>();
   for (const l of collector.late) {
@@ -242,7 +228,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   });
   const { levers, headline, claims } = rankLevers({ files, attribution, db, goBinaries });
 
-  const size = tarSizes.reduce((s, n) => s + n, 0);
+  const size = merged.totals.tarSize;
   const imageRatio = size > 0 ? storedTotal / size : 1;
   const appRatio = (await appProbe.ratio()) ?? imageRatio;
   const runtimeRatio = await runtimeProbe.ratio();
@@ -278,22 +264,19 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       fileBytes: merged.totals.visibleBytes,
       files: attribution.fileCauses.size,
     },
-    layers: layers.map((l, i) => {
-      const s = merged.layers[i];
-      return {
-        index: i,
-        digest: l.digest(),
-        diffId: l.diffId(),
-        compressedSize: l.size(),
-        size: tarSizes[i] ?? 0,
-        createdBy: history.layers[i]?.createdBy ?? null,
-        files: s?.files ?? 0,
-        added: s?.added ?? 0,
-        modified: s?.modified ?? 0,
-        deleted: s?.deleted ?? 0,
-        deletedBytes: s?.deletedBytes ?? 0,
-      };
-    }),
+    layers: merged.layers.map((l) => ({
+      index: l.index,
+      digest: l.digest,
+      diffId: l.diffId,
+      compressedSize: l.compressedSize,
+      size: l.tarSize,
+      createdBy: l.createdBy ?? null,
+      files: l.files,
+      added: l.added,
+      modified: l.modified,
+      deleted: l.deleted,
+      deletedBytes: l.deletedBytes,
+    })),
     causes: [...attribution.causes].sort((a, b) => b.bytes - a.bytes),
     packages: attribution.packages,
     largestFiles: largest,
