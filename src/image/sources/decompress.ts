@@ -46,10 +46,15 @@ function zstdDecoder(what: string): Duplex {
   return duplex;
 }
 
+/** A decoder stream for `compression` (not for 'none'). */
+export function createDecoder(compression: Exclude<Compression, 'none'>, what: string): Duplex {
+  return compression === 'gzip' ? createGunzip({ chunkSize: 1 << 17 }) : zstdDecoder(what);
+}
+
 /** Decompress `input`; errors (bad data, truncation) come out of the returned stream typed. */
 export function decompress(input: Readable, compression: Compression, what: string): Readable {
   if (compression === 'none') return input;
-  const decoder = compression === 'gzip' ? createGunzip({ chunkSize: 1 << 17 }) : zstdDecoder(what);
+  const decoder = createDecoder(compression, what);
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   pipeline(input, decoder, out, (err) => {
     if (err && !out.destroyed) out.destroy(wrapDecompressError(err, what));
@@ -58,7 +63,7 @@ export function decompress(input: Readable, compression: Compression, what: stri
   return out;
 }
 
-function wrapDecompressError(err: Error, what: string): Error {
+export function wrapDecompressError(err: Error, what: string): Error {
   if (err instanceof GoslimError) return err;
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) {

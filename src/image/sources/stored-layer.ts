@@ -1,12 +1,21 @@
 /**
  * A Layer backed by a file in a FileStore (OCI layout dir or a tar archive). Every stream
- * verifies as it flows: compressed() against the blob digest, uncompressed() against the
- * diff_id (one extra sha256 pass over the tar bytes, in the same pass that decompresses).
+ * verifies as it flows: compressed() against the blob digest (and size), uncompressed()
+ * against the blob digest and the diff_id, in the same single pass that decompresses.
+ *
+ * uncompressed() is the hot path of every analysis, so it is one pipeline stage deep:
+ * file -> decoder -> verifier. The blob digest is computed from a 'data' listener on the
+ * file stream rather than a Transform in between. Why: on a 261 MB layer (best of 6 runs),
+ * gunzip + walk + two sha256 'data' listeners took 0.98 s while the earlier four-stage chain
+ * (verify, gunzip, pass-through, verify) took 1.40 s. Re-measuring this version was not
+ * conclusive: the shared machine's load average was above 20 at the time.
  */
-import { pipeline, type Readable } from 'node:stream';
+import { createHash, type Hash } from 'node:crypto';
+import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { DigestMismatchError } from '../../errors.js';
 import type { Compression, Layer } from '../model.js';
 import { VerifyingStream } from '../digest.js';
-import { decompress } from './decompress.js';
+import { createDecoder, wrapDecompressError } from './decompress.js';
 import type { FileStore } from './file-store.js';
 
 export interface StoredLayerInit {
@@ -19,12 +28,54 @@ export interface StoredLayerInit {
   compression: Compression;
 }
 
-function verified(source: Readable, expected: string, what: string, size?: number): Readable {
-  const v = new VerifyingStream(expected, what, size);
-  pipeline(source, v, () => {
-    /* errors surface on `v` */
-  });
-  return v;
+interface Expectation {
+  hash: Hash;
+  bytes: number;
+  digest: string;
+  size?: number;
+  what: string;
+}
+
+function check(e: Expectation): Error | undefined {
+  const actual = `sha256:${e.hash.digest('hex')}`;
+  if (actual !== e.digest) {
+    return new DigestMismatchError(`${e.what}: content hashes to ${actual}, expected ${e.digest}`, {
+      details: { expected: e.digest, actual, bytes: e.bytes },
+    });
+  }
+  if (e.size !== undefined && e.bytes !== e.size) {
+    return new DigestMismatchError(`${e.what}: ${e.bytes} bytes, descriptor says ${e.size}`, {
+      details: { expected: e.digest, bytes: e.bytes, size: e.size },
+    });
+  }
+  return undefined;
+}
+
+/** Last stage: hashes what passes (diff_id) and, at the end, checks every expectation. */
+class EndVerifier extends Transform {
+  constructor(
+    private readonly own: Expectation | undefined,
+    private readonly others: Expectation[],
+  ) {
+    super({ highWaterMark: 1 << 20 });
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    if (this.own) {
+      this.own.hash.update(chunk);
+      this.own.bytes += chunk.length;
+    }
+    cb(null, chunk);
+  }
+  override _flush(cb: TransformCallback): void {
+    for (const e of [...this.others, ...(this.own ? [this.own] : [])]) {
+      const err = check(e);
+      if (err) {
+        cb(err);
+        return;
+      }
+    }
+    cb();
+  }
 }
 
 export class StoredLayer implements Layer {
@@ -48,15 +99,51 @@ export class StoredLayer implements Layer {
 
   async compressed(): Promise<Readable> {
     const raw = await this.init.store.open(this.init.path);
-    return verified(raw, this.init.digest, `layer blob ${this.init.digest}`, this.init.size);
+    const v = new VerifyingStream(this.init.digest, `layer blob ${this.init.digest}`, this.init.size);
+    pipeline(raw, v, () => {
+      /* errors surface on `v` */
+    });
+    return v;
   }
 
   async uncompressed(): Promise<Readable> {
-    const blob = await this.compressed();
-    const what = `layer ${this.init.digest}`;
-    const tar = decompress(blob, this.init.compression, what);
-    // An uncompressed blob's digest is its diff_id: compressed() already checks it.
-    if (this.init.compression === 'none' && this.init.digest === this.init.diffId) return tar;
-    return verified(tar, this.init.diffId, `layer ${this.init.digest} (diff_id)`);
+    const { digest, diffId, size, compression } = this.init;
+    const raw = await this.init.store.open(this.init.path);
+    const blob: Expectation = { hash: createHash('sha256'), bytes: 0, digest, size, what: `layer blob ${digest}` };
+    const tar: Expectation = { hash: createHash('sha256'), bytes: 0, digest: diffId, what: `layer ${digest} (diff_id)` };
+    if (compression === 'none') {
+      // The stored blob is the tar: one hash serves both when digest == diff_id.
+      const verifier = digest === diffId ? new EndVerifier(blob, []) : new EndVerifier(tar, [blob]);
+      if (digest !== diffId) {
+        raw.on('data', (c: Buffer) => {
+          blob.hash.update(c);
+          blob.bytes += c.length;
+        });
+      }
+      raw.on('error', (err) => verifier.destroy(err));
+      verifier.on('close', () => raw.destroy());
+      raw.pipe(verifier);
+      return verifier;
+    }
+    raw.on('data', (c: Buffer) => {
+      blob.hash.update(c);
+      blob.bytes += c.length;
+    });
+    const verifier = new EndVerifier(tar, [blob]);
+    const what = `layer ${digest}`;
+    const decoder = createDecoder(compression, what);
+    // Piped by hand (not pipeline) so the consumer sees typed errors (E_TRUNCATED,
+    // E_MALFORMED) instead of raw zlib ones, and an early consumer exit frees everything.
+    const fail = (err: Error) => {
+      if (!verifier.destroyed) verifier.destroy(wrapDecompressError(err, what));
+    };
+    raw.on('error', fail);
+    decoder.on('error', fail);
+    verifier.on('close', () => {
+      raw.destroy();
+      decoder.destroy();
+    });
+    raw.pipe(decoder).pipe(verifier);
+    return verifier;
   }
 }
