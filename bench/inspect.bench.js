@@ -67,13 +67,15 @@ const CHILD = {
     for (const f of JSON.parse(process.argv[1])) {
       await pipeline(createReadStream(f, { highWaterMark: 1 << 20 }), createGunzip(), new Writable({ write(c, _e, cb) { bytes += c.length; cb(); } }));
     }
-    console.log(JSON.stringify({ ms: performance.now() - t0, bytes, rss: process.resourceUsage().maxRSS * 1024 }));
+    const u = process.resourceUsage();
+    console.log(JSON.stringify({ ms: performance.now() - t0, cpu: (u.userCPUTime + u.systemCPUTime) / 1000, bytes, rss: u.maxRSS * 1024 }));
   `,
   inspect: `
     const { inspectImageRef } = await import(process.argv[2]);
     const t0 = performance.now();
     const r = await inspectImageRef('oci:' + process.argv[1]);
-    console.log(JSON.stringify({ ms: performance.now() - t0, bytes: r.image.size, rss: process.resourceUsage().maxRSS * 1024,
+    const u = process.resourceUsage();
+    console.log(JSON.stringify({ ms: performance.now() - t0, cpu: (u.userCPUTime + u.systemCPUTime) / 1000, bytes: r.image.size, rss: u.maxRSS * 1024,
       files: r.image.files, causes: r.causes.length, goBinaries: r.goBinaries.length, lever: r.levers[0]?.id ?? null }));
   `,
 };
@@ -97,7 +99,8 @@ function best(fn) {
   let b;
   for (let i = 0; i < RUNS; i++) {
     const r = fn();
-    if (!b || r.ms < b.ms) b = { ...r, rss: Math.max(r.rss ?? 0, b?.rss ?? 0) };
+    if (!b || r.ms < b.ms) b = { ...r, cpu: Math.min(r.cpu ?? Infinity, b?.cpu ?? Infinity), rss: Math.max(r.rss ?? 0, b?.rss ?? 0) };
+    else b.cpu = Math.min(b.cpu, r.cpu ?? Infinity);
   }
   return b;
 }
@@ -108,11 +111,12 @@ function measure(label, layout, withTar) {
   const peer = withTar ? best(() => tarList(blobs)) : undefined;
   const insp = best(() => child('inspect', layout, dist));
   console.log(`\n${label}: ${blobs.length} layers, ${mb(insp.bytes)} uncompressed, ${insp.files} files`);
-  console.log(`  gunzip floor (node zlib)   ${(floor.ms / 1000).toFixed(2)} s   peak RSS ${mb(floor.rss)}`);
+  console.log(`  gunzip floor (node zlib)   ${(floor.ms / 1000).toFixed(2)} s   cpu ${(floor.cpu / 1000).toFixed(2)} s   peak RSS ${mb(floor.rss)}`);
   if (peer) console.log(`  tar -tvzf (peer)           ${(peer.ms / 1000).toFixed(2)} s   (${(peer.ms / floor.ms).toFixed(2)}x floor)`);
-  console.log(`  goslim inspect             ${(insp.ms / 1000).toFixed(2)} s   peak RSS ${mb(insp.rss)}`);
+  console.log(`  goslim inspect             ${(insp.ms / 1000).toFixed(2)} s   cpu ${(insp.cpu / 1000).toFixed(2)} s   peak RSS ${mb(insp.rss)}`);
   const ratio = insp.ms / floor.ms;
-  console.log(`  ratio inspect / gunzip floor: ${ratio.toFixed(2)}x (target <= 1.25x) ${ratio <= 1.25 ? 'OK' : 'OVER'}`);
+  console.log(`  ratio inspect / gunzip floor: ${ratio.toFixed(2)}x wall (target <= 1.25x) ${ratio <= 1.25 ? 'OK' : 'OVER'}; ${(insp.cpu / floor.cpu).toFixed(2)}x CPU time`);
+  // CPU time is shown too because wall time on a shared 2-core machine includes other people's load.
   if (peer) console.log(`  ratio inspect / tar -tvzf:    ${(insp.ms / peer.ms).toFixed(2)}x`);
   console.log(`  peak RSS: ${mb(insp.rss)} (target <= 200 MB) ${insp.rss <= 200e6 ? 'OK' : 'OVER'}`);
   return { floor, peer, insp, ratio };

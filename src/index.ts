@@ -75,3 +75,4 @@ export {
 export { toSarif, formatSarif, type SarifOptions } from './report/sarif.js';
 export { formatLintMarkdown } from './report/markdown.js';
 export { validateConfig, loadConfigFile, findConfigFile, type GoslimConfig, type ConfigIssue } from './config/index.js';
+export { inspectImage, inspectImageRef, attributeCauses, classifyFile, goLocationsFromEnv, rankLevers, estimateAfterLevers, STATIC_BASE_BYTES, buildPackageDb, buildOnlyPackages, checkBudgets, parseBudgets, FsIndex, CAUSE_IDS, type InspectReport, type InspectOptions, type InspectLayer, type InspectProgress, type CauseId, type CauseTotal, type GoBinary, type ImageLever, type LeverId, type Estimate, type PackageDb, type PackageInfo, type PackageTotal, type Budgets } from './analysis/index.js';
