@@ -108,6 +108,42 @@ describe('image sources', () => {
     expect(await codeOf((async () => collect(await image.layers()[0]!.uncompressed()))())).toBe('E_DIGEST_MISMATCH');
   });
 
+  it('a layer whose gzip stream is cut short (digest consistent) fails with E_TRUNCATED', async () => {
+    const built = await buildTestImage({ layers: [{ entries: [file('big', 200_000)], compression: 'gzip' }] }, { dir: join(work, 'cutgz'), format: 'oci' });
+    const blobs = join(built.path, 'blobs/sha256');
+    const img = built.images[0]!;
+    const gz = await readFile(join(blobs, img.layerDigests[0]!.slice(7)));
+    const cut = gz.subarray(0, gz.length >> 1);
+    const cutDigest = sha256Digest(cut);
+    await writeFile(join(blobs, cutDigest.slice(7)), cut);
+    const manifest = JSON.parse((await readFile(join(blobs, img.manifestDigest.slice(7)))).toString());
+    manifest.layers[0] = { ...manifest.layers[0], digest: cutDigest, size: cut.length };
+    const raw = Buffer.from(JSON.stringify(manifest));
+    await writeFile(join(blobs, sha256Digest(raw).slice(7)), raw);
+    await writeFile(
+      join(built.path, 'index.json'),
+      JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: manifest.mediaType, digest: sha256Digest(raw), size: raw.length }] }),
+    );
+    const image = await openImage(built.reference);
+    expect(await codeOf((async () => collect(await image.layers()[0]!.uncompressed()))())).toBe('E_TRUNCATED');
+  });
+
+  it('a consumer that stops early releases the layer (gzip and zstd)', async () => {
+    const built = await buildTestImage(
+      { layers: [{ entries: [file('a', 3_000_000)], compression: 'gzip' }, { entries: [file('b', 3_000_000)], compression: 'zstd' }] },
+      { dir: join(work, 'early'), format: 'oci' },
+    );
+    const image = await openImage(built.reference);
+    for (const layer of image.layers()) {
+      const s = await layer.uncompressed();
+      const first = await new Promise<Buffer>((resolve) => s.once('data', resolve));
+      expect(first.length).toBeGreaterThan(0);
+      s.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(s.destroyed).toBe(true);
+    }
+  });
+
   it('a truncated archive fails with E_TRUNCATED', async () => {
     const built = await buildTestImage(spec, { dir: join(work, 'trunc'), format: 'docker-archive-docker25' });
     const size = (await stat(built.path)).size;
