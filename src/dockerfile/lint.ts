@@ -84,6 +84,7 @@ export function lintModel(model: DockerfileModel, options: LintOptions = {}, onl
   const pragmas = readIgnorePragmas(model);
   // Map each instruction's line span to the ignores written directly above it (comment lines may stack).
   const ignoredAt = (line0: number, id: string): boolean => {
+    if (pragmas.byLine.size === 0) return false;
     const instr = model.instructions.find((i) => i.range.start.line <= line0 && line0 <= i.range.end.line);
     if (!instr) return false;
     for (let l = instr.range.start.line - 1; l >= 0; l--) {

@@ -177,8 +177,9 @@ function buildInstruction(ast: AstInstruction, ctx: Ctx, stageIndex: number, sco
   const withFlags = ast as AstInstruction & { getFlags?: () => AstFlag[] };
   const flags = typeof withFlags.getFlags === 'function' ? withFlags.getFlags().map(convertFlag) : [];
   const withHeredocs = ast as AstInstruction & { getHeredocs?: () => AstHeredoc[] };
+  // getHeredocs() re-tokenizes the arguments; only pay for it when a `<<` marker can exist.
   const heredocs =
-    typeof withHeredocs.getHeredocs === 'function' && ['RUN', 'COPY', 'ADD'].includes(keyword)
+    typeof withHeredocs.getHeredocs === 'function' && ['RUN', 'COPY', 'ADD'].includes(keyword) && ast.getTextContent().includes('<<')
       ? withHeredocs.getHeredocs().map((h) => convertHeredoc(h, ctx.lines))
       : [];
   let args: Argument[] = ast.getArguments().map((a) => ({ value: a.getValue(), range: toRange(a.getRange()) }));
