@@ -84,7 +84,10 @@ function child(code, args) {
   return { secs, ...out };
 }
 
-const RSS = `const rss = () => process.resourceUsage().maxRSS * 1024;`;
+// Peak RSS of the child itself: VmHWM of its own address space. (getrusage's maxRSS is not
+// usable here: Linux carries the forking parent's high-water mark across exec.)
+const RSS = `import { readFileSync as __r } from 'node:fs';
+const rss = () => { try { return Number(/VmHWM:\\s+(\\d+)/.exec(__r('/proc/self/status', 'utf8'))[1]) * 1024; } catch { return process.resourceUsage().maxRSS * 1024; } };`;
 const gunzipCode = `${RSS}
 import { createReadStream } from 'node:fs'; import { createGunzip } from 'node:zlib';
 const t0 = Date.now(); let n = 0; const s = createReadStream(process.argv[1], { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 17 }));
