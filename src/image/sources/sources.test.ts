@@ -128,6 +128,25 @@ describe('image sources', () => {
     expect(await codeOf((async () => collect(await image.layers()[0]!.uncompressed()))())).toBe('E_TRUNCATED');
   });
 
+  it('tolerates wrong descriptor sizes (moby#47072): the digest pins the content', async () => {
+    const built = await buildTestImage(spec, { dir: join(work, 'wrongsize'), format: 'oci' });
+    const blobs = join(built.path, 'blobs/sha256');
+    const img = built.images[0]!;
+    const manifest = JSON.parse((await readFile(join(blobs, img.manifestDigest.slice(7)))).toString());
+    manifest.layers = manifest.layers.map((l: { size: number }) => ({ ...l, size: l.size + 7 }));
+    const raw = Buffer.from(JSON.stringify(manifest));
+    await writeFile(join(blobs, sha256Digest(raw).slice(7)), raw);
+    await writeFile(
+      join(built.path, 'index.json'),
+      JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: manifest.mediaType, digest: sha256Digest(raw), size: raw.length }] }),
+    );
+    const image = await openImage(built.reference);
+    for (const layer of image.layers()) {
+      expect(sha256Digest(await collect(await layer.compressed()))).toBe(layer.digest());
+      expect(sha256Digest(await collect(await layer.uncompressed()))).toBe(layer.diffId());
+    }
+  });
+
   it('a consumer that stops early releases the layer (gzip and zstd)', async () => {
     const built = await buildTestImage(
       { layers: [{ entries: [file('a', 3_000_000)], compression: 'gzip' }, { entries: [file('b', 3_000_000)], compression: 'zstd' }] },
