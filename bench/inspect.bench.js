@@ -20,7 +20,6 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmS
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { pack } from 'tar-stream';
 
 const here = new URL('.', import.meta.url).pathname;
 const root = join(here, '..');
@@ -56,8 +55,14 @@ function layerBlobs(layout) {
 }
 
 // ---------------------------------------------------------------- measurements (child processes)
+// Peak RSS of the child itself: VmHWM from /proc/self/status. (getrusage's maxrss is not reset
+// by exec on Linux: a child spawned by a large parent would report the parent's peak.)
+const HWM = `(() => { const m = /VmHWM:\\s+(\\d+) kB/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8')); return m ? Number(m[1]) * 1024 : process.resourceUsage().maxRSS * 1024; })()`;
+
 const CHILD = {
   gunzip: `
+    import { createRequire } from 'node:module';
+    const require = createRequire(import.meta.url);
     import { createReadStream } from 'node:fs';
     import { createGunzip } from 'node:zlib';
     import { pipeline } from 'node:stream/promises';
@@ -68,14 +73,16 @@ const CHILD = {
       await pipeline(createReadStream(f, { highWaterMark: 1 << 20 }), createGunzip(), new Writable({ write(c, _e, cb) { bytes += c.length; cb(); } }));
     }
     const u = process.resourceUsage();
-    console.log(JSON.stringify({ ms: performance.now() - t0, cpu: (u.userCPUTime + u.systemCPUTime) / 1000, bytes, rss: u.maxRSS * 1024 }));
+    console.log(JSON.stringify({ ms: performance.now() - t0, cpu: (u.userCPUTime + u.systemCPUTime) / 1000, bytes, rss: ${HWM} }));
   `,
   inspect: `
+    import { createRequire } from 'node:module';
+    const require = createRequire(import.meta.url);
     const { inspectImageRef } = await import(process.argv[2]);
     const t0 = performance.now();
     const r = await inspectImageRef('oci:' + process.argv[1]);
     const u = process.resourceUsage();
-    console.log(JSON.stringify({ ms: performance.now() - t0, cpu: (u.userCPUTime + u.systemCPUTime) / 1000, bytes: r.image.size, rss: u.maxRSS * 1024,
+    console.log(JSON.stringify({ ms: performance.now() - t0, cpu: (u.userCPUTime + u.systemCPUTime) / 1000, bytes: r.image.size, rss: ${HWM},
       files: r.image.files, causes: r.causes.length, goBinaries: r.goBinaries.length, lever: r.levers[0]?.id ?? null }));
   `,
 };
@@ -123,6 +130,25 @@ function measure(label, layout, withTar) {
 }
 
 // ---------------------------------------------------------------- the generated big image
+/** A POSIX ustar header (names here are short ASCII; no PAX needed). */
+function ustarHeader(name, size, mode) {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 100, 'utf8');
+  h.write(`${mode.toString(8).padStart(7, '0')}\0`, 100, 'latin1');
+  h.write('0000000\0', 108, 'latin1'); // uid
+  h.write('0000000\0', 116, 'latin1'); // gid
+  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+  h.write(`${(1700000000).toString(8).padStart(11, '0')}\0`, 136, 'latin1');
+  h.write('        ', 148, 'latin1'); // checksum placeholder
+  h.write('0', 156, 'latin1'); // regular file
+  h.write('ustar\0', 257, 'latin1');
+  h.write('00', 263, 'latin1');
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return h;
+}
+
 /**
  * Generates, streaming, an OCI layout of BIG_LAYERS gzip layers: per layer a few thousand
  * small text-like files plus large files whose content is 1/8 random and 7/8 text (gzip -1
@@ -144,17 +170,23 @@ async function generateBig(dir) {
     const tarHash = createHash('sha256');
     const blobHash = createHash('sha256');
     let blobBytes = 0;
-    const p = pack();
     const gz = createGzip({ level: 1 });
     const tmp = join(blobs, `layer-${l}.tmp`);
-    p.on('data', (c) => tarHash.update(c));
     gz.on('data', (c) => {
       blobHash.update(c);
       blobBytes += c.length;
     });
-    const done = pipeline(p, gz, createWriteStream(tmp));
+    const done = pipeline(gz, createWriteStream(tmp));
+    // Backpressure end to end: each write waits for the compressor when its buffer is full.
+    const write = async (buf) => {
+      tarHash.update(buf);
+      if (!gz.write(buf)) await new Promise((r) => gz.once('drain', r));
+    };
     const put = async (name, data, mode = 0o644) => {
-      if (!p.entry({ name, size: data.length, mode }, data)) await new Promise((r) => p.once('drain', r));
+      await write(ustarHeader(name, data.length, mode));
+      await write(data);
+      const pad = (512 - (data.length % 512)) % 512;
+      if (pad > 0) await write(Buffer.alloc(pad));
     };
     let written = 0;
     for (let i = 0; written < BIG_LAYER_BYTES; i++) {
@@ -169,7 +201,8 @@ async function generateBig(dir) {
       written += size;
     }
     if (l === BIG_LAYERS - 1 && gofmt) await put('app/server', gofmt, 0o755);
-    p.finalize();
+    await write(Buffer.alloc(1024)); // end-of-archive: two zero blocks
+    gz.end();
     await done;
     const digest = blobHash.digest('hex');
     renameSync(tmp, join(blobs, digest));
