@@ -215,6 +215,34 @@ describe('image sources', () => {
     expect(names).toContain('oci');
   });
 
+  it('a docker-archive with several images needs :TAG or :@N (E_REFERENCE otherwise)', async () => {
+    const built = await buildTestImage(spec, { dir: join(work, 'multi-legacy'), format: 'docker-archive-legacy', tag: 'one:1' });
+    const { indexTar } = await import('./tar-index.js');
+    const index = await indexTar(built.path);
+    const raw = await readFile(built.path);
+    const tree = [];
+    for (const [name, e] of index.entries) {
+      if (e.type === 'symlink') tree.push({ name, type: 'symlink' as const, linkname: e.linkname! });
+      else if (e.type === 'file') {
+        let data = raw.subarray(e.offset, e.offset + e.size);
+        if (name === 'manifest.json') {
+          const m = JSON.parse(data.toString());
+          data = Buffer.from(JSON.stringify([m[0], { ...m[0], RepoTags: ['two:2'] }]));
+        }
+        tree.push({ name, data });
+      }
+    }
+    const path = join(work, 'multi-legacy', 'two-images.tar');
+    await writeTarFile(path, tree);
+    const err = await openImage(`docker-archive:${path}`).catch((e: unknown) => e);
+    expect(isGoslimError(err, 'E_REFERENCE')).toBe(true);
+    expect((err as { details: { tags: string[] } }).details.tags).toEqual(['one:1', 'two:2']);
+    expect((await openImage(`docker-archive:${path}:two:2`)).layers()).toHaveLength(3);
+    expect((await openImage(`docker-archive:${path}:@1`)).config().rootfs.diff_ids).toEqual(built.images[0]!.diffIds);
+    // docker.io normalisation applies to RepoTags: "one:1" is docker.io/library/one:1.
+    expect((await openImage(`docker-archive:${path}:docker.io/library/one:1`)).layers()).toHaveLength(3);
+  });
+
   it('selects by tag in docker-archive and oci layouts', async () => {
     const d = await buildTestImage(spec, { dir: join(work, 'tags'), format: 'docker-archive-legacy', tag: 'svc:1.0' });
     expect((await openImage(`${d.reference}:svc:1.0`)).layers()).toHaveLength(3);
