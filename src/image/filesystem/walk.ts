@@ -169,13 +169,21 @@ function contentSink(entry: LayerEntry, content: NonNullable<LayerVisitor['conte
     async write(chunk) {
       if (finished || data.destroyed) return;
       if (!data.write(chunk)) {
+        // Remove both listeners once either fires: a long file waits for drain many times.
+        let release = (): void => {};
         await Promise.race([
           new Promise<void>((r) => {
-            data.once('drain', r);
-            data.once('close', r);
+            release = (): void => {
+              data.off('drain', release);
+              data.off('close', release);
+              r();
+            };
+            data.on('drain', release);
+            data.on('close', release);
           }),
           done,
         ]);
+        release();
       }
     },
     async end() {
