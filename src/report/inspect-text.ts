@@ -4,6 +4,7 @@
  */
 import type { InspectReport } from '../analysis/inspect.js';
 import { CAUSE_TITLES } from '../analysis/types.js';
+import { listTopics } from '../explain/index.js';
 import { formatBytes, formatPercent } from '../util/units.js';
 
 function pad(s: string, n: number): string {
@@ -22,6 +23,7 @@ function pct(part: number, whole: number): string {
 
 export function renderInspectText(r: InspectReport, opts: { top?: number } = {}): string {
   const top = opts.top ?? 10;
+  const topics = new Set(listTopics().map((t) => t.id));
   const out: string[] = [];
   const img = r.image;
   out.push(`${img.ref}`);
@@ -83,7 +85,7 @@ export function renderInspectText(r: InspectReport, opts: { top?: number } = {})
     out.push(`       fix:  ${l.fix}`);
     out.push(`       lose: ${l.lose}`);
     out.push(`       keep: ${l.keep}`);
-    out.push(`       more: goslim explain ${l.id}`);
+    if (topics.has(l.id)) out.push(`       more: goslim explain ${l.id}`);
   });
   out.push('');
 
