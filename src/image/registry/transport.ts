@@ -16,7 +16,7 @@ import { Authenticator, isLoopbackHost } from './auth.js';
 import { resolveCredentials, type Credential } from './credentials.js';
 import { SecretSet } from './redact.js';
 import { registryError, type RequestContext } from './registry-errors.js';
-import { DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, nextDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, networkErrorCode, nextDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 export interface TransportOptions {
   /** Allow plain http to a non-loopback registry. */
@@ -172,9 +172,11 @@ export class RegistryTransport {
   }
 
   private networkError(spec: RequestSpec, err: unknown, attempts: number): GoslimError {
-    const code = (err as { code?: string } | undefined)?.code ?? (err as { cause?: { code?: string } } | undefined)?.cause?.code;
+    const code = networkErrorCode(err);
+    // Without a code, undici's cause message says why (e.g. "bad port": fetch blocks some ports).
+    const reason = code ?? ((err as { cause?: unknown })?.cause instanceof Error ? ((err as { cause: Error }).cause.message) : undefined);
     const where = spec.context.repository ? `${this.registry}/${spec.context.repository}` : this.registry;
-    return new GoslimError('E_NETWORK', this.secrets.text(`cannot reach registry ${where} (${spec.context.what})${code ? `: ${code}` : ''}`), {
+    return new GoslimError('E_NETWORK', this.secrets.text(`cannot reach registry ${where} (${spec.context.what})${reason ? `: ${reason}` : ''}`), {
       details: { registry: this.registry, attempts, ...(code ? { errno: code } : {}) },
       cause: err,
     });
