@@ -53,28 +53,39 @@ export async function resolveInRoot(root: string, relPath: string): Promise<stri
   return join(root, ...done, last);
 }
 
+/**
+ * Directories already known to be real directories inside the root (rel -> host path), so
+ * a 40,000-file toolchain layer does not re-resolve every parent. Cleared whenever a
+ * symlink, whiteout or replacement could change what a path resolves to.
+ */
+type DirCache = Map<string, string>;
+
 /** Make sure directory `rel` exists, following symlinks of every component within the root. */
-async function ensureDir(root: string, rel: string): Promise<string> {
+async function ensureDir(root: string, rel: string, cache: DirCache): Promise<string> {
   if (rel === '') return root;
+  const known = cache.get(rel);
+  if (known !== undefined) return known;
   const host = dirname(await resolveInRoot(root, `${rel}/.goslim`));
-  try {
-    const st = await lstat(host);
-    if (st.isDirectory()) return host;
-    await rm(host, { force: true });
-  } catch {
-    // missing: create below
+  const st = await lstat(host).catch(() => undefined);
+  if (!st?.isDirectory()) {
+    if (st) await rm(host, { force: true });
+    // Every existing component of `host` was resolved inside the root; create the rest.
+    await mkdir(host, { recursive: true });
   }
-  // Every existing component of `host` was resolved inside the root; create the rest.
-  await mkdir(host, { recursive: true });
+  cache.set(rel, host);
   return host;
 }
 
-async function prepare(root: string, rel: string): Promise<string> {
+async function prepare(root: string, rel: string, cache: DirCache): Promise<string> {
   const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
   const name = rel.slice(rel.lastIndexOf('/') + 1);
   if (name === '..' || name === '.' || name === '') throw new UnsafePathError(`unsafe entry name ${rel}`);
-  const host = join(await ensureDir(root, parent), name);
-  await rm(host, { recursive: true, force: true });
+  const host = join(await ensureDir(root, parent, cache), name);
+  const st = await lstat(host).catch(() => undefined);
+  if (st) {
+    if (st.isDirectory()) cache.clear();
+    await rm(host, { recursive: true, force: true });
+  }
   return host;
 }
 
@@ -88,6 +99,7 @@ export async function unpackImage(image: Image, root: string): Promise<UnpackSta
   const asRoot = process.getuid?.() === 0;
   const stats: UnpackStats = { files: 0, bytes: 0, skipped: 0 };
   await mkdir(root, { recursive: true });
+  const dirs: DirCache = new Map();
   const dirModes: Array<[string, number, LayerEntry]> = [];
   for (const [index, layer] of image.layers().entries()) {
     // Entries and whiteouts in stream order; whiteouts only hide lower layers (image-spec layer.md).
@@ -108,7 +120,7 @@ export async function unpackImage(image: Image, root: string): Promise<UnpackSta
       wantContent: (e) => e.type === 'file',
       content: async (e, data) => {
         await flush();
-        const host = await prepare(root, e.path);
+        const host = await prepare(root, e.path, dirs);
         await pipeline(data, createWriteStream(host, { mode: 0o600 }));
         await chmod(host, e.mode & 0o7777);
         await owner(host, e);
@@ -122,6 +134,7 @@ export async function unpackImage(image: Image, root: string): Promise<UnpackSta
     async function flush(): Promise<void> {
       for (let item = pending.shift(); item !== undefined; item = pending.shift()) {
         if (item.kind === 'whiteout') {
+          dirs.clear();
           const host = await resolveInRoot(root, item.path);
           if (item.opaque) {
             let names: string[] = [];
@@ -147,22 +160,30 @@ export async function unpackImage(image: Image, root: string): Promise<UnpackSta
             // The entry's own path is not followed: a directory replaces a lower symlink
             // (as Docker's archive.Unpack does); its parents are followed within the root.
             const parent = e.path.includes('/') ? e.path.slice(0, e.path.lastIndexOf('/')) : '';
-            const host = join(await ensureDir(root, parent), e.path.slice(e.path.lastIndexOf('/') + 1));
-            const st = await lstat(host).catch(() => undefined);
-            if (st && !st.isDirectory()) await rm(host, { force: true });
-            if (!st || !st.isDirectory()) await mkdir(host);
+            const host = join(await ensureDir(root, parent, dirs), e.path.slice(e.path.lastIndexOf('/') + 1));
+            if (!dirs.has(e.path)) {
+              const st = await lstat(host).catch(() => undefined);
+              if (st && !st.isDirectory()) {
+                dirs.clear();
+                await rm(host, { force: true });
+              }
+              if (!st || !st.isDirectory()) await mkdir(host);
+              dirs.set(e.path, host);
+            }
             await owner(host, e);
             dirModes.push([host, e.mode & 0o7777, e]);
             break;
           }
           case 'symlink': {
-            const host = await prepare(root, e.path);
+            // A new link cannot change how a cached (existing) directory resolves; replacing a
+            // directory clears the cache in prepare().
+            const host = await prepare(root, e.path, dirs);
             await symlink(e.linkname ?? '', host);
             await owner(host, e, true);
             break;
           }
           case 'hardlink': {
-            const host = await prepare(root, e.path);
+            const host = await prepare(root, e.path, dirs);
             const target = await resolveInRoot(root, e.linkname ?? '');
             try {
               await link(target, host);
@@ -174,7 +195,7 @@ export async function unpackImage(image: Image, root: string): Promise<UnpackSta
           case 'file':
             // Zero-length files carry no content event.
             if (e.size === 0) {
-              const host = await prepare(root, e.path);
+              const host = await prepare(root, e.path, dirs);
               await pipeline(async function* () {}, createWriteStream(host, { mode: e.mode & 0o7777 }));
               await chmod(host, e.mode & 0o7777);
               await owner(host, e);
