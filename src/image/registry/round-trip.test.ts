@@ -169,6 +169,23 @@ describe('registry round trips (real docker-registry)', () => {
     const err = await sha256Of(await layer.compressed()).catch((e: unknown) => e);
     expect(isGoslimError(err, 'E_DIGEST_MISMATCH')).toBe(true);
 
+    // A tampered manifest (by tag: the registry's Docker-Content-Digest disagrees; by digest: the
+    // bytes do not hash to it) and a tampered config both fail typed.
+    const blobFile = (d: string): string => join(reg.dir, 'data/docker/registry/v2/blobs/sha256', d.slice(7, 9), d.slice(7), 'data');
+    const manifestPath = blobFile(image.digest());
+    writeFileSync(manifestPath, Buffer.concat([readFileSync(manifestPath), Buffer.from(' ')]));
+    for (const ref of [dest, { registry: reg.host, repository: 'goslim/single', digest: image.digest() }]) {
+      const bad = await openRegistryImage(ref).catch((e: unknown) => e);
+      expect(isGoslimError(bad, 'E_DIGEST_MISMATCH')).toBe(true);
+    }
+    const other = await openRegistryImage({ registry: reg.host, repository: 'goslim/multi', tag: 'v2' });
+    const configPath = blobFile(other.configDigest());
+    const config = readFileSync(configPath);
+    config[0] = 0x20;
+    writeFileSync(configPath, config);
+    const badConfig = await openRegistryImage({ registry: reg.host, repository: 'goslim/multi', tag: 'v2' }).catch((e: unknown) => e);
+    expect(isGoslimError(badConfig, 'E_DIGEST_MISMATCH')).toBe(true);
+
     const missing = await openRegistryImage({ registry: reg.host, repository: 'goslim/single', tag: 'nope' }).catch((e: unknown) => e);
     expect(isGoslimError(missing, 'E_NOT_FOUND')).toBe(true);
     expect((missing as { details: { errors: Array<{ code: string }> } }).details.errors[0]!.code).toBe('MANIFEST_UNKNOWN');
