@@ -95,6 +95,7 @@ describe.skipIf(missing.length > 0)('goslim fix: real builds with buildah, runs 
     let t = Date.now();
     const fixtures = await ensureFixtureImages();
     timings.fixtures = Date.now() - t;
+    t = Date.now() - timings.fixtures;
     // Container storage is shared by harnesses: hold the lock for the whole file. afterAll awaits
     // the release, so the lock directory is gone before the worker exits.
     await new Promise<void>((locked) => {
@@ -105,6 +106,7 @@ describe.skipIf(missing.length > 0)('goslim fix: real builds with buildah, runs 
         }),
       );
     });
+    timings.lockWait = Date.now() - t - timings.fixtures;
     t = Date.now();
     harness = await startContainerHarness({ fixtures });
     timings.harness = Date.now() - t;
@@ -191,6 +193,7 @@ describe.skipIf(missing.length > 0)('goslim fix: real builds with buildah, runs 
       results.set('greeter-init', m);
     }
     timings.total = Date.now() - started;
+    timings.afterLock = timings.total - timings.lockWait! - timings.fixtures!;
   });
 
   afterAll(async () => {

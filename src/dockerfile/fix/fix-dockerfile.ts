@@ -24,7 +24,8 @@ export function fixDockerfile(text: string, options: FixOptions = {}): FixResult
     result.notes.push({ severity: 'warning', line: 0, message: 'no FROM instruction: nothing to fix' });
     return result;
   }
-  if (model.escapeChar === '`' || model.stages.some((s) => classifyBase(s.base.expanded) === 'windows')) {
+  // Windows images are recognised by their base; `# escape=\`` alone is also used on Linux.
+  if (model.stages.some((s) => classifyBase(s.base.expanded) === 'windows')) {
     result.todos.push({
       severity: 'warning',
       line: model.stages[0]!.from.line,

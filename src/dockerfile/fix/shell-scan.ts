@@ -122,7 +122,8 @@ export function scanShell(text: string, from: number, to: number, escapeChar = '
       i++;
       continue;
     }
-    if (ch === '\\' && escapeChar === '\\' && i + 1 < to) {
+    // The shell's own escape (whatever the Dockerfile escape character is).
+    if (ch === '\\' && i + 1 < to) {
       w.value += text[i + 1];
       i += 2;
       continue;
