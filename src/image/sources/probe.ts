@@ -1,5 +1,6 @@
 /** The I/O half of reference parsing: what is at a path (for bare-path auto-detection). */
 import { stat } from 'node:fs/promises';
+import { GoslimError } from '../../errors.js';
 import { parseImageReference, type ImageReference, type PathKind } from '../reference.js';
 import { indexTar } from './tar-index.js';
 
@@ -23,8 +24,10 @@ export async function probePath(path: string): Promise<PathKind> {
     const index = await indexTar(path);
     if (index.entries.has('manifest.json')) return 'docker-archive';
     if (index.entries.has('oci-layout')) return 'oci-archive';
-  } catch {
-    /* not a tar */
+  } catch (err) {
+    // A gzip'd docker save: say so instead of "not an image".
+    if (err instanceof GoslimError && err.code === 'E_UNSUPPORTED_FORMAT') throw err;
+    /* otherwise not a tar */
   }
   return 'file';
 }

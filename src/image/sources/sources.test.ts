@@ -243,6 +243,17 @@ describe('image sources', () => {
     expect((await openImage(`docker-archive:${path}:docker.io/library/one:1`)).layers()).toHaveLength(3);
   });
 
+  it('a gzip-compressed docker save is reported as such (E_UNSUPPORTED_FORMAT)', async () => {
+    const built = await buildTestImage(spec, { dir: join(work, 'gz-archive'), format: 'docker-archive-legacy' });
+    const { gzipSync } = await import('node:zlib');
+    const gz = join(work, 'gz-archive', 'image.tar.gz');
+    await writeFile(gz, gzipSync(await readFile(built.path)));
+    const err = await openImage(gz).catch((e: unknown) => e);
+    expect(isGoslimError(err, 'E_UNSUPPORTED_FORMAT')).toBe(true);
+    expect((err as Error).message).toMatch(/compressed/);
+    expect(await codeOf(openImage(`docker-archive:${gz}`))).toBe('E_UNSUPPORTED_FORMAT');
+  });
+
   it('selects by tag in docker-archive and oci layouts', async () => {
     const d = await buildTestImage(spec, { dir: join(work, 'tags'), format: 'docker-archive-legacy', tag: 'svc:1.0' });
     expect((await openImage(`${d.reference}:svc:1.0`)).layers()).toHaveLength(3);

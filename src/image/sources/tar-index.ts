@@ -11,7 +11,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
-import { GoslimError, MalformedInputError, TruncatedInputError } from '../../errors.js';
+import { GoslimError, MalformedInputError, TruncatedInputError, UnsupportedFormatError } from '../../errors.js';
 import { checkedSafeInteger } from './checked.js';
 
 export interface TarIndexEntry {
@@ -126,6 +126,10 @@ export async function indexTar(path: string): Promise<TarIndex> {
       }
       const header = await readExactly(fh, BLOCK, pos, fileSize, 'header');
       if (header.every((b) => b === 0)) break;
+      if (pos === 0 && ((header[0] === 0x1f && header[1] === 0x8b) || header.readUInt32LE(0) === 0xfd2fb528)) {
+        // `docker save | gzip` output: docker load accepts it, but random access needs a plain tar.
+        throw new UnsupportedFormatError(`${path} is a compressed archive; decompress it first (gunzip / zstd -d)`);
+      }
       if (!checksumOk(header)) throw new MalformedInputError(`tar: bad header checksum at offset ${pos} in ${path}`);
       const typeflag = String.fromCharCode(header[156] ?? 0);
       let size = parseOctalOrBase256(header, 124, 136, 'size');
