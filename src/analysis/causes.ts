@@ -200,8 +200,9 @@ export function canonicalOwners(db: PackageDb, fs: FsIndex): Map<string, string>
   const out = new Map<string, string>();
   for (const [p, pkg] of db.owners) {
     const c = fs.canonical(p) ?? p;
-    if (!out.has(c)) out.set(c, pkg);
-    if (!out.has(p)) out.set(p, pkg);
+    // Only paths that hold file data matter (dpkg also lists every directory): keep the map small.
+    const t = fs.get(c)?.type;
+    if ((t === 'file' || t === 'hardlink') && !out.has(c)) out.set(c, pkg);
   }
   return out;
 }

@@ -6,15 +6,29 @@
  * of Go's markers is dropped at its end without ever being concatenated. Layers are never held.
  */
 import { Buffer } from 'node:buffer';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { LayerEntry } from '../image/filesystem/types.js';
 import { isGoToolchainPackage } from './causes.js';
 import type { FsIndex } from './fs-index.js';
 import type { GoBinary, GoBinaryFacts } from './types.js';
 
-const gzipAsync = promisify(gzip);
+/** gzip -6 size of some buffers, streamed through the compressor (no concatenated copy). */
+async function gzipSize(parts: readonly Buffer[]): Promise<number> {
+  const gz = createGzip({ level: 6 });
+  let n = 0;
+  gz.on('data', (c: Buffer) => {
+    n += c.length;
+  });
+  const ended = new Promise<void>((resolve, reject) => {
+    gz.once('end', resolve);
+    gz.once('error', reject);
+  });
+  for (const p of parts) if (!gz.write(p)) await new Promise<void>((r) => gz.once('drain', () => r()));
+  gz.end();
+  await ended;
+  return n;
+}
 
 const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
 /**
@@ -134,8 +148,7 @@ export class GoBinaryCollector {
     const result: GoBinaryFacts & { strippedCompressed?: number } = { ...facts, path: entry.path, size: bytes.length };
     if (this.sections) {
       try {
-        const kept = Buffer.concat(strippedView(bytes, this.sections(bytes)));
-        result.strippedCompressed = (await gzipAsync(kept, { level: 6 })).length;
+        result.strippedCompressed = await gzipSize(strippedView(bytes, this.sections(bytes)));
       } catch {
         // No usable section table: the estimate falls back to a ratio for this binary.
       }
