@@ -235,6 +235,16 @@ describe('properties over the corpus', () => {
     expect(expose(fixed)).toEqual(expose(text));
   });
 
+  it.each(cases)('%s: every COPY/ADD destination of the original is still written to', (_name, text) => {
+    const fixed = fixDockerfile(text).fixed.replace(/\r\n/g, '\n');
+    const model = parseDockerfile(text.replace(/\r\n/g, '\n'));
+    const after = parseDockerfile(fixed);
+    const dests = (m: typeof model): Set<string> =>
+      new Set(m.instructions.filter((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && i.heredocs.length === 0 && i.args.length >= 2).map((i) => i.args[i.args.length - 1]!.value));
+    const kept = dests(after);
+    for (const d of dests(model)) expect(kept.has(d) || [...kept].some((k) => k.endsWith(d.replace(/^\.\/?/, '')))).toBe(true);
+  });
+
   it.each(cases)('%s: the unified diff applies back to the fixed text', (_name, text) => {
     const fixed = fixDockerfile(text).fixed;
     const diff = unifiedDiff(text, fixed, 'a', 'b');
