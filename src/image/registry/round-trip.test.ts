@@ -3,7 +3,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -13,6 +13,7 @@ import { BuiltIndex } from '../mutate/built-image.js';
 import { openOciLayout } from '../sources/oci-layout.js';
 import { openRegistry, openRegistryImage, openRegistryIndex, RegistryImage } from '../sources/registry.js';
 import { pushImage, pushIndex } from '../sinks/registry.js';
+import { RegistryClient } from './client.js';
 import { buildTestImage, file, type BuiltImage as BuiltTestImage } from '../testing/index.js';
 import { startRegistry, type RegistryHandle } from '../../../test/helpers/registry.js';
 
@@ -136,6 +137,23 @@ describe('registry round trips (real docker-registry)', () => {
     expect(back.digest()).toBe(index.digest());
     const armBack = await openRegistryImage(dest, { platform: 'linux/arm64/v8' });
     expect(armBack.digest()).toBe(arm.digest());
+  });
+
+  it('refuses to push a local layer that fails its digest, and never writes the manifest', async () => {
+    const copy = join(work, 'tampered-src');
+    cpSync(single.path, copy, { recursive: true });
+    const image = await openOciLayout(copy, { ref: 'v1' });
+    const layer = image.layers()[0]!;
+    const path = join(copy, 'blobs/sha256', layer.digest().slice(7));
+    const data = readFileSync(path);
+    data[data.length - 20] = data[data.length - 20]! ^ 0x55;
+    writeFileSync(path, data);
+    for (const chunkThreshold of [1 << 30, 1024]) {
+      const dest = { registry: reg.host, repository: `goslim/tampered${chunkThreshold}`, tag: 'v1' };
+      const err = await pushImage(image, dest, { chunkThreshold, chunkSize: 4096 }).catch((e: unknown) => e);
+      expect(isGoslimError(err, 'E_DIGEST_MISMATCH')).toBe(true);
+      expect(await new RegistryClient(reg.host).headManifest(dest.repository, 'v1')).toBeUndefined();
+    }
   });
 
   it('uploads big blobs in chunks, streamed, and they verify on the way back', async () => {

@@ -120,7 +120,7 @@ export class RegistryTransport {
   /**
    * Perform a request with auth, retries and redirects. Resolves to a response whose status is in
    * `spec.ok` or `spec.passThrough`; its body must be consumed or cancelled by the caller (use
-   * `bodyStream` for streaming with the inactivity timeout).
+   * `stream()` or `bytes()` to keep the inactivity timeout, or `discard()`).
    */
   async request(spec: RequestSpec): Promise<TransportResponse> {
     const started = Date.now();
@@ -195,6 +195,7 @@ export class RegistryTransport {
       const controller = new AbortController();
       const activity = new IdleTimer(this.idleTimeoutMs, () => controller.abort(new IdleTimeoutError()));
       const uploadStreams: Readable[] = [];
+      let sourceError: Error | undefined;
       // Requests with a body use redirect 'error': with any other mode undici's fetch clones the
       // request, which tees the body stream and keeps every byte of it in memory until the request
       // ends (measured: a 200 MB upload held 200 MB). Registries do not redirect uploads.
@@ -212,7 +213,10 @@ export class RegistryTransport {
               cb(null, chunk);
             },
           });
-          b.on('error', (e) => counted.destroy(e));
+          b.on('error', (e) => {
+            sourceError ??= e;
+            counted.destroy(e);
+          });
           b.pipe(counted);
           uploadStreams.push(b, counted);
           init.body = counted as unknown as ReadableStream;
@@ -229,6 +233,8 @@ export class RegistryTransport {
         activity.stop();
         // Release the source (a file or a registry stream) of a body that did not go through.
         for (const s of uploadStreams) s.destroy();
+        // The body's own failure (e.g. the source layer failing its digest check) is the real error.
+        if (sourceError instanceof GoslimError) throw sourceError;
         if (controller.signal.aborted && controller.signal.reason instanceof IdleTimeoutError) {
           throw Object.assign(new Error(`no response for ${this.idleTimeoutMs} ms`), { code: 'ETIMEDOUT' });
         }
