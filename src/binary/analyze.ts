@@ -1,12 +1,15 @@
 /**
  * analyzeBinary: one pure pass over the bytes of an executable. ELF is read in
- * full; Mach-O and PE are recognised and refused with E_UNSUPPORTED_FORMAT (see
- * docs/binary.md). A non-Go ELF yields a report with `go: null`.
+ * full; Mach-O and PE far enough for sections, build info, pclntab and the strip
+ * figure (see docs/binary.md). A non-Go executable yields a report with `go: null`.
  */
 import { GoslimError, NotGoBinaryError, TruncatedInputError, UnsupportedFormatError } from '../errors.js';
 import { ByteView } from './bytes.js';
 import { readBuildInfo, type BuildInfoSource, type GoBuildInfo, type Range } from './buildinfo.js';
-import { PF_W, PF_X, PT_LOAD, readElf, vaToOffset, type ElfFile } from './elf.js';
+import { PF_W, PF_X, PT_LOAD, readElf, vaToOffset, type ElfFile, type ElfSection } from './elf.js';
+import type { ExeSection, Executable } from './exe.js';
+import { readMachO } from './macho.js';
+import { readPE } from './pe.js';
 import { binaryFindings } from './findings.js';
 import { detectExecutableFormat, isShortElfPrefix } from './format.js';
 import { PackageTally } from './packages.js';
@@ -23,25 +26,19 @@ export interface AnalyzeOptions {
 
 export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): BinaryReport {
   const format = detectExecutableFormat(bytes);
-  if (format === 'macho' || format === 'pe') {
-    throw new UnsupportedFormatError(
-      `${format === 'macho' ? 'Mach-O' : 'PE'} executables are recognised but not analyzed yet; analyze the linux/ELF build of the program`,
-      { details: { format } },
-    );
-  }
-  if (format !== 'elf') {
+  if (format === 'unknown') {
     if (bytes.length === 0 || isShortElfPrefix(bytes)) {
       throw new TruncatedInputError(`input is ${bytes.length} bytes, too short for an executable header`);
     }
     throw new UnsupportedFormatError('not an executable (no ELF, Mach-O or PE magic)');
   }
-  const elf = readElf(bytes);
-  const buildInfo = readBuildInfo(elfBuildInfoSource(elf));
+  const exe = format === 'elf' ? elfExecutable(readElf(bytes)) : format === 'macho' ? readMachO(bytes) : readPE(bytes);
+  const buildInfo = readBuildInfo(exe.buildInfo);
   // One pass over the function table: package sizes and cgo facts, no per-function objects kept.
   const tally = new PackageTally();
   let runtimeCgoSeen = false;
   let cgoGlue = 0;
-  const pcln = findPclntab(elf, (name, size) => {
+  const pcln = findExePclntab(exe, (name, size) => {
     tally.add(name, size);
     if (CGO_FUNC.test(name)) {
       cgoGlue += size;
@@ -52,17 +49,9 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     throw new NotGoBinaryError('no Go build info and no Go pc-line table: not a Go executable');
   }
 
-  const sections = elf.sections
-    .filter((s) => s.index !== 0)
-    .map((s) => ({ name: s.name, size: s.fileSize, compressed: s.compressed }));
+  const sections = exe.sections.map((s) => ({ name: s.name, size: s.fileSize, compressed: s.compressed }));
   const sectionBytes = sections.reduce((a, s) => a + s.size, 0);
-
-  let symtab = 0;
-  let dwarf = 0;
-  for (const s of elf.sections) {
-    if (s.name === '.symtab' || s.name === '.strtab') symtab += s.fileSize;
-    else if (s.name.startsWith('.debug_') || s.name.startsWith('.zdebug_')) dwarf += s.fileSize;
-  }
+  const { symtab, dwarf } = exe.strip;
 
   const files = pcln?.table.files ?? [];
   const leaked = files.filter(isAbsolutePath);
@@ -75,7 +64,7 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
   };
 
   const packages = pcln ? tally.result() : [];
-  const textSec = elf.sections.find((s) => s.name === '.text');
+  const textSec = exe.text;
   const text = textSec?.fileSize ?? 0;
   const attributed = pcln?.table.codeSize ?? 0;
 
@@ -83,21 +72,21 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
   const runtimeCgo = runtimeCgoSeen;
   // An external (C) linker lays out crt code before Go's text and records itself in .comment;
   // Go's internal linker starts .text exactly at runtime.text and writes no .comment.
-  const comment = elf.sections.find((s) => s.name === '.comment');
   const textStart = pcln?.table.textStart ?? 0;
   const externalLinking =
-    comment !== undefined ||
-    (pcln !== null && textSec !== undefined && textStart !== 0 && textSec.addr !== textStart && pcln.table.version !== '1.2');
-  const cgo = { used: runtimeCgo || externalLinking, runtimeCgo, externalLinking, libraries: [...elf.needed] };
-  const cgoBytes = estimateCgoBytes(elf, cgoGlue, text, attributed);
+    exe.externalLinker ||
+    (exe.format === 'elf' && pcln !== null && textSec !== undefined && textStart !== 0 && textSec.addr !== textStart && pcln.table.version !== '1.2');
+  const cgo = { used: runtimeCgo || externalLinking, runtimeCgo, externalLinking, libraries: exe.format === 'elf' ? [...exe.needed] : [] };
+  const cgoBytes = Math.max(0, text - attributed) + cgoGlue + exe.dynamicTables;
 
   const strip = { symtab, dwarf, total: symtab + dwarf };
   const findings = binaryFindings({
     strip,
     trimpath,
-    linking: elf.linking,
-    needed: elf.needed,
-    interpreter: elf.interpreter ?? null,
+    linking: exe.linking,
+    // Mach-O and PE are always "dynamic" (dyld, the Windows loader); the cgo lever is an ELF question.
+    needed: exe.format === 'elf' ? exe.needed : [],
+    interpreter: exe.interpreter,
     cgo,
     go: goInfo,
     sections,
@@ -108,16 +97,16 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     path: options.path ?? null,
     size: bytes.length,
     format,
-    arch: elf.arch,
-    machine: elf.machineName,
-    class: elf.class,
-    endian: elf.endian,
-    type: elf.type,
-    linking: elf.linking,
-    interpreter: elf.interpreter ?? null,
-    needed: [...elf.needed],
-    rpath: [...elf.rpath],
-    runpath: [...elf.runpath],
+    arch: exe.arch,
+    machine: exe.machine,
+    class: exe.class,
+    endian: exe.endian,
+    type: exe.type,
+    linking: exe.linking,
+    interpreter: exe.interpreter,
+    needed: [...exe.needed],
+    rpath: [...exe.rpath],
+    runpath: [...exe.runpath],
     go: goInfo,
     sections,
     layout: { sections: sectionBytes, headersAndPadding: bytes.length - sectionBytes },
@@ -129,6 +118,48 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     findings,
   };
 }
+
+/** The ELF file as the format-neutral Executable the analyzer works on. */
+export function elfExecutable(elf: ElfFile): Executable {
+  const secs = elf.sections.filter((s) => s.index !== 0);
+  let symtab = 0;
+  let dwarf = 0;
+  let dynamicTables = 0;
+  for (const s of secs) {
+    if (s.name === '.symtab' || s.name === '.strtab') symtab += s.fileSize;
+    else if (s.name.startsWith('.debug_') || s.name.startsWith('.zdebug_')) dwarf += s.fileSize;
+    if (DYNAMIC_SECTION.test(s.name)) dynamicTables += s.fileSize;
+  }
+  const asExe = (s: ElfSection): ExeSection => ({ name: s.name, offset: s.offset, fileSize: s.fileSize, addr: s.addr, compressed: s.compressed });
+  const text = secs.find((s) => s.name === '.text');
+  const pcln = secs.find((s) => s.name.endsWith('gopclntab') && s.fileSize > 0);
+  return {
+    format: 'elf',
+    arch: elf.arch,
+    machine: elf.machineName,
+    class: elf.class,
+    endian: elf.endian,
+    type: elf.type,
+    linking: elf.linking,
+    interpreter: elf.interpreter ?? null,
+    needed: elf.needed,
+    rpath: elf.rpath,
+    runpath: elf.runpath,
+    sections: secs.map(asExe),
+    text: text ? asExe(text) : undefined,
+    pclntab: pcln ? asExe(pcln) : undefined,
+    pclntabScan: elf.segments
+      .filter((s) => s.type === PT_LOAD && s.filesz > 0 && (s.flags & PF_X) === 0)
+      .map((s) => ({ offset: s.offset, size: s.filesz })),
+    buildInfo: elfBuildInfoSource(elf),
+    strip: { symtab, dwarf },
+    externalLinker: secs.some((s) => s.name === '.comment'),
+    dynamicTables,
+    view: elf.view,
+  };
+}
+
+const DYNAMIC_SECTION = /^\.(interp|dynamic|dynsym|dynstr|hash|gnu\.hash|gnu\.version.*|rela?\..*|plt.*|got.*)$/;
 
 /** Build-info search ranges for ELF, as debug/buildinfo's elfExe.DataStart does. */
 export function elfBuildInfoSource(elf: ElfFile): BuildInfoSource {
@@ -160,18 +191,21 @@ export interface FoundPclntab {
  * otherwise scan non-executable PT_LOADs for a header that parses (stripped section headers).
  */
 export function findPclntab(elf: ElfFile, visit?: FunctionVisitor): FoundPclntab | null {
-  const sec = elf.sections.find((s) => s.name.endsWith('gopclntab') && s.fileSize > 0);
+  return findExePclntab(elfExecutable(elf), visit);
+}
+
+function findExePclntab(exe: Executable, visit?: FunctionVisitor): FoundPclntab | null {
+  const sec = exe.pclntab;
   if (sec) {
-    return { table: parsePclntab(elf.view.slice(sec.offset, sec.fileSize), false, visit), offset: sec.offset, size: sec.fileSize };
+    return { table: parsePclntab(exe.view.slice(sec.offset, sec.fileSize), false, visit), offset: sec.offset, size: sec.fileSize };
   }
-  const file = elf.view;
+  const file = exe.view;
   const magics = [0xfffffff1, 0xfffffff0, 0xfffffffa, 0xfffffffb].flatMap((m) => [le32(m), be32(m)]);
   let tries = 0;
-  for (const seg of elf.segments) {
-    if (seg.type !== PT_LOAD || seg.filesz === 0 || seg.flags & PF_X) continue;
-    const end = seg.offset + seg.filesz;
+  for (const range of exe.pclntabScan) {
+    const end = range.offset + range.size;
     for (const magic of magics) {
-      let from = seg.offset;
+      let from = range.offset;
       while (from < end && tries < 256) {
         const hit = file.indexOf(magic, from);
         if (hit < 0 || hit >= end) break;
@@ -220,20 +254,11 @@ function toGoInfo(bi: GoBuildInfo | null, pcln: FoundPclntab | null): GoInfo | n
 }
 
 /**
- * What CGO_ENABLED=0 would remove, estimated from this binary: runtime/cgo and the
- * cgo resolver/user-lookup glue in net and os/user, C code outside the pclntab, and
- * the dynamic-linking tables (.interp, .dynamic, .dynsym, .dynstr, relocations, PLT/GOT).
+ * What CGO_ENABLED=0 would remove, estimated from this binary (a floor): runtime/cgo and its
+ * C side, the cgo resolver/user-lookup glue in net and os/user, C code outside the pclntab, and
+ * the dynamic-linking tables.
  */
-/** runtime/cgo and its C side, and the cgo resolver/user-lookup glue in net and os/user. */
 const CGO_FUNC = /^(runtime\/cgo\.|_cgo_|x_cgo_|crosscall|(net|os\/user)\.(_C|_cgo|cgo))/;
-
-function estimateCgoBytes(elf: ElfFile, cgoGlue: number, text: number, attributed: number): number {
-  let n = Math.max(0, text - attributed) + cgoGlue;
-  for (const s of elf.sections) {
-    if (/^\.(interp|dynamic|dynsym|dynstr|hash|gnu\.hash|gnu\.version.*|rela?\..*|plt.*|got.*)$/.test(s.name)) n += s.fileSize;
-  }
-  return n;
-}
 
 /** Cheap check (one byte search): does the file carry a Go build-info header or the modinfo sentinel? */
 export function isGoBinary(bytes: Uint8Array): boolean {

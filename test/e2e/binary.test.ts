@@ -82,7 +82,7 @@ describe.skipIf(!built || !goAvailable)('goslim binary (CLI)', () => {
     ['E_UNSUPPORTED_FORMAT', join(REPO, 'package.json')],
     ['E_TRUNCATED', join(REPO, 'test/fixtures/binary-bad/E_TRUNCATED.short-header.bin')],
     ['E_MALFORMED', join(REPO, 'test/fixtures/binary-bad/E_MALFORMED.pclntab-bad-magic.bin')],
-    ['E_UNSUPPORTED_FORMAT', join(REPO, 'test/fixtures/binary-bad/E_UNSUPPORTED_FORMAT.macho64.bin')],
+    ['E_UNSUPPORTED_FORMAT', join(REPO, 'test/fixtures/binary-bad/E_UNSUPPORTED_FORMAT.mz-without-pe.bin')],
     ['E_NOT_FOUND', join(REPO, 'no/such/file')],
   ])('%s: exit 2 with the typed code and no stack trace', (code, file) => {
     const r = goslim('binary', file);

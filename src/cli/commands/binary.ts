@@ -89,7 +89,7 @@ export const command: CommandModule = {
     program
       .command('binary')
       .description('Analyze a Go executable: linking, build info, sections, strip and trimpath figures, code per package')
-      .argument('<file>', 'executable to analyze (ELF; Mach-O and PE are recognised and refused)')
+      .argument('<file>', 'executable to analyze (ELF; Mach-O and PE: sections, build info, pclntab)')
       .option('--json', 'print the full report as JSON')
       .option('--require-go', 'fail with E_NOT_GO_BINARY when the file is not a Go executable')
       .option('--top <n>', 'rows of packages, deps and sections in the text output', '12')

@@ -1,0 +1,46 @@
+/**
+ * The format-neutral view the analyzer works on: sections (for sizes, strip and
+ * pclntab), where to look for build info and for an unnamed pclntab, and the
+ * linking facts. ELF, Mach-O and PE readers each produce one.
+ */
+import type { ByteView } from './bytes.js';
+import type { BuildInfoSource, Range } from './buildinfo.js';
+import type { Linking } from './elf.js';
+
+export interface ExeSection {
+  /** ELF/PE section name; Mach-O "segment,section" (e.g. "__TEXT,__text"). */
+  name: string;
+  offset: number;
+  /** Bytes on disk (0 for NOBITS / zero-fill). */
+  fileSize: number;
+  addr: number;
+  compressed: boolean;
+}
+
+export interface Executable {
+  format: 'elf' | 'macho' | 'pe';
+  arch: string;
+  machine: string;
+  class: 32 | 64;
+  endian: 'little' | 'big';
+  type: string;
+  linking: Linking;
+  interpreter: string | null;
+  needed: string[];
+  rpath: string[];
+  runpath: string[];
+  /** Sections as reported (header order, without ELF's null section 0). */
+  sections: ExeSection[];
+  text: ExeSection | undefined;
+  pclntab: ExeSection | undefined;
+  /** Where to scan for a pclntab header when no section names it. */
+  pclntabScan: Range[];
+  buildInfo: BuildInfoSource;
+  /** Bytes -s -w removes: symbol table (+ strings) and DWARF. */
+  strip: { symtab: number; dwarf: number };
+  /** Evidence of an external (C) linker beyond the pclntab text-start check. */
+  externalLinker: boolean;
+  /** Bytes of dynamic-linking tables (ELF: .interp, .dynamic, .dynsym, relocations, PLT/GOT). */
+  dynamicTables: number;
+  view: ByteView;
+}
