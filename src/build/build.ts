@@ -105,8 +105,17 @@ export function sourceFromModule(modulePath: string | undefined): string | undef
   return m ? `https://${m[1]}/${m[2]}/${m[3]}` : undefined;
 }
 
-function baseName(reference: string): string {
-  return reference.replace(/^docker:\/\//, '');
+/**
+ * The base as a name for org.opencontainers.image.base.name: the reference without the transport
+ * prefix and, when it has a tag, without the child digest a source appends after resolving an index
+ * (the digest has its own annotation, base.digest).
+ */
+export function baseName(reference: string): string {
+  const name = reference.replace(/^docker:\/\//, '');
+  const at = name.indexOf('@');
+  if (at < 0) return name;
+  const beforeAt = name.slice(0, at);
+  return /:[\w][\w.-]*$/.test(beforeAt.slice(beforeAt.lastIndexOf('/') + 1)) ? beforeAt : name;
 }
 
 async function openBase(base: string, platform: Platform, opts: BuildOptions, created: string): Promise<{ image: Image; scratch: boolean }> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { goBuildArgs, goEnv } from './go-build.js';
 import { collectAdd, collectTree, parseAdd } from './inputs.js';
-import { sourceDateEpoch, sourceFromModule, rfc3339 } from './build.js';
+import { baseName, sourceDateEpoch, sourceFromModule, rfc3339 } from './build.js';
 
 describe('go build settings', () => {
   it('sets the levers and maps variants to GOARM/GOAMD64', () => {
@@ -26,6 +26,10 @@ describe('go build settings', () => {
     expect(rfc3339(0)).toBe('1970-01-01T00:00:00Z');
     expect(sourceFromModule('github.com/acme/svc/cmd/x')).toBe('https://github.com/acme/svc');
     expect(sourceFromModule('example.com/greeter')).toBeUndefined();
+    const d = 'sha256:' + 'a'.repeat(64);
+    expect(baseName(`docker://127.0.0.1:5000/x/base:1@${d}`)).toBe('127.0.0.1:5000/x/base:1');
+    expect(baseName(`docker://127.0.0.1:5000/x/base@${d}`)).toBe(`127.0.0.1:5000/x/base@${d}`);
+    expect(baseName('oci:/layouts/base:latest')).toBe('oci:/layouts/base:latest');
   });
 });
 

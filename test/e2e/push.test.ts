@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,5 +119,41 @@ describe.skipIf(!hasDockerRegistry())('goslim build --push / goslim push against
     // skopeo agrees it is a complete, pullable index: copy every platform out of it.
     skopeo('copy', '--quiet', '--all', '--src-tls-verify=false', '--src-creds', creds, `docker://${reg.host}/copied/multi:1`, `oci:${join(work, 'multi-pulled')}:x`);
     expect(sha256(skopeo('inspect', '--raw', `oci:${join(work, 'multi-pulled')}:x`))).toBe(digest);
+  }, 600_000);
+
+  it('builds on a base from the (authenticated) registry: per-platform base images, annotations, blobs cached and mounted', async () => {
+    const baseRef = `${reg.host}/goslim/multi:1`;
+    const index = JSON.parse(skopeo('inspect', '--raw', '--tls-verify=false', '--creds', creds, `docker://${baseRef}`).toString()) as {
+      manifests: Array<{ digest: string; platform: { architecture: string } }>;
+    };
+    const cache = join(work, 'cache-registry-base');
+    const dest = `${reg.host}/goslim/layered:1`;
+    const r = await goslim(
+      ['build', './cmd/greeter', '--base', baseRef, '--platform', 'linux/amd64,linux/arm64', '--push', dest, '--sbom', 'none', '--json'],
+      { ...env, GOSLIM_CACHE: cache },
+      app,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { platforms: Array<{ platform: string; digest: string; base: { digest: string; reference: string } }> };
+    for (const p of out.platforms) {
+      const arch = p.platform.split('/')[1];
+      expect(p.base.digest).toBe(index.manifests.find((m) => m.platform.architecture === arch)!.digest);
+      const m = JSON.parse(skopeo('inspect', '--raw', '--tls-verify=false', '--creds', creds, `docker://${reg.host}/goslim/layered@${p.digest}`).toString()) as {
+        annotations: Record<string, string>;
+        layers: Array<{ digest: string }>;
+      };
+      expect(m.annotations['org.opencontainers.image.base.name']).toBe(baseRef);
+      expect(m.annotations['org.opencontainers.image.base.digest']).toBe(p.base.digest);
+      // The base layer went through the on-disk blob cache.
+      expect(existsSync(join(cache, 'blobs', 'sha256', m.layers[0]!.digest.slice(7)))).toBe(true);
+    }
+    // A rebuild reads the base blobs from the cache and gets the same index digest.
+    const again = await goslim(
+      ['build', './cmd/greeter', '--base', baseRef, '--platform', 'linux/amd64,linux/arm64', '--oci', join(work, 'layered-again'), '--sbom', 'none', '--json'],
+      { ...env, GOSLIM_CACHE: cache },
+      app,
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { digest: string }).digest).toBe(sha256(skopeo('inspect', '--raw', '--tls-verify=false', '--creds', creds, `docker://${dest}`)));
   }, 600_000);
 });
