@@ -144,6 +144,14 @@ describe('retries and failures through a fault-injecting proxy (real registry be
     for (const l of back.layers()) expect(await drain(await l.compressed())).toBe(l.size());
   });
 
+  it('falls back to an upload when a cross-repository mount is refused', async () => {
+    const p = await proxy((m, path) => m === 'POST' && path.includes('mount='), Array.from({ length: 3 }, () => ({ status: 403, body: '{"errors":[{"code":"DENIED"}]}' })));
+    const src = await openRegistryImage({ registry: p.host, repository: 'faults/base', tag: 'v1' }, fast);
+    const r = await pushImage(src, { registry: p.host, repository: 'faults/nomount', tag: 'v1' }, fast);
+    expect(r.blobs).toMatchObject({ mounted: 0, uploaded: 3 });
+    expect(p.seen.filter((s) => s.path.includes('mount=')).map((s) => s.action)).toEqual(['403', '403', '403']);
+  });
+
   it('restarts a blob upload whose PUT was reset or got 503', async () => {
     const p = await proxy((m, path) => m === 'PUT' && path.includes('/blobs/uploads/'), ['reset', { status: 503 }]);
     const dest = { registry: p.host, repository: 'faults/pushed', tag: 'v1' };

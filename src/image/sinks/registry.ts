@@ -91,7 +91,9 @@ async function pushBlob(
 ): Promise<BlobEvent['action']> {
   const existing = await client.blobSize(repository, job.digest, true);
   if (existing !== undefined) return 'skipped';
-  if (mount !== undefined && (await client.mountBlob(repository, job.digest, mount.repository))) return 'mounted';
+  // A failed mount (e.g. no pull access to the source repository) is not fatal: upload instead,
+  // as ggcr does; a real problem with the destination will surface in the upload.
+  if (mount !== undefined && (await client.mountBlob(repository, job.digest, mount.repository).catch(() => false))) return 'mounted';
   // A failed streamed upload cannot resume on its session: restart the blob, bounded like requests.
   const policy = { ...DEFAULT_RETRY, ...options.retry };
   const started = Date.now();
