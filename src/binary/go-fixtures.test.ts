@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildFixtures, haveGo, MATRIX } from '../../test/fixtures/go/build-fixtures.js';
+import { buildFixture, buildFixtures, haveGo, HELLO, MATRIX } from '../../test/fixtures/go/build-fixtures.js';
 import { goVersionM, readelf } from '../../test/fixtures/go/oracles.js';
 import { analyzeBinary, findPclntab } from './analyze.js';
 import { readElf } from './elf.js';
@@ -153,6 +153,24 @@ describe.skipIf(!goAvailable)('real Go binaries', () => {
     // The real CGO_ENABLED=0 saving, beside our estimate (reported, not asserted: the estimate is a floor).
     const real = size('server.default') - size('server.cgo0');
     console.log(`server: cgo-off estimate ${cgoOff?.bytes}, real CGO_ENABLED=0 difference ${real}`);
+  });
+
+  it('static-pie: a real external-linked -static-pie build (no PT_INTERP, PT_DYNAMIC, ET_DYN)', async (ctx) => {
+    let file: string;
+    try {
+      file = await buildFixture(HELLO('static-pie', ['-buildmode=pie', '-ldflags=-linkmode=external -extldflags=-static-pie'], { CGO_ENABLED: '1' }));
+    } catch (err) {
+      // Needs gcc and a static libc (libc6-dev); without them there is nothing to check.
+      console.warn(`static-pie fixture not built: ${(err as Error).message.split('\n')[0]}`);
+      ctx.skip();
+      return;
+    }
+    const r = analyzeBinary(readFileSync(file));
+    const o = await readelf(file);
+    expect(o.interpreter).toBeNull();
+    expect(o.hasDynamic).toBe(true);
+    expect(r).toMatchObject({ linking: 'static-pie', type: 'dyn', interpreter: null, needed: [] });
+    expect(r.findings.some((f) => f.lever === 'cgo-off')).toBe(false);
   });
 
   it.each([
