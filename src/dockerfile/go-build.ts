@@ -63,6 +63,11 @@ export interface GoBuild {
   packages: string[];
   /** Absolute path of the produced binary, or null when none / not derivable. */
   outputPath: string | null;
+  /**
+   * False when the file name had to be guessed: without -o, `go build .` names the binary after the
+   * module path's last element (from go.mod, not visible here); the directory name stands in for it.
+   */
+  outputNameKnown: boolean;
   /** Directory the command ran in (WORKDIR plus any `cd`). */
   workdir: string;
   cgo: GoSetting;
@@ -367,6 +372,8 @@ function walkCommands(
       const cross = goos.value !== null || goarch.value !== null;
       outputPath = gobin ? joinPath(gobin, name) : joinPath(gopath, cross ? `bin/${goos.value ?? 'linux'}_${goarch.value ?? 'amd64'}/${name}` : `bin/${name}`);
     }
+    const fromModuleRoot = pkgs.length === 1 && /^\.?\/?$/.test(pkgs[0]!);
+    const outputNameKnown = outputPath !== null && (kind === 'build' && flags.output !== null ? true : !fromModuleRoot);
     out.builds.push({
       kind,
       instruction: instr,
@@ -377,6 +384,7 @@ function walkCommands(
       flags,
       packages,
       outputPath,
+      outputNameKnown,
       workdir: state.cwd,
       cgo,
       goos,

@@ -20,6 +20,7 @@ import { rule as g018 } from './g018-redundant-base-files.js';
 import { rule as g019 } from './g019-unpinned-base.js';
 import { rule as g020 } from './g020-dockerignore.js';
 import { rule as g021 } from './g021-static-noise.js';
+import { rule as g022 } from './g022-guessed-output-name.js';
 
 export const rules: readonly Rule[] = [
   g001,
@@ -42,6 +43,7 @@ export const rules: readonly Rule[] = [
   g019,
   g020,
   g021,
+  g022,
 ];
 
 const byKey = new Map<string, Rule>();

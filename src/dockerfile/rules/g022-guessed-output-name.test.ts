@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { ruleTester } from './rule-tester.js';
+import { rule } from './g022-guessed-output-name.js';
+
+ruleTester({ describe, it, expect }, rule, {
+  valid: [
+    { code: 'FROM golang:1.22 AS build\nWORKDIR /src\nRUN go build -o /out/app ./cmd/app\nFROM scratch\nCOPY --from=build /out/app /app\n' },
+    { name: 'default name matches', code: 'FROM golang:1.22 AS build\nWORKDIR /src\nRUN go build ./cmd/api\nFROM scratch\nCOPY --from=build /src/api /api\n' },
+    { name: 'relative source', code: 'FROM golang:1.22 AS build\nWORKDIR /go/src/myapp\nRUN go build\nFROM scratch\nCOPY --from=build /go/src/myapp/myapp /app\n' },
+    { name: 'module-root build: the name comes from go.mod', code: 'FROM golang:1.22 AS build\nWORKDIR /app\nRUN go build\nFROM scratch\nCOPY --from=build /app/server /server\n' },
+    { name: 'other file in another dir', code: 'FROM golang:1.22 AS build\nWORKDIR /src\nRUN go build ./cmd/api\nFROM scratch\nCOPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\nCOPY --from=build /src/api /api\n' },
+    { name: 'opaque build too', code: 'FROM golang:1.22 AS build\nWORKDIR /src\nRUN go build ./cmd/api && make\nFROM scratch\nCOPY --from=build /src/server /server\n' },
+  ],
+  invalid: [
+    {
+      code: 'FROM golang:1.22 AS build\nWORKDIR /src\nRUN go build ./cmd/api\nFROM scratch\nCOPY --from=build /src/server /server\n',
+      errors: [{ line: 5, message: /writes \/src\/api/ }],
+    },
+    {
+      name: 'relative source in the workdir',
+      code: 'FROM golang:1.22 AS build\nWORKDIR /app\nRUN CGO_ENABLED=0 go build ./cmd/gateway\nFROM gcr.io/distroless/static-debian12\nCOPY --from=build app/server /server\n',
+      errors: [{ line: 5, message: /expects \/app\/server, .* writes \/app\/gateway/ }],
+    },
+  ],
+});
