@@ -211,6 +211,18 @@ describe.skipIf(missingFixtureTools().length > 0)('goslim build', () => {
     expect(existsSync(join(work, 'from-docker-bundle', 'rootfs', 'ko-app', 'greeter'))).toBe(true);
   });
 
+  it('reports before/after against the fat Dockerfile image with --compare, in numbers that match the fixture', async () => {
+    const fat = fx.images['fat-greeter'];
+    const r = await goslim(['build', './cmd/greeter', '--base', base, '--oci', join(work, 'compared'), '--sbom', 'none', '--compare', `oci:${fat.oci}:latest`, '--json'], { GOSLIM_CACHE: cache1 }, app);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as Summary;
+    const c = s.compare!;
+    expect(c.before.compressed).toBe(fat.info.compressedSize + fat.info.configSize + fat.info.manifestSize);
+    expect((c.before as unknown as { uncompressed: number }).uncompressed).toBe(fat.info.uncompressedSize);
+    expect(c.after.compressed).toBe(s.platforms[0]!.size.compressed);
+    expect(c.ratio.compressed).toBeGreaterThan(10);
+  }, 600_000);
+
   it('answers input errors with exit 2 and a stable code, without a stack trace', async () => {
     const noOut = await goslim(['build', './cmd/greeter', '--base', 'scratch'], { GOSLIM_CACHE: cache1 }, app);
     expect(noOut.code).toBe(2);
