@@ -153,6 +153,11 @@ describe.skipIf(missing.length > 0)('goslim inspect on the fixture images', () =
     const bad = await cli(['inspect', ref, '--fail-on-lever', 'smaller-please']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('E_USAGE');
+    const arm = await cli(['inspect', ref, '--platform', 'linux/arm64']);
+    expect(arm.code).toBe(2);
+    expect(arm.stderr).toContain('E_PLATFORM');
+    const amd = await cli(['inspect', ref, '--platform', 'linux/amd64', '--json']);
+    expect((JSON.parse(amd.stdout) as InspectReport).image.platform).toBe('linux/amd64');
     const nothing = await cli(['inspect', 'oci:/nonexistent/goslim-image']);
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).not.toContain('    at ');
