@@ -155,6 +155,31 @@ describe.skipIf(!goAvailable)('real Go binaries', () => {
     console.log(`server: cgo-off estimate ${cgoOff?.bytes}, real CGO_ENABLED=0 difference ${real}`);
   });
 
+  it.each(['hello.sw', 'server.default', 'hello.mips', 'hello.386'])(
+    '%s without section headers (e_shoff = 0): build info from the RW PT_LOAD, pclntab by scanning',
+    (name) => {
+      const b = Buffer.from(readFileSync(bins.get(name) as string));
+      const le = b[5] === 1;
+      if (b[4] === 2) {
+        if (le) b.writeBigUInt64LE(0n, 40);
+        else b.writeBigUInt64BE(0n, 40);
+        b.fill(0, 60, 64); // e_shnum, e_shstrndx
+      } else {
+        b.fill(0, 32, 36); // e_shoff
+        b.fill(0, 48, 52);
+      }
+      const r = analyzeBinary(b);
+      const full = report(name);
+      expect(r.sections).toEqual([]);
+      expect(r.go?.version).toBe(full.go?.version);
+      expect(r.go?.settings).toEqual(full.go?.settings);
+      expect(r.packages).toEqual(full.packages);
+      expect(r.trimpath.leakedPaths).toBe(full.trimpath.leakedPaths);
+      expect(r.linking).toBe(full.linking);
+      expect(r.needed).toEqual(full.needed);
+    },
+  );
+
   it('static-pie: a real external-linked -static-pie build (no PT_INTERP, PT_DYNAMIC, ET_DYN)', async (ctx) => {
     let file: string;
     try {
