@@ -260,7 +260,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
 }
 
 /** What the fault proxy does with request number n (1-based) of a given method and path. */
-export type FaultAction = 'pass' | 'reset' | 'hang' | { stallAfterBytes: number } | { status: number; headers?: Record<string, string>; body?: string };
+export type FaultAction = 'pass' | 'reset' | 'hang' | 'lose-response' | { stallAfterBytes: number } | { status: number; headers?: Record<string, string>; body?: string };
 
 /** Requests under this prefix are served as the path after it, with the last Authorization seen
  * injected: a stand-in for a storage backend that takes pre-signed URLs instead of credentials. */
@@ -313,6 +313,12 @@ export async function startFaultProxy(targetPort: number, plan: (method: string,
     const upstream = http.request(
       { host: '127.0.0.1', port: targetPort, method: req.method, path, headers },
       (up) => {
+        if (action === 'lose-response') {
+          // The registry did the work; the client never hears about it.
+          up.resume();
+          up.on('end', () => req.socket.destroy());
+          return;
+        }
         res.writeHead(up.statusCode ?? 502, up.headers);
         if (stallAfter === undefined) {
           up.pipe(res);

@@ -11,6 +11,9 @@ import { parseDigest, sha256Digest, VerifyingStream, verifyBuffer } from '../dig
 import { nextDelay } from './retry.js';
 import { RegistryTransport, type TransportOptions } from './transport.js';
 
+/** Blobs at least this big are uploaded in chunks unless told otherwise. */
+export const DEFAULT_CHUNK_THRESHOLD = 64 << 20;
+
 /** Manifests larger than this are refused (distribution's default limit is 4 MiB). */
 export const MAX_MANIFEST_BYTES = 8 << 20;
 
@@ -280,7 +283,7 @@ export class RegistryClient {
     options: UploadOptions = {},
   ): Promise<'monolithic' | 'chunked'> {
     checkedDigest(digest, 'blob digest');
-    const threshold = options.chunkThreshold ?? 64 << 20;
+    const threshold = options.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD;
     const session = await this.startUpload(repository);
     const chunked = size >= threshold;
     try {

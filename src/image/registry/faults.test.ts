@@ -152,6 +152,15 @@ describe('retries and failures through a fault-injecting proxy (real registry be
     expect(p.seen.filter((s) => s.path.includes('mount=')).map((s) => s.action)).toEqual(['403', '403', '403']);
   });
 
+  it('counts a blob as uploaded when the registry completed it but the answer was lost', async () => {
+    const p = await proxy((m, path) => m === 'PUT' && path.includes('/blobs/uploads/'), ['lose-response']);
+    const r = await pushImage(image, { registry: p.host, repository: 'faults/lost', tag: 'v1' }, { ...fast, concurrency: 1, chunkThreshold: 1 << 30 });
+    expect(r.digest).toBe(image.digest());
+    expect(r.blobs).toMatchObject({ uploaded: 3, retried: 0 });
+    expect(p.seen.filter((s) => s.method === 'POST')).toHaveLength(3);
+    expect(p.seen.filter((s) => s.action === 'lose-response')).toHaveLength(1);
+  });
+
   it('restarts a blob upload whose PUT was reset or got 503', async () => {
     const p = await proxy((m, path) => m === 'PUT' && path.includes('/blobs/uploads/'), ['reset', { status: 503 }]);
     const dest = { registry: p.host, repository: 'faults/pushed', tag: 'v1' };

@@ -9,10 +9,10 @@
  * child manifest is in (children are pushed by digest).
  */
 import { Readable } from 'node:stream';
-import { GoslimError } from '../../errors.js';
+import { GoslimError, isGoslimError } from '../../errors.js';
 import { isIndexMediaType, type Image, type ImageIndex } from '../model.js';
 import { formatRegistryReference, type RegistryReference } from '../reference.js';
-import { isTransientError, RegistryClient, type UploadOptions } from '../registry/client.js';
+import { DEFAULT_CHUNK_THRESHOLD, isTransientError, RegistryClient, type UploadOptions } from '../registry/client.js';
 import { DEFAULT_RETRY, nextDelay } from '../registry/retry.js';
 import type { TransportOptions } from '../registry/transport.js';
 import type { RegistryOrigin } from '../sources/registry.js';
@@ -101,6 +101,13 @@ async function pushBlob(
     try {
       return await client.uploadBlob(repository, job.digest, job.size, job.open, options);
     } catch (err) {
+      // The registry may have completed the blob while the answer was lost (then a retried final
+      // PUT says BLOB_UPLOAD_UNKNOWN): if it has the blob now, it verified the digest; done.
+      if (isTransientError(err) || isGoslimError(err, 'E_NOT_FOUND')) {
+        if ((await client.blobSize(repository, job.digest, true).catch(() => undefined)) !== undefined) {
+          return job.size >= (options.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD) ? 'chunked' : 'monolithic';
+        }
+      }
       const delay = isTransientError(err) ? nextDelay(policy, attempt, Date.now() - started, undefined) : undefined;
       if (delay === undefined) throw err;
       onRetry();
