@@ -1,5 +1,8 @@
 /** Go binary analyzer: pure functions over the bytes of an executable. */
-export { analyzeBinary, isGoBinary, findPclntab, elfBuildInfoSource, type AnalyzeOptions, type FoundPclntab } from './analyze.js';
+export { analyzeBinary, isGoBinary, findPclntab, elfBuildInfoSource, elfExecutable, type AnalyzeOptions, type FoundPclntab } from './analyze.js';
+export { readMachO, machoSlice } from './macho.js';
+export { readPE } from './pe.js';
+export type { Executable, ExeSection } from './exe.js';
 export { readElf, vaToOffset, findSection, type ElfFile, type ElfSection, type ElfSegment, type ElfType, type Linking } from './elf.js';
 export { detectExecutableFormat, type ExecutableFormat } from './format.js';
 export { readBuildInfo, type GoBuildInfo, type BuildInfoSource } from './buildinfo.js';
