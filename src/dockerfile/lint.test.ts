@@ -45,3 +45,22 @@ describe('lintDockerfile policy', () => {
     expect(exceedsThreshold(fs, 'none')).toBe(false);
   });
 });
+
+describe('--target', () => {
+  const TWO = `FROM golang:1.22 AS dev
+RUN go build -o /app .
+FROM gcr.io/distroless/static-debian12:nonroot AS prod
+COPY --from=dev /app /app
+FROM dev AS test
+RUN go test ./...
+`;
+  it('judges the named stage as the image', () => {
+    expect(lintDockerfile(TWO).findings.some((f) => f.rule === 'G002')).toBe(true); // last stage is FROM dev
+    const prod = lintDockerfile(TWO, { target: 'PROD' }).findings;
+    expect(prod.some((f) => f.rule === 'G002')).toBe(false);
+    expect(prod.find((f) => f.rule === 'G003')?.message).toContain('exec /app: no such file or directory');
+  });
+  it('rejects an unknown target with E_USAGE', () => {
+    expect(() => lintDockerfile(TWO, { target: 'nope' })).toThrowError(expect.objectContaining({ code: 'E_USAGE' }));
+  });
+});

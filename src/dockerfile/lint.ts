@@ -21,6 +21,8 @@ export interface LintOptions {
   /** `.dockerignore` text; null = absent; undefined = unknown (G020 is skipped). */
   dockerignore?: string | null;
   parse?: ParseOptions;
+  /** The stage that becomes the image (`docker build --target`); default the last stage. E_USAGE when unknown. */
+  target?: string;
 }
 
 export interface LintResult {
@@ -79,7 +81,7 @@ export function lintDockerfile(text: string, options: LintOptions = {}): LintRes
 }
 
 export function lintModel(model: DockerfileModel, options: LintOptions = {}, only?: readonly Rule[]): LintResult {
-  const ctx = buildRuleContext(model, options.dockerignore);
+  const ctx = buildRuleContext(model, options.dockerignore, options.target);
   const { disabled, severity } = resolvePolicy(options.policy);
   const pragmas = readIgnorePragmas(model);
   // Map each instruction's line span to the ignores written directly above it (comment lines may stack).

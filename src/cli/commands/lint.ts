@@ -25,6 +25,7 @@ interface LintCliOptions {
   platform?: string;
   context?: string;
   output?: string;
+  target?: string;
 }
 
 /** Default threshold: warnings fail, info findings (advice such as cache mounts) do not. */
@@ -89,6 +90,7 @@ export const command: CommandModule = {
       .option('--build-arg <key=value>', 'set a build argument (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--platform <os/arch>', 'target platform for $TARGETOS/$TARGETARCH (default linux/amd64)')
       .option('--context <dir>', 'build context holding .dockerignore (default: the Dockerfile\'s directory)')
+      .option('--target <stage>', 'the stage that becomes the image, as with docker build --target (default: the last stage)')
       .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
       .action(async (files: string[], opts: LintCliOptions) => {
         await run(async (io: CliIO): Promise<ExitCode> => {
@@ -125,6 +127,7 @@ export const command: CommandModule = {
               policy: { disabled: config?.lint.disable ?? [], severity: config?.lint.severity ?? {} },
               dockerignore,
               parse,
+              ...(opts.target !== undefined ? { target: opts.target } : {}),
             });
             const threshold = opts.failureThreshold ?? config?.lint.failureThreshold ?? DEFAULT_THRESHOLD;
             if (exceedsThreshold(result.findings, threshold)) failed = true;

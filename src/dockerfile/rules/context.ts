@@ -4,6 +4,7 @@ import { analyzeGoBuilds, workdirAt, type GoBuild } from '../go-build.js';
 import { classifyStageBase, type BaseFacts } from '../base-image.js';
 import { expandInScope } from '../parse/parse-dockerfile.js';
 import type { RuleContext, ShippedBinary } from './types.js';
+import { UsageError } from '../../errors.js';
 
 function normalize(p: string): string {
   const out: string[] = [];
@@ -60,9 +61,21 @@ function chainOf(model: DockerfileModel, stage: Stage): Stage[] {
   return chain;
 }
 
-export function buildRuleContext(model: DockerfileModel, dockerignore: string | null | undefined): RuleContext {
+/** The stage `--target` names (by name, case-insensitive, or index); the last stage without one. */
+export function selectFinalStage(model: DockerfileModel, target?: string): Stage | null {
+  if (target === undefined) return model.stages[model.stages.length - 1] ?? null;
+  const lower = target.toLowerCase();
+  const s = model.stages.find((st) => st.name?.toLowerCase() === lower) ?? (/^\d+$/.test(target) ? model.stages[Number(target)] : undefined);
+  if (!s) {
+    const names = model.stages.map((st) => st.name ?? String(st.index)).join(', ');
+    throw new UsageError(`target stage "${target}" not found (stages: ${names || 'none'})`, { details: { target } });
+  }
+  return s;
+}
+
+export function buildRuleContext(model: DockerfileModel, dockerignore: string | null | undefined, target?: string): RuleContext {
   const go = analyzeGoBuilds(model);
-  const finalStage = model.stages[model.stages.length - 1] ?? null;
+  const finalStage = selectFinalStage(model, target);
   const cache = new Map<number, BaseFacts>();
   const baseOf = (stage: Stage): BaseFacts => {
     let f = cache.get(stage.index);

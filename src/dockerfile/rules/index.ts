@@ -148,3 +148,22 @@ export function ruleTopics(): RuleTopic[] {
     body: ruleMarkdown(r),
   }));
 }
+
+/** docs/rules/README.md: the rule index (kept in sync by the meta-test). */
+export function rulesIndexMarkdown(): string {
+  const lines = [
+    '# goslim lint rules',
+    '',
+    'Each rule has a stable id (use it in `# goslim ignore=...`, `.goslim.yaml` and `goslim explain <id>`) and a slug.',
+    'Generated from the rule modules in `src/dockerfile/rules/`.',
+    '',
+    '| Rule | Severity | Lever | Detects |',
+    '|---|---|---|---|',
+    ...rules.map(
+      (r) =>
+        `| [${r.meta.id} ${r.meta.slug}](${r.meta.id}-${r.meta.slug}.md) | ${r.meta.severity} | ${r.meta.lever ?? ''} | ${r.meta.doc.summary.replace(/\|/g, '\\|')} |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}

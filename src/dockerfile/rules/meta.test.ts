@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rules, ruleDocPath, ruleMarkdown, ruleTopics, findRule } from './index.js';
+import { rules, ruleDocPath, ruleMarkdown, ruleTopics, findRule, rulesIndexMarkdown } from './index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../../..');
@@ -39,6 +39,12 @@ describe('rule registry', () => {
   it('covers the required rule set', () => {
     const required = ['G001', 'G002', 'G003', 'G004', 'G005', 'G006', 'G007', 'G008', 'G009', 'G010', 'G011', 'G012', 'G013', 'G014', 'G016', 'G018', 'G019', 'G020', 'G021'];
     for (const id of required) expect(findRule(id)).toBeDefined();
+  });
+
+  it('keeps docs/rules/README.md (the index) in sync', () => {
+    const page = join(root, 'docs/rules/README.md');
+    if (process.env.UPDATE_RULE_DOCS === '1') writeFileSync(page, rulesIndexMarkdown());
+    expect(readFileSync(page, 'utf8')).toBe(rulesIndexMarkdown());
   });
 
   it('exposes one explain topic per rule', () => {
