@@ -40,7 +40,8 @@ describe('container harness (buildah + podman + local registry)', () => {
     t = Date.now();
     harness = await startContainerHarness({ fixtures });
     timings.harnessAndPush = Date.now() - t;
-  });
+    // Bounded, but generous: other files may hold the container lock for their own builds.
+  }, 30 * 60_000);
 
   afterAll(async () => {
     await harness?.close();
@@ -62,7 +63,7 @@ describe('container harness (buildah + podman + local registry)', () => {
     const blocked = await harness.tool('skopeo', ['inspect', '--no-tags', 'docker://docker.io/library/alpine:3.19'], 60_000);
     expect(blocked.exitCode).not.toBe(0);
     expect(blocked.stderr).toMatch(/blocked/i);
-  });
+  }, 5 * 60_000);
 
   it('builds and runs the naive and the four-lever greeter with identical answers, >= 10x smaller', async () => {
     let t = Date.now();
@@ -127,7 +128,8 @@ describe('container harness (buildah + podman + local registry)', () => {
     const inspect = await harness.tool('skopeo', ['inspect', `oci-archive:${slimTar}`], 60_000);
     expect(inspect.exitCode, inspect.stderr).toBe(0);
     expect(JSON.parse(inspect.stdout).Layers).toHaveLength(2);
-  });
+    // Two builds, one of them compiling std with CGO off: minutes on a loaded 2-core machine.
+  }, 20 * 60_000);
 
   it('runs the broken cgo-on-static fixture and gets the loader error', async () => {
     const reg = harness.registry.address;
@@ -139,5 +141,5 @@ describe('container harness (buildah + podman + local registry)', () => {
     await harness.podmanRm(fine.name);
     expect(fine.exitCode, fine.stderr).toBe(0);
     expect(fine.stdout).toContain('1.0.0 (go1.19');
-  });
+  }, 5 * 60_000);
 });

@@ -231,8 +231,11 @@ export async function startContainerHarness(options: HarnessOptions = {}): Promi
     await mkdir(join(root, 'home'), { recursive: true });
     await writeFile(join(root, 'auth.json'), '{"auths":{}}');
 
-    const tool = (cmd: string, args: string[], timeoutMs = DEFAULT_TIMEOUT): Promise<CommandResult> =>
-      run('nsenter', [`--mount=/proc/${holderPid}/ns/mnt`, '--', cmd, ...args], env, timeoutMs);
+    // skopeo 1.9 ignores CONTAINERS_REGISTRIES_CONF (buildah and podman honour it): pass the flag.
+    const tool = (cmd: string, args: string[], timeoutMs = DEFAULT_TIMEOUT): Promise<CommandResult> => {
+      const globals = cmd === 'skopeo' ? ['--registries-conf', join(root, 'registries.conf')] : [];
+      return run('nsenter', [`--mount=/proc/${holderPid}/ns/mnt`, '--', cmd, ...globals, ...args], env, timeoutMs);
+    };
 
     const pushed = new Map<string, string[]>();
     if (options.fixtures !== undefined) {
