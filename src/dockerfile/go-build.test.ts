@@ -93,3 +93,20 @@ describe('go flag parsing', () => {
     expect(defaultBinaryName('./...', '/src')).toBeNull();
   });
 });
+
+describe('real-world spellings', () => {
+  it('expands ARG-held ldflags and reads legacy ENV form', () => {
+    const a = analyze(
+      'FROM golang:1.22 as build\nARG LDFLAGS="-s -w -X main.v=1"\nENV CGO_ENABLED 0\nRUN --mount=type=cache,id=gomod,target=/go/pkg/mod,sharing=locked go build -ldflags="${LDFLAGS}" -o /bin/app .\n',
+    );
+    const b = a.builds[0]!;
+    expect(b.flags.ldflags).toMatchObject({ stripSymbols: true, stripDwarf: true, defines: ['main.v=1'] });
+    expect(b.cgo).toMatchObject({ value: '0', source: 'env' });
+  });
+
+  it('handles lowercase AS, --link and digests', () => {
+    const m = parseDockerfile('FROM golang:1.22@sha256:abcd as Build\nRUN go build -o /app .\nFROM scratch\nCOPY --link --from=build /app /app\n');
+    expect(m.stages[0]!.name).toBe('Build');
+    expect(m.stages[1]!.instructions[0]!.copyFrom).toMatchObject({ kind: 'stage', stageIndex: 0 });
+  });
+});
