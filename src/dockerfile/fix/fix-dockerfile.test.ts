@@ -230,7 +230,9 @@ describe('properties over the corpus', () => {
   it.each(cases)('%s: build outputs, EXPOSE and runtime COPY destinations are kept', (_name, text) => {
     const fixed = fixDockerfile(text).fixed;
     const outs = (t: string): string[] => [...t.matchAll(/-o\s+(\S+)/g)].map((m) => m[1]!);
-    expect(outs(fixed)).toEqual(outs(text));
+    // Every output is kept (an -o may be added where a later stage copies a path go build did not write).
+    const after = outs(fixed);
+    for (const o of outs(text)) expect(after).toContain(o);
     const expose = (t: string): string[] => [...t.matchAll(/^EXPOSE .*$/gm)].map((m) => m[0].trim());
     expect(expose(fixed)).toEqual(expose(text));
   });

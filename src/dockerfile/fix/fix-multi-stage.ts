@@ -11,7 +11,8 @@ import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
 import { posix } from 'node:path';
 import { expandInScope } from '../parse/parse-dockerfile.js';
 import { isDotCopy } from './fix-single-stage.js';
-import { MOD_CACHE, rewriteRun } from './run-rewrite.js';
+import { MOD_CACHE, outputNameFor, rewriteRun } from './run-rewrite.js';
+import { findGoBuilds, flagOf, scanShell } from './shell-scan.js';
 import { commentsAbove, decideCgo, workdirs, type CgoDecision } from './stage-facts.js';
 import { applyEdits, lineOffsets, offsetOf, type TextEdit } from './text-edits.js';
 import { GLIBC_BASE, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions } from './types.js';
@@ -33,6 +34,8 @@ class Editor {
   readonly offs: number[];
   /** A build goslim could not edit (make, heredoc): its cgo setting is unknown. */
   opaqueBuilds = false;
+  /** RUN -> output path its `go build` (without -o) must write: what the final stage copies and runs. */
+  wantedOutputs = new Map<Instruction, string>();
   constructor(
     readonly model: DockerfileModel,
     readonly explain: boolean,
@@ -123,6 +126,7 @@ export function fixBuildStage(ed: Editor, stage: Stage, cgo: CgoDecision, option
       cacheMounts: options.cacheMounts !== false,
       stageCgo: r.scope.get('CGO_ENABLED')?.value,
       stageSetsGoos: r.scope.get('GOOS')?.kind === 'env',
+      ...(ed.wantedOutputs.has(orig) ? { addOutput: ed.wantedOutputs.get(orig)! } : {}),
     });
     if (rw.builds.length > 0) firstBuild ??= r;
     if (rw.changes.some((c) => c.kind === 'target-args')) crossAdded = true;
@@ -173,6 +177,43 @@ function addModDownloadLayer(ed: Editor, stage: Stage, firstBuild: Instruction, 
   ed.insertBefore(dot, `COPY go.mod ${sum}./`, 'go.mod/go.sum first: the module download layer is reused until they change');
   ed.insertBefore(dot, `RUN ${mount}go mod download`, 'downloads modules once per go.mod change');
   ed.record('mod-download-layer', dot.line, '`go mod download` before `COPY . .`: editing a source file no longer re-downloads every module');
+}
+
+/**
+ * `go build ./cmd/api` (no -o) writes `<workdir>/api`; a final stage that copies `/src/server`
+ * from that stage and runs it fails at the COPY (lint G022). When exactly one build of the
+ * stage has no -o, give it the path the final stage copies and then runs.
+ */
+function findWantedOutputs(ed: Editor, final: Stage): void {
+  const model = ed.model;
+  const entry = [...final.instructions].reverse().find((i) => i.keyword === 'ENTRYPOINT' || i.keyword === 'CMD');
+  const program = entry?.exec?.[0] ?? entry?.body.trim().split(/\s+/)[0];
+  if (program === undefined) return;
+  for (const c of final.instructions) {
+    if (c.keyword !== 'COPY' || c.copyFrom?.kind !== 'stage' || c.args.length !== 2) continue;
+    const dest = c.args[1]!.value;
+    if (!(dest === program || (dest.endsWith('/') && posix.join(dest, posix.basename(c.args[0]!.value)) === program))) continue;
+    const stage = model.stages[c.copyFrom.stageIndex]!;
+    const wds = workdirs(model, stage);
+    const src = posix.resolve('/', expandInScope(model, c, c.args[0]!.value));
+    const candidates: Array<{ run: Instruction; path?: string; hasO: boolean }> = [];
+    for (const r of stage.instructions) {
+      if (r.keyword !== 'RUN' || r.argsRange === null) continue;
+      const at = offsetOf(ed.offs, r.argsRange.start) - ed.start(r);
+      for (const b of findGoBuilds(scanShell(r.text, at, r.text.length, model.escapeChar))) {
+        if (b.subcommand !== 'build') continue;
+        const o = flagOf(b, 'o');
+        const wd = wds.get(r) ?? '/';
+        // Without -o, go build names the binary after the package, in the working directory.
+        const name = o === undefined ? outputNameFor(b.packages[0]?.value, undefined, false) : undefined;
+        const path = o?.value !== undefined ? posix.resolve(wd, o.value) : name !== undefined ? posix.join(wd, name) : undefined;
+        candidates.push({ run: r, hasO: o !== undefined, ...(path !== undefined ? { path } : {}) });
+      }
+    }
+    if (candidates.some((k) => k.path === src || (k.path !== undefined && src.startsWith(`${k.path}/`)))) continue;
+    const noO = candidates.filter((k) => !k.hasO);
+    if (noO.length === 1) ed.wantedOutputs.set(noO[0]!.run, src);
+  }
 }
 
 /** `COPY --from=build / /` or `/go`: the final stage gets the toolchain back (lint G002). */
@@ -307,6 +348,7 @@ export function fixMultiStage(model: DockerfileModel, options: FixOptions): Mode
   const ed = new Editor(model, options.explain === true);
   const cgo = decideCgo(model, options.context);
   const final = model.stages[model.stages.length - 1]!;
+  findWantedOutputs(ed, final);
   for (const s of model.stages) {
     if (s !== final && isBuildStage(s)) fixBuildStage(ed, s, cgo, options);
   }

@@ -26,6 +26,8 @@ export interface RunRewriteOptions {
   stageCgo: string | undefined;
   /** Whether GOOS/GOARCH are set by the stage ENV (then the command is left alone). */
   stageSetsGoos: boolean;
+  /** Give the (single) go build without -o this output path: what a later stage copies and runs. */
+  addOutput?: string;
 }
 
 export interface RunChange {
@@ -114,6 +116,10 @@ export function rewriteRun(instr: Instruction, opts: RunRewriteOptions): RunRewr
         edits.push({ start: vw.start, end: vw.end, text: replacement });
         note('strip-symbols', '-ldflags "-s -w" merged with the existing link flags: no symbol table and DWARF');
       }
+    }
+    if (opts.addOutput !== undefined && b.subcommand === 'build' && !flagOf(b, 'o') && b.packages.length <= 1) {
+      inserts.push(`-o ${opts.addOutput}`);
+      note('output-path', `-o ${opts.addOutput}: the path the final stage copies and runs (without -o, go build names the binary after the package)`);
     }
     if (inserts.length > 0) edits.push({ start: b.subWord.end, end: b.subWord.end, text: ` ${inserts.join(' ')}` });
   }

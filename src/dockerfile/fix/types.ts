@@ -47,6 +47,7 @@ export type FixEditKind =
   | 'mod-download-layer'
   | 'runtime-files'
   | 'healthcheck'
+  | 'output-path'
   | 'todo';
 
 export interface FixEdit {
