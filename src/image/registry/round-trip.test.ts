@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGoslimError } from '../../errors.js';
+import { MediaType } from '../model.js';
 import { BuiltIndex } from '../mutate/built-image.js';
 import { openOciLayout } from '../sources/oci-layout.js';
 import { openRegistry, openRegistryImage, openRegistryIndex, RegistryImage } from '../sources/registry.js';
@@ -122,6 +123,24 @@ describe('registry round trips (real docker-registry)', () => {
     expect(mounted.blobs).toMatchObject({ uploaded: 0, skipped: 0, mounted: 3 });
     expect(events).toEqual(['mounted', 'mounted', 'mounted']);
     expect((await openRegistryImage({ registry: reg.host, repository: 'goslim/other', tag: 'copy' })).digest()).toBe(image.digest());
+  });
+
+  it('reads and re-pushes a Docker schema 2 image (Docker media types kept byte for byte)', async () => {
+    skopeo('copy', '-q', '--format', 'v2s2', '--dest-tls-verify=false', `oci:${single.path}:v1`, `docker://${reg.host}/skopeo/v2s2:v1`);
+    const ref = { registry: reg.host, repository: 'skopeo/v2s2', tag: 'v1' };
+    const img = await openRegistryImage(ref);
+    expect(img.mediaType()).toBe(MediaType.DockerManifest);
+    expect(img.manifest().config.mediaType).toBe(MediaType.DockerConfig);
+    for (const l of img.layers()) {
+      expect([MediaType.DockerLayerGzip, MediaType.DockerLayerTar]).toContain(l.mediaType());
+      expect((await sha256Of(await l.uncompressed())).digest).toBe(l.diffId());
+    }
+    const r = await pushImage(img, { registry: reg.host, repository: 'goslim/v2s2', tag: 'v1' });
+    expect(r.mediaType).toBe(MediaType.DockerManifest);
+    const raw = skopeo('inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/goslim/v2s2:v1`);
+    expect(Buffer.from(raw)).toEqual(img.rawManifest());
+    // The registry serves it with the Content-Type we PUT it with.
+    expect(await new RegistryClient(reg.host).headManifest('goslim/v2s2', 'v1')).toMatchObject({ mediaType: MediaType.DockerManifest, digest: img.digest() });
   });
 
   it('pushes an index (children by digest first) and reads it back identically', async () => {
