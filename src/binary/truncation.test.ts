@@ -37,6 +37,13 @@ function boundaries(bytes: Uint8Array): number[] {
     add(s.offset);
     add(s.offset + s.filesz);
   }
+  // The program-header and section-header tables, entry by entry.
+  const v = new ByteView(bytes, bytes[5] === 1);
+  const is64 = elf.class === 64;
+  const phoff = is64 ? v.u64(32) : v.u32(28);
+  const shoff = is64 ? v.u64(40) : v.u32(32);
+  for (let i = 0; i <= elf.segments.length; i++) add(phoff + i * (is64 ? 56 : 32));
+  for (let i = 0; i <= elf.sections.length; i++) add(shoff + i * (is64 ? 64 : 40));
   return [...set].sort((a, b) => a - b);
 }
 
