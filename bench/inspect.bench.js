@@ -4,7 +4,8 @@
 // 1. The fat fixture image (single-stage Go build on Debian, about 1 GB uncompressed, built
 //    offline by test/fixtures/images/make-images.sh): full inspect (walk + merge + causes +
 //    Go binary analysis + levers) beside, in the same run, the physical floor — Node's raw
-//    gunzip of all its layer blobs, output discarded — and a peer, `tar -tvzf` of each layer.
+//    gunzip of all its layer blobs (128 KiB output chunks, as the image sources use), output
+//    discarded — and a peer, `tar -tvzf` of each layer.
 //    Targets: inspect <= 1.25x the gunzip floor; peak RSS <= 200 MB.
 // 2. A generated image of at least 5 GB uncompressed (OCI layout in bench/.work, generated
 //    streaming once and reused): inspect's peak RSS beside the 1 GB image's, to show memory
@@ -70,7 +71,7 @@ const CHILD = {
     const t0 = performance.now();
     let bytes = 0;
     for (const f of JSON.parse(process.argv[1])) {
-      await pipeline(createReadStream(f, { highWaterMark: 1 << 20 }), createGunzip(), new Writable({ write(c, _e, cb) { bytes += c.length; cb(); } }));
+      await pipeline(createReadStream(f, { highWaterMark: 1 << 20 }), createGunzip({ chunkSize: 1 << 17 }), new Writable({ write(c, _e, cb) { bytes += c.length; cb(); } }));
     }
     const u = process.resourceUsage();
     console.log(JSON.stringify({ ms: performance.now() - t0, cpu: (u.userCPUTime + u.systemCPUTime) / 1000, bytes, rss: ${HWM} }));
