@@ -3,7 +3,7 @@
  * real base image (the fixture static base, an OCI layout built offline), and
  * real readers as oracles: skopeo, umoci, GNU tar, readelf, podman.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -241,6 +241,19 @@ describe.skipIf(missingFixtureTools().length > 0)('goslim build', () => {
     expect(unstartable.code).toBe(1);
     expect(unstartable.stderr).toMatch(/would not start/);
     expect(existsSync(join(work, 'never'))).toBe(false);
+  });
+});
+
+describe.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'cli', 'commands', 'build.js')))('the installed CLI (bin/goslim.js, built dist)', () => {
+  it('exits 2 with a stable code on stderr for a usage error, and 0 for --help', () => {
+    const bin = join(REPO_ROOT, 'bin', 'goslim.js');
+    const help = spawnSync(process.execPath, [bin, 'build', '--help'], { encoding: 'utf8', timeout: 60_000 });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/--platform <list>/);
+    const bad = spawnSync(process.execPath, [bin, 'build', join(REPO_ROOT, 'examples', 'greeter', 'cmd', 'greeter'), '--base', 'scratch'], { encoding: 'utf8', timeout: 60_000 });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^goslim: error E_USAGE: /);
+    expect(bad.stdout).toBe('');
   });
 });
 
