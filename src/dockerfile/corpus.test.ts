@@ -39,3 +39,25 @@ describe('Dockerfile corpus', () => {
     expect(lintDockerfile(text, { dockerignore: '.git\n', parse: { targetPlatform: 'linux/arm64', buildPlatform: 'linux/amd64' } }).findings).toEqual([]);
   });
 });
+
+describe('robustness', () => {
+  // Truncated and spliced Dockerfiles (editors lint half-typed files): findings or nothing, never a crash.
+  it('lints every prefix of every corpus file without throwing', () => {
+    let runs = 0;
+    for (const name of names) {
+      const text = readFileSync(new URL(`${name}.Dockerfile`, dir), 'utf8');
+      for (let cut = 0; cut <= text.length; cut += 11) {
+        const r = lintDockerfile(text.slice(0, cut), { dockerignore: null });
+        for (const f of r.findings) expect(f.line).toBeGreaterThanOrEqual(1);
+        runs++;
+      }
+    }
+    expect(runs).toBeGreaterThan(1000);
+  });
+
+  it('survives odd input', () => {
+    for (const text of ['', '\n\n', '# only a comment\n', 'RUN echo before from\n', 'FROM\n', 'FROM ${UNSET}\nCOPY --from= / /\n', 'FROM scratch\nCMD [\n', 'FROM a\nRUN <<EOF\nnever closed\n', 'FROM a AS a\nFROM a\nCOPY --from=a /x /y\n', '\uFEFFFROM golang:1.22\r\nRUN go build -o /app .\r\n']) {
+      expect(() => lintDockerfile(text, { dockerignore: null })).not.toThrow();
+    }
+  });
+});

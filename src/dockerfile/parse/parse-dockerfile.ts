@@ -173,13 +173,14 @@ interface Ctx {
 
 function buildInstruction(ast: AstInstruction, ctx: Ctx, stageIndex: number, scope: MapScope): Instruction {
   const range = toRange(ast.getRange());
+  const text = sliceRange(ctx.lines, range);
   const keyword = ast.getKeyword().toUpperCase();
   const withFlags = ast as AstInstruction & { getFlags?: () => AstFlag[] };
   const flags = typeof withFlags.getFlags === 'function' ? withFlags.getFlags().map(convertFlag) : [];
   const withHeredocs = ast as AstInstruction & { getHeredocs?: () => AstHeredoc[] };
   // getHeredocs() re-tokenizes the arguments; only pay for it when a `<<` marker can exist.
   const heredocs =
-    typeof withHeredocs.getHeredocs === 'function' && ['RUN', 'COPY', 'ADD'].includes(keyword) && ast.getTextContent().includes('<<')
+    typeof withHeredocs.getHeredocs === 'function' && ['RUN', 'COPY', 'ADD'].includes(keyword) && text.includes('<<')
       ? withHeredocs.getHeredocs().map((h) => convertHeredoc(h, ctx.lines))
       : [];
   let args: Argument[] = ast.getArguments().map((a) => ({ value: a.getValue(), range: toRange(a.getRange()) }));
@@ -215,7 +216,7 @@ function buildInstruction(ast: AstInstruction, ctx: Ctx, stageIndex: number, sco
     exec,
     body,
     heredocs,
-    text: sliceRange(ctx.lines, range),
+    text,
     scope,
   };
 }
