@@ -254,3 +254,24 @@ describe('properties over the corpus', () => {
     if (fixed === text) expect(diff).toBe('');
   });
 });
+
+describe('robustness: every one-line deletion of every corpus file', () => {
+  it('never throws and stays idempotent (bounded: at most 2,000 mutants)', () => {
+    const failures: string[] = [];
+    let mutants = 0;
+    for (const [name, text] of corpus()) {
+      const lines = text.split('\n');
+      for (let i = 0; i < lines.length && mutants < 2000; i++, mutants++) {
+        const t = [...lines.slice(0, i), ...lines.slice(i + 1)].join('\n');
+        try {
+          const once = fixDockerfile(t).fixed;
+          if (fixDockerfile(once).fixed !== once) failures.push(`${name} without line ${i + 1}: not idempotent`);
+        } catch (e) {
+          failures.push(`${name} without line ${i + 1}: ${(e as Error).message}`);
+        }
+      }
+    }
+    expect(mutants).toBeGreaterThan(100);
+    expect(failures).toEqual([]);
+  });
+});

@@ -33,6 +33,11 @@ export function fixDockerfile(text: string, options: FixOptions = {}): FixResult
     });
     return result;
   }
+  const open = model.instructions.find((i) => i.heredocs.some((h) => h.delimiterRange === null));
+  if (open !== undefined) {
+    result.todos.push({ severity: 'warning', line: open.line, message: `the heredoc on line ${open.line} is never closed: the file does not build; left unchanged` });
+    return result;
+  }
   const single = model.stages.length === 1 && classifyBase(model.stages[0]!.base.expanded) === 'go-toolchain';
   const out = single ? fixSingleStage(model, options) : fixMultiStage(model, options);
   let fixed = out.text;

@@ -11,7 +11,7 @@ import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
 import { posix } from 'node:path';
 import { expandInScope } from '../parse/parse-dockerfile.js';
 import { isDotCopy } from './fix-single-stage.js';
-import { MOD_CACHE, outputNameFor, rewriteRun } from './run-rewrite.js';
+import { MOD_CACHE, outputNameFor, rewriteRun, shellFormView } from './run-rewrite.js';
 import { findGoBuilds, flagOf, scanShell } from './shell-scan.js';
 import { commentsAbove, decideCgo, workdirs, type CgoDecision } from './stage-facts.js';
 import { applyEdits, lineOffsets, offsetOf, type TextEdit } from './text-edits.js';
@@ -103,20 +103,13 @@ export function fixBuildStage(ed: Editor, stage: Stage, cgo: CgoDecision, option
   let crossAdded = false;
   for (const orig of runs) {
     if (orig.argsRange === null) continue;
-    let r = orig;
-    let argsOffset = offsetOf(ed.offs, r.argsRange!.start) - ed.start(r);
-    const inner = r.exec ? unwrapShC(r.exec) : null;
-    if (r.exec && GO_BUILD.test(r.body)) {
-      if (inner === null || inner.includes('\n')) {
-        ed.opaqueBuilds = true;
-        ed.todo(r, 'go build in an exec-form RUN: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand');
-        continue;
-      }
-      // RUN ["/bin/sh", "-c", "X"] is exactly the shell form RUN X (BuildKit runs shell form as /bin/sh -c).
-      const head = r.text.slice(0, argsOffset);
-      r = { ...r, text: `${head}${inner}`, exec: null, form: 'shell', body: inner };
-      argsOffset = head.length;
+    const view = shellFormView(orig, offsetOf(ed.offs, orig.argsRange.start) - ed.start(orig));
+    if (view === null) {
+      ed.opaqueBuilds = true;
+      ed.todo(orig, 'go build in an exec-form RUN: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand');
+      continue;
     }
+    const { instr: r, argsOffset } = view;
     // Flags (--mount=...) come before the first argument; insert our mounts right there.
     const rw = rewriteRun(r, {
       argsOffset,

@@ -14,7 +14,7 @@ import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
 import { classifyBase } from './base-kind.js';
 import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
 import { type ModeOutput } from './fix-multi-stage.js';
-import { buildOutputs, MOD_CACHE, rewriteRun, type BuildOutput } from './run-rewrite.js';
+import { buildOutputs, MOD_CACHE, rewriteRun, shellFormView, type BuildOutput } from './run-rewrite.js';
 import { builtMains, decideCgo, finalWorkdir, workdirs } from './stage-facts.js';
 import { lineOffsets, offsetOf } from './text-edits.js';
 import { GLIBC_BASE, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions } from './types.js';
@@ -99,7 +99,8 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
   const existingPlatform = stage.platform ? `--platform=${stage.platform.raw} ` : platform;
   emit(out, `FROM ${existingPlatform}${stage.base.raw} AS ${builder}`, 'the build stage: same Go image as before; only the binary leaves it');
   record(out, 'multi-stage', fromLine, `restructured into a "${builder}" stage on ${stage.base.raw} and a final stage: the toolchain, sources and caches no longer ship`);
-  if (!cgo.needed && stage.platform === null) {
+  const declared = new Set(instrs.filter((i) => i.keyword === 'ARG').flatMap((i) => i.body.split(/\s+/).map((w) => w.split('=')[0])));
+  if (!cgo.needed && !(declared.has('TARGETOS') && declared.has('TARGETARCH'))) {
     emit(out, 'ARG TARGETOS TARGETARCH', 'the platform to build for, declared in-stage so the build can cross-compile from $BUILDPLATFORM');
     record(out, 'target-args', fromLine, 'FROM --platform=$BUILDPLATFORM with GOOS=$TARGETOS GOARCH=$TARGETARCH: native compiler, any target');
   }
@@ -117,8 +118,15 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
     if (RUNTIME_KEYWORDS.has(i.keyword)) continue;
     const wd = wds.get(i) ?? '/';
     if (i.keyword === 'RUN' && i.argsRange !== null) {
-      const rw = rewriteRun(i, {
-        argsOffset: offsetOf(offs, i.argsRange.start) - offsetOf(offs, i.range.start),
+      const view = shellFormView(i, offsetOf(offs, i.argsRange.start) - offsetOf(offs, i.range.start));
+      if (view === null) {
+        opaqueBuild = true;
+        todo(out, i.line, 'go build in an exec-form RUN: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand, and copy its binary into the final stage below');
+        out.lines.push(i.text);
+        continue;
+      }
+      const rw = rewriteRun(view.instr, {
+        argsOffset: view.argsOffset,
         escapeChar: model.escapeChar,
         cgoOff: !cgo.needed,
         crossCompile: !cgo.needed,
@@ -127,6 +135,10 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
         stageSetsGoos: i.scope.get('GOOS')?.kind === 'env',
       });
       for (const c of rw.changes) record(out, c.kind, i.line, c.message);
+      if (i.heredocs.some((h) => /\bgo\s+(build|install)\b/.test(h.body))) {
+        opaqueBuild = true;
+        todo(out, i.line, 'go build inside a heredoc: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand, and copy its binary into the final stage below');
+      }
       if (rw.builds.length === 0 && /\b(make|goreleaser|mage|task|bazel)\b/.test(i.body)) {
         opaqueBuild = true;
         todo(out, i.line, 'this RUN builds through a tool whose output goslim cannot see: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" to its go build, and copy its binary into the final stage below');

@@ -7,6 +7,7 @@
 import { posix } from 'node:path';
 import type { Instruction } from '../parse/model.js';
 import { applyEdits, type TextEdit } from './text-edits.js';
+import { unwrapShC } from './exec-form.js';
 import { envOf, findGoBuilds, flagOf, scanShell, type GoBuildCommand } from './shell-scan.js';
 import type { FixEditKind } from './types.js';
 
@@ -64,9 +65,25 @@ function quoteFor(value: string, preferred: '"' | "'" | null): string {
   return `"${value.replace(/(["\\`])/g, '\\$1')}"`;
 }
 
+/**
+ * The RUN as shell-form text the rewriter can edit: `RUN ["/bin/sh", "-c", "X"]` is exactly
+ * the shell form `RUN X` (BuildKit runs shell form as /bin/sh -c). Null for any other exec-form
+ * RUN that builds Go code (the caller leaves a TODO).
+ */
+export function shellFormView(instr: Instruction, argsOffset: number): { instr: Instruction; argsOffset: number } | null {
+  if (!instr.exec) return { instr, argsOffset };
+  if (!/\bgo\s+(build|install)\b/.test(instr.body)) return { instr, argsOffset };
+  const inner = unwrapShC(instr.exec);
+  if (inner === null || inner.includes('\n')) return null;
+  const head = instr.text.slice(0, argsOffset);
+  return { instr: { ...instr, text: `${head}${inner}`, exec: null, form: 'shell', body: inner }, argsOffset: head.length };
+}
+
 export function rewriteRun(instr: Instruction, opts: RunRewriteOptions): RunRewrite {
   const text = instr.text;
-  const commands = scanShell(text, opts.argsOffset, text.length, opts.escapeChar);
+  // Heredoc bodies start on the next line; only the command line is shell text we edit.
+  const end = instr.heredocs.length > 0 && text.includes('\n') ? text.indexOf('\n') : text.length;
+  const commands = scanShell(text, opts.argsOffset, end, opts.escapeChar);
   const builds = findGoBuilds(commands);
   const modDownload = commands.some((c) => c.words[0]?.value === 'go' && c.words[1]?.value === 'mod' && c.words[2]?.value === 'download');
   const edits: TextEdit[] = [];
