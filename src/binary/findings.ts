@@ -16,8 +16,8 @@ function finding(lever: Lever, bytes: number, estimated: boolean, f: Omit<Findin
 
 export function binaryFindings(r: Facts): Finding[] {
   const out: Finding[] = [];
-  const pcln = r.sections.filter((s) => s.name.endsWith('gopclntab')).reduce((a, s) => a + s.size, 0);
-  const pclnText = pcln > 0 ? `.gopclntab (${formatBytes(pcln)}) stays` : '.gopclntab stays';
+  const pcln = r.go?.pclntab?.size ?? 0;
+  const pclnText = pcln > 0 ? `the pc-line table (.gopclntab, ${formatBytes(pcln)}) stays` : 'the pc-line table (.gopclntab) stays';
 
   if (r.strip.total > 0) {
     out.push(

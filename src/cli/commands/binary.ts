@@ -31,7 +31,9 @@ export function renderBinaryText(r: BinaryReport, top: number): string {
   const out: string[] = [];
   const line = (k: string, v: string): void => void out.push(`${pad(k, 10)}${v}`);
   out.push(`${r.path ?? '(bytes)'}: ${formatBytes(r.size)} (${r.size} bytes), ${r.format.toUpperCase()} ${r.class}-bit ${r.endian}-endian ${r.machine} (${r.arch}), ${r.type}`);
-  if (r.linking === 'static') line('linking', 'static (no interpreter, no shared libraries)');
+  if (r.format === 'macho') line('linking', `dynamic via ${r.interpreter ?? 'dyld'} (every Mach-O executable is), libraries: ${r.needed.join(', ') || 'none'}`);
+  else if (r.format === 'pe') line('linking', 'dynamic via the Windows loader (every PE executable is; static is an ELF question)');
+  else if (r.linking === 'static') line('linking', 'static (no interpreter, no shared libraries)');
   else if (r.linking === 'static-pie') line('linking', 'static-pie (self-relocating, no interpreter, no shared libraries)');
   else if (r.needed.length === 0) line('linking', `dynamic: needs only the loader ${r.interpreter ?? '?'} (PIE), no shared libraries`);
   else line('linking', `dynamic: interpreter ${r.interpreter ?? '(none)'}, needs ${r.needed.join(', ')}`);
