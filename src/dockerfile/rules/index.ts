@@ -21,6 +21,7 @@ import { rule as g019 } from './g019-unpinned-base.js';
 import { rule as g020 } from './g020-dockerignore.js';
 import { rule as g021 } from './g021-static-noise.js';
 import { rule as g022 } from './g022-guessed-output-name.js';
+import { rule as g023 } from './g023-opaque-build.js';
 
 export const rules: readonly Rule[] = [
   g001,
@@ -44,6 +45,7 @@ export const rules: readonly Rule[] = [
   g020,
   g021,
   g022,
+  g023,
 ];
 
 const byKey = new Map<string, Rule>();
