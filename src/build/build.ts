@@ -35,8 +35,11 @@ export const Annotation = {
 } as const;
 
 export interface BuildOptions {
-  /** Directory or package of the main package (relative to cwd). */
-  target: string;
+  /**
+   * Directories or packages of the main packages (relative to cwd). Each binary goes to
+   * /ko-app/<name> in its own layer; the first is the Entrypoint, and only its kodata/ is added.
+   */
+  targets: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
   platforms: Platform[];
@@ -74,13 +77,18 @@ export interface PlatformBuild {
   platform: Platform;
   image: BuiltImage;
   base: { reference: string; digest: string | null; layers: number; size: number };
+  /** The entrypoint binary (the first package). */
   binary: BuiltBinary;
+  /** Every binary, in the order the packages were given. */
+  binaries: BuiltBinary[];
   layers: Array<{ what: string; digest: string; diffId: string; size: number; reused: boolean }>;
 }
 
 export interface BuildResult {
   root: Image | ImageIndex;
+  /** The entrypoint package (the first). */
   package: GoPackage;
+  packages: GoPackage[];
   builds: PlatformBuild[];
   created: string;
 }
@@ -128,9 +136,7 @@ async function openBase(base: string, platform: Platform, opts: BuildOptions, cr
   return { image, scratch: false };
 }
 
-async function buildOne(pkg: GoPackage, platform: Platform, opts: BuildOptions, cache: BlobCache, created: string, epoch: number): Promise<PlatformBuild> {
-  const { image: base, scratch } = await openBase(opts.base ?? DEFAULT_BASE, platform, opts, created);
-
+async function compile(pkg: GoPackage, platform: Platform, opts: BuildOptions, cache: BlobCache): Promise<{ binary: BuiltBinary; binFile: string }> {
   // A stable output path per (package, platform, flags) lets `go build` see an up-to-date
   // target and skip the link step on an unchanged rebuild.
   const key = createHash('sha256').update(JSON.stringify([pkg.importPath, pkg.dir, platformString(platform), opts.ldflags ?? []])).digest('hex').slice(0, 24);
@@ -152,6 +158,15 @@ async function buildOne(pkg: GoPackage, platform: Platform, opts: BuildOptions, 
     machine: report.machine,
     go: report.go,
   };
+  return { binary, binFile };
+}
+
+async function buildOne(pkgs: GoPackage[], platform: Platform, opts: BuildOptions, cache: BlobCache, created: string, epoch: number): Promise<PlatformBuild> {
+  const { image: base, scratch } = await openBase(opts.base ?? DEFAULT_BASE, platform, opts, created);
+  const pkg = pkgs[0]!;
+  const compiled: Array<{ binary: BuiltBinary; binFile: string; pkg: GoPackage }> = [];
+  for (const p of pkgs) compiled.push({ ...(await compile(p, platform, opts, cache)), pkg: p });
+  const binary = compiled[0]!.binary;
 
   const layerOpts = { cache, mtime: epoch, ...(opts.gzipLevel !== undefined ? { gzipLevel: opts.gzipLevel } : {}) };
   const added: AddedLayer[] = [];
@@ -169,12 +184,14 @@ async function buildOne(pkg: GoPackage, platform: Platform, opts: BuildOptions, 
   const kodata = await collectKodata(pkg.dir, pkg.module?.dir ?? pkg.dir);
   if (kodata) await addLayer(kodata, 'kodata', `goslim build: kodata contents, at ${KO_DATA_PATH}`);
   const buildFlags = goBuildArgs(binary.path, opts.ldflags).slice(1, -3).join(' ');
-  await addLayer(
-    [{ path: binary.path, type: 'file', source: binFile, mode: 0o755 }],
-    'binary',
-    `goslim build: ${pkg.importPath} -> ${binary.path}`,
-    `CGO_ENABLED=0 GOOS=${platform.os} GOARCH=${platform.architecture} go build ${buildFlags}`,
-  );
+  for (const c of compiled) {
+    await addLayer(
+      [{ path: c.binary.path, type: 'file', source: c.binFile, mode: 0o755 }],
+      compiled.length === 1 ? 'binary' : `binary ${c.pkg.name}`,
+      `goslim build: ${c.pkg.importPath} -> ${c.binary.path}`,
+      `CGO_ENABLED=0 GOOS=${platform.os} GOARCH=${platform.architecture} go build ${buildFlags}`,
+    );
+  }
 
   const changes: ConfigChanges = {
     entrypoint: [binary.path],
@@ -210,6 +227,7 @@ async function buildOne(pkg: GoPackage, platform: Platform, opts: BuildOptions, 
       size: base.layers().reduce((n, l) => n + l.size(), 0) + base.rawConfig().length,
     },
     binary,
+    binaries: compiled.map((c) => c.binary),
     layers: layerInfo,
   };
 }
@@ -225,10 +243,17 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const epoch = sourceDateEpoch(opts.env, opts.sourceDateEpoch);
   const created = rfc3339(epoch);
   const cache = new BlobCache(opts.cacheDir);
-  const pkg = await resolvePackage(opts.target, opts.cwd, opts.env);
+  if (opts.targets.length === 0) throw new GoslimError('E_USAGE', 'no package to build');
+  const pkgs: GoPackage[] = [];
+  for (const t of opts.targets) {
+    const pkg = await resolvePackage(t, opts.cwd, opts.env);
+    const clash = pkgs.find((p) => p.name === pkg.name);
+    if (clash) throw new GoslimError('E_USAGE', `${clash.importPath} and ${pkg.importPath} would both be ${APP_DIR}/${pkg.name}`);
+    pkgs.push(pkg);
+  }
   const builds: PlatformBuild[] = [];
   // Sequential: `go build` already uses every core, and the machine is shared.
-  for (const p of opts.platforms) builds.push(await buildOne(pkg, p, opts, cache, created, epoch));
+  for (const p of opts.platforms) builds.push(await buildOne(pkgs, p, opts, cache, created, epoch));
   let root: Image | ImageIndex;
   if (builds.length === 1) {
     root = builds[0]!.image;
@@ -243,5 +268,5 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       indexAnnotations,
     );
   }
-  return { root, package: pkg, builds, created };
+  return { root, package: pkgs[0]!, packages: pkgs, builds, created };
 }

@@ -45,6 +45,8 @@ beforeAll(async () => {
   cpSync(join(REPO_ROOT, 'examples', 'greeter'), app, { recursive: true });
   mkdirSync(join(app, 'cmd', 'greeter', 'kodata'), { recursive: true });
   writeFileSync(join(app, 'cmd', 'greeter', 'kodata', 'motd.txt'), 'served from kodata\n');
+  mkdirSync(join(app, 'cmd', 'probe'), { recursive: true });
+  writeFileSync(join(app, 'cmd', 'probe', 'main.go'), 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("probe ok") }\n');
   fx = await ensureFixtureImages();
   base = `oci:${fx.images['static-debian12-nonroot'].oci}:latest`;
 });
@@ -222,6 +224,24 @@ describe.skipIf(missingFixtureTools().length > 0)('goslim build', () => {
     expect(c.after.compressed).toBe(s.platforms[0]!.size.compressed);
     expect(c.ratio.compressed).toBeGreaterThan(10);
   }, 600_000);
+
+  it('puts several main packages in one image: one layer each, the first is the entrypoint', async () => {
+    const dir = join(work, 'two');
+    const r = await goslim(['build', './cmd/greeter', './cmd/probe', '--base', 'scratch', '--oci', dir, '--json'], { GOSLIM_CACHE: cache1 }, app);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as Summary & { packages: string[] };
+    expect(s.packages).toEqual(['example.com/greeter/cmd/greeter', 'example.com/greeter/cmd/probe']);
+    expect(s.platforms[0]!.added.map((l) => l.what)).toEqual(['kodata', 'binary greeter', 'binary probe']);
+    const cfg = JSON.parse(sh('skopeo', ['inspect', '--config', `oci:${dir}:latest`])) as { config: { Entrypoint: string[] } };
+    expect(cfg.config.Entrypoint).toEqual(['/ko-app/greeter']);
+    sh('umoci', ['unpack', '--image', `${dir}:latest`, join(work, 'two-bundle')]);
+    expect(sh(join(work, 'two-bundle', 'rootfs', 'ko-app', 'probe'), [])).toBe('probe ok\n');
+    const spdx = JSON.parse(readFileSync(`${dir}.spdx.json`, 'utf8')) as { packages: Array<{ primaryPackagePurpose: string }> };
+    expect(spdx.packages.filter((p) => p.primaryPackagePurpose === 'APPLICATION')).toHaveLength(2);
+    const clash = await goslim(['build', './cmd/probe', './cmd/probe', '--base', 'scratch', '--oci', join(work, 'clash')], { GOSLIM_CACHE: cache1 }, app);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toMatch(/E_USAGE/);
+  });
 
   it('answers input errors with exit 2 and a stable code, without a stack trace', async () => {
     const noOut = await goslim(['build', './cmd/greeter', '--base', 'scratch'], { GOSLIM_CACHE: cache1 }, app);

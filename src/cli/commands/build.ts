@@ -75,7 +75,7 @@ async function writeAtomic(file: string, bytes: Buffer): Promise<void> {
   await rename(tmp, file);
 }
 
-async function body(target: string, o: BuildCliOptions, io: CliIO): Promise<ExitCode> {
+async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<ExitCode> {
   if (!o.oci && !o.tar && !o.push) {
     throw new GoslimError('E_USAGE', 'say where the image goes: --oci DIR, --tar FILE and/or --push REF');
   }
@@ -94,7 +94,7 @@ async function body(target: string, o: BuildCliOptions, io: CliIO): Promise<Exit
 
   const started = Date.now();
   const result: BuildResult = await buildImage({
-    target,
+    targets: targets.length > 0 ? targets : ['.'],
     cwd: io.cwd,
     env: io.env,
     platforms,
@@ -147,12 +147,14 @@ async function body(target: string, o: BuildCliOptions, io: CliIO): Promise<Exit
       digest: root.digest(),
       created: result.created,
       toolVersion: toolVersion(),
-      binaries: result.builds.map((b) => ({
-        path: b.binary.path,
-        platform: platformString(b.platform),
-        sha256: b.binary.sha256,
-        go: b.binary.go ?? { version: null, path: null, main: null, deps: [], settings: {} },
-      })),
+      binaries: result.builds.flatMap((b) =>
+        b.binaries.map((bin) => ({
+          path: bin.path,
+          platform: platformString(b.platform),
+          sha256: bin.sha256,
+          go: bin.go ?? { version: null, path: null, main: null, deps: [], settings: {} },
+        })),
+      ),
     };
     const doc = generateSbom(subject, sbomFormat);
     const files: string[] = [];
@@ -183,6 +185,7 @@ async function body(target: string, o: BuildCliOptions, io: CliIO): Promise<Exit
     mediaType: root.mediaType(),
     index: isIndexMediaType(root.mediaType()),
     package: result.package.importPath,
+    packages: result.packages.map((p) => p.importPath),
     created: result.created,
     buildMs,
     platforms: result.builds.map((b, i) => ({
@@ -193,6 +196,7 @@ async function body(target: string, o: BuildCliOptions, io: CliIO): Promise<Exit
       layers: b.image.manifest().layers.map((l) => ({ digest: l.digest, size: l.size, mediaType: l.mediaType })),
       added: b.layers,
       binary: { path: b.binary.path, size: b.binary.size, sha256: b.binary.sha256, arch: b.binary.arch, goVersion: b.binary.go?.version ?? null },
+      binaries: b.binaries.map((x) => ({ path: x.path, size: x.size, sha256: x.sha256 })),
       base: b.base,
     })),
     outputs,
@@ -240,7 +244,7 @@ export const command: CommandModule = {
     program
       .command('build')
       .description('compile a Go main package with the four levers and write a minimal, reproducible image (no daemon)')
-      .argument('[target]', 'directory or package of the main package', '.')
+      .argument('[targets...]', 'directories or packages of main packages (default "."); the first is the entrypoint')
       .option('--platform <list>', 'comma-separated os/arch[/variant] list; more than one gives an image index', 'linux/amd64')
       .option('--base <ref>', 'base image: registry ref, oci:DIR[:REF], docker-archive:/oci-archive:PATH, or "scratch"', DEFAULT_BASE)
       .option('--add <SRC:DST>', 'add a host file or directory at DST in the image (repeatable)', collect, [])
@@ -261,6 +265,6 @@ export const command: CommandModule = {
       .option('--insecure', 'allow plain http to non-loopback registries')
       .option('--no-verify', 'skip the static will-it-start checks on the result')
       .option('--json', 'print a JSON summary')
-      .action(async (target: string, o: BuildCliOptions) => run((io) => body(target, o, io)));
+      .action(async (targets: string[], o: BuildCliOptions) => run((io) => body(targets, o, io)));
   },
 };
