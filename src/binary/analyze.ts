@@ -5,7 +5,7 @@
  */
 import { GoslimError, NotGoBinaryError, TruncatedInputError, UnsupportedFormatError } from '../errors.js';
 import { ByteView } from './bytes.js';
-import { readBuildInfo, type BuildInfoSource, type GoBuildInfo, type Range } from './buildinfo.js';
+import { findVersionString, readBuildInfo, type BuildInfoSource, type GoBuildInfo, type Range } from './buildinfo.js';
 import { PF_W, PF_X, PT_LOAD, readElf, vaToOffset, type ElfFile, type ElfSection } from './elf.js';
 import type { ExeSection, Executable } from './exe.js';
 import { readMachO } from './macho.js';
@@ -55,7 +55,8 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
 
   const files = pcln?.table.files ?? [];
   const leaked = files.filter(isAbsolutePath);
-  const goInfo = toGoInfo(buildInfo, pcln);
+  // A pclntab without any build info (header and modinfo both gone): still try the version string.
+  const goInfo = toGoInfo(buildInfo, pcln, buildInfo === null && pcln !== null ? findVersionString(exe.buildInfo) : null);
   const trimpath = {
     leakedPaths: leaked.length,
     files: files.length,
@@ -234,11 +235,11 @@ function be32(v: number): Uint8Array {
   return Uint8Array.from([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
 }
 
-function toGoInfo(bi: GoBuildInfo | null, pcln: FoundPclntab | null): GoInfo | null {
+function toGoInfo(bi: GoBuildInfo | null, pcln: FoundPclntab | null, scannedVersion: string | null): GoInfo | null {
   if (!bi && !pcln) return null;
   const mi = bi?.modinfo ?? null;
   return {
-    version: bi?.version ?? null,
+    version: bi?.version ?? scannedVersion,
     path: mi?.path || null,
     main: mi?.main
       ? { path: mi.main.path, version: mi.main.version, sum: mi.main.sum, ...(mi.main.replace ? { replace: mi.main.replace } : {}) }

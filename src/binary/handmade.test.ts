@@ -87,6 +87,21 @@ describe('build info: recovery when the header is missing', () => {
     expect(r.go?.main?.path).toBe('example.com/old');
     expect(r.go?.settings['-trimpath']).toBe('true');
   });
+  it('a pclntab without any build info still yields a Go report, with the version from .rodata', () => {
+    const pcln = buildPclntab('1.20', [{ name: 'main.main', size: 64 }], ['main.go']);
+    const bytes = buildElf({
+      cls: 64,
+      le: true,
+      sections: [
+        { name: '.rodata', flags: 2, data: Buffer.from('abcgo1.21.3def') },
+        { name: '.gopclntab', flags: 2, data: pcln },
+      ],
+    });
+    const r = analyzeBinary(bytes);
+    expect(r.go).toMatchObject({ version: 'go1.21.3', recovered: true, buildInfo: 'none', main: null, deps: [] });
+    expect(r.packages).toEqual([{ name: 'main', size: 64 }]);
+  });
+
   it('returns go: null for an ELF with neither build info nor pclntab', () => {
     const bytes = buildElf({ cls: 64, le: true, sections: [{ name: '.text', flags: 6, data: new Uint8Array(32) }] });
     expect(analyzeBinary(bytes).go).toBeNull();
