@@ -22,7 +22,7 @@
  * namespace holder by pid, and deletes the scratch directory.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FixtureImages } from './images.js';
 import { REPO_ROOT } from './images.js';
@@ -266,7 +266,6 @@ export async function startContainerHarness(options: HarnessOptions = {}): Promi
         for (const [k, v] of Object.entries(budOptions.buildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
         args.push(resolve(contextDir));
         const result = must(`buildah bud ${dockerfile}`, await tool('buildah', args, budOptions.timeoutMs ?? 900_000));
-        const { readFile } = await import('node:fs/promises');
         const imageId = (await readFile(idFile, 'utf8')).trim();
         return { ...result, imageId };
       },
