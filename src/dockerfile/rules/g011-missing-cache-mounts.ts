@@ -47,20 +47,24 @@ export const rule: Rule = {
       const hasMod = targets.some((t) => /pkg\/mod\/?$/.test(t) || (gomodcache !== undefined && t === gomodcache));
       const hasBuild = targets.some((t) => /go-build\/?$/.test(t) || (gocache !== undefined && t === gocache));
       const missing: string[] = [];
-      if (e.kind === 'download') {
-        downloaded.add(e.stage);
-        if (!hasMod) missing.push(`module cache (${gomodcache ?? '/go/pkg/mod'})`);
-      } else {
-        if (!hasBuild) missing.push(`build cache (${gocache ?? '/root/.cache/go-build'})`);
-        if (!hasMod && !downloaded.has(e.stage)) missing.push(`module cache (${gomodcache ?? '/go/pkg/mod'})`);
+      const cost: string[] = [];
+      const needMod = e.kind === 'download' || !downloaded.has(e.stage);
+      if (e.kind === 'download') downloaded.add(e.stage);
+      if (e.kind === 'build' && !hasBuild) {
+        missing.push(`build cache (${gocache ?? '/root/.cache/go-build'})`);
+        cost.push('recompiles every package');
+      }
+      if (needMod && !hasMod) {
+        missing.push(`module cache (${gomodcache ?? '/go/pkg/mod'})`);
+        cost.push('re-downloads every module');
       }
       if (missing.length === 0 || seen.has(e.instr)) continue;
       seen.add(e.instr);
       out.push({
         range: e.instr.range,
         message:
-          `No cache mount for the ${missing.join(' and ')}: each rebuild of this layer downloads and compiles everything ` +
-          'again. Add --mount=type=cache,target=<dir> for each.',
+          `No cache mount for the ${missing.join(' and ')}: each rebuild of this layer ${cost.join(' and ')}. ` +
+          `Add ${missing.length > 1 ? 'a --mount=type=cache,target=<dir> for each' : '--mount=type=cache,target=<dir>'}.`,
       });
     }
     return out;
