@@ -74,9 +74,11 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
   // An external (C) linker lays out crt code before Go's text and records itself in .comment;
   // Go's internal linker starts .text exactly at runtime.text and writes no .comment.
   const textStart = pcln?.table.textStart ?? 0;
+  // Only a Go binary has a cgo question: a C program's .comment says nothing about cgo.
   const externalLinking =
-    exe.externalLinker ||
-    (exe.format === 'elf' && pcln !== null && textSec !== undefined && textStart !== 0 && textSec.addr !== textStart && pcln.table.version !== '1.2');
+    goInfo !== null &&
+    (exe.externalLinker ||
+    (exe.format === 'elf' && pcln !== null && textSec !== undefined && textStart !== 0 && textSec.addr !== textStart && pcln.table.version !== '1.2'));
   const cgo = { used: runtimeCgo || externalLinking, runtimeCgo, externalLinking, libraries: exe.format === 'elf' ? [...exe.needed] : [] };
   const cgoBytes = Math.max(0, text - attributed) + cgoGlue + exe.dynamicTables;
 
@@ -160,7 +162,7 @@ export function elfExecutable(elf: ElfFile): Executable {
   };
 }
 
-const DYNAMIC_SECTION = /^\.(interp|dynamic|dynsym|dynstr|hash|gnu\.hash|gnu\.version.*|rela?\..*|plt.*|got.*)$/;
+const DYNAMIC_SECTION = /^\.(interp|dynamic|dynsym|dynstr|hash|gnu\.hash|gnu\.version.*|rela?(\..*)?|plt.*|got.*)$/;
 
 /** Build-info search ranges for ELF, as debug/buildinfo's elfExe.DataStart does. */
 export function elfBuildInfoSource(elf: ElfFile): BuildInfoSource {

@@ -230,5 +230,8 @@ describe('ELF linking verdicts', () => {
     });
     const elf = readElf(bytes);
     expect(elf).toMatchObject({ linking: 'dynamic', interpreter: '/lib64/ld-linux-x86-64.so.2', needed: ['libc.so.6'], rpath: ['/opt/lib', '/x'], runpath: ['$ORIGIN'] });
+    // A C program (not Go): linking facts, but no cgo verdict and no findings.
+    const r = analyzeBinary(bytes);
+    expect(r).toMatchObject({ go: null, findings: [], cgo: { used: false, externalLinking: false, libraries: ['libc.so.6'] } });
   });
 });
