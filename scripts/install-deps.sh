@@ -4,6 +4,8 @@
 set -euo pipefail
 pkgs=(
   golang-go        # builds real Go binaries for fixtures (Go 1.19 on Debian 12)
+  gcc              # cgo and -linkmode=external Go fixtures (binary analyzer tests)
+  libc6-dev        # static libc for the -static-pie Go fixture; headers for cgo
   binutils         # readelf/objdump oracles for the binary analyzer tests
   file             # ELF oracle
   skopeo           # writes docker-archive fixtures; validates the images goslim writes
