@@ -21,5 +21,6 @@ export const commands: Array<() => Promise<CommandModule>> = [
   () => import('./explain.js').then((m) => m.command),
   () => import('./build.js').then((m) => m.command),
   () => import('./push.js').then((m) => m.command),
+  () => import('./verify.js').then((m) => m.command),
   () => import('./lint.js').then((m) => m.command),
 ];
