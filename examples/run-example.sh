@@ -85,12 +85,16 @@ section "goslim fix $EXAMPLE/Dockerfile"
 if has_command fix; then
   # On a copy of the example, so the bundled (deliberately naive) Dockerfile stays as it is.
   rm -rf "$WORK/greeter"; cp -a "$EXAMPLE" "$WORK/greeter"
-  if goslim fix --help 2>/dev/null | grep -q -- '--diff'; then
+  fix_help=$(goslim fix --help 2>/dev/null)
+  if grep -q -- '--diff' <<<"$fix_help"; then
     run_step fix goslim fix --diff "$WORK/greeter/Dockerfile"
   else
-    run_step fix goslim fix "$WORK/greeter/Dockerfile"
+    run_step fix goslim fix "$WORK/greeter/Dockerfile"   # prints a unified diff
   fi
-  if ! cmp -s "$EXAMPLE/Dockerfile" "$WORK/greeter/Dockerfile"; then
+  if cmp -s "$EXAMPLE/Dockerfile" "$WORK/greeter/Dockerfile"; then
+    # write the fixed Dockerfile into the copy, for the before/after build below
+    if grep -q -- '--write' <<<"$fix_help"; then goslim fix --write "$WORK/greeter/Dockerfile" > /dev/null 2>&1; fi
+  else
     diff -u --label "$EXAMPLE/Dockerfile" --label "$EXAMPLE/Dockerfile (fixed)" "$EXAMPLE/Dockerfile" "$WORK/greeter/Dockerfile"
   fi
 else
