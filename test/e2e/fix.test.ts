@@ -1,4 +1,6 @@
 /** `goslim fix` through the CLI: diff by default, --write atomically and idempotently, --json, --explain, errors. */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +80,17 @@ describe('goslim fix (CLI)', () => {
     expect(await runCli(['fix', '--write'], c)).toBe(0);
     expect(c.err()).toMatch(/TODO: Dockerfile:4: .*make|TODO: Dockerfile:4: this RUN builds through a tool/);
     expect(await readFile(join(dir, 'Dockerfile'), 'utf8')).toContain('# goslim: TODO');
+  });
+
+  it.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js')))('`-` reads stdin and prints the fixed file (the built CLI, as a filter)', async () => {
+    const dir = await copyExample('greeter');
+    const text = await readFile(join(dir, 'Dockerfile'), 'utf8');
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'goslim.js'), 'fix', '-'], { cwd: dir, input: text, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const c = io(dir);
+    await runCli(['fix', '--json'], c);
+    expect(r.stdout).toBe((JSON.parse(c.out()) as { fixed: string }).fixed);
+    expect(await runCli(['fix', '--write', '-'], io(dir))).toBe(2);
   });
 
   it('a missing Dockerfile is E_NOT_FOUND with exit 2 and no stack trace', async () => {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { GoslimError } from '../../errors.js';
+import { GoslimError, UsageError } from '../../errors.js';
 import { fixDockerfile } from '../../dockerfile/fix/fix-dockerfile.js';
 import { scanBuildContext } from '../../dockerfile/fix/context-scan.js';
 import { unifiedDiff } from '../../dockerfile/fix/unified-diff.js';
@@ -9,6 +9,12 @@ import { writeFileAtomic } from '../../dockerfile/fix/write-atomic.js';
 import type { BuildContextFacts } from '../../dockerfile/fix/types.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './index.js';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 interface FixCliOptions {
   write?: boolean;
@@ -24,7 +30,7 @@ export const command: CommandModule = {
     program
       .command('fix')
       .description('Rewrite a Go service\'s Dockerfile to the four-lever recipe; prints a unified diff (or --write)')
-      .argument('[dockerfile]', 'path to the Dockerfile', 'Dockerfile')
+      .argument('[dockerfile]', 'path to the Dockerfile (`-` reads stdin and prints the fixed file)', 'Dockerfile')
       .option('-w, --write', 'write the fixed file in place (atomically)')
       .option('--base <ref>', 'final base image (default gcr.io/distroless/static-debian12:nonroot, or base-debian12 when cgo is needed)')
       .option('--explain', 'put a one-line "# goslim: why" comment above each line goslim writes')
@@ -33,10 +39,12 @@ export const command: CommandModule = {
       .option('--no-cache-mounts', 'do not add BuildKit cache mounts (for builders without RUN --mount)')
       .action(async (file: string, opts: FixCliOptions) => {
         await run(async (io: CliIO): Promise<ExitCode> => {
-          const path = resolve(io.cwd, file);
+          const stdin = file === '-';
+          if (stdin && opts.write) throw new UsageError('--write needs a file, not stdin (-)');
+          const path = resolve(io.cwd, stdin ? 'Dockerfile' : file);
           let text: string;
           try {
-            text = await readFile(path, 'utf8');
+            text = stdin ? await readStdin() : await readFile(path, 'utf8');
           } catch (err) {
             const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO';
             throw new GoslimError(code, `cannot read ${file}: ${(err as Error).message}`, { cause: err });
@@ -67,11 +75,13 @@ export const command: CommandModule = {
               fixed: result.fixed,
             });
           } else {
-            if (!opts.write) io.stdout(unifiedDiff(result.original, result.fixed, `a/${file}`, `b/${file}`));
+            // From stdin the output is the fixed file itself (a filter); otherwise a diff.
+            if (stdin) io.stdout(result.fixed);
+            else if (!opts.write) io.stdout(unifiedDiff(result.original, result.fixed, `a/${file}`, `b/${file}`));
             for (const n of result.notes) io.stderr(`goslim: ${n.severity}: ${file}${n.line > 0 ? `:${n.line}` : ''}: ${n.message}\n`);
             for (const t of result.todos) io.stderr(`goslim: TODO: ${file}${t.line > 0 ? `:${t.line}` : ''}: ${t.message}\n`);
             if (opts.write) io.stderr(result.changed ? `goslim: wrote ${file} (${result.edits.length} changes)\n` : `goslim: ${file} is already fixed\n`);
-            else if (!result.changed) io.stderr(`goslim: ${file}: nothing to fix\n`);
+            else if (!result.changed && !stdin) io.stderr(`goslim: ${file}: nothing to fix\n`);
           }
           return 0;
         });
