@@ -105,23 +105,44 @@ export class GoBinaryCollector {
    * kept only once the file is known to be a Go binary (or when `force`, for the second pass).
    */
   async consume(entry: LayerEntry, data: Readable | AsyncIterable<Buffer>, force = false): Promise<void> {
-    const chunks: Buffer[] = [];
+    // Bytes of the first EARLY_WINDOW (until we know), then, once the file is known to be Go,
+    // one buffer of the file's size (from its tar header) that chunks are copied into: no list
+    // of chunks and no concatenated second copy.
+    const early: Buffer[] = [];
+    let whole: Buffer | undefined;
+    let filled = 0;
     let seen = 0;
     let elf: boolean | undefined;
     let keep = force;
     let marker = false;
     let tail: Buffer = Buffer.alloc(0);
+    const store = (chunk: Buffer): void => {
+      if (whole === undefined) {
+        early.push(chunk);
+        return;
+      }
+      const n = Math.min(chunk.length, whole.length - filled);
+      chunk.copy(whole, filled, 0, n);
+      filled += n;
+    };
+    const startWhole = (): void => {
+      whole = Buffer.allocUnsafe(Math.max(entry.size, early.reduce((a, c) => a + c.length, 0)));
+      for (const c of early.splice(0)) store(c);
+    };
+    if (keep) startWhole();
     for await (const raw of data as AsyncIterable<Buffer>) {
       const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as Uint8Array);
       if (elf === false) continue; // keep draining, keep nothing
       const before = seen;
       seen += chunk.length;
-      if (keep || before < EARLY_WINDOW) chunks.push(chunk);
+      if (keep || before < EARLY_WINDOW) store(chunk);
       if (elf === undefined) {
         if (seen < 4) continue;
-        elf = Buffer.concat(chunks).subarray(0, 4).equals(ELF_MAGIC);
+        const head = whole ?? Buffer.concat(early);
+        elf = head.subarray(0, 4).equals(ELF_MAGIC);
         if (!elf) {
-          chunks.length = 0;
+          early.length = 0;
+          whole = undefined;
           continue;
         }
       }
@@ -130,19 +151,23 @@ export class GoBinaryCollector {
         // the chunk (this runs over every executable ELF of the image).
         const seam = tail.length > 0 ? Buffer.concat([tail, chunk.subarray(0, MARKER_OVERLAP)]) : undefined;
         const has = (m: Buffer): boolean => chunk.includes(m) || (seam !== undefined && seam.includes(m));
-        if (!keep && before < EARLY_WINDOW && EARLY_MARKERS.some(has)) keep = true;
+        if (!keep && before < EARLY_WINDOW && EARLY_MARKERS.some(has)) {
+          keep = true;
+          startWhole();
+        }
         marker = keep || GO_MARKERS.some(has);
         tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - MARKER_OVERLAP)));
       }
-      if (!keep && seen >= EARLY_WINDOW && chunks.length > 0) chunks.length = 0; // not known Go: drop
+      if (!keep && seen >= EARLY_WINDOW && early.length > 0) early.length = 0; // not known Go: drop
     }
     if (!elf || !marker) return;
-    if (!keep && seen > EARLY_WINDOW) {
+    if (!keep && seen >= EARLY_WINDOW) {
       this.late.push({ layer: entry.layer, path: entry.path });
       return;
     }
-    const bytes = Buffer.concat(chunks);
-    chunks.length = 0;
+    // Small files decided at the very end are still in `early`; a header that under-declared
+    // the size is cut to what arrived.
+    const bytes = whole !== undefined ? whole.subarray(0, filled) : Buffer.concat(early);
     const facts = this.analyze(bytes, entry.path);
     if (!facts) return;
     const result: GoBinaryFacts & { strippedCompressed?: number } = { ...facts, path: entry.path, size: bytes.length };
