@@ -45,8 +45,11 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<E
     }
   };
 
-  for (const load of commands) {
-    const mod = await load();
+  // Load only the command being run; every command for help or an unknown word.
+  const first = argv.find((a) => !a.startsWith('-'));
+  const chosen = commands.filter((c) => c.name === first);
+  for (const entry of chosen.length > 0 ? chosen : commands) {
+    const mod = await entry.load();
     mod.register(program, run);
   }
   // Subcommands inherit output configuration and exit override.

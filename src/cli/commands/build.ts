@@ -243,7 +243,7 @@ export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
     program
       .command('build')
-      .description('compile a Go main package with the four levers and write a minimal, reproducible image (no daemon)')
+      .description('Compile a Go main package with the four levers and write a minimal, reproducible image (no daemon)')
       .argument('[targets...]', 'directories or packages of main packages (default "."); the first is the entrypoint')
       .option('--platform <list>', 'comma-separated os/arch[/variant] list; more than one gives an image index', 'linux/amd64')
       .option('--base <ref>', 'base image: registry ref, oci:DIR[:REF], docker-archive:/oci-archive:PATH, or "scratch"', DEFAULT_BASE)

@@ -12,15 +12,23 @@ export interface CommandModule {
 /** Wraps a command body: handles errors, --debug, and the exit code. */
 export type ActionRunner = (body: (io: CliIO) => Promise<ExitCode>) => Promise<void>;
 
-// Each command lives in its own file; add new ones here.
-export const commands: Array<() => Promise<CommandModule>> = [
-  () => import('./inspect.js').then((m) => m.command),
-  () => import('./fix.js').then((m) => m.command),
-  () => import('./init.js').then((m) => m.command),
-  () => import('./binary.js').then((m) => m.command),
-  () => import('./explain.js').then((m) => m.command),
-  () => import('./build.js').then((m) => m.command),
-  () => import('./push.js').then((m) => m.command),
-  () => import('./verify.js').then((m) => m.command),
-  () => import('./lint.js').then((m) => m.command),
+/**
+ * Each command lives in its own file; add new ones here. The CLI loads only the module of
+ * the command being run (start-up cost is paid per command), and all of them for help.
+ */
+export interface CommandEntry {
+  name: string;
+  load: () => Promise<CommandModule>;
+}
+
+export const commands: CommandEntry[] = [
+  { name: 'inspect', load: () => import('./inspect.js').then((m) => m.command) },
+  { name: 'binary', load: () => import('./binary.js').then((m) => m.command) },
+  { name: 'lint', load: () => import('./lint.js').then((m) => m.command) },
+  { name: 'fix', load: () => import('./fix.js').then((m) => m.command) },
+  { name: 'init', load: () => import('./init.js').then((m) => m.command) },
+  { name: 'build', load: () => import('./build.js').then((m) => m.command) },
+  { name: 'push', load: () => import('./push.js').then((m) => m.command) },
+  { name: 'verify', load: () => import('./verify.js').then((m) => m.command) },
+  { name: 'explain', load: () => import('./explain.js').then((m) => m.command) },
 ];

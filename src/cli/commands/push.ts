@@ -34,7 +34,7 @@ export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
     program
       .command('push')
-      .description('copy an image between registries, OCI layouts and archives (like skopeo copy), keeping its digest')
+      .description('Copy an image between registries, OCI layouts and archives (like skopeo copy), keeping its digest')
       .argument('<src>', 'source: docker://REF, oci:DIR[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], or a path/name')
       .argument('<dest>', 'destination: docker://REF, oci:DIR[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:NAME:TAG]')
       .option('--platform <os/arch[/variant]>', 'copy only this platform of a multi-platform source')

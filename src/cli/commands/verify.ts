@@ -53,7 +53,7 @@ export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
     program
       .command('verify')
-      .description('check that an image will start: command, program, loader and libraries, user, health check (static); --run starts it in a sandbox')
+      .description('Check that an image will start (command, program, loader and libraries, user, health check); --run starts it in a sandbox')
       .argument('<image>', 'image reference: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH, docker://REF, a path, or a registry name')
       .option('--json', 'print the report as JSON')
       .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image')
