@@ -5,7 +5,7 @@
  * binary analyzer and sample content for compression ratios. Everything after the walk is the
  * pure core (causes, levers, estimate).
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { analyzeBinary, readElf } from '../binary/index.js';
 import type { BinaryReport } from '../binary/index.js';
 import { GoslimError } from '../errors.js';
@@ -21,6 +21,9 @@ import { finalGoBinaries, GoBinaryCollector, isBinaryCandidate } from './go-bina
 import { rankLevers } from './levers.js';
 import { buildPackageDb, isPackageDbPath } from './package-db.js';
 import { RatioProbe } from './ratio-probe.js';
+import { createVerifyCapture } from '../verify/collect.js';
+import { verifyStatic } from '../verify/checks.js';
+import type { VerifyReport } from '../verify/types.js';
 import type { CauseId, CauseTotal, Estimate, GoBinary, GoBinaryFacts, Lever, PackageTotal } from './types.js';
 
 export interface InspectProgress {
@@ -78,6 +81,8 @@ export interface InspectReport {
   headline: string;
   estimate: Estimate;
   anomalies: number;
+  /** Will it start? The static checks of `goslim verify`, from the same pass. */
+  startup: VerifyReport;
 }
 
 /** Database files bigger than this are ignored (no real dpkg status comes close). */
@@ -157,16 +162,26 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     }
   };
   const isCandidate = (e: LayerEntry): boolean => isBinaryCandidate(e) && (e.mode & 0o111) !== 0;
+  // verify's readers (passwd, ld.so.cache, the entrypoint program) ride on the same pass.
+  const startupCapture = createVerifyCapture(image);
 
   // One streaming pass (the filesystem module's walk + merge); our readers ride along.
   const merged = await mergeLayers(image, {
     visitor: {
       wantContent: (e: LayerEntry) =>
+        startupCapture.wants(e) ||
         isPackageDbPath(e.path) ||
         isCandidate(e) ||
         (isRuntimeSample(e.path) && !runtimeProbe.full) ||
         (isAppLocation(e.path) && !isGoSourcePath(e.path) && !appProbe.full),
-      content: async (e, data) => {
+      content: async (e, stream) => {
+        let data = stream;
+        if (startupCapture.wants(e)) {
+          // Read once, then hand the same bytes to the analyzers below (one file: the entrypoint or a small config file).
+          const bytes = await startupCapture.consume(e, stream);
+          if (bytes === undefined) return;
+          data = Readable.from([bytes]);
+        }
         if (isPackageDbPath(e.path)) {
           const text = await readText(data, MAX_DB_FILE);
           if (text !== undefined) dbFiles.set(e.path, { layer: e.layer, text });
@@ -174,7 +189,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
           await collector.consume(e, data);
         } else if (isRuntimeSample(e.path)) {
           await sample(runtimeProbe, data);
-        } else {
+        } else if (isAppLocation(e.path) && !isGoSourcePath(e.path) && !appProbe.full) {
           await sample(appProbe, data);
         }
       },
@@ -208,6 +223,13 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       content: (e, data) => collector.consume(e, data, true),
     });
   }
+  const startup = verifyStatic({
+    ref: image.reference(),
+    digest: image.digest(),
+    platform: image.platform(),
+    config: config.config,
+    fs: await startupCapture.finish(merged.files),
+  });
   const files: MergedFile[] = [...merged.files.values()];
   const fs = new FsIndex(merged.files);
   // Only the versions of the db files that survive in the final filesystem count.
@@ -286,5 +308,6 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     headline,
     estimate,
     anomalies: merged.anomalyCount,
+    startup,
   };
 }

@@ -2,6 +2,7 @@
  * Text rendering of an inspect report: summary, layers with their instructions, causes, largest
  * files, Go binaries, levers ranked, estimate. Pure: report in, text out (the CLI prints it).
  */
+import { renderChecks, verdictText } from './verify-text.js';
 import type { InspectReport } from '../analysis/inspect.js';
 import { CAUSE_TITLES } from '../analysis/types.js';
 import { listTopics } from '../explain/index.js';
@@ -76,6 +77,10 @@ export function renderInspectText(r: InspectReport, opts: { top?: number } = {})
     out.push(`  /${b.path}  ${formatBytes(b.size)}  ${bits.join(', ')}${b.package ? `  (installed by ${b.package})` : ''}`);
     if (!b.willStart) out.push(`      WILL NOT START: ${b.problem ?? 'its loader is missing'}`);
   }
+  out.push('');
+
+  out.push(`Will it start? ${verdictText(r.startup)}  (command ${r.startup.command.length ? JSON.stringify(r.startup.command) : '(none)'}; goslim verify --run to start it)`);
+  out.push(...renderChecks(r.startup).filter((l) => !l.includes('[ok  ]')));
   out.push('');
 
   out.push('Levers, biggest first');

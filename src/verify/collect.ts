@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Image } from '../image/model.js';
-import { mergeLayers, resolveInTree, walkLayer, type MergeProgress, type MergedFile } from '../image/filesystem/index.js';
+import { mergeLayers, resolveInTree, walkLayer, type LayerEntry, type MergeProgress, type MergedFile } from '../image/filesystem/index.js';
 import { DEFAULT_PATH, envValue, resolveCommand } from './command-line.js';
 import { lookupProgram, SMALL_FILES, type ImageView } from './checks.js';
 
@@ -36,7 +36,19 @@ export interface CollectOptions {
   onProgress?: (p: MergeProgress) => void;
 }
 
-export async function collectImageView(image: Image, options: CollectOptions = {}): Promise<ImageView> {
+/**
+ * What verify needs from a layer walk, as a rider on someone else's pass (inspect's) or on
+ * its own (collectImageView): which entries to read, a consumer that keeps their bytes, and a
+ * finisher that, given the merged tree, reads any program that hid behind a link.
+ */
+export interface VerifyCapture {
+  wants(e: LayerEntry): boolean;
+  /** Reads the entry's bytes and keeps them; returns them so another reader can use them too. */
+  consume(e: LayerEntry, data: Readable): Promise<Buffer | undefined>;
+  finish(files: Map<string, MergedFile>): Promise<ImageView>;
+}
+
+export function createVerifyCapture(image: Image): VerifyCapture {
   const config = image.config().config;
   const pathVar = envValue(config?.Env, 'PATH') ?? DEFAULT_PATH;
   const workdir = config?.WorkingDir || '/';
@@ -47,54 +59,65 @@ export async function collectImageView(image: Image, options: CollectOptions = {
   const small = new Set(SMALL_FILES);
   const contents = new Map<string, Buffer>();
 
+  return {
+    wants: (e) => small.has(e.path) || programs.has(e.path) || /^etc\/ld-musl-[^/]+\.path$/.test(e.path),
+    consume: async (e, data) => {
+      const bytes = await readAll(data, programs.has(e.path) ? MAX_PROGRAM_BYTES : MAX_SMALL_FILE);
+      if (bytes) contents.set(e.path, bytes);
+      return bytes;
+    },
+    finish: async (files) => {
+      // Programs reached through links: read the data from the layer that holds it.
+      const wanted = new Map<number, Set<string>>();
+      for (const n of names) {
+        const found = lookupProgram({ files, read: () => undefined }, n, pathVar, workdir).resolved;
+        if (!found) continue;
+        const target = dataPath(files, found.path, found.file);
+        if (target === undefined || contents.has(target.path)) continue;
+        const set = wanted.get(target.file.layer) ?? new Set<string>();
+        set.add(target.path);
+        wanted.set(target.file.layer, set);
+      }
+      const layers = image.layers();
+      for (const [index, paths] of wanted) {
+        const layer = layers[index];
+        if (!layer) continue;
+        await walkLayer(await layer.uncompressed(), index, {
+          wantContent: (e) => paths.has(e.path),
+          content: async (e, data) => {
+            const bytes = await readAll(data, MAX_PROGRAM_BYTES);
+            if (bytes) contents.set(e.path, bytes);
+          },
+        });
+      }
+      return {
+        files,
+        read: (path: string) => {
+          const direct = contents.get(path);
+          if (direct) return direct;
+          const f = files.get(path);
+          if (f === undefined) return undefined;
+          const target = dataPath(files, path, f);
+          return target ? contents.get(target.path) : undefined;
+        },
+      };
+    },
+  };
+}
+
+/** One pass of its own over the image: the merged tree plus what the checks read. */
+export async function collectImageView(image: Image, options: CollectOptions = {}): Promise<ImageView> {
+  const capture = createVerifyCapture(image);
   const merged = await mergeLayers(image, {
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     visitor: {
-      wantContent: (e) => small.has(e.path) || programs.has(e.path) || /^etc\/ld-musl-[^/]+\.path$/.test(e.path),
+      wantContent: capture.wants,
       content: async (e, data) => {
-        const limit = programs.has(e.path) ? MAX_PROGRAM_BYTES : MAX_SMALL_FILE;
-        const bytes = await readAll(data, limit);
-        if (bytes) contents.set(e.path, bytes);
+        await capture.consume(e, data);
       },
     },
   });
-  const files = merged.files;
-
-  // Programs reached through links: read the data from the layer that holds it.
-  const wanted = new Map<number, Set<string>>();
-  for (const n of names) {
-    const found = lookupProgram({ files, read: () => undefined }, n, pathVar, workdir).resolved;
-    if (!found) continue;
-    const target = dataPath(files, found.path, found.file);
-    if (target === undefined || contents.has(target.path)) continue;
-    const set = wanted.get(target.file.layer) ?? new Set<string>();
-    set.add(target.path);
-    wanted.set(target.file.layer, set);
-  }
-  const layers = image.layers();
-  for (const [index, paths] of wanted) {
-    const layer = layers[index];
-    if (!layer) continue;
-    await walkLayer(await layer.uncompressed(), index, {
-      wantContent: (e) => paths.has(e.path),
-      content: async (e, data) => {
-        const bytes = await readAll(data, MAX_PROGRAM_BYTES);
-        if (bytes) contents.set(e.path, bytes);
-      },
-    });
-  }
-
-  return {
-    files,
-    read: (path: string) => {
-      const direct = contents.get(path);
-      if (direct) return direct;
-      const f = files.get(path);
-      if (f === undefined) return undefined;
-      const target = dataPath(files, path, f);
-      return target ? contents.get(target.path) : undefined;
-    },
-  };
+  return capture.finish(merged.files);
 }
 
 /** Where a regular file's data lives: itself, or the target of a hardlink. */
@@ -106,4 +129,3 @@ function dataPath(files: Map<string, MergedFile>, path: string, file: MergedFile
   }
   return undefined;
 }
-

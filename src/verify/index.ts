@@ -7,7 +7,7 @@ import { runImage, type RunOptions } from './run.js';
 import type { VerifyReport } from './types.js';
 
 export { verifyStatic, lookupProgram, imageLibcFamilies, type ImageView, type StaticInput } from './checks.js';
-export { collectImageView } from './collect.js';
+export { collectImageView, createVerifyCapture, type VerifyCapture } from './collect.js';
 export { runImage, chooseSandbox, type RunOptions } from './run.js';
 export { unpackImage, resolveInRoot } from './unpack.js';
 export { resolveCommand } from './command-line.js';

@@ -121,6 +121,12 @@ describe.skipIf(missing.length > 0)('goslim inspect on the fixture images', () =
     const text = await cli(['inspect', `oci:${fx.images['cgo-on-static'].oci}`]);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('WILL NOT START');
+    // the "will it start" section: verify's static checks from the same pass
+    expect(r.startup.verdict).toBe('fail');
+    expect(r.startup.checks.find((c: { id: string }) => c.id === 'interpreter')).toMatchObject({ status: 'fail', runtimeMessage: 'exec /greeter: no such file or directory' });
+    expect(text.stdout).toMatch(/Will it start\? WILL NOT START/);
+    const slim = await inspectJson(`oci:${fx.images['slim-four-levers'].oci}`);
+    expect(slim.startup.verdict).toBe('pass');
   });
 
   it('gives identical results from every local source shape', async () => {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { openImage } from '../../image/open.js';
-import { verifyImage, type VerifyReport } from '../../verify/index.js';
+import { verifyImage } from '../../verify/index.js';
+import { renderVerifyText } from '../../report/verify-text.js';
 import { EXIT_FINDINGS, EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './index.js';
 
@@ -14,39 +15,6 @@ interface VerifyCliOptions {
   timeout?: string;
   probe?: string;
   strict?: boolean;
-}
-
-const MARK: Record<string, string> = { pass: 'ok  ', warn: 'warn', fail: 'FAIL', skip: 'skip' };
-
-export function renderVerifyText(r: VerifyReport): string {
-  const out: string[] = [];
-  const verdict = r.verdict === 'fail' ? 'WILL NOT START' : r.verdict === 'warn' ? 'starts, with warnings' : 'will start';
-  out.push(`${r.image.ref} (${r.image.platform}): ${verdict}`);
-  out.push(`command: ${r.command.length ? JSON.stringify(r.command) : '(none)'}`);
-  for (const c of r.checks) {
-    out.push(`  [${MARK[c.status]}] ${c.id}: ${c.message}`);
-    if (c.status === 'fail' || c.status === 'warn') {
-      if (c.runtimeMessage) out.push(`         the runtime says: ${c.runtimeMessage}`);
-      if (c.fix) out.push(`         fix: ${c.fix}`);
-    }
-  }
-  if (r.run) {
-    const run = r.run;
-    if (run.sandbox === 'none') {
-      out.push(`run: not run: ${run.reason ?? 'no usable sandbox'}`);
-    } else {
-      const how = run.probe
-        ? run.probe.status !== null
-          ? `answered ${run.probe.url} with HTTP ${run.probe.status}`
-          : `did not answer ${run.probe.url}: ${run.probe.error ?? ''}`
-        : run.timedOut
-          ? `still running after ${run.durationMs} ms (stopped)`
-          : `exited with code ${run.exitCode}`;
-      out.push(`run (${run.sandbox}): ${run.started ? 'started' : 'DID NOT START'}: ${how}`);
-      for (const l of run.output) out.push(`  | ${l}`);
-    }
-  }
-  return `${out.join('\n')}\n`;
 }
 
 export const command: CommandModule = {
