@@ -6,7 +6,8 @@
 #   lint     the example's Dockerfile
 #   binary   the greeter built the naive way (plain `go build`: cgo on, not stripped)
 #   inspect  the example's fat single-stage image (built offline by the fixture script)
-#   fix      the example's Dockerfile, as a diff
+#   verify   will that image start? (and the cgo-on-static trap, which will not)
+#   fix      the example's Dockerfile, as a diff, then both Dockerfiles built with buildah: before/after
 #
 # A step whose command does not exist yet is skipped with a note. goslim's exit code 1
 # means "findings" (that is the point of the example), not a failure; 2 and 3 are failures.
@@ -79,6 +80,16 @@ if has_command inspect; then
   fi
 else
   note "inspect is not available in this build yet"
+fi
+
+section "goslim verify (will the fat image start? static checks, then a sandboxed run)"
+if has_command verify && [ -f "$FIXTURES/images.json" ]; then
+  run_step verify goslim verify --run "oci:$FIXTURES/oci/fat-greeter"
+  echo
+  echo "and the classic trap: the same cgo binary copied onto a distroless-like static base"
+  run_step verify goslim verify --run "oci:$FIXTURES/oci/cgo-on-static"
+else
+  note "verify or the fixture images are not available; skipped"
 fi
 
 section "goslim fix $EXAMPLE/Dockerfile"
