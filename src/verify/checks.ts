@@ -7,6 +7,7 @@ import { readElf, findPclntab, type ElfFile } from '../binary/index.js';
 import { GoslimError } from '../errors.js';
 import type { ContainerConfig, Platform } from '../image/model.js';
 import { resolveInTree } from '../image/filesystem/merge.js';
+import { normaliseEntryPath } from '../image/filesystem/path.js';
 import type { MergedFile } from '../image/filesystem/types.js';
 import { DEFAULT_PATH, envValue, resolveCommand } from './command-line.js';
 import { parseLdSoCache } from './ld-cache.js';
@@ -55,26 +56,16 @@ export interface ProgramLookup {
 export function lookupProgram(fs: ImageView, name: string, pathVar: string, workdir: string): ProgramLookup {
   if (name.includes('/')) {
     const p = name.startsWith('/') ? name : `${workdir.replace(/\/+$/, '')}/${name}`;
-    const named = abs(normalise(p));
+    const named = abs(normaliseEntryPath(p).path);
     const resolved = resolveInTree(fs.files, rel(named));
     return resolved ? { named, resolved } : { named };
   }
   for (const dir of pathVar.split(':').filter(Boolean)) {
-    const named = abs(normalise(`${dir}/${name}`));
+    const named = abs(normaliseEntryPath(`${dir}/${name}`).path);
     const resolved = resolveInTree(fs.files, rel(named));
     if (resolved && resolved.file.type !== 'dir') return { named, resolved };
   }
   return { named: name };
-}
-
-function normalise(p: string): string {
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return out.join('/');
 }
 
 function exists(fs: ImageView, path: string): boolean {

@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Image } from '../image/model.js';
-import { mergeLayers, resolveInTree, walkLayer, type LayerEntry, type MergeProgress, type MergedFile } from '../image/filesystem/index.js';
+import { mergeLayers, normaliseEntryPath, resolveInTree, walkLayer, type LayerEntry, type MergeProgress, type MergedFile } from '../image/filesystem/index.js';
 import { DEFAULT_PATH, envValue, resolveCommand } from './command-line.js';
 import { lookupProgram, SMALL_FILES, type ImageView } from './checks.js';
 
@@ -27,7 +27,7 @@ async function readAll(data: Readable, limit: number): Promise<Buffer | undefine
 
 /** Paths (without leading "/") a program name may be found at, before symlinks are known. */
 function candidatePaths(name: string, pathVar: string, workdir: string): string[] {
-  const norm = (p: string): string => p.split('/').filter((x) => x !== '' && x !== '.').join('/');
+  const norm = (p: string): string => normaliseEntryPath(p).path;
   if (name.includes('/')) return [norm(name.startsWith('/') ? name : `${workdir}/${name}`)];
   return pathVar.split(':').filter(Boolean).map((d) => norm(`${d}/${name}`));
 }
