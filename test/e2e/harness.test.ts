@@ -20,6 +20,7 @@ describe('container harness (buildah + podman + local registry)', () => {
   let fixtures: FixtureImages;
   let harness: ContainerHarness;
   let releaseLock: () => void = () => undefined;
+  let lockHeld: Promise<void> = Promise.resolve();
   const timings: Record<string, number> = {};
 
   beforeAll(async () => {
@@ -29,7 +30,7 @@ describe('container harness (buildah + podman + local registry)', () => {
     // Container storage is shared by harnesses; hold the lock for the whole file.
     t = Date.now();
     await new Promise<void>((locked) => {
-      void withLock(join(REPO_ROOT, 'test', '.work', 'containers.lock'), () =>
+      lockHeld = withLock(join(REPO_ROOT, 'test', '.work', 'containers.lock'), () =>
         new Promise<void>((release) => {
           releaseLock = release;
           locked();
@@ -46,6 +47,7 @@ describe('container harness (buildah + podman + local registry)', () => {
   afterAll(async () => {
     await harness?.close();
     releaseLock();
+    await lockHeld; // the lock directory is gone before the worker can exit
     // Measured figures, for the record (the test asserts behaviour, not speed).
     console.log(`harness timings (ms): ${JSON.stringify(timings)}`);
   });
