@@ -36,14 +36,13 @@ run_step() {
 }
 
 section "setup"
-need_deps=0
-for t in go node npm; do command -v "$t" >/dev/null || need_deps=1; done
-if [ "$need_deps" = 1 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    bash scripts/install-deps.sh || { echo "installing dependencies failed" >&2; exit 2; }
-  else
-    echo "go is missing; run: sudo bash scripts/install-deps.sh" >&2; exit 2
-  fi
+if [ "$(id -u)" = 0 ]; then
+  # Idempotent: installs only what is missing (Go, debootstrap, skopeo, buildah, podman, ...).
+  bash scripts/install-deps.sh || { echo "installing dependencies failed" >&2; exit 2; }
+else
+  for t in go node npm; do
+    command -v "$t" >/dev/null || { echo "$t is missing; run: sudo bash scripts/install-deps.sh" >&2; exit 2; }
+  done
 fi
 if [ ! -d node_modules ]; then npm ci --no-audit --no-fund || exit 2; fi
 npm run --silent build || { echo "npm run build failed" >&2; exit 2; }
