@@ -83,7 +83,7 @@ describe('registry round trips (real docker-registry)', () => {
 
     const err = await openRegistryImage(ref, { platform: 'linux/s390x' }).catch((e: unknown) => e);
     expect(isGoslimError(err, 'E_PLATFORM')).toBe(true);
-    expect((err as { details: { platforms: string[] } }).details.platforms).toEqual(['linux/amd64', 'linux/arm64/v8']);
+    expect((err as { details: { available: string[] } }).details.available).toEqual(['linux/amd64', 'linux/arm64/v8']);
 
     // Pulled by digest: verified against the digest.
     const byDigest = await openRegistryImage({ ...ref, tag: undefined, digest: multi.images[0]!.manifestDigest } as typeof ref);

@@ -23,7 +23,7 @@ import {
 } from '../model.js';
 import { formatRegistryReference, type RegistryReference } from '../reference.js';
 import { RegistryClient, type FetchedManifest } from '../registry/client.js';
-import { selectPlatform } from '../registry/select-platform.js';
+import { isAttestation, selectPlatform } from './platform-select.js';
 import type { TransportOptions } from '../registry/transport.js';
 import { decompress } from './decompress.js';
 
@@ -236,18 +236,15 @@ export async function openRegistry(ref: RegistryReference, options: RegistrySour
 export async function openRegistryImage(ref: RegistryReference, options: RegistrySourceOptions = {}): Promise<RegistryImage> {
   const opened = await openRegistry(ref, options);
   if (opened instanceof RegistryImage) {
-    if (options.platform !== undefined) {
-      const p = opened.platform();
-      const wanted = options.platform.split('/');
-      if (p.os !== wanted[0] || p.architecture !== wanted[1] || (wanted[2] !== undefined && p.variant !== wanted[2])) {
-        throw new GoslimError('E_PLATFORM', `${opened.reference()} is ${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}, not ${options.platform}`, {
-          details: { wanted: options.platform, platforms: [`${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`] },
-        });
-      }
-    }
+    // A single-platform image must still be the one asked for: the same rule as every source.
+    if (options.platform !== undefined) selectPlatform([{ platform: opened.platform(), item: opened }], options.platform, opened.reference());
     return opened;
   }
-  const chosen = selectPlatform(opened.indexManifest().manifests, options.platform, formatRegistryReference(ref));
+  const candidates = opened
+    .indexManifest()
+    .manifests.filter((d) => d.platform !== undefined && !isAttestation(d))
+    .map((d) => ({ platform: d.platform!, item: d }));
+  const chosen = selectPlatform(candidates, options.platform, formatRegistryReference(ref));
   if (isIndexMediaType(chosen.mediaType)) {
     throw new UnsupportedFormatError(`${formatRegistryReference(ref)}: nested indexes are not supported`);
   }
