@@ -6,9 +6,8 @@
  * it is several times slower than the CLI on large layers, and zstd layers are rare.
  */
 import { spawn } from 'node:child_process';
-import { Duplex, PassThrough, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Duplex, PassThrough, type Readable, type Writable } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Compression } from '../model.js';
 import { GoslimError, MalformedInputError } from '../../errors.js';
 
@@ -48,7 +47,43 @@ function zstdDecoder(what: string): Duplex {
 
 /** A decoder stream for `compression` (not for 'none'). */
 export function createDecoder(compression: Exclude<Compression, 'none'>, what: string): Duplex {
-  return compression === 'gzip' ? createGunzip({ chunkSize: 1 << 17 }) : zstdDecoder(what);
+  // A 1 MiB readable buffer lets zlib run ahead of its consumer (see pumpDeferred).
+  // (Node passes stream options through; @types/node's ZlibOptions does not list them.)
+  const options: ZlibOptions & { highWaterMark: number } = { chunkSize: 1 << 17, highWaterMark: 1 << 20 };
+  return compression === 'gzip' ? createGunzip(options) : zstdDecoder(what);
+}
+
+/**
+ * Move chunks from a decoder to its consumer one microtask after each arrives. Piping a zlib
+ * stream straight into its consumer runs the consumer's work (hashing, tar parsing, the
+ * analyzers) inside zlib's completion callback, before zlib is handed its next chunk, so
+ * decompression (on the thread pool) and our work (on the main thread) take turns. Async
+ * iteration returns from that callback first, so the two overlap and both cores work.
+ * Measured on the 1.08 GB fixture image: gunzip + sha256 + a byte scan took 3.4 s piped and
+ * 2.5 s pumped, against 2.0-2.4 s for gunzip alone.
+ */
+export function pumpDeferred(from: Readable, to: Writable, fail: (err: Error) => void): void {
+  void (async () => {
+    try {
+      for await (const chunk of from) {
+        if (to.destroyed) return;
+        if (!to.write(chunk)) {
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              to.off('drain', done);
+              to.off('close', done);
+              resolve();
+            };
+            to.on('drain', done);
+            to.on('close', done);
+          });
+        }
+      }
+      if (!to.destroyed) to.end();
+    } catch (err) {
+      if (!to.destroyed) fail(err instanceof Error ? err : new Error(String(err)));
+    }
+  })();
 }
 
 /** Decompress `input`; errors (bad data, truncation) come out of the returned stream typed. */
@@ -56,10 +91,17 @@ export function decompress(input: Readable, compression: Compression, what: stri
   if (compression === 'none') return input;
   const decoder = createDecoder(compression, what);
   const out = new PassThrough({ highWaterMark: 1 << 20 });
-  pipeline(input, decoder, out, (err) => {
-    if (err && !out.destroyed) out.destroy(wrapDecompressError(err, what));
-    else if (err) out.destroy(wrapDecompressError(err, what));
+  const fail = (err: Error): void => {
+    if (!out.destroyed) out.destroy(wrapDecompressError(err, what));
+  };
+  input.on('error', fail);
+  decoder.on('error', fail);
+  out.on('close', () => {
+    input.destroy();
+    decoder.destroy();
   });
+  input.pipe(decoder);
+  pumpDeferred(decoder, out, fail);
   return out;
 }
 

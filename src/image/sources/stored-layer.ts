@@ -15,7 +15,7 @@ import { pipeline, Transform, type Readable, type TransformCallback } from 'node
 import { DigestMismatchError } from '../../errors.js';
 import type { Compression, Layer } from '../model.js';
 import { VerifyingStream } from '../digest.js';
-import { createDecoder, wrapDecompressError } from './decompress.js';
+import { createDecoder, pumpDeferred, wrapDecompressError } from './decompress.js';
 import type { FileStore } from './file-store.js';
 
 export interface StoredLayerInit {
@@ -143,7 +143,9 @@ export class StoredLayer implements Layer {
       raw.destroy();
       decoder.destroy();
     });
-    raw.pipe(decoder).pipe(verifier);
+    raw.pipe(decoder);
+    // Not decoder.pipe(verifier): see pumpDeferred (decompression and our work overlap).
+    pumpDeferred(decoder, verifier, fail);
     return verifier;
   }
 }
