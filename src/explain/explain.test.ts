@@ -16,6 +16,9 @@ describe('explain registry', () => {
   it('lists levers first and finds topics case-insensitively', () => {
     expect(listTopics().slice(0, 5).map((t) => t.id)).toEqual([...LEVERS]);
     expect(getTopic('STRIP-SYMBOLS').id).toBe('strip-symbols');
+    // a rule is found by its id or its slug
+    expect(getTopic('g009').id).toBe('G009');
+    expect(getTopic('missing-strip').id).toBe('G009');
   });
 
   it('unknown topics are usage errors; duplicate ids are refused when the registry is built', () => {

@@ -16,9 +16,12 @@ export function listTopics(): Topic[] {
   return [...REGISTRY.values()];
 }
 
-/** The topic for `id` (case-insensitive); E_USAGE listing the known ids when unknown. */
+/** The topic for `id` or one of its aliases (case-insensitive); E_USAGE listing the known ids when unknown. */
 export function getTopic(id: string): Topic {
-  const t = REGISTRY.get(id) ?? [...REGISTRY.values()].find((x) => x.id.toLowerCase() === id.toLowerCase());
+  const wanted = id.toLowerCase();
+  const t =
+    REGISTRY.get(id) ??
+    [...REGISTRY.values()].find((x) => x.id.toLowerCase() === wanted || (x.aliases ?? []).some((a) => a.toLowerCase() === wanted));
   if (!t) {
     throw new UsageError(`unknown topic "${id}"; known topics: ${[...REGISTRY.keys()].join(', ')}`, {
       details: { topic: id },

@@ -23,6 +23,8 @@ export interface Topic {
   references: Reference[];
   /** Groups topics in the listing ('lever', 'rule', ...). */
   kind?: string;
+  /** Other names that find this topic, e.g. a rule's slug ('missing-strip' for G009). */
+  aliases?: string[];
 }
 
 /** Build a registry from topic lists; duplicate ids are a programming error. */

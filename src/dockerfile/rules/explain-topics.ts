@@ -19,5 +19,6 @@ export const RULE_TOPICS: readonly Topic[] = rules.map((r) => {
     check: d.check,
     references: d.references.map((url) => ({ title: title(url), url })),
     kind: 'rule',
+    aliases: [r.meta.slug],
   };
 });
