@@ -20,6 +20,7 @@ pkgs=(
   slirp4netns      # podman port forwarding to 127.0.0.1 without iptables
   uidmap           # podman/buildah helpers
   jq               # fixture scripts
+  time             # /usr/bin/time: peak RSS in the benchmarks (npm run bench)
   musl-tools       # musl-gcc: builds a real musl-linked Go binary for verify's libc-mismatch tests
   pigz             # parallel gzip for the 1 GB fixture layers
   zstd             # decompresses zstd image layers (Node 20 has no zstd in zlib)
