@@ -2,7 +2,9 @@
  * `verify --run`: start the image's command in a sandbox and see whether it comes up.
  * As root: util-linux `unshare` (new mount/uts/ipc/pid namespaces, no network unless a
  * probe needs the host's loopback) with `--root`; otherwise bubblewrap with a user
- * namespace. Both are bounded by a timeout and killed as a process group.
+ * namespace. Both are bounded by a timeout and killed as a process group. An HTTP probe
+ * runs the image with podman where podman is usable (see podman.ts), else in the same
+ * namespaces sharing the host network.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,6 +15,7 @@ import { DEFAULT_PATH, envValue, resolveCommand } from './command-line.js';
 import { parsePasswd, parseGroup, resolveUser } from './passwd.js';
 import type { RunResult } from './types.js';
 import { unpackImage } from './unpack.js';
+import { podmanUsable, runWithPodman } from './podman.js';
 import { readFileSync } from 'node:fs';
 
 export interface RunOptions {
@@ -25,6 +28,11 @@ export interface RunOptions {
   /** Where to unpack (a fresh temp dir by default; removed afterwards). */
   workDir?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Where to run: `auto` (podman for a probe where usable, else namespaces), `podman`, or
+   * `namespaces` (unshare as root, else bwrap).
+   */
+  sandbox?: 'auto' | 'podman' | 'namespaces';
 }
 
 const MAX_LINES = 20;
@@ -48,6 +56,15 @@ export function chooseSandbox(): { kind: 'unshare' | 'bwrap' | 'none'; reason?: 
 }
 
 export async function runImage(image: Image, options: RunOptions = {}): Promise<RunResult> {
+  const want = options.sandbox ?? 'auto';
+  if (options.probe !== undefined && want !== 'namespaces') {
+    if (podmanUsable()) {
+      return runWithPodman(image, { probe: options.probe, timeoutMs: options.timeoutMs ?? 3000, ...(options.args ? { args: options.args } : {}) });
+    }
+    if (want === 'podman') {
+      return { sandbox: 'none', started: false, exitCode: null, timedOut: false, durationMs: 0, output: [], reason: 'podman (with runc and slirp4netns, as root) is not usable here' };
+    }
+  }
   const sandbox = chooseSandbox();
   if (sandbox.kind === 'none') {
     return { sandbox: 'none', started: false, exitCode: null, timedOut: false, durationMs: 0, output: [], reason: sandbox.reason ?? 'no sandbox' };

@@ -4,6 +4,7 @@
  * the fat single-stage image passes with warnings; each static verdict is confirmed by --run.
  */
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,18 @@ async function goslim(args: string[]): Promise<{ code: number; stdout: string; s
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+/** A port that is free on 127.0.0.1 right now. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 let fx: FixtureImages;
@@ -53,6 +66,30 @@ describe('goslim verify on the fixture images', () => {
     expect(report.checks.filter((c: { status: string }) => c.status === 'fail')).toEqual([]);
     expect(report.checks.find((c: { id: string }) => c.id === 'user').status).toBe('warn');
     if (report.run.sandbox !== 'none') expect(report.run.started).toBe(true);
+  });
+
+  it('--probe gets an HTTP answer from the four-lever image, with podman and in namespaces', { timeout: 300_000 }, async () => {
+    for (const sandbox of ['podman', 'namespaces'] as const) {
+      const port = await freePort();
+      const r = await goslim([
+        'verify', '--json', '--sandbox', sandbox, '--timeout', '10000', '--args', `-addr :${port}`,
+        '--probe', `http://127.0.0.1:${port}/hello?name=probe`, `oci:${fx.images['slim-four-levers'].oci}`,
+      ]);
+      const report = JSON.parse(r.stdout);
+      expect(report.run.sandbox).toBe(sandbox === 'podman' ? 'podman' : 'unshare');
+      expect(report.run.probe).toMatchObject({ status: 200 });
+      expect(report.run.probe.body).toContain('hello, probe');
+      expect(r.code).toBe(0);
+    }
+  });
+
+  it('--probe with podman shows the runtime refusing cgo-on-static, as docker run would', { timeout: 300_000 }, async () => {
+    const port = await freePort();
+    const r = await goslim(['verify', '--json', '--sandbox', 'podman', '--timeout', '5000', '--probe', `http://127.0.0.1:${port}/healthz`, `oci:${fx.images['cgo-on-static'].oci}`]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.run).toMatchObject({ sandbox: 'podman', started: false });
+    expect(report.run.output.join('\n')).toContain('exec /greeter: no such file or directory');
   });
 
   it('bad references are input errors with a code', async () => {

@@ -15,6 +15,7 @@ interface VerifyCliOptions {
   timeout?: string;
   probe?: string;
   strict?: boolean;
+  sandbox?: string;
 }
 
 export const command: CommandModule = {
@@ -29,7 +30,8 @@ export const command: CommandModule = {
       .option('--run', 'also unpack the image and start its command in a sandbox (no network), with a timeout')
       .option('--args <args>', 'arguments that replace Cmd for --run (space-separated)')
       .option('--timeout <ms>', 'how long --run lets it run; still running then counts as started', '3000')
-      .option('--probe <url>', 'with --run: GET this URL on 127.0.0.1 (the process shares the host network) and require an answer')
+      .option('--probe <url>', 'with --run: GET this URL on 127.0.0.1 and require an answer (podman publishes the port; in namespaces the process shares the host network)')
+      .option('--sandbox <kind>', 'auto (podman for --probe where usable, else namespaces), podman, or namespaces (unshare/bwrap)', 'auto')
       .option('--strict', 'exit 1 on warnings too')
       .action(async (ref: string, opts: VerifyCliOptions) =>
         run(async (io: CliIO): Promise<ExitCode> => {
@@ -38,6 +40,8 @@ export const command: CommandModule = {
           if (opts.probe !== undefined && !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(opts.probe)) {
             throw new UsageError('--probe must be an http:// URL on 127.0.0.1 or localhost');
           }
+          const sandbox = opts.sandbox ?? 'auto';
+          if (sandbox !== 'auto' && sandbox !== 'podman' && sandbox !== 'namespaces') throw new UsageError('--sandbox must be auto, podman or namespaces');
           const wantsRun = Boolean(opts.run || opts.probe);
           const image = await openImage(ref, {
             ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
@@ -49,6 +53,7 @@ export const command: CommandModule = {
               ? {
                   run: {
                     timeoutMs: timeout,
+                    sandbox,
                     ...(opts.args !== undefined ? { args: opts.args.split(/\s+/).filter(Boolean) } : {}),
                     ...(opts.probe !== undefined ? { probe: opts.probe } : {}),
                   },

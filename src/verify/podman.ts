@@ -1,0 +1,110 @@
+/**
+ * `verify --run --probe URL` with podman, where it is usable: the image is written as an
+ * oci-archive and run by a rootful podman whose storage, run and temp directories are all
+ * under a temporary directory (nothing is left in the host's container storage), with the
+ * URL's port published on 127.0.0.1 through slirp4netns (no firewall changes).
+ *
+ * Settings chosen to work on hosts without systemd or with limits root cannot raise:
+ * runc, cgroupfs, file events, and modest nofile/nproc limits (podman's rootful defaults
+ * ask for more than such hosts allow, and the container then fails in setrlimit).
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Image } from '../image/model.js';
+import { writeOciArchive } from '../image/sinks/docker-archive.js';
+import type { RunResult } from './types.js';
+
+const exec = promisify(execFile);
+const MAX_LINES = 20;
+
+/** podman, runc and slirp4netns present, and we are root (rootless podman needs a user session). */
+export function podmanUsable(): boolean {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
+  const has = (cmd: string, args: string[]): boolean => spawnSync(cmd, args, { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  return has('podman', ['--version']) && has('runc', ['--version']) && has('slirp4netns', ['--version']);
+}
+
+export interface PodmanRunOptions {
+  probe: string;
+  timeoutMs: number;
+  args?: string[];
+}
+
+export async function runWithPodman(image: Image, options: PodmanRunOptions): Promise<RunResult> {
+  const url = new URL(options.probe);
+  const port = Number(url.port || '80');
+  const base = await mkdtemp(join(tmpdir(), 'goslim-podman-'));
+  const dirs = { storage: join(base, 'storage'), run: join(base, 'run'), tmp: join(base, 'tmp') };
+  for (const d of Object.values(dirs)) await mkdir(d);
+  const global = ['--root', dirs.storage, '--runroot', dirs.run, '--tmpdir', dirs.tmp, '--storage-driver', 'vfs', '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
+  const podman = async (args: string[], timeout = 300_000): Promise<{ code: number; out: string }> => {
+    try {
+      const r = await exec('podman', [...global, ...args], { timeout, maxBuffer: 16 << 20 });
+      return { code: 0, out: `${r.stdout}${r.stderr}` };
+    } catch (err) {
+      const e = err as { code?: number; stdout?: string; stderr?: string };
+      return { code: typeof e.code === 'number' ? e.code : 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+    }
+  };
+  const name = `goslim-verify-${process.pid}-${Date.now()}`;
+  const started = Date.now();
+  try {
+    const archive = join(base, 'image.tar');
+    await writeOciArchive(image, archive);
+    const run = await podman([
+      'run', '-d', '--name', name, '--network', 'slirp4netns', '-p', `127.0.0.1:${port}:${port}`,
+      '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096', '--health-cmd', 'none',
+      `oci-archive:${archive}`, ...(options.args ?? []),
+    ]);
+    if (run.code !== 0) {
+      return {
+        sandbox: 'podman', started: false, exitCode: run.code, timedOut: false, durationMs: Date.now() - started,
+        output: run.out.trim().split('\n').slice(-MAX_LINES),
+        probe: { url: options.probe, status: null, error: 'podman could not start the container' },
+      };
+    }
+    const probe = await probeWhileRunning(options.probe, options.timeoutMs, async () => {
+      const s = await podman(['inspect', '--format', '{{.State.Running}} {{.State.ExitCode}}', name], 30_000);
+      const [running, code] = s.out.trim().split(/\s+/);
+      return running === 'true' ? undefined : Number(code);
+    });
+    const logs = await podman(['logs', name], 30_000);
+    return {
+      sandbox: 'podman',
+      started: probe.status !== null,
+      exitCode: probe.exitCode ?? null,
+      timedOut: false,
+      durationMs: Date.now() - started,
+      output: logs.out.split('\n').filter((l) => l !== '').slice(0, MAX_LINES),
+      probe: probe.status !== null ? { url: options.probe, status: probe.status, body: probe.body ?? '' } : { url: options.probe, status: null, error: probe.error ?? 'no answer' },
+    };
+  } finally {
+    await podman(['rm', '-f', '-t', '0', name], 60_000);
+    await rm(base, { recursive: true, force: true });
+  }
+}
+
+/** GET until it answers, the container exits, or time runs out (bounded: 100 tries). */
+async function probeWhileRunning(
+  url: string,
+  timeoutMs: number,
+  exited: () => Promise<number | undefined>,
+): Promise<{ status: number | null; body?: string; error?: string; exitCode?: number }> {
+  const until = Date.now() + timeoutMs;
+  let lastError = 'no answer';
+  for (let i = 0; i < 100 && Date.now() < until; i++) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      return { status: res.status, body: (await res.text()).slice(0, 500) };
+    } catch (err) {
+      lastError = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+    }
+    const code = await exited();
+    if (code !== undefined) return { status: null, error: `the container exited with code ${code} before answering`, exitCode: code };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { status: null, error: lastError };
+}
