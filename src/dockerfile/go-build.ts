@@ -196,11 +196,12 @@ export function defaultBinaryName(pkg: string, workdir: string): string | null {
 function joinPath(base: string, rel: string): string {
   // Windows containers: `C:\src` is absolute and keeps its own separators.
   if (/^[A-Za-z]:[\\/]/.test(rel)) return rel;
-  if (rel.startsWith('/')) return normalize(rel);
-  return normalize(`${base.replace(/\/+$/, '')}/${rel}`);
+  if (rel.startsWith('/')) return normalizeImagePath(rel);
+  return normalizeImagePath(`${base.replace(/\/+$/, '')}/${rel}`);
 }
 
-function normalize(p: string): string {
+/** An absolute, lexically clean image path ("/a/./b/../c" -> "/a/c"; ".." stops at "/"). */
+export function normalizeImagePath(p: string): string {
   const out: string[] = [];
   for (const part of p.split('/')) {
     if (part === '' || part === '.') continue;

@@ -1,20 +1,11 @@
 /** Builds the analysed view every rule reads (one pass per file). */
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
-import { analyzeGoBuilds, workdirAt, type GoBuild } from '../go-build.js';
+import { analyzeGoBuilds, normalizeImagePath, workdirAt, type GoBuild } from '../go-build.js';
 import { classifyStageBase, type BaseFacts } from '../base-image.js';
 import { expandInScope } from '../parse/parse-dockerfile.js';
 import type { RuleContext, ShippedBinary } from './types.js';
 import { UsageError } from '../../errors.js';
 
-function normalize(p: string): string {
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return `/${out.join('/')}`;
-}
 
 function globToRegExp(glob: string): RegExp {
   let src = '';
@@ -28,16 +19,16 @@ function globToRegExp(glob: string): RegExp {
 
 /** Where a file at `file` lands when `COPY <src...> <dest>` copies it (null when it is not copied). */
 export function copyDestination(file: string, sources: string[], dest: string, workdir: string): string | null {
-  const destAbs = normalize(dest.startsWith('/') ? dest : `${workdir}/${dest}`);
+  const destAbs = normalizeImagePath(dest.startsWith('/') ? dest : `${workdir}/${dest}`);
   const destIsDir = dest.endsWith('/') || sources.length > 1;
   const base = file.split('/').pop()!;
   for (const s of sources) {
-    const src = normalize(s.startsWith('/') ? s : `/${s}`);
+    const src = normalizeImagePath(s.startsWith('/') ? s : `/${s}`);
     if (src === file || globToRegExp(src).test(file)) {
       return destIsDir ? `${destAbs}/${base}`.replace(/\/+/g, '/') : destAbs;
     }
     if (file.startsWith(src === '/' ? '/' : `${src}/`)) {
-      return normalize(`${destAbs}/${file.slice(src.length)}`);
+      return normalizeImagePath(`${destAbs}/${file.slice(src.length)}`);
     }
   }
   return null;
