@@ -5,6 +5,7 @@
  */
 import type { Image } from '../model.js';
 import { mapHistory } from './history.js';
+import { normaliseEntryPath } from './path.js';
 import { MergedTree, type MergedTotals } from './merge-tree.js';
 import { walkLayer, type Anomaly, type LayerVisitor } from './walk.js';
 import type { LayerEntry, LayerSummary, MergedFile, WastedSummary } from './types.js';
@@ -136,7 +137,7 @@ export function resolveInTree(files: Map<string, MergedFile>, path: string): { p
         const rest = parts.slice(k + 1).join('/');
         const base = f.linkname.startsWith('/') ? f.linkname : `${prefix.slice(0, Math.max(0, prefix.lastIndexOf('/')))}/${f.linkname}`;
         const joined = rest ? `${base}/${rest}` : base;
-        current = normaliseJoined(joined);
+        current = normaliseEntryPath(joined).path;
         redirected = true;
         break;
       }
@@ -147,14 +148,4 @@ export function resolveInTree(files: Map<string, MergedFile>, path: string): { p
     }
   }
   return undefined;
-}
-
-function normaliseJoined(p: string): string {
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return out.join('/');
 }
