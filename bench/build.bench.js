@@ -7,9 +7,8 @@
 //   3. the final image size beside the floor: stripped binary + base image.
 // Base: the fixture static base (test/.work/images/oci/static-debian12-nonroot) when it exists, else scratch.
 // Needs go; docker-registry and skopeo for part 2 (scripts/install-deps.sh).
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -23,6 +22,7 @@ import { scratchImage } from '../dist/image/mutate/built-image.js';
 import { openImage } from '../dist/image/open.js';
 import { writeOciLayout } from '../dist/image/sinks/oci-layout.js';
 import { writeToSink } from '../dist/image/sinks/index.js';
+import { startRegistry, stopRegistry } from './lib/registry.js';
 
 const RUNS = 5;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -45,52 +45,6 @@ async function time(fn) {
   const t = process.hrtime.bigint();
   await fn();
   return Number(process.hrtime.bigint() - t) / 1e6;
-}
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRegistry(dir) {
-  const port = await freePort();
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`);
-  // distribution reads every REGISTRY_* variable as a config override.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
-  const log = openSync(join(dir, 'log'), 'a');
-  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { env, stdio: ['ignore', log, log] });
-  closeSync(log);
-  for (let i = 0; i < 100; i++) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/v2/`);
-      await r.body?.cancel();
-      if (r.ok) return { host: `127.0.0.1:${port}`, child };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('docker-registry did not start');
-}
-
-async function stopRegistry(child) {
-  child.kill('SIGTERM');
-  await new Promise((r) => {
-    const t = setTimeout(() => {
-      child.kill('SIGKILL');
-      r();
-    }, 3000);
-    child.once('exit', () => {
-      clearTimeout(t);
-      r();
-    });
-  });
 }
 
 try {

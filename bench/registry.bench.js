@@ -3,16 +3,16 @@
 // OCI layout to/from the same kind of registry (Debian's docker-registry on 127.0.0.1), in one run.
 // Reports ratios (goslim time / skopeo time) and goslim's peak RSS, which should stay far below
 // the image size because layers are streamed. Needs: docker-registry, skopeo (scripts/install-deps.sh).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, createWriteStream, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { openOciLayout } from '../dist/image/sources/oci-layout.js';
 import { openRegistryImage } from '../dist/image/sources/registry.js';
 import { pushImage } from '../dist/image/sinks/registry.js';
+import { startRegistry, stopRegistry } from './lib/registry.js';
 
 const LAYER_MB = [60, 40];
 const RUNS = 3;
@@ -28,44 +28,6 @@ function have(cmd) {
 
 function sha(data) {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRegistry(dir) {
-  const port = await freePort();
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`);
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
-  const log = openSync(join(dir, 'log'), 'a');
-  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { env, stdio: ['ignore', log, log] });
-  closeSync(log);
-  for (let i = 0; i < 100; i++) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/v2/`);
-      await r.body?.cancel();
-      if (r.ok) return { host: `127.0.0.1:${port}`, child };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('registry did not start');
-}
-
-async function stop(child) {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, 3000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
 }
 
 /** An OCI layout with uncompressed layers of random (incompressible) bytes, written as tar by GNU tar. */
@@ -142,7 +104,7 @@ async function main() {
         for (const [i, l] of img.layers().entries()) await pipeline(await l.compressed(), createWriteStream(join(out, `go-layer${i}`)));
       }));
       rmSync(out, { recursive: true, force: true });
-      await stop(reg.child);
+      await stopRegistry(reg.child);
       rmSync(join(work, `reg${run}`), { recursive: true, force: true });
     }
     const mb = bytes / 1e6;
@@ -158,7 +120,7 @@ async function main() {
     const rssMb = process.resourceUsage().maxRSS / 1024;
     console.log(`goslim peak RSS (whole bench process) ${rssMb.toFixed(0)} MB = ${(rssMb / mb).toFixed(2)}x the image size`);
   } finally {
-    for (const r of regs) await stop(r.child);
+    for (const r of regs) await stopRegistry(r.child);
     rmSync(work, { recursive: true, force: true });
   }
 }
