@@ -5,7 +5,7 @@
  */
 import type { ByteView } from './bytes.js';
 import type { BuildInfoSource, Range } from './buildinfo.js';
-import type { Linking } from './elf.js';
+import type { ExecutableFacts } from './types.js';
 
 export interface ExeSection {
   /** ELF/PE section name; Mach-O "segment,section" (e.g. "__TEXT,__text"). */
@@ -17,18 +17,8 @@ export interface ExeSection {
   compressed: boolean;
 }
 
-export interface Executable {
+export interface Executable extends ExecutableFacts {
   format: 'elf' | 'macho' | 'pe';
-  arch: string;
-  machine: string;
-  class: 32 | 64;
-  endian: 'little' | 'big';
-  type: string;
-  linking: Linking;
-  interpreter: string | null;
-  needed: string[];
-  rpath: string[];
-  runpath: string[];
   /** Sections as reported (header order, without ELF's null section 0). */
   sections: ExeSection[];
   text: ExeSection | undefined;

@@ -62,10 +62,8 @@ export interface CgoInfo {
   libraries: string[];
 }
 
-export interface BinaryReport {
-  path: string | null;
-  size: number;
-  format: ExecutableFormat;
+/** What every executable reader reports about the file itself (ELF, Mach-O, PE). */
+export interface ExecutableFacts {
   /** GOARCH-style, e.g. amd64, arm64, 386, s390x, mips. */
   arch: string;
   machine: string;
@@ -77,6 +75,12 @@ export interface BinaryReport {
   needed: string[];
   rpath: string[];
   runpath: string[];
+}
+
+export interface BinaryReport extends ExecutableFacts {
+  path: string | null;
+  size: number;
+  format: ExecutableFormat;
   go: GoInfo | null;
   sections: SectionJson[];
   /** Bytes `-ldflags="-s -w"` removes: .symtab + .strtab, and every .debug_* / .zdebug_*. */
