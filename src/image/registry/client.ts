@@ -174,12 +174,8 @@ export class RegistryClient {
     return Number(res.header('content-length') ?? '0');
   }
 
-  /**
-   * A blob as a stream, verified as it flows: the stream errors with E_DIGEST_MISMATCH at the end
-   * when the bytes (or their count, when `size` is given) do not match.
-   */
-  async openBlob(repository: string, digest: string, size?: number): Promise<Readable> {
-    const res = await this.transport.request({
+  private getBlobResponse(repository: string, digest: string) {
+    return this.transport.request({
       method: 'GET',
       url: `/v2/${repoPath(repository)}/blobs/${checkedDigest(digest, 'blob digest')}`,
       headers: API_VERSION_HEADER,
@@ -187,6 +183,14 @@ export class RegistryClient {
       ok: [200],
       context: { repository, what: `GET blob ${digest}` },
     });
+  }
+
+  /**
+   * A blob as a stream, verified as it flows: the stream errors with E_DIGEST_MISMATCH at the end
+   * when the bytes (or their count, when `size` is given) do not match.
+   */
+  async openBlob(repository: string, digest: string, size?: number): Promise<Readable> {
+    const res = await this.getBlobResponse(repository, digest);
     const what = `blob ${this.registry}/${repository}@${digest}`;
     const verifier = new VerifyingStream(digest, what, size);
     pipeline(res.stream(what), verifier, () => {
@@ -197,14 +201,7 @@ export class RegistryClient {
 
   /** A small blob (config) fully read, bounded and verified. */
   async getBlob(repository: string, digest: string, maxBytes: number): Promise<Buffer> {
-    const res = await this.transport.request({
-      method: 'GET',
-      url: `/v2/${repoPath(repository)}/blobs/${checkedDigest(digest, 'blob digest')}`,
-      headers: API_VERSION_HEADER,
-      scopes: [pullScope(repository)],
-      ok: [200],
-      context: { repository, what: `GET blob ${digest}` },
-    });
+    const res = await this.getBlobResponse(repository, digest);
     const data = await res.bytes(maxBytes, `blob ${digest}`);
     verifyBuffer(data, digest, `blob ${this.registry}/${repository}@${digest}`);
     return data;
