@@ -20,13 +20,17 @@ interface Unit {
   layer: number;
   size: number;
   refs: number;
+  /** The entry that wrote this unit counted its bytes as `modified` (else `added`). */
+  countedModified: boolean;
 }
 
+/**
+ * A path of the tree. The result hands these same objects out as MergedFile (no copy): the
+ * unit is cleared by finish(). Map order is creation order (a replaced path is deleted and
+ * re-inserted), which is what "first surviving path" means for hardlinks.
+ */
 interface Node extends MergedFile {
-  seq: number;
   unit: Unit | undefined;
-  /** Bytes this node's entry added to its layer's `modified` (else `added`). */
-  countedModified: boolean;
 }
 
 export interface MergedTotals {
@@ -58,7 +62,6 @@ export class MergedTree {
   private readonly units: Unit[] = [];
   private readonly anomalies: Anomaly[] = [];
   private anomalyCount = 0;
-  private seq = 0;
   private current: LayerSummary | undefined;
 
   beginLayer(index: number): void {
@@ -154,16 +157,18 @@ export class MergedTree {
         // and the overwritten copy never reaches a disk.
         if (existing.unit !== undefined && existing.unit.refs === 0 && existing.unit.layer === e.layer) {
           existing.unit.size = 0;
-          if (existing.countedModified) s.modified -= existing.size;
+          if (existing.unit.countedModified) s.modified -= existing.size;
           else s.added -= existing.size;
         }
       }
       this.files.delete(e.path);
       if (existing.type === 'dir') this.removeBelow(e.path, e.layer, false); // a file replaces a dir tree
     }
-    const node: Node = { ...e, charged: 0, seq: this.seq++, unit: undefined, countedModified: fromBelow };
+    // Explicit construction (not spread): one object shape for every node, and cheaper.
+    const node: Node = { path: e.path, type: e.type, size: e.size, mode: e.mode, uid: e.uid, gid: e.gid, layer: e.layer, charged: 0, unit: undefined };
+    if (e.linkname !== undefined) node.linkname = e.linkname;
     if (e.type === 'file') {
-      node.unit = { layer: e.layer, size: e.size, refs: 1 };
+      node.unit = { layer: e.layer, size: e.size, refs: 1, countedModified: fromBelow };
       this.units.push(node.unit);
       if (fromBelow) s.modified += e.size;
       else s.added += e.size;
@@ -177,7 +182,7 @@ export class MergedTree {
       } else {
         // moby#48140: linking to a lower-layer file copies it up into this layer; the
         // target path now resolves to that copy too, and the lower copy is hidden.
-        const copy: Unit = { layer: e.layer, size: target.unit.size, refs: 2 };
+        const copy: Unit = { layer: e.layer, size: target.unit.size, refs: 2, countedModified: true };
         this.units.push(copy);
         this.release(target);
         target.unit = copy;
@@ -189,29 +194,24 @@ export class MergedTree {
     this.link(e.path);
   }
 
-  /** Finish: charge each visible unit to its first surviving path; compute waste. */
+  /**
+   * Finish: charge each visible unit to its first surviving path (in creation order); compute
+   * waste. The tree is spent afterwards: its nodes become the result's files.
+   */
   finish(): MergedTreeResult {
-    const best = new Map<Unit, Node>();
+    let visible = 0;
     for (const node of this.files.values()) {
       node.charged = 0;
-      if (node.unit === undefined || node.unit.refs <= 0) continue;
-      const b = best.get(node.unit);
-      if (b === undefined || node.seq < b.seq) best.set(node.unit, node);
-    }
-    let visible = 0;
-    for (const [unit, node] of best) {
+      const unit = node.unit;
+      node.unit = undefined;
+      if (unit === undefined || unit.refs <= 0) continue;
+      unit.refs = 0; // charged once: later paths sharing the unit cost nothing
       node.charged = unit.size;
       visible += unit.size;
     }
     let written = 0;
     for (const u of this.units) written += u.size;
-    const files = new Map<string, MergedFile>();
-    for (const [path, n] of this.files) {
-      // Explicit construction (not rest-spread): a fixed shape, and several times faster.
-      const file: MergedFile = { path: n.path, type: n.type, size: n.size, mode: n.mode, uid: n.uid, gid: n.gid, layer: n.layer, charged: n.charged };
-      if (n.linkname !== undefined) file.linkname = n.linkname;
-      files.set(path, file);
-    }
+    const files: Map<string, MergedFile> = this.files;
     return {
       files,
       layers: this.summaries,
