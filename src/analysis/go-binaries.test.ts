@@ -62,6 +62,29 @@ describe.skipIf(!existsSync(GO_BIN) || !existsSync(C_BIN))('GoBinaryCollector on
     expect(col.size).toBe(0);
     await col.consume(entry('srv', altered.length), chunked(altered, 65536), true);
     expect(col.get(0, 'srv')?.path).toBe('srv');
+
+    // The late search covers only the bytes before the section header table (where .shstrtab
+    // is); without a table offset (e_shoff 0) it covers the whole file and still finds it.
+    const noTable = Buffer.from(altered);
+    noTable.fill(0, 0x28, 0x30);
+    const col2 = new GoBinaryCollector(analyze);
+    await col2.consume(entry('srv', noTable.length), chunked(noTable, 65536));
+    expect(col2.late).toEqual([{ layer: 0, path: 'srv' }]);
+    // A marker far before the table is not searched for: with .gopclntab renamed in .shstrtab,
+    // the build-info magic blanked and .gopclntab planted 1 MB into the file, the same binary
+    // is no longer flagged.
+    const shoff = Number(altered.readBigUInt64LE(0x28));
+    expect(shoff).toBeGreaterThan(2 * 1024 * 1024);
+    const planted = Buffer.from(altered);
+    const inTable = planted.lastIndexOf(Buffer.from('.gopclntab', 'latin1'));
+    expect(inTable).toBeGreaterThan(shoff - 64 * 1024);
+    planted.write('.gopclntaX', inTable, 'latin1');
+    const magic = Buffer.from('\xff Go buildinf:', 'latin1');
+    for (let i = planted.indexOf(magic); i >= 0; i = planted.indexOf(magic, i + 1)) planted.fill(0x58, i, i + magic.length);
+    planted.write('.gopclntab', 1024 * 1024, 'latin1');
+    const col3 = new GoBinaryCollector(analyze);
+    await col3.consume(entry('srv', planted.length), chunked(planted, 65536));
+    expect(col3.late).toEqual([]);
   });
 
   it('ignores non-executable trees and non-ELF files', async () => {

@@ -46,6 +46,28 @@ const EARLY_WINDOW = 64 * 1024;
 const EARLY_MARKERS = [Buffer.from([4, 0, 0, 0, 0x47, 0x6f, 0, 0]), Buffer.from([0, 0, 0, 4, 0x47, 0x6f, 0, 0]), Buffer.from('\xff Go buildinf:', 'latin1')];
 const MARKER_OVERLAP = Math.max(...[...GO_MARKERS, ...EARLY_MARKERS].map((m) => m.length)) - 1;
 
+/**
+ * After the early window, an ELF whose section header table sits far into the file is searched
+ * for the late markers only from LATE_SCAN bytes before that table: `.gopclntab` is a section
+ * name, and .shstrtab sits right before the table in what both Go's linker and GNU ld write.
+ * (Searching every byte of every executable of a fat image, gcc's cc1 and friends included,
+ * cost more main-thread time than parsing all of its tar headers.) Without a usable table
+ * offset (none, or near the start as in some Go builds) every byte is still searched.
+ */
+const LATE_SCAN = 64 * 1024;
+
+/** e_shoff from an ELF header (undefined when `head` is too short or not ELF class 1/2). */
+function sectionTableOffset(head: Buffer): number | undefined {
+  if (head.length < 0x30) return undefined;
+  const le = head[5] !== 2;
+  if (head[4] === 2) {
+    const v = le ? head.readBigUInt64LE(0x28) : head.readBigUInt64BE(0x28);
+    return v > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(v);
+  }
+  if (head[4] === 1) return le ? head.readUInt32LE(0x20) : head.readUInt32BE(0x20);
+  return undefined;
+}
+
 /** Files larger than this are never read whole (bounded memory): not analyzed. */
 export const MAX_BINARY_BYTES = 1024 * 1024 * 1024;
 
@@ -116,6 +138,8 @@ export class GoBinaryCollector {
     let keep = force;
     let marker = false;
     let tail: Buffer = Buffer.alloc(0);
+    /** File offset from which chunks past the early window are searched (see LATE_SCAN). */
+    let scanFrom: number | undefined;
     const store = (chunk: Buffer): void => {
       if (whole === undefined) {
         early.push(chunk);
@@ -146,7 +170,13 @@ export class GoBinaryCollector {
           continue;
         }
       }
-      if (!marker) {
+      if (scanFrom === undefined && seen >= 0x30) {
+        const shoff = sectionTableOffset(whole !== undefined ? whole.subarray(0, filled) : Buffer.concat(early));
+        scanFrom = shoff !== undefined && shoff > EARLY_WINDOW + LATE_SCAN && shoff <= entry.size ? shoff - LATE_SCAN : 0;
+      }
+      if (!marker && before >= EARLY_WINDOW && seen <= (scanFrom ?? 0)) {
+        tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - MARKER_OVERLAP)));
+      } else if (!marker) {
         // Search the chunk itself plus a small seam with the previous chunk's tail: no copy of
         // the chunk (this runs over every executable ELF of the image).
         const seam = tail.length > 0 ? Buffer.concat([tail, chunk.subarray(0, MARKER_OVERLAP)]) : undefined;
