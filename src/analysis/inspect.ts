@@ -10,7 +10,7 @@ import { analyzeBinary, readElf } from '../binary/index.js';
 import type { BinaryReport } from '../binary/index.js';
 import { GoslimError } from '../errors.js';
 import { mergeLayers, type MergeProgress } from '../image/filesystem/merge.js';
-import { walkLayer } from '../image/filesystem/walk.js';
+import { openLayerTar, walkLayer } from '../image/filesystem/walk.js';
 import type { LayerEntry, MergedFile } from '../image/filesystem/types.js';
 import { platformString, type Image } from '../image/model.js';
 import { openImage, type OpenImageOptions } from '../image/open.js';
@@ -158,7 +158,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   const sample = async (probe: RatioProbe, data: Readable): Promise<void> => {
     for await (const c of data as AsyncIterable<Buffer>) {
       if (probe.full) break; // the walk drains the rest
-      await probe.feed(c);
+      probe.feed(c);
     }
   };
   const isCandidate = (e: LayerEntry): boolean => isBinaryCandidate(e) && (e.mode & 0o111) !== 0;
@@ -218,9 +218,14 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   for (const [i, paths] of lateByLayer) {
     const layer = layers[i];
     if (!layer) continue;
-    await walkLayer(await layer.uncompressed(), i, {
+    const left = new Set(paths);
+    await walkLayer(await openLayerTar(layer), i, {
       wantContent: (e) => paths.has(e.path),
-      content: (e, data) => collector.consume(e, data, true),
+      content: async (e, data) => {
+        await collector.consume(e, data, true);
+        left.delete(e.path);
+      },
+      done: () => left.size === 0,
     });
   }
   const startup = verifyStatic({

@@ -11,7 +11,8 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { GoslimError } from '../errors.js';
 import { HashingStream } from '../image/digest.js';
-import type { Compression, Layer } from '../image/model.js';
+import type { Compression, Layer, TarChunks } from '../image/model.js';
+import { openWorkerTar } from '../image/sources/tar-worker.js';
 import type { BlobCache } from './cache.js';
 import { verifiedFile } from './layer.js';
 
@@ -69,6 +70,15 @@ export class CachedLayer implements Layer {
   async compressed(): Promise<Readable> {
     const file = await this.ensure();
     return verifiedFile(file, this.inner.digest(), this.inner.size());
+  }
+
+  /** The cached blob, read on the worker thread; verified as compressed() verifies it. */
+  async tarChunks(): Promise<TarChunks | undefined> {
+    const compression = this.compression();
+    if (compression === 'zstd') return undefined;
+    const file = await this.ensure();
+    const digest = this.inner.digest();
+    return openWorkerTar({ file, start: 0, length: this.inner.size(), gzip: compression === 'gzip', blob: { digest, size: this.inner.size() }, what: `base layer ${digest}` });
   }
 
   async uncompressed(): Promise<Readable> {

@@ -116,6 +116,22 @@ export interface Layer {
   compressed(): Promise<Readable>;
   /** The uncompressed tar stream. */
   uncompressed(): Promise<Readable>;
+  /**
+   * The uncompressed tar as reused chunks, read, decompressed and verified off the main
+   * thread (the layer walk's fast path); undefined when this layer has none (then use
+   * uncompressed()).
+   */
+  tarChunks?(): Promise<TarChunks | undefined>;
+}
+
+/**
+ * A tar byte stream whose chunks live in reused buffers: each chunk is valid only until the
+ * next read(). read() resolves undefined at the end and rejects typed (E_DIGEST_MISMATCH,
+ * E_TRUNCATED, E_MALFORMED) after the last good chunk. close() stops early.
+ */
+export interface TarChunks {
+  read(): Promise<Buffer | undefined>;
+  close(): void;
 }
 
 export interface Image {

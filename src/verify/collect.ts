@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Image } from '../image/model.js';
-import { mergeLayers, normaliseEntryPath, resolveInTree, walkLayer, type LayerEntry, type MergeProgress, type MergedFile } from '../image/filesystem/index.js';
+import { mergeLayers, normaliseEntryPath, openLayerTar, resolveInTree, walkLayer, type LayerEntry, type MergeProgress, type MergedFile } from '../image/filesystem/index.js';
 import { DEFAULT_PATH, envValue, resolveCommand } from './command-line.js';
 import { lookupProgram, SMALL_FILES, type ImageView } from './checks.js';
 
@@ -82,12 +82,17 @@ export function createVerifyCapture(image: Image): VerifyCapture {
       for (const [index, paths] of wanted) {
         const layer = layers[index];
         if (!layer) continue;
-        await walkLayer(await layer.uncompressed(), index, {
+        // Stops once every wanted file was read: a program (e.g. usr/bin/dash behind the
+        // usrmerge bin -> usr/bin link and sh -> dash) sits early in a sorted layer.
+        const left = new Set(paths);
+        await walkLayer(await openLayerTar(layer), index, {
           wantContent: (e) => paths.has(e.path),
           content: async (e, data) => {
             const bytes = await readAll(data, MAX_PROGRAM_BYTES);
             if (bytes) contents.set(e.path, bytes);
+            left.delete(e.path);
           },
+          done: () => left.size === 0,
         });
       }
       return {

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UnsafePathError } from '../errors.js';
 import type { Image } from '../image/model.js';
-import { walkLayer, type LayerEntry } from '../image/filesystem/index.js';
+import { openLayerTar, walkLayer, type LayerEntry } from '../image/filesystem/index.js';
 
 const MAX_HOPS = 40;
 
@@ -109,7 +109,7 @@ export async function unpackImage(image: Image, root: string): Promise<UnpackSta
       if (!asRoot) return;
       await (isLink ? lchown(host, e.uid, e.gid) : chown(host, e.uid, e.gid));
     };
-    await walkLayer(await layer.uncompressed(), index, {
+    await walkLayer(await openLayerTar(layer), index, {
       entry: async (e) => {
         // Synchronous visitor: directories, links and specials are applied in `content`-less order below.
         pending.push({ kind: 'entry', e });

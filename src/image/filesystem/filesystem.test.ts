@@ -248,6 +248,42 @@ describe('walkLayer', () => {
     expect(isGoslimError(err2, 'E_TRUNCATED')).toBe(true);
   });
 
+  it('stops when the visitor is done and stops reading its source', async () => {
+    const tar = await buildLayerTar([file('a', 'alpha'), file('b', 3_000_000), file('c', 3_000_000), file('d', 'delta')]);
+    // Served in 64 KiB pieces (the parser buffers up to 1 MiB) so that an early stop leaves
+    // most of them unread.
+    const pieces: Buffer[] = [];
+    for (let o = 0; o < tar.length; o += 1 << 16) pieces.push(tar.subarray(o, o + (1 << 16)));
+    let served = 0;
+    const source = Readable.from(
+      (function* () {
+        for (const p of pieces) {
+          served++;
+          yield p;
+        }
+      })(),
+      { highWaterMark: 1 },
+    );
+    const paths: string[] = [];
+    let got = '';
+    const stats = await walkLayer(source, 0, {
+      entry: (e) => paths.push(e.path),
+      wantContent: (e) => e.path === 'a',
+      content: async (_e, data) => {
+        for await (const c of data) got += (c as Buffer).toString();
+      },
+      done: () => got !== '',
+    });
+    expect(got).toBe('alpha');
+    expect(stats.stopped).toBe(true);
+    expect(paths).toEqual(['a']);
+    expect(served).toBeLessThan(pieces.length / 2);
+    expect(source.destroyed).toBe(true);
+    // Without done(), the same walk reads everything.
+    const full = await walkLayer(Readable.from([tar]), 0, { entry: () => {} });
+    expect(full).toMatchObject({ stopped: false, entries: 4 });
+  });
+
   it('a failing content visitor fails the walk with its error', async () => {
     const tar = await buildLayerTar([file('a', 'x'), file('b', 'y')]);
     const err = await walkLayer(Readable.from([tar]), 0, {

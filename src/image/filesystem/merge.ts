@@ -7,7 +7,7 @@ import type { Image } from '../model.js';
 import { mapHistory } from './history.js';
 import { normaliseEntryPath } from './path.js';
 import { MergedTree, type MergedTotals } from './merge-tree.js';
-import { walkLayer, type Anomaly, type LayerVisitor } from './walk.js';
+import { openLayerTar, walkLayer, type Anomaly, type LayerVisitor } from './walk.js';
 import type { LayerEntry, LayerSummary, MergedFile, WastedSummary } from './types.js';
 
 export interface MergedLayerSummary extends LayerSummary {
@@ -59,18 +59,16 @@ export async function mergeLayers(image: Image, options: MergeOptions = {}): Pro
   const outer = options.visitor;
   for (const [i, layer] of layers.entries()) {
     tree.beginLayer(i);
-    const stream = await layer.uncompressed();
-    if (options.onProgress) {
-      let bytes = 0;
-      let last = 0;
-      stream.on('data', (c: Buffer) => {
-        bytes += c.length;
-        if (bytes - last >= 8 << 20) {
-          last = bytes;
-          options.onProgress?.({ layer: i, layers: layers.length, bytes, done: false });
-        }
-      });
-    }
+    const tar = await openLayerTar(layer);
+    let bytes = 0;
+    let last = 0;
+    const onBytes = (n: number): void => {
+      bytes += n;
+      if (bytes - last >= 8 << 20) {
+        last = bytes;
+        options.onProgress?.({ layer: i, layers: layers.length, bytes, done: false });
+      }
+    };
     const visitor: LayerVisitor = {
       entry: (e: LayerEntry) => {
         tree.applyEntry(e);
@@ -81,7 +79,7 @@ export async function mergeLayers(image: Image, options: MergeOptions = {}): Pro
     };
     if (outer?.wantContent) visitor.wantContent = outer.wantContent;
     if (outer?.content) visitor.content = outer.content;
-    const stats = await walkLayer(stream, i, visitor);
+    const stats = await walkLayer(tar, i, visitor, options.onProgress ? { onBytes } : {});
     options.onProgress?.({ layer: i, layers: layers.length, bytes: stats.tarBytes, done: true });
     const h = history.layers[i];
     summaries.push({

@@ -117,11 +117,27 @@ export class TarParser extends Writable {
   }
 
   override _final(cb: (err?: Error | null) => void): void {
-    if (this.state === 'done' || (this.state === 'header' && (this.carry?.length ?? 0) === 0)) {
+    try {
+      this.endInput();
       cb();
-      return;
+    } catch (err) {
+      cb(err as Error);
     }
-    cb(new TruncatedInputError(`tar stream ends inside ${this.state === 'header' ? 'a header' : 'an entry'}`));
+  }
+
+  /**
+   * Without the stream machinery (for sources whose chunks live in reused buffers): parse one
+   * chunk. The chunk is not referenced once the promise settles (headers are copied into
+   * strings, partial blocks into `carry`, and sinks get subarrays they must copy to keep).
+   */
+  feed(chunk: Buffer): Promise<void> {
+    return this.consume(chunk);
+  }
+
+  /** End of input: throws E_TRUNCATED when the archive stops inside a header or an entry. */
+  endInput(): void {
+    if (this.state === 'done' || (this.state === 'header' && (this.carry?.length ?? 0) === 0)) return;
+    throw new TruncatedInputError(`tar stream ends inside ${this.state === 'header' ? 'a header' : 'an entry'}`);
   }
 
   private async consume(input: Buffer): Promise<void> {

@@ -10,6 +10,7 @@ import { TarParser, type TarDataSink } from './tar-parser.js';
 import { GoslimError, MalformedInputError, TruncatedInputError } from '../../errors.js';
 import { normaliseEntryPath, symlinkTarget, type PathIssue } from './path.js';
 import type { EntryType, LayerEntry, Whiteout } from './types.js';
+import type { Layer, TarChunks } from '../model.js';
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARKER = '.wh..wh..opq';
@@ -37,6 +38,11 @@ export interface LayerVisitor {
    * drained. The walk waits for the returned promise before the next entry.
    */
   content?(entry: LayerEntry, data: Readable): Promise<void>;
+  /**
+   * Checked before each entry: return true when the visitor has all it came for, and the walk
+   * stops there (the rest of the layer is neither read nor verified). For targeted re-reads.
+   */
+  done?(): boolean;
 }
 
 export interface WalkStats {
@@ -46,7 +52,12 @@ export interface WalkStats {
   tarBytes: number;
   /** Bytes of regular-file data. */
   fileBytes: number;
+  /** True when the visitor's done() ended the walk before the end of the layer. */
+  stopped: boolean;
 }
+
+/** Thrown inside the parser to end a walk early; never escapes walkLayer. */
+const STOP = new Error('walk stopped by its visitor');
 
 function entryType(typeflag: string): EntryType {
   switch (typeflag) {
@@ -86,13 +97,32 @@ function wrapTarError(err: Error, layer: number): Error {
   return new MalformedInputError(`layer ${layer}: invalid tar (${err.message})`, { cause: err });
 }
 
-/** Walk one uncompressed layer tar stream. Rejects typed: E_TRUNCATED, E_MALFORMED, E_DIGEST_MISMATCH. */
-export function walkLayer(tar: Readable, layer: number, visitor: LayerVisitor): Promise<WalkStats> {
-  const stats: WalkStats = { entries: 0, tarBytes: 0, fileBytes: 0 };
-  tar.on('data', (chunk: Buffer) => {
-    stats.tarBytes += chunk.length;
-  });
+/** The uncompressed tar of a layer: its worker-thread chunks when it has them, else its stream. */
+export async function openLayerTar(layer: Layer): Promise<Readable | TarChunks> {
+  return (await layer.tarChunks?.()) ?? (await layer.uncompressed());
+}
+
+function isStream(tar: Readable | TarChunks): tar is Readable {
+  return typeof (tar as Readable).pipe === 'function';
+}
+
+export interface WalkOptions {
+  /** Called with the size of every chunk of the tar as it is parsed. */
+  onBytes?: (n: number) => void;
+}
+
+/**
+ * Walk one uncompressed layer tar (a stream, or reused chunks from openLayerTar). Rejects
+ * typed: E_TRUNCATED, E_MALFORMED, E_DIGEST_MISMATCH.
+ */
+export function walkLayer(tar: Readable | TarChunks, layer: number, visitor: LayerVisitor, options: WalkOptions = {}): Promise<WalkStats> {
+  const stats: WalkStats = { entries: 0, tarBytes: 0, fileBytes: 0, stopped: false };
+  const stream = isStream(tar);
   const parser = new TarParser((header) => {
+    if (visitor.done?.() === true) {
+      stats.stopped = true;
+      throw STOP;
+    }
     stats.entries++;
     const type = entryType(header.typeflag);
     const n = normaliseEntryPath(header.name);
@@ -130,16 +160,42 @@ export function walkLayer(tar: Readable, layer: number, visitor: LayerVisitor): 
     }
     visitor.entry?.(entry);
     if (type === 'file' && size > 0 && visitor.content && visitor.wantContent?.(entry)) {
-      return contentSink(entry, visitor.content);
+      // Chunks from reused buffers are copied for the visitor, which may keep them.
+      return contentSink(entry, visitor.content, !stream);
     }
     return undefined;
   });
+  if (!stream) return walkChunks(tar, parser, stats, layer, options);
+  tar.on('data', (chunk: Buffer) => {
+    stats.tarBytes += chunk.length;
+    options.onBytes?.(chunk.length);
+  });
   return new Promise<WalkStats>((resolve, reject) => {
     pipeline(tar, parser, (err) => {
-      if (err) reject(wrapTarError(err, layer));
+      if (err === STOP) resolve(stats);
+      else if (err) reject(wrapTarError(err, layer));
       else resolve(stats);
     });
   });
+}
+
+async function walkChunks(tar: TarChunks, parser: TarParser, stats: WalkStats, layer: number, options: WalkOptions): Promise<WalkStats> {
+  try {
+    for (;;) {
+      const chunk = await tar.read();
+      if (chunk === undefined) break;
+      stats.tarBytes += chunk.length;
+      options.onBytes?.(chunk.length);
+      await parser.feed(chunk);
+    }
+    parser.endInput();
+    return stats;
+  } catch (err) {
+    if (err === STOP) return stats;
+    throw wrapTarError(err instanceof Error ? err : new Error(String(err)), layer);
+  } finally {
+    tar.close();
+  }
 }
 
 /**
@@ -147,7 +203,7 @@ export function walkLayer(tar: Readable, layer: number, visitor: LayerVisitor): 
  * visitor returns before reading everything, the rest is discarded; if it throws, the
  * walk fails with its error.
  */
-function contentSink(entry: LayerEntry, content: NonNullable<LayerVisitor['content']>): TarDataSink {
+function contentSink(entry: LayerEntry, content: NonNullable<LayerVisitor['content']>, copy: boolean): TarDataSink {
   const data = new PassThrough({ highWaterMark: 1 << 16 });
   data.on('error', () => {}); // a visitor that destroys its stream early is not an error
   let finished = false;
@@ -168,7 +224,7 @@ function contentSink(entry: LayerEntry, content: NonNullable<LayerVisitor['conte
   return {
     async write(chunk) {
       if (finished || data.destroyed) return;
-      if (!data.write(chunk)) {
+      if (!data.write(copy ? Buffer.from(chunk) : chunk)) {
         // Remove both listeners once either fires: a long file waits for drain many times.
         let release = (): void => {};
         await Promise.race([

@@ -8,7 +8,7 @@
  * families (registries reject mixed manifests) and can carry annotations.
  */
 import type { Readable } from 'node:stream';
-import { MediaType, type Compression, type Descriptor, type HistoryEntry, type Image, type Layer } from '../model.js';
+import { MediaType, type Compression, type Descriptor, type HistoryEntry, type Image, type Layer, type TarChunks } from '../model.js';
 import { BuiltImage } from './built-image.js';
 import { applyConfigChanges, type ConfigChanges } from './config.js';
 
@@ -49,6 +49,9 @@ class RetypedLayer implements Layer {
   }
   uncompressed(): Promise<Readable> {
     return this.inner.uncompressed();
+  }
+  async tarChunks(): Promise<TarChunks | undefined> {
+    return this.inner.tarChunks?.();
   }
 }
 

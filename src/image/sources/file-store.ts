@@ -22,6 +22,8 @@ export interface FileStore {
   /** First `n` bytes (or fewer for a short file). */
   head(path: string, n: number): Promise<Buffer>;
   open(path: string): Promise<Readable>;
+  /** Where the bytes of `path` sit on disk (file and byte range), for readers on other threads. */
+  locate(path: string): Promise<{ file: string; start: number; length: number } | undefined>;
 }
 
 /** JSON documents (index, manifest, config) above this are rejected rather than read. */
@@ -84,6 +86,10 @@ export function dirStore(root: string): FileStore {
       if ((await this.size(path)) === undefined) throw notFound(root, path);
       return createReadStream(full(path), { highWaterMark: 1 << 20 });
     },
+    async locate(path) {
+      const size = await this.size(path);
+      return size === undefined ? undefined : { file: full(path), start: 0, length: size };
+    },
   };
 }
 
@@ -124,6 +130,10 @@ export async function tarStore(path: string, index?: TarIndex): Promise<FileStor
       const entry = lookup(name);
       if (entry === undefined) throw notFound(path, name);
       return streamTarRange(idx, entry);
+    },
+    async locate(name) {
+      const entry = lookup(name);
+      return entry === undefined ? undefined : { file: idx.path, start: entry.offset, length: entry.size };
     },
   };
   return store;

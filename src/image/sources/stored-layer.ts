@@ -13,10 +13,11 @@
 import { createHash, type Hash } from 'node:crypto';
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { DigestMismatchError } from '../../errors.js';
-import type { Compression, Layer } from '../model.js';
+import type { Compression, Layer, TarChunks } from '../model.js';
 import { VerifyingStream } from '../digest.js';
 import { createDecoder, pumpDeferred, wrapDecompressError } from './decompress.js';
 import type { FileStore } from './file-store.js';
+import { openWorkerTar } from './tar-worker.js';
 
 export interface StoredLayerInit {
   store: FileStore;
@@ -104,6 +105,21 @@ export class StoredLayer implements Layer {
       /* errors surface on `v` */
     });
     return v;
+  }
+
+  /** gzip and plain tar blobs are read and verified on the worker thread (tar-worker.ts). */
+  async tarChunks(): Promise<TarChunks | undefined> {
+    const { digest, diffId, size, compression, path, store } = this.init;
+    if (compression === 'zstd') return undefined;
+    const where = await store.locate(path);
+    if (where === undefined) return undefined;
+    return openWorkerTar({
+      ...where,
+      gzip: compression === 'gzip',
+      blob: { digest, size },
+      ...(compression === 'none' && digest === diffId ? {} : { diffId }),
+      what: `layer ${digest}`,
+    });
   }
 
   async uncompressed(): Promise<Readable> {

@@ -1,0 +1,259 @@
+/**
+ * The body of the layer-reading worker thread (the client side is tar-worker.ts). It runs
+ * as an eval'd CommonJS script, `(${tarWorkerBody.toString()})()`, so it must stay
+ * self-contained: no imports, no references to this module's scope, Node built-ins through
+ * `require`. (A separate worker file would not exist when the tests run the TypeScript
+ * sources, and an eval'd body works the same from src and from dist.)
+ *
+ * One job = one layer blob in a local file: read the byte range, hash it (the blob digest),
+ * gunzip it (zlib on the thread pool, as on the main thread), hash the tar (the diff_id),
+ * and copy the tar into a fixed ring of slot buffers that travel to the main thread and come
+ * back when it has parsed them. Memory per job is the ring (slots x slotSize) plus what the
+ * streams buffer; nothing is ever allocated per chunk on the main thread.
+ *
+ * Protocol (all messages carry the job id):
+ *   main -> worker  start {file, start, length, gzip, blob?, tar?, slots, slotSize}
+ *                   release {buf}          a slot the main thread is done with (transferred)
+ *                   cancel                 stop reading, forget the job
+ *   worker -> main  chunk {buf, len}       a filled slot (transferred)
+ *                   end {blobBytes, tarBytes}
+ *                   error {code, message, details?, kind: 'digest' | 'stream'}
+ */
+export interface TarWorkerStart {
+  type: 'start';
+  id: number;
+  file: string;
+  start: number;
+  length: number;
+  gzip: boolean;
+  /** Expected blob digest and size (the stored bytes). */
+  blob?: { digest: string; size?: number; what: string };
+  /** Expected diff_id (the tar bytes); omit it for an uncompressed blob with the same digest. */
+  tar?: { digest: string; what: string };
+  slots: number;
+  slotSize: number;
+}
+
+export type TarWorkerRequest = TarWorkerStart | { type: 'release'; id: number; buf: ArrayBuffer } | { type: 'cancel'; id: number };
+
+export type TarWorkerReply =
+  | { type: 'chunk'; id: number; buf: ArrayBuffer; len: number }
+  | { type: 'end'; id: number; blobBytes: number; tarBytes: number }
+  | { type: 'error'; id: number; kind: 'digest' | 'stream'; code?: string; message: string; details?: Record<string, unknown> };
+
+export function tarWorkerBody(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { parentPort } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const { createReadStream } = require('node:fs') as typeof import('node:fs');
+  const { createGunzip } = require('node:zlib') as typeof import('node:zlib');
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
+  const { Readable } = require('node:stream') as typeof import('node:stream');
+  type Hash = import('node:crypto').Hash;
+  type Stream = import('node:stream').Readable;
+  if (!parentPort) return;
+  const port = parentPort;
+
+  interface Job {
+    id: number;
+    free: ArrayBuffer[];
+    cur: ArrayBuffer | undefined;
+    off: number;
+    /** Tar bytes that arrived while no slot was free, in order. */
+    pending: Buffer[];
+    ended: boolean;
+    finished: boolean;
+    raw: Stream;
+    out: Stream;
+    dec: import('node:zlib').Gunzip | undefined;
+    blobHash: Hash | undefined;
+    tarHash: Hash | undefined;
+    blobBytes: number;
+    tarBytes: number;
+    req: TarWorkerStart;
+  }
+  const jobs = new Map<number, Job>();
+
+  const post = (msg: TarWorkerReply, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer ?? []);
+
+  const stop = (job: Job): void => {
+    job.finished = true;
+    jobs.delete(job.id);
+    job.raw.destroy();
+    job.dec?.destroy();
+  };
+
+  const fail = (job: Job, err: Error & { code?: string }): void => {
+    if (job.finished) return;
+    stop(job);
+    post({ type: 'error', id: job.id, kind: 'stream', ...(err.code !== undefined ? { code: err.code } : {}), message: err.message });
+  };
+
+  const sendSlot = (job: Job): void => {
+    const buf = job.cur;
+    if (buf === undefined || job.off === 0) return;
+    const len = job.off;
+    job.cur = undefined;
+    job.off = 0;
+    post({ type: 'chunk', id: job.id, buf, len }, [buf]);
+  };
+
+  /** Copy `data` into slots; returns the part that did not fit (no free slot), if any. */
+  const fill = (job: Job, data: Buffer): Buffer | undefined => {
+    let o = 0;
+    while (o < data.length) {
+      if (job.cur === undefined) {
+        job.cur = job.free.pop();
+        if (job.cur === undefined) return data.subarray(o);
+      }
+      const n = Math.min(data.length - o, job.cur.byteLength - job.off);
+      new Uint8Array(job.cur, job.off, n).set(data.subarray(o, o + n));
+      o += n;
+      job.off += n;
+      if (job.off === job.cur.byteLength) sendSlot(job);
+    }
+    return undefined;
+  };
+
+  const finish = (job: Job): void => {
+    if (job.finished) return;
+    sendSlot(job);
+    const { blob, tar } = job.req;
+    const check = (hash: Hash | undefined, bytes: number, want: { digest: string; size?: number; what: string } | undefined): boolean => {
+      if (want === undefined || hash === undefined) return true;
+      const actual = `sha256:${hash.digest('hex')}`;
+      if (actual !== want.digest) {
+        stop(job);
+        post({
+          type: 'error',
+          id: job.id,
+          kind: 'digest',
+          message: `${want.what}: content hashes to ${actual}, expected ${want.digest}`,
+          details: { expected: want.digest, actual, bytes },
+        });
+        return false;
+      }
+      if (want.size !== undefined && bytes !== want.size) {
+        stop(job);
+        post({
+          type: 'error',
+          id: job.id,
+          kind: 'digest',
+          message: `${want.what}: ${bytes} bytes, descriptor says ${want.size}`,
+          details: { expected: want.digest, bytes, size: want.size },
+        });
+        return false;
+      }
+      return true;
+    };
+    // The blob first: a tampered blob is reported as such, not as a diff_id mismatch.
+    if (!check(job.blobHash, job.blobBytes, blob)) return;
+    if (!check(job.tarHash, job.tarBytes, tar)) return;
+    job.finished = true;
+    jobs.delete(job.id);
+    post({ type: 'end', id: job.id, blobBytes: job.blobBytes, tarBytes: job.tarBytes });
+  };
+
+  const drainPending = (job: Job): void => {
+    while (job.pending.length > 0) {
+      const rest = fill(job, job.pending[0]!);
+      if (rest !== undefined) {
+        job.pending[0] = rest;
+        return;
+      }
+      job.pending.shift();
+    }
+    if (job.ended) finish(job);
+    else if (job.out.isPaused()) job.out.resume();
+  };
+
+  const start = (req: TarWorkerStart): void => {
+    const raw: Stream =
+      req.length === 0
+        ? Readable.from([])
+        : createReadStream(req.file, { start: req.start, end: req.start + req.length - 1, highWaterMark: 1 << 20 });
+    // A deep input buffer lets the file read run ahead, so zlib never waits for the disk.
+    const dec = req.gzip ? createGunzip({ chunkSize: 1 << 19, writableHighWaterMark: 4 << 20 } as import('node:zlib').ZlibOptions) : undefined;
+    const free: ArrayBuffer[] = [];
+    for (let i = 0; i < req.slots; i++) free.push(new ArrayBuffer(req.slotSize));
+    const job: Job = {
+      id: req.id,
+      free,
+      cur: undefined,
+      off: 0,
+      pending: [],
+      ended: false,
+      finished: false,
+      raw,
+      out: dec ?? raw,
+      dec,
+      blobHash: req.blob !== undefined ? createHash('sha256') : undefined,
+      // Only when asked: an uncompressed blob whose digest is its diff_id needs one hash.
+      tarHash: req.tar !== undefined ? createHash('sha256') : undefined,
+      blobBytes: 0,
+      tarBytes: 0,
+      req,
+    };
+    jobs.set(req.id, job);
+    raw.on('error', (err) => fail(job, err));
+    // Registered before the tar consumer, so the blob hash sees each chunk first.
+    raw.on('data', (c: Buffer) => {
+      job.blobHash?.update(c);
+      job.blobBytes += c.length;
+    });
+    if (dec !== undefined) {
+      dec.on('error', (err) => fail(job, err));
+      raw.pipe(dec);
+    }
+    // zlib emits 'data' inside its completion callback and starts on the next block only
+    // when that returns: hashing and copying there would make zlib wait for them. So the
+    // handler only queues, and the work runs one microtask later, while zlib inflates on.
+    const arrived: Buffer[] = [];
+    let scheduled = false;
+    const work = (): void => {
+      scheduled = false;
+      for (const c of arrived.splice(0)) {
+        if (job.finished) return;
+        job.tarHash?.update(c);
+        job.tarBytes += c.length;
+        if (job.pending.length > 0) {
+          job.pending.push(c);
+          continue;
+        }
+        const rest = fill(job, c);
+        if (rest !== undefined) {
+          // Out of slots: keep the rest (zlib does not reuse an output buffer once pushed)
+          // and wait for the main thread to give a slot back.
+          job.pending.push(rest);
+          job.out.pause();
+        }
+      }
+      if (job.ended && job.pending.length === 0) finish(job);
+    };
+    job.out.on('data', (c: Buffer) => {
+      arrived.push(c);
+      if (!scheduled) {
+        scheduled = true;
+        queueMicrotask(work);
+      }
+    });
+    job.out.on('end', () => {
+      job.ended = true;
+      if (!scheduled && job.pending.length === 0) finish(job);
+    });
+  };
+
+  port.on('message', (msg: TarWorkerRequest) => {
+    if (msg.type === 'start') {
+      start(msg);
+      return;
+    }
+    const job = jobs.get(msg.id);
+    if (job === undefined) return; // finished or cancelled: a late release is dropped
+    if (msg.type === 'release') {
+      job.free.push(msg.buf);
+      drainPending(job);
+    } else {
+      stop(job);
+    }
+  });
+}

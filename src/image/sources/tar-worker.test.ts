@@ -1,0 +1,141 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isGoslimError } from '../../errors.js';
+import type { TarChunks } from '../model.js';
+import { openWorkerTar, SLOT_SIZE, SLOTS, type WorkerTarRequest } from './tar-worker.js';
+
+const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/** Bytes that compress somewhat (a quarter random), so gzip has real work and real output. */
+function payload(size: number): Buffer {
+  const out = Buffer.alloc(size);
+  const text = Buffer.from('func main() { http.ListenAndServe(":8080", nil) } // goslim\n');
+  for (let o = 0; o < size; o += text.length) text.copy(out, o);
+  for (let o = 0; o < size; o += 4096) randomBytes(Math.min(1024, size - o)).copy(out, o);
+  return out;
+}
+
+/** Reads everything; returns a copy of the bytes (chunks are only valid until the next read). */
+async function drain(src: TarChunks): Promise<{ bytes: Buffer; chunks: number }> {
+  const parts: Buffer[] = [];
+  for (;;) {
+    const c = await src.read();
+    if (c === undefined) break;
+    parts.push(Buffer.from(c));
+  }
+  return { bytes: Buffer.concat(parts), chunks: parts.length };
+}
+
+let dir: string;
+let tar: Buffer;
+let gz: Buffer;
+let gzFile: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'goslim-tarworker-'));
+  // More than the whole slot ring, so the test fails if slots are not given back and reused.
+  tar = payload(SLOTS * SLOT_SIZE * 2 + 12345);
+  gz = gzipSync(tar, { level: 1 });
+  gzFile = join(dir, 'layer.tar.gz');
+  await writeFile(gzFile, gz);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function request(over: Partial<WorkerTarRequest> = {}): WorkerTarRequest {
+  return { file: gzFile, start: 0, length: gz.length, gzip: true, blob: { digest: sha(gz), size: gz.length }, diffId: sha(tar), what: 'layer' };
+}
+
+describe('openWorkerTar', () => {
+  it('decompresses and verifies a gzip blob on the worker, through the reused slots', async () => {
+    const src = openWorkerTar(request());
+    expect(src).toBeDefined();
+    const { bytes, chunks } = await drain(src!);
+    expect(bytes.equals(tar)).toBe(true);
+    expect(chunks).toBeGreaterThan(SLOTS); // the ring went round more than once
+    expect(await src!.read()).toBeUndefined(); // stays at the end
+  });
+
+  it('reads a blob from inside a bigger file (a member of a tar archive), and plain tars', async () => {
+    const file = join(dir, 'archive');
+    const before = randomBytes(1000);
+    await writeFile(file, Buffer.concat([before, gz, randomBytes(77)]));
+    const inner = await drain(openWorkerTar({ ...request(), file, start: before.length })!);
+    expect(inner.bytes.equals(tar)).toBe(true);
+    const plain = join(dir, 'layer.tar');
+    await writeFile(plain, tar);
+    const raw = await drain(openWorkerTar({ file: plain, start: 0, length: tar.length, gzip: false, blob: { digest: sha(tar), size: tar.length }, what: 'layer' })!);
+    expect(raw.bytes.equals(tar)).toBe(true);
+  });
+
+  it('fails typed after the last chunk: blob digest, size, diff_id, truncated and corrupt gzip', async () => {
+    const fail = async (req: WorkerTarRequest): Promise<{ err: unknown; bytes: number }> => {
+      const src = openWorkerTar(req)!;
+      let bytes = 0;
+      try {
+        for (;;) {
+          const c = await src.read();
+          if (c === undefined) return { err: undefined, bytes };
+          bytes += c.length;
+        }
+      } catch (err) {
+        return { err, bytes };
+      }
+    };
+    const wrongBlob = await fail({ ...request(), blob: { digest: sha(Buffer.from('other')), size: gz.length } });
+    expect(isGoslimError(wrongBlob.err, 'E_DIGEST_MISMATCH')).toBe(true);
+    expect(wrongBlob.bytes).toBe(tar.length); // the consumer saw every byte first
+    const wrongSize = await fail({ ...request(), blob: { digest: sha(gz), size: gz.length + 1 } });
+    expect(isGoslimError(wrongSize.err, 'E_DIGEST_MISMATCH')).toBe(true);
+    const wrongDiff = await fail({ ...request(), diffId: sha(Buffer.from('other')) });
+    expect(isGoslimError(wrongDiff.err, 'E_DIGEST_MISMATCH')).toBe(true);
+    const cut = join(dir, 'cut.gz');
+    await writeFile(cut, gz.subarray(0, gz.length - 100));
+    const truncated = await fail({ ...request(), file: cut, length: gz.length - 100, blob: { digest: sha(gz.subarray(0, gz.length - 100)) } });
+    expect(isGoslimError(truncated.err, 'E_TRUNCATED')).toBe(true);
+    const bad = Buffer.from(gz);
+    bad.fill(0x41, 5000, 9000);
+    const badFile = join(dir, 'bad.gz');
+    await writeFile(badFile, bad);
+    const corrupt = await fail({ ...request(), file: badFile, blob: { digest: sha(bad) } });
+    expect(isGoslimError(corrupt.err, 'E_MALFORMED') || isGoslimError(corrupt.err, 'E_TRUNCATED')).toBe(true);
+  });
+
+  it('runs jobs side by side, stops early on close(), and keeps serving afterwards', async () => {
+    const a = openWorkerTar(request())!;
+    const b = openWorkerTar(request())!;
+    const partsA: Buffer[] = [];
+    const partsB: Buffer[] = [];
+    for (;;) {
+      const ca = await a.read();
+      if (ca !== undefined) partsA.push(Buffer.from(ca));
+      const cb = await b.read();
+      if (cb !== undefined) partsB.push(Buffer.from(cb));
+      if (ca === undefined && cb === undefined) break;
+    }
+    expect(Buffer.concat(partsA).equals(tar)).toBe(true);
+    expect(Buffer.concat(partsB).equals(tar)).toBe(true);
+
+    const early = openWorkerTar(request())!;
+    expect((await early.read())?.length).toBe(SLOT_SIZE);
+    early.close();
+    expect(await early.read()).toBeUndefined();
+    const after = await drain(openWorkerTar(request())!);
+    expect(after.bytes.equals(tar)).toBe(true);
+  });
+
+  it('is off with GOSLIM_WORKER=0 (callers then stream on the main thread)', () => {
+    const before = process.env.GOSLIM_WORKER;
+    process.env.GOSLIM_WORKER = '0';
+    try {
+      expect(openWorkerTar(request())).toBeUndefined();
+    } finally {
+      if (before === undefined) delete process.env.GOSLIM_WORKER;
+      else process.env.GOSLIM_WORKER = before;
+    }
+  });
+});
