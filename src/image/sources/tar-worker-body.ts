@@ -7,15 +7,16 @@
  *
  * One job = one layer blob in a local file: read the byte range, hash it (the blob digest),
  * gunzip it (zlib on the thread pool, as on the main thread), hash the tar (the diff_id),
- * and copy the tar into a fixed ring of slot buffers that travel to the main thread and come
- * back when it has parsed them. Memory per job is the ring (slots x slotSize) plus what the
- * streams buffer; nothing is ever allocated per chunk on the main thread.
+ * and copy the tar into a ring of slots in a SharedArrayBuffer that the main thread reads in
+ * place and hands back when it has parsed them. Memory per job is the ring (slots x slotSize)
+ * plus what the streams buffer; nothing is allocated per chunk on the main thread, and the
+ * messages are a few numbers (no buffer is transferred or copied through postMessage).
  *
  * Protocol (all messages carry the job id):
- *   main -> worker  start {file, start, length, gzip, blob?, tar?, slots, slotSize}
- *                   release {buf}          a slot the main thread is done with (transferred)
+ *   main -> worker  start {file, start, length, gzip, blob?, tar?, ring, slots, slotSize}
+ *                   release {slot}         a slot the main thread is done with
  *                   cancel                 stop reading, forget the job
- *   worker -> main  chunk {buf, len}       a filled slot (transferred)
+ *   worker -> main  chunk {slot, len}      a filled slot
  *                   end {blobBytes, tarBytes}
  *                   error {code, message, details?, kind: 'digest' | 'stream'}
  */
@@ -30,14 +31,16 @@ export interface TarWorkerStart {
   blob?: { digest: string; size?: number; what: string };
   /** Expected diff_id (the tar bytes); omit it for an uncompressed blob with the same digest. */
   tar?: { digest: string; what: string };
+  /** slots x slotSize bytes, shared with the main thread. */
+  ring: SharedArrayBuffer;
   slots: number;
   slotSize: number;
 }
 
-export type TarWorkerRequest = TarWorkerStart | { type: 'release'; id: number; buf: ArrayBuffer } | { type: 'cancel'; id: number };
+export type TarWorkerRequest = TarWorkerStart | { type: 'release'; id: number; slot: number } | { type: 'cancel'; id: number };
 
 export type TarWorkerReply =
-  | { type: 'chunk'; id: number; buf: ArrayBuffer; len: number }
+  | { type: 'chunk'; id: number; slot: number; len: number }
   | { type: 'end'; id: number; blobBytes: number; tarBytes: number }
   | { type: 'error'; id: number; kind: 'digest' | 'stream'; code?: string; message: string; details?: Record<string, unknown> };
 
@@ -55,8 +58,11 @@ export function tarWorkerBody(): void {
 
   interface Job {
     id: number;
-    free: ArrayBuffer[];
-    cur: ArrayBuffer | undefined;
+    ring: SharedArrayBuffer;
+    slotSize: number;
+    /** Indexes of the slots the worker may fill. */
+    free: number[];
+    cur: number | undefined;
     off: number;
     /** Tar bytes that arrived while no slot was free, in order. */
     pending: Buffer[];
@@ -73,7 +79,7 @@ export function tarWorkerBody(): void {
   }
   const jobs = new Map<number, Job>();
 
-  const post = (msg: TarWorkerReply, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer ?? []);
+  const post = (msg: TarWorkerReply): void => port.postMessage(msg);
 
   const stop = (job: Job): void => {
     job.finished = true;
@@ -89,12 +95,12 @@ export function tarWorkerBody(): void {
   };
 
   const sendSlot = (job: Job): void => {
-    const buf = job.cur;
-    if (buf === undefined || job.off === 0) return;
+    const slot = job.cur;
+    if (slot === undefined || job.off === 0) return;
     const len = job.off;
     job.cur = undefined;
     job.off = 0;
-    post({ type: 'chunk', id: job.id, buf, len }, [buf]);
+    post({ type: 'chunk', id: job.id, slot, len });
   };
 
   /** Copy `data` into slots; returns the part that did not fit (no free slot), if any. */
@@ -105,11 +111,11 @@ export function tarWorkerBody(): void {
         job.cur = job.free.pop();
         if (job.cur === undefined) return data.subarray(o);
       }
-      const n = Math.min(data.length - o, job.cur.byteLength - job.off);
-      new Uint8Array(job.cur, job.off, n).set(data.subarray(o, o + n));
+      const n = Math.min(data.length - o, job.slotSize - job.off);
+      new Uint8Array(job.ring, job.cur * job.slotSize + job.off, n).set(data.subarray(o, o + n));
       o += n;
       job.off += n;
-      if (job.off === job.cur.byteLength) sendSlot(job);
+      if (job.off === job.slotSize) sendSlot(job);
     }
     return undefined;
   };
@@ -173,10 +179,12 @@ export function tarWorkerBody(): void {
         : createReadStream(req.file, { start: req.start, end: req.start + req.length - 1, highWaterMark: 1 << 20 });
     // A deep input buffer lets the file read run ahead, so zlib never waits for the disk.
     const dec = req.gzip ? createGunzip({ chunkSize: 1 << 19, writableHighWaterMark: 4 << 20 } as import('node:zlib').ZlibOptions) : undefined;
-    const free: ArrayBuffer[] = [];
-    for (let i = 0; i < req.slots; i++) free.push(new ArrayBuffer(req.slotSize));
+    const free: number[] = [];
+    for (let i = req.slots - 1; i >= 0; i--) free.push(i);
     const job: Job = {
       id: req.id,
+      ring: req.ring,
+      slotSize: req.slotSize,
       free,
       cur: undefined,
       off: 0,
@@ -250,7 +258,7 @@ export function tarWorkerBody(): void {
     const job = jobs.get(msg.id);
     if (job === undefined) return; // finished or cancelled: a late release is dropped
     if (msg.type === 'release') {
-      job.free.push(msg.buf);
+      job.free.push(msg.slot);
       drainPending(job);
     } else {
       stop(job);

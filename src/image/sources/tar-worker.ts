@@ -6,10 +6,11 @@
  * the merged tree, the analyzers) holds the main thread, decompression waits, and the two
  * take turns instead of overlapping. Here a worker thread owns the file read, gunzip and both
  * digests, and fills a fixed ring of 512 KiB slots that travel to the main thread and back;
- * the main thread only parses. Measured on the 1.08 GB fixture image: see bench/inspect.
+ * the main thread hashes the diff_id and parses. Measured on the 1.08 GB fixture image: see
+ * bench/inspect.
  *
- * The chunks a TarChunks source returns live in those reused slots: each is valid until the
- * next read() (walkLayer copies what a content visitor keeps).
+ * The chunks a TarChunks source returns are views of those reused slots (a SharedArrayBuffer
+ * per job): each is valid until the next read() (walkLayer copies what a content visitor keeps).
  *
  * One worker serves the whole process, started on first use; it holds the event loop open
  * only while a job runs. `GOSLIM_WORKER=0` turns the path off (everything then streams on the
@@ -26,9 +27,26 @@ export const SLOT_SIZE = 512 * 1024;
 export const SLOTS = 16;
 
 interface Client {
-  onChunk(buf: ArrayBuffer, len: number): void;
+  onChunk(slot: number, len: number): void;
   onEnd(): void;
   onError(err: Error): void;
+}
+
+/**
+ * Rings of jobs that ended (the worker stopped writing before it said so), for the next jobs:
+ * layers are read one after another, and a fresh 8 MiB ring per layer would only be freed
+ * when both threads' garbage collectors get to it. A cancelled job's ring is not reused (the
+ * worker may still be writing into it when close() returns).
+ */
+const spareRings: SharedArrayBuffer[] = [];
+const MAX_SPARE_RINGS = 2;
+
+function takeRing(): SharedArrayBuffer {
+  return spareRings.pop() ?? new SharedArrayBuffer(SLOTS * SLOT_SIZE);
+}
+
+function giveRing(ring: SharedArrayBuffer): void {
+  if (spareRings.length < MAX_SPARE_RINGS) spareRings.push(ring);
 }
 
 let worker: Worker | undefined;
@@ -54,7 +72,7 @@ function getWorker(): Worker | undefined {
     w.on('message', (msg: TarWorkerReply) => {
       const c = clients.get(msg.id);
       if (c === undefined) return;
-      if (msg.type === 'chunk') c.onChunk(msg.buf, msg.len);
+      if (msg.type === 'chunk') c.onChunk(msg.slot, msg.len);
       else if (msg.type === 'end') c.onEnd();
       else c.onError(reviveError(msg, 'layer'));
     });
@@ -79,8 +97,8 @@ function getWorker(): Worker | undefined {
   }
 }
 
-function send(w: Worker, msg: TarWorkerRequest, transfer?: ArrayBuffer[]): void {
-  w.postMessage(msg, transfer ?? []);
+function send(w: Worker, msg: TarWorkerRequest): void {
+  w.postMessage(msg);
 }
 
 /** The worker keeps the process alive only while some walk waits on it. */
@@ -112,11 +130,12 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
   const w = getWorker();
   if (w === undefined) return undefined;
   const id = nextId++;
-  const queue: Array<{ buf: ArrayBuffer; len: number }> = [];
+  const ring = takeRing();
+  const queue: Array<{ slot: number; len: number }> = [];
   let ended = false;
   let failure: Error | undefined;
   let waiting: { resolve: () => void } | undefined;
-  let lent: ArrayBuffer | undefined;
+  let lent: number | undefined;
   let closed = false;
   const wake = (): void => {
     const w2 = waiting;
@@ -124,9 +143,9 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
     w2?.resolve();
   };
   track(w, id, {
-    onChunk(buf, len) {
+    onChunk(slot, len) {
       if (closed) return;
-      queue.push({ buf, len });
+      queue.push({ slot, len });
       wake();
     },
     onEnd() {
@@ -154,6 +173,7 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
     length: req.length,
     gzip: req.gzip,
     blob: { digest: req.blob.digest, ...(req.blob.size !== undefined ? { size: req.blob.size } : {}), what: `${req.what} blob ${req.blob.digest}` },
+    ring,
     slots: SLOTS,
     slotSize: SLOT_SIZE,
   };
@@ -168,9 +188,9 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
   send(w, start);
   const giveBack = (): void => {
     if (lent === undefined) return;
-    const buf = lent;
+    const slot = lent;
     lent = undefined;
-    if (!closed && !ended && failure === undefined) send(w, { type: 'release', id, buf }, [buf]);
+    if (!closed && !ended && failure === undefined) send(w, { type: 'release', id, slot });
   };
   return {
     async read() {
@@ -179,8 +199,8 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
         if (closed) return undefined;
         const next = queue.shift();
         if (next !== undefined) {
-          lent = next.buf;
-          const chunk = Buffer.from(next.buf, 0, next.len);
+          lent = next.slot;
+          const chunk = Buffer.from(ring, next.slot * SLOT_SIZE, next.len);
           tarHash?.update(chunk);
           tarBytes += chunk.length;
           return chunk;
@@ -208,6 +228,8 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
       if (!ended && failure === undefined) {
         send(w, { type: 'cancel', id });
         track(w, id, undefined);
+      } else {
+        giveRing(ring); // the worker is done with it, and so is the reader now
       }
     },
   };
