@@ -30,6 +30,7 @@ describe.skipIf(!existsSync(GO_BIN) || !existsSync(C_BIN))('GoBinaryCollector on
     const col = new GoBinaryCollector(analyze, sections);
     await col.consume(entry('app/gofmt', go.length, 2), chunked(go, 4093));
     await col.consume(entry('bin/ls', c.length), chunked(c, 4093));
+    await col.settle();
     expect(col.size).toBe(1);
     const f = col.get(2, 'app/gofmt');
     expect(f?.size).toBe(go.length);

@@ -5,12 +5,12 @@
  * binary analyzer and sample content for compression ratios. Everything after the walk is the
  * pure core (causes, levers, estimate).
  */
-import { Readable } from 'node:stream';
 import { analyzeBinary, readElf } from '../binary/index.js';
 import type { BinaryReport } from '../binary/index.js';
 import { GoslimError } from '../errors.js';
 import { mergeLayers, type MergeProgress } from '../image/filesystem/merge.js';
-import { openLayerTar, walkLayer } from '../image/filesystem/walk.js';
+import { openLayerTar, walkLayer, type TarDataSink } from '../image/filesystem/walk.js';
+import { collectSink, fanOut } from '../image/filesystem/data-sinks.js';
 import type { LayerEntry, MergedFile } from '../image/filesystem/types.js';
 import { platformString, type Image } from '../image/model.js';
 import { openImage, type OpenImageOptions } from '../image/open.js';
@@ -122,17 +122,6 @@ function elfSections(bytes: Uint8Array): Array<{ name: string; offset: number; f
   return readElf(bytes).sections.map((s) => ({ name: s.name, offset: s.offset, fileSize: s.fileSize }));
 }
 
-async function readText(data: Readable, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const c of data as AsyncIterable<Buffer>) {
-    n += c.length;
-    if (n > limit) return undefined;
-    chunks.push(c);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Paths whose content samples the compressibility of a static base's files. */
 function isRuntimeSample(path: string): boolean {
   return path.startsWith('usr/share/zoneinfo/') || path.startsWith('etc/ssl/certs/') || path.startsWith('usr/share/ca-certificates/');
@@ -155,12 +144,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   let storedDone = 0;
   let bytesBefore = 0;
 
-  const sample = async (probe: RatioProbe, data: Readable): Promise<void> => {
-    for await (const c of data as AsyncIterable<Buffer>) {
-      if (probe.full) break; // the walk drains the rest
-      probe.feed(c);
-    }
-  };
+  const sample = (probe: RatioProbe): TarDataSink => ({ write: (c) => probe.feed(c), end: () => {} });
   const isCandidate = (e: LayerEntry): boolean => isBinaryCandidate(e) && (e.mode & 0o111) !== 0;
   // verify's readers (passwd, ld.so.cache, the entrypoint program) ride on the same pass.
   const startupCapture = createVerifyCapture(image);
@@ -168,30 +152,24 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   // One streaming pass (the filesystem module's walk + merge); our readers ride along.
   const merged = await mergeLayers(image, {
     visitor: {
-      wantContent: (e: LayerEntry) =>
-        startupCapture.wants(e) ||
-        isPackageDbPath(e.path) ||
-        isCandidate(e) ||
-        (isRuntimeSample(e.path) && !runtimeProbe.full) ||
-        (isAppLocation(e.path) && !isGoSourcePath(e.path) && !appProbe.full),
-      content: async (e, stream) => {
-        let data = stream;
-        if (startupCapture.wants(e)) {
-          // Read once, then hand the same bytes to the analyzers below (one file: the entrypoint or a small config file).
-          const bytes = await startupCapture.consume(e, stream);
-          if (bytes === undefined) return;
-          data = Readable.from([bytes]);
-        }
+      // Synchronous readers (no stream per file): each copies only what it keeps.
+      sink: (e: LayerEntry) => {
+        const readers: TarDataSink[] = [];
+        if (startupCapture.wants(e)) readers.push(startupCapture.sink(e));
         if (isPackageDbPath(e.path)) {
-          const text = await readText(data, MAX_DB_FILE);
-          if (text !== undefined) dbFiles.set(e.path, { layer: e.layer, text });
+          readers.push(
+            collectSink(MAX_DB_FILE, e.size, (bytes) => {
+              if (bytes !== undefined) dbFiles.set(e.path, { layer: e.layer, text: bytes.toString('utf8') });
+            }),
+          );
         } else if (isCandidate(e)) {
-          await collector.consume(e, data);
+          readers.push(collector.sink(e));
         } else if (isRuntimeSample(e.path)) {
-          await sample(runtimeProbe, data);
+          if (!runtimeProbe.full) readers.push(sample(runtimeProbe));
         } else if (isAppLocation(e.path) && !isGoSourcePath(e.path) && !appProbe.full) {
-          await sample(appProbe, data);
+          readers.push(sample(appProbe));
         }
+        return readers.length === 0 ? undefined : readers.length === 1 ? readers[0] : fanOut(readers);
       },
     },
     ...(options.onProgress
@@ -228,6 +206,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       done: () => left.size === 0,
     });
   }
+  await collector.settle();
   const startup = verifyStatic({
     ref: image.reference(),
     digest: image.digest(),

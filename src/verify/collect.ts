@@ -6,7 +6,18 @@
  */
 import type { Readable } from 'node:stream';
 import type { Image } from '../image/model.js';
-import { mergeLayers, normaliseEntryPath, openLayerTar, resolveInTree, walkLayer, type LayerEntry, type MergeProgress, type MergedFile } from '../image/filesystem/index.js';
+import {
+  collectSink,
+  mergeLayers,
+  normaliseEntryPath,
+  openLayerTar,
+  resolveInTree,
+  walkLayer,
+  type LayerEntry,
+  type MergeProgress,
+  type MergedFile,
+  type TarDataSink,
+} from '../image/filesystem/index.js';
 import { DEFAULT_PATH, envValue, resolveCommand } from './command-line.js';
 import { lookupProgram, SMALL_FILES, type ImageView } from './checks.js';
 
@@ -43,6 +54,8 @@ export interface CollectOptions {
  */
 export interface VerifyCapture {
   wants(e: LayerEntry): boolean;
+  /** A synchronous reader of a wanted entry (LayerVisitor.sink) that keeps its bytes. */
+  sink(e: LayerEntry): TarDataSink;
   /** Reads the entry's bytes and keeps them; returns them so another reader can use them too. */
   consume(e: LayerEntry, data: Readable): Promise<Buffer | undefined>;
   finish(files: Map<string, MergedFile>): Promise<ImageView>;
@@ -61,6 +74,10 @@ export function createVerifyCapture(image: Image): VerifyCapture {
 
   return {
     wants: (e) => small.has(e.path) || programs.has(e.path) || /^etc\/ld-musl-[^/]+\.path$/.test(e.path),
+    sink: (e) =>
+      collectSink(programs.has(e.path) ? MAX_PROGRAM_BYTES : MAX_SMALL_FILE, e.size, (bytes) => {
+        if (bytes) contents.set(e.path, bytes);
+      }),
     consume: async (e, data) => {
       const bytes = await readAll(data, programs.has(e.path) ? MAX_PROGRAM_BYTES : MAX_SMALL_FILE);
       if (bytes) contents.set(e.path, bytes);
@@ -116,10 +133,7 @@ export async function collectImageView(image: Image, options: CollectOptions = {
   const merged = await mergeLayers(image, {
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     visitor: {
-      wantContent: capture.wants,
-      content: async (e, data) => {
-        await capture.consume(e, data);
-      },
+      sink: (e) => (capture.wants(e) ? capture.sink(e) : undefined),
     },
   });
   return capture.finish(merged.files);

@@ -47,7 +47,7 @@ export interface MergeProgress {
 
 export interface MergeOptions {
   /** Analyzer hooks: entries as they stream, and file contents on request. */
-  visitor?: Pick<LayerVisitor, 'entry' | 'wantContent' | 'content'>;
+  visitor?: Pick<LayerVisitor, 'entry' | 'sink' | 'wantContent' | 'content'>;
   onProgress?: (p: MergeProgress) => void;
 }
 
@@ -77,6 +77,7 @@ export async function mergeLayers(image: Image, options: MergeOptions = {}): Pro
       whiteout: (w) => tree.applyWhiteout(w),
       anomaly: (a) => tree.addAnomaly(a),
     };
+    if (outer?.sink) visitor.sink = outer.sink;
     if (outer?.wantContent) visitor.wantContent = outer.wantContent;
     if (outer?.content) visitor.content = outer.content;
     const stats = await walkLayer(tar, i, visitor, options.onProgress ? { onBytes } : {});

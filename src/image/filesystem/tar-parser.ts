@@ -23,9 +23,10 @@ export interface TarHeader {
   linkname: string;
 }
 
+/** Receives one entry's data. Promises are awaited (backpressure); plain returns cost nothing. */
 export interface TarDataSink {
   write(chunk: Buffer): void | Promise<void>;
-  end(): Promise<void>;
+  end(): void | Promise<void>;
 }
 
 /** Per entry: return a sink to receive its data, or undefined to skip it. */
@@ -161,7 +162,9 @@ export class TarParser extends Writable {
             block = chunk.subarray(off, off + BLOCK);
             off += BLOCK;
           }
-          await this.header(block);
+          // Awaited only when something is asynchronous: a microtask per header adds up.
+          const pending = this.header(block);
+          if (pending !== undefined) await pending;
           break;
         }
         case 'meta':
@@ -170,11 +173,15 @@ export class TarParser extends Writable {
           if (this.state === 'meta') {
             this.meta.push(Buffer.from(chunk.subarray(off, off + n)));
           } else if (this.sink !== undefined && n > 0) {
-            await this.sink.write(chunk.subarray(off, off + n));
+            const pending = this.sink.write(chunk.subarray(off, off + n));
+            if (pending !== undefined) await pending;
           }
           off += n;
           this.remaining -= n;
-          if (this.remaining === 0) await this.endData();
+          if (this.remaining === 0) {
+            const pending = this.endData();
+            if (pending !== undefined) await pending;
+          }
           break;
         }
         case 'padding': {
@@ -188,11 +195,11 @@ export class TarParser extends Writable {
     }
   }
 
-  private async header(block: Buffer): Promise<void> {
+  private header(block: Buffer): Promise<void> | undefined {
     if (isZeroBlock(block)) {
       // Two zero blocks end the archive; tolerate one (some writers) at the very end.
       if (++this.zeroBlocks >= 2) this.state = 'done';
-      return;
+      return undefined;
     }
     this.zeroBlocks = 0;
     if (!checksum(block)) throw new MalformedInputError(`tar: bad header checksum (entry ${this.entries + 1})`);
@@ -203,7 +210,7 @@ export class TarParser extends Writable {
       this.metaType = typeflag;
       this.meta = [];
       this.startData(size, 'meta');
-      return;
+      return undefined;
     }
     this.entries++;
     let name = cstr(block, 0, 100);
@@ -231,10 +238,15 @@ export class TarParser extends Writable {
     this.paxLocal = new Map();
     if ('123456'.includes(typeflag)) size = 0;
     const header: TarHeader = { name, typeflag, size, mode: num(block, 100, 108, 'mode'), uid, gid, linkname };
-    const sink = await this.onEntry(header);
+    const sink = this.onEntry(header);
+    if (sink instanceof Promise) return sink.then((s) => this.startEntry(s, size));
+    return this.startEntry(sink, size);
+  }
+
+  private startEntry(sink: TarDataSink | undefined, size: number): Promise<void> | undefined {
     this.sink = sink;
     this.startData(size, 'data');
-    if (size === 0) await this.endData();
+    return size === 0 ? this.endData() : undefined;
   }
 
   private startData(size: number, state: 'data' | 'meta'): void {
@@ -253,15 +265,21 @@ export class TarParser extends Writable {
     else this.longLink = cstr(data, 0, data.length);
   }
 
-  private async endData(): Promise<void> {
+  private endData(): Promise<void> | undefined {
+    let pending: void | Promise<void> = undefined;
     if (this.state === 'meta') {
       this.finishMeta();
     } else if (this.sink !== undefined) {
       const sink = this.sink;
       this.sink = undefined;
-      await sink.end();
+      pending = sink.end();
     }
-    this.state = this.padding > 0 ? 'padding' : 'header';
+    const next = (): void => {
+      this.state = this.padding > 0 ? 'padding' : 'header';
+    };
+    if (pending instanceof Promise) return pending.then(next);
+    next();
+    return undefined;
   }
 }
 

@@ -7,6 +7,8 @@
  */
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { TarParser, type TarDataSink } from './tar-parser.js';
+
+export type { TarDataSink } from './tar-parser.js';
 import { GoslimError, MalformedInputError, TruncatedInputError } from '../../errors.js';
 import { normaliseEntryPath, symlinkTarget, type PathIssue } from './path.js';
 import type { EntryType, LayerEntry, Whiteout } from './types.js';
@@ -31,6 +33,12 @@ export interface LayerVisitor {
   entry?(entry: LayerEntry): void;
   whiteout?(whiteout: Whiteout): void;
   anomaly?(anomaly: Anomaly): void;
+  /**
+   * The synchronous way to read data, tried first: return a sink to receive this regular
+   * file's data chunk by chunk, then end(). Each chunk is valid only during write() (copy
+   * what you keep): no stream, no copy and no promise per chunk (see data-sinks.ts).
+   */
+  sink?(entry: LayerEntry): TarDataSink | undefined;
   /** Return true to receive this regular file's bytes through `content`. */
   wantContent?(entry: LayerEntry): boolean;
   /**
@@ -159,6 +167,10 @@ export function walkLayer(tar: Readable | TarChunks, layer: number, visitor: Lay
       }
     }
     visitor.entry?.(entry);
+    if (type === 'file' && size > 0 && visitor.sink) {
+      const sink = visitor.sink(entry);
+      if (sink !== undefined) return sink;
+    }
     if (type === 'file' && size > 0 && visitor.content && visitor.wantContent?.(entry)) {
       // Chunks from reused buffers are copied for the visitor, which may keep them.
       return contentSink(entry, visitor.content, !stream);
