@@ -2,7 +2,6 @@
  * Path lookups in the merged (final) filesystem, resolving symlinks inside the image only —
  * never on the host (a symlink in an image is data, not a pointer into our filesystem).
  */
-import { posix } from 'node:path';
 import type { MergedFile } from '../image/filesystem/types.js';
 
 /** Linux's own limit on symlinks followed in one lookup (MAXSYMLINKS, fs/namei.c). */
@@ -34,32 +33,38 @@ export class FsIndex {
    */
   resolve(path: string, followLast = true): string | undefined {
     let hops = 0;
-    const pending = splitPath(path);
+    // Components still to walk, last one first (so taking the next one is a pop).
+    const pending = splitPath(path).reverse();
     const done: string[] = [];
+    let current = '';
     while (pending.length > 0) {
-      const part = pending.shift() as string;
+      const part = pending.pop() as string;
       if (part === '.' || part === '') continue;
       if (part === '..') {
         done.pop();
+        current = done.join('/');
         continue;
       }
-      const candidate = [...done, part].join('/');
+      const candidate = current === '' ? part : `${current}/${part}`;
       const entry = this.byPath.get(candidate);
       const isLast = pending.length === 0;
       if (entry?.type === 'symlink' && entry.linkname !== undefined && (!isLast || followLast)) {
         if (++hops > MAX_SYMLINK_HOPS) return undefined;
         const target = entry.linkname;
-        if (target.startsWith('/')) done.length = 0;
-        pending.unshift(...splitPath(target));
+        if (target.startsWith('/')) {
+          done.length = 0;
+          current = '';
+        }
+        const parts = splitPath(target);
+        for (let i = parts.length - 1; i >= 0; i--) pending.push(parts[i] as string);
         continue;
       }
-      if (entry === undefined && !isLast) {
-        // A parent directory without its own entry is fine (tar layers may omit it) as long
-        // as something lives beneath it; callers check the final path.
-      }
+      // A parent directory without its own entry is fine (tar layers may omit it) as long as
+      // something lives beneath it; callers check the final path.
       done.push(part);
+      current = candidate;
     }
-    return done.join('/');
+    return current;
   }
 
   /** Does `path` name an existing non-directory (following symlinks)? */
@@ -70,11 +75,21 @@ export class FsIndex {
     return e !== undefined && e.type !== 'dir' && e.type !== 'symlink';
   }
 
+  /** Resolved directories, for canonical(): a package database names ~40k paths in ~3k dirs. */
+  private readonly dirs = new Map<string, string | undefined>();
+
   /** Canonical location of a path's parent directory plus its own name (last component not followed). */
   canonical(path: string): string | undefined {
-    const parent = posix.dirname(`/${path}`);
-    const base = posix.basename(`/${path}`);
-    const dir = parent === '/' ? '' : this.resolve(parent, true);
+    const trimmed = path.replace(/^\/+|\/+$/g, '');
+    const slash = trimmed.lastIndexOf('/');
+    const base = trimmed.slice(slash + 1);
+    if (slash < 0) return base;
+    const parent = trimmed.slice(0, slash);
+    let dir = this.dirs.get(parent);
+    if (dir === undefined && !this.dirs.has(parent)) {
+      dir = this.resolve(parent, true);
+      this.dirs.set(parent, dir);
+    }
     if (dir === undefined) return undefined;
     return dir === '' ? base : `${dir}/${base}`;
   }
