@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { analyzeBinary, readElf } from '../binary/index.js';
 import type { LayerEntry } from '../image/filesystem/types.js';
-import { GoBinaryCollector, isBinaryCandidate, strippedView } from './go-binaries.js';
+import { gzipSync } from 'node:zlib';
+import { GoBinaryCollector, gzipSize, isBinaryCandidate, strippedView } from './go-binaries.js';
 import { factsFromReport } from './inspect.js';
 
 // A real Go program and a real C program from the machine (Debian's golang-go is a test dependency).
@@ -83,9 +84,25 @@ describe.skipIf(!existsSync(GO_BIN) || !existsSync(C_BIN))('GoBinaryCollector on
     const magic = Buffer.from('\xff Go buildinf:', 'latin1');
     for (let i = planted.indexOf(magic); i >= 0; i = planted.indexOf(magic, i + 1)) planted.fill(0x58, i, i + magic.length);
     planted.write('.gopclntab', 1024 * 1024, 'latin1');
-    const col3 = new GoBinaryCollector(analyze);
-    await col3.consume(entry('srv', planted.length), chunked(planted, 65536));
-    expect(col3.late).toEqual([]);
+    // The same in the walk's big chunks (512 KiB), where a region is a slice of a chunk.
+    for (const size of [65536, 512 * 1024]) {
+      const col3 = new GoBinaryCollector(analyze);
+      await col3.consume(entry('srv', planted.length), chunked(planted, size));
+      expect(col3.late).toEqual([]);
+      const col4 = new GoBinaryCollector(analyze);
+      await col4.consume(entry('srv', altered.length), chunked(altered, size));
+      expect(col4.late).toEqual([{ layer: 0, path: 'srv' }]);
+    }
+  });
+
+  it('measures gzip -6 sizes exactly below 2 MiB and within 0.5 % of one stream above', async () => {
+    const c = readFileSync(C_BIN);
+    expect(c.length).toBeLessThan(2 << 20);
+    expect(await gzipSize([c.subarray(0, 1000), c.subarray(1000)])).toBe(gzipSync(c, { level: 6 }).length);
+    const go = readFileSync(GO_BIN); // 2.2 MB: two pieces
+    const one = gzipSync(go, { level: 6 }).length;
+    const pieces = await gzipSize(strippedView(go, []));
+    expect(Math.abs(pieces - one) / one).toBeLessThan(0.005);
   });
 
   it('ignores non-executable trees and non-ELF files', async () => {

@@ -15,8 +15,41 @@ import { isGoToolchainPackage } from './causes.js';
 import type { FsIndex } from './fs-index.js';
 import type { GoBinary, GoBinaryFacts } from './types.js';
 
-/** gzip -6 size of some buffers, streamed through the compressor (no concatenated copy). */
-async function gzipSize(parts: readonly Buffer[]): Promise<number> {
+/**
+ * gzip -6 size of some buffers, as one stream would have it: compressed in up to 4 pieces of
+ * at least 1 MiB at once (the thread pool spreads them over the cores), then summed, with one
+ * gzip header and trailer. Each piece starts with an empty dictionary; measured against one
+ * stream: +0.07 % (gofmt, 2 pieces), +0.18 % (4), +0.04 % (compile, 4), -0.04 % (a 4.5 MB
+ * server, 4). One stream took 64-426 ms for those binaries, on a single core, after the walk.
+ */
+export async function gzipSize(parts: readonly Buffer[]): Promise<number> {
+  const total = parts.reduce((a, p) => a + p.length, 0);
+  const count = Math.max(1, Math.min(4, Math.floor(total / (1 << 20))));
+  if (count === 1) return gzipStreamSize(parts);
+  const size = Math.ceil(total / count);
+  const pieces: Buffer[][] = [];
+  let current: Buffer[] = [];
+  let room = size;
+  for (let part of parts) {
+    while (part.length > 0) {
+      const take = part.subarray(0, room);
+      current.push(take);
+      room -= take.length;
+      part = part.subarray(take.length);
+      if (room === 0) {
+        pieces.push(current);
+        current = [];
+        room = size;
+      }
+    }
+  }
+  if (current.length > 0) pieces.push(current);
+  const sizes = await Promise.all(pieces.map((p) => gzipStreamSize(p)));
+  const GZIP_FRAME = 18; // 10-byte header + 8-byte trailer, once for a single stream
+  return sizes.reduce((a, n) => a + n - GZIP_FRAME, GZIP_FRAME);
+}
+
+async function gzipStreamSize(parts: readonly Buffer[]): Promise<number> {
   const gz = createGzip({ level: 6 });
   let n = 0;
   gz.on('data', (c: Buffer) => {
@@ -195,18 +228,25 @@ export class GoBinaryCollector {
         const shoff = sectionTableOffset(whole !== undefined ? whole.subarray(0, filled) : Buffer.concat(early));
         scanFrom = shoff !== undefined && shoff > EARLY_WINDOW + LATE_SCAN && shoff <= entry.size ? shoff - LATE_SCAN : 0;
       }
-      if (!marker && before >= EARLY_WINDOW && seen <= (scanFrom ?? 0)) {
-        tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - MARKER_OVERLAP)));
-      } else if (!marker) {
-        // Search the chunk itself plus a small seam with the previous chunk's tail: no copy of
-        // the chunk.
-        const seam = tail.length > 0 ? Buffer.concat([tail, chunk.subarray(0, MARKER_OVERLAP)]) : undefined;
-        const has = (m: Buffer): boolean => chunk.includes(m) || (seam !== undefined && seam.includes(m));
-        if (!keep && before < EARLY_WINDOW && EARLY_MARKERS.some(has)) {
+      if (!marker) {
+        // Only two regions are searched (chunks can be 512 KiB, so a region is cut out of the
+        // chunk, not the whole chunk): the early window, and from scanFrom on. A region that
+        // starts the chunk is joined to the previous chunk's tail by a small seam.
+        const search = (region: Buffer, atStart: boolean, markers: readonly Buffer[]): boolean => {
+          const seam = atStart && tail.length > 0 ? Buffer.concat([tail, region.subarray(0, MARKER_OVERLAP)]) : undefined;
+          return markers.some((m) => region.includes(m) || (seam !== undefined && seam.includes(m)));
+        };
+        const early = before < EARLY_WINDOW ? chunk.subarray(0, EARLY_WINDOW - before + MARKER_OVERLAP) : undefined;
+        if (!keep && early !== undefined && search(early, true, EARLY_MARKERS)) {
           keep = true;
           startWhole();
         }
-        marker = keep || GO_MARKERS.some(has);
+        const from = scanFrom ?? 0;
+        const lateAt = seen > from ? Math.max(0, from - before) : -1; // where the late region starts in this chunk
+        marker =
+          keep ||
+          (early !== undefined && search(early, true, GO_MARKERS)) ||
+          (lateAt >= 0 && search(chunk.subarray(Math.max(0, lateAt - MARKER_OVERLAP)), lateAt === 0, GO_MARKERS));
         tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - MARKER_OVERLAP)));
       }
       if (!keep && seen >= EARLY_WINDOW && early.length > 0) early.length = 0; // not known Go: drop

@@ -206,7 +206,6 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       done: () => left.size === 0,
     });
   }
-  await collector.settle();
   const startup = verifyStatic({
     ref: image.reference(),
     digest: image.digest(),
@@ -224,6 +223,8 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   finalDb.clear();
   const owners = canonicalOwners(db, fs);
   db.owners.clear(); // superseded by `owners` (keyed by real location); frees the memory early
+  // The stripped sizes were measured on the thread pool while the work above ran.
+  await collector.settle();
   const goBinaries = finalGoBinaries(collector, files, fs, (p) => owners.get(p));
   const attribution = attributeCauses(files, {
     db,
