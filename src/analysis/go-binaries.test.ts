@@ -84,8 +84,8 @@ describe.skipIf(!existsSync(GO_BIN) || !existsSync(C_BIN))('GoBinaryCollector on
     const magic = Buffer.from('\xff Go buildinf:', 'latin1');
     for (let i = planted.indexOf(magic); i >= 0; i = planted.indexOf(magic, i + 1)) planted.fill(0x58, i, i + magic.length);
     planted.write('.gopclntab', 1024 * 1024, 'latin1');
-    // The same in the walk's big chunks (512 KiB), where a region is a slice of a chunk.
-    for (const size of [65536, 512 * 1024]) {
+    // The same in the walk's big chunks (1 MiB), where a region is a slice of a chunk.
+    for (const size of [65536, 1024 * 1024]) {
       const col3 = new GoBinaryCollector(analyze);
       await col3.consume(entry('srv', planted.length), chunked(planted, size));
       expect(col3.late).toEqual([]);

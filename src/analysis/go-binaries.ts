@@ -229,7 +229,7 @@ export class GoBinaryCollector {
         scanFrom = shoff !== undefined && shoff > EARLY_WINDOW + LATE_SCAN && shoff <= entry.size ? shoff - LATE_SCAN : 0;
       }
       if (!marker) {
-        // Only two regions are searched (chunks can be 512 KiB, so a region is cut out of the
+        // Only two regions are searched (chunks can be 1 MiB, so a region is cut out of the
         // chunk, not the whole chunk): the early window, and from scanFrom on. A region that
         // starts the chunk is joined to the previous chunk's tail by a small seam.
         const search = (region: Buffer, atStart: boolean, markers: readonly Buffer[]): boolean => {

@@ -178,7 +178,7 @@ export function tarWorkerBody(): void {
         ? Readable.from([])
         : createReadStream(req.file, { start: req.start, end: req.start + req.length - 1, highWaterMark: 1 << 20 });
     // A deep input buffer lets the file read run ahead, so zlib never waits for the disk.
-    const dec = req.gzip ? createGunzip({ chunkSize: 1 << 19, writableHighWaterMark: 4 << 20 } as import('node:zlib').ZlibOptions) : undefined;
+    const dec = req.gzip ? createGunzip({ chunkSize: 1 << 20, writableHighWaterMark: 4 << 20 } as import('node:zlib').ZlibOptions) : undefined;
     const free: number[] = [];
     for (let i = req.slots - 1; i >= 0; i--) free.push(i);
     const job: Job = {
