@@ -171,9 +171,11 @@ export function isDocsPath(path: string): boolean {
 }
 
 /** Paths outside the system hierarchy (FHS): where an application's own data files live. */
+const SYSTEM_TOPS = new Set(['etc', 'var', 'usr', 'lib', 'lib32', 'lib64', 'libx32', 'bin', 'sbin', 'run', 'tmp', 'proc', 'sys', 'dev', 'boot', 'root', 'media', 'mnt']);
+
 export function isAppLocation(path: string): boolean {
-  const top = path.split('/')[0] ?? '';
-  return !['etc', 'var', 'usr', 'lib', 'lib32', 'lib64', 'libx32', 'bin', 'sbin', 'run', 'tmp', 'proc', 'sys', 'dev', 'boot', 'root', 'media', 'mnt'].includes(top);
+  const slash = path.indexOf('/');
+  return !SYSTEM_TOPS.has(slash < 0 ? path : path.slice(0, slash));
 }
 
 export interface CauseContext {

@@ -145,7 +145,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   let bytesBefore = 0;
 
   const sample = (probe: RatioProbe): TarDataSink => ({ write: (c) => probe.feed(c), end: () => {} });
-  const isCandidate = (e: LayerEntry): boolean => isBinaryCandidate(e) && (e.mode & 0o111) !== 0;
+  const isCandidate = (e: LayerEntry): boolean => (e.mode & 0o111) !== 0 && isBinaryCandidate(e); // the cheap test first
   // verify's readers (passwd, ld.so.cache, the entrypoint program) ride on the same pass.
   const startupCapture = createVerifyCapture(image);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addApkInstalled, buildPackageDb, dpkgListPackageName, emptyPackageDb, isPackageDbPath, parseDeb822, parseDependsField } from './package-db.js';
+import { addApkInstalled, buildPackageDb, dpkgListPackageName, emptyPackageDb, isPackageDbPath, normalizeDbPath, parseDeb822, parseDependsField } from './package-db.js';
 
 const STATUS = `Package: libc6
 Status: install ok installed
@@ -126,5 +126,23 @@ R:securetty
     expect(db.packages.get('busybox')?.depends).toEqual(['musl']);
     const raw = emptyPackageDb();
     expect(addApkInstalled(raw, text)).toEqual(['musl', 'busybox']);
+  });
+});
+
+describe('normalizeDbPath', () => {
+  it('strips the root and ./, collapses slashes, drops a trailing slash and blanks', () => {
+    const cases: Array<[string, string]> = [
+      ['/usr/bin/dash', 'usr/bin/dash'],
+      ['/usr//lib/x', 'usr/lib/x'],
+      ['//etc/passwd', 'etc/passwd'],
+      ['./usr/share/doc/', 'usr/share/doc'],
+      ['/usr/share/doc/ ', 'usr/share/doc'],
+      ['  /opt/app\r', 'opt/app'],
+      ['/./etc', 'etc'],
+      ['/.', '.'],
+      ['/', ''],
+      ['', ''],
+    ];
+    for (const [input, want] of cases) expect([input, normalizeDbPath(input)]).toEqual([input, want]);
   });
 });

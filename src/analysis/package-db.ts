@@ -16,9 +16,17 @@ export function emptyPackageDb(): PackageDb {
 
 /** Normalise a path from a db: strip leading "/" and "./", collapse duplicate slashes. */
 export function normalizeDbPath(p: string): string {
+  // dpkg's own form ("/usr/bin/x", no doubled or trailing slash, no blanks) needs no work:
+  // the .list files name every installed path, ~40k lines on a Debian image with a toolchain.
+  if (p.length > 1 && p.charCodeAt(0) === 0x2f && p.charCodeAt(1) !== 0x2f && p.charCodeAt(1) !== 0x2e && p.charCodeAt(p.length - 1) > 0x2f && !p.includes('//')) {
+    return p.slice(1);
+  }
   let s = p.trim().replace(/\/+/g, '/');
-  while (s.startsWith('./')) s = s.slice(2);
-  while (s.startsWith('/')) s = s.slice(1);
+  for (;;) {
+    if (s.startsWith('./')) s = s.slice(2);
+    else if (s.startsWith('/')) s = s.slice(1);
+    else break;
+  }
   if (s.endsWith('/')) s = s.slice(0, -1);
   return s;
 }
