@@ -42,6 +42,14 @@ export interface InspectOptions extends OpenImageOptions {
   onProgress?: (p: InspectProgress) => void;
   /** How many largest files to report (default 15). */
   largest?: number;
+  /**
+   * Also check each layer's tar against the config's diff_id (default false). Blob digests,
+   * which the manifest pins, are always checked, so tampered layers fail either way; the
+   * diff_id check finds a config that disagrees with its layers, which is what a runtime
+   * checks when it unpacks (goslim verify --run does). It costs a SHA-256 pass over every
+   * uncompressed byte: 0.5 s of CPU on the 1.08 GB fixture image.
+   */
+  verifyDiffIds?: boolean;
 }
 
 export interface InspectLayer {
@@ -150,7 +158,9 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   const startupCapture = createVerifyCapture(image);
 
   // One streaming pass (the filesystem module's walk + merge); our readers ride along.
+  const verifyDiffId = options.verifyDiffIds ?? false;
   const merged = await mergeLayers(image, {
+    verifyDiffIds: verifyDiffId,
     visitor: {
       // Synchronous readers (no stream per file): each copies only what it keeps.
       sink: (e: LayerEntry) => {
@@ -197,7 +207,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     const layer = layers[i];
     if (!layer) continue;
     const left = new Set(paths);
-    await walkLayer(await openLayerTar(layer), i, {
+    await walkLayer(await openLayerTar(layer, { verifyDiffId }), i, {
       wantContent: (e) => paths.has(e.path),
       content: async (e, data) => {
         await collector.consume(e, data, true);

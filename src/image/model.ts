@@ -114,14 +114,27 @@ export interface Layer {
   compression(): Compression;
   /** The stored blob bytes, verified against digest() as they stream (error at end on mismatch). */
   compressed(): Promise<Readable>;
-  /** The uncompressed tar stream. */
-  uncompressed(): Promise<Readable>;
+  /**
+   * The uncompressed tar stream, verified against the blob digest and (unless
+   * `verifyDiffId: false`) against the diff_id.
+   */
+  uncompressed(options?: TarReadOptions): Promise<Readable>;
   /**
    * The uncompressed tar as reused chunks, read, decompressed and verified off the main
    * thread (the layer walk's fast path); undefined when this layer has none (then use
    * uncompressed()).
    */
-  tarChunks?(): Promise<TarChunks | undefined>;
+  tarChunks?(options?: TarReadOptions): Promise<TarChunks | undefined>;
+}
+
+export interface TarReadOptions {
+  /**
+   * Also hash the tar and compare it with the config's diff_id (default true). The blob
+   * digest, which the manifest pins, is always checked; the diff_id check finds a config
+   * that disagrees with its layers (what a runtime checks when it unpacks), and costs a
+   * SHA-256 pass over the uncompressed bytes.
+   */
+  verifyDiffId?: boolean;
 }
 
 /**

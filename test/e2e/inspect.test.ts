@@ -146,6 +146,25 @@ describe.skipIf(missing.length > 0)('goslim inspect on the fixture images', () =
     }
   });
 
+  it('gives the same report on the worker thread, on the main thread and with --verify-diff-ids', async () => {
+    for (const shape of ['oci', 'dockerArchive'] as const) {
+      const ref = `${shape === 'oci' ? 'oci' : 'docker-archive'}:${fx.images['cgo-on-static'][shape]}`;
+      const worker = await inspectJson(ref);
+      const strict = await inspectJson(ref, process.env, ['--verify-diff-ids']);
+      const before = process.env.GOSLIM_WORKER;
+      process.env.GOSLIM_WORKER = '0';
+      let mainThread: InspectReport;
+      try {
+        mainThread = await inspectJson(ref);
+      } finally {
+        if (before === undefined) delete process.env.GOSLIM_WORKER;
+        else process.env.GOSLIM_WORKER = before;
+      }
+      expect(strict, shape).toEqual(worker);
+      expect(mainThread, shape).toEqual(worker);
+    }
+  });
+
   it('enforces budgets with one line per reason and exit 1', async () => {
     const ref = `oci:${fx.images['cgo-on-static'].oci}`;
     const over = await cli(['inspect', ref, '--max-size', '1MB', '--max-compressed-size', '1MB', '--fail-on-lever', 'cgo-off,strip-symbols']);

@@ -11,6 +11,7 @@ interface InspectOptions {
   json?: boolean;
   platform?: string;
   insecure?: boolean;
+  verifyDiffIds?: boolean;
   maxSize?: string;
   maxCompressedSize?: string;
   minEfficiency?: string;
@@ -31,6 +32,7 @@ export const command: CommandModule = {
       .option('--json', 'print the report as JSON')
       .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image (default: linux/amd64 or the only one)')
       .option('--insecure', 'allow plain HTTP to registries other than localhost')
+      .option('--verify-diff-ids', "also check each layer's tar against the config's diff_ids (as a runtime does when it unpacks)")
       .option('--max-size <bytes>', 'budget: exit 1 when the uncompressed size is larger (e.g. 50MB)')
       .option('--max-compressed-size <bytes>', 'budget: exit 1 when the stored (pull) size is larger')
       .option('--min-efficiency <fraction>', 'budget: exit 1 when layer efficiency is lower (0.95 or 95%)')
@@ -52,6 +54,7 @@ export const command: CommandModule = {
             report = await inspectImageRef(ref, {
               ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
               ...(opts.insecure ? { insecure: true } : {}),
+              ...(opts.verifyDiffIds ? { verifyDiffIds: true } : {}),
               env: io.env,
               onProgress: (p) => progress.update(p),
               largest: Math.max(top, 15),

@@ -49,6 +49,8 @@ export interface MergeOptions {
   /** Analyzer hooks: entries as they stream, and file contents on request. */
   visitor?: Pick<LayerVisitor, 'entry' | 'sink' | 'wantContent' | 'content'>;
   onProgress?: (p: MergeProgress) => void;
+  /** Check each layer's tar against its diff_id too (default true; see TarReadOptions). */
+  verifyDiffIds?: boolean;
 }
 
 export async function mergeLayers(image: Image, options: MergeOptions = {}): Promise<MergeResult> {
@@ -59,7 +61,7 @@ export async function mergeLayers(image: Image, options: MergeOptions = {}): Pro
   const outer = options.visitor;
   for (const [i, layer] of layers.entries()) {
     tree.beginLayer(i);
-    const tar = await openLayerTar(layer);
+    const tar = await openLayerTar(layer, { verifyDiffId: options.verifyDiffIds ?? true });
     let bytes = 0;
     let last = 0;
     const onBytes = (n: number): void => {

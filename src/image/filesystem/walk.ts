@@ -12,7 +12,7 @@ export type { TarDataSink } from './tar-parser.js';
 import { GoslimError, MalformedInputError, TruncatedInputError } from '../../errors.js';
 import { normaliseEntryPath, symlinkTarget, type PathIssue } from './path.js';
 import type { EntryType, LayerEntry, Whiteout } from './types.js';
-import type { Layer, TarChunks } from '../model.js';
+import type { Layer, TarChunks, TarReadOptions } from '../model.js';
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARKER = '.wh..wh..opq';
@@ -106,8 +106,8 @@ function wrapTarError(err: Error, layer: number): Error {
 }
 
 /** The uncompressed tar of a layer: its worker-thread chunks when it has them, else its stream. */
-export async function openLayerTar(layer: Layer): Promise<Readable | TarChunks> {
-  return (await layer.tarChunks?.()) ?? (await layer.uncompressed());
+export async function openLayerTar(layer: Layer, options: TarReadOptions = {}): Promise<Readable | TarChunks> {
+  return (await layer.tarChunks?.(options)) ?? (await layer.uncompressed(options));
 }
 
 function isStream(tar: Readable | TarChunks): tar is Readable {

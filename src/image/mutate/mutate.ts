@@ -8,7 +8,7 @@
  * families (registries reject mixed manifests) and can carry annotations.
  */
 import type { Readable } from 'node:stream';
-import { MediaType, type Compression, type Descriptor, type HistoryEntry, type Image, type Layer, type TarChunks } from '../model.js';
+import { MediaType, type Compression, type Descriptor, type HistoryEntry, type Image, type Layer, type TarChunks, type TarReadOptions } from '../model.js';
 import { BuiltImage } from './built-image.js';
 import { applyConfigChanges, type ConfigChanges } from './config.js';
 
@@ -47,11 +47,11 @@ class RetypedLayer implements Layer {
   compressed(): Promise<Readable> {
     return this.inner.compressed();
   }
-  uncompressed(): Promise<Readable> {
-    return this.inner.uncompressed();
+  uncompressed(options?: TarReadOptions): Promise<Readable> {
+    return this.inner.uncompressed(options);
   }
-  async tarChunks(): Promise<TarChunks | undefined> {
-    return this.inner.tarChunks?.();
+  async tarChunks(options?: TarReadOptions): Promise<TarChunks | undefined> {
+    return this.inner.tarChunks?.(options);
   }
 }
 

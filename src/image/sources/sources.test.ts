@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openImage } from '../open.js';
+import { mergeLayers } from '../filesystem/merge.js';
+import { inspectImage } from '../../analysis/inspect.js';
 import { ALL_TEST_FORMATS, buildTestImage, file, dir, writeTarFile, type TestImageSpec } from '../testing/index.js';
 import { isGoslimError } from '../../errors.js';
 import { sha256Digest } from '../digest.js';
 import type { Readable } from 'node:stream';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 let work: string;
 beforeAll(async () => {
@@ -85,6 +88,49 @@ describe('image sources', () => {
     expect((err as { details: { available: string[] } }).details.available).toEqual(['linux/arm64', 'linux/ppc64le']);
   });
 
+  it('a config whose diff_id disagrees with its layer fails where diff_ids are checked, and only there', async () => {
+    // A consistent image (every digest right) whose config names a wrong diff_id for layer 0.
+    const built = await buildTestImage(spec, { dir: join(work, 'bad-diff'), format: 'oci' });
+    const blob = (d: string): string => join(built.path, 'blobs/sha256', d.slice(7));
+    const indexPath = join(built.path, 'index.json');
+    const index = JSON.parse(await readFile(indexPath, 'utf8')) as { manifests: Array<{ digest: string; size: number }> };
+    const manifest = JSON.parse(await readFile(blob(index.manifests[0]!.digest), 'utf8')) as { config: { digest: string; size: number } };
+    const config = JSON.parse(await readFile(blob(manifest.config.digest), 'utf8')) as { rootfs: { diff_ids: string[] } };
+    config.rootfs.diff_ids[0] = sha256Digest('not this layer');
+    const put = async (data: Buffer): Promise<{ digest: string; size: number }> => {
+      const digest = sha256Digest(data);
+      await writeFile(blob(digest), data);
+      return { digest, size: data.length };
+    };
+    Object.assign(manifest.config, await put(Buffer.from(JSON.stringify(config))));
+    Object.assign(index.manifests[0]!, await put(Buffer.from(JSON.stringify(manifest))));
+    await writeFile(indexPath, JSON.stringify(index));
+
+    const image = await openImage(built.reference);
+    const layer = image.layers()[0]!;
+    expect(await codeOf((async () => collect(await layer.uncompressed()))())).toBe('E_DIGEST_MISMATCH');
+    expect(await codeOf(collect(await layer.uncompressed({ verifyDiffId: false })))).toBeUndefined();
+    // The worker-thread path answers the same.
+    const drain = async (verifyDiffId: boolean): Promise<void> => {
+      const chunks = (await layer.tarChunks?.({ verifyDiffId }))!;
+      while ((await chunks.read()) !== undefined);
+    };
+    expect(await codeOf(drain(true))).toBe('E_DIGEST_MISMATCH');
+    expect(await codeOf(drain(false))).toBeUndefined();
+    // The layer walk checks by default; inspect reads what the manifest pins unless asked.
+    expect(await codeOf(mergeLayers(image))).toBe('E_DIGEST_MISMATCH');
+    expect(await codeOf(inspectImage(image))).toBeUndefined();
+    expect(await codeOf(inspectImage(image, { verifyDiffIds: true }))).toBe('E_DIGEST_MISMATCH');
+  });
+
+  it('inspect fails a swapped layer blob by default (the blob digest is always checked)', async () => {
+    // Same tar, recompressed: valid gzip with the right diff_id, but not the blob the manifest names.
+    const built = await buildTestImage(spec, { dir: join(work, 'swap'), format: 'oci' });
+    const p = join(built.path, 'blobs/sha256', built.images[0]!.layerDigests[0]!.slice(7));
+    await writeFile(p, gzipSync(gunzipSync(await readFile(p)), { level: 1 }));
+    expect(await codeOf(inspectImage(await openImage(built.reference)))).toBe('E_DIGEST_MISMATCH');
+  });
+
   it('a tampered layer blob fails with E_DIGEST_MISMATCH', async () => {
     const built = await buildTestImage(spec, { dir: join(work, 'tamper'), format: 'oci' });
     const digest = built.images[0]!.layerDigests[1]!;
@@ -106,6 +152,8 @@ describe('image sources', () => {
     await writeFile(built.path, data);
     const image = await openImage(built.reference);
     expect(await codeOf((async () => collect(await image.layers()[0]!.uncompressed()))())).toBe('E_DIGEST_MISMATCH');
+    // The stored tar is the blob: inspect checks it by default too (on the worker thread).
+    expect(await codeOf(inspectImage(image))).toBe('E_DIGEST_MISMATCH');
   });
 
   it('a layer whose gzip stream is cut short (digest consistent) fails with E_TRUNCATED', async () => {
