@@ -4,15 +4,18 @@
 // 1. The fat fixture image (single-stage Go build on Debian, about 1 GB uncompressed, built
 //    offline by test/fixtures/images/make-images.sh): full inspect (walk + merge + causes +
 //    Go binary analysis + levers) beside, in the same run, the physical floor — Node's raw
-//    gunzip of all its layer blobs (128 KiB output chunks, as the image sources use), output
-//    discarded — and a peer, `tar -tvzf` of each layer.
+//    gunzip of all its layer blobs (128 KiB output chunks, as Node's streams use), output
+//    discarded — and a peer, `tar -tvzf` of each layer. inspect's default checks every blob
+//    digest; the same inspect with --verify-diff-ids (one more SHA-256 pass over the tar) and
+//    with the worker thread off (GOSLIM_WORKER=0, everything on the main thread) are shown too.
 //    Targets: inspect <= 1.25x the gunzip floor; peak RSS <= 200 MB.
 // 2. A generated image of at least 5 GB uncompressed (OCI layout in bench/.work, generated
 //    streaming once and reused): inspect's peak RSS beside the 1 GB image's, to show memory
 //    stays flat when the image grows 5x.
 //
 // Every measurement runs in a fresh child process, so its peak RSS (getrusage maxrss) is its
-// own; each is taken RUNS times and the best wall time is kept (the machine is shared).
+// own; each is taken RUNS times and the best wall time is kept (the machine is shared), the
+// floor and inspect runs interleaved; peak RSS is the highest of the runs.
 //
 //   node bench/inspect.bench.js [--skip-big] [--runs N]
 import { spawnSync, execFileSync } from 'node:child_process';
@@ -25,7 +28,7 @@ import { createGzip } from 'node:zlib';
 const here = new URL('.', import.meta.url).pathname;
 const root = join(here, '..');
 const dist = join(root, 'dist', 'analysis', 'inspect.js');
-const RUNS = Number(process.argv.includes('--runs') ? process.argv[process.argv.indexOf('--runs') + 1] : 2);
+const RUNS = Number(process.argv.includes('--runs') ? process.argv[process.argv.indexOf('--runs') + 1] : 4);
 const SKIP_BIG = process.argv.includes('--skip-big');
 const BIG_LAYERS = 5;
 const BIG_LAYER_BYTES = 1100 * 1024 * 1024; // 5 x 1.1 GiB ≈ 5.9 GB uncompressed
@@ -81,15 +84,20 @@ const CHILD = {
     const require = createRequire(import.meta.url);
     const { inspectImageRef } = await import(process.argv[2]);
     const t0 = performance.now();
-    const r = await inspectImageRef('oci:' + process.argv[1]);
+    const r = await inspectImageRef('oci:' + process.argv[1], JSON.parse(process.argv[3] ?? '{}'));
     const u = process.resourceUsage();
     console.log(JSON.stringify({ ms: performance.now() - t0, cpu: (u.userCPUTime + u.systemCPUTime) / 1000, bytes: r.image.size, rss: ${HWM},
       files: r.image.files, causes: r.causes.length, goBinaries: r.goBinaries.length, lever: r.levers[0]?.id ?? null }));
   `,
 };
 
-function child(kind, ...args) {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD[kind], ...args], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 30 * 60_000 });
+function child(kind, args, env = {}) {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD[kind], ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    timeout: 30 * 60_000,
+    env: { ...process.env, ...env },
+  });
   if (r.status !== 0) throw new Error(`${kind} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
@@ -113,15 +121,28 @@ function best(fn) {
   return b;
 }
 
-function measure(label, layout, withTar) {
+function measure(label, layout, withVariants) {
   const blobs = layerBlobs(layout);
-  const floor = best(() => child('gunzip', JSON.stringify(blobs)));
-  const peer = withTar ? best(() => tarList(blobs)) : undefined;
-  const insp = best(() => child('inspect', layout, dist));
+  // Interleaved, so that a slow minute on the shared machine hits every row alike.
+  const floorRuns = [];
+  const inspRuns = [];
+  for (let i = 0; i < RUNS; i++) {
+    floorRuns.push(child('gunzip', [JSON.stringify(blobs)]));
+    inspRuns.push(child('inspect', [layout, dist]));
+  }
+  const pick = (runs) => runs.reduce((b, r) => (r.ms < b.ms ? { ...r, rss: Math.max(b.rss, r.rss) } : { ...b, rss: Math.max(b.rss, r.rss) }));
+  const floor = pick(floorRuns);
+  const insp = pick(inspRuns);
+  const peer = withVariants ? best(() => tarList(blobs)) : undefined;
+  // The same inspect with the diff_id check (--verify-diff-ids), and on the main thread only.
+  const strict = withVariants ? best(() => child('inspect', [layout, dist, JSON.stringify({ verifyDiffIds: true })])) : undefined;
+  const mainOnly = withVariants ? best(() => child('inspect', [layout, dist], { GOSLIM_WORKER: '0' })) : undefined;
   console.log(`\n${label}: ${blobs.length} layers, ${mb(insp.bytes)} uncompressed, ${insp.files} files`);
   console.log(`  gunzip floor (node zlib)   ${(floor.ms / 1000).toFixed(2)} s   cpu ${(floor.cpu / 1000).toFixed(2)} s   peak RSS ${mb(floor.rss)}`);
   if (peer) console.log(`  tar -tvzf (peer)           ${(peer.ms / 1000).toFixed(2)} s   (${(peer.ms / floor.ms).toFixed(2)}x floor)`);
   console.log(`  goslim inspect             ${(insp.ms / 1000).toFixed(2)} s   cpu ${(insp.cpu / 1000).toFixed(2)} s   peak RSS ${mb(insp.rss)}`);
+  if (strict) console.log(`    --verify-diff-ids        ${(strict.ms / 1000).toFixed(2)} s   cpu ${(strict.cpu / 1000).toFixed(2)} s   peak RSS ${mb(strict.rss)}   (${(strict.ms / floor.ms).toFixed(2)}x floor)`);
+  if (mainOnly) console.log(`    GOSLIM_WORKER=0          ${(mainOnly.ms / 1000).toFixed(2)} s   cpu ${(mainOnly.cpu / 1000).toFixed(2)} s   peak RSS ${mb(mainOnly.rss)}   (${(mainOnly.ms / floor.ms).toFixed(2)}x floor; no worker thread)`);
   const ratio = insp.ms / floor.ms;
   console.log(`  ratio inspect / gunzip floor: ${ratio.toFixed(2)}x wall (target <= 1.25x) ${ratio <= 1.25 ? 'OK' : 'OVER'}; ${(insp.cpu / floor.cpu).toFixed(2)}x CPU time`);
   // CPU time is shown too because wall time on a shared 2-core machine includes other people's load.
