@@ -2,7 +2,7 @@
  * `goslim inspect` on the real fixture images (built offline from Debian packages by
  * test/fixtures/images/make-images.sh): the issue 3 proofs.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,6 +163,19 @@ describe.skipIf(missing.length > 0)('goslim inspect on the fixture images', () =
       expect(strict, shape).toEqual(worker);
       expect(mainThread, shape).toEqual(worker);
     }
+  });
+
+  it('reads layers on its worker thread from a host started as an ES module (node --input-type=module)', () => {
+    const ref = `oci:${fx.images['cgo-on-static'].oci}`;
+    const code = `const { inspectImageRef } = await import(${JSON.stringify(join(REPO_ROOT, 'dist', 'index.js'))});
+      const r = await inspectImageRef(${JSON.stringify(ref)});
+      console.log(JSON.stringify({ size: r.image.size, lever: r.levers[0]?.id }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { size: number; lever: string };
+    expect(out.size).toBeGreaterThan(0);
+    expect(out.lever).toBe('strip-symbols');
   });
 
   it('enforces budgets with one line per reason and exit 1', async () => {

@@ -1,9 +1,11 @@
 /**
  * The body of the layer-reading worker thread (the client side is tar-worker.ts). It runs
- * as an eval'd CommonJS script, `(${tarWorkerBody.toString()})()`, so it must stay
- * self-contained: no imports, no references to this module's scope, Node built-ins through
- * `require`. (A separate worker file would not exist when the tests run the TypeScript
- * sources, and an eval'd body works the same from src and from dist.)
+ * as eval'd code, `(${tarWorkerBody.toString()})()`, so it must stay self-contained: no
+ * imports, no references to this module's scope, Node built-ins through
+ * process.getBuiltinModule (Node >= 20.16), else `require` (the client starts the worker
+ * without the parent's --input-type, so eval'd code is CommonJS). A separate worker file would
+ * not exist when the tests run the TypeScript sources; dynamic import() is rewritten by the
+ * test runner's transform.
  *
  * One job = one layer blob in a local file: read the byte range, hash it (the blob digest),
  * gunzip it (zlib on the thread pool, as on the main thread), hash the tar (the diff_id),
@@ -46,11 +48,13 @@ export type TarWorkerReply =
 
 export function tarWorkerBody(): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { parentPort } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const { createReadStream } = require('node:fs') as typeof import('node:fs');
-  const { createGunzip } = require('node:zlib') as typeof import('node:zlib');
-  const { createHash } = require('node:crypto') as typeof import('node:crypto');
-  const { Readable } = require('node:stream') as typeof import('node:stream');
+  const builtin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  const load = <T>(id: string): T => (typeof builtin === 'function' ? builtin(id) : require(id)) as T;
+  const { parentPort } = load<typeof import('node:worker_threads')>('node:worker_threads');
+  const { createReadStream } = load<typeof import('node:fs')>('node:fs');
+  const { createGunzip } = load<typeof import('node:zlib')>('node:zlib');
+  const { createHash } = load<typeof import('node:crypto')>('node:crypto');
+  const { Readable } = load<typeof import('node:stream')>('node:stream');
   type Hash = import('node:crypto').Hash;
   type Stream = import('node:stream').Readable;
   if (!parentPort) return;

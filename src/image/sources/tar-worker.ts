@@ -69,7 +69,10 @@ function getWorker(): Worker | undefined {
   if (workerDisabled()) return undefined;
   if (worker !== undefined) return worker;
   try {
-    const w = new Worker(`(${tarWorkerBody.toString()})()`, { eval: true, name: 'goslim-tar' });
+    // Without the parent's module-type flags (`node --input-type=module -e ...` would make the
+    // eval'd body an ES module, where `require` does not exist on Node < 20.16).
+    const execArgv = process.execArgv.filter((a) => !/^--(input-type|experimental-default-type)\b/.test(a));
+    const w = new Worker(`(${tarWorkerBody.toString()})()`, { eval: true, name: 'goslim-tar', execArgv });
     w.on('message', (msg: TarWorkerReply) => {
       const c = clients.get(msg.id);
       if (c === undefined) return;
