@@ -10,6 +10,7 @@ import type { BinaryReport } from '../binary/index.js';
 import { GoslimError } from '../errors.js';
 import { mergeLayers, type MergeProgress } from '../image/filesystem/merge.js';
 import { openLayerTar, walkLayer, type TarDataSink } from '../image/filesystem/walk.js';
+import { releaseLayerReader } from '../image/sources/tar-worker.js';
 import { collectSink, fanOut } from '../image/filesystem/data-sinks.js';
 import type { LayerEntry, MergedFile } from '../image/filesystem/types.js';
 import { platformString, type Image } from '../image/model.js';
@@ -216,12 +217,14 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       done: () => left.size === 0,
     });
   }
+  const startupView = await startupCapture.finish(merged.files);
+  releaseLayerReader(); // every layer read is done: free the reader thread before the analysis
   const startup = verifyStatic({
     ref: image.reference(),
     digest: image.digest(),
     platform: image.platform(),
     config: config.config,
-    fs: await startupCapture.finish(merged.files),
+    fs: startupView,
   });
   const files: MergedFile[] = [...merged.files.values()];
   const fs = new FsIndex(merged.files);

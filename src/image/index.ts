@@ -30,5 +30,6 @@ export { openDockerArchive, type OpenDockerArchiveOptions } from './sources/dock
 export { openOciLayout, type OpenLayoutOptions } from './sources/oci-layout.js';
 export { openOciArchive } from './sources/oci-archive.js';
 export { sniffCompression, decompress } from './sources/decompress.js';
+export { releaseLayerReader } from './sources/tar-worker.js';
 export { selectPlatform, platformMatches, isAttestation, DEFAULT_PLATFORM } from './sources/platform-select.js';
 export * from './filesystem/index.js';

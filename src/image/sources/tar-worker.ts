@@ -40,7 +40,7 @@ interface Client {
  * worker may still be writing into it when close() returns).
  */
 const spareRings: SharedArrayBuffer[] = [];
-const MAX_SPARE_RINGS = 2;
+const MAX_SPARE_RINGS = 1;
 
 function takeRing(): SharedArrayBuffer {
   return spareRings.pop() ?? new SharedArrayBuffer(SLOTS * SLOT_SIZE);
@@ -105,12 +105,47 @@ function send(w: Worker, msg: TarWorkerRequest): void {
   w.postMessage(msg);
 }
 
+/**
+ * A worker with nothing to do for IDLE_MS is stopped: its heap and the zlib buffers its
+ * garbage collector has not got to yet (tens of MB after a big layer) go back to the system
+ * before the analysis after the walk allocates its own. Layers follow each other within
+ * microseconds, so a walk over many layers keeps one worker; the next walk starts a new one.
+ */
+const IDLE_MS = 20;
+let idleTimer: NodeJS.Timeout | undefined;
+
 /** The worker keeps the process alive only while some walk waits on it. */
 function track(w: Worker, id: number, client: Client | undefined): void {
   if (client) clients.set(id, client);
   else clients.delete(id);
-  if (clients.size > 0) w.ref();
-  else w.unref();
+  if (idleTimer !== undefined) clearTimeout(idleTimer);
+  idleTimer = undefined;
+  if (clients.size > 0) {
+    w.ref();
+    return;
+  }
+  w.unref();
+  idleTimer = setTimeout(() => stopWorker(w), IDLE_MS);
+  idleTimer.unref();
+}
+
+function stopWorker(w: Worker): void {
+  if (idleTimer !== undefined) clearTimeout(idleTimer);
+  idleTimer = undefined;
+  if (clients.size > 0 || worker !== w) return;
+  worker = undefined;
+  spareRings.length = 0;
+  void w.terminate();
+}
+
+/**
+ * Stop the layer-reading thread now if no walk is using it (it would stop by itself after
+ * IDLE_MS, but only once the event loop turns: a caller about to do a long synchronous
+ * analysis calls this first, so that the analysis does not run beside the idle worker's
+ * memory). A later walk starts a new worker.
+ */
+export function releaseLayerReader(): void {
+  if (worker !== undefined) stopWorker(worker);
 }
 
 export interface WorkerTarRequest {
