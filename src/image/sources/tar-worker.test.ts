@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGoslimError } from '../../errors.js';
 import type { TarChunks } from '../model.js';
-import { openWorkerTar, SLOT_SIZE, SLOTS, type WorkerTarRequest } from './tar-worker.js';
+import { openWorkerTar, releaseLayerReader, SLOT_SIZE, SLOTS, type WorkerTarRequest } from './tar-worker.js';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -126,6 +126,16 @@ describe('openWorkerTar', () => {
     expect(await early.read()).toBeUndefined();
     const after = await drain(openWorkerTar(request())!);
     expect(after.bytes.equals(tar)).toBe(true);
+  });
+
+  it('stops when idle or released and starts again for the next walk', async () => {
+    expect((await drain(openWorkerTar(request())!)).bytes.equals(tar)).toBe(true);
+    releaseLayerReader();
+    expect((await drain(openWorkerTar(request())!)).bytes.equals(tar)).toBe(true);
+    await new Promise((r) => setTimeout(r, 60)); // past the idle delay: the worker has stopped
+    const again = openWorkerTar(request())!;
+    releaseLayerReader(); // a walk is running: not stopped
+    expect((await drain(again)).bytes.equals(tar)).toBe(true);
   });
 
   it('is off with GOSLIM_WORKER=0 (callers then stream on the main thread)', () => {

@@ -81,17 +81,17 @@ function getWorker(): Worker | undefined {
       else c.onError(reviveError(msg, 'layer'));
     });
     const die = (err: Error): void => {
-      // A crashed worker fails the walks in flight; the next walk starts a new one.
-      if (worker === w) worker = undefined;
+      // A crashed worker fails the walks in flight; the next walk starts a new one. (A worker
+      // stopped for idleness is no longer `worker` and had no walks: its exit is expected,
+      // and the walks in `clients` belong to its successor.)
+      if (worker !== w) return;
+      worker = undefined;
       const failed = [...clients.values()];
       clients.clear();
       for (const c of failed) c.onError(new GoslimError('E_INTERNAL', `the layer reader thread stopped: ${err.message}`, { cause: err }));
     };
     w.on('error', die);
-    w.on('exit', (code) => {
-      if (clients.size > 0) die(new Error(`exit code ${code}`));
-      else if (worker === w) worker = undefined;
-    });
+    w.on('exit', (code) => die(new Error(`exit code ${code}`)));
     w.unref();
     worker = w;
     return w;
