@@ -28,6 +28,8 @@ export const SLOT_SIZE = 1024 * 1024;
 export const SLOTS = 8;
 
 interface Client {
+  /** For messages (`layer sha256:...`). */
+  what: string;
   onChunk(slot: number, len: number): void;
   onEnd(): void;
   onError(err: Error): void;
@@ -78,7 +80,7 @@ function getWorker(): Worker | undefined {
       if (c === undefined) return;
       if (msg.type === 'chunk') c.onChunk(msg.slot, msg.len);
       else if (msg.type === 'end') c.onEnd();
-      else c.onError(reviveError(msg, 'layer'));
+      else c.onError(reviveError(msg, c.what));
     });
     const die = (err: Error): void => {
       // A crashed worker fails the walks in flight; the next walk starts a new one. (A worker
@@ -182,6 +184,7 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
     w2?.resolve();
   };
   track(w, id, {
+    what: req.what,
     onChunk(slot, len) {
       if (closed) return;
       queue.push({ slot, len });
