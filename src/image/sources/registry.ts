@@ -20,6 +20,7 @@ import {
   type ImageManifest,
   type Layer,
   type Platform,
+  type TarChunks,
   type TarReadOptions,
 } from '../model.js';
 import { formatRegistryReference, type RegistryReference } from '../reference.js';
@@ -27,6 +28,7 @@ import { RegistryClient, type FetchedManifest } from '../registry/client.js';
 import { isAttestation, selectPlatform } from './platform-select.js';
 import type { TransportOptions } from '../registry/transport.js';
 import { decompress } from './decompress.js';
+import { layerReaderAvailable, openWorkerTar } from './tar-worker.js';
 
 export interface RegistrySourceOptions extends TransportOptions {
   /** os/arch[/variant]; default linux/amd64 or the only platform of an index. */
@@ -68,6 +70,23 @@ class RegistryLayer implements Layer {
   compressed(): Promise<Readable> {
     return this.client.openBlob(this.repository, this.desc.digest, this.desc.size);
   }
+  /**
+   * gzip and plain blobs are decompressed on the worker thread (tar-worker.ts): the response
+   * streams in on the main thread, verified against the blob digest as it arrives, and its
+   * bytes go to the worker a few MiB ahead of its gunzip.
+   */
+  async tarChunks(options: TarReadOptions = {}): Promise<TarChunks | undefined> {
+    const compression = this.compression();
+    if (compression === 'zstd' || !layerReaderAvailable()) return undefined;
+    const plainSame = compression === 'none' && this.desc.digest === this.diff;
+    return openWorkerTar({
+      stream: await this.compressed(),
+      gzip: compression === 'gzip',
+      ...(plainSame || options.verifyDiffId === false ? {} : { diffId: this.diff }),
+      what: `layer ${this.desc.digest}`,
+    });
+  }
+
   async uncompressed(options: TarReadOptions = {}): Promise<Readable> {
     const blob = await this.compressed();
     const what = `layer ${this.desc.digest}`;

@@ -14,18 +14,26 @@
  * plus what the streams buffer; nothing is allocated per chunk on the main thread, and the
  * messages are a few numbers (no buffer is transferred or copied through postMessage).
  *
+ * A job reads its blob from a file range, or (`file` absent) from `input` messages the main
+ * thread sends as it receives the blob (a registry response): the worker acknowledges each
+ * input chunk once its gunzip wants more, so the main thread sends at most a few MiB ahead.
+ *
  * Protocol (all messages carry the job id):
- *   main -> worker  start {file, start, length, gzip, blob?, tar?, ring, slots, slotSize}
+ *   main -> worker  start {file?, start, length, gzip, blob?, tar?, ring, slots, slotSize}
+ *                   input {data}           pushed blob bytes (when `file` is absent)
+ *                   input-end              no more pushed bytes
  *                   release {slot}         a slot the main thread is done with
  *                   cancel                 stop reading, forget the job
  *   worker -> main  chunk {slot, len}      a filled slot
+ *                   input-ack {bytes}      pushed bytes taken by the decoder
  *                   end {blobBytes, tarBytes}
  *                   error {code, message, details?, kind: 'digest' | 'stream'}
  */
 export interface TarWorkerStart {
   type: 'start';
   id: number;
-  file: string;
+  /** The file holding the blob; absent when the main thread pushes the blob (input messages). */
+  file?: string;
   start: number;
   length: number;
   gzip: boolean;
@@ -39,10 +47,16 @@ export interface TarWorkerStart {
   slotSize: number;
 }
 
-export type TarWorkerRequest = TarWorkerStart | { type: 'release'; id: number; slot: number } | { type: 'cancel'; id: number };
+export type TarWorkerRequest =
+  | TarWorkerStart
+  | { type: 'input'; id: number; data: Uint8Array }
+  | { type: 'input-end'; id: number }
+  | { type: 'release'; id: number; slot: number }
+  | { type: 'cancel'; id: number };
 
 export type TarWorkerReply =
   | { type: 'chunk'; id: number; slot: number; len: number }
+  | { type: 'input-ack'; id: number; bytes: number }
   | { type: 'end'; id: number; blobBytes: number; tarBytes: number }
   | { type: 'error'; id: number; kind: 'digest' | 'stream'; code?: string; message: string; details?: Record<string, unknown> };
 
@@ -88,6 +102,7 @@ export function tarWorkerBody(): void {
   const stop = (job: Job): void => {
     job.finished = true;
     jobs.delete(job.id);
+    pushed.delete(job.id);
     job.raw.destroy();
     job.dec?.destroy();
   };
@@ -160,6 +175,7 @@ export function tarWorkerBody(): void {
     if (!check(job.tarHash, job.tarBytes, tar)) return;
     job.finished = true;
     jobs.delete(job.id);
+    pushed.delete(job.id);
     post({ type: 'end', id: job.id, blobBytes: job.blobBytes, tarBytes: job.tarBytes });
   };
 
@@ -176,11 +192,35 @@ export function tarWorkerBody(): void {
     else if (job.out.isPaused()) job.out.resume();
   };
 
+  /** Pushed input (no file): bytes go in as they arrive; each is acknowledged once taken. */
+  const pushed = new Map<number, Stream>();
+  const pushedSource = (id: number): Stream => {
+    const unacked: number[] = [];
+    const src = new Readable({
+      highWaterMark: 1 << 20,
+      read() {
+        // The decoder wants more: acknowledge what it has taken, so the main thread sends on.
+        let bytes = 0;
+        for (const n of unacked.splice(0)) bytes += n;
+        if (bytes > 0) post({ type: 'input-ack', id, bytes });
+      },
+    });
+    const push = src.push.bind(src);
+    src.push = (chunk: unknown): boolean => {
+      if (chunk !== null) unacked.push((chunk as Uint8Array).length);
+      return push(chunk);
+    };
+    pushed.set(id, src);
+    return src;
+  };
+
   const start = (req: TarWorkerStart): void => {
     const raw: Stream =
-      req.length === 0
-        ? Readable.from([])
-        : createReadStream(req.file, { start: req.start, end: req.start + req.length - 1, highWaterMark: 1 << 20 });
+      req.file === undefined
+        ? pushedSource(req.id)
+        : req.length === 0
+          ? Readable.from([])
+          : createReadStream(req.file, { start: req.start, end: req.start + req.length - 1, highWaterMark: 1 << 20 });
     // A deep input buffer lets the file read run ahead, so zlib never waits for the disk.
     const dec = req.gzip ? createGunzip({ chunkSize: 1 << 20, writableHighWaterMark: 4 << 20 } as import('node:zlib').ZlibOptions) : undefined;
     const free: number[] = [];
@@ -261,7 +301,11 @@ export function tarWorkerBody(): void {
     }
     const job = jobs.get(msg.id);
     if (job === undefined) return; // finished or cancelled: a late release is dropped
-    if (msg.type === 'release') {
+    if (msg.type === 'input') {
+      pushed.get(msg.id)?.push(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength));
+    } else if (msg.type === 'input-end') {
+      pushed.get(msg.id)?.push(null);
+    } else if (msg.type === 'release') {
       job.free.push(msg.slot);
       drainPending(job);
     } else {

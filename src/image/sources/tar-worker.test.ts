@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isGoslimError } from '../../errors.js';
+import { Readable } from 'node:stream';
+import { DigestMismatchError, isGoslimError } from '../../errors.js';
 import type { TarChunks } from '../model.js';
 import { openWorkerTar, releaseLayerReader, SLOT_SIZE, SLOTS, type WorkerTarRequest } from './tar-worker.js';
 
@@ -127,6 +128,51 @@ describe('openWorkerTar', () => {
     const after = await drain(openWorkerTar(request())!);
     expect(after.bytes.equals(tar)).toBe(true);
   });
+
+  it('takes a blob pushed as it arrives (a registry response), a few MiB ahead of gunzip', async () => {
+    // Odd-sized views into one big buffer, as a network stream delivers them.
+    const pieces = (buf: Buffer, size: number): Buffer[] => {
+      const out: Buffer[] = [];
+      for (let o = 0; o < buf.length; o += size) out.push(buf.subarray(o, o + size));
+      return out;
+    };
+    const pushedReq = (stream: Readable, diffId = sha(tar)): WorkerTarRequest => ({ stream, gzip: true, diffId, what: 'layer' });
+    const ok = await drain(openWorkerTar(pushedReq(Readable.from(pieces(gz, 70_001))))!);
+    expect(ok.bytes.equals(tar)).toBe(true);
+
+    // The source's own error (its digest check at the end) is the walk's error, after the bytes.
+    const failing = Readable.from(
+      (async function* () {
+        yield* pieces(gz, 65_536);
+        throw new DigestMismatchError('blob hashes wrong');
+      })(),
+    );
+    const err = await drain(openWorkerTar(pushedReq(failing))!).catch((e: unknown) => e);
+    expect(isGoslimError(err, 'E_DIGEST_MISMATCH')).toBe(true);
+    const wrongDiff = await drain(openWorkerTar(pushedReq(Readable.from(pieces(gz, 1 << 20)), sha(Buffer.from('x'))))!).catch((e: unknown) => e);
+    expect(isGoslimError(wrongDiff, 'E_DIGEST_MISMATCH')).toBe(true);
+
+    // Bounded read-ahead: with nobody reading, the worker stops taking input; then all of it flows.
+    const big = payload(48 << 20);
+    const bigGz = gzipSync(big, { level: 1 });
+    let pulled = 0;
+    const source = Readable.from(
+      (function* () {
+        for (const p of pieces(bigGz, 256 * 1024)) {
+          pulled += p.length;
+          yield p;
+        }
+      })(),
+    );
+    const src = openWorkerTar(pushedReq(source, sha(big)))!;
+    const first = await src.read();
+    expect(first?.length).toBe(SLOT_SIZE);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pulled).toBeLessThan(bigGz.length);
+    const parts: Buffer[] = [Buffer.from(first!)];
+    for (let c = await src.read(); c !== undefined; c = await src.read()) parts.push(Buffer.from(c));
+    expect(Buffer.concat(parts).equals(big)).toBe(true);
+  }, 30_000);
 
   it('stops when idle or released and starts again for the next walk', async () => {
     expect((await drain(openWorkerTar(request())!)).bytes.equals(tar)).toBe(true);

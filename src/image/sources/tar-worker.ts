@@ -18,6 +18,7 @@
  * main thread, as for registry layers).
  */
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { DigestMismatchError, GoslimError } from '../../errors.js';
 import type { TarChunks } from '../model.js';
@@ -26,11 +27,14 @@ import { tarWorkerBody, type TarWorkerReply, type TarWorkerRequest, type TarWork
 
 export const SLOT_SIZE = 1024 * 1024;
 export const SLOTS = 8;
+/** Pushed blob bytes (a registry response) sent ahead of what the worker's gunzip has taken. */
+const PUSH_AHEAD = 4 << 20;
 
 interface Client {
   /** For messages (`layer sha256:...`). */
   what: string;
   onChunk(slot: number, len: number): void;
+  onInputAck(bytes: number): void;
   onEnd(): void;
   onError(err: Error): void;
 }
@@ -79,6 +83,7 @@ function getWorker(): Worker | undefined {
       const c = clients.get(msg.id);
       if (c === undefined) return;
       if (msg.type === 'chunk') c.onChunk(msg.slot, msg.len);
+      else if (msg.type === 'input-ack') c.onInputAck(msg.bytes);
       else if (msg.type === 'end') c.onEnd();
       else c.onError(reviveError(msg, c.what));
     });
@@ -103,8 +108,13 @@ function getWorker(): Worker | undefined {
   }
 }
 
-function send(w: Worker, msg: TarWorkerRequest): void {
-  w.postMessage(msg);
+function send(w: Worker, msg: TarWorkerRequest, transfer?: ArrayBuffer[]): void {
+  w.postMessage(msg, transfer);
+}
+
+/** Is the worker-thread reader on (and startable) here? */
+export function layerReaderAvailable(): boolean {
+  return getWorker() !== undefined;
 }
 
 /**
@@ -151,12 +161,18 @@ export function releaseLayerReader(): void {
 }
 
 export interface WorkerTarRequest {
-  /** The file holding the blob, and the blob's byte range in it. */
-  file: string;
-  start: number;
-  length: number;
+  /** The file holding the blob, and the blob's byte range in it... */
+  file?: string;
+  start?: number;
+  length?: number;
+  /**
+   * ...or the blob as it arrives (a registry response, already verified against its digest as
+   * it streams): its bytes are copied to the worker, at most PUSH_AHEAD bytes ahead of gunzip.
+   */
+  stream?: Readable;
   gzip: boolean;
-  blob: { digest: string; size?: number };
+  /** The blob digest (and size) the worker checks, for a file. */
+  blob?: { digest: string; size?: number };
   /** The diff_id; omit it when the blob is the tar and its digest is the diff_id. */
   diffId?: string;
   /** For messages. */
@@ -190,6 +206,10 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
       queue.push({ slot, len });
       wake();
     },
+    onInputAck(bytes) {
+      outstanding -= bytes;
+      if (outstanding <= PUSH_AHEAD && body?.isPaused() === true) body.resume();
+    },
     onEnd() {
       ended = true;
       track(w, id, undefined);
@@ -210,11 +230,13 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
   const start: TarWorkerStart = {
     type: 'start',
     id,
-    file: req.file,
-    start: req.start,
-    length: req.length,
+    ...(req.stream === undefined ? { file: req.file } : {}),
+    start: req.start ?? 0,
+    length: req.length ?? 0,
     gzip: req.gzip,
-    blob: { digest: req.blob.digest, ...(req.blob.size !== undefined ? { size: req.blob.size } : {}), what: `${req.what} blob ${req.blob.digest}` },
+    ...(req.blob !== undefined
+      ? { blob: { digest: req.blob.digest, ...(req.blob.size !== undefined ? { size: req.blob.size } : {}), what: `${req.what} blob ${req.blob.digest}` } }
+      : {}),
     ring,
     slots: SLOTS,
     slotSize: SLOT_SIZE,
@@ -228,6 +250,32 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
     });
   };
   send(w, start);
+  const body = req.stream;
+  let outstanding = 0;
+  let cancelled = false;
+  if (body !== undefined) {
+    body.on('data', (c: Buffer) => {
+      if (closed || ended || failure !== undefined) return;
+      // A copy of exactly these bytes, handed over (a chunk may be a view of a larger buffer,
+      // which a plain postMessage would clone whole).
+      const data = new Uint8Array(c.length);
+      data.set(c);
+      outstanding += c.length;
+      send(w, { type: 'input', id, data }, [data.buffer]);
+      if (outstanding > PUSH_AHEAD) body.pause();
+    });
+    body.on('end', () => {
+      if (!closed && !ended && failure === undefined) send(w, { type: 'input-end', id });
+    });
+    body.on('error', (err: Error) => {
+      if (closed || ended || failure !== undefined) return;
+      failure = wrapDecompressError(err, req.what);
+      cancelled = true; // the worker may still be writing into the ring: not reused
+      send(w, { type: 'cancel', id });
+      track(w, id, undefined);
+      wake();
+    });
+  }
   const giveBack = (): void => {
     if (lent === undefined) return;
     const slot = lent;
@@ -270,9 +318,10 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
       if (!ended && failure === undefined) {
         send(w, { type: 'cancel', id });
         track(w, id, undefined);
-      } else {
+      } else if (!cancelled) {
         giveRing(ring); // the worker is done with it, and so is the reader now
       }
+      if (body !== undefined && !body.readableEnded) body.destroy();
     },
   };
 }
