@@ -8,18 +8,19 @@
  * test runner's transform.
  *
  * One job = one layer blob in a local file: read the byte range, hash it (the blob digest),
- * gunzip it (zlib on the thread pool, as on the main thread), hash the tar (the diff_id),
- * and copy the tar into a ring of slots in a SharedArrayBuffer that the main thread reads in
+ * gunzip it (zlib on the thread pool, as on the main thread) and copy the tar into a ring of slots in a SharedArrayBuffer that the main thread reads in
  * place and hands back when it has parsed them. Memory per job is the ring (slots x slotSize)
  * plus what the streams buffer; nothing is allocated per chunk on the main thread, and the
- * messages are a few numbers (no buffer is transferred or copied through postMessage).
+ * messages are a few numbers (no buffer is transferred or copied through postMessage). The
+ * diff_id is hashed on the main thread as it reads the slots (hashing it here as well made this
+ * thread the bottleneck: it must stay free to feed zlib).
  *
  * A job reads its blob from a file range, or (`file` absent) from `input` messages the main
  * thread sends as it receives the blob (a registry response): the worker acknowledges each
  * input chunk once its gunzip wants more, so the main thread sends at most a few MiB ahead.
  *
  * Protocol (all messages carry the job id):
- *   main -> worker  start {file?, start, length, gzip, blob?, tar?, ring, slots, slotSize}
+ *   main -> worker  start {file?, start, length, gzip, blob?, ring, slots, slotSize}
  *                   input {data}           pushed blob bytes (when `file` is absent)
  *                   input-end              no more pushed bytes
  *                   release {slot}         a slot the main thread is done with
@@ -39,8 +40,6 @@ export interface TarWorkerStart {
   gzip: boolean;
   /** Expected blob digest and size (the stored bytes). */
   blob?: { digest: string; size?: number; what: string };
-  /** Expected diff_id (the tar bytes); omit it for an uncompressed blob with the same digest. */
-  tar?: { digest: string; what: string };
   /** slots x slotSize bytes, shared with the main thread. */
   ring: SharedArrayBuffer;
   slots: number;
@@ -90,7 +89,6 @@ export function tarWorkerBody(): void {
     out: Stream;
     dec: import('node:zlib').Gunzip | undefined;
     blobHash: Hash | undefined;
-    tarHash: Hash | undefined;
     blobBytes: number;
     tarBytes: number;
     req: TarWorkerStart;
@@ -142,7 +140,7 @@ export function tarWorkerBody(): void {
   const finish = (job: Job): void => {
     if (job.finished) return;
     sendSlot(job);
-    const { blob, tar } = job.req;
+    const { blob } = job.req;
     const check = (hash: Hash | undefined, bytes: number, want: { digest: string; size?: number; what: string } | undefined): boolean => {
       if (want === undefined || hash === undefined) return true;
       const actual = `sha256:${hash.digest('hex')}`;
@@ -170,9 +168,7 @@ export function tarWorkerBody(): void {
       }
       return true;
     };
-    // The blob first: a tampered blob is reported as such, not as a diff_id mismatch.
     if (!check(job.blobHash, job.blobBytes, blob)) return;
-    if (!check(job.tarHash, job.tarBytes, tar)) return;
     job.finished = true;
     jobs.delete(job.id);
     pushed.delete(job.id);
@@ -239,8 +235,6 @@ export function tarWorkerBody(): void {
       out: dec ?? raw,
       dec,
       blobHash: req.blob !== undefined ? createHash('sha256') : undefined,
-      // Only when asked: an uncompressed blob whose digest is its diff_id needs one hash.
-      tarHash: req.tar !== undefined ? createHash('sha256') : undefined,
       blobBytes: 0,
       tarBytes: 0,
       req,
@@ -265,7 +259,6 @@ export function tarWorkerBody(): void {
       scheduled = false;
       for (const c of arrived.splice(0)) {
         if (job.finished) return;
-        job.tarHash?.update(c);
         job.tarBytes += c.length;
         if (job.pending.length > 0) {
           job.pending.push(c);
