@@ -4,7 +4,6 @@
  * names), then, only when a program turned out to live behind a symlink or hardlink that
  * the first pass could not predict, one more pass over the single layer that holds it.
  */
-import type { Readable } from 'node:stream';
 import type { Image } from '../image/model.js';
 import {
   collectSink,
@@ -24,17 +23,6 @@ import { lookupProgram, SMALL_FILES, type ImageView } from './checks.js';
 /** Largest program we read whole (the ELF reader needs the file). */
 const MAX_PROGRAM_BYTES = 512 * 1024 * 1024;
 const MAX_SMALL_FILE = 4 * 1024 * 1024;
-
-async function readAll(data: Readable, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const chunk of data) {
-    n += (chunk as Buffer).length;
-    if (n > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 /** Paths (without leading "/") a program name may be found at, before symlinks are known. */
 function candidatePaths(name: string, pathVar: string, workdir: string): string[] {
@@ -56,8 +44,6 @@ export interface VerifyCapture {
   wants(e: LayerEntry): boolean;
   /** A synchronous reader of a wanted entry (LayerVisitor.sink) that keeps its bytes. */
   sink(e: LayerEntry): TarDataSink;
-  /** Reads the entry's bytes and keeps them; returns them so another reader can use them too. */
-  consume(e: LayerEntry, data: Readable): Promise<Buffer | undefined>;
   finish(files: Map<string, MergedFile>): Promise<ImageView>;
 }
 
@@ -78,11 +64,6 @@ export function createVerifyCapture(image: Image): VerifyCapture {
       collectSink(programs.has(e.path) ? MAX_PROGRAM_BYTES : MAX_SMALL_FILE, e.size, (bytes) => {
         if (bytes) contents.set(e.path, bytes);
       }),
-    consume: async (e, data) => {
-      const bytes = await readAll(data, programs.has(e.path) ? MAX_PROGRAM_BYTES : MAX_SMALL_FILE);
-      if (bytes) contents.set(e.path, bytes);
-      return bytes;
-    },
     finish: async (files) => {
       // Programs reached through links: read the data from the layer that holds it.
       const wanted = new Map<number, Set<string>>();
@@ -103,12 +84,13 @@ export function createVerifyCapture(image: Image): VerifyCapture {
         // usrmerge bin -> usr/bin link and sh -> dash) sits early in a sorted layer.
         const left = new Set(paths);
         await walkLayer(await openLayerTar(layer), index, {
-          wantContent: (e) => paths.has(e.path),
-          content: async (e, data) => {
-            const bytes = await readAll(data, MAX_PROGRAM_BYTES);
-            if (bytes) contents.set(e.path, bytes);
-            left.delete(e.path);
-          },
+          sink: (e) =>
+            paths.has(e.path)
+              ? collectSink(MAX_PROGRAM_BYTES, e.size, (bytes) => {
+                  if (bytes) contents.set(e.path, bytes);
+                  left.delete(e.path);
+                })
+              : undefined,
           done: () => left.size === 0,
         });
       }
