@@ -26,6 +26,10 @@ export type ErrorCode =
   | 'E_TOOL_MISSING'
   | 'E_BUILD'
   | 'E_EXISTS'
+  | 'E_NOT_REGULAR'
+  | 'E_LIMIT'
+  | 'E_READ_ONLY'
+  | 'E_SANDBOX'
   // internal (exit 3)
   | 'E_INTERNAL';
 
@@ -92,6 +96,28 @@ export class DigestMismatchError extends GoslimError {
 export class UnsafePathError extends GoslimError {
   constructor(message: string, options?: GoslimErrorOptions) {
     super('E_UNSAFE_PATH', message, options);
+  }
+}
+
+/** A path that names something other than a regular file (FIFO, device, directory, socket). */
+export class NotRegularFileError extends GoslimError {
+  constructor(message: string, options?: GoslimErrorOptions) {
+    super('E_NOT_REGULAR', message, options);
+  }
+}
+
+/**
+ * Input that exceeds one of goslim's resource limits (see src/limits.ts): a count, a depth,
+ * a size or a rate. `details.limit` names the limit, `details.max` its value and
+ * `details.actual` what the input reached (when known), so a user can see which one was hit
+ * and raise it where a flag or config key exists.
+ */
+export class LimitExceededError extends GoslimError {
+  constructor(limit: string, max: number, message: string, options: GoslimErrorOptions & { actual?: number } = {}) {
+    super('E_LIMIT', message, {
+      ...options,
+      details: { limit, max, ...(options.actual === undefined ? {} : { actual: options.actual }), ...options.details },
+    });
   }
 }
 

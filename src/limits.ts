@@ -1,0 +1,48 @@
+/**
+ * goslim's resource limits, in one table: every count, depth, size and time bound that
+ * protects goslim (and the machine it runs on) from hostile or broken input. Code refers to a
+ * limit by its key and raises `LimitExceededError(key, max, …)` when input crosses it, so the
+ * error names the limit. Defaults are generous for real images and Dockerfiles (each entry
+ * says what real input reaches) and small enough that memory and time stay bounded.
+ */
+export interface LimitSpec {
+  /** The default value (bytes, counts, levels or milliseconds, as `unit` says). */
+  readonly value: number;
+  readonly unit: 'bytes' | 'count' | 'levels' | 'ms' | 'bytes/s';
+  /** What it bounds, and why this value. */
+  readonly doc: string;
+}
+
+export const LIMITS = {
+  // ---- JSON documents (manifests, indexes, configs, docker-archive manifest.json) ----
+  'json.documentSize': { value: 8 * 1024 * 1024, unit: 'bytes', doc: 'largest manifest, index or config read (real configs with long histories are < 1 MiB)' },
+  'image.indexDepth': { value: 4, unit: 'levels', doc: 'nesting of image indexes (real images use 1, attestation layouts 2)' },
+  'image.manifests': { value: 1024, unit: 'count', doc: 'manifests listed by one index, and manifests visited while resolving one reference' },
+  'image.layers': { value: 1024, unit: 'count', doc: 'layers in one image (Docker caps at 127 for overlay; OCI has no cap)' },
+  'image.historyEntries': { value: 10_000, unit: 'count', doc: 'history entries in one image config' },
+  'image.envEntries': { value: 10_000, unit: 'count', doc: 'Env, Entrypoint, Cmd entries in one image config' },
+  // ---- tar layers ----
+  'tar.pathLength': { value: 4096, unit: 'bytes', doc: 'longest entry path (Linux PATH_MAX); longer names come only from hostile archives' },
+  'tar.pathDepth': { value: 256, unit: 'levels', doc: 'deepest entry path, in components' },
+  'tar.paxHeaderSize': { value: 1024 * 1024, unit: 'bytes', doc: 'largest PAX extended header or GNU long name/link record' },
+  'tar.entries': { value: 5_000_000, unit: 'count', doc: 'entries in one layer (the largest real layers hold a few hundred thousand)' },
+  // ---- binaries ----
+  'binary.fileSize': { value: 2 * 1024 * 1024 * 1024, unit: 'bytes', doc: 'largest executable read whole by `goslim binary`' },
+  // ---- Dockerfiles ----
+  'dockerfile.size': { value: 16 * 1024 * 1024, unit: 'bytes', doc: 'largest Dockerfile read (real ones are a few kB)' },
+  'dockerfile.stages': { value: 1024, unit: 'count', doc: 'FROM instructions in one Dockerfile' },
+  'dockerfile.expansionDepth': { value: 64, unit: 'levels', doc: 'nesting of ${…} variable expansions' },
+  'dockerfile.expansionSize': { value: 1024 * 1024, unit: 'bytes', doc: 'length of one expanded word or variable value' },
+  // ---- config files ----
+  'config.aliases': { value: 100, unit: 'count', doc: 'YAML aliases resolved in one config file (stops alias bombs)' },
+  // ---- network ----
+  'network.requestTimeout': { value: 10 * 60 * 1000, unit: 'ms', doc: 'overall deadline for one registry request, body included' },
+  'network.minRate': { value: 1024, unit: 'bytes/s', doc: 'slowest transfer rate tolerated (averaged over 30 s) before a download is abandoned' },
+} as const satisfies Record<string, LimitSpec>;
+
+export type LimitKey = keyof typeof LIMITS;
+
+/** The value of a limit, with an optional override (a flag or config value). */
+export function limit(key: LimitKey, override?: number): number {
+  return override ?? LIMITS[key].value;
+}
