@@ -1,36 +1,31 @@
 // Shared by the benchmarks: Debian's docker-registry on a free 127.0.0.1 port, in a scratch dir.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts a registry storing under `dir`; resolves to { host, child } once /v2/ answers (bounded: 10 s). */
+/**
+ * Starts a registry storing under `dir`; resolves to { host, child } once /v2/ answers (bounded: 10 s).
+ * It binds port 0 and we read the port it got from its log, so nothing can take the port in between.
+ */
 export async function startRegistry(dir) {
-  const port = await freePort();
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  writeFileSync(join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:0\n`);
   // distribution reads every REGISTRY_* variable as a config override.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
-  const log = openSync(join(dir, 'log'), 'a');
+  const logPath = join(dir, 'log');
+  const log = openSync(logPath, 'a');
   const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { env, stdio: ['ignore', log, log] });
   closeSync(log);
-  for (let i = 0; i < 100; i++) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/v2/`);
-      await r.body?.cancel();
-      if (r.ok) return { host: `127.0.0.1:${port}`, child };
-    } catch {}
+  let port = 0;
+  for (let i = 0; i < 100 && child.exitCode === null; i++) {
+    if (port === 0) port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(readFileSync(logPath, 'utf8'))?.[1] ?? 0);
+    if (port !== 0) {
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}/v2/`);
+        await r.body?.cancel();
+        if (r.ok) return { host: `127.0.0.1:${port}`, child };
+      } catch {}
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');

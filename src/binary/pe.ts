@@ -38,6 +38,8 @@ export function readPE(bytes: Uint8Array): Executable {
   if (optMagic !== 0x10b && optMagic !== 0x20b) throw new MalformedInputError(`PE: optional header magic 0x${optMagic.toString(16)}`);
   const is64 = optMagic === 0x20b;
   const imageBase = is64 ? f.u64(opt + 24, 'ImageBase') : f.u32(opt + 28);
+  // FileAlignment (same offset in PE32 and PE32+): raw section sizes are multiples of it.
+  const fileAlignment = optSize >= 40 ? f.u32(opt + 36) : 0;
   const table = opt + optSize;
   f.check(table, nsections * 40);
   // Long section names are "/<decimal offset>" into the string table after the COFF symbols.
@@ -80,9 +82,13 @@ export function readPE(bytes: Uint8Array): Executable {
   const data = sections.find((s) => s.rva !== 0 && s.fileSize > 0 && ((s.characteristics & ~0x00f00000) >>> 0) === 0xc0000040);
   const ranges: Range[] = data ? [{ offset: data.offset, size: data.fileSize }] : [];
   const rdata = sections.filter((s) => s.name === '.rdata' && s.fileSize > 0).map((s) => ({ offset: s.offset, size: s.fileSize }));
-  // Go's linker wraps the COFF symbol table in a section it names .symtab; -s empties it but keeps
-  // one FileAlignment unit (measured: 512 bytes, NumberOfSymbols 0), so count it only with symbols.
-  const symtab = nsyms > 0 ? sections.filter((s) => s.name === '.symtab').reduce((a, s) => a + s.fileSize, 0) : 0;
+  // Go's linker wraps the COFF symbol table in a section it names .symtab. -s empties it but keeps
+  // the section with the 4-byte size field of an empty COFF string table, which takes one
+  // FileAlignment unit on disk (Go 1.19: 512 bytes, NumberOfSymbols 0). So -s removes the
+  // section's raw size less that unit, and nothing when there are no symbols.
+  const symtabRaw = sections.filter((s) => s.name === '.symtab').reduce((a, s) => a + s.fileSize, 0);
+  const keptUnit = fileAlignment > 0 ? Math.min(symtabRaw, fileAlignment * Math.ceil(4 / fileAlignment)) : 0;
+  const symtab = nsyms > 0 ? symtabRaw - keptUnit : 0;
   const dwarf = sections.filter((s) => /^\.z?debug_/.test(s.name)).reduce((a, s) => a + s.fileSize, 0);
   const [machine, arch] = MACHINES[machineId] ?? [`machine-0x${machineId.toString(16)}`, `unknown-0x${machineId.toString(16)}`];
   return {

@@ -189,71 +189,71 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     issuer = await startTokenIssuer(dir, 'goslim-test-registry', 'goslim-test-issuer', username, password);
     authBlock = `auth:\n  token:\n    realm: ${issuer.url}\n    service: goslim-test-registry\n    issuer: goslim-test-issuer\n    rootcertbundle: ${join(dir, 'token.crt')}\n`;
   }
-  let lastError = '';
-  for (let tries = 0; tries < 3; tries++) {
-    const port = await freePort();
-    const config = [
-      'version: 0.1',
-      'log:',
-      '  level: warn',
-      '  accesslog:',
-      '    disabled: true',
-      'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${join(dir, 'data')}`,
-      '  delete:',
-      '    enabled: true',
-      'http:',
-      `  addr: 127.0.0.1:${port}`,
-      authBlock,
-    ].join('\n');
-    writeFileSync(join(dir, 'config.yml'), config);
-    const logPath = join(dir, 'registry.log');
-    const logFd = openSync(logPath, 'a');
-    const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { env: registryEnv(), stdio: ['ignore', logFd, logFd] });
-    closeSync(logFd);
-    let up = false;
-    for (let i = 0; i < 100 && child.exitCode === null; i++) {
+  // Port 0: the registry binds a free port itself and logs it ("listening on 127.0.0.1:N"), so no
+  // other process (another test file, another CI run) can take the port between choosing and binding
+  // it, and the readiness poll cannot be answered by somebody else's registry.
+  const config = [
+    'version: 0.1',
+    'log:',
+    '  level: info',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${join(dir, 'data')}`,
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    '  addr: 127.0.0.1:0',
+    authBlock,
+  ].join('\n');
+  writeFileSync(join(dir, 'config.yml'), config);
+  const logPath = join(dir, 'registry.log');
+  const logFd = openSync(logPath, 'a');
+  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { env: registryEnv(), stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  const log = (): string => {
+    try {
+      return readFileSync(logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  let port = 0;
+  let up = false;
+  for (let i = 0; i < 100 && child.exitCode === null && !up; i++) {
+    if (port === 0) port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(log())?.[1] ?? 0);
+    if (port !== 0) {
       try {
         const res = await fetch(`http://127.0.0.1:${port}/v2/`, { signal: AbortSignal.timeout(1000) });
         await res.body?.cancel();
-        if (res.status === 200 || res.status === 401) {
-          up = true;
-          break;
-        }
+        up = res.status === 200 || res.status === 401;
       } catch {
-        // not listening yet
+        // not answering yet
       }
-      await sleep(100);
     }
-    const log = (): string => {
-      try {
-        return readFileSync(logPath, 'utf8');
-      } catch {
-        return '';
-      }
-    };
-    if (up && child.pid !== undefined) {
-      const handle: RegistryHandle = {
-        host: `127.0.0.1:${port}`,
-        port,
-        pid: child.pid,
-        dir,
-        username,
-        password,
-        log,
-        stop: async () => {
-          await stopChild(child);
-          await issuer?.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-      if (issuer !== undefined) handle.issuer = issuer;
-      return handle;
-    }
-    await stopChild(child);
-    lastError = log().slice(-2000);
+    if (!up) await sleep(100);
   }
+  if (up && child.pid !== undefined) {
+    const handle: RegistryHandle = {
+      host: `127.0.0.1:${port}`,
+      port,
+      pid: child.pid,
+      dir,
+      username,
+      password,
+      log,
+      stop: async () => {
+        await stopChild(child);
+        await issuer?.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+    if (issuer !== undefined) handle.issuer = issuer;
+    return handle;
+  }
+  const lastError = log().slice(-2000);
+  await stopChild(child);
   await issuer?.close();
   rmSync(dir, { recursive: true, force: true });
   throw new Error(`docker-registry did not come up: ${lastError}`);
