@@ -277,10 +277,13 @@ export async function startContainerHarness(options: HarnessOptions = {}): Promi
         if (detach) args.push('-d');
         const network = runOptions.network ?? ((runOptions.publish?.length ?? 0) > 0 ? 'slirp4netns' : 'none');
         args.push('--network', network);
+        // Without a host port, podman binds a free one itself (`-p 127.0.0.1::PORT`) and `podman port`
+        // tells which: no window between choosing a port and binding it.
+        const assigned: number[] = [];
         for (const p of runOptions.publish ?? []) {
-          const host = p.host ?? (await freePort());
-          ports.set(p.container, host);
-          args.push('-p', `127.0.0.1:${host}:${p.container}`);
+          if (p.host !== undefined) ports.set(p.container, p.host);
+          else assigned.push(p.container);
+          args.push('-p', `127.0.0.1:${p.host ?? ''}:${p.container}`);
         }
         for (const [k, v] of Object.entries(runOptions.env ?? {})) args.push('-e', `${k}=${v}`);
         if (runOptions.entrypoint !== undefined) args.push('--entrypoint', runOptions.entrypoint);
@@ -289,6 +292,13 @@ export async function startContainerHarness(options: HarnessOptions = {}): Promi
         containers.add(name);
         const result = await tool('podman', args, runOptions.timeoutMs ?? DEFAULT_TIMEOUT);
         if (detach) must(`podman run ${image}`, result);
+        for (const container of assigned) {
+          if (!detach) break;
+          const q = await tool('podman', ['port', name, `${container}/tcp`], 30_000);
+          const port = Number(/127\.0\.0\.1:(\d+)/.exec(q.stdout)?.[1] ?? NaN);
+          if (!Number.isInteger(port)) throw new Error(`podman port ${name} ${container}: ${q.stdout}${q.stderr}`);
+          ports.set(container, port);
+        }
         return { ...result, id: detach ? result.stdout.trim().split('\n').pop() ?? '' : '', name, ports };
       },
       podmanExec: (container, command, timeoutMs = 60_000) => tool('podman', ['exec', container, ...command], timeoutMs),
