@@ -74,7 +74,7 @@ export function tarEntry(e: RawEntry): Buffer {
   if (link.length > 100) pax.push(paxRecord('linkpath', link.toString('utf8')));
   if (pax.length > 0) {
     const body = Buffer.from(pax.join(''));
-    parts.push(headerBlock(Buffer.from('PaxHeader'), {}, body.length, 'x', Buffer.alloc(0)), pad(body));
+    parts.push(headerBlock(Buffer.from('PaxHeader'), { name: 'PaxHeader' }, body.length, 'x', Buffer.alloc(0)), pad(body));
   }
   parts.push(headerBlock(name, e, e.declaredSize ?? data.length, e.type ?? '0', link), pad(data));
   return Buffer.concat(parts);
