@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openImage } from '../../src/image/open.js';
 import { chooseSandbox, runImage, type RunResult } from '../../src/verify/index.js';
+import { podmanUsable } from '../../src/verify/podman.js';
 import { buildEscape } from './build-escape.js';
 import { gzipLayer, plantCanaries, rawTar, snapshot, writeOciImage } from './hostile.js';
 
@@ -112,4 +113,30 @@ describe('the sandbox holds against the image command', () => {
       expect(connections).toBe(0);
     });
   }
+
+  it('podman (the --probe path): the same attempts fail, canaries hold', { timeout: 300_000 }, async () => {
+    expect(podmanUsable()).toBe(true);
+    const before = snapshot(canaries);
+    const image = await openImage(escapeImage('img-podman', ''));
+    const probePort = await new Promise<number>((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const run = await runImage(image, { sandbox: 'podman', probe: `http://127.0.0.1:${probePort}/`, timeoutMs: 5000 });
+    expect(run.sandbox).toBe('podman');
+    const a = linePrefixed(run, 'ESCAPE ')!;
+    expect(a, run.output.join('\n')).toBeDefined();
+    expect(a['status-NoNewPrivs']!.detail).toBe('1');
+    expect(a['status-Seccomp']!.detail).toBe('2');
+    // Only CAP_NET_BIND_SERVICE (bit 10) is left.
+    expect(a['status-CapEff']!.detail).toBe('0000000000000400');
+    for (const k of ['write-host-path', 'write-proc1-root', 'chroot-escape', 'mount-tmpfs', 'mount-proc', 'mknod-block', 'mknod-mem', 'read-block', 'unshare-user', 'unshare-mount', 'connect-host-loopback']) {
+      expect(a[k], `${k}: ${JSON.stringify(a[k])}`).toMatchObject({ ok: false });
+    }
+    expect(snapshot(canaries)).toEqual(before);
+    expect(connections).toBe(0);
+  });
 });
