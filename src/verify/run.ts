@@ -106,6 +106,11 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
   if (sandbox.kind === 'none') throw new GoslimError('E_SANDBOX', `cannot create a sandbox for --run: ${sandbox.reason ?? 'no sandbox'}`);
 
   const asRoot = process.getuid?.() === 0;
+  if (options.probe !== undefined && !asRoot) {
+    // The probe enters the sandbox's network namespace; an unprivileged caller cannot
+    // (bwrap's --disable-userns nests the process one user namespace below the one owning it).
+    throw new GoslimError('E_SANDBOX', 'a --probe in the bubblewrap sandbox needs root to enter its network namespace (or use podman)');
+  }
   const hostId = asRoot ? SANDBOX_ID_BASE + randomInt(1, SANDBOX_ID_SPAN) : undefined;
   const base = options.workDir ?? (await mkdtemp(join(tmpdir(), 'goslim-run-')));
   const root = join(base, 'rootfs');
@@ -344,9 +349,7 @@ let last = 'no answer';
   }
   process.stdout.write(JSON.stringify({ status: null, error: last }));
 })();`;
-  const asRoot = process.getuid?.() === 0;
-  const nsArgs = asRoot ? ['--target', String(pid), '--net'] : ['--target', String(pid), '--user', '--net', '--preserve-credentials'];
-  const prober = spawn('nsenter', [...nsArgs, '--', process.execPath, '-e', script, url, String(timeoutMs)], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+  const prober = spawn('nsenter', ['--target', String(pid), '--net', '--', process.execPath, '-e', script, url, String(timeoutMs)], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
   let out = '';
   prober.stdout!.on('data', (c: Buffer) => {
     if (out.length < 8192) out += c.toString('utf8');
