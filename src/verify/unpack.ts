@@ -100,7 +100,7 @@ async function resolveNoFollow(root: string, relPath: string): Promise<string | 
 type DirCache = Map<string, string>;
 
 /** Make sure directory `rel` exists, following symlinks of every component within the root. */
-async function ensureDir(root: string, rel: string, cache: DirCache): Promise<string> {
+async function ensureDir(root: string, rel: string, cache: DirCache, owner?: { uid: number; gid: number }): Promise<string> {
   if (rel === '') return root;
   const known = cache.get(rel);
   if (known !== undefined) return known;
@@ -111,17 +111,22 @@ async function ensureDir(root: string, rel: string, cache: DirCache): Promise<st
     if (st) await rm(host, { force: true });
     // Every existing component of `host` was resolved inside the root and is a real
     // directory; create the rest.
-    await mkdir(host, { recursive: true, mode: 0o755 });
+    const first = await mkdir(host, { recursive: true, mode: 0o755 });
+    // Parents no entry named are made as a runtime makes them (0755, root's): here the
+    // owner's, when the tree is owned by the sandbox's uid.
+    if (owner && first !== undefined) {
+      for (let p = host; p.length >= first.length; p = p.slice(0, p.lastIndexOf('/'))) await lchown(p, owner.uid, owner.gid);
+    }
   }
   cache.set(rel, host);
   return host;
 }
 
-async function prepare(root: string, rel: string, cache: DirCache): Promise<string> {
+async function prepare(root: string, rel: string, cache: DirCache, owner?: { uid: number; gid: number }): Promise<string> {
   const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
   const name = rel.slice(rel.lastIndexOf('/') + 1);
   if (name === '..' || name === '.' || name === '') throw new UnsafePathError(`unsafe entry name ${rel}`);
-  const host = join(await ensureDir(root, parent, cache), name);
+  const host = join(await ensureDir(root, parent, cache, owner), name);
   const st = await lstat(host).catch(() => undefined);
   if (st) {
     if (st.isDirectory()) cache.clear();
@@ -183,6 +188,7 @@ export async function unpackImage(image: Image, root: string, options: UnpackOpt
     stats.skipped++;
     if (stats.warnings.length < MAX_WARNINGS) stats.warnings.push(message);
   };
+  const implicitOwner = asRoot ? options.owner : undefined;
   const ids = (e: LayerEntry): { uid: number; gid: number } | undefined => {
     if (!asRoot) return undefined;
     return options.owner ?? { uid: e.uid, gid: e.gid };
@@ -205,7 +211,7 @@ export async function unpackImage(image: Image, root: string, options: UnpackOpt
 
     /** Write one regular file: created O_EXCL|O_NOFOLLOW, mode and owner set on the descriptor. */
     const writeFile = async (e: LayerEntry, data: Readable | undefined): Promise<void> => {
-      const host = await prepare(root, e.path, dirs);
+      const host = await prepare(root, e.path, dirs, implicitOwner);
       let fh: FileHandle;
       fh = await open(host, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       try {
@@ -324,7 +330,7 @@ export async function unpackImage(image: Image, root: string, options: UnpackOpt
           // The entry's own path is not followed: a directory replaces a lower symlink
           // (as Docker's archive.Unpack does); its parents are followed within the root.
           const parent = e.path.includes('/') ? e.path.slice(0, e.path.lastIndexOf('/')) : '';
-          const host = join(await ensureDir(root, parent, dirs), e.path.slice(e.path.lastIndexOf('/') + 1));
+          const host = join(await ensureDir(root, parent, dirs, implicitOwner), e.path.slice(e.path.lastIndexOf('/') + 1));
           let st = await lstat(host).catch(() => undefined);
           if (st && !st.isDirectory()) {
             dirs.clear();
@@ -345,14 +351,14 @@ export async function unpackImage(image: Image, root: string, options: UnpackOpt
         case 'symlink': {
           // A new link cannot change how a cached (existing) directory resolves; replacing a
           // directory clears the cache in prepare().
-          const host = await prepare(root, e.path, dirs);
+          const host = await prepare(root, e.path, dirs, implicitOwner);
           await symlink(e.linkname ?? '', host);
           const owner = ids(e);
           if (owner) await lchown(host, owner.uid, owner.gid);
           break;
         }
         case 'hardlink': {
-          const host = await prepare(root, e.path, dirs);
+          const host = await prepare(root, e.path, dirs, implicitOwner);
           // The target's parents resolve inside the root; link() does not follow its last
           // component, so a link to a symlink links the symlink, never what it points at.
           const target = await resolveInRoot(root, e.linkname ?? '');
