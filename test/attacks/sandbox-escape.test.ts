@@ -6,7 +6,8 @@
  * the attempts must fail; the limits must hold. Needs bwrap and prlimit (scripts/install-deps.sh).
  */
 import { createServer, type Server } from 'node:net';
-import { lstatSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, readFileSync, symlinkSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { openImage } from '../../src/image/open.js';
 import { chooseSandbox, runImage, type RunResult } from '../../src/verify/index.js';
 import { podmanUsable } from '../../src/verify/podman.js';
 import { buildEscape } from './build-escape.js';
-import { gzipLayer, plantCanaries, rawTar, snapshot, writeOciImage } from './hostile.js';
+import { gzipLayer, outcome, plantCanaries, rawTar, snapshot, writeOciImage } from './hostile.js';
 
 let work: string;
 let canaries: string;
@@ -138,5 +139,27 @@ describe('the sandbox holds against the image command', () => {
     }
     expect(snapshot(canaries)).toEqual(before);
     expect(connections).toBe(0);
+  });
+
+  it('an unknown USER does not run at all (it used to run as root)', async () => {
+    for (const user of ['ghost', 'nonroot:ghosts', 'ghost:0']) {
+      const run = await runImage(await openImage(escapeImage(`img-user-${user.replace(':', '-')}`, user)), { timeoutMs: 5000 });
+      expect(run).toMatchObject({ sandbox: 'bwrap', started: false, exitCode: null, output: [] });
+      expect(run.reason).toBeDefined();
+    }
+  });
+
+  it('no usable sandbox is E_SANDBOX, never a weaker run', async () => {
+    const bin = await mkdtemp(join(work, 'bin-'));
+    for (const tool of ['sh', 'prlimit']) symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`]).toString().trim(), join(bin, tool));
+    const saved = process.env.PATH;
+    process.env.PATH = bin;
+    try {
+      expect(chooseSandbox().kind).toBe('none');
+      expect(await outcome(async () => runImage(await openImage(escapeImage('img-nosandbox', '')), { timeoutMs: 1000 }))).toEqual({ ok: false, code: 'E_SANDBOX' });
+    } finally {
+      process.env.PATH = saved;
+    }
+    expect(snapshot(canaries).size).toBeGreaterThan(0);
   });
 });
