@@ -23,7 +23,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, chown, lstat, mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GoslimError } from '../errors.js';
@@ -184,7 +184,36 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
       await seccompFd?.close();
     }
   } finally {
+    // Nothing of the sandbox may still run while its root is removed (a process swapping a
+    // directory for a symlink under a root-run `rm -r` is the classic race).
+    if (hostId !== undefined) await killUid(hostId);
     if (options.workDir === undefined) await rm(base, { recursive: true, force: true });
+  }
+}
+
+/**
+ * SIGKILL every process whose real uid is `uid` (the per-run sandbox uid, which nothing else
+ * uses) until none is left; bounded (50 rounds). bwrap's PID namespace normally ends them all
+ * when its init dies; this waits for that and covers the gap.
+ */
+async function killUid(uid: number): Promise<void> {
+  for (let round = 0; round < 50; round++) {
+    let found = 0;
+    for (const name of await readdir('/proc').catch(() => [] as string[])) {
+      if (!/^\d+$/.test(name)) continue;
+      const status = await readFile(`/proc/${name}/status`, 'utf8').catch(() => '');
+      const m = /^Uid:\s+(\d+)/m.exec(status);
+      if (m && Number(m[1]) === uid && !/^State:\s+Z/m.test(status)) {
+        found++;
+        try {
+          process.kill(Number(name), 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+    }
+    if (found === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from 'node:net';
 import { execFileSync } from 'node:child_process';
-import { lstatSync, readFileSync, symlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +108,16 @@ describe('the sandbox holds against the image command', () => {
       if (process.getuid?.() === 0) {
         expect(jail.uid).toBeGreaterThanOrEqual(1_800_000_000);
         expect(jail.gid).toBeGreaterThanOrEqual(1_800_000_000);
+        // And nothing of that uid still runs once runImage has returned (its children included).
+        const left = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).filter((n) => {
+          try {
+            const st = readFileSync(`/proc/${n}/status`, 'utf8');
+            return new RegExp(`^Uid:\\s+${jail.uid}\\s`, 'm').test(st) && !/^State:\s+Z/m.test(st);
+          } catch {
+            return false;
+          }
+        });
+        expect(left).toEqual([]);
       }
       // Nothing outside changed, and the host listener saw nobody.
       expect(snapshot(canaries)).toEqual(before);
