@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openImage } from '../image/open.js';
 import { buildTestImage, dir, fifo, file, hardlink, opaque, symlink, whiteout } from '../image/testing/index.js';
+import { gzipLayer, rawTar, writeOciImage } from '../../test/attacks/hostile.js';
 import { unpackImage } from './unpack.js';
 
 let work: string;
@@ -99,5 +100,24 @@ describe('unpackImage', () => {
     expect(existsSync(join(root, 'h'))).toBe(false);
     expect(stats.warnings.length).toBeGreaterThanOrEqual(4);
     expect(stats.skipped).toBe(stats.warnings.length);
+  });
+
+  it('skips names too deep or too long for the limits or the file system, with warnings, and keeps the rest', async () => {
+    const deep = (n: number): string => Array.from({ length: n }, () => 'd').join('/');
+    const tar = rawTar([
+      { name: `${deep(200)}/ok`, data: 'ok' },
+      { name: `${deep(300)}/too-deep`, data: 'x' },
+      { name: 'n'.repeat(300), data: 'x' },
+      { name: Array.from({ length: 20 }, () => 'm'.repeat(250)).join('/'), data: 'x' },
+      { name: 'p'.repeat(70_000), data: 'x' },
+      { name: 'fine', data: 'fine' },
+    ]);
+    const ref = writeOciImage(join(work, 'img-long'), [gzipLayer(tar)]);
+    const root = join(work, 'root-long');
+    const stats = await unpackImage(await openImage(ref), root);
+    expect(readFileSync(join(root, deep(200), 'ok'), 'utf8')).toBe('ok');
+    expect(readFileSync(join(root, 'fine'), 'utf8')).toBe('fine');
+    expect(stats.skipped).toBe(4);
+    expect(stats.warnings).toHaveLength(4);
   });
 });
