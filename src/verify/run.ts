@@ -59,6 +59,8 @@ export interface RunOptions {
 }
 
 const MAX_LINES = 20;
+/** Where the host's prlimit, bwrap and nsenter are looked up (never the image's PATH). */
+const hostPath = (): string => process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** Host uids/gids for sandboxes: far above any account, subordinate range or nobody (65534). */
 const SANDBOX_ID_BASE = 1_800_000_000;
 const SANDBOX_ID_SPAN = 100_000_000;
@@ -128,6 +130,7 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
     const config = image.config().config ?? {};
     const cmd = resolveCommand(options.args && options.args.length > 0 ? { ...config, Cmd: options.args } : config);
     if (cmd.argv.length === 0) return notStarted('the image has no Entrypoint or Cmd');
+    if (cmd.argv.some((a) => a.includes('\0'))) return notStarted('the command contains a NUL byte, which no exec can pass');
     const passwd = await readAccountFile(root, 'etc/passwd');
     const group = await readAccountFile(root, 'etc/group');
     const user = resolveUser(config.User, passwd ? parsePasswd(passwd) : undefined, group ? parseGroup(group) : undefined);
@@ -136,13 +139,17 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
     if (!validId(user.uid) || !validId(user.gid)) return notStarted(`USER ${JSON.stringify(config.User ?? '')} is not a valid uid:gid`);
     await ensureMountPoints(root, hostId);
 
+    // The image's environment reaches only its own process (bwrap --clearenv/--setenv): the
+    // host's prlimit and bwrap run with a clean one (an image's LD_PRELOAD, LD_LIBRARY_PATH or
+    // PATH must not steer host programs).
     const env: Record<string, string> = {};
     for (const e of config.Env ?? []) {
       const i = e.indexOf('=');
-      if (i > 0) env[e.slice(0, i)] = e.slice(i + 1);
+      if (i > 0 && !e.includes('\0')) env[e.slice(0, i)] = e.slice(i + 1);
     }
     env.PATH = envValue(config.Env, 'PATH') ?? DEFAULT_PATH;
     env.HOSTNAME = 'goslim-verify';
+    const setenv = Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]);
     const wd = config.WorkingDir || '/';
 
     const program = seccompProgram();
@@ -163,6 +170,8 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
       'bwrap',
       ...NAMESPACE_FLAGS,
       '--hostname', 'goslim-verify',
+      '--clearenv',
+      ...setenv,
       '--bind', root, '/',
       '--proc', '/proc',
       '--dev', '/dev',
@@ -176,7 +185,7 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
     ];
     const seccompFd = program ? await open(seccompPath, constants.O_RDONLY) : undefined;
     try {
-      const result = await supervise([...prlimit, ...bwrap], env, hostId, seccompFd?.fd, options);
+      const result = await supervise([...prlimit, ...bwrap], hostId, seccompFd?.fd, options);
       if (!program) result.notes = [`no seccomp filter: none is defined for ${process.arch}`];
       if (unpacked.warnings.length > 0) result.unpackWarnings = unpacked.warnings.slice(0, MAX_LINES);
       return result;
@@ -267,11 +276,11 @@ async function ensureMountPoints(root: string, hostId: number | undefined): Prom
 }
 
 /** `seccompFd` becomes fd 4 in the child; bwrap's --info-fd is fd 3. */
-async function supervise(argv: string[], env: Record<string, string>, hostId: number | undefined, seccompFd: number | undefined, options: RunOptions): Promise<RunResult> {
+async function supervise(argv: string[], hostId: number | undefined, seccompFd: number | undefined, options: RunOptions): Promise<RunResult> {
   const timeoutMs = clampTimeout(options.timeoutMs);
   const started = Date.now();
   const child = spawn(argv[0]!, argv.slice(1), {
-    env,
+    env: { PATH: hostPath() },
     cwd: '/',
     stdio: ['ignore', 'pipe', 'pipe', 'pipe', seccompFd ?? 'ignore'],
     detached: true,

@@ -45,7 +45,7 @@ afterAll(async () => {
   await rm(canaries, { recursive: true, force: true });
 });
 
-function escapeImage(name: string, user: string): string {
+function escapeImage(name: string, user: string, extra: Record<string, unknown> = {}): string {
   const tar = rawTar([
     { name: 'tmp/', type: '5', mode: 0o1777 },
     { name: 'etc/', type: '5' },
@@ -53,7 +53,7 @@ function escapeImage(name: string, user: string): string {
     { name: 'etc/group', data: 'root:x:0:\nnonroot:x:65532:\n' },
     { name: 'escape', data: escape, mode: 0o4755 },
   ]);
-  return writeOciImage(join(work, name), [gzipLayer(tar)], { Entrypoint: ['/escape'], Cmd: [canaries, String(port)], ...(user ? { User: user } : {}) });
+  return writeOciImage(join(work, name), [gzipLayer(tar)], { Entrypoint: ['/escape'], Cmd: [canaries, String(port)], ...(user ? { User: user } : {}), ...extra });
 }
 
 type Attempts = Record<string, { ok: boolean; detail?: string }>;
@@ -171,5 +171,14 @@ describe('the sandbox holds against the image command', () => {
       process.env.PATH = saved;
     }
     expect(snapshot(canaries).size).toBeGreaterThan(0);
+  });
+
+  it("the image's environment reaches only its own process, never the host's prlimit and bwrap", async () => {
+    const env = ['LD_PRELOAD=/goslim-no-such-preload.so', 'LD_LIBRARY_PATH=/goslim-nowhere', 'PATH=/goslim-nowhere'];
+    const run = await runImage(await openImage(escapeImage('img-env', '', { Env: env })), { timeoutMs: 10_000 });
+    expect(run.output.join('\n')).not.toMatch(/ld\.so|preload/i);
+    expect(linePrefixed(run, 'ESCAPE ')).toBeDefined();
+    const nul = await runImage(await openImage(escapeImage('img-nul', '', { Entrypoint: ['/escape\u0000x'] })), { timeoutMs: 1000 });
+    expect(nul).toMatchObject({ started: false, exitCode: null });
   });
 });
