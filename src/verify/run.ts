@@ -34,7 +34,7 @@ import { parsePasswd, parseGroup, resolveUser } from './passwd.js';
 import { podmanUsable, runWithPodman } from './podman.js';
 import { seccompProgram } from './seccomp.js';
 import type { RunResult } from './types.js';
-import { resolveInRoot, unpackImage } from './unpack.js';
+import { ensureDirInRoot, resolveInRoot, unpackImage } from './unpack.js';
 
 export interface RunOptions {
   /** Extra arguments: replace Cmd, as `docker run IMAGE ARGS...` does. */
@@ -137,7 +137,12 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
     // An unknown USER fails, as it does in a container runtime; never a fallback to root.
     if (user.problem !== undefined) return notStarted(`USER ${JSON.stringify(config.User ?? '')} cannot be resolved: ${user.problem}`);
     if (!validId(user.uid) || !validId(user.gid)) return notStarted(`USER ${JSON.stringify(config.User ?? '')} is not a valid uid:gid`);
+    const wd = config.WorkingDir || '/';
     await ensureMountPoints(root, hostId);
+    // A missing WorkingDir is created, as runtimes do (the static `workdir` check warns).
+    if (wd !== '/' && !(await ensureDirInRoot(root, wd, hostId !== undefined ? { uid: hostId, gid: hostId } : undefined))) {
+      return notStarted(`WorkingDir ${wd} cannot be a directory in the image`);
+    }
 
     // The image's environment reaches only its own process (bwrap --clearenv/--setenv): the
     // host's prlimit and bwrap run with a clean one (an image's LD_PRELOAD, LD_LIBRARY_PATH or
@@ -150,7 +155,6 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
     env.PATH = envValue(config.Env, 'PATH') ?? DEFAULT_PATH;
     env.HOSTNAME = 'goslim-verify';
     const setenv = Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]);
-    const wd = config.WorkingDir || '/';
 
     const program = seccompProgram();
     const seccompPath = join(base, 'seccomp.bpf');

@@ -122,6 +122,24 @@ async function ensureDir(root: string, rel: string, cache: DirCache, owner?: { u
   return host;
 }
 
+/**
+ * Make sure directory `rel` exists in an unpacked root (parents followed within the root,
+ * as a runtime creates a missing WorkingDir), owned by `owner` where it is created.
+ * Returns false when it cannot be a directory (a file or a dangling name is in the way).
+ */
+export async function ensureDirInRoot(root: string, rel: string, owner?: { uid: number; gid: number }): Promise<boolean> {
+  try {
+    const clean = rel.split('/').filter((p) => p !== '' && p !== '.').join('/');
+    const probe = await resolveInRoot(root, `${clean}/.goslim`);
+    const existing = await lstat(probe.slice(0, probe.lastIndexOf('/'))).catch(() => undefined);
+    if (existing) return existing.isDirectory();
+    const host = await ensureDir(root, clean, new Map(), owner);
+    return (await lstat(host)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 async function prepare(root: string, rel: string, cache: DirCache, owner?: { uid: number; gid: number }): Promise<string> {
   const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
   const name = rel.slice(rel.lastIndexOf('/') + 1);

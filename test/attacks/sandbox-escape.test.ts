@@ -174,10 +174,13 @@ describe('the sandbox holds against the image command', () => {
   });
 
   it("the image's environment reaches only its own process, never the host's prlimit and bwrap", async () => {
+    const before = snapshot(canaries);
     const env = ['LD_PRELOAD=/goslim-no-such-preload.so', 'LD_LIBRARY_PATH=/goslim-nowhere', 'PATH=/goslim-nowhere'];
-    const run = await runImage(await openImage(escapeImage('img-env', '', { Env: env })), { timeoutMs: 10_000 });
+    // A missing WorkingDir is created inside the root, as runtimes do; one aimed at the host stays inside.
+    const run = await runImage(await openImage(escapeImage('img-env', '', { Env: env, WorkingDir: `${canaries}/made-by-workdir` })), { timeoutMs: 10_000 });
     expect(run.output.join('\n')).not.toMatch(/ld\.so|preload/i);
     expect(linePrefixed(run, 'ESCAPE ')).toBeDefined();
+    expect(snapshot(canaries)).toEqual(before);
     const nul = await runImage(await openImage(escapeImage('img-nul', '', { Entrypoint: ['/escape\u0000x'] })), { timeoutMs: 1000 });
     expect(nul).toMatchObject({ started: false, exitCode: null });
   });
