@@ -58,6 +58,8 @@ interface Attack {
   expect?: Partial<Record<'inspect' | 'verify' | 'unpack' | 'run', string | string[]>>;
   /** Smaller unpack budget for this attack (bytes). */
   unpackBytes?: number;
+  /** Image config (default: Cmd /app). */
+  config?: (t: Target) => Record<string, unknown>;
 }
 
 const dirE = (name: string, mode = 0o755): RawEntry => ({ name: name.endsWith('/') ? name : `${name}/`, type: '5', mode });
@@ -139,6 +141,16 @@ const ATTACKS: Attack[] = [
     ]],
   },
   {
+    name: 'account files linked to /dev/zero and to a host file',
+    layers: (t) => [[dirE('etc'), symE('etc/passwd', '/dev/zero'), symE('etc/group', `${t.abs}/host-secret`), { name: 'etc/shadow', type: '6' }]],
+    config: () => ({ Cmd: ['/app'], User: 'nonroot:nonroot', WorkingDir: `${'/..'.repeat(10)}/tmp` }),
+  },
+  {
+    name: 'account files through a symlinked /etc, WorkingDir aimed at the host',
+    layers: (t) => [[dirE('etc'), fileE('etc/passwd', 'root:x:0:0::/:/x\n')], [symE('etc', t.abs)]],
+    config: (t) => ({ Cmd: ['/app'], User: 'root', WorkingDir: `${t.abs}/host-dir/new-workdir` }),
+  },
+  {
     name: 'huge declared size',
     layers: () => [plainLayer(Buffer.concat([tarEntry({ name: 'big', declaredSize: 8 * 1024 ** 3, data: 'short' }), END_OF_ARCHIVE]))],
     expect: { inspect: 'E_TRUNCATED', verify: 'E_TRUNCATED', unpack: 'E_TRUNCATED', run: 'E_TRUNCATED' },
@@ -212,7 +224,7 @@ describe('hostile layers: nothing outside the root changes, every call ends type
         const target: Target = { abs: canary, rel: `../../${basename(canary)}`, deep: `${'../'.repeat(24)}${canary.slice(1)}` };
         const spec = attack.layers(target);
         const layers: RawLayer[] = spec.map((l) => (Array.isArray(l) ? gzipLayer(rawTar(l)) : l));
-        const ref = writeOciImage(join(work, `img-${i}`), layers, { Cmd: ['/app'] });
+        const ref = writeOciImage(join(work, `img-${i}`), layers, attack.config?.(target) ?? { Cmd: ['/app'] });
         const root = join(work, `root-${i}`, 'rootfs');
         const got: Outcomes = {
           inspect: await outcome(async () => inspectImage(await openImage(ref))),
