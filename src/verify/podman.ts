@@ -112,7 +112,7 @@ async function probeWhileRunning(
   for (let i = 0; i < 100 && Date.now() < until; i++) {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      return { status: res.status, body: (await res.text()).slice(0, 500) };
+      return { status: res.status, body: await readCapped(res, 500) };
     } catch (err) {
       lastError = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
     }
@@ -121,4 +121,23 @@ async function probeWhileRunning(
     await new Promise((r) => setTimeout(r, 200));
   }
   return { status: null, error: lastError };
+}
+
+/**
+ * The first `max` characters of a response body, reading no more than about that many bytes
+ * (an image may answer with an endless body; `res.text()` would hold all of it).
+ */
+export async function readCapped(res: Response, max: number): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  while (n < max) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    n += value.length;
+  }
+  await reader.cancel().catch(() => undefined);
+  return Buffer.concat(chunks).toString('utf8').slice(0, max);
 }

@@ -381,7 +381,18 @@ let last = 'no answer';
   for (let i = 0; i < 200 && Date.now() < until; i++) {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      const body = (await res.text()).slice(0, 500);
+      // At most ~500 bytes of the body are read (an image may answer with an endless one).
+      const reader = res.body && res.body.getReader();
+      const chunks = [];
+      let n = 0;
+      while (reader && n < 500) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        n += value.length;
+      }
+      if (reader) await reader.cancel().catch(() => {});
+      const body = Buffer.concat(chunks).toString('utf8').slice(0, 500);
       process.stdout.write(JSON.stringify({ status: res.status, body }));
       return;
     } catch (err) {

@@ -184,4 +184,27 @@ describe('the sandbox holds against the image command', () => {
     const nul = await runImage(await openImage(escapeImage('img-nul', '', { Entrypoint: ['/escape\u0000x'] })), { timeoutMs: 1000 });
     expect(nul).toMatchObject({ started: false, exitCode: null });
   });
+
+  for (const sandbox of ['namespaces', 'podman'] as const) {
+    it(`a probe reads only the start of an endless HTTP answer (${sandbox})`, { timeout: 300_000 }, async () => {
+      const probePort = await new Promise<number>((resolve) => {
+        const s = createServer();
+        s.listen(0, '127.0.0.1', () => {
+          const p = (s.address() as { port: number }).port;
+          s.close(() => resolve(p));
+        });
+      });
+      const base = process.memoryUsage().rss;
+      const run = await runImage(await openImage(escapeImage(`img-serve-${sandbox}`, '65532')), {
+        sandbox,
+        args: ['serve', `:${probePort}`],
+        probe: `http://127.0.0.1:${probePort}/`,
+        timeoutMs: 15_000,
+      });
+      expect(run.sandbox).toBe(sandbox === 'podman' ? 'podman' : 'bwrap');
+      expect(run.probe?.status, JSON.stringify(run.probe)).toBe(200);
+      expect(run.probe!.body!.length).toBeLessThanOrEqual(500);
+      expect(process.memoryUsage().rss - base).toBeLessThan(256 * 1024 * 1024);
+    });
+  }
 });

@@ -3,6 +3,8 @@
 // host paths and the network. It prints one JSON line per attempt ({"attempt","ok","detail"})
 // and a final "done" line; the attack tests read the lines and check the host's disk.
 //
+// "escape serve ADDR" instead answers every HTTP request with a body that never ends.
+//
 // Arguments: HOSTDIR (a canary directory on the host) and PORT (a listener on the host's
 // 127.0.0.1, or 0), both passed by the test through the image's Cmd.
 package main
@@ -11,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -39,6 +42,19 @@ func writeIn(dir, name string) error {
 }
 
 func main() {
+	if len(os.Args) > 2 && os.Args[1] == "serve" {
+		// An HTTP answer that never ends, for the probe.
+		_ = http.ListenAndServe(os.Args[2], http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(200)
+			chunk := []byte(strings.Repeat("x", 1<<16))
+			for {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		}))
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == "child" {
 		time.Sleep(500 * time.Millisecond)
 		return
