@@ -218,6 +218,8 @@ export async function unpackImage(image: Image, root: string, options: UnpackOpt
     /** Paths this layer wrote, and every ancestor of them (so an opaque whiteout keeps them). */
     const written = new Set<string>();
     const writtenAncestors = new Set<string>();
+    /** Opaque directories already applied in this layer (a repeated marker costs nothing). */
+    const opaqued = new Set<string>();
     const markWritten = (path: string): void => {
       written.add(path);
       for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
@@ -331,6 +333,8 @@ export async function unpackImage(image: Image, root: string, options: UnpackOpt
       const host = await resolveNoFollow(root, path);
       if (host === undefined) return;
       if (opaque) {
+        if (opaqued.has(path)) return;
+        opaqued.add(path);
         const st = await lstat(host).catch(() => undefined);
         if (!st?.isDirectory()) return;
         for (const name of await readdir(host)) {
