@@ -202,8 +202,8 @@ export async function unpackImage(image: Image, root: string, options: UnpackOpt
   const rootReal = await realpath(root);
   const dirs: DirCache = new Map();
   const dirModes: DirRecord[] = [];
-  const warn = (message: string): void => {
-    stats.skipped++;
+  const warn = (message: string, skipped = true): void => {
+    if (skipped) stats.skipped++;
     if (stats.warnings.length < MAX_WARNINGS) stats.warnings.push(message);
   };
   const implicitOwner = asRoot ? options.owner : undefined;
@@ -232,8 +232,7 @@ export async function unpackImage(image: Image, root: string, options: UnpackOpt
     /** Write one regular file: created O_EXCL|O_NOFOLLOW, mode and owner set on the descriptor. */
     const writeFile = async (e: LayerEntry, data: Readable | undefined): Promise<void> => {
       const host = await prepare(root, e.path, dirs, implicitOwner);
-      let fh: FileHandle;
-      fh = await open(host, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      const fh = await open(host, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       try {
         if (data !== undefined) {
           for await (const chunk of data as AsyncIterable<Buffer>) {
@@ -250,7 +249,7 @@ export async function unpackImage(image: Image, root: string, options: UnpackOpt
       } finally {
         await fh.close();
       }
-      if ((e.mode & 0o6000) !== 0) warn(`${e.path}: setuid/setgid bits dropped (mode ${(e.mode & 0o7777).toString(8)})`);
+      if ((e.mode & 0o6000) !== 0) warn(`${e.path}: setuid/setgid bits dropped (mode ${(e.mode & 0o7777).toString(8)})`, false);
       stats.files++;
     };
 
@@ -366,7 +365,7 @@ export async function unpackImage(image: Image, root: string, options: UnpackOpt
           dirs.set(e.path, host);
           const owner = ids(e);
           if (owner) await lchown(host, owner.uid, owner.gid);
-          if ((e.mode & 0o6000) !== 0) warn(`${e.path}/: setuid/setgid bits dropped`);
+          if ((e.mode & 0o6000) !== 0) warn(`${e.path}/: setuid/setgid bits dropped`, false);
           dirModes.push({ host, mode: e.mode & KEPT_MODE_BITS, dev: st.dev, ino: st.ino });
           break;
         }
