@@ -25,7 +25,7 @@ pkgs=(
   pigz             # parallel gzip for the 1 GB fixture layers
   zstd             # decompresses zstd image layers (Node 20 has no zstd in zlib)
   attr             # getfattr: overlayfs opaque-directory markers in fixture layers
-  util-linux       # unshare, nsenter, flock (fixture build and container harness)
+  util-linux       # unshare, nsenter, flock, prlimit (fixture build, container harness; verify --run limits and probe)
   ca-certificates
 )
 missing=()

@@ -38,6 +38,14 @@ export const LIMITS = {
   // ---- network ----
   'network.requestTimeout': { value: 10 * 60 * 1000, unit: 'ms', doc: 'overall deadline for one registry request, body included' },
   'network.minRate': { value: 1024, unit: 'bytes/s', doc: 'slowest transfer rate tolerated (averaged over 30 s) before a download is abandoned' },
+  // ---- verify --run (src/verify/unpack.ts, run.ts) ----
+  'verify.unpackBytes': { value: 16 * 1024 * 1024 * 1024, unit: 'bytes', doc: 'file data one `verify --run` unpacks to disk (the largest fixture image, a Go toolchain, is ~1 GiB)' },
+  'sandbox.memory': { value: 4 * 1024 * 1024 * 1024, unit: 'bytes', doc: 'address space of each process in the `verify --run` sandbox (RLIMIT_AS; Go services start in far less)' },
+  'sandbox.processes': { value: 256, unit: 'count', doc: 'processes and threads of the sandbox user (RLIMIT_NPROC; stops fork bombs)' },
+  'sandbox.cpuTime': { value: 60_000, unit: 'ms', doc: 'CPU time of each process in the sandbox (RLIMIT_CPU, whole seconds)' },
+  'sandbox.fileSize': { value: 1024 * 1024 * 1024, unit: 'bytes', doc: 'largest file a sandboxed process may write (RLIMIT_FSIZE)' },
+  'sandbox.openFiles': { value: 1024, unit: 'count', doc: 'open files per sandboxed process (RLIMIT_NOFILE)' },
+  'sandbox.wallTime': { value: 10 * 60 * 1000, unit: 'ms', doc: 'longest --timeout accepted for one sandboxed run; the process group is killed then' },
 } as const satisfies Record<string, LimitSpec>;
 
 export type LimitKey = keyof typeof LIMITS;

@@ -30,7 +30,9 @@ export function renderVerifyText(r: VerifyReport): string {
     if (run.sandbox === 'none') {
       out.push(`run: not run: ${run.reason ?? 'no usable sandbox'}`);
     } else {
-      const how = run.probe
+      const how = !run.started && run.exitCode === null && !run.timedOut && run.reason !== undefined
+        ? `not run: ${run.reason}`
+        : run.probe
         ? run.probe.status !== null
           ? `answered ${run.probe.url} with HTTP ${run.probe.status}`
           : `did not answer ${run.probe.url}: ${run.probe.error ?? ''}`
@@ -39,6 +41,8 @@ export function renderVerifyText(r: VerifyReport): string {
           : `exited with code ${run.exitCode}`;
       out.push(`run (${run.sandbox}): ${run.started ? 'started' : 'DID NOT START'}: ${how}`);
       for (const l of run.output) out.push(`  | ${l}`);
+      for (const n of run.notes ?? []) out.push(`  note: ${n}`);
+      if (run.unpackWarnings?.length) out.push(`  unpack: ${run.unpackWarnings.length}${run.unpackWarnings.length >= 20 ? '+' : ''} entries skipped or changed (first: ${run.unpackWarnings[0]})`);
     }
   }
   return `${out.join('\n')}\n`;

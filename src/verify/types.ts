@@ -42,8 +42,8 @@ export interface VerifyReport {
 }
 
 export interface RunResult {
-  /** How it was run: a sandbox (unshare/bwrap) or podman; `none` when no sandbox was usable. */
-  sandbox: 'unshare' | 'bwrap' | 'podman' | 'none';
+  /** How it was run: the bubblewrap sandbox or podman (`none` is no longer produced: no sandbox is E_SANDBOX). */
+  sandbox: 'bwrap' | 'podman' | 'none';
   /** True when the process was still running at the timeout, or exited 0. */
   started: boolean;
   /** Exit status when it exited before the timeout; null when it was still running (and was stopped). */
@@ -53,8 +53,12 @@ export interface RunResult {
   /** First lines of combined stdout/stderr. */
   output: string[];
   probe?: { url: string; status: number | null; body?: string; error?: string };
-  /** Why it could not run, when sandbox is `none`. */
+  /** Why it did not start when it was not started at all (no command, an unknown USER). */
   reason?: string;
+  /** What the sandbox could not apply (e.g. no seccomp filter for this architecture). */
+  notes?: string[];
+  /** What the unpack skipped or changed (devices, over-long names, setuid bits dropped); first 20. */
+  unpackWarnings?: string[];
 }
 
 export function verdictOf(checks: VerifyCheck[]): Verdict {

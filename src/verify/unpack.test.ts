@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openImage } from '../image/open.js';
-import { buildTestImage, dir, file, opaque, symlink, whiteout } from '../image/testing/index.js';
+import { buildTestImage, dir, fifo, file, hardlink, opaque, symlink, whiteout } from '../image/testing/index.js';
+import { gzipLayer, rawTar, writeOciImage } from '../../test/attacks/hostile.js';
 import { unpackImage } from './unpack.js';
 
 let work: string;
@@ -54,5 +55,70 @@ describe('unpackImage', () => {
     expect(readFileSync(join(root, 'a/new'), 'utf8')).toBe('new');
     expect(existsSync(join(root, 'gone'))).toBe(false);
     expect(readFileSync(join(root, 'keep/k'), 'utf8')).toBe('k');
+  });
+
+  it('a directory replaced by a symlink keeps its mode to itself (issue 11, escape 1)', async () => {
+    const host = join(work, 'host-e1');
+    mkdirSync(host);
+    writeFileSync(join(host, 'f'), 'host');
+    chmodSync(join(host, 'f'), 0o644);
+    const hostMode = statSync(host).mode;
+    const built = await buildTestImage(
+      { layers: [{ entries: [dir('d'), symlink('d', join(host, 'f'))] }, { entries: [dir('e/x')] }, { entries: [symlink('e', host)] }] },
+      { dir: join(work, 'img-e1'), format: 'oci' },
+    );
+    const root = join(work, 'root-e1');
+    await unpackImage(await openImage(built.reference), root);
+    expect(statSync(join(host, 'f')).mode & 0o7777).toBe(0o644);
+    expect(statSync(host).mode).toBe(hostMode);
+    expect(lstatSync(join(root, 'd')).isSymbolicLink()).toBe(true);
+  });
+
+  it('whiteouts never follow a symlink (issue 11, escape 2)', async () => {
+    const host = join(work, 'host-e2');
+    mkdirSync(host);
+    for (const n of ['a', 'b', 'c']) writeFileSync(join(host, n), n);
+    const built = await buildTestImage(
+      { layers: [{ entries: [symlink('d', host), symlink('e', host)] }, { entries: [opaque('d'), whiteout('e/a'), dir('real'), symlink('real/l', host)] }, { entries: [whiteout('real/l/b')] }] },
+      { dir: join(work, 'img-e2'), format: 'oci' },
+    );
+    await unpackImage(await openImage(built.reference), join(work, 'root-e2'));
+    expect(readdirSync(host).sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('drops setuid/setgid bits and skips FIFOs, with warnings; hardlinks stay inside', async () => {
+    const built = await buildTestImage(
+      { layers: [{ entries: [dir('bin'), file('bin/su', 'x', { mode: 0o4755 }), file('bin/sg', 'y', { mode: 0o2711 }), hardlink('bin/su2', 'bin/su'), fifo('p'), hardlink('h', '../../etc/passwd')] }] },
+      { dir: join(work, 'img-s'), format: 'oci' },
+    );
+    const root = join(work, 'root-s');
+    const stats = await unpackImage(await openImage(built.reference), root);
+    expect(statSync(join(root, 'bin/su')).mode & 0o7777).toBe(0o755);
+    expect(statSync(join(root, 'bin/sg')).mode & 0o7777).toBe(0o711);
+    expect(statSync(join(root, 'bin/su2')).ino).toBe(statSync(join(root, 'bin/su')).ino);
+    expect(existsSync(join(root, 'p'))).toBe(false);
+    expect(existsSync(join(root, 'h'))).toBe(false);
+    // Two setuid/setgid notes (kept files), two skipped entries (the FIFO, the escaping hardlink).
+    expect(stats.warnings).toHaveLength(4);
+    expect(stats.skipped).toBe(2);
+  });
+
+  it('skips names too deep or too long for the limits or the file system, with warnings, and keeps the rest', async () => {
+    const deep = (n: number): string => Array.from({ length: n }, () => 'd').join('/');
+    const tar = rawTar([
+      { name: `${deep(200)}/ok`, data: 'ok' },
+      { name: `${deep(300)}/too-deep`, data: 'x' },
+      { name: 'n'.repeat(300), data: 'x' },
+      { name: Array.from({ length: 20 }, () => 'm'.repeat(250)).join('/'), data: 'x' },
+      { name: 'p'.repeat(70_000), data: 'x' },
+      { name: 'fine', data: 'fine' },
+    ]);
+    const ref = writeOciImage(join(work, 'img-long'), [gzipLayer(tar)]);
+    const root = join(work, 'root-long');
+    const stats = await unpackImage(await openImage(ref), root);
+    expect(readFileSync(join(root, deep(200), 'ok'), 'utf8')).toBe('ok');
+    expect(readFileSync(join(root, 'fine'), 'utf8')).toBe('fine');
+    expect(stats.skipped).toBe(4);
+    expect(stats.warnings).toHaveLength(4);
   });
 });

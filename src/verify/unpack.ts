@@ -1,23 +1,45 @@
 /**
- * Unpack an image's merged filesystem into a directory, safely: every path is resolved
- * inside the root (symlinked parents are followed *within* the root, as Docker's
- * FollowSymlinkInScope does), so no entry, link or whiteout can touch anything outside it.
- * Layers stream through once each; file data goes straight to disk.
+ * Unpack an image's merged filesystem into a directory, safely. The rules:
+ *
+ * - Every path is resolved inside the root. Symlinked *parents* of an entry are followed
+ *   within the root (as Docker's FollowSymlinkInScope does: absolute targets are
+ *   root-relative, ".." never climbs above the root); the last component is never followed.
+ *   The host path handed to the kernel therefore has no symlink in it except, possibly, its
+ *   last component, and every call that could follow that one (open, chmod, chown, utimes)
+ *   is made on a file descriptor opened with O_NOFOLLOW, or with lchown.
+ * - Whiteouts (`.wh.NAME`, `.wh..wh..opq`) never follow a symlink at all: a whiteout under a
+ *   symlinked directory deletes nothing (a symlink component is never followed for deletion).
+ * - Directory modes are applied last (so a read-only directory does not block writes into
+ *   it), and only to the very directory that was created: it is opened O_NOFOLLOW|O_DIRECTORY,
+ *   its dev/ino must be the ones recorded at creation, and its real path must still be the
+ *   path inside the root.
+ * - Setuid and setgid bits are dropped (the sandbox runs with no_new_privs, where they do
+ *   nothing, and a setuid file must not sit on the host's disk); devices, FIFOs and sockets
+ *   are skipped with a warning (an unpack never creates device nodes).
+ * - Names too long or too deep for the file system (or for goslim's limits) are skipped
+ *   with a warning; any other failure is a typed error (E_IO, E_LIMIT), never E_INTERNAL.
+ *
+ * Layers stream through once each; file data goes straight to disk, so memory does not grow
+ * with layer size. The total written is bounded by the `verify.unpackBytes` limit.
  */
-import { createWriteStream } from 'node:fs';
-import { chmod, chown, lchown, link, lstat, mkdir, readdir, readlink, rm, symlink, utimes } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { UnsafePathError } from '../errors.js';
+import { constants } from 'node:fs';
+import { lchown, link, lstat, mkdir, open, readdir, readlink, realpath, rm, symlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { GoslimError, LimitExceededError, UnsafePathError } from '../errors.js';
 import type { Image } from '../image/model.js';
 import { openLayerTar, walkLayer, type LayerEntry } from '../image/filesystem/index.js';
+import { limit } from '../limits.js';
 
 const MAX_HOPS = 40;
+/** Warnings kept in the stats (the count goes on). */
+const MAX_WARNINGS = 100;
 
 /**
  * Resolve `relPath` (no leading "/") under `root`, following symlinks of every component
- * except the last within the root. Returns the host path. Absolute link targets are
- * root-relative; ".." never climbs above the root.
+ * except the last within the root. Returns the host path, whose components other than the
+ * last are real directories inside the root (or do not exist yet). Absolute link targets
+ * are root-relative; ".." never climbs above the root.
  */
 export async function resolveInRoot(root: string, relPath: string): Promise<string> {
   const parts = relPath.split('/').filter((p) => p !== '' && p !== '.');
@@ -54,6 +76,23 @@ export async function resolveInRoot(root: string, relPath: string): Promise<stri
 }
 
 /**
+ * The host path of `relPath` when no component of it is a symlink (and every parent is a
+ * directory); undefined otherwise. For deletions, which never follow links.
+ */
+async function resolveNoFollow(root: string, relPath: string): Promise<string | undefined> {
+  const parts = relPath.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.some((p) => p === '..')) return undefined;
+  let host = root;
+  for (let i = 0; i < parts.length; i++) {
+    host = join(host, parts[i]!);
+    if (i === parts.length - 1) break;
+    const st = await lstat(host).catch(() => undefined);
+    if (!st?.isDirectory()) return undefined;
+  }
+  return host;
+}
+
+/**
  * Directories already known to be real directories inside the root (rel -> host path), so
  * a 40,000-file toolchain layer does not re-resolve every parent. Cleared whenever a
  * symlink, whiteout or replacement could change what a path resolves to.
@@ -61,57 +100,195 @@ export async function resolveInRoot(root: string, relPath: string): Promise<stri
 type DirCache = Map<string, string>;
 
 /** Make sure directory `rel` exists, following symlinks of every component within the root. */
-async function ensureDir(root: string, rel: string, cache: DirCache): Promise<string> {
+async function ensureDir(root: string, rel: string, cache: DirCache, owner?: { uid: number; gid: number }): Promise<string> {
   if (rel === '') return root;
   const known = cache.get(rel);
   if (known !== undefined) return known;
-  const host = dirname(await resolveInRoot(root, `${rel}/.goslim`));
+  const probe = await resolveInRoot(root, `${rel}/.goslim`);
+  const host = probe.slice(0, probe.lastIndexOf('/'));
   const st = await lstat(host).catch(() => undefined);
   if (!st?.isDirectory()) {
     if (st) await rm(host, { force: true });
-    // Every existing component of `host` was resolved inside the root; create the rest.
-    await mkdir(host, { recursive: true });
+    // Every existing component of `host` was resolved inside the root and is a real
+    // directory; create the rest.
+    const first = await mkdir(host, { recursive: true, mode: 0o755 });
+    // Parents no entry named are made as a runtime makes them (0755, root's): here the
+    // owner's, when the tree is owned by the sandbox's uid.
+    if (owner && first !== undefined) {
+      for (let p = host; p.length >= first.length; p = p.slice(0, p.lastIndexOf('/'))) await lchown(p, owner.uid, owner.gid);
+    }
   }
   cache.set(rel, host);
   return host;
 }
 
-async function prepare(root: string, rel: string, cache: DirCache): Promise<string> {
+/**
+ * Make sure directory `rel` exists in an unpacked root (parents followed within the root,
+ * as a runtime creates a missing WorkingDir), owned by `owner` where it is created.
+ * Returns false when it cannot be a directory (a file or a dangling name is in the way).
+ */
+export async function ensureDirInRoot(root: string, rel: string, owner?: { uid: number; gid: number }): Promise<boolean> {
+  try {
+    const clean = rel.split('/').filter((p) => p !== '' && p !== '.').join('/');
+    const probe = await resolveInRoot(root, `${clean}/.goslim`);
+    const existing = await lstat(probe.slice(0, probe.lastIndexOf('/'))).catch(() => undefined);
+    if (existing) return existing.isDirectory();
+    const host = await ensureDir(root, clean, new Map(), owner);
+    return (await lstat(host)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function prepare(root: string, rel: string, cache: DirCache, owner?: { uid: number; gid: number }): Promise<string> {
   const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
   const name = rel.slice(rel.lastIndexOf('/') + 1);
   if (name === '..' || name === '.' || name === '') throw new UnsafePathError(`unsafe entry name ${rel}`);
-  const host = join(await ensureDir(root, parent, cache), name);
+  const host = join(await ensureDir(root, parent, cache, owner), name);
   const st = await lstat(host).catch(() => undefined);
   if (st) {
     if (st.isDirectory()) cache.clear();
+    // rm never follows a symlink: a link is removed, not what it points at.
     await rm(host, { recursive: true, force: true });
   }
   return host;
 }
 
+export interface UnpackOptions {
+  /**
+   * Own every file by this host uid/gid (when running as root) instead of the layer's ids:
+   * the sandbox's unprivileged user (see run.ts). Without it, root keeps the layer's ids
+   * and anyone else owns what they write.
+   */
+  owner?: { uid: number; gid: number };
+  /** Most bytes of file data written in all (default: the `verify.unpackBytes` limit). */
+  maxBytes?: number;
+}
+
 export interface UnpackStats {
   files: number;
   bytes: number;
+  /** Entries not unpacked (devices, FIFOs, names too long, hardlinks that could not be made). */
   skipped: number;
+  /** Why entries were skipped or changed (first 100). */
+  warnings: string[];
 }
 
-export async function unpackImage(image: Image, root: string): Promise<UnpackStats> {
+/** Mode bits kept on unpack: permissions and sticky, never setuid/setgid. */
+export const KEPT_MODE_BITS = 0o1777;
+
+/** errno codes that mean "this name cannot exist on this file system": skip the entry. */
+const SKIP_ERRNO = new Set(['ENAMETOOLONG', 'ELOOP', 'ENOTDIR', 'EEXIST', 'EISDIR', 'EINVAL', 'EMLINK', 'EILSEQ']);
+
+function errnoOf(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+interface DirRecord {
+  host: string;
+  mode: number;
+  dev: number;
+  ino: number;
+}
+
+export async function unpackImage(image: Image, root: string, options: UnpackOptions = {}): Promise<UnpackStats> {
   const asRoot = process.getuid?.() === 0;
-  const stats: UnpackStats = { files: 0, bytes: 0, skipped: 0 };
-  await mkdir(root, { recursive: true });
+  const stats: UnpackStats = { files: 0, bytes: 0, skipped: 0, warnings: [] };
+  const maxBytes = options.maxBytes ?? limit('verify.unpackBytes');
+  const maxDepth = limit('tar.pathDepth');
+  const maxPath = limit('tar.pathLength');
+  await mkdir(root, { recursive: true, mode: 0o755 });
+  const rootReal = await realpath(root);
   const dirs: DirCache = new Map();
-  const dirModes: Array<[string, number, LayerEntry]> = [];
+  const dirModes: DirRecord[] = [];
+  const warn = (message: string, skipped = true): void => {
+    if (skipped) stats.skipped++;
+    if (stats.warnings.length < MAX_WARNINGS) stats.warnings.push(message);
+  };
+  const implicitOwner = asRoot ? options.owner : undefined;
+  const ids = (e: LayerEntry): { uid: number; gid: number } | undefined => {
+    if (!asRoot) return undefined;
+    return options.owner ?? { uid: e.uid, gid: e.gid };
+  };
+
   for (const [index, layer] of image.layers().entries()) {
     // Entries and whiteouts in stream order; whiteouts only hide lower layers (image-spec layer.md).
     const pending: Array<{ kind: 'entry'; e: LayerEntry } | { kind: 'whiteout'; path: string; opaque: boolean }> = [];
+    /** Paths this layer wrote, and every ancestor of them (so an opaque whiteout keeps them). */
     const written = new Set<string>();
-    const owner = async (host: string, e: LayerEntry, isLink = false): Promise<void> => {
-      if (!asRoot) return;
-      await (isLink ? lchown(host, e.uid, e.gid) : chown(host, e.uid, e.gid));
+    const writtenAncestors = new Set<string>();
+    /** Opaque directories already applied in this layer (a repeated marker costs nothing). */
+    const opaqued = new Set<string>();
+    const markWritten = (path: string): void => {
+      written.add(path);
+      for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+        const a = path.slice(0, i);
+        if (writtenAncestors.has(a)) break;
+        writtenAncestors.add(a);
+      }
     };
+
+    /** Write one regular file: created O_EXCL|O_NOFOLLOW, mode and owner set on the descriptor. */
+    const writeFile = async (e: LayerEntry, data: Readable | undefined): Promise<void> => {
+      const host = await prepare(root, e.path, dirs, implicitOwner);
+      const fh = await open(host, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      try {
+        if (data !== undefined) {
+          for await (const chunk of data as AsyncIterable<Buffer>) {
+            stats.bytes += chunk.length;
+            if (stats.bytes > maxBytes) {
+              throw new LimitExceededError('verify.unpackBytes', maxBytes, `the image unpacks to more than ${maxBytes} bytes of file data`, { actual: stats.bytes });
+            }
+            await fh.write(chunk);
+          }
+        }
+        await fh.chmod(e.mode & KEPT_MODE_BITS);
+        const owner = ids(e);
+        if (owner) await fh.chown(owner.uid, owner.gid);
+      } finally {
+        await fh.close();
+      }
+      if ((e.mode & 0o6000) !== 0) warn(`${e.path}: setuid/setgid bits dropped (mode ${(e.mode & 0o7777).toString(8)})`, false);
+      stats.files++;
+    };
+
+    /** Run one entry's work; a name the file system cannot hold is skipped with a warning. */
+    const guarded = async (path: string, work: () => Promise<void>): Promise<void> => {
+      try {
+        await work();
+      } catch (err) {
+        if (err instanceof GoslimError) throw err;
+        const code = errnoOf(err);
+        if (code !== undefined && SKIP_ERRNO.has(code)) {
+          dirs.clear();
+          warn(`${shorten(path)}: skipped (${code})`);
+          return;
+        }
+        if (code === 'ENOSPC' || code === 'EDQUOT') {
+          throw new GoslimError('E_IO', `no space left while unpacking ${shorten(path)}`, { cause: err });
+        }
+        throw new GoslimError('E_IO', `cannot unpack ${shorten(path)}: ${code ?? 'error'}`, { cause: err });
+      }
+    };
+
+    /** Limits on names, checked before anything touches the disk. */
+    const tooLong = (path: string): boolean => {
+      if (path.length > maxPath) {
+        warn(`${shorten(path)}: skipped (path longer than ${maxPath} bytes, the tar.pathLength limit)`);
+        return true;
+      }
+      let depth = 1;
+      for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) depth++;
+      if (depth > maxDepth) {
+        warn(`${shorten(path)}: skipped (deeper than ${maxDepth} components, the tar.pathDepth limit)`);
+        return true;
+      }
+      return false;
+    };
+
     await walkLayer(await openLayerTar(layer), index, {
-      entry: async (e) => {
-        // Synchronous visitor: directories, links and specials are applied in `content`-less order below.
+      entry: (e) => {
         pending.push({ kind: 'entry', e });
       },
       whiteout: (w) => {
@@ -119,106 +296,143 @@ export async function unpackImage(image: Image, root: string): Promise<UnpackSta
       },
       wantContent: (e) => e.type === 'file',
       content: async (e, data) => {
-        await flush();
-        const host = await prepare(root, e.path, dirs);
-        await pipeline(data, createWriteStream(host, { mode: 0o600 }));
-        await chmod(host, e.mode & 0o7777);
-        await owner(host, e);
-        stats.files++;
-        stats.bytes += e.size;
+        await flush(e);
+        markWritten(e.path);
+        if (tooLong(e.path)) {
+          data.resume();
+          return;
+        }
+        await guarded(e.path, () => writeFile(e, data));
       },
     });
     await flush();
 
     // walkLayer reports entries synchronously; apply them in order, before each file's data.
-    async function flush(): Promise<void> {
+    // `upTo` is the file whose data is about to come: it is written by `content`, not here.
+    async function flush(upTo?: LayerEntry): Promise<void> {
       for (let item = pending.shift(); item !== undefined; item = pending.shift()) {
         if (item.kind === 'whiteout') {
-          dirs.clear();
-          const host = await resolveInRoot(root, item.path);
-          if (item.opaque) {
-            let names: string[] = [];
-            try {
-              names = await readdir(host);
-            } catch {
-              // nothing below yet
-            }
-            for (const name of names) {
-              const child = item.path === '' ? name : `${item.path}/${name}`;
-              if (!writtenUnder(written, child)) await rm(join(host, name), { recursive: true, force: true });
-            }
-          } else if (!written.has(item.path)) {
-            await rm(host, { recursive: true, force: true });
-          }
+          const w = item;
+          if (tooLong(w.path)) continue;
+          await guarded(w.path, () => applyWhiteout(w.path, w.opaque));
           continue;
         }
         const e = item.e;
-        written.add(e.path);
+        if (e === upTo) continue;
+        markWritten(e.path);
         if (e.path === '') continue;
-        switch (e.type) {
-          case 'dir': {
-            // The entry's own path is not followed: a directory replaces a lower symlink
-            // (as Docker's archive.Unpack does); its parents are followed within the root.
-            const parent = e.path.includes('/') ? e.path.slice(0, e.path.lastIndexOf('/')) : '';
-            const host = join(await ensureDir(root, parent, dirs), e.path.slice(e.path.lastIndexOf('/') + 1));
-            if (!dirs.has(e.path)) {
-              const st = await lstat(host).catch(() => undefined);
-              if (st && !st.isDirectory()) {
-                dirs.clear();
-                await rm(host, { force: true });
-              }
-              if (!st || !st.isDirectory()) await mkdir(host);
-              dirs.set(e.path, host);
-            }
-            await owner(host, e);
-            dirModes.push([host, e.mode & 0o7777, e]);
-            break;
-          }
-          case 'symlink': {
-            // A new link cannot change how a cached (existing) directory resolves; replacing a
-            // directory clears the cache in prepare().
-            const host = await prepare(root, e.path, dirs);
-            await symlink(e.linkname ?? '', host);
-            await owner(host, e, true);
-            break;
-          }
-          case 'hardlink': {
-            const host = await prepare(root, e.path, dirs);
-            const target = await resolveInRoot(root, e.linkname ?? '');
-            try {
-              await link(target, host);
-            } catch {
-              stats.skipped++;
-            }
-            break;
-          }
-          case 'file':
-            // Zero-length files carry no content event.
-            if (e.size === 0) {
-              const host = await prepare(root, e.path, dirs);
-              await pipeline(async function* () {}, createWriteStream(host, { mode: e.mode & 0o7777 }));
-              await chmod(host, e.mode & 0o7777);
-              await owner(host, e);
-              stats.files++;
-            }
-            break;
-          default:
-            stats.skipped++;
+        if (tooLong(e.path)) continue;
+        await guarded(e.path, () => applyEntry(e));
+      }
+    }
+
+    async function applyWhiteout(path: string, opaque: boolean): Promise<void> {
+      dirs.clear();
+      // No symlink is followed, in any component: a whiteout below a link deletes nothing.
+      const host = await resolveNoFollow(root, path);
+      if (host === undefined) return;
+      if (opaque) {
+        if (opaqued.has(path)) return;
+        opaqued.add(path);
+        const st = await lstat(host).catch(() => undefined);
+        if (!st?.isDirectory()) return;
+        for (const name of await readdir(host)) {
+          const child = path === '' ? name : `${path}/${name}`;
+          if (!written.has(child) && !writtenAncestors.has(child)) await rm(join(host, name), { recursive: true, force: true });
         }
+      } else if (!written.has(path) && !writtenAncestors.has(path)) {
+        await rm(host, { recursive: true, force: true });
+      }
+    }
+
+    async function applyEntry(e: LayerEntry): Promise<void> {
+      switch (e.type) {
+        case 'dir': {
+          // The entry's own path is not followed: a directory replaces a lower symlink
+          // (as Docker's archive.Unpack does); its parents are followed within the root.
+          const parent = e.path.includes('/') ? e.path.slice(0, e.path.lastIndexOf('/')) : '';
+          const host = join(await ensureDir(root, parent, dirs, implicitOwner), e.path.slice(e.path.lastIndexOf('/') + 1));
+          let st = await lstat(host).catch(() => undefined);
+          if (st && !st.isDirectory()) {
+            dirs.clear();
+            await rm(host, { force: true });
+            st = undefined;
+          }
+          if (!st) {
+            await mkdir(host, { mode: 0o755 });
+            st = await lstat(host);
+          }
+          dirs.set(e.path, host);
+          const owner = ids(e);
+          if (owner) await lchown(host, owner.uid, owner.gid);
+          if ((e.mode & 0o6000) !== 0) warn(`${e.path}/: setuid/setgid bits dropped`, false);
+          dirModes.push({ host, mode: e.mode & KEPT_MODE_BITS, dev: st.dev, ino: st.ino });
+          break;
+        }
+        case 'symlink': {
+          // A new link cannot change how a cached (existing) directory resolves; replacing a
+          // directory clears the cache in prepare().
+          const host = await prepare(root, e.path, dirs, implicitOwner);
+          await symlink(e.linkname ?? '', host);
+          const owner = ids(e);
+          if (owner) await lchown(host, owner.uid, owner.gid);
+          break;
+        }
+        case 'hardlink': {
+          const host = await prepare(root, e.path, dirs, implicitOwner);
+          // The target's parents resolve inside the root; link() does not follow its last
+          // component, so a link to a symlink links the symlink, never what it points at.
+          const target = await resolveInRoot(root, e.linkname ?? '');
+          const st = await lstat(target).catch(() => undefined);
+          if (!st || st.isDirectory() || !insideRoot(rootReal, root, target)) {
+            warn(`${e.path}: hardlink to ${e.linkname ?? ''} skipped (no such file in the image)`);
+            break;
+          }
+          await link(target, host);
+          break;
+        }
+        case 'file':
+          // Zero-length files carry no content event.
+          if (e.size === 0) await writeFile(e, undefined);
+          break;
+        case 'char':
+        case 'block':
+        case 'fifo':
+          // Unprivileged (and user-namespaced) unpacks cannot mknod; goslim never creates devices.
+          warn(`${e.path}: ${e.type === 'fifo' ? 'FIFO' : `${e.type} device`} skipped (an unpack never creates device nodes)`);
+          break;
+        default:
+          warn(`${e.path}: ${e.type} entry skipped`);
       }
     }
   }
-  // Directory modes last, so a read-only directory does not block writes into it.
-  for (const [host, mode] of dirModes.reverse()) {
-    await chmod(host, mode).catch(() => undefined);
-    await utimes(host, 0, 0).catch(() => undefined);
+
+  // Directory modes last, so a read-only directory does not block writes into it; deepest
+  // first. Only the directory that was created gets them: opened without following a link,
+  // the same dev/ino, and still at its path inside the root.
+  for (const d of dirModes.reverse()) {
+    let fh: FileHandle | undefined;
+    try {
+      fh = await open(d.host, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+      const st = await fh.stat();
+      if (st.dev !== d.dev || st.ino !== d.ino) continue;
+      if ((await realpath(d.host)) !== join(rootReal, d.host.slice(root.length))) continue;
+      await fh.chmod(d.mode);
+      await fh.utimes(0, 0);
+    } catch {
+      // replaced or removed since: nothing to do
+    } finally {
+      await fh?.close();
+    }
   }
   return stats;
 }
 
-function writtenUnder(written: Set<string>, path: string): boolean {
-  if (written.has(path)) return true;
-  const prefix = `${path}/`;
-  for (const w of written) if (w.startsWith(prefix)) return true;
-  return false;
+function insideRoot(rootReal: string, root: string, host: string): boolean {
+  const rel = host.slice(root.length);
+  return host.startsWith(root) && (rel === '' || rel.startsWith('/')) && join(rootReal, rel).startsWith(rootReal);
+}
+
+function shorten(path: string): string {
+  return path.length > 200 ? `${path.slice(0, 100)}…${path.slice(-60)} (${path.length} bytes)` : path;
 }

@@ -76,7 +76,7 @@ describe('goslim verify on the fixture images', () => {
         '--probe', `http://127.0.0.1:${port}/hello?name=probe`, `oci:${fx.images['slim-four-levers'].oci}`,
       ]);
       const report = JSON.parse(r.stdout);
-      expect(report.run.sandbox).toBe(sandbox === 'podman' ? 'podman' : 'unshare');
+      expect(report.run.sandbox).toBe(sandbox === 'podman' ? 'podman' : 'bwrap');
       expect(report.run.probe).toMatchObject({ status: 200 });
       expect(report.run.probe.body).toContain('hello, probe');
       expect(r.code).toBe(0);

@@ -31,7 +31,7 @@ export const command: CommandModule = {
       .option('--args <args>', 'arguments that replace Cmd for --run (space-separated)')
       .option('--timeout <ms>', 'how long --run lets it run; still running then counts as started', '3000')
       .option('--probe <url>', 'with --run: GET this URL on 127.0.0.1 and require an answer (podman publishes the port; in namespaces the process shares the host network)')
-      .option('--sandbox <kind>', 'auto (podman for --probe where usable, else namespaces), podman, or namespaces (unshare/bwrap)', 'auto')
+      .option('--sandbox <kind>', 'auto (podman for --probe where usable, else namespaces), podman, or namespaces (bubblewrap: user namespace, no network, seccomp, limits)', 'auto')
       .option('--strict', 'exit 1 on warnings too')
       .action(async (ref: string, opts: VerifyCliOptions) =>
         run(async (io: CliIO): Promise<ExitCode> => {

@@ -1,0 +1,48 @@
+/**
+ * Builds test/attacks/escape (a static Go program that tries every way out of the sandbox)
+ * with the machine's Go toolchain, cached under test/.work/attacks/<hash>/ (hash of the
+ * source and `go version`), offline: CGO_ENABLED=0, GOPROXY=off, stdlib only.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { withLock } from '../helpers/lock.js';
+
+const run = promisify(execFile);
+const SRC = join(dirname(fileURLToPath(import.meta.url)), 'escape');
+const WORK = resolve(SRC, '../../.work');
+
+export async function buildEscape(): Promise<string> {
+  const version = (await run('go', ['version'])).stdout.trim();
+  const h = createHash('sha256').update(version);
+  for (const f of ['go.mod', 'main.go']) h.update(readFileSync(join(SRC, f)));
+  const dir = join(WORK, 'attacks', h.digest('hex').slice(0, 16));
+  const out = join(dir, 'escape');
+  if (existsSync(out)) return out;
+  mkdirSync(join(WORK, 'attacks'), { recursive: true });
+  return withLock(`${dir}.lock`, async () => {
+    if (existsSync(out)) return out;
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${out}.${process.pid}.tmp`;
+    await run('go', ['build', '-buildvcs=false', '-trimpath', '-o', tmp, '.'], {
+      cwd: SRC,
+      timeout: 300_000,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/root',
+        GOCACHE: join(WORK, 'go-cache'),
+        GOPATH: join(WORK, 'gopath'),
+        GOFLAGS: '-mod=mod',
+        GOPROXY: 'off',
+        GOTOOLCHAIN: 'local',
+        CGO_ENABLED: '0',
+        GOOS: 'linux',
+      },
+    });
+    renameSync(tmp, out);
+    return out;
+  });
+}
