@@ -260,7 +260,27 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
 }
 
 /** What the fault proxy does with request number n (1-based) of a given method and path. */
-export type FaultAction = 'pass' | 'reset' | 'hang' | 'lose-response' | { stallAfterBytes: number } | { status: number; headers?: Record<string, string>; body?: string };
+export type FaultAction =
+  | 'pass'
+  | 'reset'
+  | 'hang'
+  | 'lose-response'
+  /** Forward the response headers and the first bytes of the body, then go silent (connection open). */
+  | { stallAfterBytes: number }
+  /** Forward the response headers and the first bytes of the body, then close the connection. */
+  | { truncateAfterBytes: number }
+  /** Forward the response, `bytes` bytes every `everyMs` ms (a trickle no inactivity timeout sees). */
+  | { trickle: { bytes: number; everyMs: number } }
+  | { status: number; headers?: Record<string, string>; body?: string };
+
+/** A short label for a fault action (what `seen` records). */
+export function faultLabel(action: FaultAction): string {
+  if (typeof action === 'string') return action;
+  if ('stallAfterBytes' in action) return `stall@${action.stallAfterBytes}`;
+  if ('truncateAfterBytes' in action) return `truncate@${action.truncateAfterBytes}`;
+  if ('trickle' in action) return 'trickle';
+  return String(action.status);
+}
 
 /** Requests under this prefix are served as the path after it, with the last Authorization seen
  * injected: a stand-in for a storage backend that takes pre-signed URLs instead of credentials. */
@@ -293,7 +313,7 @@ export async function startFaultProxy(targetPort: number, plan: (method: string,
       lastAuth = headers.authorization;
     }
     const action = plan(req.method ?? 'GET', req.url ?? '/', n);
-    const label = typeof action === 'string' ? action : 'stallAfterBytes' in action ? `stall@${action.stallAfterBytes}` : String(action.status);
+    const label = faultLabel(action);
     seen.push({ method: req.method ?? '', path: req.url ?? '', action: label, auth, host: req.headers.host ?? '' });
     if (action === 'reset') {
       req.socket.destroy();
@@ -305,7 +325,9 @@ export async function startFaultProxy(targetPort: number, plan: (method: string,
       return;
     }
     const stallAfter = typeof action === 'object' && 'stallAfterBytes' in action ? action.stallAfterBytes : undefined;
-    if (action !== 'pass' && stallAfter === undefined && typeof action === 'object' && 'status' in action) {
+    const truncateAfter = typeof action === 'object' && 'truncateAfterBytes' in action ? action.truncateAfterBytes : undefined;
+    const trickle = typeof action === 'object' && 'trickle' in action ? action.trickle : undefined;
+    if (typeof action === 'object' && 'status' in action) {
       req.resume();
       res.writeHead(action.status, { 'Content-Type': 'application/json', ...action.headers }).end(action.body ?? '');
       return;
@@ -320,6 +342,42 @@ export async function startFaultProxy(targetPort: number, plan: (method: string,
           return;
         }
         res.writeHead(up.statusCode ?? 502, up.headers);
+        if (trickle !== undefined) {
+          // Buffer the upstream body, then dribble it out (bounded: stops when the client goes away).
+          const parts: Buffer[] = [];
+          up.on('data', (c: Buffer) => parts.push(c));
+          up.on('end', () => {
+            const all = Buffer.concat(parts);
+            let at = 0;
+            const timer = setInterval(() => {
+              if (res.destroyed || at >= all.length) {
+                clearInterval(timer);
+                if (!res.destroyed) res.end();
+                return;
+              }
+              res.write(all.subarray(at, at + trickle.bytes));
+              at += trickle.bytes;
+            }, trickle.everyMs);
+            timer.unref();
+            res.on('close', () => clearInterval(timer));
+          });
+          return;
+        }
+        if (truncateAfter !== undefined) {
+          let sent = 0;
+          up.on('data', (chunk: Buffer) => {
+            if (sent >= truncateAfter) return;
+            const part = chunk.subarray(0, truncateAfter - sent);
+            sent += part.length;
+            res.write(part);
+            if (sent >= truncateAfter) {
+              up.destroy();
+              res.socket?.destroySoon();
+            }
+          });
+          up.on('end', () => res.socket?.destroySoon());
+          return;
+        }
         if (stallAfter === undefined) {
           up.pipe(res);
           return;
