@@ -83,6 +83,16 @@ describe('user-named files that are not regular files', () => {
     expect(isGoslimError(err, 'E_NOT_REGULAR')).toBe(true);
   });
 
+  it('build --add of a FIFO, a device, or a directory holding a FIFO: E_NOT_REGULAR', async () => {
+    const { collectAdd } = await import('../build/inputs.js');
+    mkdirSync(join(dir, 'ctx'), { recursive: true });
+    execFileSync('mkfifo', [join(dir, 'ctx', 'pipe')]);
+    for (const src of ['fifo', 'link-to-fifo', '/dev/zero', 'ctx']) {
+      const err = await collectAdd({ src, dst: '/x' }, dir).catch((e: unknown) => e);
+      expect(isGoslimError(err, 'E_NOT_REGULAR'), src).toBe(true);
+    }
+  });
+
   it('reads exactly the fstat size, and a file over the limit is E_LIMIT naming it', async () => {
     expect((await readRegularFile(join(dir, 'small'), { limitKey: 'binary.fileSize' })).length).toBe(100);
     expect(readRegularFileSync(join(dir, 'small'), { limitKey: 'config.fileSize' }).length).toBe(100);
