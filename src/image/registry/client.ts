@@ -4,8 +4,8 @@
  * every digest it is given is validated before it goes into a URL, and every byte it returns is
  * verified against the digest it was addressed by.
  */
-import { type Readable, pipeline } from 'node:stream';
-import { GoslimError } from '../../errors.js';
+import type { Readable } from 'node:stream';
+import { GoslimError, isGoslimError } from '../../errors.js';
 import { MediaType } from '../model.js';
 import { parseDigest, sha256Digest, VerifyingStream, verifyBuffer } from '../digest.js';
 import { nextDelay } from './retry.js';
@@ -79,6 +79,8 @@ export class RegistryClient {
   readonly transport: RegistryTransport;
   /** Chunks resent on the same upload session after a transient failure (for tests and reports). */
   resumedChunks = 0;
+  /** Downloads resumed or re-read after their body broke off (for tests and reports). */
+  resumedReads = 0;
 
   constructor(
     readonly registry: string,
@@ -126,6 +128,10 @@ export class RegistryClient {
    * when it is a tag, the registry's `Docker-Content-Digest` (if sha256) must match the bytes.
    */
   async getManifest(repository: string, ref: string): Promise<FetchedManifest> {
+    return this.rereadOnBreak((reading) => this.getManifestOnce(repository, ref, reading));
+  }
+
+  private async getManifestOnce(repository: string, ref: string, reading: { body: boolean }): Promise<FetchedManifest> {
     const res = await this.transport.request({
       method: 'GET',
       url: `/v2/${repoPath(repository)}/manifests/${manifestRef(ref)}`,
@@ -134,7 +140,9 @@ export class RegistryClient {
       ok: [200],
       context: { repository, what: `GET manifest ${ref}` },
     });
+    reading.body = true;
     const raw = await res.bytes(MAX_MANIFEST_BYTES, `manifest ${repository}:${ref}`);
+    reading.body = false;
     const what = `manifest ${this.registry}/${repository}@${ref}`;
     if (ref.includes(':')) verifyBuffer(raw, ref, what);
     const digest = sha256Digest(raw);
@@ -174,37 +182,119 @@ export class RegistryClient {
     return Number(res.header('content-length') ?? '0');
   }
 
-  private getBlobResponse(repository: string, digest: string) {
+  private getBlobResponse(repository: string, digest: string, from = 0) {
     return this.transport.request({
       method: 'GET',
       url: `/v2/${repoPath(repository)}/blobs/${checkedDigest(digest, 'blob digest')}`,
-      headers: API_VERSION_HEADER,
+      headers: from > 0 ? { ...API_VERSION_HEADER, Range: `bytes=${from}-` } : API_VERSION_HEADER,
       scopes: [pullScope(repository)],
-      ok: [200],
-      context: { repository, what: `GET blob ${digest}` },
+      ok: from > 0 ? [200, 206] : [200],
+      context: { repository, what: `GET blob ${digest}${from > 0 ? ` from byte ${from}` : ''}` },
     });
   }
 
   /**
    * A blob as a stream, verified as it flows: the stream errors with E_DIGEST_MISMATCH at the end
-   * when the bytes (or their count, when `size` is given) do not match.
+   * when the bytes (or their count, when `size` is given) do not match. A body that breaks off
+   * (reset, truncation, stall, a trickle under the minimum rate) is resumed from the last byte
+   * received with a Range request (or re-read from the start, skipping what was received, when the
+   * registry ignores Range), bounded by the retry policy; the digest check covers the joined bytes.
    */
   async openBlob(repository: string, digest: string, size?: number): Promise<Readable> {
-    const res = await this.getBlobResponse(repository, digest);
+    let res = await this.getBlobResponse(repository, digest);
     const what = `blob ${this.registry}/${repository}@${digest}`;
     const verifier = new VerifyingStream(digest, what, size);
-    pipeline(res.stream(what), verifier, () => {
-      /* errors surface on the verifier */
-    });
+    const policy = this.transport.retryPolicy;
+    const started = Date.now();
+    let received = 0;
+    const pump = async (): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        let skip = 0;
+        if (received > 0) {
+          if (res.status === 206) {
+            const start = /^bytes (\d+)-/.exec(res.header('content-range') ?? '')?.[1];
+            if (start === undefined || Number(start) !== received) {
+              await res.discard();
+              throw new GoslimError('E_REGISTRY', `${what}: registry resumed at ${start ?? '?'} instead of byte ${received}`, { details: { registry: this.registry } });
+            }
+          } else {
+            skip = received;
+          }
+        }
+        const src = res.stream(what);
+        try {
+          for await (const chunk of src) {
+            let c = chunk as Buffer;
+            if (skip > 0) {
+              const n = Math.min(skip, c.length);
+              c = c.subarray(n);
+              skip -= n;
+              if (c.length === 0) continue;
+            }
+            if (verifier.destroyed) {
+              src.destroy();
+              return;
+            }
+            received += c.length;
+            if (!verifier.write(c)) {
+              await new Promise<void>((r) => {
+                const done = (): void => {
+                  verifier.off('drain', done);
+                  verifier.off('close', done);
+                  r();
+                };
+                verifier.on('drain', done);
+                verifier.on('close', done);
+              });
+            }
+          }
+          if (skip > 0) throw new GoslimError('E_NETWORK', `${what}: the body ended before byte ${received}`);
+          verifier.end();
+          return;
+        } catch (err) {
+          src.destroy();
+          if (verifier.destroyed) return;
+          const delay = isTransientError(err) ? nextDelay(policy, attempt, Date.now() - started, undefined) : undefined;
+          if (delay === undefined) throw err;
+          await new Promise((r) => setTimeout(r, delay));
+          this.resumedReads++;
+          res = await this.getBlobResponse(repository, digest, received);
+        }
+      }
+    };
+    pump().catch((err: unknown) => verifier.destroy(err instanceof Error ? err : new Error(String(err))));
     return verifier;
   }
 
-  /** A small blob (config) fully read, bounded and verified. */
+  /** A small blob (config) fully read, bounded and verified; a broken-off body is read again (bounded). */
   async getBlob(repository: string, digest: string, maxBytes: number): Promise<Buffer> {
-    const res = await this.getBlobResponse(repository, digest);
-    const data = await res.bytes(maxBytes, `blob ${digest}`);
-    verifyBuffer(data, digest, `blob ${this.registry}/${repository}@${digest}`);
-    return data;
+    return this.rereadOnBreak(async (reading) => {
+      const res = await this.getBlobResponse(repository, digest);
+      reading.body = true;
+      const data = await res.bytes(maxBytes, `blob ${digest}`);
+      verifyBuffer(data, digest, `blob ${this.registry}/${repository}@${digest}`);
+      return data;
+    });
+  }
+
+  /**
+   * Run a request-and-read-body step again when the body breaks off (E_NETWORK after the step set
+   * `reading.body`), bounded by the retry policy. Failures of the request itself were already
+   * retried by the transport and are not retried again.
+   */
+  private async rereadOnBreak<T>(step: (reading: { body: boolean }) => Promise<T>): Promise<T> {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const reading = { body: false };
+      try {
+        return await step(reading);
+      } catch (err) {
+        const delay = reading.body && isGoslimError(err, 'E_NETWORK') ? nextDelay(this.transport.retryPolicy, attempt, Date.now() - started, undefined) : undefined;
+        if (delay === undefined) throw err;
+        this.resumedReads++;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   /**
