@@ -77,3 +77,14 @@ export function applyEdits(seed: Uint8Array, regions: Region[], edits: Edit[]): 
   }
   return out;
 }
+
+/** Random bytes behind a format's magic (an ELF, Mach-O, fat or PE header start): every field is garbage. */
+export function magicNoiseArb(magics: Uint8Array[]): fc.Arbitrary<Uint8Array> {
+  return fc.tuple(fc.nat({ max: magics.length - 1 }), fc.uint8Array({ maxLength: 4096 })).map(([i, noise]) => {
+    const m = magics[i]!;
+    const out = new Uint8Array(m.length + noise.length);
+    out.set(m);
+    out.set(noise, m.length);
+    return out;
+  });
+}

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { analyzeBinary } from '../../../src/binary/analyze.js';
 import { handmadeElfs, realElfs, type Seed } from '../binary-seeds.js';
-import { applyEdits, editsArb } from '../mutate.js';
+import { applyEdits, editsArb, magicNoiseArb, type Edit } from '../mutate.js';
 import type { FuzzTarget } from '../target.js';
 
 const seeds: Seed[] = [...(await realElfs()), ...handmadeElfs()];
@@ -15,10 +15,11 @@ const seeds: Seed[] = [...(await realElfs()), ...handmadeElfs()];
 /** Header fields by offset in a 64-bit ELF header, with their widths. */
 const HEADER_FIELDS: Array<[number, 1 | 2 | 4 | 8]> = [[4, 1], [5, 1], [6, 1], [16, 2], [18, 2], [24, 8], [32, 8], [40, 8], [52, 2], [54, 2], [56, 2], [58, 2], [60, 2], [62, 2]];
 
-export const target: FuzzTarget<{ seed: number; edits: ReturnType<typeof editsArb> extends fc.Arbitrary<infer E> ? E : never; requireGo: boolean } | { fields: Array<[number, number]> }> = {
+export const target: FuzzTarget<{ seed: number; edits: Edit[]; requireGo: boolean } | { fields: Array<[number, number]> } | { noise: Uint8Array }> = {
   name: 'elf',
   arbitrary: fc.oneof(
     { weight: 4, arbitrary: fc.record({ seed: fc.nat(), edits: editsArb(6), requireGo: fc.boolean() }) },
+    { weight: 1, arbitrary: fc.record({ noise: magicNoiseArb([Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]), Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, 1, 2, 1]), Uint8Array.from([0x7f, 0x45, 0x4c, 0x46])]) }) },
     {
       weight: 1,
       arbitrary: fc.record({
@@ -27,6 +28,7 @@ export const target: FuzzTarget<{ seed: number; edits: ReturnType<typeof editsAr
     },
   ),
   run(input) {
+    if ('noise' in input) return analyzeBinary(input.noise, { requireGo: true });
     if ('fields' in input) {
       const bytes = Uint8Array.from(handmadeElfs()[3]!.bytes);
       const b = Buffer.from(bytes.buffer);
