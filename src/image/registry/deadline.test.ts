@@ -18,6 +18,7 @@ import { buildTestImage, file } from '../testing/index.js';
 import { runCli } from '../../cli/main.js';
 import { startFaultProxy, startRegistry, type FaultAction, type FaultProxy, type RegistryHandle } from '../../../test/helpers/registry.js';
 import { parseDuration, parseRate } from './transport.js';
+import { RegistryClient } from './client.js';
 
 const fast = { retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 3, maxTotalMs: 5000 } };
 
@@ -31,6 +32,7 @@ describe('registry request deadline and minimum rate', () => {
   let reg: RegistryHandle;
   let work: string;
   let image: Image;
+  let big: Image;
   const proxies: FaultProxy[] = [];
 
   async function proxy(match: (method: string, path: string) => boolean, action: FaultAction): Promise<FaultProxy> {
@@ -48,6 +50,9 @@ describe('registry request deadline and minimum rate', () => {
     );
     image = await openOciLayout(built.path, { ref: 'v1' });
     await pushImage(image, { registry: reg.host, repository: 'slow/base', tag: 'v1' });
+    const bigBuilt = await buildTestImage({ layers: [{ entries: [file('srv/big', 16_000_000)], compression: 'none' }] }, { dir: join(work, 'big'), format: 'oci', tag: 'v1' });
+    big = await openOciLayout(bigBuilt.path, { ref: 'v1' });
+    await pushImage(big, { registry: reg.host, repository: 'slow/big', tag: 'v1' });
   });
 
   afterAll(async () => {
@@ -89,6 +94,20 @@ describe('registry request deadline and minimum rate', () => {
     const p = await proxy((m, path) => m === 'PUT' && path.includes('/blobs/uploads/'), 'hang');
     const err = await pushImage(image, { registry: p.host, repository: 'slow/up', tag: 'v1' }, { ...fast, idleTimeoutMs: 600_000, requestTimeoutMs: 500, concurrency: 1 }).catch((e: unknown) => e);
     expect(isGoslimError(err, 'E_NETWORK')).toBe(true);
+  });
+
+  it('a consumer that stops reading for longer than the rate window is not a slow network', async () => {
+    const client = new RegistryClient(reg.host, { minRate: 1_000_000, rateWindowMs: 200, requestTimeoutMs: 0 });
+    const layer = big.layers()[0]!;
+    const s = await client.openBlob('slow/big', layer.digest(), layer.size());
+    const it = s[Symbol.asyncIterator]();
+    let n = ((await it.next()).value as Buffer).length;
+    // Backpressure: nothing is read for five windows.
+    await new Promise((r) => setTimeout(r, 1000));
+    for (let r = await it.next(); !r.done; r = await it.next()) n += (r.value as Buffer).length;
+    expect(n).toBe(layer.size());
+    // Not aborted and resumed behind the scenes either.
+    expect(client.resumedReads).toBe(0);
   });
 
   it('a trickle within the bounds completes and verifies', async () => {

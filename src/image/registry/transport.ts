@@ -262,6 +262,8 @@ export class RegistryTransport {
           });
           b.pipe(counted);
           uploadStreams.push(b, counted);
+          // The rate counts the body only: once it is all sent, waiting for the answer is not slowness.
+          counted.on('end', () => uploadRate.stop());
           uploadRate.start();
           init.body = counted as unknown as ReadableStream;
           init.duplex = 'half';
@@ -390,21 +392,32 @@ class Deadline {
 
 /**
  * Minimum transfer rate: at the end of every window of `windowMs` after `start`, fewer than
- * `rate * windowMs / 1000` bytes moved in that window calls `onSlow`. A rate of 0 disables it.
+ * `rate * windowMs / 1000` bytes moved in that window calls `onSlow`. A rate of 0 disables it. A
+ * window in which `waiting()` said the reader was not taking data (backpressure: the consumer, not
+ * the network, is slow) is not judged.
  */
 class RateMonitor {
   private timer: NodeJS.Timeout | undefined;
   private bytes = 0;
+  private consumerSlow = false;
   constructor(
     readonly rate: number,
     readonly windowMs: number,
     private readonly onSlow: () => void,
+    private readonly waiting: () => boolean = () => false,
   ) {}
   start(): void {
     if (this.rate <= 0 || this.windowMs <= 0 || this.timer !== undefined) return;
     const need = (this.rate * this.windowMs) / 1000;
+    const sample = setInterval(() => {
+      if (this.waiting()) this.consumerSlow = true;
+    }, Math.max(10, Math.floor(this.windowMs / 10)));
+    sample.unref();
+    this.sampler = sample;
     this.timer = setInterval(() => {
-      if (this.bytes < need) {
+      const excused = this.consumerSlow || this.waiting();
+      this.consumerSlow = false;
+      if (this.bytes < need && !excused) {
         this.stop();
         this.onSlow();
       }
@@ -412,12 +425,15 @@ class RateMonitor {
     }, this.windowMs);
     this.timer.unref();
   }
+  private sampler: NodeJS.Timeout | undefined;
   add(n: number): void {
     this.bytes += n;
   }
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.sampler !== undefined) clearInterval(this.sampler);
     this.timer = undefined;
+    this.sampler = undefined;
   }
 }
 
@@ -491,7 +507,8 @@ export class TransportResponse {
     }
     const src = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
     const out = new PassThrough({ highWaterMark: 1 << 16 });
-    const rate = new RateMonitor(this.bounds.minRate, this.bounds.rateWindowMs, () => this.controller.abort(new SlowTransferError()));
+    // A consumer that stops reading (backpressure) pauses the body: that is not a slow network.
+    const rate = new RateMonitor(this.bounds.minRate, this.bounds.rateWindowMs, () => this.controller.abort(new SlowTransferError()), () => out.writableNeedDrain);
     rate.start();
     src.on('data', (chunk: Buffer) => {
       this.activity.touch();
