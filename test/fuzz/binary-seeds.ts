@@ -83,9 +83,16 @@ async function real(spec: ReturnType<typeof HELLO>, kind: 'elf' | 'macho' | 'pe'
   return { name: spec.name, bytes, regions };
 }
 
-/** Real Go ELFs: stripped, with symbols and DWARF, PIE. */
+/** Real Go ELFs: stripped, with symbols and DWARF, PIE, and a copy without section headers (pclntab found by scanning). */
 export async function realElfs(): Promise<Seed[]> {
-  return Promise.all([real(HELLO('sw', ['-ldflags=-s -w']), 'elf'), real(HELLO('default'), 'elf'), real(HELLO('pie', ['-buildmode=pie']), 'elf')]);
+  const seeds = await Promise.all([real(HELLO('sw', ['-ldflags=-s -w']), 'elf'), real(HELLO('default'), 'elf'), real(HELLO('pie', ['-buildmode=pie']), 'elf')]);
+  const noSections = Uint8Array.from(seeds[0]!.bytes);
+  const b = Buffer.from(noSections.buffer);
+  b.writeBigUInt64LE(0n, 40); // e_shoff
+  b.writeUInt16LE(0, 60); // e_shnum
+  b.writeUInt16LE(0, 62); // e_shstrndx
+  seeds.push({ name: 'sw-no-section-headers', bytes: noSections, regions: elfRegions(noSections).concat(seeds[0]!.regions.slice(3)) });
+  return seeds;
 }
 
 export async function realForeign(kind: 'macho' | 'pe'): Promise<Seed[]> {
