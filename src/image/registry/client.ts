@@ -315,7 +315,7 @@ export class RegistryClient {
     await res.discard();
     if (res.status === 201) return true;
     const location = res.header('location');
-    if (location !== null) await this.cancelUpload(repository, new URL(location, res.url).toString());
+    if (location !== null) await this.cancelUpload(repository, locationUrl(location, res.url, this.registry));
     return false;
   }
 
@@ -353,7 +353,7 @@ export class RegistryClient {
     }
     const minChunk = Number(res.header('oci-chunk-min-length') ?? '0');
     // Location may be relative and may carry query parameters that must be kept (distribution-spec).
-    return { location: new URL(location, res.url).toString(), minChunk: Number.isFinite(minChunk) ? minChunk : 0 };
+    return { location: locationUrl(location, res.url, this.registry), minChunk: Number.isFinite(minChunk) ? minChunk : 0 };
   }
 
   /**
@@ -446,7 +446,7 @@ export class RegistryClient {
         });
         await res.discard();
         const next = res.header('location');
-        return next !== null ? new URL(next, res.url).toString() : location;
+        return next !== null ? locationUrl(next, res.url, this.registry) : location;
       } catch (err) {
         const delay = isTransientError(err) ? nextDelay(this.transport.retryPolicy, attempt, Date.now() - started, undefined) : undefined;
         if (delay === undefined) throw err;
@@ -477,7 +477,7 @@ export class RegistryClient {
     const m = /^(\d+)-(\d+)$/.exec(res.header('range') ?? '');
     if (m === null) throw new GoslimError('E_REGISTRY', `registry ${this.registry} sent no upload Range`, { details: { registry: this.registry } });
     const next = res.header('location');
-    return { lastByte: Number(m[2]), location: next !== null ? new URL(next, res.url).toString() : location };
+    return { lastByte: Number(m[2]), location: next !== null ? locationUrl(next, res.url, this.registry) : location };
   }
 
   /** PUT a manifest or index; returns the digest the registry reports (checked against ours). */
@@ -512,6 +512,15 @@ export class RegistryClient {
   }
 }
 
+/** A Location header resolved against the request URL; one that does not parse is E_REGISTRY (pure). */
+export function locationUrl(location: string, base: URL | string | undefined, registry: string): string {
+  try {
+    return new URL(location, base).toString();
+  } catch {
+    throw new GoslimError('E_REGISTRY', `registry ${registry} sent a Location that is not a URL`, { details: { registry } });
+  }
+}
+
 /** Failures worth another attempt: network errors and transient HTTP statuses (pure). */
 export function isTransientError(err: unknown): boolean {
   if (!(err instanceof GoslimError)) return false;
@@ -522,7 +531,7 @@ export function isTransientError(err: unknown): boolean {
 
 /** Append `digest=` to an upload Location, keeping its own query parameters (pure). */
 export function withDigest(location: string, digest: string): string {
-  const url = new URL(location);
+  const url = new URL(locationUrl(location, undefined, '(registry)'));
   url.searchParams.set('digest', digest);
   return url.toString();
 }

@@ -304,7 +304,11 @@ export class RegistryTransport {
             details: { registry: this.registry },
           });
         }
-        url = new URL(response.headers.get('location')!, url);
+        try {
+          url = new URL(response.headers.get('location')!, url);
+        } catch {
+          throw new GoslimError('E_REGISTRY', `${this.registry} redirected to a Location that is not a URL (${spec.context.what})`, { details: { registry: this.registry } });
+        }
         if (response.status === 303) {
           method = 'GET';
           body = undefined;
