@@ -11,6 +11,11 @@ import { parseDigest, sha256Digest, VerifyingStream, verifyBuffer } from '../dig
 import { nextDelay } from './retry.js';
 import { RegistryTransport, type TransportOptions } from './transport.js';
 
+/** A blob download that received this much since its last break may use the whole retry budget again. */
+const RESUME_PROGRESS = 1 << 20;
+/** Resumptions of one blob download, at most (with progress between them). */
+const MAX_RESUMES = 32;
+
 /** Blobs at least this big are uploaded in chunks unless told otherwise. */
 export const DEFAULT_CHUNK_THRESHOLD = 64 << 20;
 
@@ -205,8 +210,12 @@ export class RegistryClient {
     const what = `blob ${this.registry}/${repository}@${digest}`;
     const verifier = new VerifyingStream(digest, what, size);
     const policy = this.transport.retryPolicy;
-    const started = Date.now();
+    let started = Date.now();
     let received = 0;
+    // A long download that keeps making progress may break off more than once: the retry budget
+    // starts again after every RESUME_PROGRESS bytes, and MAX_RESUMES bounds the whole download.
+    let receivedAtFailure = 0;
+    let resumes = 0;
     const pump = async (): Promise<void> => {
       for (let attempt = 1; ; attempt++) {
         let skip = 0;
@@ -254,9 +263,15 @@ export class RegistryClient {
         } catch (err) {
           src.destroy();
           if (verifier.destroyed) return;
-          const delay = isTransientError(err) ? nextDelay(policy, attempt, Date.now() - started, undefined) : undefined;
+          if (received - receivedAtFailure >= RESUME_PROGRESS) {
+            attempt = 1;
+            started = Date.now();
+          }
+          receivedAtFailure = received;
+          const delay = isTransientError(err) && resumes < MAX_RESUMES ? nextDelay(policy, attempt, Date.now() - started, undefined) : undefined;
           if (delay === undefined) throw err;
           await new Promise((r) => setTimeout(r, delay));
+          resumes++;
           this.resumedReads++;
           res = await this.getBlobResponse(repository, digest, received);
         }

@@ -110,6 +110,17 @@ describe('registry request deadline and minimum rate', () => {
     expect(client.resumedReads).toBe(0);
   });
 
+  it('a long download that breaks off more often than the retry budget, with progress each time, completes', async () => {
+    const layer = big.layers()[0]!;
+    let breaks = 0;
+    const p = await startFaultProxy(reg.port, (m, path) => (m === 'GET' && path.includes(layer.digest()) && breaks++ < 6 ? { truncateAfterBytes: 2_000_000 } : 'pass'));
+    proxies.push(p);
+    const client = new RegistryClient(p.host, { ...fast, requestTimeoutMs: 0, minRate: 0 });
+    expect(await drain(await client.openBlob('slow/big', layer.digest(), layer.size()))).toBe(layer.size());
+    // Six breaks, more than maxAttempts (3): each came after 2 MB of progress.
+    expect(client.resumedReads).toBe(6);
+  });
+
   it('a trickle within the bounds completes and verifies', async () => {
     const p = await proxy(isManifestGet, { trickle: { bytes: 200, everyMs: 5 } });
     const img = await openRegistryImage({ registry: p.host, repository: 'slow/base', tag: 'v1' }, { ...fast, requestTimeoutMs: 30_000, minRate: 100, rateWindowMs: 1000 });
