@@ -2,7 +2,7 @@
  * Secrets never leave goslim. A marker password is planted in a Docker config (`auths` with a
  * base64 `auth`) and in a credential helper (`docker-credential-goslimtest` on PATH answering with
  * the marker); the built CLI (node bin/goslim.js, needs `npm run build`) runs the commands that
- * use credentials (inspect, push, build --push) against a real htpasswd docker-registry, with
+ * use credentials (inspect, verify, push, build --push) against a real htpasswd docker-registry, with
  * --debug and --json, succeeding and failing: wrong password (401), a server that echoes the
  * Authorization header back in 401 and 500 bodies, 500s from the fault proxy, and network
  * errors. Every stdout, stderr, JSON document and every file written (OCI layouts, tars) is
@@ -158,6 +158,8 @@ describe('no credential leaves goslim (stdout, stderr, JSON, --debug traces, fil
       expect((await goslim(cfg, ['push', '--debug', src, `docker://${ref}`])).code).toBe(0);
       expect((await goslim(cfg, ['push', '--json', src, `docker://${ref}-json`])).code).toBe(0);
       expect((await goslim(cfg, ['inspect', '--debug', ref])).code).toBe(0);
+      // verify reads the image from the registry too (its static checks may find problems: exit 1).
+      expect([0, 1]).toContain((await goslim(cfg, ['verify', '--debug', ref])).code);
       const j = await goslim(cfg, ['inspect', '--json', ref]);
       expect(j.code).toBe(0);
       JSON.parse(j.stdout);
@@ -182,6 +184,7 @@ describe('no credential leaves goslim (stdout, stderr, JSON, --debug traces, fil
           expect(['E_AUTH', 'E_REGISTRY'], e2.stderr).toContain(codeOf(e2));
           const net = await goslim(cfg, ['inspect', ...debug, '127.0.0.1:1/secrets/x:v1']);
           expect(codeOf(net)).toBe('E_NETWORK');
+          expect(codeOf(await goslim(cfg, ['verify', ...debug, `${echo.host}/secrets/x:v1`]))).toMatch(/^E_(AUTH|REGISTRY)$/);
         }),
       );
       // The fault proxy answers every other manifest request with 500 (retried, then it passes or fails typed).
