@@ -258,7 +258,7 @@ export class RegistryClient {
             }
           }
           if (skip > 0) throw new GoslimError('E_NETWORK', `${what}: the body ended before byte ${received}`);
-          verifier.end();
+          if (!verifier.destroyed) verifier.end();
           return;
         } catch (err) {
           src.destroy();
