@@ -1,6 +1,6 @@
 /**
  * Registry answers: every client operation (manifests, blobs, uploads monolithic and chunked,
- * mounts, token auth) against a scripted registry (an injected fetch, no network) whose answers
+ * mounts, token auth, and a whole image push through the registry sink) against a scripted registry (an injected fetch, no network) whose answers
  * are drawn at random: statuses, the headers the client reads (Location, WWW-Authenticate,
  * Content-Range, Range, Docker-Content-Digest, Retry-After, Content-Type, Content-Length,
  * OCI-Chunk-Min-Length, Warning) with real, hostile and garbage values, and bodies (JSON error
@@ -10,6 +10,8 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { RegistryClient } from '../../../src/image/registry/client.js';
 import { sha256Digest } from '../../../src/image/digest.js';
+import { scratchImage } from '../../../src/image/mutate/built-image.js';
+import { pushImage } from '../../../src/image/sinks/registry.js';
 import type { FuzzTarget } from '../target.js';
 
 const BLOB = Buffer.from('hello, registry');
@@ -47,7 +49,7 @@ const answer = fc.record({
   breaks: fc.boolean(),
 });
 
-const ops = ['getManifest', 'headManifest', 'blobSize', 'getBlob', 'openBlob', 'upload', 'uploadChunked', 'putManifest', 'mount', 'ping'] as const;
+const ops = ['getManifest', 'headManifest', 'blobSize', 'getBlob', 'openBlob', 'upload', 'uploadChunked', 'putManifest', 'mount', 'ping', 'pushImage'] as const;
 
 interface Input {
   op: (typeof ops)[number];
@@ -113,6 +115,13 @@ export const target: FuzzTarget<Input> = {
         return client.mountBlob('a/b', BLOB_DIGEST, 'c/d');
       case 'ping':
         return client.ping();
+      case 'pushImage':
+        // The sink: HEAD-skip, mount fallback, upload restarts, manifest last.
+        return pushImage(scratchImage({ os: 'linux', architecture: 'amd64' }), { registry: '127.0.0.1:5000', repository: 'a/b', tag: 'v1' }, {
+          client,
+          mountFrom: { registry: '127.0.0.1:5000', repository: 'c/d' },
+          retry: { baseDelayMs: 0, maxDelayMs: 1, maxAttempts: 3, maxTotalMs: 50 },
+        });
     }
   },
   ciRuns: 300,
