@@ -34,6 +34,8 @@ export const LIMITS = {
   'dockerfile.expansionDepth': { value: 64, unit: 'levels', doc: 'nesting of ${…} variable expansions' },
   'dockerfile.expansionSize': { value: 1024 * 1024, unit: 'bytes', doc: 'length of one expanded word or variable value' },
   // ---- config files ----
+  'config.fileSize': { value: 1024 * 1024, unit: 'bytes', doc: 'largest goslim config file read (real ones are a few hundred bytes)' },
+  'credentials.fileSize': { value: 8 * 1024 * 1024, unit: 'bytes', doc: 'largest Docker config.json (credentials) read' },
   'config.aliases': { value: 100, unit: 'count', doc: 'YAML aliases resolved in one config file (stops alias bombs)' },
   // ---- network ----
   'network.requestTimeout': { value: 10 * 60 * 1000, unit: 'ms', doc: 'overall deadline for one registry request, body included' },

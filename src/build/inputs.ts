@@ -7,7 +7,7 @@
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { GoslimError, UnsafePathError } from '../errors.js';
+import { GoslimError, UnsafePathError, NotRegularFileError } from '../errors.js';
 import type { LayerFile } from './layer.js';
 
 export const KO_DATA_PATH = '/var/run/ko';
@@ -61,7 +61,8 @@ export async function collectTree(src: string, dst: string, allowedRoot: string,
     } else if (st.isFile()) {
       out.push({ path: imagePath, type: 'file', source: real, mode: fileMode(st.mode) });
     } else {
-      throw new GoslimError('E_USAGE', `${hostPath} is neither a file nor a directory`);
+      // A FIFO or device would hang the layer write (or never end): refuse it up front.
+      throw new NotRegularFileError(`${hostPath} is neither a regular file nor a directory (--add / kodata)`, { details: { path: hostPath } });
     }
   };
   await visit(src, dst.replace(/\/+$/, '') || '/', 0);

@@ -8,14 +8,14 @@
  * Rules follow image-spec layer.md (no duplicate paths, parents present) and ko's
  * binary layer (pkg/build/gobuild.go tarBinary): uid/gid 0, no user/group names.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { constants as fsConstants, createReadStream, createWriteStream } from 'node:fs';
+import { rm, stat, open } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip, constants as zc } from 'node:zlib';
 import tar, { type Header as Headers } from 'tar-stream';
-import { GoslimError, UnsafePathError } from '../errors.js';
+import { GoslimError, UnsafePathError, NotRegularFileError } from '../errors.js';
 import { MediaType, type Compression, type Layer } from '../image/model.js';
 import { BlobCache } from './cache.js';
 import { HashingStream, VerifyingStream } from '../image/digest.js';
@@ -161,7 +161,7 @@ export async function writeLayer(files: LayerFile[], opts: WriteLayerOptions): P
     } catch (err) {
       throw new GoslimError('E_NOT_FOUND', `cannot read ${f.source}`, { cause: err });
     }
-    if (!st.isFile()) throw new GoslimError('E_USAGE', `${f.source} is not a regular file`);
+    if (!st.isFile()) throw new NotRegularFileError(`${f.source} is not a regular file`, { details: { path: f.source } });
     sizes.set(f.source, st.size);
   }
   const plan = planLayer(files, sizes);
@@ -195,7 +195,9 @@ export async function writeLayer(files: LayerFile[], opts: WriteLayerOptions): P
       };
       if (e.type === 'file') {
         const sink = pack.entry(header);
-        await pipeline(createReadStream(e.source!), sink);
+        // Non-blocking: a path swapped for a FIFO after the check fails instead of hanging.
+        const fh = await open(e.source!, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+        await pipeline(fh.createReadStream(), sink);
       } else {
         await new Promise<void>((resolve, reject) => pack.entry(header, (err) => (err ? reject(err) : resolve())));
       }

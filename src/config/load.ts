@@ -3,10 +3,11 @@
  * `.goslim.yml` or `goslim.config.json` from a start directory (the
  * Dockerfile's) up to a stop directory (the cwd), nearest first.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { parseDocument } from 'yaml';
 import { GoslimError } from '../errors.js';
+import { readRegularFileSync } from '../util/regular-file.js';
 import { validateConfig, type ConfigIssue, type GoslimConfig, type ValidateOptions } from './schema.js';
 
 export const CONFIG_FILE_NAMES = ['.goslim.yaml', '.goslim.yml', 'goslim.config.json'] as const;
@@ -57,8 +58,9 @@ export function parseConfigText(text: string, fileName: string): { data: unknown
 export function loadConfigFile(path: string, options: ValidateOptions): GoslimConfig {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFileSync(path, { limitKey: 'config.fileSize', what: 'config file' }).toString('utf8');
   } catch (err) {
+    if (err instanceof GoslimError) throw err;
     const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO';
     throw new GoslimError(code, `cannot read config file ${path}`, { cause: err, details: { path } });
   }

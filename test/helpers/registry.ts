@@ -260,7 +260,27 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
 }
 
 /** What the fault proxy does with request number n (1-based) of a given method and path. */
-export type FaultAction = 'pass' | 'reset' | 'hang' | 'lose-response' | { stallAfterBytes: number } | { status: number; headers?: Record<string, string>; body?: string };
+export type FaultAction =
+  | 'pass'
+  | 'reset'
+  | 'hang'
+  | 'lose-response'
+  /** Forward the response headers and the first bytes of the body, then go silent (connection open). */
+  | { stallAfterBytes: number }
+  /** Forward the response headers and the first bytes of the body, then close the connection (`reset`: with a TCP RST). */
+  | { truncateAfterBytes: number; reset?: boolean }
+  /** Forward the response, `bytes` bytes every `everyMs` ms (a trickle no inactivity timeout sees). */
+  | { trickle: { bytes: number; everyMs: number } }
+  | { status: number; headers?: Record<string, string>; body?: string };
+
+/** A short label for a fault action (what `seen` records). */
+export function faultLabel(action: FaultAction): string {
+  if (typeof action === 'string') return action;
+  if ('stallAfterBytes' in action) return `stall@${action.stallAfterBytes}`;
+  if ('truncateAfterBytes' in action) return `${action.reset ? 'reset' : 'truncate'}@${action.truncateAfterBytes}`;
+  if ('trickle' in action) return 'trickle';
+  return String(action.status);
+}
 
 /** Requests under this prefix are served as the path after it, with the last Authorization seen
  * injected: a stand-in for a storage backend that takes pre-signed URLs instead of credentials. */
@@ -293,7 +313,7 @@ export async function startFaultProxy(targetPort: number, plan: (method: string,
       lastAuth = headers.authorization;
     }
     const action = plan(req.method ?? 'GET', req.url ?? '/', n);
-    const label = typeof action === 'string' ? action : 'stallAfterBytes' in action ? `stall@${action.stallAfterBytes}` : String(action.status);
+    const label = faultLabel(action);
     seen.push({ method: req.method ?? '', path: req.url ?? '', action: label, auth, host: req.headers.host ?? '' });
     if (action === 'reset') {
       req.socket.destroy();
@@ -305,7 +325,13 @@ export async function startFaultProxy(targetPort: number, plan: (method: string,
       return;
     }
     const stallAfter = typeof action === 'object' && 'stallAfterBytes' in action ? action.stallAfterBytes : undefined;
-    if (action !== 'pass' && stallAfter === undefined && typeof action === 'object' && 'status' in action) {
+    const truncateAfter = typeof action === 'object' && 'truncateAfterBytes' in action ? action.truncateAfterBytes : undefined;
+    const cut = (): void => {
+      if (typeof action === 'object' && 'reset' in action && action.reset) res.socket?.resetAndDestroy();
+      else res.socket?.destroySoon();
+    };
+    const trickle = typeof action === 'object' && 'trickle' in action ? action.trickle : undefined;
+    if (typeof action === 'object' && 'status' in action) {
       req.resume();
       res.writeHead(action.status, { 'Content-Type': 'application/json', ...action.headers }).end(action.body ?? '');
       return;
@@ -320,6 +346,42 @@ export async function startFaultProxy(targetPort: number, plan: (method: string,
           return;
         }
         res.writeHead(up.statusCode ?? 502, up.headers);
+        if (trickle !== undefined) {
+          // Buffer the upstream body, then dribble it out (bounded: stops when the client goes away).
+          const parts: Buffer[] = [];
+          up.on('data', (c: Buffer) => parts.push(c));
+          up.on('end', () => {
+            const all = Buffer.concat(parts);
+            let at = 0;
+            const timer = setInterval(() => {
+              if (res.destroyed || at >= all.length) {
+                clearInterval(timer);
+                if (!res.destroyed) res.end();
+                return;
+              }
+              res.write(all.subarray(at, at + trickle.bytes));
+              at += trickle.bytes;
+            }, trickle.everyMs);
+            timer.unref();
+            res.on('close', () => clearInterval(timer));
+          });
+          return;
+        }
+        if (truncateAfter !== undefined) {
+          let sent = 0;
+          up.on('data', (chunk: Buffer) => {
+            if (sent >= truncateAfter) return;
+            const part = chunk.subarray(0, truncateAfter - sent);
+            sent += part.length;
+            res.write(part);
+            if (sent >= truncateAfter) {
+              up.destroy();
+              cut();
+            }
+          });
+          up.on('end', cut);
+          return;
+        }
         if (stallAfter === undefined) {
           up.pipe(res);
           return;
@@ -353,4 +415,60 @@ export async function startFaultProxy(targetPort: number, plan: (method: string,
 /** sha256 digest helper for tests. */
 export function digestOf(data: Buffer | string): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same fault sequence. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Fault plans for the fault suite: for each request, with probability `rate`, one fault drawn
+ * from those that make sense for the request (body faults only where a body comes back). One
+ * PRNG per repository (seeded from `seed` and the name), so an operation's faults do not depend
+ * on what other operations run at the same time.
+ */
+export function seededFaultPlan(seed: number, rate: number): { plan: (method: string, path: string) => FaultAction; injected: Map<string, number> } {
+  const streams = new Map<string, () => number>();
+  const injected = new Map<string, number>();
+  const plan = (method: string, path: string): FaultAction => {
+    const repo = /^\/v2\/(.+?)\/(manifests|blobs|tags)\//.exec(path)?.[1] ?? '(none)';
+    let rnd = streams.get(repo);
+    if (rnd === undefined) {
+      let h = seed >>> 0;
+      for (const c of repo) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+      rnd = seededRandom(h);
+      streams.set(repo, rnd);
+    }
+    if (path === '/v2/' || rnd() >= rate) return 'pass';
+    const body = method === 'GET';
+    const choices: FaultAction[] = [
+      { status: 500 },
+      { status: 502 },
+      { status: 503, body: '{"errors":[{"code":"UNAVAILABLE","message":"injected"}]}' },
+      { status: 429, headers: { 'Retry-After': '0' }, body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"injected"}]}' },
+      'reset',
+      ...(method === 'PUT' || method === 'POST' || method === 'PATCH' ? (['lose-response'] as FaultAction[]) : []),
+      ...(body
+        ? ([
+            { truncateAfterBytes: Math.floor(rnd() * 600), reset: true },
+            { truncateAfterBytes: Math.floor(rnd() * 600) },
+            { stallAfterBytes: Math.floor(rnd() * 300) },
+            { trickle: { bytes: 1, everyMs: 40 } },
+          ] as FaultAction[])
+        : []),
+    ];
+    const action = choices[Math.floor(rnd() * choices.length)]!;
+    const label = faultLabel(action).replace(/@\d+$/, '');
+    injected.set(label, (injected.get(label) ?? 0) + 1);
+    return action;
+  };
+  return { plan, injected };
 }

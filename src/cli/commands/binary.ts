@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { analyzeBinary, type BinaryReport } from '../../binary/index.js';
-import { GoslimError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
+import { readRegularFile } from '../../util/regular-file.js';
 import { formatBytes, formatPercent } from '../../util/units.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './index.js';
@@ -13,14 +13,9 @@ interface BinaryOptions {
   top?: string;
 }
 
-async function readInput(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new GoslimError('E_NOT_FOUND', `no such file: ${path}`, { cause: err });
-    throw new GoslimError('E_IO', `cannot read ${path}: ${code ?? String(err)}`, { cause: err });
-  }
+/** The executable's bytes: a regular file only (not a FIFO or /dev/zero), at most binary.fileSize. */
+function readInput(path: string, display: string): Promise<Buffer> {
+  return readRegularFile(path, { limitKey: 'binary.fileSize', what: 'executable', display });
 }
 
 function pad(s: string, n: number): string {
@@ -100,7 +95,7 @@ export const command: CommandModule = {
           const top = Number(opts.top);
           if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a non-negative integer, got "${opts.top}"`);
           const path = resolve(io.cwd, file);
-          const bytes = await readInput(path);
+          const bytes = await readInput(path, file);
           const report = analyzeBinary(bytes, { path: file, requireGo: Boolean(opts.requireGo) });
           if (opts.json) writeJson(io, report);
           else io.stdout(renderBinaryText(report, top));

@@ -19,8 +19,9 @@ import { formatBytes } from '../../util/units.js';
 import { verifyImage, type VerifyReport } from '../../verify/index.js';
 import { EXIT_FINDINGS, EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './index.js';
+import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 
-interface BuildCliOptions {
+interface BuildCliOptions extends NetworkCliOptions {
   platform: string;
   base: string;
   add: string[];
@@ -91,12 +92,13 @@ async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<E
   }
   // Validate destinations before spending time compiling.
   const pushRef = o.push !== undefined ? parseRegistryReference(o.push.replace(/^docker:\/\//, '')) : undefined;
+  const netEnv = networkEnv(io.env, o);
 
   const started = Date.now();
   const result: BuildResult = await buildImage({
     targets: targets.length > 0 ? targets : ['.'],
     cwd: io.cwd,
-    env: io.env,
+    env: netEnv,
     platforms,
     base: o.base,
     adds: o.add.map(parseAdd),
@@ -132,7 +134,7 @@ async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<E
   }
 
   const outputs: SinkResult[] = [];
-  const transport = { env: io.env, ...(o.insecure ? { insecure: true } : {}) };
+  const transport = { env: netEnv, ...(o.insecure ? { insecure: true } : {}) };
   if (o.oci) outputs.push(await writeToSink(root, ociDestination(o.oci), transport));
   if (o.tar) {
     outputs.push(await writeToSink(root, { transport: 'docker-archive', path: o.tar, ref: tags[0]! }, transport));
@@ -176,7 +178,7 @@ async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<E
   let comparison;
   if (o.compare) {
     const first = result.builds[0]!;
-    const before = await openImage(o.compare, { platform: platformString(first.platform), env: io.env, ...(o.insecure ? { insecure: true } : {}) });
+    const before = await openImage(o.compare, { platform: platformString(first.platform), env: netEnv, ...(o.insecure ? { insecure: true } : {}) });
     comparison = compareSizes({ reference: o.compare, ...(await imageSize(before)) }, sizes[0]!);
   }
 
@@ -241,8 +243,8 @@ async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<E
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    program
-      .command('build')
+    addNetworkOptions(program
+      .command('build'))
       .description('Compile a Go main package with the four levers and write a minimal, reproducible image (no daemon)')
       .argument('[targets...]', 'directories or packages of main packages (default "."); the first is the entrypoint')
       .option('--platform <list>', 'comma-separated os/arch[/variant] list; more than one gives an image index', 'linux/amd64')

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { GoslimError, UsageError } from '../../errors.js';
+import { readRegularFile } from '../../util/regular-file.js';
 import { fixDockerfile } from '../../dockerfile/fix/fix-dockerfile.js';
 import { scanBuildContext } from '../../dockerfile/fix/context-scan.js';
 import { unifiedDiff } from '../../dockerfile/fix/unified-diff.js';
@@ -44,8 +45,9 @@ export const command: CommandModule = {
           const path = resolve(io.cwd, stdin ? 'Dockerfile' : file);
           let text: string;
           try {
-            text = stdin ? await readStdin() : await readFile(path, 'utf8');
+            text = stdin ? await readStdin() : (await readRegularFile(path, { limitKey: 'dockerfile.size', what: 'Dockerfile', display: file })).toString('utf8');
           } catch (err) {
+            if (err instanceof GoslimError) throw err;
             const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO';
             throw new GoslimError(code, `cannot read ${file}: ${(err as Error).message}`, { cause: err });
           }

@@ -6,8 +6,9 @@ import { renderInspectText } from '../../report/inspect-text.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
 import { createProgress } from '../progress.js';
 import type { ActionRunner, CommandModule } from './index.js';
+import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 
-interface InspectOptions {
+interface InspectOptions extends NetworkCliOptions {
   json?: boolean;
   platform?: string;
   insecure?: boolean;
@@ -25,8 +26,8 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    program
-      .command('inspect')
+    addNetworkOptions(program
+      .command('inspect'))
       .description('Read an image, attribute every byte to a cause, and rank the levers that shrink it')
       .argument('<ref>', 'image: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH[:REF], docker://REF, a path, or a registry reference')
       .option('--json', 'print the report as JSON')
@@ -55,7 +56,7 @@ export const command: CommandModule = {
               ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
               ...(opts.insecure ? { insecure: true } : {}),
               ...(opts.verifyDiffIds ? { verifyDiffIds: true } : {}),
-              env: io.env,
+              env: networkEnv(io.env, opts),
               onProgress: (p) => progress.update(p),
               largest: Math.max(top, 15),
             });

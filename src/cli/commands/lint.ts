@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { GoslimError, UsageError } from '../../errors.js';
+import { readRegularFile } from '../../util/regular-file.js';
 import { exceedsThreshold, lintDockerfile, type FailureThreshold } from '../../dockerfile/lint.js';
 import { ruleKeys } from '../../dockerfile/rules/index.js';
 import type { LintFileReport } from '../../dockerfile/format/types.js';
@@ -44,8 +44,10 @@ async function readStdin(): Promise<string> {
 
 async function readOptional(path: string): Promise<string | null> {
   try {
-    return await readFile(path, 'utf8');
+    return (await readRegularFile(path, { limitKey: 'dockerfile.size', what: '.dockerignore' })).toString('utf8');
   } catch (err) {
+    if (err instanceof GoslimError && err.code === 'E_NOT_FOUND') return null;
+    if (err instanceof GoslimError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new GoslimError('E_IO', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
@@ -108,8 +110,9 @@ export const command: CommandModule = {
               text = await readStdin();
             } else {
               try {
-                text = await readFile(path, 'utf8');
+                text = (await readRegularFile(path, { limitKey: 'dockerfile.size', what: 'Dockerfile', display: file })).toString('utf8');
               } catch (err) {
+                if (err instanceof GoslimError) throw err;
                 const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO';
                 throw new GoslimError(code, `cannot read ${file}: ${(err as Error).message}`, { cause: err, details: { path: file } });
               }

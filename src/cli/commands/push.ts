@@ -7,8 +7,9 @@ import { copyImage } from '../../image/sinks/copy.js';
 import { formatBytes } from '../../util/units.js';
 import { EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './index.js';
+import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 
-interface PushCliOptions {
+interface PushCliOptions extends NetworkCliOptions {
   platform?: string;
   insecure?: boolean;
   json?: boolean;
@@ -17,7 +18,7 @@ interface PushCliOptions {
 async function body(src: string, dest: string, o: PushCliOptions, io: CliIO): Promise<ExitCode> {
   const started = Date.now();
   const r = await copyImage(src, dest, {
-    env: io.env,
+    env: networkEnv(io.env, o),
     ...(o.platform ? { platform: o.platform } : {}),
     ...(o.insecure ? { insecure: true } : {}),
   });
@@ -32,8 +33,8 @@ async function body(src: string, dest: string, o: PushCliOptions, io: CliIO): Pr
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    program
-      .command('push')
+    addNetworkOptions(program
+      .command('push'))
       .description('Copy an image between registries, OCI layouts and archives (like skopeo copy), keeping its digest')
       .argument('<src>', 'source: docker://REF, oci:DIR[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], or a path/name')
       .argument('<dest>', 'destination: docker://REF, oci:DIR[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:NAME:TAG]')

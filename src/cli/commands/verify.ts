@@ -5,8 +5,9 @@ import { verifyImage } from '../../verify/index.js';
 import { renderVerifyText } from '../../report/verify-text.js';
 import { EXIT_FINDINGS, EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './index.js';
+import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 
-interface VerifyCliOptions {
+interface VerifyCliOptions extends NetworkCliOptions {
   json?: boolean;
   platform?: string;
   insecure?: boolean;
@@ -20,8 +21,8 @@ interface VerifyCliOptions {
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    program
-      .command('verify')
+    addNetworkOptions(program
+      .command('verify'))
       .description('Check that an image will start (command, program, loader and libraries, user, health check); --run starts it in a sandbox')
       .argument('<image>', 'image reference: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH, docker://REF, a path, or a registry name')
       .option('--json', 'print the report as JSON')
@@ -46,7 +47,7 @@ export const command: CommandModule = {
           const image = await openImage(ref, {
             ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
             ...(opts.insecure ? { insecure: true } : {}),
-            env: io.env,
+            env: networkEnv(io.env, opts),
           });
           const report = await verifyImage(image, {
             ...(wantsRun

@@ -194,7 +194,9 @@ export class Authenticator {
         cause: err,
       });
     }
-    const text = await res.text();
+    // The answer is read under the same time bound, and bounded in size: a token service that breaks
+    // off, trickles or floods is a typed error, never an internal one.
+    const text = await readTokenBody(res, MAX_TOKEN_BODY, registry, realm.host);
     if (!res.ok) {
       const code = res.status === 401 || res.status === 403 ? 'E_AUTH' : 'E_REGISTRY';
       throw new GoslimError(
@@ -221,6 +223,35 @@ export class Authenticator {
     this.tokens.set(scopeKey(scopes), { token, expiresAt: Date.now() + (lifetimeS - 10) * 1000 });
     return token;
   }
+}
+
+/** Largest token-service answer read (real ones are a few kB: a JWT and its lifetime). */
+const MAX_TOKEN_BODY = 1 << 20;
+
+async function readTokenBody(res: Response, max: number, registry: string, realmHost: string): Promise<string> {
+  if (res.body === null) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > max) {
+        throw new GoslimError('E_REGISTRY', `the token service of ${registry} sent more than ${max} bytes`, { details: { registry, realmHost, limit: max } });
+      }
+      chunks.push(value);
+    }
+  } catch (err) {
+    await reader.cancel().catch(() => undefined);
+    if (err instanceof GoslimError) throw err;
+    throw new GoslimError('E_NETWORK', `the answer of the token service of ${registry} at ${realmHost} broke off or took too long`, {
+      details: { registry, realmHost },
+      cause: err,
+    });
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Merge "repository:x:pull" and "repository:x:push" into "repository:x:pull,push" (pure). */

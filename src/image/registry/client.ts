@@ -4,12 +4,17 @@
  * every digest it is given is validated before it goes into a URL, and every byte it returns is
  * verified against the digest it was addressed by.
  */
-import { type Readable, pipeline } from 'node:stream';
-import { GoslimError } from '../../errors.js';
+import type { Readable } from 'node:stream';
+import { GoslimError, isGoslimError } from '../../errors.js';
 import { MediaType } from '../model.js';
 import { parseDigest, sha256Digest, VerifyingStream, verifyBuffer } from '../digest.js';
 import { nextDelay } from './retry.js';
 import { RegistryTransport, type TransportOptions } from './transport.js';
+
+/** A blob download that received this much since its last break may use the whole retry budget again. */
+const RESUME_PROGRESS = 1 << 20;
+/** Resumptions of one blob download, at most (with progress between them). */
+const MAX_RESUMES = 32;
 
 /** Blobs at least this big are uploaded in chunks unless told otherwise. */
 export const DEFAULT_CHUNK_THRESHOLD = 64 << 20;
@@ -79,6 +84,8 @@ export class RegistryClient {
   readonly transport: RegistryTransport;
   /** Chunks resent on the same upload session after a transient failure (for tests and reports). */
   resumedChunks = 0;
+  /** Downloads resumed or re-read after their body broke off (for tests and reports). */
+  resumedReads = 0;
 
   constructor(
     readonly registry: string,
@@ -126,6 +133,10 @@ export class RegistryClient {
    * when it is a tag, the registry's `Docker-Content-Digest` (if sha256) must match the bytes.
    */
   async getManifest(repository: string, ref: string): Promise<FetchedManifest> {
+    return this.rereadOnBreak((reading) => this.getManifestOnce(repository, ref, reading));
+  }
+
+  private async getManifestOnce(repository: string, ref: string, reading: { body: boolean }): Promise<FetchedManifest> {
     const res = await this.transport.request({
       method: 'GET',
       url: `/v2/${repoPath(repository)}/manifests/${manifestRef(ref)}`,
@@ -134,7 +145,9 @@ export class RegistryClient {
       ok: [200],
       context: { repository, what: `GET manifest ${ref}` },
     });
+    reading.body = true;
     const raw = await res.bytes(MAX_MANIFEST_BYTES, `manifest ${repository}:${ref}`);
+    reading.body = false;
     const what = `manifest ${this.registry}/${repository}@${ref}`;
     if (ref.includes(':')) verifyBuffer(raw, ref, what);
     const digest = sha256Digest(raw);
@@ -174,37 +187,129 @@ export class RegistryClient {
     return Number(res.header('content-length') ?? '0');
   }
 
-  private getBlobResponse(repository: string, digest: string) {
+  private getBlobResponse(repository: string, digest: string, from = 0) {
     return this.transport.request({
       method: 'GET',
       url: `/v2/${repoPath(repository)}/blobs/${checkedDigest(digest, 'blob digest')}`,
-      headers: API_VERSION_HEADER,
+      headers: from > 0 ? { ...API_VERSION_HEADER, Range: `bytes=${from}-` } : API_VERSION_HEADER,
       scopes: [pullScope(repository)],
-      ok: [200],
-      context: { repository, what: `GET blob ${digest}` },
+      ok: from > 0 ? [200, 206] : [200],
+      context: { repository, what: `GET blob ${digest}${from > 0 ? ` from byte ${from}` : ''}` },
     });
   }
 
   /**
    * A blob as a stream, verified as it flows: the stream errors with E_DIGEST_MISMATCH at the end
-   * when the bytes (or their count, when `size` is given) do not match.
+   * when the bytes (or their count, when `size` is given) do not match. A body that breaks off
+   * (reset, truncation, stall, a trickle under the minimum rate) is resumed from the last byte
+   * received with a Range request (or re-read from the start, skipping what was received, when the
+   * registry ignores Range), bounded by the retry policy; the digest check covers the joined bytes.
    */
   async openBlob(repository: string, digest: string, size?: number): Promise<Readable> {
-    const res = await this.getBlobResponse(repository, digest);
+    let res = await this.getBlobResponse(repository, digest);
     const what = `blob ${this.registry}/${repository}@${digest}`;
     const verifier = new VerifyingStream(digest, what, size);
-    pipeline(res.stream(what), verifier, () => {
-      /* errors surface on the verifier */
-    });
+    const policy = this.transport.retryPolicy;
+    let started = Date.now();
+    let received = 0;
+    // A long download that keeps making progress may break off more than once: the retry budget
+    // starts again after every RESUME_PROGRESS bytes, and MAX_RESUMES bounds the whole download.
+    let receivedAtFailure = 0;
+    let resumes = 0;
+    const pump = async (): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        let skip = 0;
+        if (received > 0) {
+          if (res.status === 206) {
+            const start = /^bytes (\d+)-/.exec(res.header('content-range') ?? '')?.[1];
+            if (start === undefined || Number(start) !== received) {
+              await res.discard();
+              throw new GoslimError('E_REGISTRY', `${what}: registry resumed at ${start ?? '?'} instead of byte ${received}`, { details: { registry: this.registry } });
+            }
+          } else {
+            skip = received;
+          }
+        }
+        const src = res.stream(what);
+        try {
+          for await (const chunk of src) {
+            let c = chunk as Buffer;
+            if (skip > 0) {
+              const n = Math.min(skip, c.length);
+              c = c.subarray(n);
+              skip -= n;
+              if (c.length === 0) continue;
+            }
+            if (verifier.destroyed) {
+              src.destroy();
+              return;
+            }
+            received += c.length;
+            if (!verifier.write(c)) {
+              await new Promise<void>((r) => {
+                const done = (): void => {
+                  verifier.off('drain', done);
+                  verifier.off('close', done);
+                  r();
+                };
+                verifier.on('drain', done);
+                verifier.on('close', done);
+              });
+            }
+          }
+          if (skip > 0) throw new GoslimError('E_NETWORK', `${what}: the body ended before byte ${received}`);
+          if (!verifier.destroyed) verifier.end();
+          return;
+        } catch (err) {
+          src.destroy();
+          if (verifier.destroyed) return;
+          if (received - receivedAtFailure >= RESUME_PROGRESS) {
+            attempt = 1;
+            started = Date.now();
+          }
+          receivedAtFailure = received;
+          const delay = isTransientError(err) && resumes < MAX_RESUMES ? nextDelay(policy, attempt, Date.now() - started, undefined) : undefined;
+          if (delay === undefined) throw err;
+          await new Promise((r) => setTimeout(r, delay));
+          resumes++;
+          this.resumedReads++;
+          res = await this.getBlobResponse(repository, digest, received);
+        }
+      }
+    };
+    pump().catch((err: unknown) => verifier.destroy(err instanceof Error ? err : new Error(String(err))));
     return verifier;
   }
 
-  /** A small blob (config) fully read, bounded and verified. */
+  /** A small blob (config) fully read, bounded and verified; a broken-off body is read again (bounded). */
   async getBlob(repository: string, digest: string, maxBytes: number): Promise<Buffer> {
-    const res = await this.getBlobResponse(repository, digest);
-    const data = await res.bytes(maxBytes, `blob ${digest}`);
-    verifyBuffer(data, digest, `blob ${this.registry}/${repository}@${digest}`);
-    return data;
+    return this.rereadOnBreak(async (reading) => {
+      const res = await this.getBlobResponse(repository, digest);
+      reading.body = true;
+      const data = await res.bytes(maxBytes, `blob ${digest}`);
+      verifyBuffer(data, digest, `blob ${this.registry}/${repository}@${digest}`);
+      return data;
+    });
+  }
+
+  /**
+   * Run a request-and-read-body step again when the body breaks off (E_NETWORK after the step set
+   * `reading.body`), bounded by the retry policy. Failures of the request itself were already
+   * retried by the transport and are not retried again.
+   */
+  private async rereadOnBreak<T>(step: (reading: { body: boolean }) => Promise<T>): Promise<T> {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const reading = { body: false };
+      try {
+        return await step(reading);
+      } catch (err) {
+        const delay = reading.body && isGoslimError(err, 'E_NETWORK') ? nextDelay(this.transport.retryPolicy, attempt, Date.now() - started, undefined) : undefined;
+        if (delay === undefined) throw err;
+        this.resumedReads++;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   /**
@@ -225,7 +330,7 @@ export class RegistryClient {
     await res.discard();
     if (res.status === 201) return true;
     const location = res.header('location');
-    if (location !== null) await this.cancelUpload(repository, new URL(location, res.url).toString());
+    if (location !== null) await this.cancelUpload(repository, locationUrl(location, res.url, this.registry));
     return false;
   }
 
@@ -263,7 +368,7 @@ export class RegistryClient {
     }
     const minChunk = Number(res.header('oci-chunk-min-length') ?? '0');
     // Location may be relative and may carry query parameters that must be kept (distribution-spec).
-    return { location: new URL(location, res.url).toString(), minChunk: Number.isFinite(minChunk) ? minChunk : 0 };
+    return { location: locationUrl(location, res.url, this.registry), minChunk: Number.isFinite(minChunk) ? minChunk : 0 };
   }
 
   /**
@@ -356,7 +461,7 @@ export class RegistryClient {
         });
         await res.discard();
         const next = res.header('location');
-        return next !== null ? new URL(next, res.url).toString() : location;
+        return next !== null ? locationUrl(next, res.url, this.registry) : location;
       } catch (err) {
         const delay = isTransientError(err) ? nextDelay(this.transport.retryPolicy, attempt, Date.now() - started, undefined) : undefined;
         if (delay === undefined) throw err;
@@ -387,7 +492,7 @@ export class RegistryClient {
     const m = /^(\d+)-(\d+)$/.exec(res.header('range') ?? '');
     if (m === null) throw new GoslimError('E_REGISTRY', `registry ${this.registry} sent no upload Range`, { details: { registry: this.registry } });
     const next = res.header('location');
-    return { lastByte: Number(m[2]), location: next !== null ? new URL(next, res.url).toString() : location };
+    return { lastByte: Number(m[2]), location: next !== null ? locationUrl(next, res.url, this.registry) : location };
   }
 
   /** PUT a manifest or index; returns the digest the registry reports (checked against ours). */
@@ -422,6 +527,15 @@ export class RegistryClient {
   }
 }
 
+/** A Location header resolved against the request URL; one that does not parse is E_REGISTRY (pure). */
+export function locationUrl(location: string, base: URL | string | undefined, registry: string): string {
+  try {
+    return new URL(location, base).toString();
+  } catch {
+    throw new GoslimError('E_REGISTRY', `registry ${registry} sent a Location that is not a URL`, { details: { registry } });
+  }
+}
+
 /** Failures worth another attempt: network errors and transient HTTP statuses (pure). */
 export function isTransientError(err: unknown): boolean {
   if (!(err instanceof GoslimError)) return false;
@@ -432,7 +546,7 @@ export function isTransientError(err: unknown): boolean {
 
 /** Append `digest=` to an upload Location, keeping its own query parameters (pure). */
 export function withDigest(location: string, digest: string): string {
-  const url = new URL(location);
+  const url = new URL(locationUrl(location, undefined, '(registry)'));
   url.searchParams.set('digest', digest);
   return url.toString();
 }

@@ -14,10 +14,10 @@
  * and errors never include secrets or helper output.
  */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { GoslimError } from '../../errors.js';
+import { readRegularFile } from '../../util/regular-file.js';
 
 export interface Credential {
   username?: string;
@@ -108,8 +108,10 @@ export function decodeAuthEntry(entry: AuthEntry): Credential | undefined {
 async function readConfig(path: string): Promise<ConfigFile | undefined> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readRegularFile(path, { limitKey: 'credentials.fileSize', what: 'Docker config' })).toString('utf8');
   } catch (err) {
+    if (err instanceof GoslimError && err.code === 'E_NOT_FOUND') return undefined;
+    if (err instanceof GoslimError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     throw new GoslimError('E_CONFIG', `cannot read credentials file ${path}`, { details: { path } });
   }

@@ -7,11 +7,18 @@
  * - Redirects of GET/HEAD are followed by hand (at most 5) so that the Authorization header is
  *   dropped when a blob redirect leaves the registry host (storage backends use pre-signed URLs and
  *   reject it). Requests with a body are never redirected (see `once`).
- * - Timeouts are inactivity timeouts: no response headers, or no body bytes in either direction,
- *   for `idleTimeoutMs`. A fixed deadline would kill large healthy transfers.
+ * - Three time bounds. An inactivity timeout: no response headers, or no body bytes in either
+ *   direction, for `idleTimeoutMs`. An overall deadline per request (`requestTimeoutMs`, limit
+ *   network.requestTimeout), from the first attempt to the last body byte, retries included. A
+ *   minimum transfer rate (`minRate` bytes/s, limit network.minRate) over windows of
+ *   `rateWindowMs`, so a server that trickles a byte at a time (which the inactivity timeout never
+ *   catches) is abandoned. Each ends in E_NETWORK naming the blob or manifest and the limit hit.
+ *   Defaults come from src/limits.ts, then $GOSLIM_REQUEST_TIMEOUT / $GOSLIM_MIN_RATE (the CLI's
+ *   --request-timeout / --min-rate set them), then these options.
  */
 import { PassThrough, Readable, Transform } from 'node:stream';
-import { GoslimError } from '../../errors.js';
+import { GoslimError, UsageError } from '../../errors.js';
+import { limit } from '../../limits.js';
 import { Authenticator, isLoopbackHost } from './auth.js';
 import { resolveCredentials, type Credential } from './credentials.js';
 import { SecretSet } from './redact.js';
@@ -29,6 +36,12 @@ export interface TransportOptions {
   retry?: Partial<RetryPolicy>;
   /** Inactivity timeout in ms (default 60 s). */
   idleTimeoutMs?: number;
+  /** Overall deadline of one request in ms, retries and body included (network.requestTimeout; 0: none). */
+  requestTimeoutMs?: number;
+  /** Slowest tolerated body transfer rate in bytes/s (network.minRate; 0: none). */
+  minRate?: number;
+  /** Window over which the rate is measured, in ms (default 30 s). */
+  rateWindowMs?: number;
   /** Injected fetch (tests); defaults to the global fetch. */
   fetch?: typeof fetch;
   userAgent?: string;
@@ -95,6 +108,7 @@ export class RegistryTransport {
   private readonly fetchImpl: typeof fetch;
   readonly retryPolicy: RetryPolicy;
   private readonly idleTimeoutMs: number;
+  private readonly bounds: TransferBounds;
   private readonly userAgent: string;
 
   constructor(registry: string, options: TransportOptions = {}) {
@@ -103,6 +117,7 @@ export class RegistryTransport {
     this.fetchImpl = options.fetch ?? fetch;
     this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry };
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    this.bounds = transferBounds(options);
     this.userAgent = options.userAgent ?? USER_AGENT;
     const explicit = options.credential;
     this.auth = new Authenticator({
@@ -124,22 +139,37 @@ export class RegistryTransport {
    */
   async request(spec: RequestSpec): Promise<TransportResponse> {
     const started = Date.now();
+    const deadline = new Deadline(this.bounds.requestTimeoutMs);
+    try {
+      return await this.requestWithin(spec, started, deadline);
+    } catch (err) {
+      deadline.stop();
+      throw err;
+    }
+  }
+
+  private async requestWithin(spec: RequestSpec, started: number, deadline: Deadline): Promise<TransportResponse> {
     let scopes = spec.scopes;
     let attempt = 0;
     let authRetries = 0;
+    const wait = async (ms: number): Promise<boolean> => {
+      // A wait that would end after the deadline is not worth starting.
+      if (deadline.remaining() <= ms) return false;
+      await sleep(ms);
+      return true;
+    };
     for (;;) {
       attempt++;
+      if (deadline.expired()) throw this.deadlineError(spec, attempt - 1);
       const authorization = await this.auth.authorization(scopes);
       let res: TransportResponse;
       try {
-        res = await this.once(spec, authorization);
+        res = await this.once(spec, authorization, deadline);
       } catch (err) {
         if (err instanceof GoslimError) throw err;
+        if (err instanceof DeadlineError || deadline.expired()) throw this.deadlineError(spec, attempt, err);
         const delay = spec.retry !== false && isRetryableNetworkError(err) ? nextDelay(this.retryPolicy, attempt, Date.now() - started, undefined) : undefined;
-        if (delay !== undefined) {
-          await sleep(delay);
-          continue;
-        }
+        if (delay !== undefined && (await wait(delay))) continue;
         throw this.networkError(spec, err, attempt);
       }
       const { response } = res;
@@ -156,8 +186,9 @@ export class RegistryTransport {
       if (spec.ok.includes(response.status) || spec.passThrough?.includes(response.status)) return res;
       if (spec.retry !== false && isRetryableStatus(response.status)) {
         const delay = nextDelay(this.retryPolicy, attempt, Date.now() - started, parseRetryAfter(response.headers.get('retry-after')));
-        if (delay !== undefined) {
-          await response.body?.cancel().catch(() => undefined);
+        if (delay !== undefined && deadline.remaining() > delay) {
+          res.rearm();
+          await res.discard();
           await sleep(delay);
           continue;
         }
@@ -169,6 +200,15 @@ export class RegistryTransport {
       if (attempt > 1 && err.details) err.details['attempts'] = attempt;
       throw err;
     }
+  }
+
+  private deadlineError(spec: RequestSpec, attempts: number, cause?: unknown): GoslimError {
+    const where = spec.context.repository ? `${this.registry}/${spec.context.repository}` : this.registry;
+    const ms = this.bounds.requestTimeoutMs;
+    return new GoslimError('E_NETWORK', `${spec.context.what} from ${where} did not finish within ${ms} ms (network.requestTimeout)`, {
+      details: { registry: this.registry, what: spec.context.what, attempts, limit: 'network.requestTimeout', max: ms },
+      ...(cause !== undefined ? { cause } : {}),
+    });
   }
 
   private networkError(spec: RequestSpec, err: unknown, attempts: number): GoslimError {
@@ -183,7 +223,7 @@ export class RegistryTransport {
   }
 
   /** One attempt: the request plus any redirects. */
-  private async once(spec: RequestSpec, authorization: string | undefined): Promise<TransportResponse> {
+  private async once(spec: RequestSpec, authorization: string | undefined, deadline: Deadline): Promise<TransportResponse> {
     let url = new URL(spec.url, this.baseUrl);
     const originHost = url.host;
     let method: string = spec.method;
@@ -193,7 +233,9 @@ export class RegistryTransport {
       // Credentials only to the registry itself, never to a redirect target on another host.
       if (authorization !== undefined && url.host === originHost) headers['Authorization'] = authorization;
       const controller = new AbortController();
+      deadline.watch(controller);
       const activity = new IdleTimer(this.idleTimeoutMs, () => controller.abort(new IdleTimeoutError()));
+      const uploadRate = new RateMonitor(this.bounds.minRate, this.bounds.rateWindowMs, () => controller.abort(new SlowTransferError()));
       const uploadStreams: Readable[] = [];
       let sourceError: Error | undefined;
       // Requests with a body use redirect 'error': with any other mode undici's fetch clones the
@@ -210,6 +252,7 @@ export class RegistryTransport {
             highWaterMark: 1 << 16,
             transform(chunk: Buffer, _enc, cb) {
               activity.touch();
+              uploadRate.add(chunk.length);
               cb(null, chunk);
             },
           });
@@ -219,6 +262,9 @@ export class RegistryTransport {
           });
           b.pipe(counted);
           uploadStreams.push(b, counted);
+          // The rate counts the body only: once it is all sent, waiting for the answer is not slowness.
+          counted.on('end', () => uploadRate.stop());
+          uploadRate.start();
           init.body = counted as unknown as ReadableStream;
           init.duplex = 'half';
         } else {
@@ -231,6 +277,7 @@ export class RegistryTransport {
         response = await this.fetchImpl(url, init);
       } catch (err) {
         activity.stop();
+        uploadRate.stop();
         // Release the source (a file or a registry stream) of a body that did not go through.
         for (const s of uploadStreams) s.destroy();
         // The body's own failure (e.g. the source layer failing its digest check) is the real error.
@@ -238,8 +285,16 @@ export class RegistryTransport {
         if (controller.signal.aborted && controller.signal.reason instanceof IdleTimeoutError) {
           throw Object.assign(new Error(`no response for ${this.idleTimeoutMs} ms`), { code: 'ETIMEDOUT' });
         }
+        if (controller.signal.aborted && controller.signal.reason instanceof DeadlineError) throw controller.signal.reason;
+        if (controller.signal.aborted && controller.signal.reason instanceof SlowTransferError) {
+          throw new GoslimError('E_NETWORK', `${spec.context.what}: upload to ${this.registry} slower than ${this.bounds.minRate} bytes/s over ${this.bounds.rateWindowMs} ms (network.minRate)`, {
+            details: { registry: this.registry, what: spec.context.what, limit: 'network.minRate', max: this.bounds.minRate },
+            cause: err,
+          });
+        }
         throw err;
       }
+      uploadRate.stop();
       for (const w of parseWarnings(response.headers.get('warning'))) this.warnings.add(this.secrets.text(w));
       if ([301, 302, 303, 307, 308].includes(response.status) && response.headers.get('location')) {
         activity.stop();
@@ -249,19 +304,142 @@ export class RegistryTransport {
             details: { registry: this.registry },
           });
         }
-        url = new URL(response.headers.get('location')!, url);
+        try {
+          url = new URL(response.headers.get('location')!, url);
+        } catch {
+          throw new GoslimError('E_REGISTRY', `${this.registry} redirected to a Location that is not a URL (${spec.context.what})`, { details: { registry: this.registry } });
+        }
         if (response.status === 303) {
           method = 'GET';
           body = undefined;
         }
         continue;
       }
-      return new TransportResponse(response, url, activity, controller);
+      return new TransportResponse(response, url, activity, controller, deadline, this.bounds);
     }
   }
 }
 
 class IdleTimeoutError extends Error {}
+class DeadlineError extends Error {}
+class SlowTransferError extends Error {}
+
+interface TransferBounds {
+  requestTimeoutMs: number;
+  minRate: number;
+  rateWindowMs: number;
+}
+
+/** "30s", "10m", "1500ms", "1h" or plain seconds, as ms (pure). */
+export function parseDuration(text: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+  if (m === null) throw new UsageError(`${what}: expected a duration such as 30s, 10m or 1500ms, got "${text}"`);
+  const unit = (m[2] ?? 's').toLowerCase();
+  return Math.round(Number(m[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000));
+}
+
+/** "1024", "10KB/s", "1MiB/s", "500k" as bytes per second (pure). */
+export function parseRate(text: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib)?\s*(\/s)?\s*$/i.exec(text);
+  if (m === null) throw new UsageError(`${what}: expected a rate such as 1024, 10KB/s or 1MB/s, got "${text}"`);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const mult = unit === 'b' ? 1 : unit.startsWith('k') ? 1024 : 1024 * 1024;
+  return Math.round(Number(m[1]) * mult);
+}
+
+/** Limits from src/limits.ts, overridden by $GOSLIM_REQUEST_TIMEOUT / $GOSLIM_MIN_RATE, then by options. */
+function transferBounds(options: TransportOptions): TransferBounds {
+  const env = options.env ?? process.env;
+  const envTimeout = env['GOSLIM_REQUEST_TIMEOUT'];
+  const envRate = env['GOSLIM_MIN_RATE'];
+  return {
+    requestTimeoutMs: options.requestTimeoutMs ?? limit('network.requestTimeout', envTimeout ? parseDuration(envTimeout, 'GOSLIM_REQUEST_TIMEOUT') : undefined),
+    minRate: options.minRate ?? limit('network.minRate', envRate ? parseRate(envRate, 'GOSLIM_MIN_RATE') : undefined),
+    rateWindowMs: options.rateWindowMs ?? 30_000,
+  };
+}
+
+/**
+ * The overall deadline of one request: aborts whichever attempt is running when it passes, and
+ * keeps running through the body until the caller has read or discarded it.
+ */
+class Deadline {
+  private readonly at: number;
+  private timer: NodeJS.Timeout | undefined;
+  private current: AbortController | undefined;
+  private fired = false;
+  constructor(private readonly ms: number) {
+    this.at = ms > 0 ? Date.now() + ms : Number.POSITIVE_INFINITY;
+    if (ms > 0) {
+      this.timer = setTimeout(() => {
+        this.fired = true;
+        this.current?.abort(new DeadlineError(`request took longer than ${ms} ms`));
+      }, ms);
+      this.timer.unref();
+    }
+  }
+  watch(controller: AbortController): void {
+    this.current = controller;
+    if (this.fired) controller.abort(new DeadlineError(`request took longer than ${this.ms} ms`));
+  }
+  expired(): boolean {
+    return this.fired || Date.now() >= this.at;
+  }
+  remaining(): number {
+    return this.at - Date.now();
+  }
+  stop(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/**
+ * Minimum transfer rate: at the end of every window of `windowMs` after `start`, fewer than
+ * `rate * windowMs / 1000` bytes moved in that window calls `onSlow`. A rate of 0 disables it. A
+ * window in which `waiting()` said the reader was not taking data (backpressure: the consumer, not
+ * the network, is slow) is not judged.
+ */
+class RateMonitor {
+  private timer: NodeJS.Timeout | undefined;
+  private bytes = 0;
+  private consumerSlow = false;
+  constructor(
+    readonly rate: number,
+    readonly windowMs: number,
+    private readonly onSlow: () => void,
+    private readonly waiting: () => boolean = () => false,
+  ) {}
+  start(): void {
+    if (this.rate <= 0 || this.windowMs <= 0 || this.timer !== undefined) return;
+    const need = (this.rate * this.windowMs) / 1000;
+    const sample = setInterval(() => {
+      if (this.waiting()) this.consumerSlow = true;
+    }, Math.max(10, Math.floor(this.windowMs / 10)));
+    sample.unref();
+    this.sampler = sample;
+    this.timer = setInterval(() => {
+      const excused = this.consumerSlow || this.waiting();
+      this.consumerSlow = false;
+      if (this.bytes < need && !excused) {
+        this.stop();
+        this.onSlow();
+      }
+      this.bytes = 0;
+    }, this.windowMs);
+    this.timer.unref();
+  }
+  private sampler: NodeJS.Timeout | undefined;
+  add(n: number): void {
+    this.bytes += n;
+  }
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.sampler !== undefined) clearInterval(this.sampler);
+    this.timer = undefined;
+    this.sampler = undefined;
+  }
+}
 
 /** Fires `onIdle` when `touch` has not been called for `ms`. */
 class IdleTimer {
@@ -291,7 +469,20 @@ export class TransportResponse {
     readonly url: URL,
     private readonly activity: IdleTimer,
     private readonly controller: AbortController,
+    private readonly deadline: Deadline,
+    private readonly bounds: TransferBounds,
   ) {}
+
+  /** Keep the deadline running after a discard (the transport retries within it). */
+  private keepDeadline = false;
+  rearm(): void {
+    this.keepDeadline = true;
+  }
+
+  private finished(): void {
+    this.activity.stop();
+    if (!this.keepDeadline) this.deadline.stop();
+  }
 
   get status(): number {
     return this.response.status;
@@ -305,29 +496,56 @@ export class TransportResponse {
   async discard(): Promise<void> {
     this.activity.stop();
     await this.response.body?.cancel().catch(() => undefined);
+    if (!this.keepDeadline) this.deadline.stop();
   }
 
-  /** The body as a Node stream; stalls longer than the idle timeout fail with E_NETWORK. */
+  /**
+   * The body as a Node stream. Stalls longer than the idle timeout, a transfer slower than the
+   * minimum rate, and the request's deadline all fail it with E_NETWORK naming `what`.
+   */
   stream(what: string): Readable {
     const body = this.response.body;
     if (body === null) {
-      this.activity.stop();
+      this.finished();
       return Readable.from([]);
     }
     const src = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
     const out = new PassThrough({ highWaterMark: 1 << 16 });
-    src.on('data', () => this.activity.touch());
-    src.on('end', () => this.activity.stop());
+    // A consumer that stops reading (backpressure) pauses the body: that is not a slow network.
+    const rate = new RateMonitor(this.bounds.minRate, this.bounds.rateWindowMs, () => this.controller.abort(new SlowTransferError()), () => out.writableNeedDrain);
+    rate.start();
+    src.on('data', (chunk: Buffer) => {
+      this.activity.touch();
+      rate.add(chunk.length);
+    });
+    src.on('end', () => {
+      rate.stop();
+      this.finished();
+    });
     src.on('error', (err) => {
-      this.activity.stop();
-      const idle = this.controller.signal.aborted;
-      out.destroy(
-        new GoslimError('E_NETWORK', idle ? `transfer stalled: ${what}` : `connection lost while reading ${what}`, { cause: err }),
-      );
+      rate.stop();
+      this.finished();
+      const reason: unknown = this.controller.signal.aborted ? this.controller.signal.reason : undefined;
+      let error: GoslimError;
+      if (reason instanceof DeadlineError) {
+        error = new GoslimError('E_NETWORK', `${what} did not arrive within ${this.bounds.requestTimeoutMs} ms (network.requestTimeout)`, {
+          cause: err,
+          details: { what, limit: 'network.requestTimeout', max: this.bounds.requestTimeoutMs },
+        });
+      } else if (reason instanceof SlowTransferError) {
+        error = new GoslimError('E_NETWORK', `${what} arrived slower than ${this.bounds.minRate} bytes/s over ${this.bounds.rateWindowMs} ms (network.minRate)`, {
+          cause: err,
+          details: { what, limit: 'network.minRate', max: this.bounds.minRate },
+        });
+      } else {
+        error = new GoslimError('E_NETWORK', reason !== undefined ? `transfer stalled: ${what}` : `connection lost while reading ${what}`, { cause: err, details: { what } });
+      }
+      out.destroy(error);
     });
     out.on('close', () => {
       if (!src.readableEnded) {
-        this.activity.stop();
+        rate.stop();
+        this.finished();
         src.destroy();
       }
     });

@@ -9,11 +9,12 @@
  * is the same as in every other sink. `oci-archive` is the same tar without
  * manifest.json.
  *
- * Streamed entry by entry into a temp file next to the target, then renamed.
+ * Streamed entry by entry into a temp file next to the target, fsynced, then renamed; temp files
+ * of a goslim killed while writing the same target are removed first.
  */
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { basename, dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tar, { type Header } from 'tar-stream';
 import { GoslimError } from '../../errors.js';
@@ -22,6 +23,7 @@ import { MediaType, type Descriptor, type Image, type ImageIndex, type ImageInde
 import { formatRegistryReference, parseRegistryReference } from '../reference.js';
 import { allBlobs, indexImages, isIndex, rootDescriptor } from './blobs.js';
 import { OCI_LAYOUT_FILE, REF_NAME_ANNOTATION, type WrittenImage } from './oci-layout.js';
+import { removeStaleTemps, syncPath, tmpSuffix } from './durable.js';
 
 export const CONTAINERD_NAME_ANNOTATION = 'io.containerd.image.name';
 
@@ -97,7 +99,8 @@ export async function writeDockerArchive(root: Image | ImageIndex, file: string,
   const putDir = (name: string) =>
     new Promise<void>((resolve, reject) => pack.entry(header(name, 0, 'directory'), (err) => (err ? reject(err) : resolve())));
 
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  await removeStaleTemps(dirname(file), (base) => base === basename(file));
+  const tmp = `${file}${tmpSuffix()}`;
   const feed = (async () => {
     await putDir('blobs/');
     await putDir('blobs/sha256/');
@@ -117,7 +120,9 @@ export async function writeDockerArchive(root: Image | ImageIndex, file: string,
   feed.catch((err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))));
   try {
     await Promise.all([feed, pipeline(pack, createWriteStream(tmp))]);
+    await syncPath(tmp);
     await rename(tmp, file);
+    await syncPath(dirname(file), true);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err instanceof GoslimError ? err : new GoslimError('E_IO', `writing ${file} failed: ${(err as Error).message}`, { cause: err });

@@ -6,17 +6,19 @@
  * place, so a reader sees either nothing or a complete layout. Adding to an existing
  * layout writes each blob via temp file + rename (a blob file is always complete)
  * and replaces index.json last, via temp file + rename, so it never points at a
- * blob that is not there yet.
+ * blob that is not there yet. Every file is fsynced before its rename and the directory after
+ * (src/image/sinks/durable.ts), and temp files left by a killed goslim are removed on the next
+ * write to the same layout.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { GoslimError } from '../../errors.js';
 import { parseDigest, VerifyingStream } from '../digest.js';
 import { MediaType, type Descriptor, type Image, type ImageIndex, type ImageIndexManifest } from '../model.js';
 import { allBlobs, rootDescriptor, type BlobItem } from './blobs.js';
+import { removeStaleTemps, syncPath, tmpSuffix } from './durable.js';
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 export const OCI_LAYOUT_FILE = JSON.stringify({ imageLayoutVersion: '1.0.0' });
@@ -33,8 +35,6 @@ export interface WrittenImage {
   /** Bytes of blobs actually written (existing ones are skipped). */
   bytesWritten: number;
 }
-
-const tmpSuffix = () => `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -57,6 +57,7 @@ async function writeBlob(blobsDir: string, item: BlobItem): Promise<number> {
   const tmp = `${dest}${tmpSuffix()}`;
   try {
     await pipeline(await item.open(), new VerifyingStream(item.digest, `${item.kind} ${item.digest}`, item.size), createWriteStream(tmp));
+    await syncPath(tmp);
     await rename(tmp, dest);
   } catch (err) {
     await rm(tmp, { force: true });
@@ -72,8 +73,15 @@ function indexEntry(root: Image | ImageIndex, refName: string | undefined): Desc
 
 async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   const tmp = `${file}${tmpSuffix()}`;
-  await writeFile(tmp, JSON.stringify(value));
-  await rename(tmp, file);
+  try {
+    await writeFile(tmp, JSON.stringify(value));
+    await syncPath(tmp);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await syncPath(dirname(file), true);
 }
 
 /** Write `root` (an image or an index) as an OCI layout at `dir`, or add it to the layout already there. */
@@ -81,6 +89,9 @@ export async function writeOciLayout(root: Image | ImageIndex, dir: string, opts
   const blobs = await allBlobs(root);
   const entry = indexEntry(root, opts.refName);
   let bytesWritten = 0;
+  // Temp files and directories of a goslim that was killed while writing here.
+  const name = basename(dir);
+  await removeStaleTemps(dirname(dir), (base) => base === `.${name}`);
 
   if (await exists(join(dir, 'oci-layout'))) {
     const indexFile = join(dir, 'index.json');
@@ -92,7 +103,11 @@ export async function writeOciLayout(root: Image | ImageIndex, dir: string, opts
     }
     const blobsDir = join(dir, 'blobs', 'sha256');
     await mkdir(blobsDir, { recursive: true });
+    await removeStaleTemps(blobsDir, (base) => /^[0-9a-f]{64}$/.test(base));
+    await removeStaleTemps(dir, (base) => base === 'index.json');
     for (const b of blobs) bytesWritten += await writeBlob(blobsDir, b);
+    // Blob renames are durable before index.json names them.
+    await syncPath(blobsDir, true);
     // A ref name names one image: move it. Without a ref name, do not list the same digest twice.
     const kept = (index.manifests ?? []).filter((d) =>
       opts.refName ? d.annotations?.[REF_NAME_ANNOTATION] !== opts.refName : !(d.digest === entry.digest && !d.annotations?.[REF_NAME_ANNOTATION]),
@@ -112,11 +127,15 @@ export async function writeOciLayout(root: Image | ImageIndex, dir: string, opts
     const blobsDir = join(tmpDir, 'blobs', 'sha256');
     await mkdir(blobsDir, { recursive: true });
     await writeFile(join(tmpDir, 'oci-layout'), OCI_LAYOUT_FILE);
+    await syncPath(join(tmpDir, 'oci-layout'));
     for (const b of blobs) bytesWritten += await writeBlob(blobsDir, b);
     const index: ImageIndexManifest = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [entry] };
     await writeFile(join(tmpDir, 'index.json'), JSON.stringify(index));
+    await syncPath(join(tmpDir, 'index.json'));
+    for (const d of [blobsDir, join(tmpDir, 'blobs'), tmpDir]) await syncPath(d, true);
     // rename(2) replaces an empty directory atomically.
     await rename(tmpDir, dir);
+    await syncPath(dirname(dir), true);
   } catch (err) {
     await rm(tmpDir, { recursive: true, force: true });
     throw err instanceof GoslimError ? err : new GoslimError('E_IO', `writing OCI layout ${dir} failed`, { cause: err });

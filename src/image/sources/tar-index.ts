@@ -13,6 +13,7 @@ import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { GoslimError, MalformedInputError, TruncatedInputError, UnsupportedFormatError } from '../../errors.js';
 import { checkedSafeInteger } from './checked.js';
+import { openRegular } from '../../util/regular-file.js';
 
 export interface TarIndexEntry {
   /** Normalised name (no leading "./" or "/"; directories without trailing "/"). */
@@ -104,8 +105,10 @@ async function readExactly(fh: FileHandle, length: number, position: number, fil
 export async function indexTar(path: string): Promise<TarIndex> {
   let fh: FileHandle;
   try {
-    fh = await open(path, 'r');
+    // Opened once, non-blocking, and checked through the descriptor: a FIFO or device would hang.
+    ({ fh } = await openRegular(path, { what: 'image archive' }));
   } catch (err) {
+    if (err instanceof GoslimError) throw err;
     throw new GoslimError((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO', `cannot open ${path}`, {
       cause: err,
     });
