@@ -71,8 +71,10 @@ describe('retries and failures through a fault-injecting proxy (real registry be
     const img = await openRegistryImage({ registry: p.host, repository: 'faults/base', tag: 'v1' }, fast);
     const waited = Date.now() - t0;
     expect(img.digest()).toBe(image.digest());
+    // It waited at least what the server asked (a lower bound, which load cannot break); the retry
+    // count bounds the rest, not a wall-clock ceiling.
     expect(waited).toBeGreaterThanOrEqual(950);
-    expect(waited).toBeLessThan(5000);
+    expect(p.seen.filter((s) => s.path.includes('/manifests/')).map((s) => s.action)).toEqual(['429', 'pass']);
   });
 
   it('retries a connection reset on a blob and the stream still verifies', async () => {
@@ -86,24 +88,21 @@ describe('retries and failures through a fault-injecting proxy (real registry be
 
   it('gives up after the bounded number of attempts with E_REGISTRY and the status', async () => {
     const p = await proxy(isManifestGet, Array.from({ length: 50 }, () => ({ status: 503, body: '{"errors":[{"code":"UNAVAILABLE","message":"down"}]}' })));
-    const t0 = Date.now();
     const err = await openRegistryImage({ registry: p.host, repository: 'faults/base', tag: 'v1' }, fast).catch((e: unknown) => e);
     expect(isGoslimError(err, 'E_REGISTRY')).toBe(true);
     expect((err as GoslimError).details).toMatchObject({ status: 503, attempts: 4, errors: [{ code: 'UNAVAILABLE', message: 'down' }] });
     expect(p.seen.filter((s) => s.path.includes('/manifests/'))).toHaveLength(4);
-    expect(Date.now() - t0).toBeLessThan(5000);
   });
 
   it('times out a registry that never answers with E_NETWORK, bounded', async () => {
     const p = await proxy(isManifestGet, ['hang', 'hang', 'hang']);
-    const t0 = Date.now();
     const err = await openRegistryImage(
       { registry: p.host, repository: 'faults/base', tag: 'v1' },
       { retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 2, maxTotalMs: 5000 }, idleTimeoutMs: 300 },
     ).catch((e: unknown) => e);
     expect(isGoslimError(err, 'E_NETWORK')).toBe(true);
     expect((err as GoslimError).details).toMatchObject({ attempts: 2, errno: 'ETIMEDOUT' });
-    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(p.seen.filter((s) => s.path.includes('/manifests/')).map((s) => s.action)).toEqual(['hang', 'hang']);
   });
 
   it('resumes a blob download that stalls mid-body from the byte received (Range) and still verifies', async () => {
