@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/context.js';
 import { ensureFixtureImages, missingFixtureTools, REPO_ROOT, type FixtureImages } from '../helpers/images.js';
-import { startContainerHarness, httpGet, type ContainerHarness } from '../helpers/containers.js';
+import { httpGet, withContainerHarness } from '../helpers/containers.js';
 
 interface Ran {
   code: number;
@@ -278,39 +278,36 @@ describe.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'cli', 'commands', 'build.js
 });
 
 describe.skipIf(missingFixtureTools().length > 0)('goslim build output runs', () => {
-  let h: ContainerHarness | undefined;
-  afterAll(async () => {
-    await h?.close();
-  });
-
+  // Container storage is shared with the other harness tests: one harness at a time (the lock).
   it('runs under podman and answers HTTP on /hello', async () => {
-    h = await startContainerHarness();
-    const ref = `${h.registry.address}/goslim/greeter:e2e`;
-    const r = await goslim(['build', './cmd/greeter', '--base', base, '--push', ref, '--sbom', 'none', '--json'], { GOSLIM_CACHE: join(work, 'cache1') }, app);
-    expect(r.code, r.stderr).toBe(0);
-    const run = await h.podmanRun(ref, { publish: [{ container: 8080 }] });
-    const port = run.ports.get(8080)!;
-    let answer = { status: 0, body: '' };
-    // Bounded wait for the service to listen: 50 tries, 200 ms apart.
-    for (let i = 0; i < 50 && answer.status !== 200; i++) {
-      answer = await httpGet(`http://127.0.0.1:${port}/hello`, 2000).catch(() => ({ status: 0, body: '' }));
-      if (answer.status !== 200) await new Promise((res) => setTimeout(res, 200));
-    }
-    expect(answer.status).toBe(200);
-    expect(answer.body).toMatch(/hello/);
-    const logs = await h.podmanLogs(run.id);
-    expect(logs.stdout + logs.stderr).toMatch(/listening on/);
-    await h.podmanRm(run.id);
+    await withContainerHarness({}, async (h) => {
+      const ref = `${h.registry.address}/goslim/greeter:e2e`;
+      const r = await goslim(['build', './cmd/greeter', '--base', base, '--push', ref, '--sbom', 'none', '--json'], { GOSLIM_CACHE: join(work, 'cache1') }, app);
+      expect(r.code, r.stderr).toBe(0);
+      const run = await h.podmanRun(ref, { publish: [{ container: 8080 }] });
+      const port = run.ports.get(8080)!;
+      let answer = { status: 0, body: '' };
+      // Bounded wait for the service to listen: 50 tries, 200 ms apart.
+      for (let i = 0; i < 50 && answer.status !== 200; i++) {
+        answer = await httpGet(`http://127.0.0.1:${port}/hello`, 2000).catch(() => ({ status: 0, body: '' }));
+        if (answer.status !== 200) await new Promise((res) => setTimeout(res, 200));
+      }
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatch(/hello/);
+      const logs = await h.podmanLogs(run.id);
+      expect(logs.stdout + logs.stderr).toMatch(/listening on/);
+      await h.podmanRm(run.id);
 
-    // The --tar output loads like a `docker save` archive and runs.
-    const tar = join(work, 'load.tar');
-    const t = await goslim(['build', './cmd/greeter', '--base', base, '--tar', tar, '--tag', 'goslim-e2e/greeter:tar', '--sbom', 'none'], { GOSLIM_CACHE: join(work, 'cache1') }, app);
-    expect(t.code, t.stderr).toBe(0);
-    const loaded = await h.tool('podman', ['load', '-i', tar]);
-    expect(loaded.exitCode, loaded.stderr).toBe(0);
-    expect(loaded.stdout).toMatch(/goslim-e2e\/greeter:tar/);
-    const version = await h.podmanRun('goslim-e2e/greeter:tar', { detach: false, args: ['-version'] });
-    expect(version.exitCode, version.stderr).toBe(0);
-    expect(version.stdout).toMatch(/CGO_ENABLED=0/);
-  }, 600_000);
+      // The --tar output loads like a `docker save` archive and runs.
+      const tar = join(work, 'load.tar');
+      const t = await goslim(['build', './cmd/greeter', '--base', base, '--tar', tar, '--tag', 'goslim-e2e/greeter:tar', '--sbom', 'none'], { GOSLIM_CACHE: join(work, 'cache1') }, app);
+      expect(t.code, t.stderr).toBe(0);
+      const loaded = await h.tool('podman', ['load', '-i', tar]);
+      expect(loaded.exitCode, loaded.stderr).toBe(0);
+      expect(loaded.stdout).toMatch(/goslim-e2e\/greeter:tar/);
+      const version = await h.podmanRun('goslim-e2e/greeter:tar', { detach: false, args: ['-version'] });
+      expect(version.exitCode, version.stderr).toBe(0);
+      expect(version.stdout).toMatch(/CGO_ENABLED=0/);
+    });
+  }, 1_800_000);
 });
