@@ -37,6 +37,7 @@ export const LIMITS = {
   'dockerfile.patternWork': { value: 20_000_000, unit: 'count', doc: 'character comparisons spent on one word\'s `${VAR#pat}` / `%` / `/` patterns (real patterns need a few hundred)' },
   // ---- config files ----
   'config.aliases': { value: 100, unit: 'count', doc: 'YAML aliases resolved in one config file (stops alias bombs)' },
+  'config.size': { value: 1024 * 1024, unit: 'bytes', doc: 'largest config file read (real ones are a few hundred bytes)' },
   // ---- network ----
   'network.requestTimeout': { value: 10 * 60 * 1000, unit: 'ms', doc: 'overall deadline for one registry request, body included' },
   'network.minRate': { value: 1024, unit: 'bytes/s', doc: 'slowest transfer rate tolerated (averaged over 30 s) before a download is abandoned' },

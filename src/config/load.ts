@@ -3,10 +3,11 @@
  * `.goslim.yml` or `goslim.config.json` from a start directory (the
  * Dockerfile's) up to a stop directory (the cwd), nearest first.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { parseDocument } from 'yaml';
-import { GoslimError } from '../errors.js';
+import { GoslimError, LimitExceededError } from '../errors.js';
+import { limit } from '../limits.js';
 import { validateConfig, type ConfigIssue, type GoslimConfig, type ValidateOptions } from './schema.js';
 
 export const CONFIG_FILE_NAMES = ['.goslim.yaml', '.goslim.yml', 'goslim.config.json'] as const;
@@ -43,25 +44,57 @@ export function parseConfigText(text: string, fileName: string): { data: unknown
       return { data: null, issues: [{ path: '(file)', message: `invalid JSON: ${(err as Error).message}` }] };
     }
   }
-  const doc = parseDocument(text, { prettyErrors: false });
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { prettyErrors: false });
+  } catch (err) {
+    // e.g. nesting deep enough to exhaust the parser's stack.
+    return { data: null, issues: [{ path: '(file)', message: `invalid YAML: ${(err as Error).message}` }] };
+  }
   if (doc.errors.length > 0) {
     return {
       data: null,
       issues: doc.errors.map((e) => ({ path: '(file)', message: `invalid YAML: ${e.message.split('\n')[0] ?? e.code}` })),
     };
   }
-  return { data: doc.toJS() as unknown, issues: [] };
+  try {
+    // Aliases are expanded by toJS: an alias bomb (aliases of aliases) is a config error, not a crash.
+    return { data: doc.toJS({ maxAliasCount: limit('config.aliases') }) as unknown, issues: [] };
+  } catch (err) {
+    return { data: null, issues: [{ path: '(file)', message: `invalid YAML: ${(err as Error).message} (config.aliases: ${limit('config.aliases')})` }] };
+  }
 }
 
-/** Read and validate a config file. Throws E_CONFIG listing every issue, or E_NOT_FOUND / E_IO. */
-export function loadConfigFile(path: string, options: ValidateOptions): GoslimConfig {
-  let text: string;
+/** The text of a config file, at most `config.size` bytes (checked before reading). */
+function readConfigText(path: string): string {
+  const max = limit('config.size');
+  let fd: number;
   try {
-    text = readFileSync(path, 'utf8');
+    fd = openSync(path, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO';
     throw new GoslimError(code, `cannot read config file ${path}`, { cause: err, details: { path } });
   }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new GoslimError('E_CONFIG', `config file ${path} is not a regular file`, { details: { path } });
+    if (st.size > max) throw new LimitExceededError('config.size', max, `config file ${path} is larger than ${max} bytes`, { actual: st.size, details: { path } });
+    const buf = Buffer.alloc(st.size + 1);
+    let n = 0;
+    for (let r = 1; r > 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, n);
+    if (n > max) throw new LimitExceededError('config.size', max, `config file ${path} is larger than ${max} bytes`, { details: { path } });
+    return buf.subarray(0, Math.min(n, st.size + 1)).toString('utf8');
+  } catch (err) {
+    if (err instanceof GoslimError) throw err;
+    throw new GoslimError('E_IO', `cannot read config file ${path}`, { cause: err, details: { path } });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Read and validate a config file. Throws E_CONFIG listing every issue, or E_NOT_FOUND / E_IO. */
+export function loadConfigFile(path: string, options: ValidateOptions): GoslimConfig {
+  const text = readConfigText(path);
   const parsed = parseConfigText(text, path);
   const { config, issues } = parsed.issues.length > 0 ? { config: null, issues: parsed.issues } : validateConfig(parsed.data, options);
   if (issues.length > 0 || config === null) {
