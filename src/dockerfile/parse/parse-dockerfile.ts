@@ -16,6 +16,7 @@ import type {
 import { LimitExceededError } from '../../errors.js';
 import { limit } from '../../limits.js';
 import { expandVariables, type ExpansionBudget, type VariableLookup } from './expand.js';
+import { installAstSpeedups } from './ast-speedups.js';
 import { splitWords } from './shell-words.js';
 import type {
   Argument,
@@ -304,6 +305,7 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
   if (text.length * 3 > maxSize && Buffer.byteLength(text, 'utf8') > maxSize) {
     throw new LimitExceededError('dockerfile.size', maxSize, `Dockerfile larger than ${maxSize} bytes`, { actual: Buffer.byteLength(text, 'utf8') });
   }
+  installAstSpeedups();
   const ast = DockerfileParser.parse(text);
   const lines = text.split(/\r?\n/);
   const escapeChar = ast.getEscapeCharacter();
