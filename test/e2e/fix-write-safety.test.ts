@@ -163,3 +163,16 @@ describe('fix --write under kill -9', () => {
     if (process.env.GOSLIM_REPORT_KILLS) console.log('kill -9 outcomes', outcomes, 'kills that left a temp', killedWithTemp, 'temps before the last run', left);
   }, 300_000);
 });
+
+describe('lint of a hostile Dockerfile through the CLI', () => {
+  it('an ARG doubling bomb lints with warnings naming the limit; values past it are unknown', async () => {
+    const dir = await tempDir();
+    let t = 'ARG A0=xxxxxxxxxxxxxxxx\n';
+    for (let i = 1; i < 40; i++) t += `ARG A${i}=\${A${i - 1}}\${A${i - 1}}\n`;
+    await writeFile(join(dir, 'Dockerfile'), `${t}FROM golang:1.22\nRUN go build -o /app .\n`);
+    const c = io(dir);
+    expect(await runCli(['lint', '--format', 'json'], c)).toBe(1);
+    expect(JSON.parse(c.out()).files[0].findings.length).toBeGreaterThan(0);
+    expect(c.err()).toContain('dockerfile.expansionSize');
+  });
+});

@@ -115,9 +115,11 @@ export const command: CommandModule = {
               ...(opts.target !== undefined ? { target: opts.target } : {}),
             });
             // Over-limit expansions do not stop lint: the value is unknown (docs/lint.md, "Limits").
-            for (const l of result.model.expansionLimits) {
+            const over = result.model.expansionLimits;
+            for (const l of over.slice(0, 10)) {
               io.stderr(`goslim: warning: ${file}:${l.line}: variable expansion exceeds ${l.limit} (${l.max}): its value is treated as unknown\n`);
             }
+            if (over.length > 10) io.stderr(`goslim: warning: ${file}: ${over.length - 10} more expansions exceed a limit\n`);
             const threshold = opts.failureThreshold ?? config?.lint.failureThreshold ?? DEFAULT_THRESHOLD;
             if (exceedsThreshold(result.findings, threshold)) failed = true;
             reports.push({ path: file, findings: result.findings });
