@@ -40,3 +40,36 @@ describe('unified diff', () => {
     expect(applyUnifiedDiff(before, unifiedDiff(before, after, 'a', 'b'))).toBe(after);
   });
 });
+
+describe('hunk headers', () => {
+  it('start both sides at the hunk\'s first line even when insertions precede deletions', () => {
+    const before = 'FROM golang:1.22\nWORKDIR /src\nCMD x\n';
+    const after = 'A\nB\nFROM golang:1.22 AS build\nWORKDIR /src\nCMD y\n';
+    const diff = unifiedDiff(before, after, 'a', 'b');
+    expect(diff.split('\n')[2]).toBe('@@ -1,3 +1,5 @@');
+    expect(applyUnifiedDiff(before, diff)).toBe(after);
+  });
+  it('agree with patch(1) on every hunk (random edits)', () => {
+    fc.assert(
+      fc.property(lines, lines, (a, b) => {
+        const before = a.map((l) => `${l}\n`).join('');
+        const after = b.map((l) => `${l}\n`).join('');
+        const diff = unifiedDiff(before, after, 'a', 'b');
+        // Each hunk's +start/-start equals the count of lines before it on that side.
+        let aSeen = 0;
+        let bSeen = 0;
+        for (const line of diff.split('\n').slice(2)) {
+          const m = /^@@ -(\d+),(\d+) \+(\d+),(\d+) @@$/.exec(line);
+          if (m) {
+            const [as, ac, bs, bc] = m.slice(1).map(Number) as [number, number, number, number];
+            expect(ac === 0 ? as : as - 1).toBeGreaterThanOrEqual(aSeen);
+            expect((ac === 0 ? as : as - 1) - aSeen).toBe((bc === 0 ? bs : bs - 1) - bSeen);
+            aSeen = (ac === 0 ? as : as - 1) + ac;
+            bSeen = (bc === 0 ? bs : bs - 1) + bc;
+          }
+        }
+      }),
+      { numRuns: 300, seed: 5 },
+    );
+  });
+});

@@ -187,9 +187,17 @@ export function unifiedDiff(before: string, after: string, oldName: string, newN
     const hunk = ops.slice(startIdx, endIdx + 1);
     const aCount = hunk.filter((o) => o.kind !== '+').length;
     const bCount = hunk.filter((o) => o.kind !== '-').length;
-    const first = ops[startIdx]!;
-    const aStart = aCount === 0 ? first.a : first.a + 1;
-    const bStart = bCount === 0 ? first.b : first.b + 1;
+    // Where the hunk starts on each side: the smallest index among its ops. (The first op is not
+    // enough: deletions are printed before insertions, and a deletion's `b` is where b stood after
+    // the insertions that preceded it, which printed `@@ -1,6 +3,14 @@` for a hunk at line 1.)
+    let firstA = Infinity;
+    let firstB = Infinity;
+    for (const o of hunk) {
+      firstA = Math.min(firstA, o.a);
+      firstB = Math.min(firstB, o.b);
+    }
+    const aStart = aCount === 0 ? firstA : firstA + 1;
+    const bStart = bCount === 0 ? firstB : firstB + 1;
     out += `@@ -${aStart},${aCount} +${bStart},${bCount} @@\n`;
     for (const o of hunk) {
       if (o.line.endsWith(NO_EOL)) out += `${o.kind}${o.line.slice(0, -1)}\n\\ No newline at end of file\n`;
