@@ -54,3 +54,27 @@ describe('dockerfile-ast organizeComments replacement', () => {
     for (const t of texts) expect(patched(t)).toEqual(naive(t));
   });
 });
+
+describe('dockerfile-ast argument cache', () => {
+  it('gives the same arguments, flags, images and properties as uncached parsing, call after call', async () => {
+    const { uncachedRawArguments } = await import('./ast-speedups.js');
+    const dir = join(REPO_ROOT, 'test/fixtures/dockerfiles');
+    const texts = readdirSync(dir)
+      .filter((f) => f.endsWith('.Dockerfile'))
+      .map((f) => readFileSync(join(dir, f), 'utf8'));
+    texts.push('FROM --platform=$X a AS b\nCOPY --from=b --chown=1:1 /a /b\nRUN --mount=type=cache,target=/x <<EOF\necho\nEOF\nENV A=1 B="2 3"\nHEALTHCHECK --interval=5s CMD true\nONBUILD RUN x\n');
+    installAstSpeedups();
+    const view = (a: unknown[]): unknown => (a as Array<{ getValue(): string; getRange(): unknown }>).map((x) => [x.getValue(), x.getRange()]);
+    for (const t of texts) {
+      for (const i of DockerfileParser.parse(t).getInstructions()) {
+        const want = view(uncachedRawArguments(i));
+        for (let k = 0; k < 3; k++) {
+          // getArguments() of flag-taking instructions shifts the array it gets: the cache must not see that.
+          expect(view(i.getRawArguments())).toEqual(want);
+          void i.getArguments();
+          void (i as unknown as { getFlags?: () => unknown[] }).getFlags?.();
+        }
+      }
+    }
+  });
+});
