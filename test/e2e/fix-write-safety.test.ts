@@ -5,7 +5,7 @@
  * kill -9 at any point leaves the old bytes or the complete new ones.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmod, lstat, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,6 +53,15 @@ describe('fix --write keeps what it does not change', () => {
     await chmod(join(dir, 'Dockerfile'), 0o640);
     expect(await runCli(['fix', '--write'], io(dir))).toBe(0);
     expect((await stat(join(dir, 'Dockerfile'))).mode & 0o7777).toBe(0o640);
+  });
+
+  it.runIf(process.getuid?.() === 0)('keeps the owner when run as root', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'Dockerfile'), SINGLE);
+    await chown(join(dir, 'Dockerfile'), 1234, 5678);
+    expect(await runCli(['fix', '--write'], io(dir))).toBe(0);
+    const st = await stat(join(dir, 'Dockerfile'));
+    expect([st.uid, st.gid]).toEqual([1234, 5678]);
   });
 
   it('keeps non-UTF-8 bytes of lines it does not edit', async () => {
