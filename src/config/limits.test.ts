@@ -2,7 +2,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
 import { GoslimError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { loadConfigFile } from './load.js';
@@ -16,8 +17,13 @@ function codeOf(path: string): { code: string; limit?: unknown } {
   }
   return { code: 'ok' };
 }
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 function file(name: string, text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'goslim-config-'));
+  const dir = mkdtempSync(join(tmpdir(), 'goslim-config-limits-'));
+  dirs.push(dir);
   const p = join(dir, name);
   writeFileSync(p, text);
   return p;

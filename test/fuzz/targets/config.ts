@@ -12,16 +12,19 @@ const piece = fc.constantFrom(
   'lint:\n', '  disable: ', '  severity: ', '  failure-threshold: ', '[G001]', '[G001, 3]', '{G008: warning}', '&a ', '*a', '<<: *a\n', '- ', '? ', ': ', '!!binary ', '!!str ', '"', "'", '#', '\n', '  ', '[', ']', '{', '}', ',', 'error', 'null', '~', '1e400', '---\n', '...\n', '%YAML 1.2\n',
 );
 const yamlish = fc.array(piece, { maxLength: 50 }).map((a) => a.join(''));
-const dir = mkdtempSync(join(tmpdir(), 'goslim-fuzz-config-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-
 function run(input: { text: string; json: boolean }): void {
   const fileName = input.json ? 'goslim.config.json' : '.goslim.yaml';
   const parsed = parseConfigText(input.text, fileName);
   if (parsed.issues.length === 0) validateConfig(parsed.data, { knownRules });
-  const p = join(dir, fileName);
-  writeFileSync(p, input.text);
-  loadConfigFile(p, { knownRules });
+  // Through the file reader too; one temp dir per input, removed at once (workers may end without 'exit').
+  const dir = mkdtempSync(join(tmpdir(), 'goslim-fuzz-config-'));
+  try {
+    const p = join(dir, fileName);
+    writeFileSync(p, input.text);
+    loadConfigFile(p, { knownRules });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export const target: FuzzTarget = {
