@@ -82,4 +82,45 @@ console.log(`corpus: ${FILES} generated Dockerfiles from ${corpus.length} templa
 console.log(`dockerfile-ast parse only (floor): ${p.toFixed(1)} ms  ${fps(p)} files/s`);
 console.log(`goslim lint (parse + model + Go build analysis + rules): ${l.toFixed(1)} ms  ${fps(l)} files/s`);
 console.log(`ratio lint / parse: ${(l / p).toFixed(2)}x`);
+
+// One large file: the corpus templates concatenated to 1 MB (many stages' worth of real
+// instructions; stage names made unique), then the shapes that used to blow up (issue 11):
+// 200k lines and 100k continuation lines. goslim's parser must stay linear: lint of 1 MB < 2 s.
+function oneMegabyte() {
+  let out = '';
+  let froms = 0;
+  for (let i = 0; Buffer.byteLength(out) < 1024 * 1024; i++) {
+    // Keep the stage count under dockerfile.stages: past 900 stages, repeat only the instructions.
+    const t = corpus[i % corpus.length].replace(/\bAS\s+(\S+)/gi, (_, n) => `AS ${n}${i}`).replace(/--from=(\S+)/g, (_, n) => `--from=${n}${i}`);
+    const n = (t.match(/^FROM /gim) ?? []).length;
+    if (froms + n <= 900) {
+      out += t;
+      froms += n;
+    } else out += t.replace(/^FROM .*$/gim, '# from');
+    out += '\n';
+  }
+  return out;
+}
+const large = [
+  ['1 MB of real instructions', oneMegabyte()],
+  ['200k lines', `FROM golang:1.22\n${Array.from({ length: 200_000 }, (_, i) => `RUN echo ${i}`).join('\n')}\nRUN go build -o /app .\n`],
+  ['100k continuations', `FROM golang:1.22\nRUN go build -o /app . \\\n${'  && echo b \\\n'.repeat(100_000)}  && true\n`],
+];
+for (const [name, text] of large) {
+  const parseT = [];
+  const lintT = [];
+  let findings = 0;
+  for (let r = 0; r < 3; r++) {
+    globalThis.gc?.();
+    parseT.push(time(() => DockerfileParser.parse(text).getInstructions().forEach((i) => i.getArguments())));
+    globalThis.gc?.();
+    lintT.push(time(() => (findings = lintDockerfile(text, { dockerignore: '.git\n' }).findings.length)));
+  }
+  const lp = median(parseT);
+  const ll = median(lintT);
+  console.log(
+    `${name} (${(Buffer.byteLength(text) / 1048576).toFixed(2)} MiB): dockerfile-ast parse ${lp.toFixed(0)} ms, goslim lint ${ll.toFixed(0)} ms ` +
+      `(${(ll / lp).toFixed(2)}x), ${findings} findings`,
+  );
+}
 if (sink === 0) console.log('(no work done?)');

@@ -33,10 +33,12 @@ export const LIMITS = {
   'dockerfile.stages': { value: 1024, unit: 'count', doc: 'FROM instructions in one Dockerfile' },
   'dockerfile.expansionDepth': { value: 64, unit: 'levels', doc: 'nesting of ${…} variable expansions' },
   'dockerfile.expansionSize': { value: 1024 * 1024, unit: 'bytes', doc: 'length of one expanded word or variable value' },
+  'dockerfile.expansionTotal': { value: 32 * 1024 * 1024, unit: 'bytes', doc: 'all variable values and words expanded while parsing one Dockerfile (a chain of doubling ARGs stays under the per-word cap until the end)' },
+  'dockerfile.patternWork': { value: 20_000_000, unit: 'count', doc: 'character comparisons spent on one word\'s `${VAR#pat}` / `%` / `/` patterns (real patterns need a few hundred)' },
   // ---- config files ----
-  'config.fileSize': { value: 1024 * 1024, unit: 'bytes', doc: 'largest goslim config file read (real ones are a few hundred bytes)' },
   'credentials.fileSize': { value: 8 * 1024 * 1024, unit: 'bytes', doc: 'largest Docker config.json (credentials) read' },
   'config.aliases': { value: 100, unit: 'count', doc: 'YAML aliases resolved in one config file (stops alias bombs)' },
+  'config.size': { value: 1024 * 1024, unit: 'bytes', doc: 'largest config file read (real ones are a few hundred bytes)' },
   // ---- network ----
   'network.requestTimeout': { value: 10 * 60 * 1000, unit: 'ms', doc: 'overall deadline for one registry request, body included' },
   'network.minRate': { value: 1024, unit: 'bytes/s', doc: 'slowest transfer rate tolerated (averaged over 30 s) before a download is abandoned' },

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { parseDocument } from 'yaml';
 import { GoslimError } from '../errors.js';
+import { limit } from '../limits.js';
 import { readRegularFileSync } from '../util/regular-file.js';
 import { validateConfig, type ConfigIssue, type GoslimConfig, type ValidateOptions } from './schema.js';
 
@@ -44,26 +45,35 @@ export function parseConfigText(text: string, fileName: string): { data: unknown
       return { data: null, issues: [{ path: '(file)', message: `invalid JSON: ${(err as Error).message}` }] };
     }
   }
-  const doc = parseDocument(text, { prettyErrors: false });
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { prettyErrors: false });
+  } catch (err) {
+    // e.g. nesting deep enough to exhaust the parser's stack.
+    return { data: null, issues: [{ path: '(file)', message: `invalid YAML: ${(err as Error).message}` }] };
+  }
   if (doc.errors.length > 0) {
     return {
       data: null,
       issues: doc.errors.map((e) => ({ path: '(file)', message: `invalid YAML: ${e.message.split('\n')[0] ?? e.code}` })),
     };
   }
-  return { data: doc.toJS() as unknown, issues: [] };
+  try {
+    // Aliases are expanded by toJS: an alias bomb (aliases of aliases) is a config error, not a crash.
+    return { data: doc.toJS({ maxAliasCount: limit('config.aliases') }) as unknown, issues: [] };
+  } catch (err) {
+    return { data: null, issues: [{ path: '(file)', message: `invalid YAML: ${(err as Error).message} (config.aliases: ${limit('config.aliases')})` }] };
+  }
+}
+
+/** The text of a config file: a regular file of at most `config.size` bytes (checked before reading). */
+function readConfigText(path: string): string {
+  return readRegularFileSync(path, { limitKey: 'config.size', what: 'config file' }).toString('utf8');
 }
 
 /** Read and validate a config file. Throws E_CONFIG listing every issue, or E_NOT_FOUND / E_IO. */
 export function loadConfigFile(path: string, options: ValidateOptions): GoslimConfig {
-  let text: string;
-  try {
-    text = readRegularFileSync(path, { limitKey: 'config.fileSize', what: 'config file' }).toString('utf8');
-  } catch (err) {
-    if (err instanceof GoslimError) throw err;
-    const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO';
-    throw new GoslimError(code, `cannot read config file ${path}`, { cause: err, details: { path } });
-  }
+  const text = readConfigText(path);
   const parsed = parseConfigText(text, path);
   const { config, issues } = parsed.issues.length > 0 ? { config: null, issues: parsed.issues } : validateConfig(parsed.data, options);
   if (issues.length > 0 || config === null) {

@@ -9,7 +9,7 @@
  * Pure: model in, facts out.
  */
 import type { DockerfileModel, Instruction, Stage } from './parse/model.js';
-import { expandVariables } from './parse/expand.js';
+import { expandOrKeep } from './parse/expand.js';
 import { splitSimpleCommands, splitWords, type ShellWord } from './parse/shell-words.js';
 
 export type SettingSource = 'command' | 'export' | 'env' | 'arg' | 'goflags' | 'unset';
@@ -211,27 +211,44 @@ export function normalizeImagePath(p: string): string {
   return `/${out.join('/')}`;
 }
 
+interface WorkdirTable {
+  /** WORKDIR in effect when each instruction runs. */
+  at: Map<Instruction, string>;
+  /** WORKDIR at the end of each stage (what `FROM <stage>` starts with). */
+  end: string[];
+}
+
+/**
+ * Computed once per model, in one pass over the stages (a stage's base stage always comes earlier),
+ * and kept on the model under a non-enumerable symbol (a WeakMap keyed by every short-lived model
+ * made garbage collection measurably slower in the lint benchmark).
+ */
+const WORKDIRS = Symbol('goslim.workdirs');
+
+function workdirTable(model: DockerfileModel): WorkdirTable {
+  const holder = model as DockerfileModel & { [WORKDIRS]?: WorkdirTable };
+  let t = holder[WORKDIRS];
+  if (t) return t;
+  t = { at: new Map(), end: [] };
+  for (const st of model.stages) {
+    const parent = st.base.stageIndex;
+    let wd: string;
+    if (parent !== null && parent < st.index) wd = t.end[parent]!;
+    else wd = /(^|\/)golang(:|@|$)/.test(st.base.expanded.toLowerCase()) ? '/go' : '/';
+    for (const i of st.instructions) {
+      t.at.set(i, wd);
+      if (i.keyword === 'WORKDIR') wd = joinPath(wd, expandOrKeep(i.body.trim(), (n) => i.scope.get(n)?.value));
+    }
+    t.end[st.index] = wd;
+  }
+  Object.defineProperty(holder, WORKDIRS, { value: t, enumerable: false });
+  return t;
+}
+
 /** WORKDIR in effect for each instruction of a stage (BuildKit default `/`; golang images set /go). */
 export function workdirAt(model: DockerfileModel, stage: Stage, instr: Instruction): string {
-  let wd = '/';
-  const chain: Stage[] = [];
-  let s: Stage | undefined = stage;
-  for (let hops = 0; s && hops <= model.stages.length; hops++) {
-    chain.unshift(s);
-    s = s.base.stageIndex !== null ? model.stages[s.base.stageIndex] : undefined;
-  }
-  const root = chain[0];
-  if (root && /(^|\/)golang(:|@|$)/.test(root.base.expanded.toLowerCase())) wd = '/go';
-  for (const st of chain) {
-    for (const i of st.instructions) {
-      if (i === instr) return wd;
-      if (i.keyword === 'WORKDIR') {
-        const v = expandVariables(i.body.trim(), (n) => i.scope.get(n)?.value);
-        wd = joinPath(wd, v);
-      }
-    }
-  }
-  return wd;
+  const t = workdirTable(model);
+  return t.at.get(instr) ?? t.end[stage.index] ?? '/';
 }
 
 function setting(
@@ -278,7 +295,7 @@ function walkCommands(
 ): void {
   const expand = (t: string): string => {
     const local = (n: string): string | undefined => state.exported.get(n) ?? instr.scope.get(n)?.value;
-    return expandVariables(t, local);
+    return expandOrKeep(t, local);
   };
   for (const cmd of splitSimpleCommands(script)) {
     let words: ShellWord[] = cmd;

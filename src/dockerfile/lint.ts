@@ -80,6 +80,21 @@ export function lintDockerfile(text: string, options: LintOptions = {}): LintRes
   return lintModel(model, options);
 }
 
+/** The instruction whose lines include `line0` (binary search: instructions are in source order). */
+function instructionAt(model: DockerfileModel, line0: number): DockerfileModel['instructions'][number] | undefined {
+  const list = model.instructions;
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = list[mid]!.range;
+    if (line0 < r.start.line) hi = mid - 1;
+    else if (line0 > r.end.line) lo = mid + 1;
+    else return list[mid];
+  }
+  return undefined;
+}
+
 export function lintModel(model: DockerfileModel, options: LintOptions = {}, only?: readonly Rule[]): LintResult {
   const ctx = buildRuleContext(model, options.dockerignore, options.target);
   const { disabled, severity } = resolvePolicy(options.policy);
@@ -87,7 +102,7 @@ export function lintModel(model: DockerfileModel, options: LintOptions = {}, onl
   // Map each instruction's line span to the ignores written directly above it (comment lines may stack).
   const ignoredAt = (line0: number, id: string): boolean => {
     if (pragmas.byLine.size === 0) return false;
-    const instr = model.instructions.find((i) => i.range.start.line <= line0 && line0 <= i.range.end.line);
+    const instr = instructionAt(model, line0);
     if (!instr) return false;
     for (let l = instr.range.start.line - 1; l >= 0; l--) {
       const ids = pragmas.byLine.get(l);

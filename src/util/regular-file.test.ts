@@ -95,11 +95,11 @@ describe('user-named files that are not regular files', () => {
 
   it('reads exactly the fstat size, and a file over the limit is E_LIMIT naming it', async () => {
     expect((await readRegularFile(join(dir, 'small'), { limitKey: 'binary.fileSize' })).length).toBe(100);
-    expect(readRegularFileSync(join(dir, 'small'), { limitKey: 'config.fileSize' }).length).toBe(100);
+    expect(readRegularFileSync(join(dir, 'small'), { limitKey: 'config.size' }).length).toBe(100);
     const err = await readRegularFile(join(dir, 'small'), { limitKey: 'binary.fileSize', max: 99 }).catch((e: unknown) => e);
     expect(isGoslimError(err, 'E_LIMIT')).toBe(true);
     expect((err as { details: unknown }).details).toMatchObject({ limit: 'binary.fileSize', max: 99, actual: 100 });
-    expect(() => readRegularFileSync(join(dir, 'small'), { limitKey: 'config.fileSize', max: 10 })).toThrow(expect.objectContaining({ code: 'E_LIMIT' }));
+    expect(() => readRegularFileSync(join(dir, 'small'), { limitKey: 'config.size', max: 10 })).toThrow(expect.objectContaining({ code: 'E_LIMIT' }));
     const missing = await readRegularFile(join(dir, 'nope'), { limitKey: 'binary.fileSize' }).catch((e: unknown) => e);
     expect(isGoslimError(missing, 'E_NOT_FOUND')).toBe(true);
   });

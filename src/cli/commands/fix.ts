@@ -2,20 +2,15 @@ import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { GoslimError, UsageError } from '../../errors.js';
-import { readRegularFile } from '../../util/regular-file.js';
 import { fixDockerfile } from '../../dockerfile/fix/fix-dockerfile.js';
 import { scanBuildContext } from '../../dockerfile/fix/context-scan.js';
 import { unifiedDiff } from '../../dockerfile/fix/unified-diff.js';
 import { writeFileAtomic } from '../../dockerfile/fix/write-atomic.js';
+import { spliceFixedBytes } from '../../dockerfile/fix/splice.js';
+import { readFileBounded, readStdinBounded } from '../read-bounded.js';
 import type { BuildContextFacts } from '../../dockerfile/fix/types.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './index.js';
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 interface FixCliOptions {
   write?: boolean;
@@ -43,14 +38,9 @@ export const command: CommandModule = {
           const stdin = file === '-';
           if (stdin && opts.write) throw new UsageError('--write needs a file, not stdin (-)');
           const path = resolve(io.cwd, stdin ? 'Dockerfile' : file);
-          let text: string;
-          try {
-            text = stdin ? await readStdin() : (await readRegularFile(path, { limitKey: 'dockerfile.size', what: 'Dockerfile', display: file })).toString('utf8');
-          } catch (err) {
-            if (err instanceof GoslimError) throw err;
-            const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO';
-            throw new GoslimError(code, `cannot read ${file}: ${(err as Error).message}`, { cause: err });
-          }
+          // The bytes as they are on disk: lines fix does not change are written back byte for byte.
+          const bytes = stdin ? await readStdinBounded('dockerfile.size') : await readFileBounded(path, 'dockerfile.size', file);
+          const text = bytes.toString('utf8');
           const ctxDir = resolve(io.cwd, opts.context ?? dirname(path));
           let context: BuildContextFacts | undefined;
           const isDir = await stat(ctxDir).then((s) => s.isDirectory(), () => false);
@@ -64,7 +54,7 @@ export const command: CommandModule = {
           if (opts.base !== undefined) fixOpts.base = opts.base;
           if (context !== undefined) fixOpts.context = context;
           const result = fixDockerfile(text, fixOpts);
-          if (opts.write && result.changed) await writeFileAtomic(path, result.fixed);
+          if (opts.write && result.changed) await writeFileAtomic(path, spliceFixedBytes(bytes, text, result.fixed));
           if (opts.json) {
             writeJson(io, {
               path: file,

@@ -12,6 +12,7 @@ import { formatSarif } from '../../report/sarif.js';
 import { formatLintMarkdown } from '../../report/markdown.js';
 import { findConfigFile, loadConfigFile, type GoslimConfig } from '../../config/index.js';
 import { writeFileAtomic } from '../../dockerfile/fix/write-atomic.js';
+import { readFileBounded, readStdinBounded } from '../read-bounded.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './index.js';
 
@@ -34,12 +35,6 @@ const DEFAULT_THRESHOLD: FailureThreshold = 'warning';
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function readOptional(path: string): Promise<string | null> {
@@ -105,18 +100,7 @@ export const command: CommandModule = {
           for (const file of files) {
             const isStdin = file === '-';
             const path = isStdin ? null : resolve(io.cwd, file);
-            let text: string;
-            if (path === null) {
-              text = await readStdin();
-            } else {
-              try {
-                text = (await readRegularFile(path, { limitKey: 'dockerfile.size', what: 'Dockerfile', display: file })).toString('utf8');
-              } catch (err) {
-                if (err instanceof GoslimError) throw err;
-                const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO';
-                throw new GoslimError(code, `cannot read ${file}: ${(err as Error).message}`, { cause: err, details: { path: file } });
-              }
-            }
+            const text = (path === null ? await readStdinBounded('dockerfile.size') : await readFileBounded(path, 'dockerfile.size', file)).toString('utf8');
             let config: GoslimConfig | null = explicitConfig;
             if (config === null) {
               const found = findConfigFile(path ? dirname(path) : io.cwd, io.cwd);
@@ -132,6 +116,12 @@ export const command: CommandModule = {
               parse,
               ...(opts.target !== undefined ? { target: opts.target } : {}),
             });
+            // Over-limit expansions do not stop lint: the value is unknown (docs/lint.md, "Limits").
+            const over = result.model.expansionLimits;
+            for (const l of over.slice(0, 10)) {
+              io.stderr(`goslim: warning: ${file}:${l.line}: variable expansion exceeds ${l.limit} (${l.max}): its value is treated as unknown\n`);
+            }
+            if (over.length > 10) io.stderr(`goslim: warning: ${file}: ${over.length - 10} more expansions exceed a limit\n`);
             const threshold = opts.failureThreshold ?? config?.lint.failureThreshold ?? DEFAULT_THRESHOLD;
             if (exceedsThreshold(result.findings, threshold)) failed = true;
             reports.push({ path: file, findings: result.findings });

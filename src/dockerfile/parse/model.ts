@@ -87,6 +87,20 @@ export interface VariableBinding {
   kind: VariableKind;
   /** The instruction that declared it (undefined for automatic platform args). */
   declaredAtLine?: number;
+  /**
+   * True when expanding the value crossed a limit (`dockerfile.expansion*`, `dockerfile.patternWork`):
+   * the value is unknown and `value` holds the text as written, unexpanded.
+   */
+  unknown?: boolean;
+}
+
+/** An expansion that crossed one of the limits in src/limits.ts; its value is unknown. */
+export interface ExpansionLimitNote {
+  /** 1-based line of the instruction. */
+  line: number;
+  /** The limit's key, e.g. `dockerfile.expansionSize`. */
+  limit: string;
+  max: number;
 }
 
 /** Variables visible to an instruction, in BuildKit's scoping. */
@@ -179,6 +193,8 @@ export interface DockerfileModel {
   instructions: Instruction[];
   /** Source split into lines (without terminators). */
   lines: string[];
+  /** Expansions that crossed a limit, in source order (their values are unknown, kept as written). */
+  expansionLimits: ExpansionLimitNote[];
 }
 
 export interface ParseOptions {

@@ -13,7 +13,10 @@ import type {
   Heredoc as AstHeredoc,
   Env as AstEnv,
 } from 'dockerfile-ast';
-import { expandVariables } from './expand.js';
+import { LimitExceededError } from '../../errors.js';
+import { limit } from '../../limits.js';
+import { expandVariables, type ExpansionBudget, type VariableLookup } from './expand.js';
+import { installAstSpeedups } from './ast-speedups.js';
 import { splitWords } from './shell-words.js';
 import type {
   Argument,
@@ -21,6 +24,7 @@ import type {
   Comment,
   Directive,
   DockerfileModel,
+  ExpansionLimitNote,
   Flag,
   Heredoc,
   ImageRef,
@@ -47,18 +51,64 @@ export const AUTOMATIC_PLATFORM_ARGS = [
 /** Keywords whose arguments may be a JSON array (exec form). */
 const JSON_CAPABLE = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'COPY', 'ADD', 'VOLUME']);
 
+/**
+ * The variables of one stage as they change instruction by instruction. Each ARG/ENV adds
+ * bindings under a new version; a scope is a (table, version) pair, so taking a snapshot per
+ * instruction costs nothing and the whole stage is linear in its declarations (copying a Map
+ * per ARG/ENV was quadratic).
+ */
+class VarTable {
+  private readonly history = new Map<string, Array<{ version: number; binding: VariableBinding | null }>>();
+  version = 0;
+  set(name: string, binding: VariableBinding): void {
+    let h = this.history.get(name);
+    if (!h) this.history.set(name, (h = []));
+    h.push({ version: this.version, binding });
+  }
+  /** Binding of `name` at `version` (the last set with a version <= it). */
+  at(name: string, version: number): VariableBinding | undefined {
+    const h = this.history.get(name);
+    if (!h) return undefined;
+    let lo = 0;
+    let hi = h.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (h[mid]!.version <= version) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found < 0 ? undefined : (h[found]!.binding ?? undefined);
+  }
+  namesAt(version: number): string[] {
+    return [...this.history.keys()].filter((n) => this.at(n, version) !== undefined);
+  }
+}
+
 class MapScope implements VariableScope {
-  constructor(private readonly vars: ReadonlyMap<string, VariableBinding>) {}
+  constructor(
+    private readonly table: VarTable,
+    private readonly version: number,
+  ) {}
+  static of(vars: Iterable<[string, VariableBinding]>): MapScope {
+    const t = new VarTable();
+    for (const [n, b] of vars) t.set(n, b);
+    return new MapScope(t, t.version);
+  }
   get(name: string): VariableBinding | undefined {
-    return this.vars.get(name);
+    return this.table.at(name, this.version);
   }
   has(name: string): boolean {
-    return this.vars.has(name);
+    return this.get(name) !== undefined;
   }
   names(): string[] {
-    return [...this.vars.keys()];
+    return this.table.namesAt(this.version);
   }
-  lookup = (name: string): string | undefined => this.vars.get(name)?.value;
+  entries(): Array<[string, VariableBinding]> {
+    return this.names().map((n): [string, VariableBinding] => [n, this.get(n)!]);
+  }
+  lookup = (name: string): string | undefined => this.get(name)?.value;
 }
 
 function toRange(r: { start: { line: number; character: number }; end: { line: number; character: number } }): SourceRange {
@@ -169,6 +219,10 @@ interface Ctx {
   auto: Map<string, string>;
   /** Global ARG values (after build-args). */
   global: Map<string, VariableBinding>;
+  /** What every expansion of this file may still produce (dockerfile.expansionTotal). */
+  budget: ExpansionBudget;
+  /** Expansions that crossed a limit (their values are unknown). */
+  overLimit: ExpansionLimitNote[];
 }
 
 function buildInstruction(ast: AstInstruction, ctx: Ctx, stageIndex: number, scope: MapScope): Instruction {
@@ -229,12 +283,29 @@ export function argDeclarations(instr: Instruction): Array<{ name: string; defau
   });
 }
 
-function expandIn(ctx: Ctx, text: string, lookup: (n: string) => string | undefined): string {
-  return expandVariables(text, lookup, { escapeChar: ctx.escapeChar });
+/**
+ * Expand `text` for the model. An expansion past a limit does not fail the file: the value is
+ * unknown, kept as written (unexpanded), and noted in `model.expansionLimits` with its line.
+ */
+function expandIn(ctx: Ctx, text: string, lookup: VariableLookup, line: number): { value: string; unknown: boolean } {
+  try {
+    return { value: expandVariables(text, lookup, { escapeChar: ctx.escapeChar, budget: ctx.budget }), unknown: false };
+  } catch (err) {
+    if (!(err instanceof LimitExceededError)) throw err;
+    const d = err.details ?? {};
+    ctx.overLimit.push({ line, limit: String(d.limit), max: Number(d.max) });
+    return { value: text, unknown: true };
+  }
 }
 
 /** Parse Dockerfile text into goslim's model. Never throws on odd input: dockerfile-ast is lenient. */
 export function parseDockerfile(text: string, options: ParseOptions = {}): DockerfileModel {
+  const maxSize = limit('dockerfile.size');
+  // Cheap upper bound first (a UTF-16 unit is at most 3 UTF-8 bytes), exact count only near the cap.
+  if (text.length * 3 > maxSize && Buffer.byteLength(text, 'utf8') > maxSize) {
+    throw new LimitExceededError('dockerfile.size', maxSize, `Dockerfile larger than ${maxSize} bytes`, { actual: Buffer.byteLength(text, 'utf8') });
+  }
+  installAstSpeedups();
   const ast = DockerfileParser.parse(text);
   const lines = text.split(/\r?\n/);
   const escapeChar = ast.getEscapeCharacter();
@@ -245,6 +316,8 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
     options,
     auto: platformArgs(target, options.buildPlatform ?? target),
     global: new Map(),
+    budget: { remaining: limit('dockerfile.expansionTotal') },
+    overLimit: [],
   };
   const buildArgs = options.buildArgs ?? {};
 
@@ -259,11 +332,14 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
   const globalArgs: Instruction[] = [];
   const stages: Stage[] = [];
   const instructions: Instruction[] = [];
-  /** Final ENV of each stage, inherited by `FROM <stage>`. */
-  const stageEnv: Array<Map<string, VariableBinding>> = [];
-  let vars = new Map<string, VariableBinding>();
-  let scope = new MapScope(vars);
+  /** Final scope of each stage (its ENV is inherited by `FROM <stage>`). */
+  const stageScope: MapScope[] = [];
+  /** Stage by lower-cased name: the first stage of that name wins (as `stages.find` did). */
+  const stageByName = new Map<string, Stage>();
+  let vars = new VarTable();
+  let scope = new MapScope(vars, vars.version);
   let current: Stage | null = null;
+  const maxStages = limit('dockerfile.stages');
 
   const fromLookup = (name: string): string | undefined => {
     const g = ctx.global.get(name);
@@ -275,19 +351,22 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
     const keyword = a.getKeyword().toUpperCase();
     if (keyword === 'FROM') {
       const stageIndex = stages.length;
-      const fromScope = new MapScope(
-        new Map<string, VariableBinding>([
-          ...[...ctx.auto].map(([name, value]): [string, VariableBinding] => [name, { name, value, kind: 'automatic' }]),
-          ...ctx.global,
-        ]),
-      );
+      if (stageIndex >= maxStages) {
+        throw new LimitExceededError('dockerfile.stages', maxStages, `more than ${maxStages} FROM instructions`, {
+          details: { line: a.getRange().start.line + 1 },
+        });
+      }
+      const fromScope = MapScope.of([
+        ...[...ctx.auto].map(([name, value]): [string, VariableBinding] => [name, { name, value, kind: 'automatic' }]),
+        ...ctx.global,
+      ]);
       const instr = buildInstruction(a, ctx, stageIndex, fromScope);
       const from = a as AstFrom;
       const imageRange = from.getImageRange();
       const raw = from.getImage() ?? '';
-      const expanded = expandIn(ctx, raw, fromLookup);
+      const expanded = expandIn(ctx, raw, fromLookup, instr.line).value;
       const lower = expanded.toLowerCase();
-      const ref = stages.find((s) => s.name !== null && s.name.toLowerCase() === lower);
+      const ref = stageByName.get(lower);
       const base: BaseImage = {
         raw,
         expanded,
@@ -298,7 +377,7 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
       const pf = from.getPlatformFlag();
       const platform =
         pf && pf.getValue() !== null
-          ? { raw: pf.getValue()!, expanded: expandIn(ctx, pf.getValue()!, fromLookup), range: toRange(pf.getRange()) }
+          ? { raw: pf.getValue()!, expanded: expandIn(ctx, pf.getValue()!, fromLookup, instr.line).value, range: toRange(pf.getRange()) }
           : null;
       const nameRange = from.getBuildStageRange();
       current = {
@@ -312,10 +391,12 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
         range: instr.range,
       };
       stages.push(current);
+      if (current.name !== null && !stageByName.has(current.name.toLowerCase())) stageByName.set(current.name.toLowerCase(), current);
       instructions.push(instr);
-      vars = new Map(ref ? [...(stageEnv[ref.index] ?? new Map<string, VariableBinding>())].filter(([, b]) => b.kind === 'env') : []);
-      scope = new MapScope(vars);
-      stageEnv[stageIndex] = vars;
+      vars = new VarTable();
+      if (ref) for (const [n, b] of stageScope[ref.index]!.entries()) if (b.kind === 'env') vars.set(n, b);
+      scope = new MapScope(vars, vars.version);
+      stageScope[stageIndex] = scope;
       continue;
     }
     const stageIndex = current ? current.index : -1;
@@ -325,9 +406,10 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
       if (keyword === 'ARG') {
         globalArgs.push(instr);
         for (const d of argDeclarations(instr)) {
-          const value =
-            buildArgs[d.name] ?? (d.default !== undefined ? expandIn(ctx, d.default, fromLookup) : undefined);
-          ctx.global.set(d.name, { name: d.name, value, kind: 'arg', declaredAtLine: instr.line });
+          let value = buildArgs[d.name];
+          let unknown = false;
+          if (value === undefined && d.default !== undefined) ({ value, unknown } = expandIn(ctx, d.default, fromLookup, instr.line));
+          ctx.global.set(d.name, { name: d.name, value, kind: 'arg', declaredAtLine: instr.line, ...(unknown ? { unknown } : {}) });
         }
       }
       continue;
@@ -335,42 +417,41 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
     current.instructions.push(instr);
     current.range = { start: current.range.start, end: instr.range.end };
     if (keyword === 'ARG' || keyword === 'ENV') {
-      const next = new Map(vars);
+      vars.version++;
       if (keyword === 'ARG') {
         for (const d of argDeclarations(instr)) {
           let value: string | undefined;
+          let unknown = false;
           if (buildArgs[d.name] !== undefined) value = buildArgs[d.name];
-          else if (d.default !== undefined) value = expandIn(ctx, d.default, scope.lookup);
-          else if (ctx.global.has(d.name)) value = ctx.global.get(d.name)!.value;
-          else if (ctx.auto.has(d.name)) value = ctx.auto.get(d.name);
+          else if (d.default !== undefined) ({ value, unknown } = expandIn(ctx, d.default, scope.lookup, instr.line));
+          else if (ctx.global.has(d.name)) {
+            const g = ctx.global.get(d.name)!;
+            value = g.value;
+            unknown = g.unknown === true;
+          } else if (ctx.auto.has(d.name)) value = ctx.auto.get(d.name);
           // An ENV of the same name wins over an ARG (Dockerfile reference, "Using ARG variables").
-          if (vars.get(d.name)?.kind === 'env') continue;
-          next.set(d.name, { name: d.name, value, kind: 'arg', declaredAtLine: instr.line });
+          if (scope.get(d.name)?.kind === 'env') continue;
+          vars.set(d.name, { name: d.name, value, kind: 'arg', declaredAtLine: instr.line, ...(unknown ? { unknown } : {}) });
         }
       } else {
         for (const p of (a as AstEnv).getProperties()) {
           const rawValue = p.getValue() ?? '';
-          next.set(p.getName(), {
-            name: p.getName(),
-            value: expandIn(ctx, rawValue, scope.lookup),
-            kind: 'env',
-            declaredAtLine: instr.line,
-          });
+          const { value, unknown } = expandIn(ctx, rawValue, scope.lookup, instr.line);
+          vars.set(p.getName(), { name: p.getName(), value, kind: 'env', declaredAtLine: instr.line, ...(unknown ? { unknown } : {}) });
         }
       }
-      vars = next;
-      scope = new MapScope(vars);
-      stageEnv[current.index] = vars;
+      scope = new MapScope(vars, vars.version);
+      stageScope[current.index] = scope;
     }
     if ((keyword === 'COPY' || keyword === 'ADD') && instr.flags.some((f) => f.name === 'from')) {
       const f = instr.flags.find((fl) => fl.name === 'from')!;
       instr.copyFrom = resolveImageRef(f.value ?? '', f.valueRange ?? f.range, stages, current.index, (t) =>
-        expandIn(ctx, t, scope.lookup),
+        expandIn(ctx, t, scope.lookup, instr.line).value,
       );
     }
   }
 
-  return { text, escapeChar, directives, comments, globalArgs, stages, instructions, lines };
+  return { text, escapeChar, directives, comments, globalArgs, stages, instructions, lines, expansionLimits: ctx.overLimit };
 }
 
 /** Resolve a `--from` value: an earlier stage by name or index, else an image reference. */
@@ -394,5 +475,11 @@ export function resolveImageRef(
 
 /** Expand `text` with the variables visible to `instr` (for COPY/WORKDIR/USER-style arguments). */
 export function expandInScope(model: DockerfileModel, instr: Instruction, text: string): string {
-  return expandVariables(text, (n) => instr.scope.get(n)?.value, { escapeChar: model.escapeChar });
+  try {
+    return expandVariables(text, (n) => instr.scope.get(n)?.value, { escapeChar: model.escapeChar });
+  } catch (err) {
+    // Past an expansion limit the value is unknown: keep it as written (docs/lint.md).
+    if (err instanceof LimitExceededError) return text;
+    throw err;
+  }
 }

@@ -80,6 +80,13 @@ export function buildRuleContext(model: DockerfileModel, dockerignore: string | 
   const shipped: ShippedBinary[] = [];
   if (finalStage) {
     const chainIdx = new Set(finalChain.map((s) => s.index));
+    const buildOrder = new Map(go.builds.map((b, i) => [b, i]));
+    const buildsByStage = new Map<number, GoBuild[]>();
+    for (const b of go.builds) {
+      const list = buildsByStage.get(b.stageIndex);
+      if (list) list.push(b);
+      else buildsByStage.set(b.stageIndex, [b]);
+    }
     for (const b of go.builds) {
       if (chainIdx.has(b.stageIndex) && b.outputPath) shipped.push({ build: b, copy: null, pathInImage: b.outputPath });
     }
@@ -90,8 +97,10 @@ export function buildRuleContext(model: DockerfileModel, dockerignore: string | 
         const paths = copyPaths(model, instr);
         if (!paths) continue;
         const wd = workdirAt(model, stage, instr);
-        for (const b of go.builds) {
-          if (b.stageIndex !== from && !chainOf(model, model.stages[from]!).some((s) => s.index === b.stageIndex)) continue;
+        // Builds of the source stage and of the stages it is built FROM, in source order.
+        const fromChain = new Set([from, ...chainOf(model, model.stages[from]!).map((s) => s.index)]);
+        const candidates = [...fromChain].flatMap((i) => buildsByStage.get(i) ?? []).sort((x, y) => buildOrder.get(x)! - buildOrder.get(y)!);
+        for (const b of candidates) {
           if (!b.outputPath) continue;
           const dest = copyDestination(b.outputPath, paths.sources, paths.dest, wd);
           if (dest) shipped.push({ build: b, copy: instr, pathInImage: dest });

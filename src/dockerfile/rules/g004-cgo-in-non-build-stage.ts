@@ -26,13 +26,15 @@ export const rule: Rule = {
   check(ctx) {
     const out: RuleReport[] = [];
     if (ctx.go.builds.length === 0 && ctx.go.opaque.length === 0) return out;
+    // A stage inherits ENV into stages built FROM it: a stage feeds a build when it builds or a stage
+    // built FROM it does. Children come after their parent, so one backward pass settles every stage.
+    const feeds = ctx.model.stages.map((s) => ctx.go.buildingStages.has(s.index));
+    for (let i = feeds.length - 1; i >= 0; i--) {
+      const parent = ctx.model.stages[i]!.base.stageIndex;
+      if (feeds[i] && parent !== null && parent < i) feeds[parent] = true;
+    }
     for (const stage of ctx.model.stages) {
-      // A stage inherits ENV into stages built FROM it.
-      const feedsBuild = (idx: number, depth = 0): boolean =>
-        ctx.go.buildingStages.has(idx) ||
-        (depth < ctx.model.stages.length &&
-          ctx.model.stages.some((s) => s.base.stageIndex === idx && feedsBuild(s.index, depth + 1)));
-      if (feedsBuild(stage.index)) continue;
+      if (feeds[stage.index]) continue;
       for (const instr of stage.instructions) {
         if (instr.keyword !== 'ENV' && instr.keyword !== 'ARG') continue;
         if (!/\bCGO_ENABLED\b/.test(instr.body)) continue;

@@ -21,15 +21,24 @@ export const rule: Rule = {
   },
   check(ctx) {
     const out: RuleReport[] = [];
+    // A later `strip` of the output in the same stage has the same effect: per stage, the last
+    // line of a RUN that strips (one pass, instead of one scan of the stage per build).
+    const lastStrip = new Map<number, number>();
+    const lastStripIn = (stageIndex: number): number => {
+      let line = lastStrip.get(stageIndex);
+      if (line === undefined) {
+        line = -1;
+        for (const i of ctx.model.stages[stageIndex]!.instructions) {
+          if (i.keyword === 'RUN' && /\b(strip|upx)\b/.test(i.body + i.heredocs.map((h) => h.body).join('\n'))) line = Math.max(line, i.line);
+        }
+        lastStrip.set(stageIndex, line);
+      }
+      return line;
+    };
     for (const b of ctx.relevantBuilds) {
       const ld = b.flags.ldflags;
       if (ld?.stripSymbols && ld.stripDwarf) continue;
-      // A later `strip` of the output in the same stage has the same effect.
-      const stage = ctx.model.stages[b.stageIndex]!;
-      const stripped = stage.instructions.some(
-        (i) => i.keyword === 'RUN' && i.line >= b.line && /\b(strip|upx)\b/.test(i.body + i.heredocs.map((h) => h.body).join('\n')),
-      );
-      if (stripped) continue;
+      if (lastStripIn(b.stageIndex) >= b.line) continue;
       const missing = !ld ? '-s -w' : !ld.stripSymbols && !ld.stripDwarf ? '-s -w' : !ld.stripSymbols ? '-s' : '-w';
       out.push({
         range: b.instruction.range,
