@@ -6,6 +6,7 @@
  */
 import { type Readable, pipeline } from 'node:stream';
 import { GoslimError } from '../../errors.js';
+import { LIMITS } from '../../limits.js';
 import { MediaType } from '../model.js';
 import { parseDigest, sha256Digest, VerifyingStream, verifyBuffer } from '../digest.js';
 import { nextDelay } from './retry.js';
@@ -15,7 +16,7 @@ import { RegistryTransport, type TransportOptions } from './transport.js';
 export const DEFAULT_CHUNK_THRESHOLD = 64 << 20;
 
 /** Manifests larger than this are refused (distribution's default limit is 4 MiB). */
-export const MAX_MANIFEST_BYTES = 8 << 20;
+export const MAX_MANIFEST_BYTES = LIMITS['json.documentSize'].value;
 
 /** Everything we can read, most specific first (distribution-spec "Pulling manifests"). */
 export const MANIFEST_ACCEPT = [

@@ -8,7 +8,8 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { posix, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { GoslimError, MalformedInputError, UnsafePathError } from '../../errors.js';
+import { GoslimError, LimitExceededError, UnsafePathError } from '../../errors.js';
+import { checkDocumentSize } from '../documents.js';
 import { indexTar, resolveTarEntry, streamTarRange, type TarIndex } from './tar-index.js';
 import { parseDigest } from '../digest.js';
 
@@ -17,7 +18,10 @@ export interface FileStore {
   readonly location: string;
   /** Size in bytes of the file at `path`, or undefined when absent. */
   size(path: string): Promise<number | undefined>;
-  /** Read a whole small file (JSON documents). E_NOT_FOUND when absent, E_MALFORMED over `limit`. */
+  /**
+   * Read a whole small file (JSON documents). E_NOT_FOUND when absent; E_LIMIT over `limit`
+   * bytes (default: json.documentSize), checked before anything is read.
+   */
   readSmall(path: string, limit?: number): Promise<Buffer>;
   /** First `n` bytes (or fewer for a short file). */
   head(path: string, n: number): Promise<Buffer>;
@@ -26,8 +30,14 @@ export interface FileStore {
   locate(path: string): Promise<{ file: string; start: number; length: number } | undefined>;
 }
 
-/** JSON documents (index, manifest, config) above this are rejected rather than read. */
-export const MAX_JSON_BYTES = 8 << 20;
+/** Refuse a small file over `max` bytes (json.documentSize unless the caller gives its own). */
+function checkSmall(bytes: number, max: number | undefined, what: string): void {
+  if (max === undefined) {
+    checkDocumentSize(bytes, what);
+  } else if (bytes > max) {
+    throw new LimitExceededError('json.documentSize', max, `${what} is ${bytes} bytes, over the limit of ${max}`, { actual: bytes });
+  }
+}
 
 export function blobPath(digest: string): string {
   const { hex } = parseDigest(digest, 'blob digest');
@@ -59,10 +69,10 @@ export function dirStore(root: string): FileStore {
         return undefined;
       }
     },
-    async readSmall(path, limit = MAX_JSON_BYTES) {
+    async readSmall(path, max) {
       const size = await this.size(path);
       if (size === undefined) throw notFound(root, path);
-      if (size > limit) throw new MalformedInputError(`${path} in ${root} is ${size} bytes, over the ${limit} limit`);
+      checkSmall(size, max, `${path} in ${root}`);
       return this.head(path, size);
     },
     async head(path, n) {
@@ -102,10 +112,10 @@ export async function tarStore(path: string, index?: TarIndex): Promise<FileStor
     async size(name) {
       return lookup(name)?.size;
     },
-    async readSmall(name, limit = MAX_JSON_BYTES) {
+    async readSmall(name, max) {
       const entry = lookup(name);
       if (entry === undefined) throw notFound(path, name);
-      if (entry.size > limit) throw new MalformedInputError(`${name} in ${path} is ${entry.size} bytes, over the ${limit} limit`);
+      checkSmall(entry.size, max, `${name} in ${path}`);
       return this.head(name, entry.size);
     },
     async head(name, n) {
@@ -137,13 +147,4 @@ export async function tarStore(path: string, index?: TarIndex): Promise<FileStor
     },
   };
   return store;
-}
-
-/** Parse a JSON document read from a store, with a typed error. */
-export function parseJsonDocument<T>(data: Buffer, what: string): T {
-  try {
-    return JSON.parse(data.toString('utf8')) as T;
-  } catch (err) {
-    throw new MalformedInputError(`${what} is not valid JSON`, { cause: err });
-  }
 }
