@@ -13,6 +13,7 @@ import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { GoslimError, MalformedInputError, TruncatedInputError, UnsupportedFormatError } from '../../errors.js';
 import { checkedSafeInteger } from './checked.js';
+import { checkEntryCount, checkEntryName, checkMetaSize, paxNumber } from '../filesystem/tar-parser.js';
 
 export interface TarIndexEntry {
   /** Normalised name (no leading "./" or "/"; directories without trailing "/"). */
@@ -30,8 +31,6 @@ export interface TarIndex {
 }
 
 const BLOCK = 512;
-/** Bound on the number of headers (a docker save has a handful per layer). */
-const MAX_ENTRIES = 1_000_000;
 
 export function normaliseArchiveName(name: string): string {
   let n = name.replace(/\\/g, '/');
@@ -118,7 +117,7 @@ export async function indexTar(path: string): Promise<TarIndex> {
     let longLink: string | undefined;
     let pax: Map<string, string> | undefined;
     for (let count = 0; ; count++) {
-      if (count > MAX_ENTRIES) throw new MalformedInputError(`tar: more than ${MAX_ENTRIES} entries`);
+      checkEntryCount(count); // headers, meta headers included (a docker save has a handful per layer)
       if (pos + BLOCK > fileSize) {
         // A tar may end without its two zero blocks (some writers); a partial block is truncation.
         if (pos === fileSize && count > 0) break;
@@ -136,7 +135,7 @@ export async function indexTar(path: string): Promise<TarIndex> {
       const dataOffset = pos + BLOCK;
       if (typeflag === 'x' || typeflag === 'g' || typeflag === 'L' || typeflag === 'K') {
         const next = dataOffset + Math.ceil(size / BLOCK) * BLOCK;
-        if (size > 1 << 20) throw new MalformedInputError(`tar: ${typeflag} header of ${size} bytes`);
+        checkMetaSize(typeflag, size);
         const data = await readExactly(fh, size, dataOffset, fileSize, 'extended header');
         if (typeflag === 'x') pax = parsePax(data);
         else if (typeflag === 'L') longName = cstring(data, 0, data.length);
@@ -158,9 +157,9 @@ export async function indexTar(path: string): Promise<TarIndex> {
       if (pax?.has('path')) name = pax.get('path') ?? name;
       if (pax?.has('linkpath')) linkname = pax.get('linkpath') ?? linkname;
       const paxSize = pax?.get('size');
-      if (paxSize !== undefined) {
-        size = checkedSafeInteger(BigInt(paxSize), 'pax size');
-      }
+      if (paxSize !== undefined) size = paxNumber(paxSize, 'size');
+      checkEntryName(name, 'path');
+      if (linkname.length > 0) checkEntryName(linkname, 'linkpath');
       longName = longLink = pax = undefined;
       // Go's archive/tar: link, symlink, device, dir and fifo headers carry no data.
       if (['1', '2', '3', '4', '5', '6'].includes(typeflag)) size = 0;
