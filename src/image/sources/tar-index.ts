@@ -11,7 +11,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
-import { GoslimError, MalformedInputError, TruncatedInputError, UnsupportedFormatError } from '../../errors.js';
+import { GoslimError, MalformedInputError, TruncatedInputError, UnsafePathError, UnsupportedFormatError } from '../../errors.js';
 import { checkedSafeInteger } from './checked.js';
 import { checkEntryCount, checkEntryName, checkMetaSize, paxNumber } from '../filesystem/tar-parser.js';
 
@@ -189,24 +189,36 @@ export async function indexTar(path: string): Promise<TarIndex> {
 }
 
 /**
+ * A member name as asked for (manifest.json's Config and Layers, a link target), normalised and
+ * kept inside the archive: `..` that climbs out of it is E_UNSAFE_PATH (moby's tarexport refuses
+ * the same), an absolute name is read relative to the archive's root.
+ */
+function memberName(name: string, index: TarIndex, asked: string): string {
+  const relative = normaliseArchiveName(name);
+  const normal = relative === '' ? '' : posix.normalize(relative);
+  if (normal === '..' || normal.startsWith('../')) {
+    throw new UnsafePathError(`${index.path}: ${JSON.stringify(asked)} points outside the archive`, { details: { path: asked } });
+  }
+  return normaliseArchiveName(normal);
+}
+
+/**
  * Follow symlinks and hardlinks inside the archive to a regular file. docker save writes
- * repeated layers as `layer.tar -> ../<other>/layer.tar` (moby PR #24003).
+ * repeated layers as `layer.tar -> ../<other>/layer.tar` (moby PR #24003). Names and link
+ * targets are resolved in the archive's own member list only, never on the host; one that
+ * climbs out of the archive is E_UNSAFE_PATH.
  */
 export function resolveTarEntry(index: TarIndex, name: string): TarIndexEntry | undefined {
-  let current = normaliseArchiveName(name);
+  let current = memberName(name, index, name);
   for (let hops = 0; hops < 16; hops++) {
     const entry = index.entries.get(current);
     if (entry === undefined) return undefined;
     if (entry.type === 'file') return entry;
     if (entry.type === 'hardlink' && entry.linkname !== undefined) {
-      current = normaliseArchiveName(entry.linkname);
+      current = memberName(entry.linkname, index, name);
     } else if (entry.type === 'symlink' && entry.linkname !== undefined) {
-      const target = entry.linkname.startsWith('/')
-        ? entry.linkname
-        : posix.join(posix.dirname(`/${current}`), entry.linkname);
-      const normal = posix.normalize(target);
-      if (normal.startsWith('/..')) return undefined;
-      current = normaliseArchiveName(normal);
+      const target = entry.linkname.startsWith('/') ? entry.linkname : `${posix.dirname(current)}/${entry.linkname}`;
+      current = memberName(target, index, name);
     } else {
       return undefined;
     }
