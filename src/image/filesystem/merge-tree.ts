@@ -1,6 +1,6 @@
 /**
  * The merged (union) filesystem of an image, fed layer by layer with entries and
- * whiteouts. Pure: no I/O. Memory is proportional to the number of paths.
+ * whiteouts. Pure: no I/O. Memory is proportional to the number of paths, and small per path.
  *
  * Byte accounting works on *data units*: every regular file's data written by a layer is
  * one unit; hardlinks in the same layer share their target's unit. A unit is visible while
@@ -11,27 +11,17 @@
  * So the surviving copy of a path is never waste (unlike dive#684), opaque whiteouts hide
  * lower data (dive ignores them), and a hardlink to a file from a lower layer costs a full
  * copy in the linking layer (overlayfs copy-up, moby#48140).
+ *
+ * Layout (issue 11: a layer of 2 million empty files took over 900 MB as one object, one path
+ * string and two map entries per file): paths are nodes numbered in creation order, their
+ * fields in typed-array columns; a node has a parent and an interned name, and each directory
+ * holds a map name -> node, which is both the path index and the children list. Directories
+ * named only as parents of other paths are "implicit" nodes, invisible in the result. Data
+ * units are columns too, and only files with data have one. The result's `files` is a
+ * read-only Map view that builds a MergedFile for each path it hands out (see MergedFiles).
  */
-import { parentPath } from './path.js';
 import type { Anomaly } from './walk.js';
-import type { LayerEntry, LayerSummary, MergedFile, WastedSummary, Whiteout } from './types.js';
-
-interface Unit {
-  layer: number;
-  size: number;
-  refs: number;
-  /** The entry that wrote this unit counted its bytes as `modified` (else `added`). */
-  countedModified: boolean;
-}
-
-/**
- * A path of the tree. The result hands these same objects out as MergedFile (no copy): the
- * unit is cleared by finish(). Map order is creation order (a replaced path is deleted and
- * re-inserted), which is what "first surviving path" means for hardlinks.
- */
-interface Node extends MergedFile {
-  unit: Unit | undefined;
-}
+import type { EntryType, LayerEntry, LayerSummary, MergedFile, WastedSummary, Whiteout } from './types.js';
 
 export interface MergedTotals {
   /** Bytes of file data stored by all layers (each unit once). */
@@ -43,7 +33,7 @@ export interface MergedTotals {
 }
 
 export interface MergedTreeResult {
-  files: Map<string, MergedFile>;
+  files: MergedFiles;
   layers: LayerSummary[];
   wasted: WastedSummary;
   totals: MergedTotals;
@@ -54,15 +44,231 @@ export interface MergedTreeResult {
 /** Only the first anomalies are kept (a hostile layer could have millions). */
 const MAX_ANOMALIES = 200;
 
+/** Node kinds in the type column: 0 removed, 1 implicit directory, then the entry types. */
+const DEAD = 0;
+const IMPLICIT = 1;
+const TYPES: EntryType[] = ['other', 'other', 'file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo', 'other'];
+const TYPE_CODE: Record<EntryType, number> = { file: 2, dir: 3, symlink: 4, hardlink: 5, char: 6, block: 7, fifo: 8, other: 9 };
+const FILE = 2;
+const DIR = 3;
+const HARDLINK = 5;
+const ROOT = 0;
+const NONE = -1;
+const BIG_SIZE = 0xffffffff;
+
+function grow<T extends Int32Array | Uint32Array | Uint16Array | Uint8Array | Float64Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  const next = new (a.constructor as new (n: number) => T)(Math.max(need, Math.ceil(a.length * 1.5)));
+  next.set(a);
+  return next;
+}
+
+/** Column storage for nodes and units (kept apart from the tree logic). */
+class Columns {
+  count = 0;
+  parent = new Int32Array(1024);
+  name = new Int32Array(1024);
+  type = new Uint8Array(1024);
+  layer = new Uint16Array(1024);
+  /** Index into the (mode, uid, gid) table: a few distinct triples serve every path. */
+  meta = new Uint32Array(1024);
+  /** Size in bytes; BIG_SIZE means "see bigSize" (files of 4 GiB and more). */
+  size32 = new Uint32Array(1024);
+  unit = new Int32Array(1024);
+  /** Set by finish(). */
+  charged: Float64Array = new Float64Array(0);
+  /** Symlink and hardlink targets. */
+  readonly linkname = new Map<number, string>();
+  readonly bigSize = new Map<number, number>();
+  readonly metaMode: number[] = [];
+  readonly metaUid: number[] = [];
+  readonly metaGid: number[] = [];
+  private readonly metaIndex = new Map<number, Map<number, number>>();
+  private lastMeta = -1;
+  /** Children of each directory node (implicit or explicit): name -> node. */
+  readonly children = new Map<number, Map<string, number>>();
+  /** Interned names (component strings), by index. */
+  readonly names: string[] = [];
+
+  // units
+  units = 0;
+  unitSize = new Float64Array(256);
+  unitRefs = new Int32Array(256);
+  unitLayer = new Uint16Array(256);
+  unitModified = new Uint8Array(256);
+
+  add(parent: number, name: number, type: number): number {
+    const id = this.count++;
+    if (id >= this.parent.length) {
+      const n = id + 1;
+      this.parent = grow(this.parent, n);
+      this.name = grow(this.name, n);
+      this.type = grow(this.type, n);
+      this.layer = grow(this.layer, n);
+      this.meta = grow(this.meta, n);
+      this.size32 = grow(this.size32, n);
+      this.unit = grow(this.unit, n);
+    }
+    this.parent[id] = parent;
+    this.name[id] = name;
+    this.type[id] = type;
+    this.layer[id] = 0;
+    this.meta[id] = 0;
+    this.size32[id] = 0;
+    this.unit[id] = NONE;
+    return id;
+  }
+
+  addUnit(layer: number, size: number, refs: number, modified: boolean): number {
+    const u = this.units++;
+    if (u >= this.unitSize.length) {
+      this.unitSize = grow(this.unitSize, u + 1);
+      this.unitRefs = grow(this.unitRefs, u + 1);
+      this.unitLayer = grow(this.unitLayer, u + 1);
+      this.unitModified = grow(this.unitModified, u + 1);
+    }
+    this.unitSize[u] = size;
+    this.unitRefs[u] = refs;
+    this.unitLayer[u] = layer;
+    this.unitModified[u] = modified ? 1 : 0;
+    return u;
+  }
+
+  setMeta(id: number, mode: number, uid: number, gid: number): void {
+    const last = this.lastMeta;
+    if (last >= 0 && this.metaMode[last] === mode && this.metaUid[last] === uid && this.metaGid[last] === gid) {
+      this.meta[id] = last;
+      return;
+    }
+    // Keyed by gid, then uid and mode in one safe integer when they fit (always, in real tars).
+    const key = uid < 2 ** 32 && mode < 2 ** 21 ? uid * 2 ** 21 + mode : -1 - this.metaMode.length;
+    let byGid = this.metaIndex.get(gid);
+    if (byGid === undefined) {
+      byGid = new Map();
+      this.metaIndex.set(gid, byGid);
+    }
+    let m = byGid.get(key);
+    if (m === undefined) {
+      m = this.metaMode.length;
+      this.metaMode.push(mode);
+      this.metaUid.push(uid);
+      this.metaGid.push(gid);
+      byGid.set(key, m);
+    }
+    this.lastMeta = m;
+    this.meta[id] = m;
+  }
+
+  setSize(id: number, size: number): void {
+    if (size < BIG_SIZE) {
+      this.size32[id] = size;
+    } else {
+      this.size32[id] = BIG_SIZE;
+      this.bigSize.set(id, size);
+    }
+  }
+
+  sizeOf(id: number): number {
+    const s = this.size32[id]!;
+    return s === BIG_SIZE ? (this.bigSize.get(id) ?? 0) : s;
+  }
+
+  visible(id: number): boolean {
+    const t = this.type[id]!;
+    return t !== DEAD && t !== IMPLICIT;
+  }
+
+  pathOf(id: number): string {
+    let p = this.names[this.name[id]!]!;
+    for (let n = this.parent[id]!; n !== ROOT; n = this.parent[n]!) p = `${this.names[this.name[n]!]!}/${p}`;
+    return p;
+  }
+
+  file(id: number, path: string): MergedFile {
+    const m = this.meta[id]!;
+    const f: MergedFile = {
+      path,
+      type: TYPES[this.type[id]!]!,
+      size: this.sizeOf(id),
+      mode: this.metaMode[m]!,
+      uid: this.metaUid[m]!,
+      gid: this.metaGid[m]!,
+      layer: this.layer[id]!,
+      charged: id < this.charged.length ? this.charged[id]! : 0,
+    };
+    const link = this.linkname.get(id);
+    if (link !== undefined) f.linkname = link;
+    return f;
+  }
+}
+
+/**
+ * The final filesystem as a read-only Map from path to MergedFile, in creation order. Each
+ * lookup or iteration step builds a fresh MergedFile from the columns (a few hundred bytes
+ * that live as long as the caller keeps them): keep what you need, not the whole map's worth.
+ */
+export class MergedFiles implements ReadonlyMap<string, MergedFile> {
+  constructor(
+    private readonly c: Columns,
+    private readonly lookup: (path: string) => number,
+    readonly size: number,
+  ) {}
+
+  get(path: string): MergedFile | undefined {
+    const id = this.lookup(path);
+    return id === NONE || !this.c.visible(id) ? undefined : this.c.file(id, path);
+  }
+
+  has(path: string): boolean {
+    const id = this.lookup(path);
+    return id !== NONE && this.c.visible(id);
+  }
+
+  *entries(): MapIterator<[string, MergedFile]> {
+    const c = this.c;
+    for (let id = 1; id < c.count; id++) {
+      if (!c.visible(id)) continue;
+      const path = c.pathOf(id);
+      yield [path, c.file(id, path)];
+    }
+  }
+
+  *keys(): MapIterator<string> {
+    const c = this.c;
+    for (let id = 1; id < c.count; id++) if (c.visible(id)) yield c.pathOf(id);
+  }
+
+  *values(): MapIterator<MergedFile> {
+    const c = this.c;
+    for (let id = 1; id < c.count; id++) if (c.visible(id)) yield c.file(id, c.pathOf(id));
+  }
+
+  [Symbol.iterator](): MapIterator<[string, MergedFile]> {
+    return this.entries();
+  }
+
+  forEach(fn: (value: MergedFile, key: string, map: ReadonlyMap<string, MergedFile>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'MergedFiles';
+  }
+}
+
 export class MergedTree {
-  private readonly files = new Map<string, Node>();
-  /** dir path ("" = root) -> full paths of its direct children (explicit or implicit). */
-  private readonly children = new Map<string, Set<string>>();
+  private readonly c = new Columns();
+  private readonly nameIds = new Map<string, number>();
   private readonly summaries: LayerSummary[] = [];
-  private readonly units: Unit[] = [];
   private readonly anomalies: Anomaly[] = [];
   private anomalyCount = 0;
   private current: LayerSummary | undefined;
+  private visibleCount = 0;
+  private written = 0;
+
+  constructor() {
+    this.c.add(ROOT, this.intern(''), IMPLICIT); // the root directory, node 0
+  }
 
   beginLayer(index: number): void {
     this.current = { index, added: 0, modified: 0, deleted: 0, deletedBytes: 0, files: 0 };
@@ -80,143 +286,228 @@ export class MergedTree {
     if (this.anomalies.length < MAX_ANOMALIES) this.anomalies.push(a);
   }
 
-  private link(path: string): void {
-    let p = path;
-    while (p !== '') {
-      const parent = parentPath(p);
-      let set = this.children.get(parent);
-      if (set === undefined) {
-        set = new Set();
-        this.children.set(parent, set);
-      }
-      if (set.has(p)) return;
-      set.add(p);
-      p = parent;
+  /** The canonical copy of a name (one string per distinct name, not one per path). */
+  private intern(name: string): number {
+    let id = this.nameIds.get(name);
+    if (id === undefined) {
+      // A flat copy: a slice of a long path would keep the whole path alive.
+      const own = name.length >= 13 ? (' ' + name).slice(1) : name;
+      id = this.c.names.length;
+      this.c.names.push(own);
+      this.nameIds.set(own, id);
+    }
+    return id;
+  }
+
+  private child(dir: number, name: string): number {
+    return this.c.children.get(dir)?.get(name) ?? NONE;
+  }
+
+  /** The node at `path` (visible, implicit or NONE); never creates. */
+  private find(path: string): number {
+    if (path === '') return ROOT;
+    let node = ROOT;
+    let start = 0;
+    for (;;) {
+      const slash = path.indexOf('/', start);
+      node = this.child(node, slash < 0 ? path.slice(start) : path.slice(start, slash));
+      if (node === NONE || slash < 0) return node;
+      start = slash + 1;
     }
   }
 
-  private release(node: Node): void {
-    if (node.unit !== undefined) node.unit.refs--;
+  /** The directory node for `dir`, creating implicit nodes for missing components. */
+  private ensureDir(dir: string): number {
+    if (dir === '') return ROOT;
+    const slash = dir.lastIndexOf('/');
+    const parent = this.ensureDir(slash < 0 ? '' : dir.slice(0, slash));
+    const name = slash < 0 ? dir : dir.slice(slash + 1);
+    let kids = this.c.children.get(parent);
+    const existing = kids?.get(name);
+    if (existing !== undefined) return existing;
+    const id = this.c.add(parent, this.intern(name), IMPLICIT);
+    if (kids === undefined) {
+      kids = new Map();
+      this.c.children.set(parent, kids);
+    }
+    kids.set(this.c.names[this.c.name[id]!]!, id);
+    return id;
+  }
+
+  private release(id: number): void {
+    const u = this.c.unit[id]!;
+    if (u !== NONE) this.c.unitRefs[u]!--;
+  }
+
+  /** Take `id` out of its parent's map and mark it removed (its children are the caller's). */
+  private unlink(id: number): void {
+    const c = this.c;
+    const kids = c.children.get(c.parent[id]!);
+    const name = c.names[c.name[id]!]!;
+    if (kids?.get(name) === id) kids.delete(name);
+    if (c.visible(id)) this.visibleCount--;
+    c.type[id] = DEAD;
+    c.unit[id] = NONE;
+    if (c.linkname.size > 0) c.linkname.delete(id);
+    if (c.bigSize.size > 0) c.bigSize.delete(id);
   }
 
   /**
-   * Remove `path` and everything under it that came from layers below `layer`
+   * Remove the node `id` and everything under it that came from layers below `layer`
    * (a whiteout never hides entries of its own layer). Returns [paths, bytes] removed.
    */
-  private removeBelow(path: string, layer: number, removeSelf: boolean): [number, number] {
+  private removeBelow(id: number, layer: number, removeSelf: boolean): [number, number] {
+    const c = this.c;
     let count = 0;
     let bytes = 0;
-    const kids = this.children.get(path);
+    const kids = c.children.get(id);
     if (kids !== undefined) {
-      for (const child of [...kids]) {
-        const [c, b] = this.removeBelow(child, layer, true);
-        count += c;
+      for (const child of [...kids.values()]) {
+        const [n, b] = this.removeBelow(child, layer, true);
+        count += n;
         bytes += b;
       }
     }
     if (!removeSelf) return [count, bytes];
-    const node = this.files.get(path);
-    if (node !== undefined && node.layer < layer) {
-      this.release(node);
-      this.files.delete(path);
+    if (c.visible(id) && c.layer[id]! < layer) {
+      this.release(id);
       count++;
-      bytes += node.size;
+      bytes += c.sizeOf(id);
+      c.type[id] = IMPLICIT; // may still hold children of this layer
+      this.visibleCount--;
+      if (c.linkname.size > 0) c.linkname.delete(id);
+      c.unit[id] = NONE;
     }
-    // Drop the path from the index when nothing is left at or under it.
-    if (!this.files.has(path) && (this.children.get(path)?.size ?? 0) === 0) {
-      this.children.delete(path);
-      this.children.get(parentPath(path))?.delete(path);
+    // Drop the node when nothing is left at or under it.
+    if (c.type[id] === IMPLICIT && (c.children.get(id)?.size ?? 0) === 0 && id !== ROOT) {
+      c.children.delete(id);
+      this.unlink(id);
     }
     return [count, bytes];
   }
 
   applyWhiteout(w: Whiteout): void {
     const s = this.layer(w.layer);
-    const [count, bytes] = this.removeBelow(w.path, w.layer, !w.opaque);
+    const id = this.find(w.path);
+    if (id === NONE) return;
+    const [count, bytes] = this.removeBelow(id, w.layer, !w.opaque);
     s.deleted += count;
     s.deletedBytes += bytes;
   }
 
   applyEntry(e: LayerEntry): void {
+    const c = this.c;
     const s = this.layer(e.layer);
     s.files++;
-    const existing = this.files.get(e.path);
-    const fromBelow = existing !== undefined && existing.layer < e.layer;
-    if (existing !== undefined) {
-      if (existing.type === 'dir' && e.type === 'dir') {
+    const slash = e.path.lastIndexOf('/');
+    const parent = this.ensureDir(slash < 0 ? '' : e.path.slice(0, slash));
+    const base = slash < 0 ? e.path : e.path.slice(slash + 1);
+    const existing = this.child(parent, base);
+    const type = TYPE_CODE[e.type];
+    const shown = existing !== NONE && c.visible(existing);
+    const fromBelow = shown && c.layer[existing]! < e.layer;
+    if (shown) {
+      if (c.type[existing] === DIR && type === DIR) {
         // Same directory re-emitted (metadata change): children stay.
-        existing.mode = e.mode;
-        existing.uid = e.uid;
-        existing.gid = e.gid;
-        existing.layer = e.layer;
+        c.setMeta(existing, e.mode, e.uid, e.gid);
+        c.layer[existing] = e.layer;
         return;
       }
       this.release(existing);
-      if (!fromBelow) {
+      const u = c.unit[existing]!;
+      if (!fromBelow && u !== NONE && c.unitRefs[u] === 0 && c.unitLayer[u] === e.layer) {
         // A duplicate path in one layer (against the spec, but produced): last one wins,
         // and the overwritten copy never reaches a disk.
-        if (existing.unit !== undefined && existing.unit.refs === 0 && existing.unit.layer === e.layer) {
-          existing.unit.size = 0;
-          if (existing.unit.countedModified) s.modified -= existing.size;
-          else s.added -= existing.size;
-        }
+        if (c.unitModified[u] === 1) s.modified -= c.sizeOf(existing);
+        else s.added -= c.sizeOf(existing);
+        this.written -= c.unitSize[u]!;
+        c.unitSize[u] = 0;
       }
-      this.files.delete(e.path);
-      if (existing.type === 'dir') this.removeBelow(e.path, e.layer, false); // a file replaces a dir tree
+      if (c.type[existing] === DIR) this.removeBelow(existing, e.layer, false); // a file replaces a dir tree
     }
-    // Explicit construction (not spread): one object shape for every node, and cheaper.
-    const node: Node = { path: e.path, type: e.type, size: e.size, mode: e.mode, uid: e.uid, gid: e.gid, layer: e.layer, charged: 0, unit: undefined };
-    if (e.linkname !== undefined) node.linkname = e.linkname;
-    if (e.type === 'file') {
-      node.unit = { layer: e.layer, size: e.size, refs: 1, countedModified: fromBelow };
-      this.units.push(node.unit);
+    // A new node (creation order is what "first surviving path" means for hardlinks); it takes
+    // over whatever children the old node at this path still has.
+    const id = c.add(parent, existing !== NONE ? c.name[existing]! : this.intern(base), type);
+    if (existing !== NONE) {
+      const kids = c.children.get(existing);
+      if (kids !== undefined && kids.size > 0) {
+        for (const k of kids.values()) c.parent[k] = id;
+        c.children.set(id, kids);
+      }
+      c.children.delete(existing);
+      this.unlink(existing);
+    }
+    let kids = c.children.get(parent);
+    if (kids === undefined) {
+      kids = new Map();
+      c.children.set(parent, kids);
+    }
+    kids.set(c.names[c.name[id]!]!, id);
+    this.visibleCount++;
+    c.layer[id] = e.layer;
+    c.setMeta(id, e.mode, e.uid, e.gid);
+    c.setSize(id, e.size);
+    if (e.linkname !== undefined) c.linkname.set(id, e.linkname);
+    if (type === FILE) {
+      if (e.size > 0) {
+        c.unit[id] = c.addUnit(e.layer, e.size, 1, fromBelow);
+        this.written += e.size;
+      }
       if (fromBelow) s.modified += e.size;
       else s.added += e.size;
-    } else if (e.type === 'hardlink' && e.linkname !== undefined) {
-      const target = this.files.get(e.linkname);
-      if (target?.unit === undefined) {
-        this.addAnomaly({ layer: e.layer, kind: 'dangling-hardlink', raw: e.linkname, path: e.path });
-      } else if (target.layer === e.layer || target.unit.layer === e.layer) {
-        node.unit = target.unit;
-        node.unit.refs++;
+    } else if (type === HARDLINK && e.linkname !== undefined) {
+      const target = this.find(e.linkname);
+      const tu = target === NONE || !c.visible(target) ? NONE : c.unit[target]!;
+      if (tu === NONE) {
+        // A link to an empty file shares no data; anything else is dangling.
+        if (target === NONE || c.type[target] !== FILE) {
+          this.addAnomaly({ layer: e.layer, kind: 'dangling-hardlink', raw: e.linkname, path: e.path });
+        }
+      } else if (c.layer[target] === e.layer || c.unitLayer[tu] === e.layer) {
+        c.unit[id] = tu;
+        c.unitRefs[tu]!++;
       } else {
         // moby#48140: linking to a lower-layer file copies it up into this layer; the
         // target path now resolves to that copy too, and the lower copy is hidden.
-        const copy: Unit = { layer: e.layer, size: target.unit.size, refs: 2, countedModified: true };
-        this.units.push(copy);
+        const size = c.unitSize[tu]!;
+        const copy = c.addUnit(e.layer, size, 2, true);
+        this.written += size;
         this.release(target);
-        target.unit = copy;
-        node.unit = copy;
-        s.modified += copy.size;
+        c.unit[target] = copy;
+        c.unit[id] = copy;
+        s.modified += size;
       }
     }
-    this.files.set(e.path, node);
-    this.link(e.path);
   }
 
   /**
    * Finish: charge each visible unit to its first surviving path (in creation order); compute
-   * waste. The tree is spent afterwards: its nodes become the result's files.
+   * waste. The tree is spent afterwards: its columns become the result's files.
    */
   finish(): MergedTreeResult {
+    const c = this.c;
+    c.charged = new Float64Array(c.count);
     let visible = 0;
-    for (const node of this.files.values()) {
-      node.charged = 0;
-      const unit = node.unit;
-      node.unit = undefined;
-      if (unit === undefined || unit.refs <= 0) continue;
-      unit.refs = 0; // charged once: later paths sharing the unit cost nothing
-      node.charged = unit.size;
-      visible += unit.size;
+    for (let id = 1; id < c.count; id++) {
+      if (!c.visible(id)) continue;
+      const u = c.unit[id]!;
+      if (u === NONE || c.unitRefs[u]! <= 0) continue;
+      c.unitRefs[u] = 0; // charged once: later paths sharing the unit cost nothing
+      c.charged[id] = c.unitSize[u]!;
+      visible += c.unitSize[u]!;
     }
-    let written = 0;
-    for (const u of this.units) written += u.size;
-    const files: Map<string, MergedFile> = this.files;
+    // Units are spent: drop their columns.
+    c.unitSize = new Float64Array(0);
+    c.unitRefs = new Int32Array(0);
+    c.unitLayer = new Uint16Array(0);
+    c.unitModified = new Uint8Array(0);
+    this.nameIds.clear();
+    const written = this.written;
     return {
-      files,
+      files: new MergedFiles(c, (path) => this.find(path), this.visibleCount),
       layers: this.summaries,
       wasted: { bytes: written - visible, efficiency: written === 0 ? 1 : visible / written },
-      totals: { writtenBytes: written, visibleBytes: visible, paths: this.files.size },
+      totals: { writtenBytes: written, visibleBytes: visible, paths: this.visibleCount },
       anomalies: this.anomalies,
       anomalyCount: this.anomalyCount,
     };
