@@ -113,6 +113,16 @@ export const dockerArchiveManifestShape = arr(
 
 export const ociLayoutShape = obj({ imageLayoutVersion: str });
 
+/**
+ * index.json of a layout goslim adds an image to: its entries are kept as they are and only
+ * need to be descriptors (any algorithm: another tool may have written sha512 ones).
+ */
+export const writableIndexShape = obj({
+  schemaVersion: literal(2),
+  mediaType: opt(str),
+  manifests: arr(obj({ mediaType: opt(str), digest: pattern(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, 'a digest'), size, annotations: opt(stringMap) }), 'image.manifests'),
+});
+
 export interface DockerArchiveManifestEntry {
   Config: string;
   RepoTags?: string[];
@@ -125,6 +135,7 @@ interface Documents {
   config: ImageConfig;
   'docker-archive manifest.json': DockerArchiveManifestEntry[] | null;
   'oci-layout': { imageLayoutVersion: string };
+  'writable index': ImageIndexManifest;
   /** Parsed and size-capped only: the caller decides which shape applies (registry sniffing). */
   json: unknown;
 }
@@ -147,6 +158,7 @@ const SHAPES: { [K in DocumentKind]: Shape<unknown> } = {
   },
   'docker-archive manifest.json': (v, p, d) => (v === null ? null : dockerArchiveManifestShape(v, p, d)),
   'oci-layout': ociLayoutShape,
+  'writable index': writableIndexShape,
   json: (v) => v,
 };
 

@@ -91,7 +91,7 @@ export async function writeOciLayout(root: Image | ImageIndex, dir: string, opts
     } catch (err) {
       throw new GoslimError('E_MALFORMED', `${indexFile} is not a readable OCI index`, { cause: err });
     }
-    const index: ImageIndexManifest = parseDocument('index', raw, indexFile);
+    const index: ImageIndexManifest = parseDocument('writable index', raw, indexFile);
     const blobsDir = join(dir, 'blobs', 'sha256');
     await mkdir(blobsDir, { recursive: true });
     for (const b of blobs) bytesWritten += await writeBlob(blobsDir, b);

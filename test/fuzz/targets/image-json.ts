@@ -18,7 +18,7 @@ import { openImage } from '../../../src/image/open.js';
 import { buildRawTar, rawTar } from '../../../src/image/testing/index.js';
 import type { FuzzTarget } from '../target.js';
 
-const KINDS: DocumentKind[] = ['manifest', 'index', 'config', 'docker-archive manifest.json', 'oci-layout'];
+const KINDS: DocumentKind[] = ['manifest', 'index', 'config', 'docker-archive manifest.json', 'oci-layout', 'writable index'];
 
 const work = mkdtempSync(join(tmpdir(), 'goslim-fuzz-json-'));
 process.once('exit', () => rmSync(work, { recursive: true, force: true }));
