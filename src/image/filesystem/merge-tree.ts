@@ -265,6 +265,8 @@ export class MergedTree {
   private current: LayerSummary | undefined;
   private visibleCount = 0;
   private written = 0;
+  private lastDir = '';
+  private lastDirId = NONE;
 
   constructor() {
     this.c.add(ROOT, this.intern(''), IMPLICIT); // the root directory, node 0
@@ -400,7 +402,16 @@ export class MergedTree {
     const s = this.layer(e.layer);
     s.files++;
     const slash = e.path.lastIndexOf('/');
-    const parent = this.ensureDir(slash < 0 ? '' : e.path.slice(0, slash));
+    // Tar entries come grouped by directory: the last directory's node is usually the one.
+    let parent: number;
+    if (slash < 0) {
+      parent = ROOT;
+    } else if (this.lastDirId !== NONE && c.type[this.lastDirId] !== DEAD && e.path.length > slash && e.path.startsWith(this.lastDir) && this.lastDir.length === slash) {
+      parent = this.lastDirId;
+    } else {
+      this.lastDir = e.path.slice(0, slash);
+      parent = this.lastDirId = this.ensureDir(this.lastDir);
+    }
     const base = slash < 0 ? e.path : e.path.slice(slash + 1);
     const existing = this.child(parent, base);
     const type = TYPE_CODE[e.type];
