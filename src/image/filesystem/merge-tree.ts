@@ -14,11 +14,14 @@
  *
  * Layout (issue 11: a layer of 2 million empty files took over 900 MB as one object, one path
  * string and two map entries per file): paths are nodes numbered in creation order, their
- * fields in typed-array columns; a node has a parent and an interned name, and each directory
- * holds a map name -> node, which is both the path index and the children list. Directories
- * named only as parents of other paths are "implicit" nodes, invisible in the result. Data
- * units are columns too, and only files with data have one. The result's `files` is a
- * read-only Map view that builds a MergedFile for each path it hands out (see MergedFiles).
+ * fields in typed-array columns, off the V8 heap (parent, name, first child / next sibling,
+ * type, layer, an index into a table of distinct mode/uid/gid triples, size, data unit).
+ * Names are interned once each in a byte arena; one open-addressing hash table maps
+ * (parent, name) to a node, which is the whole path index; a directory's children are a
+ * chain through the nodes. Directories named only as parents of other paths are "implicit"
+ * nodes, invisible in the result. Only files with data have a data unit. The result's
+ * `files` is a read-only Map view that builds a MergedFile for each path it hands out
+ * (see MergedFiles).
  */
 import type { Anomaly } from './walk.js';
 import type { EntryType, LayerEntry, LayerSummary, MergedFile, WastedSummary, Whiteout } from './types.js';
@@ -55,6 +58,8 @@ const HARDLINK = 5;
 const ROOT = 0;
 const NONE = -1;
 const BIG_SIZE = 0xffffffff;
+const EMPTY = -1;
+const TOMB = -2;
 
 function grow<T extends Int32Array | Uint32Array | Uint16Array | Uint8Array | Float64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
@@ -67,7 +72,11 @@ function grow<T extends Int32Array | Uint32Array | Uint16Array | Uint8Array | Fl
 class Columns {
   count = 0;
   parent = new Int32Array(1024);
-  name = new Int32Array(1024);
+  /** The node's name: an interned name in `arena` (see commitName). */
+  nameOff = new Uint32Array(1024);
+  /** Children of a directory node: a chain firstChild -> nextSibling (removed nodes are skipped and unchained lazily). */
+  firstChild = new Int32Array(1024);
+  nextSibling = new Int32Array(1024);
   type = new Uint8Array(1024);
   layer = new Uint16Array(1024);
   /** Index into the (mode, uid, gid) table: a few distinct triples serve every path. */
@@ -75,8 +84,8 @@ class Columns {
   /** Size in bytes; BIG_SIZE means "see bigSize" (files of 4 GiB and more). */
   size32 = new Uint32Array(1024);
   unit = new Int32Array(1024);
-  /** Set by finish(). */
-  charged: Float64Array = new Float64Array(0);
+  /** Set by finish(): from then on `unit` holds a node's charged unit only. */
+  finished = false;
   /** Symlink and hardlink targets. */
   readonly linkname = new Map<number, string>();
   readonly bigSize = new Map<number, number>();
@@ -85,10 +94,16 @@ class Columns {
   readonly metaGid: number[] = [];
   private readonly metaIndex = new Map<number, Map<number, number>>();
   private lastMeta = -1;
-  /** Children of each directory node (implicit or explicit): name -> node. */
-  readonly children = new Map<number, Map<string, number>>();
-  /** Interned names (component strings), by index. */
-  readonly names: string[] = [];
+  /** Every node's name, back to back. */
+  arena = Buffer.allocUnsafe(64 * 1024);
+  arenaEnd = 0;
+  /**
+   * Open-addressing hash table (linear probing) of every linked node by (parent, name): the
+   * path index. Slots hold node ids, EMPTY or TOMB; keys live in the columns.
+   */
+  table = new Int32Array(2048).fill(EMPTY);
+  tableLive = 0;
+  tableUsed = 0;
 
   // units
   units = 0;
@@ -97,12 +112,14 @@ class Columns {
   unitLayer = new Uint16Array(256);
   unitModified = new Uint8Array(256);
 
-  add(parent: number, name: number, type: number): number {
+  add(parent: number, nameOff: number, type: number): number {
     const id = this.count++;
     if (id >= this.parent.length) {
       const n = id + 1;
       this.parent = grow(this.parent, n);
-      this.name = grow(this.name, n);
+      this.nameOff = grow(this.nameOff, n);
+      this.firstChild = grow(this.firstChild, n);
+      this.nextSibling = grow(this.nextSibling, n);
       this.type = grow(this.type, n);
       this.layer = grow(this.layer, n);
       this.meta = grow(this.meta, n);
@@ -110,7 +127,9 @@ class Columns {
       this.unit = grow(this.unit, n);
     }
     this.parent[id] = parent;
-    this.name[id] = name;
+    this.nameOff[id] = nameOff;
+    this.firstChild[id] = NONE;
+    this.nextSibling[id] = NONE;
     this.type[id] = type;
     this.layer[id] = 0;
     this.meta[id] = 0;
@@ -178,10 +197,161 @@ class Columns {
     return t !== DEAD && t !== IMPLICIT;
   }
 
+  nameOf(id: number): string {
+    const off = this.nameOff[id]!;
+    const a = this.arena;
+    return a.toString('utf8', off, off + (a[off - 2]! | (a[off - 1]! << 8)));
+  }
+
+  private lastParent = NONE;
+  private lastParentPath = '';
+
+  /** The node's path (iteration goes by id, so consecutive siblings reuse their parent's path). */
   pathOf(id: number): string {
-    let p = this.names[this.name[id]!]!;
-    for (let n = this.parent[id]!; n !== ROOT; n = this.parent[n]!) p = `${this.names[this.name[n]!]!}/${p}`;
-    return p;
+    const parent = this.parent[id]!;
+    if (parent === ROOT) return this.nameOf(id);
+    if (parent !== this.lastParent) {
+      let p = this.nameOf(parent);
+      for (let n = this.parent[parent]!; n !== ROOT; n = this.parent[n]!) p = `${this.nameOf(n)}/${p}`;
+      this.lastParent = parent;
+      this.lastParentPath = p;
+    }
+    return `${this.lastParentPath}/${this.nameOf(id)}`;
+  }
+
+  // ---- names and the path index
+
+  /** Distinct names, each once in the arena as [length: 2 bytes LE][UTF-8 bytes]; slots hold offsets of the bytes. */
+  private names = new Int32Array(1024).fill(EMPTY);
+  private nameCount = 0;
+
+  /**
+   * Write `name` past the arena's end without keeping it (findName/commitName use it); returns
+   * its byte length. Names are at most tar.pathLength (< 64 KiB) bytes.
+   */
+  stage(name: string): number {
+    if (this.arenaEnd + 2 + name.length * 3 > this.arena.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.arenaEnd + 2 + name.length * 3));
+      this.arena.copy(bigger, 0, 0, this.arenaEnd);
+      this.arena = bigger;
+    }
+    return this.arena.write(name, this.arenaEnd + 2, 'utf8');
+  }
+
+  private nameHash(off: number, len: number): number {
+    let h = 0x811c9dc5 ^ len;
+    const a = this.arena;
+    for (let i = off; i < off + len; i++) h = Math.imul(h ^ a[i]!, 0x01000193);
+    return (h ^ (h >>> 15)) >>> 0;
+  }
+
+  private nameSlot(t: Int32Array, off: number, len: number): number {
+    const a = this.arena;
+    const mask = t.length - 1;
+    outer: for (let i = this.nameHash(off, len) & mask; ; i = (i + 1) & mask) {
+      const o = t[i]!;
+      if (o === EMPTY) return i;
+      if ((a[o - 2]! | (a[o - 1]! << 8)) !== len) continue;
+      for (let j = 0; j < len; j++) if (a[o + j] !== a[off + j]) continue outer;
+      return i;
+    }
+  }
+
+  /** The interned offset of the staged name of `len` bytes, or NONE. */
+  findName(len: number): number {
+    const o = this.names[this.nameSlot(this.names, this.arenaEnd + 2, len)]!;
+    return o === EMPTY ? NONE : o;
+  }
+
+  /** Keep the staged name (not yet interned) and return its offset. */
+  commitName(len: number): number {
+    const off = this.arenaEnd + 2;
+    this.arena[this.arenaEnd] = len & 0xff;
+    this.arena[this.arenaEnd + 1] = len >>> 8;
+    this.arenaEnd = off + len;
+    if ((this.nameCount + 1) * 2 > this.names.length) {
+      const next = new Int32Array(this.names.length * 2).fill(EMPTY);
+      for (const o of this.names) if (o !== EMPTY) next[this.nameSlot(next, o, this.arena[o - 2]! | (this.arena[o - 1]! << 8))] = o;
+      this.names = next;
+    }
+    this.names[this.nameSlot(this.names, off, len)] = off;
+    this.nameCount++;
+    return off;
+  }
+
+  private hash(parent: number, nameOff: number): number {
+    const h = Math.imul(parent ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(nameOff, 0x85ebca77);
+    return (h ^ (h >>> 15)) >>> 0;
+  }
+
+  /** The linked node with interned name `nameOff` under `parent`, or NONE. */
+  lookup(parent: number, nameOff: number): number {
+    const t = this.table;
+    const mask = t.length - 1;
+    for (let i = this.hash(parent, nameOff) & mask; ; i = (i + 1) & mask) {
+      const id = t[i]!;
+      if (id === EMPTY) return NONE;
+      if (id !== TOMB && this.parent[id] === parent && this.nameOff[id] === nameOff) return id;
+    }
+  }
+
+  /** Add `id` to the path index and to its parent's children. */
+  link(id: number): void {
+    if ((this.tableUsed + 1) * 4 > this.table.length * 3) this.rehash();
+    this.place(this.table, id);
+    this.tableLive++;
+    this.tableUsed++;
+    const parent = this.parent[id]!;
+    this.nextSibling[id] = this.firstChild[parent]!;
+    this.firstChild[parent] = id;
+  }
+
+  private place(t: Int32Array, id: number): void {
+    const mask = t.length - 1;
+    let i = this.hash(this.parent[id]!, this.nameOff[id]!) & mask;
+    while (t[i] !== EMPTY && t[i] !== TOMB) i = (i + 1) & mask;
+    t[i] = id;
+  }
+
+  /** Take `id` out of the path index (its parent's chain drops it lazily, see children()). */
+  unindex(id: number): void {
+    const t = this.table;
+    const mask = t.length - 1;
+    for (let i = this.hash(this.parent[id]!, this.nameOff[id]!) & mask; ; i = (i + 1) & mask) {
+      const slot = t[i]!;
+      if (slot === EMPTY) return;
+      if (slot === id) {
+        t[i] = TOMB;
+        this.tableLive--;
+        return;
+      }
+    }
+  }
+
+  private rehash(): void {
+    const size = Math.max(2048, 2 ** Math.ceil(Math.log2(((this.tableLive + 1) * 8) / 3)));
+    const next = new Int32Array(size).fill(EMPTY);
+    for (const id of this.table) if (id >= 0) this.place(next, id);
+    this.table = next;
+    this.tableUsed = this.tableLive;
+  }
+
+  /** The live children of directory node `dir` (its chain is cleaned of removed nodes on the way). */
+  children(dir: number): number[] {
+    const out: number[] = [];
+    let prev = NONE;
+    for (let k = this.firstChild[dir]!; k !== NONE; ) {
+      const next = this.nextSibling[k]!;
+      if (this.type[k] === DEAD || this.parent[k] !== dir) {
+        if (prev === NONE) this.firstChild[dir] = next;
+        else this.nextSibling[prev] = next;
+      } else {
+        out.push(k);
+        prev = k;
+      }
+      k = next;
+    }
+    return out;
   }
 
   file(id: number, path: string): MergedFile {
@@ -194,7 +364,7 @@ class Columns {
       uid: this.metaUid[m]!,
       gid: this.metaGid[m]!,
       layer: this.layer[id]!,
-      charged: id < this.charged.length ? this.charged[id]! : 0,
+      charged: this.finished && this.unit[id] !== NONE ? this.unitSize[this.unit[id]!]! : 0,
     };
     const link = this.linkname.get(id);
     if (link !== undefined) f.linkname = link;
@@ -258,7 +428,6 @@ export class MergedFiles implements ReadonlyMap<string, MergedFile> {
 
 export class MergedTree {
   private readonly c = new Columns();
-  private readonly nameIds = new Map<string, number>();
   private readonly summaries: LayerSummary[] = [];
   private readonly anomalies: Anomaly[] = [];
   private anomalyCount = 0;
@@ -269,7 +438,7 @@ export class MergedTree {
   private lastDirId = NONE;
 
   constructor() {
-    this.c.add(ROOT, this.intern(''), IMPLICIT); // the root directory, node 0
+    this.c.add(ROOT, this.c.commitName(this.c.stage('')), IMPLICIT); // the root directory, node 0
   }
 
   beginLayer(index: number): void {
@@ -288,21 +457,10 @@ export class MergedTree {
     if (this.anomalies.length < MAX_ANOMALIES) this.anomalies.push(a);
   }
 
-  /** The canonical copy of a name (one string per distinct name, not one per path). */
-  private intern(name: string): number {
-    let id = this.nameIds.get(name);
-    if (id === undefined) {
-      // A flat copy: a slice of a long path would keep the whole path alive.
-      const own = name.length >= 13 ? (' ' + name).slice(1) : name;
-      id = this.c.names.length;
-      this.c.names.push(own);
-      this.nameIds.set(own, id);
-    }
-    return id;
-  }
-
+  /** The linked node called `name` under `dir`, or NONE; the staged name stays uncommitted. */
   private child(dir: number, name: string): number {
-    return this.c.children.get(dir)?.get(name) ?? NONE;
+    const off = this.c.findName(this.c.stage(name));
+    return off === NONE ? NONE : this.c.lookup(dir, off);
   }
 
   /** The node at `path` (visible, implicit or NONE); never creates. */
@@ -318,22 +476,29 @@ export class MergedTree {
     }
   }
 
+  /** A new node under `parent` with the interned name `nameOff`. */
+  private create(parent: number, nameOff: number, type: number): number {
+    const id = this.c.add(parent, nameOff, type);
+    this.c.link(id);
+    return id;
+  }
+
   /** The directory node for `dir`, creating implicit nodes for missing components. */
   private ensureDir(dir: string): number {
     if (dir === '') return ROOT;
-    const slash = dir.lastIndexOf('/');
-    const parent = this.ensureDir(slash < 0 ? '' : dir.slice(0, slash));
-    const name = slash < 0 ? dir : dir.slice(slash + 1);
-    let kids = this.c.children.get(parent);
-    const existing = kids?.get(name);
-    if (existing !== undefined) return existing;
-    const id = this.c.add(parent, this.intern(name), IMPLICIT);
-    if (kids === undefined) {
-      kids = new Map();
-      this.c.children.set(parent, kids);
+    const c = this.c;
+    let node = ROOT;
+    let start = 0;
+    while (start <= dir.length) {
+      let slash = dir.indexOf('/', start);
+      if (slash < 0) slash = dir.length;
+      const len = c.stage(dir.slice(start, slash));
+      const off = c.findName(len);
+      const found = off === NONE ? NONE : c.lookup(node, off);
+      node = found !== NONE ? found : this.create(node, off === NONE ? c.commitName(len) : off, IMPLICIT);
+      start = slash + 1;
     }
-    kids.set(this.c.names[this.c.name[id]!]!, id);
-    return id;
+    return node;
   }
 
   private release(id: number): void {
@@ -341,12 +506,10 @@ export class MergedTree {
     if (u !== NONE) this.c.unitRefs[u]!--;
   }
 
-  /** Take `id` out of its parent's map and mark it removed (its children are the caller's). */
+  /** Take `id` out of the path index and mark it removed (its children are the caller's). */
   private unlink(id: number): void {
     const c = this.c;
-    const kids = c.children.get(c.parent[id]!);
-    const name = c.names[c.name[id]!]!;
-    if (kids?.get(name) === id) kids.delete(name);
+    c.unindex(id);
     if (c.visible(id)) this.visibleCount--;
     c.type[id] = DEAD;
     c.unit[id] = NONE;
@@ -362,13 +525,10 @@ export class MergedTree {
     const c = this.c;
     let count = 0;
     let bytes = 0;
-    const kids = c.children.get(id);
-    if (kids !== undefined) {
-      for (const child of [...kids.values()]) {
-        const [n, b] = this.removeBelow(child, layer, true);
-        count += n;
-        bytes += b;
-      }
+    for (const child of c.children(id)) {
+      const [n, b] = this.removeBelow(child, layer, true);
+      count += n;
+      bytes += b;
     }
     if (!removeSelf) return [count, bytes];
     if (c.visible(id) && c.layer[id]! < layer) {
@@ -381,10 +541,7 @@ export class MergedTree {
       c.unit[id] = NONE;
     }
     // Drop the node when nothing is left at or under it.
-    if (c.type[id] === IMPLICIT && (c.children.get(id)?.size ?? 0) === 0 && id !== ROOT) {
-      c.children.delete(id);
-      this.unlink(id);
-    }
+    if (c.type[id] === IMPLICIT && id !== ROOT && c.children(id).length === 0) this.unlink(id);
     return [count, bytes];
   }
 
@@ -406,14 +563,15 @@ export class MergedTree {
     let parent: number;
     if (slash < 0) {
       parent = ROOT;
-    } else if (this.lastDirId !== NONE && c.type[this.lastDirId] !== DEAD && e.path.length > slash && e.path.startsWith(this.lastDir) && this.lastDir.length === slash) {
+    } else if (this.lastDirId !== NONE && c.type[this.lastDirId] !== DEAD && this.lastDir.length === slash && e.path.startsWith(this.lastDir)) {
       parent = this.lastDirId;
     } else {
       this.lastDir = e.path.slice(0, slash);
       parent = this.lastDirId = this.ensureDir(this.lastDir);
     }
-    const base = slash < 0 ? e.path : e.path.slice(slash + 1);
-    const existing = this.child(parent, base);
+    const len = c.stage(slash < 0 ? e.path : e.path.slice(slash + 1));
+    const nameOff = c.findName(len);
+    const existing = nameOff === NONE ? NONE : c.lookup(parent, nameOff);
     const type = TYPE_CODE[e.type];
     const shown = existing !== NONE && c.visible(existing);
     const fromBelow = shown && c.layer[existing]! < e.layer;
@@ -438,22 +596,17 @@ export class MergedTree {
     }
     // A new node (creation order is what "first surviving path" means for hardlinks); it takes
     // over whatever children the old node at this path still has.
-    const id = c.add(parent, existing !== NONE ? c.name[existing]! : this.intern(base), type);
+    let id: number;
     if (existing !== NONE) {
-      const kids = c.children.get(existing);
-      if (kids !== undefined && kids.size > 0) {
-        for (const k of kids.values()) c.parent[k] = id;
-        c.children.set(id, kids);
-      }
-      c.children.delete(existing);
+      const kids = c.children(existing);
       this.unlink(existing);
+      id = this.create(parent, nameOff, type);
+      for (const k of kids) c.parent[k] = id;
+      c.firstChild[id] = c.firstChild[existing]!;
+      c.firstChild[existing] = NONE;
+    } else {
+      id = this.create(parent, nameOff === NONE ? c.commitName(len) : nameOff, type);
     }
-    let kids = c.children.get(parent);
-    if (kids === undefined) {
-      kids = new Map();
-      c.children.set(parent, kids);
-    }
-    kids.set(c.names[c.name[id]!]!, id);
     this.visibleCount++;
     c.layer[id] = e.layer;
     c.setMeta(id, e.mode, e.uid, e.gid);
@@ -497,22 +650,23 @@ export class MergedTree {
    */
   finish(): MergedTreeResult {
     const c = this.c;
-    c.charged = new Float64Array(c.count);
     let visible = 0;
     for (let id = 1; id < c.count; id++) {
       if (!c.visible(id)) continue;
       const u = c.unit[id]!;
-      if (u === NONE || c.unitRefs[u]! <= 0) continue;
+      if (u === NONE) continue;
+      if (c.unitRefs[u]! <= 0) {
+        c.unit[id] = NONE; // from here on `unit` names the unit a path is charged for
+        continue;
+      }
       c.unitRefs[u] = 0; // charged once: later paths sharing the unit cost nothing
-      c.charged[id] = c.unitSize[u]!;
       visible += c.unitSize[u]!;
     }
-    // Units are spent: drop their columns.
-    c.unitSize = new Float64Array(0);
+    c.finished = true;
+    // Units are spent: drop their bookkeeping (unitSize stays: it is what `charged` reads).
     c.unitRefs = new Int32Array(0);
     c.unitLayer = new Uint16Array(0);
     c.unitModified = new Uint8Array(0);
-    this.nameIds.clear();
     const written = this.written;
     return {
       files: new MergedFiles(c, (path) => this.find(path), this.visibleCount),
