@@ -13,6 +13,8 @@ import { isGoslimError, type GoslimError } from '../../errors.js';
 import { indexTar } from '../sources/tar-index.js';
 import { buildLayerTar, file, rawTar } from '../testing/index.js';
 import { walkLayer } from './walk.js';
+import { checkEntryCount, checkEntryName } from './tar-parser.js';
+import { LIMITS } from '../../limits.js';
 import type { LayerEntry } from './types.js';
 
 let work: string;
@@ -143,5 +145,23 @@ describe('hostile tar headers', () => {
     // The header says 0 but PAX says 5: the 5 data bytes (one block) belong to the entry.
     await walkLayer(Readable.from([tar]), 0, { entry: (e) => seen.push(e) });
     expect(seen.map((e) => [e.path, e.size])).toEqual([['f', 5]]);
+  });
+});
+
+describe('tar limits by name', () => {
+  it('entry count, path length and depth fail with E_LIMIT naming their limit and value', () => {
+    const caught = (f: () => void): GoslimError | undefined => {
+      try {
+        f();
+      } catch (e) {
+        return e as GoslimError;
+      }
+      return undefined;
+    };
+    expect(caught(() => checkEntryCount(LIMITS['tar.entries'].value))).toBeUndefined();
+    expect(caught(() => checkEntryCount(LIMITS['tar.entries'].value + 1))?.details).toMatchObject({ limit: 'tar.entries', max: LIMITS['tar.entries'].value });
+    expect(caught(() => checkEntryName('a/'.repeat(255) + 'b', 'path'))).toBeUndefined();
+    expect(caught(() => checkEntryName('a/'.repeat(256) + 'b', 'path'))?.details).toMatchObject({ limit: 'tar.pathDepth', actual: 257 });
+    expect(caught(() => checkEntryName('\u00e9'.repeat(2049), 'linkpath'))?.details).toMatchObject({ limit: 'tar.pathLength', actual: 4098, field: 'linkpath' });
   });
 });
