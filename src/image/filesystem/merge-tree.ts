@@ -23,6 +23,8 @@
  * `files` is a read-only Map view that builds a MergedFile for each path it hands out
  * (see MergedFiles).
  */
+import { LimitExceededError } from '../../errors.js';
+import { limit } from '../../limits.js';
 import type { Anomaly } from './walk.js';
 import type { EntryType, LayerEntry, LayerSummary, MergedFile, WastedSummary, Whiteout } from './types.js';
 
@@ -60,6 +62,11 @@ const NONE = -1;
 const BIG_SIZE = 0xffffffff;
 const EMPTY = -1;
 const TOMB = -2;
+/** Name arena chunks: 1 MiB each. */
+const CHUNK_BITS = 20;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+const MAX_NAME = 0xffff;
 
 function grow<T extends Int32Array | Uint32Array | Uint16Array | Uint8Array | Float64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
@@ -95,7 +102,8 @@ class Columns {
   private readonly metaIndex = new Map<number, Map<number, number>>();
   private lastMeta = -1;
   /** Every node's name, back to back. */
-  arena = Buffer.allocUnsafe(64 * 1024);
+  private readonly arena: Buffer[] = [Buffer.allocUnsafe(CHUNK)];
+  /** Where the next name goes: chunk index << CHUNK_BITS | offset (names never span chunks, so the arena never moves). */
   arenaEnd = 0;
   /**
    * Open-addressing hash table (linear probing) of every linked node by (parent, name): the
@@ -199,8 +207,9 @@ class Columns {
 
   nameOf(id: number): string {
     const off = this.nameOff[id]!;
-    const a = this.arena;
-    return a.toString('utf8', off, off + (a[off - 2]! | (a[off - 1]! << 8)));
+    const a = this.arena[off >>> CHUNK_BITS]!;
+    const o = off & CHUNK_MASK;
+    return a.toString('utf8', o, o + (a[o - 2]! | (a[o - 1]! << 8)));
   }
 
   private lastParent = NONE;
@@ -227,51 +236,68 @@ class Columns {
 
   /**
    * Write `name` past the arena's end without keeping it (findName/commitName use it); returns
-   * its byte length. Names are at most tar.pathLength (< 64 KiB) bytes.
+   * its byte length, or -1 for a name over 65,535 bytes (the walk refuses names over
+   * tar.pathLength long before: such a name is in no tree).
    */
   stage(name: string): number {
-    if (this.arenaEnd + 2 + name.length * 3 > this.arena.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.arenaEnd + 2 + name.length * 3));
-      this.arena.copy(bigger, 0, 0, this.arenaEnd);
-      this.arena = bigger;
+    if (name.length * 3 > MAX_NAME && Buffer.byteLength(name) > MAX_NAME) return -1;
+    let local = this.arenaEnd & CHUNK_MASK;
+    if (local + 2 + name.length * 3 > CHUNK) {
+      // Next chunk (the rest of this one stays unused): old chunks are never copied.
+      this.arena.push(Buffer.allocUnsafe(CHUNK));
+      this.arenaEnd = (this.arena.length - 1) * CHUNK;
+      local = 0;
     }
-    return this.arena.write(name, this.arenaEnd + 2, 'utf8');
+    return this.arena[this.arena.length - 1]!.write(name, local + 2, 'utf8');
   }
 
-  private nameHash(off: number, len: number): number {
+  private nameHash(a: Buffer, o: number, len: number): number {
     let h = 0x811c9dc5 ^ len;
-    const a = this.arena;
-    for (let i = off; i < off + len; i++) h = Math.imul(h ^ a[i]!, 0x01000193);
+    for (let i = o; i < o + len; i++) h = Math.imul(h ^ a[i]!, 0x01000193);
     return (h ^ (h >>> 15)) >>> 0;
   }
 
+  /** The slot of table `t` holding the name of `len` bytes at global offset `off`, or the empty slot where it goes. */
   private nameSlot(t: Int32Array, off: number, len: number): number {
-    const a = this.arena;
+    const a = this.arena[off >>> CHUNK_BITS]!;
+    const at = off & CHUNK_MASK;
     const mask = t.length - 1;
-    outer: for (let i = this.nameHash(off, len) & mask; ; i = (i + 1) & mask) {
-      const o = t[i]!;
-      if (o === EMPTY) return i;
-      if ((a[o - 2]! | (a[o - 1]! << 8)) !== len) continue;
-      for (let j = 0; j < len; j++) if (a[o + j] !== a[off + j]) continue outer;
+    outer: for (let i = this.nameHash(a, at, len) & mask; ; i = (i + 1) & mask) {
+      const g = t[i]!;
+      if (g === EMPTY) return i;
+      const b = this.arena[g >>> CHUNK_BITS]!;
+      const o = g & CHUNK_MASK;
+      if ((b[o - 2]! | (b[o - 1]! << 8)) !== len) continue;
+      for (let j = 0; j < len; j++) if (b[o + j] !== a[at + j]) continue outer;
       return i;
     }
   }
 
+  private lengthAt(off: number): number {
+    const a = this.arena[off >>> CHUNK_BITS]!;
+    const o = off & CHUNK_MASK;
+    return a[o - 2]! | (a[o - 1]! << 8);
+  }
+
   /** The interned offset of the staged name of `len` bytes, or NONE. */
   findName(len: number): number {
+    if (len < 0) return NONE;
     const o = this.names[this.nameSlot(this.names, this.arenaEnd + 2, len)]!;
     return o === EMPTY ? NONE : o;
   }
 
   /** Keep the staged name (not yet interned) and return its offset. */
   commitName(len: number): number {
+    if (len < 0) throw new LimitExceededError('tar.pathLength', limit('tar.pathLength'), 'a path component over 65,535 bytes');
+    const a = this.arena[this.arena.length - 1]!;
+    const local = this.arenaEnd & CHUNK_MASK;
+    a[local] = len & 0xff;
+    a[local + 1] = len >>> 8;
     const off = this.arenaEnd + 2;
-    this.arena[this.arenaEnd] = len & 0xff;
-    this.arena[this.arenaEnd + 1] = len >>> 8;
     this.arenaEnd = off + len;
     if ((this.nameCount + 1) * 2 > this.names.length) {
       const next = new Int32Array(this.names.length * 2).fill(EMPTY);
-      for (const o of this.names) if (o !== EMPTY) next[this.nameSlot(next, o, this.arena[o - 2]! | (this.arena[o - 1]! << 8))] = o;
+      for (const o of this.names) if (o !== EMPTY) next[this.nameSlot(next, o, this.lengthAt(o))] = o;
       this.names = next;
     }
     this.names[this.nameSlot(this.names, off, len)] = off;
