@@ -67,6 +67,10 @@ const CHUNK_BITS = 20;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 const MAX_NAME = 0xffff;
+/** Node column pages: 64 Ki entries. */
+const PAGE_BITS = 16;
+const PAGE = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE - 1;
 
 function grow<T extends Int32Array | Uint32Array | Uint16Array | Uint8Array | Float64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
@@ -75,22 +79,40 @@ function grow<T extends Int32Array | Uint32Array | Uint16Array | Uint8Array | Fl
   return next;
 }
 
+/**
+ * A column of numbers in pages of 64 Ki entries: growing adds a page and never copies, so no
+ * outgrown array waits for the garbage collector (with millions of paths those made the peak).
+ */
+class Paged {
+  private readonly pages: Array<Int32Array | Uint32Array | Uint16Array | Uint8Array> = [];
+  constructor(private readonly make: new (n: number) => Int32Array | Uint32Array | Uint16Array | Uint8Array) {}
+  addPage(): void {
+    this.pages.push(new this.make(PAGE));
+  }
+  get(id: number): number {
+    return this.pages[id >>> PAGE_BITS]![id & PAGE_MASK]!;
+  }
+  set(id: number, v: number): void {
+    this.pages[id >>> PAGE_BITS]![id & PAGE_MASK] = v;
+  }
+}
+
 /** Column storage for nodes and units (kept apart from the tree logic). */
 class Columns {
   count = 0;
-  parent = new Int32Array(1024);
+  parent = new Paged(Int32Array);
   /** The node's name: an interned name in `arena` (see commitName). */
-  nameOff = new Uint32Array(1024);
+  nameOff = new Paged(Uint32Array);
   /** Children of a directory node: a chain firstChild -> nextSibling (removed nodes are skipped and unchained lazily). */
-  firstChild = new Int32Array(1024);
-  nextSibling = new Int32Array(1024);
-  type = new Uint8Array(1024);
-  layer = new Uint16Array(1024);
+  firstChild = new Paged(Int32Array);
+  nextSibling = new Paged(Int32Array);
+  type = new Paged(Uint8Array);
+  layer = new Paged(Uint16Array);
   /** Index into the (mode, uid, gid) table: a few distinct triples serve every path. */
-  meta = new Uint32Array(1024);
+  meta = new Paged(Uint32Array);
   /** Size in bytes; BIG_SIZE means "see bigSize" (files of 4 GiB and more). */
-  size32 = new Uint32Array(1024);
-  unit = new Int32Array(1024);
+  size32 = new Paged(Uint32Array);
+  unit = new Paged(Int32Array);
   /** Set by finish(): from then on `unit` holds a node's charged unit only. */
   finished = false;
   /** Symlink and hardlink targets. */
@@ -122,27 +144,18 @@ class Columns {
 
   add(parent: number, nameOff: number, type: number): number {
     const id = this.count++;
-    if (id >= this.parent.length) {
-      const n = id + 1;
-      this.parent = grow(this.parent, n);
-      this.nameOff = grow(this.nameOff, n);
-      this.firstChild = grow(this.firstChild, n);
-      this.nextSibling = grow(this.nextSibling, n);
-      this.type = grow(this.type, n);
-      this.layer = grow(this.layer, n);
-      this.meta = grow(this.meta, n);
-      this.size32 = grow(this.size32, n);
-      this.unit = grow(this.unit, n);
+    if ((id & PAGE_MASK) === 0) {
+      for (const col of [this.parent, this.nameOff, this.firstChild, this.nextSibling, this.type, this.layer, this.meta, this.size32, this.unit]) col.addPage();
     }
-    this.parent[id] = parent;
-    this.nameOff[id] = nameOff;
-    this.firstChild[id] = NONE;
-    this.nextSibling[id] = NONE;
-    this.type[id] = type;
-    this.layer[id] = 0;
-    this.meta[id] = 0;
-    this.size32[id] = 0;
-    this.unit[id] = NONE;
+    this.parent.set(id, parent);
+    this.nameOff.set(id, nameOff);
+    this.firstChild.set(id, NONE);
+    this.nextSibling.set(id, NONE);
+    this.type.set(id, type);
+    this.layer.set(id, 0);
+    this.meta.set(id, 0);
+    this.size32.set(id, 0);
+    this.unit.set(id, NONE);
     return id;
   }
 
@@ -164,7 +177,7 @@ class Columns {
   setMeta(id: number, mode: number, uid: number, gid: number): void {
     const last = this.lastMeta;
     if (last >= 0 && this.metaMode[last] === mode && this.metaUid[last] === uid && this.metaGid[last] === gid) {
-      this.meta[id] = last;
+      this.meta.set(id, last);
       return;
     }
     // Keyed by gid, then uid and mode in one safe integer when they fit (always, in real tars).
@@ -183,30 +196,30 @@ class Columns {
       byGid.set(key, m);
     }
     this.lastMeta = m;
-    this.meta[id] = m;
+    this.meta.set(id, m);
   }
 
   setSize(id: number, size: number): void {
     if (size < BIG_SIZE) {
-      this.size32[id] = size;
+      this.size32.set(id, size);
     } else {
-      this.size32[id] = BIG_SIZE;
+      this.size32.set(id, BIG_SIZE);
       this.bigSize.set(id, size);
     }
   }
 
   sizeOf(id: number): number {
-    const s = this.size32[id]!;
+    const s = this.size32.get(id);
     return s === BIG_SIZE ? (this.bigSize.get(id) ?? 0) : s;
   }
 
   visible(id: number): boolean {
-    const t = this.type[id]!;
+    const t = this.type.get(id);
     return t !== DEAD && t !== IMPLICIT;
   }
 
   nameOf(id: number): string {
-    const off = this.nameOff[id]!;
+    const off = this.nameOff.get(id);
     const a = this.arena[off >>> CHUNK_BITS]!;
     const o = off & CHUNK_MASK;
     return a.toString('utf8', o, o + (a[o - 2]! | (a[o - 1]! << 8)));
@@ -217,11 +230,11 @@ class Columns {
 
   /** The node's path (iteration goes by id, so consecutive siblings reuse their parent's path). */
   pathOf(id: number): string {
-    const parent = this.parent[id]!;
+    const parent = this.parent.get(id);
     if (parent === ROOT) return this.nameOf(id);
     if (parent !== this.lastParent) {
       let p = this.nameOf(parent);
-      for (let n = this.parent[parent]!; n !== ROOT; n = this.parent[n]!) p = `${this.nameOf(n)}/${p}`;
+      for (let n = this.parent.get(parent); n !== ROOT; n = this.parent.get(n)) p = `${this.nameOf(n)}/${p}`;
       this.lastParent = parent;
       this.lastParentPath = p;
     }
@@ -317,7 +330,7 @@ class Columns {
     for (let i = this.hash(parent, nameOff) & mask; ; i = (i + 1) & mask) {
       const id = t[i]!;
       if (id === EMPTY) return NONE;
-      if (id !== TOMB && this.parent[id] === parent && this.nameOff[id] === nameOff) return id;
+      if (id !== TOMB && this.parent.get(id) === parent && this.nameOff.get(id) === nameOff) return id;
     }
   }
 
@@ -327,14 +340,14 @@ class Columns {
     this.place(this.table, id);
     this.tableLive++;
     this.tableUsed++;
-    const parent = this.parent[id]!;
-    this.nextSibling[id] = this.firstChild[parent]!;
-    this.firstChild[parent] = id;
+    const parent = this.parent.get(id);
+    this.nextSibling.set(id, this.firstChild.get(parent));
+    this.firstChild.set(parent, id);
   }
 
   private place(t: Int32Array, id: number): void {
     const mask = t.length - 1;
-    let i = this.hash(this.parent[id]!, this.nameOff[id]!) & mask;
+    let i = this.hash(this.parent.get(id), this.nameOff.get(id)) & mask;
     while (t[i] !== EMPTY && t[i] !== TOMB) i = (i + 1) & mask;
     t[i] = id;
   }
@@ -343,7 +356,7 @@ class Columns {
   unindex(id: number): void {
     const t = this.table;
     const mask = t.length - 1;
-    for (let i = this.hash(this.parent[id]!, this.nameOff[id]!) & mask; ; i = (i + 1) & mask) {
+    for (let i = this.hash(this.parent.get(id), this.nameOff.get(id)) & mask; ; i = (i + 1) & mask) {
       const slot = t[i]!;
       if (slot === EMPTY) return;
       if (slot === id) {
@@ -366,11 +379,11 @@ class Columns {
   children(dir: number): number[] {
     const out: number[] = [];
     let prev = NONE;
-    for (let k = this.firstChild[dir]!; k !== NONE; ) {
-      const next = this.nextSibling[k]!;
-      if (this.type[k] === DEAD || this.parent[k] !== dir) {
-        if (prev === NONE) this.firstChild[dir] = next;
-        else this.nextSibling[prev] = next;
+    for (let k = this.firstChild.get(dir); k !== NONE; ) {
+      const next = this.nextSibling.get(k);
+      if (this.type.get(k) === DEAD || this.parent.get(k) !== dir) {
+        if (prev === NONE) this.firstChild.set(dir, next);
+        else this.nextSibling.set(prev, next);
       } else {
         out.push(k);
         prev = k;
@@ -381,16 +394,16 @@ class Columns {
   }
 
   file(id: number, path: string): MergedFile {
-    const m = this.meta[id]!;
+    const m = this.meta.get(id);
     const f: MergedFile = {
       path,
-      type: TYPES[this.type[id]!]!,
+      type: TYPES[this.type.get(id)]!,
       size: this.sizeOf(id),
       mode: this.metaMode[m]!,
       uid: this.metaUid[m]!,
       gid: this.metaGid[m]!,
-      layer: this.layer[id]!,
-      charged: this.finished && this.unit[id] !== NONE ? this.unitSize[this.unit[id]!]! : 0,
+      layer: this.layer.get(id),
+      charged: this.finished && this.unit.get(id) !== NONE ? this.unitSize[this.unit.get(id)]! : 0,
     };
     const link = this.linkname.get(id);
     if (link !== undefined) f.linkname = link;
@@ -528,7 +541,7 @@ export class MergedTree {
   }
 
   private release(id: number): void {
-    const u = this.c.unit[id]!;
+    const u = this.c.unit.get(id);
     if (u !== NONE) this.c.unitRefs[u]!--;
   }
 
@@ -537,8 +550,8 @@ export class MergedTree {
     const c = this.c;
     c.unindex(id);
     if (c.visible(id)) this.visibleCount--;
-    c.type[id] = DEAD;
-    c.unit[id] = NONE;
+    c.type.set(id, DEAD);
+    c.unit.set(id, NONE);
     if (c.linkname.size > 0) c.linkname.delete(id);
     if (c.bigSize.size > 0) c.bigSize.delete(id);
   }
@@ -557,17 +570,17 @@ export class MergedTree {
       bytes += b;
     }
     if (!removeSelf) return [count, bytes];
-    if (c.visible(id) && c.layer[id]! < layer) {
+    if (c.visible(id) && c.layer.get(id) < layer) {
       this.release(id);
       count++;
       bytes += c.sizeOf(id);
-      c.type[id] = IMPLICIT; // may still hold children of this layer
+      c.type.set(id, IMPLICIT); // may still hold children of this layer
       this.visibleCount--;
       if (c.linkname.size > 0) c.linkname.delete(id);
-      c.unit[id] = NONE;
+      c.unit.set(id, NONE);
     }
     // Drop the node when nothing is left at or under it.
-    if (c.type[id] === IMPLICIT && id !== ROOT && c.children(id).length === 0) this.unlink(id);
+    if (c.type.get(id) === IMPLICIT && id !== ROOT && c.children(id).length === 0) this.unlink(id);
     return [count, bytes];
   }
 
@@ -589,7 +602,7 @@ export class MergedTree {
     let parent: number;
     if (slash < 0) {
       parent = ROOT;
-    } else if (this.lastDirId !== NONE && c.type[this.lastDirId] !== DEAD && this.lastDir.length === slash && e.path.startsWith(this.lastDir)) {
+    } else if (this.lastDirId !== NONE && c.type.get(this.lastDirId) !== DEAD && this.lastDir.length === slash && e.path.startsWith(this.lastDir)) {
       parent = this.lastDirId;
     } else {
       this.lastDir = e.path.slice(0, slash);
@@ -600,16 +613,16 @@ export class MergedTree {
     const existing = nameOff === NONE ? NONE : c.lookup(parent, nameOff);
     const type = TYPE_CODE[e.type];
     const shown = existing !== NONE && c.visible(existing);
-    const fromBelow = shown && c.layer[existing]! < e.layer;
+    const fromBelow = shown && c.layer.get(existing) < e.layer;
     if (shown) {
-      if (c.type[existing] === DIR && type === DIR) {
+      if (c.type.get(existing) === DIR && type === DIR) {
         // Same directory re-emitted (metadata change): children stay.
         c.setMeta(existing, e.mode, e.uid, e.gid);
-        c.layer[existing] = e.layer;
+        c.layer.set(existing, e.layer);
         return;
       }
       this.release(existing);
-      const u = c.unit[existing]!;
+      const u = c.unit.get(existing);
       if (!fromBelow && u !== NONE && c.unitRefs[u] === 0 && c.unitLayer[u] === e.layer) {
         // A duplicate path in one layer (against the spec, but produced): last one wins,
         // and the overwritten copy never reaches a disk.
@@ -618,7 +631,7 @@ export class MergedTree {
         this.written -= c.unitSize[u]!;
         c.unitSize[u] = 0;
       }
-      if (c.type[existing] === DIR) this.removeBelow(existing, e.layer, false); // a file replaces a dir tree
+      if (c.type.get(existing) === DIR) this.removeBelow(existing, e.layer, false); // a file replaces a dir tree
     }
     // A new node (creation order is what "first surviving path" means for hardlinks); it takes
     // over whatever children the old node at this path still has.
@@ -627,34 +640,34 @@ export class MergedTree {
       const kids = c.children(existing);
       this.unlink(existing);
       id = this.create(parent, nameOff, type);
-      for (const k of kids) c.parent[k] = id;
-      c.firstChild[id] = c.firstChild[existing]!;
-      c.firstChild[existing] = NONE;
+      for (const k of kids) c.parent.set(k, id);
+      c.firstChild.set(id, c.firstChild.get(existing));
+      c.firstChild.set(existing, NONE);
     } else {
       id = this.create(parent, nameOff === NONE ? c.commitName(len) : nameOff, type);
     }
     this.visibleCount++;
-    c.layer[id] = e.layer;
+    c.layer.set(id, e.layer);
     c.setMeta(id, e.mode, e.uid, e.gid);
     c.setSize(id, e.size);
     if (e.linkname !== undefined) c.linkname.set(id, e.linkname);
     if (type === FILE) {
       if (e.size > 0) {
-        c.unit[id] = c.addUnit(e.layer, e.size, 1, fromBelow);
+        c.unit.set(id, c.addUnit(e.layer, e.size, 1, fromBelow));
         this.written += e.size;
       }
       if (fromBelow) s.modified += e.size;
       else s.added += e.size;
     } else if (type === HARDLINK && e.linkname !== undefined) {
       const target = this.find(e.linkname);
-      const tu = target === NONE || !c.visible(target) ? NONE : c.unit[target]!;
+      const tu = target === NONE || !c.visible(target) ? NONE : c.unit.get(target);
       if (tu === NONE) {
         // A link to an empty file shares no data; anything else is dangling.
-        if (target === NONE || c.type[target] !== FILE) {
+        if (target === NONE || c.type.get(target) !== FILE) {
           this.addAnomaly({ layer: e.layer, kind: 'dangling-hardlink', raw: e.linkname, path: e.path });
         }
-      } else if (c.layer[target] === e.layer || c.unitLayer[tu] === e.layer) {
-        c.unit[id] = tu;
+      } else if (c.layer.get(target) === e.layer || c.unitLayer[tu] === e.layer) {
+        c.unit.set(id, tu);
         c.unitRefs[tu]!++;
       } else {
         // moby#48140: linking to a lower-layer file copies it up into this layer; the
@@ -663,8 +676,8 @@ export class MergedTree {
         const copy = c.addUnit(e.layer, size, 2, true);
         this.written += size;
         this.release(target);
-        c.unit[target] = copy;
-        c.unit[id] = copy;
+        c.unit.set(target, copy);
+        c.unit.set(id, copy);
         s.modified += size;
       }
     }
@@ -679,10 +692,10 @@ export class MergedTree {
     let visible = 0;
     for (let id = 1; id < c.count; id++) {
       if (!c.visible(id)) continue;
-      const u = c.unit[id]!;
+      const u = c.unit.get(id);
       if (u === NONE) continue;
       if (c.unitRefs[u]! <= 0) {
-        c.unit[id] = NONE; // from here on `unit` names the unit a path is charged for
+        c.unit.set(id, NONE); // from here on `unit` names the unit a path is charged for
         continue;
       }
       c.unitRefs[u] = 0; // charged once: later paths sharing the unit cost nothing
