@@ -368,7 +368,7 @@ class Columns {
   }
 
   private rehash(): void {
-    const size = Math.max(2048, 2 ** Math.ceil(Math.log2(((this.tableLive + 1) * 8) / 3)));
+    const size = Math.max(2048, 2 ** Math.ceil(Math.log2((this.tableLive + 1) * 2))); // load at most 1/2 after, 3/4 before
     const next = new Int32Array(size).fill(EMPTY);
     for (const id of this.table) if (id >= 0) this.place(next, id);
     this.table = next;
