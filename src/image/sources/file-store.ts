@@ -5,7 +5,7 @@
  * (bounded by `limit`).
  */
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import { posix, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GoslimError, LimitExceededError, UnsafePathError } from '../../errors.js';
@@ -59,11 +59,29 @@ export function dirStore(root: string): FileStore {
     if (p !== base && !p.startsWith(base + sep)) throw new UnsafePathError(`path ${path} escapes ${root}`);
     return p;
   };
+  // A layout's files are read where they really are, and only inside the layout: a blob that
+  // is a symlink to a host file (whose content would even match its digest) is E_UNSAFE_PATH.
+  let realBase: Promise<string> | undefined;
+  const inside = async (path: string): Promise<string> => {
+    const p = full(path);
+    let real: string;
+    try {
+      real = await realpath(p);
+    } catch {
+      return p; // absent: the caller reports E_NOT_FOUND
+    }
+    const rb = await (realBase ??= realpath(base).catch(() => base));
+    if (real !== rb && !real.startsWith(rb + sep)) {
+      throw new UnsafePathError(`${path} in ${root} is a link to ${real}, outside the layout`, { details: { path } });
+    }
+    return real;
+  };
   return {
     location: root,
     async size(path) {
+      const p = await inside(path);
       try {
-        const st = await stat(full(path));
+        const st = await stat(p);
         return st.isFile() ? st.size : undefined;
       } catch {
         return undefined;
@@ -76,7 +94,7 @@ export function dirStore(root: string): FileStore {
       return this.head(path, size);
     },
     async head(path, n) {
-      const fh = await open(full(path), 'r').catch((err: unknown) => {
+      const fh = await open(await inside(path), 'r').catch((err: unknown) => {
         throw new GoslimError('E_NOT_FOUND', `${path} is missing from ${root}`, { cause: err });
       });
       try {
@@ -94,11 +112,11 @@ export function dirStore(root: string): FileStore {
     },
     async open(path) {
       if ((await this.size(path)) === undefined) throw notFound(root, path);
-      return createReadStream(full(path), { highWaterMark: 1 << 20 });
+      return createReadStream(await inside(path), { highWaterMark: 1 << 20 });
     },
     async locate(path) {
       const size = await this.size(path);
-      return size === undefined ? undefined : { file: full(path), start: 0, length: size };
+      return size === undefined ? undefined : { file: await inside(path), start: 0, length: size };
     },
   };
 }

@@ -6,7 +6,7 @@
  * a reader that followed the name out would succeed instead of failing.
  */
 import { mkdtempSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { GoslimError } from '../../errors.js';
 import { inspectImage } from '../../analysis/inspect.js';
 import { sha256Digest } from '../digest.js';
 import { openImage } from '../open.js';
-import { buildLayerTar, file, writeTarFile, type RawTarEntry } from '../testing/index.js';
+import { buildLayerTar, buildTestImage, file, writeTarFile, type RawTarEntry } from '../testing/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'goslim-hostile-archive-'));
 let layerTar: Buffer;
@@ -110,5 +110,28 @@ describe('hostile docker-archive tars', () => {
       [{ Config: 'config.json', Layers: ['l1/layer.tar'] }],
     );
     expect((await inspectImage(await openImage(twoManifests))).image.files).toBe(1);
+  });
+});
+
+describe('OCI layout directories with links', () => {
+  it('a blob that is a symlink out of the layout is E_UNSAFE_PATH (even when the outside file has the right digest)', async () => {
+    const built = await buildTestImage({ layers: [{ entries: [file('app', 'hello')], compression: 'none' }] }, { dir: join(root, 'layout-out'), format: 'oci' });
+    const digest = built.images[0]!.layerDigests[0]!;
+    const blob = join(built.path, 'blobs', 'sha256', digest.slice(7));
+    const outside = join(root, 'outside-layer.tar');
+    await rename(blob, outside);
+    await symlink(outside, blob);
+    const err = await failure(built.reference);
+    expect(err.code).toBe('E_UNSAFE_PATH');
+  });
+
+  it('a blob that is a symlink to another file inside the layout is read', async () => {
+    const built = await buildTestImage({ layers: [{ entries: [file('app', 'hello')], compression: 'none' }] }, { dir: join(root, 'layout-in'), format: 'oci' });
+    const digest = built.images[0]!.layerDigests[0]!;
+    const blob = join(built.path, 'blobs', 'sha256', digest.slice(7));
+    const moved = join(built.path, 'shared-layer.tar');
+    await rename(blob, moved);
+    await symlink('../../shared-layer.tar', blob);
+    expect((await inspectImage(await openImage(built.reference))).image.files).toBe(1);
   });
 });
