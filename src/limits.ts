@@ -21,6 +21,7 @@ export const LIMITS = {
   'image.layers': { value: 1024, unit: 'count', doc: 'layers in one image (Docker caps at 127 for overlay; OCI has no cap)' },
   'image.historyEntries': { value: 10_000, unit: 'count', doc: 'history entries in one image config' },
   'image.envEntries': { value: 10_000, unit: 'count', doc: 'Env, Entrypoint, Cmd entries in one image config' },
+  'image.binaryBytes': { value: 256 * 1024 * 1024, unit: 'bytes', doc: 'largest executable in an image kept whole for Go binary analysis (the largest real Go binaries are ~200 MB; larger ones are not analyzed)' },
   // ---- tar layers ----
   'tar.pathLength': { value: 4096, unit: 'bytes', doc: 'longest entry path (Linux PATH_MAX); longer names come only from hostile archives' },
   'tar.pathDepth': { value: 256, unit: 'levels', doc: 'deepest entry path, in components' },

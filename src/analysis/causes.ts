@@ -247,8 +247,14 @@ export interface Attribution {
   causes: CauseTotal[];
   /** Per-package bytes of package-owned files, largest first. */
   packages: PackageTotal[];
-  /** Cause of every regular file of the final filesystem. */
+  /**
+   * Cause of every regular file of the final filesystem that costs bytes (charged > 0): files
+   * that cost nothing (empty files, extra hardlinks) are counted in `causes` and `files` but
+   * not listed, so a layer of millions of empty files costs no memory per file here.
+   */
   fileCauses: Map<string, FileCause>;
+  /** Regular files (and hardlinks) of the final filesystem, listed in fileCauses or not. */
+  files: number;
   /** Σ charged bytes (equals Σ causes.bytes, by construction). */
   totalBytes: number;
 }
@@ -257,16 +263,18 @@ function isRegular(f: MergedFile): boolean {
   return f.type === 'file' || f.type === 'hardlink';
 }
 
-export function attributeCauses(files: readonly MergedFile[], ctx: CauseContext): Attribution {
+export function attributeCauses(files: Iterable<MergedFile>, ctx: CauseContext): Attribution {
   const owners = ctx.owners ?? canonicalOwners(ctx.db, ctx.fs);
   const totals = new Map<CauseId, CauseTotal>(CAUSE_IDS.map((id) => [id, { id, bytes: 0, files: 0 }]));
   const packages = new Map<string, PackageTotal>();
   const fileCauses = new Map<string, FileCause>();
   let totalBytes = 0;
+  let count = 0;
   for (const f of files) {
     if (!isRegular(f)) continue;
+    count++;
     const fc = classifyFile(f.path, ctx, owners);
-    fileCauses.set(f.path, fc);
+    if (f.charged > 0) fileCauses.set(f.path, fc);
     const t = totals.get(fc.cause) as CauseTotal;
     t.bytes += f.charged;
     t.files += 1;
@@ -289,6 +297,7 @@ export function attributeCauses(files: readonly MergedFile[], ctx: CauseContext)
     causes: [...totals.values()],
     packages: [...packages.values()].sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name)),
     fileCauses,
+    files: count,
     totalBytes,
   };
 }

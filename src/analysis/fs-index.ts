@@ -12,8 +12,8 @@ export class FsIndex {
 
   /** From a list of files, or (without copying) from the merged tree's own path map. */
   constructor(files: Iterable<MergedFile> | ReadonlyMap<string, MergedFile>) {
-    if (files instanceof Map) {
-      this.byPath = files as ReadonlyMap<string, MergedFile>;
+    if (isPathMap(files)) {
+      this.byPath = files;
     } else {
       const m = new Map<string, MergedFile>();
       for (const f of files as Iterable<MergedFile>) m.set(f.path, f);
@@ -93,6 +93,11 @@ export class FsIndex {
     if (dir === undefined) return undefined;
     return dir === '' ? base : `${dir}/${base}`;
   }
+}
+
+/** A Map or the merged tree's Map-like view (MergedFiles): used as is, never copied. */
+function isPathMap(files: Iterable<MergedFile> | ReadonlyMap<string, MergedFile>): files is ReadonlyMap<string, MergedFile> {
+  return typeof (files as ReadonlyMap<string, MergedFile>).get === 'function' && typeof (files as ReadonlyMap<string, MergedFile>).has === 'function';
 }
 
 function splitPath(p: string): string[] {

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { analyzeBinary, readElf } from '../binary/index.js';
 import type { LayerEntry } from '../image/filesystem/types.js';
 import { gzipSync } from 'node:zlib';
-import { GoBinaryCollector, gzipSize, isBinaryCandidate, strippedView } from './go-binaries.js';
+import { elfExtent, GoBinaryCollector, gzipSize, isBinaryCandidate, strippedView } from './go-binaries.js';
+import { buildFixture, haveGo, HELLO } from '../../test/fixtures/go/build-fixtures.js';
 import { factsFromReport } from './inspect.js';
 
 // A real Go program and a real C program from the machine (Debian's golang-go is a test dependency).
@@ -113,5 +114,32 @@ describe.skipIf(!existsSync(GO_BIN) || !existsSync(C_BIN))('GoBinaryCollector on
     await col.consume(entry('app/script.sh', 20), Readable.from([Buffer.from('#!/bin/sh\necho .gopclntab\n')]));
     expect(col.size).toBe(0);
     expect(col.late).toEqual([]);
+  });
+});
+
+describe.skipIf(!haveGo())('a Go binary padded with zeros (issue 11: a 5 MB layer took 1.1 GB)', () => {
+  it('keeps only the bytes its ELF tables reach (Go linker: section table in the first page), and reports the file size', async () => {
+    const go = readFileSync(await buildFixture(HELLO('default')));
+    expect(elfExtent(go.subarray(0, 16384))).toBe(go.length);
+    const padding = 256 * 1024 * 1024;
+    const kept: number[] = [];
+    const col = new GoBinaryCollector((bytes, path) => {
+      kept.push(bytes.length);
+      return analyze(bytes, path);
+    }, sections);
+    const sink = col.sink(entry('app', go.length + padding));
+    for (let i = 0; i < go.length; i += 65536) sink.write(go.subarray(i, i + 65536));
+    const zeros = Buffer.alloc(1 << 20);
+    for (let i = 0; i < padding; i += zeros.length) sink.write(zeros);
+    await sink.end();
+    await col.settle();
+    expect(kept).toEqual([go.length]);
+    expect(col.get(0, 'app')?.size).toBe(go.length + padding);
+    expect(col.get(0, 'app')?.go?.version).toMatch(/^go1\./);
+  });
+
+  it('a binary whose section table is at the end has no extent from its first page (kept whole, up to image.binaryBytes)', async () => {
+    const c = readFileSync(C_BIN);
+    expect(elfExtent(c.subarray(0, 16384))).toBeUndefined();
   });
 });

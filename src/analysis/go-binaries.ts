@@ -11,6 +11,7 @@ import { createGzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { LayerEntry } from '../image/filesystem/types.js';
 import type { TarDataSink } from '../image/filesystem/tar-parser.js';
+import { limit } from '../limits.js';
 import { isGoToolchainPackage } from './causes.js';
 import type { FsIndex } from './fs-index.js';
 import type { GoBinary, GoBinaryFacts } from './types.js';
@@ -108,14 +109,59 @@ function sectionTableOffset(head: Buffer): number | undefined {
 /** Go binaries whose stripped size is being measured in the background, at most (bytes). */
 const MAX_MEASURING = 256 * 1024 * 1024;
 
-/** Files larger than this are never read whole (bounded memory): not analyzed. */
-export const MAX_BINARY_BYTES = 1024 * 1024 * 1024;
+/** Files larger than this are never read whole (bounded memory): not analyzed (image.binaryBytes). */
+export const MAX_BINARY_BYTES = limit('image.binaryBytes');
+
+/**
+ * The bytes of an ELF file its analysis can reach: the header tables and every section and
+ * segment with file data. Go's own linker writes the section header table right after the
+ * program headers, so the extent is known from the first page; data past it (a binary padded
+ * with a gigabyte of zeros compresses to a few MB) is never kept. Undefined when the tables are
+ * not all in `head` (GNU ld puts the section table at the end): then the whole file is kept.
+ */
+export function elfExtent(head: Buffer): number | undefined {
+  if (head.length < 0x40 || !head.subarray(0, 4).equals(ELF_MAGIC)) return undefined;
+  const is64 = head[4] === 2;
+  if (!is64 && head[4] !== 1) return undefined;
+  const le = head[5] !== 2;
+  const u16 = (o: number): number => (le ? head.readUInt16LE(o) : head.readUInt16BE(o));
+  const u32 = (o: number): number => (le ? head.readUInt32LE(o) : head.readUInt32BE(o));
+  const word = (o: number): number => {
+    if (!is64) return u32(o);
+    const v = le ? head.readBigUInt64LE(o) : head.readBigUInt64BE(o);
+    return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.POSITIVE_INFINITY : Number(v);
+  };
+  const phoff = word(is64 ? 0x20 : 0x1c);
+  const shoff = word(is64 ? 0x28 : 0x20);
+  const phentsize = u16(is64 ? 0x36 : 0x2a);
+  const phnum = u16(is64 ? 0x38 : 0x2c);
+  const shentsize = u16(is64 ? 0x3a : 0x2e);
+  const shnum = u16(is64 ? 0x3c : 0x30);
+  const minPh = is64 ? 0x38 : 0x20;
+  const minSh = is64 ? 0x40 : 0x28;
+  if (shnum === 0 || shentsize < minSh || (phnum > 0 && phentsize < minPh)) return undefined;
+  const phEnd = phoff + phnum * phentsize;
+  const shEnd = shoff + shnum * shentsize;
+  if (phEnd > head.length || shEnd > head.length) return undefined;
+  let extent = Math.max(is64 ? 0x40 : 0x34, phEnd, shEnd);
+  for (let i = 0; i < phnum; i++) {
+    const b = phoff + i * phentsize;
+    extent = Math.max(extent, word(b + (is64 ? 0x08 : 0x04)) + word(b + (is64 ? 0x20 : 0x10)));
+  }
+  for (let i = 0; i < shnum; i++) {
+    const b = shoff + i * shentsize;
+    if (u32(b + 4) === 8) continue; // SHT_NOBITS: no bytes in the file
+    extent = Math.max(extent, word(b + (is64 ? 0x18 : 0x10)) + word(b + (is64 ? 0x20 : 0x14)));
+  }
+  return Number.isFinite(extent) ? extent : undefined;
+}
 
 /** Trees whose binaries belong to the toolchain or caches: never candidates (and never read). */
 const SKIP_TREES = [/^usr\/local\/go\//, /^usr\/lib\/go-[^/]+\//, /^usr\/lib\/go\//, /^usr\/share\/go-[^/]+\//, /\/pkg\/mod\//, /\/\.cache\/go-build\//, /^go\/pkg\//];
 
 export function isBinaryCandidate(entry: LayerEntry): boolean {
-  return entry.type === 'file' && entry.size >= 64 && entry.size <= MAX_BINARY_BYTES && !SKIP_TREES.some((r) => r.test(entry.path));
+  // No upper bound here: what is kept of a candidate is bounded in sink() (elfExtent, image.binaryBytes).
+  return entry.type === 'file' && entry.size >= 64 && !SKIP_TREES.some((r) => r.test(entry.path));
 }
 
 export type AnalyzeFn = (bytes: Uint8Array, path: string) => GoBinaryFacts | undefined;
@@ -204,9 +250,21 @@ export class GoBinaryCollector {
       chunk.copy(whole, filled, 0, n);
       filled += n;
     };
-    const startWhole = (): void => {
-      whole = Buffer.allocUnsafe(Math.max(entry.size, early.reduce((a, c) => a + c.length, 0)));
-      for (const c of early.splice(0)) store(c);
+    /** Start keeping the file whole; false (and nothing kept) when that is over image.binaryBytes. */
+    const startWhole = (): boolean => {
+      const head = early.length === 1 ? early[0]! : Buffer.concat(early);
+      early.length = 0;
+      // Keep only what the analysis can reach (see elfExtent), never less than what arrived.
+      const extent = elfExtent(head);
+      const want = Math.max(Math.min(entry.size, extent ?? entry.size), head.length);
+      if (want > MAX_BINARY_BYTES) {
+        elf = false; // too big to analyze: read no further
+        keep = false;
+        return false;
+      }
+      whole = Buffer.allocUnsafe(want);
+      store(head);
+      return true;
     };
     if (keep) startWhole();
     const write = (chunk: Buffer): void => {
@@ -239,7 +297,7 @@ export class GoBinaryCollector {
         const early = before < EARLY_WINDOW ? chunk.subarray(0, EARLY_WINDOW - before + MARKER_OVERLAP) : undefined;
         if (!keep && early !== undefined && search(early, true, EARLY_MARKERS)) {
           keep = true;
-          startWhole();
+          if (!startWhole()) return;
         }
         const from = scanFrom ?? 0;
         const lateAt = seen > from ? Math.max(0, from - before) : -1; // where the late region starts in this chunk
@@ -260,16 +318,17 @@ export class GoBinaryCollector {
       // Small files decided at the very end are still in `early`; a header that under-declared
       // the size is cut to what arrived.
       const bytes = whole !== undefined ? whole.subarray(0, filled) : Buffer.concat(early);
-      return this.record(entry, bytes);
+      return this.record(entry, bytes, seen);
     };
     return { write, end };
   }
 
   /** Analyze a Go binary's bytes; measure its stripped size without holding up the walk. */
-  private record(entry: LayerEntry, bytes: Buffer): Promise<void> | undefined {
+  private record(entry: LayerEntry, bytes: Buffer, fileSize: number): Promise<void> | undefined {
     const facts = this.analyze(bytes, entry.path);
     if (!facts) return undefined;
-    const result: GoBinaryFacts & { strippedCompressed?: number } = { ...facts, path: entry.path, size: bytes.length };
+    // The file's size, not the bytes kept (the tail past the ELF's extent is not kept).
+    const result: GoBinaryFacts & { strippedCompressed?: number } = { ...facts, path: entry.path, size: Math.max(bytes.length, fileSize) };
     this.found.set(key(entry.layer, entry.path), result);
     if (!this.sections) return undefined;
     let parts: Buffer[];

@@ -226,7 +226,10 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     config: config.config,
     fs: startupView,
   });
-  const files: MergedFile[] = [...merged.files.values()];
+  // Only the files that cost bytes are kept as objects (all of them in a real image; none of
+  // the millions of empty files of a hostile layer); passes over every path stream the tree.
+  const files: MergedFile[] = [];
+  for (const f of merged.files.values()) if (f.charged > 0) files.push(f);
   const fs = new FsIndex(merged.files);
   // Only the versions of the db files that survive in the final filesystem count.
   const finalDb = new Map<string, string>();
@@ -238,8 +241,8 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   db.owners.clear(); // superseded by `owners` (keyed by real location); frees the memory early
   // The stripped sizes were measured on the thread pool while the work above ran.
   await collector.settle();
-  const goBinaries = finalGoBinaries(collector, files, fs, (p) => owners.get(p));
-  const attribution = attributeCauses(files, {
+  const goBinaries = finalGoBinaries(collector, files, fs, (p) => owners.get(p)); // a Go binary is a file that costs bytes
+  const attribution = attributeCauses(merged.files.values(), {
     db,
     fs,
     go,
@@ -282,7 +285,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       compressedSize: storedTotal,
       size,
       fileBytes: merged.totals.visibleBytes,
-      files: attribution.fileCauses.size,
+      files: attribution.files,
     },
     layers: merged.layers.map((l) => ({
       index: l.index,

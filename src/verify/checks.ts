@@ -17,7 +17,7 @@ import { verdictOf, type VerifyCheck, type VerifyReport } from './types.js';
 
 /** The merged filesystem plus the contents the collector captured (paths without a leading "/"). */
 export interface ImageView {
-  files: Map<string, MergedFile>;
+  files: ReadonlyMap<string, MergedFile>;
   read(path: string): Uint8Array | undefined;
 }
 

@@ -44,7 +44,7 @@ export interface VerifyCapture {
   wants(e: LayerEntry): boolean;
   /** A synchronous reader of a wanted entry (LayerVisitor.sink) that keeps its bytes. */
   sink(e: LayerEntry): TarDataSink;
-  finish(files: Map<string, MergedFile>): Promise<ImageView>;
+  finish(files: ReadonlyMap<string, MergedFile>): Promise<ImageView>;
 }
 
 export function createVerifyCapture(image: Image): VerifyCapture {
@@ -122,7 +122,7 @@ export async function collectImageView(image: Image, options: CollectOptions = {
 }
 
 /** Where a regular file's data lives: itself, or the target of a hardlink. */
-function dataPath(files: Map<string, MergedFile>, path: string, file: MergedFile): { path: string; file: MergedFile } | undefined {
+function dataPath(files: ReadonlyMap<string, MergedFile>, path: string, file: MergedFile): { path: string; file: MergedFile } | undefined {
   if (file.type === 'file') return { path, file };
   if (file.type === 'hardlink' && file.linkname !== undefined) {
     const t = resolveInTree(files, file.linkname);

@@ -27,7 +27,7 @@ export interface MergedLayerSummary extends LayerSummary {
 }
 
 export interface MergeResult {
-  files: Map<string, MergedFile>;
+  files: ReadonlyMap<string, MergedFile>;
   layers: MergedLayerSummary[];
   wasted: WastedSummary;
   totals: MergedTotals & { compressedSize: number; tarSize: number };
@@ -124,7 +124,7 @@ export async function mergeLayers(image: Image, options: MergeOptions = {}): Pro
  * Follow symlinks inside the merged tree (never on the host): returns the final path and
  * its file, or undefined for a dangling link or a loop (40 hops, as Linux's MAXSYMLINKS).
  */
-export function resolveInTree(files: Map<string, MergedFile>, path: string): { path: string; file: MergedFile } | undefined {
+export function resolveInTree(files: ReadonlyMap<string, MergedFile>, path: string): { path: string; file: MergedFile } | undefined {
   let current = path;
   for (let hops = 0; hops < 40; hops++) {
     // Resolve symlinked parent directories component by component.

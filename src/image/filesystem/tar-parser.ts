@@ -10,7 +10,8 @@
  * (Go archive/tar does the same).
  */
 import { Writable } from 'node:stream';
-import { MalformedInputError, TruncatedInputError } from '../../errors.js';
+import { LimitExceededError, MalformedInputError, TruncatedInputError } from '../../errors.js';
+import { limit } from '../../limits.js';
 
 export interface TarHeader {
   name: string;
@@ -33,7 +34,54 @@ export interface TarDataSink {
 export type TarEntryHandler = (header: TarHeader) => TarDataSink | undefined | Promise<TarDataSink | undefined>;
 
 const BLOCK = 512;
-const MAX_META = 1 << 20;
+
+/**
+ * Refuse a PAX `x`/`g` or GNU `L`/`K` record over tar.paxHeaderSize before its bytes are kept
+ * (its data is held until the entry it describes).
+ */
+export function checkMetaSize(typeflag: string, size: number): void {
+  const max = limit('tar.paxHeaderSize');
+  if (size > max) {
+    throw new LimitExceededError('tar.paxHeaderSize', max, `tar: ${typeflag} header record of ${size} bytes, over the tar.paxHeaderSize limit of ${max}`, {
+      actual: size,
+      details: { typeflag },
+    });
+  }
+}
+
+/**
+ * Refuse an entry name (or link target) longer than tar.pathLength bytes or deeper than
+ * tar.pathDepth components: only hostile archives have them (10,000-deep directories, 70k PAX
+ * paths, 1 MiB GNU long names), and what reads them (a map of paths, an unpacker) pays per byte.
+ * Cheap on the hot path: short names (almost all) are let through by their length alone.
+ */
+export function checkEntryName(name: string, what: 'path' | 'linkpath'): void {
+  const maxLength = limit('tar.pathLength');
+  const maxDepth = limit('tar.pathDepth');
+  // UTF-8 takes at most 3 bytes per UTF-16 unit; a component takes at least 2 characters with its slash.
+  if (name.length * 3 <= maxLength && name.length < 2 * maxDepth) return;
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes > maxLength) {
+    throw new LimitExceededError('tar.pathLength', maxLength, `tar: an entry ${what} of ${bytes} bytes, over the tar.pathLength limit of ${maxLength}`, {
+      actual: bytes,
+      details: { field: what, start: name.slice(0, 100) },
+    });
+  }
+  let depth = 1;
+  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) === 0x2f && i + 1 < name.length && name.charCodeAt(i + 1) !== 0x2f) depth++;
+  if (depth > maxDepth) {
+    throw new LimitExceededError('tar.pathDepth', maxDepth, `tar: an entry ${what} ${depth} components deep, over the tar.pathDepth limit of ${maxDepth}`, {
+      actual: depth,
+      details: { field: what, start: name.slice(0, 100) },
+    });
+  }
+}
+
+/** Refuse an archive with more entries than tar.entries (counted without PAX/GNU meta headers). */
+export function checkEntryCount(count: number): void {
+  const max = limit('tar.entries');
+  if (count > max) throw new LimitExceededError('tar.entries', max, `tar: more than ${max} entries`, { actual: count });
+}
 
 function cstr(buf: Buffer, start: number, end: number): string {
   let e = start;
@@ -108,6 +156,7 @@ export class TarParser extends Writable {
   private longLink: string | undefined;
   private zeroBlocks = 0;
   entries = 0;
+  private readonly maxEntries = limit('tar.entries');
 
   constructor(private readonly onEntry: TarEntryHandler) {
     super({ highWaterMark: 1 << 20 });
@@ -206,13 +255,13 @@ export class TarParser extends Writable {
     const typeflag = String.fromCharCode(block[156]!);
     let size = num(block, 124, 136, 'size');
     if (typeflag === 'x' || typeflag === 'g' || typeflag === 'L' || typeflag === 'K') {
-      if (size > MAX_META) throw new MalformedInputError(`tar: ${typeflag} header of ${size} bytes`);
+      checkMetaSize(typeflag, size);
       this.metaType = typeflag;
       this.meta = [];
       this.startData(size, 'meta');
       return undefined;
     }
-    this.entries++;
+    if (++this.entries > this.maxEntries) checkEntryCount(this.entries);
     let name = cstr(block, 0, 100);
     if (block.toString('latin1', 257, 263) === 'ustar\0') {
       const prefix = cstr(block, 345, 500);
@@ -235,7 +284,9 @@ export class TarParser extends Writable {
       if (g !== undefined) gid = paxNumber(g, 'gid');
     }
     this.longName = this.longLink = undefined;
-    this.paxLocal = new Map();
+    if (this.paxLocal.size > 0) this.paxLocal = new Map();
+    checkEntryName(name, 'path');
+    if (linkname.length > 0) checkEntryName(linkname, 'linkpath');
     if ('123456'.includes(typeflag)) size = 0;
     const header: TarHeader = { name, typeflag, size, mode: num(block, 100, 108, 'mode'), uid, gid, linkname };
     const sink = this.onEntry(header);
@@ -283,8 +334,15 @@ export class TarParser extends Writable {
   }
 }
 
-function paxNumber(text: string, what: string): number {
-  const v = Number(text.split('.')[0]);
-  if (!Number.isSafeInteger(v) || v < 0) throw new MalformedInputError(`tar: PAX ${what} out of range: ${text}`);
+/**
+ * A PAX decimal field (size, uid, gid): digits only, as Go's archive/tar reads them
+ * (strconv.ParseInt); "abcde", "1.5", "-1", "" and values past 2^53 are malformed.
+ */
+export function paxNumber(text: string, what: string): number {
+  if (!/^[0-9]{1,16}$/.test(text)) {
+    throw new MalformedInputError(`tar: PAX ${what} is not a decimal number: ${JSON.stringify(text.slice(0, 40))}`, { details: { field: `pax ${what}` } });
+  }
+  const v = Number(text);
+  if (!Number.isSafeInteger(v)) throw new MalformedInputError(`tar: PAX ${what} out of range: ${text}`, { details: { field: `pax ${what}` } });
   return v;
 }

@@ -4,8 +4,9 @@
  * every digest it is given is validated before it goes into a URL, and every byte it returns is
  * verified against the digest it was addressed by.
  */
-import type { Readable } from 'node:stream';
+import { type Readable, pipeline } from 'node:stream';
 import { GoslimError, isGoslimError } from '../../errors.js';
+import { LIMITS } from '../../limits.js';
 import { MediaType } from '../model.js';
 import { parseDigest, sha256Digest, VerifyingStream, verifyBuffer } from '../digest.js';
 import { nextDelay } from './retry.js';
@@ -20,7 +21,7 @@ const MAX_RESUMES = 32;
 export const DEFAULT_CHUNK_THRESHOLD = 64 << 20;
 
 /** Manifests larger than this are refused (distribution's default limit is 4 MiB). */
-export const MAX_MANIFEST_BYTES = 8 << 20;
+export const MAX_MANIFEST_BYTES = LIMITS['json.documentSize'].value;
 
 /** Everything we can read, most specific first (distribution-spec "Pulling manifests"). */
 export const MANIFEST_ACCEPT = [

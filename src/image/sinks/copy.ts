@@ -10,7 +10,8 @@ import { sha256Digest, verifyBuffer } from '../digest.js';
 import { isIndexMediaType, type Descriptor, type Image, type ImageIndex, type ImageIndexManifest } from '../model.js';
 import { openParsedImage } from '../open.js';
 import { formatImageReference, type ImageReference } from '../reference.js';
-import { dirStore, parseJsonDocument, tarStore, type FileStore } from '../sources/file-store.js';
+import { dirStore, tarStore, type FileStore } from '../sources/file-store.js';
+import { parseDocument } from '../documents.js';
 import { checkLayoutMarker } from '../sources/oci-layout.js';
 import { loadImage, REF_NAME_ANNOTATION } from '../sources/oci-resolve.js';
 import { resolveImageReference } from '../sources/probe.js';
@@ -46,13 +47,13 @@ class StoredIndex implements ImageIndex {
 /** The index a layout's ref points at, or undefined when it points at a single image. */
 async function layoutIndex(store: FileStore, ref: string | undefined, reference: string): Promise<ImageIndex | undefined> {
   await checkLayoutMarker(store);
-  const top = parseJsonDocument<ImageIndexManifest>(await store.readSmall('index.json'), `${store.location} index.json`);
-  const entries = (top?.manifests ?? []).filter((d) => ref === undefined || d.annotations?.[REF_NAME_ANNOTATION] === ref);
+  const top = parseDocument('index', await store.readSmall('index.json'), `${store.location} index.json`);
+  const entries = top.manifests.filter((d) => ref === undefined || d.annotations?.[REF_NAME_ANNOTATION] === ref);
   if (entries.length !== 1 || !isIndexMediaType(entries[0]!.mediaType)) return undefined;
   const d = entries[0]!;
   const raw = await store.readSmall(`blobs/sha256/${d.digest.slice('sha256:'.length)}`);
   verifyBuffer(raw, d.digest, 'image index');
-  return new StoredIndex(store, raw, parseJsonDocument<ImageIndexManifest>(raw, `index ${d.digest}`), reference);
+  return new StoredIndex(store, raw, parseDocument('index', raw, `index ${d.digest}`), reference);
 }
 
 export interface OpenForCopyOptions {

@@ -118,12 +118,16 @@ export async function writeDockerArchive(root: Image | ImageIndex, file: string,
     pack.finalize();
   })();
   feed.catch((err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))));
+  const written = pipeline(pack, createWriteStream(tmp));
   try {
-    await Promise.all([feed, pipeline(pack, createWriteStream(tmp))]);
+    await Promise.all([feed, written]);
     await syncPath(tmp);
     await rename(tmp, file);
     await syncPath(dirname(file), true);
   } catch (err) {
+    // Both sides must be done before the temp file goes: the first rejection can come while
+    // the write stream is still opening it, which would create it again after the rm.
+    await Promise.allSettled([feed, written]);
     await rm(tmp, { force: true });
     throw err instanceof GoslimError ? err : new GoslimError('E_IO', `writing ${file} failed: ${(err as Error).message}`, { cause: err });
   }

@@ -14,6 +14,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { parseDocument } from '../documents.js';
 import { GoslimError } from '../../errors.js';
 import { parseDigest, VerifyingStream } from '../digest.js';
 import { MediaType, type Descriptor, type Image, type ImageIndex, type ImageIndexManifest } from '../model.js';
@@ -95,12 +96,13 @@ export async function writeOciLayout(root: Image | ImageIndex, dir: string, opts
 
   if (await exists(join(dir, 'oci-layout'))) {
     const indexFile = join(dir, 'index.json');
-    let index: ImageIndexManifest;
+    let raw: Buffer;
     try {
-      index = JSON.parse(await readFile(indexFile, 'utf8')) as ImageIndexManifest;
+      raw = await readFile(indexFile);
     } catch (err) {
       throw new GoslimError('E_MALFORMED', `${indexFile} is not a readable OCI index`, { cause: err });
     }
+    const index: ImageIndexManifest = parseDocument('writable index', raw, indexFile);
     const blobsDir = join(dir, 'blobs', 'sha256');
     await mkdir(blobsDir, { recursive: true });
     await removeStaleTemps(blobsDir, (base) => /^[0-9a-f]{64}$/.test(base));

@@ -20,7 +20,8 @@ import { GoslimError, MalformedInputError, UnsupportedFormatError } from '../../
 import { MediaType, platformString, type Compression, type Image, type ImageManifest, type Layer } from '../model.js';
 import { sha256Digest, verifyBuffer } from '../digest.js';
 import { formatRegistryReference, parseRegistryReference } from '../reference.js';
-import { parseJsonDocument, tarStore, type FileStore } from './file-store.js';
+import { tarStore, type FileStore } from './file-store.js';
+import { parseDocument, type DockerArchiveManifestEntry } from '../documents.js';
 import { normaliseArchiveName } from './tar-index.js';
 import { checkConfig, resolveImage } from './oci-resolve.js';
 import { parsePlatformOption, platformMatches } from './platform-select.js';
@@ -28,11 +29,7 @@ import { sniffCompression } from './decompress.js';
 import { StoredLayer } from './stored-layer.js';
 import { StoredImage } from './stored-image.js';
 
-export interface DockerArchiveManifestEntry {
-  Config: string;
-  RepoTags?: string[] | null;
-  Layers?: string[] | null;
-}
+export type { DockerArchiveManifestEntry } from '../documents.js';
 
 export interface OpenDockerArchiveOptions {
   /** A RepoTag (`name:tag`) or `@N` (the Nth image in manifest.json, from 0). */
@@ -45,12 +42,8 @@ const BLOB_PATH_RE = /^blobs\/sha256\/([a-f0-9]{64})$/;
 
 async function readManifestJson(store: FileStore): Promise<DockerArchiveManifestEntry[] | undefined> {
   if ((await store.size('manifest.json')) === undefined) return undefined;
-  const doc = parseJsonDocument<unknown>(await store.readSmall('manifest.json'), `${store.location} manifest.json`);
-  if (doc === null || (Array.isArray(doc) && doc.length === 0)) return undefined;
-  if (!Array.isArray(doc) || !doc.every((e) => e !== null && typeof e === 'object' && typeof e.Config === 'string')) {
-    throw new MalformedInputError(`${store.location}: manifest.json is not a list of {Config, Layers}`);
-  }
-  return doc as DockerArchiveManifestEntry[];
+  const doc = parseDocument('docker-archive manifest.json', await store.readSmall('manifest.json'), `${store.location} manifest.json`);
+  return doc === null || doc.length === 0 ? undefined : doc;
 }
 
 function canonicalTag(tag: string): string {

@@ -5,10 +5,11 @@
  * (bounded by `limit`).
  */
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import { posix, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { GoslimError, MalformedInputError, UnsafePathError } from '../../errors.js';
+import { GoslimError, LimitExceededError, UnsafePathError } from '../../errors.js';
+import { checkDocumentSize } from '../documents.js';
 import { indexTar, resolveTarEntry, streamTarRange, type TarIndex } from './tar-index.js';
 import { parseDigest } from '../digest.js';
 
@@ -17,7 +18,10 @@ export interface FileStore {
   readonly location: string;
   /** Size in bytes of the file at `path`, or undefined when absent. */
   size(path: string): Promise<number | undefined>;
-  /** Read a whole small file (JSON documents). E_NOT_FOUND when absent, E_MALFORMED over `limit`. */
+  /**
+   * Read a whole small file (JSON documents). E_NOT_FOUND when absent; E_LIMIT over `limit`
+   * bytes (default: json.documentSize), checked before anything is read.
+   */
   readSmall(path: string, limit?: number): Promise<Buffer>;
   /** First `n` bytes (or fewer for a short file). */
   head(path: string, n: number): Promise<Buffer>;
@@ -26,8 +30,14 @@ export interface FileStore {
   locate(path: string): Promise<{ file: string; start: number; length: number } | undefined>;
 }
 
-/** JSON documents (index, manifest, config) above this are rejected rather than read. */
-export const MAX_JSON_BYTES = 8 << 20;
+/** Refuse a small file over `max` bytes (json.documentSize unless the caller gives its own). */
+function checkSmall(bytes: number, max: number | undefined, what: string): void {
+  if (max === undefined) {
+    checkDocumentSize(bytes, what);
+  } else if (bytes > max) {
+    throw new LimitExceededError('json.documentSize', max, `${what} is ${bytes} bytes, over the limit of ${max}`, { actual: bytes });
+  }
+}
 
 export function blobPath(digest: string): string {
   const { hex } = parseDigest(digest, 'blob digest');
@@ -49,24 +59,42 @@ export function dirStore(root: string): FileStore {
     if (p !== base && !p.startsWith(base + sep)) throw new UnsafePathError(`path ${path} escapes ${root}`);
     return p;
   };
+  // A layout's files are read where they really are, and only inside the layout: a blob that
+  // is a symlink to a host file (whose content would even match its digest) is E_UNSAFE_PATH.
+  let realBase: Promise<string> | undefined;
+  const inside = async (path: string): Promise<string> => {
+    const p = full(path);
+    let real: string;
+    try {
+      real = await realpath(p);
+    } catch {
+      return p; // absent: the caller reports E_NOT_FOUND
+    }
+    const rb = await (realBase ??= realpath(base).catch(() => base));
+    if (real !== rb && !real.startsWith(rb + sep)) {
+      throw new UnsafePathError(`${path} in ${root} is a link to ${real}, outside the layout`, { details: { path } });
+    }
+    return real;
+  };
   return {
     location: root,
     async size(path) {
+      const p = await inside(path);
       try {
-        const st = await stat(full(path));
+        const st = await stat(p);
         return st.isFile() ? st.size : undefined;
       } catch {
         return undefined;
       }
     },
-    async readSmall(path, limit = MAX_JSON_BYTES) {
+    async readSmall(path, max) {
       const size = await this.size(path);
       if (size === undefined) throw notFound(root, path);
-      if (size > limit) throw new MalformedInputError(`${path} in ${root} is ${size} bytes, over the ${limit} limit`);
+      checkSmall(size, max, `${path} in ${root}`);
       return this.head(path, size);
     },
     async head(path, n) {
-      const fh = await open(full(path), 'r').catch((err: unknown) => {
+      const fh = await open(await inside(path), 'r').catch((err: unknown) => {
         throw new GoslimError('E_NOT_FOUND', `${path} is missing from ${root}`, { cause: err });
       });
       try {
@@ -84,11 +112,11 @@ export function dirStore(root: string): FileStore {
     },
     async open(path) {
       if ((await this.size(path)) === undefined) throw notFound(root, path);
-      return createReadStream(full(path), { highWaterMark: 1 << 20 });
+      return createReadStream(await inside(path), { highWaterMark: 1 << 20 });
     },
     async locate(path) {
       const size = await this.size(path);
-      return size === undefined ? undefined : { file: full(path), start: 0, length: size };
+      return size === undefined ? undefined : { file: await inside(path), start: 0, length: size };
     },
   };
 }
@@ -102,10 +130,10 @@ export async function tarStore(path: string, index?: TarIndex): Promise<FileStor
     async size(name) {
       return lookup(name)?.size;
     },
-    async readSmall(name, limit = MAX_JSON_BYTES) {
+    async readSmall(name, max) {
       const entry = lookup(name);
       if (entry === undefined) throw notFound(path, name);
-      if (entry.size > limit) throw new MalformedInputError(`${name} in ${path} is ${entry.size} bytes, over the ${limit} limit`);
+      checkSmall(entry.size, max, `${name} in ${path}`);
       return this.head(name, entry.size);
     },
     async head(name, n) {
@@ -137,13 +165,4 @@ export async function tarStore(path: string, index?: TarIndex): Promise<FileStor
     },
   };
   return store;
-}
-
-/** Parse a JSON document read from a store, with a typed error. */
-export function parseJsonDocument<T>(data: Buffer, what: string): T {
-  try {
-    return JSON.parse(data.toString('utf8')) as T;
-  } catch (err) {
-    throw new MalformedInputError(`${what} is not valid JSON`, { cause: err });
-  }
 }

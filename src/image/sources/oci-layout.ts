@@ -1,7 +1,8 @@
 /** OCI image layout directory source (image-spec `image-layout.md`). */
 import { GoslimError, UnsupportedFormatError } from '../../errors.js';
 import type { Image } from '../model.js';
-import { dirStore, parseJsonDocument, type FileStore } from './file-store.js';
+import { dirStore, type FileStore } from './file-store.js';
+import { parseDocument } from '../documents.js';
 import { resolveImage } from './oci-resolve.js';
 
 export interface OpenLayoutOptions {
@@ -22,8 +23,8 @@ export async function checkLayoutMarker(store: FileStore): Promise<void> {
     }
     throw err;
   }
-  const marker = parseJsonDocument<{ imageLayoutVersion?: unknown }>(raw, `${store.location} oci-layout`);
-  if (typeof marker?.imageLayoutVersion !== 'string' || !marker.imageLayoutVersion.startsWith('1.')) {
+  const marker = parseDocument('oci-layout', raw, `${store.location} oci-layout`);
+  if (!marker.imageLayoutVersion.startsWith('1.')) {
     throw new UnsupportedFormatError(
       `${store.location}: unsupported imageLayoutVersion ${JSON.stringify(marker?.imageLayoutVersion)}`,
     );

@@ -4,7 +4,9 @@
  * blobs. Shared by the OCI layout directory, oci-archive, and the OCI half of Docker 25+ /
  * containerd `docker save` archives.
  */
-import { GoslimError, MalformedInputError } from '../../errors.js';
+import { GoslimError, LimitExceededError, MalformedInputError } from '../../errors.js';
+import { limit } from '../../limits.js';
+import { parseDocument } from '../documents.js';
 import {
   isIndexMediaType,
   isManifestMediaType,
@@ -14,8 +16,8 @@ import {
   type ImageManifest,
   type Platform,
 } from '../model.js';
-import { isSha256Digest, parseDigest, verifyBuffer } from '../digest.js';
-import { blobPath, parseJsonDocument, type FileStore } from './file-store.js';
+import { parseDigest, verifyBuffer } from '../digest.js';
+import { blobPath, type FileStore } from './file-store.js';
 import { isAttestation, selectPlatform } from './platform-select.js';
 import { StoredImage } from './stored-image.js';
 import { StoredLayer } from './stored-layer.js';
@@ -25,7 +27,6 @@ import type { Image, Layer } from '../model.js';
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 export const CONTAINERD_NAME_ANNOTATION = 'io.containerd.image.name';
-const MAX_INDEX_DEPTH = 4;
 
 export interface ResolveOptions {
   /** Tag / name to select among index.json entries. */
@@ -37,31 +38,9 @@ export interface ResolveOptions {
   configDigest?: string;
 }
 
-/** Validate a descriptor read from JSON (digest syntax, non-negative integer size). */
-export function checkDescriptor(d: unknown, what: string): Descriptor {
-  const desc = d as Descriptor | null;
-  if (desc === null || typeof desc !== 'object' || !isSha256Digest(desc.digest)) {
-    throw new MalformedInputError(`${what}: descriptor without a valid sha256 digest`);
-  }
-  if (typeof desc.size !== 'number' || !Number.isSafeInteger(desc.size) || desc.size < 0) {
-    throw new MalformedInputError(`${what}: descriptor ${desc.digest} has an invalid size`);
-  }
-  return desc;
-}
-
+/** Parse and check an image config (documents.ts: shape, size; rootfs defaults to no layers). */
 export function checkConfig(raw: Buffer, what: string): ImageConfig {
-  const config = parseJsonDocument<ImageConfig>(raw, what);
-  if (config === null || typeof config !== 'object' || typeof config.os !== 'string' || typeof config.architecture !== 'string') {
-    throw new MalformedInputError(`${what}: missing os/architecture`);
-  }
-  const diffIds = config.rootfs?.diff_ids as unknown;
-  if (diffIds === null || diffIds === undefined) {
-    config.rootfs = { type: 'layers', diff_ids: [] };
-  } else if (!Array.isArray(diffIds) || !diffIds.every((d) => isSha256Digest(d))) {
-    throw new MalformedInputError(`${what}: rootfs.diff_ids must be sha256 digests`);
-  }
-  if (config.history === null) delete config.history;
-  return config;
+  return parseDocument('config', raw, what);
 }
 
 async function readBlob(store: FileStore, d: Descriptor, what: string): Promise<Buffer> {
@@ -86,22 +65,55 @@ function refMatches(d: Descriptor, ref: string): boolean {
   return names.some((n) => n !== undefined && (n === ref || n.endsWith(`:${ref}`) || n === `docker.io/library/${ref}`));
 }
 
+/** What one resolve has read so far: bounds fan-out (image.manifests) and finds cycles. */
+interface Walk {
+  /** Index digests on the current nesting path (a cycle is an index that lists an ancestor). */
+  path: string[];
+  /** Index digests already expanded: an index listed twice is read once. */
+  expanded: Set<string>;
+  /** Descriptors visited so far, all levels. */
+  visited: number;
+}
+
+function countVisit(walk: Walk, store: FileStore): void {
+  const max = limit('image.manifests');
+  if (++walk.visited > max) {
+    throw new LimitExceededError('image.manifests', max, `${store.location}: more than ${max} manifests reached while resolving the image`, {
+      details: { location: store.location },
+    });
+  }
+}
+
 async function collectManifests(
   store: FileStore,
   index: ImageIndexManifest,
   out: Candidate[],
-  depth: number,
+  walk: Walk,
   refName: string | undefined,
 ): Promise<void> {
-  if (depth > MAX_INDEX_DEPTH) throw new MalformedInputError('image index nesting is deeper than 4');
-  for (const [i, raw] of index.manifests.entries()) {
-    const d = checkDescriptor(raw, `index entry ${i}`);
+  const maxDepth = limit('image.indexDepth');
+  if (walk.path.length > maxDepth) {
+    throw new LimitExceededError('image.indexDepth', maxDepth, `image index nesting is deeper than ${maxDepth}`, {
+      actual: walk.path.length,
+      details: { location: store.location },
+    });
+  }
+  for (const d of index.manifests) {
+    countVisit(walk, store);
     if (isAttestation(d)) continue;
     const name = refName ?? d.annotations?.[REF_NAME_ANNOTATION] ?? d.annotations?.[CONTAINERD_NAME_ANNOTATION];
     if (isIndexMediaType(d.mediaType)) {
-      const nested = parseJsonDocument<ImageIndexManifest>(await readBlob(store, d, 'image index'), `index ${d.digest}`);
-      if (!Array.isArray(nested?.manifests)) throw new MalformedInputError(`index ${d.digest} has no manifests array`);
-      await collectManifests(store, nested, out, depth + 1, name);
+      if (walk.path.includes(d.digest)) {
+        throw new MalformedInputError(`${store.location}: image index ${d.digest} lists itself (an index cycle)`, {
+          details: { location: store.location, cycle: [...walk.path, d.digest] },
+        });
+      }
+      if (walk.expanded.has(d.digest)) continue;
+      walk.expanded.add(d.digest);
+      const nested = parseDocument('index', await readBlob(store, d, 'image index'), `index ${d.digest}`);
+      walk.path.push(d.digest);
+      await collectManifests(store, nested, out, walk, name);
+      walk.path.pop();
     } else if (isManifestMediaType(d.mediaType) || d.mediaType === undefined) {
       const c: Candidate = { descriptor: d };
       if (d.platform) c.platform = d.platform;
@@ -114,11 +126,8 @@ async function collectManifests(
 
 /** Read index.json and choose one image manifest by ref, config digest and platform. */
 export async function resolveImage(store: FileStore, options: ResolveOptions): Promise<Image> {
-  const index = parseJsonDocument<ImageIndexManifest>(await store.readSmall('index.json'), `${store.location} index.json`);
-  if (index === null || typeof index !== 'object' || !Array.isArray(index.manifests)) {
-    // docker save of name@digest writes "manifests": null (moby#47210).
-    throw new MalformedInputError(`${store.location}: index.json has no manifests list`);
-  }
+  // docker save of name@digest writes "manifests": null (moby#47210): E_MALFORMED here.
+  const index = parseDocument('index', await store.readSmall('index.json'), `${store.location} index.json`);
   let top = index.manifests;
   if (options.ref !== undefined) {
     top = top.filter((d) => refMatches(d, options.ref!));
@@ -127,7 +136,7 @@ export async function resolveImage(store: FileStore, options: ResolveOptions): P
     }
   }
   const candidates: Candidate[] = [];
-  await collectManifests(store, { schemaVersion: 2, manifests: top }, candidates, 0, undefined);
+  await collectManifests(store, { schemaVersion: 2, manifests: top }, candidates, { path: [], expanded: new Set(), visited: 0 }, undefined);
   // Read manifests (and configs when the platform is unknown) only as far as needed.
   const loaded: Array<{ platform: Platform; item: Candidate }> = [];
   for (const c of candidates) {
@@ -156,14 +165,7 @@ export async function resolveImage(store: FileStore, options: ResolveOptions): P
 
 async function readManifest(store: FileStore, d: Descriptor): Promise<{ raw: Buffer; manifest: ImageManifest }> {
   const raw = await readBlob(store, d, 'image manifest');
-  const manifest = parseJsonDocument<ImageManifest>(raw, `manifest ${d.digest}`);
-  if (manifest === null || typeof manifest !== 'object' || manifest.schemaVersion !== 2) {
-    throw new MalformedInputError(`manifest ${d.digest}: not a schemaVersion 2 image manifest`);
-  }
-  checkDescriptor(manifest.config, `manifest ${d.digest} config`);
-  if (manifest.layers === null || manifest.layers === undefined) manifest.layers = [];
-  if (!Array.isArray(manifest.layers)) throw new MalformedInputError(`manifest ${d.digest}: layers is not a list`);
-  manifest.layers.forEach((l, i) => checkDescriptor(l, `manifest ${d.digest} layer ${i}`));
+  const manifest = parseDocument('manifest', raw, `manifest ${d.digest}`);
   return { raw, manifest };
 }
 

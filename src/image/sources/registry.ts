@@ -6,7 +6,10 @@
  */
 import { pipeline, type Readable } from 'node:stream';
 import { GoslimError, MalformedInputError, UnsupportedFormatError } from '../../errors.js';
-import { VerifyingStream, isSha256Digest } from '../digest.js';
+import { VerifyingStream } from '../digest.js';
+import { parseDocument } from '../documents.js';
+import { shapeError } from '../schema.js';
+import { limit } from '../../limits.js';
 import {
   compressionOf,
   isIndexMediaType,
@@ -43,7 +46,6 @@ export interface RegistryOrigin {
   repository: string;
 }
 
-const MAX_CONFIG_BYTES = 8 << 20;
 
 class RegistryLayer implements Layer {
   constructor(
@@ -174,48 +176,26 @@ export class RegistryIndex implements ImageIndex {
   }
 }
 
-function parseJson<T>(raw: Buffer, what: string): T {
-  try {
-    return JSON.parse(raw.toString('utf8')) as T;
-  } catch (err) {
-    throw new MalformedInputError(`${what} is not valid JSON`, { cause: err });
-  }
-}
-
-function checkDescriptor(d: unknown, what: string): Descriptor {
-  const o = d as Partial<Descriptor> | null;
-  if (o === null || typeof o !== 'object' || !isSha256Digest(o.digest) || typeof o.mediaType !== 'string' || !Number.isSafeInteger(o.size) || (o.size as number) < 0) {
-    throw new MalformedInputError(`${what} is not a valid sha256 descriptor`);
-  }
-  return o as Descriptor;
-}
-
 function parseImageManifest(raw: Buffer, what: string): ImageManifest {
-  const m = parseJson<ImageManifest>(raw, what);
-  if (m === null || typeof m !== 'object' || m.schemaVersion !== 2 || !Array.isArray(m.layers)) {
-    throw new MalformedInputError(`${what} is not a schema 2 image manifest`);
-  }
-  checkDescriptor(m.config, `${what} config`);
-  m.layers.forEach((l, i) => checkDescriptor(l, `${what} layer ${i}`));
+  const m = parseDocument('manifest', raw, what);
+  // A registry layer is typed by its descriptor alone (no stored bytes to sniff).
+  m.layers.forEach((l, i) => {
+    if (l.mediaType === undefined) throw shapeError(what, `layers[${i}].mediaType`, 'a string', undefined);
+  });
   return m;
 }
 
 function parseIndexManifest(raw: Buffer, what: string): ImageIndexManifest {
-  const m = parseJson<ImageIndexManifest>(raw, what);
-  if (m === null || typeof m !== 'object' || m.schemaVersion !== 2 || !Array.isArray(m.manifests)) {
-    throw new MalformedInputError(`${what} is not a schema 2 image index`);
-  }
-  m.manifests.forEach((d, i) => checkDescriptor(d, `${what} entry ${i}`));
-  return m;
+  return parseDocument('index', raw, what);
 }
 
 function kindOf(fetched: FetchedManifest, what: string): 'index' | 'image' {
   if (isIndexMediaType(fetched.mediaType)) return 'index';
   if (isManifestMediaType(fetched.mediaType)) return 'image';
   // An OCI document without mediaType: decide by shape.
-  const o = parseJson<Record<string, unknown>>(fetched.raw, what);
-  if (Array.isArray(o['manifests'])) return 'index';
-  if (o['config'] !== undefined && Array.isArray(o['layers'])) return 'image';
+  const o = parseDocument('json', fetched.raw, what) as Record<string, unknown> | null;
+  if (o !== null && typeof o === 'object' && Array.isArray(o['manifests'])) return 'index';
+  if (o !== null && typeof o === 'object' && o['config'] !== undefined && Array.isArray(o['layers'])) return 'image';
   throw new UnsupportedFormatError(`${what} has unsupported media type "${fetched.mediaType}"`, {
     details: { mediaType: fetched.mediaType },
   });
@@ -224,13 +204,13 @@ function kindOf(fetched: FetchedManifest, what: string): 'index' | 'image' {
 async function imageFromManifest(client: RegistryClient, ref: RegistryReference, fetched: FetchedManifest): Promise<RegistryImage> {
   const name = formatRegistryReference(ref);
   const manifest = parseImageManifest(fetched.raw, `manifest of ${name}`);
-  const rawConfig = await client.getBlob(ref.repository, manifest.config.digest, MAX_CONFIG_BYTES);
-  const config = parseJson<ImageConfig>(rawConfig, `config of ${name}`);
-  const diffIds = config?.rootfs?.diff_ids;
-  if (!Array.isArray(diffIds) || diffIds.length !== manifest.layers.length || !diffIds.every(isSha256Digest)) {
-    throw new MalformedInputError(
-      `config of ${name} lists ${Array.isArray(diffIds) ? diffIds.length : 'no'} diff_ids for ${manifest.layers.length} layers`,
-    );
+  const rawConfig = await client.getBlob(ref.repository, manifest.config.digest, limit('json.documentSize'));
+  const config = parseDocument('config', rawConfig, `config of ${name}`);
+  const diffIds = config.rootfs.diff_ids;
+  if (diffIds.length !== manifest.layers.length) {
+    throw new MalformedInputError(`config of ${name} lists ${diffIds.length} diff_ids for ${manifest.layers.length} layers`, {
+      details: { document: `config of ${name}`, field: 'rootfs.diff_ids' },
+    });
   }
   const layers = manifest.layers.map((d, i) => new RegistryLayer(client, ref.repository, d, diffIds[i]!));
   return new RegistryImage(fetched, manifest, rawConfig, config, layers, name, { registry: ref.registry, repository: ref.repository });

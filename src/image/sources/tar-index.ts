@@ -11,9 +11,10 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
-import { GoslimError, MalformedInputError, TruncatedInputError, UnsupportedFormatError } from '../../errors.js';
+import { GoslimError, MalformedInputError, TruncatedInputError, UnsafePathError, UnsupportedFormatError } from '../../errors.js';
 import { checkedSafeInteger } from './checked.js';
 import { openRegular } from '../../util/regular-file.js';
+import { checkEntryCount, checkEntryName, checkMetaSize, paxNumber } from '../filesystem/tar-parser.js';
 
 export interface TarIndexEntry {
   /** Normalised name (no leading "./" or "/"; directories without trailing "/"). */
@@ -31,8 +32,6 @@ export interface TarIndex {
 }
 
 const BLOCK = 512;
-/** Bound on the number of headers (a docker save has a handful per layer). */
-const MAX_ENTRIES = 1_000_000;
 
 export function normaliseArchiveName(name: string): string {
   let n = name.replace(/\\/g, '/');
@@ -121,7 +120,7 @@ export async function indexTar(path: string): Promise<TarIndex> {
     let longLink: string | undefined;
     let pax: Map<string, string> | undefined;
     for (let count = 0; ; count++) {
-      if (count > MAX_ENTRIES) throw new MalformedInputError(`tar: more than ${MAX_ENTRIES} entries`);
+      checkEntryCount(count); // headers, meta headers included (a docker save has a handful per layer)
       if (pos + BLOCK > fileSize) {
         // A tar may end without its two zero blocks (some writers); a partial block is truncation.
         if (pos === fileSize && count > 0) break;
@@ -139,7 +138,7 @@ export async function indexTar(path: string): Promise<TarIndex> {
       const dataOffset = pos + BLOCK;
       if (typeflag === 'x' || typeflag === 'g' || typeflag === 'L' || typeflag === 'K') {
         const next = dataOffset + Math.ceil(size / BLOCK) * BLOCK;
-        if (size > 1 << 20) throw new MalformedInputError(`tar: ${typeflag} header of ${size} bytes`);
+        checkMetaSize(typeflag, size);
         const data = await readExactly(fh, size, dataOffset, fileSize, 'extended header');
         if (typeflag === 'x') pax = parsePax(data);
         else if (typeflag === 'L') longName = cstring(data, 0, data.length);
@@ -161,9 +160,9 @@ export async function indexTar(path: string): Promise<TarIndex> {
       if (pax?.has('path')) name = pax.get('path') ?? name;
       if (pax?.has('linkpath')) linkname = pax.get('linkpath') ?? linkname;
       const paxSize = pax?.get('size');
-      if (paxSize !== undefined) {
-        size = checkedSafeInteger(BigInt(paxSize), 'pax size');
-      }
+      if (paxSize !== undefined) size = paxNumber(paxSize, 'size');
+      checkEntryName(name, 'path');
+      if (linkname.length > 0) checkEntryName(linkname, 'linkpath');
       longName = longLink = pax = undefined;
       // Go's archive/tar: link, symlink, device, dir and fifo headers carry no data.
       if (['1', '2', '3', '4', '5', '6'].includes(typeflag)) size = 0;
@@ -193,24 +192,36 @@ export async function indexTar(path: string): Promise<TarIndex> {
 }
 
 /**
+ * A member name as asked for (manifest.json's Config and Layers, a link target), normalised and
+ * kept inside the archive: `..` that climbs out of it is E_UNSAFE_PATH (moby's tarexport refuses
+ * the same), an absolute name is read relative to the archive's root.
+ */
+function memberName(name: string, index: TarIndex, asked: string): string {
+  const relative = normaliseArchiveName(name);
+  const normal = relative === '' ? '' : posix.normalize(relative);
+  if (normal === '..' || normal.startsWith('../')) {
+    throw new UnsafePathError(`${index.path}: ${JSON.stringify(asked)} points outside the archive`, { details: { path: asked } });
+  }
+  return normaliseArchiveName(normal);
+}
+
+/**
  * Follow symlinks and hardlinks inside the archive to a regular file. docker save writes
- * repeated layers as `layer.tar -> ../<other>/layer.tar` (moby PR #24003).
+ * repeated layers as `layer.tar -> ../<other>/layer.tar` (moby PR #24003). Names and link
+ * targets are resolved in the archive's own member list only, never on the host; one that
+ * climbs out of the archive is E_UNSAFE_PATH.
  */
 export function resolveTarEntry(index: TarIndex, name: string): TarIndexEntry | undefined {
-  let current = normaliseArchiveName(name);
+  let current = memberName(name, index, name);
   for (let hops = 0; hops < 16; hops++) {
     const entry = index.entries.get(current);
     if (entry === undefined) return undefined;
     if (entry.type === 'file') return entry;
     if (entry.type === 'hardlink' && entry.linkname !== undefined) {
-      current = normaliseArchiveName(entry.linkname);
+      current = memberName(entry.linkname, index, name);
     } else if (entry.type === 'symlink' && entry.linkname !== undefined) {
-      const target = entry.linkname.startsWith('/')
-        ? entry.linkname
-        : posix.join(posix.dirname(`/${current}`), entry.linkname);
-      const normal = posix.normalize(target);
-      if (normal.startsWith('/..')) return undefined;
-      current = normaliseArchiveName(normal);
+      const target = entry.linkname.startsWith('/') ? entry.linkname : `${posix.dirname(current)}/${entry.linkname}`;
+      current = memberName(target, index, name);
     } else {
       return undefined;
     }
