@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { getTopic, listTopics, type Topic } from '../../explain/index.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
-import type { ActionRunner, CommandModule } from './index.js';
+import type { ActionRunner, CommandModule } from './types.js';
 
 function wrap(text: string, indent: string, width = 96): string {
   const words = text.split(/\s+/);

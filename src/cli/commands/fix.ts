@@ -9,7 +9,7 @@ import { unifiedDiff } from '../../dockerfile/fix/unified-diff.js';
 import { writeFileAtomic } from '../../dockerfile/fix/write-atomic.js';
 import type { BuildContextFacts } from '../../dockerfile/fix/types.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
-import type { ActionRunner, CommandModule } from './index.js';
+import type { ActionRunner, CommandModule } from './types.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

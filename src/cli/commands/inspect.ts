@@ -5,7 +5,7 @@ import { UsageError } from '../../errors.js';
 import { renderInspectText } from '../../report/inspect-text.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
 import { createProgress } from '../progress.js';
-import type { ActionRunner, CommandModule } from './index.js';
+import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 
 interface InspectOptions extends NetworkCliOptions {

@@ -13,7 +13,7 @@ import { formatLintMarkdown } from '../../report/markdown.js';
 import { findConfigFile, loadConfigFile, type GoslimConfig } from '../../config/index.js';
 import { writeFileAtomic } from '../../dockerfile/fix/write-atomic.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
-import type { ActionRunner, CommandModule } from './index.js';
+import type { ActionRunner, CommandModule } from './types.js';
 
 type Format = 'text' | 'json' | 'sarif' | 'markdown';
 
