@@ -11,7 +11,7 @@ import { formatLintJson } from '../../dockerfile/format/json.js';
 import { formatSarif } from '../../report/sarif.js';
 import { formatLintMarkdown } from '../../report/markdown.js';
 import { findConfigFile, loadConfigFile, type GoslimConfig } from '../../config/index.js';
-import { writeFileAtomic } from '../../dockerfile/fix/write-atomic.js';
+import { writeFileAtomic } from '../../util/write-atomic.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './types.js';
 

@@ -1,7 +1,7 @@
 /** Atomic file replacement: write a temp file next to the target, fsync, rename over it. */
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { GoslimError } from '../../errors.js';
+import { GoslimError } from '../errors.js';
 
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.goslim-${process.pid}-${Date.now()}.tmp`);
