@@ -14,19 +14,31 @@ export {
   parsePclntab,
   packageOf,
   packageSizes,
-  LEVERS,
   type AnalyzeOptions,
   type BinaryReport,
   type Finding,
   type GoInfo,
-  type Lever as BinaryLever,
   type ElfFile,
   type ElfSection,
   type ElfSegment,
   type Linking,
   type ExecutableFormat,
 } from './binary/index.js';
-export { listTopics, getTopic, LEVER_TOPICS, type Topic, type Reference } from './explain/index.js';
+export { listTopics, getTopic, LEVER_TOPICS, RULE_TOPICS, CAUSE_TOPICS, CHECK_TOPICS, type Topic, type LeverTopic, type Reference } from './explain/index.js';
+export {
+  LEVER_IDS,
+  LEVER_DOCS,
+  leverDoc,
+  isLeverId,
+  CAUSE_DOCS,
+  causeDoc,
+  CHECK_IDS,
+  CHECK_DOCS,
+  checkDoc,
+  type LeverDoc,
+  type CauseDoc,
+  type CheckDoc,
+} from './vocabulary/index.js';
 export { openRegistry, openRegistryImage, openRegistryIndex, RegistryImage, RegistryIndex, type RegistrySourceOptions, type RegistryOrigin } from './image/sources/registry.js';
 export { pushImage, pushIndex, pushToRegistry, type PushOptions, type PushResult, type BlobEvent } from './image/sinks/registry.js';
 export { RegistryClient, type UploadOptions } from './image/registry/client.js';
