@@ -138,7 +138,7 @@ export const CHECK_DOCS: Readonly<Record<CheckId, CheckDoc>> = {
     id: 'ports',
     title: 'A non-root service does not expose a privileged port',
     summary: 'ExposedPorts below 1024 while the process runs as a non-root user.',
-    why: 'Binding a port below 1024 needs CAP_NET_BIND_SERVICE where the runtime does not lower net.ipv4.ip_unprivileged_port_start: "bind: permission denied".',
+    why: 'A non-root process gets "bind: permission denied" on a port below 1024 unless it has CAP_NET_BIND_SERVICE or the runtime lowers net.ipv4.ip_unprivileged_port_start.',
     fix: 'Listen on a port >= 1024 (e.g. 8080) and map it outside.',
     references: [{ title: 'ip-sysctl: ip_unprivileged_port_start', url: 'https://docs.kernel.org/networking/ip-sysctl.html' }],
   },
