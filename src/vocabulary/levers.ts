@@ -76,7 +76,7 @@ export const LEVER_DOCS: Readonly<Record<LeverId, LeverDoc>> = {
     summary:
       'With cgo on (the default when a C compiler is present), packages such as net and os/user link C code and the binary becomes dynamically linked against libc. Such a binary does not start on scratch or distroless/static: `exec /server: no such file or directory` because the ELF interpreter is missing.',
     removes: 'The dynamic interpreter requirement (PT_INTERP), DT_NEEDED libraries such as libc.so.6, runtime/cgo and the cgo resolver glue (tens of kB).',
-    lose: 'Any real C dependency (sqlite via mattn/go-sqlite3, librdkafka, ...). The cgo DNS resolver (glibc NSS modules such as LDAP or mDNS) is replaced by the pure-Go resolver.',
+    lose: 'Any real C dependency (sqlite via mattn/go-sqlite3: modernc.org/sqlite is a pure-Go alternative; librdkafka, ...). The cgo DNS resolver (glibc NSS modules such as LDAP or mDNS) is replaced by the pure-Go resolver.',
     keep: 'Everything written in Go. The pure-Go resolver reads /etc/resolv.conf, /etc/hosts and /etc/nsswitch.conf; os/user reads /etc/passwd and /etc/group.',
     check:
       '`go version -m <binary>` shows build CGO_ENABLED=0; `readelf -lW <binary>` has no INTERP line and `readelf -dW` no NEEDED entries; `goslim binary <binary>` reports linking: static.',
