@@ -1,4 +1,4 @@
-/** The lint rules as `goslim explain` topics (src/explain's Topic shape). */
+/** The lint rules as `goslim explain` topics (their docs live in the rule modules, src/dockerfile/rules). */
 import type { Topic } from './topic.js';
 import { rules } from '../dockerfile/rules/index.js';
 
