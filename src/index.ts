@@ -14,19 +14,31 @@ export {
   parsePclntab,
   packageOf,
   packageSizes,
-  LEVERS,
   type AnalyzeOptions,
   type BinaryReport,
   type Finding,
   type GoInfo,
-  type Lever as BinaryLever,
   type ElfFile,
   type ElfSection,
   type ElfSegment,
   type Linking,
   type ExecutableFormat,
 } from './binary/index.js';
-export { listTopics, getTopic, LEVER_TOPICS, type Topic, type Reference } from './explain/index.js';
+export { listTopics, getTopic, LEVER_TOPICS, RULE_TOPICS, CAUSE_TOPICS, CHECK_TOPICS, type Topic, type LeverTopic, type Reference } from './explain/index.js';
+export {
+  LEVER_IDS,
+  LEVER_DOCS,
+  leverDoc,
+  isLeverId,
+  CAUSE_DOCS,
+  causeDoc,
+  CHECK_IDS,
+  CHECK_DOCS,
+  checkDoc,
+  type LeverDoc,
+  type CauseDoc,
+  type CheckDoc,
+} from './vocabulary/index.js';
 export { openRegistry, openRegistryImage, openRegistryIndex, RegistryImage, RegistryIndex, type RegistrySourceOptions, type RegistryOrigin } from './image/sources/registry.js';
 export { pushImage, pushIndex, pushToRegistry, type PushOptions, type PushResult, type BlobEvent } from './image/sinks/registry.js';
 export { RegistryClient, type UploadOptions } from './image/registry/client.js';
@@ -34,7 +46,9 @@ export { resolveCredentials, type Credential, type CredentialOptions } from './i
 export type { TransportOptions } from './image/registry/transport.js';
 export type { RetryPolicy } from './image/registry/retry.js';
 export { openImage, parseImageReference, parseRegistryReference, formatRegistryReference, mergeLayers, walkLayer, mapHistory, resolveInTree, type OpenImageOptions, type ImageReference, type MergeResult, type MergeOptions, type MergedLayerSummary, type LayerVisitor, type Anomaly } from './image/index.js';
-export { fixDockerfile, scanBuildContext, unifiedDiff, writeFileAtomic, STATIC_BASE, GLIBC_BASE, type FixOptions, type FixResult, type FixEdit, type FixNote, type BuildContextFacts, type ContextEntry } from './dockerfile/fix/index.js';
+export { scanBuildContext } from './context/build-context.js';
+export { writeFileAtomic } from './util/write-atomic.js';
+export { fixDockerfile, unifiedDiff, STATIC_BASE, GLIBC_BASE, type FixOptions, type FixResult, type FixEdit, type FixNote, type BuildContextFacts, type ContextEntry } from './dockerfile/fix/index.js';
 export { initProject, planInit, renderDockerfile as renderInitDockerfile, renderDockerignore, type InitOptions, type InitPlan, type InitRecipe } from './init/index.js';
 export { parseGoMod, builderGoVersion, goFileFacts, scanGoModule, cgoReasons, KNOWN_CGO_MODULES, type GoMod, type GoModuleInfo, type GoPackage, type CgoReason } from './gomod/index.js';
 export { verifyImage, verifyStatic, collectImageView, runImage, chooseSandbox, unpackImage, type VerifyOptions, type VerifyReport, type VerifyCheck, type CheckId, type CheckStatus, type Verdict, type RunResult, type RunOptions } from './verify/index.js';

@@ -4,9 +4,10 @@
 import { UsageError } from '../errors.js';
 import { formatBytes, formatPercent, parseBytes } from '../util/units.js';
 import type { InspectReport } from './inspect.js';
-import type { LeverId } from './types.js';
+import { isLeverId, LEVER_IDS, type LeverId } from '../vocabulary/levers.js';
 
-export const LEVER_IDS: readonly LeverId[] = ['multi-stage', 'static-base', 'cgo-off', 'strip-symbols', 'trimpath', 'vcs-metadata', 'apt-lists', 'docs'];
+/** The ids `--fail-on-lever` accepts: every lever (src/vocabulary). */
+export { LEVER_IDS };
 
 export interface Budgets {
   maxSize?: number;
@@ -42,7 +43,9 @@ export function parseBudgets(t: BudgetText): Budgets {
   if (t.failOnLever !== undefined) {
     const ids = t.failOnLever.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
     for (const id of ids) {
-      if (!(LEVER_IDS as readonly string[]).includes(id)) throw new UsageError(`--fail-on-lever: unknown lever "${id}" (one of ${LEVER_IDS.join(', ')})`);
+      if (!isLeverId(id)) {
+        throw new UsageError(`--fail-on-lever: unknown lever "${id}" (one of ${LEVER_IDS.join(', ')})`, { details: { lever: id, accepted: [...LEVER_IDS] } });
+      }
     }
     b.failOnLevers = ids as LeverId[];
   }

@@ -7,7 +7,6 @@ export { buildPackageDb, isPackageDbPath, parseDeb822 } from './package-db.js';
 export { buildOnlyPackages, isBuildRoot } from './build-packages.js';
 export { GoBinaryCollector, startVerdict, finalGoBinaries } from './go-binaries.js';
 export { checkBudgets, parseBudgets, LEVER_IDS, type Budgets } from './budgets.js';
-export { renderInspectText } from '../report/inspect-text.js';
 export { FsIndex } from './fs-index.js';
 export { RatioProbe } from './ratio-probe.js';
-export { CAUSE_IDS, CAUSE_TITLES, type CauseId, type CauseTotal, type GoBinary, type GoBinaryFacts, type Lever as ImageLever, type LeverId, type Estimate, type PackageDb, type PackageInfo, type PackageTotal } from './types.js';
+export { CAUSE_IDS, type CauseId, type CauseTotal, type GoBinary, type GoBinaryFacts, type Lever as ImageLever, type LeverId, type Estimate, type PackageDb, type PackageInfo, type PackageTotal } from './types.js';

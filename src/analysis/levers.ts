@@ -11,6 +11,13 @@ import { formatBytes } from '../util/units.js';
 import { buildOnlyPackages } from './build-packages.js';
 import { isAppLocation, type Attribution } from './causes.js';
 import type { CauseId, GoBinary, Lever, LeverId, PackageDb } from './types.js';
+import { leverDoc } from '../vocabulary/levers.js';
+
+/** A lever's fix, lose and keep: its text from the vocabulary (analysis computes bytes and titles only). */
+function text(id: LeverId): Pick<Lever, 'fix' | 'lose' | 'keep'> {
+  const d = leverDoc(id);
+  return { fix: d.fix, lose: d.lose, keep: d.keep };
+}
 
 export interface LeverInput {
   files: readonly MergedFile[];
@@ -119,9 +126,7 @@ export function rankLevers(input: LeverInput): LeverResult {
       id: 'multi-stage',
       bytes: get('multi-stage'),
       title: `The build environment ships in the image: ${mb(get('multi-stage'))} (${breakdown})`,
-      fix: 'Build in a first stage (FROM golang AS build … RUN go build -o /out/app) and COPY --from=build only the binary into the final stage.',
-      lose: 'The ability to run go build, go test or git inside the running container.',
-      keep: `The service binary itself, unchanged; the build stage keeps its caches for the next build (use RUN --mount=type=cache for ${mb(part('multi-stage', 'go-module-cache') + part('multi-stage', 'go-build-cache'))} of caches).`,
+      ...text('multi-stage'),
     });
   }
   if (get('static-base') > 0) {
@@ -133,9 +138,7 @@ export function rankLevers(input: LeverInput): LeverResult {
       id: 'static-base',
       bytes: get('static-base'),
       title: `A distro runtime base the service does not use: ${mb(get('static-base'))} (${byCause})`,
-      fix: 'Use gcr.io/distroless/static-debian12:nonroot (or scratch plus CA certificates and tzdata) as the final stage.',
-      lose: 'A shell, a package manager and coreutils: no docker exec … sh, no apt-get install at run time.',
-      keep: 'CA certificates, tzdata, /etc/passwd with a nonroot user: what a Go service reads at run time. Debug with an ephemeral container (kubectl debug) instead of a shell.',
+      ...text('static-base'),
     });
   }
   if (dynamicGo.length > 0) {
@@ -149,9 +152,7 @@ export function rankLevers(input: LeverInput): LeverResult {
         broken.length > 0
           ? `${broken.map((b) => `/${b.path}`).join(', ')} will not start: dynamically linked, and the image has no ${broken[0]?.interpreter ?? 'loader'}`
           : `Dynamically linked Go binary needs libc: ${mb(get('cgo-off'))} (libc and loader ${mb(part('cgo-off', 'libc'))}, cgo glue in the binary, estimated)`,
-      fix: 'Build with CGO_ENABLED=0 (pure-Go net and os/user resolvers) so the binary is static and runs on any base.',
-      lose: "cgo packages (sqlite3 via mattn/go-sqlite3, and the like) and the libc DNS resolver's NSS modules.",
-      keep: 'net/http, DNS via the pure-Go resolver (reads /etc/resolv.conf and /etc/hosts), crypto/tls, os/user from /etc/passwd.',
+      ...text('cgo-off'),
     };
     if (broken.length > 0) lever.verdict = 'will not start';
     levers.push(lever);
@@ -163,9 +164,7 @@ export function rankLevers(input: LeverInput): LeverResult {
       id: 'strip-symbols',
       bytes: stripBytes,
       title: `Unstripped Go binaries: -s -w would remove ${mb(stripBytes)} (symbol table ${mb(symtab)}, DWARF ${mb(dwarf)})`,
-      fix: 'go build -ldflags="-s -w"',
-      lose: 'Source-level debugging with dlv and symbolised output from perf/pprof on the image binary.',
-      keep: 'Panics and runtime stack traces keep function names and lines: .gopclntab stays.',
+      ...text('strip-symbols'),
     });
   }
   const leaky = ownGo.filter((b) => b.trimpath.leakedPaths > 0);
@@ -177,9 +176,7 @@ export function rankLevers(input: LeverInput): LeverResult {
       // The analyzer's estimate of the pclntab path bytes -trimpath shortens (a few kB).
       bytes: leaky.reduce((s, b) => s + (b.trimpath.estimatedBytes ?? 0), 0),
       title: `${n} absolute build paths in the binaries (e.g. ${ex.join(', ')})`,
-      fix: 'go build -trimpath',
-      lose: 'Nothing at run time; stack traces show module paths instead of the build machine paths.',
-      keep: 'Reproducible builds that do not depend on the build directory; no leak of the build host layout.',
+      ...text('trimpath'),
     });
   }
   if (get('vcs-metadata') > 0) {
@@ -187,9 +184,7 @@ export function rankLevers(input: LeverInput): LeverResult {
       id: 'vcs-metadata',
       bytes: get('vcs-metadata'),
       title: `VCS metadata copied into the image: ${mb(get('vcs-metadata'))}`,
-      fix: 'Add .git to .dockerignore (Go embeds vcs.revision in the binary with -buildvcs anyway).',
-      lose: 'Nothing the service uses.',
-      keep: 'The commit in the binary build info (go version -m).',
+      ...text('vcs-metadata'),
     });
   }
   if (get('apt-lists') > 0) {
@@ -197,9 +192,7 @@ export function rankLevers(input: LeverInput): LeverResult {
       id: 'apt-lists',
       bytes: get('apt-lists'),
       title: `Package indexes and caches left behind: ${mb(get('apt-lists'))}`,
-      fix: 'rm -rf /var/lib/apt/lists/* in the same RUN as apt-get install (or apk add --no-cache).',
-      lose: 'apt-get install without apt-get update first.',
-      keep: 'Every installed package.',
+      ...text('apt-lists'),
     });
   }
 

@@ -3,53 +3,11 @@
  * Everything here is plain data (JSON-serialisable) so it can go straight into `inspect --json`.
  */
 
-/** Every byte of the final filesystem goes to exactly one of these (issue 3). */
-export type CauseId =
-  | 'go-toolchain'
-  | 'go-module-cache'
-  | 'go-build-cache'
-  | 'go-source'
-  | 'go-binary'
-  | 'os-packages'
-  | 'package-manager'
-  | 'shell'
-  | 'libc'
-  | 'runtime-essentials'
-  | 'docs'
-  | 'vcs'
-  | 'other';
+import { CAUSE_IDS, type CauseId } from '../vocabulary/causes.js';
+import type { LeverId } from '../vocabulary/levers.js';
 
-export const CAUSE_IDS: readonly CauseId[] = [
-  'go-toolchain',
-  'go-module-cache',
-  'go-build-cache',
-  'go-source',
-  'go-binary',
-  'os-packages',
-  'package-manager',
-  'shell',
-  'libc',
-  'runtime-essentials',
-  'docs',
-  'vcs',
-  'other',
-];
-
-export const CAUSE_TITLES: Record<CauseId, string> = {
-  'go-toolchain': 'Go toolchain (GOROOT, golang packages)',
-  'go-module-cache': 'Go module cache',
-  'go-build-cache': 'Go build cache',
-  'go-source': 'Go source files',
-  'go-binary': 'Go binaries',
-  'os-packages': 'OS packages',
-  'package-manager': 'package manager state and caches',
-  shell: 'shell and coreutils/busybox',
-  libc: 'libc and dynamic loader',
-  'runtime-essentials': 'runtime essentials (CA certs, tzdata, passwd)',
-  docs: 'docs, man pages, locales',
-  vcs: 'VCS metadata (.git)',
-  other: 'other',
-};
+/** Causes and levers are vocabulary, with their text (src/vocabulary); analysis refers to them by id. */
+export { CAUSE_IDS, type CauseId, type LeverId };
 
 export interface CauseTotal {
   id: CauseId;
@@ -115,20 +73,12 @@ export interface GoBinary extends GoBinaryFacts {
   strippedCompressed?: number;
 }
 
-export type LeverId =
-  | 'multi-stage'
-  | 'static-base'
-  | 'cgo-off'
-  | 'strip-symbols'
-  | 'trimpath'
-  | 'vcs-metadata'
-  | 'apt-lists'
-  | 'docs';
-
+/** A lever as inspect reports it: its id, the bytes it removes in this image, and its text. */
 export interface Lever {
   id: LeverId;
   /** Bytes of the final filesystem this lever removes (levers never claim the same byte twice). */
   bytes: number;
+  /** This image's numbers (computed); fix, lose and keep are the lever's text from src/vocabulary. */
   title: string;
   fix: string;
   lose: string;

@@ -2,18 +2,16 @@
 import type { ExecutableFormat } from './format.js';
 import type { Linking } from './elf.js';
 import type { PackageSize } from './packages.js';
-
-/** The five size levers; the image inspector uses the same ids. */
-export type Lever = 'multi-stage' | 'static-base' | 'cgo-off' | 'strip-symbols' | 'trimpath';
-export const LEVERS: readonly Lever[] = ['multi-stage', 'static-base', 'cgo-off', 'strip-symbols', 'trimpath'];
+import type { LeverId } from '../vocabulary/levers.js';
 
 export interface Finding {
   id: string;
-  lever: Lever;
+  lever: LeverId;
   /** Bytes the fix removes from this binary (an estimate when `estimated` is true). */
   bytes: number;
   estimated: boolean;
   title: string;
+  /** The lever's fix, lose and keep text (src/vocabulary/levers.ts). */
   fix: string;
   lose: string;
   keep: string;

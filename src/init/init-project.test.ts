@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isGoslimError } from '../errors.js';
 import { fixDockerfile } from '../dockerfile/fix/fix-dockerfile.js';
-import { scanBuildContext } from '../dockerfile/fix/context-scan.js';
+import { scanBuildContext } from '../context/build-context.js';
 import { lintDockerfile } from '../dockerfile/lint.js';
 import { initProject } from './init-project.js';
 

@@ -4,8 +4,7 @@
  */
 import { renderChecks, verdictText } from './verify-text.js';
 import type { InspectReport } from '../analysis/inspect.js';
-import { CAUSE_TITLES } from '../analysis/types.js';
-import { listTopics } from '../explain/index.js';
+import { CAUSE_DOCS } from '../vocabulary/causes.js';
 import { formatBytes, formatPercent } from '../util/units.js';
 
 function pad(s: string, n: number): string {
@@ -24,7 +23,6 @@ function pct(part: number, whole: number): string {
 
 export function renderInspectText(r: InspectReport, opts: { top?: number } = {}): string {
   const top = opts.top ?? 10;
-  const topics = new Set(listTopics().map((t) => t.id));
   const out: string[] = [];
   const img = r.image;
   out.push(`${img.ref}`);
@@ -49,7 +47,7 @@ export function renderInspectText(r: InspectReport, opts: { top?: number } = {})
   out.push('Causes (every byte of the final filesystem, once)');
   for (const c of r.causes) {
     if (c.bytes === 0 && c.files === 0) continue;
-    out.push(`  ${pad(c.id, 19)} ${lpad(formatBytes(c.bytes), 9)} ${lpad(pct(c.bytes, img.fileBytes), 6)} ${lpad(String(c.files), 7)} files  ${CAUSE_TITLES[c.id]}`);
+    out.push(`  ${pad(c.id, 19)} ${lpad(formatBytes(c.bytes), 9)} ${lpad(pct(c.bytes, img.fileBytes), 6)} ${lpad(String(c.files), 7)} files  ${CAUSE_DOCS[c.id].title}`);
   }
   const pkgs = r.packages.filter((p) => p.bytes > 0).slice(0, top);
   if (pkgs.length > 0) {
@@ -90,7 +88,7 @@ export function renderInspectText(r: InspectReport, opts: { top?: number } = {})
     out.push(`       fix:  ${l.fix}`);
     out.push(`       lose: ${l.lose}`);
     out.push(`       keep: ${l.keep}`);
-    if (topics.has(l.id)) out.push(`       more: goslim explain ${l.id}`);
+    out.push(`       more: goslim explain ${l.id}`);
   });
   out.push('');
 

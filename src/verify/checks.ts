@@ -1,7 +1,8 @@
 /**
  * Static "will it start?" checks over an image's merged filesystem and config. Pure: the
  * caller supplies the merged tree and the bytes of the few files that matter (see
- * collect.ts). Each failing check says what the runtime will print and how to fix it.
+ * collect.ts). Each failing check says what the runtime will print and how to fix it: the check's
+ * fix from src/vocabulary/checks.ts, or one naming this image's paths and values when that helps.
  */
 import { readElf, findPclntab, type ElfFile } from '../binary/index.js';
 import { GoslimError } from '../errors.js';
@@ -14,6 +15,7 @@ import { parseLdSoCache } from './ld-cache.js';
 import { libcFamilyOfInterpreter, searchDirs, type LibcFamily } from './loader.js';
 import { parseGroup, parsePasswd, resolveUser } from './passwd.js';
 import { verdictOf, type VerifyCheck, type VerifyReport } from './types.js';
+import { checkDoc } from '../vocabulary/checks.js';
 
 /** The merged filesystem plus the contents the collector captured (paths without a leading "/"). */
 export interface ImageView {
@@ -104,7 +106,7 @@ export function verifyStatic(input: StaticInput): VerifyReport {
       status: 'fail',
       message: 'the image sets neither Entrypoint nor Cmd: there is nothing to run',
       runtimeMessage: 'docker: Error response from daemon: No command specified.',
-      fix: 'add ENTRYPOINT ["/path/to/binary"] to the final stage',
+      fix: checkDoc('command').fix,
     });
     return report();
   }
@@ -119,7 +121,7 @@ export function verifyStatic(input: StaticInput): VerifyReport {
         status: 'fail',
         message: `shell form: the command runs through ${cmd.shell}, which is not in the image`,
         runtimeMessage: `exec: "${cmd.shell}": stat ${cmd.shell}: no such file or directory`,
-        fix: 'use exec form: ENTRYPOINT ["/path/to/binary", "arg"] (JSON array), which needs no shell',
+        fix: checkDoc('shell').fix,
       });
       return report();
     }
@@ -142,7 +144,7 @@ export function verifyStatic(input: StaticInput): VerifyReport {
       runtimeMessage: inPath
         ? `exec: "${programName}": executable file not found in $PATH`
         : `exec: "${program.named}": stat ${program.named}: no such file or directory`,
-      fix: 'COPY the binary into the final stage and name it by its absolute path in ENTRYPOINT',
+      fix: checkDoc('program').fix,
     });
     addUserChecks(input, checks);
     return report();
@@ -250,7 +252,7 @@ function checkExecutable(input: StaticInput, shown: string, programPath: string,
         status: 'fail',
         message: `${shown} is dynamically linked: it needs the loader ${elf.interpreter}${elf.needed.length ? ` and ${elf.needed.join(', ')}` : ''}, and the image has no ${elf.interpreter}${families.length === 0 ? ' (no libc at all)' : ''}`,
         runtimeMessage: `exec ${programPath}: no such file or directory`,
-        fix: 'build with CGO_ENABLED=0 so the binary is static, or use a base with libc (gcr.io/distroless/base-debian12:nonroot) if cgo is really needed',
+        fix: checkDoc('interpreter').fix,
       });
       return;
     }
@@ -265,7 +267,7 @@ function checkExecutable(input: StaticInput, shown: string, programPath: string,
         runtimeMessage: family === 'musl'
           ? `Error loading shared library ${first}: No such file or directory (needed by ${programPath})`
           : `${programPath}: error while loading shared libraries: ${first}: cannot open shared object file: No such file or directory`,
-        fix: 'build with CGO_ENABLED=0, or add the libraries to the final stage (or use a base that has them)',
+        fix: checkDoc('libraries').fix,
       });
     } else if (elf.needed.length > 0) {
       checks.push({ id: 'libraries', status: 'pass', message: `all needed libraries resolve (${elf.needed.join(', ')})` });
@@ -331,7 +333,7 @@ function goRuntimeChecks(input: StaticInput, elf: ElfFile, checks: VerifyCheck[]
             status: 'warn',
             message: 'the binary links crypto/x509 (TLS) but the image has no CA bundle',
             runtimeMessage: 'x509: certificate signed by unknown authority',
-            fix: 'use gcr.io/distroless/static-debian12 (it carries ca-certificates), or COPY /etc/ssl/certs/ca-certificates.crt from the build stage',
+            fix: checkDoc('ca-certificates').fix,
           },
     );
   }
@@ -348,7 +350,7 @@ function goRuntimeChecks(input: StaticInput, elf: ElfFile, checks: VerifyCheck[]
         status: 'warn',
         message: 'the binary can load time zones (time.LoadLocation) but the image has no /usr/share/zoneinfo and the binary does not embed time/tzdata',
         runtimeMessage: 'unknown time zone Europe/Berlin',
-        fix: 'import _ "time/tzdata" (adds ~450 kB), build with -tags timetzdata, or use a base with tzdata (distroless static has it)',
+        fix: checkDoc('tzdata').fix,
       });
     }
   }
@@ -368,7 +370,7 @@ function addUserChecks(input: StaticInput, checks: VerifyCheck[]): void {
       status: 'fail',
       message: user.problem,
       runtimeMessage: `unable to find user ${name}: no matching entries in passwd file`,
-      fix: 'use a numeric USER (USER 65532:65532), which needs no passwd entry',
+      fix: checkDoc('user').fix,
     });
   } else if (user.uid === 0) {
     checks.push({
@@ -389,7 +391,7 @@ function addUserChecks(input: StaticInput, checks: VerifyCheck[]): void {
         id: 'workdir',
         status: 'warn',
         message: `WorkingDir ${wd} does not exist in the image; the runtime creates it empty, owned by root`,
-        fix: 'create it in the image (WORKDIR in the final stage) or drop it',
+        fix: checkDoc('workdir').fix,
       });
     } else if (found.file.type !== 'dir') {
       checks.push({
@@ -424,7 +426,7 @@ function addUserChecks(input: StaticInput, checks: VerifyCheck[]): void {
             ? `HEALTHCHECK runs through /bin/sh, which is not in the image: the container will always be reported unhealthy`
             : `HEALTHCHECK runs ${needs}, which is not in the image: the container will always be reported unhealthy`,
           runtimeMessage: shellForm ? 'OCI runtime exec failed: exec: "/bin/sh": stat /bin/sh: no such file or directory' : `OCI runtime exec failed: exec: "${needs}": executable file not found in $PATH`,
-          fix: 'HEALTHCHECK CMD ["/app", "-healthcheck"] (a probe flag in the binary itself), or rely on the orchestrator\'s HTTP probes',
+          fix: checkDoc('healthcheck').fix,
         });
       } else {
         const curl = shellForm ? /\b(curl|wget)\b/.exec(test.slice(1).join(' '))?.[1] : undefined;
@@ -452,7 +454,7 @@ function addUserChecks(input: StaticInput, checks: VerifyCheck[]): void {
       status: 'warn',
       message: `exposes port ${ports.join(', ')} below 1024 while running as uid ${user.uid}: binding needs CAP_NET_BIND_SERVICE where the runtime does not lower net.ipv4.ip_unprivileged_port_start`,
       runtimeMessage: `listen tcp :${ports[0]}: bind: permission denied`,
-      fix: 'listen on a port >= 1024 (e.g. 8080) and map it outside',
+      fix: checkDoc('ports').fix,
     });
   }
 }

@@ -1,22 +1,10 @@
 /** The result model of `goslim verify`: data, never exceptions. */
+import type { CheckId } from '../vocabulary/checks.js';
+
+/** The check ids and their text are vocabulary (src/vocabulary/checks.ts). */
+export type { CheckId };
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
-
-export type CheckId =
-  | 'command'
-  | 'shell'
-  | 'program'
-  | 'executable'
-  | 'architecture'
-  | 'interpreter'
-  | 'libraries'
-  | 'libc-family'
-  | 'user'
-  | 'workdir'
-  | 'healthcheck'
-  | 'ports'
-  | 'ca-certificates'
-  | 'tzdata';
 
 export interface VerifyCheck {
   id: CheckId;

@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO } from '../fixtures/go/build-fixtures.js';
+import { CAUSE_IDS, CHECK_IDS, LEVER_IDS } from '../../src/vocabulary/index.js';
+import { rules } from '../../src/dockerfile/rules/index.js';
 
 const built = existsSync(join(REPO, 'dist/cli/main.js')) && existsSync(join(REPO, 'dist/explain/index.js'));
 if (!built) console.warn('test/e2e/explain.test.ts skipped: dist/ is missing; run `npm run build` first');
@@ -13,7 +15,7 @@ function goslim(...args: string[]): { code: number | null; stdout: string; stder
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const LEVERS = ['multi-stage', 'static-base', 'cgo-off', 'strip-symbols', 'trimpath'];
+const LEVERS: readonly string[] = LEVER_IDS;
 
 describe.skipIf(!built)('goslim explain (CLI)', () => {
   it('lists every lever topic', () => {
@@ -26,7 +28,7 @@ describe.skipIf(!built)('goslim explain (CLI)', () => {
     const r = goslim('explain', id);
     expect(r.code).toBe(0);
     for (const h of ['Removes', 'You lose', 'Still works', 'Check it yourself', 'References']) expect(r.stdout).toContain(h);
-    expect(r.stdout).toMatch(/https:\/\/(pkg\.go\.dev|go\.dev|docs\.docker\.com|github\.com\/GoogleContainerTools\/distroless)/);
+    expect(r.stdout).toMatch(/https:\/\/(pkg\.go\.dev|go\.dev|docs\.docker\.com|github\.com\/GoogleContainerTools\/distroless|manpages\.debian\.org)/);
     const j = JSON.parse(goslim('explain', '--json', id).stdout) as { id: string; references: Array<{ url: string }> };
     expect(j.id).toBe(id);
     expect(j.references.length).toBeGreaterThan(0);
@@ -38,6 +40,29 @@ describe.skipIf(!built)('goslim explain (CLI)', () => {
     expect(goslim('explain', 'multi-stage').stdout).toContain('https://docs.docker.com/build/building/multi-stage/');
     expect(goslim('explain', 'cgo-off').stdout).toContain('https://pkg.go.dev/cmd/cgo');
     expect(goslim('explain', 'trimpath').stdout).toContain('https://pkg.go.dev/cmd/go');
+  });
+
+  it('every id a command emits or accepts has a topic: levers (incl. what --fail-on-lever accepts), rules, causes, checks', () => {
+    // What the CLI accepts for --fail-on-lever, from its own usage error (the option is parsed before the image is read).
+    const bad = goslim('inspect', join(REPO, 'no-such-image.tar'), '--fail-on-lever', 'no-such-lever');
+    expect(bad.code).toBe(2);
+    const accepted = /one of ([a-z, -]+)\)/.exec(bad.stderr)?.[1]?.split(', ') ?? [];
+    expect(accepted).toEqual(expect.arrayContaining(['vcs-metadata', 'apt-lists', 'docs']));
+
+    const list = goslim('explain', '--json');
+    expect(list.code).toBe(0);
+    const topics = JSON.parse(list.stdout) as Array<{ id: string; aliases?: string[] }>;
+    const names = new Set(topics.flatMap((t) => [t.id, ...(t.aliases ?? [])]));
+    const wanted = [
+      ...LEVER_IDS,
+      ...accepted,
+      ...rules.flatMap((r) => [r.meta.id, r.meta.slug, ...(r.meta.lever ? [r.meta.lever] : [])]),
+      ...CAUSE_IDS,
+      ...CHECK_IDS,
+    ];
+    expect(wanted.filter((id) => !names.has(id))).toEqual([]);
+    // and a plain cause or check id answers on the command line
+    for (const id of ['vcs-metadata', 'apt-lists', 'docs', 'vcs', 'go-toolchain', 'user', 'check:shell']) expect(goslim('explain', id).code).toBe(0);
   });
 
   it('an unknown topic is a usage error (exit 2, E_USAGE)', () => {

@@ -5,7 +5,7 @@ import { UsageError } from '../../errors.js';
 import { readRegularFile } from '../../util/regular-file.js';
 import { formatBytes, formatPercent } from '../../util/units.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
-import type { ActionRunner, CommandModule } from './index.js';
+import type { ActionRunner, CommandModule } from './types.js';
 
 interface BinaryOptions {
   json?: boolean;

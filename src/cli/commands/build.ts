@@ -18,7 +18,7 @@ import { generateSbom, parseSbomFormat, type SbomSubject } from '../../sbom/inde
 import { formatBytes } from '../../util/units.js';
 import { verifyImage, type VerifyReport } from '../../verify/index.js';
 import { EXIT_FINDINGS, EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
-import type { ActionRunner, CommandModule } from './index.js';
+import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 
 interface BuildCliOptions extends NetworkCliOptions {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { getTopic, listTopics, type Topic } from '../../explain/index.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
-import type { ActionRunner, CommandModule } from './index.js';
+import type { ActionRunner, CommandModule } from './types.js';
 
 function wrap(text: string, indent: string, width = 96): string {
   const words = text.split(/\s+/);
@@ -17,20 +17,30 @@ function wrap(text: string, indent: string, width = 96): string {
   return lines.map((l) => indent + l).join('\n');
 }
 
+const WHY_LABEL: Record<string, string> = { cause: 'Why it costs', check: 'When it fails' };
+
 export function renderTopic(t: Topic): string {
-  const part = (label: string, text: string): string => `${label}\n${wrap(text, '  ')}\n`;
+  const part = (label: string, text: string | undefined): string[] => (text === undefined ? [] : [`${label}\n${wrap(text, '  ')}\n`]);
   return [
     `${t.id}: ${t.title}\n`,
     `${wrap(t.summary, '')}\n`,
-    part('Removes', t.removes),
-    part('You lose', t.lose),
-    part('Still works', t.keep),
-    part('Check it yourself', t.check),
+    ...part('Removes', t.removes),
+    ...part(WHY_LABEL[t.kind ?? ''] ?? 'Why', t.why),
+    ...part('Fix', t.fix),
+    ...part('You lose', t.lose),
+    ...part('Still works', t.keep),
+    ...part('Check it yourself', t.check),
     `References\n${t.references.map((r) => `  - ${r.title}: ${r.url}`).join('\n')}\n`,
+    ...(t.seeAlso?.length ? [`See also: ${t.seeAlso.map((id) => `goslim explain ${id}`).join(', ')}\n`] : []),
   ].join('\n');
 }
 
-const KIND_TITLES: Record<string, string> = { lever: 'Size levers', rule: 'Dockerfile rules' };
+const KIND_TITLES: Record<string, string> = {
+  lever: 'Size levers',
+  rule: 'Dockerfile rules',
+  cause: 'Causes (where inspect puts each byte)',
+  check: 'Verify checks (will it start?)',
+};
 
 export function renderTopicList(topics: Topic[]): string {
   const w = Math.max(...topics.map((t) => t.id.length));
@@ -46,8 +56,8 @@ export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
     program
       .command('explain')
-      .description('Explain a size lever or rule: what it removes, what you lose, what still works, how to check')
-      .argument('[topic]', 'topic id, e.g. strip-symbols; omit to list all topics')
+      .description('Explain a size lever, lint rule, cause or verify check: what it removes or means, what you lose, what still works, how to check')
+      .argument('[topic]', 'topic id, e.g. strip-symbols, G009, cause:vcs or check:user; omit to list all topics')
       .option('--json', 'print the topic (or the list) as JSON')
       .action(async (topic: string | undefined, opts: { json?: boolean }) => {
         await run(async (io: CliIO): Promise<ExitCode> => {

@@ -3,14 +3,14 @@ import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { GoslimError, UsageError } from '../../errors.js';
 import { fixDockerfile } from '../../dockerfile/fix/fix-dockerfile.js';
-import { scanBuildContext } from '../../dockerfile/fix/context-scan.js';
+import { scanBuildContext } from '../../context/build-context.js';
 import { unifiedDiff } from '../../dockerfile/fix/unified-diff.js';
-import { writeFileAtomic } from '../../dockerfile/fix/write-atomic.js';
+import { writeFileAtomic } from '../../util/write-atomic.js';
 import { spliceFixedBytes } from '../../dockerfile/fix/splice.js';
 import { readFileBounded, readStdinBounded } from '../read-bounded.js';
 import type { BuildContextFacts } from '../../dockerfile/fix/types.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
-import type { ActionRunner, CommandModule } from './index.js';
+import type { ActionRunner, CommandModule } from './types.js';
 
 interface FixCliOptions {
   write?: boolean;

@@ -1,16 +1,6 @@
-import type { Command } from 'commander';
-import type { CliIO, ExitCode } from '../context.js';
+import type { CommandModule } from './types.js';
 
-/**
- * A subcommand module. `register` adds the command to the program; its action
- * calls `run(...)` which resolves to the exit code. Only src/cli prints.
- */
-export interface CommandModule {
-  register(program: Command, run: ActionRunner): void;
-}
-
-/** Wraps a command body: handles errors, --debug, and the exit code. */
-export type ActionRunner = (body: (io: CliIO) => Promise<ExitCode>) => Promise<void>;
+export type { ActionRunner, CommandModule } from './types.js';
 
 /**
  * Each command lives in its own file; add new ones here. The CLI loads only the module of

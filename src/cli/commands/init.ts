@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { initProject } from '../../init/init-project.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
-import type { ActionRunner, CommandModule } from './index.js';
+import type { ActionRunner, CommandModule } from './types.js';
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {

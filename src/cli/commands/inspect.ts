@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { checkBudgets, parseBudgets } from '../../analysis/budgets.js';
+import { checkBudgets, LEVER_IDS, parseBudgets } from '../../analysis/budgets.js';
 import { inspectImageRef } from '../../analysis/inspect.js';
 import { UsageError } from '../../errors.js';
 import { renderInspectText } from '../../report/inspect-text.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
 import { createProgress } from '../progress.js';
-import type { ActionRunner, CommandModule } from './index.js';
+import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 
 interface InspectOptions extends NetworkCliOptions {
@@ -37,7 +37,7 @@ export const command: CommandModule = {
       .option('--max-size <bytes>', 'budget: exit 1 when the uncompressed size is larger (e.g. 50MB)')
       .option('--max-compressed-size <bytes>', 'budget: exit 1 when the stored (pull) size is larger')
       .option('--min-efficiency <fraction>', 'budget: exit 1 when layer efficiency is lower (0.95 or 95%)')
-      .option('--fail-on-lever <id>', 'exit 1 when this lever applies (repeatable or comma-separated)', collect)
+      .option('--fail-on-lever <id>', `exit 1 when this lever applies (repeatable or comma-separated; one of ${LEVER_IDS.join(', ')})`, collect)
       .option('--top <n>', 'rows of largest files and packages in the text output', '10')
       .action(async (ref: string, opts: InspectOptions) => {
         await run(async (io: CliIO): Promise<ExitCode> => {

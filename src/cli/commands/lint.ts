@@ -11,10 +11,10 @@ import { formatLintJson } from '../../dockerfile/format/json.js';
 import { formatSarif } from '../../report/sarif.js';
 import { formatLintMarkdown } from '../../report/markdown.js';
 import { findConfigFile, loadConfigFile, type GoslimConfig } from '../../config/index.js';
-import { writeFileAtomic } from '../../dockerfile/fix/write-atomic.js';
+import { writeFileAtomic } from '../../util/write-atomic.js';
 import { readFileBounded, readStdinBounded } from '../read-bounded.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
-import type { ActionRunner, CommandModule } from './index.js';
+import type { ActionRunner, CommandModule } from './types.js';
 
 type Format = 'text' | 'json' | 'sarif' | 'markdown';
 

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { copyImage } from '../../image/sinks/copy.js';
 import { formatBytes } from '../../util/units.js';
 import { EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
-import type { ActionRunner, CommandModule } from './index.js';
+import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 
 interface PushCliOptions extends NetworkCliOptions {

@@ -4,7 +4,7 @@ import { openImage } from '../../image/open.js';
 import { verifyImage } from '../../verify/index.js';
 import { renderVerifyText } from '../../report/verify-text.js';
 import { EXIT_FINDINGS, EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
-import type { ActionRunner, CommandModule } from './index.js';
+import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 
 interface VerifyCliOptions extends NetworkCliOptions {

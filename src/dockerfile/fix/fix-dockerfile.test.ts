@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lintDockerfile } from '../lint.js';
 import { parseDockerfile } from '../parse/parse-dockerfile.js';
-import { scanBuildContext } from './context-scan.js';
+import { scanBuildContext } from '../../context/build-context.js';
 import { fixDockerfile } from './fix-dockerfile.js';
 import { mergeLdflags } from './run-rewrite.js';
 import type { BuildContextFacts } from './types.js';

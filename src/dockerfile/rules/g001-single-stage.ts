@@ -1,4 +1,5 @@
 import type { Rule } from './types.js';
+import { leverDoc } from '../../vocabulary/levers.js';
 
 export const rule: Rule = {
   meta: {
@@ -15,8 +16,9 @@ export const rule: Rule = {
       fix:
         'Build in a first stage (`FROM golang:<version> AS build`) and copy only the binary into a small final ' +
         'stage: `FROM gcr.io/distroless/static-debian12:nonroot` + `COPY --from=build /out/app /app`.',
-      lose: "`go` and a shell inside the running container (debug with `kubectl debug` or a distroless `:debug` tag).",
-      keep: "The same binary and the same behaviour.",
+      // What you lose and keep is the lever's (one copy: src/vocabulary/levers.ts).
+      lose: leverDoc('multi-stage').lose,
+      keep: leverDoc('multi-stage').keep,
       check: "docker image ls IMAGE   # size before and after; goslim lint Dockerfile",
       example: {
         bad: 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nENTRYPOINT ["/app"]',

@@ -1,5 +1,6 @@
 import type { Rule, RuleReport } from './types.js';
 import { entrypointPath } from './context.js';
+import { leverDoc } from '../../vocabulary/levers.js';
 
 /** Packages that bring a C toolchain onto an Alpine build image. */
 const C_TOOLCHAIN = /\b(gcc|build-base|musl-dev|clang)\b/;
@@ -18,8 +19,9 @@ export const rule: Rule = {
         'no libc and no dynamic loader, so the kernel cannot run the binary: the container exits at once with ' +
         '`exec /app: no such file or directory` (the file exists; its ELF interpreter does not).',
       fix: 'Set `CGO_ENABLED=0` on the build (`RUN CGO_ENABLED=0 go build ...` or `ENV CGO_ENABLED=0` in the build stage).',
-      lose: "cgo: packages that need C (e.g. mattn/go-sqlite3) must move to a pure-Go alternative (modernc.org/sqlite) or keep a base with libc (distroless/base or cc).",
-      keep: "The pure-Go DNS resolver and user lookup, which work without /etc/nsswitch.conf; the binary becomes static and runs on any base.",
+      // What you lose and keep is the lever's (one copy: src/vocabulary/levers.ts).
+      lose: leverDoc('cgo-off').lose,
+      keep: leverDoc('cgo-off').keep,
       check: "readelf -l BINARY | grep -i interpreter   # no output = static; with output, it needs libc",
       example: {
         bad: 'FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\nENTRYPOINT ["/app"]',

@@ -1,4 +1,5 @@
 import type { Rule } from './types.js';
+import { leverDoc } from '../../vocabulary/levers.js';
 
 export const rule: Rule = {
   meta: {
@@ -13,8 +14,9 @@ export const rule: Rule = {
         'and panics: the build is not reproducible across machines and leaks the build layout; the paths also ' +
         'add a little to the file table.',
       fix: 'Add `-trimpath` to go build (or `ENV GOFLAGS=-trimpath`).',
-      lose: "Absolute source paths in stack traces: they show module paths (example.com/app/pkg/x.go) instead of /src/pkg/x.go.",
-      keep: "Function names and line numbers; builds become reproducible across machines.",
+      // What you lose and keep is the lever's (one copy: src/vocabulary/levers.ts).
+      lose: leverDoc('trimpath').lose,
+      keep: leverDoc('trimpath').keep,
       check: "go version -m BINARY | grep trimpath; strings BINARY | grep -c /src/",
       example: { bad: 'RUN go build -o /app .', good: 'RUN go build -trimpath -o /app .' },
       references: ['https://pkg.go.dev/cmd/go#hdr-Compile_packages_and_dependencies'],

@@ -1,4 +1,5 @@
 import type { Rule, RuleReport } from './types.js';
+import { leverDoc } from '../../vocabulary/levers.js';
 
 export const rule: Rule = {
   meta: {
@@ -12,8 +13,9 @@ export const rule: Rule = {
         'The symbol table (-s) and DWARF debug info (-w) are typically 25-30 % of a Go binary. The runtime does not ' +
         'need them: panics and runtime.Caller use pclntab, which stays.',
       fix: 'Build with `-ldflags="-s -w"` (keep any -X flags: `-ldflags="-s -w -X main.version=$VERSION"`).',
-      lose: "Debugging the production binary with delve/gdb, and symbol-based tools run on the binary itself.",
-      keep: "Function names and line numbers in panics, stack traces and pprof profiles (pclntab stays).",
+      // What you lose and keep is the lever's (one copy: src/vocabulary/levers.ts).
+      lose: leverDoc('strip-symbols').lose,
+      keep: leverDoc('strip-symbols').keep,
       check: "go tool nm BINARY | head   # 'no symbols' after -s; ls -l BINARY before and after",
       example: { bad: 'RUN go build -o /app .', good: 'RUN go build -ldflags="-s -w" -o /app .' },
       references: ['https://pkg.go.dev/cmd/link'],

@@ -6,11 +6,12 @@
 import type { DockerfileModel, Instruction, SourceRange, Stage } from '../parse/model.js';
 import type { GoBuild, GoBuildAnalysis } from '../go-build.js';
 import type { BaseFacts } from '../base-image.js';
+import type { LeverId } from '../../vocabulary/levers.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
-/** The size levers goslim measures and explains (README "four mistakes"). */
-export type LeverId = 'multi-stage' | 'static-base' | 'cgo-off' | 'strip-symbols' | 'trimpath';
+/** The size levers (src/vocabulary/levers.ts); a rule names the one its fix applies. */
+export type { LeverId };
 
 export interface RuleDoc {
   /** One line: what the rule detects. */

@@ -15,7 +15,7 @@ import { constants, rmSync } from 'node:fs';
 import { access, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { GoslimError, NotRegularFileError } from '../../errors.js';
+import { GoslimError, NotRegularFileError } from '../errors.js';
 
 const TEMP = /^\.(.+)\.goslim-(\d+)-[0-9a-f]+\.tmp$/;
 

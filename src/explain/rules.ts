@@ -1,6 +1,6 @@
-/** The lint rules as `goslim explain` topics (src/explain's Topic shape). */
-import type { Topic } from '../../explain/topic.js';
-import { rules } from './index.js';
+/** The lint rules as `goslim explain` topics (their docs live in the rule modules, src/dockerfile/rules). */
+import type { Topic } from './topic.js';
+import { rules } from '../dockerfile/rules/index.js';
 
 function title(url: string): string {
   const u = new URL(url);
@@ -20,5 +20,6 @@ export const RULE_TOPICS: readonly Topic[] = rules.map((r) => {
     references: d.references.map((url) => ({ title: title(url), url })),
     kind: 'rule',
     aliases: [r.meta.slug],
+    ...(r.meta.lever ? { seeAlso: [r.meta.lever] } : {}),
   };
 });

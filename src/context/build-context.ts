@@ -1,13 +1,13 @@
 /**
  * The fixer's thin filesystem layer: what the build context (the Dockerfile's
  * directory) holds at its top level after .dockerignore, and its Go module.
- * Everything it returns is plain data for the pure fixer.
+ * Everything it returns is plain data for the pure fixer (src/dockerfile reads no files).
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { scanGoModule } from '../../gomod/scan.js';
-import { hasReinclusionUnder, isIgnored, parseDockerignore } from './dockerignore.js';
-import type { BuildContextFacts, ContextEntry } from './types.js';
+import { scanGoModule } from '../gomod/scan.js';
+import { hasReinclusionUnder, isIgnored, parseDockerignore } from '../dockerfile/fix/dockerignore.js';
+import type { BuildContextFacts, ContextEntry } from '../dockerfile/fix/types.js';
 
 const MAX_DIR_SCAN = 5_000;
 

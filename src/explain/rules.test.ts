@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RULE_TOPICS } from './explain-topics.js';
-import { getTopic } from '../../explain/index.js';
+import { RULE_TOPICS } from './rules.js';
+import { getTopic } from './index.js';
 
 describe('rule topics', () => {
   it('maps every rule doc into an explain topic', () => {

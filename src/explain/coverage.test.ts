@@ -1,0 +1,63 @@
+/**
+ * Every id any command can emit or accept has an `explain` topic (issue 12): levers, lint rules
+ * (ids and slugs), inspect's causes, verify's checks. The ids come from the registries, from what
+ * the analyzers emit (rule metadata, binary findings, analysis levers) and from what the CLI
+ * accepts (`inspect --fail-on-lever`, through the same parser the command uses).
+ */
+import { describe, expect, it } from 'vitest';
+import { LEVER_IDS as BUDGET_LEVER_IDS, parseBudgets } from '../analysis/budgets.js';
+import { rules } from '../dockerfile/rules/index.js';
+import { CAUSE_IDS } from '../vocabulary/causes.js';
+import { CHECK_IDS } from '../vocabulary/checks.js';
+import { LEVER_IDS } from '../vocabulary/levers.js';
+import { getTopic, listTopics } from './index.js';
+
+// The analyzers' id types (analysis LeverId and CauseId, the lint rules' and binary findings' lever,
+// verify's CheckId) are aliases of the registries' types (src/vocabulary), so the registries list
+// every id they can emit; the rules' levers are also enumerated below from the rule metadata.
+
+/** What `--fail-on-lever` accepts: probe the parser the CLI uses with an unknown id, read the accepted list it reports. */
+function failOnLeverChoices(): string[] {
+  try {
+    parseBudgets({ failOnLever: ['no-such-lever'] });
+  } catch (err) {
+    return ((err as { details?: { accepted?: string[] } }).details?.accepted ?? []) as string[];
+  }
+  throw new Error('parseBudgets accepted an unknown lever');
+}
+
+function everyEmittedOrAcceptedId(): string[] {
+  const accepted = failOnLeverChoices();
+  for (const id of accepted) expect(() => parseBudgets({ failOnLever: [id] })).not.toThrow();
+  return [
+    ...LEVER_IDS,
+    ...BUDGET_LEVER_IDS,
+    ...accepted,
+    ...rules.flatMap((r) => [r.meta.id, r.meta.slug, ...(r.meta.lever ? [r.meta.lever] : [])]),
+    ...CAUSE_IDS,
+    ...CAUSE_IDS.map((id) => `cause:${id}`),
+    ...CHECK_IDS,
+    ...CHECK_IDS.map((id) => `check:${id}`),
+  ];
+}
+
+describe('explain covers every id', () => {
+  it('--fail-on-lever accepts exactly the lever ids, vcs-metadata, apt-lists and docs included', () => {
+    expect(failOnLeverChoices().sort()).toEqual([...LEVER_IDS].sort());
+    expect(failOnLeverChoices()).toEqual(expect.arrayContaining(['vcs-metadata', 'apt-lists', 'docs']));
+  });
+
+  it.each([...new Set(everyEmittedOrAcceptedId())])('explain %s answers', (id) => {
+    const t = getTopic(id);
+    expect(t.summary.length).toBeGreaterThan(5);
+    expect(t.references.length).toBeGreaterThan(0);
+  });
+
+  it('every cause, check and lever has its own topic with its kind', () => {
+    const ids = new Set(listTopics().map((t) => `${t.kind}:${t.id}`));
+    for (const id of LEVER_IDS) expect(ids).toContain(`lever:${id}`);
+    for (const id of CAUSE_IDS) expect(ids).toContain(`cause:cause:${id}`);
+    for (const id of CHECK_IDS) expect(ids).toContain(`check:check:${id}`);
+    for (const r of rules) expect(ids).toContain(`rule:${r.meta.id}`);
+  });
+});
