@@ -10,6 +10,9 @@ import { rules } from '../dockerfile/rules/index.js';
 import { CAUSE_IDS } from '../vocabulary/causes.js';
 import { CHECK_IDS } from '../vocabulary/checks.js';
 import { LEVER_IDS } from '../vocabulary/levers.js';
+import type { ErrorCode } from '../errors.js';
+import { LIMITS } from '../limits.js';
+import { ERROR_DOCS } from '../vocabulary/errors.js';
 import { getTopic, listTopics } from './index.js';
 
 // The analyzers' id types (analysis LeverId and CauseId, the lint rules' and binary findings' lever,
@@ -59,5 +62,20 @@ describe('explain covers every id', () => {
     for (const id of CAUSE_IDS) expect(ids).toContain(`cause:cause:${id}`);
     for (const id of CHECK_IDS) expect(ids).toContain(`check:check:${id}`);
     for (const r of rules) expect(ids).toContain(`rule:${r.meta.id}`);
+  });
+});
+
+describe('explain covers every error code and limit', () => {
+  // ERROR_DOCS is a Record over ErrorCode, so the compiler already refuses a code without text.
+  it.each(Object.keys(ERROR_DOCS) as ErrorCode[])('explain %s and error:%s answer', (code) => {
+    expect(getTopic(code).id).toBe(`error:${code}`);
+    expect(getTopic(`error:${code}`).kind).toBe('error');
+    expect(getTopic(code).title).toContain(`exit ${code === 'E_INTERNAL' ? 3 : 2}`);
+  });
+
+  it.each(Object.keys(LIMITS))('explain limit:%s answers with its value', (key) => {
+    const t = getTopic(`limit:${key}`);
+    expect(t.kind).toBe('limit');
+    expect(t.title).toContain(String(LIMITS[key as keyof typeof LIMITS].value));
   });
 });

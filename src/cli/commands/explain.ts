@@ -30,7 +30,7 @@ export function renderTopic(t: Topic): string {
     ...part('You lose', t.lose),
     ...part('Still works', t.keep),
     ...part('Check it yourself', t.check),
-    `References\n${t.references.map((r) => `  - ${r.title}: ${r.url}`).join('\n')}\n`,
+    ...(t.references.length > 0 ? [`References\n${t.references.map((r) => `  - ${r.title}: ${r.url}`).join('\n')}\n`] : []),
     ...(t.seeAlso?.length ? [`See also: ${t.seeAlso.map((id) => `goslim explain ${id}`).join(', ')}\n`] : []),
   ].join('\n');
 }
@@ -40,6 +40,8 @@ const KIND_TITLES: Record<string, string> = {
   rule: 'Dockerfile rules',
   cause: 'Causes (where inspect puts each byte)',
   check: 'Verify checks (will it start?)',
+  error: 'Error codes (exit 2 for input errors, 3 for internal ones)',
+  limit: 'Resource limits (the `details.limit` of an E_LIMIT error)',
 };
 
 export function renderTopicList(topics: Topic[]): string {
@@ -56,8 +58,8 @@ export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
     program
       .command('explain')
-      .description('Explain a size lever, lint rule, cause or verify check: what it removes or means, what you lose, what still works, how to check')
-      .argument('[topic]', 'topic id, e.g. strip-symbols, G009, cause:vcs or check:user; omit to list all topics')
+      .description('Explain a size lever, lint rule, cause, verify check, error code or limit: what it removes or means, what you lose, what still works, how to check')
+      .argument('[topic]', 'topic id, e.g. strip-symbols, G009, cause:vcs, check:user, E_LIMIT or limit:tar.pathDepth; omit to list all topics')
       .option('--json', 'print the topic (or the list) as JSON')
       .action(async (topic: string | undefined, opts: { json?: boolean }) => {
         await run(async (io: CliIO): Promise<ExitCode> => {
