@@ -103,14 +103,12 @@ describe('unpackImage', () => {
     expect(stats.skipped).toBe(2);
   });
 
-  it('skips names too deep or too long for the limits or the file system, with warnings, and keeps the rest', async () => {
+  it('skips names the file system refuses, with warnings, and keeps the rest', async () => {
     const deep = (n: number): string => Array.from({ length: n }, () => 'd').join('/');
     const tar = rawTar([
       { name: `${deep(200)}/ok`, data: 'ok' },
-      { name: `${deep(300)}/too-deep`, data: 'x' },
       { name: 'n'.repeat(300), data: 'x' },
-      { name: Array.from({ length: 20 }, () => 'm'.repeat(250)).join('/'), data: 'x' },
-      { name: 'p'.repeat(70_000), data: 'x' },
+      { name: `x/${'n'.repeat(256)}/y`, data: 'x' },
       { name: 'fine', data: 'fine' },
     ]);
     const ref = writeOciImage(join(work, 'img-long'), [gzipLayer(tar)]);
@@ -118,7 +116,20 @@ describe('unpackImage', () => {
     const stats = await unpackImage(await openImage(ref), root);
     expect(readFileSync(join(root, deep(200), 'ok'), 'utf8')).toBe('ok');
     expect(readFileSync(join(root, 'fine'), 'utf8')).toBe('fine');
-    expect(stats.skipped).toBe(4);
-    expect(stats.warnings).toHaveLength(4);
+    expect(stats.skipped).toBe(2);
+    expect(stats.warnings).toHaveLength(2);
+  });
+
+  it('refuses names past tar.pathDepth and tar.pathLength with E_LIMIT naming the limit', async () => {
+    const deep = (n: number): string => Array.from({ length: n }, () => 'd').join('/');
+    for (const [i, [name, limitKey]] of ([
+      [`${deep(300)}/too-deep`, 'tar.pathDepth'],
+      [Array.from({ length: 20 }, () => 'm'.repeat(250)).join('/'), 'tar.pathLength'],
+      ['p'.repeat(70_000), 'tar.pathLength'],
+    ] as const).entries()) {
+      const ref = writeOciImage(join(work, `img-limit-${i}`), [gzipLayer(rawTar([{ name, data: 'x' }, { name: 'fine', data: 'fine' }]))]);
+      const err = await unpackImage(await openImage(ref), join(work, `root-limit-${i}`)).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'E_LIMIT', details: { limit: limitKey } });
+    }
   });
 });

@@ -69,7 +69,11 @@ async function registryHolds(host: string, repo: string, tag: string): Promise<{
     await res.body?.cancel();
     return { manifest: null, missing: [] };
   }
-  const doc = (await res.json()) as { config: { digest: string }; layers: Array<{ digest: string }> };
+  const text = await res.text();
+  const doc = JSON.parse(text) as { config?: { digest: string }; layers?: Array<{ digest: string }> };
+  if (res.status !== 200 || doc.config === undefined || doc.layers === undefined) {
+    throw new Error(`registry answered GET /v2/${repo}/manifests/${tag} with ${res.status}: ${text.slice(0, 500)}`);
+  }
   const missing: string[] = [];
   for (const d of [doc.config.digest, ...doc.layers.map((l) => l.digest)]) {
     const h = await fetch(`http://${host}/v2/${repo}/blobs/${d}`, { method: 'HEAD' });
