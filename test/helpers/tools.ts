@@ -18,7 +18,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, it } from 'vitest';
+import { describe, it, type TestFunction } from 'vitest';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -59,6 +59,8 @@ export const TOOLS = {
   flock: { package: 'util-linux' },
   prlimit: { package: 'util-linux' },
   'dpkg-deb': { package: 'dpkg' },
+  /** Makes the test token issuer's certificate (test/helpers/registry.ts); ca-certificates pulls it in. */
+  openssl: { package: 'openssl' },
   /** Debian's Go 1.19 toolchain at its fixed path (tests read gofmt and the tools there). */
   'go-1.19': { package: 'golang-1.19-go', detect: () => existsSync('/usr/lib/go-1.19/bin/gofmt') },
   /** Always here (Essential); the self-test uses it to check GOSLIM_TEST_NO_TOOLS. */
@@ -161,7 +163,7 @@ function mustFail(check: ToolCheck): boolean {
 }
 
 type SuiteFn = () => void;
-type TestFn = Parameters<typeof it>[1];
+type TestFn = TestFunction;
 
 /** `describe(name, fn)` when every tool is here; a recorded skip otherwise (a failure with CI=true). */
 export function describeWithTools(tools: ToolName[], name: string, fn: SuiteFn): void {

@@ -157,7 +157,7 @@ describeWithTools(['docker-registry', 'htpasswd'], 'htpasswd Basic auth (real re
   });
 });
 
-describeWithTools(['docker-registry'], 'token (Bearer) auth (real registry, test token issuer)', () => {
+describeWithTools(['docker-registry', 'openssl'], 'token (Bearer) auth (real registry, test token issuer)', () => {
   let reg: RegistryHandle;
   beforeAll(async () => {
     reg = await startRegistry({ auth: 'token' });
