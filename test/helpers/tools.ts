@@ -9,8 +9,8 @@
  * A need that is not met:
  * - skips the block, and records why in the tests' meta (`goslimNeeds`); the skip reporter
  *   (test/helpers/skip-reporter.ts) prints "skipped N tests in M files because: ..." at the end;
- * - with CI=true, FAILS instead: the block is replaced by one test that throws a message naming
- *   the tool and its package, so a CI machine that lost a package fails loudly.
+ * - with CI=true, FAILS instead: collecting the file throws a MissingToolError naming the block, the
+ *   tool and its package (before any hook runs), so a CI machine that lost a package fails loudly.
  *
  * GOSLIM_TEST_NO_TOOLS=1 pretends every tool is missing (GOSLIM_TEST_NO_TOOLS=go,skopeo: those);
  * such skips are on purpose (`npm run test:unit` sets it), so they never fail, even with CI=true.
@@ -149,9 +149,17 @@ export function inCI(): boolean {
   return v !== '' && v !== '0' && v !== 'false';
 }
 
-function failureMessage(check: ToolCheck): string {
+/** What a block that needs a missing tool throws with CI=true. */
+export class MissingToolError extends Error {
+  constructor(block: string, check: ToolCheck) {
+    super(`"${block}" needs: ${failureText(check)}`);
+    this.name = 'MissingToolError';
+  }
+}
+
+function failureText(check: ToolCheck): string {
   return (
-    `this test needs: ${check.reason}. ` +
+    `${check.reason}. ` +
     'CI=true turns a missing tool into a failure instead of a skip (scripts/install-deps.sh installs every package; ' +
     'test/helpers/tools.ts lists them)'
   );
@@ -171,11 +179,9 @@ export function describeWithTools(tools: ToolName[], name: string, fn: SuiteFn):
   if (check.ok) {
     describe(name, fn);
   } else if (mustFail(check)) {
-    describe(name, () => {
-      it(`needs ${check.missing.map((m) => m.tool).join(', ')}`, () => {
-        throw new Error(failureMessage(check));
-      });
-    });
+    // Thrown while the file is collected: the file fails with this message before any of its hooks
+    // (which would fail on the missing tool with a less helpful error) can run.
+    throw new MissingToolError(name, check);
   } else {
     describe(name, { skip: true, meta: { goslimNeeds: { missing: check.missing, reason: check.reason } } }, fn);
   }
@@ -187,9 +193,9 @@ export function itWithTools(tools: ToolName[], name: string, fn: TestFn, timeout
   if (check.ok) {
     it(name, { timeout }, fn);
   } else if (mustFail(check)) {
-    it(name, { timeout }, () => {
-      throw new Error(failureMessage(check));
-    });
+    // Thrown while the file is collected: the file fails with this message before any of its hooks
+    // (which would fail on the missing tool with a less helpful error) can run.
+    throw new MissingToolError(name, check);
   } else {
     it(name, { timeout, skip: true, meta: { goslimNeeds: { missing: check.missing, reason: check.reason } } }, fn);
   }
