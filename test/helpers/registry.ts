@@ -44,7 +44,7 @@ export interface RegistryHandle {
   stop(): Promise<void>;
 }
 
-/** Whether Debian's docker-registry is here (tests declare it with `describeWithTools(['docker-registry'], ...)`). */
+/** @deprecated Whether Debian's docker-registry is here; tests declare it with `describeWithTools(['docker-registry'], ...)`. */
 export function hasDockerRegistry(): boolean {
   return hasTool('docker-registry');
 }
