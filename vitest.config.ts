@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SkipReporter from './test/helpers/skip-reporter.js';
 
 export default defineConfig({
   test: {
@@ -8,5 +9,7 @@ export default defineConfig({
     hookTimeout: 600_000,
     pool: 'forks',
     maxWorkers: 2,
+    // The default output, then what was skipped for a missing tool and why (test/helpers/tools.ts).
+    reporters: ['default', new SkipReporter()],
   },
 });

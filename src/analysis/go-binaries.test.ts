@@ -1,12 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { analyzeBinary, readElf } from '../binary/index.js';
 import type { LayerEntry } from '../image/filesystem/types.js';
 import { gzipSync } from 'node:zlib';
 import { elfExtent, GoBinaryCollector, gzipSize, isBinaryCandidate, strippedView } from './go-binaries.js';
-import { buildFixture, haveGo, HELLO } from '../../test/fixtures/go/build-fixtures.js';
+import { buildFixture, HELLO } from '../../test/fixtures/go/build-fixtures.js';
 import { factsFromReport } from './inspect.js';
+import { describeWithTools } from '../../test/helpers/tools.js';
 
 // A real Go program and a real C program from the machine (Debian's golang-go is a test dependency).
 const GO_BIN = '/usr/lib/go-1.19/bin/gofmt';
@@ -25,7 +26,7 @@ function chunked(buf: Buffer, size: number): Readable {
 const analyze = (bytes: Uint8Array, path: string) => factsFromReport(analyzeBinary(bytes, { path }), path);
 const sections = (bytes: Uint8Array) => readElf(bytes).sections.map((s) => ({ name: s.name, offset: s.offset, fileSize: s.fileSize }));
 
-describe.skipIf(!existsSync(GO_BIN) || !existsSync(C_BIN))('GoBinaryCollector on real executables', () => {
+describeWithTools(['go-1.19'], 'GoBinaryCollector on real executables', () => {
   it('keeps and analyzes a Go binary streamed in odd-sized chunks; drops a C binary', async () => {
     const go = readFileSync(GO_BIN);
     const c = readFileSync(C_BIN);
@@ -117,7 +118,7 @@ describe.skipIf(!existsSync(GO_BIN) || !existsSync(C_BIN))('GoBinaryCollector on
   });
 });
 
-describe.skipIf(!haveGo())('a Go binary padded with zeros (issue 11: a 5 MB layer took 1.1 GB)', () => {
+describeWithTools(['go'], 'a Go binary padded with zeros (issue 11: a 5 MB layer took 1.1 GB)', () => {
   it('keeps only the bytes its ELF tables reach (Go linker: section table in the first page), and reports the file size', async () => {
     const go = readFileSync(await buildFixture(HELLO('default')));
     expect(elfExtent(go.subarray(0, 16384))).toBe(go.length);

@@ -4,15 +4,15 @@
  * linking), and the real size difference between -s -w and unstripped builds.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildFixture, buildFixtures, haveGo, HELLO, MATRIX } from '../../test/fixtures/go/build-fixtures.js';
+import { beforeAll, expect, it } from 'vitest';
+import { buildFixture, buildFixtures, HELLO, MATRIX } from '../../test/fixtures/go/build-fixtures.js';
 import { goVersionM, readelf } from '../../test/fixtures/go/oracles.js';
 import { analyzeBinary, findPclntab } from './analyze.js';
 import { readElf } from './elf.js';
 import { packageOf } from './packages.js';
 import type { BinaryReport } from './types.js';
+import { describeWithTools } from '../../test/helpers/tools.js';
 
-const goAvailable = await haveGo();
 const bins = new Map<string, string>();
 const reports = new Map<string, BinaryReport>();
 const report = (name: string): BinaryReport => {
@@ -40,7 +40,7 @@ function loadEnd(path: string): number {
   return end;
 }
 
-describe.skipIf(!goAvailable)('real Go binaries', () => {
+describeWithTools(['go'], 'real Go binaries', () => {
   beforeAll(async () => {
     for (const [k, v] of await buildFixtures(MATRIX)) bins.set(k, v);
   }, 900_000);

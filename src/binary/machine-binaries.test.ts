@@ -5,10 +5,10 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { haveGo } from '../../test/fixtures/go/build-fixtures.js';
+import { expect, it } from 'vitest';
 import { goVersionM } from '../../test/fixtures/go/oracles.js';
 import { analyzeBinary } from './analyze.js';
+import { describeWithTools } from '../../test/helpers/tools.js';
 
 function elfFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -29,9 +29,8 @@ const files = [
   ...elfFiles('/usr/lib/google-cloud-sdk/bin').slice(0, 8),
   ...['compile', 'link', 'vet', 'cgo'].map((n) => `/usr/lib/go-1.19/pkg/tool/linux_amd64/${n}`).filter(existsSync),
 ].slice(0, 12);
-const goAvailable = await haveGo();
 
-describe.skipIf(!goAvailable || files.length === 0)('Go binaries installed on this machine', () => {
+describeWithTools(['go', 'go-1.19'], 'Go binaries installed on this machine', () => {
   it.each(files)('%s', async (file) => {
     const r = analyzeBinary(readFileSync(file), { path: file });
     const o = await goVersionM(file);

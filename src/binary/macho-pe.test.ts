@@ -9,15 +9,15 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildFixtures, FIXTURE_SRC, FOREIGN, goEnv, haveGo } from '../../test/fixtures/go/build-fixtures.js';
+import { beforeAll, expect, it } from 'vitest';
+import { buildFixtures, FIXTURE_SRC, FOREIGN, goEnv } from '../../test/fixtures/go/build-fixtures.js';
 import { goVersionM } from '../../test/fixtures/go/oracles.js';
 import { GoslimError } from '../errors.js';
 import { analyzeBinary } from './analyze.js';
 import type { BinaryReport } from './types.js';
+import { describeWithTools } from '../../test/helpers/tools.js';
 
 const run = promisify(execFile);
-const goAvailable = await haveGo();
 
 interface PeStripAccount {
   /** Raw bytes of the sections -s -w drops, plus what it cuts from .symtab. */
@@ -79,7 +79,7 @@ const bytes = new Map<string, Buffer>();
 const paths = new Map<string, string>();
 const report = (n: string): BinaryReport => analyzeBinary(bytes.get(n) as Buffer, { path: n });
 
-describe.skipIf(!goAvailable)('Mach-O and PE', () => {
+describeWithTools(['go'], 'Mach-O and PE', () => {
   beforeAll(async () => {
     for (const [k, v] of await buildFixtures(FOREIGN)) {
       paths.set(k, v);

@@ -6,16 +6,16 @@
  * there any outcome except a non-goslim exception is acceptable.
  */
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildFixtures, haveGo, HELLO } from '../../test/fixtures/go/build-fixtures.js';
+import { beforeAll, expect, it } from 'vitest';
+import { buildFixtures, HELLO } from '../../test/fixtures/go/build-fixtures.js';
 import { GoslimError } from '../errors.js';
 import { analyzeBinary } from './analyze.js';
 import { ByteView } from './bytes.js';
 import { readBuildInfo } from './buildinfo.js';
 import { readElf } from './elf.js';
 import { parsePclntab } from './pclntab.js';
+import { describeWithTools } from '../../test/helpers/tools.js';
 
-const goAvailable = await haveGo();
 const specs = [HELLO('sw', ['-ldflags=-s -w']), HELLO('mips', [], { GOARCH: 'mips', CGO_ENABLED: '0' })];
 const files = new Map<string, Uint8Array>();
 
@@ -57,7 +57,7 @@ function outcome(fn: () => unknown): 'ok' | 'goslim' {
   }
 }
 
-describe.skipIf(!goAvailable)('truncation sweep', () => {
+describeWithTools(['go'], 'truncation sweep', () => {
   beforeAll(async () => {
     for (const [k, v] of await buildFixtures(specs)) files.set(k, readFileSync(v));
   }, 900_000);

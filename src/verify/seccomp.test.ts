@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DENIED_SYSCALLS, seccompProgram } from './seccomp.js';
+import { itWithTools } from '../../test/helpers/tools.js';
 
 /** Go's own syscall tables (GOROOT/src/syscall/zsysnum_linux_*.go) as the oracle for the numbers. */
 function goTable(arch: 'amd64' | 'arm64'): Map<string, number> {
@@ -14,7 +15,7 @@ function goTable(arch: 'amd64' | 'arm64'): Map<string, number> {
 }
 
 describe('seccomp filter', () => {
-  it('denies the numbers the kernel uses for each name (checked against Go\'s tables)', () => {
+  itWithTools(['go'], 'denies the numbers the kernel uses for each name (checked against Go\'s tables)', () => {
     for (const [arch, key] of [['amd64', 'x64'], ['arm64', 'arm64']] as const) {
       const table = goTable(arch);
       let checked = 0;

@@ -8,12 +8,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildFixture } from '../../test/fixtures/go/build-fixtures.js';
 import type { ContainerConfig } from '../image/model.js';
 import { openImage } from '../image/open.js';
 import { buildTestImage, dir, file, symlink, type TestEntry } from '../image/testing/index.js';
 import { chooseSandbox, verifyImage, type VerifyReport } from './index.js';
+import { describeWithTools } from '../../test/helpers/tools.js';
 
 const haveMusl = (() => {
   try {
@@ -86,7 +87,7 @@ async function check(layers: TestEntry[][], config: ContainerConfig, arch = 'amd
 
 const failed = (r: VerifyReport): string[] => r.checks.filter((c) => c.status === 'fail').map((c) => c.id);
 
-describe('verify: static checks confirmed by a sandboxed run', () => {
+describeWithTools(['go', 'gcc'], 'verify: static checks confirmed by a sandboxed run', () => {
   it('a static Go binary on a distroless-like base starts', async () => {
     const { report, run } = await check([staticBase(), [file('app', bins['hello.cgo0']!, { mode: 0o755 })]], distroless);
     expect(report.verdict).toBe('pass');

@@ -14,9 +14,10 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestImage, file } from '../../src/image/testing/index.js';
 import { REPO_ROOT } from '../helpers/images.js';
+import { describeWithTools } from '../helpers/tools.js';
 
 if (!existsSync(join(REPO_ROOT, 'dist/cli/main.js'))) throw new Error('test/attacks/kill-writes.test.ts needs dist/: run `npm run build` first');
 
@@ -116,7 +117,7 @@ function setVersion(v: string): void {
   writeFileSync(join(app, 'main.go'), `package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("${v}") }\n`);
 }
 
-describe('SIGKILL during writes leaves the old output or the complete new one', () => {
+describeWithTools(['dist', 'umoci', 'skopeo'], 'SIGKILL during writes leaves the old output or the complete new one', () => {
   it('build --oci DIR (into an existing layout, and into a new one)', async () => {
     const out = join(work, 'oci-out');
     const pristine = join(work, 'oci-old');

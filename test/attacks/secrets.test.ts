@@ -15,10 +15,11 @@ import http from 'node:http';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestImage, file } from '../../src/image/testing/index.js';
 import { REPO_ROOT } from '../helpers/images.js';
 import { startFaultProxy, startRegistry, type FaultProxy, type RegistryHandle } from '../helpers/registry.js';
+import { describeWithTools } from '../helpers/tools.js';
 
 const USER = 'goslim';
 const MARKER = `Mk${randomBytes(12).toString('hex')}Zq`;
@@ -151,7 +152,7 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('no credential leaves goslim (stdout, stderr, JSON, --debug traces, files written)', () => {
+describeWithTools(['dist', 'docker-registry', 'htpasswd'], 'no credential leaves goslim (stdout, stderr, JSON, --debug traces, files written)', () => {
   it('successful inspect, push and build --push, with --debug and --json', async () => {
     for (const cfg of ['auths', 'helper'] as const) {
       const ref = `${reg.host}/secrets/${cfg}:v1`;

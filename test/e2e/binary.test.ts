@@ -4,14 +4,12 @@
  * contract and exit codes. Needs `npm run build` first (npm test does it).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildFixtures, haveGo, HELLO, REPO, SERVER } from '../fixtures/go/build-fixtures.js';
+import { beforeAll, expect, it } from 'vitest';
+import { buildFixtures, HELLO, REPO, SERVER } from '../fixtures/go/build-fixtures.js';
+import { describeWithTools } from '../helpers/tools.js';
 
-const built = existsSync(join(REPO, 'dist/cli/main.js')) && existsSync(join(REPO, 'dist/binary/index.js'));
-if (!built) console.warn('test/e2e/binary.test.ts skipped: dist/ is missing; run `npm run build` first');
-const goAvailable = await haveGo();
 
 function goslim(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(REPO, 'bin/goslim.js'), ...args], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });
@@ -21,7 +19,7 @@ function goslim(...args: string[]): { code: number | null; stdout: string; stder
 const specs = [HELLO('default'), HELLO('all', ['-trimpath', '-ldflags=-s -w'], { CGO_ENABLED: '0' }), SERVER('default')];
 const bins = new Map<string, string>();
 
-describe.skipIf(!built || !goAvailable)('goslim binary (CLI)', () => {
+describeWithTools(['dist', 'go'], 'goslim binary (CLI)', () => {
   beforeAll(async () => {
     for (const [k, v] of await buildFixtures(specs)) bins.set(k, v);
   }, 900_000);

@@ -7,19 +7,19 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { InspectReport } from '../../src/analysis/inspect.js';
 import { tarHeader } from '../../src/image/testing/raw-tar.js';
 import { REPO_ROOT } from '../helpers/images.js';
+import { describeWithTools, itWithTools } from '../helpers/tools.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'goslim.js');
 const FILE_BYTES = 1024 * 1024 * 1024;
-const haveZstd = spawnSync('zstd', ['--version']).status === 0;
 
 let work: string;
 beforeAll(() => {
@@ -110,9 +110,9 @@ async function bombLayout(name: string, compression: 'gzip' | 'zstd'): Promise<{
   return { ref: `oci:${dir}`, stored };
 }
 
-describe.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js')))('decompression bombs through inspect, with a 256 MB heap', () => {
+describeWithTools(['dist'], 'decompression bombs through inspect, with a 256 MB heap', () => {
   for (const compression of ['gzip', 'zstd'] as const) {
-    it.skipIf(compression === 'zstd' && !haveZstd)(`${compression}: 1 GB of zeros from a small blob inspects completely`, async () => {
+    itWithTools(compression === 'zstd' ? ['zstd'] : [], `${compression}: 1 GB of zeros from a small blob inspects completely`, async () => {
       const { ref, stored } = await bombLayout(compression, compression);
       expect(stored).toBeLessThan(8 * 1024 * 1024);
       // --verify-diff-ids: every byte of the tar is also hashed, so the whole stream is read.
@@ -129,7 +129,7 @@ describe.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js')))('decompr
   }
 });
 
-describe.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js')))('many paths through inspect, with a 128 MB heap', () => {
+describeWithTools(['dist'], 'many paths through inspect, with a 128 MB heap', () => {
   it('a layer of 500,000 empty files inspects completely (it took 131 MB of heap before the merge alone)', async () => {
     const ref = await manyFilesLayout('many', 500_000);
     const r = spawnSync(process.execPath, ['--max-old-space-size=128', BIN, 'inspect', ref, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });

@@ -7,11 +7,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/context.js';
-import { ensureFixtureImages, missingFixtureTools, REPO_ROOT, type FixtureImages } from '../helpers/images.js';
+import { ensureFixtureImages, REPO_ROOT, type FixtureImages } from '../helpers/images.js';
 import { httpGet, withContainerHarness } from '../helpers/containers.js';
+import { FIXTURE_TOOLS, describeWithTools } from '../helpers/tools.js';
 
 interface Ran {
   code: number;
@@ -68,7 +69,7 @@ interface Summary {
   compare?: { ratio: { compressed: number }; before: { compressed: number }; after: { compressed: number } };
 }
 
-describe.skipIf(missingFixtureTools().length > 0)('goslim build', () => {
+describeWithTools(FIXTURE_TOOLS, 'goslim build', () => {
   let first: Summary;
   const out = join(work, 'out1');
   const cache1 = join(work, 'cache1');
@@ -264,7 +265,7 @@ describe.skipIf(missingFixtureTools().length > 0)('goslim build', () => {
   });
 });
 
-describe.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'cli', 'commands', 'build.js')))('the installed CLI (bin/goslim.js, built dist)', () => {
+describeWithTools(['dist'], 'the installed CLI (bin/goslim.js, built dist)', () => {
   it('exits 2 with a stable code on stderr for a usage error, and 0 for --help', () => {
     const bin = join(REPO_ROOT, 'bin', 'goslim.js');
     const help = spawnSync(process.execPath, [bin, 'build', '--help'], { encoding: 'utf8', timeout: 60_000 });
@@ -277,7 +278,7 @@ describe.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'cli', 'commands', 'build.js
   });
 });
 
-describe.skipIf(missingFixtureTools().length > 0)('goslim build output runs', () => {
+describeWithTools(FIXTURE_TOOLS, 'goslim build output runs', () => {
   // Container storage is shared with the other harness tests: one harness at a time (the lock).
   it('runs under podman and answers HTTP on /hello', async () => {
     await withContainerHarness({}, async (h) => {

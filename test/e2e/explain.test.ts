@@ -1,14 +1,12 @@
 /** `goslim explain` end to end through the built CLI. */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { REPO } from '../fixtures/go/build-fixtures.js';
 import { CAUSE_IDS, CHECK_IDS, LEVER_IDS } from '../../src/vocabulary/index.js';
 import { rules } from '../../src/dockerfile/rules/index.js';
+import { describeWithTools } from '../helpers/tools.js';
 
-const built = existsSync(join(REPO, 'dist/cli/main.js')) && existsSync(join(REPO, 'dist/explain/index.js'));
-if (!built) console.warn('test/e2e/explain.test.ts skipped: dist/ is missing; run `npm run build` first');
 
 function goslim(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(REPO, 'bin/goslim.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -17,7 +15,7 @@ function goslim(...args: string[]): { code: number | null; stdout: string; stder
 
 const LEVERS: readonly string[] = LEVER_IDS;
 
-describe.skipIf(!built)('goslim explain (CLI)', () => {
+describeWithTools(['dist'], 'goslim explain (CLI)', () => {
   it('lists every lever topic', () => {
     const r = goslim('explain');
     expect(r.code).toBe(0);

@@ -7,15 +7,15 @@
  * least 10x smaller; the cgo service keeps cgo and must be smaller and start. The Dockerfile
  * `goslim init` writes for greeter's sources is built and compared the same way.
  */
-import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/context.js';
 import { httpGet, startContainerHarness, type ContainerHarness } from '../helpers/containers.js';
-import { ensureFixtureImages, missingFixtureTools, REPO_ROOT } from '../helpers/images.js';
+import { ensureFixtureImages, REPO_ROOT } from '../helpers/images.js';
 import { withLock } from '../helpers/lock.js';
+import { FIXTURE_TOOLS, describeWithTools } from '../helpers/tools.js';
 
 interface Probe {
   path: string;
@@ -56,8 +56,6 @@ const CASES: Case[] = [
 ];
 
 const WORK = join(REPO_ROOT, 'test', '.work', 'fix-build');
-const onPath = (tool: string): boolean => (process.env.PATH ?? '').split(':').some((d) => d !== '' && existsSync(join(d, tool)));
-const missing = [...missingFixtureTools(), ...['buildah', 'podman', 'runc', 'nsenter', 'docker-registry'].filter((t) => !onPath(t))];
 
 function captureIO(cwd: string): CliIO & { out: string[]; err: string[] } {
   const out: string[] = [];
@@ -83,7 +81,7 @@ interface Measured {
   todos: number;
 }
 
-describe.skipIf(missing.length > 0)('goslim fix: real builds with buildah, runs with podman', () => {
+describeWithTools([...FIXTURE_TOOLS, 'buildah', 'podman', 'runc', 'nsenter', 'docker-registry'], 'goslim fix: real builds with buildah, runs with podman', () => {
   let harness: ContainerHarness;
   let releaseLock: () => void = () => undefined;
   let lockReleased: Promise<void> = Promise.resolve();

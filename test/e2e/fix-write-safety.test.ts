@@ -13,6 +13,7 @@ import { runCli } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/context.js';
 import { fixDockerfile } from '../../src/dockerfile/fix/fix-dockerfile.js';
 import { REPO_ROOT } from '../helpers/images.js';
+import { itWithTools } from '../helpers/tools.js';
 
 function io(cwd: string): CliIO & { out: () => string; err: () => string } {
   const o: string[] = [];
@@ -55,7 +56,7 @@ describe('fix --write keeps what it does not change', () => {
     expect((await stat(join(dir, 'Dockerfile'))).mode & 0o7777).toBe(0o640);
   });
 
-  it.runIf(process.getuid?.() === 0)('keeps the owner when run as root', async () => {
+  itWithTools(['root'], 'keeps the owner when run as root', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'Dockerfile'), SINGLE);
     await chown(join(dir, 'Dockerfile'), 1234, 5678);

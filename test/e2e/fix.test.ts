@@ -1,6 +1,5 @@
 /** `goslim fix` through the CLI: diff by default, --write atomically and idempotently, --json, --explain, errors. */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { runCli } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/context.js';
 import { applyUnifiedDiff } from '../../src/dockerfile/fix/unified-diff.js';
 import { REPO_ROOT } from '../helpers/images.js';
+import { itWithTools } from '../helpers/tools.js';
 
 function io(cwd: string): CliIO & { out: () => string; err: () => string } {
   const o: string[] = [];
@@ -82,7 +82,7 @@ describe('goslim fix (CLI)', () => {
     expect(await readFile(join(dir, 'Dockerfile'), 'utf8')).toContain('# goslim: TODO');
   });
 
-  it.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js')))('`-` reads stdin and prints the fixed file (the built CLI, as a filter)', async () => {
+  itWithTools(['dist'], '`-` reads stdin and prints the fixed file (the built CLI, as a filter)', async () => {
     const dir = await copyExample('greeter');
     const text = await readFile(join(dir, 'Dockerfile'), 'utf8');
     const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'goslim.js'), 'fix', '-'], { cwd: dir, input: text, encoding: 'utf8', timeout: 60_000 });

@@ -10,8 +10,9 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { ensureFixtureImages, FIXTURE_IMAGE_NAMES, type FixtureImages } from '../helpers/images.js';
+import { FIXTURE_TOOLS, describeWithTools } from '../helpers/tools.js';
 
 const exec = promisify(execFile);
 const big = { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 };
@@ -25,7 +26,7 @@ async function tarMember(tar: string, member: string): Promise<string> {
   return (await exec('tar', ['-xOf', tar, member], big)).stdout;
 }
 
-describe('fixture images', () => {
+describeWithTools(FIXTURE_TOOLS, 'fixture images', () => {
   let fx: FixtureImages;
   beforeAll(async () => {
     fx = await ensureFixtureImages();

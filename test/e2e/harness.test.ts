@@ -8,15 +8,16 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startContainerHarness, httpGet, type ContainerHarness } from '../helpers/containers.js';
 import { ensureFixtureImages, REPO_ROOT, type FixtureImages } from '../helpers/images.js';
 import { withLock } from '../helpers/lock.js';
+import { FIXTURE_TOOLS, describeWithTools } from '../helpers/tools.js';
 
 const EXAMPLE = join(REPO_ROOT, 'examples', 'greeter');
 const FOUR_LEVERS = join(REPO_ROOT, 'test', 'fixtures', 'images', 'dockerfiles', 'slim-four-levers.Dockerfile');
 
-describe('container harness (buildah + podman + local registry)', () => {
+describeWithTools([...FIXTURE_TOOLS, 'buildah', 'podman', 'runc', 'nsenter', 'slirp4netns', 'docker-registry'], 'container harness (buildah + podman + local registry)', () => {
   let fixtures: FixtureImages;
   let harness: ContainerHarness;
   let releaseLock: () => void = () => undefined;

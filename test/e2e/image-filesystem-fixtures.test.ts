@@ -4,15 +4,16 @@
  * same merged filesystem; layer digests, diff_ids, tar sizes and instructions match what
  * the fixture script recorded; and umoci's unpack of the OCI form agrees on paths and bytes.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openImage } from '../../src/image/open.js';
 import { mergeLayers, type MergeResult } from '../../src/image/filesystem/index.js';
 import { ensureFixtureImages, FIXTURE_SHAPES, missingFixtureTools, type FixtureImages } from '../helpers/images.js';
+import { FIXTURE_TOOLS, describeWithTools, itWithTools } from '../helpers/tools.js';
 
 const missing = missingFixtureTools();
 let fx: FixtureImages;
@@ -34,7 +35,7 @@ function fingerprint(r: MergeResult): string {
   return h.digest('hex');
 }
 
-describe.skipIf(missing.length > 0)('image sources and merge on the fixture images', () => {
+describeWithTools(FIXTURE_TOOLS, 'image sources and merge on the fixture images', () => {
   for (const name of ['slim-four-levers', 'base-debian12-nonroot'] as const) {
     it(`${name}: all five shapes agree with each other and with images.json`, async () => {
       const img = fx.images[name];
@@ -56,7 +57,7 @@ describe.skipIf(missing.length > 0)('image sources and merge on the fixture imag
     });
   }
 
-  it.skipIf(spawnSync('umoci', ['--version']).status !== 0)('base-debian12-nonroot: umoci unpack has the same paths and bytes', async () => {
+  itWithTools(['umoci'], 'base-debian12-nonroot: umoci unpack has the same paths and bytes', async () => {
     const img = fx.images['base-debian12-nonroot'];
     const bundle = join(work, 'bundle');
     execFileSync('umoci', ['unpack', '--image', `${img.oci}:latest`, bundle], { stdio: 'pipe' });

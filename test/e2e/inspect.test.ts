@@ -6,14 +6,14 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { InspectReport } from '../../src/analysis/inspect.js';
 import { runCli } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/context.js';
-import { ensureFixtureImages, missingFixtureTools, REPO_ROOT, type FixtureImages, type FixtureShape } from '../helpers/images.js';
-import { hasDockerRegistry, startRegistry, type RegistryHandle } from '../helpers/registry.js';
+import { ensureFixtureImages, REPO_ROOT, type FixtureImages, type FixtureShape } from '../helpers/images.js';
+import { startRegistry, type RegistryHandle } from '../helpers/registry.js';
+import { FIXTURE_TOOLS, describeWithTools } from '../helpers/tools.js';
 
-const missing = missingFixtureTools();
 
 interface Captured {
   code: number;
@@ -53,7 +53,7 @@ function sourceIndependent(r: InspectReport): unknown {
   };
 }
 
-describe.skipIf(missing.length > 0)('goslim inspect on the fixture images', () => {
+describeWithTools(FIXTURE_TOOLS, 'goslim inspect on the fixture images', () => {
   let fx: FixtureImages;
   let fat: InspectReport;
 
@@ -217,7 +217,7 @@ describe.skipIf(missing.length > 0)('goslim inspect on the fixture images', () =
   });
 });
 
-describe.skipIf(missing.length > 0 || !hasDockerRegistry())('goslim inspect from a registry', () => {
+describeWithTools([...FIXTURE_TOOLS, 'docker-registry'], 'goslim inspect from a registry', () => {
   let reg: RegistryHandle;
   let dockerConfig: string;
   let fx: FixtureImages;

@@ -5,18 +5,17 @@
  * and error codes. Needs `npm run build` first (npm test does it).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
-import { buildFixtures, haveGo, SERVER } from '../fixtures/go/build-fixtures.js';
+import { buildFixtures, SERVER } from '../fixtures/go/build-fixtures.js';
+import { describeWithTools } from '../helpers/tools.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const CORPUS = join(REPO, 'test/fixtures/dockerfiles');
-const built = existsSync(join(REPO, 'dist/cli/commands/lint.js'));
-if (!built) console.warn('test/e2e/lint.test.ts skipped: dist/ is missing; run `npm run build` first');
 
 function goslim(args: string[], opts: { cwd?: string; input?: string } = {}) {
   const r = spawnSync(process.execPath, [join(REPO, 'bin/goslim.js'), ...args], {
@@ -36,7 +35,7 @@ function context(name: string, dockerignore: string | null = '.git\n'): string {
   return dir;
 }
 
-describe.skipIf(!built)('goslim lint (CLI)', () => {
+describeWithTools(['dist'], 'goslim lint (CLI)', () => {
   it('exits 0 on the four-lever recipe and 1 on the naive single-stage file', () => {
     const ok = goslim(['lint'], { cwd: context('four-lever-recipe') });
     expect(ok.stderr).toBe('');
@@ -138,20 +137,13 @@ describe.skipIf(!built)('goslim lint (CLI)', () => {
   });
 });
 
-/** True when a command runs (used to skip the runtime proof where bubblewrap is missing). */
-function have(cmd: string, args: string[]): boolean {
-  return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
-}
-const canSandbox = have('bwrap', ['--version']) && have('readelf', ['--version']);
-const goAvailable = await haveGo();
-
 /**
  * G003's claim, checked for real: the test fixture server (net/http) built with CGO_ENABLED left at
  * its default (gcc is installed here, as in golang:*-bookworm), copied alone into an empty root (what scratch / distroless static give it: no libc, no
  * dynamic loader), and exec'd with bubblewrap. The kernel's ENOENT is the same error runc reports as
  * "exec /app: no such file or directory".
  */
-describe.skipIf(!built || !goAvailable || !canSandbox)('G003 against a real binary', () => {
+describeWithTools(['dist', 'go', 'gcc', 'bwrap', 'readelf'], 'G003 against a real binary', () => {
   const bins = new Map<string, string>();
   beforeAll(async () => {
     for (const [k, v] of await buildFixtures([SERVER('default'), SERVER('cgo0', [], { CGO_ENABLED: '0' })])) bins.set(k, v);

@@ -8,11 +8,12 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/context.js';
 import { REPO_ROOT } from '../helpers/images.js';
-import { hasDockerRegistry, startRegistry, type RegistryHandle } from '../helpers/registry.js';
+import { startRegistry, type RegistryHandle } from '../helpers/registry.js';
+import { describeWithTools } from '../helpers/tools.js';
 
 async function goslim(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -45,7 +46,7 @@ afterAll(async () => {
 
 const skopeo = (...args: string[]) => execFileSync('skopeo', args, { maxBuffer: 64 << 20 });
 
-describe.skipIf(!hasDockerRegistry())('goslim build --push / goslim push against a real registry', () => {
+describeWithTools(['docker-registry'], 'goslim build --push / goslim push against a real registry', () => {
   let built: { digest: string; outputs: Array<{ destination: string; digest: string }>; sbom: { attached: { digest: string; discoverableBy: string; tag?: string } } };
 
   it('refuses without credentials (E_AUTH, exit 2) and never prints the password', async () => {

@@ -7,8 +7,9 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { ensureFixtureImages, REPO_ROOT, type FixtureImages } from '../helpers/images.js';
+import { FIXTURE_TOOLS, describeWithTools } from '../helpers/tools.js';
 
 const run = promisify(execFile);
 const BIN = join(REPO_ROOT, 'bin/goslim.js');
@@ -40,7 +41,7 @@ beforeAll(async () => {
   fx = await ensureFixtureImages();
 });
 
-describe('goslim verify on the fixture images', () => {
+describeWithTools([...FIXTURE_TOOLS, 'dist'], 'goslim verify on the fixture images', () => {
   it('the four-lever image will start, and does', async () => {
     const r = await goslim(['verify', '--json', '--run', `oci:${fx.images['slim-four-levers'].oci}`]);
     expect(r.code).toBe(0);

@@ -10,10 +10,10 @@
  *   fx.json.fat.toolchain.installedSize          // bytes, from dpkg Installed-Size
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FIXTURE_TOOLS, requireTools } from './tools.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURE_SCRIPT = join(REPO_ROOT, 'test', 'fixtures', 'images', 'make-images.sh');
@@ -125,13 +125,12 @@ export interface EnsureOptions {
   timeoutMs?: number;
 }
 
-/** Tools the fixture script needs; tests can `describe.skipIf(missing.length > 0)` on a dev box. */
+/**
+ * Tools the fixture script needs that are missing (FIXTURE_TOOLS in test/helpers/tools.ts).
+ * Tests declare them with `describeWithTools(FIXTURE_TOOLS, ...)`, which skips or, with CI=true, fails.
+ */
 export function missingFixtureTools(): string[] {
-  const need = ['debootstrap', 'skopeo', 'go', 'jq', 'bwrap', 'unshare', 'flock', 'dpkg-deb'];
-  const path = (process.env.PATH ?? '').split(':');
-  const missing = need.filter((tool) => !path.some((dir) => dir !== '' && existsSync(join(dir, tool))));
-  if (process.getuid?.() !== 0) missing.push('root');
-  return missing;
+  return requireTools(...FIXTURE_TOOLS).missing.map((m) => m.tool);
 }
 
 const memo = new Map<string, Promise<FixtureImages>>();

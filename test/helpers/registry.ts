@@ -14,6 +14,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasTool } from './tools.js';
 
 export type RegistryAuth = 'none' | 'htpasswd' | 'token';
 
@@ -43,13 +44,9 @@ export interface RegistryHandle {
   stop(): Promise<void>;
 }
 
+/** @deprecated Whether Debian's docker-registry is here; tests declare it with `describeWithTools(['docker-registry'], ...)`. */
 export function hasDockerRegistry(): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v docker-registry'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+  return hasTool('docker-registry');
 }
 
 export async function freePort(): Promise<number> {

@@ -20,6 +20,7 @@ import {
 } from '../testing/index.js';
 import { isGoslimError } from '../../errors.js';
 import { mapHistory, mergeLayers, normaliseEntryPath, resolveInTree, safeJoin, walkLayer, type Anomaly, type MergeResult } from './index.js';
+import { itWithTools } from '../../../test/helpers/tools.js';
 
 let work: string;
 beforeAll(async () => {
@@ -170,7 +171,7 @@ describe('mergeLayers: analyzer hooks', () => {
 });
 
 describe('all on-disk forms give identical merged results', () => {
-  it('oci, oci-archive and the three docker save shapes', async () => {
+  itWithTools(['zstd'], 'oci, oci-archive and the three docker save shapes', async () => {
     const spec: TestImageSpec = {
       layers: [...whiteoutImage.layers, ...hardlinkImage.layers.map((l) => ({ ...l, compression: 'zstd' as const }))],
     };

@@ -4,16 +4,16 @@
  * have exactly the paths umoci produced, and our visible bytes must equal the sum of the
  * sizes of the distinct regular-file inodes on disk.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openImage } from '../open.js';
 import { buildTestImage, dir, file, hardlink, opaque, symlink, whiteout, type TestImageSpec } from '../testing/index.js';
 import { mergeLayers } from './merge.js';
+import { describeWithTools } from '../../../test/helpers/tools.js';
 
-const hasUmoci = spawnSync('umoci', ['--version']).status === 0;
 let work: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'goslim-umoci-'));
@@ -56,7 +56,7 @@ async function check(spec: TestImageSpec, name: string): Promise<void> {
   expect(r.totals.visibleBytes).toBe(disk.bytes);
 }
 
-describe.skipIf(!hasUmoci)('merged tree vs umoci unpack', () => {
+describeWithTools(['umoci'], 'merged tree vs umoci unpack', () => {
   it('whiteouts, opaque directories, replaced directories', async () => {
     await check(
       {

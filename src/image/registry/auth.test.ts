@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GoslimError, isGoslimError } from '../../errors.js';
 import { openOciLayout } from '../sources/oci-layout.js';
 import { openRegistryImage } from '../sources/registry.js';
@@ -16,6 +16,7 @@ import { buildTestImage, file } from '../testing/index.js';
 import { REDIRECTED_PREFIX, startFaultProxy, startRegistry, type RegistryHandle } from '../../../test/helpers/registry.js';
 import type { Image } from '../model.js';
 import type { Readable } from 'node:stream';
+import { describeWithTools } from '../../../test/helpers/tools.js';
 
 let work: string;
 let image: Image;
@@ -56,7 +57,7 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('htpasswd Basic auth (real registry)', () => {
+describeWithTools(['docker-registry', 'htpasswd'], 'htpasswd Basic auth (real registry)', () => {
   let reg: RegistryHandle;
   beforeAll(async () => {
     reg = await startRegistry({ auth: 'htpasswd' });
@@ -156,7 +157,7 @@ describe('htpasswd Basic auth (real registry)', () => {
   });
 });
 
-describe('token (Bearer) auth (real registry, test token issuer)', () => {
+describeWithTools(['docker-registry', 'openssl'], 'token (Bearer) auth (real registry, test token issuer)', () => {
   let reg: RegistryHandle;
   beforeAll(async () => {
     reg = await startRegistry({ auth: 'token' });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GoslimError, isGoslimError } from '../../errors.js';
 import type { Image } from '../model.js';
 import { pushImage } from '../sinks/registry.js';
@@ -19,6 +19,7 @@ import { runCli } from '../../cli/main.js';
 import { startFaultProxy, startRegistry, type FaultAction, type FaultProxy, type RegistryHandle } from '../../../test/helpers/registry.js';
 import { parseDuration, parseRate } from './transport.js';
 import { RegistryClient } from './client.js';
+import { describeWithTools } from '../../../test/helpers/tools.js';
 
 const fast = { retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 3, maxTotalMs: 5000 } };
 
@@ -28,7 +29,7 @@ async function drain(s: Readable): Promise<number> {
   return n;
 }
 
-describe('registry request deadline and minimum rate', () => {
+describeWithTools(['docker-registry'], 'registry request deadline and minimum rate', () => {
   let reg: RegistryHandle;
   let work: string;
   let image: Image;

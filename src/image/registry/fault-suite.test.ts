@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GoslimError } from '../../errors.js';
 import type { Image } from '../model.js';
 import { pushImage } from '../sinks/registry.js';
@@ -20,6 +20,7 @@ import { openOciLayout } from '../sources/oci-layout.js';
 import { openRegistryImage } from '../sources/registry.js';
 import { buildTestImage, file } from '../testing/index.js';
 import { seededFaultPlan, startFaultProxy, startRegistry, type FaultProxy, type RegistryHandle } from '../../../test/helpers/registry.js';
+import { describeWithTools } from '../../../test/helpers/tools.js';
 
 const SEED = Number(process.env.GOSLIM_FAULT_SEED ?? '20261201');
 const OPS = 100;
@@ -82,7 +83,7 @@ async function registryHolds(host: string, repo: string, tag: string): Promise<{
   return { manifest: res.headers.get('docker-content-digest'), missing };
 }
 
-describe('registry fault suite (seeded faults in front of the real docker-registry)', () => {
+describeWithTools(['docker-registry'], 'registry fault suite (seeded faults in front of the real docker-registry)', () => {
   let reg: RegistryHandle;
   let work: string;
   const images: Image[] = [];

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GoslimError, isGoslimError } from '../../errors.js';
 import type { Image } from '../model.js';
 import { pushImage } from '../sinks/registry.js';
@@ -15,6 +15,7 @@ import { openOciLayout } from '../sources/oci-layout.js';
 import { openRegistryImage } from '../sources/registry.js';
 import { buildTestImage, file } from '../testing/index.js';
 import { startFaultProxy, startRegistry, type FaultAction, type FaultProxy, type RegistryHandle } from '../../../test/helpers/registry.js';
+import { describeWithTools } from '../../../test/helpers/tools.js';
 
 const fast = { retry: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 4, maxTotalMs: 10_000 } };
 
@@ -24,7 +25,7 @@ async function drain(s: Readable): Promise<number> {
   return n;
 }
 
-describe('retries and failures through a fault-injecting proxy (real registry behind it)', () => {
+describeWithTools(['docker-registry'], 'retries and failures through a fault-injecting proxy (real registry behind it)', () => {
   let reg: RegistryHandle;
   let work: string;
   let image: Image;

@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isGoslimError } from '../../errors.js';
 import { MediaType } from '../model.js';
 import { BuiltIndex } from '../mutate/built-image.js';
@@ -17,6 +17,7 @@ import { pushImage, pushIndex } from '../sinks/registry.js';
 import { RegistryClient } from './client.js';
 import { buildTestImage, file, type BuiltImage as BuiltTestImage } from '../testing/index.js';
 import { startRegistry, type RegistryHandle } from '../../../test/helpers/registry.js';
+import { describeWithTools } from '../../../test/helpers/tools.js';
 
 async function sha256Of(stream: Readable): Promise<{ digest: string; bytes: number }> {
   const h = createHash('sha256');
@@ -32,7 +33,7 @@ function skopeo(...args: string[]): string {
   return execFileSync('skopeo', args, { encoding: 'utf8', timeout: 120_000, env: { ...process.env, REGISTRY_AUTH_FILE: '/nonexistent-goslim-auth.json' } });
 }
 
-describe('registry round trips (real docker-registry)', () => {
+describeWithTools(['docker-registry', 'skopeo'], 'registry round trips (real docker-registry)', () => {
   let reg: RegistryHandle;
   let work: string;
   let multi: BuiltTestImage;

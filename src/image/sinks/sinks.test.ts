@@ -9,6 +9,7 @@ import { BuiltIndex, scratchImage } from '../mutate/built-image.js';
 import { mutateImage } from '../mutate/mutate.js';
 import { writeDockerArchive, writeOciArchive } from './docker-archive.js';
 import { writeOciLayout } from './oci-layout.js';
+import { itWithTools } from '../../../test/helpers/tools.js';
 
 const work = mkdtempSync(join(tmpdir(), 'goslim-sinks-'));
 const cache = new BlobCache(join(work, 'cache'));
@@ -27,7 +28,7 @@ async function sampleImage(arch = 'amd64', text = 'hello') {
 }
 
 describe('image sinks', () => {
-  it('writes an OCI layout that skopeo and umoci read, and adds a second tag to it', async () => {
+  itWithTools(['skopeo', 'umoci'], 'writes an OCI layout that skopeo and umoci read, and adds a second tag to it', async () => {
     const img = await sampleImage();
     const dir = join(work, 'layout');
     const w = await writeOciLayout(img, dir, { refName: 'v1' });
@@ -59,7 +60,7 @@ describe('image sinks', () => {
     expect(execFileSync('ls', ['-a', work], { encoding: 'utf8' })).not.toMatch(/\.occupied\.tmp/);
   });
 
-  it('writes one tar that skopeo reads both as docker-archive and as oci-archive, with the same manifest', async () => {
+  itWithTools(['skopeo'], 'writes one tar that skopeo reads both as docker-archive and as oci-archive, with the same manifest', async () => {
     const img = await sampleImage();
     const file = join(work, 'img.tar');
     await writeDockerArchive(img, file, { tags: ['greeter:test'] });
@@ -81,7 +82,7 @@ describe('image sinks', () => {
     expect(execFileSync('skopeo', ['inspect', '--raw', `oci-archive:${oa}:r1`]).equals(img.rawManifest())).toBe(true);
   });
 
-  it('writes a multi-platform index that skopeo resolves per platform', async () => {
+  itWithTools(['skopeo'], 'writes a multi-platform index that skopeo resolves per platform', async () => {
     const amd = await sampleImage('amd64');
     const arm = await sampleImage('arm64');
     const index = new BuiltIndex([amd, arm]);

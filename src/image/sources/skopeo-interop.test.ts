@@ -3,16 +3,16 @@
  * the images our test builder writes, and re-writes them as a docker-archive, an OCI layout
  * and an oci-archive; our sources must read skopeo's output to the same merged filesystem.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openImage } from '../open.js';
 import { mergeLayers, type MergeResult } from '../filesystem/index.js';
 import { buildTestImage, dir, file, hardlink, opaque, symlink, whiteout, type TestImageSpec } from '../testing/index.js';
+import { describeWithTools } from '../../../test/helpers/tools.js';
 
-const hasSkopeo = spawnSync('skopeo', ['--version']).status === 0;
 let work: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'goslim-skopeo-'));
@@ -38,7 +38,7 @@ function fingerprint(r: MergeResult) {
   };
 }
 
-describe.skipIf(!hasSkopeo)('interop with skopeo', () => {
+describeWithTools(['skopeo'], 'interop with skopeo', () => {
   it('reads skopeo-written docker-archive, OCI layout and oci-archive identically', async () => {
     const built = await buildTestImage(spec, { dir: work, format: 'oci', tag: 'interop:1' });
     const raw = execFileSync('skopeo', ['inspect', '--raw', `oci:${built.path}:1`]);

@@ -10,6 +10,7 @@ import { isGoslimError } from '../../errors.js';
 import { sha256Digest } from '../digest.js';
 import type { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { itWithTools } from '../../../test/helpers/tools.js';
 
 let work: string;
 beforeAll(async () => {
@@ -44,7 +45,7 @@ const spec: TestImageSpec = {
 
 describe('image sources', () => {
   for (const format of ALL_TEST_FORMATS) {
-    it(`opens ${format} and streams verified layers`, async () => {
+    itWithTools(['zstd'], `opens ${format} and streams verified layers`, async () => {
       const built = await buildTestImage(spec, { dir: join(work, format), format });
       const image = await openImage(built.reference);
       expect(image.config().rootfs.diff_ids).toEqual(built.images[0]!.diffIds);
@@ -67,7 +68,7 @@ describe('image sources', () => {
     });
   }
 
-  it('picks a platform from a multi-platform index and skips attestations', async () => {
+  itWithTools(['zstd'], 'picks a platform from a multi-platform index and skips attestations', async () => {
     const arm: TestImageSpec = { ...spec, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } };
     for (const format of ['oci', 'docker-archive-containerd'] as const) {
       const built = await buildTestImage([arm, spec], { dir: join(work, `multi-${format}`), format, attestations: true });
@@ -79,7 +80,7 @@ describe('image sources', () => {
     }
   });
 
-  it('fails with E_PLATFORM listing choices when there is no default', async () => {
+  itWithTools(['zstd'], 'fails with E_PLATFORM listing choices when there is no default', async () => {
     const arm: TestImageSpec = { ...spec, platform: { os: 'linux', architecture: 'arm64' } };
     const ppc: TestImageSpec = { ...spec, platform: { os: 'linux', architecture: 'ppc64le' } };
     const built = await buildTestImage([arm, ppc], { dir: join(work, 'noamd64'), format: 'oci' });
@@ -88,7 +89,7 @@ describe('image sources', () => {
     expect((err as { details: { available: string[] } }).details.available).toEqual(['linux/arm64', 'linux/ppc64le']);
   });
 
-  it('a config whose diff_id disagrees with its layer fails where diff_ids are checked, and only there', async () => {
+  itWithTools(['zstd'], 'a config whose diff_id disagrees with its layer fails where diff_ids are checked, and only there', async () => {
     // A consistent image (every digest right) whose config names a wrong diff_id for layer 0.
     const built = await buildTestImage(spec, { dir: join(work, 'bad-diff'), format: 'oci' });
     const blob = (d: string): string => join(built.path, 'blobs/sha256', d.slice(7));
@@ -123,7 +124,7 @@ describe('image sources', () => {
     expect(await codeOf(inspectImage(image, { verifyDiffIds: true }))).toBe('E_DIGEST_MISMATCH');
   });
 
-  it('inspect fails a swapped layer blob by default (the blob digest is always checked)', async () => {
+  itWithTools(['zstd'], 'inspect fails a swapped layer blob by default (the blob digest is always checked)', async () => {
     // Same tar, recompressed: valid gzip with the right diff_id, but not the blob the manifest names.
     const built = await buildTestImage(spec, { dir: join(work, 'swap'), format: 'oci' });
     const p = join(built.path, 'blobs/sha256', built.images[0]!.layerDigests[0]!.slice(7));
@@ -131,7 +132,7 @@ describe('image sources', () => {
     expect(await codeOf(inspectImage(await openImage(built.reference)))).toBe('E_DIGEST_MISMATCH');
   });
 
-  it('a tampered layer blob fails with E_DIGEST_MISMATCH', async () => {
+  itWithTools(['zstd'], 'a tampered layer blob fails with E_DIGEST_MISMATCH', async () => {
     const built = await buildTestImage(spec, { dir: join(work, 'tamper'), format: 'oci' });
     const digest = built.images[0]!.layerDigests[1]!;
     const p = join(built.path, 'blobs/sha256', digest.slice(7));
@@ -176,7 +177,7 @@ describe('image sources', () => {
     expect(await codeOf((async () => collect(await image.layers()[0]!.uncompressed()))())).toBe('E_TRUNCATED');
   });
 
-  it('tolerates wrong descriptor sizes (moby#47072): the digest pins the content', async () => {
+  itWithTools(['zstd'], 'tolerates wrong descriptor sizes (moby#47072): the digest pins the content', async () => {
     const built = await buildTestImage(spec, { dir: join(work, 'wrongsize'), format: 'oci' });
     const blobs = join(built.path, 'blobs/sha256');
     const img = built.images[0]!;
@@ -195,7 +196,7 @@ describe('image sources', () => {
     }
   });
 
-  it('a consumer that stops early releases the layer (gzip and zstd)', async () => {
+  itWithTools(['zstd'], 'a consumer that stops early releases the layer (gzip and zstd)', async () => {
     const built = await buildTestImage(
       { layers: [{ entries: [file('a', 3_000_000)], compression: 'gzip' }, { entries: [file('b', 3_000_000)], compression: 'zstd' }] },
       { dir: join(work, 'early'), format: 'oci' },
@@ -253,7 +254,7 @@ describe('image sources', () => {
     for (const l of b.layers()) expect(sha256Digest(await collect(await l.uncompressed()))).toBe(l.diffId());
   });
 
-  it('reports a missing layer blob as E_NOT_FOUND and bad references as E_REFERENCE / E_NOT_FOUND', async () => {
+  itWithTools(['zstd'], 'reports a missing layer blob as E_NOT_FOUND and bad references as E_REFERENCE / E_NOT_FOUND', async () => {
     const built = await buildTestImage(spec, { dir: join(work, 'missing'), format: 'oci' });
     await rm(join(built.path, 'blobs/sha256', built.images[0]!.layerDigests[0]!.slice(7)));
     expect(await codeOf(openImage(built.reference))).toBe('E_NOT_FOUND');
@@ -302,7 +303,7 @@ describe('image sources', () => {
     expect(await codeOf(openImage(`docker-archive:${gz}`))).toBe('E_UNSUPPORTED_FORMAT');
   });
 
-  it('selects by tag in docker-archive and oci layouts', async () => {
+  itWithTools(['zstd'], 'selects by tag in docker-archive and oci layouts', async () => {
     const d = await buildTestImage(spec, { dir: join(work, 'tags'), format: 'docker-archive-legacy', tag: 'svc:1.0' });
     expect((await openImage(`${d.reference}:svc:1.0`)).layers()).toHaveLength(3);
     expect((await openImage(`${d.reference}:@0`)).layers()).toHaveLength(3);
