@@ -17,6 +17,7 @@ import { createGunzip, createGzip, constants as zc } from 'node:zlib';
 import tar, { type Header as Headers } from 'tar-stream';
 import { GoslimError, UnsafePathError, NotRegularFileError } from '../errors.js';
 import { MediaType, type Compression, type Layer } from '../image/model.js';
+import { DescribedLayer } from '../image/partial.js';
 import { BlobCache } from './cache.js';
 import { HashingStream, VerifyingStream } from '../image/digest.js';
 import { GzipHeaderPin } from './gzip-header.js';
@@ -121,28 +122,15 @@ export function verifiedFile(file: string, digest: string, size: number): Readab
 }
 
 /** A layer whose compressed blob is a file on disk with known digests. */
-export class FileLayer implements Layer {
+export class FileLayer extends DescribedLayer {
   constructor(
     readonly file: string,
-    private readonly d: { digest: string; diffId: string; size: number; mediaType: string },
-  ) {}
-  digest(): string {
-    return this.d.digest;
-  }
-  diffId(): string {
-    return this.d.diffId;
-  }
-  size(): number {
-    return this.d.size;
-  }
-  mediaType(): string {
-    return this.d.mediaType;
-  }
-  compression(): Compression {
-    return this.d.mediaType.endsWith('gzip') ? 'gzip' : this.d.mediaType.endsWith('zstd') ? 'zstd' : 'none';
+    d: { digest: string; diffId: string; size: number; mediaType: string },
+  ) {
+    super({ digest: d.digest, diffId: d.diffId, size: d.size, mediaType: d.mediaType });
   }
   async compressed(): Promise<Readable> {
-    return verifiedFile(this.file, this.d.digest, this.d.size);
+    return verifiedFile(this.file, this.facts.digest, this.facts.size);
   }
   async uncompressed(): Promise<Readable> {
     const raw = await this.compressed();

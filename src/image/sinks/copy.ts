@@ -6,7 +6,8 @@
  * are read with the sources' own file stores and loaders.
  */
 import { GoslimError } from '../../errors.js';
-import { sha256Digest, verifyBuffer } from '../digest.js';
+import { verifyBuffer } from '../digest.js';
+import { RawIndex } from '../partial.js';
 import { isIndexMediaType, type Descriptor, type Image, type ImageIndex, type ImageIndexManifest } from '../model.js';
 import { openParsedImage } from '../open.js';
 import { formatImageReference, type ImageReference } from '../reference.js';
@@ -20,24 +21,14 @@ import { writeToSink, type SinkResult } from './index.js';
 import type { PushOptions } from './registry.js';
 
 /** An index read from a local layout store; children load lazily. */
-class StoredIndex implements ImageIndex {
+class StoredIndex extends RawIndex {
   constructor(
     private readonly store: FileStore,
-    private readonly raw: Buffer,
-    private readonly parsed: ImageIndexManifest,
+    raw: Buffer,
+    parsed: ImageIndexManifest,
     private readonly ref: string,
-  ) {}
-  digest(): string {
-    return sha256Digest(this.raw);
-  }
-  mediaType(): string {
-    return this.parsed.mediaType ?? 'application/vnd.oci.image.index.v1+json';
-  }
-  rawManifest(): Buffer {
-    return this.raw;
-  }
-  indexManifest(): ImageIndexManifest {
-    return this.parsed;
+  ) {
+    super(raw, parsed);
   }
   image(d: Descriptor): Promise<Image> {
     return loadImage(this.store, d, `${this.ref}@${d.digest}`);

@@ -61,7 +61,7 @@ export interface BuildTestImageOptions {
   attestations?: boolean;
 }
 
-export interface BuiltImage {
+export interface BuiltTestImage {
   /** Filesystem path of the layout directory or archive. */
   path: string;
   /** Reference with transport prefix, e.g. `oci:/tmp/x/oci`. */
@@ -307,7 +307,7 @@ export async function writeTarFile(path: string, tree: RawTarEntry[]): Promise<v
   await writeFile(path, await buildRawTar(tree));
 }
 
-export async function buildTestImage(spec: TestImageSpec | TestImageSpec[], options: BuildTestImageOptions): Promise<BuiltImage> {
+export async function buildTestImage(spec: TestImageSpec | TestImageSpec[], options: BuildTestImageOptions): Promise<BuiltTestImage> {
   const specs = Array.isArray(spec) ? spec : [spec];
   const tag = options.tag ?? 'goslim-test:latest';
   const attest = options.attestations ?? false;
