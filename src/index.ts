@@ -34,7 +34,8 @@ export { resolveCredentials, type Credential, type CredentialOptions } from './i
 export type { TransportOptions } from './image/registry/transport.js';
 export type { RetryPolicy } from './image/registry/retry.js';
 export { openImage, parseImageReference, parseRegistryReference, formatRegistryReference, mergeLayers, walkLayer, mapHistory, resolveInTree, type OpenImageOptions, type ImageReference, type MergeResult, type MergeOptions, type MergedLayerSummary, type LayerVisitor, type Anomaly } from './image/index.js';
-export { fixDockerfile, scanBuildContext, unifiedDiff, writeFileAtomic, STATIC_BASE, GLIBC_BASE, type FixOptions, type FixResult, type FixEdit, type FixNote, type BuildContextFacts, type ContextEntry } from './dockerfile/fix/index.js';
+export { fixDockerfile, scanBuildContext, unifiedDiff, STATIC_BASE, GLIBC_BASE, type FixOptions, type FixResult, type FixEdit, type FixNote, type BuildContextFacts, type ContextEntry } from './dockerfile/fix/index.js';
+export { writeFileAtomic, type AtomicWriteOptions } from './util/atomic-write.js';
 export { initProject, planInit, renderDockerfile as renderInitDockerfile, renderDockerignore, type InitOptions, type InitPlan, type InitRecipe } from './init/index.js';
 export { parseGoMod, builderGoVersion, goFileFacts, scanGoModule, cgoReasons, KNOWN_CGO_MODULES, type GoMod, type GoModuleInfo, type GoPackage, type CgoReason } from './gomod/index.js';
 export { verifyImage, verifyStatic, collectImageView, runImage, chooseSandbox, unpackImage, type VerifyOptions, type VerifyReport, type VerifyCheck, type CheckId, type CheckStatus, type Verdict, type RunResult, type RunOptions } from './verify/index.js';

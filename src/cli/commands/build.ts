@@ -3,8 +3,8 @@
  * package (ko-style), written to an OCI layout, a docker-loadable tar, and/or a
  * registry, with an SBOM beside it.
  */
-import { readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { packageVersion } from '../../util/package-version.js';
 import type { Command } from 'commander';
 import { buildImage, compareSizes, defaultCacheDir, imageSize, parseAdd, DEFAULT_BASE, type BuildResult, type ImageSize } from '../../build/index.js';
 import { GoslimError } from '../../errors.js';
@@ -46,14 +46,6 @@ interface BuildCliOptions extends NetworkCliOptions {
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-function toolVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
 function parseLabels(items: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of items) {
@@ -68,12 +60,6 @@ function parseLabels(items: string[]): Record<string, string> {
 function ociDestination(text: string): string {
   const ref = parseImageReference(`oci:${text}`);
   return ref.transport === 'oci' && ref.ref === undefined ? `oci:${text}:latest` : `oci:${text}`;
-}
-
-async function writeAtomic(file: string, bytes: Buffer): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, file);
 }
 
 async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<ExitCode> {
@@ -148,7 +134,7 @@ async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<E
       name: o.push ?? tags[0]!,
       digest: root.digest(),
       created: result.created,
-      toolVersion: toolVersion(),
+      toolVersion: packageVersion(),
       binaries: result.builds.flatMap((b) =>
         b.binaries.map((bin) => ({
           path: bin.path,
@@ -163,7 +149,7 @@ async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<E
     for (const local of [o.oci?.replace(/:[^/:]*$/, '').replace(/\/+$/, ''), o.tar]) {
       if (!local) continue;
       const file = `${local}${doc.fileSuffix}`;
-      await writeAtomic(file, doc.bytes);
+      await writeFileAtomic(file, doc.bytes, { inPlace: false });
       files.push(file);
     }
     sbom = { files, mediaType: doc.mediaType };

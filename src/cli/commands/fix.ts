@@ -5,7 +5,7 @@ import { GoslimError, UsageError } from '../../errors.js';
 import { fixDockerfile } from '../../dockerfile/fix/fix-dockerfile.js';
 import { scanBuildContext } from '../../dockerfile/fix/context-scan.js';
 import { unifiedDiff } from '../../dockerfile/fix/unified-diff.js';
-import { writeFileAtomic } from '../../dockerfile/fix/write-atomic.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import { spliceFixedBytes } from '../../dockerfile/fix/splice.js';
 import { readFileBounded, readStdinBounded } from '../read-bounded.js';
 import type { BuildContextFacts } from '../../dockerfile/fix/types.js';

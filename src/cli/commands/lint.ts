@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../../util/package-version.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { GoslimError, UsageError } from '../../errors.js';
 import { readRegularFile } from '../../util/regular-file.js';
@@ -11,7 +11,7 @@ import { formatLintJson } from '../../dockerfile/format/json.js';
 import { formatSarif } from '../../report/sarif.js';
 import { formatLintMarkdown } from '../../report/markdown.js';
 import { findConfigFile, loadConfigFile, type GoslimConfig } from '../../config/index.js';
-import { writeFileAtomic } from '../../dockerfile/fix/write-atomic.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import { readFileBounded, readStdinBounded } from '../read-bounded.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './index.js';
@@ -32,10 +32,6 @@ interface LintCliOptions {
 /** Default threshold: warnings fail, info findings (advice such as cache mounts) do not. */
 const DEFAULT_THRESHOLD: FailureThreshold = 'warning';
 
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 async function readOptional(path: string): Promise<string | null> {
   try {

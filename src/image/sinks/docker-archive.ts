@@ -23,7 +23,7 @@ import { MediaType, type Descriptor, type Image, type ImageIndex, type ImageInde
 import { formatRegistryReference, parseRegistryReference } from '../reference.js';
 import { allBlobs, indexImages, isIndex, rootDescriptor } from './blobs.js';
 import { OCI_LAYOUT_FILE, REF_NAME_ANNOTATION, type WrittenImage } from './oci-layout.js';
-import { removeStaleTemps, syncPath, tmpSuffix } from './durable.js';
+import { replaceAtomically } from '../../util/atomic-write.js';
 
 export const CONTAINERD_NAME_ANNOTATION = 'io.containerd.image.name';
 
@@ -99,9 +99,7 @@ export async function writeDockerArchive(root: Image | ImageIndex, file: string,
   const putDir = (name: string) =>
     new Promise<void>((resolve, reject) => pack.entry(header(name, 0, 'directory'), (err) => (err ? reject(err) : resolve())));
 
-  await removeStaleTemps(dirname(file), (base) => base === basename(file));
-  const tmp = `${file}${tmpSuffix()}`;
-  const feed = (async () => {
+  const feed = async () => {
     await putDir('blobs/');
     await putDir('blobs/sha256/');
     for (const b of blobs) {
@@ -116,21 +114,24 @@ export async function writeDockerArchive(root: Image | ImageIndex, file: string,
     if (dockerManifest) await putBuffer('manifest.json', Buffer.from(JSON.stringify(dockerManifest)));
     await putBuffer('oci-layout', Buffer.from(OCI_LAYOUT_FILE));
     pack.finalize();
-  })();
-  feed.catch((err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))));
-  const written = pipeline(pack, createWriteStream(tmp));
-  try {
-    await Promise.all([feed, written]);
-    await syncPath(tmp);
-    await rename(tmp, file);
-    await syncPath(dirname(file), true);
-  } catch (err) {
-    // Both sides must be done before the temp file goes: the first rejection can come while
-    // the write stream is still opening it, which would create it again after the rm.
-    await Promise.allSettled([feed, written]);
-    await rm(tmp, { force: true });
-    throw err instanceof GoslimError ? err : new GoslimError('E_IO', `writing ${file} failed: ${(err as Error).message}`, { cause: err });
-  }
+  };
+  await replaceAtomically(
+    file,
+    async (tmp) => {
+      const fed = feed();
+      fed.catch((err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))));
+      const written = pipeline(pack, createWriteStream(tmp));
+      try {
+        await Promise.all([fed, written]);
+      } catch (err) {
+        // Both sides must be done before the temp file goes: the first rejection can come while
+        // the write stream is still opening it, which would create it again after the rm.
+        await Promise.allSettled([fed, written]);
+        throw err;
+      }
+    },
+    { what: file },
+  );
   return { digest: root.digest(), mediaType: root.mediaType(), size: base.size, bytesWritten: blobs.reduce((n, b) => n + b.size, 0) };
 }
 
