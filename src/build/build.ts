@@ -16,7 +16,7 @@ import { platformString, type Image, type ImageIndex, type Layer, type Platform 
 import { openImage } from '../image/open.js';
 import { BlobCache } from './cache.js';
 import { CachedLayer } from './cached-layer.js';
-import { goBuild, goBuildArgs, resolvePackage, type GoPackage } from './go-build.js';
+import { goBuild, goBuildArgs, resolvePackage, type BuildPackage } from './go-build.js';
 import { collectAdd, collectKodata, KO_DATA_PATH, type AddSpec } from './inputs.js';
 import { writeLayerMemo } from './layer-memo.js';
 import type { LayerFile } from './layer.js';
@@ -87,8 +87,8 @@ export interface PlatformBuild {
 export interface BuildResult {
   root: Image | ImageIndex;
   /** The entrypoint package (the first). */
-  package: GoPackage;
-  packages: GoPackage[];
+  package: BuildPackage;
+  packages: BuildPackage[];
   builds: PlatformBuild[];
   created: string;
 }
@@ -136,7 +136,7 @@ async function openBase(base: string, platform: Platform, opts: BuildOptions, cr
   return { image, scratch: false };
 }
 
-async function compile(pkg: GoPackage, platform: Platform, opts: BuildOptions, cache: BlobCache): Promise<{ binary: BuiltBinary; binFile: string }> {
+async function compile(pkg: BuildPackage, platform: Platform, opts: BuildOptions, cache: BlobCache): Promise<{ binary: BuiltBinary; binFile: string }> {
   // A stable output path per (package, platform, flags) lets `go build` see an up-to-date
   // target and skip the link step on an unchanged rebuild.
   const key = createHash('sha256').update(JSON.stringify([pkg.importPath, pkg.dir, platformString(platform), opts.ldflags ?? []])).digest('hex').slice(0, 24);
@@ -161,10 +161,10 @@ async function compile(pkg: GoPackage, platform: Platform, opts: BuildOptions, c
   return { binary, binFile };
 }
 
-async function buildOne(pkgs: GoPackage[], platform: Platform, opts: BuildOptions, cache: BlobCache, created: string, epoch: number): Promise<PlatformBuild> {
+async function buildOne(pkgs: BuildPackage[], platform: Platform, opts: BuildOptions, cache: BlobCache, created: string, epoch: number): Promise<PlatformBuild> {
   const { image: base, scratch } = await openBase(opts.base ?? DEFAULT_BASE, platform, opts, created);
   const pkg = pkgs[0]!;
-  const compiled: Array<{ binary: BuiltBinary; binFile: string; pkg: GoPackage }> = [];
+  const compiled: Array<{ binary: BuiltBinary; binFile: string; pkg: BuildPackage }> = [];
   for (const p of pkgs) compiled.push({ ...(await compile(p, platform, opts, cache)), pkg: p });
   const binary = compiled[0]!.binary;
 
@@ -244,7 +244,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const created = rfc3339(epoch);
   const cache = new BlobCache(opts.cacheDir);
   if (opts.targets.length === 0) throw new GoslimError('E_USAGE', 'no package to build');
-  const pkgs: GoPackage[] = [];
+  const pkgs: BuildPackage[] = [];
   for (const t of opts.targets) {
     const pkg = await resolvePackage(t, opts.cwd, opts.env);
     const clash = pkgs.find((p) => p.name === pkg.name);

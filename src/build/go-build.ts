@@ -10,7 +10,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { GoslimError } from '../errors.js';
 import type { Platform } from '../image/model.js';
 
-export interface GoPackage {
+export interface BuildPackage {
   /** Import path, e.g. "example.com/greeter/cmd/greeter". */
   importPath: string;
   /** Directory of the package's sources. */
@@ -21,14 +21,14 @@ export interface GoPackage {
   module?: { path: string; dir: string };
 }
 
-export interface RunResult {
+export interface CommandResult {
   code: number;
   stdout: string;
   stderr: string;
 }
 
 /** Run a command without a shell; output is bounded so a runaway tool cannot exhaust memory. */
-export function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult> {
+export function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CommandResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const limit = 4 << 20;
@@ -91,7 +91,7 @@ export function goBuildArgs(out: string, ldflags: string[] = []): string[] {
  * directory (absolute or relative to cwd) or a Go package path resolved by
  * `go list` from cwd (e.g. "./cmd/greeter" or an import path).
  */
-export async function resolvePackage(target: string, cwd: string, env: NodeJS.ProcessEnv): Promise<GoPackage> {
+export async function resolvePackage(target: string, cwd: string, env: NodeJS.ProcessEnv): Promise<BuildPackage> {
   let listDir = cwd;
   let pattern = target;
   const asDir = isAbsolute(target) ? target : resolve(cwd, target);
@@ -128,7 +128,7 @@ export async function resolvePackage(target: string, cwd: string, env: NodeJS.Pr
 }
 
 /** Compile `pkg` for `platform` into `out`. */
-export async function goBuild(pkg: GoPackage, platform: Platform, out: string, opts: { ldflags?: string[]; env: NodeJS.ProcessEnv }): Promise<void> {
+export async function goBuild(pkg: BuildPackage, platform: Platform, out: string, opts: { ldflags?: string[]; env: NodeJS.ProcessEnv }): Promise<void> {
   const env = goEnv(platform, opts.env);
   const r = await run('go', goBuildArgs(out, opts.ldflags), { cwd: pkg.dir, env });
   if (r.code !== 0) {
