@@ -40,6 +40,7 @@ export { initProject, planInit, renderDockerfile as renderInitDockerfile, render
 export { parseGoMod, builderGoVersion, goFileFacts, scanGoModule, cgoReasons, KNOWN_CGO_MODULES, type GoMod, type GoModuleInfo, type GoPackage, type CgoReason } from './gomod/index.js';
 export { verifyImage, verifyStatic, collectImageView, runImage, chooseSandbox, unpackImage, type VerifyOptions, type VerifyReport, type VerifyCheck, type CheckId, type CheckStatus, type Verdict, type RunResult, type RunOptions } from './verify/index.js';
 export { buildImage, BlobCache, defaultCacheDir, writeLayer, writeLayerMemo, parseAdd, imageSize, compareSizes, DEFAULT_BASE, KO_DATA_PATH, type BuildOptions, type BuildResult, type PlatformBuild, type LayerFile, type ImageSize, type Comparison, type BuildPackage } from './build/index.js';
+export { buildAndPublish, buildSummary, type BuildPipelineOptions, type BuildPipelineResult, type PlatformVerify } from './build/index.js';
 export { mutateImage, BuiltImage, BuiltIndex, scratchImage, applyConfigChanges, type Mutation, type ConfigChanges } from './image/mutate/index.js';
 export { writeOciLayout, writeDockerArchive, writeOciArchive, writeToSink, copyImage, openForCopy, type SinkResult, type WrittenImage } from './image/sinks/exports.js';
 export { generateSbom, spdxDocument, cyclonedxDocument, SbomArtifact, pushSbomArtifact, type SbomSubject, type SbomFormat } from './sbom/exports.js';

@@ -8,3 +8,4 @@ export { writeLayerMemo, layerKey } from './layer-memo.js';
 export { goEnv, goBuildArgs, resolvePackage, goBuild, type BuildPackage } from './go-build.js';
 export { parseAdd, collectAdd, collectKodata, KO_DATA_PATH, type AddSpec } from './inputs.js';
 export { imageSize, compareSizes, type ImageSize, type Comparison } from './summary.js';
+export { buildAndPublish, buildSummary, ociDestination, type BuildPipelineOptions, type BuildPipelineResult, type PlatformVerify } from './pipeline.js';
