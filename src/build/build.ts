@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { analyzeBinary, type GoInfo } from '../binary/index.js';
-import { GoslimError } from '../errors.js';
+import { BuildError, PlatformError, UsageError } from '../errors.js';
 import { BuiltIndex, scratchImage, type BuiltImage } from '../image/mutate/built-image.js';
 import { mutateImage, type AddedLayer } from '../image/mutate/mutate.js';
 import type { ConfigChanges } from '../image/mutate/config.js';
@@ -98,7 +98,7 @@ export function sourceDateEpoch(env: NodeJS.ProcessEnv, explicit?: number): numb
   if (explicit !== undefined) return explicit;
   const v = env.SOURCE_DATE_EPOCH;
   if (v === undefined || v === '') return 0;
-  if (!/^\d{1,12}$/.test(v)) throw new GoslimError('E_USAGE', `SOURCE_DATE_EPOCH must be a non-negative integer, got "${v}"`);
+  if (!/^\d{1,12}$/.test(v)) throw new UsageError(`SOURCE_DATE_EPOCH must be a non-negative integer, got "${v}"`);
   return Number(v);
 }
 
@@ -131,7 +131,7 @@ async function openBase(base: string, platform: Platform, opts: BuildOptions, cr
   const image = await openImage(base, { platform: platformString(platform), env: opts.env, ...(opts.insecure ? { insecure: true } : {}) });
   const have = image.platform();
   if (have.os !== platform.os || have.architecture !== platform.architecture || (platform.variant && have.variant && have.variant !== platform.variant)) {
-    throw new GoslimError('E_PLATFORM', `base ${base} is ${platformString(have)}, not ${platformString(platform)}`);
+    throw new PlatformError(`base ${base} is ${platformString(have)}, not ${platformString(platform)}`);
   }
   return { image, scratch: false };
 }
@@ -148,7 +148,7 @@ async function compile(pkg: BuildPackage, platform: Platform, opts: BuildOptions
   const bytes = await readFile(binFile);
   const report = analyzeBinary(bytes, { path: binFile });
   if (report.arch !== platform.architecture) {
-    throw new GoslimError('E_BUILD', `go build produced a ${report.arch} binary for ${platformString(platform)}`);
+    throw new BuildError(`go build produced a ${report.arch} binary for ${platformString(platform)}`);
   }
   const binary: BuiltBinary = {
     path: `${APP_DIR}/${pkg.name}`,
@@ -233,22 +233,22 @@ async function buildOne(pkgs: BuildPackage[], platform: Platform, opts: BuildOpt
 }
 
 export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
-  if (opts.platforms.length === 0) throw new GoslimError('E_USAGE', 'no platform given');
+  if (opts.platforms.length === 0) throw new UsageError('no platform given');
   const seen = new Set<string>();
   for (const p of opts.platforms) {
     const s = platformString(p);
-    if (seen.has(s)) throw new GoslimError('E_USAGE', `platform ${s} given twice`);
+    if (seen.has(s)) throw new UsageError(`platform ${s} given twice`);
     seen.add(s);
   }
   const epoch = sourceDateEpoch(opts.env, opts.sourceDateEpoch);
   const created = rfc3339(epoch);
   const cache = new BlobCache(opts.cacheDir);
-  if (opts.targets.length === 0) throw new GoslimError('E_USAGE', 'no package to build');
+  if (opts.targets.length === 0) throw new UsageError('no package to build');
   const pkgs: BuildPackage[] = [];
   for (const t of opts.targets) {
     const pkg = await resolvePackage(t, opts.cwd, opts.env);
     const clash = pkgs.find((p) => p.name === pkg.name);
-    if (clash) throw new GoslimError('E_USAGE', `${clash.importPath} and ${pkg.importPath} would both be ${APP_DIR}/${pkg.name}`);
+    if (clash) throw new UsageError(`${clash.importPath} and ${pkg.importPath} would both be ${APP_DIR}/${pkg.name}`);
     pkgs.push(pkg);
   }
   const builds: PlatformBuild[] = [];

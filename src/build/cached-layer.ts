@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { GoslimError } from '../errors.js';
+import { DigestMismatchError, GoslimError, IoError } from '../errors.js';
 import { HashingStream } from '../image/digest.js';
 import type { Layer, TarChunks } from '../image/model.js';
 import { DelegatingLayer } from '../image/partial.js';
@@ -44,12 +44,12 @@ export class CachedLayer extends DelegatingLayer {
     } catch (err) {
       await rm(tmp, { force: true });
       this.fetching = undefined;
-      throw err instanceof GoslimError ? err : new GoslimError('E_IO', `caching base layer ${digest} failed`, { cause: err });
+      throw err instanceof GoslimError ? err : new IoError(`caching base layer ${digest} failed`, { cause: err });
     }
     if (hash.digest() !== digest) {
       await rm(tmp, { force: true });
       this.fetching = undefined;
-      throw new GoslimError('E_DIGEST_MISMATCH', `base layer hashes to ${hash.digest()}, expected ${digest}`);
+      throw new DigestMismatchError(`base layer hashes to ${hash.digest()}, expected ${digest}`);
     }
     return this.cache.commit(tmp, digest);
   }

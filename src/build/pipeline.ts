@@ -4,7 +4,7 @@
  * (OCI layout, docker-loadable tar, registry), write and push the SBOM, measure sizes and
  * compare with a reference image. The CLI command only parses options and prints the result.
  */
-import { GoslimError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { isIndexMediaType, platformString, type Image, type ImageIndex } from '../image/model.js';
 import { openImage } from '../image/open.js';
 import { parseImageReference, parseRegistryReference } from '../image/reference.js';
@@ -66,7 +66,7 @@ export function ociDestination(text: string): string {
 export async function buildAndPublish(options: BuildPipelineOptions): Promise<BuildPipelineResult> {
   const o = options;
   if (!o.oci && !o.tar && !o.push) {
-    throw new GoslimError('E_USAGE', 'say where the image goes: --oci DIR, --tar FILE and/or --push REF');
+    throw new UsageError('say where the image goes: --oci DIR, --tar FILE and/or --push REF');
   }
   const sbomFormat = o.sbom ?? 'spdx';
   // Validate destinations before spending time compiling.

@@ -5,7 +5,7 @@
  * sources, mutations and artifacts only say where the parts come from.
  */
 import type { Readable } from 'node:stream';
-import { GoslimError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { sha256Digest } from './digest.js';
 import {
   compressionOf,
@@ -119,7 +119,7 @@ export abstract class RawIndex implements ImageIndex {
   /** E_NOT_FOUND unless the index lists `descriptor`. */
   protected requireListed(descriptor: Descriptor): void {
     if (!this.parsed.manifests.some((d) => d.digest === descriptor.digest)) {
-      throw new GoslimError('E_NOT_FOUND', `${descriptor.digest} is not listed in index ${this.indexDigest}`);
+      throw new NotFoundError(`${descriptor.digest} is not listed in index ${this.indexDigest}`);
     }
   }
   abstract image(descriptor: Descriptor): Promise<Image>;

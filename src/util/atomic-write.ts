@@ -15,7 +15,7 @@ import { constants, rmSync } from 'node:fs';
 import { access, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { GoslimError, NotRegularFileError } from '../errors.js';
+import { GoslimError, IoError, NotRegularFileError, ReadOnlyError } from '../errors.js';
 
 /** `.<target name>.goslim-<pid>-<hex>.tmp` */
 const TEMP = /^\.(.+)\.goslim-(\d+)-[0-9a-f]+\.tmp$/;
@@ -115,7 +115,7 @@ export interface ReplaceOptions {
 }
 
 function readOnly(path: string, cause?: unknown): GoslimError {
-  return new GoslimError('E_READ_ONLY', `${path} is read-only: not replacing it`, { details: { path }, ...(cause === undefined ? {} : { cause }) });
+  return new ReadOnlyError(`${path} is read-only: not replacing it`, { details: { path }, ...(cause === undefined ? {} : { cause }) });
 }
 
 /**
@@ -140,7 +140,7 @@ export async function replaceAtomically<T>(target: string, write: (tmp: string) 
     if (err instanceof GoslimError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (options.readOnlyErrors && (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')) throw readOnly(dirname(target), err);
-    throw new GoslimError('E_IO', `cannot write ${options.what ?? target}: ${(err as Error).message}`, { cause: err });
+    throw new IoError(`cannot write ${options.what ?? target}: ${(err as Error).message}`, { cause: err });
   } finally {
     untrack(tmp);
   }
@@ -180,7 +180,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     target = await realpath(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new GoslimError('E_IO', `cannot resolve ${path}: ${(err as Error).message}`, { cause: err });
+      throw new IoError(`cannot resolve ${path}: ${(err as Error).message}`, { cause: err });
     }
     // A new file (or a dangling link: write the link's own name, as before).
   }

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { buildAndPublish, buildSummary, defaultCacheDir, parseAdd, DEFAULT_BASE } from '../../build/index.js';
-import { GoslimError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { isIndexMediaType, platformString } from '../../image/model.js';
 import { parsePlatformOption } from '../../image/sources/platform-select.js';
 import { parseSbomFormat } from '../../sbom/index.js';
@@ -43,7 +43,7 @@ function parseLabels(items: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of items) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new GoslimError('E_USAGE', `--label must be KEY=VALUE, got "${item}"`);
+    if (eq <= 0) throw new UsageError(`--label must be KEY=VALUE, got "${item}"`);
     out[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return out;
@@ -51,7 +51,7 @@ function parseLabels(items: string[]): Record<string, string> {
 
 async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<ExitCode> {
   if (!o.oci && !o.tar && !o.push) {
-    throw new GoslimError('E_USAGE', 'say where the image goes: --oci DIR, --tar FILE and/or --push REF');
+    throw new UsageError('say where the image goes: --oci DIR, --tar FILE and/or --push REF');
   }
   const sbomFormat = parseSbomFormat(o.sbom);
   const platforms = o.platform
@@ -61,7 +61,7 @@ async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<E
     .map(parsePlatformOption);
   const gzipLevel = o.gzipLevel !== undefined ? Number(o.gzipLevel) : undefined;
   if (gzipLevel !== undefined && !(Number.isInteger(gzipLevel) && gzipLevel >= 0 && gzipLevel <= 9)) {
-    throw new GoslimError('E_USAGE', `--gzip-level must be 0-9, got "${o.gzipLevel}"`);
+    throw new UsageError(`--gzip-level must be 0-9, got "${o.gzipLevel}"`);
   }
   const r = await buildAndPublish({
     targets: targets.length > 0 ? targets : ['.'],

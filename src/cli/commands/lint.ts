@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { packageVersion } from '../../util/package-version.js';
 import { basename, dirname, join, resolve } from 'node:path';
-import { GoslimError, UsageError } from '../../errors.js';
+import { GoslimError, IoError, UsageError } from '../../errors.js';
 import { readRegularFile } from '../../util/regular-file.js';
 import { exceedsThreshold, lintDockerfile, type FailureThreshold } from '../../dockerfile/lint.js';
 import { ruleKeys } from '../../dockerfile/rules/index.js';
@@ -40,7 +40,7 @@ async function readOptional(path: string): Promise<string | null> {
     if (err instanceof GoslimError && err.code === 'E_NOT_FOUND') return null;
     if (err instanceof GoslimError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new GoslimError('E_IO', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    throw new IoError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -3,7 +3,7 @@
  * small JSON documents we serialise once (their bytes are what get hashed, so they
  * are never re-serialised), the layers are the streaming Layer objects given.
  */
-import { GoslimError } from '../../errors.js';
+import { InternalError, NotFoundError, UsageError } from '../../errors.js';
 import { sha256Digest } from '../digest.js';
 import {
   MediaType,
@@ -38,7 +38,7 @@ export class BuiltImage extends RawImage {
     const diffIds = parts.layers.map((l) => l.diffId());
     const declared = parts.config.rootfs.diff_ids;
     if (diffIds.length !== declared.length || diffIds.some((d, i) => d !== declared[i])) {
-      throw new GoslimError('E_INTERNAL', 'config rootfs.diff_ids do not match the layers');
+      throw new InternalError('config rootfs.diff_ids do not match the layers');
     }
     const rawConfig = jsonBytes(parts.config);
     const manifest: ImageManifest = {
@@ -84,7 +84,7 @@ export class BuiltIndex extends RawIndex {
   private readonly byDigest: Map<string, Image>;
 
   constructor(images: Image[], annotations?: Record<string, string>) {
-    if (images.length === 0) throw new GoslimError('E_USAGE', 'an image index needs at least one image');
+    if (images.length === 0) throw new UsageError('an image index needs at least one image');
     const byDigest = new Map<string, Image>();
     const manifests: Descriptor[] = images.map((img) => {
       byDigest.set(img.digest(), img);
@@ -106,7 +106,7 @@ export class BuiltIndex extends RawIndex {
   }
   async image(descriptor: Descriptor): Promise<Image> {
     const img = this.byDigest.get(descriptor.digest);
-    if (!img) throw new GoslimError('E_NOT_FOUND', `image ${descriptor.digest} is not in this index`);
+    if (!img) throw new NotFoundError(`image ${descriptor.digest} is not in this index`);
     return img;
   }
   /** The child images, in index order. */

@@ -5,7 +5,7 @@
  * Single images go through openImage; indexes in OCI layouts and oci-archives
  * are read with the sources' own file stores and loaders.
  */
-import { GoslimError } from '../../errors.js';
+import { NotFoundError } from '../../errors.js';
 import { verifyBuffer } from '../digest.js';
 import { RawIndex } from '../partial.js';
 import { isIndexMediaType, type Descriptor, type Image, type ImageIndex, type ImageIndexManifest } from '../model.js';
@@ -74,7 +74,7 @@ export async function openForCopy(src: string, opts: OpenForCopyOptions = {}): P
 /** Copy SRC to DEST (any source to any sink). */
 export async function copyImage(src: string, dest: string, opts: OpenForCopyOptions & PushOptions = {}): Promise<SinkResult & { source: string }> {
   const root = await openForCopy(src, opts);
-  if (!root) throw new GoslimError('E_NOT_FOUND', `cannot open ${src}`);
+  if (!root) throw new NotFoundError(`cannot open ${src}`);
   const r = await writeToSink(root, dest, opts);
   return { ...r, source: src };
 }

@@ -17,7 +17,7 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tar, { type Header } from 'tar-stream';
-import { GoslimError } from '../../errors.js';
+import { asError, InvalidReferenceError } from '../../errors.js';
 import { parseDigest, VerifyingStream } from '../digest.js';
 import { MediaType, type Descriptor, type Image, type ImageIndex, type ImageIndexManifest } from '../model.js';
 import { formatRegistryReference, parseRegistryReference } from '../reference.js';
@@ -36,7 +36,7 @@ export interface DockerManifestEntry {
 /** Docker-style `name:tag` for manifest.json, and the full name for containerd. Pure. */
 export function normaliseTag(tag: string): { repoTag: string; fullName: string; tag: string } {
   const ref = parseRegistryReference(tag);
-  if (ref.digest !== undefined) throw new GoslimError('E_REFERENCE', `a docker-archive tag cannot be a digest: "${tag}"`);
+  if (ref.digest !== undefined) throw new InvalidReferenceError(`a docker-archive tag cannot be a digest: "${tag}"`);
   const t = ref.tag ?? 'latest';
   const full = formatRegistryReference({ registry: ref.registry, repository: ref.repository, tag: t });
   // Familiar form, as `docker save` writes RepoTags: drop docker.io/ and library/.
@@ -119,7 +119,7 @@ export async function writeDockerArchive(root: Image | ImageIndex, file: string,
     file,
     async (tmp) => {
       const fed = feed();
-      fed.catch((err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))));
+      fed.catch((err: unknown) => pack.destroy(asError(err)));
       const written = pipeline(pack, createWriteStream(tmp));
       try {
         await Promise.all([fed, written]);

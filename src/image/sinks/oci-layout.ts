@@ -15,7 +15,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseDocument } from '../documents.js';
-import { GoslimError } from '../../errors.js';
+import { ExistsError, MalformedInputError } from '../../errors.js';
 import { parseDigest, VerifyingStream } from '../digest.js';
 import { MediaType, type Descriptor, type Image, type ImageIndex, type ImageIndexManifest } from '../model.js';
 import { allBlobs, rootDescriptor, type BlobItem } from './blobs.js';
@@ -86,7 +86,7 @@ export async function writeOciLayout(root: Image | ImageIndex, dir: string, opts
     try {
       raw = await readFile(indexFile);
     } catch (err) {
-      throw new GoslimError('E_MALFORMED', `${indexFile} is not a readable OCI index`, { cause: err });
+      throw new MalformedInputError(`${indexFile} is not a readable OCI index`, { cause: err });
     }
     const index: ImageIndexManifest = parseDocument('writable index', raw, indexFile);
     const blobsDir = join(dir, 'blobs', 'sha256');
@@ -107,7 +107,7 @@ export async function writeOciLayout(root: Image | ImageIndex, dir: string, opts
   if (await exists(dir)) {
     const st = await stat(dir);
     if (!st.isDirectory() || (await readdir(dir)).length > 0) {
-      throw new GoslimError('E_EXISTS', `${dir} exists and is not an OCI layout; refusing to overwrite it`);
+      throw new ExistsError(`${dir} exists and is not an OCI layout; refusing to overwrite it`);
     }
   }
   await replaceAtomically(

@@ -20,6 +20,7 @@ import {
   type Platform,
 } from '../model.js';
 import { buildLayerTar, buildRawTar, type RawTarEntry, type TestEntry } from './layer-builder.js';
+import { BuildError } from '../../errors.js';
 
 export interface TestLayerSpec {
   entries: TestEntry[];
@@ -78,7 +79,7 @@ function compress(tar: Buffer, c: Compression): Buffer {
   if (c === 'gzip') return gzipSync(tar);
   if (c === 'zstd') {
     const r = spawnSync('zstd', ['-c', '-q'], { input: tar, maxBuffer: 1 << 30 });
-    if (r.status !== 0) throw new Error(`zstd failed: ${r.stderr?.toString()}`);
+    if (r.status !== 0) throw new BuildError(`zstd failed: ${r.stderr?.toString()}`);
     return r.stdout;
   }
   return tar;
