@@ -127,6 +127,145 @@ export class UsageError extends GoslimError {
   }
 }
 
+/** A file, image, blob, tag, package or tool input that is not there. */
+export class NotFoundError extends GoslimError {
+  constructor(message: string, options?: GoslimErrorOptions) {
+    super('E_NOT_FOUND', message, options);
+  }
+}
+
+/** Reading or writing failed (disk, permissions, a stream that broke). */
+export class IoError extends GoslimError {
+  constructor(message: string, options?: GoslimErrorOptions) {
+    super('E_IO', message, options);
+  }
+}
+
+/** A configuration file or setting goslim cannot use. */
+export class ConfigError extends GoslimError {
+  constructor(message: string, options?: GoslimErrorOptions) {
+    super('E_CONFIG', message, options);
+  }
+}
+
+/** An image reference or tag that does not parse or names nothing usable. */
+export class InvalidReferenceError extends GoslimError {
+  constructor(message: string, options?: GoslimErrorOptions) {
+    super('E_REFERENCE', message, options);
+  }
+}
+
+/** No image for the platform asked for, or a platform that does not match. */
+export class PlatformError extends GoslimError {
+  constructor(message: string, options?: GoslimErrorOptions) {
+    super('E_PLATFORM', message, options);
+  }
+}
+
+/** A registry refused the credentials (or their absence). */
+export class AuthError extends GoslimError {
+  constructor(message: string, options?: GoslimErrorOptions) {
+    super('E_AUTH', message, options);
+  }
+}
+
+/** A registry answered with an error or a response goslim cannot use. */
+export class RegistryError extends GoslimError {
+  constructor(message: string, options?: GoslimErrorOptions) {
+    super('E_REGISTRY', message, options);
+  }
+}
+
+/** A connection failed, timed out or was too slow. */
+export class NetworkError extends GoslimError {
+  constructor(message: string, options?: GoslimErrorOptions) {
+    super('E_NETWORK', message, options);
+  }
+}
+
+/** An external tool goslim needs (go, a sandbox, a decompressor) is not installed. */
+export class ToolMissingError extends GoslimError {
+  constructor(message: string, options?: GoslimErrorOptions) {
+    super('E_TOOL_MISSING', message, options);
+  }
+}
+
+/** Compiling or assembling the image failed. */
+export class BuildError extends GoslimError {
+  constructor(message: string, options?: GoslimErrorOptions) {
+    super('E_BUILD', message, options);
+  }
+}
+
+/** The destination exists and goslim will not overwrite it. */
+export class ExistsError extends GoslimError {
+  constructor(message: string, options?: GoslimErrorOptions) {
+    super('E_EXISTS', message, options);
+  }
+}
+
+/** The target is read-only: goslim will not replace it. */
+export class ReadOnlyError extends GoslimError {
+  constructor(message: string, options?: GoslimErrorOptions) {
+    super('E_READ_ONLY', message, options);
+  }
+}
+
+/** Running the image in a sandbox failed. */
+export class SandboxError extends GoslimError {
+  constructor(message: string, options?: GoslimErrorOptions) {
+    super('E_SANDBOX', message, options);
+  }
+}
+
+/** A goslim bug or a broken invariant (exit 3). */
+export class InternalError extends GoslimError {
+  constructor(message: string, options?: GoslimErrorOptions) {
+    super('E_INTERNAL', message, options);
+  }
+}
+
+const BY_CODE: { [C in ErrorCode]?: new (message: string, options?: GoslimErrorOptions) => GoslimError } = {
+  E_USAGE: UsageError,
+  E_NOT_FOUND: NotFoundError,
+  E_IO: IoError,
+  E_TRUNCATED: TruncatedInputError,
+  E_MALFORMED: MalformedInputError,
+  E_NOT_GO_BINARY: NotGoBinaryError,
+  E_UNSUPPORTED_FORMAT: UnsupportedFormatError,
+  E_CONFIG: ConfigError,
+  E_REFERENCE: InvalidReferenceError,
+  E_DIGEST_MISMATCH: DigestMismatchError,
+  E_UNSAFE_PATH: UnsafePathError,
+  E_PLATFORM: PlatformError,
+  E_AUTH: AuthError,
+  E_REGISTRY: RegistryError,
+  E_NETWORK: NetworkError,
+  E_TOOL_MISSING: ToolMissingError,
+  E_BUILD: BuildError,
+  E_EXISTS: ExistsError,
+  E_NOT_REGULAR: NotRegularFileError,
+  E_READ_ONLY: ReadOnlyError,
+  E_SANDBOX: SandboxError,
+  E_INTERNAL: InternalError,
+};
+
+/** The GoslimError subclass for a code chosen at run time (E_LIMIT needs LimitExceededError). */
+export function errorForCode(code: ErrorCode, message: string, options?: GoslimErrorOptions): GoslimError {
+  const Class = BY_CODE[code];
+  return Class !== undefined ? new Class(message, options) : new GoslimError(code, message, options);
+}
+
+/** A thrown value as an Error (a non-Error value becomes an Error with its text). */
+export function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+/** An Error carrying a Node-style `code` (ETIMEDOUT, ...), for code that classifies errno errors. */
+export function errnoError(message: string, code?: string): Error & { code?: string } {
+  return Object.assign(new Error(message), code !== undefined ? { code } : {});
+}
+
 /** Exit status for an error: input/usage problems are 2, anything unexpected 3. */
 export function exitCodeFor(err: unknown): 2 | 3 {
   if (err instanceof GoslimError) return err.code === 'E_INTERNAL' ? 3 : 2;

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { analyzeBinary, type GoInfo } from '../binary/index.js';
-import { GoslimError } from '../errors.js';
+import { BuildError, PlatformError, UsageError } from '../errors.js';
 import { BuiltIndex, scratchImage, type BuiltImage } from '../image/mutate/built-image.js';
 import { mutateImage, type AddedLayer } from '../image/mutate/mutate.js';
 import type { ConfigChanges } from '../image/mutate/config.js';
@@ -16,7 +16,7 @@ import { platformString, type Image, type ImageIndex, type Layer, type Platform 
 import { openImage } from '../image/open.js';
 import { BlobCache } from './cache.js';
 import { CachedLayer } from './cached-layer.js';
-import { goBuild, goBuildArgs, resolvePackage, type GoPackage } from './go-build.js';
+import { goBuild, goBuildArgs, resolvePackage, type BuildPackage } from './go-build.js';
 import { collectAdd, collectKodata, KO_DATA_PATH, type AddSpec } from './inputs.js';
 import { writeLayerMemo } from './layer-memo.js';
 import type { LayerFile } from './layer.js';
@@ -87,8 +87,8 @@ export interface PlatformBuild {
 export interface BuildResult {
   root: Image | ImageIndex;
   /** The entrypoint package (the first). */
-  package: GoPackage;
-  packages: GoPackage[];
+  package: BuildPackage;
+  packages: BuildPackage[];
   builds: PlatformBuild[];
   created: string;
 }
@@ -98,7 +98,7 @@ export function sourceDateEpoch(env: NodeJS.ProcessEnv, explicit?: number): numb
   if (explicit !== undefined) return explicit;
   const v = env.SOURCE_DATE_EPOCH;
   if (v === undefined || v === '') return 0;
-  if (!/^\d{1,12}$/.test(v)) throw new GoslimError('E_USAGE', `SOURCE_DATE_EPOCH must be a non-negative integer, got "${v}"`);
+  if (!/^\d{1,12}$/.test(v)) throw new UsageError(`SOURCE_DATE_EPOCH must be a non-negative integer, got "${v}"`);
   return Number(v);
 }
 
@@ -131,12 +131,12 @@ async function openBase(base: string, platform: Platform, opts: BuildOptions, cr
   const image = await openImage(base, { platform: platformString(platform), env: opts.env, ...(opts.insecure ? { insecure: true } : {}) });
   const have = image.platform();
   if (have.os !== platform.os || have.architecture !== platform.architecture || (platform.variant && have.variant && have.variant !== platform.variant)) {
-    throw new GoslimError('E_PLATFORM', `base ${base} is ${platformString(have)}, not ${platformString(platform)}`);
+    throw new PlatformError(`base ${base} is ${platformString(have)}, not ${platformString(platform)}`);
   }
   return { image, scratch: false };
 }
 
-async function compile(pkg: GoPackage, platform: Platform, opts: BuildOptions, cache: BlobCache): Promise<{ binary: BuiltBinary; binFile: string }> {
+async function compile(pkg: BuildPackage, platform: Platform, opts: BuildOptions, cache: BlobCache): Promise<{ binary: BuiltBinary; binFile: string }> {
   // A stable output path per (package, platform, flags) lets `go build` see an up-to-date
   // target and skip the link step on an unchanged rebuild.
   const key = createHash('sha256').update(JSON.stringify([pkg.importPath, pkg.dir, platformString(platform), opts.ldflags ?? []])).digest('hex').slice(0, 24);
@@ -148,7 +148,7 @@ async function compile(pkg: GoPackage, platform: Platform, opts: BuildOptions, c
   const bytes = await readFile(binFile);
   const report = analyzeBinary(bytes, { path: binFile });
   if (report.arch !== platform.architecture) {
-    throw new GoslimError('E_BUILD', `go build produced a ${report.arch} binary for ${platformString(platform)}`);
+    throw new BuildError(`go build produced a ${report.arch} binary for ${platformString(platform)}`);
   }
   const binary: BuiltBinary = {
     path: `${APP_DIR}/${pkg.name}`,
@@ -161,10 +161,10 @@ async function compile(pkg: GoPackage, platform: Platform, opts: BuildOptions, c
   return { binary, binFile };
 }
 
-async function buildOne(pkgs: GoPackage[], platform: Platform, opts: BuildOptions, cache: BlobCache, created: string, epoch: number): Promise<PlatformBuild> {
+async function buildOne(pkgs: BuildPackage[], platform: Platform, opts: BuildOptions, cache: BlobCache, created: string, epoch: number): Promise<PlatformBuild> {
   const { image: base, scratch } = await openBase(opts.base ?? DEFAULT_BASE, platform, opts, created);
   const pkg = pkgs[0]!;
-  const compiled: Array<{ binary: BuiltBinary; binFile: string; pkg: GoPackage }> = [];
+  const compiled: Array<{ binary: BuiltBinary; binFile: string; pkg: BuildPackage }> = [];
   for (const p of pkgs) compiled.push({ ...(await compile(p, platform, opts, cache)), pkg: p });
   const binary = compiled[0]!.binary;
 
@@ -233,22 +233,22 @@ async function buildOne(pkgs: GoPackage[], platform: Platform, opts: BuildOption
 }
 
 export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
-  if (opts.platforms.length === 0) throw new GoslimError('E_USAGE', 'no platform given');
+  if (opts.platforms.length === 0) throw new UsageError('no platform given');
   const seen = new Set<string>();
   for (const p of opts.platforms) {
     const s = platformString(p);
-    if (seen.has(s)) throw new GoslimError('E_USAGE', `platform ${s} given twice`);
+    if (seen.has(s)) throw new UsageError(`platform ${s} given twice`);
     seen.add(s);
   }
   const epoch = sourceDateEpoch(opts.env, opts.sourceDateEpoch);
   const created = rfc3339(epoch);
   const cache = new BlobCache(opts.cacheDir);
-  if (opts.targets.length === 0) throw new GoslimError('E_USAGE', 'no package to build');
-  const pkgs: GoPackage[] = [];
+  if (opts.targets.length === 0) throw new UsageError('no package to build');
+  const pkgs: BuildPackage[] = [];
   for (const t of opts.targets) {
     const pkg = await resolvePackage(t, opts.cwd, opts.env);
     const clash = pkgs.find((p) => p.name === pkg.name);
-    if (clash) throw new GoslimError('E_USAGE', `${clash.importPath} and ${pkg.importPath} would both be ${APP_DIR}/${pkg.name}`);
+    if (clash) throw new UsageError(`${clash.importPath} and ${pkg.importPath} would both be ${APP_DIR}/${pkg.name}`);
     pkgs.push(pkg);
   }
   const builds: PlatformBuild[] = [];

@@ -8,7 +8,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { GoslimError } from '../errors.js';
+import { IoError } from '../errors.js';
 import { parseDigest } from '../image/digest.js';
 
 /** `GOSLIM_CACHE`, else `$XDG_CACHE_HOME/goslim`, else `~/.cache/goslim`. */
@@ -54,7 +54,7 @@ export class BlobCache {
       await rename(tmp, dest);
     } catch (err) {
       await rm(tmp, { force: true });
-      throw new GoslimError('E_IO', `cannot store blob ${digest} in the cache ${this.root}`, { cause: err });
+      throw new IoError(`cannot store blob ${digest} in the cache ${this.root}`, { cause: err });
     }
     return dest;
   }

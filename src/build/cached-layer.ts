@@ -9,35 +9,22 @@ import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { GoslimError } from '../errors.js';
+import { DigestMismatchError, GoslimError, IoError } from '../errors.js';
 import { HashingStream } from '../image/digest.js';
-import type { Compression, Layer, TarChunks } from '../image/model.js';
+import type { Layer, TarChunks } from '../image/model.js';
+import { DelegatingLayer } from '../image/partial.js';
 import { openWorkerTar } from '../image/sources/tar-worker.js';
 import type { BlobCache } from './cache.js';
 import { verifiedFile } from './layer.js';
 
-export class CachedLayer implements Layer {
+export class CachedLayer extends DelegatingLayer {
   private fetching: Promise<string> | undefined;
 
   constructor(
-    private readonly inner: Layer,
+    inner: Layer,
     private readonly cache: BlobCache,
-  ) {}
-
-  digest(): string {
-    return this.inner.digest();
-  }
-  diffId(): string {
-    return this.inner.diffId();
-  }
-  size(): number {
-    return this.inner.size();
-  }
-  mediaType(): string {
-    return this.inner.mediaType();
-  }
-  compression(): Compression {
-    return this.inner.compression();
+  ) {
+    super(inner);
   }
 
   /** Path of the cached blob, fetching it once if needed. */
@@ -57,23 +44,23 @@ export class CachedLayer implements Layer {
     } catch (err) {
       await rm(tmp, { force: true });
       this.fetching = undefined;
-      throw err instanceof GoslimError ? err : new GoslimError('E_IO', `caching base layer ${digest} failed`, { cause: err });
+      throw err instanceof GoslimError ? err : new IoError(`caching base layer ${digest} failed`, { cause: err });
     }
     if (hash.digest() !== digest) {
       await rm(tmp, { force: true });
       this.fetching = undefined;
-      throw new GoslimError('E_DIGEST_MISMATCH', `base layer hashes to ${hash.digest()}, expected ${digest}`);
+      throw new DigestMismatchError(`base layer hashes to ${hash.digest()}, expected ${digest}`);
     }
     return this.cache.commit(tmp, digest);
   }
 
-  async compressed(): Promise<Readable> {
+  override async compressed(): Promise<Readable> {
     const file = await this.ensure();
     return verifiedFile(file, this.inner.digest(), this.inner.size());
   }
 
   /** The cached blob, read on the worker thread; verified as compressed() verifies it. */
-  async tarChunks(): Promise<TarChunks | undefined> {
+  override async tarChunks(): Promise<TarChunks | undefined> {
     const compression = this.compression();
     if (compression === 'zstd') return undefined;
     const file = await this.ensure();
@@ -81,7 +68,7 @@ export class CachedLayer implements Layer {
     return openWorkerTar({ file, start: 0, length: this.inner.size(), gzip: compression === 'gzip', blob: { digest, size: this.inner.size() }, what: `base layer ${digest}` });
   }
 
-  async uncompressed(): Promise<Readable> {
+  override async uncompressed(): Promise<Readable> {
     if (this.compression() === 'gzip') return (await this.compressed()).pipe(createGunzip());
     if (this.compression() === 'none') return this.compressed();
     return this.inner.uncompressed();

@@ -7,10 +7,10 @@
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { GoslimError } from '../errors.js';
+import { BuildError, IoError, PlatformError, ToolMissingError, UsageError } from '../errors.js';
 import type { Platform } from '../image/model.js';
 
-export interface GoPackage {
+export interface BuildPackage {
   /** Import path, e.g. "example.com/greeter/cmd/greeter". */
   importPath: string;
   /** Directory of the package's sources. */
@@ -21,14 +21,14 @@ export interface GoPackage {
   module?: { path: string; dir: string };
 }
 
-export interface RunResult {
+export interface CommandResult {
   code: number;
   stdout: string;
   stderr: string;
 }
 
 /** Run a command without a shell; output is bounded so a runaway tool cannot exhaust memory. */
-export function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult> {
+export function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CommandResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const limit = 4 << 20;
@@ -45,8 +45,8 @@ export function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJ
       clearTimeout(timer);
       reject(
         err.code === 'ENOENT'
-          ? new GoslimError('E_TOOL_MISSING', `${cmd} is not installed or not on PATH`, { cause: err })
-          : new GoslimError('E_IO', `cannot run ${cmd}`, { cause: err }),
+          ? new ToolMissingError(`${cmd} is not installed or not on PATH`, { cause: err })
+          : new IoError(`cannot run ${cmd}`, { cause: err }),
       );
     });
     child.on('close', (code, signal) => {
@@ -63,19 +63,19 @@ export function goEnv(platform: Platform, base: NodeJS.ProcessEnv): NodeJS.Proce
   delete env.GOAMD64;
   // GOFLAGS may carry -toolexec and friends that make output unreproducible or unsafe (ko rejects -toolexec).
   if (env.GOFLAGS && /-toolexec/.test(env.GOFLAGS)) {
-    throw new GoslimError('E_USAGE', 'GOFLAGS contains -toolexec, which goslim build does not allow');
+    throw new UsageError('GOFLAGS contains -toolexec, which goslim build does not allow');
   }
   const v = platform.variant;
   if (v) {
     if (platform.architecture === 'arm') {
       const m = /^v([5-7])$/.exec(v);
-      if (!m) throw new GoslimError('E_PLATFORM', `arm variant must be v5, v6 or v7, got "${v}"`);
+      if (!m) throw new PlatformError(`arm variant must be v5, v6 or v7, got "${v}"`);
       env.GOARM = m[1];
     } else if (platform.architecture === 'amd64') {
-      if (!/^v[1-4]$/.test(v)) throw new GoslimError('E_PLATFORM', `amd64 variant must be v1-v4, got "${v}"`);
+      if (!/^v[1-4]$/.test(v)) throw new PlatformError(`amd64 variant must be v1-v4, got "${v}"`);
       env.GOAMD64 = v;
     } else if (!(platform.architecture === 'arm64' && v === 'v8')) {
-      throw new GoslimError('E_PLATFORM', `variant "${v}" is not supported for ${platform.architecture}`);
+      throw new PlatformError(`variant "${v}" is not supported for ${platform.architecture}`);
     }
   }
   return env;
@@ -91,7 +91,7 @@ export function goBuildArgs(out: string, ldflags: string[] = []): string[] {
  * directory (absolute or relative to cwd) or a Go package path resolved by
  * `go list` from cwd (e.g. "./cmd/greeter" or an import path).
  */
-export async function resolvePackage(target: string, cwd: string, env: NodeJS.ProcessEnv): Promise<GoPackage> {
+export async function resolvePackage(target: string, cwd: string, env: NodeJS.ProcessEnv): Promise<BuildPackage> {
   let listDir = cwd;
   let pattern = target;
   const asDir = isAbsolute(target) ? target : resolve(cwd, target);
@@ -105,7 +105,7 @@ export async function resolvePackage(target: string, cwd: string, env: NodeJS.Pr
   }
   const r = await run('go', ['list', '-json', pattern], { cwd: listDir, env: { ...env, CGO_ENABLED: '0' }, timeoutMs: 120_000 });
   if (r.code !== 0) {
-    throw new GoslimError('E_BUILD', `go list ${pattern} failed: ${r.stderr.trim().split('\n').slice(0, 5).join('; ')}`, {
+    throw new BuildError(`go list ${pattern} failed: ${r.stderr.trim().split('\n').slice(0, 5).join('; ')}`, {
       details: { target },
     });
   }
@@ -113,10 +113,10 @@ export async function resolvePackage(target: string, cwd: string, env: NodeJS.Pr
   try {
     info = JSON.parse(r.stdout) as typeof info;
   } catch (err) {
-    throw new GoslimError('E_BUILD', `go list ${pattern} matched more than one package; name one main package`, { cause: err });
+    throw new BuildError(`go list ${pattern} matched more than one package; name one main package`, { cause: err });
   }
   if (info.Name !== 'main' || !info.ImportPath || !info.Dir) {
-    throw new GoslimError('E_USAGE', `${target} is package ${info.Name ?? '?'}, not a main package`);
+    throw new UsageError(`${target} is package ${info.Name ?? '?'}, not a main package`);
   }
   const name = info.ImportPath.split('/').pop()!;
   return {
@@ -128,12 +128,11 @@ export async function resolvePackage(target: string, cwd: string, env: NodeJS.Pr
 }
 
 /** Compile `pkg` for `platform` into `out`. */
-export async function goBuild(pkg: GoPackage, platform: Platform, out: string, opts: { ldflags?: string[]; env: NodeJS.ProcessEnv }): Promise<void> {
+export async function goBuild(pkg: BuildPackage, platform: Platform, out: string, opts: { ldflags?: string[]; env: NodeJS.ProcessEnv }): Promise<void> {
   const env = goEnv(platform, opts.env);
   const r = await run('go', goBuildArgs(out, opts.ldflags), { cwd: pkg.dir, env });
   if (r.code !== 0) {
-    throw new GoslimError(
-      'E_BUILD',
+    throw new BuildError(
       `go build of ${pkg.importPath} for ${platform.os}/${platform.architecture}${platform.variant ? `/${platform.variant}` : ''} failed:\n${r.stderr.trim()}`,
       { details: { package: pkg.importPath } },
     );

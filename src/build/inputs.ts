@@ -7,7 +7,7 @@
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { GoslimError, UnsafePathError, NotRegularFileError } from '../errors.js';
+import { NotFoundError, NotRegularFileError, UnsafePathError, UsageError } from '../errors.js';
 import type { LayerFile } from './layer.js';
 
 export const KO_DATA_PATH = '/var/run/ko';
@@ -20,10 +20,10 @@ export interface AddSpec {
 /** `SRC:DST` (DST absolute in the image). Pure. */
 export function parseAdd(text: string): AddSpec {
   const i = text.lastIndexOf(':');
-  if (i <= 0 || i === text.length - 1) throw new GoslimError('E_USAGE', `--add must be SRC:DST, got "${text}"`);
+  if (i <= 0 || i === text.length - 1) throw new UsageError(`--add must be SRC:DST, got "${text}"`);
   const src = text.slice(0, i);
   const dst = text.slice(i + 1);
-  if (!dst.startsWith('/')) throw new GoslimError('E_USAGE', `--add destination must be an absolute path in the image, got "${dst}"`);
+  if (!dst.startsWith('/')) throw new UsageError(`--add destination must be an absolute path in the image, got "${dst}"`);
   return { src, dst };
 }
 
@@ -42,18 +42,18 @@ export async function collectTree(src: string, dst: string, allowedRoot: string,
   const rootReal = await realpath(allowedRoot);
   const out: LayerFile[] = [];
   const visit = async (hostPath: string, imagePath: string, depth: number): Promise<void> => {
-    if (depth > 64) throw new GoslimError('E_USAGE', `${hostPath}: directories nested too deeply (symlink loop?)`);
+    if (depth > 64) throw new UsageError(`${hostPath}: directories nested too deeply (symlink loop?)`);
     let real: string;
     try {
       real = await realpath(hostPath);
     } catch (err) {
-      throw new GoslimError('E_NOT_FOUND', `cannot read ${hostPath}`, { cause: err });
+      throw new NotFoundError(`cannot read ${hostPath}`, { cause: err });
     }
     if (!inside(rootReal, real)) {
       throw new UnsafePathError(`${hostPath} resolves to ${real}, outside ${rootReal}`);
     }
     const st = await stat(real);
-    if (out.length >= maxEntries) throw new GoslimError('E_USAGE', `more than ${maxEntries} files under ${src}`);
+    if (out.length >= maxEntries) throw new UsageError(`more than ${maxEntries} files under ${src}`);
     if (st.isDirectory()) {
       out.push({ path: imagePath, type: 'dir', mode: 0o755 });
       const names = (await readdir(hostPath)).sort();
@@ -76,7 +76,7 @@ export async function collectAdd(spec: AddSpec, cwd: string): Promise<LayerFile[
   try {
     st = await stat(src);
   } catch (err) {
-    throw new GoslimError('E_NOT_FOUND', `--add source ${spec.src} does not exist`, { cause: err });
+    throw new NotFoundError(`--add source ${spec.src} does not exist`, { cause: err });
   }
   const dst = st.isFile() && spec.dst.endsWith('/') ? `${spec.dst}${src.split(sep).pop()}` : spec.dst;
   // An explicit --add may name any host path the user can read; the root bounds symlinks inside a directory.

@@ -7,11 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { MediaType } from '../image/model.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { FileLayer, writeLayer, type LayerFile, type WriteLayerOptions } from './layer.js';
 
 /** Bump when the tar/gzip writer changes its output for the same inputs. */
@@ -56,8 +56,6 @@ export async function writeLayerMemo(files: LayerFile[], opts: WriteLayerOptions
   const layer = await writeLayer(files, opts);
   const memo: Memo = { digest: layer.digest(), diffId: layer.diffId(), size: layer.size(), mediaType: layer.mediaType() };
   await mkdir(join(opts.cache.root, 'layers'), { recursive: true });
-  const tmp = `${memoFile}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  await writeFile(tmp, JSON.stringify(memo));
-  await rename(tmp, memoFile);
+  await writeFileAtomic(memoFile, JSON.stringify(memo), { inPlace: false });
   return { layer, cached: false };
 }

@@ -15,8 +15,9 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip, constants as zc } from 'node:zlib';
 import tar, { type Header as Headers } from 'tar-stream';
-import { GoslimError, UnsafePathError, NotRegularFileError } from '../errors.js';
+import { asError, GoslimError, IoError, NotFoundError, NotRegularFileError, UnsafePathError, UsageError } from '../errors.js';
 import { MediaType, type Compression, type Layer } from '../image/model.js';
+import { DescribedLayer } from '../image/partial.js';
 import { BlobCache } from './cache.js';
 import { HashingStream, VerifyingStream } from '../image/digest.js';
 import { GzipHeaderPin } from './gzip-header.js';
@@ -76,9 +77,9 @@ export function planLayer(files: LayerFile[], sizes: Map<string, number>): Plann
   for (const f of files) {
     const path = normaliseImagePath(f.path);
     if (f.type === 'file' && f.source === undefined) {
-      throw new GoslimError('E_USAGE', `layer file ${path} has no source`);
+      throw new UsageError(`layer file ${path} has no source`);
     }
-    if (f.type === 'symlink' && !f.linkname) throw new GoslimError('E_USAGE', `symlink ${path} has no target`);
+    if (f.type === 'symlink' && !f.linkname) throw new UsageError(`symlink ${path} has no target`);
     const entry: PlannedEntry = {
       path,
       type: f.type,
@@ -93,7 +94,7 @@ export function planLayer(files: LayerFile[], sizes: Map<string, number>): Plann
     if (prev) {
       // A directory listed twice (e.g. explicitly and as a parent) is fine if identical.
       if (prev.type === 'dir' && entry.type === 'dir') continue;
-      throw new GoslimError('E_USAGE', `path /${path} is added to the layer twice`);
+      throw new UsageError(`path /${path} is added to the layer twice`);
     }
     byPath.set(path, entry);
   }
@@ -103,7 +104,7 @@ export function planLayer(files: LayerFile[], sizes: Map<string, number>): Plann
       const parent = parts.slice(0, i).join('/');
       const existing = byPath.get(parent);
       if (existing && existing.type !== 'dir') {
-        throw new GoslimError('E_USAGE', `/${parent} is a ${existing.type} but /${path} is inside it`);
+        throw new UsageError(`/${parent} is a ${existing.type} but /${path} is inside it`);
       }
       if (!existing) byPath.set(parent, { path: parent, type: 'dir', mode: IMPLICIT_DIR_MODE, uid: 0, gid: 0, size: 0 });
     }
@@ -121,28 +122,15 @@ export function verifiedFile(file: string, digest: string, size: number): Readab
 }
 
 /** A layer whose compressed blob is a file on disk with known digests. */
-export class FileLayer implements Layer {
+export class FileLayer extends DescribedLayer {
   constructor(
     readonly file: string,
-    private readonly d: { digest: string; diffId: string; size: number; mediaType: string },
-  ) {}
-  digest(): string {
-    return this.d.digest;
-  }
-  diffId(): string {
-    return this.d.diffId;
-  }
-  size(): number {
-    return this.d.size;
-  }
-  mediaType(): string {
-    return this.d.mediaType;
-  }
-  compression(): Compression {
-    return this.d.mediaType.endsWith('gzip') ? 'gzip' : this.d.mediaType.endsWith('zstd') ? 'zstd' : 'none';
+    d: { digest: string; diffId: string; size: number; mediaType: string },
+  ) {
+    super({ digest: d.digest, diffId: d.diffId, size: d.size, mediaType: d.mediaType });
   }
   async compressed(): Promise<Readable> {
-    return verifiedFile(this.file, this.d.digest, this.d.size);
+    return verifiedFile(this.file, this.facts.digest, this.facts.size);
   }
   async uncompressed(): Promise<Readable> {
     const raw = await this.compressed();
@@ -159,7 +147,7 @@ export async function writeLayer(files: LayerFile[], opts: WriteLayerOptions): P
     try {
       st = await stat(f.source);
     } catch (err) {
-      throw new GoslimError('E_NOT_FOUND', `cannot read ${f.source}`, { cause: err });
+      throw new NotFoundError(`cannot read ${f.source}`, { cause: err });
     }
     if (!st.isFile()) throw new NotRegularFileError(`${f.source} is not a regular file`, { details: { path: f.source } });
     sizes.set(f.source, st.size);
@@ -168,7 +156,7 @@ export async function writeLayer(files: LayerFile[], opts: WriteLayerOptions): P
   const mtime = new Date((opts.mtime ?? 0) * 1000);
   const level = opts.gzipLevel ?? 6;
   if (!Number.isInteger(level) || level < 0 || level > 9) {
-    throw new GoslimError('E_USAGE', `gzip level must be 0-9, got ${level}`);
+    throw new UsageError(`gzip level must be 0-9, got ${level}`);
   }
   const mediaType = opts.mediaType ?? MediaType.OciLayerGzip;
 
@@ -204,7 +192,7 @@ export async function writeLayer(files: LayerFile[], opts: WriteLayerOptions): P
     }
     pack.finalize();
   })();
-  feed.catch((err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))));
+  feed.catch((err: unknown) => pack.destroy(asError(err)));
   try {
     await Promise.all([
       feed,
@@ -220,7 +208,7 @@ export async function writeLayer(files: LayerFile[], opts: WriteLayerOptions): P
   } catch (err) {
     await rm(tmp, { force: true });
     if (err instanceof GoslimError) throw err;
-    throw new GoslimError('E_IO', `writing layer failed: ${(err as Error).message}`, { cause: err });
+    throw new IoError(`writing layer failed: ${(err as Error).message}`, { cause: err });
   }
   const digest = blobHash.digest();
   const file = await opts.cache.commit(tmp, digest);

@@ -1,14 +1,8 @@
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../util/package-version.js';
 import { commands } from './commands/index.js';
 import { EXIT_INPUT, exitCodeForError, renderError, type CliIO, type ExitCode } from './context.js';
 
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 export function defaultIO(): CliIO {
   return {

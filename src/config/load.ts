@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { parseDocument } from 'yaml';
-import { GoslimError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { limit } from '../limits.js';
 import { readRegularFileSync } from '../util/regular-file.js';
 import { validateConfig, type ConfigIssue, type GoslimConfig, type ValidateOptions } from './schema.js';
@@ -78,7 +78,7 @@ export function loadConfigFile(path: string, options: ValidateOptions): GoslimCo
   const { config, issues } = parsed.issues.length > 0 ? { config: null, issues: parsed.issues } : validateConfig(parsed.data, options);
   if (issues.length > 0 || config === null) {
     const list = issues.map((i) => `  ${i.path}: ${i.message}`).join('\n');
-    throw new GoslimError('E_CONFIG', `invalid config ${path} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${list}`, {
+    throw new ConfigError(`invalid config ${path} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${list}`, {
       details: { path, issues },
     });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyImage, classifyStageBase, parseImageReference } from './base-image.js';
+import { classifyImage, classifyStageBase, parseBaseImageReference } from './base-image.js';
 import { parseDockerfile } from './parse/parse-dockerfile.js';
 
 describe('classifyImage', () => {
@@ -41,12 +41,12 @@ describe('classifyImage', () => {
   });
 
   it('splits references', () => {
-    expect(parseImageReference('localhost:5000/a/b:1@sha256:abc')).toEqual({
+    expect(parseBaseImageReference('localhost:5000/a/b:1@sha256:abc')).toEqual({
       registry: 'localhost:5000',
       repository: 'a/b',
       tag: '1',
       digest: 'sha256:abc',
     });
-    expect(parseImageReference('golang')).toEqual({ registry: null, repository: 'golang', tag: null, digest: null });
+    expect(parseBaseImageReference('golang')).toEqual({ registry: null, repository: 'golang', tag: null, digest: null });
   });
 });

@@ -45,7 +45,7 @@ export interface BaseFacts {
   isNonRootDefault: boolean | null;
 }
 
-export interface ImageReference {
+export interface BaseImageReference {
   registry: string | null;
   /** Repository path without registry (`library/golang` is reported as `golang`). */
   repository: string;
@@ -54,7 +54,7 @@ export interface ImageReference {
 }
 
 /** Split `registry/repo:tag@digest`. Lenient: analysis, not validation. */
-export function parseImageReference(ref: string): ImageReference {
+export function parseBaseImageReference(ref: string): BaseImageReference {
   let rest = ref.trim();
   let digest: string | null = null;
   const at = rest.indexOf('@');
@@ -119,7 +119,7 @@ export function classifyImage(image: string): BaseFacts {
       isNonRootDefault: false,
     });
   }
-  const ref = parseImageReference(lower);
+  const ref = parseBaseImageReference(lower);
   const repo = ref.repository;
   const tag = ref.tag ?? 'latest';
   const full = ref.registry ? `${ref.registry}/${repo}` : repo;

@@ -32,10 +32,10 @@ export {
 export {
   classifyImage,
   classifyStageBase,
-  parseImageReference,
+  parseBaseImageReference,
   type BaseFacts,
   type BaseKind,
-  type ImageReference,
+  type BaseImageReference,
 } from './base-image.js';
 export {
   lintDockerfile,

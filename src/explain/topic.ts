@@ -4,6 +4,7 @@
  * why it matters and what to do) and the primary documentation it rests on. Pure data; src/cli
  * renders it. The words come from src/vocabulary and from the rule modules: topics only map them.
  */
+import { InternalError } from '../errors.js';
 import type { Reference } from '../vocabulary/reference.js';
 
 export type { Reference };
@@ -47,7 +48,7 @@ export function makeRegistry(...groups: ReadonlyArray<readonly Topic[]>): Readon
   const map = new Map<string, Topic>();
   for (const group of groups) {
     for (const t of group) {
-      if (map.has(t.id)) throw new Error(`duplicate explain topic id ${t.id}`);
+      if (map.has(t.id)) throw new InternalError(`duplicate explain topic id ${t.id}`);
       map.set(t.id, t);
     }
   }

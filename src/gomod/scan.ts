@@ -5,7 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { GoslimError } from '../errors.js';
+import { NotFoundError, UsageError } from '../errors.js';
 import { cgoModulesRequired, type CgoReason } from './cgo.js';
 import { builderGoVersion, parseGoMod, type GoMod } from './go-mod.js';
 import { excludedFromLinuxBuild, goFileFacts, type HealthProbe } from './go-source.js';
@@ -42,7 +42,7 @@ export async function scanGoModule(root: string): Promise<GoModuleInfo> {
   try {
     text = await readFile(join(root, 'go.mod'), 'utf8');
   } catch (err) {
-    throw new GoslimError('E_NOT_FOUND', `no go.mod in ${root}`, { cause: err });
+    throw new NotFoundError(`no go.mod in ${root}`, { cause: err });
   }
   const goMod = parseGoMod(text);
   const packages: GoPackage[] = [];
@@ -63,7 +63,7 @@ export async function scanGoModule(root: string): Promise<GoModuleInfo> {
         embeds: [],
       };
       for (const f of goFiles) {
-        if (++files > MAX_FILES) throw new GoslimError('E_USAGE', `more than ${MAX_FILES} Go files under ${root}`);
+        if (++files > MAX_FILES) throw new UsageError(`more than ${MAX_FILES} Go files under ${root}`);
         const facts = goFileFacts(await readFile(join(dir, f.name), 'utf8'));
         if (excludedFromLinuxBuild(facts.buildConstraint) || facts.packageName === undefined) continue;
         if (pkg.name === '') pkg.name = facts.packageName;

@@ -5,7 +5,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { DigestMismatchError, MalformedInputError, UnsupportedFormatError } from '../errors.js';
+import { DigestMismatchError, InternalError, MalformedInputError, UnsupportedFormatError } from '../errors.js';
 
 const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
 /** Grammar from image-spec: algorithm ":" encoded, algorithm components [a-z0-9]+ joined by [+._-]. */
@@ -59,7 +59,7 @@ export class HashingStream extends Transform {
   }
 
   digest(): string {
-    if (this.result === undefined) throw new Error('HashingStream.digest() called before end');
+    if (this.result === undefined) throw new InternalError('HashingStream.digest() called before end');
     return this.result;
   }
 }

@@ -4,6 +4,7 @@
  * sinks consume them. Layers are always streamed, never held in memory.
  */
 import type { Readable } from 'node:stream';
+import { UsageError } from '../errors.js';
 
 export const MediaType = {
   OciIndex: 'application/vnd.oci.image.index.v1+json',
@@ -178,7 +179,7 @@ export function platformString(p: Platform): string {
 export function parsePlatform(text: string): Platform {
   const [os, architecture, variant] = text.split('/');
   if (!os || !architecture) {
-    throw new TypeError(`platform must be os/arch[/variant], got "${text}"`);
+    throw new UsageError(`platform must be os/arch[/variant], got "${text}"`);
   }
   return variant ? { os, architecture, variant } : { os, architecture };
 }

@@ -14,7 +14,7 @@
  * `parseImageReference` is pure: path facts come from the injected `probe`.
  * `resolveImageReference` (in open.ts' neighbour sources/probe.ts) supplies a real probe.
  */
-import { GoslimError } from '../errors.js';
+import { GoslimError, InvalidReferenceError, NotFoundError, UnsupportedFormatError } from '../errors.js';
 import { parseDigest } from './digest.js';
 
 /** A normalised registry reference. When neither tag nor digest is given, tag is "latest". */
@@ -52,7 +52,7 @@ const DOMAIN_RE =
   /^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$/;
 
 function refError(text: string, why: string): GoslimError {
-  return new GoslimError('E_REFERENCE', `invalid image reference "${text}": ${why}`);
+  return new InvalidReferenceError(`invalid image reference "${text}": ${why}`);
 }
 
 /** Parse a Docker-style name (no transport prefix) into a normalised RegistryReference. */
@@ -144,10 +144,9 @@ export function parseImageReference(text: string, options: ParseReferenceOptions
     case 'oci-archive':
       return { transport: 'oci-archive', path: trimmed };
     case 'dir':
-      throw new GoslimError('E_UNSUPPORTED_FORMAT', `${trimmed} is a directory without an oci-layout file`);
+      throw new UnsupportedFormatError(`${trimmed} is a directory without an oci-layout file`);
     case 'file':
-      throw new GoslimError(
-        'E_UNSUPPORTED_FORMAT',
+      throw new UnsupportedFormatError(
         `${trimmed} is neither a docker-archive nor an oci-archive (no manifest.json or oci-layout inside)`,
       );
     case 'missing':
@@ -155,7 +154,7 @@ export function parseImageReference(text: string, options: ParseReferenceOptions
   }
   // Looks like a path but does not exist: say so rather than asking a registry for it.
   if (trimmed.startsWith('/') || trimmed.startsWith('./') || trimmed.startsWith('../') || /\.(tar|tgz)$/.test(trimmed)) {
-    throw new GoslimError('E_NOT_FOUND', `no such file or directory: ${trimmed}`);
+    throw new NotFoundError(`no such file or directory: ${trimmed}`);
   }
   return { transport: 'docker', registry: parseRegistryReference(trimmed) };
 }

@@ -6,7 +6,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GoslimError } from '../errors.js';
-import { writeFileAtomic } from '../util/write-atomic.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { cgoReasons, embeddedPaths, packageArg, scanGoModule, type GoModuleInfo, type GoPackage } from '../gomod/scan.js';
 import { renderDockerfile, renderDockerignore, type InitRecipe } from './render.js';
 

@@ -11,7 +11,8 @@
  */
 import { Readable } from 'node:stream';
 import { sha256Digest } from '../image/digest.js';
-import type { Compression, Descriptor, Image, ImageConfig, ImageManifest, Layer, Platform } from '../image/model.js';
+import type { Descriptor, ImageConfig, ImageManifest, Platform } from '../image/model.js';
+import { DescribedLayer, RawImage } from '../image/partial.js';
 import { MediaType } from '../image/model.js';
 import type { RegistryReference } from '../image/reference.js';
 import { RegistryClient } from '../image/registry/client.js';
@@ -21,25 +22,13 @@ import { pushImage, type PushOptions } from '../image/sinks/registry.js';
 export const EMPTY_JSON = Buffer.from('{}');
 export const EMPTY_MEDIA_TYPE = 'application/vnd.oci.empty.v1+json';
 
-class BufferLayer implements Layer {
+class BufferLayer extends DescribedLayer {
   constructor(
     private readonly bytes: Buffer,
-    private readonly type: string,
-  ) {}
-  digest(): string {
-    return sha256Digest(this.bytes);
-  }
-  diffId(): string {
-    return this.digest();
-  }
-  size(): number {
-    return this.bytes.length;
-  }
-  mediaType(): string {
-    return this.type;
-  }
-  compression(): Compression {
-    return 'none';
+    type: string,
+  ) {
+    const digest = sha256Digest(bytes);
+    super({ digest, diffId: digest, size: bytes.length, mediaType: type, compression: 'none' });
   }
   async compressed(): Promise<Readable> {
     return Readable.from([this.bytes]);
@@ -50,58 +39,37 @@ class BufferLayer implements Layer {
 }
 
 /** An artifact manifest carrying one SBOM blob, with `subject` = the described image. */
-export class SbomArtifact implements Image {
-  private readonly manifestBytes: Buffer;
-  private readonly layer: BufferLayer;
-
+export class SbomArtifact extends RawImage {
   constructor(
     sbom: Buffer,
     readonly artifactType: string,
     readonly subject: Descriptor,
     created: string,
   ) {
-    this.layer = new BufferLayer(sbom, artifactType);
+    const layer = new BufferLayer(sbom, artifactType);
     const manifest: ImageManifest = {
       schemaVersion: 2,
       mediaType: MediaType.OciManifest,
       artifactType,
       config: { mediaType: EMPTY_MEDIA_TYPE, digest: sha256Digest(EMPTY_JSON), size: EMPTY_JSON.length },
-      layers: [{ mediaType: artifactType, digest: this.layer.digest(), size: this.layer.size() }],
+      layers: [{ mediaType: artifactType, digest: layer.digest(), size: layer.size() }],
       subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
       annotations: { 'org.opencontainers.image.created': created },
     };
-    this.manifestBytes = Buffer.from(JSON.stringify(manifest));
+    super({
+      rawManifest: Buffer.from(JSON.stringify(manifest)),
+      rawConfig: EMPTY_JSON,
+      layers: [layer],
+      mediaType: MediaType.OciManifest,
+      reference: `sbom-for-${subject.digest}`,
+    });
   }
-  digest(): string {
-    return sha256Digest(this.manifestBytes);
-  }
-  mediaType(): string {
-    return MediaType.OciManifest;
-  }
-  rawManifest(): Buffer {
-    return this.manifestBytes;
-  }
-  manifest(): ImageManifest {
-    return JSON.parse(this.manifestBytes.toString('utf8')) as ImageManifest;
-  }
-  rawConfig(): Buffer {
-    return EMPTY_JSON;
-  }
-  config(): ImageConfig {
+  override config(): ImageConfig {
     // Not an image: there is no runnable config. Callers use rawConfig().
     return { architecture: 'unknown', os: 'unknown', rootfs: { type: 'layers', diff_ids: [] } };
   }
-  configDigest(): string {
-    return sha256Digest(EMPTY_JSON);
-  }
-  layers(): Layer[] {
-    return [this.layer];
-  }
-  platform(): Platform {
+  override platform(): Platform {
     return { os: 'unknown', architecture: 'unknown' };
-  }
-  reference(): string {
-    return `sbom-for-${this.subject.digest}`;
   }
 }
 

@@ -1,5 +1,5 @@
 /** SBOM generation from Go build info: SPDX 2.3 (default) and CycloneDX 1.5, as JSON bytes. */
-import { GoslimError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { cyclonedxDocument } from './cyclonedx.js';
 import { SBOM_MEDIA_TYPE, type SbomFormat, type SbomSubject } from './model.js';
 import { spdxDocument } from './spdx.js';
@@ -10,7 +10,7 @@ export { cyclonedxDocument } from './cyclonedx.js';
 
 export function parseSbomFormat(text: string): SbomFormat | 'none' {
   if (text === 'spdx' || text === 'cyclonedx' || text === 'none') return text;
-  throw new GoslimError('E_USAGE', `--sbom must be spdx, cyclonedx or none, got "${text}"`);
+  throw new UsageError(`--sbom must be spdx, cyclonedx or none, got "${text}"`);
 }
 
 /** The SBOM document bytes (2-space JSON, trailing newline) and its media type. */

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateSbom, goPurl, parseSbomFormat, type SbomSubject } from './index.js';
+import { SbomArtifact } from './attach.js';
+import { assertValidImage } from '../image/validate.js';
+import { MediaType } from '../image/model.js';
 
 const subject: SbomSubject = {
   name: '127.0.0.1:5000/acme/api:1.2',
@@ -76,5 +79,15 @@ describe('SBOM', () => {
     expect(parseSbomFormat('none')).toBe('none');
     expect(() => parseSbomFormat('syft')).toThrow(expect.objectContaining({ code: 'E_USAGE' }));
     expect(goPurl('example.com/My Mod', 'v1.0.0+incompatible')).toBe('pkg:golang/example.com/My%20Mod@v1.0.0%2Bincompatible');
+  });
+});
+
+describe('SBOM artifact', () => {
+  it('is a valid OCI artifact manifest whose subject is the image', () => {
+    const subject = { mediaType: MediaType.OciManifest, digest: `sha256:${'a'.repeat(64)}`, size: 123 };
+    const artifact = new SbomArtifact(Buffer.from('{"bomFormat":"CycloneDX"}'), 'application/vnd.cyclonedx+json', subject, '1970-01-01T00:00:00Z');
+    assertValidImage(artifact);
+    expect(artifact.manifest().subject).toEqual(subject);
+    expect(artifact.reference()).toBe(`sbom-for-${subject.digest}`);
   });
 });

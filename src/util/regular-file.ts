@@ -8,7 +8,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { GoslimError, LimitExceededError, NotRegularFileError } from '../errors.js';
+import { GoslimError, IoError, LimitExceededError, NotFoundError, NotRegularFileError } from '../errors.js';
 import { limit, type LimitKey } from '../limits.js';
 
 export interface ReadRegularOptions {
@@ -35,9 +35,9 @@ function kind(st: Stats): string {
 
 function openError(err: unknown, name: string, what: string): GoslimError {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return new GoslimError('E_NOT_FOUND', `no such file: ${name}`, { cause: err, details: { path: name } });
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new NotFoundError(`no such file: ${name}`, { cause: err, details: { path: name } });
   if (code === 'EISDIR') return new NotRegularFileError(`${name} is a directory, not a regular file (${what})`, { details: { path: name } });
-  return new GoslimError('E_IO', `cannot read ${name}: ${code ?? String(err)}`, { cause: err, details: { path: name } });
+  return new IoError(`cannot read ${name}: ${code ?? String(err)}`, { cause: err, details: { path: name } });
 }
 
 /** Throws E_NOT_REGULAR or E_LIMIT for the fstat of an opened file; returns the size to read. */

@@ -26,7 +26,7 @@ import { constants } from 'node:fs';
 import { chmod, chown, lstat, mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GoslimError } from '../errors.js';
+import { SandboxError } from '../errors.js';
 import type { Image } from '../image/model.js';
 import { limit } from '../limits.js';
 import { DEFAULT_PATH, envValue, resolveCommand } from './command-line.js';
@@ -101,17 +101,17 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
       return runWithPodman(image, { probe: options.probe, timeoutMs: clampTimeout(options.timeoutMs), ...(options.args ? { args: options.args } : {}) });
     }
     if (want === 'podman') {
-      throw new GoslimError('E_SANDBOX', 'podman (with runc and slirp4netns, as root) is not usable here');
+      throw new SandboxError('podman (with runc and slirp4netns, as root) is not usable here');
     }
   }
   const sandbox = chooseSandbox();
-  if (sandbox.kind === 'none') throw new GoslimError('E_SANDBOX', `cannot create a sandbox for --run: ${sandbox.reason ?? 'no sandbox'}`);
+  if (sandbox.kind === 'none') throw new SandboxError(`cannot create a sandbox for --run: ${sandbox.reason ?? 'no sandbox'}`);
 
   const asRoot = process.getuid?.() === 0;
   if (options.probe !== undefined && !asRoot) {
     // The probe enters the sandbox's network namespace; an unprivileged caller cannot
     // (bwrap's --disable-userns nests the process one user namespace below the one owning it).
-    throw new GoslimError('E_SANDBOX', 'a --probe in the bubblewrap sandbox needs root to enter its network namespace (or use podman)');
+    throw new SandboxError('a --probe in the bubblewrap sandbox needs root to enter its network namespace (or use podman)');
   }
   const hostId = asRoot ? SANDBOX_ID_BASE + randomInt(1, SANDBOX_ID_SPAN) : undefined;
   const base = options.workDir ?? (await mkdtemp(join(tmpdir(), 'goslim-run-')));

@@ -26,7 +26,7 @@ import { constants } from 'node:fs';
 import { lchown, link, lstat, mkdir, open, readdir, readlink, realpath, rm, symlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { GoslimError, LimitExceededError, UnsafePathError } from '../errors.js';
+import { GoslimError, IoError, LimitExceededError, UnsafePathError } from '../errors.js';
 import type { Image } from '../image/model.js';
 import { openLayerTar, walkLayer, type LayerEntry } from '../image/filesystem/index.js';
 import { limit } from '../limits.js';
@@ -266,9 +266,9 @@ export async function unpackImage(image: Image, root: string, options: UnpackOpt
           return;
         }
         if (code === 'ENOSPC' || code === 'EDQUOT') {
-          throw new GoslimError('E_IO', `no space left while unpacking ${shorten(path)}`, { cause: err });
+          throw new IoError(`no space left while unpacking ${shorten(path)}`, { cause: err });
         }
-        throw new GoslimError('E_IO', `cannot unpack ${shorten(path)}: ${code ?? 'error'}`, { cause: err });
+        throw new IoError(`cannot unpack ${shorten(path)}: ${code ?? 'error'}`, { cause: err });
       }
     };
 

@@ -89,7 +89,7 @@ function temps(dir: string): string[] {
   const visit = (d: string, depth: number): void => {
     if (!existsSync(d) || depth > 4) return;
     for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (/\.tmp-\d+-[0-9a-f]{8}$|\.goslim-\d+-\d+\.tmp$/.test(e.name)) out.push(join(d, e.name));
+      if (/\.tmp-\d+-[0-9a-f]{8}$|\.goslim-\d+-[0-9a-f]+\.tmp$/.test(e.name)) out.push(join(d, e.name));
       else if (e.isDirectory()) visit(join(d, e.name), depth + 1);
     }
   };

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { GoslimError, UsageError } from '../../errors.js';
+import { NotFoundError, UsageError } from '../../errors.js';
 import { fixDockerfile } from '../../dockerfile/fix/fix-dockerfile.js';
 import { scanBuildContext } from '../../context/build-context.js';
 import { unifiedDiff } from '../../dockerfile/fix/unified-diff.js';
-import { writeFileAtomic } from '../../util/write-atomic.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import { spliceFixedBytes } from '../../dockerfile/fix/splice.js';
 import { readFileBounded, readStdinBounded } from '../read-bounded.js';
 import type { BuildContextFacts } from '../../dockerfile/fix/types.js';
@@ -44,7 +44,7 @@ export const command: CommandModule = {
           const ctxDir = resolve(io.cwd, opts.context ?? dirname(path));
           let context: BuildContextFacts | undefined;
           const isDir = await stat(ctxDir).then((s) => s.isDirectory(), () => false);
-          if (opts.context !== undefined && !isDir) throw new GoslimError('E_NOT_FOUND', `build context ${opts.context} is not a directory`);
+          if (opts.context !== undefined && !isDir) throw new NotFoundError(`build context ${opts.context} is not a directory`);
           // Only a context with a Go module at its root is understood; elsewhere the entries would be guesses.
           if (isDir) {
             const scanned = await scanBuildContext(ctxDir);

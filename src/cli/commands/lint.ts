@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../../util/package-version.js';
 import { basename, dirname, join, resolve } from 'node:path';
-import { GoslimError, UsageError } from '../../errors.js';
+import { GoslimError, IoError, UsageError } from '../../errors.js';
 import { readRegularFile } from '../../util/regular-file.js';
 import { exceedsThreshold, lintDockerfile, type FailureThreshold } from '../../dockerfile/lint.js';
 import { ruleKeys } from '../../dockerfile/rules/index.js';
@@ -11,7 +11,7 @@ import { formatLintJson } from '../../dockerfile/format/json.js';
 import { formatSarif } from '../../report/sarif.js';
 import { formatLintMarkdown } from '../../report/markdown.js';
 import { findConfigFile, loadConfigFile, type GoslimConfig } from '../../config/index.js';
-import { writeFileAtomic } from '../../util/write-atomic.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import { readFileBounded, readStdinBounded } from '../read-bounded.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './types.js';
@@ -32,10 +32,6 @@ interface LintCliOptions {
 /** Default threshold: warnings fail, info findings (advice such as cache mounts) do not. */
 const DEFAULT_THRESHOLD: FailureThreshold = 'warning';
 
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 async function readOptional(path: string): Promise<string | null> {
   try {
@@ -44,7 +40,7 @@ async function readOptional(path: string): Promise<string | null> {
     if (err instanceof GoslimError && err.code === 'E_NOT_FOUND') return null;
     if (err instanceof GoslimError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new GoslimError('E_IO', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    throw new IoError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Rule, RuleReport } from './types.js';
-import { parseImageReference } from '../base-image.js';
+import { parseBaseImageReference } from '../base-image.js';
 
 export const rule: Rule = {
   meta: {
@@ -23,7 +23,7 @@ export const rule: Rule = {
     const out: RuleReport[] = [];
     for (const s of ctx.model.stages) {
       if (s.base.stageIndex !== null || s.base.scratch || s.base.expanded === '') continue;
-      const ref = parseImageReference(s.base.expanded);
+      const ref = parseBaseImageReference(s.base.expanded);
       if (ref.digest) continue;
       if (ref.tag === null || ref.tag === 'latest') {
         out.push({

@@ -23,7 +23,7 @@
  * `files` is a read-only Map view that builds a MergedFile for each path it hands out
  * (see MergedFiles).
  */
-import { LimitExceededError } from '../../errors.js';
+import { InternalError, LimitExceededError } from '../../errors.js';
 import { limit } from '../../limits.js';
 import type { Anomaly } from './walk.js';
 import type { EntryType, LayerEntry, LayerSummary, MergedFile, WastedSummary, Whiteout } from './types.js';
@@ -487,7 +487,7 @@ export class MergedTree {
 
   private layer(index: number): LayerSummary {
     const s = this.summaries[index];
-    if (s === undefined) throw new Error(`MergedTree: layer ${index} was not begun`);
+    if (s === undefined) throw new InternalError(`MergedTree: layer ${index} was not begun`);
     return s;
   }
 

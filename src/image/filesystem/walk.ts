@@ -9,7 +9,7 @@ import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { TarParser, type TarDataSink } from './tar-parser.js';
 
 export type { TarDataSink } from './tar-parser.js';
-import { GoslimError, MalformedInputError, TruncatedInputError } from '../../errors.js';
+import { asError, GoslimError, InternalError, MalformedInputError, TruncatedInputError } from '../../errors.js';
 import { normaliseEntryPath, symlinkTarget, type PathIssue } from './path.js';
 import type { EntryType, LayerEntry, Whiteout } from './types.js';
 import type { Layer, TarChunks, TarReadOptions } from '../model.js';
@@ -65,7 +65,7 @@ export interface WalkStats {
 }
 
 /** Thrown inside the parser to end a walk early; never escapes walkLayer. */
-const STOP = new Error('walk stopped by its visitor');
+const STOP = new InternalError('walk stopped by its visitor');
 
 function entryType(typeflag: string): EntryType {
   switch (typeflag) {
@@ -204,7 +204,7 @@ async function walkChunks(tar: TarChunks, parser: TarParser, stats: WalkStats, l
     return stats;
   } catch (err) {
     if (err === STOP) return stats;
-    throw wrapTarError(err instanceof Error ? err : new Error(String(err)), layer);
+    throw wrapTarError(asError(err), layer);
   } finally {
     tar.close();
   }
@@ -225,7 +225,7 @@ function contentSink(entry: LayerEntry, content: NonNullable<LayerVisitor['conte
       if (!data.destroyed) data.resume();
     },
     (err: unknown) => {
-      const e = err instanceof Error ? err : new Error(String(err));
+      const e = asError(err);
       visitorErrors.add(e);
       data.destroy();
       throw e;

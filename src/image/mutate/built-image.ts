@@ -3,7 +3,7 @@
  * small JSON documents we serialise once (their bytes are what get hashed, so they
  * are never re-serialised), the layers are the streaming Layer objects given.
  */
-import { GoslimError } from '../../errors.js';
+import { InternalError, NotFoundError, UsageError } from '../../errors.js';
 import { sha256Digest } from '../digest.js';
 import {
   MediaType,
@@ -16,6 +16,7 @@ import {
   type Layer,
   type Platform,
 } from '../model.js';
+import { RawImage, RawIndex } from '../partial.js';
 
 /** Stable bytes for a JSON document: no whitespace, keys in insertion order. */
 export function jsonBytes(value: unknown): Buffer {
@@ -32,22 +33,18 @@ export interface ImageParts {
   reference?: string;
 }
 
-export class BuiltImage implements Image {
-  private readonly configBytes: Buffer;
-  private readonly manifestBytes: Buffer;
-  private readonly manifestDigest: string;
-
-  constructor(private readonly parts: ImageParts) {
+export class BuiltImage extends RawImage {
+  constructor(parts: ImageParts) {
     const diffIds = parts.layers.map((l) => l.diffId());
     const declared = parts.config.rootfs.diff_ids;
     if (diffIds.length !== declared.length || diffIds.some((d, i) => d !== declared[i])) {
-      throw new GoslimError('E_INTERNAL', 'config rootfs.diff_ids do not match the layers');
+      throw new InternalError('config rootfs.diff_ids do not match the layers');
     }
-    this.configBytes = jsonBytes(parts.config);
+    const rawConfig = jsonBytes(parts.config);
     const manifest: ImageManifest = {
       schemaVersion: 2,
       mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: sha256Digest(this.configBytes), size: this.configBytes.length },
+      config: { mediaType: MediaType.OciConfig, digest: sha256Digest(rawConfig), size: rawConfig.length },
       layers: parts.layers.map((l, i) => ({
         mediaType: l.mediaType(),
         digest: l.digest(),
@@ -56,40 +53,15 @@ export class BuiltImage implements Image {
       })),
       ...(parts.annotations && Object.keys(parts.annotations).length > 0 ? { annotations: parts.annotations } : {}),
     };
-    this.manifestBytes = jsonBytes(manifest);
-    this.manifestDigest = sha256Digest(this.manifestBytes);
-  }
-
-  digest(): string {
-    return this.manifestDigest;
-  }
-  mediaType(): string {
-    return MediaType.OciManifest;
-  }
-  rawManifest(): Buffer {
-    return this.manifestBytes;
-  }
-  manifest(): ImageManifest {
-    return JSON.parse(this.manifestBytes.toString('utf8')) as ImageManifest;
-  }
-  rawConfig(): Buffer {
-    return this.configBytes;
-  }
-  config(): ImageConfig {
-    return JSON.parse(this.configBytes.toString('utf8')) as ImageConfig;
-  }
-  configDigest(): string {
-    return sha256Digest(this.configBytes);
-  }
-  layers(): Layer[] {
-    return [...this.parts.layers];
-  }
-  platform(): Platform {
-    const c = this.parts.config;
-    return c.variant ? { os: c.os, architecture: c.architecture, variant: c.variant } : { os: c.os, architecture: c.architecture };
-  }
-  reference(): string {
-    return this.parts.reference ?? `@${this.manifestDigest}`;
+    super({
+      rawManifest: jsonBytes(manifest),
+      rawConfig,
+      layers: [...parts.layers],
+      mediaType: MediaType.OciManifest,
+      configDigest: manifest.config.digest,
+      platformOsVersion: false,
+      ...(parts.reference !== undefined ? { reference: parts.reference } : {}),
+    });
   }
 }
 
@@ -108,14 +80,14 @@ export function scratchImage(platform: Platform, created = new Date(0).toISOStri
 }
 
 /** An OCI index over already-built images, each descriptor carrying its platform. */
-export class BuiltIndex implements ImageIndex {
-  private readonly bytes: Buffer;
-  private readonly byDigest = new Map<string, Image>();
+export class BuiltIndex extends RawIndex {
+  private readonly byDigest: Map<string, Image>;
 
   constructor(images: Image[], annotations?: Record<string, string>) {
-    if (images.length === 0) throw new GoslimError('E_USAGE', 'an image index needs at least one image');
+    if (images.length === 0) throw new UsageError('an image index needs at least one image');
+    const byDigest = new Map<string, Image>();
     const manifests: Descriptor[] = images.map((img) => {
-      this.byDigest.set(img.digest(), img);
+      byDigest.set(img.digest(), img);
       return { mediaType: img.mediaType(), digest: img.digest(), size: img.rawManifest().length, platform: img.platform() };
     });
     const index: ImageIndexManifest = {
@@ -124,24 +96,17 @@ export class BuiltIndex implements ImageIndex {
       manifests,
       ...(annotations && Object.keys(annotations).length > 0 ? { annotations } : {}),
     };
-    this.bytes = jsonBytes(index);
+    const bytes = jsonBytes(index);
+    super(bytes, index, MediaType.OciIndex);
+    this.byDigest = byDigest;
   }
 
-  digest(): string {
-    return sha256Digest(this.bytes);
-  }
-  mediaType(): string {
-    return MediaType.OciIndex;
-  }
-  rawManifest(): Buffer {
-    return this.bytes;
-  }
-  indexManifest(): ImageIndexManifest {
-    return JSON.parse(this.bytes.toString('utf8')) as ImageIndexManifest;
+  override indexManifest(): ImageIndexManifest {
+    return JSON.parse(this.raw.toString('utf8')) as ImageIndexManifest;
   }
   async image(descriptor: Descriptor): Promise<Image> {
     const img = this.byDigest.get(descriptor.digest);
-    if (!img) throw new GoslimError('E_NOT_FOUND', `image ${descriptor.digest} is not in this index`);
+    if (!img) throw new NotFoundError(`image ${descriptor.digest} is not in this index`);
     return img;
   }
   /** The child images, in index order. */

@@ -3,7 +3,7 @@
  * top of the base image's config. The base's values survive unless a change names
  * them; Env is merged by key so PATH and SSL_CERT_FILE from distroless stay.
  */
-import { GoslimError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import type { ContainerConfig, HistoryEntry, ImageConfig } from '../model.js';
 
 export interface ConfigChanges {
@@ -31,14 +31,14 @@ export interface AddedLayerInfo {
 
 export function parseEnv(entry: string): [string, string] {
   const eq = entry.indexOf('=');
-  if (eq <= 0) throw new GoslimError('E_USAGE', `environment entry must be KEY=VALUE, got "${entry}"`);
+  if (eq <= 0) throw new UsageError(`environment entry must be KEY=VALUE, got "${entry}"`);
   return [entry.slice(0, eq), entry.slice(eq + 1)];
 }
 
 export function normalisePort(port: string): string {
   const m = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/i.exec(port.trim());
   const n = m ? Number(m[1]) : NaN;
-  if (!m || n < 1 || n > 65535) throw new GoslimError('E_USAGE', `port must be N or N/tcp|udp|sctp (1-65535), got "${port}"`);
+  if (!m || n < 1 || n > 65535) throw new UsageError(`port must be N or N/tcp|udp|sctp (1-65535), got "${port}"`);
   return `${n}/${(m[2] ?? 'tcp').toLowerCase()}`;
 }
 

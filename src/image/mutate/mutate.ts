@@ -7,8 +7,8 @@
  * bytes; only the descriptor's type string changes), so the manifest never mixes
  * families (registries reject mixed manifests) and can carry annotations.
  */
-import type { Readable } from 'node:stream';
-import { MediaType, type Compression, type Descriptor, type HistoryEntry, type Image, type Layer, type TarChunks, type TarReadOptions } from '../model.js';
+import { MediaType, type Descriptor, type HistoryEntry, type Image, type Layer } from '../model.js';
+import { DelegatingLayer } from '../partial.js';
 import { BuiltImage } from './built-image.js';
 import { applyConfigChanges, type ConfigChanges } from './config.js';
 
@@ -24,34 +24,15 @@ export function ociLayerMediaType(mediaType: string): string {
 }
 
 /** Same layer, reported under another media type. */
-class RetypedLayer implements Layer {
+class RetypedLayer extends DelegatingLayer {
   constructor(
-    private readonly inner: Layer,
+    inner: Layer,
     private readonly type: string,
-  ) {}
-  digest(): string {
-    return this.inner.digest();
+  ) {
+    super(inner);
   }
-  diffId(): string {
-    return this.inner.diffId();
-  }
-  size(): number {
-    return this.inner.size();
-  }
-  mediaType(): string {
+  override mediaType(): string {
     return this.type;
-  }
-  compression(): Compression {
-    return this.inner.compression();
-  }
-  compressed(): Promise<Readable> {
-    return this.inner.compressed();
-  }
-  uncompressed(options?: TarReadOptions): Promise<Readable> {
-    return this.inner.uncompressed(options);
-  }
-  async tarChunks(options?: TarReadOptions): Promise<TarChunks | undefined> {
-    return this.inner.tarChunks?.(options);
   }
 }
 

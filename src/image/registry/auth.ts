@@ -8,7 +8,7 @@
  * → retry with `Authorization: Bearer <token>`. Tokens are cached per scope set until shortly
  * before `expires_in` (the spec's minimum lifetime is 60 s).
  */
-import { GoslimError } from '../../errors.js';
+import { AuthError, errorForCode, GoslimError, InternalError, NetworkError, RegistryError } from '../../errors.js';
 import type { Credential } from './credentials.js';
 import type { SecretSet } from './redact.js';
 import { isRetryableStatus, nextDelay, type RetryPolicy } from './retry.js';
@@ -44,7 +44,7 @@ export function validateRealm(realm: string, insecure: boolean, registry: string
   try {
     url = new URL(realm);
   } catch {
-    throw new GoslimError('E_AUTH', `registry ${registry} sent an invalid token realm`, { details: { registry } });
+    throw new AuthError(`registry ${registry} sent an invalid token realm`, { details: { registry } });
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const bad =
@@ -53,7 +53,7 @@ export function validateRealm(realm: string, insecure: boolean, registry: string
     /^169\.254\./.test(host) ||
     /^fe80:/i.test(host);
   if (bad) {
-    throw new GoslimError('E_AUTH', `registry ${registry} sent a token realm goslim will not send credentials to (${url.protocol}//${url.host})`, {
+    throw new AuthError(`registry ${registry} sent a token realm goslim will not send credentials to (${url.protocol}//${url.host})`, {
       details: { registry, realmHost: url.host },
     });
   }
@@ -155,7 +155,7 @@ export class Authenticator {
   }
 
   private async fetchTokenOnce(scopes: string[]): Promise<string> {
-    if (this.scheme.kind !== 'bearer') throw new GoslimError('E_INTERNAL', 'token requested without a bearer challenge');
+    if (this.scheme.kind !== 'bearer') throw new InternalError('token requested without a bearer challenge');
     const { realm, service } = this.scheme;
     const cred = await this.credential();
     const registry = this.opts.registry;
@@ -189,7 +189,7 @@ export class Authenticator {
         res = await this.opts.fetch(url, { headers, signal, redirect: 'error' });
       }
     } catch (err) {
-      throw new GoslimError('E_NETWORK', `cannot reach the token service of ${registry} at ${realm.host}`, {
+      throw new NetworkError(`cannot reach the token service of ${registry} at ${realm.host}`, {
         details: { registry, realmHost: realm.host },
         cause: err,
       });
@@ -199,7 +199,7 @@ export class Authenticator {
     const text = await readTokenBody(res, MAX_TOKEN_BODY, registry, realm.host);
     if (!res.ok) {
       const code = res.status === 401 || res.status === 403 ? 'E_AUTH' : 'E_REGISTRY';
-      throw new GoslimError(
+      throw errorForCode(
         code,
         code === 'E_AUTH'
           ? `the token service of ${registry} rejected the credentials (HTTP ${res.status})`
@@ -211,11 +211,11 @@ export class Authenticator {
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
-      throw new GoslimError('E_REGISTRY', `the token service of ${registry} returned invalid JSON`, { details: { registry, realmHost: realm.host } });
+      throw new RegistryError(`the token service of ${registry} returned invalid JSON`, { details: { registry, realmHost: realm.host } });
     }
     const token = typeof body.token === 'string' && body.token !== '' ? body.token : typeof body.access_token === 'string' ? body.access_token : '';
     if (token === '') {
-      throw new GoslimError('E_REGISTRY', `the token service of ${registry} returned no token`, { details: { registry, realmHost: realm.host } });
+      throw new RegistryError(`the token service of ${registry} returned no token`, { details: { registry, realmHost: realm.host } });
     }
     this.opts.secrets.add(token);
     const lifetimeS = typeof body.expires_in === 'number' && body.expires_in > 0 ? Math.max(60, body.expires_in) : 60;
@@ -239,14 +239,14 @@ async function readTokenBody(res: Response, max: number, registry: string, realm
       if (done) break;
       total += value.length;
       if (total > max) {
-        throw new GoslimError('E_REGISTRY', `the token service of ${registry} sent more than ${max} bytes`, { details: { registry, realmHost, limit: max } });
+        throw new RegistryError(`the token service of ${registry} sent more than ${max} bytes`, { details: { registry, realmHost, limit: max } });
       }
       chunks.push(value);
     }
   } catch (err) {
     await reader.cancel().catch(() => undefined);
     if (err instanceof GoslimError) throw err;
-    throw new GoslimError('E_NETWORK', `the answer of the token service of ${registry} at ${realmHost} broke off or took too long`, {
+    throw new NetworkError(`the answer of the token service of ${registry} at ${realmHost} broke off or took too long`, {
       details: { registry, realmHost },
       cause: err,
     });

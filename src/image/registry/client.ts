@@ -5,7 +5,7 @@
  * verified against the digest it was addressed by.
  */
 import { type Readable, pipeline } from 'node:stream';
-import { GoslimError, isGoslimError } from '../../errors.js';
+import { asError, DigestMismatchError, GoslimError, InvalidReferenceError, isGoslimError, MalformedInputError, NetworkError, RegistryError } from '../../errors.js';
 import { LIMITS } from '../../limits.js';
 import { MediaType } from '../model.js';
 import { parseDigest, sha256Digest, VerifyingStream, verifyBuffer } from '../digest.js';
@@ -67,7 +67,7 @@ function checkedDigest(digest: string, what: string): string {
 /** Reference (tag or digest) for URL use: digests validated, tags by the tag grammar. */
 function manifestRef(ref: string): string {
   if (ref.includes(':')) return checkedDigest(ref, 'manifest digest');
-  if (!/^[\w][\w.-]{0,127}$/.test(ref)) throw new GoslimError('E_REFERENCE', `invalid tag "${ref}"`);
+  if (!/^[\w][\w.-]{0,127}$/.test(ref)) throw new InvalidReferenceError(`invalid tag "${ref}"`);
   return ref;
 }
 
@@ -154,7 +154,7 @@ export class RegistryClient {
     const digest = sha256Digest(raw);
     const claimed = res.header('docker-content-digest');
     if (claimed !== null && claimed.startsWith('sha256:') && claimed !== digest) {
-      throw new GoslimError('E_DIGEST_MISMATCH', `${what}: registry says ${claimed}, content hashes to ${digest}`, {
+      throw new DigestMismatchError(`${what}: registry says ${claimed}, content hashes to ${digest}`, {
         details: { expected: claimed, actual: digest },
       });
     }
@@ -164,7 +164,7 @@ export class RegistryClient {
       // The document's own mediaType wins over a generic Content-Type.
       if (typeof parsed.mediaType === 'string') mediaType = parsed.mediaType;
     } catch {
-      throw new GoslimError('E_MALFORMED', `${what} is not JSON`, { details: { registry: this.registry, repository } });
+      throw new MalformedInputError(`${what} is not JSON`, { details: { registry: this.registry, repository } });
     }
     return { raw, mediaType, digest };
   }
@@ -225,7 +225,7 @@ export class RegistryClient {
             const start = /^bytes (\d+)-/.exec(res.header('content-range') ?? '')?.[1];
             if (start === undefined || Number(start) !== received) {
               await res.discard();
-              throw new GoslimError('E_REGISTRY', `${what}: registry resumed at ${start ?? '?'} instead of byte ${received}`, { details: { registry: this.registry } });
+              throw new RegistryError(`${what}: registry resumed at ${start ?? '?'} instead of byte ${received}`, { details: { registry: this.registry } });
             }
           } else {
             skip = received;
@@ -258,7 +258,7 @@ export class RegistryClient {
               });
             }
           }
-          if (skip > 0) throw new GoslimError('E_NETWORK', `${what}: the body ended before byte ${received}`);
+          if (skip > 0) throw new NetworkError(`${what}: the body ended before byte ${received}`);
           if (!verifier.destroyed) verifier.end();
           return;
         } catch (err) {
@@ -278,7 +278,7 @@ export class RegistryClient {
         }
       }
     };
-    pump().catch((err: unknown) => verifier.destroy(err instanceof Error ? err : new Error(String(err))));
+    pump().catch((err: unknown) => verifier.destroy(asError(err)));
     return verifier;
   }
 
@@ -365,7 +365,7 @@ export class RegistryClient {
     await res.discard();
     const location = res.header('location');
     if (location === null) {
-      throw new GoslimError('E_REGISTRY', `registry ${this.registry} started an upload without a Location`, { details: { registry: this.registry } });
+      throw new RegistryError(`registry ${this.registry} started an upload without a Location`, { details: { registry: this.registry } });
     }
     const minChunk = Number(res.header('oci-chunk-min-length') ?? '0');
     // Location may be relative and may carry query parameters that must be kept (distribution-spec).
@@ -491,7 +491,7 @@ export class RegistryClient {
     });
     await res.discard();
     const m = /^(\d+)-(\d+)$/.exec(res.header('range') ?? '');
-    if (m === null) throw new GoslimError('E_REGISTRY', `registry ${this.registry} sent no upload Range`, { details: { registry: this.registry } });
+    if (m === null) throw new RegistryError(`registry ${this.registry} sent no upload Range`, { details: { registry: this.registry } });
     const next = res.header('location');
     return { lastByte: Number(m[2]), location: next !== null ? locationUrl(next, res.url, this.registry) : location };
   }
@@ -500,7 +500,7 @@ export class RegistryClient {
   async putManifest(repository: string, ref: string, raw: Buffer, mediaType: string): Promise<string> {
     const digest = sha256Digest(raw);
     if (ref.includes(':') && ref !== digest) {
-      throw new GoslimError('E_DIGEST_MISMATCH', `manifest hashes to ${digest}, not the destination digest ${ref}`, {
+      throw new DigestMismatchError(`manifest hashes to ${digest}, not the destination digest ${ref}`, {
         details: { expected: ref, actual: digest },
       });
     }
@@ -521,7 +521,7 @@ export class RegistryClient {
 
   private checkDigestHeader(claimed: string | null, expected: string): void {
     if (claimed !== null && claimed.startsWith('sha256:') && claimed !== expected) {
-      throw new GoslimError('E_DIGEST_MISMATCH', `registry ${this.registry} stored ${claimed}, expected ${expected}`, {
+      throw new DigestMismatchError(`registry ${this.registry} stored ${claimed}, expected ${expected}`, {
         details: { expected, actual: claimed, registry: this.registry },
       });
     }
@@ -533,7 +533,7 @@ export function locationUrl(location: string, base: URL | string | undefined, re
   try {
     return new URL(location, base).toString();
   } catch {
-    throw new GoslimError('E_REGISTRY', `registry ${registry} sent a Location that is not a URL`, { details: { registry } });
+    throw new RegistryError(`registry ${registry} sent a Location that is not a URL`, { details: { registry } });
   }
 }
 

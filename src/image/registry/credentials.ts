@@ -16,7 +16,7 @@
 import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { GoslimError } from '../../errors.js';
+import { AuthError, ConfigError, errorForCode, GoslimError } from '../../errors.js';
 import { readRegularFile } from '../../util/regular-file.js';
 
 export interface Credential {
@@ -92,7 +92,7 @@ export function decodeAuthEntry(entry: AuthEntry): Credential | undefined {
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) {
-      throw new GoslimError('E_CONFIG', 'a registry "auth" entry in the credentials file is not base64 of "user:password"');
+      throw new ConfigError('a registry "auth" entry in the credentials file is not base64 of "user:password"');
     }
     cred.username = decoded.slice(0, colon);
     cred.password = decoded.slice(colon + 1);
@@ -113,15 +113,15 @@ async function readConfig(path: string): Promise<ConfigFile | undefined> {
     if (err instanceof GoslimError && err.code === 'E_NOT_FOUND') return undefined;
     if (err instanceof GoslimError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw new GoslimError('E_CONFIG', `cannot read credentials file ${path}`, { details: { path } });
+    throw new ConfigError(`cannot read credentials file ${path}`, { details: { path } });
   }
   try {
     const parsed = JSON.parse(text) as unknown;
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError('not an object');
     return parsed as ConfigFile;
   } catch {
     // Never include the file text: it holds secrets.
-    throw new GoslimError('E_CONFIG', `credentials file ${path} is not valid JSON`, { details: { path } });
+    throw new ConfigError(`credentials file ${path} is not valid JSON`, { details: { path } });
   }
 }
 
@@ -135,7 +135,7 @@ export async function runCredentialHelper(
   options: CredentialOptions = {},
 ): Promise<Credential | undefined> {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) {
-    throw new GoslimError('E_CONFIG', `invalid credential helper name "${name}"`, { details: { helper: name } });
+    throw new ConfigError(`invalid credential helper name "${name}"`, { details: { helper: name } });
   }
   const program = `docker-credential-${name}`;
   const timeoutMs = options.helperTimeoutMs ?? 20_000;
@@ -162,7 +162,7 @@ export async function runCredentialHelper(
   );
   if (result.spawnError) {
     const missing = result.spawnError.code === 'ENOENT';
-    throw new GoslimError(
+    throw errorForCode(
       missing ? 'E_TOOL_MISSING' : 'E_AUTH',
       missing ? `credential helper ${program} is not installed (configured in the Docker config)` : `credential helper ${program} failed to start`,
       { details: { helper: program, registry: serverUrl } },
@@ -171,7 +171,7 @@ export async function runCredentialHelper(
   if (result.code !== 0) {
     if (/credentials not found/i.test(result.stdout)) return undefined;
     // Do not echo the helper's output: it may contain secrets.
-    throw new GoslimError('E_AUTH', `credential helper ${program} failed (exit ${String(result.code)})`, {
+    throw new AuthError(`credential helper ${program} failed (exit ${String(result.code)})`, {
       details: { helper: program, registry: serverUrl, exitCode: result.code },
     });
   }
@@ -179,7 +179,7 @@ export async function runCredentialHelper(
   try {
     parsed = JSON.parse(result.stdout) as { Username?: unknown; Secret?: unknown };
   } catch {
-    throw new GoslimError('E_AUTH', `credential helper ${program} returned invalid JSON`, {
+    throw new AuthError(`credential helper ${program} returned invalid JSON`, {
       details: { helper: program, registry: serverUrl },
     });
   }

@@ -3,7 +3,7 @@
  * body `{"errors":[{"code","message","detail"}]}`; the codes are kept in `details.errors` so
  * scripts can match on them. Every string passes through the SecretSet first.
  */
-import { GoslimError, type ErrorCode } from '../../errors.js';
+import { errorForCode, GoslimError, type ErrorCode } from '../../errors.js';
 import type { SecretSet } from './redact.js';
 
 export interface RegistryErrorEntry {
@@ -76,5 +76,5 @@ export function registryError(
   const details: Record<string, unknown> = { registry: ctx.registry, status };
   if (ctx.repository) details['repository'] = ctx.repository;
   if (entries.length > 0) details['errors'] = entries;
-  return new GoslimError(code, secrets.text(message), { details: secrets.value(details) as Record<string, unknown> });
+  return errorForCode(code, secrets.text(message), { details: secrets.value(details) as Record<string, unknown> });
 }

@@ -12,10 +12,11 @@ import { isGoslimError } from '../../errors.js';
 import { MediaType } from '../model.js';
 import { BuiltIndex } from '../mutate/built-image.js';
 import { openOciLayout } from '../sources/oci-layout.js';
-import { openRegistry, openRegistryImage, openRegistryIndex, RegistryImage } from '../sources/registry.js';
+import { assertValidImage, assertValidIndex } from '../validate.js';
+import { openRegistry, openRegistryImage, openRegistryIndex, RegistryImage, RegistryIndex } from '../sources/registry.js';
 import { pushImage, pushIndex } from '../sinks/registry.js';
 import { RegistryClient } from './client.js';
-import { buildTestImage, file, type BuiltImage as BuiltTestImage } from '../testing/index.js';
+import { buildTestImage, file, type BuiltTestImage } from '../testing/index.js';
 import { startRegistry, type RegistryHandle } from '../../../test/helpers/registry.js';
 import { describeWithTools } from '../../../test/helpers/tools.js';
 
@@ -65,9 +66,11 @@ describeWithTools(['docker-registry', 'skopeo'], 'registry round trips (real doc
     const ref = { registry: reg.host, repository: 'skopeo/multi', tag: 'v1' };
 
     const amd = await openRegistryImage(ref);
+    assertValidImage(amd);
     expect(amd.digest()).toBe(multi.images[0]!.manifestDigest);
     expect(amd.platform()).toMatchObject({ os: 'linux', architecture: 'amd64' });
     const arm = await openRegistryImage(ref, { platform: 'linux/arm64' });
+    assertValidImage(arm);
     expect(arm.digest()).toBe(multi.images[1]!.manifestDigest);
     expect(arm.configDigest()).toBe(multi.images[1]!.configDigest);
 
@@ -78,6 +81,7 @@ describeWithTools(['docker-registry', 'skopeo'], 'registry round trips (real doc
     expect((await sha256Of(await layer.uncompressed())).digest).toBe(multi.images[1]!.diffIds[0]);
 
     const index = await openRegistryIndex(ref);
+    await assertValidIndex(index);
     const indexJson = JSON.parse(readFileSync(join(multi.path, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
     expect(index.digest()).toBe(indexJson.manifests[0]!.digest);
     expect(index.indexManifest().manifests).toHaveLength(2);
@@ -93,6 +97,7 @@ describeWithTools(['docker-registry', 'skopeo'], 'registry round trips (real doc
 
   it('pushes an image that skopeo and our source read back with identical digests; re-push skips, cross-repo push mounts', async () => {
     const image = await openOciLayout(single.path, { ref: 'v1' });
+    assertValidImage(image);
     const dest = { registry: reg.host, repository: 'goslim/single', tag: 'v1' };
     const pushed = await pushImage(image, dest);
     expect(pushed.digest).toBe(image.digest());
@@ -107,6 +112,7 @@ describeWithTools(['docker-registry', 'skopeo'], 'registry round trips (real doc
     skopeo('copy', '-q', '--src-tls-verify=false', `docker://${reg.host}/goslim/single:v1`, `oci:${join(work, 'out')}:v1`);
 
     const back = await openRegistryImage(dest);
+    assertValidImage(back);
     expect(back.digest()).toBe(image.digest());
     expect(back.rawConfig()).toEqual(image.rawConfig());
     for (const [i, l] of back.layers().entries()) {
@@ -130,6 +136,7 @@ describeWithTools(['docker-registry', 'skopeo'], 'registry round trips (real doc
     skopeo('copy', '-q', '--format', 'v2s2', '--dest-tls-verify=false', `oci:${single.path}:v1`, `docker://${reg.host}/skopeo/v2s2:v1`);
     const ref = { registry: reg.host, repository: 'skopeo/v2s2', tag: 'v1' };
     const img = await openRegistryImage(ref);
+    assertValidImage(img);
     expect(img.mediaType()).toBe(MediaType.DockerManifest);
     expect(img.manifest().config.mediaType).toBe(MediaType.DockerConfig);
     for (const l of img.layers()) {
@@ -153,9 +160,13 @@ describeWithTools(['docker-registry', 'skopeo'], 'registry round trips (real doc
     expect(pushed.digest).toBe(index.digest());
     const raw = skopeo('inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/goslim/multi:v2`);
     expect(Buffer.from(raw)).toEqual(index.rawManifest());
+    await assertValidIndex(index);
     const back = await openRegistry(dest);
+    expect(back).toBeInstanceOf(RegistryIndex);
+    await assertValidIndex(back as RegistryIndex);
     expect(back.digest()).toBe(index.digest());
     const armBack = await openRegistryImage(dest, { platform: 'linux/arm64/v8' });
+    assertValidImage(armBack);
     expect(armBack.digest()).toBe(arm.digest());
   });
 

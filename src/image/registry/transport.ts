@@ -17,7 +17,7 @@
  *   --request-timeout / --min-rate set them), then these options.
  */
 import { PassThrough, Readable, Transform } from 'node:stream';
-import { GoslimError, UsageError } from '../../errors.js';
+import { errnoError, GoslimError, NetworkError, RegistryError, UsageError } from '../../errors.js';
 import { limit } from '../../limits.js';
 import { Authenticator, isLoopbackHost } from './auth.js';
 import { resolveCredentials, type Credential } from './credentials.js';
@@ -205,7 +205,7 @@ export class RegistryTransport {
   private deadlineError(spec: RequestSpec, attempts: number, cause?: unknown): GoslimError {
     const where = spec.context.repository ? `${this.registry}/${spec.context.repository}` : this.registry;
     const ms = this.bounds.requestTimeoutMs;
-    return new GoslimError('E_NETWORK', `${spec.context.what} from ${where} did not finish within ${ms} ms (network.requestTimeout)`, {
+    return new NetworkError(`${spec.context.what} from ${where} did not finish within ${ms} ms (network.requestTimeout)`, {
       details: { registry: this.registry, what: spec.context.what, attempts, limit: 'network.requestTimeout', max: ms },
       ...(cause !== undefined ? { cause } : {}),
     });
@@ -216,7 +216,7 @@ export class RegistryTransport {
     // Without a code, undici's cause message says why (e.g. "bad port": fetch blocks some ports).
     const reason = code ?? ((err as { cause?: unknown })?.cause instanceof Error ? ((err as { cause: Error }).cause.message) : undefined);
     const where = spec.context.repository ? `${this.registry}/${spec.context.repository}` : this.registry;
-    return new GoslimError('E_NETWORK', this.secrets.text(`cannot reach registry ${where} (${spec.context.what})${reason ? `: ${reason}` : ''}`), {
+    return new NetworkError(this.secrets.text(`cannot reach registry ${where} (${spec.context.what})${reason ? `: ${reason}` : ''}`), {
       details: { registry: this.registry, attempts, ...(code ? { errno: code } : {}) },
       cause: err,
     });
@@ -283,11 +283,11 @@ export class RegistryTransport {
         // The body's own failure (e.g. the source layer failing its digest check) is the real error.
         if (sourceError instanceof GoslimError) throw sourceError;
         if (controller.signal.aborted && controller.signal.reason instanceof IdleTimeoutError) {
-          throw Object.assign(new Error(`no response for ${this.idleTimeoutMs} ms`), { code: 'ETIMEDOUT' });
+          throw errnoError(`no response for ${this.idleTimeoutMs} ms`, 'ETIMEDOUT');
         }
         if (controller.signal.aborted && controller.signal.reason instanceof DeadlineError) throw controller.signal.reason;
         if (controller.signal.aborted && controller.signal.reason instanceof SlowTransferError) {
-          throw new GoslimError('E_NETWORK', `${spec.context.what}: upload to ${this.registry} slower than ${this.bounds.minRate} bytes/s over ${this.bounds.rateWindowMs} ms (network.minRate)`, {
+          throw new NetworkError(`${spec.context.what}: upload to ${this.registry} slower than ${this.bounds.minRate} bytes/s over ${this.bounds.rateWindowMs} ms (network.minRate)`, {
             details: { registry: this.registry, what: spec.context.what, limit: 'network.minRate', max: this.bounds.minRate },
             cause: err,
           });
@@ -300,14 +300,14 @@ export class RegistryTransport {
         activity.stop();
         await response.body?.cancel().catch(() => undefined);
         if (hop >= MAX_REDIRECTS) {
-          throw new GoslimError('E_REGISTRY', `too many redirects from ${this.registry} (${spec.context.what})`, {
+          throw new RegistryError(`too many redirects from ${this.registry} (${spec.context.what})`, {
             details: { registry: this.registry },
           });
         }
         try {
           url = new URL(response.headers.get('location')!, url);
         } catch {
-          throw new GoslimError('E_REGISTRY', `${this.registry} redirected to a Location that is not a URL (${spec.context.what})`, { details: { registry: this.registry } });
+          throw new RegistryError(`${this.registry} redirected to a Location that is not a URL (${spec.context.what})`, { details: { registry: this.registry } });
         }
         if (response.status === 303) {
           method = 'GET';
@@ -528,17 +528,17 @@ export class TransportResponse {
       const reason: unknown = this.controller.signal.aborted ? this.controller.signal.reason : undefined;
       let error: GoslimError;
       if (reason instanceof DeadlineError) {
-        error = new GoslimError('E_NETWORK', `${what} did not arrive within ${this.bounds.requestTimeoutMs} ms (network.requestTimeout)`, {
+        error = new NetworkError(`${what} did not arrive within ${this.bounds.requestTimeoutMs} ms (network.requestTimeout)`, {
           cause: err,
           details: { what, limit: 'network.requestTimeout', max: this.bounds.requestTimeoutMs },
         });
       } else if (reason instanceof SlowTransferError) {
-        error = new GoslimError('E_NETWORK', `${what} arrived slower than ${this.bounds.minRate} bytes/s over ${this.bounds.rateWindowMs} ms (network.minRate)`, {
+        error = new NetworkError(`${what} arrived slower than ${this.bounds.minRate} bytes/s over ${this.bounds.rateWindowMs} ms (network.minRate)`, {
           cause: err,
           details: { what, limit: 'network.minRate', max: this.bounds.minRate },
         });
       } else {
-        error = new GoslimError('E_NETWORK', reason !== undefined ? `transfer stalled: ${what}` : `connection lost while reading ${what}`, { cause: err, details: { what } });
+        error = new NetworkError(reason !== undefined ? `transfer stalled: ${what}` : `connection lost while reading ${what}`, { cause: err, details: { what } });
       }
       out.destroy(error);
     });
@@ -562,7 +562,7 @@ export class TransportResponse {
       total += (chunk as Buffer).length;
       if (total > max) {
         s.destroy();
-        throw new GoslimError('E_REGISTRY', `${what} is larger than ${max} bytes; refusing to buffer it`, { details: { limit: max } });
+        throw new RegistryError(`${what} is larger than ${max} bytes; refusing to buffer it`, { details: { limit: max } });
       }
       chunks.push(chunk as Buffer);
     }

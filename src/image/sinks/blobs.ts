@@ -5,7 +5,7 @@
  * JSON documents, which the model already holds.
  */
 import { Readable } from 'node:stream';
-import { GoslimError } from '../../errors.js';
+import { MalformedInputError, UnsupportedFormatError } from '../../errors.js';
 import { isIndexMediaType, type Descriptor, type Image, type ImageIndex } from '../model.js';
 
 export interface BlobItem {
@@ -30,7 +30,7 @@ export function imageBlobs(img: Image): BlobItem[] {
   const manifest = img.manifest();
   const layers = img.layers();
   if (layers.length !== manifest.layers.length) {
-    throw new GoslimError('E_MALFORMED', `image ${img.digest()}: ${layers.length} layers but the manifest lists ${manifest.layers.length}`);
+    throw new MalformedInputError(`image ${img.digest()}: ${layers.length} layers but the manifest lists ${manifest.layers.length}`);
   }
   const items: BlobItem[] = layers.map((l, i) => {
     const d = manifest.layers[i]!;
@@ -46,7 +46,7 @@ export async function indexImages(index: ImageIndex): Promise<Array<{ descriptor
   const out: Array<{ descriptor: Descriptor; image: Image }> = [];
   for (const d of index.indexManifest().manifests) {
     if (isIndexMediaType(d.mediaType)) {
-      throw new GoslimError('E_UNSUPPORTED_FORMAT', `nested image indexes are not supported (${d.digest})`);
+      throw new UnsupportedFormatError(`nested image indexes are not supported (${d.digest})`);
     }
     out.push({ descriptor: d, image: await index.image(d) });
   }

@@ -5,8 +5,9 @@
  * Single images go through openImage; indexes in OCI layouts and oci-archives
  * are read with the sources' own file stores and loaders.
  */
-import { GoslimError } from '../../errors.js';
-import { sha256Digest, verifyBuffer } from '../digest.js';
+import { NotFoundError } from '../../errors.js';
+import { verifyBuffer } from '../digest.js';
+import { RawIndex } from '../partial.js';
 import { isIndexMediaType, type Descriptor, type Image, type ImageIndex, type ImageIndexManifest } from '../model.js';
 import { openParsedImage } from '../open.js';
 import { formatImageReference, type ImageReference } from '../reference.js';
@@ -20,24 +21,14 @@ import { writeToSink, type SinkResult } from './index.js';
 import type { PushOptions } from './registry.js';
 
 /** An index read from a local layout store; children load lazily. */
-class StoredIndex implements ImageIndex {
+class StoredIndex extends RawIndex {
   constructor(
     private readonly store: FileStore,
-    private readonly raw: Buffer,
-    private readonly parsed: ImageIndexManifest,
+    raw: Buffer,
+    parsed: ImageIndexManifest,
     private readonly ref: string,
-  ) {}
-  digest(): string {
-    return sha256Digest(this.raw);
-  }
-  mediaType(): string {
-    return this.parsed.mediaType ?? 'application/vnd.oci.image.index.v1+json';
-  }
-  rawManifest(): Buffer {
-    return this.raw;
-  }
-  indexManifest(): ImageIndexManifest {
-    return this.parsed;
+  ) {
+    super(raw, parsed);
   }
   image(d: Descriptor): Promise<Image> {
     return loadImage(this.store, d, `${this.ref}@${d.digest}`);
@@ -83,7 +74,7 @@ export async function openForCopy(src: string, opts: OpenForCopyOptions = {}): P
 /** Copy SRC to DEST (any source to any sink). */
 export async function copyImage(src: string, dest: string, opts: OpenForCopyOptions & PushOptions = {}): Promise<SinkResult & { source: string }> {
   const root = await openForCopy(src, opts);
-  if (!root) throw new GoslimError('E_NOT_FOUND', `cannot open ${src}`);
+  if (!root) throw new NotFoundError(`cannot open ${src}`);
   const r = await writeToSink(root, dest, opts);
   return { ...r, source: src };
 }

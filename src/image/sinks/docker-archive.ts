@@ -17,13 +17,13 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tar, { type Header } from 'tar-stream';
-import { GoslimError } from '../../errors.js';
+import { asError, InvalidReferenceError } from '../../errors.js';
 import { parseDigest, VerifyingStream } from '../digest.js';
 import { MediaType, type Descriptor, type Image, type ImageIndex, type ImageIndexManifest } from '../model.js';
 import { formatRegistryReference, parseRegistryReference } from '../reference.js';
 import { allBlobs, indexImages, isIndex, rootDescriptor } from './blobs.js';
 import { OCI_LAYOUT_FILE, REF_NAME_ANNOTATION, type WrittenImage } from './oci-layout.js';
-import { removeStaleTemps, syncPath, tmpSuffix } from './durable.js';
+import { replaceAtomically } from '../../util/atomic-write.js';
 
 export const CONTAINERD_NAME_ANNOTATION = 'io.containerd.image.name';
 
@@ -36,7 +36,7 @@ export interface DockerManifestEntry {
 /** Docker-style `name:tag` for manifest.json, and the full name for containerd. Pure. */
 export function normaliseTag(tag: string): { repoTag: string; fullName: string; tag: string } {
   const ref = parseRegistryReference(tag);
-  if (ref.digest !== undefined) throw new GoslimError('E_REFERENCE', `a docker-archive tag cannot be a digest: "${tag}"`);
+  if (ref.digest !== undefined) throw new InvalidReferenceError(`a docker-archive tag cannot be a digest: "${tag}"`);
   const t = ref.tag ?? 'latest';
   const full = formatRegistryReference({ registry: ref.registry, repository: ref.repository, tag: t });
   // Familiar form, as `docker save` writes RepoTags: drop docker.io/ and library/.
@@ -99,9 +99,7 @@ export async function writeDockerArchive(root: Image | ImageIndex, file: string,
   const putDir = (name: string) =>
     new Promise<void>((resolve, reject) => pack.entry(header(name, 0, 'directory'), (err) => (err ? reject(err) : resolve())));
 
-  await removeStaleTemps(dirname(file), (base) => base === basename(file));
-  const tmp = `${file}${tmpSuffix()}`;
-  const feed = (async () => {
+  const feed = async () => {
     await putDir('blobs/');
     await putDir('blobs/sha256/');
     for (const b of blobs) {
@@ -116,21 +114,24 @@ export async function writeDockerArchive(root: Image | ImageIndex, file: string,
     if (dockerManifest) await putBuffer('manifest.json', Buffer.from(JSON.stringify(dockerManifest)));
     await putBuffer('oci-layout', Buffer.from(OCI_LAYOUT_FILE));
     pack.finalize();
-  })();
-  feed.catch((err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))));
-  const written = pipeline(pack, createWriteStream(tmp));
-  try {
-    await Promise.all([feed, written]);
-    await syncPath(tmp);
-    await rename(tmp, file);
-    await syncPath(dirname(file), true);
-  } catch (err) {
-    // Both sides must be done before the temp file goes: the first rejection can come while
-    // the write stream is still opening it, which would create it again after the rm.
-    await Promise.allSettled([feed, written]);
-    await rm(tmp, { force: true });
-    throw err instanceof GoslimError ? err : new GoslimError('E_IO', `writing ${file} failed: ${(err as Error).message}`, { cause: err });
-  }
+  };
+  await replaceAtomically(
+    file,
+    async (tmp) => {
+      const fed = feed();
+      fed.catch((err: unknown) => pack.destroy(asError(err)));
+      const written = pipeline(pack, createWriteStream(tmp));
+      try {
+        await Promise.all([fed, written]);
+      } catch (err) {
+        // Both sides must be done before the temp file goes: the first rejection can come while
+        // the write stream is still opening it, which would create it again after the rm.
+        await Promise.allSettled([fed, written]);
+        throw err;
+      }
+    },
+    { what: file },
+  );
   return { digest: root.digest(), mediaType: root.mediaType(), size: base.size, bytesWritten: blobs.reduce((n, b) => n + b.size, 0) };
 }
 

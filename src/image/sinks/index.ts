@@ -3,7 +3,7 @@
  * openImage for sources: `oci:DIR[:REF]`, `docker-archive:PATH[:NAME:TAG]`,
  * `oci-archive:PATH[:REF]`, `docker://NAME[:TAG]` (or a bare registry name).
  */
-import { GoslimError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import type { Image, ImageIndex } from '../model.js';
 import { formatImageReference, parseImageReference, type ImageReference } from '../reference.js';
 import { writeDockerArchive, writeOciArchive } from './docker-archive.js';
@@ -50,6 +50,6 @@ export async function writeToSink(root: Image | ImageIndex, dest: string | Image
       return { destination, transport: ref.transport, digest: r.digest, mediaType: r.mediaType, bytesWritten: r.blobs.bytesUploaded };
     }
     default:
-      throw new GoslimError('E_USAGE', `unsupported destination ${String(dest)}`);
+      throw new UsageError(`unsupported destination ${String(dest)}`);
   }
 }

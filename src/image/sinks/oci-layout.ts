@@ -7,7 +7,7 @@
  * layout writes each blob via temp file + rename (a blob file is always complete)
  * and replaces index.json last, via temp file + rename, so it never points at a
  * blob that is not there yet. Every file is fsynced before its rename and the directory after
- * (src/image/sinks/durable.ts), and temp files left by a killed goslim are removed on the next
+ * (src/util/atomic-write.ts), and temp files left by a killed goslim are removed on the next
  * write to the same layout.
  */
 import { createWriteStream } from 'node:fs';
@@ -15,11 +15,11 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseDocument } from '../documents.js';
-import { GoslimError } from '../../errors.js';
+import { ExistsError, MalformedInputError } from '../../errors.js';
 import { parseDigest, VerifyingStream } from '../digest.js';
 import { MediaType, type Descriptor, type Image, type ImageIndex, type ImageIndexManifest } from '../model.js';
 import { allBlobs, rootDescriptor, type BlobItem } from './blobs.js';
-import { removeStaleTemps, syncPath, tmpSuffix } from './durable.js';
+import { removeStaleTemps, replaceAtomically, syncPath, writeFileAtomic } from '../../util/atomic-write.js';
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 export const OCI_LAYOUT_FILE = JSON.stringify({ imageLayoutVersion: '1.0.0' });
@@ -55,15 +55,13 @@ async function writeBlob(blobsDir: string, item: BlobItem): Promise<number> {
   } catch {
     /* not there yet */
   }
-  const tmp = `${dest}${tmpSuffix()}`;
-  try {
-    await pipeline(await item.open(), new VerifyingStream(item.digest, `${item.kind} ${item.digest}`, item.size), createWriteStream(tmp));
-    await syncPath(tmp);
-    await rename(tmp, dest);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err instanceof GoslimError ? err : new GoslimError('E_IO', `writing blob ${item.digest} failed`, { cause: err });
-  }
+  await replaceAtomically(
+    dest,
+    async (tmp) => {
+      await pipeline(await item.open(), new VerifyingStream(item.digest, `${item.kind} ${item.digest}`, item.size), createWriteStream(tmp));
+    },
+    { cleanStale: false, what: `blob ${item.digest}` },
+  );
   return item.size;
 }
 
@@ -72,18 +70,6 @@ function indexEntry(root: Image | ImageIndex, refName: string | undefined): Desc
   return refName ? { ...d, annotations: { [REF_NAME_ANNOTATION]: refName } } : d;
 }
 
-async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}${tmpSuffix()}`;
-  try {
-    await writeFile(tmp, JSON.stringify(value));
-    await syncPath(tmp);
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await syncPath(dirname(file), true);
-}
 
 /** Write `root` (an image or an index) as an OCI layout at `dir`, or add it to the layout already there. */
 export async function writeOciLayout(root: Image | ImageIndex, dir: string, opts: WriteOciLayoutOptions = {}): Promise<WrittenImage> {
@@ -92,7 +78,7 @@ export async function writeOciLayout(root: Image | ImageIndex, dir: string, opts
   let bytesWritten = 0;
   // Temp files and directories of a goslim that was killed while writing here.
   const name = basename(dir);
-  await removeStaleTemps(dirname(dir), (base) => base === `.${name}`);
+  await removeStaleTemps(dirname(dir), (n) => n === name || n === `.${name}`);
 
   if (await exists(join(dir, 'oci-layout'))) {
     const indexFile = join(dir, 'index.json');
@@ -100,13 +86,13 @@ export async function writeOciLayout(root: Image | ImageIndex, dir: string, opts
     try {
       raw = await readFile(indexFile);
     } catch (err) {
-      throw new GoslimError('E_MALFORMED', `${indexFile} is not a readable OCI index`, { cause: err });
+      throw new MalformedInputError(`${indexFile} is not a readable OCI index`, { cause: err });
     }
     const index: ImageIndexManifest = parseDocument('writable index', raw, indexFile);
     const blobsDir = join(dir, 'blobs', 'sha256');
     await mkdir(blobsDir, { recursive: true });
-    await removeStaleTemps(blobsDir, (base) => /^[0-9a-f]{64}$/.test(base));
-    await removeStaleTemps(dir, (base) => base === 'index.json');
+    await removeStaleTemps(blobsDir, (n) => /^[0-9a-f]{64}$/.test(n));
+    await removeStaleTemps(dir, (n) => n === 'index.json');
     for (const b of blobs) bytesWritten += await writeBlob(blobsDir, b);
     // Blob renames are durable before index.json names them.
     await syncPath(blobsDir, true);
@@ -114,18 +100,19 @@ export async function writeOciLayout(root: Image | ImageIndex, dir: string, opts
     const kept = (index.manifests ?? []).filter((d) =>
       opts.refName ? d.annotations?.[REF_NAME_ANNOTATION] !== opts.refName : !(d.digest === entry.digest && !d.annotations?.[REF_NAME_ANNOTATION]),
     );
-    await writeJsonAtomic(indexFile, { ...index, schemaVersion: 2, mediaType: index.mediaType ?? MediaType.OciIndex, manifests: [...kept, entry] });
+    await writeFileAtomic(indexFile, JSON.stringify({ ...index, schemaVersion: 2, mediaType: index.mediaType ?? MediaType.OciIndex, manifests: [...kept, entry] }), { inPlace: false });
     return { digest: root.digest(), mediaType: root.mediaType(), size: entry.size, bytesWritten };
   }
 
   if (await exists(dir)) {
     const st = await stat(dir);
     if (!st.isDirectory() || (await readdir(dir)).length > 0) {
-      throw new GoslimError('E_EXISTS', `${dir} exists and is not an OCI layout; refusing to overwrite it`);
+      throw new ExistsError(`${dir} exists and is not an OCI layout; refusing to overwrite it`);
     }
   }
-  const tmpDir = join(dirname(dir), `.${basename(dir)}${tmpSuffix()}`);
-  try {
+  await replaceAtomically(
+    dir,
+    async (tmpDir) => {
     const blobsDir = join(tmpDir, 'blobs', 'sha256');
     await mkdir(blobsDir, { recursive: true });
     await writeFile(join(tmpDir, 'oci-layout'), OCI_LAYOUT_FILE);
@@ -134,13 +121,10 @@ export async function writeOciLayout(root: Image | ImageIndex, dir: string, opts
     const index: ImageIndexManifest = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [entry] };
     await writeFile(join(tmpDir, 'index.json'), JSON.stringify(index));
     await syncPath(join(tmpDir, 'index.json'));
-    for (const d of [blobsDir, join(tmpDir, 'blobs'), tmpDir]) await syncPath(d, true);
+    for (const d of [blobsDir, join(tmpDir, 'blobs')]) await syncPath(d, true);
     // rename(2) replaces an empty directory atomically.
-    await rename(tmpDir, dir);
-    await syncPath(dirname(dir), true);
-  } catch (err) {
-    await rm(tmpDir, { recursive: true, force: true });
-    throw err instanceof GoslimError ? err : new GoslimError('E_IO', `writing OCI layout ${dir} failed`, { cause: err });
-  }
+    },
+    { directory: true, cleanStale: false, what: `OCI layout ${dir}` },
+  );
   return { digest: root.digest(), mediaType: root.mediaType(), size: entry.size, bytesWritten };
 }

@@ -9,7 +9,7 @@
  * child manifest is in (children are pushed by digest).
  */
 import { Readable } from 'node:stream';
-import { GoslimError, isGoslimError } from '../../errors.js';
+import { DigestMismatchError, isGoslimError, MalformedInputError, UnsupportedFormatError } from '../../errors.js';
 import { isIndexMediaType, type Image, type ImageIndex } from '../model.js';
 import { formatRegistryReference, type RegistryReference } from '../reference.js';
 import { DEFAULT_CHUNK_THRESHOLD, isTransientError, RegistryClient, type UploadOptions } from '../registry/client.js';
@@ -135,7 +135,7 @@ function imageJobs(image: Image): BlobJob[] {
   const manifest = image.manifest();
   const layers = image.layers();
   if (layers.length !== manifest.layers.length) {
-    throw new GoslimError('E_MALFORMED', `image ${image.digest()}: ${layers.length} layers but the manifest lists ${manifest.layers.length}`);
+    throw new MalformedInputError(`image ${image.digest()}: ${layers.length} layers but the manifest lists ${manifest.layers.length}`);
   }
   const config = image.rawConfig();
   return [
@@ -146,7 +146,7 @@ function imageJobs(image: Image): BlobJob[] {
 
 function manifestRefFor(dest: RegistryReference, digest: string): string {
   if (dest.digest !== undefined && dest.digest !== digest) {
-    throw new GoslimError('E_DIGEST_MISMATCH', `cannot push ${digest} to ${formatRegistryReference(dest)}: the destination names another digest`, {
+    throw new DigestMismatchError(`cannot push ${digest} to ${formatRegistryReference(dest)}: the destination names another digest`, {
       details: { expected: dest.digest, actual: digest },
     });
   }
@@ -183,11 +183,11 @@ export async function pushIndex(index: ImageIndex, dest: RegistryReference, opti
   const blobs = { uploaded: 0, skipped: 0, mounted: 0, bytesUploaded: 0, retried: 0 };
   for (const d of index.indexManifest().manifests) {
     if (isIndexMediaType(d.mediaType)) {
-      throw new GoslimError('E_UNSUPPORTED_FORMAT', `nested image indexes are not supported (${d.digest})`);
+      throw new UnsupportedFormatError(`nested image indexes are not supported (${d.digest})`);
     }
     const child = await index.image(d);
     if (child.digest() !== d.digest) {
-      throw new GoslimError('E_DIGEST_MISMATCH', `index entry ${d.digest} resolved to an image with digest ${child.digest()}`, {
+      throw new DigestMismatchError(`index entry ${d.digest} resolved to an image with digest ${child.digest()}`, {
         details: { expected: d.digest, actual: child.digest() },
       });
     }

@@ -7,6 +7,8 @@ import { BlobCache } from '../../build/cache.js';
 import { writeLayer } from '../../build/layer.js';
 import { BuiltIndex, scratchImage } from '../mutate/built-image.js';
 import { mutateImage } from '../mutate/mutate.js';
+import { openImage } from '../open.js';
+import { assertValidImage, assertValidIndex } from '../validate.js';
 import { writeDockerArchive, writeOciArchive } from './docker-archive.js';
 import { writeOciLayout } from './oci-layout.js';
 import { itWithTools } from '../../../test/helpers/tools.js';
@@ -20,11 +22,20 @@ async function sampleImage(arch = 'amd64', text = 'hello') {
   const f = join(work, 'src', `greeting-${arch}.txt`);
   writeFileSync(f, `${text} ${arch}\n`);
   const layer = await writeLayer([{ path: '/etc/greeting.txt', type: 'file', source: f }], { cache });
-  return mutateImage(scratchImage({ os: 'linux', architecture: arch }), {
+  const image = mutateImage(scratchImage({ os: 'linux', architecture: arch }), {
     layers: [{ layer, history: { created: '1970-01-01T00:00:00Z', created_by: 'test: greeting' } }],
     config: { entrypoint: ['/greeter'], user: '65532', ports: ['8080'], env: ['A=1'], labels: { b: '2', a: '1' } },
     annotations: { 'org.opencontainers.image.source': 'https://example.com/x' },
   });
+  assertValidImage(image);
+  return image;
+}
+
+/** What a sink wrote, read back by our own source: the same image, and valid. */
+async function expectReadsBack(reference: string, img: { digest(): string }, platform?: string): Promise<void> {
+  const back = await openImage(reference, platform === undefined ? {} : { platform });
+  assertValidImage(back);
+  expect(back.digest()).toBe(img.digest());
 }
 
 describe('image sinks', () => {
@@ -35,6 +46,7 @@ describe('image sinks', () => {
     expect(w.digest).toBe(img.digest());
     const raw = execFileSync('skopeo', ['inspect', '--raw', `oci:${dir}:v1`]);
     expect(raw.equals(img.rawManifest())).toBe(true);
+    await expectReadsBack(`oci:${dir}:v1`, img);
     const info = skopeo('inspect', '--config', `oci:${dir}:v1`) as { config: { User: string; Entrypoint: string[]; ExposedPorts: object; Labels: object } };
     expect(info.config.User).toBe('65532');
     expect(info.config.Entrypoint).toEqual(['/greeter']);
@@ -57,7 +69,7 @@ describe('image sinks', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'file'), 'x');
     await expect(writeOciLayout(await sampleImage(), dir)).rejects.toMatchObject({ code: 'E_EXISTS' });
-    expect(execFileSync('ls', ['-a', work], { encoding: 'utf8' })).not.toMatch(/\.occupied\.tmp/);
+    expect(execFileSync('ls', ['-a', work], { encoding: 'utf8' })).not.toMatch(/\.occupied\.goslim-/);
   });
 
   itWithTools(['skopeo'], 'writes one tar that skopeo reads both as docker-archive and as oci-archive, with the same manifest', async () => {
@@ -74,20 +86,26 @@ describe('image sinks', () => {
     expect(viaDocker.Layers).toHaveLength(1);
     const raw = execFileSync('skopeo', ['inspect', '--raw', `oci-archive:${file}:test`]);
     expect(raw.equals(img.rawManifest())).toBe(true);
+    await expectReadsBack(`docker-archive:${file}`, img);
+    await expectReadsBack(`oci-archive:${file}:test`, img);
     // podman load reads the docker side; skopeo copy to a layout proves every blob verifies.
     execFileSync('skopeo', ['copy', '--quiet', `docker-archive:${file}`, `oci:${join(work, 'from-archive')}:x`]);
     const oa = join(work, 'img.oci.tar');
     await writeOciArchive(img, oa, { refName: 'r1' });
     expect(execFileSync('tar', ['-tf', oa], { encoding: 'utf8' })).not.toContain('manifest.json');
     expect(execFileSync('skopeo', ['inspect', '--raw', `oci-archive:${oa}:r1`]).equals(img.rawManifest())).toBe(true);
+    await expectReadsBack(`oci-archive:${oa}:r1`, img);
   });
 
   itWithTools(['skopeo'], 'writes a multi-platform index that skopeo resolves per platform', async () => {
     const amd = await sampleImage('amd64');
     const arm = await sampleImage('arm64');
     const index = new BuiltIndex([amd, arm]);
+    await assertValidIndex(index);
     const dir = join(work, 'multi');
     await writeOciLayout(index, dir, { refName: 'latest' });
+    await expectReadsBack(`oci:${dir}:latest`, arm, 'linux/arm64');
+    await expectReadsBack(`oci:${dir}:latest`, amd, 'linux/amd64');
     const raw = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', `oci:${dir}:latest`], { encoding: 'utf8' })) as {
       manifests: Array<{ platform: { architecture: string } }>;
     };
@@ -98,6 +116,7 @@ describe('image sinks', () => {
     expect(arm64.Layers).toEqual([arm.layers()[0]!.digest()]);
     const tarFile = join(work, 'multi.tar');
     await writeDockerArchive(index, tarFile, { tags: ['127.0.0.1:5000/x/multi:1'] });
+    await expectReadsBack(`docker-archive:${tarFile}:@1`, arm);
     const idx = JSON.parse(execFileSync('tar', ['-xOf', tarFile, 'index.json'], { encoding: 'utf8' })) as {
       manifests: Array<{ annotations: Record<string, string> }>;
     };
@@ -143,14 +162,14 @@ describe('sink failures (fault injection)', () => {
     const dir = join(work, 'broken-layout');
     await expect(writeOciLayout(await brokenImage(), dir)).rejects.toMatchObject({ code: 'E_IO' });
     expect(existsSync(dir)).toBe(false);
-    expect(execFileSync('ls', ['-a', work], { encoding: 'utf8' })).not.toMatch(/broken-layout\.tmp/);
+    expect(execFileSync('ls', ['-a', work], { encoding: 'utf8' })).not.toMatch(/broken-layout\.goslim-/);
   });
 
   it('leaves neither the archive nor its temp file when a blob fails', async () => {
     const file = join(work, 'broken.tar');
     await expect(writeDockerArchive(await brokenImage(), file, { tags: ['x:y'] })).rejects.toBeTruthy();
     expect(existsSync(file)).toBe(false);
-    expect(execFileSync('ls', ['-a', work], { encoding: 'utf8' })).not.toMatch(/broken\.tar\.tmp/);
+    expect(execFileSync('ls', ['-a', work], { encoding: 'utf8' })).not.toMatch(/broken\.tar\.goslim-/);
   });
 
   it('rejects a digest-only tag for docker-archive (docker load needs name:tag)', async () => {

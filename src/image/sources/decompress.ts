@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { Duplex, PassThrough, type Readable, type Writable } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Compression } from '../model.js';
-import { GoslimError, MalformedInputError } from '../../errors.js';
+import { asError, GoslimError, MalformedInputError, ToolMissingError, TruncatedInputError } from '../../errors.js';
 
 /** Magic-byte sniffing: gzip 1f 8b, zstd 28 b5 2f fd, anything else is taken as plain tar. */
 export function sniffCompression(head: Buffer): Compression {
@@ -29,7 +29,7 @@ function zstdDecoder(what: string): Duplex {
   child.on('error', (err: NodeJS.ErrnoException) => {
     duplex.destroy(
       err.code === 'ENOENT'
-        ? new GoslimError('E_TOOL_MISSING', 'zstd layers need the `zstd` program (apt-get install zstd)', { cause: err })
+        ? new ToolMissingError('zstd layers need the `zstd` program (apt-get install zstd)', { cause: err })
         : err,
     );
   });
@@ -81,7 +81,7 @@ export function pumpDeferred(from: Readable, to: Writable, fail: (err: Error) =>
       }
       if (!to.destroyed) to.end();
     } catch (err) {
-      if (!to.destroyed) fail(err instanceof Error ? err : new Error(String(err)));
+      if (!to.destroyed) fail(asError(err));
     }
   })();
 }
@@ -109,7 +109,7 @@ export function wrapDecompressError(err: Error, what: string): Error {
   if (err instanceof GoslimError) return err;
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) {
-    return new GoslimError('E_TRUNCATED', `${what}: compressed data ends early`, { cause: err });
+    return new TruncatedInputError(`${what}: compressed data ends early`, { cause: err });
   }
   if (code === 'ERR_STREAM_PREMATURE_CLOSE') return err;
   return new MalformedInputError(`${what}: cannot decompress (${err.message})`, { cause: err });

@@ -16,7 +16,7 @@
  * missing blobs). Without manifest.json, the archive is read as a plain OCI layout.
  */
 import { createHash } from 'node:crypto';
-import { GoslimError, MalformedInputError, UnsupportedFormatError } from '../../errors.js';
+import { GoslimError, InvalidReferenceError, MalformedInputError, NotFoundError, PlatformError, UnsupportedFormatError } from '../../errors.js';
 import { MediaType, platformString, type Compression, type Image, type ImageManifest, type Layer } from '../model.js';
 import { sha256Digest, verifyBuffer } from '../digest.js';
 import { formatRegistryReference, parseRegistryReference } from '../reference.js';
@@ -62,19 +62,19 @@ export function selectArchiveEntry(
   if (ref === undefined) {
     if (entries.length === 1) return entries[0]!;
     const tags = entries.flatMap((e) => e.RepoTags ?? []);
-    throw new GoslimError('E_REFERENCE', `${where} holds ${entries.length} images; name one with :TAG or :@N`, {
+    throw new InvalidReferenceError(`${where} holds ${entries.length} images; name one with :TAG or :@N`, {
       details: { tags },
     });
   }
   const byIndex = /^@(\d+)$/.exec(ref);
   if (byIndex) {
     const entry = entries[Number(byIndex[1])];
-    if (entry === undefined) throw new GoslimError('E_NOT_FOUND', `${where} has no image @${byIndex[1]}`);
+    if (entry === undefined) throw new NotFoundError(`${where} has no image @${byIndex[1]}`);
     return entry;
   }
   const want = canonicalTag(ref);
   const found = entries.find((e) => (e.RepoTags ?? []).some((t) => t === ref || canonicalTag(t) === want));
-  if (found === undefined) throw new GoslimError('E_NOT_FOUND', `${where} has no image tagged ${ref}`);
+  if (found === undefined) throw new NotFoundError(`${where} has no image tagged ${ref}`);
   return found;
 }
 
@@ -106,7 +106,7 @@ async function imageFromManifestJson(
   if (platform !== undefined) {
     const have = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
     if (!platformMatches(parsePlatformOption(platform), have)) {
-      throw new GoslimError('E_PLATFORM', `${store.location}: no image for platform ${platform}; available: ${platformString(have)}`, {
+      throw new PlatformError(`${store.location}: no image for platform ${platform}; available: ${platformString(have)}`, {
         details: { available: [platformString(have)] },
       });
     }
@@ -120,7 +120,7 @@ async function imageFromManifestJson(
   const descriptors: ImageManifest['layers'] = [];
   for (const [i, path] of paths.entries()) {
     const size = await store.size(path);
-    if (size === undefined) throw new GoslimError('E_NOT_FOUND', `layer ${i} (${path}) is missing from ${store.location}`);
+    if (size === undefined) throw new NotFoundError(`layer ${i} (${path}) is missing from ${store.location}`);
     const compression = sniffCompression(await store.head(path, 4));
     const blobHex = BLOB_PATH_RE.exec(path)?.[1];
     // A legacy layer.tar is the uncompressed tar itself: its digest is its diff_id.

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import { posix, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { GoslimError, LimitExceededError, UnsafePathError } from '../../errors.js';
+import { GoslimError, LimitExceededError, NotFoundError, UnsafePathError } from '../../errors.js';
 import { checkDocumentSize } from '../documents.js';
 import { indexTar, resolveTarEntry, streamTarRange, type TarIndex } from './tar-index.js';
 import { parseDigest } from '../digest.js';
@@ -45,7 +45,7 @@ export function blobPath(digest: string): string {
 }
 
 function notFound(location: string, path: string): GoslimError {
-  return new GoslimError('E_NOT_FOUND', `${path} is missing from ${location}`, { details: { path } });
+  return new NotFoundError(`${path} is missing from ${location}`, { details: { path } });
 }
 
 export function dirStore(root: string): FileStore {
@@ -95,7 +95,7 @@ export function dirStore(root: string): FileStore {
     },
     async head(path, n) {
       const fh = await open(await inside(path), 'r').catch((err: unknown) => {
-        throw new GoslimError('E_NOT_FOUND', `${path} is missing from ${root}`, { cause: err });
+        throw new NotFoundError(`${path} is missing from ${root}`, { cause: err });
       });
       try {
         const buf = Buffer.alloc(n);

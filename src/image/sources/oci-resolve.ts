@@ -4,7 +4,7 @@
  * blobs. Shared by the OCI layout directory, oci-archive, and the OCI half of Docker 25+ /
  * containerd `docker save` archives.
  */
-import { GoslimError, LimitExceededError, MalformedInputError } from '../../errors.js';
+import { GoslimError, LimitExceededError, MalformedInputError, NotFoundError } from '../../errors.js';
 import { limit } from '../../limits.js';
 import { parseDocument } from '../documents.js';
 import {
@@ -46,7 +46,7 @@ export function checkConfig(raw: Buffer, what: string): ImageConfig {
 async function readBlob(store: FileStore, d: Descriptor, what: string): Promise<Buffer> {
   const data = await store.readSmall(blobPath(d.digest)).catch((err: unknown) => {
     if (err instanceof GoslimError && err.code === 'E_NOT_FOUND') {
-      throw new GoslimError('E_NOT_FOUND', `${what} ${d.digest} is not in ${store.location}`, { cause: err });
+      throw new NotFoundError(`${what} ${d.digest} is not in ${store.location}`, { cause: err });
     }
     throw err;
   });
@@ -132,7 +132,7 @@ export async function resolveImage(store: FileStore, options: ResolveOptions): P
   if (options.ref !== undefined) {
     top = top.filter((d) => refMatches(d, options.ref!));
     if (top.length === 0) {
-      throw new GoslimError('E_NOT_FOUND', `${store.location}: no image named "${options.ref}" in index.json`);
+      throw new NotFoundError(`${store.location}: no image named "${options.ref}" in index.json`);
     }
   }
   const candidates: Candidate[] = [];
@@ -194,7 +194,7 @@ export async function loadImage(store: FileStore, d: Descriptor, reference: stri
     const actual = await store.size(path);
     if (actual === undefined) {
       // containerd-store archives only hold content that was pulled (moby#49473).
-      throw new GoslimError('E_NOT_FOUND', `layer ${i} blob ${l.digest} is missing from ${store.location}`, {
+      throw new NotFoundError(`layer ${i} blob ${l.digest} is missing from ${store.location}`, {
         details: { digest: l.digest },
       });
     }

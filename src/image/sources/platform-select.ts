@@ -3,7 +3,7 @@
  * `vnd.docker.reference.type: attestation-manifest`, platform unknown/unknown) are never
  * candidates. Default: the only platform, else linux/amd64.
  */
-import { GoslimError } from '../../errors.js';
+import { PlatformError, UsageError } from '../../errors.js';
 import { parsePlatform, platformString, type Descriptor, type Platform } from '../model.js';
 
 export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
@@ -28,7 +28,7 @@ export function parsePlatformOption(text: string): Platform {
   try {
     return parsePlatform(text);
   } catch {
-    throw new GoslimError('E_USAGE', `--platform must be os/arch[/variant], got "${text}"`);
+    throw new UsageError(`--platform must be os/arch[/variant], got "${text}"`);
   }
 }
 
@@ -43,7 +43,7 @@ export function selectPlatform<T>(
 ): T {
   const available = [...new Set(candidates.map((c) => platformString(c.platform)))];
   const fail = (why: string): never => {
-    throw new GoslimError('E_PLATFORM', `${where}: ${why}; available: ${available.join(', ') || '(none)'}`, {
+    throw new PlatformError(`${where}: ${why}; available: ${available.join(', ') || '(none)'}`, {
       details: { available },
     });
   };

@@ -5,7 +5,7 @@
  * when decompressed). Nothing bigger than a manifest or config is ever held in memory.
  */
 import { pipeline, type Readable } from 'node:stream';
-import { GoslimError, MalformedInputError, UnsupportedFormatError } from '../../errors.js';
+import { MalformedInputError, UnsupportedFormatError } from '../../errors.js';
 import { VerifyingStream } from '../digest.js';
 import { parseDocument } from '../documents.js';
 import { shapeError } from '../schema.js';
@@ -14,18 +14,16 @@ import {
   compressionOf,
   isIndexMediaType,
   isManifestMediaType,
-  type Compression,
   type Descriptor,
   type Image,
   type ImageConfig,
-  type ImageIndex,
   type ImageIndexManifest,
   type ImageManifest,
   type Layer,
-  type Platform,
   type TarChunks,
   type TarReadOptions,
 } from '../model.js';
+import { DescribedLayer, RawImage, RawIndex } from '../partial.js';
 import { formatRegistryReference, type RegistryReference } from '../reference.js';
 import { RegistryClient, type FetchedManifest } from '../registry/client.js';
 import { isAttestation, selectPlatform } from './platform-select.js';
@@ -47,27 +45,14 @@ export interface RegistryOrigin {
 }
 
 
-class RegistryLayer implements Layer {
+class RegistryLayer extends DescribedLayer {
   constructor(
     private readonly client: RegistryClient,
     private readonly repository: string,
     private readonly desc: Descriptor,
     private readonly diff: string,
-  ) {}
-  digest(): string {
-    return this.desc.digest;
-  }
-  diffId(): string {
-    return this.diff;
-  }
-  size(): number {
-    return this.desc.size;
-  }
-  mediaType(): string {
-    return this.desc.mediaType;
-  }
-  compression(): Compression {
-    return compressionOf(this.desc.mediaType);
+  ) {
+    super({ digest: desc.digest, diffId: diff, size: desc.size, mediaType: desc.mediaType });
   }
   compressed(): Promise<Readable> {
     return this.client.openBlob(this.repository, this.desc.digest, this.desc.size);
@@ -102,75 +87,32 @@ class RegistryLayer implements Layer {
   }
 }
 
-export class RegistryImage implements Image {
+export class RegistryImage extends RawImage {
   constructor(
-    private readonly fetched: FetchedManifest,
-    private readonly parsed: ImageManifest,
-    private readonly rawCfg: Buffer,
-    private readonly cfg: ImageConfig,
-    private readonly layerList: Layer[],
-    private readonly ref: string,
+    fetched: FetchedManifest,
+    manifest: ImageManifest,
+    rawConfig: Buffer,
+    config: ImageConfig,
+    layers: Layer[],
+    reference: string,
     /** The registry and repository the blobs live in. */
     readonly origin: RegistryOrigin,
-  ) {}
-  digest(): string {
-    return this.fetched.digest;
-  }
-  mediaType(): string {
-    return this.fetched.mediaType;
-  }
-  rawManifest(): Buffer {
-    return this.fetched.raw;
-  }
-  manifest(): ImageManifest {
-    return this.parsed;
-  }
-  rawConfig(): Buffer {
-    return this.rawCfg;
-  }
-  config(): ImageConfig {
-    return this.cfg;
-  }
-  configDigest(): string {
-    return this.parsed.config.digest;
-  }
-  layers(): Layer[] {
-    return this.layerList;
-  }
-  platform(): Platform {
-    const p: Platform = { os: this.cfg.os, architecture: this.cfg.architecture };
-    if (this.cfg.variant) p.variant = this.cfg.variant;
-    if (this.cfg['os.version']) p['os.version'] = this.cfg['os.version'];
-    return p;
-  }
-  reference(): string {
-    return this.ref;
+  ) {
+    super({ digest: fetched.digest, mediaType: fetched.mediaType, rawManifest: fetched.raw, manifest, rawConfig, config, layers, reference });
   }
 }
 
-export class RegistryIndex implements ImageIndex {
+export class RegistryIndex extends RawIndex {
   constructor(
     private readonly client: RegistryClient,
     private readonly ref: RegistryReference,
-    private readonly fetched: FetchedManifest,
-    private readonly parsed: ImageIndexManifest,
-  ) {}
-  digest(): string {
-    return this.fetched.digest;
-  }
-  mediaType(): string {
-    return this.fetched.mediaType;
-  }
-  rawManifest(): Buffer {
-    return this.fetched.raw;
-  }
-  indexManifest(): ImageIndexManifest {
-    return this.parsed;
+    fetched: FetchedManifest,
+    parsed: ImageIndexManifest,
+  ) {
+    super(fetched.raw, parsed, fetched.mediaType, fetched.digest);
   }
   async image(descriptor: Descriptor): Promise<Image> {
-    if (!this.parsed.manifests.some((d) => d.digest === descriptor.digest)) {
-      throw new GoslimError('E_NOT_FOUND', `${descriptor.digest} is not listed in index ${this.fetched.digest}`);
-    }
+    this.requireListed(descriptor);
     const child = await this.client.getManifest(this.ref.repository, descriptor.digest);
     return imageFromManifest(this.client, { ...this.ref, digest: descriptor.digest }, child);
   }

@@ -8,6 +8,7 @@ import { inspectImage } from '../../analysis/inspect.js';
 import { ALL_TEST_FORMATS, buildTestImage, file, dir, writeTarFile, type TestImageSpec } from '../testing/index.js';
 import { isGoslimError } from '../../errors.js';
 import { sha256Digest } from '../digest.js';
+import { assertValidImage } from '../validate.js';
 import type { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { itWithTools } from '../../../test/helpers/tools.js';
@@ -48,6 +49,7 @@ describe('image sources', () => {
     itWithTools(['zstd'], `opens ${format} and streams verified layers`, async () => {
       const built = await buildTestImage(spec, { dir: join(work, format), format });
       const image = await openImage(built.reference);
+      assertValidImage(image);
       expect(image.config().rootfs.diff_ids).toEqual(built.images[0]!.diffIds);
       expect(image.layers().map((l) => l.diffId())).toEqual(built.images[0]!.diffIds);
       expect(image.platform()).toEqual({ os: 'linux', architecture: 'amd64' });
@@ -64,6 +66,7 @@ describe('image sources', () => {
       }
       // A bare path auto-detects to the same image.
       const bare = await openImage(built.path);
+      assertValidImage(bare);
       expect(bare.configDigest()).toBe(image.configDigest());
     });
   }
@@ -73,8 +76,10 @@ describe('image sources', () => {
     for (const format of ['oci', 'docker-archive-containerd'] as const) {
       const built = await buildTestImage([arm, spec], { dir: join(work, `multi-${format}`), format, attestations: true });
       const def = await openImage(built.reference);
+      assertValidImage(def);
       expect(def.platform().architecture).toBe('amd64');
       const a = await openImage(built.reference, { platform: 'linux/arm64' });
+      assertValidImage(a);
       expect(a.platform()).toMatchObject({ architecture: 'arm64', variant: 'v8' });
       expect(await codeOf(openImage(built.reference, { platform: 'linux/s390x' }))).toBe('E_PLATFORM');
     }

@@ -14,7 +14,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { DigestMismatchError } from '../../errors.js';
-import type { Compression, Layer, TarChunks, TarReadOptions } from '../model.js';
+import type { Compression, TarChunks, TarReadOptions } from '../model.js';
+import { DescribedLayer } from '../partial.js';
 import { VerifyingStream } from '../digest.js';
 import { createDecoder, pumpDeferred, wrapDecompressError } from './decompress.js';
 import type { FileStore } from './file-store.js';
@@ -80,23 +81,9 @@ class EndVerifier extends Transform {
   }
 }
 
-export class StoredLayer implements Layer {
-  constructor(private readonly init: StoredLayerInit) {}
-
-  digest(): string {
-    return this.init.digest;
-  }
-  diffId(): string {
-    return this.init.diffId;
-  }
-  size(): number {
-    return this.init.size;
-  }
-  mediaType(): string {
-    return this.init.mediaType;
-  }
-  compression(): Compression {
-    return this.init.compression;
+export class StoredLayer extends DescribedLayer {
+  constructor(private readonly init: StoredLayerInit) {
+    super(init);
   }
 
   async compressed(): Promise<Readable> {

@@ -11,7 +11,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
-import { GoslimError, MalformedInputError, TruncatedInputError, UnsafePathError, UnsupportedFormatError } from '../../errors.js';
+import { errorForCode, GoslimError, MalformedInputError, TruncatedInputError, UnsafePathError, UnsupportedFormatError } from '../../errors.js';
 import { checkedSafeInteger } from './checked.js';
 import { openRegular } from '../../util/regular-file.js';
 import { checkEntryCount, checkEntryName, checkMetaSize, paxNumber } from '../filesystem/tar-parser.js';
@@ -108,7 +108,7 @@ export async function indexTar(path: string): Promise<TarIndex> {
     ({ fh } = await openRegular(path, { what: 'image archive' }));
   } catch (err) {
     if (err instanceof GoslimError) throw err;
-    throw new GoslimError((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO', `cannot open ${path}`, {
+    throw errorForCode((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO', `cannot open ${path}`, {
       cause: err,
     });
   }

@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { DigestMismatchError, GoslimError } from '../../errors.js';
+import { DigestMismatchError, errnoError, InternalError } from '../../errors.js';
 import type { TarChunks } from '../model.js';
 import { wrapDecompressError } from './decompress.js';
 import { tarWorkerBody, type TarWorkerReply, type TarWorkerRequest, type TarWorkerStart } from './tar-worker-body.js';
@@ -67,7 +67,7 @@ function workerDisabled(): boolean {
 
 function reviveError(msg: Extract<TarWorkerReply, { type: 'error' }>, what: string): Error {
   if (msg.kind === 'digest') return new DigestMismatchError(msg.message, msg.details ? { details: msg.details } : {});
-  const err = Object.assign(new Error(msg.message), msg.code !== undefined ? { code: msg.code } : {});
+  const err = errnoError(msg.message, msg.code);
   return wrapDecompressError(err, what);
 }
 
@@ -95,10 +95,10 @@ function getWorker(): Worker | undefined {
       worker = undefined;
       const failed = [...clients.values()];
       clients.clear();
-      for (const c of failed) c.onError(new GoslimError('E_INTERNAL', `the layer reader thread stopped: ${err.message}`, { cause: err }));
+      for (const c of failed) c.onError(new InternalError(`the layer reader thread stopped: ${err.message}`, { cause: err }));
     };
     w.on('error', die);
-    w.on('exit', (code) => die(new Error(`exit code ${code}`)));
+    w.on('exit', (code) => die(new InternalError(`exit code ${code}`)));
     w.unref();
     worker = w;
     return w;

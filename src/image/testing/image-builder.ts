@@ -20,6 +20,7 @@ import {
   type Platform,
 } from '../model.js';
 import { buildLayerTar, buildRawTar, type RawTarEntry, type TestEntry } from './layer-builder.js';
+import { BuildError } from '../../errors.js';
 
 export interface TestLayerSpec {
   entries: TestEntry[];
@@ -61,7 +62,7 @@ export interface BuildTestImageOptions {
   attestations?: boolean;
 }
 
-export interface BuiltImage {
+export interface BuiltTestImage {
   /** Filesystem path of the layout directory or archive. */
   path: string;
   /** Reference with transport prefix, e.g. `oci:/tmp/x/oci`. */
@@ -78,7 +79,7 @@ function compress(tar: Buffer, c: Compression): Buffer {
   if (c === 'gzip') return gzipSync(tar);
   if (c === 'zstd') {
     const r = spawnSync('zstd', ['-c', '-q'], { input: tar, maxBuffer: 1 << 30 });
-    if (r.status !== 0) throw new Error(`zstd failed: ${r.stderr?.toString()}`);
+    if (r.status !== 0) throw new BuildError(`zstd failed: ${r.stderr?.toString()}`);
     return r.stdout;
   }
   return tar;
@@ -307,7 +308,7 @@ export async function writeTarFile(path: string, tree: RawTarEntry[]): Promise<v
   await writeFile(path, await buildRawTar(tree));
 }
 
-export async function buildTestImage(spec: TestImageSpec | TestImageSpec[], options: BuildTestImageOptions): Promise<BuiltImage> {
+export async function buildTestImage(spec: TestImageSpec | TestImageSpec[], options: BuildTestImageOptions): Promise<BuiltTestImage> {
   const specs = Array.isArray(spec) ? spec : [spec];
   const tag = options.tag ?? 'goslim-test:latest';
   const attest = options.attestations ?? false;
