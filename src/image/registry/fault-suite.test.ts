@@ -27,7 +27,9 @@ const OPS = 100;
 const PARALLEL = 10;
 const IMAGES = 10;
 const FAULT_RATE = 0.2;
-const OP_BOUND_MS = 20_000;
+// Hang detection, not a speed target: far above what an operation takes even on a loaded machine
+// (about 0.1-1 s each here), so only an operation that never ends reaches it.
+const OP_BOUND_MS = 120_000;
 const limits = {
   retry: { baseDelayMs: 5, maxDelayMs: 40, maxAttempts: 5, maxTotalMs: 3000 },
   idleTimeoutMs: 250,
@@ -176,7 +178,7 @@ describeWithTools(['docker-registry'], 'registry fault suite (seeded faults in f
     // The suite means something only when faults were injected and both outcomes occurred.
     expect([...faults.injected.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(OPS / 2);
     expect(t.complete).toBeGreaterThan(0);
-  }, 300_000);
+  }, 900_000);
 
   it(`${OPS} pulls: the right digests, verified layer by layer, or a typed error`, async () => {
     const faults = seededFaultPlan(SEED + 1, FAULT_RATE);
@@ -204,5 +206,5 @@ describeWithTools(['docker-registry'], 'registry fault suite (seeded faults in f
     expect(t.complete + Object.values(t.typed).reduce((a, b) => a + b, 0)).toBe(OPS);
     expect([...faults.injected.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(OPS / 2);
     expect(t.complete).toBeGreaterThan(0);
-  }, 300_000);
+  }, 900_000);
 });
