@@ -10,19 +10,11 @@ import { classifyBase, hasShell, type BaseKind } from './base-kind.js';
 import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
 import { posix } from 'node:path';
 import { expandInScope } from '../parse/parse-dockerfile.js';
-import { isDotCopy } from './fix-single-stage.js';
 import { MOD_CACHE, outputNameFor, rewriteRun, shellFormView } from './run-rewrite.js';
 import { findGoBuilds, flagOf, scanShell } from './shell-scan.js';
-import { commentsAbove, decideCgo, workdirs, type CgoDecision } from './stage-facts.js';
+import { commentsAbove, decideCgo, isDotCopy, workdirs, type CgoDecision } from './stage-facts.js';
 import { applyEdits, lineOffsets, offsetOf, type TextEdit } from './text-edits.js';
-import { GLIBC_BASE, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions } from './types.js';
-
-export interface ModeOutput {
-  text: string;
-  edits: FixEdit[];
-  notes: FixNote[];
-  todos: FixNote[];
-}
+import { GLIBC_BASE, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
 
 const ROOT_USERS = /^(root|0)(:(root|0))?$/;
 

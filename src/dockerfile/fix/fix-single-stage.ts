@@ -13,11 +13,10 @@ import { referencedVariables } from '../parse/expand.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
 import { classifyBase } from './base-kind.js';
 import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
-import { type ModeOutput } from './fix-multi-stage.js';
 import { buildOutputs, MOD_CACHE, rewriteRun, shellFormView, type BuildOutput } from './run-rewrite.js';
-import { builtMains, decideCgo, finalWorkdir, workdirs } from './stage-facts.js';
+import { builtMains, decideCgo, finalWorkdir, isDotCopy, workdirs } from './stage-facts.js';
 import { lineOffsets, offsetOf } from './text-edits.js';
-import { GLIBC_BASE, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions } from './types.js';
+import { GLIBC_BASE, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
 
 /** PATH of the golang image (docker-library golang Dockerfile), used to resolve `CMD name`. */
 const GOLANG_PATH = ['/go/bin', '/usr/local/go/bin', '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
@@ -55,13 +54,6 @@ function envKeys(i: Instruction): string[] {
   const body = i.body.trim();
   if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(body)) return [body.split(/\s+/)[0] ?? ''];
   return [...body.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=/g)].map((m) => m[1]!);
-}
-
-export function isDotCopy(i: Instruction): boolean {
-  if (i.keyword !== 'COPY' && i.keyword !== 'ADD') return false;
-  if (i.copyFrom !== undefined || i.flags.some((f) => f.name === 'from')) return false;
-  const words = i.args.map((a) => a.value);
-  return words.length === 2 && (words[0] === '.' || words[0] === './');
 }
 
 function sourcesOf(i: Instruction): { srcs: string[]; dest: string } | undefined {

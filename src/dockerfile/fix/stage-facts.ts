@@ -78,6 +78,14 @@ export function decideCgo(model: DockerfileModel, ctx: BuildContextFacts | undef
   return { needed: false, why: 'nothing in the Dockerfile asks for cgo' };
 }
 
+/** `COPY . <dir>` / `ADD . <dir>` from the build context. */
+export function isDotCopy(i: Instruction): boolean {
+  if (i.keyword !== 'COPY' && i.keyword !== 'ADD') return false;
+  if (i.copyFrom !== undefined || i.flags.some((f) => f.name === 'from')) return false;
+  const words = i.args.map((a) => a.value);
+  return words.length === 2 && (words[0] === '.' || words[0] === './');
+}
+
 /** The comment lines directly above an instruction (to avoid adding a TODO twice). */
 export function commentsAbove(model: DockerfileModel, instr: Instruction): string[] {
   const out: string[] = [];

@@ -73,3 +73,11 @@ export interface FixResult {
   /** Parts left with a `# goslim: TODO` comment because they cannot be carried safely. */
   todos: FixNote[];
 }
+
+/** What one fix mode (multi-stage edits, single-stage restructuring) produces. */
+export interface ModeOutput {
+  text: string;
+  edits: FixEdit[];
+  notes: FixNote[];
+  todos: FixNote[];
+}
