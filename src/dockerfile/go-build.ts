@@ -237,7 +237,7 @@ function workdirTable(model: DockerfileModel): WorkdirTable {
     else wd = /(^|\/)golang(:|@|$)/.test(st.base.expanded.toLowerCase()) ? '/go' : '/';
     for (const i of st.instructions) {
       t.at.set(i, wd);
-      if (i.keyword === 'WORKDIR') wd = joinPath(wd, expandOrKeep(i.body.trim(), (n) => i.scope.get(n)?.value));
+      if (i.keyword === 'WORKDIR') wd = joinPath(wd, expandOrKeep(i.body.trim(), (n) => i.scope.get(n)?.value, { escapeChar: model.escapeChar }));
     }
     t.end[st.index] = wd;
   }
@@ -249,6 +249,11 @@ function workdirTable(model: DockerfileModel): WorkdirTable {
 export function workdirAt(model: DockerfileModel, stage: Stage, instr: Instruction): string {
   const t = workdirTable(model);
   return t.at.get(instr) ?? t.end[stage.index] ?? '/';
+}
+
+/** WORKDIR at the end of a stage: what the image built from it runs in. */
+export function stageEndWorkdir(model: DockerfileModel, stage: Stage): string {
+  return workdirTable(model).end[stage.index] ?? '/';
 }
 
 function setting(

@@ -10,7 +10,7 @@
  * Fixing a fixed file changes nothing (tested as a property).
  */
 import { parseDockerfile } from '../parse/parse-dockerfile.js';
-import { classifyBase } from './base-kind.js';
+import { classifyImage } from '../base-image.js';
 import { fixMultiStage } from './fix-multi-stage.js';
 import { fixSingleStage } from './fix-single-stage.js';
 import type { FixOptions, FixResult } from './types.js';
@@ -25,7 +25,7 @@ export function fixDockerfile(text: string, options: FixOptions = {}): FixResult
     return result;
   }
   // Windows images are recognised by their base; `# escape=\`` alone is also used on Linux.
-  if (model.stages.some((s) => classifyBase(s.base.expanded) === 'windows')) {
+  if (model.stages.some((s) => classifyImage(s.base.expanded).kind === 'windows')) {
     result.todos.push({
       severity: 'warning',
       line: model.stages[0]!.from.line,
@@ -38,7 +38,7 @@ export function fixDockerfile(text: string, options: FixOptions = {}): FixResult
     result.todos.push({ severity: 'warning', line: open.line, message: `the heredoc on line ${open.line} is never closed: the file does not build; left unchanged` });
     return result;
   }
-  const single = model.stages.length === 1 && classifyBase(model.stages[0]!.base.expanded) === 'go-toolchain';
+  const single = model.stages.length === 1 && classifyImage(model.stages[0]!.base.expanded).kind === 'go-toolchain';
   const out = single ? fixSingleStage(model, options) : fixMultiStage(model, options);
   let fixed = out.text;
   if (crlf) fixed = fixed.replace(/\n/g, '\r\n');

@@ -6,7 +6,7 @@
  */
 import { argDeclarations } from '../parse/parse-dockerfile.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
-import { classifyBase, hasShell, type BaseKind } from './base-kind.js';
+import { classifyImage, isDistrolessFamily, type BaseFacts, type BaseKind } from '../base-image.js';
 import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
 import { posix } from 'node:path';
 import { expandInScope } from '../parse/parse-dockerfile.js';
@@ -17,6 +17,9 @@ import { applyEdits, lineOffsets, offsetOf, type TextEdit } from './text-edits.j
 import { GLIBC_BASE, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
 
 const ROOT_USERS = /^(root|0)(:(root|0))?$/;
+
+/** Final bases the static base replaces when nothing in the stage needs a shell or libc. */
+const SWAPPABLE = new Set<BaseKind>(['distro', 'alpine', 'busybox', 'go-toolchain', 'distroless-base', 'distroless-cc', 'chainguard-glibc']);
 
 class Editor {
   readonly edits: TextEdit[] = [];
@@ -251,25 +254,27 @@ function blocksStaticBase(model: DockerfileModel, final: Stage, cgo: CgoDecision
 
 function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixOptions): void {
   const model = ed.model;
-  const kind: BaseKind = final.base.stageIndex !== null ? 'unknown' : classifyBase(final.base.expanded);
-  let shellLess = !hasShell(kind) && kind !== 'unknown';
+  // The same base facts lint reads (base-image.ts); a FROM <stage> final stage is not classified.
+  const facts: BaseFacts | null = final.base.stageIndex !== null ? null : classifyImage(final.base.expanded);
+  const kind: BaseKind = facts?.kind ?? 'unknown';
+  let shellLess = facts?.hasShell === false;
   // Base swap.
   if (final.base.stageIndex !== null) {
     ed.notes.push({ severity: 'warning', line: final.from.line, message: 'the final stage is built FROM another stage: it carries everything that stage has; copy only the binary into a distroless stage' });
-  } else if (cgo.needed && (kind === 'distroless-static' || kind === 'scratch')) {
+  } else if (cgo.needed && facts?.hasLibc === false) {
     const base = options.base ?? GLIBC_BASE;
     ed.edits.push({ start: offsetOf(ed.offs, final.base.range.start), end: offsetOf(ed.offs, final.base.range.end), text: base });
     ed.record('cgo-kept', final.from.line, `final base ${base}: the binary needs libc (${cgo.why})`);
   } else {
     const wanted = options.base ?? STATIC_BASE;
-    const swappable = ['distro', 'alpine', 'go-toolchain', 'distroless-libc'].includes(kind) || (options.base !== undefined && final.base.expanded !== options.base);
+    const swappable = SWAPPABLE.has(kind) || (options.base !== undefined && final.base.expanded !== options.base);
     if (swappable && final.base.raw !== wanted) {
       const why = blocksStaticBase(model, final, cgo, ed.opaqueBuilds);
       if (why === undefined) {
         ed.edits.push({ start: offsetOf(ed.offs, final.base.range.start), end: offsetOf(ed.offs, final.base.range.end), text: wanted });
         ed.record('static-base', final.from.line, `final base ${wanted}: nothing in the final stage needs a shell or libc`);
         if (ed.explain) ed.edits.push({ start: ed.lineStart(final.from), end: ed.lineStart(final.from), text: `# goslim: ${wanted}: no shell, no package manager, no libc to ship or patch\n` });
-        shellLess = !hasShell(classifyBase(wanted));
+        shellLess = classifyImage(wanted).hasShell !== true;
       } else {
         ed.notes.push({ severity: 'info', line: final.from.line, message: `final base kept (${final.base.expanded}): ${why}` });
       }
@@ -308,8 +313,8 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
   // USER: explicit, numeric, non-root.
   const users = final.instructions.filter((i) => i.keyword === 'USER');
   const last = users[users.length - 1];
-  const afterSwapKind = classifyBase(ed.records.some((r) => r.kind === 'static-base') ? (options.base ?? STATIC_BASE) : final.base.expanded);
-  const distroless = afterSwapKind === 'distroless-static' || afterSwapKind === 'distroless-libc' || afterSwapKind === 'scratch';
+  const afterSwap = classifyImage(ed.records.some((r) => r.kind === 'static-base') ? (options.base ?? STATIC_BASE) : final.base.expanded);
+  const distroless = isDistrolessFamily(afterSwap.kind);
   const why = 'numeric non-root user: no root in the container, and Kubernetes runAsNonRoot can verify it';
   if (last === undefined) {
     if (!distroless && kind !== 'unknown' && final.instructions.some((i) => i.keyword === 'RUN')) {
@@ -340,7 +345,7 @@ export function fixMultiStage(model: DockerfileModel, options: FixOptions): Mode
   if (isBuildStage(final) && model.stages.length > 1) {
     ed.notes.push({ severity: 'warning', line: final.from.line, message: 'the final stage builds Go code: its toolchain ships in the image' });
   }
-  if (model.stages.length > 1 || classifyBase(final.base.expanded) !== 'go-toolchain') fixFinalStage(ed, final, cgo, options);
+  if (model.stages.length > 1 || classifyImage(final.base.expanded).kind !== 'go-toolchain') fixFinalStage(ed, final, cgo, options);
   return { text: applyEdits(model.text, ed.edits), edits: ed.records, notes: ed.notes, todos: ed.todos };
 }
 

@@ -11,7 +11,7 @@ import { localClosure, type GoModuleInfo, type GoPackage } from '../../gomod/sca
 import { expandInScope } from '../parse/parse-dockerfile.js';
 import { referencedVariables } from '../parse/expand.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
-import { classifyBase } from './base-kind.js';
+import { classifyImage } from '../base-image.js';
 import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
 import { buildOutputs, MOD_CACHE, rewriteRun, shellFormView, type BuildOutput } from './run-rewrite.js';
 import { builtMains, decideCgo, finalWorkdir, isDotCopy, workdirs } from './stage-facts.js';
@@ -325,7 +325,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
     record(out, 'exec-form', progInstr!.line, `ENTRYPOINT ${renderExec(entrypoint)} (was: ${progInstr!.keyword} ${progInstr!.body.trim()})`);
   }
   if (cmdArgs !== undefined && cmdArgs.length > 0) emit(out, `CMD ${renderExec(cmdArgs)}`, 'default arguments, in exec form');
-  if (classifyBase(base) !== 'distroless-static' && !cgo.needed && options.base !== undefined) {
+  if (classifyImage(base).kind !== 'distroless-static' && !cgo.needed && options.base !== undefined) {
     out.notes.push({ severity: 'info', line: fromLine, message: `final base ${base} chosen with --base` });
   }
   return { text: `${out.lines.join('\n')}\n`, edits: out.edits, notes: out.notes, todos: out.todos };

@@ -4,5 +4,4 @@ export { scanBuildContext } from './context-scan.js';
 export { unifiedDiff, applyUnifiedDiff } from './unified-diff.js';
 export { writeFileAtomic } from './write-atomic.js';
 export { parseDockerignore, isIgnored } from './dockerignore.js';
-export { classifyBase, type BaseKind } from './base-kind.js';
 export * from './types.js';

@@ -2,36 +2,19 @@
  * Facts the two fix modes share: the working directory at each instruction,
  * whether cgo is really needed, and the build context's Go module view.
  */
-import { posix } from 'node:path';
 import { cgoReasons, type GoModuleInfo, type GoPackage } from '../../gomod/scan.js';
-import { expandInScope } from '../parse/parse-dockerfile.js';
+import { stageEndWorkdir, workdirAt } from '../go-build.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
-import { classifyBase } from './base-kind.js';
 import { findGoBuilds, scanShell } from './shell-scan.js';
 import type { BuildContextFacts } from './types.js';
 
-/** The golang image's WORKDIR (docker-library golang Dockerfile: `WORKDIR $GOPATH`, GOPATH=/go). */
-export const GOLANG_IMAGE_WORKDIR = '/go';
-
-/** Working directory in effect when each instruction of the stage runs. */
+/** Working directory in effect when each instruction of the stage runs (lint's table, go-build.ts). */
 export function workdirs(model: DockerfileModel, stage: Stage): Map<Instruction, string> {
-  let wd = classifyBase(stage.base.expanded) === 'go-toolchain' ? GOLANG_IMAGE_WORKDIR : '/';
-  const map = new Map<Instruction, string>();
-  for (const instr of stage.instructions) {
-    map.set(instr, wd);
-    if (instr.keyword === 'WORKDIR' && instr.body.trim() !== '') {
-      wd = posix.resolve(wd, expandInScope(model, instr, instr.body.trim()));
-    }
-  }
-  return map;
+  return new Map(stage.instructions.map((i) => [i, workdirAt(model, stage, i)]));
 }
 
 export function finalWorkdir(model: DockerfileModel, stage: Stage): string {
-  let wd = classifyBase(stage.base.expanded) === 'go-toolchain' ? GOLANG_IMAGE_WORKDIR : '/';
-  for (const instr of stage.instructions) {
-    if (instr.keyword === 'WORKDIR' && instr.body.trim() !== '') wd = posix.resolve(wd, expandInScope(model, instr, instr.body.trim()));
-  }
-  return wd;
+  return stageEndWorkdir(model, stage);
 }
 
 export interface CgoDecision {
