@@ -11,6 +11,7 @@
  */
 import { parseDockerfile } from '../parse/parse-dockerfile.js';
 import { classifyImage } from '../base-image.js';
+import { analyzeGoBuilds } from '../go-build.js';
 import { fixMultiStage } from './fix-multi-stage.js';
 import { fixSingleStage } from './fix-single-stage.js';
 import type { FixOptions, FixResult } from './types.js';
@@ -22,6 +23,7 @@ export function fixDockerfile(text: string, options: FixOptions = {}): FixResult
   const result: FixResult = { mode: 'unchanged', original: text, fixed: text, changed: false, edits: [], notes: [], todos: [] };
   if (model.stages.length === 0) {
     result.notes.push({ severity: 'warning', line: 0, message: 'no FROM instruction: nothing to fix' });
+    result.skipped = 'no-from';
     return result;
   }
   // Windows images are recognised by their base; `# escape=\`` alone is also used on Linux.
@@ -31,11 +33,21 @@ export function fixDockerfile(text: string, options: FixOptions = {}): FixResult
       line: model.stages[0]!.from.line,
       message: 'Windows images: goslim\'s recipe (distroless, CGO_ENABLED=0 on Linux) does not apply; left unchanged',
     });
+    result.skipped = 'windows';
     return result;
   }
   const open = model.instructions.find((i) => i.heredocs.some((h) => h.delimiterRange === null));
   if (open !== undefined) {
     result.todos.push({ severity: 'warning', line: open.line, message: `the heredoc on line ${open.line} is never closed: the file does not build; left unchanged` });
+    result.skipped = 'unclosed-heredoc';
+    return result;
+  }
+  // The recipe is for Go services: a file that builds no Go (node, python, a prebuilt binary copied in)
+  // is left alone. The same analysis lint reads: go build/install/mod download, or a Go toolchain base.
+  const go = analyzeGoBuilds(model);
+  if (go.builds.length === 0 && go.modDownloads.length === 0 && !model.stages.some((s) => classifyImage(s.base.expanded).kind === 'go-toolchain')) {
+    result.notes.push({ severity: 'info', line: 0, message: 'no Go build in this Dockerfile (no go build, go install or go mod download, no Go toolchain base): goslim fix applies only to Go builds; left unchanged' });
+    result.skipped = 'no-go-build';
     return result;
   }
   const single = model.stages.length === 1 && classifyImage(model.stages[0]!.base.expanded).kind === 'go-toolchain';
