@@ -12,7 +12,7 @@
  * A reader sees the old bytes or the complete new ones, never a partial file.
  */
 import { constants, rmSync } from 'node:fs';
-import { access, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { access, link, lstat, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { GoslimError, NotRegularFileError } from '../../errors.js';
@@ -82,8 +82,17 @@ function readOnly(path: string, cause?: unknown): GoslimError {
   return new GoslimError('E_READ_ONLY', `${path} is read-only: not replacing it`, { details: { path }, ...(cause === undefined ? {} : { cause }) });
 }
 
-/** Write `data` to `path` atomically (see the module comment). */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export interface WriteAtomicOptions {
+  /**
+   * Create the file only if nothing is at `path` (not even a dangling link): the complete temp file
+   * is hard-linked into place, which fails when a file appeared meanwhile. Returns false then.
+   */
+  exclusive?: boolean;
+}
+
+/** Write `data` to `path` atomically (see the module comment). False only when `exclusive` found a file. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: WriteAtomicOptions = {}): Promise<boolean> {
+  if (options.exclusive === true && (await lstat(path).then(() => true, () => false))) return false;
   let target = path;
   try {
     target = await realpath(path);
@@ -117,7 +126,18 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     } finally {
       await fh.close();
     }
-    await rename(tmp, target);
+    if (options.exclusive === true) {
+      try {
+        await link(tmp, target);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        await rm(tmp, { force: true });
+        return false;
+      }
+      await rm(tmp, { force: true });
+    } else {
+      await rename(tmp, target);
+    }
   } catch (err) {
     await rm(tmp, { force: true });
     const code = (err as NodeJS.ErrnoException).code;
@@ -137,4 +157,5 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   } catch {
     // ignore
   }
+  return true;
 }
