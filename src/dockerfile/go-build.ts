@@ -101,8 +101,8 @@ export interface GoBuildAnalysis {
   buildingStages: Set<number>;
 }
 
-/** `go build` flags that take a value (go help build). */
-const VALUE_FLAGS = new Set([
+/** `go build` flags that take a value (go help build); the fixer's word finder uses the same table. */
+export const GO_BUILD_VALUE_FLAGS: ReadonlySet<string> = new Set([
   'o', 'ldflags', 'gcflags', 'asmflags', 'tags', 'buildmode', 'mod', 'p', 'pkgdir', 'installsuffix',
   'modfile', 'overlay', 'pgo', 'compiler', 'gccgoflags', 'toolexec', 'coverpkg', 'covermode', 'C', 'exec',
 ]);
@@ -143,7 +143,7 @@ export function parseGoBuildArgs(args: readonly string[]): { flags: GoBuildFlags
     const [n, inline] = splitFlag(a.replace(/^--/, '-'));
     const name = n.slice(1);
     let value: string | undefined = inline;
-    if (VALUE_FLAGS.has(name) && value === undefined) value = args[++i] ?? '';
+    if (GO_BUILD_VALUE_FLAGS.has(name) && value === undefined) value = args[++i] ?? '';
     switch (name) {
       case 'o':
         flags.output = value ?? null;

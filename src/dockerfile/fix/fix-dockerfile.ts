@@ -44,8 +44,10 @@ export function fixDockerfile(text: string, options: FixOptions = {}): FixResult
   }
   // The recipe is for Go services: a file that builds no Go (node, python, a prebuilt binary copied in)
   // is left alone. The same analysis lint reads: go build/install/mod download, or a Go toolchain base.
-  const go = analyzeGoBuilds(model);
-  if (go.builds.length === 0 && go.modDownloads.length === 0 && !model.stages.some((s) => classifyImage(s.base.expanded).kind === 'go-toolchain')) {
+  // (The base check first: it is cheap, and most Go Dockerfiles have a Go toolchain stage.)
+  const goBase = model.stages.some((s) => classifyImage(s.base.expanded).kind === 'go-toolchain');
+  const go = goBase ? undefined : analyzeGoBuilds(model);
+  if (go !== undefined && go.builds.length === 0 && go.modDownloads.length === 0) {
     result.notes.push({ severity: 'info', line: 0, message: 'no Go build in this Dockerfile (no go build, go install or go mod download, no Go toolchain base): goslim fix applies only to Go builds; left unchanged' });
     result.skipped = 'no-go-build';
     return result;

@@ -33,6 +33,19 @@ describe('shell scanning with offsets', () => {
     expect(text.slice(b.flags[0]!.valueWord!.start, b.flags[0]!.valueWord!.end)).toBe('"/out/my app"');
   });
 
+  it('words come from the parse tokenizer (one copy): backticks stay one word, offsets point into the raw text', () => {
+    const text = 'RUN go build -ldflags "-X main.v=`git describe`" \\\n\n  # c\n  -o /out/app .';
+    const builds = findGoBuilds(scanShell(text, 4, text.length));
+    expect(builds).toHaveLength(1);
+    const b = builds[0]!;
+    expect(b.flags.map((f) => [f.name, f.value])).toEqual([
+      ['ldflags', '-X main.v=`git describe`'],
+      ['o', '/out/app'],
+    ]);
+    expect(b.packages.map((p) => [p.value, text.slice(p.start, p.end)])).toEqual([['.', '.']]);
+    expect(text.slice(b.flags[1]!.valueWord!.start, b.flags[1]!.valueWord!.end)).toBe('/out/app');
+  });
+
   it('exec-form conversion refuses shell syntax and unwraps sh -c', () => {
     expect(execWordsOf('greeter -addr :80')).toEqual(['greeter', '-addr', ':80']);
     expect(execWordsOf('exec /app "a b"')).toEqual(['/app', 'a b']);
