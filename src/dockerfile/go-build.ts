@@ -442,3 +442,15 @@ export function analyzeGoBuilds(model: DockerfileModel): GoBuildAnalysis {
   }
   return out;
 }
+
+const ANALYSIS = Symbol('goslim.goBuilds');
+
+/** `analyzeGoBuilds`, computed once per model and kept on it (the fixer asks from several places). */
+export function goBuildsOf(model: DockerfileModel): GoBuildAnalysis {
+  const holder = model as DockerfileModel & { [ANALYSIS]?: GoBuildAnalysis };
+  let a = holder[ANALYSIS];
+  if (a) return a;
+  a = analyzeGoBuilds(model);
+  Object.defineProperty(holder, ANALYSIS, { value: a, enumerable: false });
+  return a;
+}

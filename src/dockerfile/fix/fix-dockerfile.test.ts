@@ -223,6 +223,17 @@ describe('fixDockerfile without a build context', () => {
     expect(r.todos.map((t) => t.line)).toEqual([3]);
   });
 
+  it('cgo asked for through `export` or `sh -c` counts, as lint\'s analysis sees it (one set of facts)', () => {
+    for (const run of ['RUN export CGO_ENABLED=1 && go build -o /app .', 'RUN sh -c "CGO_ENABLED=1 go build -o /app ."']) {
+      const text = `FROM golang:1.22 AS b\nWORKDIR /s\nCOPY . .\n${run}\nFROM gcr.io/distroless/static-debian12\nCOPY --from=b /app /app\nENTRYPOINT ["/app"]\n`;
+      const r = fixDockerfile(text);
+      const kinds = r.edits.map((e) => e.kind);
+      expect(kinds).toContain('cgo-kept');
+      expect(kinds).not.toContain('cgo-off');
+      expect(lintDockerfile(r.fixed).findings.filter((f) => f.rule === 'G003')).toEqual([]);
+    }
+  });
+
   it('mergeLdflags adds only what is missing', () => {
     expect(mergeLdflags('-X main.v=1')).toBe('-s -w -X main.v=1');
     expect(mergeLdflags('-w -X a=b')).toBe('-s -w -X a=b');

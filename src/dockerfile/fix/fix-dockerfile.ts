@@ -11,7 +11,7 @@
  */
 import { parseDockerfile } from '../parse/parse-dockerfile.js';
 import { classifyImage } from '../base-image.js';
-import { analyzeGoBuilds } from '../go-build.js';
+import { goBuildsOf } from '../go-build.js';
 import { fixMultiStage } from './fix-multi-stage.js';
 import { fixSingleStage } from './fix-single-stage.js';
 import type { FixOptions, FixResult } from './types.js';
@@ -46,7 +46,7 @@ export function fixDockerfile(text: string, options: FixOptions = {}): FixResult
   // is left alone. The same analysis lint reads: go build/install/mod download, or a Go toolchain base.
   // (The base check first: it is cheap, and most Go Dockerfiles have a Go toolchain stage.)
   const goBase = model.stages.some((s) => classifyImage(s.base.expanded).kind === 'go-toolchain');
-  const go = goBase ? undefined : analyzeGoBuilds(model);
+  const go = goBase ? undefined : goBuildsOf(model);
   if (go !== undefined && go.builds.length === 0 && go.modDownloads.length === 0) {
     result.notes.push({ severity: 'info', line: 0, message: 'no Go build in this Dockerfile (no go build, go install or go mod download, no Go toolchain base): goslim fix applies only to Go builds; left unchanged' });
     result.skipped = 'no-go-build';

@@ -13,7 +13,8 @@ import { expandInScope } from '../parse/parse-dockerfile.js';
 import { MOD_CACHE, outputNameFor, rewriteRun, shellFormView } from './run-rewrite.js';
 import { findGoBuilds, flagOf, scanShell } from './shell-scan.js';
 import { commentsAbove, decideCgo, isDotCopy, workdirs, type CgoDecision } from './stage-facts.js';
-import { applyEdits, lineOffsets, offsetOf, type TextEdit } from './text-edits.js';
+import { lineStarts, offsetAt } from '../parse/offsets.js';
+import { applyEdits, type TextEdit } from './text-edits.js';
 import { GLIBC_BASE, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
 
 const ROOT_USERS = /^(root|0)(:(root|0))?$/;
@@ -26,7 +27,7 @@ class Editor {
   readonly records: FixEdit[] = [];
   readonly notes: FixNote[] = [];
   readonly todos: FixNote[] = [];
-  readonly offs: number[];
+  readonly offs: readonly number[];
   /** A build goslim could not edit (make, heredoc): its cgo setting is unknown. */
   opaqueBuilds = false;
   /** RUN -> output path its `go build` (without -o) must write: what the final stage copies and runs. */
@@ -35,13 +36,13 @@ class Editor {
     readonly model: DockerfileModel,
     readonly explain: boolean,
   ) {
-    this.offs = lineOffsets(model.text);
+    this.offs = lineStarts(model);
   }
   start(i: Instruction): number {
-    return offsetOf(this.offs, i.range.start);
+    return offsetAt(this.model, i.range.start);
   }
   end(i: Instruction): number {
-    return offsetOf(this.offs, i.range.end);
+    return offsetAt(this.model, i.range.end);
   }
   lineStart(i: Instruction): number {
     return this.offs[i.range.start.line]!;
@@ -98,7 +99,7 @@ export function fixBuildStage(ed: Editor, stage: Stage, cgo: CgoDecision, option
   let crossAdded = false;
   for (const orig of runs) {
     if (orig.argsRange === null) continue;
-    const view = shellFormView(orig, offsetOf(ed.offs, orig.argsRange.start) - ed.start(orig));
+    const view = shellFormView(orig, offsetAt(ed.model, orig.argsRange.start) - ed.start(orig));
     if (view === null) {
       ed.opaqueBuilds = true;
       ed.todo(orig, 'go build in an exec-form RUN: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand');
@@ -135,7 +136,7 @@ export function fixBuildStage(ed: Editor, stage: Stage, cgo: CgoDecision, option
   const crossUsed = crossAdded || stage.instructions.some((i) => i.keyword === 'RUN' && /\$\{?TARGET(OS|ARCH)\b/.test(i.text));
   if (!crossUsed) return;
   if (stage.platform === null) {
-    const at = offsetOf(ed.offs, stage.base.range.start);
+    const at = offsetAt(ed.model, stage.base.range.start);
     ed.edits.push({ start: at, end: at, text: '--platform=$BUILDPLATFORM ' });
     ed.record('build-platform', stage.from.line, '--platform=$BUILDPLATFORM: the compiler runs natively, never under emulation');
   }
@@ -187,7 +188,7 @@ function findWantedOutputs(ed: Editor, final: Stage): void {
     const candidates: Array<{ run: Instruction; path?: string; hasO: boolean }> = [];
     for (const r of stage.instructions) {
       if (r.keyword !== 'RUN' || r.argsRange === null) continue;
-      const at = offsetOf(ed.offs, r.argsRange.start) - ed.start(r);
+      const at = offsetAt(ed.model, r.argsRange.start) - ed.start(r);
       for (const b of findGoBuilds(scanShell(r.text, at, r.text.length, model.escapeChar))) {
         if (b.subcommand !== 'build') continue;
         const o = flagOf(b, 'o');
@@ -263,7 +264,7 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
     ed.notes.push({ severity: 'warning', line: final.from.line, message: 'the final stage is built FROM another stage: it carries everything that stage has; copy only the binary into a distroless stage' });
   } else if (cgo.needed && facts?.hasLibc === false) {
     const base = options.base ?? GLIBC_BASE;
-    ed.edits.push({ start: offsetOf(ed.offs, final.base.range.start), end: offsetOf(ed.offs, final.base.range.end), text: base });
+    ed.edits.push({ start: offsetAt(ed.model, final.base.range.start), end: offsetAt(ed.model, final.base.range.end), text: base });
     ed.record('cgo-kept', final.from.line, `final base ${base}: the binary needs libc (${cgo.why})`);
   } else {
     const wanted = options.base ?? STATIC_BASE;
@@ -271,7 +272,7 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
     if (swappable && final.base.raw !== wanted) {
       const why = blocksStaticBase(model, final, cgo, ed.opaqueBuilds);
       if (why === undefined) {
-        ed.edits.push({ start: offsetOf(ed.offs, final.base.range.start), end: offsetOf(ed.offs, final.base.range.end), text: wanted });
+        ed.edits.push({ start: offsetAt(ed.model, final.base.range.start), end: offsetAt(ed.model, final.base.range.end), text: wanted });
         ed.record('static-base', final.from.line, `final base ${wanted}: nothing in the final stage needs a shell or libc`);
         if (ed.explain) ed.edits.push({ start: ed.lineStart(final.from), end: ed.lineStart(final.from), text: `# goslim: ${wanted}: no shell, no package manager, no libc to ship or patch\n` });
         shellLess = classifyImage(wanted).hasShell !== true;

@@ -15,7 +15,7 @@ import { classifyImage } from '../base-image.js';
 import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
 import { buildOutputs, MOD_CACHE, rewriteRun, shellFormView, type BuildOutput } from './run-rewrite.js';
 import { builtMains, decideCgo, finalWorkdir, isDotCopy, workdirs } from './stage-facts.js';
-import { lineOffsets, offsetOf } from './text-edits.js';
+import { lineStarts, offsetAt } from '../parse/offsets.js';
 import { GLIBC_BASE, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
 
 /** PATH of the golang image (docker-library golang Dockerfile), used to resolve `CMD name`. */
@@ -72,7 +72,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
   const stage: Stage = model.stages[0]!;
   const ctx = options.context;
   const out: Out = { lines: [], edits: [], notes: [], todos: [], explain: options.explain === true };
-  const offs = lineOffsets(model.text);
+  const offs = lineStarts(model);
   const cgo = decideCgo(model, ctx);
   const wds = workdirs(model, stage);
   const runtimeWd = finalWorkdir(model, stage);
@@ -110,7 +110,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
     if (RUNTIME_KEYWORDS.has(i.keyword)) continue;
     const wd = wds.get(i) ?? '/';
     if (i.keyword === 'RUN' && i.argsRange !== null) {
-      const view = shellFormView(i, offsetOf(offs, i.argsRange.start) - offsetOf(offs, i.range.start));
+      const view = shellFormView(i, offsetAt(model, i.argsRange.start) - offsetAt(model, i.range.start));
       if (view === null) {
         opaqueBuild = true;
         todo(out, i.line, 'go build in an exec-form RUN: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand, and copy its binary into the final stage below');

@@ -3,9 +3,8 @@
  * whether cgo is really needed, and the build context's Go module view.
  */
 import { cgoReasons, type GoModuleInfo, type GoPackage } from '../../gomod/scan.js';
-import { stageEndWorkdir, workdirAt } from '../go-build.js';
+import { goBuildsOf, stageEndWorkdir, workdirAt } from '../go-build.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
-import { findGoBuilds, scanShell } from './shell-scan.js';
 import type { BuildContextFacts } from './types.js';
 
 /** Working directory in effect when each instruction of the stage runs (lint's table, go-build.ts). */
@@ -39,15 +38,10 @@ const C_TOOLCHAIN = /\b(gcc|g\+\+|clang|musl-dev|build-base|build-essential|libc
  */
 export function decideCgo(model: DockerfileModel, ctx: BuildContextFacts | undefined): CgoDecision {
   const runs = model.instructions.filter((i) => i.keyword === 'RUN');
-  const pkgArgs: string[] = [];
-  let explicitOn = false;
-  for (const r of runs) {
-    for (const b of findGoBuilds(scanShell(r.body, 0, r.body.length, model.escapeChar))) {
-      pkgArgs.push(...b.packages.map((p) => p.value));
-      const env = b.env.find((w) => w.value.startsWith('CGO_ENABLED='));
-      if (env?.value === 'CGO_ENABLED=1' || (env === undefined && r.scope.get('CGO_ENABLED')?.value === '1')) explicitOn = true;
-    }
-  }
+  // Lint's Go-build analysis: packages as expanded, CGO_ENABLED from the command, an export, ENV or ARG.
+  const builds = goBuildsOf(model).builds;
+  const pkgArgs = builds.flatMap((b) => b.packages);
+  const explicitOn = builds.some((b) => b.cgo.value === '1');
   if (ctx?.module) {
     const mains = builtMains(ctx.module, pkgArgs);
     const reasons = mains.length > 0 ? mains.flatMap((m) => cgoReasons(ctx.module!, m)) : cgoReasons(ctx.module);

@@ -4,24 +4,11 @@
  * offsets stay valid (the "range-based edit engine" of the lint/fix design).
  */
 import { GoslimError } from '../../errors.js';
-import type { SourcePosition } from '../parse/model.js';
 
 export interface TextEdit {
   start: number;
   end: number;
   text: string;
-}
-
-export function lineOffsets(text: string): number[] {
-  const offs = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') offs.push(i + 1);
-  return offs;
-}
-
-export function offsetOf(offsets: number[], pos: SourcePosition): number {
-  const base = offsets[pos.line];
-  if (base === undefined) throw new GoslimError('E_INTERNAL', `position line ${pos.line} outside the text`);
-  return base + pos.character;
 }
 
 export function applyEdits(text: string, edits: TextEdit[]): string {
