@@ -13,6 +13,7 @@ import { expandInScope } from '../parse/parse-dockerfile.js';
 import { MOD_CACHE, outputNameFor, rewriteRun, shellFormView } from './run-rewrite.js';
 import { findGoBuilds, flagOf, scanShell } from './shell-scan.js';
 import { commentsAbove, decideCgo, isDotCopy, workdirs, type CgoDecision } from './stage-facts.js';
+import { goBuildsOf } from '../go-build.js';
 import { lineStarts, offsetAt } from '../parse/offsets.js';
 import { applyEdits, type TextEdit } from './text-edits.js';
 import { GLIBC_BASE, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
@@ -79,8 +80,9 @@ class Editor {
 
 const GO_BUILD = /\bgo\s+(build|install)\b/;
 
-function isBuildStage(stage: Stage): boolean {
-  return stage.instructions.some((i) => i.keyword === 'RUN' && (GO_BUILD.test(i.body) || i.heredocs.some((h) => GO_BUILD.test(h.body))));
+/** The stage runs `go build` / `go install` (lint's analysis: through sh -c, heredocs, exec form). */
+function isBuildStage(model: DockerfileModel, stage: Stage): boolean {
+  return goBuildsOf(model).builds.some((b) => b.stageIndex === stage.index);
 }
 
 function stageDeclares(stage: Stage, name: string, before?: Instruction): boolean {
@@ -341,9 +343,9 @@ export function fixMultiStage(model: DockerfileModel, options: FixOptions): Mode
   const final = model.stages[model.stages.length - 1]!;
   findWantedOutputs(ed, final);
   for (const s of model.stages) {
-    if (s !== final && isBuildStage(s)) fixBuildStage(ed, s, cgo, options);
+    if (s !== final && isBuildStage(model, s)) fixBuildStage(ed, s, cgo, options);
   }
-  if (isBuildStage(final) && model.stages.length > 1) {
+  if (isBuildStage(model, final) && model.stages.length > 1) {
     ed.notes.push({ severity: 'warning', line: final.from.line, message: 'the final stage builds Go code: its toolchain ships in the image' });
   }
   if (model.stages.length > 1 || classifyImage(final.base.expanded).kind !== 'go-toolchain') fixFinalStage(ed, final, cgo, options);

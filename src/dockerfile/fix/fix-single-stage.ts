@@ -8,6 +8,7 @@
  */
 import { posix } from 'node:path';
 import { localClosure, type GoModuleInfo, type GoPackage } from '../../gomod/scan.js';
+import { goBuildsOf } from '../go-build.js';
 import { expandInScope } from '../parse/parse-dockerfile.js';
 import { referencedVariables } from '../parse/expand.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
@@ -101,8 +102,11 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
   const outputs: BuildOutput[] = [];
   const carriedCopies: Array<{ from: string; line: number }> = [];
   const finalTodos: Array<{ line: number; message: string }> = [];
-  let modDownloadSeen = instrs.some((i) => i.keyword === 'RUN' && /\bgo\s+mod\s+download\b/.test(i.body));
-  const buildIndex = instrs.findIndex((i) => i.keyword === 'RUN' && /\bgo\s+(build|install)\b/.test(i.body));
+  // Lint's Go-build analysis: which RUN downloads modules, which builds.
+  const go = goBuildsOf(model);
+  let modDownloadSeen = go.modDownloads.length > 0;
+  const firstBuild = go.builds[0]?.instruction;
+  const buildIndex = firstBuild === undefined ? -1 : instrs.indexOf(firstBuild);
   let opaqueBuild = false;
   let dotDest: string | undefined;
 
