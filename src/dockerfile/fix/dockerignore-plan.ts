@@ -13,7 +13,7 @@ import { parseDockerfile } from '../parse/parse-dockerfile.js';
 import { splitWords } from '../parse/shell-words.js';
 import { copyPaths } from '../rules/context.js';
 import { rule as g020 } from '../rules/g020-dockerignore.js';
-import { isIgnored, parseDockerignore } from './dockerignore.js';
+import { isIgnored, parseDockerignore } from '../dockerignore.js';
 import { isDotCopy } from './stage-facts.js';
 import type { BuildContextFacts } from './types.js';
 

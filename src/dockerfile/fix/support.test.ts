@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isIgnored, parseDockerignore } from './dockerignore.js';
+import { isIgnored, parseDockerignore } from '../dockerignore.js';
+import { dockerignoreExcludes } from '../rules/g020-dockerignore.js';
 import { execWordsOf, unwrapShC } from './exec-form.js';
 import { findGoBuilds, scanShell } from './shell-scan.js';
 import { applyUnifiedDiff, unifiedDiff } from './unified-diff.js';
@@ -15,6 +16,14 @@ describe('.dockerignore matching', () => {
     expect(isIgnored(rules, 'pkg/x.test')).toBe(true);
     expect(isIgnored(rules, 'docs')).toBe(true);
     expect(isIgnored(rules, 'templates')).toBe(false);
+  });
+
+  it('is the one matcher lint G020 uses: `**/` matches whole directories only', () => {
+    const rules = parseDockerignore('**/.git\n');
+    expect(isIgnored(rules, '.git')).toBe(true);
+    expect(isIgnored(rules, 'sub/.git')).toBe(true);
+    expect(isIgnored(rules, 'a.git')).toBe(false);
+    expect(dockerignoreExcludes('**/.git\n', 'a.git')).toBe(false);
   });
 });
 
