@@ -10,8 +10,7 @@ import { classifyImage, isDistrolessFamily, type BaseFacts, type BaseKind } from
 import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
 import { posix } from 'node:path';
 import { expandInScope } from '../parse/parse-dockerfile.js';
-import { MOD_CACHE, outputNameFor, rewriteRun, shellFormView } from './run-rewrite.js';
-import { findGoBuilds, flagOf, scanShell } from './shell-scan.js';
+import { MOD_CACHE, rewriteRun, shellFormView } from './run-rewrite.js';
 import { commentsAbove, decideCgo, isDotCopy, workdirs, type CgoDecision } from './stage-facts.js';
 import { goBuildsOf } from '../go-build.js';
 import { lineStarts, offsetAt } from '../parse/offsets.js';
@@ -185,21 +184,15 @@ function findWantedOutputs(ed: Editor, final: Stage): void {
     const dest = c.args[1]!.value;
     if (!(dest === program || (dest.endsWith('/') && posix.join(dest, posix.basename(c.args[0]!.value)) === program))) continue;
     const stage = model.stages[c.copyFrom.stageIndex]!;
-    const wds = workdirs(model, stage);
     const src = posix.resolve('/', expandInScope(model, c, c.args[0]!.value));
+    // Lint's Go-build analysis (the facts of G022): where each go build of that stage writes.
     const candidates: Array<{ run: Instruction; path?: string; hasO: boolean }> = [];
-    for (const r of stage.instructions) {
-      if (r.keyword !== 'RUN' || r.argsRange === null) continue;
-      const at = offsetAt(ed.model, r.argsRange.start) - ed.start(r);
-      for (const b of findGoBuilds(scanShell(r.text, at, r.text.length, model.escapeChar))) {
-        if (b.subcommand !== 'build') continue;
-        const o = flagOf(b, 'o');
-        const wd = wds.get(r) ?? '/';
-        // Without -o, go build names the binary after the package, in the working directory.
-        const name = o === undefined ? outputNameFor(b.packages[0]?.value, undefined, false) : undefined;
-        const path = o?.value !== undefined ? posix.resolve(wd, o.value) : name !== undefined ? posix.join(wd, name) : undefined;
-        candidates.push({ run: r, hasO: o !== undefined, ...(path !== undefined ? { path } : {}) });
-      }
+    for (const b of goBuildsOf(model).builds) {
+      if (b.stageIndex !== stage.index || b.kind !== 'build') continue;
+      const hasO = b.flags.output !== null;
+      // Without -o, `go build .` is named after go.mod's module path, not visible here: no path.
+      const path = b.outputPath !== null && (hasO || b.outputNameKnown) ? b.outputPath : undefined;
+      candidates.push({ run: b.instruction, hasO, ...(path !== undefined ? { path } : {}) });
     }
     if (candidates.some((k) => k.path === src || (k.path !== undefined && src.startsWith(`${k.path}/`)))) continue;
     const noO = candidates.filter((k) => !k.hasO);
