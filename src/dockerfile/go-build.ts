@@ -202,6 +202,8 @@ function joinPath(base: string, rel: string): string {
 
 /** An absolute, lexically clean image path ("/a/./b/../c" -> "/a/c"; ".." stops at "/"). */
 export function normalizeImagePath(p: string): string {
+  // Already clean (the common case): returned as is.
+  if (p.length > 1 && p[0] === '/' && !p.endsWith('/') && !p.includes('//') && !p.includes('/./') && !p.includes('/../') && !p.endsWith('/.') && !p.endsWith('/..')) return p;
   const out: string[] = [];
   for (const part of p.split('/')) {
     if (part === '' || part === '.') continue;

@@ -27,7 +27,9 @@ export function fixDockerfile(text: string, options: FixOptions = {}): FixResult
     return result;
   }
   // Windows images are recognised by their base; `# escape=\`` alone is also used on Linux.
-  if (model.stages.some((s) => classifyImage(s.base.expanded).kind === 'windows')) {
+  // Each stage's base, classified once (base-image.ts, lint's facts).
+  const kinds = model.stages.map((s) => classifyImage(s.base.expanded).kind);
+  if (kinds.includes('windows')) {
     result.todos.push({
       severity: 'warning',
       line: model.stages[0]!.from.line,
@@ -45,14 +47,14 @@ export function fixDockerfile(text: string, options: FixOptions = {}): FixResult
   // The recipe is for Go services: a file that builds no Go (node, python, a prebuilt binary copied in)
   // is left alone. The same analysis lint reads: go build/install/mod download, or a Go toolchain base.
   // (The base check first: it is cheap, and most Go Dockerfiles have a Go toolchain stage.)
-  const goBase = model.stages.some((s) => classifyImage(s.base.expanded).kind === 'go-toolchain');
+  const goBase = kinds.includes('go-toolchain');
   const go = goBase ? undefined : goBuildsOf(model);
   if (go !== undefined && go.builds.length === 0 && go.modDownloads.length === 0) {
     result.notes.push({ severity: 'info', line: 0, message: 'no Go build in this Dockerfile (no go build, go install or go mod download, no Go toolchain base): goslim fix applies only to Go builds; left unchanged' });
     result.skipped = 'no-go-build';
     return result;
   }
-  const single = model.stages.length === 1 && classifyImage(model.stages[0]!.base.expanded).kind === 'go-toolchain';
+  const single = model.stages.length === 1 && kinds[0] === 'go-toolchain';
   const out = single ? fixSingleStage(model, options) : fixMultiStage(model, options);
   let fixed = out.text;
   if (crlf) fixed = fixed.replace(/\n/g, '\r\n');
