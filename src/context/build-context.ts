@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { scanGoModule } from '../gomod/scan.js';
-import { hasReinclusionUnder, isIgnored, parseDockerignore } from '../dockerfile/fix/dockerignore.js';
+import { hasReinclusionUnder, isIgnored, parseDockerignore } from '../dockerfile/dockerignore.js';
 import type { BuildContextFacts, ContextEntry } from '../dockerfile/fix/types.js';
 
 const MAX_DIR_SCAN = 5_000;

@@ -235,6 +235,11 @@ export function classifyStageBase(model: DockerfileModel, stage: Stage): BaseFac
   return classifyImage(s ? s.base.expanded : stage.base.expanded);
 }
 
+/** Distroless, Chainguard and scratch bases (any variant): no package manager; `nonroot` is uid 65532. */
+export function isDistrolessFamily(kind: BaseKind): boolean {
+  return kind === 'distroless-static' || kind === 'distroless-base' || kind === 'distroless-cc' || kind === 'chainguard-static' || kind === 'chainguard-glibc' || kind === 'scratch';
+}
+
 /** True when the kind has no libc at all (a dynamically linked binary cannot start). */
 export function isLibcLess(f: BaseFacts): boolean {
   return f.hasLibc === false;

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { lintDockerfile } from './lint.js';
+import { fixDockerfile } from './fix/fix-dockerfile.js';
 
 const dir = new URL('../../test/fixtures/dockerfiles/', import.meta.url);
 const names = readdirSync(dir)
@@ -37,6 +38,20 @@ describe('Dockerfile corpus', () => {
     const text = readFileSync(new URL('four-lever-recipe.Dockerfile', dir), 'utf8');
     expect(lintDockerfile(text, { dockerignore: '.git\n' }).findings).toEqual([]);
     expect(lintDockerfile(text, { dockerignore: '.git\n', parse: { targetPlatform: 'linux/arm64', buildPlatform: 'linux/amd64' } }).findings).toEqual([]);
+  });
+});
+
+describe('fix over the corpus: one analysis for the finding and its fix (issue 12)', () => {
+  const levers = new Set(['multi-stage', 'static-base', 'cgo-off', 'strip-symbols', 'trimpath']);
+
+  it.each(names)('%s: lint(fix(x)) has no error for a lever whose fix was applied, and fix(fix(x)) == fix(x)', (name) => {
+    const text = readFileSync(new URL(`${name}.Dockerfile`, dir), 'utf8');
+    const expected = JSON.parse(readFileSync(new URL(`${name}.expected.json`, dir), 'utf8')) as Expected;
+    const once = fixDockerfile(text);
+    const applied = new Set(once.edits.map((e) => e.kind as string).filter((k) => levers.has(k)));
+    const errors = lintDockerfile(once.fixed, { dockerignore: expected.dockerignore }).findings.filter((f) => f.severity === 'error' && f.lever !== undefined);
+    expect(errors.filter((f) => applied.has(f.lever!)).map((f) => `${f.rule}:${f.lever}@${f.line}`)).toEqual([]);
+    expect(fixDockerfile(once.fixed).fixed).toBe(once.fixed);
   });
 });
 

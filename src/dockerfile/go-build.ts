@@ -101,8 +101,8 @@ export interface GoBuildAnalysis {
   buildingStages: Set<number>;
 }
 
-/** `go build` flags that take a value (go help build). */
-const VALUE_FLAGS = new Set([
+/** `go build` flags that take a value (go help build); the fixer's word finder uses the same table. */
+export const GO_BUILD_VALUE_FLAGS: ReadonlySet<string> = new Set([
   'o', 'ldflags', 'gcflags', 'asmflags', 'tags', 'buildmode', 'mod', 'p', 'pkgdir', 'installsuffix',
   'modfile', 'overlay', 'pgo', 'compiler', 'gccgoflags', 'toolexec', 'coverpkg', 'covermode', 'C', 'exec',
 ]);
@@ -143,7 +143,7 @@ export function parseGoBuildArgs(args: readonly string[]): { flags: GoBuildFlags
     const [n, inline] = splitFlag(a.replace(/^--/, '-'));
     const name = n.slice(1);
     let value: string | undefined = inline;
-    if (VALUE_FLAGS.has(name) && value === undefined) value = args[++i] ?? '';
+    if (GO_BUILD_VALUE_FLAGS.has(name) && value === undefined) value = args[++i] ?? '';
     switch (name) {
       case 'o':
         flags.output = value ?? null;
@@ -202,6 +202,8 @@ function joinPath(base: string, rel: string): string {
 
 /** An absolute, lexically clean image path ("/a/./b/../c" -> "/a/c"; ".." stops at "/"). */
 export function normalizeImagePath(p: string): string {
+  // Already clean (the common case): returned as is.
+  if (p.length > 1 && p[0] === '/' && !p.endsWith('/') && !p.includes('//') && !p.includes('/./') && !p.includes('/../') && !p.endsWith('/.') && !p.endsWith('/..')) return p;
   const out: string[] = [];
   for (const part of p.split('/')) {
     if (part === '' || part === '.') continue;
@@ -237,7 +239,7 @@ function workdirTable(model: DockerfileModel): WorkdirTable {
     else wd = /(^|\/)golang(:|@|$)/.test(st.base.expanded.toLowerCase()) ? '/go' : '/';
     for (const i of st.instructions) {
       t.at.set(i, wd);
-      if (i.keyword === 'WORKDIR') wd = joinPath(wd, expandOrKeep(i.body.trim(), (n) => i.scope.get(n)?.value));
+      if (i.keyword === 'WORKDIR') wd = joinPath(wd, expandOrKeep(i.body.trim(), (n) => i.scope.get(n)?.value, { escapeChar: model.escapeChar }));
     }
     t.end[st.index] = wd;
   }
@@ -249,6 +251,11 @@ function workdirTable(model: DockerfileModel): WorkdirTable {
 export function workdirAt(model: DockerfileModel, stage: Stage, instr: Instruction): string {
   const t = workdirTable(model);
   return t.at.get(instr) ?? t.end[stage.index] ?? '/';
+}
+
+/** WORKDIR at the end of a stage: what the image built from it runs in. */
+export function stageEndWorkdir(model: DockerfileModel, stage: Stage): string {
+  return workdirTable(model).end[stage.index] ?? '/';
 }
 
 function setting(
@@ -436,4 +443,16 @@ export function analyzeGoBuilds(model: DockerfileModel): GoBuildAnalysis {
     }
   }
   return out;
+}
+
+const ANALYSIS = Symbol('goslim.goBuilds');
+
+/** `analyzeGoBuilds`, computed once per model and kept on it (the fixer asks from several places). */
+export function goBuildsOf(model: DockerfileModel): GoBuildAnalysis {
+  const holder = model as DockerfileModel & { [ANALYSIS]?: GoBuildAnalysis };
+  let a = holder[ANALYSIS];
+  if (a) return a;
+  a = analyzeGoBuilds(model);
+  Object.defineProperty(holder, ANALYSIS, { value: a, enumerable: false });
+  return a;
 }

@@ -5,7 +5,7 @@
  */
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GoslimError } from '../errors.js';
+import { ExistsError, MalformedInputError, NotFoundError, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { cgoReasons, embeddedPaths, packageArg, scanGoModule, type GoModuleInfo, type GoPackage } from '../gomod/scan.js';
 import { renderDockerfile, renderDockerignore, type InitRecipe } from './render.js';
@@ -37,22 +37,22 @@ function normPkg(p: string, module: string): string {
 /** Plan without touching the disk beyond reading (pure over the scanned module). */
 export function planInit(info: GoModuleInfo, options: InitOptions = {}): InitPlan {
   const mains = info.mains;
-  if (mains.length === 0) throw new GoslimError('E_NOT_FOUND', `no main package in ${info.goMod.module}: nothing to put in an image`);
+  if (mains.length === 0) throw new NotFoundError(`no main package in ${info.goMod.module}: nothing to put in an image`);
   let main: GoPackage | undefined;
   if (options.pkg !== undefined) {
     const want = normPkg(options.pkg, info.goMod.module);
     main = mains.find((m) => m.dir === want);
     if (!main) {
-      throw new GoslimError('E_USAGE', `--pkg ${options.pkg} is not a main package; main packages: ${mains.map(packageArg).join(', ')}`);
+      throw new UsageError(`--pkg ${options.pkg} is not a main package; main packages: ${mains.map(packageArg).join(', ')}`);
     }
   } else if (mains.length === 1) main = mains[0]!;
   else {
-    throw new GoslimError('E_USAGE', `several main packages (${mains.map(packageArg).join(', ')}): choose one with --pkg`, {
+    throw new UsageError(`several main packages (${mains.map(packageArg).join(', ')}): choose one with --pkg`, {
       details: { mains: mains.map(packageArg) },
     });
   }
   const goVersion = info.goVersion ?? options.defaultGoVersion;
-  if (goVersion === undefined) throw new GoslimError('E_MALFORMED', 'go.mod has no go line: pass a Go version');
+  if (goVersion === undefined) throw new MalformedInputError('go.mod has no go line: pass a Go version');
   const reasons = cgoReasons(info, main);
   const binary = main.dir === '.' ? info.goMod.module.replace(/\/v\d+$/, '').split('/').pop()! : main.dir.split('/').pop()!;
   const recipe: InitRecipe = {
@@ -87,7 +87,7 @@ export async function initProject(dir: string, options: InitOptions = {}): Promi
   const targets = [join(dir, 'Dockerfile'), join(dir, '.dockerignore')];
   if (!options.force) {
     for (const t of targets) {
-      if (await exists(t)) throw new GoslimError('E_EXISTS', `${t} exists; use --force to overwrite it`, { details: { path: t } });
+      if (await exists(t)) throw new ExistsError(`${t} exists; use --force to overwrite it`, { details: { path: t } });
     }
   }
   await writeFileAtomic(targets[0]!, plan.dockerfile);

@@ -4,7 +4,6 @@
  * `goslim fix` on an init'ed Dockerfile changes nothing (tested).
  */
 import { posix } from 'node:path';
-import { isIgnored, parseDockerignore } from '../dockerfile/fix/dockerignore.js';
 import { renderExec } from '../dockerfile/fix/exec-form.js';
 import { GLIBC_BASE, NONROOT_USER, STATIC_BASE } from '../dockerfile/fix/types.js';
 
@@ -59,29 +58,5 @@ export function renderDockerfile(r: InitRecipe): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Build context exclusions: VCS data, built binaries, dependencies of other tools, test output. */
-export function renderDockerignore(binaries: string[], keep: string[] = []): string {
-  const all = [
-    '# Written by goslim init: keep the build context small and the layer cache stable.',
-    '.git',
-    '.github',
-    '.gitignore',
-    '.dockerignore',
-    'Dockerfile*',
-    '# built binaries',
-    'bin/',
-    'dist/',
-    ...binaries.map((b) => `/${b}`),
-    '*.exe',
-    '*.test',
-    '# other tools\' dependencies and test output',
-    'node_modules/',
-    'coverage.*',
-    '*.out',
-    '*.prof',
-    'testresults/',
-  ];
-  // Never exclude what the build needs: package directories and //go:embed targets.
-  const lines = all.filter((l) => l.startsWith('#') || !keep.some((k) => isIgnored(parseDockerignore(l), k)));
-  return `${lines.join('\n')}\n`;
-}
+// One .dockerignore recipe for init and fix (fix writes it when the build context has none).
+export { renderDockerignore } from '../dockerfile/fix/dockerignore-plan.js';

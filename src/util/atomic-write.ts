@@ -12,7 +12,7 @@
  *    (no write bit in its mode, or no write access for this process: root ignores mode bits).
  */
 import { constants, rmSync } from 'node:fs';
-import { access, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { access, link, lstat, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { GoslimError, IoError, NotRegularFileError, ReadOnlyError } from '../errors.js';
@@ -156,10 +156,46 @@ export interface AtomicWriteOptions {
    * itself is replaced by a new file with the default mode (the umask applies).
    */
   inPlace?: boolean;
+  /**
+   * Create the file only if nothing is at `path` (not even a dangling link): the complete, fsynced
+   * temp is hard-linked into place, which fails when a file appeared meanwhile, so an existing file
+   * is never replaced. writeFileAtomic returns false then.
+   */
+  exclusive?: boolean;
+}
+
+async function createExclusive(path: string, data: string | Uint8Array): Promise<boolean> {
+  if (await lstat(path).then(() => true, () => false)) return false;
+  const tmp = tempNameFor(path);
+  track(tmp);
+  try {
+    const fh = await open(tmp, 'wx', 0o644);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      await link(tmp, path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+  } catch (err) {
+    if (err instanceof GoslimError) throw err;
+    throw new IoError(`cannot write ${path}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await rm(tmp, { force: true });
+    untrack(tmp);
+  }
+  await syncPath(dirname(path), true);
+  return true;
 }
 
 /** Write `data` to `path` atomically (see the module comment). */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<boolean> {
+  if (options.exclusive === true) return createExclusive(path, data);
   if (options.inPlace === false) {
     await replaceAtomically(
       path,
@@ -173,7 +209,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
       },
       { what: path },
     );
-    return;
+    return true;
   }
   let target = path;
   try {
@@ -210,4 +246,5 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     },
     { cleanStale: false, readOnlyErrors: true, what: path },
   );
+  return true;
 }

@@ -1,6 +1,7 @@
 /** `goslim fix` through the CLI: diff by default, --write atomically and idempotently, --json, --explain, errors. */
 import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -100,5 +101,79 @@ describe('goslim fix (CLI)', () => {
     expect(await runCli(['fix', 'nope/Dockerfile'], c)).toBe(2);
     expect(c.err()).toMatch(/^goslim: error E_NOT_FOUND: /);
     expect(c.err()).not.toContain('    at ');
+  });
+
+  describe('issue 12: fix output passes lint', () => {
+    interface FixJson { changed: boolean; skipped?: string; dockerignore?: { action: string; written: boolean; keep: string[] } }
+    const lintRules = async (dir: string): Promise<string[]> => {
+      const c = io(dir);
+      await runCli(['lint', '-f', 'json'], c);
+      const json = JSON.parse(c.out()) as { files: Array<{ findings: Array<{ rule: string }> }> };
+      return json.files.flatMap((f) => f.findings.map((x) => x.rule));
+    };
+
+    it('--write creates the .dockerignore lint G020 asks for, keeping what the build reads; lint then has no G020', async () => {
+      const dir = await copyExample('notes');
+      expect(existsSync(join(dir, '.dockerignore'))).toBe(false);
+      const c = io(dir);
+      expect(await runCli(['fix', '--write', '--json'], c)).toBe(0);
+      const r = JSON.parse(c.out()) as FixJson;
+      expect(r.dockerignore).toMatchObject({ action: 'create', written: true });
+      // Runtime files fix carries into the final stage are never excluded.
+      for (const k of ['config', 'migrations', 'templates']) expect(r.dockerignore!.keep).toContain(k);
+      const ignore = await readFile(join(dir, '.dockerignore'), 'utf8');
+      expect(ignore.split('\n')).toContain('.git');
+      expect(await lintRules(dir)).not.toContain('G020');
+      // A second run: nothing left to do, nothing rewritten.
+      const again = io(dir);
+      expect(await runCli(['fix', '--write', '--json'], again)).toBe(0);
+      expect((JSON.parse(again.out()) as FixJson).dockerignore).toBeUndefined();
+      expect(await readFile(join(dir, '.dockerignore'), 'utf8')).toBe(ignore);
+    });
+
+    it('without --write the .dockerignore is only announced; an existing one is never rewritten', async () => {
+      const dir = await copyExample('greeter');
+      const dry = io(dir);
+      expect(await runCli(['fix', '--json'], dry)).toBe(0);
+      expect((JSON.parse(dry.out()) as FixJson).dockerignore).toMatchObject({ action: 'create', written: false });
+      expect(existsSync(join(dir, '.dockerignore'))).toBe(false);
+      await writeFile(join(dir, '.dockerignore'), 'bin/\n');
+      const c = io(dir);
+      expect(await runCli(['fix', '--write', '--json'], c)).toBe(0);
+      expect((JSON.parse(c.out()) as FixJson).dockerignore).toMatchObject({ action: 'exists-without-git', written: false });
+      expect(await readFile(join(dir, '.dockerignore'), 'utf8')).toBe('bin/\n');
+    });
+
+    it('a Dockerfile that builds no Go is left alone, with the reason in JSON, exit 0', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'goslim-fix-node-'));
+      dirs.push(dir);
+      const text = 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "server.js"]\n';
+      await writeFile(join(dir, 'Dockerfile'), text);
+      const c = io(dir);
+      expect(await runCli(['fix', '--write', '--json'], c)).toBe(0);
+      const r = JSON.parse(c.out()) as FixJson;
+      expect(r).toMatchObject({ changed: false, skipped: 'no-go-build' });
+      expect(r.dockerignore).toBeUndefined();
+      expect(await readFile(join(dir, 'Dockerfile'), 'utf8')).toBe(text);
+      expect(await readdir(dir)).toEqual(['Dockerfile']);
+      const plain = io(dir);
+      expect(await runCli(['fix'], plain)).toBe(0);
+      expect(plain.out()).toBe('');
+    });
+
+    it('diff headers: a/<path relative to cwd> for a file inside it (patch -p1 applies it there), a/<absolute path> with one slash outside it', async () => {
+      const dir = await copyExample('greeter');
+      const abs = join(dir, 'Dockerfile');
+      const inside = io(tmpdir());
+      expect(await runCli(['fix', abs], inside)).toBe(0);
+      const rel = abs.slice(tmpdir().length + 1);
+      expect(inside.out().split('\n').slice(0, 2)).toEqual([`--- a/${rel}`, `+++ b/${rel}`]);
+      const outside = io(join(dir, 'cmd'));
+      expect(await runCli(['fix', abs], outside)).toBe(0);
+      expect(outside.out().split('\n').slice(0, 2)).toEqual([`--- a${abs}`, `+++ b${abs}`]);
+      expect(outside.out()).not.toContain('a//');
+      const patch = spawnSync('patch', ['-p1', '--dry-run'], { cwd: tmpdir(), input: inside.out(), encoding: 'utf8' });
+      if (patch.error === undefined) expect(patch.status, patch.stderr).toBe(0);
+    });
   });
 });

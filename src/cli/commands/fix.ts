@@ -1,16 +1,18 @@
 import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { NotFoundError, UsageError } from '../../errors.js';
+import { dirname, join, resolve } from 'node:path';
+import { GoslimError, NotFoundError, UsageError } from '../../errors.js';
 import { fixDockerfile } from '../../dockerfile/fix/fix-dockerfile.js';
 import { scanBuildContext } from '../../context/build-context.js';
-import { unifiedDiff } from '../../dockerfile/fix/unified-diff.js';
+import { diffLabels, unifiedDiff } from '../../dockerfile/fix/unified-diff.js';
+import { planDockerignore, type DockerignorePlan } from '../../dockerfile/fix/dockerignore-plan.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { spliceFixedBytes } from '../../dockerfile/fix/splice.js';
 import { readFileBounded, readStdinBounded } from '../read-bounded.js';
 import type { BuildContextFacts } from '../../dockerfile/fix/types.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './types.js';
+import { readDockerignore } from './lint.js';
 
 interface FixCliOptions {
   write?: boolean;
@@ -43,11 +45,12 @@ export const command: CommandModule = {
           const text = bytes.toString('utf8');
           const ctxDir = resolve(io.cwd, opts.context ?? dirname(path));
           let context: BuildContextFacts | undefined;
+          let scanned: BuildContextFacts | undefined;
           const isDir = await stat(ctxDir).then((s) => s.isDirectory(), () => false);
           if (opts.context !== undefined && !isDir) throw new NotFoundError(`build context ${opts.context} is not a directory`);
           // Only a context with a Go module at its root is understood; elsewhere the entries would be guesses.
           if (isDir) {
-            const scanned = await scanBuildContext(ctxDir);
+            scanned = await scanBuildContext(ctxDir);
             if (scanned.module !== undefined) context = scanned;
           }
           const fixOpts: Parameters<typeof fixDockerfile>[1] = { explain: opts.explain === true, cacheMounts: opts.cacheMounts !== false };
@@ -55,12 +58,25 @@ export const command: CommandModule = {
           if (context !== undefined) fixOpts.context = context;
           const result = fixDockerfile(text, fixOpts);
           if (opts.write && result.changed) await writeFileAtomic(path, spliceFixedBytes(bytes, text, result.fixed));
+          // The .dockerignore lint's G020 asks for: created when the context has none (never overwritten).
+          let ignore: (DockerignorePlan & { path: string; written: boolean }) | undefined;
+          if (!stdin && isDir && result.skipped === undefined) {
+            const existing = await readDockerignore(path, ctxDir);
+            const plan = planDockerignore(result.fixed, existing ?? null, scanned);
+            if (plan.action !== 'none') {
+              const ignorePath = join(ctxDir, '.dockerignore');
+              const written = plan.action === 'create' && opts.write === true && (await writeFileAtomic(ignorePath, plan.text!, { exclusive: true }));
+              ignore = { ...plan, path: ignorePath, written };
+            }
+          }
           if (opts.json) {
             writeJson(io, {
               path: file,
               mode: result.mode,
               changed: result.changed,
               written: Boolean(opts.write && result.changed),
+              ...(result.skipped !== undefined ? { skipped: result.skipped } : {}),
+              ...(ignore !== undefined ? { dockerignore: { path: ignore.path, action: ignore.action, written: ignore.written, keep: ignore.keep, ...(ignore.text !== undefined ? { text: ignore.text } : {}) } } : {}),
               edits: result.edits,
               notes: result.notes,
               todos: result.todos,
@@ -69,9 +85,17 @@ export const command: CommandModule = {
           } else {
             // From stdin the output is the fixed file itself (a filter); otherwise a diff.
             if (stdin) io.stdout(result.fixed);
-            else if (!opts.write) io.stdout(unifiedDiff(result.original, result.fixed, `a/${file}`, `b/${file}`));
+            else if (!opts.write) {
+              const labels = diffLabels(io.cwd, path);
+              io.stdout(unifiedDiff(result.original, result.fixed, labels.a, labels.b));
+            }
             for (const n of result.notes) io.stderr(`goslim: ${n.severity}: ${file}${n.line > 0 ? `:${n.line}` : ''}: ${n.message}\n`);
             for (const t of result.todos) io.stderr(`goslim: TODO: ${file}${t.line > 0 ? `:${t.line}` : ''}: ${t.message}\n`);
+            if (ignore?.action === 'create') {
+              io.stderr(ignore.written ? `goslim: wrote ${ignore.path} (the build context had no .dockerignore; lint G020)\n` : `goslim: info: no .dockerignore in the build context: --write creates ${ignore.path} (lint G020)\n`);
+            } else if (ignore?.action === 'exists-without-git') {
+              io.stderr(`goslim: warning: the .dockerignore does not exclude .git (lint G020); goslim does not edit an existing .dockerignore: add .git to it\n`);
+            }
             if (opts.write) io.stderr(result.changed ? `goslim: wrote ${file} (${result.edits.length} changes)\n` : `goslim: ${file} is already fixed\n`);
             else if (!result.changed && !stdin) io.stderr(`goslim: ${file}: nothing to fix\n`);
           }

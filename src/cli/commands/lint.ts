@@ -45,7 +45,7 @@ async function readOptional(path: string): Promise<string | null> {
 }
 
 /** BuildKit reads `<Dockerfile>.dockerignore` next to the Dockerfile first, then `<context>/.dockerignore`. */
-async function readDockerignore(dockerfile: string | null, contextDir: string | null): Promise<string | null | undefined> {
+export async function readDockerignore(dockerfile: string | null, contextDir: string | null): Promise<string | null | undefined> {
   if (dockerfile) {
     const specific = await readOptional(join(dirname(dockerfile), `${basename(dockerfile)}.dockerignore`));
     if (specific !== null) return specific;

@@ -197,6 +197,43 @@ describe('fixDockerfile without a build context', () => {
     expect(r.fixed).toContain('CMD ["/app"]\r\n');
   });
 
+  it('leaves a Dockerfile that builds no Go alone and says why (issue 12)', () => {
+    for (const text of [
+      'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "server.js"]\n',
+      'FROM python:3.12-slim\nRUN pip install flask\nCMD python app.py\n',
+      'FROM gcr.io/distroless/static-debian12\nCOPY app /app\nENTRYPOINT ["/app"]\n',
+    ]) {
+      const r = fixDockerfile(text);
+      expect(r.changed).toBe(false);
+      expect(r.fixed).toBe(text);
+      expect(r.edits).toEqual([]);
+      expect(r.skipped).toBe('no-go-build');
+      expect(r.notes).toHaveLength(1);
+    }
+    // A Go toolchain stage alone is enough to count as a Go build (make inside golang).
+    expect(fixDockerfile(FIX_CASES.singleMake!).skipped).toBeUndefined();
+  });
+
+  it('go build main.go writes ./main (lint\'s go-build answer, as cmd/go does)', () => {
+    const r = fixDockerfile('FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build main.go\nCMD ["./main"]\n');
+    expect(r.mode).toBe('single-stage');
+    expect(r.fixed).toContain('COPY --from=build /src/main /src/main');
+    expect(r.fixed).toContain('ENTRYPOINT ["/src/main"]');
+    // The only TODO left is the uninspected build context (COPY . ., line 3), none for the binary.
+    expect(r.todos.map((t) => t.line)).toEqual([3]);
+  });
+
+  it('cgo asked for through `export` or `sh -c` counts, as lint\'s analysis sees it (one set of facts)', () => {
+    for (const run of ['RUN export CGO_ENABLED=1 && go build -o /app .', 'RUN sh -c "CGO_ENABLED=1 go build -o /app ."']) {
+      const text = `FROM golang:1.22 AS b\nWORKDIR /s\nCOPY . .\n${run}\nFROM gcr.io/distroless/static-debian12\nCOPY --from=b /app /app\nENTRYPOINT ["/app"]\n`;
+      const r = fixDockerfile(text);
+      const kinds = r.edits.map((e) => e.kind);
+      expect(kinds).toContain('cgo-kept');
+      expect(kinds).not.toContain('cgo-off');
+      expect(lintDockerfile(r.fixed).findings.filter((f) => f.rule === 'G003')).toEqual([]);
+    }
+  });
+
   it('mergeLdflags adds only what is missing', () => {
     expect(mergeLdflags('-X main.v=1')).toBe('-s -w -X main.v=1');
     expect(mergeLdflags('-w -X a=b')).toBe('-s -w -X a=b');

@@ -6,25 +6,28 @@
  */
 import { argDeclarations } from '../parse/parse-dockerfile.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
-import { classifyBase, hasShell, type BaseKind } from './base-kind.js';
+import { classifyImage, isDistrolessFamily, type BaseFacts, type BaseKind } from '../base-image.js';
 import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
 import { posix } from 'node:path';
 import { expandInScope } from '../parse/parse-dockerfile.js';
-import { isDotCopy } from './fix-single-stage.js';
-import { MOD_CACHE, outputNameFor, rewriteRun, shellFormView } from './run-rewrite.js';
-import { findGoBuilds, flagOf, scanShell } from './shell-scan.js';
-import { commentsAbove, decideCgo, workdirs, type CgoDecision } from './stage-facts.js';
-import { applyEdits, lineOffsets, offsetOf, type TextEdit } from './text-edits.js';
+import { MOD_CACHE, rewriteRun, shellFormView } from './run-rewrite.js';
+import { commentsAbove, decideCgo, isDotCopy, workdirs, type CgoDecision } from './stage-facts.js';
+import { goBuildsOf } from '../go-build.js';
+import { lineStarts, offsetAt } from '../parse/offsets.js';
+import { applyEdits, type TextEdit } from './text-edits.js';
 import { GLIBC_BASE, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
 
 const ROOT_USERS = /^(root|0)(:(root|0))?$/;
+
+/** Final bases the static base replaces when nothing in the stage needs a shell or libc. */
+const SWAPPABLE = new Set<BaseKind>(['distro', 'alpine', 'busybox', 'go-toolchain', 'distroless-base', 'distroless-cc', 'chainguard-glibc']);
 
 class Editor {
   readonly edits: TextEdit[] = [];
   readonly records: FixEdit[] = [];
   readonly notes: FixNote[] = [];
   readonly todos: FixNote[] = [];
-  readonly offs: number[];
+  readonly offs: readonly number[];
   /** A build goslim could not edit (make, heredoc): its cgo setting is unknown. */
   opaqueBuilds = false;
   /** RUN -> output path its `go build` (without -o) must write: what the final stage copies and runs. */
@@ -33,13 +36,13 @@ class Editor {
     readonly model: DockerfileModel,
     readonly explain: boolean,
   ) {
-    this.offs = lineOffsets(model.text);
+    this.offs = lineStarts(model);
   }
   start(i: Instruction): number {
-    return offsetOf(this.offs, i.range.start);
+    return offsetAt(this.model, i.range.start);
   }
   end(i: Instruction): number {
-    return offsetOf(this.offs, i.range.end);
+    return offsetAt(this.model, i.range.end);
   }
   lineStart(i: Instruction): number {
     return this.offs[i.range.start.line]!;
@@ -76,8 +79,9 @@ class Editor {
 
 const GO_BUILD = /\bgo\s+(build|install)\b/;
 
-function isBuildStage(stage: Stage): boolean {
-  return stage.instructions.some((i) => i.keyword === 'RUN' && (GO_BUILD.test(i.body) || i.heredocs.some((h) => GO_BUILD.test(h.body))));
+/** The stage runs `go build` / `go install` (lint's analysis: through sh -c, heredocs, exec form). */
+function isBuildStage(model: DockerfileModel, stage: Stage): boolean {
+  return goBuildsOf(model).builds.some((b) => b.stageIndex === stage.index);
 }
 
 function stageDeclares(stage: Stage, name: string, before?: Instruction): boolean {
@@ -96,7 +100,7 @@ export function fixBuildStage(ed: Editor, stage: Stage, cgo: CgoDecision, option
   let crossAdded = false;
   for (const orig of runs) {
     if (orig.argsRange === null) continue;
-    const view = shellFormView(orig, offsetOf(ed.offs, orig.argsRange.start) - ed.start(orig));
+    const view = shellFormView(orig, offsetAt(ed.model, orig.argsRange.start) - ed.start(orig));
     if (view === null) {
       ed.opaqueBuilds = true;
       ed.todo(orig, 'go build in an exec-form RUN: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand');
@@ -133,7 +137,7 @@ export function fixBuildStage(ed: Editor, stage: Stage, cgo: CgoDecision, option
   const crossUsed = crossAdded || stage.instructions.some((i) => i.keyword === 'RUN' && /\$\{?TARGET(OS|ARCH)\b/.test(i.text));
   if (!crossUsed) return;
   if (stage.platform === null) {
-    const at = offsetOf(ed.offs, stage.base.range.start);
+    const at = offsetAt(ed.model, stage.base.range.start);
     ed.edits.push({ start: at, end: at, text: '--platform=$BUILDPLATFORM ' });
     ed.record('build-platform', stage.from.line, '--platform=$BUILDPLATFORM: the compiler runs natively, never under emulation');
   }
@@ -180,21 +184,15 @@ function findWantedOutputs(ed: Editor, final: Stage): void {
     const dest = c.args[1]!.value;
     if (!(dest === program || (dest.endsWith('/') && posix.join(dest, posix.basename(c.args[0]!.value)) === program))) continue;
     const stage = model.stages[c.copyFrom.stageIndex]!;
-    const wds = workdirs(model, stage);
     const src = posix.resolve('/', expandInScope(model, c, c.args[0]!.value));
+    // Lint's Go-build analysis (the facts of G022): where each go build of that stage writes.
     const candidates: Array<{ run: Instruction; path?: string; hasO: boolean }> = [];
-    for (const r of stage.instructions) {
-      if (r.keyword !== 'RUN' || r.argsRange === null) continue;
-      const at = offsetOf(ed.offs, r.argsRange.start) - ed.start(r);
-      for (const b of findGoBuilds(scanShell(r.text, at, r.text.length, model.escapeChar))) {
-        if (b.subcommand !== 'build') continue;
-        const o = flagOf(b, 'o');
-        const wd = wds.get(r) ?? '/';
-        // Without -o, go build names the binary after the package, in the working directory.
-        const name = o === undefined ? outputNameFor(b.packages[0]?.value, undefined, false) : undefined;
-        const path = o?.value !== undefined ? posix.resolve(wd, o.value) : name !== undefined ? posix.join(wd, name) : undefined;
-        candidates.push({ run: r, hasO: o !== undefined, ...(path !== undefined ? { path } : {}) });
-      }
+    for (const b of goBuildsOf(model).builds) {
+      if (b.stageIndex !== stage.index || b.kind !== 'build') continue;
+      const hasO = b.flags.output !== null;
+      // Without -o, `go build .` is named after go.mod's module path, not visible here: no path.
+      const path = b.outputPath !== null && (hasO || b.outputNameKnown) ? b.outputPath : undefined;
+      candidates.push({ run: b.instruction, hasO, ...(path !== undefined ? { path } : {}) });
     }
     if (candidates.some((k) => k.path === src || (k.path !== undefined && src.startsWith(`${k.path}/`)))) continue;
     const noO = candidates.filter((k) => !k.hasO);
@@ -252,25 +250,27 @@ function blocksStaticBase(model: DockerfileModel, final: Stage, cgo: CgoDecision
 
 function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixOptions): void {
   const model = ed.model;
-  const kind: BaseKind = final.base.stageIndex !== null ? 'unknown' : classifyBase(final.base.expanded);
-  let shellLess = !hasShell(kind) && kind !== 'unknown';
+  // The same base facts lint reads (base-image.ts); a FROM <stage> final stage is not classified.
+  const facts: BaseFacts | null = final.base.stageIndex !== null ? null : classifyImage(final.base.expanded);
+  const kind: BaseKind = facts?.kind ?? 'unknown';
+  let shellLess = facts?.hasShell === false;
   // Base swap.
   if (final.base.stageIndex !== null) {
     ed.notes.push({ severity: 'warning', line: final.from.line, message: 'the final stage is built FROM another stage: it carries everything that stage has; copy only the binary into a distroless stage' });
-  } else if (cgo.needed && (kind === 'distroless-static' || kind === 'scratch')) {
+  } else if (cgo.needed && facts?.hasLibc === false) {
     const base = options.base ?? GLIBC_BASE;
-    ed.edits.push({ start: offsetOf(ed.offs, final.base.range.start), end: offsetOf(ed.offs, final.base.range.end), text: base });
+    ed.edits.push({ start: offsetAt(ed.model, final.base.range.start), end: offsetAt(ed.model, final.base.range.end), text: base });
     ed.record('cgo-kept', final.from.line, `final base ${base}: the binary needs libc (${cgo.why})`);
   } else {
     const wanted = options.base ?? STATIC_BASE;
-    const swappable = ['distro', 'alpine', 'go-toolchain', 'distroless-libc'].includes(kind) || (options.base !== undefined && final.base.expanded !== options.base);
+    const swappable = SWAPPABLE.has(kind) || (options.base !== undefined && final.base.expanded !== options.base);
     if (swappable && final.base.raw !== wanted) {
       const why = blocksStaticBase(model, final, cgo, ed.opaqueBuilds);
       if (why === undefined) {
-        ed.edits.push({ start: offsetOf(ed.offs, final.base.range.start), end: offsetOf(ed.offs, final.base.range.end), text: wanted });
+        ed.edits.push({ start: offsetAt(ed.model, final.base.range.start), end: offsetAt(ed.model, final.base.range.end), text: wanted });
         ed.record('static-base', final.from.line, `final base ${wanted}: nothing in the final stage needs a shell or libc`);
         if (ed.explain) ed.edits.push({ start: ed.lineStart(final.from), end: ed.lineStart(final.from), text: `# goslim: ${wanted}: no shell, no package manager, no libc to ship or patch\n` });
-        shellLess = !hasShell(classifyBase(wanted));
+        shellLess = classifyImage(wanted).hasShell !== true;
       } else {
         ed.notes.push({ severity: 'info', line: final.from.line, message: `final base kept (${final.base.expanded}): ${why}` });
       }
@@ -309,8 +309,8 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
   // USER: explicit, numeric, non-root.
   const users = final.instructions.filter((i) => i.keyword === 'USER');
   const last = users[users.length - 1];
-  const afterSwapKind = classifyBase(ed.records.some((r) => r.kind === 'static-base') ? (options.base ?? STATIC_BASE) : final.base.expanded);
-  const distroless = afterSwapKind === 'distroless-static' || afterSwapKind === 'distroless-libc' || afterSwapKind === 'scratch';
+  const afterSwap = classifyImage(ed.records.some((r) => r.kind === 'static-base') ? (options.base ?? STATIC_BASE) : final.base.expanded);
+  const distroless = isDistrolessFamily(afterSwap.kind);
   const why = 'numeric non-root user: no root in the container, and Kubernetes runAsNonRoot can verify it';
   if (last === undefined) {
     if (!distroless && kind !== 'unknown' && final.instructions.some((i) => i.keyword === 'RUN')) {
@@ -336,12 +336,12 @@ export function fixMultiStage(model: DockerfileModel, options: FixOptions): Mode
   const final = model.stages[model.stages.length - 1]!;
   findWantedOutputs(ed, final);
   for (const s of model.stages) {
-    if (s !== final && isBuildStage(s)) fixBuildStage(ed, s, cgo, options);
+    if (s !== final && isBuildStage(model, s)) fixBuildStage(ed, s, cgo, options);
   }
-  if (isBuildStage(final) && model.stages.length > 1) {
+  if (isBuildStage(model, final) && model.stages.length > 1) {
     ed.notes.push({ severity: 'warning', line: final.from.line, message: 'the final stage builds Go code: its toolchain ships in the image' });
   }
-  if (model.stages.length > 1 || classifyBase(final.base.expanded) !== 'go-toolchain') fixFinalStage(ed, final, cgo, options);
+  if (model.stages.length > 1 || classifyImage(final.base.expanded).kind !== 'go-toolchain') fixFinalStage(ed, final, cgo, options);
   return { text: applyEdits(model.text, ed.edits), edits: ed.records, notes: ed.notes, todos: ed.todos };
 }
 

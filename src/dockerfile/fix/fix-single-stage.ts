@@ -8,14 +8,15 @@
  */
 import { posix } from 'node:path';
 import { localClosure, type GoModuleInfo, type GoPackage } from '../../gomod/scan.js';
+import { goBuildsOf } from '../go-build.js';
 import { expandInScope } from '../parse/parse-dockerfile.js';
 import { referencedVariables } from '../parse/expand.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
-import { classifyBase } from './base-kind.js';
+import { classifyImage } from '../base-image.js';
 import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
 import { buildOutputs, MOD_CACHE, rewriteRun, shellFormView, type BuildOutput } from './run-rewrite.js';
-import { builtMains, decideCgo, finalWorkdir, workdirs } from './stage-facts.js';
-import { lineOffsets, offsetOf } from './text-edits.js';
+import { builtMains, decideCgo, finalWorkdir, isDotCopy, workdirs } from './stage-facts.js';
+import { lineStarts, offsetAt } from '../parse/offsets.js';
 import { GLIBC_BASE, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
 
 /** PATH of the golang image (docker-library golang Dockerfile), used to resolve `CMD name`. */
@@ -56,13 +57,6 @@ function envKeys(i: Instruction): string[] {
   return [...body.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=/g)].map((m) => m[1]!);
 }
 
-export function isDotCopy(i: Instruction): boolean {
-  if (i.keyword !== 'COPY' && i.keyword !== 'ADD') return false;
-  if (i.copyFrom !== undefined || i.flags.some((f) => f.name === 'from')) return false;
-  const words = i.args.map((a) => a.value);
-  return words.length === 2 && (words[0] === '.' || words[0] === './');
-}
-
 function sourcesOf(i: Instruction): { srcs: string[]; dest: string } | undefined {
   let words = i.args.map((a) => a.value);
   if (i.form === 'exec' && i.exec) words = i.exec;
@@ -79,7 +73,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
   const stage: Stage = model.stages[0]!;
   const ctx = options.context;
   const out: Out = { lines: [], edits: [], notes: [], todos: [], explain: options.explain === true };
-  const offs = lineOffsets(model.text);
+  const offs = lineStarts(model);
   const cgo = decideCgo(model, ctx);
   const wds = workdirs(model, stage);
   const runtimeWd = finalWorkdir(model, stage);
@@ -108,8 +102,11 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
   const outputs: BuildOutput[] = [];
   const carriedCopies: Array<{ from: string; line: number }> = [];
   const finalTodos: Array<{ line: number; message: string }> = [];
-  let modDownloadSeen = instrs.some((i) => i.keyword === 'RUN' && /\bgo\s+mod\s+download\b/.test(i.body));
-  const buildIndex = instrs.findIndex((i) => i.keyword === 'RUN' && /\bgo\s+(build|install)\b/.test(i.body));
+  // Lint's Go-build analysis: which RUN downloads modules, which builds.
+  const go = goBuildsOf(model);
+  let modDownloadSeen = go.modDownloads.length > 0;
+  const firstBuild = go.builds[0]?.instruction;
+  const buildIndex = firstBuild === undefined ? -1 : instrs.indexOf(firstBuild);
   let opaqueBuild = false;
   let dotDest: string | undefined;
 
@@ -117,7 +114,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
     if (RUNTIME_KEYWORDS.has(i.keyword)) continue;
     const wd = wds.get(i) ?? '/';
     if (i.keyword === 'RUN' && i.argsRange !== null) {
-      const view = shellFormView(i, offsetOf(offs, i.argsRange.start) - offsetOf(offs, i.range.start));
+      const view = shellFormView(i, offsetAt(model, i.argsRange.start) - offsetAt(model, i.range.start));
       if (view === null) {
         opaqueBuild = true;
         todo(out, i.line, 'go build in an exec-form RUN: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand, and copy its binary into the final stage below');
@@ -332,7 +329,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
     record(out, 'exec-form', progInstr!.line, `ENTRYPOINT ${renderExec(entrypoint)} (was: ${progInstr!.keyword} ${progInstr!.body.trim()})`);
   }
   if (cmdArgs !== undefined && cmdArgs.length > 0) emit(out, `CMD ${renderExec(cmdArgs)}`, 'default arguments, in exec form');
-  if (classifyBase(base) !== 'distroless-static' && !cgo.needed && options.base !== undefined) {
+  if (classifyImage(base).kind !== 'distroless-static' && !cgo.needed && options.base !== undefined) {
     out.notes.push({ severity: 'info', line: fromLine, message: `final base ${base} chosen with --base` });
   }
   return { text: `${out.lines.join('\n')}\n`, edits: out.edits, notes: out.notes, todos: out.todos };

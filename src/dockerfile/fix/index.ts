@@ -1,6 +1,5 @@
 /** `goslim fix`: the public surface. */
 export { fixDockerfile } from './fix-dockerfile.js';
 export { unifiedDiff, applyUnifiedDiff } from './unified-diff.js';
-export { parseDockerignore, isIgnored } from './dockerignore.js';
-export { classifyBase, type BaseKind } from './base-kind.js';
+export { parseDockerignore, isIgnored } from '../dockerignore.js';
 export * from './types.js';

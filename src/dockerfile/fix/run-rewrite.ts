@@ -5,6 +5,7 @@
  * editing only the words that change so continuations and comments survive.
  */
 import { posix } from 'node:path';
+import { defaultBinaryName } from '../go-build.js';
 import type { Instruction } from '../parse/model.js';
 import { applyEdits, type TextEdit } from './text-edits.js';
 import { unwrapShC } from './exec-form.js';
@@ -154,19 +155,19 @@ export function rewriteRun(instr: Instruction, opts: RunRewriteOptions): RunRewr
   return { text: applyEdits(text, edits), changes, builds, modDownload, changedDir };
 }
 
-/** Name `go build` gives the output of a package argument ("./cmd/greeter" -> "greeter"). */
+/**
+ * Name `go build` gives the output of a package argument ("./cmd/greeter" -> "greeter",
+ * "main.go" -> "main"): lint's answer (go-build.ts `defaultBinaryName`), except for the module
+ * root (`.`), which Go names after the module path; without go.mod that is not known here.
+ */
 export function outputNameFor(pkg: string | undefined, modulePath: string | undefined, workdirIsModuleRoot: boolean): string | undefined {
   if (pkg === undefined || pkg === '.' || pkg === './') {
     if (!workdirIsModuleRoot || modulePath === undefined) return undefined;
-    return posix.basename(modulePath.replace(/\/v\d+$/, ''));
+    return defaultBinaryName(modulePath, '/') ?? undefined;
   }
-  if (pkg.includes('...') || pkg.endsWith('.go') || pkg.includes('$')) return undefined;
-  const clean = pkg.replace(/\/+$/, '').replace(/@.*$/, '');
-  // Major-version suffixes are skipped: example.com/x/v2 builds "x" (cmd/go load.go DefaultExecName).
-  const parts = clean.split('/');
-  const last = parts[parts.length - 1]!;
-  if (/^v\d+$/.test(last) && parts.length > 1) return parts[parts.length - 2];
-  return last === '.' || last === '..' ? undefined : last;
+  if (pkg.includes('$')) return undefined;
+  const name = defaultBinaryName(pkg, '/');
+  return name === null || name === '..' || name === '.' ? undefined : name;
 }
 
 export interface BuildOutput {

@@ -2,36 +2,18 @@
  * Facts the two fix modes share: the working directory at each instruction,
  * whether cgo is really needed, and the build context's Go module view.
  */
-import { posix } from 'node:path';
 import { cgoReasons, type GoModuleInfo, type GoPackage } from '../../gomod/scan.js';
-import { expandInScope } from '../parse/parse-dockerfile.js';
+import { goBuildsOf, stageEndWorkdir, workdirAt } from '../go-build.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
-import { classifyBase } from './base-kind.js';
-import { findGoBuilds, scanShell } from './shell-scan.js';
 import type { BuildContextFacts } from './types.js';
 
-/** The golang image's WORKDIR (docker-library golang Dockerfile: `WORKDIR $GOPATH`, GOPATH=/go). */
-export const GOLANG_IMAGE_WORKDIR = '/go';
-
-/** Working directory in effect when each instruction of the stage runs. */
+/** Working directory in effect when each instruction of the stage runs (lint's table, go-build.ts). */
 export function workdirs(model: DockerfileModel, stage: Stage): Map<Instruction, string> {
-  let wd = classifyBase(stage.base.expanded) === 'go-toolchain' ? GOLANG_IMAGE_WORKDIR : '/';
-  const map = new Map<Instruction, string>();
-  for (const instr of stage.instructions) {
-    map.set(instr, wd);
-    if (instr.keyword === 'WORKDIR' && instr.body.trim() !== '') {
-      wd = posix.resolve(wd, expandInScope(model, instr, instr.body.trim()));
-    }
-  }
-  return map;
+  return new Map(stage.instructions.map((i) => [i, workdirAt(model, stage, i)]));
 }
 
 export function finalWorkdir(model: DockerfileModel, stage: Stage): string {
-  let wd = classifyBase(stage.base.expanded) === 'go-toolchain' ? GOLANG_IMAGE_WORKDIR : '/';
-  for (const instr of stage.instructions) {
-    if (instr.keyword === 'WORKDIR' && instr.body.trim() !== '') wd = posix.resolve(wd, expandInScope(model, instr, instr.body.trim()));
-  }
-  return wd;
+  return stageEndWorkdir(model, stage);
 }
 
 export interface CgoDecision {
@@ -56,15 +38,10 @@ const C_TOOLCHAIN = /\b(gcc|g\+\+|clang|musl-dev|build-base|build-essential|libc
  */
 export function decideCgo(model: DockerfileModel, ctx: BuildContextFacts | undefined): CgoDecision {
   const runs = model.instructions.filter((i) => i.keyword === 'RUN');
-  const pkgArgs: string[] = [];
-  let explicitOn = false;
-  for (const r of runs) {
-    for (const b of findGoBuilds(scanShell(r.body, 0, r.body.length, model.escapeChar))) {
-      pkgArgs.push(...b.packages.map((p) => p.value));
-      const env = b.env.find((w) => w.value.startsWith('CGO_ENABLED='));
-      if (env?.value === 'CGO_ENABLED=1' || (env === undefined && r.scope.get('CGO_ENABLED')?.value === '1')) explicitOn = true;
-    }
-  }
+  // Lint's Go-build analysis: packages as expanded, CGO_ENABLED from the command, an export, ENV or ARG.
+  const builds = goBuildsOf(model).builds;
+  const pkgArgs = builds.flatMap((b) => b.packages);
+  const explicitOn = builds.some((b) => b.cgo.value === '1');
   if (ctx?.module) {
     const mains = builtMains(ctx.module, pkgArgs);
     const reasons = mains.length > 0 ? mains.flatMap((m) => cgoReasons(ctx.module!, m)) : cgoReasons(ctx.module);
@@ -76,6 +53,14 @@ export function decideCgo(model: DockerfileModel, ctx: BuildContextFacts | undef
   const installsC = runs.some((r) => /\b(apt-get|apt|apk|yum|dnf|microdnf)\b[^\n]*\b(install|add)\b/.test(r.body) && C_TOOLCHAIN.test(r.body));
   if (installsC) return { needed: true, why: 'the Dockerfile installs a C toolchain or C library headers for the build' };
   return { needed: false, why: 'nothing in the Dockerfile asks for cgo' };
+}
+
+/** `COPY . <dir>` / `ADD . <dir>` from the build context. */
+export function isDotCopy(i: Instruction): boolean {
+  if (i.keyword !== 'COPY' && i.keyword !== 'ADD') return false;
+  if (i.copyFrom !== undefined || i.flags.some((f) => f.name === 'from')) return false;
+  const words = i.args.map((a) => a.value);
+  return words.length === 2 && (words[0] === '.' || words[0] === './');
 }
 
 /** The comment lines directly above an instruction (to avoid adding a TODO twice). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isIgnored, parseDockerignore } from './dockerignore.js';
+import { isIgnored, parseDockerignore } from '../dockerignore.js';
+import { dockerignoreExcludes } from '../rules/g020-dockerignore.js';
 import { execWordsOf, unwrapShC } from './exec-form.js';
 import { findGoBuilds, scanShell } from './shell-scan.js';
 import { applyUnifiedDiff, unifiedDiff } from './unified-diff.js';
@@ -16,6 +17,14 @@ describe('.dockerignore matching', () => {
     expect(isIgnored(rules, 'docs')).toBe(true);
     expect(isIgnored(rules, 'templates')).toBe(false);
   });
+
+  it('is the one matcher lint G020 uses: `**/` matches whole directories only', () => {
+    const rules = parseDockerignore('**/.git\n');
+    expect(isIgnored(rules, '.git')).toBe(true);
+    expect(isIgnored(rules, 'sub/.git')).toBe(true);
+    expect(isIgnored(rules, 'a.git')).toBe(false);
+    expect(dockerignoreExcludes('**/.git\n', 'a.git')).toBe(false);
+  });
 });
 
 describe('shell scanning with offsets', () => {
@@ -31,6 +40,19 @@ describe('shell scanning with offsets', () => {
     ]);
     expect(b.packages.map((p) => p.value)).toEqual(['./cmd/x']);
     expect(text.slice(b.flags[0]!.valueWord!.start, b.flags[0]!.valueWord!.end)).toBe('"/out/my app"');
+  });
+
+  it('words come from the parse tokenizer (one copy): backticks stay one word, offsets point into the raw text', () => {
+    const text = 'RUN go build -ldflags "-X main.v=`git describe`" \\\n\n  # c\n  -o /out/app .';
+    const builds = findGoBuilds(scanShell(text, 4, text.length));
+    expect(builds).toHaveLength(1);
+    const b = builds[0]!;
+    expect(b.flags.map((f) => [f.name, f.value])).toEqual([
+      ['ldflags', '-X main.v=`git describe`'],
+      ['o', '/out/app'],
+    ]);
+    expect(b.packages.map((p) => [p.value, text.slice(p.start, p.end)])).toEqual([['.', '.']]);
+    expect(text.slice(b.flags[1]!.valueWord!.start, b.flags[1]!.valueWord!.end)).toBe('/out/app');
   });
 
   it('exec-form conversion refuses shell syntax and unwraps sh -c', () => {

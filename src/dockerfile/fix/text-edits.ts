@@ -3,8 +3,7 @@
  * the original text, must not overlap, and are applied back to front so earlier
  * offsets stay valid (the "range-based edit engine" of the lint/fix design).
  */
-import { GoslimError } from '../../errors.js';
-import type { SourcePosition } from '../parse/model.js';
+import { InternalError } from '../../errors.js';
 
 export interface TextEdit {
   start: number;
@@ -12,24 +11,12 @@ export interface TextEdit {
   text: string;
 }
 
-export function lineOffsets(text: string): number[] {
-  const offs = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') offs.push(i + 1);
-  return offs;
-}
-
-export function offsetOf(offsets: number[], pos: SourcePosition): number {
-  const base = offsets[pos.line];
-  if (base === undefined) throw new GoslimError('E_INTERNAL', `position line ${pos.line} outside the text`);
-  return base + pos.character;
-}
-
 export function applyEdits(text: string, edits: TextEdit[]): string {
   const sorted = [...edits].sort((x, y) => x.start - y.start || x.end - y.end);
   for (let k = 1; k < sorted.length; k++) {
     const prev = sorted[k - 1]!;
     const cur = sorted[k]!;
-    if (cur.start < prev.end) throw new GoslimError('E_INTERNAL', `overlapping fix edits at offset ${cur.start}`);
+    if (cur.start < prev.end) throw new InternalError(`overlapping fix edits at offset ${cur.start}`);
   }
   let out = text;
   for (let k = sorted.length - 1; k >= 0; k--) {

@@ -72,6 +72,18 @@ export interface FixResult {
   notes: FixNote[];
   /** Parts left with a `# goslim: TODO` comment because they cannot be carried safely. */
   todos: FixNote[];
+  /** Set when the file was left unchanged on purpose, and why (a note says it in words). */
+  skipped?: FixSkipReason;
+}
+
+export type FixSkipReason = 'no-from' | 'windows' | 'unclosed-heredoc' | 'no-go-build';
+
+/** What one fix mode (multi-stage edits, single-stage restructuring) produces. */
+export interface ModeOutput {
+  text: string;
+  edits: FixEdit[];
+  notes: FixNote[];
+  todos: FixNote[];
 }
 
 /** What one fix mode (multi-stage or single-stage restructure) returns to fix-dockerfile.ts. */

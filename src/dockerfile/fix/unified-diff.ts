@@ -10,6 +10,8 @@
  * A 20,000-line Dockerfile took 1.65 GB with the table alone; it now takes a few MB.
  */
 
+import { posix } from 'node:path';
+
 /** Largest LCS table (cells, 4 bytes each): 16 MB. */
 const DP_CELLS = 4_000_000;
 /** Most differing lines Myers looks for (its trace holds about MAX_D² integers: 16 MB). */
@@ -233,4 +235,17 @@ export function applyUnifiedDiff(before: string, diff: string): string {
   }
   while (ai < A.length) out.push(A[ai++]!);
   return out.map((l) => (l.endsWith(NO_EOL) ? l.slice(0, -1) : `${l}\n`)).join('');
+}
+
+/**
+ * The `a/…` / `b/…` names of a diff header for a file, as git writes them: the path relative to
+ * `cwd` when the file is inside it (so `patch -p1` applies the diff from the cwd), otherwise the
+ * absolute path after the prefix with a single slash (`a/srv/x/Dockerfile`, as `git diff --no-index`
+ * writes it: `patch -p1` applies it from `/`). Both paths are absolute, POSIX.
+ */
+export function diffLabels(cwd: string, file: string): { a: string; b: string } {
+  const rel = posix.relative(cwd, file);
+  const inside = rel !== '' && !rel.startsWith('../') && rel !== '..' && !posix.isAbsolute(rel);
+  const name = inside ? rel : file.replace(/^\/+/, '');
+  return { a: `a/${name}`, b: `b/${name}` };
 }

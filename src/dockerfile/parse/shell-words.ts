@@ -10,36 +10,91 @@ export interface ShellWord {
   value: string;
   /** True when any part of the word was quoted. */
   quoted: boolean;
+  /** Offsets of the word in the tokenized text: [start, end). The fixer edits single words by them. */
+  start: number;
+  end: number;
+  /** The first quote character the word used, if any. */
+  quote: '"' | "'" | null;
 }
 
 export type ShellToken = { type: 'word'; word: ShellWord } | { type: 'op'; op: string };
 
+export interface TokenizeOptions {
+  /** First offset to read (default 0). */
+  from?: number;
+  /** Offset to stop at (default the text's length). */
+  to?: number;
+  /**
+   * Set when the text is raw Dockerfile source rather than an instruction body: the Dockerfile
+   * escape character. `<escape><blanks>\n` is then a line continuation, and blank and comment lines
+   * inside a continuation are dropped (BuildKit removes both before the shell sees the text).
+   */
+  dockerfileEscape?: string;
+}
+
 const OPERATORS = ['&&', '||', ';;', ';', '|', '&', '\n', '(', ')'];
 
-/** Tokenize shell text. Unterminated quotes end at the end of input (lenient: this is analysis). */
-export function tokenizeShell(text: string): ShellToken[] {
+/** Index after a Dockerfile line continuation starting at `i`, or -1 (linear: one pass over the lines it skips). */
+function continuationEnd(text: string, i: number, to: number, escapeChar: string): number {
+  if (text[i] !== escapeChar) return -1;
+  let j = i + 1;
+  while (j < to && (text[j] === ' ' || text[j] === '\t' || text[j] === '\r')) j++;
+  if (j >= to || text[j] !== '\n') return -1;
+  j++;
+  // Blank lines and comment lines inside a continuation.
+  for (;;) {
+    let k = j;
+    while (k < to && (text[k] === ' ' || text[k] === '\t')) k++;
+    if (k < to && text[k] === '#') {
+      while (k < to && text[k] !== '\n') k++;
+    }
+    if (k < to && text[k] === '\n') j = k + 1;
+    else return j;
+  }
+}
+
+/**
+ * Tokenize shell text. Unterminated quotes end at the end of input (lenient: this is analysis).
+ * Words keep their offsets in `text`, so the fixer can rewrite one word and leave the rest as written.
+ */
+export function tokenizeShell(text: string, options: TokenizeOptions = {}): ShellToken[] {
   const tokens: ShellToken[] = [];
-  let i = 0;
+  const to = Math.min(options.to ?? text.length, text.length);
+  const esc = options.dockerfileEscape;
+  let i = options.from ?? 0;
   let cur = '';
   let quoted = false;
   let inWord = false;
-  const flush = (): void => {
-    if (inWord) tokens.push({ type: 'word', word: { value: cur, quoted } });
+  let start = 0;
+  let quote: '"' | "'" | null = null;
+  const flush = (end: number): void => {
+    if (inWord) tokens.push({ type: 'word', word: { value: cur, quoted, start, end, quote } });
     cur = '';
     quoted = false;
     inWord = false;
+    quote = null;
   };
-  while (i < text.length) {
+  while (i < to) {
+    if (esc !== undefined) {
+      const c = continuationEnd(text, i, to, esc);
+      if (c >= 0) {
+        i = c;
+        continue;
+      }
+    }
     const ch = text[i]!;
     if (ch === '\\') {
-      const next = text[i + 1];
+      const next = i + 1 < to ? text[i + 1] : undefined;
       if (next === '\n') {
         i += 2;
         continue;
       }
       if (next !== undefined) {
+        if (!inWord) {
+          inWord = true;
+          start = i;
+        }
         cur += next;
-        inWord = true;
         i += 2;
         continue;
       }
@@ -47,24 +102,40 @@ export function tokenizeShell(text: string): ShellToken[] {
       continue;
     }
     if (ch === "'") {
+      if (!inWord) {
+        inWord = true;
+        start = i;
+      }
       const end = text.indexOf("'", i + 1);
-      const stop = end < 0 ? text.length : end;
+      const stop = end < 0 || end >= to ? to : end;
       cur += text.slice(i + 1, stop);
       quoted = true;
-      inWord = true;
+      quote ??= "'";
       i = stop + 1;
       continue;
     }
     if (ch === '"') {
+      if (!inWord) {
+        inWord = true;
+        start = i;
+      }
+      quote ??= '"';
       i++;
-      while (i < text.length && text[i] !== '"') {
-        if (text[i] === '\\' && i + 1 < text.length && '"\\$`\n'.includes(text[i + 1]!)) {
+      while (i < to && text[i] !== '"') {
+        if (esc !== undefined) {
+          const c = continuationEnd(text, i, to, esc);
+          if (c >= 0) {
+            i = c;
+            continue;
+          }
+        }
+        if (text[i] === '\\' && i + 1 < to && '"\\$`\n'.includes(text[i + 1]!)) {
           if (text[i + 1] !== '\n') cur += text[i + 1];
           i += 2;
           continue;
         }
         if (text[i] === '$' && text[i + 1] === '(') {
-          const end = matchParen(text, i + 1);
+          const end = matchParen(text, i + 1, to);
           cur += text.slice(i, end);
           i = end;
           continue;
@@ -74,59 +145,67 @@ export function tokenizeShell(text: string): ShellToken[] {
       }
       i++;
       quoted = true;
-      inWord = true;
       continue;
     }
     if (ch === '$' && text[i + 1] === '(') {
-      const end = matchParen(text, i + 1);
+      if (!inWord) {
+        inWord = true;
+        start = i;
+      }
+      const end = matchParen(text, i + 1, to);
       cur += text.slice(i, end);
-      inWord = true;
       i = end;
       continue;
     }
     if (ch === '`') {
+      if (!inWord) {
+        inWord = true;
+        start = i;
+      }
       const end = text.indexOf('`', i + 1);
-      const stop = end < 0 ? text.length : end + 1;
+      const stop = end < 0 || end >= to ? to : end + 1;
       cur += text.slice(i, stop);
-      inWord = true;
       i = stop;
       continue;
     }
     if (ch === '#' && !inWord) {
-      while (i < text.length && text[i] !== '\n') i++;
+      while (i < to && text[i] !== '\n') i++;
       continue;
     }
     if (ch === ' ' || ch === '\t' || ch === '\r') {
-      flush();
+      flush(i);
       i++;
       continue;
     }
     const op = OPERATORS.find((o) => text.startsWith(o, i));
     if (op !== undefined) {
-      flush();
+      flush(i);
       tokens.push({ type: 'op', op });
       i += op.length;
       continue;
     }
+    if (!inWord) {
+      inWord = true;
+      start = i;
+    }
     cur += ch;
-    inWord = true;
     i++;
   }
-  flush();
+  flush(Math.min(i, to));
   return tokens;
 }
 
-/** Index just past the `)` matching the `(` at `open`. */
-function matchParen(text: string, open: number): number {
+/** Index just past the `)` matching the `(` at `open` (or `to` when there is none). */
+function matchParen(text: string, open: number, to: number = text.length): number {
   let depth = 0;
-  for (let i = open; i < text.length; i++) {
+  for (let i = open; i < to; i++) {
     if (text[i] === '(') depth++;
     else if (text[i] === ')') {
       depth--;
       if (depth === 0) return i + 1;
     }
   }
-  return text.length;
+  return to;
 }
 
 /** Split shell text into simple commands (word lists), separated by any control operator. */

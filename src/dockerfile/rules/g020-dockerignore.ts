@@ -1,28 +1,10 @@
 import type { Rule, RuleReport } from './types.js';
 import { copyPaths } from './context.js';
+import { isIgnored, parseDockerignore } from '../dockerignore.js';
 
-/**
- * Whether `.dockerignore` excludes `path` (moby/patternmatcher semantics, simplified:
- * last matching pattern wins, `!` re-includes, `*`/`**` wildcards, leading `/` ignored).
- */
+/** Whether `.dockerignore` excludes `path` (the matcher fix and init use too: ../dockerignore.ts). */
 export function dockerignoreExcludes(text: string, path: string): boolean {
-  let excluded = false;
-  for (let line of text.split(/\r?\n/)) {
-    line = line.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const negate = line.startsWith('!');
-    const pattern = (negate ? line.slice(1) : line).trim().replace(/^\/+/, '').replace(/\/+$/, '');
-    // `**/` matches zero or more directories.
-    const src = pattern
-      .split('/')
-      .map((seg) => (seg === '**' ? '\u0000' : seg.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')))
-      .join('/')
-      .replace(/\u0000\//g, '(?:.*/)?')
-      .replace(/\u0000/g, '.*');
-    // A pattern matching a parent directory excludes everything under it.
-    if (new RegExp(`^${src}(/.*)?$`).test(path)) excluded = !negate;
-  }
-  return excluded;
+  return isIgnored(parseDockerignore(text), path);
 }
 
 export const rule: Rule = {

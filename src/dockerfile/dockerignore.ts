@@ -3,6 +3,7 @@
  * the documented rules (https://docs.docker.com/build/concepts/context/#dockerignore-files):
  * patterns are Go filepath.Match globs relative to the context root, `**` matches any
  * number of directories, a leading `!` re-includes, the last matching pattern wins.
+ * One matcher for lint (G020), fix (the build context's entries) and the .dockerignore fix and init write.
  */
 
 export interface IgnoreRule {
@@ -18,9 +19,12 @@ function globToRegExp(glob: string): RegExp {
     const c = glob[i]!;
     if (c === '*') {
       if (glob[i + 1] === '*') {
-        re += '.*';
         i++;
-        if (glob[i + 1] === '/') i++;
+        // `**/` matches zero or more directories; a trailing `**` anything below.
+        if (glob[i + 1] === '/') {
+          re += '(?:.*/)?';
+          i++;
+        } else re += '.*';
       } else re += '[^/]*';
     } else if (c === '?') re += '[^/]';
     else if (c === '[') {
