@@ -16,7 +16,7 @@ export {
   packageSizes,
   type AnalyzeOptions,
   type BinaryReport,
-  type Finding,
+  type BinaryFinding,
   type GoInfo,
   type ElfFile,
   type ElfSection,

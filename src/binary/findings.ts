@@ -5,20 +5,20 @@
  */
 import { formatBytes } from '../util/units.js';
 import { leverDoc, type LeverId } from '../vocabulary/levers.js';
-import type { BinaryReport, Finding } from './types.js';
+import type { BinaryReport, BinaryFinding } from './types.js';
 
 type Facts = Pick<BinaryReport, 'strip' | 'trimpath' | 'linking' | 'needed' | 'interpreter' | 'cgo' | 'go' | 'sections'> & {
   cgoBytes: number;
 };
 
 /** A finding: this binary's numbers in the title; fix, lose and keep are the lever's (one copy, src/vocabulary). */
-function finding(lever: LeverId, bytes: number, estimated: boolean, title: string): Finding {
+function finding(lever: LeverId, bytes: number, estimated: boolean, title: string): BinaryFinding {
   const doc = leverDoc(lever);
   return { id: `binary/${lever}`, lever, bytes, estimated, title, fix: doc.fix, lose: doc.lose, keep: doc.keep, explain: `goslim explain ${lever}` };
 }
 
-export function binaryFindings(r: Facts): Finding[] {
-  const out: Finding[] = [];
+export function binaryFindings(r: Facts): BinaryFinding[] {
+  const out: BinaryFinding[] = [];
   const pcln = r.go?.pclntab?.size ?? 0;
 
   if (r.strip.total > 0) {

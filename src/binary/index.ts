@@ -10,5 +10,5 @@ export { parseModInfo, type ModInfo, type Module, type ModuleRef } from './modin
 export { parsePclntab, type Pclntab, type PclnFunction, type PclntabVersion } from './pclntab.js';
 export { packageOf, packageSizes, type PackageSize } from './packages.js';
 export { isAbsolutePath } from './trimpath.js';
-export { type BinaryReport, type Finding, type GoInfo, type SectionJson, type CgoInfo } from './types.js';
+export { type BinaryReport, type BinaryFinding, type GoInfo, type SectionJson, type CgoInfo } from './types.js';
 export { ByteView, join64 } from './bytes.js';

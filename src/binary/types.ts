@@ -4,7 +4,7 @@ import type { Linking } from './elf.js';
 import type { PackageSize } from './packages.js';
 import type { LeverId } from '../vocabulary/levers.js';
 
-export interface Finding {
+export interface BinaryFinding {
   id: string;
   lever: LeverId;
   /** Bytes the fix removes from this binary (an estimate when `estimated` is true). */
@@ -91,5 +91,5 @@ export interface BinaryReport extends ExecutableFacts {
   /** Sum of section bytes on disk, and file bytes in no section (headers, alignment padding). */
   layout: { sections: number; headersAndPadding: number };
   cgo: CgoInfo;
-  findings: Finding[];
+  findings: BinaryFinding[];
 }
