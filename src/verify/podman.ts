@@ -66,7 +66,7 @@ export async function runWithPodman(image: Image, options: PodmanRunOptions): Pr
     const archive = join(base, 'image.tar');
     await writeOciArchive(image, archive);
     const run = await podman([
-      'run', '-d', '--name', name, '--network', 'slirp4netns', '-p', `127.0.0.1:${port}:${port}`,
+      'run', '-d', '--name', name, '--network', 'slirp4netns:port_handler=slirp4netns', '-p', `127.0.0.1:${port}:${port}`,
       '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096', '--health-cmd', 'none',
       '--uidmap', `0:${hostBase}:65536`, '--gidmap', `0:${hostBase}:65536`,
       '--cap-drop', 'all', '--cap-add', 'NET_BIND_SERVICE', '--security-opt', 'no-new-privileges',

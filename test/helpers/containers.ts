@@ -23,6 +23,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FixtureImages } from './images.js';
 import { REPO_ROOT } from './images.js';
@@ -141,6 +142,9 @@ export async function startContainerHarness(options: HarnessOptions = {}): Promi
   const driver = options.storageDriver ?? 'overlay';
   const scratch = { run: join(root, 'run'), lib: join(root, 'var-lib-containers'), vartmp: join(root, 'var-tmp') };
   const runroot = join(root, 'runroot');
+  // libpod's tmp_dir holds slirp4netns's API socket (<tmp_dir>/<64 hex>.net), and a unix socket
+  // path must stay under 108 bytes: keep it short and independent of where the checkout is.
+  const libpodTmp = await mkdtemp(join(tmpdir(), 'gslh-'));
   for (const dir of [...Object.values(scratch), runroot, storage, join(root, 'tmp'), join(scratch.run, 'lock')]) {
     await mkdir(dir, { recursive: true });
   }
@@ -192,7 +196,7 @@ export async function startContainerHarness(options: HarnessOptions = {}): Promi
         'runtime = "runc"',
         'cgroup_manager = "cgroupfs"',
         'events_logger = "file"',
-        `tmp_dir = "${join(root, 'tmp')}"`,
+        `tmp_dir = "${libpodTmp}"`,
         `image_copy_tmp_dir = "${join(root, 'tmp')}"`,
         '',
       ].join('\n'),
@@ -276,7 +280,11 @@ export async function startContainerHarness(options: HarnessOptions = {}): Promi
         const args = ['run', '--name', name, '--health-cmd', 'none', '--tls-verify=false'];
         if (detach) args.push('-d');
         const network = runOptions.network ?? ((runOptions.publish?.length ?? 0) > 0 ? 'slirp4netns' : 'none');
-        args.push('--network', network);
+        // Ports through slirp4netns's own forwarder, not podman's default rootlessport helper: with
+        // rootlessport, podman 4.3 sometimes hangs between creating and starting the container
+        // (podman waiting on rootlessport, rootlessport-child on a pipe), at any load; seen in
+        // test:repeat runs as `podman run -d` timing out after 300 s.
+        args.push('--network', network === 'slirp4netns' ? 'slirp4netns:port_handler=slirp4netns' : network);
         // Without a host port, podman binds a free one itself (`-p 127.0.0.1::PORT`) and `podman port`
         // tells which: no window between choosing a port and binding it.
         const assigned: number[] = [];
@@ -321,6 +329,7 @@ export async function startContainerHarness(options: HarnessOptions = {}): Promi
         await registry?.stop();
         killHolder(holder);
         await rm(root, { recursive: true, force: true }).catch(() => undefined);
+        await rm(libpodTmp, { recursive: true, force: true }).catch(() => undefined);
       },
     };
     return harness;
@@ -328,6 +337,7 @@ export async function startContainerHarness(options: HarnessOptions = {}): Promi
     await registry?.stop().catch(() => undefined);
     killHolder(holder);
     await rm(root, { recursive: true, force: true }).catch(() => undefined);
+    await rm(libpodTmp, { recursive: true, force: true }).catch(() => undefined);
     throw err;
   }
 }
