@@ -10,34 +10,32 @@ import type { Topic } from './topic.js';
  * `docs` a cause and a lever), so their topic ids are qualified (`cause:shell`, `check:shell`) and
  * the plain id is an alias: `goslim explain shell` finds the first topic with that name.
  */
-export const CAUSE_TOPICS: readonly Topic[] = CAUSE_IDS.map((id) => {
-  const d = CAUSE_DOCS[id];
-  return {
-    id: `cause:${id}`,
-    kind: 'cause',
-    title: d.title,
-    summary: d.summary,
-    why: d.why,
-    fix: d.fix,
-    references: d.references,
-    aliases: [id],
-    ...(d.lever !== undefined ? { seeAlso: [d.lever] } : {}),
-  };
-});
+interface DocText {
+  title: string;
+  summary: string;
+  why: string;
+  fix: string;
+  references: Topic['references'];
+}
 
-export const CHECK_TOPICS: readonly Topic[] = CHECK_IDS.map((id) => {
-  const d = CHECK_DOCS[id];
+/** A cause's or check's topic: qualified id, its text, the plain id as an alias. */
+function docTopic(kind: 'cause' | 'check', id: string, d: DocText, seeAlso?: string): Topic {
   return {
-    id: `check:${id}`,
-    kind: 'check',
+    id: `${kind}:${id}`,
+    kind,
     title: d.title,
     summary: d.summary,
     why: d.why,
     fix: d.fix,
     references: d.references,
     aliases: [id],
+    ...(seeAlso !== undefined ? { seeAlso: [seeAlso] } : {}),
   };
-});
+}
+
+export const CAUSE_TOPICS: readonly Topic[] = CAUSE_IDS.map((id) => docTopic('cause', id, CAUSE_DOCS[id], CAUSE_DOCS[id].lever));
+
+export const CHECK_TOPICS: readonly Topic[] = CHECK_IDS.map((id) => docTopic('check', id, CHECK_DOCS[id]));
 
 /** Error codes (`error:E_LIMIT`, alias `E_LIMIT`): every code a command can print. */
 export const ERROR_TOPICS: readonly Topic[] = Object.entries(ERROR_DOCS).map(([code, d]) => ({

@@ -6,14 +6,14 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { goEnv, WORK } from '../fixtures/go/build-fixtures.js';
 import { withLock } from '../helpers/lock.js';
 
 const run = promisify(execFile);
 const SRC = join(dirname(fileURLToPath(import.meta.url)), 'escape');
-const WORK = resolve(SRC, '../../.work');
 
 export async function buildEscape(): Promise<string> {
   const version = (await run('go', ['version'])).stdout.trim();
@@ -30,17 +30,7 @@ export async function buildEscape(): Promise<string> {
     await run('go', ['build', '-buildvcs=false', '-trimpath', '-o', tmp, '.'], {
       cwd: SRC,
       timeout: 300_000,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/root',
-        GOCACHE: join(WORK, 'go-cache'),
-        GOPATH: join(WORK, 'gopath'),
-        GOFLAGS: '-mod=mod',
-        GOPROXY: 'off',
-        GOTOOLCHAIN: 'local',
-        CGO_ENABLED: '0',
-        GOOS: 'linux',
-      },
+      env: goEnv({ CGO_ENABLED: '0' }),
     });
     renameSync(tmp, out);
     return out;
