@@ -13,7 +13,8 @@ import { openLayerTar, walkLayer, type TarDataSink } from '../image/filesystem/w
 import { releaseLayerReader } from '../image/sources/tar-worker.js';
 import { collectSink, fanOut } from '../image/filesystem/data-sinks.js';
 import type { LayerEntry, MergedFile } from '../image/filesystem/types.js';
-import { platformString, type Image } from '../image/model.js';
+import { imageSource, platformString, type Image, type ImageSource } from '../image/model.js';
+import { MEASURED_METHOD } from '../image/gzip-size.js';
 import { openImage, type OpenImageOptions } from '../image/open.js';
 import { attributeCauses, canonicalOwners, goLocationsFromEnv, isAppLocation, isGoSourcePath } from './causes.js';
 import { estimateAfterLevers, type AppFile } from './estimate.js';
@@ -51,14 +52,31 @@ export interface InspectOptions extends OpenImageOptions {
    * uncompressed byte: 0.5 s of CPU on the 1.08 GB fixture image.
    */
   verifyDiffIds?: boolean;
+  /**
+   * Measure the compressed size of layers the source keeps uncompressed (docker-archive,
+   * docker-daemon, containers-storage) by gzipping them as `docker push` would (default true;
+   * false reports their stored, uncompressed size, and `compressed.method` says so).
+   */
+  measureCompressed?: boolean;
+}
+
+/** How `compressedSize` was obtained. */
+export interface CompressedMeasure {
+  /** `blob`: the stored blob sizes; `measured`: gzip of uncompressed layers; `stored-uncompressed`: not measured. */
+  method: 'blob' | 'measured' | 'stored-uncompressed';
+  /** For `measured`: how. */
+  how?: string;
+  /** Layers measured (the others are compressed blobs, counted as stored). */
+  measuredLayers?: number;
 }
 
 export interface InspectLayer {
   index: number;
   digest: string;
   diffId: string;
-  /** Stored blob bytes (what a pull transfers; equals size for uncompressed archives). */
+  /** Compressed bytes: the stored blob, or the measured gzip size of an uncompressed layer. */
   compressedSize: number;
+  compressedMethod: 'blob' | 'measured';
   /** Uncompressed tar bytes. */
   size: number;
   createdBy: string | null;
@@ -72,9 +90,13 @@ export interface InspectLayer {
 export interface InspectReport {
   image: {
     ref: string;
+    /** Where the image was read from (`docker-daemon`, with the engine, ...). */
+    source: ImageSource;
     digest: string;
     platform: string;
+    /** What a registry stores and a pull transfers (see `compressed`). */
     compressedSize: number;
+    compressed: CompressedMeasure;
     size: number;
     /** Bytes of file data in the final filesystem (each inode once). */
     fileBytes: number;
@@ -143,13 +165,13 @@ export async function inspectImageRef(ref: string, options: InspectOptions = {})
 
 export async function inspectImage(image: Image, options: InspectOptions = {}): Promise<InspectReport> {
   const layers = image.layers();
-  const config = image.config();
   const collector = new GoBinaryCollector(analyzeGo, elfSections);
   const dbFiles = new Map<string, { layer: number; text: string }>();
   const runtimeProbe = new RatioProbe();
   const appProbe = new RatioProbe();
-  const go = goLocationsFromEnv(config.config?.Env);
+  // Progress counts stored sizes as known before the walk (a streamed source learns them as it goes).
   const storedTotal = layers.reduce((s, l) => s + l.size(), 0);
+  const measureCompressed = options.measureCompressed ?? true;
   let storedDone = 0;
   let bytesBefore = 0;
 
@@ -162,6 +184,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   const verifyDiffId = options.verifyDiffIds ?? false;
   const merged = await mergeLayers(image, {
     verifyDiffIds: verifyDiffId,
+    measureCompressed,
     visitor: {
       // Synchronous readers (no stream per file): each copies only what it keeps.
       sink: (e: LayerEntry) => {
@@ -218,6 +241,17 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     });
   }
   const startupView = await startupCapture.finish(merged.files);
+  // Read after the walk: a streamed source (docker-daemon) has its real config only then.
+  const config = image.config();
+  const go = goLocationsFromEnv(config.config?.Env);
+  const compressedTotal = merged.totals.compressedSize;
+  const measuredLayers = merged.layers.filter((l) => l.compressedMethod === 'measured').length;
+  const compressed: CompressedMeasure =
+    measuredLayers > 0
+      ? { method: 'measured', how: MEASURED_METHOD, measuredLayers }
+      : !measureCompressed && layers.some((l) => l.compression() === 'none')
+        ? { method: 'stored-uncompressed' }
+        : { method: 'blob' };
   releaseLayerReader(); // every layer read is done: free the reader thread before the analysis
   const startup = verifyStatic({
     ref: image.reference(),
@@ -252,7 +286,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   const { levers, headline, claims } = rankLevers({ files, attribution, db, goBinaries });
 
   const size = merged.totals.tarSize;
-  const imageRatio = size > 0 ? storedTotal / size : 1;
+  const imageRatio = size > 0 ? compressedTotal / size : 1;
   const appRatio = (await appProbe.ratio()) ?? imageRatio;
   const runtimeRatio = await runtimeProbe.ratio();
   const appFiles: AppFile[] = files
@@ -280,9 +314,11 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   return {
     image: {
       ref: image.reference(),
+      source: imageSource(image),
       digest: image.digest(),
       platform: platformString(image.platform()),
-      compressedSize: storedTotal,
+      compressedSize: compressedTotal,
+      compressed,
       size,
       fileBytes: merged.totals.visibleBytes,
       files: attribution.files,
@@ -292,6 +328,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       digest: l.digest,
       diffId: l.diffId,
       compressedSize: l.compressedSize,
+      compressedMethod: l.compressedMethod,
       size: l.tarSize,
       createdBy: l.createdBy ?? null,
       files: l.files,

@@ -161,6 +161,25 @@ export interface Image {
   platform(): Platform;
   /** Human reference it was opened from (as given by the user, normalised). */
   reference(): string;
+  /** Where it was read from, when the reference alone does not say (a local engine). */
+  source?(): ImageSource;
+}
+
+/** Which source an image was read from (the report's first line). */
+export interface ImageSource {
+  /** The transport: docker, docker-archive, docker-daemon, oci, oci-archive, containers-storage. */
+  transport: string;
+  /** e.g. `podman 4.3.1 at unix:///run/podman/podman.sock`, or the store's root. */
+  detail?: string;
+}
+
+/** The source an image says it came from, else the transport of its reference. */
+export function imageSource(image: Image): ImageSource {
+  const own = image.source?.();
+  if (own !== undefined) return own;
+  const ref = image.reference();
+  const m = /^([a-z-]+):/.exec(ref);
+  return { transport: m?.[1] ?? 'docker' };
 }
 
 export interface ImageIndex {

@@ -2,11 +2,19 @@
  * openImage: one entry point from a reference string to an Image, dispatching on the
  * transport (see reference.ts). Registry access lives in sources/registry.ts (owned by the
  * registry client); it is loaded lazily so that local sources never pay for it.
+ *
+ * A bare name (`goslim inspect app`, no transport) is looked up as dive does: in a local
+ * Docker/Podman engine when one answers and has the image, otherwise in the registry.
+ * GOSLIM_ENGINE=0 skips the engine (bare names go straight to the registry).
  */
+import { GoslimError } from '../errors.js';
 import type { Image } from './model.js';
 import { formatImageReference, type ImageReference } from './reference.js';
 import type { RegistrySourceOptions } from './sources/registry.js';
+import { openContainersStorage } from './sources/containers-storage.js';
 import { openDockerArchive } from './sources/docker-archive.js';
+import { engineHasImage, openDockerDaemon } from './sources/docker-daemon.js';
+import { EngineClient } from './sources/engine-client.js';
 import { openOciArchive } from './sources/oci-archive.js';
 import { openOciLayout } from './sources/oci-layout.js';
 import { resolveImageReference } from './sources/probe.js';
@@ -17,9 +25,28 @@ import { resolveImageReference } from './sources/probe.js';
  */
 export type OpenImageOptions = RegistrySourceOptions;
 
+/** The engine that has `name`, for a bare reference; undefined when none answers or has it. */
+async function localEngineWith(name: string, env: NodeJS.ProcessEnv): Promise<EngineClient | undefined> {
+  if (env.GOSLIM_ENGINE === '0') return undefined;
+  let client: EngineClient;
+  try {
+    client = await EngineClient.connect(env, { connectMs: 1000 });
+  } catch (err) {
+    if (err instanceof GoslimError && err.code === 'E_NETWORK') return undefined;
+    throw err;
+  }
+  try {
+    return (await engineHasImage(client, name)) ? client : undefined;
+  } catch (err) {
+    if (err instanceof GoslimError && (err.code === 'E_NETWORK' || err.code === 'E_REGISTRY')) return undefined;
+    throw err;
+  }
+}
+
 export async function openParsedImage(ref: ImageReference, options: OpenImageOptions = {}): Promise<Image> {
   const reference = formatImageReference(ref);
   const platform = options.platform !== undefined ? { platform: options.platform } : {};
+  const env = options.env ?? process.env;
   switch (ref.transport) {
     case 'docker-archive':
       return openDockerArchive(ref.path, { reference, ...platform, ...(ref.ref !== undefined ? { ref: ref.ref } : {}) });
@@ -27,9 +54,19 @@ export async function openParsedImage(ref: ImageReference, options: OpenImageOpt
       return openOciLayout(ref.path, { reference, ...platform, ...(ref.ref !== undefined ? { ref: ref.ref } : {}) });
     case 'oci-archive':
       return openOciArchive(ref.path, { reference, ...platform, ...(ref.ref !== undefined ? { ref: ref.ref } : {}) });
-    case 'docker':
+    case 'docker-daemon':
+      return openDockerDaemon(ref.name, { reference, env, ...platform });
+    case 'containers-storage':
+      return openContainersStorage(ref.name, { reference, env, ...platform, ...(ref.store ? { store: ref.store } : {}) });
+    case 'docker': {
+      if (ref.bare === true) {
+        const name = formatImageReference({ transport: 'docker', registry: ref.registry }).slice('docker://'.length);
+        const client = await localEngineWith(name, env);
+        if (client !== undefined) return openDockerDaemon(name, { reference: `docker-daemon:${name}`, env, client, ...platform });
+      }
       // Loaded on demand: local sources never pay for the registry client.
       return (await import('./sources/registry.js')).openRegistryImage(ref.registry, options);
+    }
   }
 }
 

@@ -25,10 +25,12 @@ export function renderInspectText(r: InspectReport, opts: { top?: number } = {})
   const top = opts.top ?? 10;
   const out: string[] = [];
   const img = r.image;
+  out.push(`source: ${img.source.transport}${img.source.detail !== undefined ? ` (${img.source.detail})` : ''}`);
   out.push(`${img.ref}`);
   out.push(`  digest    ${img.digest}`);
   out.push(`  platform  ${img.platform}`);
-  out.push(`  size      ${formatBytes(img.size)} uncompressed, ${formatBytes(img.compressedSize)} stored; ${img.files} files, ${formatBytes(img.fileBytes)} of file data`);
+  const how = img.compressed.method === 'measured' ? 'compressed (measured: gzip as docker push)' : img.compressed.method === 'stored-uncompressed' ? 'stored uncompressed (not measured)' : 'compressed';
+  out.push(`  size      ${formatBytes(img.size)} uncompressed, ${formatBytes(img.compressedSize)} ${how}; ${img.files} files, ${formatBytes(img.fileBytes)} of file data`);
   out.push(`  waste     ${formatBytes(r.wasted.bytes)} hidden in lower layers; efficiency ${formatPercent(r.wasted.efficiency)}`);
   out.push('');
   out.push(`=> ${r.headline}`);
@@ -36,7 +38,7 @@ export function renderInspectText(r: InspectReport, opts: { top?: number } = {})
 
   out.push('Layers');
   for (const l of r.layers) {
-    out.push(`  ${lpad(String(l.index + 1), 2)}  ${lpad(formatBytes(l.size), 9)} ${lpad(formatBytes(l.compressedSize), 9)} stored  ${short(l.createdBy ?? '(no history)', 90)}`);
+    out.push(`  ${lpad(String(l.index + 1), 2)}  ${lpad(formatBytes(l.size), 9)} ${lpad(formatBytes(l.compressedSize), 9)} ${l.compressedMethod === 'measured' ? 'gz~  ' : 'gz   '} ${short(l.createdBy ?? '(no history)', 90)}`);
     const extra = [`${l.files} entries`];
     if (l.modified > 0) extra.push(`${formatBytes(l.modified)} overwrites lower files`);
     if (l.deleted > 0) extra.push(`deletes ${l.deleted} paths (${formatBytes(l.deletedBytes)})`);

@@ -4,6 +4,7 @@
  * analyzers' ELF and package-database readers) ride along on the same pass.
  */
 import type { Image } from '../model.js';
+import { GzipSizeMeter } from '../gzip-size.js';
 import { mapHistory } from './history.js';
 import { normaliseEntryPath } from './path.js';
 import { MergedTree, type MergedTotals } from './merge-tree.js';
@@ -13,8 +14,13 @@ import type { LayerEntry, LayerSummary, MergedFile, WastedSummary } from './type
 export interface MergedLayerSummary extends LayerSummary {
   digest: string;
   diffId: string;
-  /** Stored (compressed) blob size. */
+  /**
+   * Compressed size: the stored blob's size, or, for a layer its source keeps uncompressed
+   * and `measureCompressed` on, its gzip size as measured (see gzip-size.ts).
+   */
   compressedSize: number;
+  /** How compressedSize was obtained. */
+  compressedMethod: 'blob' | 'measured';
   /** Bytes of the uncompressed tar stream, as measured. */
   tarSize: number;
   /** Bytes of regular-file data in the layer's tar headers (what dive calls the layer size). */
@@ -51,11 +57,12 @@ export interface MergeOptions {
   onProgress?: (p: MergeProgress) => void;
   /** Check each layer's tar against its diff_id too (default true; see TarReadOptions). */
   verifyDiffIds?: boolean;
+  /** Measure the gzip size of uncompressed layers as they are walked (default false). */
+  measureCompressed?: boolean;
 }
 
 export async function mergeLayers(image: Image, options: MergeOptions = {}): Promise<MergeResult> {
   const layers = image.layers();
-  const history = mapHistory(image.config().history, layers.length);
   const tree = new MergedTree();
   const summaries: MergedLayerSummary[] = [];
   const outer = options.visitor;
@@ -82,9 +89,12 @@ export async function mergeLayers(image: Image, options: MergeOptions = {}): Pro
     if (outer?.sink) visitor.sink = outer.sink;
     if (outer?.wantContent) visitor.wantContent = outer.wantContent;
     if (outer?.content) visitor.content = outer.content;
-    const stats = await walkLayer(tar, i, visitor, options.onProgress ? { onBytes } : {});
+    const meter = options.measureCompressed === true && layer.compression() === 'none' ? new GzipSizeMeter() : undefined;
+    const stats = await walkLayer(tar, i, visitor, {
+      ...(options.onProgress ? { onBytes } : {}),
+      ...(meter ? { onChunk: (c: Buffer) => meter.feed(c) } : {}),
+    });
     options.onProgress?.({ layer: i, layers: layers.length, bytes: stats.tarBytes, done: true });
-    const h = history.layers[i];
     summaries.push({
       index: i,
       added: 0,
@@ -94,14 +104,21 @@ export async function mergeLayers(image: Image, options: MergeOptions = {}): Pro
       files: 0,
       digest: layer.digest(),
       diffId: layer.diffId(),
-      compressedSize: layer.size(),
+      compressedSize: meter ? await meter.finish() : layer.size(),
+      compressedMethod: meter ? 'measured' : 'blob',
       tarSize: stats.tarBytes,
       fileBytes: stats.fileBytes,
       entries: stats.entries,
-      ...(h?.createdBy !== undefined ? { createdBy: h.createdBy } : {}),
-      ...(h?.created !== undefined ? { created: h.created } : {}),
-      ...(h?.comment !== undefined ? { comment: h.comment } : {}),
     });
+  }
+  // History is read after the walk: a source that streams (docker-daemon) knows its config
+  // only once every layer has arrived.
+  const history = mapHistory(image.config().history, layers.length);
+  for (const s of summaries) {
+    const h = history.layers[s.index];
+    if (h?.createdBy !== undefined) s.createdBy = h.createdBy;
+    if (h?.created !== undefined) s.created = h.created;
+    if (h?.comment !== undefined) s.comment = h.comment;
   }
   const merged = tree.finish();
   for (const s of summaries) Object.assign(s, merged.layers[s.index]);

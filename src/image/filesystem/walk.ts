@@ -117,6 +117,25 @@ function isStream(tar: Readable | TarChunks): tar is Readable {
 export interface WalkOptions {
   /** Called with the size of every chunk of the tar as it is parsed. */
   onBytes?: (n: number) => void;
+  /**
+   * Called with every chunk of the tar (valid only during the call: copy what you keep); a
+   * returned promise is awaited before the next chunk (backpressure).
+   */
+  onChunk?: (chunk: Buffer) => Promise<void> | undefined;
+}
+
+/** A stream as reused-chunk reads (so that the walk can wait on onChunk between chunks). */
+function streamChunks(stream: Readable): TarChunks {
+  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return {
+    async read() {
+      const r = await it.next();
+      return r.done === true ? undefined : r.value;
+    },
+    close() {
+      stream.destroy();
+    },
+  };
 }
 
 /**
@@ -178,6 +197,7 @@ export function walkLayer(tar: Readable | TarChunks, layer: number, visitor: Lay
     return undefined;
   });
   if (!stream) return walkChunks(tar, parser, stats, layer, options);
+  if (options.onChunk) return walkChunks(streamChunks(tar), parser, stats, layer, options);
   tar.on('data', (chunk: Buffer) => {
     stats.tarBytes += chunk.length;
     options.onBytes?.(chunk.length);
@@ -198,7 +218,9 @@ async function walkChunks(tar: TarChunks, parser: TarParser, stats: WalkStats, l
       if (chunk === undefined) break;
       stats.tarBytes += chunk.length;
       options.onBytes?.(chunk.length);
+      const measuring = options.onChunk?.(chunk);
       await parser.feed(chunk);
+      if (measuring !== undefined) await measuring;
     }
     parser.endInput();
     return stats;

@@ -35,7 +35,7 @@ export async function probePath(path: string): Promise<PathKind> {
 /** parseImageReference with a real filesystem probe for bare paths. */
 export async function resolveImageReference(text: string): Promise<ImageReference> {
   const trimmed = text.trim();
-  const hasTransport = /^(docker-archive|oci-archive|oci):/.test(trimmed) || trimmed.startsWith('docker://');
+  const hasTransport = /^(docker-archive|oci-archive|oci|docker-daemon|containers-storage):/.test(trimmed) || trimmed.startsWith('docker://');
   const kind = hasTransport ? 'missing' : await probePath(trimmed);
   return parseImageReference(text, { probe: () => kind });
 }
