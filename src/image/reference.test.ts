@@ -76,3 +76,41 @@ describe('parseImageReference (transports)', () => {
     expect(code(() => parseImageReference('   '))).toBe('E_REFERENCE');
   });
 });
+
+describe('local engine transports and unknown transports (#18)', () => {
+  it('docker-daemon: and containers-storage: parse, with skopeo\'s [DRIVER@ROOT]', () => {
+    expect(parseImageReference('docker-daemon:app:v1')).toEqual({ transport: 'docker-daemon', name: 'app:v1' });
+    expect(parseImageReference(`docker-daemon:${'b'.repeat(64)}`)).toEqual({ transport: 'docker-daemon', name: 'b'.repeat(64) });
+    expect(parseImageReference('containers-storage:localhost/app:1')).toEqual({ transport: 'containers-storage', name: 'localhost/app:1' });
+    const r = parseImageReference('containers-storage:[overlay@/var/lib/x+/run/x]app');
+    expect(r).toEqual({ transport: 'containers-storage', name: 'app', store: { driver: 'overlay', root: '/var/lib/x' } });
+    expect(formatImageReference(r)).toBe('containers-storage:[overlay@/var/lib/x]app');
+  });
+  it('a bare name is a registry reference marked bare (an engine is asked first)', () => {
+    expect(parseImageReference('app')).toMatchObject({ transport: 'docker', bare: true });
+    expect(parseImageReference('docker://app')).not.toHaveProperty('bare');
+  });
+  it('a mistyped transport is E_REFERENCE with the nearest one', () => {
+    for (const [text, want] of [
+      ['docker-archve:/tmp/x.tar', 'docker-archive:'],
+      ['docker-deamon:app', 'docker-daemon:'],
+      ['oci-archiv:x.tar', 'oci-archive:'],
+      ['containers-storag:app', 'containers-storage:'],
+      ['ocl:/tmp/layout', 'oci:'],
+    ] as const) {
+      let err: unknown;
+      try {
+        parseImageReference(text);
+      } catch (e) {
+        err = e;
+      }
+      expect(isGoslimError(err, 'E_REFERENCE'), text).toBe(true);
+      expect((err as Error).message).toContain(`did you mean ${want}?`);
+    }
+    expect(() => parseImageReference('dir:/tmp/x')).toThrow(/not supported/);
+    // Names with tags stay names.
+    expect(parseImageReference('golang:1.19')).toMatchObject({ transport: 'docker' });
+    expect(parseImageReference('oci:1')).toMatchObject({ transport: 'oci', path: '1' });
+    expect(parseImageReference('docker:24')).toMatchObject({ transport: 'docker' });
+  });
+});

@@ -225,12 +225,12 @@ export function parseImageReference(text: string, options: ParseReferenceOptions
     case 'missing':
       break;
   }
+  const typo = unknownTransport(text, trimmed);
+  if (typo !== undefined) throw typo;
   // Looks like a path but does not exist: say so rather than asking a registry for it.
   if (trimmed.startsWith('/') || trimmed.startsWith('./') || trimmed.startsWith('../') || /\.(tar|tgz)$/.test(trimmed)) {
     throw new NotFoundError(`no such file or directory: ${trimmed}`);
   }
-  const typo = unknownTransport(text, trimmed);
-  if (typo !== undefined) throw typo;
   return { transport: 'docker', registry: parseRegistryReference(trimmed), bare: true };
 }
 

@@ -91,6 +91,11 @@ export interface ContainerHarness {
   pushed: Map<string, string[]>;
   /** Runs podman/buildah/skopeo/any tool inside the harness namespace with the harness env. */
   tool(cmd: string, args: string[], timeoutMs?: number): Promise<CommandResult>;
+  /**
+   * Starts a long-running tool (e.g. `podman system service`) inside the namespace, in the
+   * background; close() stops it by pid. Its stderr is kept for messages.
+   */
+  background(cmd: string, args: string[]): { child: ChildProcess; stderr: () => string };
   /** `buildah bud` of an unmodified Dockerfile; bases resolve to the local registry. Returns the image id. */
   buildahBud(contextDir: string, dockerfile: string, tag: string, options?: { timeoutMs?: number; buildArgs?: Record<string, string> }): Promise<CommandResult & { imageId: string }>;
   podmanRun(image: string, options?: RunOptions): Promise<RunResult>;
@@ -258,12 +263,29 @@ export async function startContainerHarness(options: HarnessOptions = {}): Promi
 
     const containers = new Set<string>();
     let counter = 0;
+    const background = (cmd: string, args: string[]): { child: ChildProcess; stderr: () => string } => {
+      const child = spawn('nsenter', [`--mount=/proc/${holderPid}/ns/mnt`, '--', cmd, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr?.on('data', (c: Buffer) => {
+        if (err.length < 64 * 1024) err += c.toString('utf8');
+      });
+      cleanups.push(async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise<void>((r) => child.once('exit', () => r()));
+        child.kill('SIGTERM'); // our own child, by pid
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      });
+      return { child, stderr: () => err };
+    };
     const harness: ContainerHarness = {
       root,
       registry,
       env,
       pushed,
       tool,
+      background,
       async buildahBud(contextDir, dockerfile, tag, budOptions = {}) {
         const idFile = join(root, `bud-${++counter}.iid`);
         const args = ['bud', '--isolation', 'chroot', '--format', 'docker', '--tls-verify=false', '--layers=false', '--iidfile', idFile, '-t', tag, '-f', resolve(dockerfile)];

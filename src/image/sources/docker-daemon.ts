@@ -103,7 +103,8 @@ class ArchivePass {
     /** Only this layer is wanted (a re-read); undefined: every layer, then the config. */
     private readonly only: number | undefined,
   ) {
-    this.nextIndex = only ?? 0;
+    // Counted from the start even for a re-read: legacy archives name layers by v1 id, by position only.
+    this.nextIndex = 0;
     this.done = this.run();
     this.done.catch(() => {});
   }
@@ -117,6 +118,11 @@ class ArchivePass {
       return Promise.resolve(d);
     }
     if (this.finished || index < this.nextIndex) return Promise.resolve(undefined);
+    // A layer nobody read (the reader skipped it): let the stream go past it.
+    if (this.pendingEntry !== undefined && this.pendingEntry.index < index) {
+      this.pendingEntry.delivery.abandon();
+      this.pendingEntry = undefined;
+    }
     return new Promise((resolve, reject) => this.waiters.set(index, { resolve, reject }));
   }
 

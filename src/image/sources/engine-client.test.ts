@@ -1,0 +1,144 @@
+/**
+ * The Engine API client and the docker-daemon source against a fake engine on a unix socket:
+ * fault injection only (the real thing, podman's service, is in engines.test.ts). The fake
+ * serves archives our test builder writes in Docker's shapes (legacy `<id>/layer.tar`,
+ * Docker 25+ OCI layout), so the streamed walk is checked against the file-backed one.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mergeLayers } from '../filesystem/index.js';
+import { openImage } from '../open.js';
+import { buildTestImage, dir, file, opaque, whiteout, type TestImageSpec } from '../testing/index.js';
+import { EngineClient, engineEndpoints, parseDockerHost } from './engine-client.js';
+import { openDockerDaemon } from './docker-daemon.js';
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'goslim-engine-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+async function fakeEngine(handler: Handler): Promise<{ socket: string; env: NodeJS.ProcessEnv; server: Server }> {
+  const socket = join(work, `e${Math.random().toString(36).slice(2, 8)}.sock`);
+  const server = createServer(handler);
+  await new Promise<void>((r) => server.listen(socket, r));
+  return { socket, env: { DOCKER_HOST: `unix://${socket}` }, server };
+}
+
+function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((r) => server.close(() => r()));
+}
+
+const spec: TestImageSpec = {
+  layers: [
+    { entries: [dir('etc'), file('etc/a', 'a\n'), dir('var/c'), file('var/c/x', 500)] },
+    { entries: [opaque('var/c'), file('var/c/y', 200), whiteout('etc/a'), file('usr/bin/app', 3000)] },
+  ],
+};
+
+/** A fake Docker 24 engine serving one archive for image `app:1`. */
+function dockerLike(archive: string, configDigest: string, diffIds: string[], mutate: { body?: (b: Buffer) => Buffer; apiVersion?: string } = {}): Handler {
+  return (req, res) => {
+    const url = req.url ?? '';
+    if (url === '/_ping') {
+      res.writeHead(200, { 'Api-Version': mutate.apiVersion ?? '1.45' }).end('OK');
+    } else if (url === '/version') {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ Version: '24.0.7', ApiVersion: '1.45', Components: [{ Name: 'Engine', Version: '24.0.7' }] }));
+    } else if (/^\/v1\.\d+\/images\/app%3A1\/json$/.test(url)) {
+      res.writeHead(200).end(JSON.stringify({ Id: configDigest, Architecture: 'amd64', Os: 'linux', Config: {}, RootFS: { Type: 'layers', Layers: diffIds } }));
+    } else if (/^\/v1\.\d+\/images\/app%3A1\/get$/.test(url)) {
+      res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+      if (mutate.body) void readFile(archive).then((b) => res.end(mutate.body!(b)));
+      else createReadStream(archive).pipe(res);
+    } else if (/^\/v1\.\d+\/images\/.*\/json$/.test(url)) {
+      res.writeHead(404).end(JSON.stringify({ message: 'No such image' }));
+    } else {
+      res.writeHead(500).end('{}');
+    }
+  };
+}
+
+describe('engine endpoints', () => {
+  it('DOCKER_HOST alone when set; else docker, then podman sockets', () => {
+    expect(engineEndpoints({ DOCKER_HOST: 'unix:///x/d.sock' }).map((e) => e.url)).toEqual(['unix:///x/d.sock']);
+    expect(engineEndpoints({ XDG_RUNTIME_DIR: '/run/user/1000' }).map((e) => e.socketPath)).toEqual([
+      '/var/run/docker.sock',
+      '/run/user/1000/podman/podman.sock',
+      '/run/podman/podman.sock',
+    ]);
+    expect(parseDockerHost('tcp://10.0.0.1:2375', {})).toMatchObject({ host: '10.0.0.1', port: 2375 });
+    expect(parseDockerHost('tcp://h', { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: work })).toMatchObject({ host: 'h', port: 2376, tls: {} });
+    expect(() => parseDockerHost('ssh://me@h', {})).toThrow(/not supported/);
+  });
+
+  it('no engine: E_NETWORK naming every socket tried', async () => {
+    const err = await EngineClient.connect({ DOCKER_HOST: `unix://${join(work, 'none.sock')}` }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'E_NETWORK' });
+    expect((err as Error).message).toContain('none.sock');
+  });
+
+  it('something that is no engine, and an engine with a malformed /version', async () => {
+    const notEngine = await fakeEngine((_req, res) => res.writeHead(404).end('nope'));
+    await expect(EngineClient.connect(notEngine.env)).rejects.toMatchObject({ code: 'E_NETWORK' });
+    await close(notEngine.server);
+    const bad = await fakeEngine((req, res) => (req.url === '/_ping' ? res.writeHead(200).end('OK') : res.writeHead(200).end('{"Version": 3}')));
+    await expect(EngineClient.connect(bad.env)).rejects.toMatchObject({ code: 'E_MALFORMED' });
+    await close(bad.server);
+  });
+});
+
+describe('docker-daemon source (fake engine)', () => {
+  for (const format of ['docker-archive-legacy', 'docker-archive-docker25'] as const) {
+    it(`streams a ${format} export into the same walk as the archive file`, async () => {
+      const built = await buildTestImage(spec, { dir: join(work, format), format, tag: 'app:1' });
+      const fromFile = await openImage(built.reference);
+      const diffIds = fromFile.config().rootfs.diff_ids;
+      const engine = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), diffIds));
+      try {
+        const image = await openDockerDaemon('app:1', { env: engine.env });
+        expect(image.source().detail).toContain('docker 24.0.7');
+        const a = await mergeLayers(image, { verifyDiffIds: true });
+        const b = await mergeLayers(fromFile);
+        expect([...a.files.entries()]).toEqual([...b.files.entries()]);
+        expect(a.wasted).toEqual(b.wasted);
+        // The real config arrived at the end of the stream and replaced the engine's account.
+        expect(image.rawConfig().equals(fromFile.rawConfig())).toBe(true);
+        expect(image.manifest().layers.map((l) => l.size)).toEqual(fromFile.layers().map((l) => l.size()));
+        // A layer read again is a new request that skips to it.
+        const again = await mergeLayers(image);
+        expect([...again.files.keys()]).toEqual([...a.files.keys()]);
+      } finally {
+        await close(engine.server);
+      }
+    });
+  }
+
+  it('faults: no such image, a layer that does not hash to its diff_id, a cut stream', async () => {
+    const built = await buildTestImage(spec, { dir: join(work, 'faults'), format: 'docker-archive-legacy', tag: 'app:1' });
+    const fromFile = await openImage(built.reference);
+    const diffIds = fromFile.config().rootfs.diff_ids;
+    const ok = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), diffIds));
+    const missing = await openDockerDaemon('other:2', { env: ok.env }).catch((e: unknown) => e);
+    expect(missing).toMatchObject({ code: 'E_NOT_FOUND' });
+    expect((missing as Error).message).toContain('docker 24.0.7');
+    await close(ok.server);
+
+    const swapped = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), [...diffIds].reverse()));
+    await expect(mergeLayers(await openDockerDaemon('app:1', { env: swapped.env }), { verifyDiffIds: true })).rejects.toMatchObject({ code: 'E_DIGEST_MISMATCH' });
+    await close(swapped.server);
+
+    const cut = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), diffIds, { body: (b) => b.subarray(0, 3000) }));
+    const err = await mergeLayers(await openDockerDaemon('app:1', { env: cut.env })).catch((e: unknown) => e);
+    expect(['E_TRUNCATED', 'E_MALFORMED']).toContain((err as { code?: string }).code);
+    await close(cut.server);
+  });
+});
