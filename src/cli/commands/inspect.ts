@@ -13,6 +13,8 @@ interface InspectOptions extends NetworkCliOptions {
   platform?: string;
   insecure?: boolean;
   verifyDiffIds?: boolean;
+  /** commander's --no-measure-compressed sets this false. */
+  measureCompressed?: boolean;
   maxSize?: string;
   maxCompressedSize?: string;
   minEfficiency?: string;
@@ -34,8 +36,9 @@ export const command: CommandModule = {
       .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image (default: linux/amd64 or the only one)')
       .option('--insecure', 'allow plain HTTP to registries other than localhost')
       .option('--verify-diff-ids', "also check each layer's tar against the config's diff_ids (as a runtime does when it unpacks)")
+      .option('--no-measure-compressed', 'for layers stored uncompressed (docker-archive, docker-daemon, containers-storage), report the stored size instead of gzipping them as a push would')
       .option('--max-size <bytes>', 'budget: exit 1 when the uncompressed size is larger (e.g. 50MB)')
-      .option('--max-compressed-size <bytes>', 'budget: exit 1 when the stored (pull) size is larger')
+      .option('--max-compressed-size <bytes>', 'budget: exit 1 when the compressed (pull) size is larger')
       .option('--min-efficiency <fraction>', 'budget: exit 1 when layer efficiency is lower (0.95 or 95%)')
       .option('--fail-on-lever <id>', `exit 1 when this lever applies (repeatable or comma-separated; one of ${LEVER_IDS.join(', ')})`, collect)
       .option('--top <n>', 'rows of largest files and packages in the text output', '10')
@@ -56,6 +59,7 @@ export const command: CommandModule = {
               ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
               ...(opts.insecure ? { insecure: true } : {}),
               ...(opts.verifyDiffIds ? { verifyDiffIds: true } : {}),
+              ...(opts.measureCompressed === false ? { measureCompressed: false } : {}),
               env: networkEnv(io.env, opts),
               onProgress: (p) => progress.update(p),
               largest: Math.max(top, 15),

@@ -28,7 +28,7 @@ import { formatRegistryReference, type RegistryReference } from '../reference.js
 import { RegistryClient, type FetchedManifest } from '../registry/client.js';
 import { isAttestation, selectPlatform } from './platform-select.js';
 import type { TransportOptions } from '../registry/transport.js';
-import { decompress } from './decompress.js';
+import { decompress, zstdUsesProgram } from './decompress.js';
 import { layerReaderAvailable, openWorkerTar } from './tar-worker.js';
 
 export interface RegistrySourceOptions extends TransportOptions {
@@ -64,11 +64,12 @@ class RegistryLayer extends DescribedLayer {
    */
   async tarChunks(options: TarReadOptions = {}): Promise<TarChunks | undefined> {
     const compression = this.compression();
-    if (compression === 'zstd' || !layerReaderAvailable()) return undefined;
+    if ((compression === 'zstd' && zstdUsesProgram()) || !layerReaderAvailable()) return undefined;
     const plainSame = compression === 'none' && this.desc.digest === this.diff;
     return openWorkerTar({
       stream: await this.compressed(),
       gzip: compression === 'gzip',
+      zstd: compression === 'zstd',
       ...(plainSame || options.verifyDiffId === false ? {} : { diffId: this.diff }),
       what: `layer ${this.desc.digest}`,
     });

@@ -17,7 +17,7 @@ import { DigestMismatchError } from '../../errors.js';
 import type { Compression, TarChunks, TarReadOptions } from '../model.js';
 import { DescribedLayer } from '../partial.js';
 import { VerifyingStream } from '../digest.js';
-import { createDecoder, pumpDeferred, wrapDecompressError } from './decompress.js';
+import { createDecoder, pumpDeferred, wrapDecompressError, zstdUsesProgram } from './decompress.js';
 import type { FileStore } from './file-store.js';
 import { openWorkerTar } from './tar-worker.js';
 
@@ -99,12 +99,14 @@ export class StoredLayer extends DescribedLayer {
   async tarChunks(options: TarReadOptions = {}): Promise<TarChunks | undefined> {
     const { digest, diffId, size, compression, path, store } = this.init;
     const checkDiff = options.verifyDiffId !== false;
-    if (compression === 'zstd') return undefined;
+    // zstd: the `zstd` program on the main-thread path when installed, else fzstd on the worker.
+    if (compression === 'zstd' && zstdUsesProgram()) return undefined;
     const where = await store.locate(path);
     if (where === undefined) return undefined;
     return openWorkerTar({
       ...where,
       gzip: compression === 'gzip',
+      zstd: compression === 'zstd',
       blob: { digest, size },
       ...((compression === 'none' && digest === diffId) || !checkDiff ? {} : { diffId }),
       what: `layer ${digest}`,

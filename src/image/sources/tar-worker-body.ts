@@ -38,6 +38,8 @@ export interface TarWorkerStart {
   start: number;
   length: number;
   gzip: boolean;
+  /** zstd: the path of the fzstd module, loaded here (the blob is a zstd stream). */
+  zstd?: string;
   /** Expected blob digest and size (the stored bytes). */
   blob?: { digest: string; size?: number; what: string };
   /** slots x slotSize bytes, shared with the main thread. */
@@ -67,7 +69,7 @@ export function tarWorkerBody(): void {
   const { createReadStream } = load<typeof import('node:fs')>('node:fs');
   const { createGunzip } = load<typeof import('node:zlib')>('node:zlib');
   const { createHash } = load<typeof import('node:crypto')>('node:crypto');
-  const { Readable } = load<typeof import('node:stream')>('node:stream');
+  const { Readable, Transform } = load<typeof import('node:stream')>('node:stream');
   type Hash = import('node:crypto').Hash;
   type Stream = import('node:stream').Readable;
   if (!parentPort) return;
@@ -87,7 +89,7 @@ export function tarWorkerBody(): void {
     finished: boolean;
     raw: Stream;
     out: Stream;
-    dec: import('node:zlib').Gunzip | undefined;
+    dec: Stream | import('node:stream').Transform | undefined;
     blobHash: Hash | undefined;
     blobBytes: number;
     tarBytes: number;
@@ -210,6 +212,41 @@ export function tarWorkerBody(): void {
     return src;
   };
 
+  /** fzstd's streaming decoder as a Transform; output is copied (the decoder may reuse its window). */
+  const zstdTransform = (modulePath: string): import('node:stream').Transform => {
+    const fz = require(modulePath) as { Decompress: new (ondata: (chunk: Uint8Array, final: boolean) => void) => { push(chunk: Uint8Array, final?: boolean): void } };
+    let out: import('node:stream').Transform | undefined;
+    const d = new fz.Decompress((chunk) => {
+      out?.push(Buffer.from(chunk));
+    });
+    let seen = false;
+    out = new Transform({
+      readableHighWaterMark: 1 << 20,
+      transform(chunk: Buffer, _enc, cb) {
+        try {
+          if (chunk.length > 0) seen = true;
+          d.push(chunk, false);
+          cb();
+        } catch (err) {
+          cb(err as Error);
+        }
+      },
+      flush(cb) {
+        try {
+          if (!seen) throw Object.assign(new Error('unexpected end of zstd data'), { code: 'Z_BUF_ERROR' });
+          d.push(new Uint8Array(0), true);
+          cb();
+        } catch (err) {
+          const e = err as Error & { code?: string };
+          // fzstd reports a cut stream as "unexpected EOF"; name it as zlib does, so it becomes E_TRUNCATED.
+          if (/EOF|unexpected end/i.test(e.message) && e.code === undefined) e.code = 'Z_BUF_ERROR';
+          cb(e);
+        }
+      },
+    });
+    return out;
+  };
+
   const start = (req: TarWorkerStart): void => {
     const raw: Stream =
       req.file === undefined
@@ -218,7 +255,11 @@ export function tarWorkerBody(): void {
           ? Readable.from([])
           : createReadStream(req.file, { start: req.start, end: req.start + req.length - 1, highWaterMark: 1 << 20 });
     // A deep input buffer lets the file read run ahead, so zlib never waits for the disk.
-    const dec = req.gzip ? createGunzip({ chunkSize: 1 << 20, writableHighWaterMark: 4 << 20 } as import('node:zlib').ZlibOptions) : undefined;
+    const dec = req.gzip
+      ? createGunzip({ chunkSize: 1 << 20, writableHighWaterMark: 4 << 20 } as import('node:zlib').ZlibOptions)
+      : req.zstd !== undefined
+        ? zstdTransform(req.zstd)
+        : undefined;
     const free: number[] = [];
     for (let i = req.slots - 1; i >= 0; i--) free.push(i);
     const job: Job = {

@@ -18,6 +18,7 @@
  * main thread, as for registry layers).
  */
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { DigestMismatchError, errnoError, InternalError } from '../../errors.js';
@@ -26,6 +27,12 @@ import { wrapDecompressError } from './decompress.js';
 import { tarWorkerBody, type TarWorkerReply, type TarWorkerRequest, type TarWorkerStart } from './tar-worker-body.js';
 
 export const SLOT_SIZE = 1024 * 1024;
+
+let fzstd: string | undefined;
+/** Where the fzstd module is, for the worker to load. */
+function fzstdPath(): string {
+  return (fzstd ??= createRequire(import.meta.url).resolve('fzstd'));
+}
 export const SLOTS = 8;
 /** Pushed blob bytes (a registry response) sent ahead of what the worker's gunzip has taken. */
 const PUSH_AHEAD = 4 << 20;
@@ -171,6 +178,8 @@ export interface WorkerTarRequest {
    */
   stream?: Readable;
   gzip: boolean;
+  /** The blob is zstd: decoded on the worker with fzstd (see decompress.ts for when). */
+  zstd?: boolean;
   /** The blob digest (and size) the worker checks, for a file. */
   blob?: { digest: string; size?: number };
   /** The diff_id; omit it when the blob is the tar and its digest is the diff_id. */
@@ -234,6 +243,7 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
     start: req.start ?? 0,
     length: req.length ?? 0,
     gzip: req.gzip,
+    ...(req.zstd === true ? { zstd: fzstdPath() } : {}),
     ...(req.blob !== undefined
       ? { blob: { digest: req.blob.digest, ...(req.blob.size !== undefined ? { size: req.blob.size } : {}), what: `${req.what} blob ${req.blob.digest}` } }
       : {}),

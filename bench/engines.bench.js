@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// Local engines benchmark (issue #18), run by `npm run bench` after `npm run build`.
+//
+// The fat fixture image (about 1 GB uncompressed) is loaded into a private podman store
+// (overlay, under bench/.work) and served by `podman system service` on a temporary socket,
+// inside a private mount namespace (as test/helpers/containers.ts does; needs root, podman,
+// unshare). Measured in the same run, each in a fresh child process, best of RUNS:
+//   1. `goslim inspect docker-daemon:IMAGE` through podman's Docker API
+//      vs `podman save IMAGE` of the same image, output counted and discarded.
+//      Targets: <= 1.3x; peak RSS <= 200 MB.
+//   2. `goslim inspect containers-storage:IMAGE` (the store read from disk)
+//      vs `tar -c` of the same layer directories, piped to a byte counter (GNU tar skips reading
+//      file data when its output is /dev/null itself). Target: <= 1.2x.
+//   3. inspect of the docker-archive with the compressed size measured (gzip level 6 of every
+//      layer, on worker threads) vs the same inspect without measuring. Target: <= 1.3x on 2 cores.
+//
+//   node bench/engines.bench.js [--runs N]
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const here = new URL('.', import.meta.url).pathname;
+const root = join(here, '..');
+const dist = join(root, 'dist', 'analysis', 'inspect.js');
+const RUNS = Number(process.argv.includes('--runs') ? process.argv[process.argv.indexOf('--runs') + 1] : 2);
+const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+if (!existsSync(dist)) {
+  console.error('bench/engines: dist/ is missing; run `npm run build` first (npm run bench does)');
+  process.exit(1);
+}
+for (const tool of ['podman', 'unshare', 'nsenter', 'tar']) {
+  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
+    console.log(`bench/engines: skipped, ${tool} is not installed`);
+    process.exit(0);
+  }
+}
+if (process.getuid?.() !== 0) {
+  console.log('bench/engines: skipped, needs root (a private mount namespace for podman)');
+  process.exit(0);
+}
+
+const fixtures = process.env.GOSLIM_FIXTURE_DIR ?? join(root, 'test', '.work', 'images');
+const info = JSON.parse(readFileSync(join(fixtures, 'images.json'), 'utf8')).images['fat-greeter'];
+const archive = join(fixtures, info.paths.dockerArchive);
+const imageName = `${info.repository}:latest`;
+
+// ---------------------------------------------------------------- a private podman
+mkdirSync(join(here, '.work'), { recursive: true });
+const work = mkdtempSync(join(here, '.work', 'engines-'));
+const dirs = { run: join(work, 'run'), lib: join(work, 'lib'), vartmp: join(work, 'vartmp'), storage: join(work, 'storage'), runroot: join(work, 'runroot'), tmp: join(work, 'tmp') };
+for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+writeFileSync(join(work, 'storage.conf'), `[storage]\ndriver = "overlay"\ngraphroot = "${dirs.storage}"\nrunroot = "${dirs.runroot}"\n`);
+writeFileSync(join(work, 'containers.conf'), `[containers]\nnetns = "none"\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\ntmp_dir = "${dirs.tmp}"\n`);
+const env = { ...process.env, CONTAINERS_CONF: join(work, 'containers.conf'), CONTAINERS_STORAGE_CONF: join(work, 'storage.conf') };
+const holder = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', 'mount --bind "$1" /run && mount --bind "$2" /var/lib/containers && mount --bind "$3" /var/tmp && echo ready && exec sleep 3600', 'ns', dirs.run, dirs.lib, dirs.vartmp], { stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise((resolve, reject) => {
+  holder.stdout.once('data', resolve);
+  holder.once('exit', (code) => reject(new Error(`namespace holder exited ${code}`)));
+});
+const inNs = (cmd, args) => ['nsenter', [`--mount=/proc/${holder.pid}/ns/mnt`, '--', cmd, ...args]];
+let service;
+function cleanup() {
+  if (service && service.exitCode === null) service.kill('SIGTERM'); // our own children, by pid
+  if (holder.exitCode === null) holder.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+
+try {
+  console.log(`loading ${info.name} (${mb(info.uncompressedSize)} uncompressed) into a private podman store...`);
+  const load = spawnSync(...inNs('podman', ['load', '-q', '-i', archive]), { env, encoding: 'utf8', timeout: 30 * 60_000 });
+  if (load.status !== 0) throw new Error(`podman load: ${load.stderr}`);
+  const socket = join(work, 'podman.sock');
+  service = spawn(...inNs('podman', ['system', 'service', '--time=0', `unix://${socket}`]), { env, stdio: 'ignore' });
+  for (let i = 0; i < 300 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 500));
+
+  // ---------------------------------------------------------------- measurements
+  const HWM = `(() => { const m = /VmHWM:\\s+(\\d+) kB/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8')); return m ? Number(m[1]) * 1024 : 0; })()`;
+  const INSPECT = `
+    import { createRequire } from 'node:module';
+    const require = createRequire(import.meta.url);
+    const { inspectImageRef } = await import(process.argv[2]);
+    const t0 = performance.now();
+    const r = await inspectImageRef(process.argv[1], JSON.parse(process.argv[3] ?? '{}'));
+    console.log(JSON.stringify({ ms: performance.now() - t0, rss: ${HWM}, size: r.image.size, compressed: r.image.compressedSize, method: r.image.compressed.method, source: r.image.source }));
+  `;
+  const inspect = (ref, opts = {}, extraEnv = {}) => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', INSPECT, ref, dist, JSON.stringify(opts)], { encoding: 'utf8', timeout: 30 * 60_000, env: { ...process.env, ...extraEnv } });
+    if (r.status !== 0) throw new Error(`inspect ${ref}: ${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop());
+  };
+  const timed = (cmd, args, options = {}) => {
+    const t0 = performance.now();
+    const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30 * 60_000, ...options });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+    return { ms: performance.now() - t0 };
+  };
+  const best = (fn) => {
+    let b;
+    for (let i = 0; i < RUNS; i++) {
+      const r = fn();
+      b = !b || r.ms < b.ms ? { ...r, rss: Math.max(r.rss ?? 0, b?.rss ?? 0) } : { ...b, rss: Math.max(r.rss ?? 0, b.rss ?? 0) };
+    }
+    return b;
+  };
+  const verdict = (ratio, target) => `${ratio.toFixed(2)}x (target <= ${target}x) ${ratio <= target ? 'OK' : 'OVER'}`;
+
+  // 1. docker-daemon vs podman save
+  const daemonEnv = { DOCKER_HOST: `unix://${socket}` };
+  const save = best(() => timed('sh', ['-c', `nsenter --mount=/proc/${holder.pid}/ns/mnt -- podman save ${imageName} | wc -c >/dev/null`], { env }));
+  const daemon = best(() => inspect(`docker-daemon:${imageName}`, {}, daemonEnv));
+  console.log(`\n1. docker-daemon: ${imageName}, ${mb(daemon.size)} uncompressed, through ${daemon.source.detail}`);
+  console.log(`  podman save | wc -c (peer)   ${s(save.ms)}`);
+  console.log(`  goslim inspect docker-daemon ${s(daemon.ms)}   peak RSS ${mb(daemon.rss)}`);
+  console.log(`  ratio: ${verdict(daemon.ms / save.ms, 1.3)}; peak RSS ${mb(daemon.rss)} (target <= 200 MB) ${daemon.rss <= 200e6 ? 'OK' : 'OVER'}`);
+
+  // 2. containers-storage vs tar -c of the layer directories
+  const images = JSON.parse(readFileSync(join(dirs.storage, 'overlay-images', 'images.json'), 'utf8'));
+  const layers = JSON.parse(readFileSync(join(dirs.storage, 'overlay-layers', 'layers.json'), 'utf8'));
+  const img = images.find((i) => (i.names ?? []).some((n) => n.endsWith(imageName)));
+  const chain = [];
+  for (let id = img.layer; id; id = layers.find((l) => l.id === id)?.parent) chain.push(join(dirs.storage, 'overlay', id, 'diff'));
+  const tarc = best(() => timed('sh', ['-c', `for d in ${chain.map((d) => `'${d}'`).join(' ')}; do tar -C "$d" -cf - . ; done | wc -c >/dev/null`]));
+  const storage = best(() => inspect(`containers-storage:${imageName}`, {}, { CONTAINERS_STORAGE_CONF: join(work, 'storage.conf') }));
+  console.log(`\n2. containers-storage: ${chain.length} layer directories`);
+  console.log(`  tar -c | wc -c (floor)       ${s(tarc.ms)}`);
+  console.log(`  goslim inspect c-storage     ${s(storage.ms)}   peak RSS ${mb(storage.rss)}`);
+  console.log(`  ratio: ${verdict(storage.ms / tarc.ms, 1.2)}`);
+
+  // 3. measured compressed size vs not measuring
+  const plain = best(() => inspect(`docker-archive:${archive}`, { measureCompressed: false }));
+  const measured = best(() => inspect(`docker-archive:${archive}`));
+  console.log(`\n3. docker-archive: compressed size measured (${measured.method}: ${mb(measured.compressed)}; the OCI blobs: ${mb(info.compressedSize)}, ${(((measured.compressed - info.compressedSize) / info.compressedSize) * 100).toFixed(2)} %)`);
+  console.log(`  inspect, not measuring        ${s(plain.ms)}`);
+  console.log(`  inspect, measuring            ${s(measured.ms)}   peak RSS ${mb(measured.rss)}`);
+  console.log(`  ratio: ${verdict(measured.ms / plain.ms, 1.3)}`);
+} finally {
+  cleanup();
+}
