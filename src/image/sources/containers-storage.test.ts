@@ -1,0 +1,115 @@
+/**
+ * containers-storage without podman: storage.conf parsing, name resolution as podman does it,
+ * and hostile stores (fault injection: a hand-made store whose tar-split names a path behind a
+ * symlink out of the layer, a file where the record says another size, a record with `..`).
+ * The real stores podman, buildah and skopeo write are read in engines.test.ts.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mergeLayers } from '../filesystem/merge.js';
+import { findStoredImage, openContainersStorage, parseStorageConf } from './containers-storage.js';
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'goslim-cstore-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+function ustar(name: string, size: number): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 100, 'utf8');
+  h.write('0000644\0', 100, 'latin1');
+  h.write('0000000\0', 108, 'latin1');
+  h.write('0000000\0', 116, 'latin1');
+  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+  h.write('00000000000\0', 136, 'latin1');
+  h.write('        ', 148, 'latin1');
+  h.write('0', 156, 'latin1');
+  h.write('ustar\0' + '00', 257, 'latin1');
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return h;
+}
+
+/** A one-layer overlay store whose layer holds `name` with `content`; the tar-split names `recordName`. */
+async function makeStore(root: string, opts: { name: string; content: string; recordName?: string; onDisk?: (diff: string) => Promise<void> }): Promise<void> {
+  const layerId = 'a'.repeat(64);
+  const data = Buffer.from(opts.content);
+  const pad = Buffer.alloc((512 - (data.length % 512)) % 512);
+  const header = ustar(opts.name, data.length);
+  const tar = Buffer.concat([header, data, pad, Buffer.alloc(1024)]);
+  const diffId = `sha256:${createHash('sha256').update(tar).digest('hex')}`;
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] }, config: {} }));
+  const imageId = createHash('sha256').update(config).digest('hex');
+  const diff = join(root, 'overlay', layerId, 'diff');
+  await mkdir(diff, { recursive: true });
+  if (opts.onDisk) await opts.onDisk(diff);
+  else await writeFile(join(diff, opts.name), data);
+  await mkdir(join(root, 'overlay-layers'), { recursive: true });
+  await mkdir(join(root, 'overlay-images', imageId), { recursive: true });
+  await writeFile(join(root, 'overlay-layers', 'layers.json'), JSON.stringify([{ id: layerId, 'diff-digest': diffId, 'diff-size': tar.length }]));
+  const lines = [
+    { type: 2, payload: header.toString('base64'), position: 0 },
+    { type: 1, name: opts.recordName ?? opts.name, size: data.length, payload: null, position: 1 },
+    { type: 2, payload: Buffer.concat([pad, Buffer.alloc(1024)]).toString('base64'), position: 2 },
+  ];
+  await writeFile(join(root, 'overlay-layers', `${layerId}.tar-split.gz`), gzipSync(lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
+  await writeFile(join(root, 'overlay-images', 'images.json'), JSON.stringify([{ id: imageId, names: ['localhost/app:1'], layer: layerId }]));
+  await writeFile(join(root, 'overlay-images', imageId, `=${Buffer.from(`sha256:${imageId}`).toString('base64')}`), config);
+}
+
+describe('containers-storage', () => {
+  it('storage.conf: the [storage] keys', () => {
+    const conf = parseStorageConf('# c\n[storage]\ndriver = "overlay"\ngraphroot = "/g" # x\nrunroot="/r"\n[storage.options]\ndriver = "nope"\n');
+    expect(conf).toEqual({ driver: 'overlay', graphroot: '/g' });
+  });
+
+  it('finds images as podman does: id prefix, exact name, normalised name, localhost/NAME', () => {
+    const images = [
+      { id: 'b'.repeat(64), names: ['docker.io/library/alpine:3'] },
+      { id: 'c'.repeat(64), names: ['localhost/app:latest'] },
+    ];
+    expect(findStoredImage(images, 'bbbbbbbbbbbb')?.id).toBe('b'.repeat(64));
+    expect(findStoredImage(images, 'alpine:3')?.id).toBe('b'.repeat(64));
+    expect(findStoredImage(images, 'app')?.id).toBe('c'.repeat(64));
+    expect(findStoredImage(images, 'nope')).toBeUndefined();
+  });
+
+  it('rebuilds the tar from tar-split and the layer directory, byte for byte', async () => {
+    const root = join(work, 'ok');
+    await makeStore(root, { name: 'hello.txt', content: 'hello\n' });
+    const image = await openContainersStorage('localhost/app:1', { store: { root } });
+    const merged = await mergeLayers(image, { verifyDiffIds: true });
+    expect(merged.files.get('hello.txt')?.size).toBe(6);
+  });
+
+  it('hostile stores: a symlink out of the layer, a `..` record, a wrong size', async () => {
+    const outside = join(work, 'secret');
+    await mkdir(outside, { recursive: true });
+    await writeFile(join(outside, 'hello.txt'), 'hello\n');
+    const viaLink = join(work, 'link');
+    await makeStore(viaLink, { name: 'd/hello.txt', content: 'hello\n', onDisk: (diff) => symlink(outside, join(diff, 'd')) });
+    await expect(mergeLayers(await openContainersStorage('localhost/app:1', { store: { root: viaLink } }))).rejects.toMatchObject({ code: 'E_UNSAFE_PATH' });
+
+    const fileLink = join(work, 'filelink');
+    await makeStore(fileLink, { name: 'hello.txt', content: 'hello\n', onDisk: (diff) => symlink(join(outside, 'hello.txt'), join(diff, 'hello.txt')) });
+    await expect(mergeLayers(await openContainersStorage('localhost/app:1', { store: { root: fileLink } }))).rejects.toMatchObject({ code: 'E_UNSAFE_PATH' });
+
+    const dotdot = join(work, 'dotdot');
+    await makeStore(dotdot, { name: 'hello.txt', content: 'hello\n', recordName: '../../secret/hello.txt' });
+    await expect(mergeLayers(await openContainersStorage('localhost/app:1', { store: { root: dotdot } }))).rejects.toMatchObject({ code: 'E_UNSAFE_PATH' });
+
+    const size = join(work, 'size');
+    await makeStore(size, { name: 'hello.txt', content: 'hello\n', onDisk: (diff) => writeFile(join(diff, 'hello.txt'), 'hello, world\n') });
+    await expect(mergeLayers(await openContainersStorage('localhost/app:1', { store: { root: size } }))).rejects.toMatchObject({ code: 'E_MALFORMED' });
+
+    await expect(openContainersStorage('localhost/none:1', { store: { root: size } })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+  });
+});
