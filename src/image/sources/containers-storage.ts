@@ -54,7 +54,7 @@ import {
 import { limit } from '../../limits.js';
 import { sha256Digest, verifyBuffer } from '../digest.js';
 import { MediaType, platformString, type Compression, type Image, type ImageManifest, type ImageSource, type Layer, type TarChunks, type TarReadOptions } from '../model.js';
-import { RawImage } from '../partial.js';
+import { DescribedLayer, RawImage } from '../partial.js';
 import { formatRegistryReference, parseRegistryReference } from '../reference.js';
 import { arr, check, nullable, num, obj, opt, str, size as sizeShape } from '../schema.js';
 import { checkConfig } from './oci-resolve.js';
@@ -304,22 +304,9 @@ const entryShape = obj({
 const CHUNK = 1 << 20;
 
 /** A layer kept as a directory plus its tar-split record (see the module comment). */
-export class StorageLayer implements Layer {
-  constructor(private readonly init: StorageLayerInit) {}
-  digest(): string {
-    return this.init.diffId;
-  }
-  diffId(): string {
-    return this.init.diffId;
-  }
-  size(): number {
-    return this.init.size;
-  }
-  mediaType(): string {
-    return MediaType.DockerLayerTar;
-  }
-  compression(): Compression {
-    return 'none';
+export class StorageLayer extends DescribedLayer {
+  constructor(private readonly init: StorageLayerInit) {
+    super({ digest: init.diffId, diffId: init.diffId, size: init.size, mediaType: MediaType.DockerLayerTar, compression: 'none' });
   }
   async compressed(): Promise<Readable> {
     return this.uncompressed();

@@ -31,7 +31,8 @@ import {
 import { limit } from '../../limits.js';
 import { sha256Digest, verifyBuffer } from '../digest.js';
 import { TarParser, type TarDataSink } from '../filesystem/tar-parser.js';
-import { MediaType, platformString, type Compression, type Image, type ImageConfig, type ImageManifest, type ImageSource, type Layer, type Platform, type TarChunks, type TarReadOptions } from '../model.js';
+import { MediaType, platformString, type Image, type ImageConfig, type ImageManifest, type ImageSource, type Layer, type Platform, type TarChunks, type TarReadOptions } from '../model.js';
+import { DescribedLayer, RawImage } from '../partial.js';
 import { checkConfig } from './oci-resolve.js';
 import { parsePlatformOption, platformMatches } from './platform-select.js';
 import { EngineClient, engineImageShape } from './engine-client.js';
@@ -95,6 +96,8 @@ class ArchivePass {
   private pendingEntry: { index: number; delivery: Delivery } | undefined;
   private failure: Error | undefined;
   private finished = false;
+  /** A re-read: its layer's entry has been read to its end (the rest of the archive is not needed). */
+  private onlyDone = false;
   private readonly done: Promise<void>;
   private body: Readable | undefined;
 
@@ -151,7 +154,7 @@ class ArchivePass {
       const parser = new TarParser((header) => this.onEntry(header.name, header.typeflag, header.size));
       for await (const chunk of res.body) {
         await parser.feed(chunk as Buffer);
-        if (this.only !== undefined && this.nextIndex > this.only) {
+        if (this.only !== undefined && this.onlyDone) {
           res.body.destroy(); // the re-read layer is through
           this.finish();
           return;
@@ -246,6 +249,7 @@ class ArchivePass {
       },
       end: () => {
         if (!abandoned) push(undefined);
+        if (this.only === index) this.onlyDone = true;
       },
     };
   }
@@ -260,26 +264,17 @@ function wrap(err: unknown, what: string): Error {
   return new MalformedInputError(`${what}: ${e.message}`, { cause: e });
 }
 
-class DaemonLayer implements Layer {
+class DaemonLayer extends DescribedLayer {
   constructor(
     private readonly image: DaemonImage,
     private readonly index: number,
-  ) {}
-  digest(): string {
-    return this.image.diffIds[this.index]!;
-  }
-  diffId(): string {
-    return this.image.diffIds[this.index]!;
+  ) {
+    // The blob is the uncompressed tar: its digest is the diff_id; its size is known once it arrives.
+    super({ digest: image.diffIds[index]!, diffId: image.diffIds[index]!, size: 0, mediaType: MediaType.DockerLayerTar, compression: 'none' });
   }
   /** The tar's size (known once the archive reached this layer; 0 before). */
-  size(): number {
+  override size(): number {
     return this.image.sizes[this.index] ?? 0;
-  }
-  mediaType(): string {
-    return MediaType.DockerLayerTar;
-  }
-  compression(): Compression {
-    return 'none';
   }
   async compressed(): Promise<Readable> {
     return chunksToStream(await this.tarChunks());
@@ -336,21 +331,24 @@ function chunksToStream(chunks: TarChunks): Readable {
   );
 }
 
-export class DaemonImage implements Image {
+export class DaemonImage extends RawImage {
   readonly sizes: number[] = [];
-  private readonly layerList: Layer[];
   private main: ArchivePass | undefined;
   private real: { rawConfig: Buffer; config: ImageConfig; rawManifest: Buffer; manifest: ImageManifest } | undefined;
+  readonly client: EngineClient;
+  readonly name: string;
+  readonly id: string;
+  readonly diffIds: string[];
 
-  constructor(
-    readonly client: EngineClient,
-    readonly name: string,
-    readonly id: string,
-    readonly diffIds: string[],
-    private readonly provisional: ImageConfig,
-    private readonly ref: string,
-  ) {
-    this.layerList = diffIds.map((_, i) => new DaemonLayer(this, i));
+  constructor(client: EngineClient, name: string, id: string, diffIds: string[], provisional: ImageConfig, ref: string) {
+    // Until the stream's end the parts hold the engine's account (no manifest, no raw config yet).
+    const layers: Layer[] = [];
+    super({ mediaType: MediaType.DockerManifest, rawManifest: Buffer.alloc(0), rawConfig: Buffer.alloc(0), config: provisional, configDigest: id, layers, reference: ref });
+    this.client = client;
+    this.name = name;
+    this.id = id;
+    this.diffIds = diffIds;
+    for (let i = 0; i < diffIds.length; i++) layers.push(new DaemonLayer(this, i));
   }
 
   source(): ImageSource {
@@ -402,40 +400,25 @@ export class DaemonImage implements Image {
 
   private settled(what: string): NonNullable<DaemonImage['real']> {
     if (this.real === undefined) {
-      throw new InternalError(`${what} of ${this.ref} is known only after its layers were read (the engine sends it last)`);
+      throw new InternalError(`${what} of ${this.reference()} is known only after its layers were read (the engine sends it last)`);
     }
     return this.real;
   }
 
-  digest(): string {
+  override digest(): string {
     return sha256Digest(this.settled('the manifest digest').rawManifest);
   }
-  mediaType(): string {
-    return MediaType.DockerManifest;
-  }
-  rawManifest(): Buffer {
+  override rawManifest(): Buffer {
     return this.settled('the manifest').rawManifest;
   }
-  manifest(): ImageManifest {
+  override manifest(): ImageManifest {
     return this.settled('the manifest').manifest;
   }
-  rawConfig(): Buffer {
+  override rawConfig(): Buffer {
     return this.settled('the raw config').rawConfig;
   }
-  config(): ImageConfig {
-    return this.real?.config ?? this.provisional;
-  }
-  configDigest(): string {
-    return this.id;
-  }
-  layers(): Layer[] {
-    return this.layerList;
-  }
-  platform(): Platform {
-    const c = this.config();
-    return { os: c.os, architecture: c.architecture, ...(c.variant ? { variant: c.variant } : {}) };
-  }
-  reference(): string {
-    return this.ref;
+  /** The engine's account of the config until the stream's end, then the real one. */
+  override config(): ImageConfig {
+    return this.real?.config ?? super.config();
   }
 }

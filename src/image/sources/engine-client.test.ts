@@ -40,13 +40,14 @@ function close(server: Server): Promise<void> {
 
 const spec: TestImageSpec = {
   layers: [
-    { entries: [dir('etc'), file('etc/a', 'a\n'), dir('var/c'), file('var/c/x', 500)] },
+    // 3 MB: a layer spans many HTTP chunks (a re-read must wait for its whole entry).
+    { entries: [dir('etc'), file('etc/a', 'a\n'), dir('var/c'), file('var/c/x', 500), file('big.bin', 3_000_000)] },
     { entries: [opaque('var/c'), file('var/c/y', 200), whiteout('etc/a'), file('usr/bin/app', 3000)] },
   ],
 };
 
 /** A fake Docker 24 engine serving one archive for image `app:1`. */
-function dockerLike(archive: string, configDigest: string, diffIds: string[], mutate: { body?: (b: Buffer) => Buffer; apiVersion?: string } = {}): Handler {
+function dockerLike(archive: string, configDigest: string, diffIds: string[], mutate: { body?: (b: Buffer) => Buffer; apiVersion?: string; slices?: number } = {}): Handler {
   return (req, res) => {
     const url = req.url ?? '';
     if (url === '/_ping') {
@@ -58,7 +59,16 @@ function dockerLike(archive: string, configDigest: string, diffIds: string[], mu
     } else if (/^\/v1\.\d+\/images\/app%3A1\/get$/.test(url)) {
       res.writeHead(200, { 'Content-Type': 'application/x-tar' });
       if (mutate.body) void readFile(archive).then((b) => res.end(mutate.body!(b)));
-      else createReadStream(archive).pipe(res);
+      else if (mutate.slices !== undefined) {
+        // Many small HTTP chunks: a layer spans several of them.
+        const n = mutate.slices;
+        void readFile(archive).then(async (b) => {
+          for (let o = 0; o < b.length; o += n) {
+            if (!res.write(b.subarray(o, o + n))) await new Promise((r) => res.once('drain', r));
+          }
+          res.end();
+        });
+      } else createReadStream(archive).pipe(res);
     } else if (/^\/v1\.\d+\/images\/.*\/json$/.test(url)) {
       res.writeHead(404).end(JSON.stringify({ message: 'No such image' }));
     } else {
@@ -102,7 +112,7 @@ describe('docker-daemon source (fake engine)', () => {
       const built = await buildTestImage(spec, { dir: join(work, format), format, tag: 'app:1' });
       const fromFile = await openImage(built.reference);
       const diffIds = fromFile.config().rootfs.diff_ids;
-      const engine = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), diffIds));
+      const engine = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), diffIds, { slices: 700 }));
       try {
         const image = await openDockerDaemon('app:1', { env: engine.env });
         expect(image.source().detail).toContain('docker 24.0.7');
