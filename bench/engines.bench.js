@@ -16,7 +16,7 @@
 //   3. inspect of the docker-archive with the compressed size measured (gzip level 6 of every
 //      layer, on worker threads) vs the same inspect without measuring. Target: <= 1.3x on 2 cores.
 //
-//   node bench/engines.bench.js [--runs N]
+//   node bench/engines.bench.js [--runs N] [--skip-measure]   (--skip-measure: rows 1 and 2 only)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { join } from 'node:path';
 const here = new URL('.', import.meta.url).pathname;
 const root = join(here, '..');
 const dist = join(root, 'dist', 'analysis', 'inspect.js');
+const SKIP_MEASURE = process.argv.includes('--skip-measure');
 const RUNS = Number(process.argv.includes('--runs') ? process.argv[process.argv.indexOf('--runs') + 1] : 2);
 const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
@@ -133,6 +134,7 @@ try {
   console.log(`  ratio: ${verdict(storage.ms / tarc.ms, 1.2)}`);
 
   // 3. measured compressed size vs not measuring
+  if (SKIP_MEASURE) process.exit(0);
   const plain = best(() => inspect(`docker-archive:${archive}`, { measureCompressed: false }));
   const measured = best(() => inspect(`docker-archive:${archive}`));
   console.log(`\n3. docker-archive: compressed size measured (${measured.method}: ${mb(measured.compressed)}; the OCI blobs: ${mb(info.compressedSize)}, ${(((measured.compressed - info.compressedSize) / info.compressedSize) * 100).toFixed(2)} %)`);
