@@ -29,7 +29,7 @@ export function renderInspectText(r: InspectReport, opts: { top?: number } = {})
   out.push(`${img.ref}`);
   out.push(`  digest    ${img.digest}`);
   out.push(`  platform  ${img.platform}`);
-  const how = img.compressed.method === 'measured' ? 'compressed (measured: gzip as docker push)' : img.compressed.method === 'stored-uncompressed' ? 'stored uncompressed (not measured)' : 'compressed';
+  const how = img.compressed.method === 'measured' ? 'compressed (measured: gzip as docker push)' : img.compressed.method === 'estimated' ? `compressed (estimated: gzip as docker push, ${((img.compressed.sampleFraction ?? 0) * 100).toFixed(1)} % sampled)` : img.compressed.method === 'stored-uncompressed' ? 'stored uncompressed (not measured)' : 'compressed';
   out.push(`  size      ${formatBytes(img.size)} uncompressed, ${formatBytes(img.compressedSize)} ${how}; ${img.files} files, ${formatBytes(img.fileBytes)} of file data`);
   out.push(`  waste     ${formatBytes(r.wasted.bytes)} hidden in lower layers; efficiency ${formatPercent(r.wasted.efficiency)}`);
   out.push('');
@@ -38,7 +38,7 @@ export function renderInspectText(r: InspectReport, opts: { top?: number } = {})
 
   out.push('Layers');
   for (const l of r.layers) {
-    out.push(`  ${lpad(String(l.index + 1), 2)}  ${lpad(formatBytes(l.size), 9)} ${lpad(formatBytes(l.compressedSize), 9)} ${l.compressedMethod === 'measured' ? 'gz~  ' : 'gz   '} ${short(l.createdBy ?? '(no history)', 90)}`);
+    out.push(`  ${lpad(String(l.index + 1), 2)}  ${lpad(formatBytes(l.size), 9)} ${lpad(formatBytes(l.compressedSize), 9)} ${l.compressedMethod === 'blob' ? 'gz   ' : 'gz~  '} ${short(l.createdBy ?? '(no history)', 90)}`);
     const extra = [`${l.files} entries`];
     if (l.modified > 0) extra.push(`${formatBytes(l.modified)} overwrites lower files`);
     if (l.deleted > 0) extra.push(`deletes ${l.deleted} paths (${formatBytes(l.deletedBytes)})`);

@@ -13,8 +13,8 @@ interface InspectOptions extends NetworkCliOptions {
   platform?: string;
   insecure?: boolean;
   verifyDiffIds?: boolean;
-  /** commander's --no-measure-compressed sets this false. */
-  measureCompressed?: boolean;
+  /** --measure-compressed <estimate|full> sets the mode; --no-measure-compressed sets false. */
+  measureCompressed?: string | boolean;
   maxSize?: string;
   maxCompressedSize?: string;
   minEfficiency?: string;
@@ -36,7 +36,8 @@ export const command: CommandModule = {
       .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image (default: linux/amd64 or the only one)')
       .option('--insecure', 'allow plain HTTP to registries other than localhost')
       .option('--verify-diff-ids', "also check each layer's tar against the config's diff_ids (as a runtime does when it unpacks)")
-      .option('--no-measure-compressed', 'for layers stored uncompressed (docker-archive, docker-daemon, containers-storage), report the stored size instead of gzipping them as a push would')
+      .option('--measure-compressed <how>', 'for layers stored uncompressed (docker-archive, docker-daemon, containers-storage): "estimate" (default) gzips the first 8 MiB of each layer and a sample past it, "full" gzips every byte as a push would')
+      .option('--no-measure-compressed', 'for layers stored uncompressed, report the stored size instead of gzipping them')
       .option('--max-size <bytes>', 'budget: exit 1 when the uncompressed size is larger (e.g. 50MB)')
       .option('--max-compressed-size <bytes>', 'budget: exit 1 when the compressed (pull) size is larger')
       .option('--min-efficiency <fraction>', 'budget: exit 1 when layer efficiency is lower (0.95 or 95%)')
@@ -52,6 +53,10 @@ export const command: CommandModule = {
             ...(opts.minEfficiency !== undefined ? { minEfficiency: opts.minEfficiency } : {}),
             ...(opts.failOnLever !== undefined ? { failOnLever: opts.failOnLever } : {}),
           });
+          const measure = opts.measureCompressed;
+          if (measure !== undefined && measure !== false && measure !== 'estimate' && measure !== 'full') {
+            throw new UsageError(`--measure-compressed must be "estimate" or "full", got "${String(measure)}"`);
+          }
           const progress = createProgress(io, 'inspect');
           let report;
           try {
@@ -59,7 +64,7 @@ export const command: CommandModule = {
               ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
               ...(opts.insecure ? { insecure: true } : {}),
               ...(opts.verifyDiffIds ? { verifyDiffIds: true } : {}),
-              ...(opts.measureCompressed === false ? { measureCompressed: false } : {}),
+              ...(measure !== undefined ? { measureCompressed: measure } : {}),
               env: networkEnv(io.env, opts),
               onProgress: (p) => progress.update(p),
               largest: Math.max(top, 15),

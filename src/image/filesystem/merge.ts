@@ -4,7 +4,7 @@
  * analyzers' ELF and package-database readers) ride along on the same pass.
  */
 import type { Image } from '../model.js';
-import { GzipSizeMeter } from '../gzip-size.js';
+import { GzipSizeMeter, type CompressedMode, type GzipSize } from '../gzip-size.js';
 import { mapHistory } from './history.js';
 import { normaliseEntryPath } from './path.js';
 import { MergedTree, type MergedTotals } from './merge-tree.js';
@@ -16,11 +16,13 @@ export interface MergedLayerSummary extends LayerSummary {
   diffId: string;
   /**
    * Compressed size: the stored blob's size, or, for a layer its source keeps uncompressed
-   * and `measureCompressed` on, its gzip size as measured (see gzip-size.ts).
+   * and `measureCompressed` on, its gzip size as measured or estimated (see gzip-size.ts).
    */
   compressedSize: number;
   /** How compressedSize was obtained. */
-  compressedMethod: 'blob' | 'measured';
+  compressedMethod: 'blob' | 'measured' | 'estimated';
+  /** For a measured or estimated layer: uncompressed bytes that were deflated (the rest was estimated). */
+  deflatedBytes?: number;
   /** Bytes of the uncompressed tar stream, as measured. */
   tarSize: number;
   /** Bytes of regular-file data in the layer's tar headers (what dive calls the layer size). */
@@ -57,8 +59,11 @@ export interface MergeOptions {
   onProgress?: (p: MergeProgress) => void;
   /** Check each layer's tar against its diff_id too (default true; see TarReadOptions). */
   verifyDiffIds?: boolean;
-  /** Measure the gzip size of uncompressed layers as they are walked (default false). */
-  measureCompressed?: boolean;
+  /**
+   * Measure the gzip size of uncompressed layers as they are walked (default false): true or
+   * `estimate` samples large layers, `full` deflates every byte (see gzip-size.ts).
+   */
+  measureCompressed?: boolean | CompressedMode;
 }
 
 export async function mergeLayers(image: Image, options: MergeOptions = {}): Promise<MergeResult> {
@@ -89,12 +94,15 @@ export async function mergeLayers(image: Image, options: MergeOptions = {}): Pro
     if (outer?.sink) visitor.sink = outer.sink;
     if (outer?.wantContent) visitor.wantContent = outer.wantContent;
     if (outer?.content) visitor.content = outer.content;
-    const meter = options.measureCompressed === true && layer.compression() === 'none' ? new GzipSizeMeter() : undefined;
+    const mode: CompressedMode | undefined =
+      options.measureCompressed === true ? 'estimate' : options.measureCompressed === false ? undefined : options.measureCompressed;
+    const meter = mode !== undefined && layer.compression() === 'none' ? new GzipSizeMeter(mode) : undefined;
     const stats = await walkLayer(tar, i, visitor, {
       ...(options.onProgress ? { onBytes } : {}),
       ...(meter ? { onChunk: (c: Buffer) => meter.feed(c) } : {}),
     });
     options.onProgress?.({ layer: i, layers: layers.length, bytes: stats.tarBytes, done: true });
+    const gz: GzipSize | undefined = meter ? await meter.finish() : undefined;
     summaries.push({
       index: i,
       added: 0,
@@ -104,8 +112,9 @@ export async function mergeLayers(image: Image, options: MergeOptions = {}): Pro
       files: 0,
       digest: layer.digest(),
       diffId: layer.diffId(),
-      compressedSize: meter ? await meter.finish() : layer.size(),
-      compressedMethod: meter ? 'measured' : 'blob',
+      compressedSize: gz ? gz.size : layer.size(),
+      compressedMethod: gz ? gz.method : 'blob',
+      ...(gz ? { deflatedBytes: gz.deflatedBytes } : {}),
       tarSize: stats.tarBytes,
       fileBytes: stats.fileBytes,
       entries: stats.entries,
