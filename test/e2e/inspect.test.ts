@@ -215,6 +215,29 @@ describeWithTools(FIXTURE_TOOLS, 'goslim inspect on the fixture images', () => {
     expect(r.stdout).not.toContain('\r');
     expect(r.stdout).toContain('Levers, biggest first');
   });
+
+  it('--measure-compressed: estimated by default, full on request, off with --no-measure-compressed; a bad value is a usage error', async () => {
+    // base-debian12-nonroot: a 2.5 MB layer (under 8 MiB: measured in full either way) and a 12.9 MB one (sampled).
+    const ref = `docker-archive:${fx.images['base-debian12-nonroot'].dockerArchive}`;
+    const est = await inspectJson(ref);
+    const full = await inspectJson(ref, undefined, ['--measure-compressed', 'full']);
+    const none = await inspectJson(ref, undefined, ['--no-measure-compressed']);
+    expect(est.image.compressed).toMatchObject({ method: 'estimated', measuredLayers: 2 });
+    expect(est.image.compressed.sampleFraction).toBeGreaterThan(0);
+    expect(est.image.compressed.sampleFraction).toBeLessThan(1);
+    expect(est.layers.map((l) => l.compressedMethod)).toEqual(['measured', 'estimated']);
+    expect(full.image.compressed).toMatchObject({ method: 'measured', measuredLayers: 2 });
+    expect(full.image.compressed.sampleFraction).toBeUndefined();
+    expect(est.layers[0]!.compressedSize).toBe(full.layers[0]!.compressedSize);
+    expect(Math.abs(est.image.compressedSize - full.image.compressedSize) / full.image.compressedSize).toBeLessThan(0.01);
+    expect(none.image.compressed.method).toBe('stored-uncompressed');
+    expect(none.image.compressedSize).toBe(none.layers.reduce((a, l) => a + l.size, 0));
+    const text = await cli(['inspect', ref]);
+    expect(text.stdout).toMatch(/compressed \(estimated: gzip as docker push, \d+\.\d % sampled\)/);
+    const bad = await cli(['inspect', ref, '--measure-compressed', 'fast']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--measure-compressed must be "estimate" or "full"');
+  });
 });
 
 describeWithTools([...FIXTURE_TOOLS, 'docker-registry'], 'goslim inspect from a registry', () => {
