@@ -4,7 +4,9 @@ import type { VerifyReport } from '../verify/types.js';
 const MARK: Record<string, string> = { pass: 'ok  ', warn: 'warn', fail: 'FAIL', skip: 'skip' };
 
 export function verdictText(r: VerifyReport): string {
-  return r.verdict === 'fail' ? 'WILL NOT START' : r.verdict === 'warn' ? 'starts, with warnings' : 'will start';
+  const v = r.verdict === 'fail' ? 'WILL NOT START' : r.verdict === 'warn' ? 'starts, with warnings' : 'will start';
+  // A skipped run leaves the static checks only: say so next to the verdict they gave.
+  return r.run?.skipped && r.verdict !== 'fail' ? `${v} (static checks only; the run was skipped)` : v;
 }
 
 /** One line per check; failures and warnings add what the runtime says and the fix. */
@@ -27,7 +29,9 @@ export function renderVerifyText(r: VerifyReport): string {
   out.push(...renderChecks(r));
   if (r.run) {
     const run = r.run;
-    if (run.sandbox === 'none') {
+    if (run.skipped) {
+      out.push(`run: skipped: ${run.reason ?? 'not run'}`);
+    } else if (run.sandbox === 'none') {
       out.push(`run: not run: ${run.reason ?? 'no usable sandbox'}`);
     } else {
       const how = !run.started && run.exitCode === null && !run.timedOut && run.reason !== undefined
@@ -39,7 +43,8 @@ export function renderVerifyText(r: VerifyReport): string {
         : run.timedOut
           ? `still running after ${run.durationMs} ms (stopped)`
           : `exited with code ${run.exitCode}`;
-      out.push(`run (${run.sandbox}): ${run.started ? 'started' : 'DID NOT START'}: ${how}`);
+      const under = run.emulator ? `, ${run.emulator.platform} under ${run.emulator.kind === 'binfmt' ? 'binfmt_misc ' : ''}${run.emulator.path}` : '';
+      out.push(`run (${run.sandbox}${under}): ${run.started ? 'started' : 'DID NOT START'}: ${how}`);
       for (const l of run.output) out.push(`  | ${l}`);
       for (const n of run.notes ?? []) out.push(`  note: ${n}`);
       if (run.unpackWarnings?.length) out.push(`  unpack: ${run.unpackWarnings.length}${run.unpackWarnings.length >= 20 ? '+' : ''} entries skipped or changed (first: ${run.unpackWarnings[0]})`);

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { checkBudgets, LEVER_IDS, parseBudgets } from '../../analysis/budgets.js';
-import { inspectImageRef } from '../../analysis/inspect.js';
+import { inspectImageRef, type InspectReport } from '../../analysis/inspect.js';
+import { listImagePlatforms } from '../../image/open.js';
+import { platformString } from '../../image/model.js';
+import { renderInspectPlatforms } from '../../report/platforms-text.js';
 import { UsageError } from '../../errors.js';
 import { renderInspectText } from '../../report/inspect-text.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
@@ -31,7 +34,7 @@ export const command: CommandModule = {
       .description('Read an image, attribute every byte to a cause, and rank the levers that shrink it')
       .argument('<ref>', 'image: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH[:REF], docker://REF, a path, or a registry reference')
       .option('--json', 'print the report as JSON')
-      .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image (default: linux/amd64 or the only one)')
+      .option('--platform <os/arch[/variant]|all>', 'platform to pick from a multi-platform image (default: linux/amd64 or the only one); "all": every platform, one section each and a summary table (JSON: a list)')
       .option('--insecure', 'allow plain HTTP to registries other than localhost')
       .option('--verify-diff-ids', "also check each layer's tar against the config's diff_ids (as a runtime does when it unpacks)")
       .option('--max-size <bytes>', 'budget: exit 1 when the uncompressed size is larger (e.g. 50MB)')
@@ -49,20 +52,33 @@ export const command: CommandModule = {
             ...(opts.minEfficiency !== undefined ? { minEfficiency: opts.minEfficiency } : {}),
             ...(opts.failOnLever !== undefined ? { failOnLever: opts.failOnLever } : {}),
           });
-          const progress = createProgress(io, 'inspect');
-          let report;
-          try {
-            report = await inspectImageRef(ref, {
-              ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
-              ...(opts.insecure ? { insecure: true } : {}),
-              ...(opts.verifyDiffIds ? { verifyDiffIds: true } : {}),
-              env: networkEnv(io.env, opts),
-              onProgress: (p) => progress.update(p),
-              largest: Math.max(top, 15),
-            });
-          } finally {
-            progress.done();
+          const inspectOne = async (platform: string | undefined): Promise<InspectReport> => {
+            const progress = createProgress(io, platform === undefined ? 'inspect' : `inspect ${platform}`);
+            try {
+              return await inspectImageRef(ref, {
+                ...(platform !== undefined ? { platform } : {}),
+                ...(opts.insecure ? { insecure: true } : {}),
+                ...(opts.verifyDiffIds ? { verifyDiffIds: true } : {}),
+                env: networkEnv(io.env, opts),
+                onProgress: (p) => progress.update(p),
+                largest: Math.max(top, 15),
+              });
+            } finally {
+              progress.done();
+            }
+          };
+          if (opts.platform === 'all') {
+            const platforms = await listImagePlatforms(ref, { ...(opts.insecure ? { insecure: true } : {}), env: networkEnv(io.env, opts) });
+            const reports: InspectReport[] = [];
+            for (const p of platforms) reports.push(await inspectOne(platformString(p)));
+            if (opts.json) writeJson(io, reports);
+            else io.stdout(renderInspectPlatforms(ref, reports, { top }));
+            // A budget holds for every platform: each one that misses it is named.
+            const reasons = reports.flatMap((r) => checkBudgets(r, budgets).map((why) => `${r.image.platform}: ${why}`));
+            for (const r of reasons) io.stderr(`goslim: budget: ${r}\n`);
+            return reasons.length > 0 ? 1 : 0;
           }
+          const report = await inspectOne(opts.platform);
           if (opts.json) writeJson(io, report);
           else io.stdout(renderInspectText(report, { top }));
           const reasons = checkBudgets(report, budgets);
