@@ -49,11 +49,11 @@ export function qemuArchitecture(goarch: string): string | undefined {
   return ARCHES[goarch]?.qemu;
 }
 
-/** The 20 bytes a binfmt_misc magic for this architecture is matched against (an ET_EXEC header). */
+/** The ELF header (64 bytes, fields past e_machine zero) a binfmt_misc magic for this architecture is matched against. */
 export function elfHeaderPrefix(goarch: string): Buffer | undefined {
   const a = ARCHES[goarch];
   if (!a) return undefined;
-  const b = Buffer.alloc(20);
+  const b = Buffer.alloc(64);
   b.set([0x7f, 0x45, 0x4c, 0x46, a.class, a.data, 1], 0);
   const write16 = (v: number, at: number): void => {
     if (a.data === 1) b.writeUInt16LE(v, at);

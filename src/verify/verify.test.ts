@@ -13,7 +13,7 @@ import { buildFixture } from '../../test/fixtures/go/build-fixtures.js';
 import type { ContainerConfig } from '../image/model.js';
 import { openImage } from '../image/open.js';
 import { buildTestImage, dir, file, symlink, type TestEntry } from '../image/testing/index.js';
-import { chooseSandbox, verifyImage, type VerifyReport } from './index.js';
+import { chooseSandbox, hostArchitecture, verifyImage, type VerifyReport } from './index.js';
 import { describeWithTools } from '../../test/helpers/tools.js';
 
 const haveMusl = (() => {
@@ -213,5 +213,34 @@ describeWithTools(['go', 'gcc'], 'verify: static checks confirmed by a sandboxed
     const bare = staticBase().filter((e) => !('path' in e) || !e.path.startsWith('etc/ssl'));
     const { report } = await check([bare, [file('app', bins['server.cgo0']!, { mode: 0o755 })]], distroless);
     expect(report.checks.find((c) => c.id === 'ca-certificates')).toMatchObject({ status: 'warn', runtimeMessage: 'x509: certificate signed by unknown authority' });
+  });
+});
+
+describeWithTools(['go', 'bwrap', 'prlimit', 'qemu-aarch64-static'], 'verify --run of a foreign architecture (issue 18)', () => {
+  const arm64Image = async (): Promise<ReturnType<typeof openImage>> => {
+    const built = await buildTestImage(
+      { layers: [{ entries: staticBase() }, { entries: [file('app', bins['hello.arm64']!, { mode: 0o755 })] }], config: distroless, platform: { os: 'linux', architecture: 'arm64' } },
+      { dir: join(work, `img${n++}`), format: 'oci' },
+    );
+    return openImage(built.reference);
+  };
+
+  it('an arm64 image starts under qemu-aarch64-static, started directly in the sandbox', async () => {
+    const report = await verifyImage(await arm64Image(), { run: { timeoutMs: 20_000 } });
+    expect(failed(report)).toEqual([]);
+    expect(report.run).toMatchObject({ sandbox: 'bwrap', started: true, exitCode: 0, emulator: { kind: 'qemu', platform: 'linux/arm64' } });
+    expect(report.run!.emulator!.path).toMatch(/qemu-aarch64(-static)?$/);
+    expect(report.run!.output.join('\n')).toContain('hello');
+    expect(report.checks.find((c) => c.id === 'run')).toMatchObject({ status: 'pass' });
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('without QEMU the run is skipped (not "did not start") and the verdict stays the static one', async () => {
+    const empty = await mkdtemp(join(work, 'no-qemu-'));
+    const report = await verifyImage(await arm64Image(), { run: { timeoutMs: 5000, emulation: { qemuPath: empty, binfmtDir: empty } } });
+    expect(report.run).toMatchObject({ sandbox: 'none', started: false, skipped: true });
+    expect(report.run!.reason).toContain(`cannot run linux/arm64 on this linux/${hostArchitecture()} host`);
+    expect(report.checks.find((c) => c.id === 'run')).toMatchObject({ status: 'skip' });
+    expect(report.verdict).toBe('pass');
   });
 });
