@@ -26,7 +26,8 @@ export function renderVerifyText(r: VerifyReport): string {
   const out: string[] = [];
   out.push(`${r.image.ref} (${r.image.platform}): ${verdictText(r)}`);
   out.push(`command: ${r.command.length ? JSON.stringify(r.command) : '(none)'}`);
-  out.push(...renderChecks(r));
+  // The run check is the run section below (with its output), not a line of its own.
+  out.push(...renderChecks({ ...r, checks: r.checks.filter((c) => c.id !== 'run') }));
   if (r.run) {
     const run = r.run;
     if (run.skipped) {
