@@ -38,6 +38,7 @@ beforeAll(async () => {
   await load('server.default', 'server');
   await load('server.cgo0', 'server', { CGO_ENABLED: '0' });
   await load('hello.arm64', 'hello', { GOARCH: 'arm64', CGO_ENABLED: '0' });
+  await load('hello.arm', 'hello', { GOARCH: 'arm', CGO_ENABLED: '0' });
   if (haveMusl) await load('server.musl', 'server', { CGO_ENABLED: '1', CC: 'musl-gcc' });
 });
 
@@ -216,10 +217,10 @@ describeWithTools(['go', 'gcc'], 'verify: static checks confirmed by a sandboxed
   });
 });
 
-describeWithTools(['go', 'bwrap', 'prlimit', 'qemu-aarch64-static'], 'verify --run of a foreign architecture (issue 18)', () => {
-  const arm64Image = async (): Promise<ReturnType<typeof openImage>> => {
+describeWithTools(['go', 'bwrap', 'prlimit', 'qemu-aarch64-static', 'qemu-arm-static'], 'verify --run of a foreign architecture (issue 18)', () => {
+  const arm64Image = async (arch = 'arm64'): Promise<ReturnType<typeof openImage>> => {
     const built = await buildTestImage(
-      { layers: [{ entries: staticBase() }, { entries: [file('app', bins['hello.arm64']!, { mode: 0o755 })] }], config: distroless, platform: { os: 'linux', architecture: 'arm64' } },
+      { layers: [{ entries: staticBase() }, { entries: [file('app', bins[`hello.${arch}`]!, { mode: 0o755 })] }], config: distroless, platform: { os: 'linux', architecture: arch } },
       { dir: join(work, `img${n++}`), format: 'oci' },
     );
     return openImage(built.reference);
@@ -233,6 +234,12 @@ describeWithTools(['go', 'bwrap', 'prlimit', 'qemu-aarch64-static'], 'verify --r
     expect(report.run!.output.join('\n')).toContain('hello');
     expect(report.checks.find((c) => c.id === 'run')).toMatchObject({ status: 'pass' });
     expect(report.verdict).toBe('pass');
+  });
+
+  it('a 32-bit arm image starts too: the emulator\'s 4 GiB guest reservation is added to the address-space limit', async () => {
+    const report = await verifyImage(await arm64Image('arm'), { run: { timeoutMs: 20_000 } });
+    expect(report.run).toMatchObject({ started: true, exitCode: 0, emulator: { kind: 'qemu', platform: 'linux/arm' } });
+    expect(report.run!.output.join('\n')).toContain('hello');
   });
 
   it('without QEMU the run is skipped (not "did not start") and the verdict stays the static one', async () => {
