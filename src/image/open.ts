@@ -6,7 +6,7 @@
 import type { Image, Platform } from './model.js';
 import { formatImageReference, type ImageReference } from './reference.js';
 import type { RegistrySourceOptions } from './sources/registry.js';
-import { openDockerArchive } from './sources/docker-archive.js';
+import { listDockerArchivePlatforms, openDockerArchive } from './sources/docker-archive.js';
 import { listOciArchivePlatforms, openOciArchive } from './sources/oci-archive.js';
 import { listOciLayoutPlatforms, openOciLayout } from './sources/oci-layout.js';
 import { isAttestation } from './sources/platform-select.js';
@@ -55,6 +55,9 @@ export async function listImagePlatforms(text: string, options: OpenImageOptions
     case 'oci-archive':
       platforms = await listOciArchivePlatforms(ref.path, refOpt);
       break;
+    case 'docker-archive':
+      platforms = await listDockerArchivePlatforms(ref.path, refOpt);
+      break;
     case 'docker': {
       const registry = await import('./sources/registry.js');
       const opened = await registry.openRegistry(ref.registry, options);
@@ -64,7 +67,7 @@ export async function listImagePlatforms(text: string, options: OpenImageOptions
       break;
     }
     default: {
-      // A source of single images (docker-archive: one image per manifest.json entry).
+      // A source of single images.
       const { platform: _ignored, ...rest } = options;
       platforms = [(await openParsedImage(ref, rest)).platform()];
     }
