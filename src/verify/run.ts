@@ -18,6 +18,9 @@
  *   and a wall-clock timeout after which the whole process group is killed (bwrap's PID 1
  *   dies with its parent, which takes the PID namespace with it).
  * If that cannot be set up, runImage throws E_SANDBOX: it never runs anything less isolated.
+ * An image for another architecture runs under QEMU user emulation (emulation.ts): through the
+ * host's binfmt_misc, or with qemu-<arch>-static bound read-only at EMULATOR_PATH and started as
+ * the command, inside the same sandbox; when neither is there the run is skipped, not failed.
  * An HTTP probe runs the image with podman where podman is usable (see podman.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -176,17 +179,18 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
       return notStarted(`WorkingDir ${wd} cannot be a directory in the image`);
     }
 
-    // The image's environment reaches only its own process (bwrap --clearenv/--setenv): the
-    // host's prlimit and bwrap run with a clean one (an image's LD_PRELOAD, LD_LIBRARY_PATH or
-    // PATH must not steer host programs).
     let argv = cmd.argv;
     if (emulation.kind === 'qemu') {
       // QEMU opens the program by path (it does not search PATH): resolve it as runc would.
       const found = await findProgramInRoot(root, cmd.argv[0]!, envValue(config.Env, 'PATH') ?? DEFAULT_PATH, wd);
       if (found === undefined) return notStarted(`exec: "${cmd.argv[0]}": executable file not found in $PATH`);
+      await ensureEmulatorMountPoint(root, hostId);
       argv = [EMULATOR_PATH, '-0', cmd.argv[0]!, found, ...cmd.argv.slice(1)];
     }
 
+    // The image's environment reaches only its own process (bwrap --clearenv/--setenv): the
+    // host's prlimit and bwrap run with a clean one (an image's LD_PRELOAD, LD_LIBRARY_PATH or
+    // PATH must not steer host programs).
     const env: Record<string, string> = {};
     for (const e of config.Env ?? []) {
       const i = e.indexOf('=');
@@ -363,6 +367,21 @@ async function ensureMountPoints(root: string, hostId: number | undefined): Prom
   if (hostId !== undefined) {
     await chown(root, hostId, hostId);
     for (const name of ['proc', 'dev']) await chown(join(root, name), hostId, hostId);
+  }
+}
+
+/**
+ * The emulator is bound at EMULATOR_PATH: make that an empty regular file of our own (whatever
+ * the image put there, a link included, is removed first), owned by the sandbox user.
+ */
+async function ensureEmulatorMountPoint(root: string, hostId: number | undefined): Promise<void> {
+  const p = join(root, EMULATOR_PATH.slice(1));
+  await rm(p, { recursive: true, force: true });
+  const fh = await open(p, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o755);
+  try {
+    if (hostId !== undefined) await fh.chown(hostId, hostId);
+  } finally {
+    await fh.close();
   }
 }
 

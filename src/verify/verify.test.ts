@@ -4,8 +4,8 @@
  * image in the bwrap sandbox wherever one is usable here.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -218,9 +218,9 @@ describeWithTools(['go', 'gcc'], 'verify: static checks confirmed by a sandboxed
 });
 
 describeWithTools(['go', 'bwrap', 'prlimit', 'qemu-aarch64-static', 'qemu-arm-static'], 'verify --run of a foreign architecture (issue 18)', () => {
-  const arm64Image = async (arch = 'arm64'): Promise<ReturnType<typeof openImage>> => {
+  const arm64Image = async (arch = 'arm64', extra: TestEntry[] = []): Promise<ReturnType<typeof openImage>> => {
     const built = await buildTestImage(
-      { layers: [{ entries: staticBase() }, { entries: [file('app', bins[`hello.${arch}`]!, { mode: 0o755 })] }], config: distroless, platform: { os: 'linux', architecture: arch } },
+      { layers: [{ entries: staticBase() }, { entries: [file('app', bins[`hello.${arch}`]!, { mode: 0o755 }), ...extra] }], config: distroless, platform: { os: 'linux', architecture: arch } },
       { dir: join(work, `img${n++}`), format: 'oci' },
     );
     return openImage(built.reference);
@@ -234,6 +234,18 @@ describeWithTools(['go', 'bwrap', 'prlimit', 'qemu-aarch64-static', 'qemu-arm-st
     expect(report.run!.output.join('\n')).toContain('hello');
     expect(report.checks.find((c) => c.id === 'run')).toMatchObject({ status: 'pass' });
     expect(report.verdict).toBe('pass');
+  });
+
+  it('an image that ships its own /.goslim-qemu (a link to its passwd) still gets the host emulator there, and its file is untouched', async () => {
+    // A kept work dir must be reachable by the sandbox's uid (as root, bwrap runs as that uid).
+    await chmod(work, 0o711);
+    const workDir = await mkdtemp(join(work, 'run-'));
+    await chmod(workDir, 0o711);
+    const report = await verifyImage(await arm64Image('arm64', [symlink('.goslim-qemu', '/etc/passwd'), dir('x'), symlink('x/qemu', '/.goslim-qemu')]), { run: { timeoutMs: 20_000, workDir } });
+    expect(report.run, report.run!.output.join('\n')).toMatchObject({ started: true, exitCode: 0, emulator: { kind: 'qemu' } });
+    expect(report.run!.output.join('\n')).toContain('hello');
+    expect(readFileSync(join(workDir, 'rootfs', 'etc', 'passwd'), 'utf8')).toContain('nonroot:x:65532:65532');
+    expect(lstatSync(join(workDir, 'rootfs', '.goslim-qemu')).isFile()).toBe(true);
   });
 
   it('a 32-bit arm image starts too: the emulator\'s 4 GiB guest reservation is added to the address-space limit', async () => {
