@@ -102,6 +102,14 @@ describeWithTools([...FIXTURE_TOOLS, 'prlimit', 'qemu-aarch64-static', 'docker-r
     expect(text.stdout).toMatch(/── linux\/amd64 ─+\n/);
     expect(text.stdout).toMatch(/── linux\/arm64 ─+\n/);
     expect(text.stdout.indexOf('── linux/amd64')).toBeLessThan(text.stdout.indexOf('── linux/arm64'));
+
+    // A budget holds for every platform: one line per platform that misses it, exit 1.
+    const limit = Math.min(...reports.map((r) => r.image.size)) - 1;
+    const budget = await goslim(['inspect', '--platform', 'all', '--json', '--max-size', String(limit), `oci:${layout}:latest`]);
+    expect(budget.code).toBe(1);
+    expect(budget.stderr.trim().split('\n')).toHaveLength(2);
+    expect(budget.stderr).toMatch(/^goslim: budget: linux\/amd64: /m);
+    expect(budget.stderr).toMatch(/^goslim: budget: linux\/arm64: /m);
   }, 300_000);
 
   it('verify --platform all --run: amd64 starts natively, arm64 under qemu-aarch64-static', async () => {
