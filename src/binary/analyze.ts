@@ -10,9 +10,10 @@ import { PF_W, PF_X, PT_LOAD, readElf, vaToOffset, type ElfFile, type ElfSection
 import type { ExeSection, Executable } from './exe.js';
 import { readMachO } from './macho.js';
 import { readPE } from './pe.js';
-import { binaryFindings } from './findings.js';
+import { binaryFindings, binaryHints } from './findings.js';
 import { detectExecutableFormat, isShortElfPrefix } from './format.js';
 import { PackageTally } from './packages.js';
+import { attributeBinary, Resolver } from './attribute.js';
 import { looksLikePclntab, parsePclntab, type FunctionVisitor, type Pclntab } from './pclntab.js';
 import type { BinaryReport, GoInfo } from './types.js';
 import { estimateTrimpathSavings, isAbsolutePath } from './trimpath.js';
@@ -38,8 +39,11 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
   const tally = new PackageTally();
   let runtimeCgoSeen = false;
   let cgoGlue = 0;
+  const resolver = new Resolver();
+  const funcPackages: string[] = [];
   const pcln = findExePclntab(exe, (name, size) => {
     tally.add(name, size);
+    funcPackages.push(resolver.of(name));
     if (CGO_FUNC.test(name)) {
       cgoGlue += size;
       if (name === 'x_cgo_init' || name.startsWith('_cgo_') || name.startsWith('runtime/cgo.')) runtimeCgoSeen = true;
@@ -64,7 +68,7 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     estimatedBytes: estimateTrimpathSavings(leaked, goInfo?.main?.path ?? null),
   };
 
-  const packages = pcln ? tally.result() : [];
+  const code = pcln ? tally.result() : [];
   const textSec = exe.text;
   const text = textSec?.fileSize ?? 0;
   const attributed = pcln?.table.codeSize ?? 0;
@@ -81,6 +85,7 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     (exe.format === 'elf' && pcln !== null && textSec !== undefined && textStart !== 0 && textSec.addr !== textStart && pcln.table.version !== '1.2'));
   const cgo = { used: runtimeCgo || externalLinking, runtimeCgo, externalLinking, libraries: exe.format === 'elf' ? [...exe.needed] : [] };
   const cgoBytes = Math.max(0, text - attributed) + cgoGlue + exe.dynamicTables;
+  const whole = attributeBinary({ bytes, exe, pcln, go: goInfo, externalLinking, code, funcPackages });
 
   const strip = { symtab, dwarf, total: symtab + dwarf };
   const findings = binaryFindings({
@@ -115,7 +120,12 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     layout: { sections: sectionBytes, headersAndPadding: bytes.length - sectionBytes },
     strip,
     trimpath,
-    packages,
+    packages: whole.packages,
+    modules: whole.modules,
+    attribution: whole.attribution,
+    files: whole.files,
+    embedded: whole.embedded,
+    hints: binaryHints({ size: bytes.length, packages: whole.packages, modules: whole.modules, embedded: whole.embedded, needed: exe.format === 'elf' ? exe.needed : [], cgo, go: goInfo }),
     code: { text, attributed, unattributed: Math.max(0, text - attributed) },
     cgo,
     findings,
