@@ -85,7 +85,7 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     (exe.format === 'elf' && pcln !== null && textSec !== undefined && textStart !== 0 && textSec.addr !== textStart && pcln.table.version !== '1.2'));
   const cgo = { used: runtimeCgo || externalLinking, runtimeCgo, externalLinking, libraries: exe.format === 'elf' ? [...exe.needed] : [] };
   const cgoBytes = Math.max(0, text - attributed) + cgoGlue + exe.dynamicTables;
-  const whole = attributeBinary({ bytes, exe, pcln, go: goInfo, externalLinking, code, funcPackages });
+  const whole = attributeWhole({ bytes, exe, pcln, go: goInfo, externalLinking, code, funcPackages });
 
   const strip = { symtab, dwarf, total: symtab + dwarf };
   const findings = binaryFindings({
@@ -279,4 +279,27 @@ export function isGoBinary(bytes: Uint8Array): boolean {
   return v.indexOf(Uint8Array.from([0xff, 0x20, 0x47, 0x6f, 0x20, 0x62, 0x75, 0x69, 0x6c, 0x64, 0x69, 0x6e, 0x66, 0x3a])) >= 0 ||
     v.indexOf(Buffer.from('.gopclntab')) >= 0 ||
     v.indexOf(Buffer.from('runtime.goexit')) >= 0;
+}
+
+/** Go code per package (the `.text` column of `packages`), largest first: what `packages` held before issue 15. */
+export function codeByPackage(r: Pick<BinaryReport, 'packages' | 'format'>): Array<{ name: string; size: number }> {
+  const key = r.format === 'macho' ? '__TEXT,__text' : '.text';
+  return r.packages
+    .filter((p) => (p.sections[key] ?? 0) > 0)
+    .map((p) => ({ name: p.name, size: p.sections[key] as number }))
+    .sort((a, b) => b.size - a.size || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Whole-file attribution; tables that point outside the file (a damaged or hostile binary whose
+ * headers still parsed) give the section and overhead view only, never a RangeError.
+ */
+function attributeWhole(input: Parameters<typeof attributeBinary>[0]): ReturnType<typeof attributeBinary> {
+  try {
+    return attributeBinary(input);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    const r = attributeBinary({ ...input, pcln: null, code: input.code, funcPackages: [] });
+    return { ...r, attribution: { ...r.attribution, method: 'pclntab (tables inconsistent: data not attributed)' } };
+  }
 }

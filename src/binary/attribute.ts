@@ -174,7 +174,10 @@ interface Sec {
 }
 
 export function attributeBinary(input: AttributeInput): Attribution {
-  const { bytes, exe, pcln } = input;
+  const { exe, pcln } = input;
+  // Offsets are relative to the executable's own bytes (a fat Mach-O's slice), sizes to the whole file.
+  const fileSize = input.bytes.length;
+  const bytes = exe.view.bytes;
   const L = new Ledger();
   const secs: Sec[] = exe.sections
     .filter((s) => s.fileSize > 0)
@@ -196,7 +199,8 @@ export function attributeBinary(input: AttributeInput): Attribution {
     textAttributed += size;
   }
   if (textSec && textSec.fileSize > textAttributed && input.externalLinking) {
-    L.add(CGO_C, textSec.name, textSec.fileSize - textAttributed);
+    // crt and C code a C linker placed in .text, outside the pclntab: no Go package describes it.
+    L.tile('C code outside the pclntab (crt, cgo)', textSec.name, textSec.fileSize - textAttributed);
   }
 
   // ---- symbols ----
@@ -358,7 +362,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
     else if (C_RUNTIME.test(n)) L.tile('C runtime and linker sections', n, rest);
     else if (bare === '.gosymtab') L.tile('Go runtime tables', n, rest);
   }
-  const headers = bytes.length - sectionBytes;
+  const headers = fileSize - sectionBytes;
   if (headers > 0) L.tile(ELF_HEADERS, '(no section)', headers);
   if (symtab) {
     // What the per-symbol split did not reach: the null entry, the string table's first byte.
@@ -400,9 +404,9 @@ export function attributeBinary(input: AttributeInput): Attribution {
     modules: rollUpModules(packages, input.go),
     files,
     attribution: {
-      total: bytes.length,
+      total: fileSize,
       attributed,
-      unattributed: bytes.length - attributed,
+      unattributed: fileSize - attributed,
       method,
       sections: sectionsOut,
       overhead,

@@ -74,6 +74,9 @@ export function binaryFindings(r: Facts): BinaryFinding[] {
 /** C libraries that are part of the C library itself (glibc's split libraries, musl, the loader). */
 const LIBC_PARTS = /^(libc\.so\.\d+|libc\.musl-.*|libpthread\.so\.\d+|libdl\.so\.\d+|libm\.so\.\d+|librt\.so\.\d+|libresolv\.so\.\d+|libutil\.so\.\d+|libanl\.so\.\d+|ld-linux.*|ld-musl.*|libgcc_s\.so\.\d+)$/;
 
+/** Share of the file the largest dependency module must reach for the heavy-dependencies hint. */
+const HEAVY_SHARE = 0.01;
+
 /** Share of the file above which a group of embedded files "dominates" enough to name first. */
 const EMBED_SHARE = 0.05;
 
@@ -111,8 +114,9 @@ export function binaryHints(r: HintFacts): BinaryHint[] {
     );
   }
 
-  const deps = r.modules.filter((m) => !m.path.startsWith('<') && m.path !== 'std' && m.path !== 'runtime' && m.path !== 'cgo/C' && m.path !== r.go?.main?.path);
-  if (deps.length > 0) {
+  const deps = r.modules.filter((m) => !m.path.startsWith('<') && m.path !== 'std' && m.path !== 'runtime' && m.path !== 'cgo/C' && m.path !== 'cmd' && m.path !== r.go?.main?.path);
+  // Only worth a look when the largest dependency is a visible share of the binary.
+  if (deps.length > 0 && (deps[0]?.size ?? 0) / r.size >= HEAVY_SHARE) {
     const top = deps.slice(0, 5);
     const bytes = top.reduce((a, m) => a + m.size, 0);
     out.push(
