@@ -20,77 +20,16 @@ import { createHash } from 'node:crypto';
 import { packageOf, CGO_C, COMPILER_GENERATED, NO_PACKAGE } from './packages.js';
 import type { ExeSection, Executable } from './exe.js';
 import type { Pclntab } from './pclntab.js';
-import type { GoInfo } from './types.js';
 
-export interface PackageAttribution {
-  name: string;
-  /** Bytes over all sections. */
-  size: number;
-  /** Bytes per section, e.g. {".text": n, ".rodata": n, ".gopclntab": n}. */
-  sections: Record<string, number>;
-}
+import type { Attribution, AttributionSummary, EmbeddedFile, FileAttribution, ModuleAttribution, ModuleFacts, OverheadTile, PackageAttribution, SectionAttribution } from './attribution-types.js';
 
-export interface ModuleAttribution {
-  /** Module path; `std`, `runtime`, `cgo/C`, `<compiler-generated>` and `<unknown module>` are buckets. */
-  path: string;
-  version: string;
-  size: number;
-  packages: string[];
-}
-
-export interface OverheadTile {
-  name: string;
-  section: string;
-  size: number;
-}
-
-export interface SectionAttribution {
-  name: string;
-  size: number;
-  attributed: number;
-  unattributed: number;
-}
-
-export interface AttributionSummary {
-  total: number;
-  attributed: number;
-  unattributed: number;
-  /** How data was attributed: `symbols` (ELF symbol sizes), `references` (code references, estimated extents), or both. */
-  method: string;
-  /** Per section: bytes attributed (to packages or overhead tiles) and left over. */
-  sections: SectionAttribution[];
-  /** Bytes that belong to no package but are known: headers, DWARF, link tables... */
-  overhead: OverheadTile[];
-  /** Bytes attributed from code references (extents to the next reference: an estimate). */
-  estimated: number;
-}
-
-export interface FileAttribution {
-  /** Source file name from the pclntab file table. */
-  name: string;
-  /** Machine code bytes whose pcfile entry is this file. */
-  size: number;
-}
-
-export interface EmbeddedFile {
-  /** Path as given to //go:embed (directories are not listed). */
-  name: string;
-  size: number;
-}
-
-export interface Attribution {
-  packages: PackageAttribution[];
-  modules: ModuleAttribution[];
-  files: FileAttribution[];
-  attribution: AttributionSummary;
-  embedded: EmbeddedFile[];
-}
+export type { Attribution, AttributionSummary, EmbeddedFile, FileAttribution, ModuleAttribution, ModuleFacts, OverheadTile, PackageAttribution, SectionAttribution };
 
 export interface AttributeInput {
   bytes: Uint8Array;
   exe: Executable;
   pcln: { offset: number; size: number; table: Pclntab } | null;
-  go: GoInfo | null;
+  go: ModuleFacts | null;
   /** Charge .text outside the pclntab to `<cgo C code>` (external linking puts crt/C code there). */
   externalLinking: boolean;
   /** Go code per package from the pclntab's function extents (the .text split). */
@@ -933,7 +872,7 @@ export const CGO_MODULE = 'cgo/C';
 export const UNKNOWN_MODULE = '<unknown module>';
 
 /** The module a package belongs to (path, version), from build info. */
-export function moduleOf(pkg: string, go: GoInfo | null): { path: string; version: string } {
+export function moduleOf(pkg: string, go: ModuleFacts | null): { path: string; version: string } {
   const goVersion = go?.version ?? '';
   if (pkg === CGO_C || pkg === 'runtime/cgo') return { path: CGO_MODULE, version: '' };
   if (pkg === COMPILER_GENERATED || pkg === NO_PACKAGE) return { path: pkg, version: '' };
@@ -969,7 +908,7 @@ export function moduleOf(pkg: string, go: GoInfo | null): { path: string; versio
 /** Version of a module whose path was derived from package names because the build info lists none. */
 export const NOT_IN_BUILD_INFO = '(not in build info)';
 
-export function rollUpModules(packages: readonly PackageAttribution[], go: GoInfo | null): ModuleAttribution[] {
+export function rollUpModules(packages: readonly PackageAttribution[], go: ModuleFacts | null): ModuleAttribution[] {
   const mods = new Map<string, ModuleAttribution>();
   for (const p of packages) {
     const m = moduleOf(p.name, go);

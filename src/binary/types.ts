@@ -1,7 +1,7 @@
 /** The JSON shape of `goslim binary --json` (issue 2); field names are a public contract. */
 import type { ExecutableFormat } from './format.js';
 import type { Linking } from './elf.js';
-import type { AttributionSummary, EmbeddedFile, FileAttribution, ModuleAttribution, PackageAttribution } from './attribute.js';
+import type { AttributionSummary, EmbeddedFile, FileAttribution, ModuleAttribution, PackageAttribution } from './attribution-types.js';
 import type { LeverId } from '../vocabulary/levers.js';
 import type { HintId } from '../vocabulary/hints.js';
 
