@@ -42,17 +42,47 @@ const ELF_HEADERS = 'ELF headers and padding';
 
 /** Accumulates bytes per (package, section) and per section. */
 class Ledger {
-  readonly pkgs = new Map<string, Map<string, number>>();
-  readonly bySection = new Map<string, number>();
+  private readonly pkgMap = new Map<string, Map<string, number>>();
+  private readonly secMap = new Map<string, number>();
   readonly tiles = new Map<string, OverheadTile>();
   estimated = 0;
+  // Consecutive adds are mostly to one (package, section): keep a running sum, touch the maps on change.
+  private pPkg = '';
+  private pSec = '';
+  private pN = 0;
 
   add(pkg: string, section: string, n: number): void {
     if (n <= 0) return;
-    let m = this.pkgs.get(pkg);
-    if (!m) this.pkgs.set(pkg, (m = new Map()));
-    m.set(section, (m.get(section) ?? 0) + n);
-    this.bySection.set(section, (this.bySection.get(section) ?? 0) + n);
+    if (pkg === this.pPkg && section === this.pSec) {
+      this.pN += n;
+      return;
+    }
+    this.flush();
+    this.pPkg = pkg;
+    this.pSec = section;
+    this.pN = n;
+  }
+
+  private flush(): void {
+    if (this.pN > 0) {
+      let m = this.pkgMap.get(this.pPkg);
+      if (!m) this.pkgMap.set(this.pPkg, (m = new Map()));
+      m.set(this.pSec, (m.get(this.pSec) ?? 0) + this.pN);
+      this.secMap.set(this.pSec, (this.secMap.get(this.pSec) ?? 0) + this.pN);
+    }
+    this.pPkg = '';
+    this.pSec = '';
+    this.pN = 0;
+  }
+
+  get pkgs(): Map<string, Map<string, number>> {
+    this.flush();
+    return this.pkgMap;
+  }
+
+  get bySection(): Map<string, number> {
+    this.flush();
+    return this.secMap;
   }
 
   tile(name: string, section: string, n: number): void {
@@ -61,7 +91,8 @@ class Ledger {
     const t = this.tiles.get(key);
     if (t) t.size += n;
     else this.tiles.set(key, { name, section, size: n });
-    this.bySection.set(section, (this.bySection.get(section) ?? 0) + n);
+    const by = this.bySection;
+    by.set(section, (by.get(section) ?? 0) + n);
   }
 }
 
@@ -206,18 +237,19 @@ export function attributeBinary(input: AttributeInput): Attribution {
   if (funcs && gofunc !== undefined && gofuncEnd !== undefined && funcs.funcdata.length > 0) {
     const sec = secOf(gofunc);
     if (sec) {
-      const fd = funcs.funcdata;
-      fd.sort((a, b) => a.off - b.off);
+      const fd = Float64Array.from(funcs.funcdata).sort();
+      const offAt = (k: number): number => Math.floor(fd[k]! / FD_SHIFT);
+      const pkgAt = (k: number): string => funcs.ranges.pkg[fd[k]! % FD_SHIFT]!;
       const limit = gofuncEnd - gofunc;
       let i = 0;
       let total = 0;
       while (i < fd.length) {
-        const off = fd[i]!.off;
-        const pkg = fd[i]!.pkg;
+        const off = offAt(i);
+        const pkg = pkgAt(i);
         let j = i + 1;
-        while (j < fd.length && fd[j]!.off === off) j++;
+        while (j < fd.length && offAt(j) === off) j++;
         // The last item has no successor: it ends at the region end only when a symbol bounds it.
-        const next = j < fd.length ? fd[j]!.off : symtab ? limit : off;
+        const next = j < fd.length ? offAt(j) : symtab ? limit : off;
         const end = Math.min(next, limit);
         if (end > off) {
           L.add(pkg, sec.name, end - off);
@@ -432,6 +464,8 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
   return out.sort((a, b) => b.size - a.size || (a.name < b.name ? -1 : 1));
 }
 
+/** Funcdata sort key multiplier: offset * FD_SHIFT + function index stays below 2^53. */
+const FD_SHIFT = 2 ** 21;
 const GOFUNC_SYMBOL = /^go[.:]func\.\*$/;
 const DATA_SECTION = /(rodata|noptrdata|^\.data$|\.data\.rel\.ro$|__data$|__noptrdata$|__rodata$|^\.rdata$|go\.type|go\.func)/;
 const DYNAMIC = /^\.(interp|dynamic|dynsym|dynstr|hash|gnu\.hash|gnu\.version.*|rela?(\..*)?|plt.*|got.*)$/;
@@ -463,7 +497,8 @@ function gaps(covered: ReadonlyArray<[number, number]>, start: number, end: numb
 interface FuncWalk {
   /** Per function: [entry VA, end VA, package], in address order. */
   ranges: { start: Float64Array; end: Float64Array; pkg: string[] };
-  funcdata: Array<{ off: number; pkg: string }>;
+  /** Funcdata references packed as offset * FD_SHIFT + function index (numeric sort, no objects). */
+  funcdata: number[];
   fileSizes: Map<string, number>;
 }
 
@@ -494,9 +529,20 @@ function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln
   const startArr = new Float64Array(nfunc);
   const endArr = new Float64Array(nfunc);
   const pkgArr: string[] = [];
-  const funcdata: Array<{ off: number; pkg: string }> = [];
+  const funcdata: number[] = [];
+  const packFd = nfunc < FD_SHIFT;
   const pkgSection = new Map<string, number>();
-  const addP = (pkg: string, n: number): void => void pkgSection.set(pkg, (pkgSection.get(pkg) ?? 0) + n);
+  let apPkg = '';
+  let apN = 0;
+  const addP = (pkg: string, n: number): void => {
+    if (pkg === apPkg) {
+      apN += n;
+      return;
+    }
+    if (apN > 0) pkgSection.set(apPkg, (pkgSection.get(apPkg) ?? 0) + apN);
+    apPkg = pkg;
+    apN = n;
+  };
   const pctabLen = functab - pctabOff;
   const ncu = Math.floor((filetabOff - cutabOff) / 4);
   const seen = new Uint8Array(pctabLen);
@@ -561,7 +607,7 @@ function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln
     for (let k = 0; k < npcdata; k++) charge(u32(rec + recHdr + 4 * k), pkg);
     for (let k = 0; k < nfuncdata; k++) {
       const off = u32(rec + recHdr + 4 * npcdata + 4 * k);
-      if (off !== 0xffffffff) funcdata.push({ off, pkg });
+      if (off !== 0xffffffff && packFd) funcdata.push(off * FD_SHIFT + i);
     }
   }
   if (prevRec >= 0 && end > prevRec) addP(prevPkg, end - prevRec); // last record + trailing padding
@@ -595,6 +641,7 @@ function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln
       addP(pkg, q + 1 - (filetabOff + fo));
     }
   }
+  addP('', 0); // flush the running sum
   for (const [pkg, n] of pkgSection) L.add(pkg, section, n);
 
   const fileSizes = new Map<string, number>();
