@@ -52,7 +52,7 @@ async function nm(path: string): Promise<NmSym[]> {
 const UNSTRIPPED = ['hello.default', 'server.default', 'pprof.default', 'webapp.default', 'cgozlib.default'];
 const STRIPPED = ['hello.sw', 'server.sw', 'pprof.sw', 'webapp.sw', 'cgozlib.sw'];
 
-describeWithTools(['go'], 'whole-file attribution on real Go binaries (issue 15)', () => {
+describeWithTools(['go', 'gcc', 'zlib-dev'], 'whole-file attribution on real Go binaries (issue 15)', () => {
   beforeAll(async () => {
     for (const [k, v] of await buildFixtures(ATTRIBUTION)) bins.set(k, v);
   }, 900_000);
