@@ -156,7 +156,6 @@ export function attributeBinary(input: AttributeInput): Attribution {
   const pclnName = exe.pclntab?.name ?? '.gopclntab';
   const le = exe.endian === 'little';
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const u32 = (o: number): number => dv.getUint32(o, le);
   const ptr = exe.class === 64 ? 8 : 4;
   const word = (o: number): number => (ptr === 8 ? dv.getUint32(o + (le ? 4 : 0), le) * 2 ** 32 + dv.getUint32(o + (le ? 0 : 4), le) : dv.getUint32(o, le));
 
@@ -281,19 +280,25 @@ export function attributeBinary(input: AttributeInput): Attribution {
     return out.sort((a, b) => a.start - b.start);
   };
   /** Each referenced address owns the bytes up to the next referenced address (or its gap's end). */
-  const fill = (targets: ReadonlyArray<{ start: number; end: number; sec: Sec }>, refs: Map<number, string>): void => {
-    if (refs.size === 0) return;
-    const vas = Float64Array.from(refs.keys()).sort();
+  const fill = (targets: ReadonlyArray<{ start: number; end: number; sec: Sec }>, refs: RefList): void => {
+    if (refs.keys.length === 0) return;
+    const keys = Float64Array.from(refs.keys).sort();
+    refs.keys.length = 0;
     let t = 0;
-    for (let i = 0; i < vas.length; i++) {
-      const va = vas[i]!;
+    for (let i = 0; i < keys.length; ) {
+      const rel = Math.floor(keys[i]! / REF_SHIFT);
+      const va = refs.lo + rel;
+      // The first reference (lowest function or item index) to an address decides its package.
+      const pkg = refs.pkgOf(keys[i]! - rel * REF_SHIFT);
+      let j = i + 1;
+      while (j < keys.length && Math.floor(keys[j]! / REF_SHIFT) === rel) j++;
+      const next = j < keys.length ? refs.lo + Math.floor(keys[j]! / REF_SHIFT) : Infinity;
+      i = j;
       while (t < targets.length && targets[t]!.end <= va) t++;
       if (t >= targets.length) break;
       const region = targets[t]!;
       if (va < region.start) continue;
-      const next = i + 1 < vas.length ? vas[i + 1]! : Infinity;
       const end = Math.min(next, region.end);
-      const pkg = refs.get(va)!;
       L.add(pkg, region.sec.name, end - va);
       L.estimated += end - va;
       ownStart.push(va);
@@ -464,6 +469,14 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
   return out.sort((a, b) => b.size - a.size || (a.name < b.name ? -1 : 1));
 }
 
+/** References as sortable numbers: (address - lo) * REF_SHIFT + index of the referencing function or item. */
+interface RefList {
+  lo: number;
+  keys: number[];
+  pkgOf: (index: number) => string;
+}
+const REF_SHIFT = 2 ** 24;
+
 /** Funcdata sort key multiplier: offset * FD_SHIFT + function index stays below 2^53. */
 const FD_SHIFT = 2 ** 21;
 const GOFUNC_SYMBOL = /^go[.:]func\.\*$/;
@@ -548,7 +561,6 @@ function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln
   const seen = new Uint8Array(pctabLen);
   const cuPkg = new Map<number, string>();
   const fileBytesByOff = new Map<number, number>();
-  const res = new Resolver();
 
   /** Length in bytes of the pc-value table at pctab offset `off` (terminated by a zero value delta after the first entry). */
   const tableLen = (off: number): number => {
@@ -803,10 +815,12 @@ function scanReferences(
   ranges: FuncWalk['ranges'],
   regions: ReadonlyArray<{ start: number; end: number }>,
   le: boolean,
-): Map<number, string> {
-  const out = new Map<number, string>();
+): RefList {
   const lo = regions[0]!.start;
   const hi = regions[regions.length - 1]!.end;
+  const out: RefList = { lo, keys: [], pkgOf: (f) => ranges.pkg[f]! };
+  if (hi - lo >= 2 ** 29 || ranges.pkg.length >= REF_SHIFT) return out;
+  const keys = out.keys;
   const find = (va: number): number => {
     if (va < lo || va >= hi) return -1;
     let a = 0;
@@ -825,7 +839,6 @@ function scanReferences(
   const tAddr = text.addr;
   const tEnd = text.offset + text.fileSize;
   for (let f = 0; f < ranges.pkg.length; f++) {
-    const pkg = ranges.pkg[f]!;
     const s = tOff + (ranges.start[f]! - tAddr);
     const e = Math.min(tEnd, tOff + (ranges.end[f]! - tAddr));
     if (s < tOff || e <= s) continue;
@@ -835,7 +848,7 @@ function scanReferences(
         if ((bytes[p]! & 0xf0) === 0x40 && (op === 0x8d || op === 0x8b) && (bytes[p + 2]! & 0xc7) === 0x05) {
           const va = tAddr + (p + 7 - tOff) + dv.getInt32(p + 3, true);
           if (find(va) >= 0) {
-            if (!out.has(va)) out.set(va, pkg);
+            keys.push((va - lo) * REF_SHIFT + f);
             p += 6;
           }
         }
@@ -858,7 +871,7 @@ function scanReferences(
         else if (((nx & 0xffc00000) >>> 0 === 0xb9400000) && ((nx >>> 5) & 31) === rd) va = page + ((nx >>> 10) & 0xfff) * 4;
         else if (((nx & 0xffc00000) >>> 0 === 0x39400000) && ((nx >>> 5) & 31) === rd) va = page + ((nx >>> 10) & 0xfff);
         if (va < 0) continue;
-        if (find(va) >= 0 && !out.has(va)) out.set(va, pkg);
+        if (find(va) >= 0) keys.push((va - lo) * REF_SHIFT + f);
       }
     }
   }
@@ -875,10 +888,12 @@ function scanDataPointers(
   ownEnd: readonly number[],
   ownPkg: readonly string[],
   regions: ReadonlyArray<{ start: number; end: number }>,
-): Map<number, string> {
-  const out = new Map<number, string>();
+): RefList {
   const lo = regions[0]!.start;
   const hi = regions[regions.length - 1]!.end;
+  const out: RefList = { lo, keys: [], pkgOf: (i) => ownPkg[i]! };
+  if (hi - lo >= 2 ** 29 || ownStart.length >= REF_SHIFT) return out;
+  const keys = out.keys;
   let sec: Sec | undefined;
   for (let i = 0; i < ownStart.length; i++) {
     const start = ownStart[i]!;
@@ -886,13 +901,12 @@ function scanDataPointers(
       sec = secs.find((s) => s.addr > 0 && start >= s.addr && start < s.addr + s.size);
       if (!sec) continue;
     }
-    const pkg = ownPkg[i]!;
     const first = start + ((ptr - (start % ptr)) % ptr);
     const last = Math.min(ownEnd[i]!, sec.addr + sec.size);
     for (let va = first; va + ptr <= last; va += ptr) {
       const f = sec.offset + (va - sec.addr);
       const w = ptr === 8 ? (dv.getUint32(f + (le ? 4 : 0), le) === 0 ? dv.getUint32(f + (le ? 0 : 4), le) : -1) : dv.getUint32(f, le);
-      if (w < lo || w >= hi || out.has(w)) continue;
+      if (w < lo || w >= hi) continue;
       let a = 0;
       let b = regions.length - 1;
       while (a <= b) {
@@ -901,7 +915,7 @@ function scanDataPointers(
         if (w < r.start) b = m - 1;
         else if (w >= r.end) a = m + 1;
         else {
-          out.set(w, pkg);
+          keys.push((w - lo) * REF_SHIFT + i);
           break;
         }
       }
