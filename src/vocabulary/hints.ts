@@ -94,7 +94,7 @@ export const HINT_DOCS: Readonly<Record<HintId, HintDoc>> = {
     lose: 'Start-up time (every start decompresses the whole binary); memory: each replica holds the decompressed program as private memory instead of sharing clean file-backed pages; introspection (`go version -m`, pclntab-based tools and profilers read the packed file); trust (anti-virus and malware scanners flag UPX-packed binaries).',
     keep: 'Program behaviour.',
     check: 'Compare start-up time and RSS of the packed and unpacked binary (`/usr/bin/time -v`), and the compressed layer sizes (`goslim inspect`) rather than the file sizes.',
-    fix: 'Do not pack; apply the four levers (-s -w, -trimpath, CGO_ENABLED=0, a static base) and the hints above, and let the registry compress layers.',
+    fix: 'Do not pack; apply the four levers (-s -w, -trimpath, CGO_ENABLED=0, a static base) and the hints `goslim binary` lists, and let the registry compress the layers.',
     references: [UPX, MMAP, UPX_AV],
   },
 };
