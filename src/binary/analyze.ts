@@ -23,6 +23,11 @@ export interface AnalyzeOptions {
   path?: string;
   /** Throw E_NOT_GO_BINARY instead of returning `go: null` for a non-Go executable. */
   requireGo?: boolean;
+  /**
+   * Whole-file attribution (pclntab per function, symbols, references, embedded files). Default true;
+   * false keeps only the .text split per package (what image inspection needs, at a fraction of the cost).
+   */
+  attribution?: boolean;
 }
 
 export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): BinaryReport {
@@ -85,7 +90,10 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     (exe.format === 'elf' && pcln !== null && textSec !== undefined && textStart !== 0 && textSec.addr !== textStart && pcln.table.version !== '1.2'));
   const cgo = { used: runtimeCgo || externalLinking, runtimeCgo, externalLinking, libraries: exe.format === 'elf' ? [...exe.needed] : [] };
   const cgoBytes = Math.max(0, text - attributed) + cgoGlue + exe.dynamicTables;
-  const whole = attributeWhole({ bytes, exe, pcln, go: goInfo, externalLinking, code, funcPackages });
+  const whole =
+    options.attribution === false
+      ? textOnly(attributeBinary({ bytes, exe, pcln: null, go: goInfo, externalLinking, code, funcPackages: [] }))
+      : attributeWhole({ bytes, exe, pcln, go: goInfo, externalLinking, code, funcPackages });
 
   const strip = { symtab, dwarf, total: symtab + dwarf };
   const findings = binaryFindings({
@@ -302,4 +310,8 @@ function attributeWhole(input: Parameters<typeof attributeBinary>[0]): ReturnTyp
     const r = attributeBinary({ ...input, pcln: null, code: input.code, funcPackages: [] });
     return { ...r, attribution: { ...r.attribution, method: 'pclntab (tables inconsistent: data not attributed)' } };
   }
+}
+
+function textOnly(r: ReturnType<typeof attributeBinary>): ReturnType<typeof attributeBinary> {
+  return { ...r, attribution: { ...r.attribution, method: 'text only (attribution off)' } };
 }

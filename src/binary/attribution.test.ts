@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { beforeAll, expect, it } from 'vitest';
 import { ATTRIBUTION, buildFixtures, FIXTURE_SRC } from '../../test/fixtures/go/build-fixtures.js';
 import { describeWithTools } from '../../test/helpers/tools.js';
-import { analyzeBinary } from './analyze.js';
+import { analyzeBinary, codeByPackage } from './analyze.js';
 import { readElf } from './elf.js';
 import { NOT_IN_BUILD_INFO, symbolPackage } from './attribute.js';
 import { packageOf } from './packages.js';
@@ -195,6 +195,15 @@ describeWithTools(['go', 'gcc', 'zlib-dev'], 'whole-file attribution on real Go 
     // libc alone is the ordinary cgo-off case.
     expect(report('server.default').hints.find((x) => x.hint === 'cgo-libraries')).toBeUndefined();
     expect(report('server.default').findings.find((f) => f.lever === 'cgo-off')?.title).not.toContain('not the fix');
+  });
+
+  it('attribution: false (image inspection, build) keeps the .text split and skips the rest', () => {
+    const full = report('server.default');
+    const lite = analyzeBinary(readFileSync(bins.get('server.default') as string), { attribution: false });
+    expect(codeByPackage(lite)).toEqual(codeByPackage(full));
+    expect(lite.attribution.method).toBe('text only (attribution off)');
+    expect(lite.packages.every((p) => Object.keys(p.sections).join() === '.text')).toBe(true);
+    expect(lite.findings).toEqual(full.findings);
   });
 
   it('files: code per source file sums to at most the Go code, and names real files', () => {
