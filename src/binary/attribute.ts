@@ -236,7 +236,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
   if (funcs && gofunc !== undefined && gofuncEnd !== undefined && funcs.funcdata.length > 0) {
     const sec = secOf(gofunc);
     if (sec) {
-      const fd = Float64Array.from(funcs.funcdata).sort();
+      const fd = new Float64Array(funcs.funcdata).sort();
       const offAt = (k: number): number => Math.floor(fd[k]! / FD_SHIFT);
       const pkgAt = (k: number): string => funcs.ranges.pkg[fd[k]! % FD_SHIFT]!;
       const limit = gofuncEnd - gofunc;
@@ -282,7 +282,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
   /** Each referenced address owns the bytes up to the next referenced address (or its gap's end). */
   const fill = (targets: ReadonlyArray<{ start: number; end: number; sec: Sec }>, refs: RefList): void => {
     if (refs.keys.length === 0) return;
-    const keys = Float64Array.from(refs.keys).sort();
+    const keys = new Float64Array(refs.keys).sort();
     refs.keys.length = 0;
     let t = 0;
     for (let i = 0; i < keys.length; ) {
