@@ -263,6 +263,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     goBinaries: goBinaries.filter((b) => b.package === undefined),
     appFiles,
     imageRatio,
+    now: { fileBytes: merged.totals.visibleBytes, compressedSize: storedTotal },
     ...(runtimeRatio !== undefined ? { runtimeRatio } : {}),
   });
 
