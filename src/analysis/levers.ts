@@ -202,7 +202,8 @@ export function rankLevers(input: LeverInput): LeverResult {
     const needs = (leverDoc(l.id).needs ?? []).filter((n) => holds[n.when] && levers.some((o) => o.id === n.lever));
     if (needs.length > 0) l.needs = needs.map((n) => ({ lever: n.lever, why: n.why }));
   }
-  levers.sort((a, b) => b.bytes - a.bytes || (a.verdict ? -1 : 0) - (b.verdict ? -1 : 0));
+  // A lever that fixes an image that will not start comes first whatever its bytes (issue 14), then biggest first.
+  levers.sort((a, b) => (b.verdict ? 1 : 0) - (a.verdict ? 1 : 0) || b.bytes - a.bytes);
   return { levers, headline: headlineFor(levers), claims };
 }
 

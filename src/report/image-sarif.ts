@@ -24,7 +24,10 @@ import { SARIF_SCHEMA_URI, toArtifactUri } from './sarif.js';
 import { topicFor, topicHelpMarkdown, topicHelpText } from './topic-help.js';
 
 export interface ImageSarifInput {
-  image: { ref: string; digest: string; platform: string };
+  /** What was analysed: an image (ref, digest, platform) or, for `binary`, an executable (its path). */
+  image: { ref: string; digest?: string; platform?: string };
+  /** `container image` (default) or `executable`. */
+  subject?: string;
   /** Start checks; failed and warning ones become results. */
   checks: readonly VerifyCheck[];
   /** Levers (inspect); verify has none. */
@@ -94,8 +97,12 @@ export function toImageSarif(input: ImageSarifInput, options: ImageSarifOptions)
   const imageUri = toArtifactUri(input.image.ref);
   const artifact = options.dockerfile !== undefined
     ? { location: { uri: toArtifactUri(options.dockerfile.path) }, sourceLanguage: 'dockerfile' }
-    : { location: { uri: imageUri }, description: { text: `container image ${input.image.ref} (${input.image.platform}, ${input.image.digest})` }, roles: ['analysisTarget'] };
-  const logical = [{ name: input.image.ref, fullyQualifiedName: `${input.image.ref}@${input.image.digest}`, kind: 'resource' }];
+    : {
+        location: { uri: imageUri },
+        description: { text: `${input.subject ?? 'container image'} ${input.image.ref}${[input.image.platform, input.image.digest].some(Boolean) ? ` (${[input.image.platform, input.image.digest].filter(Boolean).join(', ')})` : ''}` },
+        roles: ['analysisTarget'],
+      };
+  const logical = [{ name: input.image.ref, fullyQualifiedName: input.image.digest ? `${input.image.ref}@${input.image.digest}` : input.image.ref, kind: 'resource' }];
 
   const location = (target: Target): Record<string, unknown> => {
     const instr = model ? locateInDockerfile(model, target) : null;

@@ -3,12 +3,18 @@ import { UsageError } from '../../errors.js';
 import { openImage } from '../../image/open.js';
 import { verifyImage } from '../../verify/index.js';
 import { renderVerifyText } from '../../report/verify-text.js';
-import { EXIT_FINDINGS, EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
+import { renderVerifyMarkdown } from '../../report/report-markdown.js';
+import { formatImageSarif } from '../../report/image-sarif.js';
+import { formatJsonDocument } from '../../report/document.js';
+import type { VerifyReport } from '../../verify/types.js';
+import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
+import { addOutputOptions, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
+import { readDockerfileOption } from '../read-bounded.js';
 import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 
-interface VerifyCliOptions extends NetworkCliOptions {
-  json?: boolean;
+interface VerifyCliOptions extends NetworkCliOptions, OutputCliOptions {
+  dockerfile?: string;
   platform?: string;
   insecure?: boolean;
   run?: boolean;
@@ -19,13 +25,24 @@ interface VerifyCliOptions extends NetworkCliOptions {
   sandbox?: string;
 }
 
+/** verify's renderer table (src/cli/output.ts). */
+export function verifyRenderers(dockerfile?: { path: string; text: string }): Renderers<VerifyReport> {
+  return {
+    text: (r, ctx) => renderVerifyText(r, ctx.style),
+    json: (r) => formatJsonDocument('verify', r),
+    markdown: (r) => renderVerifyMarkdown(r),
+    sarif: (r, ctx) =>
+      formatImageSarif({ image: r.image, checks: r.checks, levers: [] }, { toolVersion: ctx.toolVersion, ...(dockerfile !== undefined ? { dockerfile } : {}) }),
+  };
+}
+
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addNetworkOptions(program
+    addOutputOptions(addNetworkOptions(program
       .command('verify'))
       .description('Check that an image will start (command, program, loader and libraries, user, health check); --run starts it in a sandbox')
-      .argument('<image>', 'image reference: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH, docker://REF, a path, or a registry name')
-      .option('--json', 'print the report as JSON')
+      .argument('<image>', 'image reference: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH, docker://REF, a path, or a registry name'), verifyRenderers())
+      .option('--dockerfile <path>', 'the Dockerfile that built the image: SARIF results point at the line that causes each failed check')
       .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image')
       .option('--insecure', 'allow plain HTTP to a registry that is not on localhost')
       .option('--run', 'also unpack the image and start its command in a sandbox (no network), with a timeout')
@@ -43,6 +60,7 @@ export const command: CommandModule = {
           }
           const sandbox = opts.sandbox ?? 'auto';
           if (sandbox !== 'auto' && sandbox !== 'podman' && sandbox !== 'namespaces') throw new UsageError('--sandbox must be auto, podman or namespaces');
+          const dockerfile = await readDockerfileOption(io, opts.dockerfile);
           const wantsRun = Boolean(opts.run || opts.probe);
           const image = await openImage(ref, {
             ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
@@ -61,8 +79,7 @@ export const command: CommandModule = {
                 }
               : {}),
           });
-          if (opts.json) writeJson(io, report);
-          else io.stdout(renderVerifyText(report));
+          await writeReport(io, opts, verifyRenderers(dockerfile), report);
           const runFailed = report.run !== undefined && report.run.sandbox !== 'none' && !report.run.started;
           const failed = report.verdict === 'fail' || runFailed || (opts.strict === true && report.verdict === 'warn');
           return failed ? EXIT_FINDINGS : EXIT_OK;
