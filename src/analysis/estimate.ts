@@ -83,7 +83,10 @@ export function estimateAfterLevers(input: EstimateInput): Estimate {
     compressedSize: input.now !== undefined ? Math.min(compressed, input.now.compressedSize) : compressed,
     parts,
     method:
-      'binaries: gzip -6 of the bytes kept by -s -w, measured; application files: deflate ratio measured on a sample of them; static base: ' +
-      (input.runtimeRatio !== undefined ? 'deflate ratio measured on this image’s CA certificates and tzdata' : 'this image’s overall compression ratio'),
+      'binaries: gzip -6 of the bytes kept by -s -w, measured; application files: deflate ratio measured on a sample of them' +
+      (ownBase === 0
+        ? '; no base files (the image has none)'
+        : `; ${ownBase < STATIC_BASE_BYTES ? 'the image’s own base files' : 'static base'}: ` +
+          (input.runtimeRatio !== undefined ? 'deflate ratio measured on this image’s CA certificates and tzdata' : 'this image’s overall compression ratio')),
   };
 }
