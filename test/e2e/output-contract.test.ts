@@ -273,6 +273,13 @@ describeWithTools([...FIXTURE_TOOLS, 'dist'], 'build: one contract, and a scratc
     expectValid(doc);
     const m = renderMarkdown((await goslim(['build', './cmd/greeter', '--base', 'scratch', '--oci', join(work, 'scratch-oci2'), '--sbom', 'none', '-f', 'markdown'], { env, cwd: app })).stdout);
     expect(m.tables).toBe(1);
+    // an image that would not start is not written: the document says which checks failed
+    const never = await goslim(['build', './cmd/greeter', '--base', 'scratch', '--user', 'appuser', '--oci', join(work, 'never'), '--json'], { env, cwd: app });
+    expect(never.code).toBe(1);
+    const failed = JSON.parse(never.stdout) as { written: boolean; failedChecks: Array<{ id: string }> };
+    expect(failed).toMatchObject({ kind: 'build', written: false });
+    expect(failed.failedChecks.map((c) => c.id)).toContain('user');
+    expectValid(failed);
     // the scratch image: its "after all levers" estimate must not exceed it (it was 6.6 MB for 4.5 MB)
     const ins = await goslim(['inspect', `oci:${out}:latest`, '--json', '--allow-not-starting']);
     expect(ins.code, ins.stderr).toBe(0);
