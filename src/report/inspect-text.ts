@@ -2,7 +2,7 @@
  * Text rendering of an inspect report: summary, layers with their instructions, causes, largest
  * files, Go binaries, levers ranked, estimate. Pure: report in, text out (the CLI prints it).
  */
-import { renderChecks, verdictText } from './verify-text.js';
+import { renderChecks, verdictText, willNotStart as startFails } from './verify-text.js';
 import type { InspectReport } from '../analysis/inspect.js';
 import { CAUSE_DOCS } from '../vocabulary/causes.js';
 import { formatBytes, formatPercent } from '../util/units.js';
@@ -22,9 +22,9 @@ function pct(part: number, whole: number): string {
   return whole > 0 ? `${((part / whole) * 100).toFixed(1)}%` : '-';
 }
 
-/** The image will not start: the most urgent finding whatever its bytes (issue 14). */
+/** The image will not start: the most urgent finding whatever its bytes (issue 14; see verify-text's willNotStart). */
 export function willNotStart(r: InspectReport): boolean {
-  return r.startup.verdict === 'fail';
+  return startFails(r.startup);
 }
 
 function startSection(r: InspectReport, st: Style): string[] {

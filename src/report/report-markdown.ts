@@ -9,7 +9,7 @@ import type { VerifyReport } from '../verify/types.js';
 import { CAUSE_DOCS } from '../vocabulary/causes.js';
 import { formatBytes, formatPercent } from '../util/units.js';
 import { cell, code, details, LONG, table } from './md.js';
-import { verdictText } from './verify-text.js';
+import { verdictText, willNotStart } from './verify-text.js';
 
 const STATUS: Record<string, string> = { pass: '✅ pass', warn: '⚠️ warn', fail: '🛑 fail', skip: '⏭️ skip' };
 const VERDICT: Record<string, string> = { pass: '✅', warn: '⚠️', fail: '🛑' };
@@ -38,7 +38,7 @@ function startSection(r: VerifyReport, heading: string): string[] {
 export function renderInspectMarkdown(r: InspectReport, opts: { top?: number } = {}): string {
   const top = opts.top ?? 10;
   const img = r.image;
-  const broken = r.startup.verdict === 'fail';
+  const broken = willNotStart(r.startup);
   const out: string[] = [`## goslim inspect ${code(img.ref)}`, ''];
   if (broken) out.push(`> **🛑 This image will not start.** ${cell(r.headline)}`, '');
   else out.push(`> ${cell(r.headline)}`, '');

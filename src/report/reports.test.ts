@@ -213,3 +213,15 @@ describe('JSON documents and their schemas', () => {
     expect(v(JSON.parse(formatJsonDocument('inspect', report('fail')))), JSON.stringify(v.errors)).toBe(true);
   });
 });
+
+describe('a base image (no Entrypoint, no Cmd)', () => {
+  it('does not count as "will not start": nothing of its own starts; the failed command check is still listed', () => {
+    const r = report('pass');
+    r.startup = { ...r.startup, command: [], verdict: 'fail', checks: [{ id: 'command', status: 'fail', message: 'the image sets neither Entrypoint nor Cmd: there is nothing to run' }] };
+    const text = renderInspectText(r);
+    expect(text.indexOf('Layers')).toBeLessThan(text.indexOf('Will it start?'));
+    expect(text).toContain('[FAIL] command');
+    const m = renderInspectMarkdown(r);
+    expect(m).not.toContain('This image will not start');
+  });
+});

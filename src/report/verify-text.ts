@@ -4,6 +4,16 @@ import { PLAIN, type Style } from './style.js';
 
 const MARK: Record<string, string> = { pass: 'ok  ', warn: 'warn', fail: 'FAIL', skip: 'skip' };
 
+/**
+ * The image has a command of its own and it will not start: the most urgent finding whatever the
+ * bytes (it heads inspect's text, Markdown and SARIF, and inspect exits 1 for it). An image with
+ * neither Entrypoint nor Cmd is a base image: nothing of its own starts (the caller supplies the
+ * command), so its failed `command` check is reported but does not count here.
+ */
+export function willNotStart(r: VerifyReport): boolean {
+  return r.verdict === 'fail' && r.command.length > 0;
+}
+
 export function verdictText(r: VerifyReport): string {
   return r.verdict === 'fail' ? 'WILL NOT START' : r.verdict === 'warn' ? 'starts, with warnings' : 'will start';
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { checkBudgets, LEVER_IDS, parseBudgets } from '../../analysis/budgets.js';
 import { inspectImageRef } from '../../analysis/inspect.js';
 import { UsageError } from '../../errors.js';
-import { renderInspectText } from '../../report/inspect-text.js';
+import { renderInspectText, willNotStart } from '../../report/inspect-text.js';
 import { renderInspectMarkdown } from '../../report/report-markdown.js';
 import { formatImageSarif } from '../../report/image-sarif.js';
 import { formatJsonDocument } from '../../report/document.js';
@@ -90,7 +90,7 @@ export const command: CommandModule = {
           const reasons = checkBudgets(report, budgets);
           for (const r of reasons) io.stderr(`goslim: budget: ${r}\n`);
           // An image that will not start is the most urgent finding whatever its bytes.
-          const broken = report.startup.verdict === 'fail' && !opts.allowNotStarting;
+          const broken = willNotStart(report) && !opts.allowNotStarting;
           if (broken) io.stderr('goslim: the image will not start (see "Will it start?"); exit 1 (--allow-not-starting to exit 0)\n');
           return reasons.length > 0 || broken ? EXIT_FINDINGS : EXIT_OK;
         });
