@@ -18,7 +18,7 @@ import { addOutputOptions, writeReport, type OutputCliOptions, type Renderers } 
 
 /** lint's renderer table (src/cli/output.ts): the reports of every file linted. */
 export const lintRenderers: Renderers<readonly LintFileReport[]> = {
-  text: (r) => formatLintText(r),
+  text: (r, ctx) => formatLintText(r, ctx.style),
   json: (r) => formatJsonDocument('lint', toLintJson(r)),
   markdown: (r) => formatLintMarkdown(r),
   sarif: (r, ctx) => formatSarif(r, { toolVersion: ctx.toolVersion }),
