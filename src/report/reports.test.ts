@@ -14,6 +14,7 @@ import type { VerifyReport } from '../verify/types.js';
 import { CAUSE_IDS } from '../vocabulary/causes.js';
 import { CHECK_IDS } from '../vocabulary/checks.js';
 import { LEVER_DOCS, LEVER_IDS } from '../vocabulary/levers.js';
+import { HINT_IDS } from '../vocabulary/hints.js';
 import { formatJsonDocument, jsonDocument } from './document.js';
 import { formatImageSarif, locateInDockerfile } from './image-sarif.js';
 import { renderInspectText } from './inspect-text.js';
@@ -204,6 +205,8 @@ describe('JSON documents and their schemas', () => {
     expect(verify.definitions.check.properties.id.enum).toEqual([...CHECK_IDS]);
     const binary = JSON.parse(read('binary')) as { properties: { findings: { items: { properties: { lever: { enum: string[] } } } } } };
     expect(binary.properties.findings.items.properties.lever.enum).toEqual([...LEVER_IDS]);
+    const hints = (JSON.parse(read('binary')) as { properties: { hints: { items: { properties: { hint: { enum: string[] } } } } } }).properties.hints.items.properties.hint.enum;
+    expect(hints).toEqual([...HINT_IDS]);
   });
 
   it('the synthetic report validates against the inspect schema (the schemas compile in strict mode)', () => {
