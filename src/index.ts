@@ -89,5 +89,12 @@ export {
 } from './dockerfile/index.js';
 export { toSarif, formatSarif, type SarifOptions } from './report/sarif.js';
 export { formatLintMarkdown } from './report/markdown.js';
+// The output contract (docs/json.md): versioned JSON documents, image SARIF, Markdown and text renderers.
+export { SCHEMA_VERSION, DOCUMENT_KINDS, jsonDocument, formatJsonDocument, type DocumentKind, type JsonDocument } from './report/document.js';
+export { toImageSarif, formatImageSarif, locateInDockerfile, type ImageSarifInput, type ImageSarifOptions } from './report/image-sarif.js';
+export { renderInspectMarkdown, renderVerifyMarkdown, renderBinaryMarkdown } from './report/report-markdown.js';
+export { renderInspectText } from './report/inspect-text.js';
+export { renderVerifyText } from './report/verify-text.js';
+export { PLAIN, ANSI, stripStyle, type Style } from './report/style.js';
 export { validateConfig, loadConfigFile, findConfigFile, type GoslimConfig, type ConfigIssue } from './config/index.js';
 export { inspectImage, inspectImageRef, attributeCauses, classifyFile, goLocationsFromEnv, rankLevers, estimateAfterLevers, STATIC_BASE_BYTES, buildPackageDb, buildOnlyPackages, checkBudgets, parseBudgets, FsIndex, CAUSE_IDS, type InspectReport, type InspectOptions, type InspectLayer, type InspectProgress, type CauseId, type CauseTotal, type GoBinary, type ImageLever, type LeverId, type Estimate, type PackageDb, type PackageInfo, type PackageTotal, type Budgets } from './analysis/index.js';

@@ -54,7 +54,8 @@ export interface InspectOptions extends OpenImageOptions {
 }
 
 export interface InspectLayer {
-  index: number;
+  /** 1-based position in the manifest (bottom layer is 1), as the text and Markdown number it. */
+  number: number;
   digest: string;
   diffId: string;
   /** Stored blob bytes (what a pull transfers; equals size for uncompressed archives). */
@@ -83,7 +84,9 @@ export interface InspectReport {
   layers: InspectLayer[];
   causes: CauseTotal[];
   packages: PackageTotal[];
+  /** Absolute paths in the image; `layer` is the 1-based number of the layer that holds the file. */
   largestFiles: Array<{ path: string; bytes: number; cause: CauseId; package?: string; layer: number }>;
+  /** Go binaries with absolute paths in the image (`/usr/local/bin/app`). */
   goBinaries: GoBinary[];
   wasted: { bytes: number; efficiency: number };
   levers: Lever[];
@@ -263,6 +266,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     goBinaries: goBinaries.filter((b) => b.package === undefined),
     appFiles,
     imageRatio,
+    now: { fileBytes: merged.totals.visibleBytes, compressedSize: storedTotal },
     ...(runtimeRatio !== undefined ? { runtimeRatio } : {}),
   });
 
@@ -272,7 +276,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     .slice(0, options.largest ?? 15)
     .map((f) => {
       const fc = attribution.fileCauses.get(f.path);
-      const row: InspectReport['largestFiles'][number] = { path: f.path, bytes: f.charged, cause: fc?.cause ?? 'other', layer: f.layer };
+      const row: InspectReport['largestFiles'][number] = { path: `/${f.path}`, bytes: f.charged, cause: fc?.cause ?? 'other', layer: f.layer + 1 };
       if (fc?.package !== undefined) row.package = fc.package;
       return row;
     });
@@ -288,7 +292,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       files: attribution.files,
     },
     layers: merged.layers.map((l) => ({
-      index: l.index,
+      number: l.index + 1,
       digest: l.digest,
       diffId: l.diffId,
       compressedSize: l.compressedSize,
@@ -303,7 +307,8 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     causes: [...attribution.causes].sort((a, b) => b.bytes - a.bytes),
     packages: attribution.packages,
     largestFiles: largest,
-    goBinaries,
+    // The analysis keys files by their path in the layer tar (no leading slash); reports say the path in the image.
+    goBinaries: goBinaries.map((b) => ({ ...b, path: `/${b.path}` })),
     wasted: merged.wasted,
     levers,
     headline,

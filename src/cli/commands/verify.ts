@@ -7,12 +7,17 @@ import type { VerifyReport } from '../../verify/types.js';
 import type { EmulationOptions } from '../../verify/emulation.js';
 import { verifyImage } from '../../verify/index.js';
 import { renderVerifyText } from '../../report/verify-text.js';
-import { EXIT_FINDINGS, EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
+import { renderVerifyMarkdown } from '../../report/report-markdown.js';
+import { formatImageSarif } from '../../report/image-sarif.js';
+import { formatJsonDocument, jsonDocument } from '../../report/document.js';
+import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
+import { addOutputOptions, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
+import { readDockerfileOption } from '../read-bounded.js';
 import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 
-interface VerifyCliOptions extends NetworkCliOptions {
-  json?: boolean;
+interface VerifyCliOptions extends NetworkCliOptions, OutputCliOptions {
+  dockerfile?: string;
   platform?: string;
   insecure?: boolean;
   run?: boolean;
@@ -23,14 +28,34 @@ interface VerifyCliOptions extends NetworkCliOptions {
   sandbox?: string;
 }
 
+/** verify's renderer table (src/cli/output.ts). */
+export function verifyRenderers(dockerfile?: { path: string; text: string }): Renderers<VerifyReport> {
+  return {
+    text: (r, ctx) => renderVerifyText(r, ctx.style),
+    json: (r) => formatJsonDocument('verify', r),
+    markdown: (r) => renderVerifyMarkdown(r),
+    sarif: (r, ctx) =>
+      formatImageSarif({ image: r.image, checks: r.checks, levers: [] }, { toolVersion: ctx.toolVersion, ...(dockerfile !== undefined ? { dockerfile } : {}) }),
+  };
+}
+
+/** `--platform all`: one report per platform (JSON: a list of verify documents). */
+function verifyPlatformsRenderers(ref: string): Renderers<VerifyReport[]> {
+  return {
+    text: (rs) => renderVerifyPlatforms(ref, rs),
+    json: (rs) => `${JSON.stringify(rs.map((r) => jsonDocument('verify', r)), null, 2)}\n`,
+    markdown: (rs) => rs.map((r) => renderVerifyMarkdown(r)).join('\n'),
+  };
+}
+
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addNetworkOptions(program
+    addOutputOptions(addNetworkOptions(program
       .command('verify'))
       .description('Check that an image will start (command, program, loader and libraries, user, health check); --run starts it in a sandbox')
-      .argument('<image>', 'image reference: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH, docker://REF, a path, or a registry name')
-      .option('--json', 'print the report as JSON')
-      .option('--platform <os/arch[/variant]|all>', 'platform to pick from a multi-platform image; "all": every platform, one section each and a summary table (JSON: a list); with --run a foreign one runs under QEMU')
+      .argument('<image>', 'image reference: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH, docker://REF, a path, or a registry name'), verifyRenderers())
+      .option('--dockerfile <path>', 'the Dockerfile that built the image: SARIF results point at the line that causes each failed check')
+      .option('--platform <os/arch[/variant]|all>', 'platform to pick from a multi-platform image; "all": every platform, one section each and a summary table (JSON: a list of verify documents); with --run a foreign one runs under QEMU')
       .option('--insecure', 'allow plain HTTP to a registry that is not on localhost')
       .option('--run', 'also unpack the image and start its command in a sandbox (no network), with a timeout')
       .option('--args <args>', 'arguments that replace Cmd for --run (space-separated)')
@@ -47,6 +72,7 @@ export const command: CommandModule = {
           }
           const sandbox = opts.sandbox ?? 'auto';
           if (sandbox !== 'auto' && sandbox !== 'podman' && sandbox !== 'namespaces') throw new UsageError('--sandbox must be auto, podman or namespaces');
+          const dockerfile = await readDockerfileOption(io, opts.dockerfile);
           const wantsRun = Boolean(opts.run || opts.probe);
           const network = { ...(opts.insecure ? { insecure: true } : {}), env: networkEnv(io.env, opts) };
           const verifyOne = async (platform: string | undefined): Promise<VerifyReport> => {
@@ -72,13 +98,11 @@ export const command: CommandModule = {
           if (opts.platform === 'all') {
             const reports: VerifyReport[] = [];
             for (const p of await listImagePlatforms(ref, network)) reports.push(await verifyOne(platformString(p)));
-            if (opts.json) writeJson(io, reports);
-            else io.stdout(renderVerifyPlatforms(ref, reports));
+            await writeReport(io, opts, verifyPlatformsRenderers(ref), reports);
             return reports.some(failed) ? EXIT_FINDINGS : EXIT_OK;
           }
           const report = await verifyOne(opts.platform);
-          if (opts.json) writeJson(io, report);
-          else io.stdout(renderVerifyText(report));
+          await writeReport(io, opts, verifyRenderers(dockerfile), report);
           return failed(report) ? EXIT_FINDINGS : EXIT_OK;
         }),
       );
