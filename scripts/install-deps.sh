@@ -6,6 +6,7 @@ pkgs=(
   golang-go        # builds real Go binaries for fixtures (Go 1.19 on Debian 12)
   gcc              # cgo and -linkmode=external Go fixtures (binary analyzer tests)
   libc6-dev        # static libc for the -static-pie Go fixture; headers for cgo
+  zlib1g-dev       # the cgozlib Go fixture: cgo linking a C library beyond libc (binary hints, issue 15)
   binutils         # readelf/objdump oracles for the binary analyzer tests
   file             # ELF oracle
   skopeo           # writes docker-archive fixtures; validates the images goslim writes
@@ -25,6 +26,7 @@ pkgs=(
   pigz             # parallel gzip for the 1 GB fixture layers
   zstd             # decompresses zstd image layers (Node 20 has no zstd in zlib)
   attr             # getfattr: overlayfs opaque-directory markers in fixture layers
+  qemu-user-static # qemu-aarch64-static: `verify --run` of a foreign-architecture image (user-mode emulation)
   util-linux       # unshare, nsenter, flock, prlimit (fixture build, container harness; verify --run limits and probe)
   ca-certificates
 )

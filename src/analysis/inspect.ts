@@ -79,7 +79,8 @@ export interface CompressedMeasure {
 }
 
 export interface InspectLayer {
-  index: number;
+  /** 1-based position in the manifest (bottom layer is 1), as the text and Markdown number it. */
+  number: number;
   digest: string;
   diffId: string;
   /** Compressed bytes: the stored blob, or the measured gzip size of an uncompressed layer. */
@@ -113,7 +114,9 @@ export interface InspectReport {
   layers: InspectLayer[];
   causes: CauseTotal[];
   packages: PackageTotal[];
+  /** Absolute paths in the image; `layer` is the 1-based number of the layer that holds the file. */
   largestFiles: Array<{ path: string; bytes: number; cause: CauseId; package?: string; layer: number }>;
+  /** Go binaries with absolute paths in the image (`/usr/local/bin/app`). */
   goBinaries: GoBinary[];
   wasted: { bytes: number; efficiency: number };
   levers: Lever[];
@@ -149,7 +152,7 @@ export function factsFromReport(r: BinaryReport, path: string): GoBinaryFacts | 
 
 function analyzeGo(bytes: Uint8Array, path: string): GoBinaryFacts | undefined {
   try {
-    return factsFromReport(analyzeBinary(bytes, { path: `/${path}` }), path);
+    return factsFromReport(analyzeBinary(bytes, { path: `/${path}`, attribution: false }), path);
   } catch (err) {
     // A damaged or exotic ELF is not a reason to fail the whole image: it is just not a Go binary we can read.
     if (err instanceof GoslimError) return undefined;
@@ -311,6 +314,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     goBinaries: goBinaries.filter((b) => b.package === undefined),
     appFiles,
     imageRatio,
+    now: { fileBytes: merged.totals.visibleBytes, compressedSize: storedTotal },
     ...(runtimeRatio !== undefined ? { runtimeRatio } : {}),
   });
 
@@ -320,7 +324,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     .slice(0, options.largest ?? 15)
     .map((f) => {
       const fc = attribution.fileCauses.get(f.path);
-      const row: InspectReport['largestFiles'][number] = { path: f.path, bytes: f.charged, cause: fc?.cause ?? 'other', layer: f.layer };
+      const row: InspectReport['largestFiles'][number] = { path: `/${f.path}`, bytes: f.charged, cause: fc?.cause ?? 'other', layer: f.layer + 1 };
       if (fc?.package !== undefined) row.package = fc.package;
       return row;
     });
@@ -338,7 +342,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       files: attribution.files,
     },
     layers: merged.layers.map((l) => ({
-      index: l.index,
+      number: l.index + 1,
       digest: l.digest,
       diffId: l.diffId,
       compressedSize: l.compressedSize,
@@ -354,7 +358,8 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     causes: [...attribution.causes].sort((a, b) => b.bytes - a.bytes),
     packages: attribution.packages,
     largestFiles: largest,
-    goBinaries,
+    // The analysis keys files by their path in the layer tar (no leading slash); reports say the path in the image.
+    goBinaries: goBinaries.map((b) => ({ ...b, path: `/${b.path}` })),
     wasted: merged.wasted,
     levers,
     headline,

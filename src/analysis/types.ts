@@ -85,6 +85,8 @@ export interface Lever {
   keep: string;
   /** Set when the image is broken in a way this lever fixes ("will not start"). */
   verdict?: string;
+  /** Levers to apply before this one in this image, and why (from the vocabulary's `needs`). */
+  needs?: Array<{ lever: LeverId; why: string }>;
 }
 
 export interface Estimate {

@@ -49,7 +49,7 @@ export {
   type FailureThreshold,
   type IgnorePragmas,
 } from './lint.js';
-export { rules, findRule, ruleKeys, ruleHelpUri, ruleDocPath, ruleMarkdown, ruleTopics, type RuleTopic } from './rules/index.js';
+export { rules, findRule, ruleKeys, ruleDocPath, ruleMarkdown, ruleTopics, type RuleTopic } from './rules/index.js';
 export { buildRuleContext, copyPaths, copyDestination, entrypointPath } from './rules/context.js';
 export { dockerignoreExcludes } from './rules/g020-dockerignore.js';
 export type {

@@ -84,23 +84,26 @@ export async function runWithPodman(image: Image, options: PodmanRunOptions): Pr
     // The URL's port is the container's; podman publishes it on a free host port it binds itself
     // (`-p 127.0.0.1::PORT`), so a service already on the host's port (or a second verify at the same
     // time) cannot collide with it, and there is no window between choosing a port and binding it.
+    const exited = async (): Promise<number | undefined> => {
+      const st = await podman(['inspect', '--format', '{{.State.Running}} {{.State.ExitCode}}', name], 30_000);
+      const [running, code] = st.out.trim().split(/\s+/);
+      return running === 'true' ? undefined : Number(code);
+    };
     const mapped = await podman(['port', name, `${port}/tcp`], 30_000);
     const hostPort = Number(/127\.0\.0\.1:(\d+)/.exec(mapped.out)?.[1] ?? NaN);
-    if (!Number.isInteger(hostPort)) {
-      return {
-        sandbox: 'podman', started: false, exitCode: null, timedOut: false, durationMs: Date.now() - started,
-        output: mapped.out.trim().split('\n').slice(-MAX_LINES),
-        probe: { url: options.probe, status: null, error: `podman published no host port for the container's port ${port}` },
-      };
+    let probe: Awaited<ReturnType<typeof probeWhileRunning>>;
+    if (Number.isInteger(hostPort)) {
+      const target = new URL(options.probe);
+      target.hostname = '127.0.0.1';
+      target.port = String(hostPort);
+      probe = await probeWhileRunning(target.href, options.timeoutMs, exited);
+    } else {
+      // A stopped container has no published port: it exited before the probe could start.
+      const code = await exited();
+      probe = code !== undefined
+        ? { status: null, error: `the container exited with code ${code} before answering`, exitCode: code }
+        : { status: null, error: `podman published no host port for the container's port ${port}` };
     }
-    const target = new URL(options.probe);
-    target.hostname = '127.0.0.1';
-    target.port = String(hostPort);
-    const probe = await probeWhileRunning(target.href, options.timeoutMs, async () => {
-      const s = await podman(['inspect', '--format', '{{.State.Running}} {{.State.ExitCode}}', name], 30_000);
-      const [running, code] = s.out.trim().split(/\s+/);
-      return running === 'true' ? undefined : Number(code);
-    });
     const logs = await podman(['logs', name], 30_000);
     return {
       sandbox: 'podman',

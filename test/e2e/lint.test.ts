@@ -84,7 +84,7 @@ describeWithTools(['dist'], 'goslim lint (CLI)', () => {
   it('renders markdown and writes reports atomically with -o', () => {
     const dir = context('hardcoded-goarch');
     const md = goslim(['lint', '--format', 'markdown'], { cwd: dir });
-    expect(md.stdout).toMatch(/\| 6 \| ⚠️ warning \| \[G014\]/);
+    expect(md.stdout).toMatch(/\| 6 \| ⚠️ warning \| G014 /);
     const out = goslim(['lint', '-f', 'json', '-o', 'report.json'], { cwd: dir });
     expect(out.stdout).toBe('');
     expect(out.code).toBe(1);

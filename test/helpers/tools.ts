@@ -37,6 +37,7 @@ export interface ToolSpec {
 export const TOOLS = {
   go: { package: 'golang-go' },
   gcc: { package: 'gcc' },
+  'zlib-dev': { package: 'zlib1g-dev', detect: () => existsSync('/usr/include/zlib.h') },
   readelf: { package: 'binutils' },
   file: { package: 'file' },
   skopeo: { package: 'skopeo' },
@@ -59,6 +60,10 @@ export const TOOLS = {
   flock: { package: 'util-linux' },
   prlimit: { package: 'util-linux' },
   'dpkg-deb': { package: 'dpkg' },
+  /** Runs arm64 images in `verify --run` (QEMU user-mode emulation, started directly; no binfmt_misc needed). */
+  'qemu-aarch64-static': { package: 'qemu-user-static' },
+  /** A 32-bit guest (linux/arm), whose emulator reserves the whole 4 GiB guest address space. */
+  'qemu-arm-static': { package: 'qemu-user-static' },
   /** Makes the test token issuer's certificate (test/helpers/registry.ts); ca-certificates pulls it in. */
   openssl: { package: 'openssl' },
   /** Debian's Go 1.19 toolchain at its fixed path (tests read gofmt and the tools there). */

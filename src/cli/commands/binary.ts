@@ -4,13 +4,63 @@ import { analyzeBinary, type BinaryReport } from '../../binary/index.js';
 import { UsageError } from '../../errors.js';
 import { readRegularFile } from '../../util/regular-file.js';
 import { formatBytes, formatPercent } from '../../util/units.js';
-import { writeJson, type CliIO, type ExitCode } from '../context.js';
+import type { CliIO, ExitCode } from '../context.js';
+import { formatJsonDocument } from '../../report/document.js';
+import { renderBinaryMarkdown } from '../../report/report-markdown.js';
+import { formatImageSarif } from '../../report/image-sarif.js';
+import { PLAIN, type Style } from '../../report/style.js';
+import { addOutputOptions, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
 import type { ActionRunner, CommandModule } from './types.js';
 
-interface BinaryOptions {
-  json?: boolean;
+interface BinaryOptions extends OutputCliOptions {
   requireGo?: boolean;
   top?: string;
+  by?: string;
+}
+
+export const BY_VIEWS = ['module', 'package', 'section', 'file'] as const;
+export type ByView = (typeof BY_VIEWS)[number];
+
+/** The whole-file table: every byte by module, package, section or source file (issue 15). */
+function renderBy(r: BinaryReport, by: ByView, top: number, out: string[]): void {
+  const a = r.attribution;
+  const pct = (n: number): string => formatPercent(n / r.size);
+  out.push(
+    `${pad('bytes', 10)}${formatBytes(a.attributed)} of ${formatBytes(a.total)} attributed, ${formatBytes(a.unattributed)} (${pct(a.unattributed)}) unattributed; ` +
+      `${formatBytes(a.estimated)} (${pct(a.estimated)}) estimated from code references; method: ${a.method}`,
+  );
+  const rows: Array<[number, string]> = [];
+  if (by === 'module') {
+    out.push(`${pad('by module', 11)}${r.modules.length} (packages rolled up by build info; --by package|section|file)`);
+    for (const m of r.modules) rows.push([m.size, `${m.path}${m.version ? ` ${m.version}` : ''}  (${m.packages.length} package${m.packages.length === 1 ? '' : 's'})`]);
+    for (const t of overheadBySum(r)) rows.push([t.size, `[${t.name}]`]);
+  } else if (by === 'package') {
+    out.push(`${pad('by package', 11)}${r.packages.length} (every section: code, pc-line table, data, symbols)`);
+    for (const p of r.packages) {
+      const parts = Object.entries(p.sections).slice(0, 3).map(([k, n]) => `${k} ${formatBytes(n)}`).join(', ');
+      rows.push([p.size, `${p.name}  (${parts})`]);
+    }
+    for (const t of overheadBySum(r)) rows.push([t.size, `[${t.name}]`]);
+  } else if (by === 'section') {
+    out.push(`${pad('by section', 11)}${a.sections.length} (attributed / unattributed)`);
+    for (const s of [...a.sections].sort((x, y) => y.size - x.size)) {
+      rows.push([s.size, `${s.name}  (${formatBytes(s.attributed)} attributed${s.unattributed > 0 ? `, ${formatBytes(s.unattributed)} not` : ''})`]);
+    }
+  } else {
+    const total = r.files.reduce((x, f) => x + f.size, 0);
+    out.push(`${pad('by file', 11)}${r.files.length} source files, ${formatBytes(total)} of machine code (from the pclntab's pcfile tables)`);
+    for (const f of r.files) rows.push([f.size, f.name]);
+  }
+  rows.sort((x, y) => y[0] - x[0]);
+  for (const [n, label] of rows.slice(0, top)) out.push(`            ${pad(formatBytes(n), 9)} ${pad(pct(n), 7)} ${label}`);
+  if (rows.length > top) out.push(`            ... ${rows.length - top} more (--top N, or --json for all)`);
+}
+
+/** Overhead tiles summed by name (a tile can span several sections, e.g. DWARF). */
+function overheadBySum(r: BinaryReport): Array<{ name: string; size: number }> {
+  const m = new Map<string, number>();
+  for (const t of r.attribution.overhead) m.set(t.name, (m.get(t.name) ?? 0) + t.size);
+  return [...m].map(([name, size]) => ({ name, size }));
 }
 
 /** The executable's bytes: a regular file only (not a FIFO or /dev/zero), at most binary.fileSize. */
@@ -22,9 +72,9 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
-export function renderBinaryText(r: BinaryReport, top: number): string {
+export function renderBinaryText(r: BinaryReport, top: number, by: ByView = 'module', style: Style = PLAIN): string {
   const out: string[] = [];
-  const line = (k: string, v: string): void => void out.push(`${pad(k, 10)}${v}`);
+  const line = (k: string, v: string): void => void out.push(`${style.bold(pad(k, 10))}${v}`);
   out.push(`${r.path ?? '(bytes)'}: ${formatBytes(r.size)} (${r.size} bytes), ${r.format.toUpperCase()} ${r.class}-bit ${r.endian}-endian ${r.machine} (${r.arch}), ${r.type}`);
   if (r.format === 'macho') line('linking', `dynamic via ${r.interpreter ?? 'dyld'} (every Mach-O executable is), libraries: ${r.needed.join(', ') || 'none'}`);
   else if (r.format === 'pe') line('linking', 'dynamic via the Windows loader (every PE executable is; static is an ELF question)');
@@ -63,15 +113,30 @@ export function renderBinaryText(r: BinaryReport, top: number): string {
     if (r.packages.length > top) out.push(`            ... ${r.packages.length - top} more (--json for all)`);
   }
   line('sections', `${r.sections.length}; ${formatBytes(r.layout.sections)} in sections, ${formatBytes(r.layout.headersAndPadding)} headers/padding`);
-  for (const s of [...r.sections].sort((a, b) => b.size - a.size).slice(0, top)) {
-    if (s.size > 0) out.push(`            ${pad(formatBytes(s.size), 9)} ${s.name}${s.compressed ? ' (compressed)' : ''}`);
+  if (by !== 'section') {
+    for (const s of [...r.sections].sort((a, b) => b.size - a.size).slice(0, top)) {
+      if (s.size > 0) out.push(`            ${pad(formatBytes(s.size), 9)} ${s.name}${s.compressed ? ' (compressed)' : ''}`);
+    }
+  }
+  if (r.go) renderBy(r, by, top, out);
+  if (r.embedded.length > 0) {
+    line('embedded', `${r.embedded.length} files, ${formatBytes(r.embedded.reduce((x, f) => x + f.size, 0))} (embed.FS)`);
+    for (const f of r.embedded.slice(0, top)) out.push(`            ${pad(formatBytes(f.size), 9)} ${f.name}`);
+  }
+  if (r.hints.length > 0) {
+    line('hints', `${r.hints.length} (beyond the four levers; decisions, never applied automatically)`);
+    for (const h of r.hints) {
+      out.push(`  [${h.hint}] ${h.bytes > 0 ? `${formatBytes(h.bytes)}  ` : ''}${h.title}`);
+      out.push(`      fix:  ${h.fix}`);
+      out.push(`      more: ${h.explain}`);
+    }
   }
   if (r.findings.length === 0) {
     line('findings', 'none: nothing left to remove at the binary level');
   } else {
     line('findings', `${r.findings.length}`);
     for (const f of r.findings) {
-      out.push(`  [${f.lever}] ${f.estimated ? '~' : ''}${formatBytes(f.bytes)}  ${f.title}`);
+      out.push(`  [${style.warn(f.lever)}] ${f.estimated ? '~' : ''}${formatBytes(f.bytes)}  ${f.title}`);
       out.push(`      fix:  ${f.fix}`);
       out.push(`      lose: ${f.lose}`);
       out.push(`      keep: ${f.keep}`);
@@ -81,24 +146,44 @@ export function renderBinaryText(r: BinaryReport, top: number): string {
   return `${out.join('\n')}\n`;
 }
 
+/** binary's renderer table (src/cli/output.ts). */
+export function binaryRenderers(top: number, by: ByView = 'module'): Renderers<BinaryReport> {
+  return {
+    text: (r, ctx) => renderBinaryText(r, top, by, ctx.style),
+    json: (r) => formatJsonDocument('binary', r),
+    markdown: (r) => renderBinaryMarkdown(r, { top }),
+    sarif: (r, ctx) =>
+      formatImageSarif(
+        {
+          image: { ref: r.path ?? '(bytes)', platform: `${r.format} ${r.arch}` },
+          subject: 'executable',
+          checks: [],
+          levers: r.findings.map((f) => ({ id: f.lever, bytes: f.bytes, title: f.title, fix: f.fix, lose: f.lose, keep: f.keep })),
+        },
+        { toolVersion: ctx.toolVersion },
+      ),
+  };
+}
+
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    program
+    addOutputOptions(program
       .command('binary')
       .description('Analyze a Go executable: linking, build info, sections, strip and trimpath figures, code per package')
-      .argument('<file>', 'executable to analyze (ELF; Mach-O and PE: sections, build info, pclntab)')
-      .option('--json', 'print the full report as JSON')
+      .argument('<file>', 'executable to analyze (ELF; Mach-O and PE: sections, build info, pclntab)'), binaryRenderers(12))
       .option('--require-go', 'fail with E_NOT_GO_BINARY when the file is not a Go executable')
       .option('--top <n>', 'rows of packages, deps and sections in the text output', '12')
+      .option('--by <view>', `whole-file table in the text output: ${BY_VIEWS.join('|')}`, 'module')
       .action(async (file: string, opts: BinaryOptions) => {
         await run(async (io: CliIO): Promise<ExitCode> => {
           const top = Number(opts.top);
           if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a non-negative integer, got "${opts.top}"`);
+          const by = (opts.by ?? 'module') as ByView;
+          if (!(BY_VIEWS as readonly string[]).includes(by)) throw new UsageError(`--by must be one of ${BY_VIEWS.join(', ')}, got "${opts.by}"`);
           const path = resolve(io.cwd, file);
           const bytes = await readInput(path, file);
           const report = analyzeBinary(bytes, { path: file, requireGo: Boolean(opts.requireGo) });
-          if (opts.json) writeJson(io, report);
-          else io.stdout(renderBinaryText(report, top));
+          await writeReport(io, opts, binaryRenderers(top, by), report);
           return 0;
         });
       });

@@ -4,17 +4,19 @@
  * registry, with an SBOM beside it.
  */
 import type { Command } from 'commander';
-import { buildAndPublish, buildSummary, defaultCacheDir, parseAdd, DEFAULT_BASE } from '../../build/index.js';
+import { buildAndPublish, defaultCacheDir, parseAdd, DEFAULT_BASE, type BuildPipelineResult } from '../../build/index.js';
 import { UsageError } from '../../errors.js';
-import { isIndexMediaType, platformString } from '../../image/model.js';
 import { parsePlatformOption } from '../../image/sources/platform-select.js';
 import { parseSbomFormat } from '../../sbom/index.js';
-import { formatBytes } from '../../util/units.js';
-import { EXIT_FINDINGS, EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
+import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
+import { formatJsonDocument } from '../../report/document.js';
+import { buildDocumentBody, renderBuildMarkdown, renderBuildText } from '../../report/build-report.js';
+import { formatImageSarif } from '../../report/image-sarif.js';
+import { addOutputOptions, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
 import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 
-interface BuildCliOptions extends NetworkCliOptions {
+interface BuildCliOptions extends NetworkCliOptions, OutputCliOptions {
   platform: string;
   base: string;
   add: string[];
@@ -33,7 +35,6 @@ interface BuildCliOptions extends NetworkCliOptions {
   gzipLevel?: string;
   cacheDir?: string;
   insecure?: boolean;
-  json?: boolean;
   verify: boolean;
 }
 
@@ -88,55 +89,34 @@ async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<E
     verify: o.verify,
   });
 
-  if (!r.written) {
-    if (o.json) {
-      writeJson(io, buildSummary(r));
-    } else {
-      io.stderr(`goslim: the built image would not start; nothing was written:\n${r.failedChecks.map((c) => `  ${c.platform} ${c.id}: ${c.message}${c.fix ? ` (fix: ${c.fix})` : ''}`).join('\n')}\n`);
-    }
-    return EXIT_FINDINGS;
-  }
-  if (o.json) {
-    writeJson(io, buildSummary(r, { verify: o.verify }));
-    return EXIT_OK;
-  }
-  const { build: result, sbom, comparison, outputs } = r;
-  const lines: string[] = [];
-  lines.push(`built ${result.package.importPath} in ${(r.buildMs / 1000).toFixed(1)} s`);
-  for (const [i, b] of result.builds.entries()) {
-    const size = r.sizes[i]!;
-    const layers = b.image.manifest().layers.length;
-    const reused = b.layers.filter((l) => l.reused).length;
-    lines.push(
-      `  ${platformString(b.platform)}  ${b.image.digest()}  ${formatBytes(size.compressed)} compressed, ${formatBytes(size.uncompressed)} unpacked, ${layers} layer${layers === 1 ? '' : 's'} (${b.base.layers} from ${b.base.reference}; ${reused}/${b.layers.length} added layers reused)`,
-    );
-  }
-  if (isIndexMediaType(r.root.mediaType())) lines.push(`  index ${r.root.digest()}`);
-  for (const v of r.verify) {
-    const warned = v.report.checks.filter((c) => c.status === 'warn');
-    lines.push(`  verify ${v.platform}: ${v.report.verdict}${warned.length > 0 ? ` (${warned.map((c) => `${c.id}: ${c.message}`).join('; ')})` : ''}`);
-  }
-  for (const out of outputs) lines.push(`  wrote ${out.destination} (${formatBytes(out.bytesWritten)} new)`);
-  if (sbom) {
-    for (const f of sbom.files) lines.push(`  sbom ${f}`);
-    if (sbom.attached) {
-      lines.push(
-        `  sbom pushed ${sbom.attached.digest}${sbom.attached.discoverableBy === 'tag' ? ` (no referrers API: tagged ${sbom.attached.tag})` : ' (referrer)'}`,
-      );
-    }
-  }
-  if (comparison) {
-    lines.push(
-      `  vs ${comparison.before.reference}: ${formatBytes(comparison.before.compressed)} -> ${formatBytes(comparison.after.compressed)} compressed (${comparison.ratio.compressed}x smaller), ${formatBytes(comparison.before.uncompressed)} -> ${formatBytes(comparison.after.uncompressed)} unpacked`,
-    );
-  }
-  io.stdout(`${lines.join('\n')}\n`);
-  return EXIT_OK;
+  // Not written (it would not start) is a finding: exit 1, the report says which checks failed.
+  if (!r.written) io.stderr('goslim: the built image would not start; nothing was written\n');
+  await writeReport(io, o, buildRenderers(o.verify), r);
+  return r.written ? EXIT_OK : EXIT_FINDINGS;
+}
+
+/** build's renderer table (src/cli/output.ts). */
+export function buildRenderers(verify: boolean): Renderers<BuildPipelineResult> {
+  return {
+    text: (r, ctx) => renderBuildText(r, ctx.style),
+    json: (r) => formatJsonDocument('build', buildDocumentBody(r, verify)),
+    markdown: (r) => renderBuildMarkdown(r),
+    sarif: (r, ctx) =>
+      formatImageSarif(
+        {
+          image: { ref: r.build.package.importPath, digest: r.root.digest() },
+          subject: 'built image of',
+          checks: r.written ? r.verify.flatMap((v) => v.report.checks) : r.failedChecks,
+          levers: [],
+        },
+        { toolVersion: ctx.toolVersion },
+      ),
+  };
 }
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addNetworkOptions(program
+    const cmd = addNetworkOptions(program
       .command('build'))
       .description('Compile a Go main package with the four levers and write a minimal, reproducible image (no daemon)')
       .argument('[targets...]', 'directories or packages of main packages (default "."); the first is the entrypoint')
@@ -158,8 +138,8 @@ export const command: CommandModule = {
       .option('--gzip-level <n>', 'gzip level 0-9 for new layers (default 6)')
       .option('--cache-dir <dir>', 'blob cache (default $GOSLIM_CACHE, $XDG_CACHE_HOME/goslim or ~/.cache/goslim)')
       .option('--insecure', 'allow plain http to non-loopback registries')
-      .option('--no-verify', 'skip the static will-it-start checks on the result')
-      .option('--json', 'print a JSON summary')
+      .option('--no-verify', 'skip the static will-it-start checks on the result');
+    addOutputOptions(cmd, buildRenderers(true))
       .action(async (targets: string[], o: BuildCliOptions) => run((io) => body(targets, o, io)));
   },
 };

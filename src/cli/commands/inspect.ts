@@ -1,15 +1,24 @@
 import type { Command } from 'commander';
 import { checkBudgets, LEVER_IDS, parseBudgets } from '../../analysis/budgets.js';
-import { inspectImageRef } from '../../analysis/inspect.js';
+import { inspectImageRef, type InspectReport } from '../../analysis/inspect.js';
+import { listImagePlatforms } from '../../image/open.js';
+import { platformString } from '../../image/model.js';
+import { renderInspectPlatforms } from '../../report/platforms-text.js';
 import { UsageError } from '../../errors.js';
-import { renderInspectText } from '../../report/inspect-text.js';
-import { writeJson, type CliIO, type ExitCode } from '../context.js';
+import { renderInspectText, willNotStart } from '../../report/inspect-text.js';
+import { renderInspectMarkdown } from '../../report/report-markdown.js';
+import { formatImageSarif } from '../../report/image-sarif.js';
+import { formatJsonDocument, jsonDocument } from '../../report/document.js';
+import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
+import { addOutputOptions, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
+import { readDockerfileOption } from '../read-bounded.js';
 import { createProgress } from '../progress.js';
 import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 
-interface InspectOptions extends NetworkCliOptions {
-  json?: boolean;
+interface InspectOptions extends NetworkCliOptions, OutputCliOptions {
+  dockerfile?: string;
+  allowNotStarting?: boolean;
   platform?: string;
   insecure?: boolean;
   verifyDiffIds?: boolean;
@@ -26,14 +35,38 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+/** inspect's renderer table: one entry per format (src/cli/output.ts). */
+export function inspectRenderers(top: number, dockerfile?: { path: string; text: string }): Renderers<InspectReport> {
+  return {
+    text: (r, ctx) => renderInspectText(r, { top, style: ctx.style }),
+    json: (r) => formatJsonDocument('inspect', r),
+    markdown: (r) => renderInspectMarkdown(r, { top }),
+    sarif: (r, ctx) =>
+      formatImageSarif(
+        { image: r.startup.image, checks: r.startup.checks, levers: r.levers },
+        { toolVersion: ctx.toolVersion, ...(dockerfile !== undefined ? { dockerfile } : {}) },
+      ),
+  };
+}
+
+/** `--platform all`: one report per platform (JSON: a list of inspect documents). */
+function inspectPlatformsRenderers(ref: string, top: number): Renderers<InspectReport[]> {
+  return {
+    text: (rs) => renderInspectPlatforms(ref, rs, { top }),
+    json: (rs) => `${JSON.stringify(rs.map((r) => jsonDocument('inspect', r)), null, 2)}\n`,
+    markdown: (rs) => rs.map((r) => renderInspectMarkdown(r, { top })).join('\n'),
+  };
+}
+
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addNetworkOptions(program
+    addOutputOptions(addNetworkOptions(program
       .command('inspect'))
       .description('Read an image, attribute every byte to a cause, and rank the levers that shrink it')
-      .argument('<ref>', 'image: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH[:REF], docker://REF, a path, or a registry reference')
-      .option('--json', 'print the report as JSON')
-      .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image (default: linux/amd64 or the only one)')
+      .argument('<ref>', 'image: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH[:REF], docker://REF, a path, or a registry reference'), inspectRenderers(10))
+      .option('--dockerfile <path>', 'the Dockerfile that built the image: SARIF results point at the line that causes each finding')
+      .option('--allow-not-starting', 'exit 0 for an image that will not start (by default inspect exits 1 for it)')
+      .option('--platform <os/arch[/variant]|all>', 'platform to pick from a multi-platform image (default: linux/amd64 or the only one); "all": every platform, one section each and a summary table (JSON: a list of inspect documents)')
       .option('--insecure', 'allow plain HTTP to registries other than localhost')
       .option('--verify-diff-ids', "also check each layer's tar against the config's diff_ids (as a runtime does when it unpacks)")
       .option('--measure-compressed <how>', 'for layers stored uncompressed (docker-archive, docker-daemon, containers-storage): "estimate" (default) gzips the first 8 MiB of each layer and a sample past it, "full" gzips every byte as a push would')
@@ -57,26 +90,42 @@ export const command: CommandModule = {
           if (measure !== undefined && measure !== false && measure !== 'estimate' && measure !== 'full') {
             throw new UsageError(`--measure-compressed must be "estimate" or "full", got "${String(measure)}"`);
           }
-          const progress = createProgress(io, 'inspect');
-          let report;
-          try {
-            report = await inspectImageRef(ref, {
-              ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
-              ...(opts.insecure ? { insecure: true } : {}),
-              ...(opts.verifyDiffIds ? { verifyDiffIds: true } : {}),
-              ...(measure !== undefined ? { measureCompressed: measure } : {}),
-              env: networkEnv(io.env, opts),
-              onProgress: (p) => progress.update(p),
-              largest: Math.max(top, 15),
-            });
-          } finally {
-            progress.done();
+          const dockerfile = await readDockerfileOption(io, opts.dockerfile);
+          const inspectOne = async (platform: string | undefined): Promise<InspectReport> => {
+            const progress = createProgress(io, platform === undefined ? 'inspect' : `inspect ${platform}`);
+            try {
+              return await inspectImageRef(ref, {
+                ...(platform !== undefined ? { platform } : {}),
+                ...(opts.insecure ? { insecure: true } : {}),
+                ...(opts.verifyDiffIds ? { verifyDiffIds: true } : {}),
+                ...(measure !== undefined ? { measureCompressed: measure } : {}),
+                env: networkEnv(io.env, opts),
+                onProgress: (p) => progress.update(p),
+                largest: Math.max(top, 15),
+              });
+            } finally {
+              progress.done();
+            }
+          };
+          let reports: InspectReport[];
+          if (opts.platform === 'all') {
+            const platforms = await listImagePlatforms(ref, { ...(opts.insecure ? { insecure: true } : {}), env: networkEnv(io.env, opts) });
+            reports = [];
+            for (const p of platforms) reports.push(await inspectOne(platformString(p)));
+            await writeReport(io, opts, inspectPlatformsRenderers(ref, top), reports);
+          } else {
+            const report = await inspectOne(opts.platform);
+            reports = [report];
+            await writeReport(io, opts, inspectRenderers(top, dockerfile), report);
           }
-          if (opts.json) writeJson(io, report);
-          else io.stdout(renderInspectText(report, { top }));
-          const reasons = checkBudgets(report, budgets);
+          // A budget holds for every platform: each one that misses it is named.
+          const named = (r: InspectReport, why: string): string => (opts.platform === 'all' ? `${r.image.platform}: ${why}` : why);
+          const reasons = reports.flatMap((r) => checkBudgets(r, budgets).map((why) => named(r, why)));
           for (const r of reasons) io.stderr(`goslim: budget: ${r}\n`);
-          return reasons.length > 0 ? 1 : 0;
+          // An image that will not start is the most urgent finding whatever its bytes.
+          const broken = opts.allowNotStarting ? [] : reports.filter((r) => willNotStart(r));
+          for (const r of broken) io.stderr(`goslim: ${opts.platform === 'all' ? `${r.image.platform}: ` : ''}the image will not start (see "Will it start?"); exit 1 (--allow-not-starting to exit 0)\n`);
+          return reasons.length > 0 || broken.length > 0 ? EXIT_FINDINGS : EXIT_OK;
         });
       });
   },
