@@ -49,8 +49,8 @@ function startup(verdict: VerifyReport['verdict']): VerifyReport {
 
 function report(verdict: VerifyReport['verdict']): InspectReport {
   return {
-    image: { ref: 'oci:/x', digest: `sha256:${'a'.repeat(64)}`, platform: 'linux/amd64', compressedSize: 40_000_000, size: 100_000_000, fileBytes: 95_000_000, files: 3000 },
-    layers: Array.from({ length: 12 }, (_, i) => ({ number: i + 1, digest: `sha256:${String(i).padStart(64, '0')}`, diffId: `sha256:${String(i).padStart(64, '1')}`, compressedSize: 1000, size: 2000, createdBy: i === 3 ? 'RUN echo "<script>a|b</script>"' : `RUN step ${i}`, files: 3, added: 3, modified: 0, deleted: 0, deletedBytes: 0 })),
+    image: { ref: 'oci:/x', source: { transport: 'oci' }, digest: `sha256:${'a'.repeat(64)}`, platform: 'linux/amd64', compressedSize: 40_000_000, compressed: { method: 'blob' }, size: 100_000_000, fileBytes: 95_000_000, files: 3000 },
+    layers: Array.from({ length: 12 }, (_, i) => ({ number: i + 1, digest: `sha256:${String(i).padStart(64, '0')}`, diffId: `sha256:${String(i).padStart(64, '1')}`, compressedSize: 1000, compressedMethod: 'blob' as const, size: 2000, createdBy: i === 3 ? 'RUN echo "<script>a|b</script>"' : `RUN step ${i}`, files: 3, added: 3, modified: 0, deleted: 0, deletedBytes: 0 })),
     causes: [{ id: 'go-toolchain', bytes: 80_000_000, files: 2000 }, { id: 'go-binary', bytes: 15_000_000, files: 1 }],
     packages: [],
     largestFiles: [{ path: '/usr/local/bin/app', bytes: 15_000_000, cause: 'go-binary', layer: 12 }],
