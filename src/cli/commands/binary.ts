@@ -4,11 +4,15 @@ import { analyzeBinary, type BinaryReport } from '../../binary/index.js';
 import { UsageError } from '../../errors.js';
 import { readRegularFile } from '../../util/regular-file.js';
 import { formatBytes, formatPercent } from '../../util/units.js';
+import { renderBinaryHtml } from '../../report/html/index.js';
+import { addReportOptions, emitReport, reportFormat } from '../report-output.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './types.js';
 
 interface BinaryOptions {
   json?: boolean;
+  format?: string;
+  output?: string;
   requireGo?: boolean;
   top?: string;
 }
@@ -83,8 +87,8 @@ export function renderBinaryText(r: BinaryReport, top: number): string {
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    program
-      .command('binary')
+    addReportOptions(program
+      .command('binary'))
       .description('Analyze a Go executable: linking, build info, sections, strip and trimpath figures, code per package')
       .argument('<file>', 'executable to analyze (ELF; Mach-O and PE: sections, build info, pclntab)')
       .option('--json', 'print the full report as JSON')
@@ -92,13 +96,16 @@ export const command: CommandModule = {
       .option('--top <n>', 'rows of packages, deps and sections in the text output', '12')
       .action(async (file: string, opts: BinaryOptions) => {
         await run(async (io: CliIO): Promise<ExitCode> => {
+          const format = reportFormat(opts);
           const top = Number(opts.top);
           if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a non-negative integer, got "${opts.top}"`);
           const path = resolve(io.cwd, file);
           const bytes = await readInput(path, file);
           const report = analyzeBinary(bytes, { path: file, requireGo: Boolean(opts.requireGo) });
-          if (opts.json) writeJson(io, report);
-          else io.stdout(renderBinaryText(report, top));
+          if (format === 'json' && opts.output === undefined) writeJson(io, report);
+          else if (format === 'json') await emitReport(io, `${JSON.stringify(report, null, 2)}\n`, opts.output);
+          else if (format === 'html') await emitReport(io, renderBinaryHtml(report), opts.output);
+          else await emitReport(io, renderBinaryText(report, top), opts.output);
           return 0;
         });
       });

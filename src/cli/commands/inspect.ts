@@ -3,6 +3,8 @@ import { checkBudgets, LEVER_IDS, parseBudgets } from '../../analysis/budgets.js
 import { inspectImageRef } from '../../analysis/inspect.js';
 import { UsageError } from '../../errors.js';
 import { renderInspectText } from '../../report/inspect-text.js';
+import { renderInspectHtml } from '../../report/html/index.js';
+import { addReportOptions, emitReport, reportFormat } from '../report-output.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
 import { createProgress } from '../progress.js';
 import type { ActionRunner, CommandModule } from './types.js';
@@ -10,6 +12,8 @@ import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../networ
 
 interface InspectOptions extends NetworkCliOptions {
   json?: boolean;
+  format?: string;
+  output?: string;
   platform?: string;
   insecure?: boolean;
   verifyDiffIds?: boolean;
@@ -26,8 +30,8 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addNetworkOptions(program
-      .command('inspect'))
+    addReportOptions(addNetworkOptions(program
+      .command('inspect')))
       .description('Read an image, attribute every byte to a cause, and rank the levers that shrink it')
       .argument('<ref>', 'image: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH[:REF], docker://REF, a path, or a registry reference')
       .option('--json', 'print the report as JSON')
@@ -41,6 +45,7 @@ export const command: CommandModule = {
       .option('--top <n>', 'rows of largest files and packages in the text output', '10')
       .action(async (ref: string, opts: InspectOptions) => {
         await run(async (io: CliIO): Promise<ExitCode> => {
+          const format = reportFormat(opts);
           const top = Number(opts.top);
           if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a non-negative integer, got "${opts.top}"`);
           const budgets = parseBudgets({
@@ -59,12 +64,15 @@ export const command: CommandModule = {
               env: networkEnv(io.env, opts),
               onProgress: (p) => progress.update(p),
               largest: Math.max(top, 15),
+              ...(format === 'html' ? { fileTree: true } : {}),
             });
           } finally {
             progress.done();
           }
-          if (opts.json) writeJson(io, report);
-          else io.stdout(renderInspectText(report, { top }));
+          if (format === 'json' && opts.output === undefined) writeJson(io, report);
+          else if (format === 'json') await emitReport(io, `${JSON.stringify(report, null, 2)}\n`, opts.output);
+          else if (format === 'html') await emitReport(io, renderInspectHtml(report), opts.output);
+          else await emitReport(io, renderInspectText(report, { top }), opts.output);
           const reasons = checkBudgets(report, budgets);
           for (const r of reasons) io.stderr(`goslim: budget: ${r}\n`);
           return reasons.length > 0 ? 1 : 0;

@@ -1,0 +1,175 @@
+/**
+ * A compact, bounded tree of the final filesystem for the HTML report's treemap (issue 13):
+ * every file that costs bytes, with its cause, OS package and layer, grouped by directory.
+ * Pure: the caller hands in the merged files and the attribution; nothing is read again.
+ *
+ * Bounded: at most `maxFiles` files are kept one by one (the largest); every smaller file is
+ * counted into a per-directory "small files" aggregate (one per cause and layer), and a
+ * directory whose whole subtree is smaller than the threshold is folded into its parent's
+ * aggregates. The tree says which threshold it used so the page can say so.
+ */
+import type { CauseId } from '../vocabulary/causes.js';
+
+/** A file kept one by one: [name, bytes, cause index, package index (-1: none), layer]. */
+export type TreeFile = [string, number, number, number, number];
+/** Files below the threshold, aggregated: [count, bytes, cause index, layer]. */
+export type TreeSmall = [number, number, number, number];
+
+export interface TreeDir {
+  /** Directory name ("" for the root). */
+  n: string;
+  /** Subdirectories. */
+  d?: TreeDir[];
+  /** Files kept one by one. */
+  f?: TreeFile[];
+  /** Small files aggregated (see FileTree.smallFileBytes). */
+  s?: TreeSmall[];
+}
+
+export interface FileTree {
+  /** Cause ids the files' cause indexes point into. */
+  causes: CauseId[];
+  /** OS package names the files' package indexes point into. */
+  packages: string[];
+  /** Files smaller than this many bytes are aggregated per directory, cause and layer (0: none were). */
+  smallFileBytes: number;
+  /** How many files were aggregated, and their bytes. */
+  smallFiles: { files: number; bytes: number };
+  /** Bytes written by each layer that are hidden in the final filesystem: [layer, bytes]. */
+  hidden: Array<[number, number]>;
+  root: TreeDir;
+}
+
+export interface TreeInputFile {
+  path: string;
+  charged: number;
+  layer: number;
+}
+
+export interface FileTreeOptions {
+  /** Most files kept one by one (default 20000). */
+  maxFiles?: number;
+  /** Cause and package of a path. */
+  causeOf: (path: string) => { cause: CauseId; package?: string } | undefined;
+  /** Per layer: bytes of file data it wrote (added + modified), for the hidden bytes. */
+  layerWritten?: ReadonlyArray<{ index: number; written: number }>;
+}
+
+export const DEFAULT_TREE_FILES = 20000;
+
+interface BuildDir {
+  name: string;
+  dirs: Map<string, BuildDir>;
+  files: TreeFile[];
+  small: Map<string, TreeSmall>;
+  bytes: number;
+}
+
+function newDir(name: string): BuildDir {
+  return { name, dirs: new Map(), files: [], small: new Map(), bytes: 0 };
+}
+
+function addSmall(dir: BuildDir, count: number, bytes: number, cause: number, layer: number): void {
+  const key = `${cause}:${layer}`;
+  const s = dir.small.get(key);
+  if (s) {
+    s[0] += count;
+    s[1] += bytes;
+  } else {
+    dir.small.set(key, [count, bytes, cause, layer]);
+  }
+}
+
+/** The byte size of the `maxFiles`-th largest file + 1: files smaller than it are aggregated. */
+function thresholdFor(sizes: number[], maxFiles: number): number {
+  if (sizes.length <= maxFiles) return 0;
+  sizes.sort((a, b) => b - a);
+  // Ties at the cut are aggregated too, so at most maxFiles files are ever kept.
+  return (sizes[maxFiles - 1] ?? 0) + 1;
+}
+
+export function buildFileTree(files: Iterable<TreeInputFile>, options: FileTreeOptions): FileTree {
+  const maxFiles = Math.max(0, options.maxFiles ?? DEFAULT_TREE_FILES);
+  const list: TreeInputFile[] = [];
+  for (const f of files) if (f.charged > 0) list.push(f);
+  const threshold = thresholdFor(list.map((f) => f.charged), maxFiles);
+  const causes: CauseId[] = [];
+  const causeIndex = new Map<CauseId, number>();
+  const packages: string[] = [];
+  const packageIndex = new Map<string, number>();
+  const indexOf = <T>(map: Map<T, number>, arr: T[], v: T): number => {
+    let i = map.get(v);
+    if (i === undefined) {
+      i = arr.length;
+      arr.push(v);
+      map.set(v, i);
+    }
+    return i;
+  };
+  const root = newDir('');
+  const visibleByLayer = new Map<number, number>();
+  let smallCount = 0;
+  let smallBytes = 0;
+  for (const f of list) {
+    visibleByLayer.set(f.layer, (visibleByLayer.get(f.layer) ?? 0) + f.charged);
+    const parts = f.path.split('/').filter((p) => p !== '');
+    const name = parts.pop() ?? f.path;
+    let dir = root;
+    dir.bytes += f.charged;
+    for (const p of parts) {
+      let next = dir.dirs.get(p);
+      if (!next) {
+        next = newDir(p);
+        dir.dirs.set(p, next);
+      }
+      dir = next;
+      dir.bytes += f.charged;
+    }
+    const fc = options.causeOf(f.path);
+    const cause = indexOf(causeIndex, causes, fc?.cause ?? 'other');
+    if (f.charged < threshold) {
+      smallCount++;
+      smallBytes += f.charged;
+      addSmall(dir, 1, f.charged, cause, f.layer);
+    } else {
+      const pkg = fc?.package !== undefined ? indexOf(packageIndex, packages, fc.package) : -1;
+      dir.files.push([name, f.charged, cause, pkg, f.layer]);
+    }
+  }
+
+  // Fold subtrees smaller than the threshold (and with no file kept) into their parent's aggregates.
+  const fold = (dir: BuildDir, into: BuildDir): void => {
+    for (const s of dir.small.values()) addSmall(into, s[0], s[1], s[2], s[3]);
+    for (const d of dir.dirs.values()) fold(d, into);
+  };
+  const hasKept = (dir: BuildDir): boolean => dir.files.length > 0 || [...dir.dirs.values()].some(hasKept);
+  const emit = (dir: BuildDir): TreeDir => {
+    const out: TreeDir = { n: dir.name };
+    const dirs: TreeDir[] = [];
+    for (const d of dir.dirs.values()) {
+      if (threshold > 0 && d.bytes < threshold && !hasKept(d)) fold(d, dir);
+      else dirs.push(emit(d));
+    }
+    if (dirs.length > 0) out.d = dirs.sort((a, b) => (a.n < b.n ? -1 : a.n > b.n ? 1 : 0));
+    if (dir.files.length > 0) out.f = dir.files.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    if (dir.small.size > 0) out.s = [...dir.small.values()].sort((a, b) => b[1] - a[1]);
+    return out;
+  };
+  const tree = emit(root);
+
+  const hidden: Array<[number, number]> = [];
+  for (const l of options.layerWritten ?? []) {
+    const h = l.written - (visibleByLayer.get(l.index) ?? 0);
+    if (h > 0) hidden.push([l.index, h]);
+  }
+  return { causes, packages, smallFileBytes: threshold, smallFiles: { files: smallCount, bytes: smallBytes }, hidden, root: tree };
+}
+
+/** Sum of the bytes in a tree (files kept one by one and aggregates). */
+export function treeBytes(dir: TreeDir): number {
+  let n = 0;
+  for (const f of dir.f ?? []) n += f[1];
+  for (const s of dir.s ?? []) n += s[1];
+  for (const d of dir.d ?? []) n += treeBytes(d);
+  return n;
+}
