@@ -80,12 +80,12 @@ function addSmall(dir: BuildDir, count: number, bytes: number, cause: number, la
   }
 }
 
-/** The byte size of the `maxFiles`-th largest file + 1: files smaller than it are aggregated. */
+/** One more than the size of the largest file that does not fit in `maxFiles`: smaller files are aggregated. */
 function thresholdFor(sizes: number[], maxFiles: number): number {
   if (sizes.length <= maxFiles) return 0;
   sizes.sort((a, b) => b - a);
-  // Ties at the cut are aggregated too, so at most maxFiles files are ever kept.
-  return (sizes[maxFiles - 1] ?? 0) + 1;
+  // Files as large as the first one left out are aggregated too, so at most maxFiles are kept.
+  return (sizes[maxFiles] ?? 0) + 1;
 }
 
 export function buildFileTree(files: Iterable<TreeInputFile>, options: FileTreeOptions): FileTree {
