@@ -26,6 +26,7 @@ pkgs=(
   zstd             # decompresses zstd image layers (Node 20 has no zstd in zlib)
   attr             # getfattr: overlayfs opaque-directory markers in fixture layers
   util-linux       # unshare, nsenter, flock, prlimit (fixture build, container harness; verify --run limits and probe)
+  chromium         # a real browser for the HTML report tests and benchmark (playwright-core drives it)
   ca-certificates
 )
 missing=()

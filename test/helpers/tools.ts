@@ -59,6 +59,8 @@ export const TOOLS = {
   flock: { package: 'util-linux' },
   prlimit: { package: 'util-linux' },
   'dpkg-deb': { package: 'dpkg' },
+  /** The HTML report's browser tests drive it with playwright-core (test/helpers/browser.ts); no browser download. */
+  chromium: { package: 'chromium' },
   /** Makes the test token issuer's certificate (test/helpers/registry.ts); ca-certificates pulls it in. */
   openssl: { package: 'openssl' },
   /** Debian's Go 1.19 toolchain at its fixed path (tests read gofmt and the tools there). */

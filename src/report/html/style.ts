@@ -9,6 +9,7 @@ export const PAGE_CSS = `
   :root { --bg: #15171b; --fg: #e6e8eb; --muted: #a0a7b4; --line: #343842; --panel: #1f2228; --accent: #8ab4f8;
     --pass: #6dd58c; --warn: #f2b84b; --fail: #f28b82; --tile-stroke: #15171b; --focus: #8ab4f8; }
 }
+[hidden] { display: none !important; }
 body { background: var(--bg); color: var(--fg); margin: 0 auto; max-width: 1280px; padding: 16px 24px 48px; }
 h1 { font-size: 1.5rem; margin: 0.2em 0; } h2 { font-size: 1.2rem; margin-top: 1.8em; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 code, pre, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 0.9em; }
