@@ -24,7 +24,7 @@ th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .toolbar { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 8px 0; }
 .toolbar fieldset { border: 1px solid var(--line); border-radius: 6px; padding: 2px 8px; margin: 0; }
-button, .linkish { font: inherit; color: var(--accent); background: none; border: 1px solid var(--line); border-radius: 5px; padding: 2px 8px; cursor: pointer; }
+button, .linkish { white-space: nowrap; font: inherit; color: var(--accent); background: none; border: 1px solid var(--line); border-radius: 5px; padding: 2px 8px; cursor: pointer; }
 button[aria-pressed="true"] { background: var(--accent); color: var(--bg); }
 nav.crumbs { margin: 6px 0; min-height: 1.6em; }
 nav.crumbs button { border: none; padding: 0 2px; text-decoration: underline; }
