@@ -7,6 +7,7 @@
  */
 import { analyzeBinary, readElf } from '../binary/index.js';
 import type { BinaryReport } from '../binary/index.js';
+import { sizeTree } from '../binary/size-tree.js';
 import { GoslimError } from '../errors.js';
 import { mergeLayers, type MergeProgress } from '../image/filesystem/merge.js';
 import { openLayerTar, walkLayer, type TarDataSink } from '../image/filesystem/walk.js';
@@ -105,7 +106,7 @@ export interface InspectReport {
 /** Database files bigger than this are ignored (no real dpkg status comes close). */
 const MAX_DB_FILE = 64 * 1024 * 1024;
 
-export function factsFromReport(r: BinaryReport, path: string): GoBinaryFacts | undefined {
+export function factsFromReport(r: BinaryReport, path: string, withSizeTree = false): GoBinaryFacts | undefined {
   if (r.go === null) return undefined;
   const cgo = r.findings.find((f) => f.lever === 'cgo-off');
   const go: GoBinaryFacts['go'] = { settings: r.go.settings };
@@ -122,12 +123,13 @@ export function factsFromReport(r: BinaryReport, path: string): GoBinaryFacts | 
     trimpath: { leakedPaths: r.trimpath.leakedPaths, examples: r.trimpath.examples, estimatedBytes: r.trimpath.estimatedBytes },
   };
   if (cgo) facts.cgoBytes = cgo.bytes;
+  if (withSizeTree) facts.sizeTree = sizeTree(r);
   return facts;
 }
 
-function analyzeGo(bytes: Uint8Array, path: string): GoBinaryFacts | undefined {
+function analyzeGo(bytes: Uint8Array, path: string, withSizeTree: boolean): GoBinaryFacts | undefined {
   try {
-    return factsFromReport(analyzeBinary(bytes, { path: `/${path}` }), path);
+    return factsFromReport(analyzeBinary(bytes, { path: `/${path}` }), path, withSizeTree);
   } catch (err) {
     // A damaged or exotic ELF is not a reason to fail the whole image: it is just not a Go binary we can read.
     if (err instanceof GoslimError) return undefined;
@@ -152,7 +154,8 @@ export async function inspectImageRef(ref: string, options: InspectOptions = {})
 export async function inspectImage(image: Image, options: InspectOptions = {}): Promise<InspectReport> {
   const layers = image.layers();
   const config = image.config();
-  const collector = new GoBinaryCollector(analyzeGo, elfSections);
+  const withTree = options.fileTree !== undefined && options.fileTree !== false;
+  const collector = new GoBinaryCollector((bytes, path) => analyzeGo(bytes, path, withTree), elfSections);
   const dbFiles = new Map<string, { layer: number; text: string }>();
   const runtimeProbe = new RatioProbe();
   const appProbe = new RatioProbe();
@@ -319,7 +322,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     anomalies: merged.anomalyCount,
     startup,
   };
-  if (options.fileTree !== undefined && options.fileTree !== false) {
+  if (withTree) {
     report.tree = buildFileTree(files, {
       ...(typeof options.fileTree === 'number' ? { maxFiles: options.fileTree } : {}),
       causeOf: (p) => attribution.fileCauses.get(p),

@@ -206,6 +206,22 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'chromium'], 'the HTML report in a 
     await page.close();
   }, 120_000);
 
+  it('a Go binary in the image zooms into its sections, modules and packages', async () => {
+    const page = await open(browser, fatHtml, { errors: [], requests: [] });
+    const app = fat.goBinaries.find((b) => b.package === undefined)!;
+    for (const name of app.path.split('/')) {
+      await page.locator(`#treemap g.tile[aria-label^=${JSON.stringify(`${name}: `)}]`).click();
+    }
+    const inApp = await svgState(page);
+    expect(inApp.path).toBe(`/${app.path}`);
+    expect(inApp.bytes).toBe(app.size);
+    await page.locator('#treemap g.tile[aria-label^="code (.text)"]').click();
+    const labels = await page.$$eval('#treemap g.tile', (els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+    expect(labels.some((l) => l.startsWith('std (Go standard library)'))).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'fat-go-binary-code.png') });
+    await page.close();
+  }, 120_000);
+
   it('follows prefers-color-scheme and prints without its controls', async () => {
     const page = await open(browser, fatHtml, { errors: [], requests: [] });
     const bg = (): Promise<string> => page.evaluate(() => getComputedStyle(document.body).backgroundColor);

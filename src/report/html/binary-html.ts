@@ -4,26 +4,18 @@
  * C/crt/asm); the sections `-s -w` removes into their own group; the absolute paths trimpath
  * removes out of .gopclntab; headers and padding. Input: the JSON report (BinaryReport).
  */
+import { sizeTree, type SizeKey, type SizeNode } from '../../binary/size-tree.js';
 import type { BinaryReport } from '../../binary/types.js';
 import { escapeHtml, renderPage } from './page-shell.js';
 import { bytesCell, fact, leverBlock, swatch, treemapSection } from './parts.js';
 
-/** A treemap node the page script draws as is: name, bytes (leaves), colour key, children, note. */
-export interface PageNode {
-  n: string;
-  b?: number;
-  k?: string;
-  d?: PageNode[];
-  t?: string;
-}
-
 export interface BinaryPageData {
   kind: 'binary';
-  root: PageNode;
+  root: SizeNode;
   keys: Record<string, { title: string; color: string }>;
 }
 
-export const BINARY_KEYS: Record<string, { title: string; color: string }> = {
+export const BINARY_KEYS: Readonly<Record<SizeKey, { title: string; color: string }>> = {
   main: { title: 'Main module', color: '#2e86ab' },
   dep: { title: 'Dependencies (modules)', color: '#a8c256' },
   std: { title: 'Go standard library and runtime', color: '#7d5ba6' },
@@ -34,87 +26,6 @@ export const BINARY_KEYS: Record<string, { title: string; color: string }> = {
   section: { title: 'Other sections (data, tables, pclntab)', color: '#9aa5b1' },
   headers: { title: 'Headers and padding', color: '#c7c7c7' },
 };
-
-function isStripSection(name: string): boolean {
-  return name === '.symtab' || name === '.strtab' || name.startsWith('.debug_') || name.startsWith('.zdebug_') || name.startsWith('__debug_') || name.startsWith('__zdebug_');
-}
-
-function isTextSection(name: string): boolean {
-  return name === '.text' || name === '__text';
-}
-
-function isPclntab(name: string): boolean {
-  return name === '.gopclntab' || name === '__gopclntab';
-}
-
-/** The module a package belongs to: the longest module path that is the package path or its prefix. */
-function moduleOf(pkg: string, modules: string[]): string | undefined {
-  let best: string | undefined;
-  for (const m of modules) {
-    if ((pkg === m || pkg.startsWith(`${m}/`)) && (best === undefined || m.length > best.length)) best = m;
-  }
-  return best;
-}
-
-function isStdPackage(pkg: string): boolean {
-  const first = pkg.split('/')[0] ?? '';
-  return !first.includes('.') || pkg.startsWith('vendor/golang.org/');
-}
-
-/** Sum of a node's leaves. */
-export function nodeBytes(n: PageNode): number {
-  if (n.d === undefined) return n.b ?? 0;
-  let s = 0;
-  for (const c of n.d) s += nodeBytes(c);
-  return s;
-}
-
-function codeNode(r: BinaryReport, textSize: number): PageNode {
-  if (r.packages.length === 0) return { n: 'code (.text)', b: textSize, k: 'c', t: 'no pclntab: code not split by package' };
-  const mainPath = r.go?.main?.path;
-  const deps = (r.go?.deps ?? []).map((d) => d.path);
-  const modules = [...(mainPath !== undefined && mainPath !== '' ? [mainPath] : []), ...deps];
-  const groups = new Map<string, { key: string; pkgs: PageNode[] }>();
-  const add = (group: string, key: string, node: PageNode): void => {
-    const g = groups.get(group) ?? { key, pkgs: [] };
-    g.pkgs.push(node);
-    groups.set(group, g);
-  };
-  for (const p of r.packages) {
-    const m = moduleOf(p.name, modules);
-    if (m !== undefined) add(m, m === mainPath ? 'main' : 'dep', { n: p.name, b: p.size, k: m === mainPath ? 'main' : 'dep' });
-    else if (p.name === 'main' && mainPath !== undefined) add(mainPath, 'main', { n: 'main', b: p.size, k: 'main' });
-    else if (isStdPackage(p.name)) add('std (Go standard library)', 'std', { n: p.name, b: p.size, k: 'std' });
-    else add('other Go code', 'other-go', { n: p.name, b: p.size, k: 'other-go' });
-  }
-  const children: PageNode[] = [...groups].map(([name, g]) => ({ n: name, k: g.key, d: g.pkgs, t: g.key === 'dep' || g.key === 'main' ? 'module' : '' }));
-  const rest = textSize - r.code.attributed;
-  if (rest > 0) children.push({ n: 'C, crt and assembly (not in the pclntab)', b: rest, k: 'c' });
-  return { n: 'code (.text)', k: 'section', d: children, t: 'Go code per module and package (pclntab function sizes)' };
-}
-
-export function binaryTree(r: BinaryReport): PageNode {
-  const children: PageNode[] = [];
-  const strip: PageNode[] = [];
-  for (const s of r.sections) {
-    if (s.size <= 0) continue;
-    if (isStripSection(s.name)) strip.push({ n: s.name, b: s.size, k: 'strip', t: s.compressed ? 'compressed' : '' });
-    else if (isTextSection(s.name)) children.push(codeNode(r, s.size));
-    else if (isPclntab(s.name) && r.trimpath.estimatedBytes > 0 && r.trimpath.estimatedBytes < s.size) {
-      children.push({
-        n: s.name,
-        k: 'section',
-        d: [
-          { n: 'absolute build paths (-trimpath removes, estimate)', b: r.trimpath.estimatedBytes, k: 'trimpath' },
-          { n: `${s.name} (rest)`, b: s.size - r.trimpath.estimatedBytes, k: 'section' },
-        ],
-      });
-    } else children.push({ n: s.name, b: s.size, k: 'section', t: s.compressed ? 'compressed' : '' });
-  }
-  if (strip.length > 0) children.push({ n: 'symbols and DWARF (-s -w removes)', k: 'strip', d: strip });
-  if (r.layout.headersAndPadding > 0) children.push({ n: 'headers and padding', b: r.layout.headersAndPadding, k: 'headers' });
-  return { n: r.path ?? '(bytes)', d: children };
-}
 
 function buildInfo(r: BinaryReport): string {
   if (r.go === null) return '<p>Not a Go executable (no build info, no pclntab).</p>';
@@ -140,16 +51,16 @@ function buildInfo(r: BinaryReport): string {
 }
 
 export function renderBinaryHtml(r: BinaryReport): string {
-  const root = binaryTree(r);
+  const root = sizeTree(r);
   const present = new Set<string>();
-  const walk = (n: PageNode): void => {
+  const walk = (n: SizeNode): void => {
     if (n.d === undefined) {
       if (n.k !== undefined) present.add(n.k);
     } else n.d.forEach(walk);
   };
   walk(root);
   const keyTotals = new Map<string, number>();
-  const sum = (n: PageNode): void => {
+  const sum = (n: SizeNode): void => {
     if (n.d === undefined) keyTotals.set(n.k ?? 'section', (keyTotals.get(n.k ?? 'section') ?? 0) + (n.b ?? 0));
     else n.d.forEach(sum);
   };

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectImageRef, type InspectReport } from '../../analysis/inspect.js';
 import { analyzeBinary } from '../../binary/index.js';
 import { buildTestImage, file, whiteout } from '../../image/testing/index.js';
-import { binaryTree, imagePageData, jsonForScript, nodeBytes, renderBinaryHtml, renderInspectHtml } from './index.js';
+import { sizeTree, sizeTreeBytes } from '../../binary/size-tree.js';
+import { imagePageData, jsonForScript, renderBinaryHtml, renderInspectHtml } from './index.js';
 
 /** The JSON the page script reads, parsed back out of the page. */
 function pageData(html: string): unknown {
@@ -82,7 +83,7 @@ describe('renderBinaryHtml', () => {
   it('splits every byte of an executable into tiles that add up to its size', () => {
     // Node's own executable: a real ELF, not Go (the Go fixtures are covered by test/e2e/html.test.ts).
     const r = analyzeBinary(readFileSync(process.execPath), { path: 'node' });
-    expect(nodeBytes(binaryTree(r))).toBe(r.size);
+    expect(sizeTreeBytes(sizeTree(r))).toBe(r.size);
     const html = renderBinaryHtml(r);
     expect(html.match(/<\/script>/gi)).toHaveLength(2);
     expect(Number(/data-field="size" data-bytes="(\d+)"/.exec(html)?.[1])).toBe(r.size);

@@ -3,6 +3,8 @@
  * Takes the JSON report (InspectReport, with its `tree` for the treemap) and nothing else.
  */
 import type { InspectReport } from '../../analysis/inspect.js';
+import { sizeTreeBytes, type SizeNode } from '../../binary/size-tree.js';
+import { BINARY_KEYS } from './binary-html.js';
 import { CAUSE_IDS, causeDoc } from '../../vocabulary/causes.js';
 import { checkDoc } from '../../vocabulary/checks.js';
 import { formatBytes } from '../../util/units.js';
@@ -17,6 +19,9 @@ export interface ImagePageData {
   causes: Record<string, { title: string; color: string }>;
   layers: Array<{ index: number; createdBy: string | null; color: string }>;
   wasted: number;
+  /** Go binaries' own treemaps (module -> package), by path ("/usr/local/bin/app"), when they add up to the file. */
+  binaries: Record<string, SizeNode>;
+  binaryKeys: typeof BINARY_KEYS;
 }
 
 function causeColor(id: string): string {
@@ -37,6 +42,10 @@ export function imagePageData(report: InspectReport): ImagePageData {
     causes,
     layers: report.layers.map((l) => ({ index: l.index, createdBy: l.createdBy, color: layerColor(l.index) })),
     wasted: report.wasted.bytes,
+    binaries: Object.fromEntries(
+      report.goBinaries.filter((b) => b.sizeTree !== undefined && sizeTreeBytes(b.sizeTree) === b.size).map((b) => [`/${b.path}`, b.sizeTree as SizeNode]),
+    ),
+    binaryKeys: BINARY_KEYS,
   };
 }
 
@@ -97,7 +106,7 @@ function binariesSection(report: InspectReport): string {
   );
   return [
     '<h2 id="go-binaries">Go binaries</h2>',
-    '<p class="note">Per-package treemaps of a binary: <code>goslim binary FILE --format html</code>.</p>',
+    '<p class="note">Each Go binary\'s tile in the treemap zooms into its sections and its modules and packages (click it, or Enter); <code>goslim binary FILE --format html</code> adds its build info.</p>',
     '<table><thead><tr><th>Path</th><th class="num">Size</th><th>Go</th><th>Linking</th><th class="num">-s -w removes</th><th class="num">Absolute paths</th><th>OS package</th></tr></thead>',
     `<tbody>${rows.join('')}</tbody></table>`,
   ].join('\n');

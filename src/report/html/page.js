@@ -12,7 +12,7 @@
   /**
    * @typedef {{ name: string, path: string, bytes: number, files: number, kind: 'dir' | 'file' | 'small' | 'hidden' | 'leaf',
    *   key: string, pkg?: string, layer?: number, note?: string, children?: TNode[], parent?: TNode,
-   *   keyBytes?: Map<string, number>, layerBytes?: Map<number, number>, hidden?: boolean }} TNode
+   *   keyBytes?: Map<string, number>, layerBytes?: Map<number, number>, hidden?: boolean, bin?: boolean }} TNode
    * @typedef {{ x: number, y: number, w: number, h: number }} Rect
    */
 
@@ -63,7 +63,7 @@
       finish(c);
       n.bytes += c.bytes;
       n.files += c.files;
-      if (c.children) {
+      if (c.children && c.kind !== 'file') {
         for (const [k, b] of /** @type {Map<string, number>} */ (c.keyBytes)) n.keyBytes.set(k, (n.keyBytes.get(k) || 0) + b);
         for (const [l, b] of /** @type {Map<number, number>} */ (c.layerBytes)) n.layerBytes.set(l, (n.layerBytes.get(l) || 0) + b);
       } else {
@@ -72,6 +72,25 @@
       }
     }
     n.children.sort((a, b) => b.bytes - a.bytes || (a.name < b.name ? -1 : 1));
+    if (n.kind === 'file') n.files = 1; // a Go binary's file, zoomable into its size tree
+  }
+
+  /**
+   * A node of a Go binary's size tree (sections, modules, packages), inside a file's tile.
+   * @param {any} src
+   * @param {string} prefix
+   * @param {number} [layer]
+   * @returns {TNode}
+   */
+  function binaryNode(src, prefix, layer) {
+    const path = `${prefix} / ${src.n}`;
+    /** @type {TNode} */
+    const n = src.d
+      ? { name: src.n, path, bytes: 0, files: 0, kind: 'dir', key: src.k || '', note: src.t || '', bin: true }
+      : { name: src.n, path, bytes: src.b || 0, files: 0, kind: 'leaf', key: src.k || 'section', note: src.t || '', bin: true };
+    if (layer !== undefined) n.layer = layer;
+    if (src.d) for (const c of src.d) adopt(n, binaryNode(c, path, layer));
+    return n;
   }
 
   /** @returns {TNode} */
@@ -94,6 +113,8 @@
         /** @type {TNode} */
         const n = { name: f[0], path: `${into.path === '/' ? '' : into.path}/${f[0]}`, bytes: f[1], files: 1, kind: 'file', key: t.causes[f[2]], layer: f[4] };
         if (f[3] >= 0) n.pkg = t.packages[f[3]];
+        const exe = data.binaries && data.binaries[n.path];
+        if (exe && exe.d) for (const c of exe.d) adopt(n, binaryNode(c, n.path, f[4]));
         adopt(into, n);
       }
       for (const s of src.s || []) {
@@ -123,20 +144,9 @@
 
   /** @returns {TNode} */
   function binaryTree() {
-    /**
-     * @param {any} src
-     * @param {string} prefix
-     * @returns {TNode}
-     */
-    const conv = (src, prefix) => {
-      const path = prefix === '' ? src.n : `${prefix} / ${src.n}`;
-      if (!src.d) return { name: src.n, path, bytes: src.b || 0, files: 1, kind: 'leaf', key: src.k || 'section', note: src.t || '' };
-      /** @type {TNode} */
-      const n = { name: src.n, path, bytes: 0, files: 0, kind: 'dir', key: src.k || '', note: src.t || '' };
-      for (const c of src.d) adopt(n, conv(c, path));
-      return n;
-    };
-    const root = conv(data.root, '');
+    /** @type {TNode} */
+    const root = { name: data.root.n, path: data.root.n, bytes: 0, files: 0, kind: 'dir', key: '', bin: true };
+    for (const c of data.root.d || []) adopt(root, binaryNode(c, data.root.n));
     finish(root);
     return root;
   }
@@ -151,10 +161,13 @@
   /** @type {Map<number, string>} */
   const layerColours = new Map((data.layers || []).map((/** @type {any} */ l) => [l.index, l.color]));
 
-  /** @param {string} key */
-  function keyColour(key) {
+  /**
+   * @param {string} key
+   * @param {boolean} [bin] a key of a binary's size tree rather than a cause
+   */
+  function keyColour(key, bin) {
     if (key === 'hidden') return 'url(#goslim-hatch)';
-    const table = data.kind === 'image' ? data.causes : data.keys;
+    const table = bin ? data.keys || data.binaryKeys : data.causes;
     return (table[key] && table[key].color) || '#9aa5b1';
   }
   /** @template T @param {Map<T, number> | undefined} m @returns {T | undefined} */
@@ -172,7 +185,8 @@
       const c = layer === undefined ? '#9aa5b1' : layerColours.get(layer) || '#9aa5b1';
       return n.kind === 'hidden' ? c : c;
     }
-    return keyColour(n.children ? String(largest(n.keyBytes) || '') : n.key);
+    if (n.kind === 'file') return keyColour(n.key);
+    return keyColour(n.children ? String(largest(n.keyBytes) || '') : n.key, n.bin);
   }
   /** @param {TNode} n */
   function dimmed(n) {
@@ -341,19 +355,23 @@
   /** @param {TNode} n */
   function describe(n) {
     const rows = [`<strong class="mono">${esc(n.path)}</strong>`, `${esc(fmtBytes(n.bytes))} <span class="muted">(${n.bytes.toLocaleString('en-US')} bytes)</span>`];
-    if (n.children) rows.push(`${n.files.toLocaleString('en-US')} files`);
-    if (data.kind === 'image') {
+    if (n.children && n.kind !== 'file' && !n.bin) rows.push(`${n.files.toLocaleString('en-US')} files`);
+    if (n.bin) {
+      const keys = data.keys || data.binaryKeys;
       const key = n.children ? String(largest(n.keyBytes) || '') : n.key;
+      if (keys[key]) rows.push(`${n.children ? 'mostly ' : ''}${esc(keys[key].title)}`);
+      if (n.layer !== undefined) rows.push(`layer ${n.layer}`);
+    } else if (data.kind === 'image') {
+      const mixed = n.children !== undefined && n.kind !== 'file';
+      const key = mixed ? String(largest(n.keyBytes) || '') : n.key;
       const title = key === 'hidden' ? 'hidden in lower layers: pulled and stored, never visible' : data.causes[key] ? data.causes[key].title : key;
-      rows.push(`${n.children ? 'mostly ' : ''}cause: ${esc(title)}`);
+      rows.push(`${mixed ? 'mostly ' : ''}cause: ${esc(title)}`);
       if (n.pkg) rows.push(`OS package: ${esc(n.pkg)}`);
       if (n.layer !== undefined) {
         const l = (data.layers || []).find((/** @type {any} */ x) => x.index === n.layer);
         const cb = l && l.createdBy ? String(l.createdBy) : '';
         rows.push(`layer ${n.layer}${cb ? `: <span class="mono">${esc(cb.length > 140 ? `${cb.slice(0, 139)}…` : cb)}</span>` : ''}`);
       }
-    } else if (data.keys[n.key]) {
-      rows.push(esc(data.keys[n.key].title));
     }
     if (n.note) rows.push(`<span class="muted">${esc(n.note)}</span>`);
     details.innerHTML = rows.join(' · ');
