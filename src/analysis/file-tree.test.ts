@@ -67,6 +67,26 @@ describe('buildFileTree', () => {
     expect(JSON.stringify(t).length).toBeLessThan(300);
   });
 
+  it('keeps at most maxDirs directories: twenty thousand two-file directories cannot blow up the page', () => {
+    const files = [];
+    for (let i = 0; i < 20_000; i++) files.push({ path: `a/d${i}/x`, charged: 10, layer: 0 }, { path: `a/d${i}/y`, charged: 10, layer: 0 });
+    files.push({ path: 'keep/deep/big', charged: 5000, layer: 1 });
+    const t = buildFileTree(files, { causeOf, maxFiles: 10, maxDirs: 3 });
+    const dirs = (d: TreeDir): number => (d.d ?? []).reduce((s, c) => s + 1 + dirs(c), 0);
+    expect(dirs(t.root)).toBeLessThanOrEqual(3);
+    expect(treeBytes(t.root)).toBe(400_000 + 5000);
+    expect(countKept(t.root) + countSmall(t.root)).toBe(files.length);
+    expect(JSON.stringify(t).length).toBeLessThan(500);
+    // A kept file in a folded directory keeps its relative path.
+    const all: string[] = [];
+    const names = (d: TreeDir, prefix: string): void => {
+      for (const f of d.f ?? []) all.push(`${prefix}${f[0]}`);
+      for (const c of d.d ?? []) names(c, `${prefix}${c.n}/`);
+    };
+    names(t.root, '');
+    expect(all).toEqual(['keep/deep/big']);
+  });
+
   it('reports the bytes each layer wrote that the final filesystem does not show', () => {
     const t = buildFileTree([{ path: 'a', charged: 10, layer: 0 }, { path: 'b', charged: 5, layer: 1 }], {
       causeOf,

@@ -4,9 +4,9 @@
  * Pure: the caller hands in the merged files and the attribution; nothing is read again.
  *
  * Bounded: at most `maxFiles` files are kept one by one (the largest); every smaller file is
- * counted into a per-directory "small files" aggregate (one per cause and layer), and a
- * directory whose whole subtree is smaller than the threshold is folded into its parent's
- * aggregates. The tree says which threshold it used so the page can say so.
+ * counted into a per-directory "small files" aggregate (one per cause and layer); at most
+ * `maxDirs` directories are kept (the largest), a smaller one is folded into its parent. The
+ * tree says which threshold it used so the page can say so.
  */
 import type { CauseId } from '../vocabulary/causes.js';
 
@@ -49,6 +49,8 @@ export interface TreeInputFile {
 export interface FileTreeOptions {
   /** Most files kept one by one (default 20000). */
   maxFiles?: number;
+  /** Most directories kept (default 10000); smaller ones are folded into their parent. */
+  maxDirs?: number;
   /** Cause and package of a path. */
   causeOf: (path: string) => { cause: CauseId; package?: string } | undefined;
   /** Per layer: bytes of file data it wrote (added + modified), for the hidden bytes. */
@@ -56,6 +58,7 @@ export interface FileTreeOptions {
 }
 
 export const DEFAULT_TREE_FILES = 20000;
+export const DEFAULT_TREE_DIRS = 10000;
 
 interface BuildDir {
   name: string;
@@ -90,6 +93,7 @@ function thresholdFor(sizes: number[], maxFiles: number): number {
 
 export function buildFileTree(files: Iterable<TreeInputFile>, options: FileTreeOptions): FileTree {
   const maxFiles = Math.max(0, options.maxFiles ?? DEFAULT_TREE_FILES);
+  const maxDirs = Math.max(0, options.maxDirs ?? DEFAULT_TREE_DIRS);
   const list: TreeInputFile[] = [];
   for (const f of files) if (f.charged > 0) list.push(f);
   const threshold = thresholdFor(list.map((f) => f.charged), maxFiles);
@@ -137,17 +141,29 @@ export function buildFileTree(files: Iterable<TreeInputFile>, options: FileTreeO
     }
   }
 
-  // Fold subtrees smaller than the threshold (and with no file kept) into their parent's aggregates.
-  const fold = (dir: BuildDir, into: BuildDir): void => {
-    for (const s of dir.small.values()) addSmall(into, s[0], s[1], s[2], s[3]);
-    for (const d of dir.dirs.values()) fold(d, into);
+  // Directories are bounded too: a directory smaller than dirThreshold (at least the file threshold)
+  // is folded into its parent: its aggregates merge into the parent's, and its kept files move up
+  // with their relative path as name ("sub/dir/file"). A parent is never smaller than its child, so
+  // at most maxDirs directories remain.
+  const dirSizes: number[] = [];
+  const collect = (dir: BuildDir): void => {
+    for (const d of dir.dirs.values()) {
+      dirSizes.push(d.bytes);
+      collect(d);
+    }
   };
-  const hasKept = (dir: BuildDir): boolean => dir.files.length > 0 || [...dir.dirs.values()].some(hasKept);
+  collect(root);
+  const dirThreshold = Math.max(threshold, thresholdFor(dirSizes, maxDirs));
+  const fold = (dir: BuildDir, into: BuildDir, prefix: string): void => {
+    for (const s of dir.small.values()) addSmall(into, s[0], s[1], s[2], s[3]);
+    for (const f of dir.files) into.files.push([`${prefix}${f[0]}`, f[1], f[2], f[3], f[4]]);
+    for (const d of dir.dirs.values()) fold(d, into, `${prefix}${d.name}/`);
+  };
   const emit = (dir: BuildDir): TreeDir => {
     const out: TreeDir = { n: dir.name };
     const dirs: TreeDir[] = [];
     for (const d of dir.dirs.values()) {
-      if (threshold > 0 && d.bytes < threshold && !hasKept(d)) fold(d, dir);
+      if (dirThreshold > 0 && d.bytes < dirThreshold) fold(d, dir, `${d.name}/`);
       else dirs.push(emit(d));
     }
     if (dirs.length > 0) out.d = dirs.sort((a, b) => (a.n < b.n ? -1 : a.n > b.n ? 1 : 0));
