@@ -11,11 +11,11 @@ import type { BinaryReport } from './types.js';
 export type SizeKey = 'main' | 'dep' | 'std' | 'other-go' | 'c' | 'strip' | 'trimpath' | 'section' | 'headers';
 
 /** A treemap node: name, bytes (leaves), colour key (see SIZE_KEYS), children, note. */
-export interface SizeNode {
+export interface SizeNode<K extends string = SizeKey> {
   n: string;
   b?: number;
-  k?: SizeKey;
-  d?: SizeNode[];
+  k?: K;
+  d?: Array<SizeNode<K>>;
   t?: string;
 }
 
@@ -46,7 +46,7 @@ function isStdPackage(pkg: string): boolean {
 }
 
 /** Sum of a node's leaves. */
-export function sizeTreeBytes(n: SizeNode): number {
+export function sizeTreeBytes(n: SizeNode<string>): number {
   if (n.d === undefined) return n.b ?? 0;
   let s = 0;
   for (const c of n.d) s += sizeTreeBytes(c);

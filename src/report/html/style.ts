@@ -53,6 +53,9 @@ nav.crumbs .here { font-weight: 600; }
 .lever dd { margin: 0; }
 .status-pass { color: var(--pass); font-weight: 600; } .status-warn { color: var(--warn); font-weight: 600; }
 .status-fail { color: var(--fail); font-weight: 600; } .status-skip { color: var(--muted); font-weight: 600; }
+.bars td.barcell { width: 40%; }
+.bars .bar { height: 7px; margin: 2px 0; border-radius: 2px; min-width: 1px; }
+.bars .bar-a { background: var(--muted); } .bars .bar-b { background: var(--accent); }
 .noscript { border: 1px solid var(--warn); padding: 6px 10px; border-radius: 6px; }
 @media print {
   :root { --bg: #fff; --fg: #000; --panel: #f2f2f2; --line: #bbb; }
