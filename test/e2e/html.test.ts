@@ -127,6 +127,8 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'chromium'], 'the HTML report in a 
     // Full instruction text of every layer, not cut.
     const instructions = await page.$$eval('tr.layer-row pre', (els) => els.map((e) => e.textContent));
     expect(instructions).toEqual(fat.layers.map((l) => l.createdBy ?? '(no history entry)'));
+    // The page says that small files are drawn together, and below which size.
+    expect(await page.locator('p.note', { hasText: /Files under \S+ \S+ \([\d,]+ files, .*\) are drawn together as "N small files" tiles/ }).count()).toBe(1);
     // The start verdict and each check.
     expect(await page.locator('tr[data-check]').count()).toBe(fat.startup.checks.length);
     await page.close();
@@ -151,7 +153,7 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'chromium'], 'the HTML report in a 
     // Enter on a focused tile zooms further; Escape goes back one level at a time.
     const lib = page.locator('#treemap g.tile[data-kind="dir"]').first();
     await lib.focus();
-    await expect.poll(() => page.locator('#details').innerText()).toMatch(/^\/usr\/\S+/);
+    expect(await page.locator('#details').innerText()).toMatch(/^\/usr\/\S+/);
     await page.keyboard.press('Enter');
     const deeper = await svgState(page);
     expect(deeper.path.startsWith('/usr/')).toBe(true);
@@ -188,7 +190,7 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'chromium'], 'the HTML report in a 
     const details = page.locator('#details');
     const rects = page.locator('#treemap g.tile rect[data-j]');
     await rects.first().hover();
-    await expect.poll(() => details.innerText()).toMatch(/cause: /);
+    expect(await details.innerText()).toMatch(/cause: /);
     await page.keyboard.press('Escape');
     await page.keyboard.press('Escape');
     const fillsBefore = await page.$$eval('#treemap rect[fill]', (els) => els.map((e) => e.getAttribute('fill')).join());
