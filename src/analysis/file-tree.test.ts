@@ -93,5 +93,8 @@ describe('buildFileTree', () => {
       layerWritten: [{ index: 0, written: 40 }, { index: 1, written: 5 }],
     });
     expect(t.hidden).toEqual([[0, 30]]);
+    const one = buildFileTree([{ path: 'a', charged: 10, layer: 0 }], { causeOf, layerBase: 1, layerWritten: [{ index: 0, written: 40 }] });
+    expect(one.root.f?.[0]?.[4]).toBe(1);
+    expect(one.hidden).toEqual([[1, 30]]);
   });
 });

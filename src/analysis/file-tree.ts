@@ -35,7 +35,7 @@ export interface FileTree {
   smallFileBytes: number;
   /** How many files were aggregated, and their bytes. */
   smallFiles: { files: number; bytes: number };
-  /** Bytes written by each layer that are hidden in the final filesystem: [layer, bytes]. */
+  /** Bytes written by each layer that are hidden in the final filesystem: [layer (numbered as the files' layers), bytes]. */
   hidden: Array<[number, number]>;
   root: TreeDir;
 }
@@ -53,7 +53,9 @@ export interface FileTreeOptions {
   maxDirs?: number;
   /** Cause and package of a path. */
   causeOf: (path: string) => { cause: CauseId; package?: string } | undefined;
-  /** Per layer: bytes of file data it wrote (added + modified), for the hidden bytes. */
+  /** Added to each file's 0-based layer index, so the tree numbers layers as the report does (default 0). */
+  layerBase?: number;
+  /** Per layer (0-based index): bytes of file data it wrote (added + modified), for the hidden bytes. */
   layerWritten?: ReadonlyArray<{ index: number; written: number }>;
 }
 
@@ -94,6 +96,7 @@ function thresholdFor(sizes: number[], maxFiles: number): number {
 export function buildFileTree(files: Iterable<TreeInputFile>, options: FileTreeOptions): FileTree {
   const maxFiles = Math.max(0, options.maxFiles ?? DEFAULT_TREE_FILES);
   const maxDirs = Math.max(0, options.maxDirs ?? DEFAULT_TREE_DIRS);
+  const base = options.layerBase ?? 0;
   const list: TreeInputFile[] = [];
   for (const f of files) if (f.charged > 0) list.push(f);
   const threshold = thresholdFor(list.map((f) => f.charged), maxFiles);
@@ -134,10 +137,10 @@ export function buildFileTree(files: Iterable<TreeInputFile>, options: FileTreeO
     if (f.charged < threshold) {
       smallCount++;
       smallBytes += f.charged;
-      addSmall(dir, 1, f.charged, cause, f.layer);
+      addSmall(dir, 1, f.charged, cause, f.layer + base);
     } else {
       const pkg = fc?.package !== undefined ? indexOf(packageIndex, packages, fc.package) : -1;
-      dir.files.push([name, f.charged, cause, pkg, f.layer]);
+      dir.files.push([name, f.charged, cause, pkg, f.layer + base]);
     }
   }
 
@@ -176,7 +179,7 @@ export function buildFileTree(files: Iterable<TreeInputFile>, options: FileTreeO
   const hidden: Array<[number, number]> = [];
   for (const l of options.layerWritten ?? []) {
     const h = l.written - (visibleByLayer.get(l.index) ?? 0);
-    if (h > 0) hidden.push([l.index, h]);
+    if (h > 0) hidden.push([l.index + base, h]);
   }
   return { causes, packages, smallFileBytes: threshold, smallFiles: { files: smallCount, bytes: smallBytes }, hidden, root: tree };
 }
