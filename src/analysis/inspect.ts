@@ -129,7 +129,7 @@ export function factsFromReport(r: BinaryReport, path: string, withSizeTree = fa
 
 function analyzeGo(bytes: Uint8Array, path: string, withSizeTree: boolean): GoBinaryFacts | undefined {
   try {
-    return factsFromReport(analyzeBinary(bytes, { path: `/${path}` }), path, withSizeTree);
+    return factsFromReport(analyzeBinary(bytes, { path: `/${path}`, attribution: false }), path, withSizeTree);
   } catch (err) {
     // A damaged or exotic ELF is not a reason to fail the whole image: it is just not a Go binary we can read.
     if (err instanceof GoslimError) return undefined;
