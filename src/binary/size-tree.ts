@@ -53,26 +53,35 @@ export function sizeTreeBytes(n: SizeNode<string>): number {
   return s;
 }
 
-function codeNode(r: BinaryReport, textSize: number): SizeNode {
-  if (r.packages.length === 0) return { n: 'code (.text)', b: textSize, k: 'c', t: 'no pclntab: code not split by package' };
+function codeNode(r: BinaryReport, textName: string, textSize: number): SizeNode {
+  // A package's .text bytes (the whole-file attribution also gives its data and pclntab bytes; this tile is .text).
+  const textOf = (p: BinaryReport['packages'][number]): number => (p.sections !== undefined ? (p.sections[textName] ?? 0) : p.size);
+  const pkgs = r.packages.map((p) => ({ name: p.name, size: textOf(p) })).filter((p) => p.size > 0);
+  if (pkgs.length === 0) return { n: 'code (.text)', b: textSize, k: 'c', t: 'no pclntab: code not split by package' };
   const mainPath = r.go?.main?.path;
   const deps = (r.go?.deps ?? []).map((d) => d.path);
   const modules = [...(mainPath !== undefined && mainPath !== '' ? [mainPath] : []), ...deps];
+  // The binary analysis's own package -> module roll-up, when it made one.
+  const moduleOfPkg = new Map<string, string>();
+  for (const m of r.modules ?? []) for (const p of m.packages) moduleOfPkg.set(p, m.path);
   const groups = new Map<string, { key: SizeKey; pkgs: SizeNode[] }>();
   const add = (group: string, key: SizeKey, node: SizeNode): void => {
     const g = groups.get(group) ?? { key, pkgs: [] };
     g.pkgs.push(node);
     groups.set(group, g);
   };
-  for (const p of r.packages) {
-    const m = moduleOf(p.name, modules);
+  let attributed = 0;
+  for (const p of pkgs) {
+    attributed += p.size;
+    const rolled = moduleOfPkg.get(p.name);
+    const m = rolled !== undefined && modules.includes(rolled) ? rolled : moduleOf(p.name, modules);
     if (m !== undefined) add(m, m === mainPath ? 'main' : 'dep', { n: p.name, b: p.size, k: m === mainPath ? 'main' : 'dep' });
     else if (p.name === 'main' && mainPath !== undefined) add(mainPath, 'main', { n: 'main', b: p.size, k: 'main' });
     else if (isStdPackage(p.name)) add('std (Go standard library)', 'std', { n: p.name, b: p.size, k: 'std' });
     else add('other Go code', 'other-go', { n: p.name, b: p.size, k: 'other-go' });
   }
   const children: SizeNode[] = [...groups].map(([name, g]) => ({ n: name, k: g.key, d: g.pkgs, t: g.key === 'dep' || g.key === 'main' ? 'module' : '' }));
-  const rest = textSize - r.code.attributed;
+  const rest = textSize - attributed;
   if (rest > 0) children.push({ n: 'C, crt and assembly (not in the pclntab)', b: rest, k: 'c' });
   return { n: 'code (.text)', k: 'section', d: children, t: 'Go code per module and package (pclntab function sizes)' };
 }
@@ -83,7 +92,7 @@ export function sizeTree(r: BinaryReport): SizeNode {
   for (const s of r.sections) {
     if (s.size <= 0) continue;
     if (isStripSection(s.name)) strip.push({ n: s.name, b: s.size, k: 'strip', t: s.compressed ? 'compressed' : '' });
-    else if (isTextSection(s.name)) children.push(codeNode(r, s.size));
+    else if (isTextSection(s.name)) children.push(codeNode(r, s.name, s.size));
     else if (isPclntab(s.name) && r.trimpath.estimatedBytes > 0 && r.trimpath.estimatedBytes < s.size) {
       children.push({
         n: s.name,
