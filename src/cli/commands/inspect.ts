@@ -9,8 +9,9 @@ import { renderInspectText, willNotStart } from '../../report/inspect-text.js';
 import { renderInspectMarkdown } from '../../report/report-markdown.js';
 import { formatImageSarif } from '../../report/image-sarif.js';
 import { formatJsonDocument, jsonDocument } from '../../report/document.js';
+import { renderInspectHtml } from '../../report/html/index.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
-import { addOutputOptions, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
+import { addOutputOptions, chosenFormat, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
 import { readDockerfileOption } from '../read-bounded.js';
 import { createProgress } from '../progress.js';
 import type { ActionRunner, CommandModule } from './types.js';
@@ -39,6 +40,7 @@ export function inspectRenderers(top: number, dockerfile?: { path: string; text:
     text: (r, ctx) => renderInspectText(r, { top, style: ctx.style }),
     json: (r) => formatJsonDocument('inspect', r),
     markdown: (r) => renderInspectMarkdown(r, { top }),
+    html: (r) => renderInspectHtml(r),
     sarif: (r, ctx) =>
       formatImageSarif(
         { image: r.startup.image, checks: r.startup.checks, levers: r.levers },
@@ -93,6 +95,8 @@ export const command: CommandModule = {
                 env: networkEnv(io.env, opts),
                 onProgress: (p) => progress.update(p),
                 largest: Math.max(top, 15),
+                // The page draws every file: the report carries the file tree only when it is asked for.
+                ...(chosenFormat(opts) === 'html' ? { fileTree: true } : {}),
               });
             } finally {
               progress.done();
