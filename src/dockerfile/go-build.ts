@@ -238,8 +238,6 @@ interface Frame {
   quoting: Quoting[];
   /** Why the frame's words cannot be located (when base is null). */
   unlocated: string | null;
-  /** Text of the frame (for nested strings: the word's value); null for exec form (words are given). */
-  text: string | null;
 }
 
 /** Default binary name for a package (cmd/go: last path element, skipping a major-version suffix). */
@@ -453,7 +451,6 @@ function innerFrame(frame: Frame, w: ShellWord, instr: Instruction): Frame {
     base: linear ? at + q.length : null,
     quoting,
     unlocated: linear ? null : (frame.unlocated ?? 'the sh -c string has escapes or line continuations: its words have no single place in the Dockerfile text'),
-    text: w.value,
   };
 }
 
@@ -642,7 +639,7 @@ function runFrames(instr: Instruction, escapeChar: string): Array<{ frame: Frame
   if (instr.exec) {
     const lits = from < 0 ? null : execLiterals(instr, from);
     const words = lits ?? instr.exec.map((value) => ({ value, quoted: true, start: 0, end: 0, quote: '"' as const }));
-    const frame: Frame = { site: 'exec', base: lits ? 0 : null, quoting: [], unlocated: lits ? null : 'the exec-form array could not be matched to the text', text: null };
+    const frame: Frame = { site: 'exec', base: lits ? 0 : null, quoting: [], unlocated: lits ? null : 'the exec-form array could not be matched to the text' };
     return [{ frame, commands: [words] }];
   }
   const out: Array<{ frame: Frame; commands: ShellWord[][] }> = [];
@@ -659,7 +656,7 @@ function runFrames(instr: Instruction, escapeChar: string): Array<{ frame: Frame
       }
     }
     if (cur.length > 0) words.push(cur);
-    out.push({ frame: { site: 'shell', base: 0, quoting: [], unlocated: null, text: null }, commands: words });
+    out.push({ frame: { site: 'shell', base: 0, quoting: [], unlocated: null }, commands: words });
   }
   for (const h of instr.heredocs) {
     const c = h.contentRange;
@@ -670,7 +667,6 @@ function runFrames(instr: Instruction, escapeChar: string): Array<{ frame: Frame
       base: linear ? at : null,
       quoting: [],
       unlocated: linear ? null : h.stripTabs ? 'a <<- heredoc strips tabs: its words have no single place in the Dockerfile text' : 'the heredoc body could not be matched to the text',
-      text: h.body,
     };
     out.push({ frame, commands: splitSimpleCommands(h.body) });
   }
