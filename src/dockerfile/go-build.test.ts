@@ -82,6 +82,14 @@ describe('binary names and paths (the one answer lint and fix share)', () => {
     expect(inst).toMatchObject({ kind: 'install', outputPath: '/go/bin/app', outputNameKnown: true });
   });
 
+  it('follows cd in the RUN; a cd to a variable the RUN cannot see leaves the path unknown', () => {
+    expect(analyze('FROM golang:1.22\nWORKDIR /src\nRUN cd cmd/app && go build -o app .\n').builds[0]!.outputPath).toBe('/src/cmd/app/app');
+    expect(analyze('FROM golang:1.22\nWORKDIR /src\nARG DIR=cmd/x\nRUN cd $DIR && go build -o app .\n').builds[0]!.outputPath).toBe('/src/cmd/x/app');
+    const unknown = analyze('FROM golang:1.22\nWORKDIR /src\nRUN cd $DIR && go build -o app .\n').builds[0]!;
+    expect(unknown.outputPath).toBe('/src/$DIR/app');
+    expect(binaryPath(unknown)).toBeUndefined();
+  });
+
   it('`go build .` and `-o dir/ .` take the module path\'s name: a guess without go.mod, the answer with it', () => {
     const dot = analyze('FROM golang:1.22\nWORKDIR /src/app\nRUN go build -o /out/ .\n').builds[0]!;
     expect(dot).toMatchObject({ outputPath: '/out/app', outputNameKnown: false });

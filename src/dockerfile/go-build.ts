@@ -9,7 +9,7 @@
  * Pure: model in, facts out.
  */
 import type { DockerfileModel, Instruction, Stage } from './parse/model.js';
-import { expandOrKeep } from './parse/expand.js';
+import { expandOrKeep, referencedVariables } from './parse/expand.js';
 import { splitSimpleCommands, splitWords, tokenizeShell, type ShellWord } from './parse/shell-words.js';
 
 export type SettingSource = 'command' | 'export' | 'env' | 'arg' | 'goflags' | 'unset';
@@ -501,7 +501,10 @@ function walkCommands(
       continue;
     }
     if (head === 'cd' && values[1] !== undefined) {
-      state.cwd = joinPath(state.cwd, expand(values[1]));
+      // A variable the RUN cannot see is empty in the shell (`cd` alone goes to $HOME): the directory is
+      // unknown, kept as written so paths under it carry the `$` and no one guesses from them.
+      const unknown = referencedVariables(values[1]).some((n) => !state.exported.has(n) && !instr.scope.has(n));
+      state.cwd = joinPath(state.cwd, unknown ? values[1] : expand(values[1]));
       continue;
     }
     if ((base === 'sh' || base === 'bash' || base === 'ash' || base === 'dash') && depth < 3) {

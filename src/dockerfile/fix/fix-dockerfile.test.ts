@@ -238,6 +238,11 @@ describe('fixDockerfile without a build context', () => {
     const o = fixDockerfile('FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app ./cmd/app\nCMD ["/out/app"]\n');
     expect(o.fixed).toContain('COPY --from=build /out/app /out/app');
     expect(o.fixed).toContain('ENTRYPOINT ["/out/app"]');
+    // A `cd` in the RUN moves a relative -o with it (the analysis follows cd); a `cd $DIR` that does not expand does not guess.
+    const cd = fixDockerfile('FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN cd cmd/app && go build -o app .\nCMD ["/src/cmd/app/app"]\n');
+    expect(cd.fixed).toContain('COPY --from=build /src/cmd/app/app /src/cmd/app/app');
+    const cdVar = fixDockerfile('FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN cd $DIR && go build -o app .\nCMD ["./app"]\n');
+    expect(cdVar.fixed).not.toMatch(/COPY --from=build \S*app/);
     const inst = fixDockerfile('FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go install ./cmd/app\nCMD ["app"]\n');
     expect(inst.fixed).toContain('COPY --from=build /go/bin/app /go/bin/app');
     expect(inst.fixed).toContain('ENTRYPOINT ["/go/bin/app"]');
