@@ -151,7 +151,8 @@ export function fixBuildStage(ed: Editor, stage: Stage, cgo: CgoDecision, option
  */
 function addModDownloadLayer(ed: Editor, stage: Stage, firstBuild: Instruction, options: FixOptions): void {
   const before = stage.instructions.slice(0, stage.instructions.indexOf(firstBuild));
-  if (stage.instructions.some((i) => i.keyword === 'RUN' && /\bgo\s+mod\s+download\b/.test(i.body))) return;
+  // Lint's analysis (G010's facts): a `go mod download` anywhere in the stage, through sh -c and heredocs too.
+  if (goBuildsOf(ed.model).modDownloads.some((m) => m.stageIndex === stage.index)) return;
   if (before.some((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && /(^|\s|\/)go\.(mod|\*)/.test(i.body))) return;
   const dot = before.find(isDotCopy);
   if (dot === undefined) return;
