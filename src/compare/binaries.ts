@@ -20,6 +20,9 @@ function isDynamicSection(name: string): boolean {
   return /^\.(interp|dynamic|dynsym|dynstr|rela?\.|got|plt|gnu\.version|gnu\.hash|hash|note\.ABI-tag|init_array|fini_array)/.test(name);
 }
 
+/** Every lever a binary comparison can name (each has an `explain` topic: src/explain/coverage.test.ts). */
+export const BINARY_COMPARE_LEVERS: readonly LeverId[] = ['strip-symbols', 'trimpath', 'cgo-off'];
+
 /** The setting a lever is set by: `-ldflags` for strip-symbols, `-trimpath`, `CGO_ENABLED`. */
 function settingLever(key: string, a: string | null, b: string | null): LeverId | undefined {
   if (key === '-trimpath') return 'trimpath';
