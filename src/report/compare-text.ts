@@ -2,11 +2,11 @@
  * Text rendering of `goslim compare` (images or binaries). Pure: comparison in, text out. Every
  * lever is named by its id, with its title from the vocabulary; `goslim explain ID` says more.
  */
-import { describeCostModel, formatDuration, type Cost } from '../analysis/cost.js';
 import { formatDelta } from '../compare/headline.js';
-import type { BinaryComparison, Change, CompareReport, CostComparison, ImageComparison, SizePair, StartVerdict } from '../compare/types.js';
+import type { BinaryComparison, Change, CompareReport, ImageComparison, SizePair, StartVerdict } from '../compare/types.js';
 import { formatBytes } from '../util/units.js';
 import { leverDoc } from '../vocabulary/levers.js';
+import { costBlock } from './cost-text.js';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
@@ -53,19 +53,6 @@ function verdictLine(v: StartVerdict): string {
   if (v.verdict === null) return `not known: ${v.note ?? 'no start-up checks'}`;
   const word = v.verdict === 'pass' ? 'will start' : v.verdict === 'warn' ? 'will start, with warnings' : 'will NOT start';
   return v.failures.length > 0 ? `${word} (${v.failures.join('; ')})` : word;
-}
-
-function costLines(c: CostComparison): string[] {
-  const row = (label: string, f: (x: Cost) => string): string => `  ${pad(label, 18)}${lpad(f(c.a), 12)} -> ${f(c.b)}`;
-  const given = (isDefault: boolean): string => (isDefault ? 'default' : 'set');
-  return [
-    'What the bytes cost:',
-    `  model: ${describeCostModel(c.model)}`,
-    `  (bandwidth ${given(c.defaults.bandwidth)}, nodes ${given(c.defaults.nodes)}, kept tags ${given(c.defaults.keptTags)}; change with --bandwidth, --nodes, --kept-tags or cost: in .goslim.yaml)`,
-    row('pull time', (x) => formatDuration(x.pullSeconds)),
-    row(`disk, ${c.model.nodes} nodes`, (x) => formatBytes(x.nodesDisk)),
-    row(`registry, ${c.model.keptTags} tags`, (x) => formatBytes(x.registryStorage)),
-  ];
 }
 
 function renderImages(r: ImageComparison, top: number): string[] {
@@ -119,7 +106,7 @@ function renderImages(r: ImageComparison, top: number): string[] {
     }
   }
   out.push('');
-  out.push(...costLines(r.cost));
+  out.push(...costBlock(r.cost));
   return out;
 }
 

@@ -119,6 +119,16 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'umoci'], 'goslim compare on the fi
     const ins = await goslim(['inspect', slimDir, '--json']);
     expect(ins.code).toBe(0);
     writeFileSync(saved, ins.stdout);
+    // inspect says the same cost from the same function: pull time, disk, registry from its measured sizes.
+    const measured = await layoutSizes(slimDir);
+    const inspected = JSON.parse(ins.stdout) as { cost: { model: unknown; pullSeconds: number; nodesDisk: number; registryStorage: number } };
+    expect(inspected.cost).toEqual({
+      model: { bandwidthBitsPerSecond: 100e6, nodes: 50, keptTags: 30 },
+      defaults: { bandwidth: true, nodes: true, keptTags: true },
+      pullSeconds: (measured.compressed * 8) / 100e6,
+      nodesDisk: measured.uncompressed * 50,
+      registryStorage: measured.compressed * 30,
+    });
 
     const same = await goslim(['compare', saved, slimDir, '--max-growth', '1%', '--fail-on-new-lever', '--json']);
     expect(same.stderr).toBe('');

@@ -2,13 +2,18 @@ import type { Command } from 'commander';
 import { checkBudgets, LEVER_IDS, parseBudgets } from '../../analysis/budgets.js';
 import { inspectImageRef } from '../../analysis/inspect.js';
 import { UsageError } from '../../errors.js';
+import { costOf } from '../../analysis/cost.js';
+import { findConfigFile, loadConfigFile } from '../../config/index.js';
+import { ruleKeys } from '../../dockerfile/rules/index.js';
+import { costBlock } from '../../report/cost-text.js';
 import { renderInspectText } from '../../report/inspect-text.js';
+import { addCostOptions, resolveCostModel, type CostCliOptions } from '../cost-options.js';
 import { writeJson, type CliIO, type ExitCode } from '../context.js';
 import { createProgress } from '../progress.js';
 import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 
-interface InspectOptions extends NetworkCliOptions {
+interface InspectOptions extends NetworkCliOptions, CostCliOptions {
   json?: boolean;
   platform?: string;
   insecure?: boolean;
@@ -26,8 +31,8 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addNetworkOptions(program
-      .command('inspect'))
+    addCostOptions(addNetworkOptions(program
+      .command('inspect')))
       .description('Read an image, attribute every byte to a cause, and rank the levers that shrink it')
       .argument('<ref>', 'image: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH[:REF], docker://REF, a path, or a registry reference')
       .option('--json', 'print the report as JSON')
@@ -49,6 +54,8 @@ export const command: CommandModule = {
             ...(opts.minEfficiency !== undefined ? { minEfficiency: opts.minEfficiency } : {}),
             ...(opts.failOnLever !== undefined ? { failOnLever: opts.failOnLever } : {}),
           });
+          const found = findConfigFile(io.cwd, io.cwd);
+          const cost = resolveCostModel(opts, found ? loadConfigFile(found, { knownRules: ruleKeys() }).cost : undefined);
           const progress = createProgress(io, 'inspect');
           let report;
           try {
@@ -63,8 +70,10 @@ export const command: CommandModule = {
           } finally {
             progress.done();
           }
-          if (opts.json) writeJson(io, report);
-          else io.stdout(renderInspectText(report, { top }));
+          // What the bytes cost, from the measured sizes (the model and its defaults stated).
+          const costed = { ...cost, a: costOf(report.image, cost.model) };
+          if (opts.json) writeJson(io, { ...report, cost: { model: costed.model, defaults: costed.defaults, ...costed.a } });
+          else io.stdout(`${renderInspectText(report, { top })}\n${costBlock(costed).join('\n')}\n`);
           const reasons = checkBudgets(report, budgets);
           for (const r of reasons) io.stderr(`goslim: budget: ${r}\n`);
           return reasons.length > 0 ? 1 : 0;
