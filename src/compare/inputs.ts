@@ -5,8 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { inspectImageRef, type InspectOptions } from '../analysis/inspect.js';
-import { analyzeBinary } from '../binary/index.js';
+import type { InspectOptions } from '../analysis/inspect.js';
 import { UsageError } from '../errors.js';
 import { openRegular, readRegularFile } from '../util/regular-file.js';
 import { compareBinaries, type BinaryInput } from './binaries.js';
@@ -69,10 +68,15 @@ export interface CompareInputsOptions extends CompareImagesOptions {
 
 async function load(text: string, side: 'a' | 'b', options: CompareInputsOptions): Promise<Loaded> {
   const kind = await classifyInput(text, options.cwd);
-  if (kind === 'image') return { subject: 'image', source: 'image', report: await inspectImageRef(text, options.inspect?.(side) ?? {}) };
+  // The image reader and the binary analyzer are loaded when a side needs them (saved reports do not).
+  if (kind === 'image') {
+    const { inspectImageRef } = await import('../analysis/inspect.js');
+    return { subject: 'image', source: 'image', report: await inspectImageRef(text, options.inspect?.(side) ?? {}) };
+  }
   const path = resolve(options.cwd, text);
   if (kind === 'binary') {
     const bytes = await readRegularFile(path, { limitKey: 'binary.fileSize', what: 'executable', display: text });
+    const { analyzeBinary } = await import('../binary/index.js');
     return { subject: 'binary', source: 'binary', report: analyzeBinary(bytes, { path: text }) };
   }
   const bytes = await readRegularFile(path, { limitKey: 'report.fileSize', what: 'saved report', display: text });

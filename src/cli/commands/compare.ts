@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
-import { findConfigFile, loadConfigFile, type GoslimConfig } from '../../config/index.js';
-import { checkCompareBudgets, compareInputs, parseMaxGrowth, type CompareBudgets } from '../../compare/index.js';
-import { ruleKeys } from '../../dockerfile/rules/index.js';
+import { findConfigFile } from '../../config/find.js';
+import type { GoslimConfig } from '../../config/index.js';
+import { checkCompareBudgets, parseMaxGrowth, type CompareBudgets } from '../../compare/budgets.js';
 import { UsageError } from '../../errors.js';
 import { renderCompareMarkdown } from '../../report/compare-markdown.js';
 import { renderCompareText } from '../../report/compare-text.js';
@@ -25,11 +25,16 @@ interface CompareOptions extends NetworkCliOptions, CostCliOptions {
   top?: string;
 }
 
-function loadConfig(io: CliIO, explicit: string | undefined): GoslimConfig | null {
-  const knownRules = ruleKeys();
-  if (explicit !== undefined) return loadConfigFile(resolve(io.cwd, explicit), { knownRules });
-  const found = findConfigFile(io.cwd, io.cwd);
-  return found ? loadConfigFile(found, { knownRules }) : null;
+/**
+ * The config file, when there is one. The YAML parser and the lint rule registry (for the lint
+ * section's rule names) are loaded only then: a compare of two saved reports stays near Node's
+ * start-up time (bench/compare.bench.js).
+ */
+async function loadConfig(io: CliIO, explicit: string | undefined): Promise<GoslimConfig | null> {
+  const path = explicit !== undefined ? resolve(io.cwd, explicit) : findConfigFile(io.cwd, io.cwd);
+  if (path === null) return null;
+  const [{ loadConfigFile }, { ruleKeys }] = await Promise.all([import('../../config/load.js'), import('../../dockerfile/rules/index.js')]);
+  return loadConfigFile(path, { knownRules: ruleKeys() });
 }
 
 export const command: CommandModule = {
@@ -53,7 +58,7 @@ export const command: CommandModule = {
           if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a non-negative integer, got "${opts.top}"`);
           const format = opts.json ? 'json' : opts.format;
           if (opts.json && opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--json and --format ${opts.format} disagree`);
-          const config = loadConfig(io, opts.config);
+          const config = await loadConfig(io, opts.config);
           const cost = resolveCostModel(opts, config?.cost);
           const budgets: CompareBudgets = {};
           const growth = opts.maxGrowth ?? config?.compare.maxGrowth;
@@ -62,6 +67,8 @@ export const command: CommandModule = {
           const progress = { a: createProgress(io, 'inspect A'), b: createProgress(io, 'inspect B') };
           let report;
           try {
+            // Loaded here: reading images and binaries needs the image stack only when a side is one.
+            const { compareInputs } = await import('../../compare/inputs.js');
             report = await compareInputs(a, b, {
               cwd: io.cwd,
               cost: cost.model,
