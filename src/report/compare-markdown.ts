@@ -2,7 +2,7 @@
  * Markdown rendering of `goslim compare`, for `GITHUB_STEP_SUMMARY` and pull-request comments:
  * tables, long lists in `<details>`, nothing GitHub strips. Pure.
  */
-import { describeCostModel, formatDuration } from '../analysis/cost.js';
+import { describeCostModel, formatBandwidth, formatDuration } from '../analysis/cost.js';
 import { formatDelta } from '../compare/headline.js';
 import type { BinaryComparison, Change, CompareReport, ImageComparison, SizePair, StartVerdict } from '../compare/types.js';
 import { formatBytes } from '../util/units.js';
@@ -49,7 +49,7 @@ function images(r: ImageComparison, top: number): string[] {
   out.push(pairRow('uncompressed', r.size), pairRow('compressed', r.compressedSize));
   out.push(`| will it start? | ${verdict(r.startup.a)} | ${verdict(r.startup.b)} | |`);
   const c = r.cost;
-  out.push(`| pull time at ${formatBytes(c.model.bandwidthBitsPerSecond / 8)}/s | ${formatDuration(c.a.pullSeconds)} | ${formatDuration(c.b.pullSeconds)} | |`);
+  out.push(`| pull time at ${formatBandwidth(c.model.bandwidthBitsPerSecond)} | ${formatDuration(c.a.pullSeconds)} | ${formatDuration(c.b.pullSeconds)} | |`);
   out.push(`| disk on ${c.model.nodes} nodes | ${formatBytes(c.a.nodesDisk)} | ${formatBytes(c.b.nodesDisk)} | ${signed(c.b.nodesDisk - c.a.nodesDisk)} |`);
   out.push(`| registry, ${c.model.keptTags} tags | ${formatBytes(c.a.registryStorage)} | ${formatBytes(c.b.registryStorage)} | ${signed(c.b.registryStorage - c.a.registryStorage)} |`, '');
   out.push(`Cost model: ${describeCostModel(c.model)}.`, '');
