@@ -5,7 +5,7 @@
 import { UsageError } from '../errors.js';
 import { formatBytes, formatPercent, parseBytes } from '../util/units.js';
 import { leverDoc } from '../vocabulary/levers.js';
-import { formatDelta } from './headline.js';
+import { formatDelta, formatSize3 } from './headline.js';
 import type { CompareReport, SizePair } from './types.js';
 
 export type MaxGrowth = { kind: 'fraction'; value: number; text: string } | { kind: 'bytes'; value: number; text: string };
@@ -29,7 +29,7 @@ function growthLine(what: string, p: SizePair, g: MaxGrowth): string | undefined
   const crossed = g.kind === 'bytes' ? p.delta > g.value : p.fraction === null ? p.delta > 0 : p.fraction > g.value;
   if (!crossed) return undefined;
   const limit = g.kind === 'bytes' ? formatBytes(g.value) : formatPercent(g.value);
-  return `${what} grew ${formatDelta(p)}: ${formatBytes(p.a)} -> ${formatBytes(p.b)} (${p.delta} B more), over --max-growth ${limit}`;
+  return `${what} grew ${formatDelta(p)}: ${formatSize3(p.a)} -> ${formatSize3(p.b)} (${p.delta} B more), over --max-growth ${limit}`;
 }
 
 /** One line per crossed budget; empty when all hold. */
