@@ -91,21 +91,28 @@ async function load(text: string, side: 'a' | 'b', options: CompareInputsOptions
  * disk and cores) and compare them. E_USAGE when one side is an image and the other a binary.
  */
 export async function compareInputs(a: string, b: string, options: CompareInputsOptions): Promise<CompareReport> {
-  // Classify both before reading either, so a usage error does not wait for an image read.
+  // Classify both, and read saved reports (cheap), before reading an image or a binary: a usage
+  // error (an image against a binary report) does not wait for an image read.
   const [ka, kb] = await Promise.all([classifyInput(a, options.cwd), classifyInput(b, options.cwd)]);
-  const subject = (k: InputKind): 'image' | 'binary' | undefined => (k === 'image' ? 'image' : k === 'binary' ? 'binary' : undefined);
-  const sa = subject(ka);
-  const sb = subject(kb);
-  if (sa !== undefined && sb !== undefined && sa !== sb) {
-    throw new UsageError(`cannot compare ${sa === 'image' ? 'an image' : 'a binary'} (${a}) with ${sb === 'image' ? 'an image' : 'a binary'} (${b}): give two images or image reports, or two binaries or binary reports`);
+  const early = {
+    a: ka === 'report' ? await load(a, 'a', options) : undefined,
+    b: kb === 'report' ? await load(b, 'b', options) : undefined,
+  };
+  const subject = (k: InputKind, l: Loaded | undefined): 'image' | 'binary' => (l ? l.subject : k === 'binary' ? 'binary' : 'image');
+  const what = (k: InputKind, l: Loaded | undefined): string => (l ? describe(l) : k === 'binary' ? 'a binary' : 'an image');
+  if (subject(ka, early.a) !== subject(kb, early.b)) {
+    throw new UsageError(
+      `cannot compare ${what(ka, early.a)} (${a}) with ${what(kb, early.b)} (${b}): give two images or inspect reports, or two binaries or binary reports`,
+      { details: { a: what(ka, early.a), b: what(kb, early.b) } },
+    );
   }
-  const la = await load(a, 'a', options);
-  const lb = await load(b, 'b', options);
+  const la = early.a ?? (await load(a, 'a', options));
+  const lb = early.b ?? (await load(b, 'b', options));
   const sideA: Side = { input: a, source: la.source };
   const sideB: Side = { input: b, source: lb.source };
   if (la.subject === 'image' && lb.subject === 'image') return compareImages(la.report, lb.report, { a: sideA, b: sideB }, options);
   if (la.subject === 'binary' && lb.subject === 'binary') return compareBinaries(la.report, lb.report, { a: sideA, b: sideB });
-  throw new UsageError(`cannot compare ${describe(la)} (${a}) with ${describe(lb)} (${b}): give two images or image reports, or two binaries or binary reports`);
+  throw new UsageError(`cannot compare ${describe(la)} (${a}) with ${describe(lb)} (${b})`);
 }
 
 function describe(l: Loaded): string {

@@ -100,7 +100,12 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'umoci'], 'goslim compare on the fi
     // Layers: the two images share none; every layer is listed once.
     expect(c.layers).toHaveLength(fx.images['fat-greeter'].info.layerCount + fx.images['slim-four-levers'].info.layerCount);
 
-    const text = await goslim(['compare', fatDir, slimDir, '--bandwidth', '1Gbit', '--nodes', '3']);
+    // Text and Markdown from a saved report of the fat image (one more read of it, not two).
+    const fatJson = join(work, 'fat.json');
+    const saved = await goslim(['inspect', fatDir, '--json']);
+    expect(saved.code).toBe(0);
+    writeFileSync(fatJson, saved.stdout);
+    const text = await goslim(['compare', fatJson, slimDir, '--bandwidth', '1Gbit', '--nodes', '3']);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`=> ${c.headline}`);
     expect(text.stdout).toMatch(/Levers applied[^\n]*\n\s+\[multi-stage\]/);
@@ -108,11 +113,11 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'umoci'], 'goslim compare on the fi
     expect(text.stdout).toMatch(/bandwidth set, nodes set, kept tags default/);
 
     const md = join(work, 'compare.md');
-    const m = await goslim(['compare', fatDir, slimDir, '--format', 'markdown', '--output', md]);
+    const m = await goslim(['compare', fatJson, slimDir, '--format', 'markdown', '--output', md]);
     expect(m.code).toBe(0);
     expect(m.stdout).toBe('');
     expect(readFileSync(md, 'utf8')).toMatch(new RegExp(`^## goslim compare: ${c.headline.replace(/[.()]/g, '\\$&')}\\n`));
-  });
+  }, 600_000);
 
   it('a saved report against the re-inspected image: no change exits 0; a grown image with --max-growth 1% exits 1', async () => {
     const saved = join(work, 'slim.json');
@@ -164,7 +169,7 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'umoci'], 'goslim compare on the fi
     expect(j.budgets).toEqual(lines.map((l) => l.replace(/^goslim: budget: /, '')));
     // Within a budget of a size: 1 MB is more than it grew.
     expect((await goslim(['compare', saved, grown, '--max-growth', '1MB'])).code).toBe(0);
-  });
+  }, 300_000);
 
   it('usage and input errors: mixing an image and a binary, a report of another kind', async () => {
     const notReport = join(work, 'lint.json');
@@ -180,6 +185,12 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'umoci'], 'goslim compare on the fi
     const mixed = await goslim(['compare', slimDir, process.execPath]);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toContain('E_USAGE');
+    // A saved binary report against an image: told apart by the report's content, refused before any image read.
+    const binReport = join(work, 'greeter.binary.json');
+    writeFileSync(binReport, (await goslim(['binary', fx.binaries.static, '--json'])).stdout);
+    const mixedReport = await goslim(['compare', binReport, fatDir]);
+    expect(mixedReport.code).toBe(2);
+    expect(mixedReport.stderr).toMatch(/E_USAGE: cannot compare a binary report .* with an image/);
   });
 });
 
