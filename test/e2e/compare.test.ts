@@ -169,6 +169,20 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'umoci'], 'goslim compare on the fi
     expect(j.budgets).toEqual(lines.map((l) => l.replace(/^goslim: budget: /, '')));
     // Within a budget of a size: 1 MB is more than it grew.
     expect((await goslim(['compare', saved, grown, '--max-growth', '1MB'])).code).toBe(0);
+    // The same budget and a cost model from .goslim.yaml in the current directory; an option wins over it.
+    const cfgDir = mkdtempSync(join(work, 'cfg-'));
+    writeFileSync(join(cfgDir, '.goslim.yaml'), 'cost:\n  nodes: 7\n  bandwidth: 1Gbit\ncompare:\n  max-growth: 1%\n');
+    const viaConfig = await goslim(['compare', saved, grown, '--json', '--kept-tags', '4'], cfgDir);
+    expect(viaConfig.code).toBe(1);
+    const k = JSON.parse(viaConfig.stdout) as ImageComparison & { budgets: string[] };
+    expect(k.cost.model).toEqual({ bandwidthBitsPerSecond: 1e9, nodes: 7, keptTags: 4 });
+    expect(k.cost.defaults).toEqual({ bandwidth: false, nodes: false, keptTags: false });
+    expect(k.budgets).toEqual(j.budgets);
+    writeFileSync(join(cfgDir, '.goslim.yaml'), 'compare:\n  max-growth: lots\n');
+    const badConfig = await goslim(['compare', saved, grown], cfgDir);
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr).toContain('E_CONFIG');
+    expect(badConfig.stderr).toContain('compare.max-growth');
   }, 300_000);
 
   it('usage and input errors: mixing an image and a binary, a report of another kind', async () => {
