@@ -133,3 +133,6 @@ export interface BinaryComparison {
 }
 
 export type CompareReport = ImageComparison | BinaryComparison;
+
+/** What `goslim compare --format json` prints: the comparison and the lines of the budgets it crossed. */
+export type CompareJson = CompareReport & { budgets: string[] };

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { findConfigFile } from '../../config/find.js';
 import type { GoslimConfig } from '../../config/index.js';
 import { checkCompareBudgets, parseMaxGrowth, type CompareBudgets } from '../../compare/budgets.js';
+import type { CompareJson } from '../../compare/types.js';
 import { UsageError } from '../../errors.js';
 import { renderCompareMarkdown } from '../../report/compare-markdown.js';
 import { renderCompareText } from '../../report/compare-text.js';
@@ -86,7 +87,7 @@ export const command: CommandModule = {
           }
           const reasons = checkCompareBudgets(report, budgets);
           const out = format === 'json'
-            ? `${JSON.stringify({ ...report, budgets: reasons }, null, 2)}\n`
+            ? `${JSON.stringify({ ...report, budgets: reasons } satisfies CompareJson, null, 2)}\n`
             : format === 'markdown'
               ? renderCompareMarkdown(report, { top: Math.max(top, 20) })
               : renderCompareText(report, { top });
