@@ -9,7 +9,11 @@ import { changes, headlineOf, ratioOf, sizePair } from './headline.js';
 import { COMPARE_SCHEMA_VERSION, type BinaryComparison, type SectionChange, type SettingChange, type Side } from './types.js';
 
 /** What compare reads of a binary report (a saved one is checked against this shape). */
-export type BinaryInput = Pick<BinaryReport, 'path' | 'size' | 'go' | 'sections' | 'strip' | 'trimpath' | 'packages' | 'cgo' | 'findings' | 'linking'>;
+export type BinaryInput = Pick<BinaryReport, 'path' | 'size' | 'go' | 'sections' | 'strip' | 'trimpath' | 'cgo' | 'findings' | 'linking'> & {
+  packages: Array<{ name: string; size: number }>;
+  /** The analyzer's module roll-up (whole-file attribution); reports saved before it have none, and compare rolls packages up itself. */
+  modules?: Array<{ path: string; size: number }>;
+};
 
 function isStripSection(name: string): boolean {
   return name === '.symtab' || name === '.strtab' || name.startsWith('.debug_') || name.startsWith('.zdebug_') || name === '__debug_line' || /^__z?debug_/.test(name);
@@ -44,7 +48,9 @@ export function moduleOf(pkg: string, modules: readonly string[], main: string |
   return first.includes('.') ? '(other)' : 'std';
 }
 
-function modulesOf(r: BinaryInput): Array<[string, number]> {
+/** Module sizes: the analyzer's roll-up when both sides have one (the same buckets), else packages rolled up here. */
+function modulesOf(r: BinaryInput, analyzer: boolean): Array<[string, number]> {
+  if (analyzer && r.modules !== undefined) return r.modules.map((m) => [m.path, m.size]);
   const main = r.go?.main?.path ?? null;
   const mods = [...(main ? [main] : []), ...(r.go?.deps ?? []).map((d) => d.path)];
   return r.packages.map((p) => [moduleOf(p.name, mods, main), p.size]);
@@ -115,7 +121,7 @@ export function compareBinaries(a: BinaryInput, b: BinaryInput, sides: { a: Side
     goVersion,
     settings,
     sections,
-    modules: changes(modulesOf(a), modulesOf(b)),
+    modules: changes(modulesOf(a, b.modules !== undefined), modulesOf(b, a.modules !== undefined)),
     packages: changes(a.packages.map((p): [string, number] => [p.name, p.size]), b.packages.map((p): [string, number] => [p.name, p.size])),
     levers: leverRows,
     findings: { applied: fa.filter((id) => !fb.includes(id)), remaining: fb, new: fb.filter((id) => !fa.includes(id)) },

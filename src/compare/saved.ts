@@ -63,6 +63,7 @@ const BINARY_SHAPE = obj({
   strip,
   trimpath: obj({ leakedPaths: size }),
   packages: arr(obj({ name: str, size })),
+  modules: opt(arr(obj({ path: str, size }))),
   cgo: obj({ used: bool }),
   findings: arr(obj({ lever: leverId, bytes: num })),
 });
