@@ -138,7 +138,7 @@ function renderBinaries(r: BinaryComparison, top: number): string[] {
     return lever ? `${c.key}  [${lever}]` : c.key;
   });
   out.push('');
-  changeRows(out, 'Modules (Go code from the pclntab)', r.modules, top);
+  changeRows(out, 'Modules', r.modules, top);
   out.push('');
   changeRows(out, 'Packages', r.packages, top);
   out.push('');
