@@ -28,6 +28,7 @@ pkgs=(
   attr             # getfattr: overlayfs opaque-directory markers in fixture layers
   qemu-user-static # qemu-aarch64-static: `verify --run` of a foreign-architecture image (user-mode emulation)
   util-linux       # unshare, nsenter, flock, prlimit (fixture build, container harness; verify --run limits and probe)
+  chromium         # a real browser for the HTML report tests and benchmark (playwright-core drives it)
   ca-certificates
 )
 missing=()

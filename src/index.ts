@@ -98,3 +98,19 @@ export { renderVerifyText } from './report/verify-text.js';
 export { PLAIN, ANSI, stripStyle, type Style } from './report/style.js';
 export { validateConfig, loadConfigFile, findConfigFile, type GoslimConfig, type ConfigIssue } from './config/index.js';
 export { inspectImage, inspectImageRef, attributeCauses, classifyFile, goLocationsFromEnv, rankLevers, estimateAfterLevers, STATIC_BASE_BYTES, buildPackageDb, buildOnlyPackages, checkBudgets, parseBudgets, FsIndex, CAUSE_IDS, type InspectReport, type InspectOptions, type InspectLayer, type InspectProgress, type CauseId, type CauseTotal, type GoBinary, type ImageLever, type LeverId, type Estimate, type PackageDb, type PackageInfo, type PackageTotal, type Budgets } from './analysis/index.js';
+export {
+  compareImages,
+  compareBinaries,
+  compareInputs,
+  classifyInput,
+  checkCompareBudgets,
+  parseMaxGrowth,
+  parseSavedReport,
+  type CompareReport,
+  type ImageComparison,
+  type BinaryComparison,
+  type CompareBudgets,
+  type InspectInput,
+  type BinaryInput,
+} from './compare/index.js';
+export { costOf, parseBandwidth, DEFAULT_COST_MODEL, type Cost, type CostModel } from './analysis/cost.js';

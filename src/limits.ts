@@ -29,6 +29,8 @@ export const LIMITS = {
   'tar.entries': { value: 5_000_000, unit: 'count', doc: 'entries in one layer (the largest real layers hold a few hundred thousand)' },
   // ---- binaries ----
   'binary.fileSize': { value: 2 * 1024 * 1024 * 1024, unit: 'bytes', doc: 'largest executable read whole by `goslim binary`' },
+  // ---- saved reports ----
+  'report.fileSize': { value: 256 * 1024 * 1024, unit: 'bytes', doc: 'largest saved `--json` report `goslim compare` reads (the 1 GB fixture image\'s inspect report is well under 1 MB)' },
   // ---- Dockerfiles ----
   'dockerfile.size': { value: 16 * 1024 * 1024, unit: 'bytes', doc: 'largest Dockerfile read (real ones are a few kB)' },
   'dockerfile.stages': { value: 1024, unit: 'count', doc: 'FROM instructions in one Dockerfile' },

@@ -7,6 +7,7 @@
  */
 import { analyzeBinary, readElf } from '../binary/index.js';
 import type { BinaryReport } from '../binary/index.js';
+import { sizeTree } from '../binary/size-tree.js';
 import { GoslimError } from '../errors.js';
 import { mergeLayers, type MergeProgress } from '../image/filesystem/merge.js';
 import { openLayerTar, walkLayer, type TarDataSink } from '../image/filesystem/walk.js';
@@ -18,6 +19,7 @@ import { ESTIMATED_METHOD, MEASURED_METHOD, type CompressedMode } from '../image
 import { openImage, type OpenImageOptions } from '../image/open.js';
 import { attributeCauses, canonicalOwners, goLocationsFromEnv, isAppLocation, isGoSourcePath } from './causes.js';
 import { estimateAfterLevers, type AppFile } from './estimate.js';
+import { buildFileTree, type FileTree } from './file-tree.js';
 import { FsIndex } from './fs-index.js';
 import { finalGoBinaries, GoBinaryCollector, isBinaryCandidate } from './go-binaries.js';
 import { rankLevers } from './levers.js';
@@ -60,6 +62,11 @@ export interface InspectOptions extends OpenImageOptions {
    * every byte; false reports their stored, uncompressed size, and `compressed.method` says so.
    */
   measureCompressed?: boolean | CompressedMode;
+  /**
+   * Add `tree`, the compact tree of every file for the HTML report's treemap (default false);
+   * a number caps the files kept one by one (default 20000; smaller ones are aggregated).
+   */
+  fileTree?: boolean | number;
 }
 
 /** How `compressedSize` was obtained. */
@@ -125,12 +132,14 @@ export interface InspectReport {
   anomalies: number;
   /** Will it start? The static checks of `goslim verify`, from the same pass. */
   startup: VerifyReport;
+  /** Every file with its cause, package and layer, by directory (only with the fileTree option). */
+  tree?: FileTree;
 }
 
 /** Database files bigger than this are ignored (no real dpkg status comes close). */
 const MAX_DB_FILE = 64 * 1024 * 1024;
 
-export function factsFromReport(r: BinaryReport, path: string): GoBinaryFacts | undefined {
+export function factsFromReport(r: BinaryReport, path: string, withSizeTree = false): GoBinaryFacts | undefined {
   if (r.go === null) return undefined;
   const cgo = r.findings.find((f) => f.lever === 'cgo-off');
   const go: GoBinaryFacts['go'] = { settings: r.go.settings };
@@ -147,12 +156,13 @@ export function factsFromReport(r: BinaryReport, path: string): GoBinaryFacts | 
     trimpath: { leakedPaths: r.trimpath.leakedPaths, examples: r.trimpath.examples, estimatedBytes: r.trimpath.estimatedBytes },
   };
   if (cgo) facts.cgoBytes = cgo.bytes;
+  if (withSizeTree) facts.sizeTree = sizeTree(r);
   return facts;
 }
 
-function analyzeGo(bytes: Uint8Array, path: string): GoBinaryFacts | undefined {
+function analyzeGo(bytes: Uint8Array, path: string, withSizeTree: boolean): GoBinaryFacts | undefined {
   try {
-    return factsFromReport(analyzeBinary(bytes, { path: `/${path}`, attribution: false }), path);
+    return factsFromReport(analyzeBinary(bytes, { path: `/${path}`, attribution: false }), path, withSizeTree);
   } catch (err) {
     // A damaged or exotic ELF is not a reason to fail the whole image: it is just not a Go binary we can read.
     if (err instanceof GoslimError) return undefined;
@@ -176,7 +186,8 @@ export async function inspectImageRef(ref: string, options: InspectOptions = {})
 
 export async function inspectImage(image: Image, options: InspectOptions = {}): Promise<InspectReport> {
   const layers = image.layers();
-  const collector = new GoBinaryCollector(analyzeGo, elfSections);
+  const withTree = options.fileTree !== undefined && options.fileTree !== false;
+  const collector = new GoBinaryCollector((bytes, path) => analyzeGo(bytes, path, withTree), elfSections);
   const dbFiles = new Map<string, { layer: number; text: string }>();
   const runtimeProbe = new RatioProbe();
   const appProbe = new RatioProbe();
@@ -329,7 +340,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       return row;
     });
 
-  return {
+  const report: InspectReport = {
     image: {
       ref: image.reference(),
       source: imageSource(image),
@@ -367,4 +378,14 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     anomalies: merged.anomalyCount,
     startup,
   };
+  if (withTree) {
+    report.tree = buildFileTree(files, {
+      ...(typeof options.fileTree === 'number' ? { maxFiles: options.fileTree } : {}),
+      causeOf: (p) => attribution.fileCauses.get(p),
+      // Layers are numbered from 1 in the report (layers[].number) and so in the tree.
+      layerBase: 1,
+      layerWritten: merged.layers.map((l) => ({ index: l.index, written: l.added + l.modified })),
+    });
+  }
+  return report;
 }

@@ -18,7 +18,7 @@ import { packageVersion } from '../util/package-version.js';
 import type { CliIO } from './context.js';
 
 /** Every output format, in the order help lists them. */
-export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'sarif'] as const;
+export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'sarif', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface RenderContext {

@@ -72,3 +72,23 @@ describe('config files', () => {
     expect(() => loadConfigFile(join(root, 'nope.yaml'), { knownRules })).toThrowError(expect.objectContaining({ code: 'E_NOT_FOUND' }));
   });
 });
+
+describe('cost: and compare: sections (issue 14)', () => {
+  it('reads the cost model and the compare budgets', () => {
+    const { config, issues } = validateConfig(
+      { cost: { bandwidth: '1Gbit', nodes: 12, 'kept-tags': '5' }, compare: { 'max-growth': '2%', 'fail-on-new-lever': true } },
+      { knownRules },
+    );
+    expect(issues).toEqual([]);
+    expect(config.cost).toEqual({ bandwidth: 1e9, nodes: 12, keptTags: 5 });
+    expect(config.compare).toEqual({ maxGrowth: '2%', failOnNewLever: true });
+  });
+
+  it('reports every problem with its dotted path', () => {
+    const { issues } = validateConfig(
+      { cost: { bandwidth: 'fast', nodes: 0, 'kept-tags': [], extra: 1 }, compare: { 'max-growth': 'lots', 'fail-on-new-lever': 'yes' } },
+      { knownRules },
+    );
+    expect(issues.map((i) => i.path)).toEqual(['cost.extra', 'cost.bandwidth', 'cost.nodes', 'cost.kept-tags', 'compare.max-growth', 'compare.fail-on-new-lever']);
+  });
+});

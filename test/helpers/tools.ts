@@ -64,6 +64,8 @@ export const TOOLS = {
   'qemu-aarch64-static': { package: 'qemu-user-static' },
   /** A 32-bit guest (linux/arm), whose emulator reserves the whole 4 GiB guest address space. */
   'qemu-arm-static': { package: 'qemu-user-static' },
+  /** The HTML report's browser tests drive it with playwright-core (test/helpers/browser.ts); no browser download. */
+  chromium: { package: 'chromium' },
   /** Makes the test token issuer's certificate (test/helpers/registry.ts); ca-certificates pulls it in. */
   openssl: { package: 'openssl' },
   /** Debian's Go 1.19 toolchain at its fixed path (tests read gofmt and the tools there). */

@@ -6,6 +6,7 @@ import { readRegularFile } from '../../util/regular-file.js';
 import { formatBytes, formatPercent } from '../../util/units.js';
 import type { CliIO, ExitCode } from '../context.js';
 import { formatJsonDocument } from '../../report/document.js';
+import { renderBinaryHtml } from '../../report/html/index.js';
 import { renderBinaryMarkdown } from '../../report/report-markdown.js';
 import { formatImageSarif } from '../../report/image-sarif.js';
 import { PLAIN, type Style } from '../../report/style.js';
@@ -152,6 +153,7 @@ export function binaryRenderers(top: number, by: ByView = 'module'): Renderers<B
     text: (r, ctx) => renderBinaryText(r, top, by, ctx.style),
     json: (r) => formatJsonDocument('binary', r),
     markdown: (r) => renderBinaryMarkdown(r, { top }),
+    html: (r) => renderBinaryHtml(r),
     sarif: (r, ctx) =>
       formatImageSarif(
         {

@@ -9,14 +9,20 @@ import { renderInspectText, willNotStart } from '../../report/inspect-text.js';
 import { renderInspectMarkdown } from '../../report/report-markdown.js';
 import { formatImageSarif } from '../../report/image-sarif.js';
 import { formatJsonDocument, jsonDocument } from '../../report/document.js';
+import { renderInspectHtml } from '../../report/html/index.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
-import { addOutputOptions, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
+import { addOutputOptions, chosenFormat, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
 import { readDockerfileOption } from '../read-bounded.js';
+import { costOf } from '../../analysis/cost.js';
+import { findConfigFile, loadConfigFile } from '../../config/index.js';
+import { ruleKeys } from '../../dockerfile/rules/index.js';
+import { costBlock } from '../../report/cost-text.js';
+import { addCostOptions, resolveCostModel, type CostCliOptions, type ResolvedCostModel } from '../cost-options.js';
 import { createProgress } from '../progress.js';
 import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 
-interface InspectOptions extends NetworkCliOptions, OutputCliOptions {
+interface InspectOptions extends NetworkCliOptions, OutputCliOptions, CostCliOptions {
   dockerfile?: string;
   allowNotStarting?: boolean;
   platform?: string;
@@ -36,11 +42,20 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 /** inspect's renderer table: one entry per format (src/cli/output.ts). */
-export function inspectRenderers(top: number, dockerfile?: { path: string; text: string }): Renderers<InspectReport> {
+export function inspectRenderers(top: number, dockerfile?: { path: string; text: string }, cost?: ResolvedCostModel): Renderers<InspectReport> {
+  // What the bytes cost, from the measured sizes (the model and its defaults stated).
+  const costed = (r: InspectReport) => (cost ? { ...cost, a: costOf(r.image, cost.model) } : undefined);
   return {
-    text: (r, ctx) => renderInspectText(r, { top, style: ctx.style }),
-    json: (r) => formatJsonDocument('inspect', r),
+    text: (r, ctx) => {
+      const c = costed(r);
+      return c ? `${renderInspectText(r, { top, style: ctx.style })}\n${costBlock(c).join('\n')}\n` : renderInspectText(r, { top, style: ctx.style });
+    },
+    json: (r) => {
+      const c = costed(r);
+      return formatJsonDocument('inspect', c ? { ...r, cost: { model: c.model, defaults: c.defaults, ...c.a } } : r);
+    },
     markdown: (r) => renderInspectMarkdown(r, { top }),
+    html: (r) => renderInspectHtml(r),
     sarif: (r, ctx) =>
       formatImageSarif(
         { image: r.startup.image, checks: r.startup.checks, levers: r.levers },
@@ -60,8 +75,8 @@ function inspectPlatformsRenderers(ref: string, top: number): Renderers<InspectR
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addOutputOptions(addNetworkOptions(program
-      .command('inspect'))
+    addOutputOptions(addCostOptions(addNetworkOptions(program
+      .command('inspect')))
       .description('Read an image, attribute every byte to a cause, and rank the levers that shrink it')
       .argument('<ref>', 'image: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH[:REF], docker://REF, a path, or a registry reference'), inspectRenderers(10))
       .option('--dockerfile <path>', 'the Dockerfile that built the image: SARIF results point at the line that causes each finding')
@@ -91,6 +106,8 @@ export const command: CommandModule = {
             throw new UsageError(`--measure-compressed must be "estimate" or "full", got "${String(measure)}"`);
           }
           const dockerfile = await readDockerfileOption(io, opts.dockerfile);
+          const found = findConfigFile(io.cwd, io.cwd);
+          const cost = resolveCostModel(opts, found ? loadConfigFile(found, { knownRules: ruleKeys() }).cost : undefined);
           const inspectOne = async (platform: string | undefined): Promise<InspectReport> => {
             const progress = createProgress(io, platform === undefined ? 'inspect' : `inspect ${platform}`);
             try {
@@ -102,6 +119,8 @@ export const command: CommandModule = {
                 env: networkEnv(io.env, opts),
                 onProgress: (p) => progress.update(p),
                 largest: Math.max(top, 15),
+                // The page draws every file: the report carries the file tree only when it is asked for.
+                ...(chosenFormat(opts) === 'html' ? { fileTree: true } : {}),
               });
             } finally {
               progress.done();
@@ -116,7 +135,7 @@ export const command: CommandModule = {
           } else {
             const report = await inspectOne(opts.platform);
             reports = [report];
-            await writeReport(io, opts, inspectRenderers(top, dockerfile), report);
+            await writeReport(io, opts, inspectRenderers(top, dockerfile, cost), report);
           }
           // A budget holds for every platform: each one that misses it is named.
           const named = (r: InspectReport, why: string): string => (opts.platform === 'all' ? `${r.image.platform}: ${why}` : why);
