@@ -28,6 +28,7 @@ export const LIMITS = {
   'tar.paxHeaderSize': { value: 1024 * 1024, unit: 'bytes', doc: 'largest PAX extended header or GNU long name/link record' },
   'tar.entries': { value: 5_000_000, unit: 'count', doc: 'entries in one layer (the largest real layers hold a few hundred thousand)' },
   // ---- binaries ----
+  'binary.versionEntries': { value: 0x7fff, unit: 'count', doc: 'symbol-version entries in one ELF .gnu.version_r or .gnu.version_d table (the versym index is 15 bits; glibc\'s libc.so.6 defines about 45)' },
   'binary.fileSize': { value: 2 * 1024 * 1024 * 1024, unit: 'bytes', doc: 'largest executable read whole by `goslim binary`' },
   // ---- Dockerfiles ----
   'dockerfile.size': { value: 16 * 1024 * 1024, unit: 'bytes', doc: 'largest Dockerfile read (real ones are a few kB)' },

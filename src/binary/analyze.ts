@@ -13,6 +13,7 @@ import { readPE } from './pe.js';
 import { binaryFindings, binaryHints } from './findings.js';
 import { detectExecutableFormat, isShortElfPrefix } from './format.js';
 import { PackageTally } from './packages.js';
+import { versionNeeds } from './symbol-versions.js';
 import { attributeBinary, Resolver } from './attribute.js';
 import { looksLikePclntab, parsePclntab, type FunctionVisitor, type Pclntab } from './pclntab.js';
 import type { BinaryReport, GoInfo } from './types.js';
@@ -123,6 +124,7 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     needed: [...exe.needed],
     rpath: [...exe.rpath],
     runpath: [...exe.runpath],
+    versions: { needed: versionNeeds(exe.versionsNeeded ?? []), defined: [...(exe.versionsDefined ?? [])] },
     go: goInfo,
     sections,
     layout: { sections: sectionBytes, headersAndPadding: bytes.length - sectionBytes },
@@ -164,6 +166,8 @@ export function elfExecutable(elf: ElfFile): Executable {
     linking: elf.linking,
     interpreter: elf.interpreter ?? null,
     needed: elf.needed,
+    versionsNeeded: elf.versionsNeeded,
+    versionsDefined: elf.versionsDefined,
     rpath: elf.rpath,
     runpath: elf.runpath,
     sections: secs.map(asExe),

@@ -32,5 +32,8 @@ export interface Executable extends ExecutableFacts {
   externalLinker: boolean;
   /** Bytes of dynamic-linking tables (ELF: .interp, .dynamic, .dynsym, relocations, PLT/GOT). */
   dynamicTables: number;
+  /** ELF symbol versions needed per library (.gnu.version_r) and defined (.gnu.version_d); empty elsewhere. */
+  versionsNeeded?: Array<{ file: string; versions: string[] }>;
+  versionsDefined?: string[];
   view: ByteView;
 }

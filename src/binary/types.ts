@@ -1,3 +1,4 @@
+import type { VersionNeed } from './symbol-versions.js';
 /** The JSON shape of `goslim binary --json` (issue 2); field names are a public contract. */
 import type { ExecutableFormat } from './format.js';
 import type { Linking } from './elf.js';
@@ -94,6 +95,12 @@ export interface ExecutableFacts {
 
 export interface BinaryReport extends ExecutableFacts {
   path: string | null;
+  /**
+   * ELF symbol versions (issue 15): per needed library, the versions the binary requires
+   * (`.gnu.version_r`, oldest first) and the newest one; and the versions the file itself
+   * defines (`.gnu.version_d`, shared libraries). `needed` above stays the DT_NEEDED names.
+   */
+  versions: { needed: VersionNeed[]; defined: string[] };
   size: number;
   format: ExecutableFormat;
   go: GoInfo | null;
