@@ -13,7 +13,7 @@ export function renderChecks(r: VerifyReport, indent = '  '): string[] {
   for (const c of r.checks) {
     out.push(`${indent}[${MARK[c.status]}] ${c.id}: ${c.message}`);
     if (c.status === 'fail' || c.status === 'warn') {
-      if (c.runtimeMessage) out.push(`${indent}       the runtime says: ${c.runtimeMessage}`);
+      if (c.runtimeMessage) out.push(`${indent}       the runtime says: ${c.runtimeMessage.split('\n').join(`\n${indent}                         `)}`);
       if (c.fix) out.push(`${indent}       fix: ${c.fix}`);
     }
   }
