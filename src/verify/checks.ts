@@ -5,7 +5,6 @@
  * fix from src/vocabulary/checks.ts, or one naming this image's paths and values when that helps.
  */
 import { compareVersionNames, newestVersion, readElf, findPclntab, unmetVersions, versionNeeds, type ElfFile } from '../binary/index.js';
-import { parseDeb822 } from '../analysis/package-db.js';
 import { GoslimError } from '../errors.js';
 import type { ContainerConfig, Platform } from '../image/model.js';
 import { resolveInTree } from '../image/filesystem/merge.js';
@@ -406,7 +405,7 @@ export function glibcFromPackageDb(fs: Pick<ImageView, 'read' | 'files'>): { ver
     if (b) texts.push(Buffer.from(b).toString('utf8'));
   }
   for (const text of texts) {
-    for (const para of parseDeb822(text)) {
+    for (const para of paragraphs(text)) {
       if (para.get('package') !== 'libc6') continue;
       if (para.has('status') && !/\binstalled$/.test(para.get('status') ?? '')) continue;
       const version = para.get('version');
@@ -416,6 +415,22 @@ export function glibcFromPackageDb(fs: Pick<ImageView, 'read' | 'files'>): { ver
     }
   }
   return undefined;
+}
+
+/**
+ * deb822 paragraphs (man 5 deb822) as field -> value, lower-case names, single-line values only
+ * (the fields read here never continue). src/analysis has the full parser; verify cannot import it
+ * (analysis already depends on verify).
+ */
+function paragraphs(text: string): Array<Map<string, string>> {
+  return text.split(/\n[ \t]*\n/).map((block) => {
+    const m = new Map<string, string>();
+    for (const line of block.split('\n')) {
+      const colon = line.indexOf(':');
+      if (colon > 0 && line[0] !== ' ' && line[0] !== '\t') m.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    }
+    return m;
+  });
 }
 
 function muslArch(goarch: string): string {
