@@ -85,6 +85,8 @@ export interface ElfFile {
   osabi: number;
   segments: ElfSegment[];
   sections: ElfSection[];
+  /** File extent of the section header table (size 0 when there is none). */
+  sectionHeaderTable: { offset: number; size: number };
   interpreter?: string;
   hasDynamic: boolean;
   needed: string[];
@@ -258,6 +260,7 @@ export function readElf(bytes: Uint8Array): ElfFile {
     osabi: f.u8(7),
     segments,
     sections,
+    sectionHeaderTable: { offset: shoff, size: sections.length > 0 ? shentsize * sections.length : 0 },
     hasDynamic: false,
     needed: [],
     rpath: [],

@@ -27,7 +27,7 @@ export interface Executable extends ExecutableFacts {
   pclntabScan: Range[];
   buildInfo: BuildInfoSource;
   /** Bytes -s -w removes: symbol table (+ strings) and DWARF. */
-  strip: { symtab: number; dwarf: number };
+  strip: { symtab: number; dwarf: number; alignment?: number };
   /** Evidence of an external (C) linker beyond the pclntab text-start check. */
   externalLinker: boolean;
   /** Bytes of dynamic-linking tables (ELF: .interp, .dynamic, .dynsym, relocations, PLT/GOT). */

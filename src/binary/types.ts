@@ -105,8 +105,8 @@ export interface BinaryReport extends ExecutableFacts {
   format: ExecutableFormat;
   go: GoInfo | null;
   sections: SectionJson[];
-  /** Bytes `-ldflags="-s -w"` removes: .symtab + .strtab, and every .debug_* / .zdebug_*. */
-  strip: { symtab: number; dwarf: number; total: number };
+  /** Bytes `-ldflags="-s -w"` removes: .symtab + .strtab, every .debug_* / .zdebug_*, and the alignment padding between them when they are the file's tail. */
+  strip: { symtab: number; dwarf: number; alignment: number; total: number };
   trimpath: { leakedPaths: number; files: number; examples: string[]; estimatedBytes: number };
   /** Every package's bytes over all sections (size) and per section, largest first (issue 15). */
   packages: PackageAttribution[];
