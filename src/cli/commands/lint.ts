@@ -12,6 +12,7 @@ import { formatSarif } from '../../report/sarif.js';
 import { formatLintMarkdown } from '../../report/markdown.js';
 import { findConfigFile, loadConfigFile, type GoslimConfig } from '../../config/index.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
+import { expandLintTargets } from '../../context/discover.js';
 import { readFileBounded, readStdinBounded } from '../read-bounded.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './types.js';
@@ -69,7 +70,11 @@ export const command: CommandModule = {
     program
       .command('lint')
       .description("Check Dockerfiles for Go-image mistakes (size, startup, cross-builds); each finding explained")
-      .argument('[dockerfiles...]', 'Dockerfiles to lint (`-` reads stdin)', ['Dockerfile'])
+      .argument(
+        '[dockerfiles...]',
+        "Dockerfiles to lint: files, directories (searched for Dockerfile, *.Dockerfile, Dockerfile.*, Containerfile; not .git, node_modules, vendor), quoted globs ('services/**/Dockerfile'), or - for stdin",
+        ['Dockerfile'],
+      )
       .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'markdown']).default('text'))
       .addOption(
         new Option('--failure-threshold <severity>', `exit 1 when a finding is at or above this severity (default ${DEFAULT_THRESHOLD})`).choices([
@@ -91,11 +96,10 @@ export const command: CommandModule = {
           const buildArgs = parseBuildArgs(opts.buildArg);
           const explicitConfig = opts.config !== undefined ? loadConfigFile(resolve(io.cwd, opts.config), { knownRules }) : null;
           if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be linted only once per call');
+          const targets = await expandLintTargets(files, io.cwd);
           const reports: LintFileReport[] = [];
           let failed = false;
-          for (const file of files) {
-            const isStdin = file === '-';
-            const path = isStdin ? null : resolve(io.cwd, file);
+          for (const { path, shownAs: file } of targets) {
             const text = (path === null ? await readStdinBounded('dockerfile.size') : await readFileBounded(path, 'dockerfile.size', file)).toString('utf8');
             let config: GoslimConfig | null = explicitConfig;
             if (config === null) {
