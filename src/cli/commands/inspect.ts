@@ -7,8 +7,9 @@ import { writeJson, type CliIO, type ExitCode } from '../context.js';
 import { createProgress } from '../progress.js';
 import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
+import { addConfigOption, commandConfig, insecureFor, networkOptions, type ConfigCliOptions } from '../config.js';
 
-interface InspectOptions extends NetworkCliOptions {
+interface InspectOptions extends NetworkCliOptions, ConfigCliOptions {
   json?: boolean;
   platform?: string;
   insecure?: boolean;
@@ -26,8 +27,8 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addNetworkOptions(program
-      .command('inspect'))
+    addConfigOption(addNetworkOptions(program
+      .command('inspect')))
       .description('Read an image, attribute every byte to a cause, and rank the levers that shrink it')
       .argument('<ref>', 'image: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH[:REF], docker://REF, a path, or a registry reference')
       .option('--json', 'print the report as JSON')
@@ -43,20 +44,28 @@ export const command: CommandModule = {
         await run(async (io: CliIO): Promise<ExitCode> => {
           const top = Number(opts.top);
           if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a non-negative integer, got "${opts.top}"`);
-          const budgets = parseBudgets({
-            ...(opts.maxSize !== undefined ? { maxSize: opts.maxSize } : {}),
-            ...(opts.maxCompressedSize !== undefined ? { maxCompressedSize: opts.maxCompressedSize } : {}),
-            ...(opts.minEfficiency !== undefined ? { minEfficiency: opts.minEfficiency } : {}),
-            ...(opts.failOnLever !== undefined ? { failOnLever: opts.failOnLever } : {}),
-          });
+          const config = commandConfig(io.cwd, opts.config);
+          // Flags override the config's budgets one by one.
+          const budgets = {
+            ...(config.budgets.maxSize !== undefined ? { maxSize: config.budgets.maxSize } : {}),
+            ...(config.budgets.maxCompressedSize !== undefined ? { maxCompressedSize: config.budgets.maxCompressedSize } : {}),
+            ...(config.budgets.minEfficiency !== undefined ? { minEfficiency: config.budgets.minEfficiency } : {}),
+            ...(config.budgets.failOnLever !== undefined ? { failOnLevers: config.budgets.failOnLever } : {}),
+            ...parseBudgets({
+              ...(opts.maxSize !== undefined ? { maxSize: opts.maxSize } : {}),
+              ...(opts.maxCompressedSize !== undefined ? { maxCompressedSize: opts.maxCompressedSize } : {}),
+              ...(opts.minEfficiency !== undefined ? { minEfficiency: opts.minEfficiency } : {}),
+              ...(opts.failOnLever !== undefined ? { failOnLever: opts.failOnLever } : {}),
+            }),
+          };
           const progress = createProgress(io, 'inspect');
           let report;
           try {
             report = await inspectImageRef(ref, {
               ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
-              ...(opts.insecure ? { insecure: true } : {}),
+              ...(insecureFor(opts.insecure, [ref], config) ? { insecure: true } : {}),
               ...(opts.verifyDiffIds ? { verifyDiffIds: true } : {}),
-              env: networkEnv(io.env, opts),
+              env: networkEnv(io.env, networkOptions(opts, config)),
               onProgress: (p) => progress.update(p),
               largest: Math.max(top, 15),
             });
