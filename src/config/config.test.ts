@@ -75,8 +75,7 @@ describe('config files', () => {
 
 describe('validateConfig: every command\'s section (#14)', () => {
   const full = {
-    budgets: { 'max-size': '50MB', 'max-compressed-size': 20000000, 'min-efficiency': '95%', 'fail-on-lever': ['strip-symbols'], 'max-growth': '5%', 'fail-on-new-lever': true },
-    cost: { bandwidth: '100Mbit', nodes: 50, 'kept-tags': 30 },
+    inspect: { 'max-size': '50MB', 'max-compressed-size': 20000000, 'min-efficiency': '95%', 'fail-on-lever': ['strip-symbols'] },
     verify: { run: true, timeout: '5s', probe: 'http://127.0.0.1:8080/healthz', sandbox: 'namespaces', strict: true, args: ['serve', '--port=8080'] },
     build: { base: 'scratch', platforms: ['linux/amd64', 'linux/arm64/v8'], ldflags: '-X main.v=1', user: 65532, sbom: 'none', 'gzip-level': 9, ports: [8080, '53/udp'], env: ['A=1'], labels: { team: 'core', n: 1 }, source: 'https://example.com/r' },
     registries: { insecure: ['registry.internal:5000'], 'request-timeout': '90s', 'min-rate': '10KB/s' },
@@ -85,8 +84,7 @@ describe('validateConfig: every command\'s section (#14)', () => {
   it('accepts a full config and converts values with the flags\' parsers', () => {
     const { config, issues } = validateConfig(full, { knownRules });
     expect(issues).toEqual([]);
-    expect(config.budgets).toEqual({ maxSize: 50_000_000, maxCompressedSize: 20_000_000, minEfficiency: 0.95, failOnLever: ['strip-symbols'], maxGrowth: '5%', failOnNewLever: true });
-    expect(config.cost).toEqual({ bandwidth: '100Mbit', nodes: 50, keptTags: 30 });
+    expect(config.inspect).toEqual({ maxSize: 50_000_000, maxCompressedSize: 20_000_000, minEfficiency: 0.95, failOnLever: ['strip-symbols'] });
     expect(config.verify).toEqual({ run: true, timeout: 5000, probe: 'http://127.0.0.1:8080/healthz', sandbox: 'namespaces', strict: true, args: ['serve', '--port=8080'] });
     expect(config.build).toMatchObject({ base: 'scratch', platforms: ['linux/amd64', 'linux/arm64/v8'], user: '65532', sbom: 'none', gzipLevel: 9, ports: ['8080', '53/udp'], labels: { team: 'core', n: '1' } });
     expect(config.registries).toEqual({ insecure: ['registry.internal:5000'], requestTimeout: '90s', minRate: '10KB/s' });
@@ -99,8 +97,7 @@ describe('validateConfig: every command\'s section (#14)', () => {
   it('reports every problem in every section at once, with dotted paths', () => {
     const { issues } = validateConfig(
       {
-        budgets: { 'max-size': 'huge', 'min-efficiency': '150%', 'fail-on-lever': ['strip-symbols', 'no-such'], 'max-growth': 'lots', extra: 1 },
-        cost: { bandwidth: 'fast', nodes: 0 },
+        inspect: { 'max-size': 'huge', 'min-efficiency': '150%', 'fail-on-lever': ['strip-symbols', 'no-such'], extra: 1 },
         verify: { timeout: '1h', probe: 'http://example.com/', sandbox: 'docker', run: 'yes', args: [1] },
         build: { platforms: ['amd64'], 'gzip-level': 12, ports: ['http'], env: ['NOEQUALS'], labels: [] },
         registries: { insecure: ['not a host'], 'request-timeout': 'soon', 'min-rate': 'slow' },
@@ -109,13 +106,10 @@ describe('validateConfig: every command\'s section (#14)', () => {
       { knownRules },
     );
     expect(issues.map((i) => i.path)).toEqual([
-      'budgets.extra',
-      'budgets.max-size',
-      'budgets.min-efficiency',
-      'budgets.fail-on-lever[1]',
-      'budgets.max-growth',
-      'cost.bandwidth',
-      'cost.nodes',
+      'inspect.extra',
+      'inspect.max-size',
+      'inspect.min-efficiency',
+      'inspect.fail-on-lever[1]',
       'verify.run',
       'verify.timeout',
       'verify.probe',

@@ -8,14 +8,11 @@
  *   disable: [G019, unpinned-base]
  *   severity: { G008: warning }
  *   failure-threshold: warning     # error | warning | info | none
- * budgets:                         # inspect and compare
+ * inspect:                         # budgets of goslim inspect (as its flags)
  *   max-size: 50MB
  *   max-compressed-size: 20MB
  *   min-efficiency: 95%
  *   fail-on-lever: [strip-symbols]
- *   max-growth: 5%                 # compare: or 2MB
- *   fail-on-new-lever: true        # compare
- * cost: { bandwidth: 100Mbit, nodes: 50, kept-tags: 30 }
  * verify: { run: true, timeout: 5s, probe: http://127.0.0.1:8080/healthz, sandbox: auto, strict: false, args: [serve] }
  * build: { base: scratch, platforms: [linux/amd64, linux/arm64], ldflags: "-X main.version=1.2.3", sbom: spdx }
  * registries: { insecure: [registry.internal:5000], request-timeout: 90s, min-rate: 10KB/s }
@@ -35,23 +32,13 @@ export interface LintConfig {
   failureThreshold?: ConfigThreshold;
 }
 
-/** Budgets for `inspect` (sizes, efficiency, levers) and `compare` (growth, new levers). Sizes in bytes. */
-export interface BudgetsConfig {
+/** Budgets of `inspect` (as its flags). Sizes in bytes. */
+export interface InspectConfig {
   maxSize?: number;
   maxCompressedSize?: number;
   /** 0..1 */
   minEfficiency?: number;
   failOnLever?: LeverId[];
-  /** As written (`5%` or `2MB`); compare parses it. */
-  maxGrowth?: string;
-  failOnNewLever?: boolean;
-}
-
-/** What the bytes cost (inspect and compare): `bandwidth` as written (`100Mbit`), counts as numbers. */
-export interface CostConfig {
-  bandwidth?: string;
-  nodes?: number;
-  keptTags?: number;
 }
 
 export type SandboxKind = 'auto' | 'podman' | 'namespaces';
@@ -90,8 +77,7 @@ export interface RegistriesConfig {
 
 export interface GoslimConfig {
   lint: LintConfig;
-  budgets: BudgetsConfig;
-  cost: CostConfig;
+  inspect: InspectConfig;
   verify: VerifyConfig;
   build: BuildConfig;
   registries: RegistriesConfig;
@@ -110,11 +96,11 @@ export interface ValidateOptions {
 
 const SEVERITIES: readonly string[] = ['error', 'warning', 'info'];
 const THRESHOLDS: readonly string[] = ['error', 'warning', 'info', 'none'];
-const TOP_KEYS = ['lint', 'budgets', 'cost', 'verify', 'build', 'registries'];
+const TOP_KEYS = ['lint', 'inspect', 'verify', 'build', 'registries'];
 const LINT_KEYS = ['disable', 'severity', 'failure-threshold'];
 
 export function defaultConfig(): GoslimConfig {
-  return { lint: { disable: [], severity: {} }, budgets: {}, cost: {}, verify: {}, build: {}, registries: { insecure: [] } };
+  return { lint: { disable: [], severity: {} }, inspect: {}, verify: {}, build: {}, registries: { insecure: [] } };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -285,8 +271,6 @@ const isFraction = (s: string): boolean => {
   const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
   return v >= 0 && v <= 1;
 };
-const isGrowth = (s: string): boolean => /^\s*\d+(?:\.\d+)?\s*%\s*$/.test(s) || isSize(s);
-const isBandwidth = (s: string): boolean => /^\s*\d+(?:\.\d+)?\s*([kKmMgG]i?)?(bit|b|B)(ps|\/s)?\s*$/.test(s);
 const isPlatform = (s: string): boolean => /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(s.trim());
 const isKeyValue = (s: string): boolean => s.indexOf('=') > 0;
 const isHost = (s: string): boolean => /^(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*|\[[a-fA-F0-9:]+\])(?::\d+)?$/.test(s);
@@ -304,29 +288,19 @@ function validateSections(raw: Record<string, unknown>, config: GoslimConfig, is
     if (value !== undefined) target[key] = value;
   };
 
-  const b = section(raw, 'budgets', issues);
+  const b = section(raw, 'inspect', issues);
   if (b) {
-    b.unknownKeys(['max-size', 'max-compressed-size', 'min-efficiency', 'fail-on-lever', 'max-growth', 'fail-on-new-lever']);
+    b.unknownKeys(['max-size', 'max-compressed-size', 'min-efficiency', 'fail-on-lever']);
     const bytes = (key: string): number | undefined => {
       const t = b.text(key, 'a size such as 250MB, 1.5GiB or 300000', isSize);
       return t === undefined ? undefined : parseBytes(t);
     };
-    set(config.budgets, 'maxSize', bytes('max-size'));
-    set(config.budgets, 'maxCompressedSize', bytes('max-compressed-size'));
+    set(config.inspect, 'maxSize', bytes('max-size'));
+    set(config.inspect, 'maxCompressedSize', bytes('max-compressed-size'));
     const eff = b.text('min-efficiency', 'a fraction (0.95) or a percentage (95%)', isFraction);
-    if (eff !== undefined) config.budgets.minEfficiency = Number(/[\d.]+/.exec(eff)![0]) / (eff.includes('%') ? 100 : 1);
+    if (eff !== undefined) config.inspect.minEfficiency = Number(/[\d.]+/.exec(eff)![0]) / (eff.includes('%') ? 100 : 1);
     const levers = b.list('fail-on-lever', `a lever id (${LEVER_IDS.join(', ')})`, isLeverId);
-    if (levers !== undefined) config.budgets.failOnLever = levers as LeverId[];
-    set(config.budgets, 'maxGrowth', b.text('max-growth', 'a percentage (5%) or a size (2MB)', isGrowth));
-    set(config.budgets, 'failOnNewLever', b.bool('fail-on-new-lever'));
-  }
-
-  const c = section(raw, 'cost', issues);
-  if (c) {
-    c.unknownKeys(['bandwidth', 'nodes', 'kept-tags']);
-    set(config.cost, 'bandwidth', c.string('bandwidth', 'a bandwidth such as 100Mbit or 1Gbit', isBandwidth));
-    set(config.cost, 'nodes', c.int('nodes', 1, 1_000_000));
-    set(config.cost, 'keptTags', c.int('kept-tags', 1, 1_000_000));
+    if (levers !== undefined) config.inspect.failOnLever = levers as LeverId[];
   }
 
   const v = section(raw, 'verify', issues);

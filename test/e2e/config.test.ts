@@ -37,7 +37,7 @@ describeWithTools([...FIXTURE_TOOLS], 'config file for every command (CLI)', () 
   const slim = (): string => `docker-archive:${fx.images['slim-four-levers'].dockerArchive}`;
 
   it('inspect: budgets from the config fail the run; a flag overrides the one budget it names', async () => {
-    config('budgets:\n  max-size: 1MB\n');
+    config('inspect:\n  max-size: 1MB\n');
     const over = await cli(['inspect', slim(), '--json']);
     expect(over.code).toBe(1);
     expect(over.stderr).toMatch(/^goslim: budget: size .* exceeds --max-size 1\.0 MB$/m);
@@ -47,8 +47,8 @@ describeWithTools([...FIXTURE_TOOLS], 'config file for every command (CLI)', () 
   });
 
   it('inspect: --config FILE wins over the file in the current directory', async () => {
-    config('budgets:\n  max-size: 1MB\n');
-    config('budgets:\n  max-size: 1GB\n  fail-on-lever: [strip-symbols]\n', 'ci.yaml');
+    config('inspect:\n  max-size: 1MB\n');
+    config('inspect:\n  max-size: 1GB\n  fail-on-lever: [strip-symbols]\n', 'ci.yaml');
     const r = await cli(['inspect', slim(), '--json', '--config', 'ci.yaml']);
     // The four-lever image has no strip-symbols lever left, and 1 GB holds it.
     expect(r.stderr).toBe('');
@@ -60,12 +60,12 @@ describeWithTools([...FIXTURE_TOOLS], 'config file for every command (CLI)', () 
 
   it('every problem in every section at once, with dotted paths, for any command (E_CONFIG, exit 2, before any work)', async () => {
     writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
-    config('budgets:\n  max-size: huge\nverify:\n  sandbox: docker\nbuild:\n  gzip-level: 12\nregistries:\n  min-rate: slow\nlint:\n  disable: [G999]\nbogus: 1\n');
+    config('inspect:\n  max-size: huge\nverify:\n  sandbox: docker\nbuild:\n  gzip-level: 12\nregistries:\n  min-rate: slow\nlint:\n  disable: [G999]\nbogus: 1\n');
     for (const args of [['inspect', slim()], ['verify', slim()], ['lint', 'Dockerfile'], ['build', '--oci', join(dir, 'out')], ['push', slim(), `oci:${join(dir, 'copy')}`]]) {
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^goslim: error E_CONFIG: invalid config .*\.goslim\.yaml \(6 problems\):/);
-      for (const p of ['bogus', 'budgets.max-size', 'verify.sandbox', 'build.gzip-level', 'registries.min-rate', 'lint.disable[0]']) expect(r.stderr).toContain(`\n  ${p}: `);
+      for (const p of ['bogus', 'inspect.max-size', 'verify.sandbox', 'build.gzip-level', 'registries.min-rate', 'lint.disable[0]']) expect(r.stderr).toContain(`\n  ${p}: `);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
   });

@@ -47,10 +47,10 @@ export const command: CommandModule = {
           const config = commandConfig(io.cwd, opts.config);
           // Flags override the config's budgets one by one.
           const budgets = {
-            ...(config.budgets.maxSize !== undefined ? { maxSize: config.budgets.maxSize } : {}),
-            ...(config.budgets.maxCompressedSize !== undefined ? { maxCompressedSize: config.budgets.maxCompressedSize } : {}),
-            ...(config.budgets.minEfficiency !== undefined ? { minEfficiency: config.budgets.minEfficiency } : {}),
-            ...(config.budgets.failOnLever !== undefined ? { failOnLevers: config.budgets.failOnLever } : {}),
+            ...(config.inspect.maxSize !== undefined ? { maxSize: config.inspect.maxSize } : {}),
+            ...(config.inspect.maxCompressedSize !== undefined ? { maxCompressedSize: config.inspect.maxCompressedSize } : {}),
+            ...(config.inspect.minEfficiency !== undefined ? { minEfficiency: config.inspect.minEfficiency } : {}),
+            ...(config.inspect.failOnLever !== undefined ? { failOnLevers: config.inspect.failOnLever } : {}),
             ...parseBudgets({
               ...(opts.maxSize !== undefined ? { maxSize: opts.maxSize } : {}),
               ...(opts.maxCompressedSize !== undefined ? { maxCompressedSize: opts.maxCompressedSize } : {}),
