@@ -116,7 +116,7 @@ describeWithTools([...FIXTURE_TOOLS, 'dist'], 'the GitHub Action on the fixture 
     const slim = fx.images['slim-four-levers'];
     const r = runAction(workspace, { image: `oci:${slim.oci}`, dockerfile: 'Dockerfile', 'max-size': '1GB', 'max-compressed-size': '500MB' });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.outputs['compressed-size']).toBe(String(slim.compressedSize));
+    expect(r.outputs['compressed-size']).toBe(String(slim.info.compressedSize));
     expect(Number(r.outputs.size)).toBeGreaterThan(Number(r.outputs['compressed-size']));
     const report = JSON.parse(readFileSync(r.outputs.report!, 'utf8')) as { kind: string; image: { size: number; compressedSize: number } };
     expect(report.kind).toBe('inspect');
@@ -142,7 +142,7 @@ describeWithTools([...FIXTURE_TOOLS, 'dist'], 'the GitHub Action on the fixture 
     const r = runAction(workspace, { image: `oci:${cgo.oci}`, baseline: slimReport, 'max-size': '1MB', 'max-growth': '1%' });
     expect(r.code).toBe(1);
     expect(r.outputs.verdict).toBe('fail');
-    expect(r.outputs['compressed-size']).toBe(String(cgo.compressedSize));
+    expect(r.outputs['compressed-size']).toBe(String(cgo.info.compressedSize));
     expect(r.summary).toContain('**The image will not start**');
     expect(r.summary).toMatch(/^- inspect: size .* exceeds --max-size 1\.0 MB$/m);
     expect(r.summary).toMatch(/^- compare: .*--max-growth/m);
