@@ -12,7 +12,9 @@
  *    Dockerfile when one is given) and the lint findings, as two runs with their own category
  *    (runAutomationDetails.id), which code scanning accepts in one upload.
  *
- * Inputs come as INPUT_* environment variables (action.yml maps each input). Exit status: the worst
+ * Inputs come as INPUT_* environment variables (action.yml maps each input). Outside GitHub (GitLab
+ * CI, docs/ci.md) the same script runs with GOSLIM_SUMMARY_FILE / GOSLIM_OUTPUT_FILE in place of
+ * GITHUB_STEP_SUMMARY / GITHUB_OUTPUT (the outputs file is `key=value` lines: a GitLab dotenv report). Exit status: the worst
  * of the goslim commands (0 ok, 1 a budget crossed, findings over the lint threshold, or an image that
  * will not start, 2 bad input, 3 internal error), after the summary and outputs are written, so a
  * failed check still leaves its report. Plain Node (no dependencies beyond goslim's own build).
@@ -144,10 +146,12 @@ function main() {
   if (budgetLines.length > 0) head.push('**Budgets crossed:**', '', ...budgetLines.map((b) => `- ${b}`), '');
   if (outputs.verdict === 'fail') head.push('**The image will not start** (see "Will it start?" below).', '');
   const summary = [head.join('\n').trim(), ...sections.filter(Boolean)].join('\n\n');
-  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${summary}\n`);
+  const summaryFile = process.env.GOSLIM_SUMMARY_FILE || process.env.GITHUB_STEP_SUMMARY;
+  const outputFile = process.env.GOSLIM_OUTPUT_FILE || process.env.GITHUB_OUTPUT;
+  if (summaryFile) appendFileSync(summaryFile, `${summary}\n`);
   else process.stdout.write(`${summary}\n`);
-  if (process.env.GITHUB_OUTPUT) {
-    appendFileSync(process.env.GITHUB_OUTPUT, OUTPUTS.filter((k) => outputs[k] !== undefined).map((k) => `${k}=${outputs[k]}\n`).join(''));
+  if (outputFile) {
+    appendFileSync(outputFile, OUTPUTS.filter((k) => outputs[k] !== undefined).map((k) => `${k}=${outputs[k]}\n`).join(''));
   }
   return worst;
 }

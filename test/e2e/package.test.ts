@@ -49,8 +49,8 @@ describeWithTools(['dist', 'npm'], 'the npm package', () => {
   }, 300_000);
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it('ships the CLI, the library with its types, the docs, the schemas and the licence', () => {
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'bin/goslim.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'docs/lint.md', 'docs/ci.md']) {
+  it('ships the CLI, the library with its types, the docs, the schemas, the CI runner script and the licence', () => {
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'bin/goslim.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'docs/lint.md', 'docs/ci.md', 'scripts/action.js']) {
       expect(files).toContain(f);
     }
     if (existsSync(join(REPO_ROOT, 'schemas'))) expect(files.some((f) => /^schemas\/[^/]+\.json$/.test(f))).toBe(true);
@@ -63,7 +63,7 @@ describeWithTools(['dist', 'npm'], 'the npm package', () => {
         /(^|\/)(test|tests|fixtures|testing|__tests__)\//.test(f) ||
         /\.(test|spec)\.[cm]?[jt]s$/.test(f) ||
         /(^|\/)(test-helpers|rule-tester)\.(js|d\.ts)$/.test(f) ||
-        /^(src|bench|scripts|examples)\//.test(f) ||
+        (/^(src|bench|scripts|examples)\//.test(f) && f !== 'scripts/action.js') ||
         f === 'action.yml',
     );
     expect(bad).toEqual([]);
@@ -105,5 +105,16 @@ describeWithTools(['dist', 'npm'], 'the npm package', () => {
     expect(lint.status).toBe(1);
     const report = JSON.parse(lint.stdout) as { files: Array<{ findings: Array<{ rule: string }> }> };
     expect(report.files[0]!.findings.map((f) => f.rule)).toContain('G001');
+
+    // The CI runner script from the installed package, as the GitLab job in docs/ci.md runs it.
+    const ci = spawnSync(process.execPath, [join(tmp, 'node_modules', pkg.name, 'scripts', 'action.js')], {
+      cwd: tmp,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, INPUT_DOCKERFILE: 'Dockerfile', GOSLIM_SUMMARY_FILE: join(tmp, 'summary.md'), GOSLIM_OUTPUT_FILE: join(tmp, 'goslim.env'), RUNNER_TEMP: tmp, GITHUB_ACTION_PATH: '' },
+    });
+    expect(ci.status, ci.stderr).toBe(1); // the naive Dockerfile's warnings
+    expect(readFileSync(join(tmp, 'summary.md'), 'utf8')).toMatch(/^## goslim\n[\s\S]*G001/);
+    expect(readFileSync(join(tmp, 'goslim.env'), 'utf8')).toBe(`sarif-file=${join(tmp, 'goslim.sarif')}\n`);
   });
 });
