@@ -23,6 +23,7 @@ describeWithTools(['dist'], 'usage errors (CLI)', () => {
 
   it.each([
     [['frob'], /^goslim: error E_USAGE: unknown command 'frob'/],
+    [['inspcet', 'x'], /^goslim: error E_USAGE: unknown command 'inspcet' \(did you mean inspect\?\)$/m],
     [['binary'], /^goslim: error E_USAGE: missing required argument 'file'/],
     [['lint', '--format', 'xml'], /^goslim: error E_USAGE: option '-f, --format <format>' argument 'xml' is invalid/],
     [['inspect', 'x', '--top'], /^goslim: error E_USAGE: option '--top <n>' argument missing/],
