@@ -55,7 +55,7 @@ async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<E
     throw new UsageError('say where the image goes: --oci DIR, --tar FILE and/or --push REF');
   }
   // Flags override build.* from the config (found from the first target's directory up to the cwd).
-  const config = commandConfig(io.cwd, o.config, targets[0] ?? '.');
+  const config = await commandConfig(io.cwd, o.config, targets[0] ?? '.');
   const c = config.build;
   const base = o.base ?? c.base ?? DEFAULT_BASE;
   const sbomFormat = parseSbomFormat(o.sbom ?? c.sbom ?? 'spdx');

@@ -44,7 +44,7 @@ export const command: CommandModule = {
         await run(async (io: CliIO): Promise<ExitCode> => {
           const top = Number(opts.top);
           if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a non-negative integer, got "${opts.top}"`);
-          const config = commandConfig(io.cwd, opts.config);
+          const config = await commandConfig(io.cwd, opts.config);
           // Flags override the config's budgets one by one.
           const budgets = {
             ...(config.inspect.maxSize !== undefined ? { maxSize: config.inspect.maxSize } : {}),

@@ -18,7 +18,7 @@ interface PushCliOptions extends NetworkCliOptions, ConfigCliOptions {
 
 async function body(src: string, dest: string, o: PushCliOptions, io: CliIO): Promise<ExitCode> {
   const started = Date.now();
-  const config = commandConfig(io.cwd, o.config);
+  const config = await commandConfig(io.cwd, o.config);
   const r = await copyImage(src, dest, {
     env: networkEnv(io.env, networkOptions(o, config)),
     ...(o.platform ? { platform: o.platform } : {}),

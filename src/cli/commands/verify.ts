@@ -39,7 +39,7 @@ export const command: CommandModule = {
       .option('--no-strict', 'do not exit 1 on warnings, even when the config says verify.strict: true')
       .action(async (ref: string, opts: VerifyCliOptions) =>
         run(async (io: CliIO): Promise<ExitCode> => {
-          const config = commandConfig(io.cwd, opts.config);
+          const config = await commandConfig(io.cwd, opts.config);
           const c = config.verify;
           const timeout = opts.timeout !== undefined ? Number(opts.timeout) : (c.timeout ?? 3000);
           if (!Number.isInteger(timeout) || timeout <= 0 || timeout > 600_000) throw new UsageError('--timeout must be a whole number of milliseconds (1..600000)');
