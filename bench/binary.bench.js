@@ -1,4 +1,5 @@
-// goslim binary: full analysis (build info + sections + package attribution) of the largest
+// goslim binary: full analysis (build info, sections, whole-file attribution to packages and
+// modules: .text, .gopclntab, funcdata, symbols, code and data references; issue 15) of the largest
 // Go binaries on this machine, wall time including Node start-up, beside `go version -m` on
 // the same file in the same run, and against the physical floor of a Node tool (start Node
 // and read the file). Peak RSS via /usr/bin/time -f %M. Prints ratios, asserts nothing.
@@ -14,7 +15,7 @@ if (!existsSync(join(repo, 'dist/binary/index.js'))) {
   process.exit(1);
 }
 const { analyzeBinary, isGoBinary } = await import(join(repo, 'dist/binary/index.js'));
-const RUNS = 5;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 const DIRS = ['/usr/lib/go-1.19/bin', '/usr/lib/go-1.19/pkg/tool/linux_amd64', '/usr/lib/google-cloud-sdk/bin', '/usr/local/bin', '/usr/bin', '/usr/sbin', '/usr/local/go/bin', '/root/go/bin', '/opt'];
@@ -103,7 +104,9 @@ for (const c of picked) {
   }
   times.sort((a, b) => a - b);
   const inproc = times[Math.floor(RUNS / 2)];
-  console.log(`\n${c.path}: ${mb.toFixed(1)} MB, ${report.go?.version ?? 'no go version'}, ${report.go?.pclntab?.functions ?? 0} functions, ${report.packages.length} packages`);
+  console.log(`\n${c.path}: ${mb.toFixed(1)} MB, ${report.go?.version ?? 'no go version'}, ${report.go?.pclntab?.functions ?? 0} functions, ${report.packages.length} packages, ${report.modules.length} modules`);
+  const a = report.attribution;
+  console.log(`  attribution: ${(100 * a.unattributed / a.total).toFixed(2)} % unattributed, ${(100 * a.estimated / a.total).toFixed(1)} % estimated from references, method ${a.method}`);
   console.log(`  goslim binary --json   ${goslim.ms.toFixed(0)} ms wall (incl. Node start-up), peak RSS ${(goslim.rssKB / 1024).toFixed(0)} MB`);
   console.log(`  go version -m          ${peer.ms.toFixed(0)} ms wall, peak RSS ${(peer.rssKB / 1024).toFixed(0)} MB (build info only)`);
   console.log(`  floor: node + read     ${readFloor.ms.toFixed(0)} ms wall, peak RSS ${(readFloor.rssKB / 1024).toFixed(0)} MB`);
@@ -112,9 +115,10 @@ for (const c of picked) {
   console.log(`  ratio goslim / (node + read) floor:  ${(goslim.ms / readFloor.ms).toFixed(2)}x`);
   console.log(`  goslim minus CLI start-up:           ${(goslim.ms - cliFloor.ms).toFixed(0)} ms`);
   if (TIME) {
-    console.log(`  peak RSS / file size:                ${((goslim.rssKB * 1024) / c.size).toFixed(2)}x (target < 2x)`);
+    console.log(`  peak RSS / file size:                ${((goslim.rssKB * 1024) / c.size).toFixed(2)}x (target <= 1.5x)`);
+    console.log(`  floor RSS (node + read) / file size: ${((readFloor.rssKB * 1024) / c.size).toFixed(2)}x`);
     console.log(`  (RSS - node baseline) / file size:   ${(((goslim.rssKB - nodeFloor.rssKB) * 1024) / c.size).toFixed(2)}x`);
     console.log(`  (RSS - CLI baseline) / file size:    ${(((goslim.rssKB - cliFloor.rssKB) * 1024) / c.size).toFixed(2)}x (the file buffer is 1.00x)`);
   }
-  console.log(`  wall target (< 500 ms for ~50 MB):   ${goslim.ms < 500 ? 'met' : 'not met'}; Node start-up alone is ${nodeFloor.ms.toFixed(0)} ms here`);
+  console.log(`  wall target (<= 600 ms for ~50 MB):  ${goslim.ms <= 600 ? 'met' : 'not met'}; Node start-up alone is ${nodeFloor.ms.toFixed(0)} ms here`);
 }

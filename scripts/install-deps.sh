@@ -6,6 +6,7 @@ pkgs=(
   golang-go        # builds real Go binaries for fixtures (Go 1.19 on Debian 12)
   gcc              # cgo and -linkmode=external Go fixtures (binary analyzer tests)
   libc6-dev        # static libc for the -static-pie Go fixture; headers for cgo
+  zlib1g-dev       # the cgozlib Go fixture: cgo linking a C library beyond libc (binary hints, issue 15)
   binutils         # readelf/objdump oracles for the binary analyzer tests
   file             # ELF oracle
   skopeo           # writes docker-archive fixtures; validates the images goslim writes

@@ -119,7 +119,7 @@ export function factsFromReport(r: BinaryReport, path: string): GoBinaryFacts | 
 
 function analyzeGo(bytes: Uint8Array, path: string): GoBinaryFacts | undefined {
   try {
-    return factsFromReport(analyzeBinary(bytes, { path: `/${path}` }), path);
+    return factsFromReport(analyzeBinary(bytes, { path: `/${path}`, attribution: false }), path);
   } catch (err) {
     // A damaged or exotic ELF is not a reason to fail the whole image: it is just not a Go binary we can read.
     if (err instanceof GoslimError) return undefined;

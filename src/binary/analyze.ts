@@ -10,9 +10,10 @@ import { PF_W, PF_X, PT_LOAD, readElf, vaToOffset, type ElfFile, type ElfSection
 import type { ExeSection, Executable } from './exe.js';
 import { readMachO } from './macho.js';
 import { readPE } from './pe.js';
-import { binaryFindings } from './findings.js';
+import { binaryFindings, binaryHints } from './findings.js';
 import { detectExecutableFormat, isShortElfPrefix } from './format.js';
 import { PackageTally } from './packages.js';
+import { attributeBinary, Resolver } from './attribute.js';
 import { looksLikePclntab, parsePclntab, type FunctionVisitor, type Pclntab } from './pclntab.js';
 import type { BinaryReport, GoInfo } from './types.js';
 import { estimateTrimpathSavings, isAbsolutePath } from './trimpath.js';
@@ -22,6 +23,11 @@ export interface AnalyzeOptions {
   path?: string;
   /** Throw E_NOT_GO_BINARY instead of returning `go: null` for a non-Go executable. */
   requireGo?: boolean;
+  /**
+   * Whole-file attribution (pclntab per function, symbols, references, embedded files). Default true;
+   * false keeps only the .text split per package (what image inspection needs, at a fraction of the cost).
+   */
+  attribution?: boolean;
 }
 
 export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): BinaryReport {
@@ -38,8 +44,11 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
   const tally = new PackageTally();
   let runtimeCgoSeen = false;
   let cgoGlue = 0;
+  const resolver = new Resolver();
+  const funcPackages: string[] = [];
   const pcln = findExePclntab(exe, (name, size) => {
     tally.add(name, size);
+    funcPackages.push(resolver.of(name));
     if (CGO_FUNC.test(name)) {
       cgoGlue += size;
       if (name === 'x_cgo_init' || name.startsWith('_cgo_') || name.startsWith('runtime/cgo.')) runtimeCgoSeen = true;
@@ -64,7 +73,7 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     estimatedBytes: estimateTrimpathSavings(leaked, goInfo?.main?.path ?? null),
   };
 
-  const packages = pcln ? tally.result() : [];
+  const code = pcln ? tally.result() : [];
   const textSec = exe.text;
   const text = textSec?.fileSize ?? 0;
   const attributed = pcln?.table.codeSize ?? 0;
@@ -81,6 +90,10 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     (exe.format === 'elf' && pcln !== null && textSec !== undefined && textStart !== 0 && textSec.addr !== textStart && pcln.table.version !== '1.2'));
   const cgo = { used: runtimeCgo || externalLinking, runtimeCgo, externalLinking, libraries: exe.format === 'elf' ? [...exe.needed] : [] };
   const cgoBytes = Math.max(0, text - attributed) + cgoGlue + exe.dynamicTables;
+  const whole =
+    options.attribution === false
+      ? textOnly(attributeBinary({ bytes, exe, pcln: null, go: goInfo, externalLinking, code, funcPackages: [] }))
+      : attributeWhole({ bytes, exe, pcln, go: goInfo, externalLinking, code, funcPackages });
 
   const strip = { symtab, dwarf, total: symtab + dwarf };
   const findings = binaryFindings({
@@ -115,7 +128,12 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     layout: { sections: sectionBytes, headersAndPadding: bytes.length - sectionBytes },
     strip,
     trimpath,
-    packages,
+    packages: whole.packages,
+    modules: whole.modules,
+    attribution: whole.attribution,
+    files: whole.files,
+    embedded: whole.embedded,
+    hints: binaryHints({ size: bytes.length, packages: whole.packages, modules: whole.modules, embedded: whole.embedded, needed: exe.format === 'elf' ? exe.needed : [], cgo, go: goInfo }),
     code: { text, attributed, unattributed: Math.max(0, text - attributed) },
     cgo,
     findings,
@@ -269,4 +287,31 @@ export function isGoBinary(bytes: Uint8Array): boolean {
   return v.indexOf(Uint8Array.from([0xff, 0x20, 0x47, 0x6f, 0x20, 0x62, 0x75, 0x69, 0x6c, 0x64, 0x69, 0x6e, 0x66, 0x3a])) >= 0 ||
     v.indexOf(Buffer.from('.gopclntab')) >= 0 ||
     v.indexOf(Buffer.from('runtime.goexit')) >= 0;
+}
+
+/** Go code per package (the `.text` column of `packages`), largest first: what `packages` held before issue 15. */
+export function codeByPackage(r: Pick<BinaryReport, 'packages' | 'format'>): Array<{ name: string; size: number }> {
+  const key = r.format === 'macho' ? '__TEXT,__text' : '.text';
+  return r.packages
+    .filter((p) => (p.sections[key] ?? 0) > 0)
+    .map((p) => ({ name: p.name, size: p.sections[key] as number }))
+    .sort((a, b) => b.size - a.size || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Whole-file attribution; tables that point outside the file (a damaged or hostile binary whose
+ * headers still parsed) give the section and overhead view only, never a RangeError.
+ */
+function attributeWhole(input: Parameters<typeof attributeBinary>[0]): ReturnType<typeof attributeBinary> {
+  try {
+    return attributeBinary(input);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    const r = attributeBinary({ ...input, pcln: null, code: input.code, funcPackages: [] });
+    return { ...r, attribution: { ...r.attribution, method: 'pclntab (tables inconsistent: data not attributed)' } };
+  }
+}
+
+function textOnly(r: ReturnType<typeof attributeBinary>): ReturnType<typeof attributeBinary> {
+  return { ...r, attribution: { ...r.attribution, method: 'text only (attribution off)' } };
 }

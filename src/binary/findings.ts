@@ -5,7 +5,8 @@
  */
 import { formatBytes } from '../util/units.js';
 import { leverDoc, type LeverId } from '../vocabulary/levers.js';
-import type { BinaryReport, BinaryFinding } from './types.js';
+import type { BinaryReport, BinaryFinding, BinaryHint } from './types.js';
+import { hintDoc, type HintId } from '../vocabulary/hints.js';
 
 type Facts = Pick<BinaryReport, 'strip' | 'trimpath' | 'linking' | 'needed' | 'interpreter' | 'cgo' | 'go' | 'sections'> & {
   cgoBytes: number;
@@ -45,6 +46,19 @@ export function binaryFindings(r: Facts): BinaryFinding[] {
   }
 
   if (r.linking === 'dynamic' && r.needed.length > 0 && r.cgo.used) {
+    const beyond = r.needed.filter((n) => !LIBC_PARTS.test(n));
+    if (beyond.length > 0) {
+      // The C libraries are the program's own: turning cgo off would lose them (the cgo-libraries hint says what to do).
+      out.push(
+        finding(
+          'cgo-off',
+          r.cgoBytes,
+          true,
+          `Dynamically linked through cgo and needs C libraries beyond libc (${beyond.join(', ')}): CGO_ENABLED=0 is not the fix here (see goslim explain cgo-libraries); it cannot start on scratch or distroless/static`,
+        ),
+      );
+      return out.sort((a, b) => b.bytes - a.bytes);
+    }
     out.push(
       finding(
         'cgo-off',
@@ -55,4 +69,66 @@ export function binaryFindings(r: Facts): BinaryFinding[] {
     );
   }
   return out.sort((a, b) => b.bytes - a.bytes);
+}
+
+/** C libraries that are part of the C library itself (glibc's split libraries, musl, the loader). */
+const LIBC_PARTS = /^(libc\.so\.\d+|libc\.musl-.*|libpthread\.so\.\d+|libdl\.so\.\d+|libm\.so\.\d+|librt\.so\.\d+|libresolv\.so\.\d+|libutil\.so\.\d+|libanl\.so\.\d+|ld-linux.*|ld-musl.*|libgcc_s\.so\.\d+)$/;
+
+/** Share of the file the largest dependency module must reach for the heavy-dependencies hint. */
+const HEAVY_SHARE = 0.01;
+
+/** Share of the file above which a group of embedded files "dominates" enough to name first. */
+const EMBED_SHARE = 0.05;
+
+type HintFacts = Pick<BinaryReport, 'size' | 'packages' | 'modules' | 'embedded' | 'needed' | 'cgo' | 'go'>;
+
+function hint(id: HintId, bytes: number, size: number, title: string, items: BinaryHint['items']): BinaryHint {
+  const d = hintDoc(id);
+  return { id: `binary/${id}`, hint: id, bytes, share: size > 0 ? bytes / size : 0, title, fix: d.fix, lose: d.lose, keep: d.keep, explain: `goslim explain ${id}`, items };
+}
+
+/**
+ * Hints beyond the four levers, with this binary's numbers (issue 15). Hints are never applied by
+ * `fix`: each one is a decision about code or deployment.
+ */
+export function binaryHints(r: HintFacts): BinaryHint[] {
+  const out: BinaryHint[] = [];
+  if (r.go === null) return out;
+  const pct = (n: number): string => `${((100 * n) / r.size).toFixed(1)} %`;
+
+  if (r.embedded.length > 0) {
+    const total = r.embedded.reduce((a, f) => a + f.size, 0);
+    const top = r.embedded.slice(0, 3).map((f) => `${f.name} ${formatBytes(f.size)}`).join(', ');
+    out.push(
+      hint('embedded-assets', total, r.size, `${r.embedded.length} embedded files, ${formatBytes(total)} (${pct(total)} of the binary${total / r.size >= EMBED_SHARE ? ', a large share' : ''}): ${top}${r.embedded.length > 3 ? ', ...' : ''}; serve them from a volume or embed them compressed`, r.embedded.map((f) => ({ name: f.name, bytes: f.size }))),
+    );
+  }
+
+  const debug = r.packages.filter((p) => p.name === 'net/http/pprof' || p.name === 'expvar');
+  if (debug.length > 0) {
+    const bytes = debug.reduce((a, p) => a + p.size, 0);
+    const extra = r.packages.filter((p) => p.name === 'runtime/pprof' || p.name === 'internal/profile');
+    const items = [...debug, ...extra].map((p) => ({ name: p.name, bytes: p.size, ...(extra.includes(p) ? { note: 'linked for net/http/pprof; also goes if nothing else imports it' } : {}) }));
+    out.push(
+      hint('debug-endpoints', bytes, r.size, `${debug.map((p) => `${p.name} (${formatBytes(p.size)})`).join(' and ')} linked in${extra.length ? `, with ${extra.map((p) => `${p.name} ${formatBytes(p.size)}`).join(', ')}` : ''}: guard the import with a build tag`, items),
+    );
+  }
+
+  const deps = r.modules.filter((m) => !m.path.startsWith('<') && m.path !== 'std' && m.path !== 'runtime' && m.path !== 'cgo/C' && m.path !== 'cmd' && m.path !== r.go?.main?.path);
+  // Only worth a look when the largest dependency is a visible share of the binary.
+  if (deps.length > 0 && (deps[0]?.size ?? 0) / r.size >= HEAVY_SHARE) {
+    const top = deps.slice(0, 5);
+    const bytes = top.reduce((a, m) => a + m.size, 0);
+    out.push(
+      hint('heavy-dependencies', bytes, r.size, `largest dependencies: ${top.map((m) => `${m.path} ${formatBytes(m.size)} (${pct(m.size)})`).join(', ')}`, top.map((m) => ({ name: `${m.path}${m.version ? ` ${m.version}` : ''}`, bytes: m.size, note: `${m.packages.length} packages` }))),
+    );
+  }
+
+  const beyond = r.needed.filter((n) => !LIBC_PARTS.test(n));
+  if (beyond.length > 0) {
+    out.push(
+      hint('cgo-libraries', 0, r.size, `needs C libraries beyond libc (${beyond.join(', ')}): CGO_ENABLED=0 is not the fix; use a base with glibc and these libraries (distroless cc/base plus them)`, beyond.map((n) => ({ name: n, bytes: 0 }))),
+    );
+  }
+  return out;
 }

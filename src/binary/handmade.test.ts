@@ -8,7 +8,7 @@ import {
   pointerFormatElf,
 } from '../../test/fixtures/go/elf-builder.js';
 import { GoslimError } from '../errors.js';
-import { analyzeBinary, elfBuildInfoSource } from './analyze.js';
+import { analyzeBinary, codeByPackage, elfBuildInfoSource } from './analyze.js';
 import { decodeBuildInfoAt, readBuildInfo } from './buildinfo.js';
 import { readElf } from './elf.js';
 import { parsePclntab } from './pclntab.js';
@@ -99,7 +99,7 @@ describe('build info: recovery when the header is missing', () => {
     });
     const r = analyzeBinary(bytes);
     expect(r.go).toMatchObject({ version: 'go1.21.3', recovered: true, buildInfo: 'none', main: null, deps: [] });
-    expect(r.packages).toEqual([{ name: 'main', size: 64 }]);
+    expect(codeByPackage(r)).toEqual([{ name: 'main', size: 64 }]);
   });
 
   it('returns go: null for an ELF with neither build info nor pclntab', () => {
@@ -157,7 +157,7 @@ describe('pclntab layouts', () => {
       segments: [{ type: 1, flags: 4, section: '.gopclntab' }],
     });
     const r = analyzeBinary(bytes);
-    expect(r.packages).toEqual([
+    expect(codeByPackage(r)).toEqual([
       { name: 'net/http', size: 200 },
       { name: 'runtime', size: 100 },
       { name: 'main', size: 60 },
@@ -173,7 +173,7 @@ describe('pclntab layouts', () => {
     const renamed = Buffer.from(bytes);
     const at = renamed.indexOf('.gopclntab');
     renamed.write('.xoxoxoxox', at, 'latin1');
-    expect(analyzeBinary(renamed).packages.length).toBe(7);
+    expect(codeByPackage(analyzeBinary(renamed)).length).toBe(7);
   });
   it('refuses unknown magic, bad header and non-increasing entries with E_MALFORMED', () => {
     const good = buildPclntab('1.18', funcs, files);

@@ -1,5 +1,6 @@
 /** Go binary analyzer: pure functions over the bytes of an executable. */
-export { analyzeBinary, isGoBinary, findPclntab, elfBuildInfoSource, elfExecutable, type AnalyzeOptions, type FoundPclntab } from './analyze.js';
+export { analyzeBinary,
+  codeByPackage, isGoBinary, findPclntab, elfBuildInfoSource, elfExecutable, type AnalyzeOptions, type FoundPclntab } from './analyze.js';
 export { readMachO, machoSlice } from './macho.js';
 export { readPE } from './pe.js';
 export type { Executable, ExeSection } from './exe.js';
@@ -12,3 +13,4 @@ export { packageOf, packageSizes, type PackageSize } from './packages.js';
 export { isAbsolutePath } from './trimpath.js';
 export { type BinaryReport, type BinaryFinding, type GoInfo, type SectionJson, type CgoInfo } from './types.js';
 export { ByteView, join64 } from './bytes.js';
+export { attributeBinary, moduleOf, rollUpModules, symbolPackage, NOT_IN_BUILD_INFO, type Attribution, type PackageAttribution, type ModuleAttribution, type AttributionSummary, type FileAttribution, type EmbeddedFile, type OverheadTile } from './attribute.js';

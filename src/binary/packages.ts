@@ -42,6 +42,8 @@ export function packageOf(funcName: string): string {
   const dot = name.indexOf('.', slash + 1);
   if (dot <= 0) return NO_PACKAGE;
   const pkg = name.slice(0, dot);
+  // Host-object section symbols from cgo's internal linking (`net(.text)`, `runtime/cgo(.data)`) are C.
+  if (pkg.includes('(')) return CGO_C;
   return pkg.includes('%') ? unescapePath(pkg) : pkg;
 }
 

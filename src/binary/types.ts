@@ -1,8 +1,9 @@
 /** The JSON shape of `goslim binary --json` (issue 2); field names are a public contract. */
 import type { ExecutableFormat } from './format.js';
 import type { Linking } from './elf.js';
-import type { PackageSize } from './packages.js';
+import type { AttributionSummary, EmbeddedFile, FileAttribution, ModuleAttribution, PackageAttribution } from './attribution-types.js';
 import type { LeverId } from '../vocabulary/levers.js';
+import type { HintId } from '../vocabulary/hints.js';
 
 export interface BinaryFinding {
   id: string;
@@ -17,6 +18,22 @@ export interface BinaryFinding {
   keep: string;
   /** The command that explains the lever: `goslim explain <lever>`. */
   explain: string;
+}
+
+export interface BinaryHint {
+  id: string;
+  hint: HintId;
+  /** Bytes of this binary the hint is about. */
+  bytes: number;
+  /** bytes / file size. */
+  share: number;
+  title: string;
+  fix: string;
+  lose: string;
+  keep: string;
+  explain: string;
+  /** What the hint is about, e.g. embedded files, packages, modules, libraries. */
+  items: Array<{ name: string; bytes: number; note?: string }>;
 }
 
 export interface ModuleJson {
@@ -84,8 +101,18 @@ export interface BinaryReport extends ExecutableFacts {
   /** Bytes `-ldflags="-s -w"` removes: .symtab + .strtab, and every .debug_* / .zdebug_*. */
   strip: { symtab: number; dwarf: number; total: number };
   trimpath: { leakedPaths: number; files: number; examples: string[]; estimatedBytes: number };
-  /** Go code per package from the pclntab, largest first. */
-  packages: PackageSize[];
+  /** Every package's bytes over all sections (size) and per section, largest first (issue 15). */
+  packages: PackageAttribution[];
+  /** Packages rolled up to modules (build info): main module, deps, std, runtime, cgo/C; largest first. */
+  modules: ModuleAttribution[];
+  /** Whole-file accounting: total, attributed, unattributed, the method, per-section and overhead tiles. */
+  attribution: AttributionSummary;
+  /** Machine code per source file (pcfile tables), largest first. */
+  files: FileAttribution[];
+  /** Files embedded with //go:embed into an embed.FS, with their sizes (when the file table is found). */
+  embedded: EmbeddedFile[];
+  /** Hints beyond the four levers (issue 15): never applied automatically; `goslim explain <hint>`. */
+  hints: BinaryHint[];
   /** .text bytes, Go code attributed to packages, and the remainder (C/crt/asm not in pclntab). */
   code: { text: number; attributed: number; unattributed: number };
   /** Sum of section bytes on disk, and file bytes in no section (headers, alignment padding). */

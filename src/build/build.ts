@@ -146,7 +146,7 @@ async function compile(pkg: BuildPackage, platform: Platform, opts: BuildOptions
   await goBuild(pkg, platform, binFile, { ...(opts.ldflags ? { ldflags: opts.ldflags } : {}), env: opts.env });
 
   const bytes = await readFile(binFile);
-  const report = analyzeBinary(bytes, { path: binFile });
+  const report = analyzeBinary(bytes, { path: binFile, attribution: false });
   if (report.arch !== platform.architecture) {
     throw new BuildError(`go build produced a ${report.arch} binary for ${platformString(platform)}`);
   }

@@ -10,6 +10,7 @@ import { rules } from '../dockerfile/rules/index.js';
 import { CAUSE_IDS } from '../vocabulary/causes.js';
 import { CHECK_IDS } from '../vocabulary/checks.js';
 import { LEVER_IDS } from '../vocabulary/levers.js';
+import { HINT_IDS } from '../vocabulary/hints.js';
 import type { ErrorCode } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { ERROR_DOCS } from '../vocabulary/errors.js';
@@ -34,6 +35,7 @@ function everyEmittedOrAcceptedId(): string[] {
   for (const id of accepted) expect(() => parseBudgets({ failOnLever: [id] })).not.toThrow();
   return [
     ...LEVER_IDS,
+    ...HINT_IDS,
     ...BUDGET_LEVER_IDS,
     ...accepted,
     ...rules.flatMap((r) => [r.meta.id, r.meta.slug, ...(r.meta.lever ? [r.meta.lever] : [])]),
@@ -59,6 +61,7 @@ describe('explain covers every id', () => {
   it('every cause, check and lever has its own topic with its kind', () => {
     const ids = new Set(listTopics().map((t) => `${t.kind}:${t.id}`));
     for (const id of LEVER_IDS) expect(ids).toContain(`lever:${id}`);
+    for (const id of HINT_IDS) expect(ids).toContain(`hint:${id}`);
     for (const id of CAUSE_IDS) expect(ids).toContain(`cause:cause:${id}`);
     for (const id of CHECK_IDS) expect(ids).toContain(`check:check:${id}`);
     for (const r of rules) expect(ids).toContain(`rule:${r.meta.id}`);

@@ -4,13 +4,13 @@
  * and add it to the `makeRegistry(...)` call below.
  */
 import { UsageError } from '../errors.js';
-import { LEVER_TOPICS } from './levers.js';
+import { HINT_TOPICS, LEVER_TOPICS } from './levers.js';
 import { RULE_TOPICS } from './rules.js';
 import { makeRegistry, type Topic } from './topic.js';
 import { CAUSE_TOPICS, CHECK_TOPICS, ERROR_TOPICS, LIMIT_TOPICS } from './vocabulary.js';
 
 export type { Topic, LeverTopic, Reference } from './topic.js';
-export { LEVER_TOPICS } from './levers.js';
+export { HINT_TOPICS, LEVER_TOPICS } from './levers.js';
 export { RULE_TOPICS } from './rules.js';
 export { CAUSE_TOPICS, CHECK_TOPICS, ERROR_TOPICS, LIMIT_TOPICS } from './vocabulary.js';
 
@@ -29,7 +29,7 @@ function linkSharedNames(groups: ReadonlyArray<readonly Topic[]>): Topic[][] {
   );
 }
 
-const REGISTRY = makeRegistry(...linkSharedNames([LEVER_TOPICS, RULE_TOPICS, CAUSE_TOPICS, CHECK_TOPICS, ERROR_TOPICS, LIMIT_TOPICS]));
+const REGISTRY = makeRegistry(...linkSharedNames([LEVER_TOPICS, HINT_TOPICS, RULE_TOPICS, CAUSE_TOPICS, CHECK_TOPICS, ERROR_TOPICS, LIMIT_TOPICS]));
 
 export function listTopics(): Topic[] {
   return [...REGISTRY.values()];

@@ -1,5 +1,6 @@
 /** The size levers as explain topics (their text: src/vocabulary/levers.ts). */
 import { LEVER_DOCS, LEVER_IDS } from '../vocabulary/levers.js';
+import { HINT_DOCS, HINT_IDS } from '../vocabulary/hints.js';
 import type { LeverTopic } from './topic.js';
 
 export const LEVER_TOPICS: readonly LeverTopic[] = LEVER_IDS.map((id) => {
@@ -7,6 +8,23 @@ export const LEVER_TOPICS: readonly LeverTopic[] = LEVER_IDS.map((id) => {
   return {
     id,
     kind: 'lever',
+    title: d.title,
+    summary: d.summary,
+    removes: d.removes,
+    lose: d.lose,
+    keep: d.keep,
+    check: d.check,
+    fix: d.fix,
+    references: d.references,
+  };
+});
+
+/** `goslim binary`'s hints (issue 15) as explain topics: never applied automatically, so kind `hint`. */
+export const HINT_TOPICS: readonly LeverTopic[] = HINT_IDS.map((id) => {
+  const d = HINT_DOCS[id];
+  return {
+    id,
+    kind: 'hint',
     title: d.title,
     summary: d.summary,
     removes: d.removes,

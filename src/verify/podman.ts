@@ -2,7 +2,8 @@
  * `verify --run --probe URL` with podman, where it is usable: the image is written as an
  * oci-archive and run by a rootful podman whose storage, run and temp directories are all
  * under a temporary directory (nothing is left in the host's container storage), with the
- * URL's port published on 127.0.0.1 through slirp4netns (no firewall changes).
+ * URL's port (the container's port) published on a free port of 127.0.0.1 that podman binds
+ * itself, through slirp4netns (no firewall changes); the probe goes to that port with the URL's path.
  *
  * Settings chosen to work on hosts without systemd or with limits root cannot raise:
  * runc, cgroupfs, file events, and modest nofile/nproc limits (podman's rootful defaults
@@ -66,7 +67,7 @@ export async function runWithPodman(image: Image, options: PodmanRunOptions): Pr
     const archive = join(base, 'image.tar');
     await writeOciArchive(image, archive);
     const run = await podman([
-      'run', '-d', '--name', name, '--network', 'slirp4netns:port_handler=slirp4netns', '-p', `127.0.0.1:${port}:${port}`,
+      'run', '-d', '--name', name, '--network', 'slirp4netns:port_handler=slirp4netns', '-p', `127.0.0.1::${port}`,
       '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096', '--health-cmd', 'none',
       '--uidmap', `0:${hostBase}:65536`, '--gidmap', `0:${hostBase}:65536`,
       '--cap-drop', 'all', '--cap-add', 'NET_BIND_SERVICE', '--security-opt', 'no-new-privileges',
@@ -80,11 +81,29 @@ export async function runWithPodman(image: Image, options: PodmanRunOptions): Pr
         probe: { url: options.probe, status: null, error: 'podman could not start the container' },
       };
     }
-    const probe = await probeWhileRunning(options.probe, options.timeoutMs, async () => {
-      const s = await podman(['inspect', '--format', '{{.State.Running}} {{.State.ExitCode}}', name], 30_000);
-      const [running, code] = s.out.trim().split(/\s+/);
+    // The URL's port is the container's; podman publishes it on a free host port it binds itself
+    // (`-p 127.0.0.1::PORT`), so a service already on the host's port (or a second verify at the same
+    // time) cannot collide with it, and there is no window between choosing a port and binding it.
+    const exited = async (): Promise<number | undefined> => {
+      const st = await podman(['inspect', '--format', '{{.State.Running}} {{.State.ExitCode}}', name], 30_000);
+      const [running, code] = st.out.trim().split(/\s+/);
       return running === 'true' ? undefined : Number(code);
-    });
+    };
+    const mapped = await podman(['port', name, `${port}/tcp`], 30_000);
+    const hostPort = Number(/127\.0\.0\.1:(\d+)/.exec(mapped.out)?.[1] ?? NaN);
+    let probe: Awaited<ReturnType<typeof probeWhileRunning>>;
+    if (Number.isInteger(hostPort)) {
+      const target = new URL(options.probe);
+      target.hostname = '127.0.0.1';
+      target.port = String(hostPort);
+      probe = await probeWhileRunning(target.href, options.timeoutMs, exited);
+    } else {
+      // A stopped container has no published port: it exited before the probe could start.
+      const code = await exited();
+      probe = code !== undefined
+        ? { status: null, error: `the container exited with code ${code} before answering`, exitCode: code }
+        : { status: null, error: `podman published no host port for the container's port ${port}` };
+    }
     const logs = await podman(['logs', name], 30_000);
     return {
       sandbox: 'podman',

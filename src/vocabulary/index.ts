@@ -7,3 +7,4 @@ export type { Reference } from './reference.js';
 export { LEVER_IDS, LEVER_DOCS, leverDoc, isLeverId, type LeverId, type LeverDoc } from './levers.js';
 export { CAUSE_IDS, CAUSE_DOCS, causeDoc, type CauseId, type CauseDoc } from './causes.js';
 export { CHECK_IDS, CHECK_DOCS, checkDoc, type CheckId, type CheckDoc } from './checks.js';
+export { HINT_IDS, HINT_DOCS, hintDoc, type HintId, type HintDoc } from './hints.js';

@@ -22,6 +22,14 @@ import { describeWithTools } from '../helpers/tools.js';
 if (!existsSync(join(REPO_ROOT, 'dist/cli/main.js'))) throw new Error('test/attacks/kill-writes.test.ts needs dist/: run `npm run build` first');
 
 const KILLS = 12;
+/** Every CLI run is killed after this long at most (a hang guard, not a performance bound). */
+const RUN_BOUND_MS = 120_000;
+/**
+ * A test makes KILLS + 3 runs one after another (plus a skopeo/umoci check), each bounded by
+ * RUN_BOUND_MS: its timeout is their sum, so a slow (loaded) machine cannot fail it, only a hang
+ * past every run's own bound would. Vitest's default 120 s would be a wall-clock ceiling on 15 runs.
+ */
+const TEST_BOUND_MS = (KILLS + 5) * RUN_BOUND_MS;
 let work: string;
 let app: string;
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -45,7 +53,7 @@ function goslim(args: string[], cwd: string, killAfterMs?: number): Promise<Run>
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => void (stderr += d));
   const timer = killAfterMs !== undefined ? setTimeout(() => child.kill('SIGKILL'), killAfterMs) : undefined;
-  const bound = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const bound = setTimeout(() => child.kill('SIGKILL'), RUN_BOUND_MS);
   return new Promise((resolve) =>
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -118,7 +126,7 @@ function setVersion(v: string): void {
 }
 
 describeWithTools(['dist', 'umoci', 'skopeo'], 'SIGKILL during writes leaves the old output or the complete new one', () => {
-  it('build --oci DIR (into an existing layout, and into a new one)', async () => {
+  it('build --oci DIR (into an existing layout, and into a new one)', { timeout: TEST_BOUND_MS }, async () => {
     const out = join(work, 'oci-out');
     const pristine = join(work, 'oci-old');
     setVersion('old');
@@ -150,7 +158,7 @@ describeWithTools(['dist', 'umoci', 'skopeo'], 'SIGKILL during writes leaves the
     figures.push(`build --oci: ${KILLS} kills ${JSON.stringify(outcomes)}; temp files left by kills ${left}, removed by the next run`);
   });
 
-  it('build --tar FILE', async () => {
+  it('build --tar FILE', { timeout: TEST_BOUND_MS }, async () => {
     const out = join(work, 'img.tar');
     setVersion('old');
     expect((await goslim(['build', '--base', 'scratch', '--tar', out, '.'], app)).code).toBe(0);
@@ -179,7 +187,7 @@ describeWithTools(['dist', 'umoci', 'skopeo'], 'SIGKILL during writes leaves the
     figures.push(`build --tar: ${KILLS} kills ${JSON.stringify(outcomes)}; temp files left by kills ${left}, removed by the next run`);
   });
 
-  it('lint --output FILE', async () => {
+  it('lint --output FILE', { timeout: TEST_BOUND_MS }, async () => {
     const dir = join(work, 'lint');
     mkdirSync(dir);
     const report = join(dir, 'report.sarif');
@@ -205,7 +213,7 @@ describeWithTools(['dist', 'umoci', 'skopeo'], 'SIGKILL during writes leaves the
     figures.push(`lint --output: ${KILLS} kills ${JSON.stringify(outcomes)}; temp files left ${temps(dir).length}`);
   });
 
-  it('push SRC oci:DIR:TAG (a larger image, into an existing layout)', async () => {
+  it('push SRC oci:DIR:TAG (a larger image, into an existing layout)', { timeout: TEST_BOUND_MS }, async () => {
     const mk = async (name: string, seed: number): Promise<string> =>
       (await buildTestImage({ layers: [{ entries: [file('srv/data', 24_000_000, { seed })], compression: 'none' }, { entries: [file('etc/v', name)] }] }, { dir: join(work, name), format: 'oci', tag: 'v1' })).path;
     const oldSrc = await mk('src-old', 1);

@@ -18,6 +18,12 @@ import { podmanUsable } from '../../src/verify/podman.js';
 import { buildEscape } from './build-escape.js';
 import { gzipLayer, outcome, plantCanaries, rawTar, snapshot, writeOciImage } from './hostile.js';
 
+/**
+ * The probed service's port inside the sandbox. No host port is chosen: the namespaces sandbox has a
+ * network namespace of its own, and podman publishes the port on a free host port it binds itself.
+ */
+const CONTAINER_PORT = 8080;
+
 let work: string;
 let canaries: string;
 let escape: Buffer;
@@ -129,13 +135,7 @@ describe('the sandbox holds against the image command', () => {
     expect(podmanUsable()).toBe(true);
     const before = snapshot(canaries);
     const image = await openImage(escapeImage('img-podman', ''));
-    const probePort = await new Promise<number>((resolve) => {
-      const s = createServer();
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const probePort = CONTAINER_PORT;
     const run = await runImage(image, { sandbox: 'podman', probe: `http://127.0.0.1:${probePort}/`, timeoutMs: 5000 });
     expect(run.sandbox).toBe('podman');
     const a = linePrefixed(run, 'ESCAPE ')!;
@@ -187,13 +187,7 @@ describe('the sandbox holds against the image command', () => {
 
   for (const sandbox of ['namespaces', 'podman'] as const) {
     it(`a probe reads only the start of an endless HTTP answer (${sandbox})`, { timeout: 300_000 }, async () => {
-      const probePort = await new Promise<number>((resolve) => {
-        const s = createServer();
-        s.listen(0, '127.0.0.1', () => {
-          const p = (s.address() as { port: number }).port;
-          s.close(() => resolve(p));
-        });
-      });
+      const probePort = CONTAINER_PORT;
       const base = process.memoryUsage().rss;
       const run = await runImage(await openImage(escapeImage(`img-serve-${sandbox}`, '65532')), {
         sandbox,

@@ -57,13 +57,22 @@ let binDir: string;
 let outDir: string;
 let app: string;
 
+/** Every CLI run is killed after this long at most (a hang guard, not a performance bound). */
+const RUN_BOUND_MS = 120_000;
+/**
+ * The tests below make up to 16 runs one after another (some in parallel); each test's timeout is the
+ * sum of their bounds, so a slow (loaded) machine cannot fail them, only a hang past every run's own
+ * bound would. Vitest's default 120 s would be a wall-clock ceiling on the whole sequence.
+ */
+const TEST_BOUND_MS = 20 * RUN_BOUND_MS;
+
 /** The built CLI as a child process (asynchronous: the echo server and proxy live in this process). */
 async function goslim(config: keyof typeof configs, args: string[], cwd = outDir): Promise<Ran> {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/goslim.js'), ...args], {
     cwd,
     env: { ...process.env, DOCKER_CONFIG: configs[config], PATH: `${binDir}:${process.env.PATH ?? ''}`, GOSLIM_CACHE: join(work, 'cache'), GOSLIM_REQUEST_TIMEOUT: '20s' },
     stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 120_000,
+    timeout: RUN_BOUND_MS,
     killSignal: 'SIGKILL',
   });
   let stdout = '';
@@ -153,7 +162,7 @@ afterAll(async () => {
 });
 
 describeWithTools(['dist', 'docker-registry', 'htpasswd'], 'no credential leaves goslim (stdout, stderr, JSON, --debug traces, files written)', () => {
-  it('successful inspect, push and build --push, with --debug and --json', async () => {
+  it('successful inspect, push and build --push, with --debug and --json', { timeout: TEST_BOUND_MS }, async () => {
     for (const cfg of ['auths', 'helper'] as const) {
       const ref = `${reg.host}/secrets/${cfg}:v1`;
       expect((await goslim(cfg, ['push', '--debug', src, `docker://${ref}`])).code).toBe(0);
@@ -169,7 +178,7 @@ describeWithTools(['dist', 'docker-registry', 'htpasswd'], 'no credential leaves
     }
   });
 
-  it('failing: wrong password (401), echoed credentials in 401/500 bodies and Warning headers, injected 500s, network errors; typed codes', async () => {
+  it('failing: wrong password (401), echoed credentials in 401/500 bodies and Warning headers, injected 500s, network errors; typed codes', { timeout: TEST_BOUND_MS }, async () => {
     const codeOf = (r: Ran): string | undefined => /error (E_[A-Z_]+)/.exec(r.stderr)?.[1];
     for (const debug of [[], ['--debug']]) {
       expect(codeOf(await goslim('wrong', ['inspect', ...debug, `${reg.host}/secrets/auths:v1`]))).toBe('E_AUTH');

@@ -61,6 +61,42 @@ describeWithTools(['dist', 'go'], 'goslim binary (CLI)', () => {
     expect(Object.keys(sec).sort()).toEqual(['compressed', 'name', 'size']);
   });
 
+  it('--json carries the whole-file attribution, named exactly (issue 15)', () => {
+    const r = goslim('binary', '--json', bins.get('server.default') as string);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as {
+      size: number;
+      packages: Array<{ name: string; size: number; sections: Record<string, number> }>;
+      modules: Array<{ path: string; version: string; size: number; packages: string[] }>;
+      attribution: { total: number; attributed: number; unattributed: number; method: string };
+    };
+    expect(Object.keys(j.packages[0] as object)).toEqual(['name', 'size', 'sections']);
+    expect(j.packages[0]?.sections['.text']).toBeGreaterThan(0);
+    expect(Object.keys(j.modules[0] as object)).toEqual(['path', 'version', 'size', 'packages']);
+    expect(j.attribution).toMatchObject({ total: j.size });
+    expect(j.attribution.attributed + j.attribution.unattributed).toBe(j.size);
+    expect(j.attribution.method).toBe('symbols+references');
+  });
+
+  it.each([
+    ['module', /by module\s+\d+ /, /std go1\.19/],
+    ['package', /by package\s+\d+ /, /net\/http\s+\(\.text/],
+    ['section', /by section\s+\d+ /, /\.gopclntab\s+\(/],
+    ['file', /by file\s+\d+ source files/, /net\/http\/h2_bundle\.go/],
+  ])('--by %s prints that table', (by, head, row) => {
+    const r = goslim('binary', '--by', by, '--top', '40', bins.get('server.default') as string);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(head);
+    expect(r.stdout).toMatch(row);
+    expect(r.stdout).toMatch(/bytes\s+[\d.]+ MB of [\d.]+ MB attributed/);
+  });
+
+  it('--by with an unknown view is E_USAGE', () => {
+    const r = goslim('binary', '--by', 'layer', bins.get('hello.default') as string);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/E_USAGE: --by must be one of module, package, section, file/);
+  });
+
   it('a fully slimmed binary has no findings', () => {
     const r = goslim('binary', '--json', bins.get('hello.all') as string);
     expect(r.code).toBe(0);

@@ -4,7 +4,6 @@
  * the fat single-stage image passes with warnings; each static verdict is confirmed by --run.
  */
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, expect, it } from 'vitest';
@@ -24,17 +23,17 @@ async function goslim(args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-/** A port that is free on 127.0.0.1 right now. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
+/** The JSON report, or a failure that shows what goslim said instead. */
+function reportOf(r: { code: number; stdout: string; stderr: string }): any {
+  expect(r.stdout, `exit ${r.code}, stderr:\n${r.stderr}`).not.toBe('');
+  return JSON.parse(r.stdout);
 }
+
+/**
+ * The service's port inside the container. No host port is chosen here: the namespaces sandbox has a
+ * network namespace of its own, and podman publishes the port on a free host port it binds itself.
+ */
+const PORT = 8080;
 
 let fx: FixtureImages;
 beforeAll(async () => {
@@ -45,7 +44,7 @@ describeWithTools([...FIXTURE_TOOLS, 'dist'], 'goslim verify on the fixture imag
   it('the four-lever image will start, and does', async () => {
     const r = await goslim(['verify', '--json', '--run', `oci:${fx.images['slim-four-levers'].oci}`]);
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout);
+    const report = reportOf(r);
     expect(report.verdict).toBe('pass');
     expect(report.checks.find((c: { id: string }) => c.id === 'interpreter').status).toBe('pass');
     if (report.run.sandbox !== 'none') expect(report.run.started).toBe(true);
@@ -62,7 +61,7 @@ describeWithTools([...FIXTURE_TOOLS, 'dist'], 'goslim verify on the fixture imag
   it('the fat single-stage image starts, with warnings (root user)', { timeout: 400_000 }, async () => {
     const r = await goslim(['verify', '--json', '--run', '--timeout', '2000', `oci:${fx.images['fat-greeter'].oci}`]);
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout);
+    const report = reportOf(r);
     expect(report.verdict).toBe('warn');
     expect(report.checks.filter((c: { status: string }) => c.status === 'fail')).toEqual([]);
     expect(report.checks.find((c: { id: string }) => c.id === 'user').status).toBe('warn');
@@ -71,12 +70,12 @@ describeWithTools([...FIXTURE_TOOLS, 'dist'], 'goslim verify on the fixture imag
 
   it('--probe gets an HTTP answer from the four-lever image, with podman and in namespaces', { timeout: 300_000 }, async () => {
     for (const sandbox of ['podman', 'namespaces'] as const) {
-      const port = await freePort();
+      const port = PORT;
       const r = await goslim([
         'verify', '--json', '--sandbox', sandbox, '--timeout', '10000', '--args', `-addr :${port}`,
         '--probe', `http://127.0.0.1:${port}/hello?name=probe`, `oci:${fx.images['slim-four-levers'].oci}`,
       ]);
-      const report = JSON.parse(r.stdout);
+      const report = reportOf(r);
       expect(report.run.sandbox).toBe(sandbox === 'podman' ? 'podman' : 'bwrap');
       expect(report.run.probe).toMatchObject({ status: 200 });
       expect(report.run.probe.body).toContain('hello, probe');
@@ -85,10 +84,10 @@ describeWithTools([...FIXTURE_TOOLS, 'dist'], 'goslim verify on the fixture imag
   });
 
   it('--probe with podman shows the runtime refusing cgo-on-static, as docker run would', { timeout: 300_000 }, async () => {
-    const port = await freePort();
+    const port = PORT;
     const r = await goslim(['verify', '--json', '--sandbox', 'podman', '--timeout', '5000', '--probe', `http://127.0.0.1:${port}/healthz`, `oci:${fx.images['cgo-on-static'].oci}`]);
     expect(r.code).toBe(1);
-    const report = JSON.parse(r.stdout);
+    const report = reportOf(r);
     expect(report.run).toMatchObject({ sandbox: 'podman', started: false });
     expect(report.run.output.join('\n')).toContain('exec /greeter: no such file or directory');
   });

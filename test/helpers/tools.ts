@@ -37,6 +37,7 @@ export interface ToolSpec {
 export const TOOLS = {
   go: { package: 'golang-go' },
   gcc: { package: 'gcc' },
+  'zlib-dev': { package: 'zlib1g-dev', detect: () => existsSync('/usr/include/zlib.h') },
   readelf: { package: 'binutils' },
   file: { package: 'file' },
   skopeo: { package: 'skopeo' },

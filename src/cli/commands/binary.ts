@@ -11,6 +11,52 @@ interface BinaryOptions {
   json?: boolean;
   requireGo?: boolean;
   top?: string;
+  by?: string;
+}
+
+export const BY_VIEWS = ['module', 'package', 'section', 'file'] as const;
+export type ByView = (typeof BY_VIEWS)[number];
+
+/** The whole-file table: every byte by module, package, section or source file (issue 15). */
+function renderBy(r: BinaryReport, by: ByView, top: number, out: string[]): void {
+  const a = r.attribution;
+  const pct = (n: number): string => formatPercent(n / r.size);
+  out.push(
+    `${pad('bytes', 10)}${formatBytes(a.attributed)} of ${formatBytes(a.total)} attributed, ${formatBytes(a.unattributed)} (${pct(a.unattributed)}) unattributed; ` +
+      `${formatBytes(a.estimated)} (${pct(a.estimated)}) estimated from code references; method: ${a.method}`,
+  );
+  const rows: Array<[number, string]> = [];
+  if (by === 'module') {
+    out.push(`${pad('by module', 11)}${r.modules.length} (packages rolled up by build info; --by package|section|file)`);
+    for (const m of r.modules) rows.push([m.size, `${m.path}${m.version ? ` ${m.version}` : ''}  (${m.packages.length} package${m.packages.length === 1 ? '' : 's'})`]);
+    for (const t of overheadBySum(r)) rows.push([t.size, `[${t.name}]`]);
+  } else if (by === 'package') {
+    out.push(`${pad('by package', 11)}${r.packages.length} (every section: code, pc-line table, data, symbols)`);
+    for (const p of r.packages) {
+      const parts = Object.entries(p.sections).slice(0, 3).map(([k, n]) => `${k} ${formatBytes(n)}`).join(', ');
+      rows.push([p.size, `${p.name}  (${parts})`]);
+    }
+    for (const t of overheadBySum(r)) rows.push([t.size, `[${t.name}]`]);
+  } else if (by === 'section') {
+    out.push(`${pad('by section', 11)}${a.sections.length} (attributed / unattributed)`);
+    for (const s of [...a.sections].sort((x, y) => y.size - x.size)) {
+      rows.push([s.size, `${s.name}  (${formatBytes(s.attributed)} attributed${s.unattributed > 0 ? `, ${formatBytes(s.unattributed)} not` : ''})`]);
+    }
+  } else {
+    const total = r.files.reduce((x, f) => x + f.size, 0);
+    out.push(`${pad('by file', 11)}${r.files.length} source files, ${formatBytes(total)} of machine code (from the pclntab's pcfile tables)`);
+    for (const f of r.files) rows.push([f.size, f.name]);
+  }
+  rows.sort((x, y) => y[0] - x[0]);
+  for (const [n, label] of rows.slice(0, top)) out.push(`            ${pad(formatBytes(n), 9)} ${pad(pct(n), 7)} ${label}`);
+  if (rows.length > top) out.push(`            ... ${rows.length - top} more (--top N, or --json for all)`);
+}
+
+/** Overhead tiles summed by name (a tile can span several sections, e.g. DWARF). */
+function overheadBySum(r: BinaryReport): Array<{ name: string; size: number }> {
+  const m = new Map<string, number>();
+  for (const t of r.attribution.overhead) m.set(t.name, (m.get(t.name) ?? 0) + t.size);
+  return [...m].map(([name, size]) => ({ name, size }));
 }
 
 /** The executable's bytes: a regular file only (not a FIFO or /dev/zero), at most binary.fileSize. */
@@ -22,7 +68,7 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
-export function renderBinaryText(r: BinaryReport, top: number): string {
+export function renderBinaryText(r: BinaryReport, top: number, by: ByView = 'module'): string {
   const out: string[] = [];
   const line = (k: string, v: string): void => void out.push(`${pad(k, 10)}${v}`);
   out.push(`${r.path ?? '(bytes)'}: ${formatBytes(r.size)} (${r.size} bytes), ${r.format.toUpperCase()} ${r.class}-bit ${r.endian}-endian ${r.machine} (${r.arch}), ${r.type}`);
@@ -63,8 +109,23 @@ export function renderBinaryText(r: BinaryReport, top: number): string {
     if (r.packages.length > top) out.push(`            ... ${r.packages.length - top} more (--json for all)`);
   }
   line('sections', `${r.sections.length}; ${formatBytes(r.layout.sections)} in sections, ${formatBytes(r.layout.headersAndPadding)} headers/padding`);
-  for (const s of [...r.sections].sort((a, b) => b.size - a.size).slice(0, top)) {
-    if (s.size > 0) out.push(`            ${pad(formatBytes(s.size), 9)} ${s.name}${s.compressed ? ' (compressed)' : ''}`);
+  if (by !== 'section') {
+    for (const s of [...r.sections].sort((a, b) => b.size - a.size).slice(0, top)) {
+      if (s.size > 0) out.push(`            ${pad(formatBytes(s.size), 9)} ${s.name}${s.compressed ? ' (compressed)' : ''}`);
+    }
+  }
+  if (r.go) renderBy(r, by, top, out);
+  if (r.embedded.length > 0) {
+    line('embedded', `${r.embedded.length} files, ${formatBytes(r.embedded.reduce((x, f) => x + f.size, 0))} (embed.FS)`);
+    for (const f of r.embedded.slice(0, top)) out.push(`            ${pad(formatBytes(f.size), 9)} ${f.name}`);
+  }
+  if (r.hints.length > 0) {
+    line('hints', `${r.hints.length} (beyond the four levers; decisions, never applied automatically)`);
+    for (const h of r.hints) {
+      out.push(`  [${h.hint}] ${h.bytes > 0 ? `${formatBytes(h.bytes)}  ` : ''}${h.title}`);
+      out.push(`      fix:  ${h.fix}`);
+      out.push(`      more: ${h.explain}`);
+    }
   }
   if (r.findings.length === 0) {
     line('findings', 'none: nothing left to remove at the binary level');
@@ -90,15 +151,18 @@ export const command: CommandModule = {
       .option('--json', 'print the full report as JSON')
       .option('--require-go', 'fail with E_NOT_GO_BINARY when the file is not a Go executable')
       .option('--top <n>', 'rows of packages, deps and sections in the text output', '12')
+      .option('--by <view>', `whole-file table in the text output: ${BY_VIEWS.join('|')}`, 'module')
       .action(async (file: string, opts: BinaryOptions) => {
         await run(async (io: CliIO): Promise<ExitCode> => {
           const top = Number(opts.top);
           if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a non-negative integer, got "${opts.top}"`);
+          const by = (opts.by ?? 'module') as ByView;
+          if (!(BY_VIEWS as readonly string[]).includes(by)) throw new UsageError(`--by must be one of ${BY_VIEWS.join(', ')}, got "${opts.by}"`);
           const path = resolve(io.cwd, file);
           const bytes = await readInput(path, file);
           const report = analyzeBinary(bytes, { path: file, requireGo: Boolean(opts.requireGo) });
           if (opts.json) writeJson(io, report);
-          else io.stdout(renderBinaryText(report, top));
+          else io.stdout(renderBinaryText(report, top, by));
           return 0;
         });
       });

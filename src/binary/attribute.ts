@@ -1,0 +1,982 @@
+/**
+ * Whole-file attribution (issue 15): every byte of a Go executable to a package, a named overhead
+ * tile (ELF headers, DWARF, link tables...) or, honestly, to nobody.
+ *
+ *  - .text: each function's extent (entry to the next entry) from the pclntab, to its package.
+ *  - .gopclntab (1.18+ layouts): each function's functab entry, func record (+ padding to the next
+ *    record), pc-value tables (pcsp, pcfile, pcln, pcdata; shared tables counted once, first user
+ *    wins); function names to the package the name names (inlined callees included); each
+ *    compilation unit's cutab run and the file names it points at to the CU's package.
+ *  - funcdata (go.func.*, 1.18+): the offsets in each func record, each item up to the next one.
+ *  - .rodata/.noptrdata/.data...: ELF symbol sizes when a symbol table is present; the linker's
+ *    zero-size group symbols (type.*, go.string.*) and every data section of a stripped binary are
+ *    filled from references found in the code (x86-64 RIP-relative LEA/MOV, arm64 ADRP+ADD/LDR):
+ *    each referenced address owns the bytes up to the next referenced address (an estimate).
+ *  - symbol table by package (entry + name); DWARF, link tables, build info, dynamic-linking tables,
+ *    ELF headers and padding as overhead tiles.
+ * See docs/binary.md "Attribution".
+ */
+import { createHash } from 'node:crypto';
+import { packageOf, CGO_C, COMPILER_GENERATED, NO_PACKAGE } from './packages.js';
+import type { ExeSection, Executable } from './exe.js';
+import type { Pclntab } from './pclntab.js';
+
+import type { Attribution, AttributionSummary, EmbeddedFile, FileAttribution, ModuleAttribution, ModuleFacts, OverheadTile, PackageAttribution, SectionAttribution } from './attribution-types.js';
+
+export type { Attribution, AttributionSummary, EmbeddedFile, FileAttribution, ModuleAttribution, ModuleFacts, OverheadTile, PackageAttribution, SectionAttribution };
+
+export interface AttributeInput {
+  bytes: Uint8Array;
+  exe: Executable;
+  pcln: { offset: number; size: number; table: Pclntab } | null;
+  go: ModuleFacts | null;
+  /** Charge .text outside the pclntab to `<cgo C code>` (external linking puts crt/C code there). */
+  externalLinking: boolean;
+  /** Go code per package from the pclntab's function extents (the .text split). */
+  code: ReadonlyArray<{ name: string; size: number }>;
+  /** Each function's package, in pclntab order (from the pass that read the names). */
+  funcPackages: readonly string[];
+}
+
+const ELF_HEADERS = 'ELF headers and padding';
+
+/** Accumulates bytes per (package, section) and per section. */
+class Ledger {
+  private readonly pkgMap = new Map<string, Map<string, number>>();
+  private readonly secMap = new Map<string, number>();
+  readonly tiles = new Map<string, OverheadTile>();
+  estimated = 0;
+  // Consecutive adds are mostly to one (package, section): keep a running sum, touch the maps on change.
+  private pPkg = '';
+  private pSec = '';
+  private pN = 0;
+
+  add(pkg: string, section: string, n: number): void {
+    if (n <= 0) return;
+    if (pkg === this.pPkg && section === this.pSec) {
+      this.pN += n;
+      return;
+    }
+    this.flush();
+    this.pPkg = pkg;
+    this.pSec = section;
+    this.pN = n;
+  }
+
+  private flush(): void {
+    if (this.pN > 0) {
+      let m = this.pkgMap.get(this.pPkg);
+      if (!m) this.pkgMap.set(this.pPkg, (m = new Map()));
+      m.set(this.pSec, (m.get(this.pSec) ?? 0) + this.pN);
+      this.secMap.set(this.pSec, (this.secMap.get(this.pSec) ?? 0) + this.pN);
+    }
+    this.pPkg = '';
+    this.pSec = '';
+    this.pN = 0;
+  }
+
+  get pkgs(): Map<string, Map<string, number>> {
+    this.flush();
+    return this.pkgMap;
+  }
+
+  get bySection(): Map<string, number> {
+    this.flush();
+    return this.secMap;
+  }
+
+  tile(name: string, section: string, n: number): void {
+    if (n <= 0) return;
+    const key = `${name}\0${section}`;
+    const t = this.tiles.get(key);
+    if (t) t.size += n;
+    else this.tiles.set(key, { name, section, size: n });
+    const by = this.bySection;
+    by.set(section, (by.get(section) ?? 0) + n);
+  }
+}
+
+/** Resolves names to packages, reusing the previous answer for runs of one package (names come in package runs). */
+class Resolver {
+  private prefix = '';
+  private pkg = '';
+  of(name: string): string {
+    const p = this.prefix;
+    if (p !== '' && name.startsWith(p) && name.charCodeAt(p.length) === 0x2e && name.indexOf('/', p.length) < 0 && name.indexOf('[', p.length) < 0) {
+      return this.pkg;
+    }
+    const pkg = symbolPackage(name);
+    this.pkg = pkg;
+    this.prefix = name.startsWith(`${pkg}.`) && !pkg.startsWith('<') ? pkg : '';
+    return pkg;
+  }
+}
+
+/** Package of a data symbol: packageOf plus the linker's data-only names. */
+/** Package of a name, reusing the previous answer for runs of one package (names come in package runs). */
+export { Resolver };
+
+export function symbolPackage(name: string): string {
+  const c = name.charCodeAt(0);
+  if (c === 0x24 /* $ */) return COMPILER_GENERATED; // $f64.*, $i64.* constants
+  if (c === 0x67 /* g */ && (name.startsWith('go.itab.') || name.startsWith('go:itab.'))) {
+    // go.itab.*net/http.Server,io.Writer: the concrete type's package.
+    const t = name.slice(8).replace(/^\*/, '');
+    const comma = t.indexOf(',');
+    const p = packageOf(comma > 0 ? t.slice(0, comma) : t);
+    return p === NO_PACKAGE ? COMPILER_GENERATED : p;
+  }
+  if (c === 0x74 /* t */ && (name.startsWith('type.') || name.startsWith('type:'))) {
+    if (name.startsWith('type..') || name.startsWith('type:.')) return COMPILER_GENERATED;
+    const t = name.slice(5).replace(/^[*[\]0-9]+/, '');
+    const p = packageOf(t);
+    return p === NO_PACKAGE ? COMPILER_GENERATED : p;
+  }
+  return packageOf(name);
+}
+
+interface Sec {
+  name: string;
+  offset: number;
+  addr: number;
+  size: number;
+  exec: boolean;
+}
+
+export function attributeBinary(input: AttributeInput): Attribution {
+  const { exe, pcln } = input;
+  // Offsets are relative to the executable's own bytes (a fat Mach-O's slice), sizes to the whole file.
+  const fileSize = input.bytes.length;
+  const bytes = exe.view.bytes;
+  const L = new Ledger();
+  const secs: Sec[] = exe.sections
+    .filter((s) => s.fileSize > 0)
+    .map((s) => ({ name: s.name, offset: s.offset, addr: s.addr, size: s.fileSize, exec: s === exe.text || /text/.test(s.name) }));
+  const textSec = exe.text;
+  const pclnName = exe.pclntab?.name ?? '.gopclntab';
+  const le = exe.endian === 'little';
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const ptr = exe.class === 64 ? 8 : 4;
+  const word = (o: number): number => (ptr === 8 ? dv.getUint32(o + (le ? 4 : 0), le) * 2 ** 32 + dv.getUint32(o + (le ? 0 : 4), le) : dv.getUint32(o, le));
+
+  // ---- functions: .text and .gopclntab ----
+  const funcs = pcln && input.funcPackages.length === pcln.table.nfunc ? walkFunctions(bytes, pcln, input.funcPackages, L, pclnName) : null;
+  const fileSizes = funcs?.fileSizes ?? new Map<string, number>();
+  let textAttributed = 0;
+  for (const { name, size } of input.code) {
+    L.add(name, textSec?.name ?? '.text', size);
+    textAttributed += size;
+  }
+  if (textSec && textSec.fileSize > textAttributed && input.externalLinking) {
+    // crt and C code a C linker placed in .text, outside the pclntab: no Go package describes it.
+    L.tile('C code outside the pclntab (crt, cgo)', textSec.name, textSec.fileSize - textAttributed);
+  }
+
+  // ---- symbols ----
+  // A non-Go executable's symbols are C names, not packages: it gets only the section and overhead view.
+  const symtab = exe.format === 'elf' && pcln ? readSymbols(bytes, exe, dv, le, ptr, L) : null;
+  let method = '';
+  const covered = new Map<string, Array<[number, number]>>(); // section -> sorted covered VA intervals
+  const secOf = (va: number): Sec | undefined => secs.find((s) => !s.exec && s.addr > 0 && va >= s.addr && va < s.addr + s.size);
+  /** Attributed data intervals (VA) and their package: where pass 2 looks for pointers. */
+  const ownStart: number[] = [];
+  const ownEnd: number[] = [];
+  const ownPkg: string[] = [];
+  /** Mark [a, b) of a section covered (adjacent intervals merge). */
+  const cover = (sec: string, a: number, b: number): void => {
+    let list = covered.get(sec);
+    if (!list) covered.set(sec, (list = []));
+    const last = list[list.length - 1];
+    if (last && last[1] === a) last[1] = b;
+    else list.push([a, b]);
+  };
+  let gofunc: number | undefined;
+  let gofuncEnd: number | undefined;
+  if (symtab && symtab.syms.length > 0) {
+    method = 'symbols';
+    const syms = symtab.syms; // sorted by address
+    for (let i = 0; i < syms.length; i++) {
+      const s = syms[i]!;
+      const sec = secOf(s.value);
+      if (!sec) continue;
+      if (s.size === 0) {
+        // The linker's group symbol for funcdata: placed exactly from the func records below.
+        if (GOFUNC_SYMBOL.test(s.name)) {
+          gofunc = s.value;
+          gofuncEnd = Math.min(nextSymbolAddress(syms, i) ?? sec.addr + sec.size, sec.addr + sec.size);
+        }
+        continue;
+      }
+      const end = Math.min(s.value + s.size, sec.addr + sec.size);
+      const list = covered.get(sec.name);
+      const prevEnd = list && list.length > 0 ? list[list.length - 1]![1] : 0;
+      const start = Math.max(s.value, prevEnd);
+      if (end <= start) continue;
+      cover(sec.name, start, end);
+      const pkg = symbolPackage(s.name);
+      L.add(pkg, sec.name, end - start);
+      ownStart.push(start);
+      ownEnd.push(end);
+      ownPkg.push(pkg);
+    }
+  }
+
+  // ---- moduledata (stripped binaries: where go.func.* starts) ----
+  if (gofunc === undefined && pcln && exe.pclntab && (pcln.table.version === '1.18' || pcln.table.version === '1.20')) {
+    const md = findModuledata(bytes, secs, exe.pclntab.addr, word, ptr, pcln.table.version);
+    if (md) {
+      gofunc = md.gofunc;
+      // Funcdata items sit between gofunc and the end of the read-only section that holds it.
+      const s = secOf(md.gofunc);
+      gofuncEnd = s ? s.addr + s.size : undefined;
+    }
+  }
+
+  // ---- funcdata ----
+  if (funcs && gofunc !== undefined && gofuncEnd !== undefined && funcs.funcdata.length > 0) {
+    const sec = secOf(gofunc);
+    if (sec) {
+      const fd = new Float64Array(funcs.funcdata).sort();
+      const offAt = (k: number): number => Math.floor(fd[k]! / FD_SHIFT);
+      const pkgAt = (k: number): string => funcs.ranges.pkg[fd[k]! % FD_SHIFT]!;
+      const limit = gofuncEnd - gofunc;
+      let i = 0;
+      let total = 0;
+      while (i < fd.length) {
+        const off = offAt(i);
+        const pkg = pkgAt(i);
+        let j = i + 1;
+        while (j < fd.length && offAt(j) === off) j++;
+        // The last item has no successor: it ends at the region end only when a symbol bounds it.
+        const next = j < fd.length ? offAt(j) : symtab ? limit : off;
+        const end = Math.min(next, limit);
+        if (end > off) {
+          L.add(pkg, sec.name, end - off);
+          cover(sec.name, gofunc + off, gofunc + end);
+          ownStart.push(gofunc + off);
+          ownEnd.push(gofunc + end);
+          ownPkg.push(pkg);
+          total += end - off;
+        }
+        i = j;
+      }
+      void total;
+    }
+  }
+
+  // ---- references: fill the uncovered gaps of every data section ----
+  // With a symbol table the gaps are the group symbols' contents (type.*, go.string.*) and data the
+  // linker names no symbol for; stripped, they are whole sections (less funcdata). Pass 1: addresses
+  // referenced from each function's code; pass 2: pointers stored in data already attributed
+  // (type descriptors pointing at names and other types, tables pointing at arrays).
+  const dataGaps = (): Array<{ start: number; end: number; sec: Sec }> => {
+    const out: Array<{ start: number; end: number; sec: Sec }> = [];
+    for (const s of secs) {
+      if (s.exec || s.addr === 0 || !DATA_SECTION.test(s.name)) continue;
+      const list = covered.get(s.name) ?? [];
+      list.sort((x, y) => x[0] - y[0]);
+      for (const [a, b] of gaps(list, s.addr, s.addr + s.size)) out.push({ start: a, end: b, sec: s });
+    }
+    return out.sort((a, b) => a.start - b.start);
+  };
+  /** Each referenced address owns the bytes up to the next referenced address (or its gap's end). */
+  const fill = (targets: ReadonlyArray<{ start: number; end: number; sec: Sec }>, refs: RefList): void => {
+    if (refs.keys.length === 0) return;
+    const keys = new Float64Array(refs.keys).sort();
+    refs.keys.length = 0;
+    let t = 0;
+    for (let i = 0; i < keys.length; ) {
+      const rel = Math.floor(keys[i]! / REF_SHIFT);
+      const va = refs.lo + rel;
+      // The first reference (lowest function or item index) to an address decides its package.
+      const pkg = refs.pkgOf(keys[i]! - rel * REF_SHIFT);
+      let j = i + 1;
+      while (j < keys.length && Math.floor(keys[j]! / REF_SHIFT) === rel) j++;
+      const next = j < keys.length ? refs.lo + Math.floor(keys[j]! / REF_SHIFT) : Infinity;
+      i = j;
+      while (t < targets.length && targets[t]!.end <= va) t++;
+      if (t >= targets.length) break;
+      const region = targets[t]!;
+      if (va < region.start) continue;
+      const end = Math.min(next, region.end);
+      L.add(pkg, region.sec.name, end - va);
+      L.estimated += end - va;
+      ownStart.push(va);
+      ownEnd.push(end);
+      ownPkg.push(pkg);
+      cover(region.sec.name, va, end);
+    }
+  };
+  if (funcs && textSec && (exe.arch === 'amd64' || exe.arch === 'arm64')) {
+    let targets = dataGaps();
+    if (targets.length > 0) {
+      fill(targets, scanReferences(bytes, exe.arch, textSec, funcs.ranges, targets, le));
+      method = method ? `${method}+references` : 'references';
+    }
+    for (let round = 0; round < 2; round++) {
+      targets = dataGaps();
+      if (targets.length === 0) break;
+      fill(targets, scanDataPointers(dv, le, ptr, secs, ownStart, ownEnd, ownPkg, targets));
+    }
+  }
+  if (!method) method = funcs ? 'pclntab' : 'sections';
+
+  // ---- overhead tiles ----
+  let sectionBytes = 0;
+  for (const s of exe.sections) {
+    sectionBytes += s.fileSize;
+    // A tile takes what symbols did not already place (runtime.typelink, go.buildinfo are sized symbols).
+    const rest = s.fileSize - (L.bySection.get(s.name) ?? 0);
+    if (rest <= 0) continue;
+    const n = s.name;
+    const bare = n.replace(/^__[A-Z_]+,/, '').replace(/^__/, '.').replace(/^\.data\.rel\.ro\./, '.');
+    if (/^\.z?debug_|^\.zdebug|__DWARF/.test(n) || /^\.z?debug_/.test(bare)) L.tile('DWARF', n, rest);
+    else if (bare === '.typelink' || bare === '.itablink') L.tile('Go type and itab link tables', n, rest);
+    else if (bare === '.go.buildinfo' || n === '.note.go.buildid' || n === '.note.gnu.build-id') L.tile('Go build info and build ID', n, rest);
+    else if (n === '.shstrtab') L.tile(ELF_HEADERS, n, rest);
+    else if (DYNAMIC.test(n)) L.tile('dynamic-linking tables', n, rest);
+    else if (C_RUNTIME.test(n)) L.tile('C runtime and linker sections', n, rest);
+    else if (bare === '.gosymtab') L.tile('Go runtime tables', n, rest);
+  }
+  const headers = fileSize - sectionBytes;
+  if (headers > 0) L.tile(ELF_HEADERS, '(no section)', headers);
+  if (symtab) {
+    // What the per-symbol split did not reach: the null entry, the string table's first byte.
+    L.tile('symbol table', '.symtab', symtab.symtabSize - (L.bySection.get('.symtab') ?? 0));
+    L.tile('symbol table', '.strtab', symtab.strtabSize - (L.bySection.get('.strtab') ?? 0));
+  }
+  if (pcln && !funcs) L.tile('pc-line table (layout before Go 1.18: not split by function)', pclnName, pcln.size);
+
+  // ---- results ----
+  const packages: PackageAttribution[] = [...L.pkgs].map(([name, m]) => {
+    const sections: Record<string, number> = {};
+    let size = 0;
+    for (const [s, n] of [...m].sort((a, b) => b[1] - a[1])) {
+      sections[s] = n;
+      size += n;
+    }
+    return { name, size, sections };
+  });
+  packages.sort((a, b) => b.size - a.size || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  const sectionsOut: SectionAttribution[] = [];
+  let attributed = 0;
+  for (const s of exe.sections) {
+    if (s.fileSize === 0) continue;
+    const a = Math.min(s.fileSize, L.bySection.get(s.name) ?? 0);
+    attributed += a;
+    sectionsOut.push({ name: s.name, size: s.fileSize, attributed: a, unattributed: s.fileSize - a });
+  }
+  if (headers > 0) {
+    attributed += headers;
+    sectionsOut.push({ name: '(no section)', size: headers, attributed: headers, unattributed: 0 });
+  }
+  sectionsOut.sort((a, b) => b.unattributed - a.unattributed || b.size - a.size);
+  const overhead = [...L.tiles.values()].sort((a, b) => b.size - a.size);
+
+  const files = [...fileSizes].map(([name, size]) => ({ name, size })).sort((a, b) => b.size - a.size || (a.name < b.name ? -1 : 1));
+  return {
+    packages,
+    modules: rollUpModules(packages, input.go),
+    files,
+    attribution: {
+      total: fileSize,
+      attributed,
+      unattributed: fileSize - attributed,
+      method,
+      sections: sectionsOut,
+      overhead,
+      estimated: L.estimated,
+    },
+    embedded: pcln ? findEmbedFiles(dv, le, ptr, secs) : [],
+  };
+}
+
+function sha256Prefix(dv: DataView, off: number, n: number): string {
+  return createHash('sha256').update(new Uint8Array(dv.buffer, dv.byteOffset + off, n)).digest('hex').slice(0, 32);
+}
+
+function hashMatches(sha: string, stored: string): boolean {
+  if (sha === stored) return true;
+  const not = Buffer.from(sha, 'hex').map((b) => b ^ 0xff);
+  return Buffer.from(not).toString('hex') === stored;
+}
+
+function hex(dv: DataView, off: number, n: number): string {
+  return Buffer.from(dv.buffer, dv.byteOffset + off, n).toString('hex');
+}
+
+/**
+ * embed.FS file tables: an embed.FS is a pointer to a `[]file` whose elements are
+ * {name string, data string, hash [16]byte} (src/embed/embed.go), sorted by name, directories
+ * ending in '/' with no data. Found by scanning data sections for a slice header {ptr, n, n} whose
+ * n records all validate (printable names, data inside the file, directories empty).
+ */
+function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly Sec[]): EmbeddedFile[] {
+  const rd = (o: number): number =>
+    ptr === 8 ? (dv.getUint32(o + (le ? 4 : 0), le) === 0 ? dv.getUint32(o + (le ? 0 : 4), le) : -1) : dv.getUint32(o, le);
+  const data = secs.filter((x) => !x.exec && x.addr > 0 && DATA_SECTION.test(x.name));
+  const toOff = (va: number, n: number): number => {
+    for (const x of data) if (va >= x.addr && va + n <= x.addr + x.size) return x.offset + (va - x.addr);
+    return -1;
+  };
+  const rec = 4 * ptr + 16;
+  const out: EmbeddedFile[] = [];
+  const tables = new Set<number>();
+  for (const x of data) {
+    for (let o = x.offset; o + 3 * ptr <= x.offset + x.size && tables.size < 64; o += ptr) {
+      const n = rd(o + ptr);
+      if (n < 1 || n > 100_000 || rd(o + 2 * ptr) !== n) continue;
+      const p = rd(o);
+      if (p <= 0 || tables.has(p)) continue;
+      const base = toOff(p, n * rec);
+      if (base < 0) continue;
+      const files: Array<EmbeddedFile & { hash: number; data: number }> = [];
+      let ok = true;
+      let prev = '';
+      for (let i = 0; i < n && ok; i++) {
+        const r = base + i * rec;
+        const np = rd(r);
+        const nl = rd(r + ptr);
+        const dp = rd(r + 2 * ptr);
+        const dl = rd(r + 3 * ptr);
+        if (nl < 1 || nl > 4096 || dl < 0 || (dl > 0 && dp <= 0)) ok = false;
+        else {
+          const no = toOff(np, nl);
+          if (no < 0 || (dl > 0 && toOff(dp, dl) < 0)) ok = false;
+          else {
+            let name = '';
+            for (let k = 0; k < nl && ok; k++) {
+              const c = dv.getUint8(no + k);
+              if (c < 0x20 || c === 0x7f) ok = false;
+              else name += String.fromCharCode(c);
+            }
+            const dir = name.endsWith('/');
+            if (!ok || (dir && dl !== 0) || name.startsWith('/') || name === prev) ok = false;
+            else if (!dir) files.push({ name, size: dl, hash: r + 4 * ptr, data: toOff(dp, dl) });
+            prev = name;
+          }
+        }
+      }
+      // The compiler stores each file's SHA-256 truncated to 16 bytes (Go 1.19's compiler: its bitwise NOT,
+      // cmd/internal/notsha256): a table is embed's only if every hash matches.
+      if (ok && files.length > 0 && files.every((f) => hashMatches(sha256Prefix(dv, f.data, f.size), hex(dv, f.hash, 16)))) {
+        tables.add(p);
+        out.push(...files.map((f) => ({ name: f.name, size: f.size })));
+      }
+    }
+  }
+  return out.sort((a, b) => b.size - a.size || (a.name < b.name ? -1 : 1));
+}
+
+/** References as sortable numbers: (address - lo) * REF_SHIFT + index of the referencing function or item. */
+interface RefList {
+  lo: number;
+  keys: number[];
+  pkgOf: (index: number) => string;
+}
+const REF_SHIFT = 2 ** 24;
+
+/** Funcdata sort key multiplier: offset * FD_SHIFT + function index stays below 2^53. */
+const FD_SHIFT = 2 ** 21;
+const GOFUNC_SYMBOL = /^go[.:]func\.\*$/;
+const DATA_SECTION = /(rodata|noptrdata|^\.data$|\.data\.rel\.ro$|__data$|__noptrdata$|__rodata$|^\.rdata$|go\.type|go\.func)/;
+const DYNAMIC = /^\.(interp|dynamic|dynsym|dynstr|hash|gnu\.hash|gnu\.version.*|rela?(\..*)?|plt.*|got.*)$/;
+const C_RUNTIME = /^\.(init|fini|init_array|fini_array|eh_frame.*|comment|note\.ABI-tag|tbss|tdata|ctors|dtors|jcr)$/;
+
+function nextSymbolAddress(syms: readonly Sym[], i: number): number | undefined {
+  const v = syms[i]!.value;
+  for (let j = i + 1; j < syms.length && j < i + 4096; j++) if (syms[j]!.value > v) return syms[j]!.value;
+  return undefined;
+}
+
+/** Uncovered parts of [start, end) given sorted covered intervals. */
+function gaps(covered: ReadonlyArray<[number, number]>, start: number, end: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let pos = start;
+  for (const [a, b] of covered) {
+    if (b <= pos) continue;
+    if (a >= end) break;
+    if (a > pos) out.push([pos, a]);
+    pos = Math.max(pos, b);
+  }
+  if (pos < end) out.push([pos, end]);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// pclntab walk (1.18 and 1.20 layouts)
+
+interface FuncWalk {
+  /** Per function: [entry VA, end VA, package], in address order. */
+  ranges: { start: Float64Array; end: Float64Array; pkg: string[] };
+  /** Funcdata references packed as offset * FD_SHIFT + function index (numeric sort, no objects). */
+  funcdata: number[];
+  fileSizes: Map<string, number>;
+}
+
+function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln']>, funcPkgs: readonly string[], L: Ledger, section: string): FuncWalk | null {
+  const t = pcln.table;
+  if (t.version !== '1.18' && t.version !== '1.20') return null;
+  const base = pcln.offset;
+  const end = base + pcln.size;
+  const le = t.littleEndian;
+  const ps = t.ptrSize;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u32 = (o: number): number => dv.getUint32(o, le);
+  const hw = (i: number): number =>
+    ps === 8 ? dv.getUint32(base + 8 + i * 8 + (le ? 4 : 0), le) * 2 ** 32 + dv.getUint32(base + 8 + i * 8 + (le ? 0 : 4), le) : dv.getUint32(base + 8 + i * 4, le);
+  const nfunc = hw(0);
+  const textStart = hw(2);
+  const funcnameOff = base + hw(3);
+  const cutabOff = base + hw(4);
+  const filetabOff = base + hw(5);
+  const pctabOff = base + hw(6);
+  const functab = base + hw(7);
+  if (!(funcnameOff <= cutabOff && cutabOff <= filetabOff && filetabOff <= pctabOff && pctabOff <= functab && functab + (nfunc * 2 + 1) * 4 <= end)) return null;
+  const hdrEnd = 8 + 8 * ps;
+  L.tile('pc-line table header', section, Math.min(hdrEnd, funcnameOff - base));
+  const recHdr = t.version === '1.20' ? 44 : 40;
+  const quantum = t.quantum;
+
+  const startArr = new Float64Array(nfunc);
+  const endArr = new Float64Array(nfunc);
+  const pkgArr: string[] = [];
+  const funcdata: number[] = [];
+  const packFd = nfunc < FD_SHIFT;
+  const pkgSection = new Map<string, number>();
+  let apPkg = '';
+  let apN = 0;
+  const addP = (pkg: string, n: number): void => {
+    if (pkg === apPkg) {
+      apN += n;
+      return;
+    }
+    if (apN > 0) pkgSection.set(apPkg, (pkgSection.get(apPkg) ?? 0) + apN);
+    apPkg = pkg;
+    apN = n;
+  };
+  const pctabLen = functab - pctabOff;
+  const ncu = Math.floor((filetabOff - cutabOff) / 4);
+  const seen = new Uint8Array(pctabLen);
+  const cuPkg = new Map<number, string>();
+  const fileBytesByOff = new Map<number, number>();
+
+  /** Length in bytes of the pc-value table at pctab offset `off` (terminated by a zero value delta after the first entry). */
+  const tableLen = (off: number): number => {
+    let p = pctabOff + off;
+    const stop = functab;
+    let first = true;
+    for (;;) {
+      if (p >= stop) return 0;
+      if (bytes[p] === 0 && !first) return p + 1 - (pctabOff + off);
+      // value delta, then pc delta (uvarints)
+      while (p < stop && bytes[p]! & 0x80) p++;
+      p++;
+      while (p < stop && bytes[p]! & 0x80) p++;
+      p++;
+      first = false;
+    }
+  };
+  const charge = (off: number, pkg: string): void => {
+    if (off === 0 || off >= pctabLen || seen[off]) return;
+    seen[off] = 1;
+    addP(pkg, tableLen(off));
+  };
+
+  let prevRec = -1;
+  let prevPkg = '';
+  for (let i = 0; i < nfunc; i++) {
+    const e0 = u32(functab + i * 8);
+    const e1 = u32(functab + (i + 1) * 8);
+    const rec = functab + u32(functab + i * 8 + 4);
+    if (rec + recHdr > end) return null;
+    const pkg = funcPkgs[i]!;
+    pkgArr.push(pkg);
+    startArr[i] = textStart + e0;
+    endArr[i] = textStart + e1;
+    addP(pkg, 8); // functab entry
+    if (prevRec >= 0 && rec > prevRec) addP(prevPkg, rec - prevRec);
+    prevRec = rec;
+    prevPkg = pkg;
+    const pcsp = u32(rec + 16);
+    const pcfile = u32(rec + 20);
+    const pcln = u32(rec + 24);
+    const npcdata = u32(rec + 28);
+    const cuOff = u32(rec + 32);
+    const nfuncdata = bytes[rec + recHdr - 1]!;
+    if (rec + recHdr + 4 * (npcdata + nfuncdata) > end) return null;
+    if (cuOff < ncu && !cuPkg.has(cuOff)) cuPkg.set(cuOff, pkg);
+    charge(pcsp, pkg);
+    charge(pcln, pkg);
+    if (pcfile !== 0 && pcfile < pctabLen) {
+      if (!seen[pcfile]) {
+        seen[pcfile] = 1;
+        addP(pkg, tableLen(pcfile));
+      }
+      fileCode(pcfile, cuOff, e0, e1);
+    }
+    for (let k = 0; k < npcdata; k++) charge(u32(rec + recHdr + 4 * k), pkg);
+    for (let k = 0; k < nfuncdata; k++) {
+      const off = u32(rec + recHdr + 4 * npcdata + 4 * k);
+      if (off !== 0xffffffff && packFd) funcdata.push(off * FD_SHIFT + i);
+    }
+  }
+  if (prevRec >= 0 && end > prevRec) addP(prevPkg, end - prevRec); // last record + trailing padding
+  L.tile('pc-line table header', section, 4); // functab end entry
+
+  // Function names (inlined callees too) to the package the name names.
+  const nameRes = new Resolver();
+  const buf = asBuffer(bytes);
+  for (let p = funcnameOff; p < cutabOff; ) {
+    let q = p;
+    while (q < cutabOff && bytes[q] !== 0) q++;
+    if (q > p) addP(nameRes.of(buf.toString('latin1', p, q)), q + 1 - p);
+    else L.tile('pc-line table header', section, 1);
+    p = q + 1;
+  }
+  // cutab runs and the file names they point at, to the CU's package.
+  const cus = [...cuPkg.keys()].sort((a, b) => a - b);
+  const fileSeen = new Set<number>();
+  for (let c = 0; c < cus.length; c++) {
+    const from = cus[c]!;
+    const to = Math.min(ncu, c + 1 < cus.length ? cus[c + 1]! : ncu);
+    if (to <= from || from >= ncu) continue;
+    const pkg = cuPkg.get(from)!;
+    addP(pkg, (to - from) * 4);
+    for (let k = from; k < to; k++) {
+      const fo = u32(cutabOff + k * 4);
+      if (fo === 0xffffffff || fileSeen.has(fo) || filetabOff + fo >= pctabOff) continue;
+      fileSeen.add(fo);
+      let q = filetabOff + fo;
+      while (q < pctabOff && bytes[q] !== 0) q++;
+      addP(pkg, q + 1 - (filetabOff + fo));
+    }
+  }
+  addP('', 0); // flush the running sum
+  for (const [pkg, n] of pkgSection) L.add(pkg, section, n);
+
+  const fileSizes = new Map<string, number>();
+  for (const [fo, n] of fileBytesByOff) {
+    const name = cstr(bytes, filetabOff + fo, pctabOff);
+    fileSizes.set(name, (fileSizes.get(name) ?? 0) + n);
+  }
+  return { ranges: { start: startArr, end: endArr, pkg: pkgArr }, funcdata, fileSizes };
+
+  /** Decode a pcfile table: code bytes per file (CU-local index through cutab). */
+  function fileCode(off: number, cuOff: number, e0: number, e1: number): void {
+    let p = pctabOff + off;
+    let val = -1;
+    let pc = e0;
+    let first = true;
+    for (let guard = 0; guard < 1 << 20; guard++) {
+      if (p >= functab) return;
+      let uv = 0;
+      let shift = 0;
+      let b: number;
+      do {
+        b = bytes[p++]!;
+        uv += (b & 0x7f) * 2 ** shift;
+        shift += 7;
+      } while (b & 0x80 && p < functab);
+      if (uv === 0 && !first) return;
+      let pd = 0;
+      shift = 0;
+      do {
+        b = bytes[p++]!;
+        pd += (b & 0x7f) * 2 ** shift;
+        shift += 7;
+      } while (b & 0x80 && p < functab);
+      first = false;
+      val += uv % 2 === 1 ? -((uv + 1) / 2) : uv / 2;
+      const next = Math.min(pc + pd * quantum, e1);
+      if (val >= 0 && next > pc) {
+        const k = cuOff + val;
+        if (k < ncu) {
+          const fo = u32(cutabOff + k * 4);
+          if (fo !== 0xffffffff) fileBytesByOff.set(fo, (fileBytesByOff.get(fo) ?? 0) + (next - pc));
+        }
+      }
+      pc = next;
+      if (pc >= e1) return;
+    }
+  }
+}
+
+const bufs = new WeakMap<Uint8Array, Buffer>();
+function asBuffer(bytes: Uint8Array): Buffer {
+  if (Buffer.isBuffer(bytes)) return bytes;
+  let b = bufs.get(bytes);
+  if (!b) bufs.set(bytes, (b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+  return b;
+}
+
+function cstr(bytes: Uint8Array, start: number, limit: number): string {
+  let q = start;
+  while (q < limit && bytes[q] !== 0) q++;
+  return asBuffer(bytes).toString('latin1', start, q);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ELF symbol table
+
+interface Sym {
+  name: string;
+  value: number;
+  size: number;
+}
+
+function readSymbols(bytes: Uint8Array, exe: Executable, dv: DataView, le: boolean, ptr: number, L: Ledger): { syms: Sym[]; symtabSize: number; strtabSize: number } | null {
+  const st = exe.sections.find((s) => s.name === '.symtab');
+  const str = exe.sections.find((s) => s.name === '.strtab');
+  if (!st || !str || st.fileSize === 0) return null;
+  const ent = ptr === 8 ? 24 : 16;
+  const n = Math.floor(st.fileSize / ent);
+  const syms: Sym[] = [];
+  const res = new Resolver();
+  const strEnd = str.offset + str.fileSize;
+  const strSeen = new Uint8Array(str.fileSize);
+  for (let i = 1; i < n; i++) {
+    const o = st.offset + i * ent;
+    const nameOff = dv.getUint32(o, le);
+    let value: number;
+    let size: number;
+    let info: number;
+    if (ptr === 8) {
+      info = bytes[o + 4]!;
+      value = dv.getUint32(o + 8 + (le ? 4 : 0), le) * 2 ** 32 + dv.getUint32(o + 8 + (le ? 0 : 4), le);
+      size = dv.getUint32(o + 16 + (le ? 4 : 0), le) * 2 ** 32 + dv.getUint32(o + 16 + (le ? 0 : 4), le);
+    } else {
+      value = dv.getUint32(o + 4, le);
+      size = dv.getUint32(o + 8, le);
+      info = bytes[o + 12]!;
+    }
+    const so = str.offset + nameOff;
+    if (so >= strEnd) continue;
+    const name = cstr(bytes, so, strEnd);
+    const pkg = res.of(name);
+    // The symbol's entry and its name, to its package. A C linker merges string suffixes: each
+    // string-table byte is counted once, for the first symbol that uses it.
+    L.add(pkg, '.symtab', ent);
+    let fresh = 0;
+    for (let k = nameOff, e = Math.min(nameOff + name.length + 1, str.fileSize); k < e; k++) {
+      if (strSeen[k] === 0) {
+        strSeen[k] = 1;
+        fresh++;
+      }
+    }
+    L.add(pkg, '.strtab', fresh);
+    const type = info & 0xf;
+    if (type === 4 /* STT_FILE */ || type === 3 /* STT_SECTION */) continue;
+    syms.push({ name, value, size });
+  }
+  syms.sort((a, b) => a.value - b.value || b.size - a.size);
+  return { syms, symtabSize: st.fileSize, strtabSize: str.fileSize };
+}
+
+// ---------------------------------------------------------------------------------------------
+// moduledata (runtime/symtab.go), found by its first word: the pclntab header's address
+
+function findModuledata(
+  bytes: Uint8Array,
+  secs: readonly Sec[],
+  pclnAddr: number,
+  word: (o: number) => number,
+  ptr: number,
+  version: '1.18' | '1.20',
+): { gofunc: number; types: number; etypes: number } | null {
+  // Word indexes: 0 pcHeader, 1-18 six slices, 19 findfunctab, 20 minpc, 21 maxpc, 22 text, 23 etext,
+  // 24-31 noptrdata..enoptrbss, [1.20: 32-33 covctrs], end, gcdata, gcbss, types, etypes, rodata, gofunc.
+  const typesIdx = version === '1.20' ? 37 : 35;
+  for (const s of secs) {
+    if (!/noptrdata|^\.data$|__data|__noptrdata/.test(s.name)) continue;
+    for (let o = s.offset; o + (typesIdx + 4) * ptr <= s.offset + s.size; o += ptr) {
+      if (word(o) !== pclnAddr) continue;
+      const types = word(o + typesIdx * ptr);
+      const etypes = word(o + (typesIdx + 1) * ptr);
+      const gofunc = word(o + (typesIdx + 3) * ptr);
+      const minpc = word(o + 20 * ptr);
+      const text = word(o + 22 * ptr);
+      if (types <= etypes && gofunc >= types && minpc === text) return { gofunc, types, etypes };
+    }
+  }
+  void bytes;
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// references from code
+
+/** Addresses of data referenced from each function's code, grouped by target region (regions sorted, disjoint). */
+function scanReferences(
+  bytes: Uint8Array,
+  arch: string,
+  text: ExeSection,
+  ranges: FuncWalk['ranges'],
+  regions: ReadonlyArray<{ start: number; end: number }>,
+  le: boolean,
+): RefList {
+  const lo = regions[0]!.start;
+  const hi = regions[regions.length - 1]!.end;
+  const out: RefList = { lo, keys: [], pkgOf: (f) => ranges.pkg[f]! };
+  if (hi - lo >= 2 ** 29 || ranges.pkg.length >= REF_SHIFT) return out;
+  const keys = out.keys;
+  const find = (va: number): number => {
+    if (va < lo || va >= hi) return -1;
+    let a = 0;
+    let b = regions.length - 1;
+    while (a <= b) {
+      const m = (a + b) >> 1;
+      const r = regions[m]!;
+      if (va < r.start) b = m - 1;
+      else if (va >= r.end) a = m + 1;
+      else return m;
+    }
+    return -1;
+  };
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tOff = text.offset;
+  const tAddr = text.addr;
+  const tEnd = text.offset + text.fileSize;
+  for (let f = 0; f < ranges.pkg.length; f++) {
+    const s = tOff + (ranges.start[f]! - tAddr);
+    const e = Math.min(tEnd, tOff + (ranges.end[f]! - tAddr));
+    if (s < tOff || e <= s) continue;
+    if (arch === 'amd64') {
+      for (let p = s; p + 7 <= e; p++) {
+        const op = bytes[p + 1];
+        if ((bytes[p]! & 0xf0) === 0x40 && (op === 0x8d || op === 0x8b) && (bytes[p + 2]! & 0xc7) === 0x05) {
+          const va = tAddr + (p + 7 - tOff) + dv.getInt32(p + 3, true);
+          if (find(va) >= 0) {
+            keys.push((va - lo) * REF_SHIFT + f);
+            p += 6;
+          }
+        }
+      }
+    } else {
+      for (let p = s + ((4 - ((s - tOff) % 4)) % 4); p + 8 <= e; p += 4) {
+        const ins = dv.getUint32(p, le);
+        if ((ins & 0x9f000000) >>> 0 !== 0x90000000) continue;
+        const rd = ins & 31;
+        const immlo = (ins >>> 29) & 3;
+        const immhi = (ins >>> 5) & 0x7ffff;
+        let imm = (immhi << 2) | immlo;
+        if (imm & 0x100000) imm -= 0x200000;
+        const pc = tAddr + (p - tOff);
+        const page = Math.floor(pc / 4096) * 4096 + imm * 4096;
+        const nx = dv.getUint32(p + 4, le);
+        let va = -1;
+        if (((nx & 0xffc00000) >>> 0 === 0x91000000) && ((nx >>> 5) & 31) === rd) va = page + ((nx >>> 10) & 0xfff);
+        else if (((nx & 0xffc00000) >>> 0 === 0xf9400000) && ((nx >>> 5) & 31) === rd) va = page + ((nx >>> 10) & 0xfff) * 8;
+        else if (((nx & 0xffc00000) >>> 0 === 0xb9400000) && ((nx >>> 5) & 31) === rd) va = page + ((nx >>> 10) & 0xfff) * 4;
+        else if (((nx & 0xffc00000) >>> 0 === 0x39400000) && ((nx >>> 5) & 31) === rd) va = page + ((nx >>> 10) & 0xfff);
+        if (va < 0) continue;
+        if (find(va) >= 0) keys.push((va - lo) * REF_SHIFT + f);
+      }
+    }
+  }
+  return out;
+}
+
+/** Pointer-sized words inside attributed data that point into a gap: the gap item belongs to the pointing item's package. */
+function scanDataPointers(
+  dv: DataView,
+  le: boolean,
+  ptr: number,
+  secs: readonly Sec[],
+  ownStart: readonly number[],
+  ownEnd: readonly number[],
+  ownPkg: readonly string[],
+  regions: ReadonlyArray<{ start: number; end: number }>,
+): RefList {
+  const lo = regions[0]!.start;
+  const hi = regions[regions.length - 1]!.end;
+  const out: RefList = { lo, keys: [], pkgOf: (i) => ownPkg[i]! };
+  if (hi - lo >= 2 ** 29 || ownStart.length >= REF_SHIFT) return out;
+  const keys = out.keys;
+  let sec: Sec | undefined;
+  for (let i = 0; i < ownStart.length; i++) {
+    const start = ownStart[i]!;
+    if (!sec || start < sec.addr || start >= sec.addr + sec.size) {
+      sec = secs.find((s) => s.addr > 0 && start >= s.addr && start < s.addr + s.size);
+      if (!sec) continue;
+    }
+    const first = start + ((ptr - (start % ptr)) % ptr);
+    const last = Math.min(ownEnd[i]!, sec.addr + sec.size);
+    for (let va = first; va + ptr <= last; va += ptr) {
+      const f = sec.offset + (va - sec.addr);
+      const w = ptr === 8 ? (dv.getUint32(f + (le ? 4 : 0), le) === 0 ? dv.getUint32(f + (le ? 0 : 4), le) : -1) : dv.getUint32(f, le);
+      if (w < lo || w >= hi) continue;
+      let a = 0;
+      let b = regions.length - 1;
+      while (a <= b) {
+        const m = (a + b) >> 1;
+        const r = regions[m]!;
+        if (w < r.start) b = m - 1;
+        else if (w >= r.end) a = m + 1;
+        else {
+          keys.push((w - lo) * REF_SHIFT + i);
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// modules
+
+export const STD = 'std';
+export const RUNTIME = 'runtime';
+export const CGO_MODULE = 'cgo/C';
+export const UNKNOWN_MODULE = '<unknown module>';
+
+/** The module a package belongs to (path, version), from build info. */
+export function moduleOf(pkg: string, go: ModuleFacts | null): { path: string; version: string } {
+  const goVersion = go?.version ?? '';
+  if (pkg === CGO_C || pkg === 'runtime/cgo') return { path: CGO_MODULE, version: '' };
+  if (pkg === COMPILER_GENERATED || pkg === NO_PACKAGE) return { path: pkg, version: '' };
+  if (pkg === 'runtime' || pkg.startsWith('runtime/internal/')) return { path: RUNTIME, version: goVersion };
+  const main = go?.main ?? null;
+  if (pkg === 'main') {
+    if (main) return { path: main.path, version: main.version };
+    // GOROOT commands (cmd/pprof) carry a path but no module line: they belong to the cmd module.
+    if (go?.path?.startsWith('cmd/')) return { path: 'cmd', version: goVersion };
+  }
+  let p = pkg;
+  if (p.startsWith('cmd/vendor/')) p = p.slice('cmd/vendor/'.length);
+  else if (p.startsWith('vendor/')) return { path: STD, version: goVersion };
+  let best: { path: string; version: string } | null = null;
+  for (const d of go?.deps ?? []) {
+    if ((p === d.path || p.startsWith(`${d.path}/`)) && (!best || d.path.length > best.path.length)) {
+      best = { path: d.path, version: d.replace ? `${d.version} => ${d.replace.path} ${d.replace.version}`.trim() : d.version };
+    }
+  }
+  if (best) return best;
+  if (main && (p === main.path || p.startsWith(`${main.path}/`))) return { path: main.path, version: main.version };
+  const parts = p.split('/');
+  const first = parts[0] ?? '';
+  if (first === 'cmd' && (!main || main.path === 'cmd')) return { path: 'cmd', version: goVersion };
+  if (!first.includes('.') && !first.startsWith('<')) return { path: STD, version: goVersion };
+  // A module the build info does not list (GOROOT's cmd/vendor, builds without module info):
+  // the conventional module root of the path, marked as not from build info.
+  const depth = /^(github\.com|gitlab\.com|bitbucket\.org|golang\.org|go\.googlesource\.com)$/.test(first) ? 3 : /^(gopkg\.in|go\.opentelemetry\.io|google\.golang\.org)$/.test(first) ? 2 : 1;
+  if (parts.length >= depth) return { path: parts.slice(0, depth).join('/'), version: NOT_IN_BUILD_INFO };
+  return { path: UNKNOWN_MODULE, version: '' };
+}
+
+/** Version of a module whose path was derived from package names because the build info lists none. */
+export const NOT_IN_BUILD_INFO = '(not in build info)';
+
+export function rollUpModules(packages: readonly PackageAttribution[], go: ModuleFacts | null): ModuleAttribution[] {
+  const mods = new Map<string, ModuleAttribution>();
+  for (const p of packages) {
+    const m = moduleOf(p.name, go);
+    let row = mods.get(m.path);
+    if (!row) mods.set(m.path, (row = { path: m.path, version: m.version, size: 0, packages: [] }));
+    row.size += p.size;
+    row.packages.push(p.name);
+  }
+  return [...mods.values()].sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1));
+}
