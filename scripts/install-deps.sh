@@ -26,7 +26,9 @@ pkgs=(
   pigz             # parallel gzip for the 1 GB fixture layers
   zstd             # decompresses zstd image layers (Node 20 has no zstd in zlib)
   attr             # getfattr: overlayfs opaque-directory markers in fixture layers
+  qemu-user-static # qemu-aarch64-static: `verify --run` of a foreign-architecture image (user-mode emulation)
   util-linux       # unshare, nsenter, flock, prlimit (fixture build, container harness; verify --run limits and probe)
+  chromium         # a real browser for the HTML report tests and benchmark (playwright-core drives it)
   ca-certificates
 )
 missing=()

@@ -45,13 +45,13 @@ export { RegistryClient, type UploadOptions } from './image/registry/client.js';
 export { resolveCredentials, type Credential, type CredentialOptions } from './image/registry/credentials.js';
 export type { TransportOptions } from './image/registry/transport.js';
 export type { RetryPolicy } from './image/registry/retry.js';
-export { openImage, parseImageReference, parseRegistryReference, formatRegistryReference, mergeLayers, walkLayer, mapHistory, resolveInTree, type OpenImageOptions, type ImageReference, type MergeResult, type MergeOptions, type MergedLayerSummary, type LayerVisitor, type Anomaly } from './image/index.js';
+export { openImage, listImagePlatforms, parseImageReference, parseRegistryReference, formatRegistryReference, mergeLayers, walkLayer, mapHistory, resolveInTree, type OpenImageOptions, type ImageReference, type MergeResult, type MergeOptions, type MergedLayerSummary, type LayerVisitor, type Anomaly } from './image/index.js';
 export { scanBuildContext } from './context/build-context.js';
 export { fixDockerfile, unifiedDiff, STATIC_BASE, GLIBC_BASE, type FixOptions, type FixResult, type FixEdit, type FixNote, type BuildContextFacts, type ContextEntry } from './dockerfile/fix/index.js';
 export { writeFileAtomic, type AtomicWriteOptions } from './util/atomic-write.js';
 export { initProject, planInit, renderDockerfile as renderInitDockerfile, renderDockerignore, type InitOptions, type InitPlan, type InitRecipe } from './init/index.js';
 export { parseGoMod, builderGoVersion, goFileFacts, scanGoModule, cgoReasons, KNOWN_CGO_MODULES, type GoMod, type GoModuleInfo, type GoPackage, type CgoReason } from './gomod/index.js';
-export { verifyImage, verifyStatic, collectImageView, runImage, chooseSandbox, unpackImage, type VerifyOptions, type VerifyReport, type VerifyCheck, type CheckId, type CheckStatus, type Verdict, type RunResult, type RunOptions } from './verify/index.js';
+export { verifyImage, verifyStatic, collectImageView, runImage, chooseSandbox, chooseEmulation, unpackImage, type Emulation, type EmulationOptions, type VerifyOptions, type VerifyReport, type VerifyCheck, type CheckId, type CheckStatus, type Verdict, type RunResult, type RunOptions } from './verify/index.js';
 export { buildImage, BlobCache, defaultCacheDir, writeLayer, writeLayerMemo, parseAdd, imageSize, compareSizes, DEFAULT_BASE, KO_DATA_PATH, type BuildOptions, type BuildResult, type PlatformBuild, type LayerFile, type ImageSize, type Comparison, type BuildPackage } from './build/index.js';
 export { buildAndPublish, buildSummary, type BuildPipelineOptions, type BuildPipelineResult, type PlatformVerify } from './build/index.js';
 export { mutateImage, BuiltImage, BuiltIndex, scratchImage, applyConfigChanges, type Mutation, type ConfigChanges } from './image/mutate/index.js';
@@ -89,5 +89,28 @@ export {
 } from './dockerfile/index.js';
 export { toSarif, formatSarif, type SarifOptions } from './report/sarif.js';
 export { formatLintMarkdown } from './report/markdown.js';
+// The output contract (docs/json.md): versioned JSON documents, image SARIF, Markdown and text renderers.
+export { SCHEMA_VERSION, DOCUMENT_KINDS, jsonDocument, formatJsonDocument, type DocumentKind, type JsonDocument } from './report/document.js';
+export { toImageSarif, formatImageSarif, locateInDockerfile, type ImageSarifInput, type ImageSarifOptions } from './report/image-sarif.js';
+export { renderInspectMarkdown, renderVerifyMarkdown, renderBinaryMarkdown } from './report/report-markdown.js';
+export { renderInspectText } from './report/inspect-text.js';
+export { renderVerifyText } from './report/verify-text.js';
+export { PLAIN, ANSI, stripStyle, type Style } from './report/style.js';
 export { validateConfig, loadConfigFile, findConfigFile, type GoslimConfig, type ConfigIssue } from './config/index.js';
 export { inspectImage, inspectImageRef, attributeCauses, classifyFile, goLocationsFromEnv, rankLevers, estimateAfterLevers, STATIC_BASE_BYTES, buildPackageDb, buildOnlyPackages, checkBudgets, parseBudgets, FsIndex, CAUSE_IDS, type InspectReport, type InspectOptions, type InspectLayer, type InspectProgress, type CauseId, type CauseTotal, type GoBinary, type ImageLever, type LeverId, type Estimate, type PackageDb, type PackageInfo, type PackageTotal, type Budgets } from './analysis/index.js';
+export {
+  compareImages,
+  compareBinaries,
+  compareInputs,
+  classifyInput,
+  checkCompareBudgets,
+  parseMaxGrowth,
+  parseSavedReport,
+  type CompareReport,
+  type ImageComparison,
+  type BinaryComparison,
+  type CompareBudgets,
+  type InspectInput,
+  type BinaryInput,
+} from './compare/index.js';
+export { costOf, parseBandwidth, DEFAULT_COST_MODEL, type Cost, type CostModel } from './analysis/cost.js';

@@ -3,10 +3,13 @@
  *
  *   size = Σ (Go binary size − strip.total)       your own (not package-installed) Go binaries
  *        + Σ application data files                unclaimed files outside the system hierarchy
- *        + STATIC_BASE_BYTES                       a distroless/static-like base
+ *        + min(STATIC_BASE_BYTES, the image's own base)   a distroless/static-like base
  *
  * The static base is what supplies CA certificates, tzdata and /etc/passwd, so the image's own
- * copies of those are not added again. The cgo-off and trimpath effects on the binary's size are
+ * copies of those are not added again. An image whose base is already smaller than a static base
+ * (scratch, or scratch plus a few certificates) keeps its own: levers never add bytes, so the
+ * estimate is never larger than the image (issue 14: a scratch image got 6.6 MB "after" for
+ * 4.5 MB "now" when 2 MB of distroless base was added to it unconditionally). The cgo-off and trimpath effects on the binary's size are
  * taken from the binary analyzer's estimates (cgo glue and dynamic tables; shortened pclntab paths)
  * when it gives them; a rebuild would be the only exact measure.
  *
@@ -39,6 +42,11 @@ export interface EstimateInput {
   runtimeRatio?: number;
   /** Σ compressed layer bytes / Σ uncompressed layer bytes of the whole image. */
   imageRatio: number;
+  /**
+   * The image as it is now: bytes of file data in its final filesystem and its stored (compressed)
+   * size. The estimate never exceeds them. Absent (unit tests of the formula): no bound.
+   */
+  now?: { fileBytes: number; compressedSize: number };
 }
 
 export function estimateAfterLevers(input: EstimateInput): Estimate {
@@ -58,13 +66,27 @@ export function estimateAfterLevers(input: EstimateInput): Estimate {
     parts.push({ what: `application files (${input.appFiles.length})`, size: appBytes, compressedSize });
   }
   const baseRatio = input.runtimeRatio ?? input.imageRatio;
-  parts.push({ what: 'static base (CA certificates, tzdata, passwd)', size: STATIC_BASE_BYTES, compressedSize: Math.round(STATIC_BASE_BYTES * baseRatio) });
+  // What the image has besides its own binaries and application files is its base today.
+  const kept = parts.reduce((s, p) => s + p.size, 0);
+  const ownBase = input.now !== undefined ? Math.max(0, input.now.fileBytes - kept) : Number.POSITIVE_INFINITY;
+  if (ownBase < STATIC_BASE_BYTES) {
+    if (ownBase > 0) parts.push({ what: 'the image’s own base files (already smaller than a static base)', size: ownBase, compressedSize: Math.round(ownBase * baseRatio) });
+  } else {
+    parts.push({ what: 'static base (CA certificates, tzdata, passwd)', size: STATIC_BASE_BYTES, compressedSize: Math.round(STATIC_BASE_BYTES * baseRatio) });
+  }
+  const size = parts.reduce((s, p) => s + p.size, 0);
+  const compressed = parts.reduce((s, p) => s + p.compressedSize, 0);
   return {
-    size: parts.reduce((s, p) => s + p.size, 0),
-    compressedSize: parts.reduce((s, p) => s + p.compressedSize, 0),
+    size,
+    // gzip of the stripped bytes alone can come out a few bytes above the layer that holds them
+    // (tar headers compress to almost nothing): the image as it is stays the upper bound.
+    compressedSize: input.now !== undefined ? Math.min(compressed, input.now.compressedSize) : compressed,
     parts,
     method:
-      'binaries: gzip -6 of the bytes kept by -s -w, measured; application files: deflate ratio measured on a sample of them; static base: ' +
-      (input.runtimeRatio !== undefined ? 'deflate ratio measured on this image’s CA certificates and tzdata' : 'this image’s overall compression ratio'),
+      'binaries: gzip -6 of the bytes kept by -s -w, measured; application files: deflate ratio measured on a sample of them' +
+      (ownBase === 0
+        ? '; no base files (the image has none)'
+        : `; ${ownBase < STATIC_BASE_BYTES ? 'the image’s own base files' : 'static base'}: ` +
+          (input.runtimeRatio !== undefined ? 'deflate ratio measured on this image’s CA certificates and tzdata' : 'this image’s overall compression ratio')),
   };
 }

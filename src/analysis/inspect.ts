@@ -7,6 +7,7 @@
  */
 import { analyzeBinary, readElf } from '../binary/index.js';
 import type { BinaryReport } from '../binary/index.js';
+import { sizeTree } from '../binary/size-tree.js';
 import { GoslimError } from '../errors.js';
 import { mergeLayers, type MergeProgress } from '../image/filesystem/merge.js';
 import { openLayerTar, walkLayer, type TarDataSink } from '../image/filesystem/walk.js';
@@ -17,6 +18,7 @@ import { platformString, type Image } from '../image/model.js';
 import { openImage, type OpenImageOptions } from '../image/open.js';
 import { attributeCauses, canonicalOwners, goLocationsFromEnv, isAppLocation, isGoSourcePath } from './causes.js';
 import { estimateAfterLevers, type AppFile } from './estimate.js';
+import { buildFileTree, type FileTree } from './file-tree.js';
 import { FsIndex } from './fs-index.js';
 import { finalGoBinaries, GoBinaryCollector, isBinaryCandidate } from './go-binaries.js';
 import { rankLevers } from './levers.js';
@@ -51,10 +53,16 @@ export interface InspectOptions extends OpenImageOptions {
    * uncompressed byte: 0.5 s of CPU on the 1.08 GB fixture image.
    */
   verifyDiffIds?: boolean;
+  /**
+   * Add `tree`, the compact tree of every file for the HTML report's treemap (default false);
+   * a number caps the files kept one by one (default 20000; smaller ones are aggregated).
+   */
+  fileTree?: boolean | number;
 }
 
 export interface InspectLayer {
-  index: number;
+  /** 1-based position in the manifest (bottom layer is 1), as the text and Markdown number it. */
+  number: number;
   digest: string;
   diffId: string;
   /** Stored blob bytes (what a pull transfers; equals size for uncompressed archives). */
@@ -83,7 +91,9 @@ export interface InspectReport {
   layers: InspectLayer[];
   causes: CauseTotal[];
   packages: PackageTotal[];
+  /** Absolute paths in the image; `layer` is the 1-based number of the layer that holds the file. */
   largestFiles: Array<{ path: string; bytes: number; cause: CauseId; package?: string; layer: number }>;
+  /** Go binaries with absolute paths in the image (`/usr/local/bin/app`). */
   goBinaries: GoBinary[];
   wasted: { bytes: number; efficiency: number };
   levers: Lever[];
@@ -92,12 +102,14 @@ export interface InspectReport {
   anomalies: number;
   /** Will it start? The static checks of `goslim verify`, from the same pass. */
   startup: VerifyReport;
+  /** Every file with its cause, package and layer, by directory (only with the fileTree option). */
+  tree?: FileTree;
 }
 
 /** Database files bigger than this are ignored (no real dpkg status comes close). */
 const MAX_DB_FILE = 64 * 1024 * 1024;
 
-export function factsFromReport(r: BinaryReport, path: string): GoBinaryFacts | undefined {
+export function factsFromReport(r: BinaryReport, path: string, withSizeTree = false): GoBinaryFacts | undefined {
   if (r.go === null) return undefined;
   const cgo = r.findings.find((f) => f.lever === 'cgo-off');
   const go: GoBinaryFacts['go'] = { settings: r.go.settings };
@@ -114,12 +126,13 @@ export function factsFromReport(r: BinaryReport, path: string): GoBinaryFacts | 
     trimpath: { leakedPaths: r.trimpath.leakedPaths, examples: r.trimpath.examples, estimatedBytes: r.trimpath.estimatedBytes },
   };
   if (cgo) facts.cgoBytes = cgo.bytes;
+  if (withSizeTree) facts.sizeTree = sizeTree(r);
   return facts;
 }
 
-function analyzeGo(bytes: Uint8Array, path: string): GoBinaryFacts | undefined {
+function analyzeGo(bytes: Uint8Array, path: string, withSizeTree: boolean): GoBinaryFacts | undefined {
   try {
-    return factsFromReport(analyzeBinary(bytes, { path: `/${path}`, attribution: false }), path);
+    return factsFromReport(analyzeBinary(bytes, { path: `/${path}`, attribution: false }), path, withSizeTree);
   } catch (err) {
     // A damaged or exotic ELF is not a reason to fail the whole image: it is just not a Go binary we can read.
     if (err instanceof GoslimError) return undefined;
@@ -144,7 +157,8 @@ export async function inspectImageRef(ref: string, options: InspectOptions = {})
 export async function inspectImage(image: Image, options: InspectOptions = {}): Promise<InspectReport> {
   const layers = image.layers();
   const config = image.config();
-  const collector = new GoBinaryCollector(analyzeGo, elfSections);
+  const withTree = options.fileTree !== undefined && options.fileTree !== false;
+  const collector = new GoBinaryCollector((bytes, path) => analyzeGo(bytes, path, withTree), elfSections);
   const dbFiles = new Map<string, { layer: number; text: string }>();
   const runtimeProbe = new RatioProbe();
   const appProbe = new RatioProbe();
@@ -263,6 +277,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     goBinaries: goBinaries.filter((b) => b.package === undefined),
     appFiles,
     imageRatio,
+    now: { fileBytes: merged.totals.visibleBytes, compressedSize: storedTotal },
     ...(runtimeRatio !== undefined ? { runtimeRatio } : {}),
   });
 
@@ -272,12 +287,12 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     .slice(0, options.largest ?? 15)
     .map((f) => {
       const fc = attribution.fileCauses.get(f.path);
-      const row: InspectReport['largestFiles'][number] = { path: f.path, bytes: f.charged, cause: fc?.cause ?? 'other', layer: f.layer };
+      const row: InspectReport['largestFiles'][number] = { path: `/${f.path}`, bytes: f.charged, cause: fc?.cause ?? 'other', layer: f.layer + 1 };
       if (fc?.package !== undefined) row.package = fc.package;
       return row;
     });
 
-  return {
+  const report: InspectReport = {
     image: {
       ref: image.reference(),
       digest: image.digest(),
@@ -288,7 +303,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       files: attribution.files,
     },
     layers: merged.layers.map((l) => ({
-      index: l.index,
+      number: l.index + 1,
       digest: l.digest,
       diffId: l.diffId,
       compressedSize: l.compressedSize,
@@ -303,7 +318,8 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     causes: [...attribution.causes].sort((a, b) => b.bytes - a.bytes),
     packages: attribution.packages,
     largestFiles: largest,
-    goBinaries,
+    // The analysis keys files by their path in the layer tar (no leading slash); reports say the path in the image.
+    goBinaries: goBinaries.map((b) => ({ ...b, path: `/${b.path}` })),
     wasted: merged.wasted,
     levers,
     headline,
@@ -311,4 +327,14 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     anomalies: merged.anomalyCount,
     startup,
   };
+  if (withTree) {
+    report.tree = buildFileTree(files, {
+      ...(typeof options.fileTree === 'number' ? { maxFiles: options.fileTree } : {}),
+      causeOf: (p) => attribution.fileCauses.get(p),
+      // Layers are numbered from 1 in the report (layers[].number) and so in the tree.
+      layerBase: 1,
+      layerWritten: merged.layers.map((l) => ({ index: l.index, written: l.added + l.modified })),
+    });
+  }
+  return report;
 }

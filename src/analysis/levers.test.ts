@@ -100,4 +100,20 @@ describe('estimate', () => {
     const noRuntime = estimateAfterLevers({ goBinaries: [{ ...dynamicFacts, willStart: true }], appFiles: [], imageRatio: 0.4 });
     expect(noRuntime.compressedSize).toBe(Math.round(3000 * 0.4) + Math.round(STATIC_BASE_BYTES * 0.4));
   });
+
+  it('is never larger than the image: a scratch image keeps its own (empty) base', () => {
+    // A stripped static binary alone on scratch: 4.5 MB now; the static base must not be added.
+    const bin: GoBinary = { ...dynamicFacts, linking: 'static', interpreter: null, needed: [], size: 4_500_000, strip: { symtab: 0, dwarf: 0, total: 0 }, willStart: true, strippedCompressed: 2_000_000 };
+    const e = estimateAfterLevers({ goBinaries: [bin], appFiles: [], imageRatio: 0.45, now: { fileBytes: 4_500_000, compressedSize: 2_010_000 } });
+    expect(e.size).toBe(4_500_000);
+    expect(e.size).toBeLessThanOrEqual(4_500_000);
+    expect(e.compressedSize).toBeLessThanOrEqual(2_010_000);
+    expect(e.parts.map((p) => p.what)).toEqual(['/src/greeter (stripped)']);
+    // scratch plus 300 kB of certificates: those stay, no 2 MB base appears
+    const certs = estimateAfterLevers({ goBinaries: [bin], appFiles: [], imageRatio: 0.45, now: { fileBytes: 4_800_000, compressedSize: 2_200_000 } });
+    expect(certs.size).toBe(4_800_000);
+    // a Debian base keeps the 2 MB static base figure
+    const fat = estimateAfterLevers({ goBinaries: [bin], appFiles: [], imageRatio: 0.45, now: { fileBytes: 80_000_000, compressedSize: 30_000_000 } });
+    expect(fat.size).toBe(4_500_000 + STATIC_BASE_BYTES);
+  });
 });

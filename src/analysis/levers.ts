@@ -11,7 +11,7 @@ import { formatBytes } from '../util/units.js';
 import { buildOnlyPackages } from './build-packages.js';
 import { isAppLocation, type Attribution } from './causes.js';
 import type { CauseId, GoBinary, Lever, LeverId, PackageDb } from './types.js';
-import { leverDoc } from '../vocabulary/levers.js';
+import { leverDoc, type LeverCondition } from '../vocabulary/levers.js';
 
 /** A lever's fix, lose and keep: its text from the vocabulary (analysis computes bytes and titles only). */
 function text(id: LeverId): Pick<Lever, 'fix' | 'lose' | 'keep'> {
@@ -196,7 +196,14 @@ export function rankLevers(input: LeverInput): LeverResult {
     });
   }
 
-  levers.sort((a, b) => b.bytes - a.bytes || (a.verdict ? -1 : 0) - (b.verdict ? -1 : 0));
+  // Order between levers: data in the vocabulary, conditions evaluated on this image.
+  const holds: Record<LeverCondition, boolean> = { 'dynamic-go-binary': dynamicGo.length > 0 };
+  for (const l of levers) {
+    const needs = (leverDoc(l.id).needs ?? []).filter((n) => holds[n.when] && levers.some((o) => o.id === n.lever));
+    if (needs.length > 0) l.needs = needs.map((n) => ({ lever: n.lever, why: n.why }));
+  }
+  // A lever that fixes an image that will not start comes first whatever its bytes (issue 14), then biggest first.
+  levers.sort((a, b) => (b.verdict ? 1 : 0) - (a.verdict ? 1 : 0) || b.bytes - a.bytes);
   return { levers, headline: headlineFor(levers), claims };
 }
 

@@ -5,6 +5,7 @@
 
 import { CAUSE_IDS, type CauseId } from '../vocabulary/causes.js';
 import type { LeverId } from '../vocabulary/levers.js';
+import type { SizeNode } from '../binary/size-tree.js';
 
 /** Causes and levers are vocabulary, with their text (src/vocabulary); analysis refers to them by id. */
 export { CAUSE_IDS, type CauseId, type LeverId };
@@ -59,6 +60,8 @@ export interface GoBinaryFacts {
   trimpath: { leakedPaths: number; examples: string[]; estimatedBytes?: number };
   /** Bytes CGO_ENABLED=0 would remove from the binary (analyzer's estimate: cgo glue, dynamic tables). */
   cgoBytes?: number;
+  /** Where its bytes are: sections, module -> package (only with inspect's fileTree option, for the HTML report). */
+  sizeTree?: SizeNode;
 }
 
 /** One Go binary of the image as inspect reports it. */
@@ -85,6 +88,8 @@ export interface Lever {
   keep: string;
   /** Set when the image is broken in a way this lever fixes ("will not start"). */
   verdict?: string;
+  /** Levers to apply before this one in this image, and why (from the vocabulary's `needs`). */
+  needs?: Array<{ lever: LeverId; why: string }>;
 }
 
 export interface Estimate {

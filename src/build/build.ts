@@ -131,9 +131,42 @@ async function openBase(base: string, platform: Platform, opts: BuildOptions, cr
   const image = await openImage(base, { platform: platformString(platform), env: opts.env, ...(opts.insecure ? { insecure: true } : {}) });
   const have = image.platform();
   if (have.os !== platform.os || have.architecture !== platform.architecture || (platform.variant && have.variant && have.variant !== platform.variant)) {
-    throw new PlatformError(`base ${base} is ${platformString(have)}, not ${platformString(platform)}`);
+    throw new PlatformError(`base ${base} is ${platformString(have)}, not ${platformString(platform)}`, { details: { available: [platformString(have)] } });
   }
   return { image, scratch: false };
+}
+
+/**
+ * The base of every platform, opened before anything is compiled. A base that lacks one of the
+ * platforms is one E_PLATFORM naming every missing platform, what the base has, and how to pick
+ * a base that has them all: never a fallback to another platform's base (docs/build.md says why).
+ */
+async function openBases(opts: BuildOptions, created: string): Promise<Array<{ image: Image; scratch: boolean }>> {
+  const base = opts.base ?? DEFAULT_BASE;
+  const opened: Array<{ image: Image; scratch: boolean }> = [];
+  const missing: string[] = [];
+  const available = new Set<string>();
+  for (const p of opts.platforms) {
+    try {
+      opened.push(await openBase(base, p, opts, created));
+    } catch (err) {
+      if (!(err instanceof PlatformError)) throw err;
+      missing.push(platformString(p));
+      const have = err.details?.available;
+      if (Array.isArray(have)) for (const a of have) if (typeof a === 'string') available.add(a);
+    }
+  }
+  if (missing.length === 0) return opened;
+  const requested = opts.platforms.map(platformString);
+  const has = [...available];
+  throw new PlatformError(
+    `base ${base} has no ${missing.join(', ')} image (it has ${has.join(', ') || 'none of the platforms asked for'}); ` +
+      `each --platform is built on the base's image for that platform. Use a multi-platform base that lists ${requested.join(' and ')} ` +
+      `(gcr.io/distroless/static-debian12:nonroot does; check with \`goslim inspect --platform all ${base}\`), ` +
+      `--base scratch when the base only adds files a static Go binary does not need, ` +
+      `or build only ${has.length > 0 ? `--platform ${has.filter((a) => requested.includes(a)).join(',') || has.join(',')}` : 'the platforms the base has'}`,
+    { details: { base, missing, available: has, requested } },
+  );
 }
 
 async function compile(pkg: BuildPackage, platform: Platform, opts: BuildOptions, cache: BlobCache): Promise<{ binary: BuiltBinary; binFile: string }> {
@@ -161,8 +194,16 @@ async function compile(pkg: BuildPackage, platform: Platform, opts: BuildOptions
   return { binary, binFile };
 }
 
-async function buildOne(pkgs: BuildPackage[], platform: Platform, opts: BuildOptions, cache: BlobCache, created: string, epoch: number): Promise<PlatformBuild> {
-  const { image: base, scratch } = await openBase(opts.base ?? DEFAULT_BASE, platform, opts, created);
+async function buildOne(
+  pkgs: BuildPackage[],
+  platform: Platform,
+  opened: { image: Image; scratch: boolean },
+  opts: BuildOptions,
+  cache: BlobCache,
+  created: string,
+  epoch: number,
+): Promise<PlatformBuild> {
+  const { image: base, scratch } = opened;
   const pkg = pkgs[0]!;
   const compiled: Array<{ binary: BuiltBinary; binFile: string; pkg: BuildPackage }> = [];
   for (const p of pkgs) compiled.push({ ...(await compile(p, platform, opts, cache)), pkg: p });
@@ -251,9 +292,10 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     if (clash) throw new UsageError(`${clash.importPath} and ${pkg.importPath} would both be ${APP_DIR}/${pkg.name}`);
     pkgs.push(pkg);
   }
+  const bases = await openBases(opts, created);
   const builds: PlatformBuild[] = [];
   // Sequential: `go build` already uses every core, and the machine is shared.
-  for (const p of opts.platforms) builds.push(await buildOne(pkgs, p, opts, cache, created, epoch));
+  for (const [i, p] of opts.platforms.entries()) builds.push(await buildOne(pkgs, p, bases[i]!, opts, cache, created, epoch));
   let root: Image | ImageIndex;
   if (builds.length === 1) {
     root = builds[0]!.image;

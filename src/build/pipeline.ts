@@ -145,9 +145,10 @@ export async function buildAndPublish(options: BuildPipelineOptions): Promise<Bu
 /** The JSON summary `goslim build --json` prints for a pipeline result. Pure. */
 export function buildSummary(r: BuildPipelineResult, options: { verify?: boolean } = {}): Record<string, unknown> {
   const root = r.root;
-  if (!r.written) return { digest: root.digest(), verify: r.verify, written: false };
+  if (!r.written) return { digest: root.digest(), written: false, verify: r.verify, failedChecks: r.failedChecks };
   return {
     digest: root.digest(),
+    written: true,
     mediaType: root.mediaType(),
     index: isIndexMediaType(root.mediaType()),
     package: r.build.package.importPath,

@@ -9,6 +9,8 @@ export interface CliIO {
   stderr: (text: string) => void;
   /** True when stderr is an interactive terminal (progress bars allowed). */
   isTTY: boolean;
+  /** True when stdout is an interactive terminal (text reports may be coloured: src/cli/output.ts). */
+  stdoutIsTTY?: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }

@@ -6,6 +6,7 @@
  */
 import { LimitExceededError } from '../errors.js';
 import { limit, type LimitKey } from '../limits.js';
+import { resolve } from 'node:path';
 import { readRegularFile } from '../util/regular-file.js';
 
 function tooLarge(what: string, key: LimitKey, max: number, actual?: number): LimitExceededError {
@@ -28,4 +29,11 @@ export async function readStdinBounded(key: LimitKey): Promise<Buffer> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** `--dockerfile PATH` of inspect and verify: its path as given (SARIF's artifact URI) and its text. */
+export async function readDockerfileOption(io: { cwd: string }, path: string | undefined): Promise<{ path: string; text: string } | undefined> {
+  if (path === undefined) return undefined;
+  const bytes = await readFileBounded(resolve(io.cwd, path), 'dockerfile.size', path);
+  return { path, text: bytes.toString('utf8') };
 }

@@ -3,6 +3,8 @@ export {
   defaultConfig,
   type GoslimConfig,
   type LintConfig,
+  type CostConfig,
+  type CompareConfig,
   type ConfigIssue,
   type ConfigSeverity,
   type ConfigThreshold,

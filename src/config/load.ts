@@ -3,38 +3,13 @@
  * `.goslim.yml` or `goslim.config.json` from a start directory (the
  * Dockerfile's) up to a stop directory (the cwd), nearest first.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { limit } from '../limits.js';
 import { readRegularFileSync } from '../util/regular-file.js';
 import { validateConfig, type ConfigIssue, type GoslimConfig, type ValidateOptions } from './schema.js';
 
-export const CONFIG_FILE_NAMES = ['.goslim.yaml', '.goslim.yml', 'goslim.config.json'] as const;
-
-/** The nearest config file between `startDir` and `stopDir` (inclusive), or null. */
-export function findConfigFile(startDir: string, stopDir: string): string | null {
-  let dir = resolve(startDir);
-  const stop = resolve(stopDir);
-  const inside = (d: string): boolean => {
-    const rel = relative(stop, d);
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-  };
-  // Outside the stop directory: only the start directory itself is searched.
-  const walkUp = inside(dir);
-  for (let hops = 0; hops < 64; hops++) {
-    for (const name of CONFIG_FILE_NAMES) {
-      const p = join(dir, name);
-      if (existsSync(p)) return p;
-    }
-    if (!walkUp || dir === stop) break;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return null;
-}
+export { CONFIG_FILE_NAMES, findConfigFile } from './find.js';
 
 /** Parse config text (YAML, or JSON for `.json`) into data; syntax errors become issues. */
 export function parseConfigText(text: string, fileName: string): { data: unknown; issues: ConfigIssue[] } {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from './parse/parse-dockerfile.js';
-import { analyzeGoBuilds, defaultBinaryName, parseLdflags, parseGoBuildArgs } from './go-build.js';
+import { analyzeGoBuilds, binaryPath, defaultBinaryName, parseLdflags, parseGoBuildArgs } from './go-build.js';
 
-const analyze = (text: string, target?: string) =>
-  analyzeGoBuilds(parseDockerfile(text, target ? { targetPlatform: target } : {}));
+const analyze = (text: string, target?: string, build?: string) =>
+  analyzeGoBuilds(parseDockerfile(text, { ...(target ? { targetPlatform: target } : {}), ...(build ? { buildPlatform: build } : {}) }));
 
 describe('analyzeGoBuilds', () => {
   it('finds go build through env prefixes, && chains and continuations', () => {
@@ -68,6 +68,59 @@ RUN --mount=type=cache,target=/root/.cache/go-build \\
 
   it('reads GOFLAGS=-trimpath', () => {
     expect(analyze('FROM golang:1.22\nENV GOFLAGS=-trimpath\nRUN go build .\n').builds[0]!.flags.trimpath).toBe(true);
+  });
+});
+
+describe('binary names and paths (the one answer lint and fix share)', () => {
+  it('go build main.go, go build -o, go install', () => {
+    const main = analyze('FROM golang:1.22\nWORKDIR /src\nRUN go build main.go\n').builds[0]!;
+    expect(main).toMatchObject({ outputPath: '/src/main', outputNameKnown: true });
+    expect(binaryPath(main)).toBe('/src/main');
+    const o = analyze('FROM golang:1.22\nWORKDIR /src\nRUN go build -o /out/app ./cmd/app\n').builds[0]!;
+    expect(o).toMatchObject({ outputPath: '/out/app', outputNameKnown: true });
+    const inst = analyze('FROM golang:1.22\nWORKDIR /src\nRUN go install ./cmd/app\n').builds[0]!;
+    expect(inst).toMatchObject({ kind: 'install', outputPath: '/go/bin/app', outputNameKnown: true });
+  });
+
+  it('follows cd in the RUN; a cd to a variable the RUN cannot see leaves the path unknown', () => {
+    expect(analyze('FROM golang:1.22\nWORKDIR /src\nRUN cd cmd/app && go build -o app .\n').builds[0]!.outputPath).toBe('/src/cmd/app/app');
+    expect(analyze('FROM golang:1.22\nWORKDIR /src\nARG DIR=cmd/x\nRUN cd $DIR && go build -o app .\n').builds[0]!.outputPath).toBe('/src/cmd/x/app');
+    const unknown = analyze('FROM golang:1.22\nWORKDIR /src\nRUN cd $DIR && go build -o app .\n').builds[0]!;
+    expect(unknown.outputPath).toBe('/src/$DIR/app');
+    expect(binaryPath(unknown)).toBeUndefined();
+  });
+
+  it('`go build .` and `-o dir/ .` take the module path\'s name: a guess without go.mod, the answer with it', () => {
+    const dot = analyze('FROM golang:1.22\nWORKDIR /src/app\nRUN go build -o /out/ .\n').builds[0]!;
+    expect(dot).toMatchObject({ outputPath: '/out/app', outputNameKnown: false });
+    expect(binaryPath(dot)).toBeUndefined();
+    expect(binaryPath(dot, 'example.com/notes/v2', '/src/app')).toBe('/out/notes');
+    expect(binaryPath(dot, 'example.com/notes', '/elsewhere')).toBeUndefined();
+    const up = analyze('FROM golang:1.22\nWORKDIR /src/app/cmd\nRUN go build ..\n').builds[0]!;
+    expect(up.outputNameKnown).toBe(false);
+  });
+
+  // Go 1.19, measured here: GOARCH=amd64 go install on amd64 writes $GOPATH/bin/app, GOARCH=arm64 writes
+  // $GOPATH/bin/linux_arm64/app, and GOBIN set with GOARCH=arm64 fails ("cannot install cross-compiled binaries when GOBIN is set").
+  it('go install: $GOPATH/bin when GOOS/GOARCH are the platform the stage runs on, bin/<goos>_<goarch>/ when they are not', () => {
+    const native = analyze('FROM golang:1.22\nRUN GOOS=linux GOARCH=amd64 go install ./cmd/app\n').builds[0]!;
+    expect(native.outputPath).toBe('/go/bin/app');
+    const crossed = analyze('FROM golang:1.22\nRUN GOOS=linux GOARCH=arm64 go install ./cmd/app\n').builds[0]!;
+    expect(crossed.outputPath).toBe('/go/bin/linux_arm64/app');
+    // The stage runs on the target platform without --platform: arm64 is native there.
+    expect(analyze('FROM golang:1.22\nRUN GOARCH=arm64 go install ./cmd/app\n', 'linux/arm64').builds[0]!.outputPath).toBe('/go/bin/app');
+    // On $BUILDPLATFORM with the target args: native unless the build and target platforms differ.
+    const recipe = 'FROM --platform=$BUILDPLATFORM golang:1.22\nARG TARGETOS TARGETARCH\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go install ./cmd/app\n';
+    expect(analyze(recipe).builds[0]!.outputPath).toBe('/go/bin/app');
+    expect(analyze(recipe, 'linux/arm64', 'linux/amd64').builds[0]!.outputPath).toBe('/go/bin/linux_arm64/app');
+    // An undeclared target arg is empty in the shell: Go's default, the stage's platform.
+    expect(analyze('FROM --platform=$BUILDPLATFORM golang:1.22\nRUN GOARCH=$TARGETARCH go install ./cmd/app\n', 'linux/arm64', 'linux/amd64').builds[0]!.outputPath).toBe('/go/bin/app');
+    expect(analyze('FROM golang:1.22\nENV GOPATH=/work\nRUN GOARCH=arm64 go install ./cmd/app\n').builds[0]!.outputPath).toBe('/work/bin/linux_arm64/app');
+  });
+
+  it('go install with GOBIN: $GOBIN natively, no output when cross-compiling (Go refuses)', () => {
+    expect(analyze('FROM golang:1.22\nENV GOBIN=/usr/local/bin\nRUN go install ./cmd/app\n').builds[0]!.outputPath).toBe('/usr/local/bin/app');
+    expect(analyze('FROM golang:1.22\nENV GOBIN=/usr/local/bin\nRUN GOARCH=arm64 go install ./cmd/app\n').builds[0]!.outputPath).toBeNull();
   });
 });
 

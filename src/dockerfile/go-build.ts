@@ -9,8 +9,8 @@
  * Pure: model in, facts out.
  */
 import type { DockerfileModel, Instruction, Stage } from './parse/model.js';
-import { expandOrKeep } from './parse/expand.js';
-import { splitSimpleCommands, splitWords, type ShellWord } from './parse/shell-words.js';
+import { expandOrKeep, referencedVariables } from './parse/expand.js';
+import { splitSimpleCommands, splitWords, tokenizeShell, type ShellWord } from './parse/shell-words.js';
 
 export type SettingSource = 'command' | 'export' | 'env' | 'arg' | 'goflags' | 'unset';
 
@@ -49,6 +49,50 @@ export interface GoBuildFlags {
   other: string[];
 }
 
+/** Where a command sits in the RUN: the shell form's text, an exec-form array, a `sh -c` string, a heredoc body. */
+export type CommandSite = 'shell' | 'exec' | 'sh-c' | 'heredoc';
+
+/** A quoting level a located word sits inside, outermost first: an edit's text is encoded for each (`encodeForQuoting`). */
+export type Quoting = '"' | "'" | 'json';
+
+/** A word of a RUN with its offsets in `instruction.text`: [start, end), the word as written (quotes included). */
+export interface LocatedWord {
+  /** The word with quotes removed and escapes resolved (as written: not expanded). */
+  value: string;
+  start: number;
+  end: number;
+  /** The first quote character the word used, if any (for an exec-form element, `"`). */
+  quote: '"' | "'" | null;
+}
+
+export interface LocatedFlag {
+  /** Without dashes (`ldflags`, `o`, `trimpath`). */
+  name: string;
+  /** The flag word (`-ldflags` or `-ldflags=...`). */
+  word: LocatedWord;
+  /** The value word when separate; for `-name=value` the same as `word`. */
+  valueWord?: LocatedWord;
+  /** The value as written (unexpanded). */
+  value?: string;
+}
+
+/**
+ * The words of one `go build` / `go install` with their offsets in the instruction's text: what the
+ * fixer edits, so the edit comes from the same facts as the finding.
+ */
+export interface GoBuildWords {
+  /** Quoting levels around the command (none for shell form and heredocs; `"` inside `sh -c "..."`). */
+  quoting: Quoting[];
+  /** The first word of the simple command (an assignment, `env`, `time`, ... or `go`). */
+  first: LocatedWord;
+  /** Assignments before `go` (`CGO_ENABLED=0`), also after `env`. */
+  env: LocatedWord[];
+  goWord: LocatedWord;
+  subWord: LocatedWord;
+  flags: LocatedFlag[];
+  packages: LocatedWord[];
+}
+
 export interface GoBuild {
   kind: 'build' | 'install';
   instruction: Instruction;
@@ -75,6 +119,11 @@ export interface GoBuild {
   goarch: GoSetting;
   /** True when run through `sh -c` or a heredoc script (ranges still point at the RUN). */
   nested: boolean;
+  site: CommandSite;
+  /** The command's words with offsets in `instruction.text`; null when offsets are not meaningful (see `unlocated`). */
+  located: GoBuildWords | null;
+  /** Why `located` is null (a `sh -c` string with escapes, a `<<-` heredoc, ...); null when located. */
+  unlocated: string | null;
 }
 
 export type OpaqueKind = 'make' | 'script' | 'goreleaser' | 'mage' | 'task' | 'bazel';
@@ -89,6 +138,7 @@ export interface OpaqueBuild {
 
 export interface ModDownload {
   instruction: Instruction;
+  site: CommandSite;
   stageIndex: number;
   line: number;
 }
@@ -178,6 +228,18 @@ interface WalkState {
   nested: boolean;
 }
 
+/**
+ * Text the walk reads commands from, and how its offsets map back to `instruction.text`: `base` is
+ * the offset there of the frame's offset 0 (null when they do not map: escapes in a `sh -c` string).
+ */
+interface Frame {
+  site: CommandSite;
+  base: number | null;
+  quoting: Quoting[];
+  /** Why the frame's words cannot be located (when base is null). */
+  unlocated: string | null;
+}
+
 /** Default binary name for a package (cmd/go: last path element, skipping a major-version suffix). */
 export function defaultBinaryName(pkg: string, workdir: string): string | null {
   if (pkg.endsWith('...')) return null;
@@ -191,6 +253,20 @@ export function defaultBinaryName(pkg: string, workdir: string): string | null {
   let name = parts.pop() ?? null;
   if (name !== null && /^v\d+$/.test(name) && parts.length > 0) name = parts.pop()!;
   return name;
+}
+
+/**
+ * The path of the binary a build writes, when it can be told: `outputPath` when its name is known;
+ * for `go build .` / `go install .` in the module root, the name comes from go.mod's module path
+ * (`moduleRoot`: the directory the build context's go.mod is in, in the image). Undefined for
+ * several packages, an unexpanded variable, or an unknown module name.
+ */
+export function binaryPath(b: GoBuild, modulePath?: string, moduleRoot?: string): string | undefined {
+  if (b.packages.length > 1 || b.outputPath === null || b.outputPath.includes('$')) return undefined;
+  if (b.outputNameKnown) return b.outputPath;
+  if (modulePath === undefined || moduleRoot === undefined || b.workdir !== moduleRoot || !/^\.?\/?$/.test(b.packages[0] ?? '.')) return undefined;
+  const name = defaultBinaryName(modulePath, '/');
+  return name === null ? undefined : `${b.outputPath.slice(0, b.outputPath.lastIndexOf('/'))}/${name}`;
 }
 
 function joinPath(base: string, rel: string): string {
@@ -292,8 +368,95 @@ const OPAQUE: Array<[RegExp, OpaqueKind]> = [
   [/^(bazel|bazelisk)$/, 'bazel'],
 ];
 
+/** The platform a stage's commands run on: its `FROM --platform`, else the target platform (BuildKit). */
+export function stagePlatform(stage: Stage): { os: string; arch: string } {
+  const p = stage.platform?.expanded ?? stage.from.scope.get('TARGETPLATFORM')?.value ?? 'linux/amd64';
+  const [os = 'linux', arch = 'amd64'] = p.split('/');
+  return { os, arch };
+}
+
+/**
+ * Where `go install` puts binaries (cmd/go, measured with Go 1.19: `go help install`, `go help gopath`):
+ * $GOBIN when set, else $GOPATH/bin; a cross-compiled binary (GOOS/GOARCH not the platform the
+ * command runs on, GOHOSTOS/GOHOSTARCH) goes to $GOPATH/bin/<goos>_<goarch>/, and with GOBIN set
+ * Go refuses it ("cannot install cross-compiled binaries when GOBIN is set": null here). The
+ * platform the command runs on is the stage's (`stagePlatform`): `FROM --platform=$BUILDPLATFORM`
+ * runs on the build platform, which is the target platform unless the parse options say otherwise.
+ * A GOOS/GOARCH that does not expand (an ARG the stage does not declare) is empty in the shell: Go's default.
+ */
+export function installDir(goos: GoSetting, goarch: GoSetting, gobin: string | null, gopath: string | null, stage: Stage): string | null {
+  const host = stagePlatform(stage);
+  const known = (v: string | null): string => (v === null || v.includes('$') ? '' : v);
+  const os = known(goos.value) || host.os;
+  const arch = known(goarch.value) || host.arch;
+  const cross = os !== host.os || arch !== host.arch;
+  if (gobin) return cross ? null : gobin;
+  return `${(gopath || '/go').split(':')[0]!.replace(/\/+$/, '')}/bin${cross ? `/${os}_${arch}` : ''}`;
+}
+
+/** A word of `frame` as located in `instruction.text`. */
+function locate(frame: Frame, w: ShellWord): LocatedWord {
+  const base = frame.base ?? 0;
+  return { value: w.value, start: base + w.start, end: base + w.end, quote: w.quote };
+}
+
+/** Heredoc markers on a RUN's command line (`<<EOF`, `<<-"EOF"`): the body is read separately. */
+const HEREDOC_MARKER = /^<<-?[A-Za-z0-9_]+$/;
+
+/** The words of a `go build`/`go install` command (starting at `go`), located, flags split the way cmd/go reads them. */
+function locateGoCommand(frame: Frame, all: ShellWord[], words: ShellWord[]): GoBuildWords {
+  const goAt = all.indexOf(words[0]!);
+  const env = all.slice(0, goAt).filter((w) => ASSIGNMENT.test(w.value)).map((w) => locate(frame, w));
+  const flags: LocatedFlag[] = [];
+  const packages: LocatedWord[] = [];
+  for (let j = 2; j < words.length; j++) {
+    const w = words[j]!;
+    if (w.value.startsWith('-') && w.value !== '-' && packages.length === 0) {
+      if (w.value === '--') continue;
+      const m = /^--?([A-Za-z]+)(=([\s\S]*))?$/.exec(w.value);
+      if (!m) continue;
+      const name = m[1]!;
+      const lw = locate(frame, w);
+      if (m[2] !== undefined) flags.push({ name, word: lw, valueWord: lw, value: m[3]! });
+      else if (GO_BUILD_VALUE_FLAGS.has(name) && j + 1 < words.length) {
+        const vw = locate(frame, words[++j]!);
+        flags.push({ name, word: lw, valueWord: vw, value: vw.value });
+      } else flags.push({ name, word: lw });
+      continue;
+    }
+    packages.push(locate(frame, w));
+  }
+  return {
+    quoting: frame.quoting,
+    first: locate(frame, all[0]!),
+    env,
+    goWord: locate(frame, words[0]!),
+    subWord: locate(frame, words[1]!),
+    flags,
+    packages,
+  };
+}
+
+/**
+ * The frame of a `sh -c` script word: its offsets map linearly when the word is written as one
+ * quoted (or bare) piece without escapes, `"go build -o /app ."`; otherwise it is read but not located.
+ */
+function innerFrame(frame: Frame, w: ShellWord, instr: Instruction): Frame {
+  const q = frame.site === 'exec' ? '"' : (w.quote ?? '');
+  const quoting: Quoting[] = q === '' ? frame.quoting : [...frame.quoting, frame.site === 'exec' ? 'json' : (q as '"' | "'")];
+  const at = frame.base === null ? -1 : frame.base + w.start;
+  const linear = at >= 0 && instr.text.slice(at, frame.base! + w.end) === `${q}${w.value}${q}`;
+  return {
+    site: 'sh-c',
+    base: linear ? at + q.length : null,
+    quoting,
+    unlocated: linear ? null : (frame.unlocated ?? 'the sh -c string has escapes or line continuations: its words have no single place in the Dockerfile text'),
+  };
+}
+
 function walkCommands(
-  script: string,
+  commands: ShellWord[][],
+  frame: Frame,
   instr: Instruction,
   stage: Stage,
   state: WalkState,
@@ -304,8 +467,8 @@ function walkCommands(
     const local = (n: string): string | undefined => state.exported.get(n) ?? instr.scope.get(n)?.value;
     return expandOrKeep(t, local);
   };
-  for (const cmd of splitSimpleCommands(script)) {
-    let words: ShellWord[] = cmd;
+  for (const all of commands) {
+    let words: ShellWord[] = all;
     const prefix: Record<string, string> = {};
     // `env A=1 B=2 cmd` and `A=1 cmd` prefixes.
     for (;;) {
@@ -338,14 +501,18 @@ function walkCommands(
       continue;
     }
     if (head === 'cd' && values[1] !== undefined) {
-      state.cwd = joinPath(state.cwd, expand(values[1]));
+      // A variable the RUN cannot see is empty in the shell (`cd` alone goes to $HOME): the directory is
+      // unknown, kept as written so paths under it carry the `$` and no one guesses from them.
+      const unknown = referencedVariables(values[1]).some((n) => !state.exported.has(n) && !instr.scope.has(n));
+      state.cwd = joinPath(state.cwd, unknown ? values[1] : expand(values[1]));
       continue;
     }
     if ((base === 'sh' || base === 'bash' || base === 'ash' || base === 'dash') && depth < 3) {
       const c = values.indexOf('-c');
-      const inner = c >= 0 ? values[c + 1] : undefined;
+      const inner = c >= 0 ? words[c + 1] : undefined;
       if (inner !== undefined) {
-        walkCommands(inner, instr, stage, { ...state, exported: new Map(state.exported), nested: true }, out, depth + 1);
+        const f = innerFrame(frame, inner, instr);
+        walkCommands(splitSimpleCommands(inner.value), f, instr, stage, { ...state, exported: new Map(state.exported), nested: true }, out, depth + 1);
         continue;
       }
       const scriptFile = values.slice(1).find((v) => !v.startsWith('-'));
@@ -369,7 +536,7 @@ function walkCommands(
     if (base !== 'go' || values.length < 2) continue;
     const sub = values[1];
     if (sub === 'mod' && values[2] === 'download') {
-      out.modDownloads.push({ instruction: instr, stageIndex: stage.index, line: instr.line });
+      out.modDownloads.push({ instruction: instr, stageIndex: stage.index, line: instr.line, site: frame.site });
       continue;
     }
     if (sub !== 'build' && sub !== 'install') continue;
@@ -384,21 +551,23 @@ function walkCommands(
     let outputPath: string | null = null;
     const pkgs = packages.length > 0 ? packages : ['.'];
     const name = pkgs.length === 1 ? defaultBinaryName(pkgs[0]!, state.cwd) : null;
+    // `.`, `..`, `./`: Go names the binary after the package's import path, which go.mod holds; the directory name stands in.
+    const fromModuleRoot = pkgs.length === 1 && /^\.{1,2}(\/\.{1,2})*\/?$/.test(pkgs[0]!);
+    let guessed = fromModuleRoot;
     if (kind === 'build') {
       if (flags.output !== null) {
         const o = flags.output;
-        outputPath = o.endsWith('/') && name ? joinPath(state.cwd, o + name) : joinPath(state.cwd, o);
+        if (!o.endsWith('/')) guessed = false;
+        outputPath = o.endsWith('/') ? (name ? joinPath(state.cwd, o + name) : null) : joinPath(state.cwd, o);
       } else if (name) {
         outputPath = joinPath(state.cwd, name);
       }
     } else if (name) {
-      const gobin = setting('GOBIN', prefix, state, instr, expand).value;
-      const gopath = setting('GOPATH', prefix, state, instr, expand).value ?? '/go';
-      const cross = goos.value !== null || goarch.value !== null;
-      outputPath = gobin ? joinPath(gobin, name) : joinPath(gopath, cross ? `bin/${goos.value ?? 'linux'}_${goarch.value ?? 'amd64'}/${name}` : `bin/${name}`);
+      const dir = installDir(goos, goarch, setting('GOBIN', prefix, state, instr, expand).value, setting('GOPATH', prefix, state, instr, expand).value, stage);
+      outputPath = dir === null ? null : joinPath(dir, name);
     }
-    const fromModuleRoot = pkgs.length === 1 && /^\.?\/?$/.test(pkgs[0]!);
-    const outputNameKnown = outputPath !== null && (kind === 'build' && flags.output !== null ? true : !fromModuleRoot);
+    const outputNameKnown = outputPath !== null && !guessed;
+    const located = frame.base === null ? null : locateGoCommand(frame, all, words);
     out.builds.push({
       kind,
       instruction: instr,
@@ -415,6 +584,9 @@ function walkCommands(
       goos,
       goarch,
       nested: state.nested,
+      site: frame.site,
+      located,
+      unlocated: located === null ? (frame.unlocated ?? 'not located') : null,
     });
     out.buildingStages.add(stage.index);
   }
@@ -432,6 +604,78 @@ export function runScript(instr: Instruction): string {
   return parts.join('\n');
 }
 
+/** Offset in `instr.text` of a position inside the instruction (no whole-file line table: lint stays cheap). */
+function offsetInInstruction(instr: Instruction, line: number, character: number): number {
+  const first = instr.range.start;
+  if (line === first.line) return character - first.character;
+  let at = -1;
+  for (let l = first.line; l < line; l++) {
+    at = instr.text.indexOf('\n', at + 1);
+    if (at < 0) return -1;
+  }
+  return at + 1 + character;
+}
+
+/** JSON string literals of an exec-form array, located in `instr.text` (null when they do not match `exec`). */
+function execLiterals(instr: Instruction, from: number): ShellWord[] | null {
+  const exec = instr.exec!;
+  const out: ShellWord[] = [];
+  const re = /"(?:[^"\\]|\\.)*"/gs;
+  re.lastIndex = from;
+  for (let m = re.exec(instr.text); m !== null && out.length < exec.length; m = re.exec(instr.text)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(m[0]);
+    } catch {
+      return null;
+    }
+    if (value !== exec[out.length]) return null;
+    out.push({ value: exec[out.length]!, quoted: true, start: m.index, end: m.index + m[0].length, quote: '"' });
+  }
+  return out.length === exec.length ? out : null;
+}
+
+/** The commands of one RUN, each with the frame its offsets belong to. */
+function runFrames(instr: Instruction, escapeChar: string): Array<{ frame: Frame; commands: ShellWord[][] }> {
+  const args = instr.argsRange;
+  const from = args === null ? -1 : offsetInInstruction(instr, args.start.line, args.start.character);
+  if (instr.exec) {
+    const lits = from < 0 ? null : execLiterals(instr, from);
+    const words = lits ?? instr.exec.map((value) => ({ value, quoted: true, start: 0, end: 0, quote: '"' as const }));
+    const frame: Frame = { site: 'exec', base: lits ? 0 : null, quoting: [], unlocated: lits ? null : 'the exec-form array could not be matched to the text' };
+    return [{ frame, commands: [words] }];
+  }
+  const out: Array<{ frame: Frame; commands: ShellWord[][] }> = [];
+  if (from >= 0) {
+    const to = instr.heredocs.length > 0 ? offsetInInstruction(instr, args!.end.line, args!.end.character) : instr.text.length;
+    const words: ShellWord[][] = [];
+    let cur: ShellWord[] = [];
+    for (const t of tokenizeShell(instr.text, { from, to, dockerfileEscape: escapeChar })) {
+      if (t.type === 'word') {
+        if (!HEREDOC_MARKER.test(t.word.value)) cur.push(t.word);
+      } else {
+        if (cur.length > 0) words.push(cur);
+        cur = [];
+      }
+    }
+    if (cur.length > 0) words.push(cur);
+    out.push({ frame: { site: 'shell', base: 0, quoting: [], unlocated: null }, commands: words });
+  }
+  for (const h of instr.heredocs) {
+    const c = h.contentRange;
+    const at = c === null ? -1 : offsetInInstruction(instr, c.start.line, c.start.character);
+    const linear = at >= 0 && !h.stripTabs && instr.text.startsWith(h.body, at);
+    const frame: Frame = {
+      site: 'heredoc',
+      base: linear ? at : null,
+      quoting: [],
+      unlocated: linear ? null : h.stripTabs ? 'a <<- heredoc strips tabs: its words have no single place in the Dockerfile text' : 'the heredoc body could not be matched to the text',
+    };
+    out.push({ frame, commands: splitSimpleCommands(h.body) });
+  }
+  return out;
+}
+
 /** Analyse every RUN of every stage. */
 export function analyzeGoBuilds(model: DockerfileModel): GoBuildAnalysis {
   const out: GoBuildAnalysis = { builds: [], opaque: [], modDownloads: [], buildingStages: new Set() };
@@ -439,7 +683,7 @@ export function analyzeGoBuilds(model: DockerfileModel): GoBuildAnalysis {
     for (const instr of stage.instructions) {
       if (instr.keyword !== 'RUN') continue;
       const state: WalkState = { exported: new Map(), cwd: workdirAt(model, stage, instr), nested: instr.heredocs.length > 0 };
-      walkCommands(runScript(instr), instr, stage, state, out, 0);
+      for (const { frame, commands } of runFrames(instr, model.escapeChar)) walkCommands(commands, frame, instr, stage, state, out, 0);
     }
   }
   return out;

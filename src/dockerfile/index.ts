@@ -19,11 +19,19 @@ export {
   parseGoBuildArgs,
   parseLdflags,
   defaultBinaryName,
+  binaryPath,
+  installDir,
+  stagePlatform,
   runScript,
   workdirAt,
   type GoBuild,
   type GoBuildAnalysis,
   type GoBuildFlags,
+  type GoBuildWords,
+  type LocatedWord,
+  type LocatedFlag,
+  type CommandSite,
+  type Quoting,
   type GoSetting,
   type LdFlags,
   type OpaqueBuild,
@@ -49,7 +57,7 @@ export {
   type FailureThreshold,
   type IgnorePragmas,
 } from './lint.js';
-export { rules, findRule, ruleKeys, ruleHelpUri, ruleDocPath, ruleMarkdown, ruleTopics, type RuleTopic } from './rules/index.js';
+export { rules, findRule, ruleKeys, ruleDocPath, ruleMarkdown, ruleTopics, type RuleTopic } from './rules/index.js';
 export { buildRuleContext, copyPaths, copyDestination, entrypointPath } from './rules/context.js';
 export { dockerignoreExcludes } from './rules/g020-dockerignore.js';
 export type {

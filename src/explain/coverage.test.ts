@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LEVER_IDS as BUDGET_LEVER_IDS, parseBudgets } from '../analysis/budgets.js';
+import { BINARY_COMPARE_LEVERS } from '../compare/binaries.js';
 import { rules } from '../dockerfile/rules/index.js';
 import { CAUSE_IDS } from '../vocabulary/causes.js';
 import { CHECK_IDS } from '../vocabulary/checks.js';
@@ -43,6 +44,9 @@ function everyEmittedOrAcceptedId(): string[] {
     ...CAUSE_IDS.map((id) => `cause:${id}`),
     ...CHECK_IDS,
     ...CHECK_IDS.map((id) => `check:${id}`),
+    // compare: image comparisons name the levers, causes and checks of the two inspect reports (above);
+    // binary comparisons name these levers.
+    ...BINARY_COMPARE_LEVERS,
   ];
 }
 

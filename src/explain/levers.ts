@@ -1,5 +1,5 @@
 /** The size levers as explain topics (their text: src/vocabulary/levers.ts). */
-import { LEVER_DOCS, LEVER_IDS } from '../vocabulary/levers.js';
+import { LEVER_CONDITION_TEXT as CONDITION_TEXT, LEVER_DOCS, LEVER_IDS } from '../vocabulary/levers.js';
 import { HINT_DOCS, HINT_IDS } from '../vocabulary/hints.js';
 import type { LeverTopic } from './topic.js';
 
@@ -14,7 +14,9 @@ export const LEVER_TOPICS: readonly LeverTopic[] = LEVER_IDS.map((id) => {
     lose: d.lose,
     keep: d.keep,
     check: d.check,
-    fix: d.fix,
+    // Order between levers (data: the vocabulary's `needs`), said where the fix is.
+    fix: [d.fix, ...(d.needs ?? []).map((n) => `Apply ${n.lever} first when ${CONDITION_TEXT[n.when]}: ${n.why}.`)].join(' '),
+    ...(d.needs !== undefined ? { seeAlso: d.needs.map((n) => n.lever) } : {}),
     references: d.references,
   };
 });

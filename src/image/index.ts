@@ -26,7 +26,7 @@ export {
 } from './digest.js';
 export { RawImage, RawIndex, DescribedLayer, DelegatingLayer, platformOfConfig, type RawImageParts, type LayerFacts } from './partial.js';
 export { assertValidImage, assertValidIndex, imageProblems, type ValidateOptions } from './validate.js';
-export { openImage, openParsedImage, type OpenImageOptions } from './open.js';
+export { openImage, openParsedImage, listImagePlatforms, type OpenImageOptions } from './open.js';
 export { resolveImageReference, probePath } from './sources/probe.js';
 export { openDockerArchive, type OpenDockerArchiveOptions } from './sources/docker-archive.js';
 export { openOciLayout, type OpenLayoutOptions } from './sources/oci-layout.js';

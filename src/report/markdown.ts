@@ -1,6 +1,5 @@
 /** Markdown lint report (for PR comments and CI job summaries). */
 import type { LintFileReport } from '../dockerfile/format/types.js';
-import { findRule, ruleHelpUri } from '../dockerfile/rules/index.js';
 
 const ICON: Record<string, string> = { error: '🛑 error', warning: '⚠️ warning', info: 'ℹ️ info' };
 
@@ -20,8 +19,7 @@ export function formatLintMarkdown(reports: readonly LintFileReport[]): string {
     out.push('| Line | Severity | Rule | Finding |', '|---:|---|---|---|');
     for (const f of r.findings) {
       total++;
-      const rule = findRule(f.rule);
-      const id = rule ? `[${f.rule}](${ruleHelpUri(rule)}) ${f.slug}` : f.rule;
+      const id = `${f.rule} ${f.slug}`;
       out.push(`| ${f.line} | ${ICON[f.severity] ?? f.severity} | ${id} | ${cell(f.message)} |`);
     }
     out.push('');

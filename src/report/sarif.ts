@@ -3,7 +3,7 @@
  * run §3.14, toolComponent.rules §3.19.23, reportingDescriptor §3.49,
  * result §3.27, region §3.30 with 1-based lines and columns).
  */
-import { rules as allRules, ruleHelpUri, ruleMarkdown } from '../dockerfile/rules/index.js';
+import { rules as allRules, ruleMarkdown } from '../dockerfile/rules/index.js';
 import type { LintFileReport } from '../dockerfile/format/types.js';
 import type { Severity } from '../dockerfile/rules/types.js';
 
@@ -37,14 +37,12 @@ export function toSarif(reports: readonly LintFileReport[], options: SarifOption
             name: 'goslim',
             semanticVersion: options.toolVersion,
             version: options.toolVersion,
-            informationUri: 'https://www.npmjs.com/package/goslim',
-            rules: allRules.map((r) => ({
+                        rules: allRules.map((r) => ({
               id: r.meta.id,
               name: r.meta.slug,
               shortDescription: { text: r.meta.doc.summary },
               fullDescription: { text: r.meta.doc.why },
-              helpUri: ruleHelpUri(r),
-              help: { text: `${r.meta.doc.why}\n\nFix: ${r.meta.doc.fix}`, markdown: ruleMarkdown(r) },
+              help: { text: `${r.meta.doc.summary}\n\n${r.meta.doc.why}\n\nFix: ${r.meta.doc.fix}\n\nMore: goslim explain ${r.meta.id}`, markdown: ruleMarkdown(r) },
               defaultConfiguration: { level: LEVEL[r.meta.severity] },
               properties: { tags: ['dockerfile', 'go', ...(r.meta.lever ? [r.meta.lever] : [])] },
             })),

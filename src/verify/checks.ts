@@ -14,7 +14,7 @@ import { DEFAULT_PATH, envValue, resolveCommand } from './command-line.js';
 import { parseLdSoCache } from './ld-cache.js';
 import { libcFamilyOfInterpreter, searchDirs, type LibcFamily } from './loader.js';
 import { parseGroup, parsePasswd, resolveUser } from './passwd.js';
-import { verdictOf, type VerifyCheck, type VerifyReport } from './types.js';
+import { verdictOf, type RunResult, type VerifyCheck, type VerifyReport } from './types.js';
 import { checkDoc } from '../vocabulary/checks.js';
 
 /** The merged filesystem plus the contents the collector captured (paths without a leading "/"). */
@@ -590,4 +590,31 @@ function addUserChecks(input: StaticInput, checks: VerifyCheck[]): void {
 
 export function platformText(p: Platform): string {
   return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
+}
+
+/**
+ * The `run` check: what `verify --run` saw, as a check line (pass: started; fail: did not start;
+ * skip: this host cannot run the image's architecture, which says nothing about the image).
+ */
+export function runCheck(run: RunResult): VerifyCheck {
+  if (run.skipped) return { id: 'run', status: 'skip', message: `skipped: ${run.reason ?? 'not run'}` };
+  const where = `${run.sandbox}${run.emulator ? `, under ${run.emulator.kind === 'binfmt' ? 'binfmt_misc ' : ''}${run.emulator.path}` : ''}`;
+  const how = !run.started && run.exitCode === null && !run.timedOut && run.reason !== undefined
+    ? run.reason
+    : run.probe
+      ? run.probe.status !== null
+        ? `answered ${run.probe.url} with HTTP ${run.probe.status}`
+        : `did not answer ${run.probe.url}: ${run.probe.error ?? 'no answer'}`
+      : run.timedOut
+        ? `still running after ${run.durationMs} ms (stopped)`
+        : `exited with code ${run.exitCode}`;
+  if (run.started) return { id: 'run', status: 'pass', message: `started (${where}): ${how}` };
+  const first = run.output.find((l) => l.trim() !== '');
+  return {
+    id: 'run',
+    status: 'fail',
+    message: `did not start (${where}): ${how}`,
+    ...(first !== undefined ? { runtimeMessage: first } : {}),
+    fix: 'the output below is what the program said before it stopped; a failing check above usually names the cause',
+  };
 }

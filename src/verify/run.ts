@@ -18,19 +18,23 @@
  *   and a wall-clock timeout after which the whole process group is killed (bwrap's PID 1
  *   dies with its parent, which takes the PID namespace with it).
  * If that cannot be set up, runImage throws E_SANDBOX: it never runs anything less isolated.
+ * An image for another architecture runs under QEMU user emulation (emulation.ts): through the
+ * host's binfmt_misc, or with qemu-<arch>-static bound read-only at EMULATOR_PATH and started as
+ * the command, inside the same sandbox; when neither is there the run is skipped, not failed.
  * An HTTP probe runs the image with podman where podman is usable (see podman.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, chown, lstat, mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, open, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { SandboxError } from '../errors.js';
 import type { Image } from '../image/model.js';
 import { limit } from '../limits.js';
 import { DEFAULT_PATH, envValue, resolveCommand } from './command-line.js';
 import { parsePasswd, parseGroup, resolveUser } from './passwd.js';
+import { chooseEmulation, guestReservation, hostArchitecture, type Emulation, type EmulationOptions } from './emulation.js';
 import { podmanUsable, runWithPodman } from './podman.js';
 import { seccompProgram } from './seccomp.js';
 import type { RunResult } from './types.js';
@@ -54,6 +58,11 @@ export interface RunOptions {
    * `namespaces` (bubblewrap).
    */
   sandbox?: 'auto' | 'podman' | 'namespaces';
+  /**
+   * Where the emulator for a foreign architecture is looked up (qemuPath: colon-separated
+   * directories; binfmtDir: the binfmt_misc directory). Default: the host's PATH and /proc.
+   */
+  emulation?: EmulationOptions;
   /** Override resource limits (see src/limits.ts): bytes, counts and milliseconds. */
   limits?: { memory?: number; processes?: number; cpuTimeMs?: number; fileSize?: number; openFiles?: number; unpackBytes?: number };
 }
@@ -94,10 +103,36 @@ function notStarted(reason: string, sandbox: RunResult['sandbox'] = 'bwrap'): Ru
   return { sandbox, started: false, exitCode: null, timedOut: false, durationMs: 0, output: [], reason };
 }
 
+/** Nothing was run: this host cannot run the image's architecture. Not a failure of the image. */
+function skipped(reason: string): RunResult {
+  return { ...notStarted(reason, 'none'), skipped: true };
+}
+
+/** Where the emulator is bound (read-only) inside the sandbox, when QEMU is started directly. */
+export const EMULATOR_PATH = '/.goslim-qemu';
+
+function emulatorInfo(e: Emulation, platform: string): RunResult['emulator'] {
+  const host = `linux/${hostArchitecture()}`;
+  if (e.kind === 'binfmt') return { kind: 'binfmt', path: e.interpreter, platform, host };
+  if (e.kind === 'qemu') return { kind: 'qemu', path: e.emulator, platform, host };
+  return undefined;
+}
+
 export async function runImage(image: Image, options: RunOptions = {}): Promise<RunResult> {
   const want = options.sandbox ?? 'auto';
+  const platform = image.platform();
+  const platformText = `${platform.os}/${platform.architecture}${platform.variant ? `/${platform.variant}` : ''}`;
+  const emulation = chooseEmulation(platform, options.emulation);
+  // Never "did not start": the image may be fine, this host just cannot run it.
+  if (emulation.kind === 'unavailable') return skipped(emulation.reason);
+  // podman runs a foreign image only through the host's binfmt_misc; QEMU started directly
+  // needs the bubblewrap sandbox.
+  const podmanCanRun = emulation.kind !== 'qemu';
   if (options.probe !== undefined && want !== 'namespaces') {
-    if (podmanUsable()) {
+    if (want === 'podman' && !podmanCanRun) {
+      return skipped(`podman cannot run ${platformText} on this linux/${hostArchitecture()} host without a binfmt_misc handler (use --sandbox namespaces to run it under ${emulation.kind === 'qemu' ? emulation.emulator : 'QEMU'})`);
+    }
+    if (podmanCanRun && podmanUsable()) {
       return runWithPodman(image, { probe: options.probe, timeoutMs: clampTimeout(options.timeoutMs), ...(options.args ? { args: options.args } : {}) });
     }
     if (want === 'podman') {
@@ -144,6 +179,15 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
       return notStarted(`WorkingDir ${wd} cannot be a directory in the image`);
     }
 
+    let argv = cmd.argv;
+    if (emulation.kind === 'qemu') {
+      // QEMU opens the program by path (it does not search PATH): resolve it as runc would.
+      const found = await findProgramInRoot(root, cmd.argv[0]!, envValue(config.Env, 'PATH') ?? DEFAULT_PATH, wd);
+      if (found === undefined) return notStarted(`exec: "${cmd.argv[0]}": executable file not found in $PATH`);
+      await ensureEmulatorMountPoint(root, hostId);
+      argv = [EMULATOR_PATH, '-0', cmd.argv[0]!, found, ...cmd.argv.slice(1)];
+    }
+
     // The image's environment reaches only its own process (bwrap --clearenv/--setenv): the
     // host's prlimit and bwrap run with a clean one (an image's LD_PRELOAD, LD_LIBRARY_PATH or
     // PATH must not steer host programs).
@@ -160,9 +204,11 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
     const seccompPath = join(base, 'seccomp.bpf');
     if (program) await writeFile(seccompPath, program, { mode: 0o600 });
     const lim = options.limits ?? {};
+    // Under emulation the emulator's own reservation for a 32-bit guest counts against RLIMIT_AS.
+    const reserve = emulation.kind === 'native' ? 0 : guestReservation(platform.architecture);
     const prlimit = [
       'prlimit',
-      `--as=${lim.memory ?? limit('sandbox.memory')}`,
+      `--as=${(lim.memory ?? limit('sandbox.memory')) + reserve}`,
       `--nproc=${lim.processes ?? limit('sandbox.processes')}`,
       `--cpu=${Math.max(1, Math.ceil((lim.cpuTimeMs ?? limit('sandbox.cpuTime')) / 1000))}`,
       `--fsize=${lim.fileSize ?? limit('sandbox.fileSize')}`,
@@ -177,6 +223,7 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
       '--clearenv',
       ...setenv,
       '--bind', root, '/',
+      ...(emulation.kind === 'qemu' ? ['--ro-bind', emulation.emulator, EMULATOR_PATH] : []),
       '--proc', '/proc',
       '--dev', '/dev',
       '--chdir', wd,
@@ -185,12 +232,21 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
       '--info-fd', '3',
       ...(program ? ['--seccomp', '4'] : []),
       '--',
-      ...cmd.argv,
+      ...argv,
     ];
     const seccompFd = program ? await open(seccompPath, constants.O_RDONLY) : undefined;
     try {
       const result = await supervise([...prlimit, ...bwrap], hostId, seccompFd?.fd, options);
-      if (!program) result.notes = [`no seccomp filter: none is defined for ${process.arch}`];
+      const notes: string[] = [];
+      if (!program) notes.push(`no seccomp filter: none is defined for ${process.arch}`);
+      if (emulation.kind === 'qemu') {
+        notes.push(`${platformText} ran under ${emulation.emulator} (QEMU user-mode emulation, started directly): programs it execs are not emulated`);
+      } else if (emulation.kind === 'binfmt') {
+        notes.push(`${platformText} ran under the host's binfmt_misc handler ${emulation.handler} (${emulation.interpreter})`);
+      }
+      if (notes.length > 0) result.notes = notes;
+      const info = emulatorInfo(emulation, platformText);
+      if (info) result.emulator = info;
       if (unpacked.warnings.length > 0) result.unpackWarnings = unpacked.warnings.slice(0, MAX_LINES);
       return result;
     } finally {
@@ -228,6 +284,41 @@ async function killUid(uid: number): Promise<void> {
     if (found === 0) return;
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * The program of the command as a path QEMU can open, looked up the way runc does (a name with
+ * a slash is a path relative to the working directory; anything else is searched in PATH):
+ * a regular file with an execute bit, resolved inside the unpacked root.
+ */
+async function findProgramInRoot(root: string, name: string, pathVar: string, wd: string): Promise<string | undefined> {
+  const candidates = name.includes('/')
+    ? [name.startsWith('/') ? name : `${wd.replace(/\/+$/, '')}/${name}`]
+    : pathVar.split(':').filter(Boolean).map((d) => `${d.replace(/\/+$/, '')}/${name}`);
+  for (const c of candidates) {
+    if (await isExecutableInRoot(root, c)) return c.startsWith('/') ? c : `/${c}`;
+  }
+  return undefined;
+}
+
+/** Follows every link (the last one too) inside the root, never to a host path; bounded. */
+async function isExecutableInRoot(root: string, path: string): Promise<boolean> {
+  let rel = path.replace(/^\/+/, '');
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      const host = await resolveInRoot(root, rel);
+      const st = await lstat(host);
+      if (st.isSymbolicLink()) {
+        const target = await readlink(host);
+        rel = target.startsWith('/') ? target.replace(/^\/+/, '') : posix.join(posix.dirname(rel), target);
+        continue;
+      }
+      return st.isFile() && (st.mode & 0o111) !== 0;
+    } catch {
+      return false;
+    }
+  }
+  return false;
 }
 
 function validId(n: number): boolean {
@@ -276,6 +367,21 @@ async function ensureMountPoints(root: string, hostId: number | undefined): Prom
   if (hostId !== undefined) {
     await chown(root, hostId, hostId);
     for (const name of ['proc', 'dev']) await chown(join(root, name), hostId, hostId);
+  }
+}
+
+/**
+ * The emulator is bound at EMULATOR_PATH: make that an empty regular file of our own (whatever
+ * the image put there, a link included, is removed first), owned by the sandbox user.
+ */
+async function ensureEmulatorMountPoint(root: string, hostId: number | undefined): Promise<void> {
+  const p = join(root, EMULATOR_PATH.slice(1));
+  await rm(p, { recursive: true, force: true });
+  const fh = await open(p, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o755);
+  try {
+    if (hostId !== undefined) await fh.chown(hostId, hostId);
+  } finally {
+    await fh.close();
   }
 }
 

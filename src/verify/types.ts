@@ -41,8 +41,15 @@ export interface RunResult {
   /** First lines of combined stdout/stderr. */
   output: string[];
   probe?: { url: string; status: number | null; body?: string; error?: string };
-  /** Why it did not start when it was not started at all (no command, an unknown USER). */
+  /** Why it did not start when it was not started at all (no command, an unknown USER), or why it was skipped. */
   reason?: string;
+  /**
+   * True when nothing was run because this host cannot run the image's architecture (no
+   * binfmt_misc handler and no qemu-<arch>-static): not a failure of the image. `sandbox` is `none`.
+   */
+  skipped?: boolean;
+  /** How a foreign architecture was run: a host binfmt_misc handler, or QEMU started directly. */
+  emulator?: { kind: 'binfmt' | 'qemu'; path: string; platform: string; host: string };
   /** What the sandbox could not apply (e.g. no seccomp filter for this architecture). */
   notes?: string[];
   /** What the unpack skipped or changed (devices, over-long names, setuid bits dropped); first 20. */

@@ -4,8 +4,8 @@
  * image in the bwrap sandbox wherever one is usable here.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { buildFixture } from '../../test/fixtures/go/build-fixtures.js';
 import type { ContainerConfig } from '../image/model.js';
 import { openImage } from '../image/open.js';
 import { buildTestImage, dir, file, symlink, type TestEntry } from '../image/testing/index.js';
-import { chooseSandbox, verifyImage, type VerifyReport } from './index.js';
+import { chooseSandbox, hostArchitecture, verifyImage, type VerifyReport } from './index.js';
 import { describeWithTools } from '../../test/helpers/tools.js';
 
 const haveMusl = (() => {
@@ -38,6 +38,7 @@ beforeAll(async () => {
   await load('server.default', 'server');
   await load('server.cgo0', 'server', { CGO_ENABLED: '0' });
   await load('hello.arm64', 'hello', { GOARCH: 'arm64', CGO_ENABLED: '0' });
+  await load('hello.arm', 'hello', { GOARCH: 'arm', CGO_ENABLED: '0' });
   if (haveMusl) await load('server.musl', 'server', { CGO_ENABLED: '1', CC: 'musl-gcc' });
 });
 
@@ -213,5 +214,52 @@ describeWithTools(['go', 'gcc'], 'verify: static checks confirmed by a sandboxed
     const bare = staticBase().filter((e) => !('path' in e) || !e.path.startsWith('etc/ssl'));
     const { report } = await check([bare, [file('app', bins['server.cgo0']!, { mode: 0o755 })]], distroless);
     expect(report.checks.find((c) => c.id === 'ca-certificates')).toMatchObject({ status: 'warn', runtimeMessage: 'x509: certificate signed by unknown authority' });
+  });
+});
+
+describeWithTools(['go', 'bwrap', 'prlimit', 'qemu-aarch64-static', 'qemu-arm-static'], 'verify --run of a foreign architecture (issue 18)', () => {
+  const arm64Image = async (arch = 'arm64', extra: TestEntry[] = []): Promise<ReturnType<typeof openImage>> => {
+    const built = await buildTestImage(
+      { layers: [{ entries: staticBase() }, { entries: [file('app', bins[`hello.${arch}`]!, { mode: 0o755 }), ...extra] }], config: distroless, platform: { os: 'linux', architecture: arch } },
+      { dir: join(work, `img${n++}`), format: 'oci' },
+    );
+    return openImage(built.reference);
+  };
+
+  it('an arm64 image starts under qemu-aarch64-static, started directly in the sandbox', async () => {
+    const report = await verifyImage(await arm64Image(), { run: { timeoutMs: 20_000 } });
+    expect(failed(report)).toEqual([]);
+    expect(report.run).toMatchObject({ sandbox: 'bwrap', started: true, exitCode: 0, emulator: { kind: 'qemu', platform: 'linux/arm64' } });
+    expect(report.run!.emulator!.path).toMatch(/qemu-aarch64(-static)?$/);
+    expect(report.run!.output.join('\n')).toContain('hello');
+    expect(report.checks.find((c) => c.id === 'run')).toMatchObject({ status: 'pass' });
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('an image that ships its own /.goslim-qemu (a link to its passwd) still gets the host emulator there, and its file is untouched', async () => {
+    // A kept work dir must be reachable by the sandbox's uid (as root, bwrap runs as that uid).
+    await chmod(work, 0o711);
+    const workDir = await mkdtemp(join(work, 'run-'));
+    await chmod(workDir, 0o711);
+    const report = await verifyImage(await arm64Image('arm64', [symlink('.goslim-qemu', '/etc/passwd'), dir('x'), symlink('x/qemu', '/.goslim-qemu')]), { run: { timeoutMs: 20_000, workDir } });
+    expect(report.run, report.run!.output.join('\n')).toMatchObject({ started: true, exitCode: 0, emulator: { kind: 'qemu' } });
+    expect(report.run!.output.join('\n')).toContain('hello');
+    expect(readFileSync(join(workDir, 'rootfs', 'etc', 'passwd'), 'utf8')).toContain('nonroot:x:65532:65532');
+    expect(lstatSync(join(workDir, 'rootfs', '.goslim-qemu')).isFile()).toBe(true);
+  });
+
+  it('a 32-bit arm image starts too: the emulator\'s 4 GiB guest reservation is added to the address-space limit', async () => {
+    const report = await verifyImage(await arm64Image('arm'), { run: { timeoutMs: 20_000 } });
+    expect(report.run).toMatchObject({ started: true, exitCode: 0, emulator: { kind: 'qemu', platform: 'linux/arm' } });
+    expect(report.run!.output.join('\n')).toContain('hello');
+  });
+
+  it('without QEMU the run is skipped (not "did not start") and the verdict stays the static one', async () => {
+    const empty = await mkdtemp(join(work, 'no-qemu-'));
+    const report = await verifyImage(await arm64Image(), { run: { timeoutMs: 5000, emulation: { qemuPath: empty, binfmtDir: empty } } });
+    expect(report.run).toMatchObject({ sandbox: 'none', started: false, skipped: true });
+    expect(report.run!.reason).toContain(`cannot run linux/arm64 on this linux/${hostArchitecture()} host`);
+    expect(report.checks.find((c) => c.id === 'run')).toMatchObject({ status: 'skip' });
+    expect(report.verdict).toBe('pass');
   });
 });

@@ -23,6 +23,7 @@ export const CHECK_IDS = [
   'ports',
   'ca-certificates',
   'tzdata',
+  'run',
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];
@@ -171,6 +172,18 @@ export const CHECK_DOCS: Readonly<Record<CheckId, CheckDoc>> = {
     why: 'Without a zone database time.LoadLocation fails: "unknown time zone Europe/Berlin".',
     fix: 'import _ "time/tzdata" (adds ~450 kB), build with -tags timetzdata, or use a base with tzdata (distroless static has it)',
     references: [{ title: 'time/tzdata: embedded time zone database', url: 'https://pkg.go.dev/time/tzdata' }, DISTROLESS],
+  },
+  run: {
+    id: 'run',
+    title: 'The image starts when run (verify --run)',
+    summary: 'The image\'s command started in the sandbox (bubblewrap, or podman for --probe): still running at the timeout, exited 0, or answered the probe. An image for another architecture runs under QEMU user-mode emulation: through the host\'s binfmt_misc handler when one is registered, else by starting the program with qemu-<arch>-static (Debian\'s qemu-user-static) bound read-only into the sandbox. When neither is there the run is skipped, not failed: the host cannot run it, which says nothing about the image.',
+    why: 'A failed run is what `docker run` would show: the process exited non-zero before the timeout or never started. A skipped run leaves only the static checks; under direct QEMU only the image\'s own program is emulated, so a program it execs for another architecture fails with "exec format error" (binfmt_misc has no such gap).',
+    fix: 'read the run\'s output lines and the failing checks above; to run foreign images, install qemu-user-static (apt-get install qemu-user-static) or register binfmt_misc handlers (docker run --privileged tonistiigi/binfmt --install all)',
+    references: [
+      { title: 'QEMU user space emulator', url: 'https://www.qemu.org/docs/master/user/main.html' },
+      { title: 'Kernel admin guide: binfmt_misc', url: 'https://docs.kernel.org/admin-guide/binfmt-misc.html' },
+      { title: 'Docker docs: multi-platform builds (QEMU emulation)', url: 'https://docs.docker.com/build/building/multi-platform/' },
+    ],
   },
 };
 

@@ -26,7 +26,24 @@ export interface LeverDoc {
   check: string;
   /** The change to make. */
   fix: string;
+  /** Levers that must be applied first when a condition holds in the image (reports say so). */
+  needs?: LeverDependency[];
   references: Reference[];
+}
+
+/** Conditions the image analysis evaluates for `needs` (src/analysis/levers.ts). */
+export const LEVER_CONDITIONS = ['dynamic-go-binary'] as const;
+export type LeverCondition = (typeof LEVER_CONDITIONS)[number];
+/** Each condition in words ("Apply cgo-off first when …"). */
+export const LEVER_CONDITION_TEXT: Readonly<Record<LeverCondition, string>> = {
+  'dynamic-go-binary': 'the image has a dynamically linked (cgo) Go binary',
+};
+
+export interface LeverDependency {
+  lever: LeverId;
+  when: LeverCondition;
+  /** One sentence: what goes wrong when the order is reversed. */
+  why: string;
 }
 
 const GO_BUILD = { title: 'go command: build flags (go help build)', url: 'https://pkg.go.dev/cmd/go#hdr-Compile_packages_and_dependencies' };
@@ -68,6 +85,13 @@ export const LEVER_DOCS: Readonly<Record<LeverId, LeverDoc>> = {
     check:
       'readelf -lW <binary> | grep -i interp must print nothing (static); `goslim binary <binary>` reports linking: static. Then run the image and hit its health endpoint.',
     fix: 'Use gcr.io/distroless/static-debian12:nonroot (or scratch plus CA certificates and tzdata) as the final stage.',
+    needs: [
+      {
+        lever: 'cgo-off',
+        when: 'dynamic-go-binary',
+        why: 'a Go binary built with cgo is dynamically linked against libc; on a static base it has no loader and does not start (exec: no such file or directory), so build it with CGO_ENABLED=0 first',
+      },
+    ],
     references: [DISTROLESS, DISTROLESS_STATIC],
   },
   'cgo-off': {

@@ -15,9 +15,10 @@ import { withLock } from '../helpers/lock.js';
 const run = promisify(execFile);
 const SRC = join(dirname(fileURLToPath(import.meta.url)), 'escape');
 
-export async function buildEscape(): Promise<string> {
+/** `goarch`: another architecture than the host's (for the emulated run); default the host's. */
+export async function buildEscape(goarch?: string): Promise<string> {
   const version = (await run('go', ['version'])).stdout.trim();
-  const h = createHash('sha256').update(version);
+  const h = createHash('sha256').update(version).update(goarch ?? '');
   for (const f of ['go.mod', 'main.go']) h.update(readFileSync(join(SRC, f)));
   const dir = join(WORK, 'attacks', h.digest('hex').slice(0, 16));
   const out = join(dir, 'escape');
@@ -30,7 +31,7 @@ export async function buildEscape(): Promise<string> {
     await run('go', ['build', '-buildvcs=false', '-trimpath', '-o', tmp, '.'], {
       cwd: SRC,
       timeout: 300_000,
-      env: goEnv({ CGO_ENABLED: '0' }),
+      env: goEnv({ CGO_ENABLED: '0', ...(goarch !== undefined ? { GOARCH: goarch } : {}) }),
     });
     renameSync(tmp, out);
     return out;

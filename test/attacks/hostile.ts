@@ -106,7 +106,7 @@ export function gzipLayer(tar: Buffer): RawLayer {
 }
 
 /** Write an OCI layout holding one image of these layers; returns its `oci:` reference. */
-export function writeOciImage(dir: string, layers: RawLayer[], config: Record<string, unknown> = { Cmd: ['/app'] }): string {
+export function writeOciImage(dir: string, layers: RawLayer[], config: Record<string, unknown> = { Cmd: ['/app'] }, architecture: string = process.arch === 'arm64' ? 'arm64' : 'amd64'): string {
   const blobs = join(dir, 'blobs', 'sha256');
   mkdirSync(blobs, { recursive: true });
   const put = (b: Buffer): string => {
@@ -115,7 +115,7 @@ export function writeOciImage(dir: string, layers: RawLayer[], config: Record<st
     return d;
   };
   const cfg = Buffer.from(
-    JSON.stringify({ architecture: process.arch === 'arm64' ? 'arm64' : 'amd64', os: 'linux', config, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) } }),
+    JSON.stringify({ architecture, os: 'linux', config, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) } }),
   );
   const manifest = Buffer.from(
     JSON.stringify({

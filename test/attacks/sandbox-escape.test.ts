@@ -16,6 +16,7 @@ import { openImage } from '../../src/image/open.js';
 import { chooseSandbox, runImage, type RunResult } from '../../src/verify/index.js';
 import { podmanUsable } from '../../src/verify/podman.js';
 import { buildEscape } from './build-escape.js';
+import { itWithTools } from '../helpers/tools.js';
 import { gzipLayer, outcome, plantCanaries, rawTar, snapshot, writeOciImage } from './hostile.js';
 
 /**
@@ -51,15 +52,15 @@ afterAll(async () => {
   await rm(canaries, { recursive: true, force: true });
 });
 
-function escapeImage(name: string, user: string, extra: Record<string, unknown> = {}): string {
+function escapeImage(name: string, user: string, extra: Record<string, unknown> = {}, program: { bytes: Buffer; arch: string } | undefined = undefined): string {
   const tar = rawTar([
     { name: 'tmp/', type: '5', mode: 0o1777 },
     { name: 'etc/', type: '5' },
     { name: 'etc/passwd', data: 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n' },
     { name: 'etc/group', data: 'root:x:0:\nnonroot:x:65532:\n' },
-    { name: 'escape', data: escape, mode: 0o4755 },
+    { name: 'escape', data: program?.bytes ?? escape, mode: 0o4755 },
   ]);
-  return writeOciImage(join(work, name), [gzipLayer(tar)], { Entrypoint: ['/escape'], Cmd: [canaries, String(port)], ...(user ? { User: user } : {}), ...extra });
+  return writeOciImage(join(work, name), [gzipLayer(tar)], { Entrypoint: ['/escape'], Cmd: [canaries, String(port)], ...(user ? { User: user } : {}), ...extra }, program?.arch);
 }
 
 type Attempts = Record<string, { ok: boolean; detail?: string }>;
@@ -69,6 +70,63 @@ function linePrefixed(run: RunResult, prefix: string): Attempts | undefined {
   return line === undefined ? undefined : (JSON.parse(line.slice(prefix.length)) as Attempts);
 }
 
+/** Run the escape program in the bwrap sandbox and check every way out failed. */
+async function escapeAttempts(name: string, user: string, program?: { bytes: Buffer; arch: string }): Promise<RunResult> {
+  const before = snapshot(canaries);
+  const image = await openImage(escapeImage(name, user, {}, program));
+  const workDir = await mkdtemp(join(work, 'run-'));
+  await chmod(workDir, 0o711);
+  const run = await runImage(image, { workDir, timeoutMs: 10_000, limits: { processes: 64, memory: 1024 * 1024 * 1024 } });
+  const a = linePrefixed(run, 'ESCAPE ')!;
+  expect(a, run.output.join('\n')).toBeDefined();
+  // Who it is: root or the USER inside, an unprivileged uid outside, nothing effective.
+  const map = /uid_map="\s*(\d+)\s+(\d+)\s+(\d+)"/.exec(a.identity!.detail ?? '');
+  expect(map, a.identity!.detail).not.toBeNull();
+  expect(Number(map![1])).toBe(user === '' ? 0 : 65532);
+  expect(Number(map![3])).toBe(1);
+  expect(a['status-NoNewPrivs']!.detail).toBe('1');
+  expect(a['status-Seccomp']!.detail).toBe('2');
+  expect(a['status-CapEff']!.detail).toBe('0000000000000000');
+  // /dev is the minimal one.
+  const devs = (a['dev-listing']!.detail ?? '').split(',');
+  for (const d of ['null', 'zero', 'random', 'urandom', 'tty']) expect(devs).toContain(d);
+  expect(devs.filter((d) => /^(sd|vd|nvme|mem|kmem|port|loop|fuse|kvm)/.test(d))).toEqual([]);
+  // Every way out failed.
+  for (const k of ['write-host-path', 'write-proc1-root', 'chroot-escape', 'mount-tmpfs', 'mount-proc', 'mknod-block', 'mknod-mem', 'read-block', 'unshare-user', 'unshare-mount', 'ptrace-pid1', 'connect-host-loopback']) {
+    expect(a[k], `${k}: ${JSON.stringify(a[k])}`).toMatchObject({ ok: false });
+  }
+  if (user !== '') expect(a['setuid-0']).toMatchObject({ ok: false });
+  // The limits: at most 64 processes of the sandbox's uid, at most 1 GiB of address space.
+  // The program either reports both refused, or the Go runtime died of the limit.
+  const limits = linePrefixed(run, 'LIMITS ');
+  if (limits !== undefined) {
+    expect(limits['fork-children']!.ok).toBe(false);
+    expect(limits.allocate!.ok).toBe(false);
+  } else {
+    expect(run.output.join('\n')).toMatch(/out of memory|failed to create new OS thread|resource temporarily unavailable/);
+  }
+  // What the sandbox created (its chroot jail) belongs to an unprivileged host uid, not root.
+  const jail = lstatSync(join(workDir, 'rootfs', 'tmp', 'jail'));
+  if (process.getuid?.() === 0) {
+    expect(jail.uid).toBeGreaterThanOrEqual(1_800_000_000);
+    expect(jail.gid).toBeGreaterThanOrEqual(1_800_000_000);
+    // And nothing of that uid still runs once runImage has returned (its children included).
+    const left = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).filter((n) => {
+      try {
+        const st = readFileSync(`/proc/${n}/status`, 'utf8');
+        return new RegExp(`^Uid:\\s+${jail.uid}\\s`, 'm').test(st) && !/^State:\s+Z/m.test(st);
+      } catch {
+        return false;
+      }
+    });
+    expect(left).toEqual([]);
+  }
+  // Nothing outside changed, and the host listener saw nobody.
+  expect(snapshot(canaries)).toEqual(before);
+  expect(connections).toBe(0);
+  return run;
+}
+
 describe('the sandbox holds against the image command', () => {
   it('bwrap is usable here (CI installs it): no silent skip', () => {
     expect(chooseSandbox()).toEqual({ kind: 'bwrap' });
@@ -76,60 +134,18 @@ describe('the sandbox holds against the image command', () => {
 
   for (const user of ['', '65532']) {
     it(`as ${user === '' ? 'root' : `USER ${user}`}: no escape, no privilege, limits hold`, { timeout: 120_000 }, async () => {
-      const before = snapshot(canaries);
-      const image = await openImage(escapeImage(`img-${user || 'root'}`, user));
-      const workDir = await mkdtemp(join(work, 'run-'));
-      await chmod(workDir, 0o711);
-      const run = await runImage(image, { workDir, timeoutMs: 10_000, limits: { processes: 64, memory: 1024 * 1024 * 1024 } });
-      const a = linePrefixed(run, 'ESCAPE ')!;
-      expect(a, run.output.join('\n')).toBeDefined();
-      // Who it is: root or the USER inside, an unprivileged uid outside, nothing effective.
-      const map = /uid_map="\s*(\d+)\s+(\d+)\s+(\d+)"/.exec(a.identity!.detail ?? '');
-      expect(map, a.identity!.detail).not.toBeNull();
-      expect(Number(map![1])).toBe(user === '' ? 0 : 65532);
-      expect(Number(map![3])).toBe(1);
-      expect(a['status-NoNewPrivs']!.detail).toBe('1');
-      expect(a['status-Seccomp']!.detail).toBe('2');
-      expect(a['status-CapEff']!.detail).toBe('0000000000000000');
-      // /dev is the minimal one.
-      const devs = (a['dev-listing']!.detail ?? '').split(',');
-      for (const d of ['null', 'zero', 'random', 'urandom', 'tty']) expect(devs).toContain(d);
-      expect(devs.filter((d) => /^(sd|vd|nvme|mem|kmem|port|loop|fuse|kvm)/.test(d))).toEqual([]);
-      // Every way out failed.
-      for (const k of ['write-host-path', 'write-proc1-root', 'chroot-escape', 'mount-tmpfs', 'mount-proc', 'mknod-block', 'mknod-mem', 'read-block', 'unshare-user', 'unshare-mount', 'ptrace-pid1', 'connect-host-loopback']) {
-        expect(a[k], `${k}: ${JSON.stringify(a[k])}`).toMatchObject({ ok: false });
-      }
-      if (user !== '') expect(a['setuid-0']).toMatchObject({ ok: false });
-      // The limits: at most 64 processes of the sandbox's uid, at most 1 GiB of address space.
-      // The program either reports both refused, or the Go runtime died of the limit.
-      const limits = linePrefixed(run, 'LIMITS ');
-      if (limits !== undefined) {
-        expect(limits['fork-children']!.ok).toBe(false);
-        expect(limits.allocate!.ok).toBe(false);
-      } else {
-        expect(run.output.join('\n')).toMatch(/out of memory|failed to create new OS thread|resource temporarily unavailable/);
-      }
-      // What the sandbox created (its chroot jail) belongs to an unprivileged host uid, not root.
-      const jail = lstatSync(join(workDir, 'rootfs', 'tmp', 'jail'));
-      if (process.getuid?.() === 0) {
-        expect(jail.uid).toBeGreaterThanOrEqual(1_800_000_000);
-        expect(jail.gid).toBeGreaterThanOrEqual(1_800_000_000);
-        // And nothing of that uid still runs once runImage has returned (its children included).
-        const left = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).filter((n) => {
-          try {
-            const st = readFileSync(`/proc/${n}/status`, 'utf8');
-            return new RegExp(`^Uid:\\s+${jail.uid}\\s`, 'm').test(st) && !/^State:\s+Z/m.test(st);
-          } catch {
-            return false;
-          }
-        });
-        expect(left).toEqual([]);
-      }
-      // Nothing outside changed, and the host listener saw nobody.
-      expect(snapshot(canaries)).toEqual(before);
-      expect(connections).toBe(0);
+      await escapeAttempts(`img-${user || 'root'}`, user);
     });
   }
+
+  // Under QEMU the emulator is the process the sandbox confines: the guest's system calls become
+  // the host's, which the same seccomp filter, limits and namespaces meet (issue 18).
+  itWithTools(['go', 'qemu-aarch64-static'], 'a foreign-architecture image under QEMU (arm64 on amd64, as root): no escape, no privilege, limits hold', async () => {
+    const foreign = process.arch === 'arm64' ? 'amd64' : 'arm64';
+    const bytes = readFileSync(await buildEscape(foreign));
+    const run = await escapeAttempts(`img-${foreign}`, '', { bytes, arch: foreign });
+    expect(run.emulator).toMatchObject({ kind: 'qemu', platform: `linux/${foreign}` });
+  }, 300_000);
 
   it('podman (the --probe path): the same attempts fail, canaries hold', { timeout: 300_000 }, async () => {
     expect(podmanUsable()).toBe(true);

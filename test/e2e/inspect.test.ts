@@ -30,7 +30,8 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promis
 }
 
 async function inspectJson(ref: string, env?: NodeJS.ProcessEnv, extra: string[] = []): Promise<InspectReport> {
-  const r = await cli(['inspect', ref, '--json', ...extra], env);
+  // --allow-not-starting: these tests read the report of every fixture, broken ones included.
+  const r = await cli(['inspect', ref, '--json', '--allow-not-starting', ...extra], env);
   if (r.code !== 0) throw new Error(`inspect ${ref} exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as InspectReport;
 }
@@ -87,7 +88,8 @@ describeWithTools(FIXTURE_TOOLS, 'goslim inspect on the fixture images', () => {
   });
 
   it('finds the dynamic, unstripped Go binary and ranks multi-stage first', () => {
-    const bin = fat.goBinaries.find((b) => `/${b.path}` === fx.json.fat.binaryPath);
+    // paths are absolute in the image, in JSON as in text
+    const bin = fat.goBinaries.find((b) => b.path === fx.json.fat.binaryPath);
     expect(bin).toBeDefined();
     expect(bin?.linking).toBe('dynamic');
     expect(bin?.willStart).toBe(true);
@@ -119,8 +121,14 @@ describeWithTools(FIXTURE_TOOLS, 'goslim inspect on the fixture images', () => {
     expect(cgo?.verdict).toBe('will not start');
     expect(r.headline).toMatch(/^broken: /);
     const text = await cli(['inspect', `oci:${fx.images['cgo-on-static'].oci}`]);
-    expect(text.code).toBe(0);
+    // an image that will not start: exit 1, and the start verdict heads the text above every lever
+    expect(text.code).toBe(1);
+    expect(text.stderr).toContain('--allow-not-starting');
     expect(text.stdout).toContain('WILL NOT START');
+    expect(text.stdout.indexOf('Will it start?')).toBeLessThan(text.stdout.indexOf('Levers, biggest first'));
+    expect(text.stdout.indexOf('Will it start?')).toBeLessThan(text.stdout.indexOf('Layers'));
+    expect(r.levers[0]?.id).toBe('cgo-off');
+    expect((await cli(['inspect', `oci:${fx.images['cgo-on-static'].oci}`, '--allow-not-starting'])).code).toBe(0);
     // the "will it start" section: verify's static checks from the same pass
     expect(r.startup.verdict).toBe('fail');
     expect(r.startup.checks.find((c: { id: string }) => c.id === 'interpreter')).toMatchObject({ status: 'fail', runtimeMessage: 'exec /greeter: no such file or directory' });
@@ -175,17 +183,17 @@ describeWithTools(FIXTURE_TOOLS, 'goslim inspect on the fixture images', () => {
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as { size: number; lever: string };
     expect(out.size).toBeGreaterThan(0);
-    expect(out.lever).toBe('strip-symbols');
+    expect(out.lever).toBe('cgo-off'); // the lever that fixes "will not start" comes first
   });
 
   it('enforces budgets with one line per reason and exit 1', async () => {
     const ref = `oci:${fx.images['cgo-on-static'].oci}`;
-    const over = await cli(['inspect', ref, '--max-size', '1MB', '--max-compressed-size', '1MB', '--fail-on-lever', 'cgo-off,strip-symbols']);
+    const over = await cli(['inspect', ref, '--allow-not-starting', '--max-size', '1MB', '--max-compressed-size', '1MB', '--fail-on-lever', 'cgo-off,strip-symbols']);
     expect(over.code).toBe(1);
     const reasons = over.stderr.trim().split('\n');
     expect(reasons).toHaveLength(4);
     expect(reasons.every((l) => l.startsWith('goslim: budget: '))).toBe(true);
-    const ok = await cli(['inspect', ref, '--json', '--max-size', '50MB', '--min-efficiency', '95%', '--fail-on-lever', 'multi-stage']);
+    const ok = await cli(['inspect', ref, '--json', '--allow-not-starting', '--max-size', '50MB', '--min-efficiency', '95%', '--fail-on-lever', 'multi-stage']);
     expect(ok.code).toBe(0);
     expect(ok.stderr).toBe('');
     const bad = await cli(['inspect', ref, '--fail-on-lever', 'smaller-please']);
@@ -242,7 +250,7 @@ describeWithTools([...FIXTURE_TOOLS, 'docker-registry'], 'goslim inspect from a 
 
   it('gives the same result as the OCI layout, with credentials from DOCKER_CONFIG, and never prints them', async () => {
     const env = { ...process.env, DOCKER_CONFIG: dockerConfig };
-    const r = await cli(['inspect', `docker://${reg.host}/goslim/cgo-on-static:latest`, '--json'], env);
+    const r = await cli(['inspect', `docker://${reg.host}/goslim/cgo-on-static:latest`, '--json', '--allow-not-starting'], env);
     expect(r.code, r.stderr).toBe(0);
     const fromRegistry = JSON.parse(r.stdout) as InspectReport;
     const fromLayout = await inspectJson(`oci:${fx.images['cgo-on-static'].oci}`);

@@ -60,10 +60,18 @@ export const TOOLS = {
   flock: { package: 'util-linux' },
   prlimit: { package: 'util-linux' },
   'dpkg-deb': { package: 'dpkg' },
+  /** Runs arm64 images in `verify --run` (QEMU user-mode emulation, started directly; no binfmt_misc needed). */
+  'qemu-aarch64-static': { package: 'qemu-user-static' },
+  /** A 32-bit guest (linux/arm), whose emulator reserves the whole 4 GiB guest address space. */
+  'qemu-arm-static': { package: 'qemu-user-static' },
+  /** The HTML report's browser tests drive it with playwright-core (test/helpers/browser.ts); no browser download. */
+  chromium: { package: 'chromium' },
   /** Makes the test token issuer's certificate (test/helpers/registry.ts); ca-certificates pulls it in. */
   openssl: { package: 'openssl' },
   /** Debian's Go 1.19 toolchain at its fixed path (tests read gofmt and the tools there). */
   'go-1.19': { package: 'golang-1.19-go', detect: () => existsSync('/usr/lib/go-1.19/bin/gofmt') },
+  /** npm (ships with Node.js: nodesource's nodejs package, or Debian's npm): the package test packs and installs goslim. */
+  npm: { package: 'nodejs' },
   /** Always here (Essential); the self-test uses it to check GOSLIM_TEST_NO_TOOLS. */
   sh: { package: 'dash' },
   /** Never here: test/helpers/tools.test.ts checks what a missing tool does to a run. */

@@ -4,11 +4,16 @@ import { analyzeBinary, type BinaryReport } from '../../binary/index.js';
 import { UsageError } from '../../errors.js';
 import { readRegularFile } from '../../util/regular-file.js';
 import { formatBytes, formatPercent } from '../../util/units.js';
-import { writeJson, type CliIO, type ExitCode } from '../context.js';
+import type { CliIO, ExitCode } from '../context.js';
+import { formatJsonDocument } from '../../report/document.js';
+import { renderBinaryHtml } from '../../report/html/index.js';
+import { renderBinaryMarkdown } from '../../report/report-markdown.js';
+import { formatImageSarif } from '../../report/image-sarif.js';
+import { PLAIN, type Style } from '../../report/style.js';
+import { addOutputOptions, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
 import type { ActionRunner, CommandModule } from './types.js';
 
-interface BinaryOptions {
-  json?: boolean;
+interface BinaryOptions extends OutputCliOptions {
   requireGo?: boolean;
   top?: string;
   by?: string;
@@ -68,9 +73,9 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
-export function renderBinaryText(r: BinaryReport, top: number, by: ByView = 'module'): string {
+export function renderBinaryText(r: BinaryReport, top: number, by: ByView = 'module', style: Style = PLAIN): string {
   const out: string[] = [];
-  const line = (k: string, v: string): void => void out.push(`${pad(k, 10)}${v}`);
+  const line = (k: string, v: string): void => void out.push(`${style.bold(pad(k, 10))}${v}`);
   out.push(`${r.path ?? '(bytes)'}: ${formatBytes(r.size)} (${r.size} bytes), ${r.format.toUpperCase()} ${r.class}-bit ${r.endian}-endian ${r.machine} (${r.arch}), ${r.type}`);
   if (r.format === 'macho') line('linking', `dynamic via ${r.interpreter ?? 'dyld'} (every Mach-O executable is), libraries: ${r.needed.join(', ') || 'none'}`);
   else if (r.format === 'pe') line('linking', 'dynamic via the Windows loader (every PE executable is; static is an ELF question)');
@@ -139,7 +144,7 @@ export function renderBinaryText(r: BinaryReport, top: number, by: ByView = 'mod
   } else {
     line('findings', `${r.findings.length}`);
     for (const f of r.findings) {
-      out.push(`  [${f.lever}] ${f.estimated ? '~' : ''}${formatBytes(f.bytes)}  ${f.title}`);
+      out.push(`  [${style.warn(f.lever)}] ${f.estimated ? '~' : ''}${formatBytes(f.bytes)}  ${f.title}`);
       out.push(`      fix:  ${f.fix}`);
       out.push(`      lose: ${f.lose}`);
       out.push(`      keep: ${f.keep}`);
@@ -149,13 +154,32 @@ export function renderBinaryText(r: BinaryReport, top: number, by: ByView = 'mod
   return `${out.join('\n')}\n`;
 }
 
+/** binary's renderer table (src/cli/output.ts). */
+export function binaryRenderers(top: number, by: ByView = 'module'): Renderers<BinaryReport> {
+  return {
+    text: (r, ctx) => renderBinaryText(r, top, by, ctx.style),
+    json: (r) => formatJsonDocument('binary', r),
+    markdown: (r) => renderBinaryMarkdown(r, { top }),
+    html: (r) => renderBinaryHtml(r),
+    sarif: (r, ctx) =>
+      formatImageSarif(
+        {
+          image: { ref: r.path ?? '(bytes)', platform: `${r.format} ${r.arch}` },
+          subject: 'executable',
+          checks: [],
+          levers: r.findings.map((f) => ({ id: f.lever, bytes: f.bytes, title: f.title, fix: f.fix, lose: f.lose, keep: f.keep })),
+        },
+        { toolVersion: ctx.toolVersion },
+      ),
+  };
+}
+
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    program
+    addOutputOptions(program
       .command('binary')
       .description('Analyze a Go executable: linking, build info, sections, strip and trimpath figures, code per package')
-      .argument('<file>', 'executable to analyze (ELF; Mach-O and PE: sections, build info, pclntab)')
-      .option('--json', 'print the full report as JSON')
+      .argument('<file>', 'executable to analyze (ELF; Mach-O and PE: sections, build info, pclntab)'), binaryRenderers(12))
       .option('--require-go', 'fail with E_NOT_GO_BINARY when the file is not a Go executable')
       .option('--top <n>', 'rows of packages, deps and sections in the text output', '12')
       .option('--by <view>', `whole-file table in the text output: ${BY_VIEWS.join('|')}`, 'module')
@@ -168,8 +192,7 @@ export const command: CommandModule = {
           const path = resolve(io.cwd, file);
           const bytes = await readInput(path, file);
           const report = analyzeBinary(bytes, { path: file, requireGo: Boolean(opts.requireGo) });
-          if (opts.json) writeJson(io, report);
-          else io.stdout(renderBinaryText(report, top, by));
+          await writeReport(io, opts, binaryRenderers(top, by), report);
           return 0;
         });
       });

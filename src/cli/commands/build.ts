@@ -4,19 +4,22 @@
  * registry, with an SBOM beside it.
  */
 import type { Command } from 'commander';
-import { buildAndPublish, buildSummary, defaultCacheDir, parseAdd, DEFAULT_BASE } from '../../build/index.js';
+import { buildAndPublish, defaultCacheDir, parseAdd, DEFAULT_BASE, type BuildPipelineResult } from '../../build/index.js';
 import { UsageError } from '../../errors.js';
-import { isIndexMediaType, platformString } from '../../image/model.js';
 import { parsePlatformOption } from '../../image/sources/platform-select.js';
 import { parseSbomFormat } from '../../sbom/index.js';
-import { formatBytes } from '../../util/units.js';
-import { EXIT_FINDINGS, EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
+import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
+import { formatJsonDocument } from '../../report/document.js';
+import { buildDocumentBody, renderBuildMarkdown, renderBuildText } from '../../report/build-report.js';
+import { formatImageSarif } from '../../report/image-sarif.js';
+import { addOutputOptions, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
 import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
+import { addConfigOption, commandConfig, insecureFor, networkOptions, type ConfigCliOptions } from '../config.js';
 
-interface BuildCliOptions extends NetworkCliOptions {
-  platform: string;
-  base: string;
+interface BuildCliOptions extends NetworkCliOptions, ConfigCliOptions, OutputCliOptions {
+  platform?: string;
+  base?: string;
   add: string[];
   port: string[];
   label: string[];
@@ -28,12 +31,11 @@ interface BuildCliOptions extends NetworkCliOptions {
   tar?: string;
   tag: string[];
   push?: string;
-  sbom: string;
+  sbom?: string;
   compare?: string;
   gzipLevel?: string;
   cacheDir?: string;
   insecure?: boolean;
-  json?: boolean;
   verify: boolean;
 }
 
@@ -53,32 +55,41 @@ async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<E
   if (!o.oci && !o.tar && !o.push) {
     throw new UsageError('say where the image goes: --oci DIR, --tar FILE and/or --push REF');
   }
-  const sbomFormat = parseSbomFormat(o.sbom);
-  const platforms = o.platform
+  // Flags override build.* from the config (found from the first target's directory up to the cwd).
+  const config = await commandConfig(io.cwd, o.config, targets[0] ?? '.');
+  const c = config.build;
+  const base = o.base ?? c.base ?? DEFAULT_BASE;
+  const sbomFormat = parseSbomFormat(o.sbom ?? c.sbom ?? 'spdx');
+  const ldflags = o.ldflags ?? c.ldflags;
+  const user = o.user ?? c.user;
+  const source = o.source ?? c.source;
+  const listOr = (flag: string[], cfg: string[] | undefined): string[] => (flag.length > 0 ? flag : (cfg ?? []));
+  const labels = o.label.length > 0 ? parseLabels(o.label) : { ...(c.labels ?? {}) };
+  const platforms = (o.platform ?? c.platforms?.join(',') ?? 'linux/amd64')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
     .map(parsePlatformOption);
-  const gzipLevel = o.gzipLevel !== undefined ? Number(o.gzipLevel) : undefined;
+  const gzipLevel = o.gzipLevel !== undefined ? Number(o.gzipLevel) : c.gzipLevel;
   if (gzipLevel !== undefined && !(Number.isInteger(gzipLevel) && gzipLevel >= 0 && gzipLevel <= 9)) {
     throw new UsageError(`--gzip-level must be 0-9, got "${o.gzipLevel}"`);
   }
   const r = await buildAndPublish({
     targets: targets.length > 0 ? targets : ['.'],
     cwd: io.cwd,
-    env: networkEnv(io.env, o),
+    env: networkEnv(io.env, networkOptions(o, config)),
     platforms,
-    base: o.base,
+    base,
     adds: o.add.map(parseAdd),
-    ports: o.port,
-    labels: parseLabels(o.label),
-    envVars: o.env,
-    ...(o.ldflags ? { ldflags: o.ldflags.split(/\s+/).filter(Boolean) } : {}),
-    ...(o.user !== undefined ? { user: o.user } : {}),
-    ...(o.source !== undefined ? { source: o.source } : {}),
+    ports: listOr(o.port, c.ports),
+    labels,
+    envVars: listOr(o.env, c.env),
+    ...(ldflags ? { ldflags: ldflags.split(/\s+/).filter(Boolean) } : {}),
+    ...(user !== undefined ? { user } : {}),
+    ...(source !== undefined ? { source } : {}),
     ...(gzipLevel !== undefined ? { gzipLevel } : {}),
     cacheDir: o.cacheDir ?? defaultCacheDir(io.env),
-    ...(o.insecure ? { insecure: true } : {}),
+    ...(insecureFor(o.insecure, [base, ...(o.push !== undefined ? [o.push] : []), ...(o.compare !== undefined ? [o.compare] : [])].filter((r) => r !== 'scratch'), config) ? { insecure: true } : {}),
     ...(o.oci !== undefined ? { oci: o.oci } : {}),
     ...(o.tar !== undefined ? { tar: o.tar } : {}),
     tags: o.tag,
@@ -88,60 +99,39 @@ async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<E
     verify: o.verify,
   });
 
-  if (!r.written) {
-    if (o.json) {
-      writeJson(io, buildSummary(r));
-    } else {
-      io.stderr(`goslim: the built image would not start; nothing was written:\n${r.failedChecks.map((c) => `  ${c.platform} ${c.id}: ${c.message}${c.fix ? ` (fix: ${c.fix})` : ''}`).join('\n')}\n`);
-    }
-    return EXIT_FINDINGS;
-  }
-  if (o.json) {
-    writeJson(io, buildSummary(r, { verify: o.verify }));
-    return EXIT_OK;
-  }
-  const { build: result, sbom, comparison, outputs } = r;
-  const lines: string[] = [];
-  lines.push(`built ${result.package.importPath} in ${(r.buildMs / 1000).toFixed(1)} s`);
-  for (const [i, b] of result.builds.entries()) {
-    const size = r.sizes[i]!;
-    const layers = b.image.manifest().layers.length;
-    const reused = b.layers.filter((l) => l.reused).length;
-    lines.push(
-      `  ${platformString(b.platform)}  ${b.image.digest()}  ${formatBytes(size.compressed)} compressed, ${formatBytes(size.uncompressed)} unpacked, ${layers} layer${layers === 1 ? '' : 's'} (${b.base.layers} from ${b.base.reference}; ${reused}/${b.layers.length} added layers reused)`,
-    );
-  }
-  if (isIndexMediaType(r.root.mediaType())) lines.push(`  index ${r.root.digest()}`);
-  for (const v of r.verify) {
-    const warned = v.report.checks.filter((c) => c.status === 'warn');
-    lines.push(`  verify ${v.platform}: ${v.report.verdict}${warned.length > 0 ? ` (${warned.map((c) => `${c.id}: ${c.message}`).join('; ')})` : ''}`);
-  }
-  for (const out of outputs) lines.push(`  wrote ${out.destination} (${formatBytes(out.bytesWritten)} new)`);
-  if (sbom) {
-    for (const f of sbom.files) lines.push(`  sbom ${f}`);
-    if (sbom.attached) {
-      lines.push(
-        `  sbom pushed ${sbom.attached.digest}${sbom.attached.discoverableBy === 'tag' ? ` (no referrers API: tagged ${sbom.attached.tag})` : ' (referrer)'}`,
-      );
-    }
-  }
-  if (comparison) {
-    lines.push(
-      `  vs ${comparison.before.reference}: ${formatBytes(comparison.before.compressed)} -> ${formatBytes(comparison.after.compressed)} compressed (${comparison.ratio.compressed}x smaller), ${formatBytes(comparison.before.uncompressed)} -> ${formatBytes(comparison.after.uncompressed)} unpacked`,
-    );
-  }
-  io.stdout(`${lines.join('\n')}\n`);
-  return EXIT_OK;
+  // Not written (it would not start) is a finding: exit 1, the report says which checks failed.
+  if (!r.written) io.stderr('goslim: the built image would not start; nothing was written\n');
+  await writeReport(io, o, buildRenderers(o.verify), r);
+  return r.written ? EXIT_OK : EXIT_FINDINGS;
+}
+
+/** build's renderer table (src/cli/output.ts). */
+export function buildRenderers(verify: boolean): Renderers<BuildPipelineResult> {
+  return {
+    text: (r, ctx) => renderBuildText(r, ctx.style),
+    json: (r) => formatJsonDocument('build', buildDocumentBody(r, verify)),
+    markdown: (r) => renderBuildMarkdown(r),
+    sarif: (r, ctx) =>
+      formatImageSarif(
+        {
+          image: { ref: r.build.package.importPath, digest: r.root.digest() },
+          subject: 'built image of',
+          checks: r.written ? r.verify.flatMap((v) => v.report.checks) : r.failedChecks,
+          levers: [],
+        },
+        { toolVersion: ctx.toolVersion },
+      ),
+  };
 }
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addNetworkOptions(program
-      .command('build'))
+    const cmd = addConfigOption(addNetworkOptions(program
+      .command('build')), 'config file (default: .goslim.yaml, .goslim.yml or goslim.config.json from the first target\'s directory up to the current directory)')
       .description('Compile a Go main package with the four levers and write a minimal, reproducible image (no daemon)')
       .argument('[targets...]', 'directories or packages of main packages (default "."); the first is the entrypoint')
-      .option('--platform <list>', 'comma-separated os/arch[/variant] list; more than one gives an image index', 'linux/amd64')
-      .option('--base <ref>', 'base image: registry ref, oci:DIR[:REF], docker-archive:/oci-archive:PATH, or "scratch"', DEFAULT_BASE)
+      .option('--platform <list>', 'comma-separated os/arch[/variant] list; more than one gives an image index (default linux/amd64, or build.platforms)')
+      .option('--base <ref>', `base image: registry ref, oci:DIR[:REF], docker-archive:/oci-archive:PATH, or "scratch" (default ${DEFAULT_BASE}, or build.base)`)
       .option('--add <SRC:DST>', 'add a host file or directory at DST in the image (repeatable)', collect, [])
       .option('--port <port>', 'expose a port, e.g. 8080 or 53/udp (repeatable)', collect, [])
       .option('--label <KEY=VALUE>', 'image label (repeatable)', collect, [])
@@ -153,13 +143,13 @@ export const command: CommandModule = {
       .option('--tar <FILE>', 'write one tar that is an OCI layout and `docker load`-able')
       .option('--tag <NAME:TAG>', 'tag recorded in --tar (repeatable; default <binary>:latest)', collect, [])
       .option('--push <REF>', 'push to a registry')
-      .option('--sbom <format>', 'spdx, cyclonedx or none', 'spdx')
+      .option('--sbom <format>', 'spdx, cyclonedx or none (default spdx, or build.sbom)')
       .option('--compare <REF>', 'report sizes before/after against this image (e.g. the Dockerfile build)')
       .option('--gzip-level <n>', 'gzip level 0-9 for new layers (default 6)')
       .option('--cache-dir <dir>', 'blob cache (default $GOSLIM_CACHE, $XDG_CACHE_HOME/goslim or ~/.cache/goslim)')
       .option('--insecure', 'allow plain http to non-loopback registries')
-      .option('--no-verify', 'skip the static will-it-start checks on the result')
-      .option('--json', 'print a JSON summary')
+      .option('--no-verify', 'skip the static will-it-start checks on the result');
+    addOutputOptions(cmd, buildRenderers(true))
       .action(async (targets: string[], o: BuildCliOptions) => run((io) => body(targets, o, io)));
   },
 };

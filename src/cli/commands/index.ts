@@ -13,6 +13,7 @@ export interface CommandEntry {
 
 export const commands: CommandEntry[] = [
   { name: 'inspect', load: () => import('./inspect.js').then((m) => m.command) },
+  { name: 'compare', load: () => import('./compare.js').then((m) => m.command) },
   { name: 'binary', load: () => import('./binary.js').then((m) => m.command) },
   { name: 'lint', load: () => import('./lint.js').then((m) => m.command) },
   { name: 'fix', load: () => import('./fix.js').then((m) => m.command) },

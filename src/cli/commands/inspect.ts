@@ -1,15 +1,29 @@
 import type { Command } from 'commander';
 import { checkBudgets, LEVER_IDS, parseBudgets } from '../../analysis/budgets.js';
-import { inspectImageRef } from '../../analysis/inspect.js';
+import { inspectImageRef, type InspectReport } from '../../analysis/inspect.js';
+import { listImagePlatforms } from '../../image/open.js';
+import { platformString } from '../../image/model.js';
+import { renderInspectPlatforms } from '../../report/platforms-text.js';
 import { UsageError } from '../../errors.js';
-import { renderInspectText } from '../../report/inspect-text.js';
-import { writeJson, type CliIO, type ExitCode } from '../context.js';
+import { renderInspectText, willNotStart } from '../../report/inspect-text.js';
+import { renderInspectMarkdown } from '../../report/report-markdown.js';
+import { formatImageSarif } from '../../report/image-sarif.js';
+import { formatJsonDocument, jsonDocument } from '../../report/document.js';
+import { renderInspectHtml } from '../../report/html/index.js';
+import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
+import { addOutputOptions, chosenFormat, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
+import { readDockerfileOption } from '../read-bounded.js';
+import { costOf } from '../../analysis/cost.js';
+import { costBlock } from '../../report/cost-text.js';
+import { addCostOptions, resolveCostModel, type CostCliOptions, type ResolvedCostModel } from '../cost-options.js';
 import { createProgress } from '../progress.js';
 import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
+import { addConfigOption, commandConfig, insecureFor, networkOptions, type ConfigCliOptions } from '../config.js';
 
-interface InspectOptions extends NetworkCliOptions {
-  json?: boolean;
+interface InspectOptions extends NetworkCliOptions, OutputCliOptions, CostCliOptions, ConfigCliOptions {
+  dockerfile?: string;
+  allowNotStarting?: boolean;
   platform?: string;
   insecure?: boolean;
   verifyDiffIds?: boolean;
@@ -24,14 +38,47 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+/** inspect's renderer table: one entry per format (src/cli/output.ts). */
+export function inspectRenderers(top: number, dockerfile?: { path: string; text: string }, cost?: ResolvedCostModel): Renderers<InspectReport> {
+  // What the bytes cost, from the measured sizes (the model and its defaults stated).
+  const costed = (r: InspectReport) => (cost ? { ...cost, a: costOf(r.image, cost.model) } : undefined);
+  return {
+    text: (r, ctx) => {
+      const c = costed(r);
+      return c ? `${renderInspectText(r, { top, style: ctx.style })}\n${costBlock(c).join('\n')}\n` : renderInspectText(r, { top, style: ctx.style });
+    },
+    json: (r) => {
+      const c = costed(r);
+      return formatJsonDocument('inspect', c ? { ...r, cost: { model: c.model, defaults: c.defaults, ...c.a } } : r);
+    },
+    markdown: (r) => renderInspectMarkdown(r, { top }),
+    html: (r) => renderInspectHtml(r),
+    sarif: (r, ctx) =>
+      formatImageSarif(
+        { image: r.startup.image, checks: r.startup.checks, levers: r.levers },
+        { toolVersion: ctx.toolVersion, ...(dockerfile !== undefined ? { dockerfile } : {}) },
+      ),
+  };
+}
+
+/** `--platform all`: one report per platform (JSON: a list of inspect documents). */
+function inspectPlatformsRenderers(ref: string, top: number): Renderers<InspectReport[]> {
+  return {
+    text: (rs) => renderInspectPlatforms(ref, rs, { top }),
+    json: (rs) => `${JSON.stringify(rs.map((r) => jsonDocument('inspect', r)), null, 2)}\n`,
+    markdown: (rs) => rs.map((r) => renderInspectMarkdown(r, { top })).join('\n'),
+  };
+}
+
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addNetworkOptions(program
-      .command('inspect'))
+    addConfigOption(addOutputOptions(addCostOptions(addNetworkOptions(program
+      .command('inspect')))
       .description('Read an image, attribute every byte to a cause, and rank the levers that shrink it')
-      .argument('<ref>', 'image: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH[:REF], docker://REF, a path, or a registry reference')
-      .option('--json', 'print the report as JSON')
-      .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image (default: linux/amd64 or the only one)')
+      .argument('<ref>', 'image: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH[:REF], docker://REF, a path, or a registry reference'), inspectRenderers(10)))
+      .option('--dockerfile <path>', 'the Dockerfile that built the image: SARIF results point at the line that causes each finding')
+      .option('--allow-not-starting', 'exit 0 for an image that will not start (by default inspect exits 1 for it)')
+      .option('--platform <os/arch[/variant]|all>', 'platform to pick from a multi-platform image (default: linux/amd64 or the only one); "all": every platform, one section each and a summary table (JSON: a list of inspect documents)')
       .option('--insecure', 'allow plain HTTP to registries other than localhost')
       .option('--verify-diff-ids', "also check each layer's tar against the config's diff_ids (as a runtime does when it unpacks)")
       .option('--max-size <bytes>', 'budget: exit 1 when the uncompressed size is larger (e.g. 50MB)')
@@ -43,31 +90,60 @@ export const command: CommandModule = {
         await run(async (io: CliIO): Promise<ExitCode> => {
           const top = Number(opts.top);
           if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a non-negative integer, got "${opts.top}"`);
-          const budgets = parseBudgets({
-            ...(opts.maxSize !== undefined ? { maxSize: opts.maxSize } : {}),
-            ...(opts.maxCompressedSize !== undefined ? { maxCompressedSize: opts.maxCompressedSize } : {}),
-            ...(opts.minEfficiency !== undefined ? { minEfficiency: opts.minEfficiency } : {}),
-            ...(opts.failOnLever !== undefined ? { failOnLever: opts.failOnLever } : {}),
-          });
-          const progress = createProgress(io, 'inspect');
-          let report;
-          try {
-            report = await inspectImageRef(ref, {
-              ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
-              ...(opts.insecure ? { insecure: true } : {}),
-              ...(opts.verifyDiffIds ? { verifyDiffIds: true } : {}),
-              env: networkEnv(io.env, opts),
-              onProgress: (p) => progress.update(p),
-              largest: Math.max(top, 15),
-            });
-          } finally {
-            progress.done();
+          const config = await commandConfig(io.cwd, opts.config);
+          // Flags override the config's budgets one by one.
+          const budgets = {
+            ...(config.inspect.maxSize !== undefined ? { maxSize: config.inspect.maxSize } : {}),
+            ...(config.inspect.maxCompressedSize !== undefined ? { maxCompressedSize: config.inspect.maxCompressedSize } : {}),
+            ...(config.inspect.minEfficiency !== undefined ? { minEfficiency: config.inspect.minEfficiency } : {}),
+            ...(config.inspect.failOnLever !== undefined ? { failOnLevers: config.inspect.failOnLever } : {}),
+            ...parseBudgets({
+              ...(opts.maxSize !== undefined ? { maxSize: opts.maxSize } : {}),
+              ...(opts.maxCompressedSize !== undefined ? { maxCompressedSize: opts.maxCompressedSize } : {}),
+              ...(opts.minEfficiency !== undefined ? { minEfficiency: opts.minEfficiency } : {}),
+              ...(opts.failOnLever !== undefined ? { failOnLever: opts.failOnLever } : {}),
+            }),
+          };
+          const dockerfile = await readDockerfileOption(io, opts.dockerfile);
+          const cost = resolveCostModel(opts, config.cost);
+          const insecure = insecureFor(opts.insecure, [ref], config);
+          const env = networkEnv(io.env, networkOptions(opts, config));
+          const inspectOne = async (platform: string | undefined): Promise<InspectReport> => {
+            const progress = createProgress(io, platform === undefined ? 'inspect' : `inspect ${platform}`);
+            try {
+              return await inspectImageRef(ref, {
+                ...(platform !== undefined ? { platform } : {}),
+                ...(insecure ? { insecure: true } : {}),
+                ...(opts.verifyDiffIds ? { verifyDiffIds: true } : {}),
+                env,
+                onProgress: (p) => progress.update(p),
+                largest: Math.max(top, 15),
+                // The page draws every file: the report carries the file tree only when it is asked for.
+                ...(chosenFormat(opts) === 'html' ? { fileTree: true } : {}),
+              });
+            } finally {
+              progress.done();
+            }
+          };
+          let reports: InspectReport[];
+          if (opts.platform === 'all') {
+            const platforms = await listImagePlatforms(ref, { ...(insecure ? { insecure: true } : {}), env });
+            reports = [];
+            for (const p of platforms) reports.push(await inspectOne(platformString(p)));
+            await writeReport(io, opts, inspectPlatformsRenderers(ref, top), reports);
+          } else {
+            const report = await inspectOne(opts.platform);
+            reports = [report];
+            await writeReport(io, opts, inspectRenderers(top, dockerfile, cost), report);
           }
-          if (opts.json) writeJson(io, report);
-          else io.stdout(renderInspectText(report, { top }));
-          const reasons = checkBudgets(report, budgets);
+          // A budget holds for every platform: each one that misses it is named.
+          const named = (r: InspectReport, why: string): string => (opts.platform === 'all' ? `${r.image.platform}: ${why}` : why);
+          const reasons = reports.flatMap((r) => checkBudgets(r, budgets).map((why) => named(r, why)));
           for (const r of reasons) io.stderr(`goslim: budget: ${r}\n`);
-          return reasons.length > 0 ? 1 : 0;
+          // An image that will not start is the most urgent finding whatever its bytes.
+          const broken = opts.allowNotStarting ? [] : reports.filter((r) => willNotStart(r));
+          for (const r of broken) io.stderr(`goslim: ${opts.platform === 'all' ? `${r.image.platform}: ` : ''}the image will not start (see "Will it start?"); exit 1 (--allow-not-starting to exit 0)\n`);
+          return reasons.length > 0 || broken.length > 0 ? EXIT_FINDINGS : EXIT_OK;
         });
       });
   },

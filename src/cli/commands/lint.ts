@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { packageVersion } from '../../util/package-version.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { GoslimError, IoError, UsageError } from '../../errors.js';
 import { readRegularFile } from '../../util/regular-file.js';
@@ -7,25 +6,31 @@ import { exceedsThreshold, lintDockerfile, type FailureThreshold } from '../../d
 import { ruleKeys } from '../../dockerfile/rules/index.js';
 import type { LintFileReport } from '../../dockerfile/format/types.js';
 import { formatLintText } from '../../dockerfile/format/text.js';
-import { formatLintJson } from '../../dockerfile/format/json.js';
+import { toLintJson } from '../../dockerfile/format/json.js';
+import { formatJsonDocument } from '../../report/document.js';
 import { formatSarif } from '../../report/sarif.js';
 import { formatLintMarkdown } from '../../report/markdown.js';
 import { findConfigFile, loadConfigFile, type GoslimConfig } from '../../config/index.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
+import { expandLintTargets } from '../../context/discover.js';
 import { readFileBounded, readStdinBounded } from '../read-bounded.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './types.js';
+import { addOutputOptions, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
 
-type Format = 'text' | 'json' | 'sarif' | 'markdown';
+/** lint's renderer table (src/cli/output.ts): the reports of every file linted. */
+export const lintRenderers: Renderers<readonly LintFileReport[]> = {
+  text: (r, ctx) => formatLintText(r, ctx.style),
+  json: (r) => formatJsonDocument('lint', toLintJson(r)),
+  markdown: (r) => formatLintMarkdown(r),
+  sarif: (r, ctx) => formatSarif(r, { toolVersion: ctx.toolVersion }),
+};
 
-interface LintCliOptions {
-  format: Format;
+interface LintCliOptions extends OutputCliOptions {
   failureThreshold?: FailureThreshold;
   config?: string;
   buildArg: string[];
   platform?: string;
   context?: string;
-  output?: string;
   target?: string;
 }
 
@@ -66,11 +71,14 @@ function parseBuildArgs(list: readonly string[]): Record<string, string> {
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    program
+    addOutputOptions(program
       .command('lint')
       .description("Check Dockerfiles for Go-image mistakes (size, startup, cross-builds); each finding explained")
-      .argument('[dockerfiles...]', 'Dockerfiles to lint (`-` reads stdin)', ['Dockerfile'])
-      .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'markdown']).default('text'))
+      .argument(
+        '[dockerfiles...]',
+        "Dockerfiles to lint: files, directories (searched for Dockerfile, *.Dockerfile, Dockerfile.*, Containerfile; not .git, node_modules, vendor), quoted globs ('services/**/Dockerfile'), or - for stdin",
+        ['Dockerfile'],
+      ), lintRenderers)
       .addOption(
         new Option('--failure-threshold <severity>', `exit 1 when a finding is at or above this severity (default ${DEFAULT_THRESHOLD})`).choices([
           'error',
@@ -84,18 +92,16 @@ export const command: CommandModule = {
       .option('--platform <os/arch>', 'target platform for $TARGETOS/$TARGETARCH (default linux/amd64)')
       .option('--context <dir>', 'build context holding .dockerignore (default: the Dockerfile\'s directory)')
       .option('--target <stage>', 'the stage that becomes the image, as with docker build --target (default: the last stage)')
-      .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
       .action(async (files: string[], opts: LintCliOptions) => {
         await run(async (io: CliIO): Promise<ExitCode> => {
           const knownRules = ruleKeys();
           const buildArgs = parseBuildArgs(opts.buildArg);
           const explicitConfig = opts.config !== undefined ? loadConfigFile(resolve(io.cwd, opts.config), { knownRules }) : null;
           if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be linted only once per call');
+          const targets = await expandLintTargets(files, io.cwd);
           const reports: LintFileReport[] = [];
           let failed = false;
-          for (const file of files) {
-            const isStdin = file === '-';
-            const path = isStdin ? null : resolve(io.cwd, file);
+          for (const { path, shownAs: file } of targets) {
             const text = (path === null ? await readStdinBounded('dockerfile.size') : await readFileBounded(path, 'dockerfile.size', file)).toString('utf8');
             let config: GoslimConfig | null = explicitConfig;
             if (config === null) {
@@ -122,22 +128,7 @@ export const command: CommandModule = {
             if (exceedsThreshold(result.findings, threshold)) failed = true;
             reports.push({ path: file, findings: result.findings });
           }
-          let out: string;
-          switch (opts.format) {
-            case 'json':
-              out = formatLintJson(reports);
-              break;
-            case 'sarif':
-              out = formatSarif(reports, { toolVersion: packageVersion() });
-              break;
-            case 'markdown':
-              out = formatLintMarkdown(reports);
-              break;
-            default:
-              out = formatLintText(reports);
-          }
-          if (opts.output !== undefined) await writeFileAtomic(resolve(io.cwd, opts.output), out);
-          else io.stdout(out);
+          await writeReport(io, opts, lintRenderers, reports);
           return failed ? EXIT_FINDINGS : EXIT_OK;
         });
       });

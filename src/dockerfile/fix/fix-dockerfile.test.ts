@@ -5,7 +5,7 @@ import { lintDockerfile } from '../lint.js';
 import { parseDockerfile } from '../parse/parse-dockerfile.js';
 import { scanBuildContext } from '../../context/build-context.js';
 import { fixDockerfile } from './fix-dockerfile.js';
-import { mergeLdflags } from './run-rewrite.js';
+import { INSTALL_NOT_CROSS, INSTALL_ON_BUILD_PLATFORM, mergeLdflags } from './run-rewrite.js';
 import type { BuildContextFacts } from './types.js';
 import { applyUnifiedDiff, unifiedDiff } from './unified-diff.js';
 
@@ -234,6 +234,63 @@ describe('fixDockerfile without a build context', () => {
       expect(r.edits.find((e) => e.kind === 'cgo-kept' && e.message.startsWith('final base'))?.message).toMatch(/glibc is 2\.36 \(Debian 12\).*goslim explain symbol-versions/);
       expect(lintDockerfile(r.fixed).findings.filter((f) => f.rule === 'G003')).toEqual([]);
     }
+  });
+
+  it('binary paths from lint\'s analysis: go build -o /out/app ./cmd/app, go install ./cmd/app (not cross-compiled)', () => {
+    const o = fixDockerfile('FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app ./cmd/app\nCMD ["/out/app"]\n');
+    expect(o.fixed).toContain('COPY --from=build /out/app /out/app');
+    expect(o.fixed).toContain('ENTRYPOINT ["/out/app"]');
+    // A `cd` in the RUN moves a relative -o with it (the analysis follows cd); a `cd $DIR` that does not expand does not guess.
+    const cd = fixDockerfile('FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN cd cmd/app && go build -o app .\nCMD ["/src/cmd/app/app"]\n');
+    expect(cd.fixed).toContain('COPY --from=build /src/cmd/app/app /src/cmd/app/app');
+    const cdVar = fixDockerfile('FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN cd $DIR && go build -o app .\nCMD ["./app"]\n');
+    expect(cdVar.fixed).not.toMatch(/COPY --from=build \S*app/);
+    const inst = fixDockerfile('FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go install ./cmd/app\nCMD ["app"]\n');
+    expect(inst.fixed).toContain('COPY --from=build /go/bin/app /go/bin/app');
+    expect(inst.fixed).toContain('ENTRYPOINT ["/go/bin/app"]');
+    // Go writes a cross-compiled go install to /go/bin/<goos>_<goarch>/: no GOOS/GOARCH, no $BUILDPLATFORM.
+    expect(inst.fixed).not.toMatch(/BUILDPLATFORM|GOARCH/);
+    expect(inst.notes.map((n) => n.message)).toContain(INSTALL_NOT_CROSS);
+    expect(lintDockerfile(inst.fixed).findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(fixDockerfile(inst.fixed).fixed).toBe(inst.fixed);
+  });
+
+  it('go install in a stage already on $BUILDPLATFORM without GOARCH: a TODO, and lint G013 says the same', () => {
+    const text = 'FROM --platform=$BUILDPLATFORM golang:1.22 AS tools\nRUN go install example.com/tool@v1.0.0\nFROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=tools /go/bin/tool /tool\nENTRYPOINT ["/tool"]\n';
+    const r = fixDockerfile(text);
+    expect(r.todos.map((t) => t.message)).toContain(INSTALL_ON_BUILD_PLATFORM);
+    const g013 = lintDockerfile(text).findings.find((f) => f.rule === 'G013')!;
+    expect(g013.message).toContain('go build -o');
+  });
+
+  it('edits go build inside sh -c "..." in place, quoting for the string it is in', () => {
+    const run = (line: string): string =>
+      `FROM golang:1.22 AS b\nWORKDIR /s\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\n${line}\nFROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=b /app /app\nENTRYPOINT ["/app"]\n`;
+    const dq = fixDockerfile(run('RUN sh -c "cd /s && go build -o /app ./cmd/app"'));
+    expect(dq.fixed).toContain(
+      'sh -c "cd /s && CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags=\'-s -w\' -o /app ./cmd/app"',
+    );
+    const sq = fixDockerfile(run('RUN sh -c \'go build -ldflags "-X main.v=1" -o /app .\''));
+    expect(sq.fixed).toContain('go build -trimpath -ldflags "-s -w -X main.v=1" -o /app .\'');
+    const exec = fixDockerfile(run('RUN ["/bin/sh", "-c", "go build -o /app ."]'));
+    expect(exec.fixed).toContain('["/bin/sh", "-c", "CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags=\'-s -w\' -o /app ."]');
+    for (const r of [dq, sq, exec]) {
+      expect(r.todos).toEqual([]);
+      // The finding and its fix come from the same facts: lint sees the edited command and has nothing left to say about it.
+      expect(lintDockerfile(r.fixed).findings.filter((f) => ['G008', 'G009', 'G011', 'G013'].includes(f.rule))).toEqual([]);
+      expect(fixDockerfile(r.fixed).fixed).toBe(r.fixed);
+    }
+    // A sh -c string with escapes has no single place for the words: a TODO that says so.
+    const esc = fixDockerfile(run('RUN sh -c "go build -ldflags \\"-X a=b\\" -o /app ."'));
+    expect(esc.todos.map((t) => t.message).join('\n')).toMatch(/go build inside sh -c \(the sh -c string has escapes/);
+  });
+
+  it('GOFLAGS=-trimpath counts for the finding and for the fix (one set of facts)', () => {
+    const text = 'FROM golang:1.22 AS b\nENV GOFLAGS=-trimpath\nWORKDIR /s\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN CGO_ENABLED=0 go build -ldflags="-s -w" -o /app .\nFROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=b /app /app\nENTRYPOINT ["/app"]\n';
+    expect(lintDockerfile(text).findings.filter((f) => f.rule === 'G008')).toEqual([]);
+    const r = fixDockerfile(text);
+    expect(r.edits.map((e) => e.kind)).not.toContain('trimpath');
+    expect(r.fixed).not.toContain('go build -trimpath');
   });
 
   it('mergeLdflags adds only what is missing', () => {

@@ -10,7 +10,7 @@ import { classifyImage, isDistrolessFamily, type BaseFacts, type BaseKind } from
 import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
 import { posix } from 'node:path';
 import { expandInScope } from '../parse/parse-dockerfile.js';
-import { MOD_CACHE, rewriteRun, shellFormView } from './run-rewrite.js';
+import { crossCompiles, INSTALL_NOT_CROSS, MOD_CACHE, rewriteRun } from './run-rewrite.js';
 import { commentsAbove, decideCgo, isDotCopy, workdirs, type CgoDecision } from './stage-facts.js';
 import { goBuildsOf } from '../go-build.js';
 import { lineStarts, offsetAt } from '../parse/offsets.js';
@@ -77,8 +77,6 @@ class Editor {
   }
 }
 
-const GO_BUILD = /\bgo\s+(build|install)\b/;
-
 /** The stage runs `go build` / `go install` (lint's analysis: through sh -c, heredocs, exec form). */
 function isBuildStage(model: DockerfileModel, stage: Stage): boolean {
   return goBuildsOf(model).builds.some((b) => b.stageIndex === stage.index);
@@ -94,43 +92,42 @@ function stageDeclares(stage: Stage, name: string, before?: Instruction): boolea
 
 /** Apply the build levers to one build stage. Shared with the single-stage restructure. */
 export function fixBuildStage(ed: Editor, stage: Stage, cgo: CgoDecision, options: FixOptions): void {
-  const cross = !cgo.needed;
+  // A stage that runs `go install` is not cross-compiled at all (run-rewrite.ts `crossCompiles`): it shares one platform.
+  const installs = goBuildsOf(ed.model).builds.filter((b) => b.stageIndex === stage.index && !crossCompiles(b));
+  const cross = !cgo.needed && installs.length === 0;
   const runs = stage.instructions.filter((i) => i.keyword === 'RUN');
   let firstBuild: Instruction | undefined;
   let crossAdded = false;
-  for (const orig of runs) {
-    if (orig.argsRange === null) continue;
-    const view = shellFormView(orig, offsetAt(ed.model, orig.argsRange.start) - ed.start(orig));
-    if (view === null) {
-      ed.opaqueBuilds = true;
-      ed.todo(orig, 'go build in an exec-form RUN: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand');
-      continue;
-    }
-    const { instr: r, argsOffset } = view;
-    // Flags (--mount=...) come before the first argument; insert our mounts right there.
-    const rw = rewriteRun(r, {
-      argsOffset,
-      escapeChar: ed.model.escapeChar,
+  const go = goBuildsOf(ed.model);
+  for (const r of runs) {
+    if (r.argsRange === null) continue;
+    // Lint's Go-build analysis of this RUN: the facts and the words the edits change.
+    const builds = go.builds.filter((b) => b.instruction === r);
+    const modDownload = go.modDownloads.some((m) => m.instruction === r && m.site !== 'exec');
+    const rw = rewriteRun(r, builds, modDownload, {
+      argsOffset: offsetAt(ed.model, r.argsRange.start) - ed.start(r),
       cgoOff: !cgo.needed,
       crossCompile: cross,
       cacheMounts: options.cacheMounts !== false,
-      stageCgo: r.scope.get('CGO_ENABLED')?.value,
       stageSetsGoos: r.scope.get('GOOS')?.kind === 'env',
-      ...(ed.wantedOutputs.has(orig) ? { addOutput: ed.wantedOutputs.get(orig)! } : {}),
+      onBuildPlatform: stage.platform !== null && /BUILDPLATFORM/.test(stage.platform.raw),
+      ...(ed.wantedOutputs.has(r) ? { addOutput: ed.wantedOutputs.get(r)! } : {}),
     });
-    if (rw.builds.length > 0) firstBuild ??= r;
+    if (builds.length > 0) firstBuild ??= r;
     if (rw.changes.some((c) => c.kind === 'target-args')) crossAdded = true;
-    if (rw.builds.length === 0 && /\b(make|goreleaser|mage|task|bazel)\b/.test(r.body) && !rw.modDownload) {
+    if (builds.length === 0 && !modDownload && go.opaque.some((o) => o.instruction === r)) {
       ed.opaqueBuilds = true;
       ed.notes.push({ severity: 'info', line: r.line, message: 'this RUN builds through a tool goslim cannot see into; its flags are left as they are' });
     }
-    if (r.heredocs.some((h) => GO_BUILD.test(h.body))) {
+    const skipped = rw.skipped[0];
+    if (skipped !== undefined) {
       ed.opaqueBuilds = true;
-      ed.todo(r, 'go build inside a heredoc: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand');
-    }
+      ed.todo(r, `go ${skipped.build.kind} ${skipped.where}: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand`);
+    } else if (rw.todos[0] !== undefined) ed.todo(r, rw.todos[0]);
     for (const c of rw.changes) ed.record(c.kind, r.line, c.message);
     ed.replace(r, rw.text, rw.changes.map((c) => c.message.split(':')[0]!));
   }
+  if (!cgo.needed && installs.length > 0) ed.notes.push({ severity: 'info', line: installs[0]!.line, message: INSTALL_NOT_CROSS });
   if (cgo.needed && firstBuild) ed.record('cgo-kept', firstBuild.line, `cgo kept: ${cgo.why}`);
   if (firstBuild) addModDownloadLayer(ed, stage, firstBuild, options);
   if (!firstBuild || !cross) return;
@@ -154,7 +151,8 @@ export function fixBuildStage(ed: Editor, stage: Stage, cgo: CgoDecision, option
  */
 function addModDownloadLayer(ed: Editor, stage: Stage, firstBuild: Instruction, options: FixOptions): void {
   const before = stage.instructions.slice(0, stage.instructions.indexOf(firstBuild));
-  if (stage.instructions.some((i) => i.keyword === 'RUN' && /\bgo\s+mod\s+download\b/.test(i.body))) return;
+  // Lint's analysis (G010's facts): a `go mod download` anywhere in the stage, through sh -c and heredocs too.
+  if (goBuildsOf(ed.model).modDownloads.some((m) => m.stageIndex === stage.index)) return;
   if (before.some((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && /(^|\s|\/)go\.(mod|\*)/.test(i.body))) return;
   const dot = before.find(isDotCopy);
   if (dot === undefined) return;

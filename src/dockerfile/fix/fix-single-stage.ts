@@ -8,13 +8,13 @@
  */
 import { posix } from 'node:path';
 import { localClosure, type GoModuleInfo, type GoPackage } from '../../gomod/scan.js';
-import { goBuildsOf } from '../go-build.js';
+import { binaryPath, goBuildsOf } from '../go-build.js';
 import { expandInScope } from '../parse/parse-dockerfile.js';
 import { referencedVariables } from '../parse/expand.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
 import { classifyImage } from '../base-image.js';
 import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
-import { buildOutputs, MOD_CACHE, rewriteRun, shellFormView, type BuildOutput } from './run-rewrite.js';
+import { crossCompiles, INSTALL_NOT_CROSS, MOD_CACHE, rewriteRun } from './run-rewrite.js';
 import { builtMains, decideCgo, finalWorkdir, isDotCopy, workdirs } from './stage-facts.js';
 import { lineStarts, offsetAt } from '../parse/offsets.js';
 import { GLIBC_BASE, glibcBaseNote, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
@@ -27,6 +27,14 @@ const BUILD_ONLY = /^(go\.(mod|sum|work|work\.sum)|(.*\.)?dockerfile(\..*)?|cont
 
 const RUNTIME_KEYWORDS = new Set(['EXPOSE', 'LABEL', 'VOLUME', 'STOPSIGNAL', 'CMD', 'ENTRYPOINT', 'HEALTHCHECK', 'USER', 'ONBUILD', 'MAINTAINER']);
 const BUILD_ENV = /^(GO[A-Z0-9_]*|CGO_[A-Z_]+|PATH)$/;
+
+/** Where a build of the file writes its binary (undefined when it cannot be told). */
+interface BuildOutput {
+  path?: string;
+  /** The package argument, expanded. */
+  pkg?: string;
+  line: number;
+}
 
 interface Out {
   lines: string[];
@@ -88,12 +96,20 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
   out.lines.push(...model.text.slice(0, offs[stage.from.range.start.line]).replace(/\n$/, '').split('\n').filter((_, k, a) => !(a.length === 1 && a[0] === '')));
 
   // ---- builder stage ----
-  const platform = cgo.needed ? '' : '--platform=$BUILDPLATFORM ';
+  // Lint's Go-build analysis: which RUN downloads modules, which builds, where binaries land.
+  const go = goBuildsOf(model);
+  // `go install` is not cross-compiled (run-rewrite.ts `crossCompiles`): the stage then runs on the target platform.
+  const installs = go.builds.filter((b) => !crossCompiles(b));
+  const cross = !cgo.needed && installs.length === 0;
+  if (!cgo.needed && installs.length > 0) {
+    out.notes.push({ severity: 'info', line: installs[0]!.line, message: INSTALL_NOT_CROSS });
+  }
+  const platform = cross ? '--platform=$BUILDPLATFORM ' : '';
   const existingPlatform = stage.platform ? `--platform=${stage.platform.raw} ` : platform;
   emit(out, `FROM ${existingPlatform}${stage.base.raw} AS ${builder}`, 'the build stage: same Go image as before; only the binary leaves it');
   record(out, 'multi-stage', fromLine, `restructured into a "${builder}" stage on ${stage.base.raw} and a final stage: the toolchain, sources and caches no longer ship`);
   const declared = new Set(instrs.filter((i) => i.keyword === 'ARG').flatMap((i) => i.body.split(/\s+/).map((w) => w.split('=')[0])));
-  if (!cgo.needed && !(declared.has('TARGETOS') && declared.has('TARGETARCH'))) {
+  if (cross && !(declared.has('TARGETOS') && declared.has('TARGETARCH'))) {
     emit(out, 'ARG TARGETOS TARGETARCH', 'the platform to build for, declared in-stage so the build can cross-compile from $BUILDPLATFORM');
     record(out, 'target-args', fromLine, 'FROM --platform=$BUILDPLATFORM with GOOS=$TARGETOS GOARCH=$TARGETARCH: native compiler, any target');
   }
@@ -102,8 +118,6 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
   const outputs: BuildOutput[] = [];
   const carriedCopies: Array<{ from: string; line: number }> = [];
   const finalTodos: Array<{ line: number; message: string }> = [];
-  // Lint's Go-build analysis: which RUN downloads modules, which builds.
-  const go = goBuildsOf(model);
   let modDownloadSeen = go.modDownloads.length > 0;
   const firstBuild = go.builds[0]?.instruction;
   const buildIndex = firstBuild === undefined ? -1 : instrs.indexOf(firstBuild);
@@ -114,33 +128,31 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
     if (RUNTIME_KEYWORDS.has(i.keyword)) continue;
     const wd = wds.get(i) ?? '/';
     if (i.keyword === 'RUN' && i.argsRange !== null) {
-      const view = shellFormView(i, offsetAt(model, i.argsRange.start) - offsetAt(model, i.range.start));
-      if (view === null) {
-        opaqueBuild = true;
-        todo(out, i.line, 'go build in an exec-form RUN: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand, and copy its binary into the final stage below');
-        out.lines.push(i.text);
-        continue;
-      }
-      const rw = rewriteRun(view.instr, {
-        argsOffset: view.argsOffset,
-        escapeChar: model.escapeChar,
+      // Lint's Go-build analysis of this RUN: the facts, the words the edits change, the output paths.
+      const builds = go.builds.filter((b) => b.instruction === i);
+      const rw = rewriteRun(i, builds, go.modDownloads.some((m) => m.instruction === i && m.site !== 'exec'), {
+        argsOffset: offsetAt(model, i.argsRange.start) - offsetAt(model, i.range.start),
         cgoOff: !cgo.needed,
-        crossCompile: !cgo.needed,
+        crossCompile: cross,
         cacheMounts: options.cacheMounts !== false,
-        stageCgo: i.scope.get('CGO_ENABLED')?.value,
         stageSetsGoos: i.scope.get('GOOS')?.kind === 'env',
+        onBuildPlatform: stage.platform !== null && /BUILDPLATFORM/.test(stage.platform.raw),
       });
+      for (const t of rw.todos) todo(out, i.line, t);
       for (const c of rw.changes) record(out, c.kind, i.line, c.message);
-      if (i.heredocs.some((h) => /\bgo\s+(build|install)\b/.test(h.body))) {
+      const skipped = rw.skipped[0];
+      if (skipped !== undefined) {
         opaqueBuild = true;
-        todo(out, i.line, 'go build inside a heredoc: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand, and copy its binary into the final stage below');
+        todo(out, i.line, `go ${skipped.build.kind} ${skipped.where}: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" by hand, and copy its binary into the final stage below`);
       }
-      if (rw.builds.length === 0 && /\b(make|goreleaser|mage|task|bazel)\b/.test(i.body)) {
+      if (builds.length === 0 && go.opaque.some((o) => o.instruction === i)) {
         opaqueBuild = true;
         todo(out, i.line, 'this RUN builds through a tool whose output goslim cannot see: add CGO_ENABLED=0, -trimpath and -ldflags="-s -w" to its go build, and copy its binary into the final stage below');
       }
-      const gobin = i.scope.get('GOBIN')?.value;
-      outputs.push(...buildOutputs(rw.builds, i.line, wd, (t) => expandInScope(model, i, t), modulePath, ctx?.module ? wd : undefined, gobin, rw.changedDir));
+      for (const b of builds) {
+        const path = binaryPath(b, modulePath, ctx?.module ? wd : undefined);
+        outputs.push({ line: i.line, ...(b.packages[0] !== undefined ? { pkg: b.packages[0] } : {}), ...(path !== undefined ? { path } : {}) });
+      }
       emit(out, rw.text, rw.changes.length > 0 ? rw.changes.map((c) => c.message.split(':')[0]).join('; ') : undefined);
       continue;
     }

@@ -1,5 +1,5 @@
 /** Machine-readable lint output: `{"files": [{"path", "findings": [...]}], "summary": {...}}`. */
-import { findRule, ruleHelpUri } from '../rules/index.js';
+import { findRule, ruleDocPath } from '../rules/index.js';
 import type { LintFileReport } from './types.js';
 
 export interface LintJson {
@@ -14,7 +14,8 @@ export interface LintJson {
       column: number;
       message: string;
       lever?: string;
-      helpUri?: string;
+      /** The rule's page inside the package (docs/rules/…), also `goslim explain <rule>`. */
+      doc?: string;
       range: { start: { line: number; character: number }; end: { line: number; character: number } };
     }>;
   }>;
@@ -37,7 +38,7 @@ export function toLintJson(reports: readonly LintFileReport[]): LintJson {
         column: f.column,
         message: f.message,
         ...(f.lever ? { lever: f.lever } : {}),
-        ...(rule ? { helpUri: ruleHelpUri(rule) } : {}),
+        ...(rule ? { doc: ruleDocPath(rule) } : {}),
         range: f.range,
       };
     }),
@@ -45,6 +46,7 @@ export function toLintJson(reports: readonly LintFileReport[]): LintJson {
   return { files, summary };
 }
 
+/** The body of the lint report; `goslim lint --format json` wraps it in the versioned document (src/report/document.ts). */
 export function formatLintJson(reports: readonly LintFileReport[]): string {
   return `${JSON.stringify(toLintJson(reports), null, 2)}\n`;
 }

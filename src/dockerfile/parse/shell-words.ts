@@ -75,14 +75,14 @@ export function tokenizeShell(text: string, options: TokenizeOptions = {}): Shel
     quote = null;
   };
   while (i < to) {
-    if (esc !== undefined) {
+    const ch = text[i]!;
+    if (ch === esc) {
       const c = continuationEnd(text, i, to, esc);
       if (c >= 0) {
         i = c;
         continue;
       }
     }
-    const ch = text[i]!;
     if (ch === '\\') {
       const next = i + 1 < to ? text[i + 1] : undefined;
       if (next === '\n') {
@@ -122,8 +122,8 @@ export function tokenizeShell(text: string, options: TokenizeOptions = {}): Shel
       quote ??= '"';
       i++;
       while (i < to && text[i] !== '"') {
-        if (esc !== undefined) {
-          const c = continuationEnd(text, i, to, esc);
+        if (text[i] === esc) {
+          const c = continuationEnd(text, i, to, esc!);
           if (c >= 0) {
             i = c;
             continue;

@@ -50,8 +50,11 @@ export const rule: Rule = {
               range: b.instruction.range,
               severity: 'error',
               message:
-                'This stage runs on $BUILDPLATFORM but go build does not set GOARCH: the binary is built for the build ' +
-                'machine, so an image for another platform fails with "exec format error". Set GOOS=$TARGETOS GOARCH=$TARGETARCH.',
+                `This stage runs on $BUILDPLATFORM but go ${b.kind} does not set GOARCH: the binary is built for the build ` +
+                'machine, so an image for another platform fails with "exec format error". ' +
+                (b.kind === 'install'
+                  ? 'Use go build -o <path> with GOOS=$TARGETOS GOARCH=$TARGETARCH: a cross-compiled go install writes to /go/bin/<goos>_<goarch>/, not /go/bin.'
+                  : 'Set GOOS=$TARGETOS GOARCH=$TARGETARCH.'),
             });
           }
         }

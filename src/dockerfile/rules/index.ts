@@ -69,11 +69,8 @@ export function ruleDocPath(rule: Rule): string {
   return `docs/rules/${rule.meta.id}-${rule.meta.slug}.md`;
 }
 
-/** Documentation URL of a rule. */
-export function ruleHelpUri(rule: Rule): string {
-  // docs/ ships in the npm package ("files" in package.json), so the page resolves from the registry CDN.
-  return `https://unpkg.com/goslim/${ruleDocPath(rule)}`;
-}
+// No help URL: the package is not published, so a registry-CDN link would be dead (issue 14).
+// Reports carry the rule's full text (SARIF help.markdown) and its path in the package (`doc`).
 
 /** The rule's doc as markdown (the body of `goslim explain <id>` and of SARIF help). */
 export function ruleMarkdown(rule: Rule): string {

@@ -17,13 +17,13 @@
  */
 import { createHash } from 'node:crypto';
 import { GoslimError, InvalidReferenceError, MalformedInputError, NotFoundError, PlatformError, UnsupportedFormatError } from '../../errors.js';
-import { MediaType, platformString, type Compression, type Image, type ImageManifest, type Layer } from '../model.js';
+import { MediaType, platformString, type Compression, type Image, type ImageManifest, type Layer, type Platform } from '../model.js';
 import { sha256Digest, verifyBuffer } from '../digest.js';
 import { formatRegistryReference, parseRegistryReference } from '../reference.js';
 import { tarStore, type FileStore } from './file-store.js';
 import { parseDocument, type DockerArchiveManifestEntry } from '../documents.js';
 import { normaliseArchiveName } from './tar-index.js';
-import { checkConfig, resolveImage } from './oci-resolve.js';
+import { checkConfig, listPlatforms, resolveImage } from './oci-resolve.js';
 import { parsePlatformOption, platformMatches } from './platform-select.js';
 import { sniffCompression } from './decompress.js';
 import { StoredLayer } from './stored-layer.js';
@@ -180,4 +180,19 @@ export async function openDockerArchive(path: string, options: OpenDockerArchive
     }
   }
   return imageFromManifestJson(store, entry, reference, options.platform);
+}
+
+/**
+ * The platforms of a docker-archive (for `--platform all`): the platforms of its OCI index
+ * when it carries one (Docker 25+ and containerd-store archives; a multi-platform save lists
+ * several) and names no image, else the one image it holds.
+ */
+export async function listDockerArchivePlatforms(path: string, options: { ref?: string } = {}): Promise<Platform[]> {
+  const store = await tarStore(path);
+  const isOciLayout = (await store.size('index.json')) !== undefined && (await store.size('oci-layout')) !== undefined;
+  if (isOciLayout && options.ref === undefined) {
+    const platforms = await listPlatforms(store);
+    if (platforms.length > 0) return platforms;
+  }
+  return [(await openDockerArchive(path, options)).platform()];
 }

@@ -1,9 +1,9 @@
 /** OCI image layout directory source (image-spec `image-layout.md`). */
 import { GoslimError, UnsupportedFormatError } from '../../errors.js';
-import type { Image } from '../model.js';
+import type { Image, Platform } from '../model.js';
 import { dirStore, type FileStore } from './file-store.js';
 import { parseDocument } from '../documents.js';
-import { resolveImage } from './oci-resolve.js';
+import { listPlatforms, resolveImage } from './oci-resolve.js';
 
 export interface OpenLayoutOptions {
   ref?: string;
@@ -40,4 +40,11 @@ export async function openOciLayout(dir: string, options: OpenLayoutOptions = {}
     ...(options.platform !== undefined ? { platform: options.platform } : {}),
   };
   return resolveImage(store, resolveOptions);
+}
+
+/** The platforms of the images in a layout (for `--platform all`). */
+export async function listOciLayoutPlatforms(dir: string, options: { ref?: string } = {}): Promise<Platform[]> {
+  const store = dirStore(dir);
+  await checkLayoutMarker(store);
+  return listPlatforms(store, options);
 }

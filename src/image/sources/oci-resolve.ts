@@ -124,8 +124,13 @@ async function collectManifests(
   }
 }
 
-/** Read index.json and choose one image manifest by ref, config digest and platform. */
-export async function resolveImage(store: FileStore, options: ResolveOptions): Promise<Image> {
+/** Every image manifest index.json names (by ref and config digest), each with its platform. */
+async function resolveCandidates(
+  store: FileStore,
+  options: Omit<ResolveOptions, 'reference' | 'platform'>,
+  /** Read every manifest, so that only images whose manifest is present are listed. */
+  present = false,
+): Promise<Array<{ platform: Platform; item: Candidate }>> {
   // docker save of name@digest writes "manifests": null (moby#47210): E_MALFORMED here.
   const index = parseDocument('index', await store.readSmall('index.json'), `${store.location} index.json`);
   let top = index.manifests;
@@ -140,7 +145,7 @@ export async function resolveImage(store: FileStore, options: ResolveOptions): P
   // Read manifests (and configs when the platform is unknown) only as far as needed.
   const loaded: Array<{ platform: Platform; item: Candidate }> = [];
   for (const c of candidates) {
-    if (c.platform !== undefined && options.configDigest === undefined) {
+    if (c.platform !== undefined && options.configDigest === undefined && !present) {
       loaded.push({ platform: c.platform, item: c });
       continue;
     }
@@ -159,8 +164,21 @@ export async function resolveImage(store: FileStore, options: ResolveOptions): P
   // Several tags for the same manifest are one image.
   const unique = new Map<string, { platform: Platform; item: Candidate }>();
   for (const l of loaded) unique.set(l.item.descriptor.digest, l);
-  const chosen = selectPlatform([...unique.values()], options.platform, store.location);
+  return [...unique.values()];
+}
+
+/** Read index.json and choose one image manifest by ref, config digest and platform. */
+export async function resolveImage(store: FileStore, options: ResolveOptions): Promise<Image> {
+  const chosen = selectPlatform(await resolveCandidates(store, options), options.platform, store.location);
   return loadImage(store, chosen.descriptor, options.reference);
+}
+
+/**
+ * The platforms of the images index.json names (attestations left out), in index order; only
+ * those whose manifest is there (a containerd-store archive holds only what was pulled).
+ */
+export async function listPlatforms(store: FileStore, options: { ref?: string } = {}): Promise<Platform[]> {
+  return (await resolveCandidates(store, options.ref !== undefined ? { ref: options.ref } : {}, true)).map((c) => c.platform);
 }
 
 async function readManifest(store: FileStore, d: Descriptor): Promise<{ raw: Buffer; manifest: ImageManifest }> {

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, writeFile, readdir, truncate, stat } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openImage } from '../open.js';
+import { listImagePlatforms, openImage } from '../open.js';
+import { platformString } from '../model.js';
 import { mergeLayers } from '../filesystem/merge.js';
 import { inspectImage } from '../../analysis/inspect.js';
 import { ALL_TEST_FORMATS, buildTestImage, file, dir, writeTarFile, type TestImageSpec } from '../testing/index.js';
@@ -82,6 +83,24 @@ describe('image sources', () => {
       assertValidImage(a);
       expect(a.platform()).toMatchObject({ architecture: 'arm64', variant: 'v8' });
       expect(await codeOf(openImage(built.reference, { platform: 'linux/s390x' }))).toBe('E_PLATFORM');
+    }
+  });
+
+  itWithTools(['zstd'], 'lists every platform of an index (attestations left out) for --platform all, and each opens', async () => {
+    const arm: TestImageSpec = { ...spec, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } };
+    for (const format of ['oci', 'oci-archive', 'docker-archive-containerd'] as const) {
+      const built = await buildTestImage([arm, spec], { dir: join(work, `list-${format}`), format, attestations: true });
+      const platforms = await listImagePlatforms(built.reference);
+      expect(platforms, format).toEqual([{ os: 'linux', architecture: 'arm64', variant: 'v8' }, { os: 'linux', architecture: 'amd64' }]);
+      for (const p of platforms) {
+        const image = await openImage(built.reference, { platform: platformString(p) });
+        expect(image.platform()).toEqual(p);
+      }
+    }
+    // A single image is its own one platform, from every shape.
+    for (const format of ALL_TEST_FORMATS) {
+      const built = await buildTestImage(spec, { dir: join(work, `list-one-${format}`), format });
+      expect(await listImagePlatforms(built.reference), format).toEqual([{ os: 'linux', architecture: 'amd64' }]);
     }
   });
 

@@ -1,0 +1,184 @@
+/**
+ * Two image reports -> one comparison (issue 14). Pure: takes two already-computed `inspect`
+ * reports (read now or loaded from saved `--json`), returns data; the renderers and the CLI do
+ * the rest.
+ */
+import { costOf, type CostModel } from '../analysis/cost.js';
+import type { InspectReport } from '../analysis/inspect.js';
+import type { GoBinary, Lever } from '../analysis/types.js';
+import type { VerifyReport } from '../verify/types.js';
+import type { CauseId } from '../vocabulary/causes.js';
+import type { LeverId } from '../vocabulary/levers.js';
+import { changes, headlineOf, ratioOf, sizePair, sortChanges } from './headline.js';
+import {
+  COMPARE_SCHEMA_VERSION,
+  type CostComparison,
+  type GoBinaryChange,
+  type ImageComparison,
+  type LayerChange,
+  type PackageChange,
+  type Side,
+  type StartVerdict,
+} from './types.js';
+
+/** What compare reads of an inspect report; `startup` is absent from reports saved before it existed. */
+export type InspectInput = Omit<InspectReport, 'startup'> & { startup?: VerifyReport };
+
+export interface CompareImagesOptions {
+  cost: CostModel;
+  costDefaults: CostComparison['defaults'];
+}
+
+function applies(l: Lever): boolean {
+  return l.bytes > 0 || l.verdict !== undefined;
+}
+
+function normaliseInstruction(s: string | null): string | null {
+  if (s === null) return null;
+  return s.replace(/^\/bin\/sh -c #\(nop\)\s*/, '').replace(/\s+/g, ' ').trim();
+}
+
+/** Pair layers: the same diff_id first (in order), then the same instruction among the rest. */
+export function matchLayers(a: InspectInput['layers'], b: InspectInput['layers']): LayerChange[] {
+  const pairOf = new Map<number, { ai: number; by: 'diff-id' | 'instruction' }>();
+  const usedA = new Set<number>();
+  for (let bi = 0; bi < b.length; bi++) {
+    const ai = a.findIndex((l, i) => !usedA.has(i) && l.diffId === b[bi]!.diffId);
+    if (ai >= 0) {
+      usedA.add(ai);
+      pairOf.set(bi, { ai, by: 'diff-id' });
+    }
+  }
+  for (let bi = 0; bi < b.length; bi++) {
+    if (pairOf.has(bi)) continue;
+    const want = normaliseInstruction(b[bi]!.createdBy);
+    if (want === null || want === '') continue;
+    const ai = a.findIndex((l, i) => !usedA.has(i) && normaliseInstruction(l.createdBy) === want);
+    if (ai >= 0) {
+      usedA.add(ai);
+      pairOf.set(bi, { ai, by: 'instruction' });
+    }
+  }
+  const side = (l: InspectInput['layers'][number]): NonNullable<LayerChange['a']> => ({ index: l.number, size: l.size, compressedSize: l.compressedSize });
+  const rows: LayerChange[] = b.map((lb, bi) => {
+    const p = pairOf.get(bi);
+    const la = p ? a[p.ai]! : undefined;
+    return {
+      a: la ? side(la) : null,
+      b: side(lb),
+      createdBy: lb.createdBy,
+      matchedBy: p?.by ?? null,
+      delta: lb.size - (la?.size ?? 0),
+    };
+  });
+  a.forEach((la, ai) => {
+    if (!usedA.has(ai)) rows.push({ a: side(la), b: null, createdBy: la.createdBy, matchedBy: null, delta: -la.size });
+  });
+  return rows;
+}
+
+/** The levers whose figures changed on one binary between a and b. */
+function binaryLevers(a: GoBinary | undefined, b: GoBinary | undefined): { levers: LeverId[]; notes: string[] } {
+  const levers: LeverId[] = [];
+  const notes: string[] = [];
+  if (!a || !b) return { levers, notes };
+  if (a.strip.total > 0 && b.strip.total === 0) {
+    levers.push('strip-symbols');
+    notes.push('stripped (-s -w)');
+  } else if (a.strip.total === 0 && b.strip.total > 0) {
+    levers.push('strip-symbols');
+    notes.push('no longer stripped');
+  }
+  if (a.trimpath.leakedPaths > 0 && b.trimpath.leakedPaths === 0) {
+    levers.push('trimpath');
+    notes.push('built with -trimpath');
+  } else if (a.trimpath.leakedPaths === 0 && b.trimpath.leakedPaths > 0) {
+    levers.push('trimpath');
+    notes.push('leaks build paths again');
+  }
+  const dyn = (x: GoBinary): boolean => x.linking === 'dynamic';
+  if (dyn(a) !== dyn(b) || (a.cgoBytes !== undefined) !== (b.cgoBytes !== undefined)) {
+    levers.push('cgo-off');
+    notes.push(`linking ${a.linking} -> ${b.linking}`);
+  }
+  if (a.go?.version !== b.go?.version) notes.push(`Go ${a.go?.version ?? '?'} -> ${b.go?.version ?? '?'}`);
+  if (a.willStart !== b.willStart) notes.push(b.willStart ? 'now starts' : `will not start: ${b.problem ?? 'loader missing'}`);
+  return { levers, notes };
+}
+
+/**
+ * Go binaries paired by path, then a binary gone from A with one new in B built from the same
+ * main package (`/usr/local/bin/app` -> `/app`): its row key is `A path -> B path`.
+ */
+export function compareGoBinaries(a: GoBinary[], b: GoBinary[]): GoBinaryChange[] {
+  const binA = new Map(a.map((g) => [g.path, g]));
+  const binB = new Map(b.map((g) => [g.path, g]));
+  const rows: GoBinaryChange[] = changes(
+    a.map((g): [string, number] => [g.path, g.size]),
+    b.map((g): [string, number] => [g.path, g.size]),
+  ).map((c) => ({ ...c, ...binaryLevers(binA.get(c.key), binB.get(c.key)) }));
+  const gone = rows.filter((r) => r.status === 'removed');
+  const added = rows.filter((r) => r.status === 'added');
+  const mainOf = (g: GoBinary | undefined): string | undefined => g?.go?.path;
+  for (const r of gone) {
+    const main = mainOf(binA.get(r.key));
+    if (main === undefined) continue;
+    const same = added.filter((x) => mainOf(binB.get(x.key)) === main);
+    if (same.length !== 1 || gone.filter((g) => mainOf(binA.get(g.key)) === main).length !== 1) continue;
+    const other = same[0]!;
+    const ga = binA.get(r.key)!;
+    const gb = binB.get(other.key)!;
+    rows.splice(rows.indexOf(other), 1);
+    rows.splice(rows.indexOf(r), 1, {
+      key: `${r.key} -> ${other.key}`,
+      a: ga.size,
+      b: gb.size,
+      delta: gb.size - ga.size,
+      status: gb.size === ga.size ? 'same' : 'changed',
+      ...binaryLevers(ga, gb),
+    });
+  }
+  return sortChanges(rows);
+}
+
+function startVerdict(r: InspectInput): StartVerdict {
+  if (!r.startup) {
+    return { verdict: null, failures: [], note: 'this report has no start-up checks (saved by an older goslim); `goslim verify` on the image answers' };
+  }
+  return { verdict: r.startup.verdict, failures: r.startup.checks.filter((c) => c.status === 'fail').map((c) => `${c.id}: ${c.message}`) };
+}
+
+export function compareImages(a: InspectInput, b: InspectInput, sides: { a: Side; b: Side }, options: CompareImagesOptions): ImageComparison {
+  const size = sizePair(a.image.size, b.image.size);
+  const packages: PackageChange[] = changes(
+    a.packages.map((p): [string, number] => [p.name, p.bytes]),
+    b.packages.map((p): [string, number] => [p.name, p.bytes]),
+  );
+  const goBinaries = compareGoBinaries(a.goBinaries, b.goBinaries);
+
+  const leversA = new Map(a.levers.filter(applies).map((l) => [l.id, l]));
+  const leversB = new Map(b.levers.filter(applies).map((l) => [l.id, l]));
+  const applied = [...leversA.values()].filter((l) => !leversB.has(l.id)).map((l) => ({ id: l.id, bytes: l.bytes }));
+  const remaining = [...leversB.values()].map((l) => ({ id: l.id, bytes: l.bytes, bytesA: leversA.get(l.id)?.bytes ?? null }));
+  const fresh = [...leversB.keys()].filter((id) => !leversA.has(id));
+
+  return {
+    schemaVersion: COMPARE_SCHEMA_VERSION,
+    kind: 'compare',
+    subject: 'image',
+    a: { ...sides.a, ref: a.image.ref, digest: a.image.digest, platform: a.image.platform },
+    b: { ...sides.b, ref: b.image.ref, digest: b.image.digest, platform: b.image.platform },
+    headline: headlineOf(size),
+    ratio: ratioOf(size),
+    size,
+    compressedSize: sizePair(a.image.compressedSize, b.image.compressedSize),
+    files: sizePair(a.image.files, b.image.files),
+    causes: changes(a.causes.map((c): [CauseId, number] => [c.id, c.bytes]), b.causes.map((c): [CauseId, number] => [c.id, c.bytes])),
+    layers: matchLayers(a.layers, b.layers),
+    packages,
+    goBinaries,
+    levers: { applied, remaining, new: fresh },
+    startup: { a: startVerdict(a), b: startVerdict(b) },
+    cost: { model: options.cost, defaults: options.costDefaults, a: costOf(a.image, options.cost), b: costOf(b.image, options.cost) },
+  };
+}
