@@ -8,7 +8,7 @@ import { UsageError } from '../../errors.js';
 import { renderInspectText, willNotStart } from '../../report/inspect-text.js';
 import { renderInspectMarkdown } from '../../report/report-markdown.js';
 import { formatImageSarif } from '../../report/image-sarif.js';
-import { formatJsonDocument, jsonDocument } from '../../report/document.js';
+import { jsonDocument } from '../../report/document.js';
 import { renderInspectHtml } from '../../report/html/index.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
 import { addOutputOptions, chosenFormat, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
@@ -38,6 +38,13 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+/** inspect's JSON document: the report, with what its bytes cost when a cost model is given. */
+function inspectDocument(r: InspectReport, cost: ResolvedCostModel | undefined): object {
+  if (!cost) return jsonDocument('inspect', r);
+  const a = costOf(r.image, cost.model);
+  return jsonDocument('inspect', { ...r, cost: { model: cost.model, defaults: cost.defaults, ...a } });
+}
+
 /** inspect's renderer table: one entry per format (src/cli/output.ts). */
 export function inspectRenderers(top: number, dockerfile?: { path: string; text: string }, cost?: ResolvedCostModel): Renderers<InspectReport> {
   // What the bytes cost, from the measured sizes (the model and its defaults stated).
@@ -47,10 +54,7 @@ export function inspectRenderers(top: number, dockerfile?: { path: string; text:
       const c = costed(r);
       return c ? `${renderInspectText(r, { top, style: ctx.style })}\n${costBlock(c).join('\n')}\n` : renderInspectText(r, { top, style: ctx.style });
     },
-    json: (r) => {
-      const c = costed(r);
-      return formatJsonDocument('inspect', c ? { ...r, cost: { model: c.model, defaults: c.defaults, ...c.a } } : r);
-    },
+    json: (r) => `${JSON.stringify(inspectDocument(r, cost), null, 2)}\n`,
     markdown: (r) => renderInspectMarkdown(r, { top }),
     html: (r) => renderInspectHtml(r),
     sarif: (r, ctx) =>
@@ -62,10 +66,10 @@ export function inspectRenderers(top: number, dockerfile?: { path: string; text:
 }
 
 /** `--platform all`: one report per platform (JSON: a list of inspect documents). */
-function inspectPlatformsRenderers(ref: string, top: number): Renderers<InspectReport[]> {
+function inspectPlatformsRenderers(ref: string, top: number, cost: ResolvedCostModel): Renderers<InspectReport[]> {
   return {
     text: (rs) => renderInspectPlatforms(ref, rs, { top }),
-    json: (rs) => `${JSON.stringify(rs.map((r) => jsonDocument('inspect', r)), null, 2)}\n`,
+    json: (rs) => `${JSON.stringify(rs.map((r) => inspectDocument(r, cost)), null, 2)}\n`,
     markdown: (rs) => rs.map((r) => renderInspectMarkdown(r, { top })).join('\n'),
   };
 }
@@ -130,7 +134,7 @@ export const command: CommandModule = {
             const platforms = await listImagePlatforms(ref, { ...(insecure ? { insecure: true } : {}), env });
             reports = [];
             for (const p of platforms) reports.push(await inspectOne(platformString(p)));
-            await writeReport(io, opts, inspectPlatformsRenderers(ref, top), reports);
+            await writeReport(io, opts, inspectPlatformsRenderers(ref, top, cost), reports);
           } else {
             const report = await inspectOne(opts.platform);
             reports = [report];
