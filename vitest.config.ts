@@ -1,9 +1,12 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import SkipReporter from './test/helpers/skip-reporter.js';
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // test/.work holds fixture root file systems; while debootstrap runs, their /proc is mounted and
+    // /proc/<pid>/cwd would make every test file appear once per process.
+    exclude: [...configDefaults.exclude, 'test/.work/**'],
     // Real-tool tests (go build, registry, buildah) take seconds, not milliseconds.
     testTimeout: 120_000,
     hookTimeout: 600_000,

@@ -28,6 +28,7 @@ export const LIMITS = {
   'tar.paxHeaderSize': { value: 1024 * 1024, unit: 'bytes', doc: 'largest PAX extended header or GNU long name/link record' },
   'tar.entries': { value: 5_000_000, unit: 'count', doc: 'entries in one layer (the largest real layers hold a few hundred thousand)' },
   // ---- binaries ----
+  'binary.versionEntries': { value: 0x7fff, unit: 'count', doc: 'symbol-version entries in one ELF .gnu.version_r or .gnu.version_d table (the versym index is 15 bits; glibc\'s libc.so.6 defines about 45)' },
   'binary.fileSize': { value: 2 * 1024 * 1024 * 1024, unit: 'bytes', doc: 'largest executable read whole by `goslim binary`' },
   // ---- saved reports ----
   'report.fileSize': { value: 256 * 1024 * 1024, unit: 'bytes', doc: 'largest saved `--json` report `goslim compare` reads (the 1 GB fixture image\'s inspect report is well under 1 MB)' },
@@ -38,6 +39,11 @@ export const LIMITS = {
   'dockerfile.expansionSize': { value: 1024 * 1024, unit: 'bytes', doc: 'length of one expanded word or variable value' },
   'dockerfile.expansionTotal': { value: 32 * 1024 * 1024, unit: 'bytes', doc: 'all variable values and words expanded while parsing one Dockerfile (a chain of doubling ARGs stays under the per-word cap until the end)' },
   'dockerfile.patternWork': { value: 20_000_000, unit: 'count', doc: 'character comparisons spent on one word\'s `${VAR#pat}` / `%` / `/` patterns (real patterns need a few hundred)' },
+  // ---- finding Dockerfiles (`lint DIR`, `lint 'GLOB'`: src/context/discover.ts) ----
+  'discover.entries': { value: 200_000, unit: 'count', doc: 'directory entries looked at while searching one directory or glob for Dockerfiles (a large monorepo has tens of thousands outside .git, node_modules and vendor)' },
+  'discover.depth': { value: 32, unit: 'levels', doc: 'directories descended below the named one while searching for Dockerfiles' },
+  'discover.files': { value: 10_000, unit: 'count', doc: 'Dockerfiles one lint call finds in directories and globs' },
+  'glob.alternatives': { value: 256, unit: 'count', doc: 'patterns one glob expands to through {a,b} braces' },
   // ---- config files ----
   'credentials.fileSize': { value: 8 * 1024 * 1024, unit: 'bytes', doc: 'largest Docker config.json (credentials) read' },
   'config.aliases': { value: 100, unit: 'count', doc: 'YAML aliases resolved in one config file (stops alias bombs)' },

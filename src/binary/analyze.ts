@@ -13,6 +13,7 @@ import { readPE } from './pe.js';
 import { binaryFindings, binaryHints } from './findings.js';
 import { detectExecutableFormat, isShortElfPrefix } from './format.js';
 import { PackageTally } from './packages.js';
+import { versionNeeds } from './symbol-versions.js';
 import { attributeBinary, Resolver } from './attribute.js';
 import { looksLikePclntab, parsePclntab, type FunctionVisitor, type Pclntab } from './pclntab.js';
 import type { BinaryReport, GoInfo } from './types.js';
@@ -60,7 +61,7 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
 
   const sections = exe.sections.map((s) => ({ name: s.name, size: s.fileSize, compressed: s.compressed }));
   const sectionBytes = sections.reduce((a, s) => a + s.size, 0);
-  const { symtab, dwarf } = exe.strip;
+  const { symtab, dwarf, alignment = 0 } = exe.strip;
 
   const files = pcln?.table.files ?? [];
   const leaked = files.filter(isAbsolutePath);
@@ -95,7 +96,7 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
       ? textOnly(attributeBinary({ bytes, exe, pcln: null, go: goInfo, externalLinking, code, funcPackages: [] }))
       : attributeWhole({ bytes, exe, pcln, go: goInfo, externalLinking, code, funcPackages });
 
-  const strip = { symtab, dwarf, total: symtab + dwarf };
+  const strip = { symtab, dwarf, alignment, total: symtab + dwarf + alignment };
   const findings = binaryFindings({
     strip,
     trimpath,
@@ -123,6 +124,7 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     needed: [...exe.needed],
     rpath: [...exe.rpath],
     runpath: [...exe.runpath],
+    versions: { needed: versionNeeds(exe.versionsNeeded ?? []), defined: [...(exe.versionsDefined ?? [])] },
     go: goInfo,
     sections,
     layout: { sections: sectionBytes, headersAndPadding: bytes.length - sectionBytes },
@@ -138,6 +140,27 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     cgo,
     findings,
   };
+}
+
+/**
+ * Padding the removable sections carry between them (Go 1.19 aligns `.symtab` to 8 after the
+ * byte-aligned DWARF): when they are the file's tail — nothing kept (section, segment bytes,
+ * section header table) lies at or after the first of them — `-s -w` removes everything from
+ * there to the end, so the padding goes too. Otherwise 0 (the sum of the sections is all we can claim).
+ */
+function stripAlignment(elf: ElfFile, secs: ElfSection[]): number {
+  const removable = (s: ElfSection): boolean => s.name === '.symtab' || s.name === '.strtab' || s.name.startsWith('.debug_') || s.name.startsWith('.zdebug_');
+  const removed = secs.filter((s) => removable(s) && s.fileSize > 0);
+  if (removed.length === 0) return 0;
+  const start = Math.min(...removed.map((s) => s.offset));
+  const keptEnds = [
+    ...secs.filter((s) => !removable(s) && s.fileSize > 0).map((s) => s.offset + s.fileSize),
+    ...elf.segments.filter((s) => s.filesz > 0).map((s) => s.offset + s.filesz),
+    elf.sectionHeaderTable.size > 0 ? elf.sectionHeaderTable.offset + elf.sectionHeaderTable.size : 0,
+  ];
+  if (keptEnds.some((e) => e > start)) return 0;
+  const sum = removed.reduce((n, s) => n + s.fileSize, 0);
+  return Math.max(0, elf.view.length - start - sum);
 }
 
 /** The ELF file as the format-neutral Executable the analyzer works on. */
@@ -164,6 +187,8 @@ export function elfExecutable(elf: ElfFile): Executable {
     linking: elf.linking,
     interpreter: elf.interpreter ?? null,
     needed: elf.needed,
+    versionsNeeded: elf.versionsNeeded,
+    versionsDefined: elf.versionsDefined,
     rpath: elf.rpath,
     runpath: elf.runpath,
     sections: secs.map(asExe),
@@ -173,7 +198,7 @@ export function elfExecutable(elf: ElfFile): Executable {
       .filter((s) => s.type === PT_LOAD && s.filesz > 0 && (s.flags & PF_X) === 0)
       .map((s) => ({ offset: s.offset, size: s.filesz })),
     buildInfo: elfBuildInfoSource(elf),
-    strip: { symtab, dwarf },
+    strip: { symtab, dwarf, alignment: stripAlignment(elf, secs) },
     externalLinker: secs.some((s) => s.name === '.comment'),
     dynamicTables,
     view: elf.view,

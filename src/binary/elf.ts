@@ -8,7 +8,8 @@
  * Static/dynamic is decided from program headers only: section headers are
  * optional at run time and may be absent or lying.
  */
-import { MalformedInputError, UnsupportedFormatError } from '../errors.js';
+import { LimitExceededError, MalformedInputError, UnsupportedFormatError } from '../errors.js';
+import { limit } from '../limits.js';
 import { ByteView } from './bytes.js';
 
 export const PT_LOAD = 1;
@@ -29,6 +30,12 @@ const DT_STRSZ = 10;
 const DT_RPATH = 15;
 const DT_RUNPATH = 29;
 const DT_FLAGS_1 = 0x6ffffffb;
+const DT_VERDEF = 0x6ffffffc;
+const DT_VERDEFNUM = 0x6ffffffd;
+const DT_VERNEED = 0x6ffffffe;
+const DT_VERNEEDNUM = 0x6fffffff;
+/** VER_FLG_BASE: the verdef entry naming the file itself (its soname), not a version. */
+const VER_FLG_BASE = 0x1;
 export const DF_1_PIE = 0x08000000;
 
 export type ElfType = 'none' | 'rel' | 'exec' | 'dyn' | 'core' | 'other';
@@ -78,12 +85,21 @@ export interface ElfFile {
   osabi: number;
   segments: ElfSegment[];
   sections: ElfSection[];
+  /** File extent of the section header table (size 0 when there is none). */
+  sectionHeaderTable: { offset: number; size: number };
   interpreter?: string;
   hasDynamic: boolean;
   needed: string[];
   rpath: string[];
   runpath: string[];
   flags1?: number;
+  /**
+   * Symbol versions needed per library (DT_VERNEED = `.gnu.version_r`), in file order:
+   * e.g. libc.so.6 -> GLIBC_2.2.5, GLIBC_2.34. Empty when the file has no version needs.
+   */
+  versionsNeeded: Array<{ file: string; versions: string[] }>;
+  /** Versions this file defines (DT_VERDEF = `.gnu.version_d`), without the base (soname) entry. */
+  versionsDefined: string[];
   linking: Linking;
   /** The whole file, for VA mapping and section reads. */
   view: ByteView;
@@ -244,10 +260,13 @@ export function readElf(bytes: Uint8Array): ElfFile {
     osabi: f.u8(7),
     segments,
     sections,
+    sectionHeaderTable: { offset: shoff, size: sections.length > 0 ? shentsize * sections.length : 0 },
     hasDynamic: false,
     needed: [],
     rpath: [],
     runpath: [],
+    versionsNeeded: [],
+    versionsDefined: [],
     linking: 'static',
     view: f,
   };
@@ -315,9 +334,9 @@ function readDynamic(elf: ElfFile, dyn: ElfSegment): void {
   const strsz = entries.find(([t]) => t === DT_STRSZ)?.[1];
   const flags1 = entries.find(([t]) => t === DT_FLAGS_1)?.[1];
   if (flags1 !== undefined) elf.flags1 = flags1;
-  const wantsStrings = entries.some(([t]) => t === DT_NEEDED || t === DT_RPATH || t === DT_RUNPATH);
+  const wantsStrings = entries.some(([t]) => t === DT_NEEDED || t === DT_RPATH || t === DT_RUNPATH || t === DT_VERNEED || t === DT_VERDEF);
   if (!wantsStrings) return;
-  if (strtabVa === undefined) throw new MalformedInputError('PT_DYNAMIC: DT_NEEDED without DT_STRTAB');
+  if (strtabVa === undefined) throw new MalformedInputError('PT_DYNAMIC: DT_NEEDED or DT_VERNEED without DT_STRTAB');
   const off = vaToOffset(elf, strtabVa);
   if (off === undefined) throw new MalformedInputError('PT_DYNAMIC: DT_STRTAB is not mapped by any PT_LOAD');
   const size = Math.min(strsz ?? f.length - off, f.length - off);
@@ -327,6 +346,97 @@ function readDynamic(elf: ElfFile, dyn: ElfSegment): void {
     else if (tag === DT_RPATH) elf.rpath.push(...strs.cstring(val, 4096).split(':'));
     else if (tag === DT_RUNPATH) elf.runpath.push(...strs.cstring(val, 4096).split(':'));
   }
+  const get = (t: number): number | undefined => entries.find(([x]) => x === t)?.[1];
+  const verneed = get(DT_VERNEED);
+  if (verneed !== undefined) elf.versionsNeeded = readVerneed(elf, verneed, get(DT_VERNEEDNUM), strs);
+  const verdef = get(DT_VERDEF);
+  if (verdef !== undefined) elf.versionsDefined = readVerdef(elf, verdef, get(DT_VERDEFNUM), strs);
+}
+
+/**
+ * The table at virtual address `va`, as a view from there to the end of its PT_LOAD's file
+ * bytes: entries link to each other by relative offsets, so the table's own size is unknown.
+ */
+function versionTable(elf: ElfFile, va: number, what: string): ByteView {
+  for (const s of elf.segments) {
+    if (s.type !== PT_LOAD || va < s.vaddr || va >= s.vaddr + s.filesz) continue;
+    return elf.view.sub(s.offset + (va - s.vaddr), s.vaddr + s.filesz - va, 'malformed', what);
+  }
+  throw new MalformedInputError(`PT_DYNAMIC: ${what} is not mapped by any PT_LOAD`);
+}
+
+/**
+ * How many entries a version table may declare: the versym index is 15 bits (gABI
+ * "Symbol Versioning"; bit 15 is the hidden flag), so no table holds more.
+ */
+function versionCount(declared: number | undefined, what: string): number {
+  const max = limit('binary.versionEntries');
+  const n = declared ?? max;
+  if (n > max) throw new LimitExceededError('binary.versionEntries', max, `${what}: ${n} entries declared`, { actual: n });
+  return n;
+}
+
+/**
+ * Elf{32,64}_Verneed (16 bytes: vn_version u16, vn_cnt u16, vn_file, vn_aux, vn_next u32) and
+ * Elf{32,64}_Vernaux (16 bytes: vna_hash u32, vna_flags u16, vna_other u16, vna_name, vna_next u32),
+ * as glibc's elf/dl-version.c walks them. Every walk is bounded by the declared counts and by
+ * `binary.versionEntries`; an offset outside the table is E_MALFORMED.
+ */
+function readVerneed(elf: ElfFile, va: number, num: number | undefined, strs: ByteView): Array<{ file: string; versions: string[] }> {
+  const t = versionTable(elf, va, 'DT_VERNEED');
+  const max = versionCount(num, 'DT_VERNEED');
+  const out: Array<{ file: string; versions: string[] }> = [];
+  let total = 0;
+  let o = 0;
+  for (let i = 0; i < max; i++) {
+    t.check(o, 16);
+    const version = t.u16(o);
+    if (version !== 1) throw new MalformedInputError(`DT_VERNEED: entry ${i} has vn_version ${version} (only 1 is defined)`);
+    const cnt = t.u16(o + 2);
+    const file = strs.cstring(t.u32(o + 4), 4096);
+    const versions: string[] = [];
+    let a = o + t.u32(o + 8);
+    for (let j = 0; j < cnt; j++) {
+      if (++total > limit('binary.versionEntries')) {
+        throw new LimitExceededError('binary.versionEntries', limit('binary.versionEntries'), 'DT_VERNEED: too many Vernaux entries');
+      }
+      t.check(a, 16);
+      versions.push(strs.cstring(t.u32(a + 8), 4096));
+      const next = t.u32(a + 12);
+      // glibc's loader follows the links, not the counts; a short chain is read as linked.
+      if (next === 0) break;
+      a += next;
+    }
+    out.push({ file, versions });
+    const next = t.u32(o + 12);
+    if (next === 0) break;
+    o += next;
+  }
+  return out;
+}
+
+/** Elf{32,64}_Verdef (20 bytes) and Elf{32,64}_Verdaux (8 bytes); the VER_FLG_BASE entry is the soname. */
+function readVerdef(elf: ElfFile, va: number, num: number | undefined, strs: ByteView): string[] {
+  const t = versionTable(elf, va, 'DT_VERDEF');
+  const max = versionCount(num, 'DT_VERDEF');
+  const out: string[] = [];
+  let o = 0;
+  for (let i = 0; i < max; i++) {
+    t.check(o, 20);
+    const version = t.u16(o);
+    if (version !== 1) throw new MalformedInputError(`DT_VERDEF: entry ${i} has vd_version ${version} (only 1 is defined)`);
+    const flags = t.u16(o + 2);
+    const cnt = t.u16(o + 6);
+    if (cnt < 1) throw new MalformedInputError(`DT_VERDEF: entry ${i} has no name (vd_cnt 0)`);
+    const aux = o + t.u32(o + 12);
+    t.check(aux, 8);
+    // The first Verdaux names the version; later ones name its parents.
+    if ((flags & VER_FLG_BASE) === 0) out.push(strs.cstring(t.u32(aux), 4096));
+    const next = t.u32(o + 16);
+    if (next === 0) break;
+    o += next;
+  }
+  return out;
 }
 
 /** d_tag of an ELF64 dynamic entry; negative/huge tags map to -1 (we only need small tags and FLAGS_1). */

@@ -27,10 +27,13 @@ export interface Executable extends ExecutableFacts {
   pclntabScan: Range[];
   buildInfo: BuildInfoSource;
   /** Bytes -s -w removes: symbol table (+ strings) and DWARF. */
-  strip: { symtab: number; dwarf: number };
+  strip: { symtab: number; dwarf: number; alignment?: number };
   /** Evidence of an external (C) linker beyond the pclntab text-start check. */
   externalLinker: boolean;
   /** Bytes of dynamic-linking tables (ELF: .interp, .dynamic, .dynsym, relocations, PLT/GOT). */
   dynamicTables: number;
+  /** ELF symbol versions needed per library (.gnu.version_r) and defined (.gnu.version_d); empty elsewhere. */
+  versionsNeeded?: Array<{ file: string; versions: string[] }>;
+  versionsDefined?: string[];
   view: ByteView;
 }

@@ -67,9 +67,13 @@ describeWithTools(['go'], 'real Go binaries', () => {
     expect(r.type).toBe(o.type.toLowerCase());
     const verdict = o.interpreter ? 'dynamic' : o.hasDynamic ? 'static-pie' : 'static';
     expect(r.linking).toBe(verdict);
-    // The strip figure is exactly the on-disk sum of the sections -s -w removes.
-    const onDisk = o.sections.filter((s) => /^\.(symtab|strtab)$|^\.z?debug_/.test(s.name)).reduce((a, s) => a + s.size, 0);
-    expect(r.strip.total).toBe(onDisk);
+    // The strip figure is the on-disk sum of the sections -s -w removes, plus the alignment padding
+    // between them when they are the file's tail (then it is everything from the first one to the end).
+    const removed = o.sections.filter((s) => /^\.(symtab|strtab)$|^\.z?debug_/.test(s.name));
+    const onDisk = removed.reduce((a, s) => a + s.size, 0);
+    expect(r.strip.symtab + r.strip.dwarf).toBe(onDisk);
+    expect(r.strip.total).toBe(onDisk + r.strip.alignment);
+    expect(r.strip.alignment).toBeLessThan(8 * Math.max(1, removed.length));
     expect(r.layout.sections + r.layout.headersAndPadding).toBe(r.size);
   });
 
@@ -81,15 +85,15 @@ describeWithTools(['go'], 'real Go binaries', () => {
     const real = size(full) - size(stripped);
     // The loaded segments can move by whole pages: the stripped build's .shstrtab is shorter and its
     // build info one setting (-ldflags) longer, and whether that crosses a segment's page boundary
-    // depends on the checkout's path (no -trimpath). So the error is whole pages plus a handful of
-    // bytes (measured 1-5 over 8 checkout paths: padding around the sections -s -w drops), and the
-    // whole pages are exactly the change in the loaded extent, read from the program headers.
+    // depends on the checkout's path (no -trimpath). So the error is whole pages and nothing else
+    // (the alignment padding before .symtab is counted), and the whole pages are exactly the change
+    // in the loaded extent, read from the program headers.
     const error = real - r.strip.total;
     const pages = Math.round(error / 4096) || 0;
-    expect(Math.abs(error - pages * 4096)).toBeLessThanOrEqual(64);
+    expect(error).toBe(pages * 4096);
     expect(pages).toBe(Math.round((loadEnd(bins.get(full) as string) - loadEnd(bins.get(stripped) as string)) / 4096) || 0);
     expect(Math.abs(pages)).toBeLessThanOrEqual(1);
-    expect(report(stripped).strip).toEqual({ symtab: 0, dwarf: 0, total: 0 });
+    expect(report(stripped).strip).toEqual({ symtab: 0, dwarf: 0, alignment: 0, total: 0 });
     expect(report(stripped).findings.find((f) => f.lever === 'strip-symbols')).toBeUndefined();
     expect(r.findings.find((f) => f.lever === 'strip-symbols')?.bytes).toBe(r.strip.total);
     console.log(`${full}: strip predicted ${r.strip.total}, real ${real}, error ${real - r.strip.total} bytes`);

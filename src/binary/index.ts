@@ -14,3 +14,4 @@ export { isAbsolutePath } from './trimpath.js';
 export { type BinaryReport, type BinaryFinding, type GoInfo, type SectionJson, type CgoInfo } from './types.js';
 export { ByteView, join64 } from './bytes.js';
 export { attributeBinary, moduleOf, rollUpModules, symbolPackage, NOT_IN_BUILD_INFO, type Attribution, type PackageAttribution, type ModuleAttribution, type AttributionSummary, type FileAttribution, type EmbeddedFile, type OverheadTile } from './attribute.js';
+export { compareVersionNames, newestVersion, unmetVersions, versionNeeds, type VersionNeed } from './symbol-versions.js';

@@ -1,3 +1,4 @@
+import type { VersionNeed } from './symbol-versions.js';
 /** The JSON shape of `goslim binary --json` (issue 2); field names are a public contract. */
 import type { ExecutableFormat } from './format.js';
 import type { Linking } from './elf.js';
@@ -94,12 +95,18 @@ export interface ExecutableFacts {
 
 export interface BinaryReport extends ExecutableFacts {
   path: string | null;
+  /**
+   * ELF symbol versions (issue 15): per needed library, the versions the binary requires
+   * (`.gnu.version_r`, oldest first) and the newest one; and the versions the file itself
+   * defines (`.gnu.version_d`, shared libraries). `needed` above stays the DT_NEEDED names.
+   */
+  versions: { needed: VersionNeed[]; defined: string[] };
   size: number;
   format: ExecutableFormat;
   go: GoInfo | null;
   sections: SectionJson[];
-  /** Bytes `-ldflags="-s -w"` removes: .symtab + .strtab, and every .debug_* / .zdebug_*. */
-  strip: { symtab: number; dwarf: number; total: number };
+  /** Bytes `-ldflags="-s -w"` removes: .symtab + .strtab, every .debug_* / .zdebug_*, and the alignment padding between them when they are the file's tail. */
+  strip: { symtab: number; dwarf: number; alignment: number; total: number };
   trimpath: { leakedPaths: number; files: number; examples: string[]; estimatedBytes: number };
   /** Every package's bytes over all sections (size) and per section, largest first (issue 15). */
   packages: PackageAttribution[];

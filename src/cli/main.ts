@@ -1,7 +1,26 @@
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../util/package-version.js';
 import { commands } from './commands/index.js';
-import { EXIT_INPUT, exitCodeForError, renderError, type CliIO, type ExitCode } from './context.js';
+import { UsageError } from '../errors.js';
+import { exitCodeForError, renderError, type CliIO, type ExitCode } from './context.js';
+
+/** Commander's codes for a run that asked for help or the version: exit 0, nothing to report. */
+const COMMANDER_OK = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
+
+/**
+ * A usage error from the option parser, in goslim's words: commander's message without its
+ * `error: ` prefix, its suggestion on the same line (`unknown option '--jsn' (did you mean --json?)`).
+ */
+export function usageErrorFromCommander(err: CommanderError): UsageError {
+  const text = err.message
+    .replace(/^error:\s*/i, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => l.replace(/^\(Did you mean/, '(did you mean'))
+    .join(' ');
+  return new UsageError(text, { details: { parser: err.code } });
+}
 
 
 export function defaultIO(): CliIO {
@@ -26,8 +45,8 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<E
     )
     .version(packageVersion(), '-V, --version')
     .option('--debug', 'show stack traces and internal detail on errors')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    // Parser errors are thrown (exitOverride) and rendered like every other error below.
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined })
     .exitOverride();
 
   const run = async (body: (io: CliIO) => Promise<ExitCode>): Promise<void> => {
@@ -49,18 +68,15 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<E
   }
   // Subcommands inherit output configuration and exit override.
   for (const sub of program.commands) {
-    sub.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).exitOverride();
-    sub.showHelpAfterError('(run with --help for usage)');
+    sub.configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined }).exitOverride();
   }
 
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
-        return 0;
-      }
-      return EXIT_INPUT;
+      if (COMMANDER_OK.has(err.code)) return 0;
+      err = usageErrorFromCommander(err);
     }
     io.stderr(`${renderError(err, argv.includes('--debug'))}\n`);
     return exitCodeForError(err);

@@ -204,7 +204,7 @@ describe('parseSavedReport', () => {
   });
 
   it('E_MALFORMED naming the field for a wrong shape; E_UNSUPPORTED_FORMAT for another kind', () => {
-    const bad = { ...image(10, 5), layers: [{ index: 0 }] };
+    const bad = { ...image(10, 5), layers: [{ number: 1 }] };
     expect(() => parseSavedReport(JSON.stringify(bad), 'a.json')).toThrow(expect.objectContaining({ code: 'E_MALFORMED', details: expect.objectContaining({ field: 'layers[0].diffId' }) }));
     expect(() => parseSavedReport('{"levers": [{"id": "nope", "bytes": 1}], "image": {}, "layers": []}', 'a.json')).toThrow(expect.objectContaining({ code: 'E_MALFORMED' }));
     expect(() => parseSavedReport('{not json', 'a.json')).toThrow(expect.objectContaining({ code: 'E_MALFORMED' }));

@@ -73,6 +73,62 @@ describe('config files', () => {
   });
 });
 
+describe('validateConfig: every command\'s section (#14)', () => {
+  const full = {
+    inspect: { 'max-size': '50MB', 'max-compressed-size': 20000000, 'min-efficiency': '95%', 'fail-on-lever': ['strip-symbols'] },
+    verify: { run: true, timeout: '5s', probe: 'http://127.0.0.1:8080/healthz', sandbox: 'namespaces', strict: true, args: ['serve', '--port=8080'] },
+    build: { base: 'scratch', platforms: ['linux/amd64', 'linux/arm64/v8'], ldflags: '-X main.v=1', user: 65532, sbom: 'none', 'gzip-level': 9, ports: [8080, '53/udp'], env: ['A=1'], labels: { team: 'core', n: 1 }, source: 'https://example.com/r' },
+    registries: { insecure: ['registry.internal:5000'], 'request-timeout': '90s', 'min-rate': '10KB/s' },
+  };
+
+  it('accepts a full config and converts values with the flags\' parsers', () => {
+    const { config, issues } = validateConfig(full, { knownRules });
+    expect(issues).toEqual([]);
+    expect(config.inspect).toEqual({ maxSize: 50_000_000, maxCompressedSize: 20_000_000, minEfficiency: 0.95, failOnLever: ['strip-symbols'] });
+    expect(config.verify).toEqual({ run: true, timeout: 5000, probe: 'http://127.0.0.1:8080/healthz', sandbox: 'namespaces', strict: true, args: ['serve', '--port=8080'] });
+    expect(config.build).toMatchObject({ base: 'scratch', platforms: ['linux/amd64', 'linux/arm64/v8'], user: '65532', sbom: 'none', gzipLevel: 9, ports: ['8080', '53/udp'], labels: { team: 'core', n: '1' } });
+    expect(config.registries).toEqual({ insecure: ['registry.internal:5000'], requestTimeout: '90s', minRate: '10KB/s' });
+  });
+
+  it('a plain number for verify.timeout is milliseconds, as --timeout', () => {
+    expect(validateConfig({ verify: { timeout: 1500 } }, { knownRules }).config.verify.timeout).toBe(1500);
+  });
+
+  it('reports every problem in every section at once, with dotted paths', () => {
+    const { issues } = validateConfig(
+      {
+        inspect: { 'max-size': 'huge', 'min-efficiency': '150%', 'fail-on-lever': ['strip-symbols', 'no-such'], extra: 1 },
+        verify: { timeout: '1h', probe: 'http://example.com/', sandbox: 'docker', run: 'yes', args: [1] },
+        build: { platforms: ['amd64'], 'gzip-level': 12, ports: ['http'], env: ['NOEQUALS'], labels: [] },
+        registries: { insecure: ['not a host'], 'request-timeout': 'soon', 'min-rate': 'slow' },
+        lint: { disable: ['G999'] },
+      },
+      { knownRules },
+    );
+    expect(issues.map((i) => i.path)).toEqual([
+      'inspect.extra',
+      'inspect.max-size',
+      'inspect.min-efficiency',
+      'inspect.fail-on-lever[1]',
+      'verify.run',
+      'verify.timeout',
+      'verify.probe',
+      'verify.sandbox',
+      'verify.args[0]',
+      'build.platforms[0]',
+      'build.gzip-level',
+      'build.ports[0]',
+      'build.env[0]',
+      'build.labels',
+      'registries.insecure[0]',
+      'registries.request-timeout',
+      'registries.min-rate',
+      'lint.disable[0]',
+    ]);
+  });
+
+  it('a section that is not a mapping is one issue', () => {
+    expect(validateConfig({ verify: 'yes', build: [1] }, { knownRules }).issues.map((i) => i.path)).toEqual(['verify', 'build']);
 describe('cost: and compare: sections (issue 14)', () => {
   it('reads the cost model and the compare budgets', () => {
     const { config, issues } = validateConfig(

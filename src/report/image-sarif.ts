@@ -61,6 +61,7 @@ const CHECK_TARGET: Readonly<Record<CheckId, Target>> = {
   architecture: 'go-build',
   interpreter: 'go-build',
   libraries: 'go-build',
+  'symbol-versions': 'go-build',
   'libc-family': 'go-build',
   user: ['USER'],
   workdir: ['WORKDIR'],

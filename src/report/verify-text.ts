@@ -29,7 +29,7 @@ export function renderChecks(r: VerifyReport, indent = '  ', style: Style = PLAI
     const mark = MARK[c.status] ?? c.status;
     out.push(`${indent}[${c.status === 'fail' ? style.bad(mark) : c.status === 'warn' ? style.warn(mark) : mark}] ${c.id}: ${c.message}`);
     if (c.status === 'fail' || c.status === 'warn') {
-      if (c.runtimeMessage) out.push(`${indent}       the runtime says: ${c.runtimeMessage}`);
+      if (c.runtimeMessage) out.push(`${indent}       the runtime says: ${c.runtimeMessage.split('\n').join(`\n${indent}                         `)}`);
       if (c.fix) out.push(`${indent}       fix: ${c.fix}`);
     }
   }

@@ -1,3 +1,5 @@
+import { UsageError } from '../errors.js';
+
 /** Human-readable sizes. Decimal units (kB, MB, GB), as registries and `docker images` print. */
 export function formatBytes(n: number): string {
   const sign = n < 0 ? '-' : '';
@@ -27,3 +29,21 @@ export function parseBytes(text: string): number | undefined {
 export function formatPercent(fraction: number): string {
   return `${(fraction * 100).toFixed(1)} %`;
 }
+
+/** "30s", "10m", "1500ms", "1h" or plain seconds, as ms (pure). */
+export function parseDuration(text: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+  if (m === null) throw new UsageError(`${what}: expected a duration such as 30s, 10m or 1500ms, got "${text}"`);
+  const unit = (m[2] ?? 's').toLowerCase();
+  return Math.round(Number(m[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000));
+}
+
+/** "1024", "10KB/s", "1MiB/s", "500k" as bytes per second (pure). */
+export function parseRate(text: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib)?\s*(\/s)?\s*$/i.exec(text);
+  if (m === null) throw new UsageError(`${what}: expected a rate such as 1024, 10KB/s or 1MB/s, got "${text}"`);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const mult = unit === 'b' ? 1 : unit.startsWith('k') ? 1024 : 1024 * 1024;
+  return Math.round(Number(m[1]) * mult);
+}
+

@@ -4,7 +4,7 @@
  * collect.ts). Each failing check says what the runtime will print and how to fix it: the check's
  * fix from src/vocabulary/checks.ts, or one naming this image's paths and values when that helps.
  */
-import { readElf, findPclntab, type ElfFile } from '../binary/index.js';
+import { compareVersionNames, newestVersion, readElf, findPclntab, unmetVersions, versionNeeds, type ElfFile } from '../binary/index.js';
 import { GoslimError } from '../errors.js';
 import type { ContainerConfig, Platform } from '../image/model.js';
 import { resolveInTree } from '../image/filesystem/merge.js';
@@ -32,7 +32,11 @@ export interface StaticInput {
 }
 
 /** Files whose contents the checks read besides the programs themselves. */
-export const SMALL_FILES = ['etc/passwd', 'etc/group', 'etc/ld.so.cache'];
+/** The dpkg database: it names the glibc version when a library cannot be read. */
+const DPKG_STATUS = 'var/lib/dpkg/status';
+export const SMALL_FILES = ['etc/passwd', 'etc/group', 'etc/ld.so.cache', DPKG_STATUS];
+/** distroless keeps one paragraph per package: status.d/libc6 (older) or status.d/libc6_<ver>_<arch>... */
+export const DPKG_LIBC_PARAGRAPH = /^var\/lib\/dpkg\/status\.d\/libc6(?:[_:][^/]*)?$/;
 
 /** Go's root CA locations (crypto/x509 root_linux.go). */
 const CA_FILES = [
@@ -271,6 +275,7 @@ function checkExecutable(input: StaticInput, shown: string, programPath: string,
       });
     } else if (elf.needed.length > 0) {
       checks.push({ id: 'libraries', status: 'pass', message: `all needed libraries resolve (${elf.needed.join(', ')})` });
+      if (family !== 'musl' && elf.versionsNeeded.length > 0) symbolVersionCheck(input, elf, shown, programPath, checks);
     }
   } else {
     checks.push({ id: 'interpreter', status: 'pass', message: `${shown} is ${elf.linking === 'static-pie' ? 'static-pie' : 'statically linked'}: no loader or libc needed` });
@@ -280,8 +285,21 @@ function checkExecutable(input: StaticInput, shown: string, programPath: string,
 }
 
 function missingLibraries(input: StaticInput, elf: ElfFile, programPath: string, family: LibcFamily): string[] {
-  const { fs } = input;
-  const env = input.config?.Env;
+  const found = resolveLibraries(input.fs, input.config?.Env, elf, programPath, family);
+  return elf.needed.filter((n) => found.get(n) === undefined);
+}
+
+/**
+ * Where the loader finds each DT_NEEDED library in the image: the path it opens (as it names
+ * it in messages, before symlinks), or undefined when it finds none.
+ */
+export function resolveLibraries(
+  fs: ImageView,
+  env: string[] | undefined,
+  elf: Pick<ElfFile, 'arch' | 'needed' | 'rpath' | 'runpath'>,
+  programPath: string,
+  family: LibcFamily,
+): Map<string, string | undefined> {
   const ld = envValue(env, 'LD_LIBRARY_PATH');
   const muslPathBytes = family === 'musl' ? fs.read(`etc/ld-musl-${muslArch(elf.arch)}.path`) : undefined;
   const dirs = searchDirs({
@@ -295,13 +313,124 @@ function missingLibraries(input: StaticInput, elf: ElfFile, programPath: string,
   });
   const cacheBytes = family === 'glibc' ? fs.read('etc/ld.so.cache') : undefined;
   const cache = cacheBytes ? parseLdSoCache(cacheBytes) : new Map<string, string[]>();
-  const found = (name: string): boolean => {
-    if (name.includes('/')) return exists(fs, name);
-    if (dirs.before.some((d) => exists(fs, `${d}/${name}`))) return true;
-    if ((cache.get(name) ?? []).some((p) => exists(fs, p))) return true;
-    return dirs.after.some((d) => exists(fs, `${d}/${name}`));
+  const where = (name: string): string | undefined => {
+    if (name.includes('/')) return exists(fs, name) ? abs(name) : undefined;
+    const inDir = (list: string[]): string | undefined => {
+      const d = list.find((x) => exists(fs, `${x}/${name}`));
+      return d === undefined ? undefined : abs(normaliseEntryPath(`${d}/${name}`).path);
+    };
+    return inDir(dirs.before) ?? (cache.get(name) ?? []).find((p) => exists(fs, p)) ?? inDir(dirs.after);
   };
-  return elf.needed.filter((n) => !found(n));
+  return new Map(elf.needed.map((n) => [n, where(n)]));
+}
+
+/** Libraries glibc itself ships (package libc6): their GLIBC_x.y versions follow the glibc release. */
+const GLIBC_LIBRARY = /^(libc|libm|libpthread|libdl|librt|libresolv|libutil|libanl|libnsl|libBrokenLocale|libmvec|libcrypt|ld-linux[^/]*|ld64)\.so/;
+
+/**
+ * The versions the program needs from each library (.gnu.version_r) against what the image's
+ * library defines (.gnu.version_d); for glibc's own libraries that cannot be read, against the
+ * glibc version in the dpkg database. The loader reports each unmet version in this form
+ * (glibc elf/dl-version.c, match_symbol).
+ */
+function symbolVersionCheck(input: StaticInput, elf: ElfFile, shown: string, programPath: string, checks: VerifyCheck[]): void {
+  const { fs } = input;
+  const where = resolveLibraries(fs, input.config?.Env, elf, programPath, 'glibc');
+  const dbGlibc = glibcFromPackageDb(fs);
+  const unmet: Array<{ lib: string; path: string; version: string; has: string }> = [];
+  const judged: string[] = [];
+  const unjudged: string[] = [];
+  for (const need of versionNeeds(elf.versionsNeeded)) {
+    const path = where.get(need.name);
+    if (path === undefined) continue;
+    const defined = definedVersions(fs, path);
+    let missing: string[];
+    let has: string;
+    if (defined !== undefined) {
+      missing = unmetVersions(need.versions, defined);
+      has = `${GLIBC_LIBRARY.test(need.name) && dbGlibc ? `glibc ${dbGlibc.upstream}, ` : ''}defines up to ${newestVersion(defined) || 'no versions'}`;
+    } else if (dbGlibc !== undefined && GLIBC_LIBRARY.test(need.name)) {
+      missing = need.versions.filter((v) => v.startsWith('GLIBC_') && /\d$/.test(v) && compareVersionNames(v, `GLIBC_${dbGlibc.upstream}`) > 0);
+      has = `glibc ${dbGlibc.upstream} per the package database (libc6 ${dbGlibc.version}); the library itself was not read`;
+    } else {
+      unjudged.push(`${need.name} (${path} not readable, no glibc version in a package database)`);
+      continue;
+    }
+    judged.push(`${need.name} ${need.newest}`);
+    for (const v of missing) unmet.push({ lib: need.name, path, version: v, has });
+  }
+  if (unmet.length > 0) {
+    const byLib = new Map<string, typeof unmet>();
+    for (const u of unmet) byLib.set(u.path, [...(byLib.get(u.path) ?? []), u]);
+    const parts = [...byLib].map(([path, us]) => `${us.map((u) => u.version).join(', ')} from ${path} (${us[0]!.has})`);
+    const newestNeeded = unmet.filter((u) => u.version.startsWith('GLIBC_')).map((u) => u.version).sort(compareVersionNames).at(-1);
+    checks.push({
+      id: 'symbol-versions',
+      status: 'fail',
+      message: `${shown} needs ${parts.join('; ')}: it was built against a newer library than the image has`,
+      runtimeMessage: unmet.map((u) => `${programPath}: ${u.path}: version \`${u.version}' not found (required by ${programPath})`).join('\n'),
+      fix: newestNeeded !== undefined
+        ? `the binary needs glibc >= ${newestNeeded.slice('GLIBC_'.length)}${dbGlibc ? ` and the image has ${dbGlibc.upstream}` : ''}: ${checkDoc('symbol-versions').fix}`
+        : checkDoc('symbol-versions').fix,
+    });
+  } else if (judged.length > 0) {
+    checks.push({ id: 'symbol-versions', status: 'pass', message: `the image's libraries define every symbol version needed (newest: ${judged.join(', ')})${unjudged.length ? `; not checked: ${unjudged.join('; ')}` : ''}` });
+  } else if (unjudged.length > 0) {
+    checks.push({ id: 'symbol-versions', status: 'skip', message: `symbol versions not checked: ${unjudged.join('; ')}` });
+  }
+}
+
+/** Versions a library in the image defines, or undefined when its bytes were not read or are not ELF. */
+function definedVersions(fs: ImageView, path: string): string[] | undefined {
+  const found = resolveInTree(fs.files, rel(path));
+  if (!found) return undefined;
+  const bytes = fs.read(found.path);
+  if (bytes === undefined) return undefined;
+  try {
+    return readElf(bytes).versionsDefined;
+  } catch (err) {
+    if (err instanceof GoslimError) return undefined;
+    throw err;
+  }
+}
+
+/** glibc's version from dpkg's record of libc6: "2.31-13+deb11u11" -> upstream "2.31". */
+export function glibcFromPackageDb(fs: Pick<ImageView, 'read' | 'files'>): { version: string; upstream: string } | undefined {
+  const texts: string[] = [];
+  const status = fs.read(DPKG_STATUS);
+  if (status) texts.push(Buffer.from(status).toString('utf8'));
+  for (const p of fs.files.keys()) {
+    if (!DPKG_LIBC_PARAGRAPH.test(p)) continue;
+    const b = fs.read(p);
+    if (b) texts.push(Buffer.from(b).toString('utf8'));
+  }
+  for (const text of texts) {
+    for (const para of paragraphs(text)) {
+      if (para.get('package') !== 'libc6') continue;
+      if (para.has('status') && !/\binstalled$/.test(para.get('status') ?? '')) continue;
+      const version = para.get('version');
+      // Debian version: [epoch:]upstream[-revision]; glibc's upstream is X.Y[.Z].
+      const upstream = version === undefined ? undefined : /^(?:\d+:)?(\d+\.\d+)/.exec(version)?.[1];
+      if (version !== undefined && upstream !== undefined) return { version, upstream };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * deb822 paragraphs (man 5 deb822) as field -> value, lower-case names, single-line values only
+ * (the fields read here never continue). src/analysis has the full parser; verify cannot import it
+ * (analysis already depends on verify).
+ */
+function paragraphs(text: string): Array<Map<string, string>> {
+  return text.split(/\n[ \t]*\n/).map((block) => {
+    const m = new Map<string, string>();
+    for (const line of block.split('\n')) {
+      const colon = line.indexOf(':');
+      if (colon > 0 && line[0] !== ' ' && line[0] !== '\t') m.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    }
+    return m;
+  });
 }
 
 function muslArch(goarch: string): string {

@@ -18,11 +18,16 @@ import {
   type TarDataSink,
 } from '../image/filesystem/index.js';
 import { DEFAULT_PATH, envValue, resolveCommand } from './command-line.js';
-import { lookupProgram, SMALL_FILES, type ImageView } from './checks.js';
+import { readElf } from '../binary/index.js';
+import { GoslimError } from '../errors.js';
+import { DPKG_LIBC_PARAGRAPH, lookupProgram, resolveLibraries, SMALL_FILES, type ImageView } from './checks.js';
+import { libcFamilyOfInterpreter } from './loader.js';
 
 /** Largest program we read whole (the ELF reader needs the file). */
 const MAX_PROGRAM_BYTES = 512 * 1024 * 1024;
 const MAX_SMALL_FILE = 4 * 1024 * 1024;
+/** Largest shared library read for its symbol versions (glibc's libc.so.6 is ~2 MB; libLLVM ~100 MB). */
+const MAX_LIBRARY_BYTES = 128 * 1024 * 1024;
 
 /** Paths (without leading "/") a program name may be found at, before symlinks are known. */
 function candidatePaths(name: string, pathVar: string, workdir: string): string[] {
@@ -59,7 +64,7 @@ export function createVerifyCapture(image: Image): VerifyCapture {
   const contents = new Map<string, Buffer>();
 
   return {
-    wants: (e) => small.has(e.path) || programs.has(e.path) || /^etc\/ld-musl-[^/]+\.path$/.test(e.path),
+    wants: (e) => small.has(e.path) || programs.has(e.path) || /^etc\/ld-musl-[^/]+\.path$/.test(e.path) || DPKG_LIBC_PARAGRAPH.test(e.path),
     sink: (e) =>
       collectSink(programs.has(e.path) ? MAX_PROGRAM_BYTES : MAX_SMALL_FILE, e.size, (bytes) => {
         if (bytes) contents.set(e.path, bytes);
@@ -76,35 +81,75 @@ export function createVerifyCapture(image: Image): VerifyCapture {
         set.add(target.path);
         wanted.set(target.file.layer, set);
       }
-      const layers = image.layers();
-      for (const [index, paths] of wanted) {
-        const layer = layers[index];
-        if (!layer) continue;
-        // Stops once every wanted file was read: a program (e.g. usr/bin/dash behind the
-        // usrmerge bin -> usr/bin link and sh -> dash) sits early in a sorted layer.
-        const left = new Set(paths);
-        await walkLayer(await openLayerTar(layer), index, {
-          sink: (e) =>
-            paths.has(e.path)
-              ? collectSink(MAX_PROGRAM_BYTES, e.size, (bytes) => {
-                  if (bytes) contents.set(e.path, bytes);
-                  left.delete(e.path);
-                })
-              : undefined,
-          done: () => left.size === 0,
-        });
+      await readFromLayers(image, wanted, MAX_PROGRAM_BYTES, contents);
+      const view = viewOf(files, contents);
+      // The libraries a dynamic program needs symbol versions from (.gnu.version_r): their
+      // .gnu.version_d says whether the image's copy is new enough. One more pass over the
+      // layers that hold them, only for such programs.
+      const libs = new Map<number, Set<string>>();
+      for (const n of names) {
+        const found = lookupProgram(view, n, pathVar, workdir).resolved;
+        const bytes = found ? view.read(found.path) : undefined;
+        if (!found || !bytes) continue;
+        let elf;
+        try {
+          elf = readElf(bytes);
+        } catch (err) {
+          if (err instanceof GoslimError) continue;
+          throw err;
+        }
+        if (elf.versionsNeeded.length === 0 || elf.interpreter === undefined) continue;
+        const family = libcFamilyOfInterpreter(elf.interpreter) ?? 'glibc';
+        if (family === 'musl') continue;
+        const where = resolveLibraries(view, config?.Env, elf, `/${found.path}`, family);
+        for (const need of elf.versionsNeeded) {
+          const path = where.get(need.file);
+          const hit = path === undefined ? undefined : resolveInTree(files, path.replace(/^\/+/, ''));
+          const target = hit ? dataPath(files, hit.path, hit.file) : undefined;
+          if (target === undefined || contents.has(target.path) || target.file.size > MAX_LIBRARY_BYTES) continue;
+          const set = libs.get(target.file.layer) ?? new Set<string>();
+          set.add(target.path);
+          libs.set(target.file.layer, set);
+        }
       }
-      return {
-        files,
-        read: (path: string) => {
-          const direct = contents.get(path);
-          if (direct) return direct;
-          const f = files.get(path);
-          if (f === undefined) return undefined;
-          const target = dataPath(files, path, f);
-          return target ? contents.get(target.path) : undefined;
-        },
-      };
+      await readFromLayers(image, libs, MAX_LIBRARY_BYTES, contents);
+      return viewOf(files, contents);
+    },
+  };
+}
+
+/** Reads the given paths from the given layers (one walk per layer, stopping once all are read). */
+async function readFromLayers(image: Image, wanted: Map<number, Set<string>>, max: number, contents: Map<string, Buffer>): Promise<void> {
+  const layers = image.layers();
+  for (const [index, paths] of wanted) {
+    const layer = layers[index];
+    if (!layer) continue;
+    // Stops once every wanted file was read: a program (e.g. usr/bin/dash behind the
+    // usrmerge bin -> usr/bin link and sh -> dash) sits early in a sorted layer.
+    const left = new Set(paths);
+    await walkLayer(await openLayerTar(layer), index, {
+      sink: (e) =>
+        paths.has(e.path)
+          ? collectSink(max, e.size, (bytes) => {
+              if (bytes) contents.set(e.path, bytes);
+              left.delete(e.path);
+            })
+          : undefined,
+      done: () => left.size === 0,
+    });
+  }
+}
+
+function viewOf(files: ReadonlyMap<string, MergedFile>, contents: Map<string, Buffer>): ImageView {
+  return {
+    files,
+    read: (path: string) => {
+      const direct = contents.get(path);
+      if (direct) return direct;
+      const f = files.get(path);
+      if (f === undefined) return undefined;
+      const target = dataPath(files, path, f);
+      return target ? contents.get(target.path) : undefined;
     },
   };
 }

@@ -15,6 +15,7 @@ export const CHECK_IDS = [
   'architecture',
   'interpreter',
   'libraries',
+  'symbol-versions',
   'libc-family',
   'user',
   'workdir',
@@ -102,6 +103,19 @@ export const CHECK_DOCS: Readonly<Record<CheckId, CheckDoc>> = {
     why: 'A missing library stops the program before main: "error while loading shared libraries: ... cannot open shared object file".',
     fix: 'build with CGO_ENABLED=0, or add the libraries to the final stage (or use a base that has them)',
     references: [LD_SO, CGO],
+  },
+  'symbol-versions': {
+    id: 'symbol-versions',
+    title: 'The image\'s libraries define the symbol versions the binary needs',
+    summary: 'Every version the program requires from a library in .gnu.version_r (GLIBC_2.34 from libc.so.6, …), against the versions that library defines in .gnu.version_d; when the library cannot be read, against the glibc version in the package database (glibc X.Y defines GLIBC_ versions up to X.Y).',
+    why: 'A cgo binary is linked against the build machine\'s glibc and needs the newest symbol versions it used (Go 1.19 cgo binaries built on glibc >= 2.34 need GLIBC_2.34). An older glibc in the runtime image stops it before main: "/lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.34\' not found (required by /app)". glibc is backward compatible only: old binaries run on new glibc, never the other way round.',
+    fix: 'build the cgo binary on the runtime\'s distribution release (golang:1.19-bullseye for a Debian 11 base, the same release as the final stage), or use a runtime base with a glibc at least as new as the build\'s (gcr.io/distroless/base-debian12 for a bookworm build); CGO_ENABLED=0 avoids the question when cgo is not needed',
+    references: [
+      LD_SO,
+      CGO,
+      { title: 'Ulrich Drepper: How To Write Shared Libraries, section 3.3 "ABI Versioning" (symbol versions)', url: 'https://www.akkadia.org/drepper/dsohowto.pdf' },
+      { title: 'glibc elf/dl-version.c: the loader\'s version check and its message', url: 'https://sourceware.org/git/?p=glibc.git;a=blob;f=elf/dl-version.c' },
+    ],
   },
   'libc-family': {
     id: 'libc-family',

@@ -79,7 +79,14 @@ async function goslim(config: keyof typeof configs, args: string[], cwd = outDir
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => void (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => void (stderr += d));
-  const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+  // A spawn that fails (its cwd removed after a timeout, say) is this run's failure, not an uncaught error.
+  const code = await new Promise<number | null>((r) => {
+    child.on('error', (err) => {
+      stderr += `spawn failed: ${err.message}`;
+      r(null);
+    });
+    child.on('close', (c) => r(c));
+  });
   const ran = { args: [config, ...args], code, stdout, stderr };
   runs.push(ran);
   return ran;

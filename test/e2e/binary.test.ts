@@ -51,8 +51,8 @@ describeWithTools(['dist', 'go'], 'goslim binary (CLI)', () => {
     expect(go.deps).toEqual([
       { path: 'example.com/greetlib', version: 'v0.1.0', sum: '', replace: { path: '../greetlib', version: '(devel)', sum: '' } },
     ]);
-    const strip = j.strip as { symtab: number; dwarf: number; total: number };
-    expect(strip.total).toBe(strip.symtab + strip.dwarf);
+    const strip = j.strip as { symtab: number; dwarf: number; alignment: number; total: number };
+    expect(strip.total).toBe(strip.symtab + strip.dwarf + strip.alignment);
     for (const f of j.findings as Array<Record<string, unknown>>) {
       expect(Object.keys(f)).toEqual(expect.arrayContaining(['id', 'lever', 'bytes', 'title', 'fix', 'lose', 'keep']));
       expect(['multi-stage', 'static-base', 'cgo-off', 'strip-symbols', 'trimpath']).toContain(f.lever);

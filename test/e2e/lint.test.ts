@@ -130,6 +130,30 @@ describeWithTools(['dist'], 'goslim lint (CLI)', () => {
     expect(goslim(['lint', '--format', 'xml']).code).toBe(2);
   });
 
+  it('lints a directory and a quoted glob: finds Dockerfile, *.Dockerfile, Dockerfile.*, Containerfile; skips node_modules (#14)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'goslim-lint-dir-'));
+    const put = (rel: string, name: string): void => {
+      mkdirSync(dirname(join(dir, rel)), { recursive: true });
+      copyFileSync(join(CORPUS, `${name}.Dockerfile`), join(dir, rel));
+      writeFileSync(join(dirname(join(dir, rel)), '.dockerignore'), '.git\n');
+    };
+    put('services/api/Dockerfile', 'four-lever-recipe');
+    put('services/worker/worker.Dockerfile', 'naive-single-stage');
+    put('services/cron/Dockerfile.prod', 'four-lever-recipe');
+    put('tools/Containerfile', 'four-lever-recipe');
+    put('node_modules/dep/Dockerfile', 'naive-single-stage');
+    const paths = (r: { stdout: string }): string[] => (JSON.parse(r.stdout) as { files: Array<{ path: string }> }).files.map((f) => f.path);
+    const all = goslim(['lint', '-f', 'json', '.'], { cwd: dir });
+    expect(all.code).toBe(1); // the naive single-stage file has warnings
+    expect(paths(all)).toEqual(['services/api/Dockerfile', 'services/cron/Dockerfile.prod', 'services/worker/worker.Dockerfile', 'tools/Containerfile']);
+    const glob = goslim(['lint', '-f', 'json', 'services/**/Dockerfile*'], { cwd: dir });
+    expect(glob.code).toBe(0);
+    expect(paths(glob)).toEqual(['services/api/Dockerfile', 'services/cron/Dockerfile.prod']);
+    const none = goslim(['lint', 'nothing/**/Dockerfile'], { cwd: dir });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^goslim: error E_NOT_FOUND: no Dockerfile matches/);
+  });
+
   it('explains every rule it reports', () => {
     const r = goslim(['explain', 'G003']);
     expect(r.code).toBe(0);

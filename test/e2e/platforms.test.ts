@@ -82,7 +82,7 @@ describeWithTools([...FIXTURE_TOOLS, 'prlimit', 'qemu-aarch64-static', 'docker-r
     const reports = JSON.parse(json.stdout) as InspectJson[];
     expect(reports.map((r) => r.image.platform)).toEqual(['linux/amd64', 'linux/arm64']);
     for (const r of reports) {
-      expect(r.goBinaries.map((b) => b.path)).toEqual(['ko-app/greeter']);
+      expect(r.goBinaries.map((b) => b.path)).toEqual(['/ko-app/greeter']);
       expect(r.image.size).toBeGreaterThan(1_000_000);
       expect(r.startup.verdict).not.toBe('fail');
     }

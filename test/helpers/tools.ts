@@ -70,6 +70,8 @@ export const TOOLS = {
   openssl: { package: 'openssl' },
   /** Debian's Go 1.19 toolchain at its fixed path (tests read gofmt and the tools there). */
   'go-1.19': { package: 'golang-1.19-go', detect: () => existsSync('/usr/lib/go-1.19/bin/gofmt') },
+  /** npm (ships with Node.js: nodesource's nodejs package, or Debian's npm): the package test packs and installs goslim. */
+  npm: { package: 'nodejs' },
   /** Always here (Essential); the self-test uses it to check GOSLIM_TEST_NO_TOOLS. */
   sh: { package: 'dash' },
   /** Never here: test/helpers/tools.test.ts checks what a missing tool does to a run. */

@@ -83,6 +83,13 @@ export function renderBinaryText(r: BinaryReport, top: number, by: ByView = 'mod
   else if (r.linking === 'static-pie') line('linking', 'static-pie (self-relocating, no interpreter, no shared libraries)');
   else if (r.needed.length === 0) line('linking', `dynamic: needs only the loader ${r.interpreter ?? '?'} (PIE), no shared libraries`);
   else line('linking', `dynamic: interpreter ${r.interpreter ?? '(none)'}, needs ${r.needed.join(', ')}`);
+  for (const v of r.versions.needed) {
+    line(' versions', `${v.name}: newest ${v.newest} (needs ${v.versions.join(', ')})`);
+  }
+  if (r.versions.defined.length > 0) {
+    const d = r.versions.defined;
+    line('defines', `${d.length} symbol versions (${d.length > 6 ? `${d.slice(0, 3).join(', ')} … ${d.slice(-2).join(', ')}` : d.join(', ')})`);
+  }
   if (r.go) {
     const g = r.go;
     line('go', `${g.version ?? 'version unknown'}${g.path ? `  ${g.path}` : ''}${g.recovered ? '  (recovered heuristically: build-info header missing)' : ''}`);

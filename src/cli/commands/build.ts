@@ -15,10 +15,11 @@ import { formatImageSarif } from '../../report/image-sarif.js';
 import { addOutputOptions, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
 import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
+import { addConfigOption, commandConfig, insecureFor, networkOptions, type ConfigCliOptions } from '../config.js';
 
-interface BuildCliOptions extends NetworkCliOptions, OutputCliOptions {
-  platform: string;
-  base: string;
+interface BuildCliOptions extends NetworkCliOptions, ConfigCliOptions, OutputCliOptions {
+  platform?: string;
+  base?: string;
   add: string[];
   port: string[];
   label: string[];
@@ -30,7 +31,7 @@ interface BuildCliOptions extends NetworkCliOptions, OutputCliOptions {
   tar?: string;
   tag: string[];
   push?: string;
-  sbom: string;
+  sbom?: string;
   compare?: string;
   gzipLevel?: string;
   cacheDir?: string;
@@ -54,32 +55,41 @@ async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<E
   if (!o.oci && !o.tar && !o.push) {
     throw new UsageError('say where the image goes: --oci DIR, --tar FILE and/or --push REF');
   }
-  const sbomFormat = parseSbomFormat(o.sbom);
-  const platforms = o.platform
+  // Flags override build.* from the config (found from the first target's directory up to the cwd).
+  const config = await commandConfig(io.cwd, o.config, targets[0] ?? '.');
+  const c = config.build;
+  const base = o.base ?? c.base ?? DEFAULT_BASE;
+  const sbomFormat = parseSbomFormat(o.sbom ?? c.sbom ?? 'spdx');
+  const ldflags = o.ldflags ?? c.ldflags;
+  const user = o.user ?? c.user;
+  const source = o.source ?? c.source;
+  const listOr = (flag: string[], cfg: string[] | undefined): string[] => (flag.length > 0 ? flag : (cfg ?? []));
+  const labels = o.label.length > 0 ? parseLabels(o.label) : { ...(c.labels ?? {}) };
+  const platforms = (o.platform ?? c.platforms?.join(',') ?? 'linux/amd64')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
     .map(parsePlatformOption);
-  const gzipLevel = o.gzipLevel !== undefined ? Number(o.gzipLevel) : undefined;
+  const gzipLevel = o.gzipLevel !== undefined ? Number(o.gzipLevel) : c.gzipLevel;
   if (gzipLevel !== undefined && !(Number.isInteger(gzipLevel) && gzipLevel >= 0 && gzipLevel <= 9)) {
     throw new UsageError(`--gzip-level must be 0-9, got "${o.gzipLevel}"`);
   }
   const r = await buildAndPublish({
     targets: targets.length > 0 ? targets : ['.'],
     cwd: io.cwd,
-    env: networkEnv(io.env, o),
+    env: networkEnv(io.env, networkOptions(o, config)),
     platforms,
-    base: o.base,
+    base,
     adds: o.add.map(parseAdd),
-    ports: o.port,
-    labels: parseLabels(o.label),
-    envVars: o.env,
-    ...(o.ldflags ? { ldflags: o.ldflags.split(/\s+/).filter(Boolean) } : {}),
-    ...(o.user !== undefined ? { user: o.user } : {}),
-    ...(o.source !== undefined ? { source: o.source } : {}),
+    ports: listOr(o.port, c.ports),
+    labels,
+    envVars: listOr(o.env, c.env),
+    ...(ldflags ? { ldflags: ldflags.split(/\s+/).filter(Boolean) } : {}),
+    ...(user !== undefined ? { user } : {}),
+    ...(source !== undefined ? { source } : {}),
     ...(gzipLevel !== undefined ? { gzipLevel } : {}),
     cacheDir: o.cacheDir ?? defaultCacheDir(io.env),
-    ...(o.insecure ? { insecure: true } : {}),
+    ...(insecureFor(o.insecure, [base, ...(o.push !== undefined ? [o.push] : []), ...(o.compare !== undefined ? [o.compare] : [])].filter((r) => r !== 'scratch'), config) ? { insecure: true } : {}),
     ...(o.oci !== undefined ? { oci: o.oci } : {}),
     ...(o.tar !== undefined ? { tar: o.tar } : {}),
     tags: o.tag,
@@ -116,12 +126,12 @@ export function buildRenderers(verify: boolean): Renderers<BuildPipelineResult> 
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    const cmd = addNetworkOptions(program
-      .command('build'))
+    const cmd = addConfigOption(addNetworkOptions(program
+      .command('build')), 'config file (default: .goslim.yaml, .goslim.yml or goslim.config.json from the first target\'s directory up to the current directory)')
       .description('Compile a Go main package with the four levers and write a minimal, reproducible image (no daemon)')
       .argument('[targets...]', 'directories or packages of main packages (default "."); the first is the entrypoint')
-      .option('--platform <list>', 'comma-separated os/arch[/variant] list; more than one gives an image index', 'linux/amd64')
-      .option('--base <ref>', 'base image: registry ref, oci:DIR[:REF], docker-archive:/oci-archive:PATH, or "scratch"', DEFAULT_BASE)
+      .option('--platform <list>', 'comma-separated os/arch[/variant] list; more than one gives an image index (default linux/amd64, or build.platforms)')
+      .option('--base <ref>', `base image: registry ref, oci:DIR[:REF], docker-archive:/oci-archive:PATH, or "scratch" (default ${DEFAULT_BASE}, or build.base)`)
       .option('--add <SRC:DST>', 'add a host file or directory at DST in the image (repeatable)', collect, [])
       .option('--port <port>', 'expose a port, e.g. 8080 or 53/udp (repeatable)', collect, [])
       .option('--label <KEY=VALUE>', 'image label (repeatable)', collect, [])
@@ -133,7 +143,7 @@ export const command: CommandModule = {
       .option('--tar <FILE>', 'write one tar that is an OCI layout and `docker load`-able')
       .option('--tag <NAME:TAG>', 'tag recorded in --tar (repeatable; default <binary>:latest)', collect, [])
       .option('--push <REF>', 'push to a registry')
-      .option('--sbom <format>', 'spdx, cyclonedx or none', 'spdx')
+      .option('--sbom <format>', 'spdx, cyclonedx or none (default spdx, or build.sbom)')
       .option('--compare <REF>', 'report sizes before/after against this image (e.g. the Dockerfile build)')
       .option('--gzip-level <n>', 'gzip level 0-9 for new layers (default 6)')
       .option('--cache-dir <dir>', 'blob cache (default $GOSLIM_CACHE, $XDG_CACHE_HOME/goslim or ~/.cache/goslim)')

@@ -1,7 +1,5 @@
 import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
-import { findConfigFile } from '../../config/find.js';
-import type { GoslimConfig } from '../../config/index.js';
 import { checkCompareBudgets, parseMaxGrowth, type CompareBudgets } from '../../compare/budgets.js';
 import type { CompareJson } from '../../compare/types.js';
 import { UsageError } from '../../errors.js';
@@ -11,10 +9,11 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { CliIO, ExitCode } from '../context.js';
 import { addCostOptions, resolveCostModel, type CostCliOptions } from '../cost-options.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
+import { CONFIG_OPTION_HELP, commandConfig, insecureFor, networkOptions, type ConfigCliOptions } from '../config.js';
 import { createProgress } from '../progress.js';
 import type { ActionRunner, CommandModule } from './types.js';
 
-interface CompareOptions extends NetworkCliOptions, CostCliOptions {
+interface CompareOptions extends NetworkCliOptions, CostCliOptions, ConfigCliOptions {
   format: 'text' | 'json' | 'markdown';
   json?: boolean;
   output?: string;
@@ -26,18 +25,6 @@ interface CompareOptions extends NetworkCliOptions, CostCliOptions {
   top?: string;
 }
 
-/**
- * The config file, when there is one. The YAML parser and the lint rule registry (for the lint
- * section's rule names) are loaded only then: a compare of two saved reports stays near Node's
- * start-up time (bench/compare.bench.js).
- */
-async function loadConfig(io: CliIO, explicit: string | undefined): Promise<GoslimConfig | null> {
-  const path = explicit !== undefined ? resolve(io.cwd, explicit) : findConfigFile(io.cwd, io.cwd);
-  if (path === null) return null;
-  const [{ loadConfigFile }, { ruleKeys }] = await Promise.all([import('../../config/load.js'), import('../../dockerfile/rules/index.js')]);
-  return loadConfigFile(path, { knownRules: ruleKeys() });
-}
-
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
     addCostOptions(addNetworkOptions(program.command('compare')))
@@ -47,7 +34,7 @@ export const command: CommandModule = {
       .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
       .option('--json', 'alias of --format json')
       .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
-      .option('-c, --config <file>', 'config file (default: .goslim.yaml / goslim.config.json in the current directory); cost: and compare: sections')
+      .option('-c, --config <file>', `${CONFIG_OPTION_HELP}; compare:, cost: and registries: sections`)
       .option('--max-growth <limit>', 'budget: exit 1 when B is larger than A by more than this: a percentage (5%) or a size (2MB); images: uncompressed and compressed size')
       .option('--fail-on-new-lever', 'budget: exit 1 when a lever applies to B that did not apply to A')
       .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image (both sides)')
@@ -59,12 +46,12 @@ export const command: CommandModule = {
           if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a non-negative integer, got "${opts.top}"`);
           const format = opts.json ? 'json' : opts.format;
           if (opts.json && opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--json and --format ${opts.format} disagree`);
-          const config = await loadConfig(io, opts.config);
-          const cost = resolveCostModel(opts, config?.cost);
+          const config = await commandConfig(io.cwd, opts.config);
+          const cost = resolveCostModel(opts, config.cost);
           const budgets: CompareBudgets = {};
-          const growth = opts.maxGrowth ?? config?.compare.maxGrowth;
+          const growth = opts.maxGrowth ?? config.compare.maxGrowth;
           if (growth !== undefined) budgets.maxGrowth = parseMaxGrowth(growth);
-          if (opts.failOnNewLever ?? config?.compare.failOnNewLever) budgets.failOnNewLever = true;
+          if (opts.failOnNewLever ?? config.compare.failOnNewLever) budgets.failOnNewLever = true;
           const progress = { a: createProgress(io, 'inspect A'), b: createProgress(io, 'inspect B') };
           let report;
           try {
@@ -76,8 +63,8 @@ export const command: CommandModule = {
               costDefaults: cost.defaults,
               inspect: (side) => ({
                 ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
-                ...(opts.insecure ? { insecure: true } : {}),
-                env: networkEnv(io.env, opts),
+                ...(insecureFor(opts.insecure, [a, b], config) ? { insecure: true } : {}),
+                env: networkEnv(io.env, networkOptions(opts, config)),
                 onProgress: (p) => progress[side].update(p),
               }),
             });

@@ -8,21 +8,20 @@ import { UsageError } from '../../errors.js';
 import { renderInspectText, willNotStart } from '../../report/inspect-text.js';
 import { renderInspectMarkdown } from '../../report/report-markdown.js';
 import { formatImageSarif } from '../../report/image-sarif.js';
-import { formatJsonDocument, jsonDocument } from '../../report/document.js';
+import { jsonDocument } from '../../report/document.js';
 import { renderInspectHtml } from '../../report/html/index.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
 import { addOutputOptions, chosenFormat, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
 import { readDockerfileOption } from '../read-bounded.js';
 import { costOf } from '../../analysis/cost.js';
-import { findConfigFile, loadConfigFile } from '../../config/index.js';
-import { ruleKeys } from '../../dockerfile/rules/index.js';
 import { costBlock } from '../../report/cost-text.js';
 import { addCostOptions, resolveCostModel, type CostCliOptions, type ResolvedCostModel } from '../cost-options.js';
 import { createProgress } from '../progress.js';
 import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
+import { addConfigOption, commandConfig, insecureFor, networkOptions, type ConfigCliOptions } from '../config.js';
 
-interface InspectOptions extends NetworkCliOptions, OutputCliOptions, CostCliOptions {
+interface InspectOptions extends NetworkCliOptions, OutputCliOptions, CostCliOptions, ConfigCliOptions {
   dockerfile?: string;
   allowNotStarting?: boolean;
   platform?: string;
@@ -41,6 +40,13 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+/** inspect's JSON document: the report, with what its bytes cost when a cost model is given. */
+function inspectDocument(r: InspectReport, cost: ResolvedCostModel | undefined): object {
+  if (!cost) return jsonDocument('inspect', r);
+  const a = costOf(r.image, cost.model);
+  return jsonDocument('inspect', { ...r, cost: { model: cost.model, defaults: cost.defaults, ...a } });
+}
+
 /** inspect's renderer table: one entry per format (src/cli/output.ts). */
 export function inspectRenderers(top: number, dockerfile?: { path: string; text: string }, cost?: ResolvedCostModel): Renderers<InspectReport> {
   // What the bytes cost, from the measured sizes (the model and its defaults stated).
@@ -50,10 +56,7 @@ export function inspectRenderers(top: number, dockerfile?: { path: string; text:
       const c = costed(r);
       return c ? `${renderInspectText(r, { top, style: ctx.style })}\n${costBlock(c).join('\n')}\n` : renderInspectText(r, { top, style: ctx.style });
     },
-    json: (r) => {
-      const c = costed(r);
-      return formatJsonDocument('inspect', c ? { ...r, cost: { model: c.model, defaults: c.defaults, ...c.a } } : r);
-    },
+    json: (r) => `${JSON.stringify(inspectDocument(r, cost), null, 2)}\n`,
     markdown: (r) => renderInspectMarkdown(r, { top }),
     html: (r) => renderInspectHtml(r),
     sarif: (r, ctx) =>
@@ -65,20 +68,20 @@ export function inspectRenderers(top: number, dockerfile?: { path: string; text:
 }
 
 /** `--platform all`: one report per platform (JSON: a list of inspect documents). */
-function inspectPlatformsRenderers(ref: string, top: number): Renderers<InspectReport[]> {
+function inspectPlatformsRenderers(ref: string, top: number, cost: ResolvedCostModel): Renderers<InspectReport[]> {
   return {
     text: (rs) => renderInspectPlatforms(ref, rs, { top }),
-    json: (rs) => `${JSON.stringify(rs.map((r) => jsonDocument('inspect', r)), null, 2)}\n`,
+    json: (rs) => `${JSON.stringify(rs.map((r) => inspectDocument(r, cost)), null, 2)}\n`,
     markdown: (rs) => rs.map((r) => renderInspectMarkdown(r, { top })).join('\n'),
   };
 }
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addOutputOptions(addCostOptions(addNetworkOptions(program
+    addConfigOption(addOutputOptions(addCostOptions(addNetworkOptions(program
       .command('inspect')))
       .description('Read an image, attribute every byte to a cause, and rank the levers that shrink it')
-      .argument('<ref>', 'image: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH[:REF], docker://REF, a path, or a registry reference'), inspectRenderers(10))
+      .argument('<ref>', 'image: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH[:REF], docker://REF, a path, or a registry reference'), inspectRenderers(10)))
       .option('--dockerfile <path>', 'the Dockerfile that built the image: SARIF results point at the line that causes each finding')
       .option('--allow-not-starting', 'exit 0 for an image that will not start (by default inspect exits 1 for it)')
       .option('--platform <os/arch[/variant]|all>', 'platform to pick from a multi-platform image (default: linux/amd64 or the only one); "all": every platform, one section each and a summary table (JSON: a list of inspect documents)')
@@ -95,28 +98,37 @@ export const command: CommandModule = {
         await run(async (io: CliIO): Promise<ExitCode> => {
           const top = Number(opts.top);
           if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top must be a non-negative integer, got "${opts.top}"`);
-          const budgets = parseBudgets({
-            ...(opts.maxSize !== undefined ? { maxSize: opts.maxSize } : {}),
-            ...(opts.maxCompressedSize !== undefined ? { maxCompressedSize: opts.maxCompressedSize } : {}),
-            ...(opts.minEfficiency !== undefined ? { minEfficiency: opts.minEfficiency } : {}),
-            ...(opts.failOnLever !== undefined ? { failOnLever: opts.failOnLever } : {}),
-          });
+          const config = await commandConfig(io.cwd, opts.config);
+          // Flags override the config's budgets one by one.
+          const budgets = {
+            ...(config.inspect.maxSize !== undefined ? { maxSize: config.inspect.maxSize } : {}),
+            ...(config.inspect.maxCompressedSize !== undefined ? { maxCompressedSize: config.inspect.maxCompressedSize } : {}),
+            ...(config.inspect.minEfficiency !== undefined ? { minEfficiency: config.inspect.minEfficiency } : {}),
+            ...(config.inspect.failOnLever !== undefined ? { failOnLevers: config.inspect.failOnLever } : {}),
+            ...parseBudgets({
+              ...(opts.maxSize !== undefined ? { maxSize: opts.maxSize } : {}),
+              ...(opts.maxCompressedSize !== undefined ? { maxCompressedSize: opts.maxCompressedSize } : {}),
+              ...(opts.minEfficiency !== undefined ? { minEfficiency: opts.minEfficiency } : {}),
+              ...(opts.failOnLever !== undefined ? { failOnLever: opts.failOnLever } : {}),
+            }),
+          };
           const measure = opts.measureCompressed;
           if (measure !== undefined && measure !== false && measure !== 'estimate' && measure !== 'full') {
             throw new UsageError(`--measure-compressed must be "estimate" or "full", got "${String(measure)}"`);
           }
           const dockerfile = await readDockerfileOption(io, opts.dockerfile);
-          const found = findConfigFile(io.cwd, io.cwd);
-          const cost = resolveCostModel(opts, found ? loadConfigFile(found, { knownRules: ruleKeys() }).cost : undefined);
+          const cost = resolveCostModel(opts, config.cost);
+          const insecure = insecureFor(opts.insecure, [ref], config);
+          const env = networkEnv(io.env, networkOptions(opts, config));
           const inspectOne = async (platform: string | undefined): Promise<InspectReport> => {
             const progress = createProgress(io, platform === undefined ? 'inspect' : `inspect ${platform}`);
             try {
               return await inspectImageRef(ref, {
                 ...(platform !== undefined ? { platform } : {}),
-                ...(opts.insecure ? { insecure: true } : {}),
+                ...(insecure ? { insecure: true } : {}),
                 ...(opts.verifyDiffIds ? { verifyDiffIds: true } : {}),
                 ...(measure !== undefined ? { measureCompressed: measure } : {}),
-                env: networkEnv(io.env, opts),
+                env,
                 onProgress: (p) => progress.update(p),
                 largest: Math.max(top, 15),
                 // The page draws every file: the report carries the file tree only when it is asked for.
@@ -128,10 +140,10 @@ export const command: CommandModule = {
           };
           let reports: InspectReport[];
           if (opts.platform === 'all') {
-            const platforms = await listImagePlatforms(ref, { ...(opts.insecure ? { insecure: true } : {}), env: networkEnv(io.env, opts) });
+            const platforms = await listImagePlatforms(ref, { ...(insecure ? { insecure: true } : {}), env });
             reports = [];
             for (const p of platforms) reports.push(await inspectOne(platformString(p)));
-            await writeReport(io, opts, inspectPlatformsRenderers(ref, top), reports);
+            await writeReport(io, opts, inspectPlatformsRenderers(ref, top, cost), reports);
           } else {
             const report = await inspectOne(opts.platform);
             reports = [report];

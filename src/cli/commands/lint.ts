@@ -11,6 +11,7 @@ import { formatJsonDocument } from '../../report/document.js';
 import { formatSarif } from '../../report/sarif.js';
 import { formatLintMarkdown } from '../../report/markdown.js';
 import { findConfigFile, loadConfigFile, type GoslimConfig } from '../../config/index.js';
+import { expandLintTargets } from '../../context/discover.js';
 import { readFileBounded, readStdinBounded } from '../read-bounded.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './types.js';
@@ -73,7 +74,11 @@ export const command: CommandModule = {
     addOutputOptions(program
       .command('lint')
       .description("Check Dockerfiles for Go-image mistakes (size, startup, cross-builds); each finding explained")
-      .argument('[dockerfiles...]', 'Dockerfiles to lint (`-` reads stdin)', ['Dockerfile']), lintRenderers)
+      .argument(
+        '[dockerfiles...]',
+        "Dockerfiles to lint: files, directories (searched for Dockerfile, *.Dockerfile, Dockerfile.*, Containerfile; not .git, node_modules, vendor), quoted globs ('services/**/Dockerfile'), or - for stdin",
+        ['Dockerfile'],
+      ), lintRenderers)
       .addOption(
         new Option('--failure-threshold <severity>', `exit 1 when a finding is at or above this severity (default ${DEFAULT_THRESHOLD})`).choices([
           'error',
@@ -93,11 +98,10 @@ export const command: CommandModule = {
           const buildArgs = parseBuildArgs(opts.buildArg);
           const explicitConfig = opts.config !== undefined ? loadConfigFile(resolve(io.cwd, opts.config), { knownRules }) : null;
           if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be linted only once per call');
+          const targets = await expandLintTargets(files, io.cwd);
           const reports: LintFileReport[] = [];
           let failed = false;
-          for (const file of files) {
-            const isStdin = file === '-';
-            const path = isStdin ? null : resolve(io.cwd, file);
+          for (const { path, shownAs: file } of targets) {
             const text = (path === null ? await readStdinBounded('dockerfile.size') : await readFileBounded(path, 'dockerfile.size', file)).toString('utf8');
             let config: GoslimConfig | null = explicitConfig;
             if (config === null) {

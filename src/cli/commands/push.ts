@@ -8,8 +8,9 @@ import { formatBytes } from '../../util/units.js';
 import { EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
 import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
+import { addConfigOption, commandConfig, insecureFor, networkOptions, type ConfigCliOptions } from '../config.js';
 
-interface PushCliOptions extends NetworkCliOptions {
+interface PushCliOptions extends NetworkCliOptions, ConfigCliOptions {
   platform?: string;
   insecure?: boolean;
   json?: boolean;
@@ -17,10 +18,11 @@ interface PushCliOptions extends NetworkCliOptions {
 
 async function body(src: string, dest: string, o: PushCliOptions, io: CliIO): Promise<ExitCode> {
   const started = Date.now();
+  const config = await commandConfig(io.cwd, o.config);
   const r = await copyImage(src, dest, {
-    env: networkEnv(io.env, o),
+    env: networkEnv(io.env, networkOptions(o, config)),
     ...(o.platform ? { platform: o.platform } : {}),
-    ...(o.insecure ? { insecure: true } : {}),
+    ...(insecureFor(o.insecure, [src, dest], config) ? { insecure: true } : {}),
   });
   const ms = Date.now() - started;
   if (o.json) {
@@ -33,8 +35,8 @@ async function body(src: string, dest: string, o: PushCliOptions, io: CliIO): Pr
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addNetworkOptions(program
-      .command('push'))
+    addConfigOption(addNetworkOptions(program
+      .command('push')))
       .description('Copy an image between registries, OCI layouts and archives (like skopeo copy), keeping its digest')
       .argument('<src>', 'source: docker://REF, oci:DIR[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], or a path/name')
       .argument('<dest>', 'destination: docker://REF, oci:DIR[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:NAME:TAG]')

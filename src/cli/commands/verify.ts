@@ -15,8 +15,9 @@ import { addOutputOptions, writeReport, type OutputCliOptions, type Renderers } 
 import { readDockerfileOption } from '../read-bounded.js';
 import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
+import { addConfigOption, commandConfig, insecureFor, networkOptions, type ConfigCliOptions } from '../config.js';
 
-interface VerifyCliOptions extends NetworkCliOptions, OutputCliOptions {
+interface VerifyCliOptions extends NetworkCliOptions, OutputCliOptions, ConfigCliOptions {
   dockerfile?: string;
   platform?: string;
   insecure?: boolean;
@@ -50,31 +51,39 @@ function verifyPlatformsRenderers(ref: string): Renderers<VerifyReport[]> {
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addOutputOptions(addNetworkOptions(program
+    addConfigOption(addOutputOptions(addNetworkOptions(program
       .command('verify'))
       .description('Check that an image will start (command, program, loader and libraries, user, health check); --run starts it in a sandbox')
-      .argument('<image>', 'image reference: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH, docker://REF, a path, or a registry name'), verifyRenderers())
+      .argument('<image>', 'image reference: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH, docker://REF, a path, or a registry name'), verifyRenderers()))
       .option('--dockerfile <path>', 'the Dockerfile that built the image: SARIF results point at the line that causes each failed check')
       .option('--platform <os/arch[/variant]|all>', 'platform to pick from a multi-platform image; "all": every platform, one section each and a summary table (JSON: a list of verify documents); with --run a foreign one runs under QEMU')
       .option('--insecure', 'allow plain HTTP to a registry that is not on localhost')
       .option('--run', 'also unpack the image and start its command in a sandbox (no network), with a timeout')
+      .option('--no-run', 'do not start it, even when the config says verify.run: true')
       .option('--args <args>', 'arguments that replace Cmd for --run (space-separated)')
-      .option('--timeout <ms>', 'how long --run lets it run; still running then counts as started', '3000')
+      .option('--timeout <ms>', 'how long --run lets it run; still running then counts as started (default 3000, or verify.timeout)')
       .option('--probe <url>', 'with --run: GET this URL on 127.0.0.1 and require an answer (podman publishes the port; in namespaces the process shares the host network)')
-      .option('--sandbox <kind>', 'auto (podman for --probe where usable, else namespaces), podman, or namespaces (bubblewrap: user namespace, no network, seccomp, limits)', 'auto')
-      .option('--strict', 'exit 1 on warnings too')
+      .option('--sandbox <kind>', 'auto (podman for --probe where usable, else namespaces), podman, or namespaces (bubblewrap: user namespace, no network, seccomp, limits) (default auto, or verify.sandbox)')
+      .option('--strict', 'exit 1 on warnings too (or verify.strict)')
+      .option('--no-strict', 'do not exit 1 on warnings, even when the config says verify.strict: true')
       .action(async (ref: string, opts: VerifyCliOptions) =>
         run(async (io: CliIO): Promise<ExitCode> => {
-          const timeout = Number(opts.timeout ?? '3000');
+          const config = await commandConfig(io.cwd, opts.config);
+          const c = config.verify;
+          const timeout = opts.timeout !== undefined ? Number(opts.timeout) : (c.timeout ?? 3000);
           if (!Number.isInteger(timeout) || timeout <= 0 || timeout > 600_000) throw new UsageError('--timeout must be a whole number of milliseconds (1..600000)');
-          if (opts.probe !== undefined && !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(opts.probe)) {
+          const probe = opts.probe ?? c.probe;
+          if (probe !== undefined && !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(probe)) {
             throw new UsageError('--probe must be an http:// URL on 127.0.0.1 or localhost');
           }
-          const sandbox = opts.sandbox ?? 'auto';
+          const sandbox = opts.sandbox ?? c.sandbox ?? 'auto';
           if (sandbox !== 'auto' && sandbox !== 'podman' && sandbox !== 'namespaces') throw new UsageError('--sandbox must be auto, podman or namespaces');
           const dockerfile = await readDockerfileOption(io, opts.dockerfile);
-          const wantsRun = Boolean(opts.run || opts.probe);
-          const network = { ...(opts.insecure ? { insecure: true } : {}), env: networkEnv(io.env, opts) };
+          // --run / --no-run, else verify.run; a probe (flag or config) implies a run unless --no-run.
+          const wantsRun = opts.run ?? Boolean(c.run || probe);
+          const args = opts.args !== undefined ? opts.args.split(/\s+/).filter(Boolean) : c.args;
+          const strict = opts.strict ?? c.strict ?? false;
+          const network = { ...(insecureFor(opts.insecure, [ref], config) ? { insecure: true } : {}), env: networkEnv(io.env, networkOptions(opts, config)) };
           const verifyOne = async (platform: string | undefined): Promise<VerifyReport> => {
             const image = await openImage(ref, { ...(platform !== undefined ? { platform } : {}), ...network });
             return verifyImage(image, {
@@ -83,8 +92,8 @@ export const command: CommandModule = {
                     run: {
                       timeoutMs: timeout,
                       sandbox,
-                      ...(opts.args !== undefined ? { args: opts.args.split(/\s+/).filter(Boolean) } : {}),
-                      ...(opts.probe !== undefined ? { probe: opts.probe } : {}),
+                      ...(args !== undefined ? { args } : {}),
+                      ...(probe !== undefined ? { probe } : {}),
                       emulation: emulationOptions(io.env),
                     },
                   }
@@ -93,7 +102,7 @@ export const command: CommandModule = {
           };
           const failed = (report: VerifyReport): boolean => {
             const runFailed = report.run !== undefined && report.run.sandbox !== 'none' && !report.run.started;
-            return report.verdict === 'fail' || runFailed || (opts.strict === true && report.verdict === 'warn');
+            return report.verdict === 'fail' || runFailed || (strict && report.verdict === 'warn');
           };
           if (opts.platform === 'all') {
             const reports: VerifyReport[] = [];

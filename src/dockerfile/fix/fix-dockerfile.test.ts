@@ -230,6 +230,8 @@ describe('fixDockerfile without a build context', () => {
       const kinds = r.edits.map((e) => e.kind);
       expect(kinds).toContain('cgo-kept');
       expect(kinds).not.toContain('cgo-off');
+      // The base swap names the glibc the binary must not outgrow (issue 15).
+      expect(r.edits.find((e) => e.kind === 'cgo-kept' && e.message.startsWith('final base'))?.message).toMatch(/glibc is 2\.36 \(Debian 12\).*goslim explain symbol-versions/);
       expect(lintDockerfile(r.fixed).findings.filter((f) => f.rule === 'G003')).toEqual([]);
     }
   });

@@ -15,7 +15,7 @@ import { commentsAbove, decideCgo, isDotCopy, workdirs, type CgoDecision } from 
 import { goBuildsOf } from '../go-build.js';
 import { lineStarts, offsetAt } from '../parse/offsets.js';
 import { applyEdits, type TextEdit } from './text-edits.js';
-import { GLIBC_BASE, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
+import { GLIBC_BASE, glibcBaseNote, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
 
 const ROOT_USERS = /^(root|0)(:(root|0))?$/;
 
@@ -258,7 +258,7 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
   } else if (cgo.needed && facts?.hasLibc === false) {
     const base = options.base ?? GLIBC_BASE;
     ed.edits.push({ start: offsetAt(ed.model, final.base.range.start), end: offsetAt(ed.model, final.base.range.end), text: base });
-    ed.record('cgo-kept', final.from.line, `final base ${base}: the binary needs libc (${cgo.why})`);
+    ed.record('cgo-kept', final.from.line, `final base ${base}: the binary needs libc (${cgo.why})${glibcBaseNote(base)}`);
   } else {
     const wanted = options.base ?? STATIC_BASE;
     const swappable = SWAPPABLE.has(kind) || (options.base !== undefined && final.base.expanded !== options.base);

@@ -17,7 +17,7 @@ import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
 import { crossCompiles, INSTALL_NOT_CROSS, MOD_CACHE, rewriteRun } from './run-rewrite.js';
 import { builtMains, decideCgo, finalWorkdir, isDotCopy, workdirs } from './stage-facts.js';
 import { lineStarts, offsetAt } from '../parse/offsets.js';
-import { GLIBC_BASE, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
+import { GLIBC_BASE, glibcBaseNote, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
 
 /** PATH of the golang image (docker-library golang Dockerfile), used to resolve `CMD name`. */
 const GOLANG_PATH = ['/go/bin', '/usr/local/go/bin', '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
@@ -239,7 +239,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
   const base = options.base ?? (cgo.needed ? GLIBC_BASE : STATIC_BASE);
   out.lines.push('');
   emit(out, `FROM ${base}`, cgo.needed ? `glibc without a shell or package manager: the binary needs libc (${cgo.why})` : 'no shell, package manager or libc; CA certificates, tzdata and a nonroot user (65532)');
-  record(out, cgo.needed ? 'cgo-kept' : 'static-base', fromLine, `final stage on ${base}`);
+  record(out, cgo.needed ? 'cgo-kept' : 'static-base', fromLine, `final stage on ${base}${cgo.needed ? glibcBaseNote(base) : ''}`);
   const carriedText = instrs.filter((i) => ['ENV', 'LABEL'].includes(i.keyword)).map((i) => i.body).join('\n');
   const usedArgs = new Set(referencedVariables(carriedText));
   for (const i of instrs) {

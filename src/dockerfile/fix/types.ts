@@ -5,6 +5,15 @@ import type { GoModuleInfo } from '../../gomod/scan.js';
 export const STATIC_BASE = 'gcr.io/distroless/static-debian12:nonroot';
 /** For binaries that really need cgo: the same plus glibc. */
 export const GLIBC_BASE = 'gcr.io/distroless/base-debian12:nonroot';
+/**
+ * What a cgo binary on GLIBC_BASE needs from its build stage (issue 15): a glibc no newer than
+ * the base's (Debian 12: 2.36), else the loader stops it with "version `GLIBC_x.y' not found".
+ */
+export function glibcBaseNote(base: string): string {
+  return base === GLIBC_BASE
+    ? '; its glibc is 2.36 (Debian 12): build the binary on Debian 12 or older (goslim explain symbol-versions)'
+    : '; its glibc must be at least as new as the build stage\'s (goslim explain symbol-versions)';
+}
 export const NONROOT_USER = '65532:65532';
 
 /** What the fixer may know about the build context (the Dockerfile's directory). All optional. */

@@ -17,6 +17,7 @@
  *   --request-timeout / --min-rate set them), then these options.
  */
 import { PassThrough, Readable, Transform } from 'node:stream';
+import { parseDuration, parseRate } from '../../util/units.js';
 import { errnoError, GoslimError, NetworkError, RegistryError, UsageError } from '../../errors.js';
 import { limit } from '../../limits.js';
 import { Authenticator, isLoopbackHost } from './auth.js';
@@ -330,22 +331,7 @@ interface TransferBounds {
   rateWindowMs: number;
 }
 
-/** "30s", "10m", "1500ms", "1h" or plain seconds, as ms (pure). */
-export function parseDuration(text: string, what: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
-  if (m === null) throw new UsageError(`${what}: expected a duration such as 30s, 10m or 1500ms, got "${text}"`);
-  const unit = (m[2] ?? 's').toLowerCase();
-  return Math.round(Number(m[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000));
-}
-
-/** "1024", "10KB/s", "1MiB/s", "500k" as bytes per second (pure). */
-export function parseRate(text: string, what: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib)?\s*(\/s)?\s*$/i.exec(text);
-  if (m === null) throw new UsageError(`${what}: expected a rate such as 1024, 10KB/s or 1MB/s, got "${text}"`);
-  const unit = (m[2] ?? 'b').toLowerCase();
-  const mult = unit === 'b' ? 1 : unit.startsWith('k') ? 1024 : 1024 * 1024;
-  return Math.round(Number(m[1]) * mult);
-}
+export { parseDuration, parseRate } from '../../util/units.js';
 
 /** Limits from src/limits.ts, overridden by $GOSLIM_REQUEST_TIMEOUT / $GOSLIM_MIN_RATE, then by options. */
 function transferBounds(options: TransportOptions): TransferBounds {

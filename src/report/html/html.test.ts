@@ -73,9 +73,9 @@ describe('renderInspectHtml', () => {
     expect(field('wasted.bytes')).toBe(report.wasted.bytes);
     expect(report.wasted.bytes).toBe(50_000);
     for (const c of report.causes) if (c.bytes > 0) expect(field(`cause.${c.id}`)).toBe(c.bytes);
-    for (const l of report.layers) expect(field(`layer.${l.index}.deletedBytes`)).toBe(l.deletedBytes);
+    for (const l of report.layers) expect(field(`layer.${l.number}.deletedBytes`)).toBe(l.deletedBytes);
     // The hidden bytes are in the page's data, by the layer that wrote them.
-    expect(report.tree?.hidden).toEqual([[0, 50_000]]);
+    expect(report.tree?.hidden).toEqual([[1, 50_000]]); // layers numbered from 1, as in layers[].number
   });
 });
 
