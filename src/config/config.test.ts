@@ -129,6 +129,9 @@ describe('validateConfig: every command\'s section (#14)', () => {
 
   it('a section that is not a mapping is one issue', () => {
     expect(validateConfig({ verify: 'yes', build: [1] }, { knownRules }).issues.map((i) => i.path)).toEqual(['verify', 'build']);
+  });
+});
+
 describe('cost: and compare: sections (issue 14)', () => {
   it('reads the cost model and the compare budgets', () => {
     const { config, issues } = validateConfig(
