@@ -43,7 +43,7 @@ export function imagePageData(report: InspectReport): ImagePageData {
     layers: report.layers.map((l) => ({ index: l.number, createdBy: l.createdBy, color: layerColor(l.number) })),
     wasted: report.wasted.bytes,
     binaries: Object.fromEntries(
-      report.goBinaries.filter((b) => b.sizeTree !== undefined && sizeTreeBytes(b.sizeTree) === b.size).map((b) => [`/${b.path}`, b.sizeTree as SizeNode]),
+      report.goBinaries.filter((b) => b.sizeTree !== undefined && sizeTreeBytes(b.sizeTree) === b.size).map((b) => [b.path.startsWith("/") ? b.path : `/${b.path}`, b.sizeTree as SizeNode]),
     ),
     binaryKeys: BINARY_KEYS,
   };
@@ -100,7 +100,7 @@ function binariesSection(report: InspectReport): string {
   if (report.goBinaries.length === 0) return '';
   const rows = report.goBinaries.map(
     (b) =>
-      `<tr data-binary="${escapeHtml(b.path)}"><td class="mono">/${escapeHtml(b.path)}</td><td class="num">${bytesCell(b.size)}</td><td>${escapeHtml(b.go?.version ?? '?')}</td>` +
+      `<tr data-binary="${escapeHtml(b.path)}"><td class="mono">${escapeHtml(b.path.startsWith("/") ? b.path : `/${b.path}`)}</td><td class="num">${bytesCell(b.size)}</td><td>${escapeHtml(b.go?.version ?? '?')}</td>` +
       `<td>${escapeHtml(b.linking)}${b.willStart ? '' : ` <span class="status-fail">${escapeHtml(b.problem ?? 'will not start')}</span>`}</td>` +
       `<td class="num">${bytesCell(b.strip.total)}</td><td class="num">${b.trimpath.leakedPaths}</td><td>${escapeHtml(b.package ?? '')}</td></tr>`,
   );
