@@ -1,23 +1,11 @@
 /** The one-line verdict of a comparison, in the seed's terms. Pure. */
-import { formatBytes, formatPercent } from '../util/units.js';
+import { formatBytes, formatPercent, formatSize3 } from '../util/units.js';
+
+export { formatSize3 };
 import type { Change, SizePair } from './types.js';
 
 export function sizePair(a: number, b: number): SizePair {
   return { a, b, delta: b - a, fraction: a === 0 ? null : (b - a) / a };
-}
-
-/** Three significant digits, decimal units: `1.04 GB`, `9.20 MB`, `512 B` (the headline's precision). */
-export function formatSize3(n: number): string {
-  const sign = n < 0 ? '-' : '';
-  let v = Math.abs(n);
-  if (v < 1000) return `${sign}${v} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let i = -1;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${sign}${v.toPrecision(3)} ${units[i]}`;
 }
 
 /** `113x` for ratios of 10 and more, `2.5x` below. */

@@ -1,18 +1,31 @@
 import { UsageError } from '../errors.js';
 
-/** Human-readable sizes. Decimal units (kB, MB, GB), as registries and `docker images` print. */
-export function formatBytes(n: number): string {
+/** A byte count scaled to decimal units (kB, MB, GB, TB): `[sign, value, unit]`, unit `B` below 1000. */
+function scaleDecimal(n: number): [string, number, string] {
   const sign = n < 0 ? '-' : '';
   let v = Math.abs(n);
-  if (v < 1000) return `${sign}${v} B`;
+  if (v < 1000) return [sign, v, 'B'];
   const units = ['kB', 'MB', 'GB', 'TB'];
   let i = -1;
   while (v >= 1000 && i < units.length - 1) {
     v /= 1000;
     i++;
   }
-  const digits = v >= 100 ? 0 : 1;
-  return `${sign}${v.toFixed(digits)} ${units[i]}`;
+  return [sign, v, units[i]!];
+}
+
+/** Human-readable sizes. Decimal units (kB, MB, GB), as registries and `docker images` print. */
+export function formatBytes(n: number): string {
+  const [sign, v, unit] = scaleDecimal(n);
+  if (unit === 'B') return `${sign}${v} B`;
+  return `${sign}${v.toFixed(v >= 100 ? 0 : 1)} ${unit}`;
+}
+
+/** Three significant digits, decimal units: `1.04 GB`, `9.20 MB`, `512 B` (compare's headline precision). */
+export function formatSize3(n: number): string {
+  const [sign, v, unit] = scaleDecimal(n);
+  if (unit === 'B') return `${sign}${v} B`;
+  return `${sign}${v.toPrecision(3)} ${unit}`;
 }
 
 /** Parse "250MB", "1.5 GiB", "300k", "12345" into bytes. Returns undefined when unparseable. */
