@@ -17,6 +17,7 @@
  * namespaces, no devices, no volumes).
  */
 import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +26,13 @@ import { promisify } from 'node:util';
 import { limit } from '../limits.js';
 import type { Image } from '../image/model.js';
 import { writeOciArchive } from '../image/sinks/docker-archive.js';
+import { waitForProcessesReferencing } from '../util/processes.js';
 import type { RunResult } from './types.js';
 
 const exec = promisify(execFile);
 const MAX_LINES = 20;
+/** Where podman's run state goes: root's tmpfs (podman needs root here), else /tmp; both short paths. */
+const SHORT_TMP = existsSync('/run') ? '/run' : '/tmp';
 
 /** podman, runc and slirp4netns present, and we are root (rootless podman needs a user session). */
 export function podmanUsable(): boolean {
@@ -47,7 +51,11 @@ export async function runWithPodman(image: Image, options: PodmanRunOptions): Pr
   const url = new URL(options.probe);
   const port = Number(url.port || '80');
   const base = await mkdtemp(join(tmpdir(), 'goslim-podman-'));
-  const dirs = { storage: join(base, 'storage'), run: join(base, 'run'), tmp: join(base, 'tmp') };
+  // The image and the container's files (large: vfs copies every layer) go under TMPDIR; podman's
+  // run state and sockets go under a short directory of their own, because podman refuses a runroot
+  // longer than 50 characters and slirp4netns a socket path of 108 or more (a long TMPDIR broke both).
+  const short = await mkdtemp(join(SHORT_TMP, 'goslim-'));
+  const dirs = { storage: join(base, 'storage'), run: join(short, 'run'), tmp: join(short, 'tmp') };
   for (const d of Object.values(dirs)) await mkdir(d);
   const global = ['--root', dirs.storage, '--runroot', dirs.run, '--tmpdir', dirs.tmp, '--storage-driver', 'vfs', '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
   const podman = async (args: string[], timeout = 300_000): Promise<{ code: number; out: string }> => {
@@ -116,7 +124,13 @@ export async function runWithPodman(image: Image, options: PodmanRunOptions): Pr
     };
   } finally {
     await podman(['rm', '-f', '-t', '0', name], 60_000);
-    await rm(base, { recursive: true, force: true });
+    // conmon runs `podman container cleanup --root <base>/storage` when the container exits, and
+    // that process may still be opening the store after `podman rm` returned: removing the root
+    // under it failed with ENOTEMPTY (seen in CI). Wait for every process naming our directory.
+    for (const dir of [base, short]) {
+      await waitForProcessesReferencing(dir, 60_000);
+      await rm(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 200 });
+    }
   }
 }
 

@@ -8,13 +8,14 @@
 import { createServer, type Server } from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openImage } from '../../src/image/open.js';
 import { chooseSandbox, runImage, type RunResult } from '../../src/verify/index.js';
 import { podmanUsable } from '../../src/verify/podman.js';
+import { processesReferencing } from '../../src/util/processes.js';
 import { buildEscape } from './build-escape.js';
 import { itWithTools } from '../helpers/tools.js';
 import { gzipLayer, outcome, plantCanaries, rawTar, snapshot, writeOciImage } from './hostile.js';
@@ -205,14 +206,29 @@ describe('the sandbox holds against the image command', () => {
     it(`a probe reads only the start of an endless HTTP answer (${sandbox})`, { timeout: 300_000 }, async () => {
       const probePort = CONTAINER_PORT;
       const base = process.memoryUsage().rss;
-      const run = await runImage(await openImage(escapeImage(`img-serve-${sandbox}`, '65532')), {
-        sandbox,
-        args: ['serve', `:${probePort}`],
-        probe: `http://127.0.0.1:${probePort}/`,
-        timeoutMs: 15_000,
-      });
+      // A temporary directory of this test's own, to see that the run leaves nothing in it: podman's
+      // exit command (`podman container cleanup`, started by conmon) used to still be re-creating
+      // files in the storage root while goslim removed it (ENOTEMPTY in CI).
+      const privateTmp = join(work, `tmp-${sandbox}`);
+      await mkdir(privateTmp);
+      const savedTmp = process.env.TMPDIR;
+      process.env.TMPDIR = privateTmp;
+      let run: RunResult;
+      try {
+        run = await runImage(await openImage(escapeImage(`img-serve-${sandbox}`, '65532')), {
+          sandbox,
+          args: ['serve', `:${probePort}`],
+          probe: `http://127.0.0.1:${probePort}/`,
+          timeoutMs: 15_000,
+        });
+      } finally {
+        if (savedTmp === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = savedTmp;
+      }
+      expect(readdirSync(privateTmp), run.output.join("\n")).toEqual([]);
+      expect(await processesReferencing(privateTmp)).toEqual([]);
       expect(run.sandbox).toBe(sandbox === 'podman' ? 'podman' : 'bwrap');
-      expect(run.probe?.status, JSON.stringify(run.probe)).toBe(200);
+      expect(run.probe?.status, JSON.stringify(run.probe) + run.output.join("\n")).toBe(200);
       expect(run.probe!.body!.length).toBeLessThanOrEqual(500);
       expect(process.memoryUsage().rss - base).toBeLessThan(256 * 1024 * 1024);
     });
