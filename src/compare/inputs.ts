@@ -58,7 +58,9 @@ export async function classifyInput(text: string, cwd: string): Promise<InputKin
   }
 }
 
-type Loaded = { subject: 'image'; source: SideSource; report: InspectInput } | { subject: 'binary'; source: SideSource; report: BinaryInput };
+/** One side as read: the report compare worked from (an image's has its `tree` when `inspect` asked for one). */
+export type LoadedSide = { subject: 'image'; source: SideSource; report: InspectInput } | { subject: 'binary'; source: SideSource; report: BinaryInput };
+type Loaded = LoadedSide;
 
 export interface CompareInputsOptions extends CompareImagesOptions {
   cwd: string;
@@ -91,6 +93,11 @@ async function load(text: string, side: 'a' | 'b', options: CompareInputsOptions
  * disk and cores) and compare them. E_USAGE when one side is an image and the other a binary.
  */
 export async function compareInputs(a: string, b: string, options: CompareInputsOptions): Promise<CompareReport> {
+  return (await compareInputsWithSides(a, b, options)).report;
+}
+
+/** The same, with the two sides' own reports (the HTML page draws their file and size trees). */
+export async function compareInputsWithSides(a: string, b: string, options: CompareInputsOptions): Promise<{ report: CompareReport; a: LoadedSide; b: LoadedSide }> {
   // Classify both, and read saved reports (cheap), before reading an image or a binary: a usage
   // error (an image against a binary report) does not wait for an image read.
   const [ka, kb] = await Promise.all([classifyInput(a, options.cwd), classifyInput(b, options.cwd)]);
@@ -110,8 +117,8 @@ export async function compareInputs(a: string, b: string, options: CompareInputs
   const lb = early.b ?? (await load(b, 'b', options));
   const sideA: Side = { input: a, source: la.source };
   const sideB: Side = { input: b, source: lb.source };
-  if (la.subject === 'image' && lb.subject === 'image') return compareImages(la.report, lb.report, { a: sideA, b: sideB }, options);
-  if (la.subject === 'binary' && lb.subject === 'binary') return compareBinaries(la.report, lb.report, { a: sideA, b: sideB });
+  if (la.subject === 'image' && lb.subject === 'image') return { report: compareImages(la.report, lb.report, { a: sideA, b: sideB }, options), a: la, b: lb };
+  if (la.subject === 'binary' && lb.subject === 'binary') return { report: compareBinaries(la.report, lb.report, { a: sideA, b: sideB }), a: la, b: lb };
   throw new UsageError(`cannot compare ${describe(la)} (${a}) with ${describe(lb)} (${b})`);
 }
 

@@ -59,11 +59,13 @@ const BINARY_SHAPE = obj({
     deps: arr(obj({ path: str })),
     settings: record(str),
   })),
-  sections: arr(obj({ name: str, size })),
+  sections: arr(obj({ name: str, size, compressed: opt(bool) })),
   strip,
-  trimpath: obj({ leakedPaths: size }),
-  packages: arr(obj({ name: str, size })),
-  modules: opt(arr(obj({ path: str, size }))),
+  trimpath: obj({ leakedPaths: size, estimatedBytes: opt(size) }),
+  packages: arr(obj({ name: str, size, sections: opt(record(size)) })),
+  modules: opt(arr(obj({ path: str, size, packages: opt(arr(str)) }))),
+  // Read by the HTML page's size treemap (src/binary/size-tree.ts) when present.
+  layout: opt(obj({ headersAndPadding: size })),
   cgo: obj({ used: bool }),
   findings: arr(obj({ lever: leverId, bytes: num })),
 });

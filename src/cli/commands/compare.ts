@@ -5,6 +5,7 @@ import type { CompareJson } from '../../compare/types.js';
 import { UsageError } from '../../errors.js';
 import { renderCompareMarkdown } from '../../report/compare-markdown.js';
 import { renderCompareText } from '../../report/compare-text.js';
+import { renderCompareHtml } from '../../report/html/index.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { CliIO, ExitCode } from '../context.js';
 import { addCostOptions, resolveCostModel, type CostCliOptions } from '../cost-options.js';
@@ -14,7 +15,7 @@ import { createProgress } from '../progress.js';
 import type { ActionRunner, CommandModule } from './types.js';
 
 interface CompareOptions extends NetworkCliOptions, CostCliOptions, ConfigCliOptions {
-  format: 'text' | 'json' | 'markdown';
+  format: 'text' | 'json' | 'markdown' | 'html';
   json?: boolean;
   output?: string;
   config?: string;
@@ -31,7 +32,7 @@ export const command: CommandModule = {
       .description('Compare two images, two Go binaries or two saved --json reports: sizes, causes, layers, packages, binaries, levers, start-up verdict, cost; budgets exit 1')
       .argument('<a>', 'before: an image reference or path, a Go executable, or a saved `inspect --json` / `binary --json` report')
       .argument('<b>', 'after: the same kind as <a> (an image and an inspect report may be mixed)')
-      .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+      .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'markdown', 'html']).default('text'))
       .option('--json', 'alias of --format json')
       .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
       .option('-c, --config <file>', `${CONFIG_OPTION_HELP}; compare:, cost: and registries: sections`)
@@ -53,17 +54,19 @@ export const command: CommandModule = {
           if (growth !== undefined) budgets.maxGrowth = parseMaxGrowth(growth);
           if (opts.failOnNewLever ?? config.compare.failOnNewLever) budgets.failOnNewLever = true;
           const progress = { a: createProgress(io, 'inspect A'), b: createProgress(io, 'inspect B') };
-          let report;
+          let compared;
           try {
             // Loaded here: reading images and binaries needs the image stack only when a side is one.
-            const { compareInputs } = await import('../../compare/inputs.js');
-            report = await compareInputs(a, b, {
+            const { compareInputsWithSides } = await import('../../compare/inputs.js');
+            compared = await compareInputsWithSides(a, b, {
               cwd: io.cwd,
               cost: cost.model,
               costDefaults: cost.defaults,
               inspect: (side) => ({
                 ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
                 ...(insecureFor(opts.insecure, [a, b], config) ? { insecure: true } : {}),
+                // The HTML page draws both images' files: inspect keeps its file tree only when asked.
+                ...(format === 'html' ? { fileTree: true } : {}),
                 env: networkEnv(io.env, networkOptions(opts, config)),
                 onProgress: (p) => progress[side].update(p),
               }),
@@ -72,12 +75,15 @@ export const command: CommandModule = {
             progress.a.done();
             progress.b.done();
           }
+          const report = compared.report;
           const reasons = checkCompareBudgets(report, budgets);
           const out = format === 'json'
             ? `${JSON.stringify({ ...report, budgets: reasons } satisfies CompareJson, null, 2)}\n`
             : format === 'markdown'
               ? renderCompareMarkdown(report, { top: Math.max(top, 20) })
-              : renderCompareText(report, { top });
+              : format === 'html'
+                ? renderCompareHtml({ report, budgets: reasons, a: compared.a, b: compared.b })
+                : renderCompareText(report, { top });
           if (opts.output !== undefined) await writeFileAtomic(resolve(io.cwd, opts.output), out);
           else io.stdout(out);
           for (const r of reasons) io.stderr(`goslim: budget: ${r}\n`);

@@ -2,3 +2,4 @@
 export { renderInspectHtml, imagePageData, type ImagePageData } from './inspect-html.js';
 export { renderBinaryHtml, BINARY_KEYS, type BinaryPageData } from './binary-html.js';
 export { escapeHtml, jsonForScript } from './page-shell.js';
+export { renderCompareHtml, DIFF_KEYS, type CompareHtmlInput, type ComparePageData } from './compare-html.js';

@@ -24,12 +24,14 @@ export interface ImagePageData {
   binaryKeys: typeof BINARY_KEYS;
 }
 
-function causeColor(id: string): string {
+/** A cause's colour in the treemaps and legends. */
+export function causeColor(id: string): string {
   const i = (CAUSE_IDS as readonly string[]).indexOf(id);
   return CAUSE_COLORS[i >= 0 ? i % CAUSE_COLORS.length : CAUSE_COLORS.length - 1] ?? '#999';
 }
 
-export function imagePageData(report: InspectReport): ImagePageData {
+/** The page data of an image: what the page script needs of an inspect report with its `tree`. */
+export function imagePageData(report: Pick<InspectReport, 'tree' | 'layers' | 'wasted' | 'goBinaries'>): ImagePageData {
   if (report.tree === undefined) {
     // The CLI asks inspect for the tree when it renders HTML; a report without one still renders (an empty map).
     return imagePageData({ ...report, tree: { causes: [], packages: [], smallFileBytes: 0, smallFiles: { files: 0, bytes: 0 }, hidden: [], root: { n: '' } } });
@@ -59,7 +61,7 @@ function legends(report: InspectReport): string {
   const layers = report.layers.map(
     (l) => `<li data-layer="${l.number}">${swatch(layerColor(l.number))}<span>layer ${l.number}</span> ${bytesCell(l.added + l.modified, `layer.${l.number}.written`)}</li>`,
   );
-  return `<ul class="legend" id="legend-cause" aria-label="Causes">${causes.join('')}</ul><ul class="legend" id="legend-layer" aria-label="Layers" hidden>${layers.join('')}</ul>`;
+  return `<ul class="legend" id="legend-cause" data-colour-by="cause" aria-label="Causes">${causes.join('')}</ul><ul class="legend" id="legend-layer" data-colour-by="layer" aria-label="Layers" hidden>${layers.join('')}</ul>`;
 }
 
 function startSection(report: InspectReport): string {

@@ -65,19 +65,29 @@ export function swatch(color: string): string {
 
 export const NOSCRIPT = '<noscript><p class="noscript">The treemap needs JavaScript; every figure below is plain HTML.</p></noscript>';
 
-/** The treemap's controls and drawing area; the page script fills them. */
-export function treemapSection(opts: { legends: string; note: string; colourBy: Array<{ id: string; label: string }> }): string {
+/**
+ * A treemap's controls and drawing area, in a `[data-map]` element the page script fills (it
+ * builds the map named `map`: "main" on the inspect and binary pages, "a", "b" and "diff" on the
+ * compare page). The main map's elements keep the ids `treemap`, `crumbs` and `details`; the
+ * others get the map's name as a suffix (`treemap-a`).
+ */
+export function treemapSection(opts: { legends: string; note: string; colourBy: Array<{ id: string; label: string }>; map?: string; heading?: string }): string {
+  const map = opts.map ?? 'main';
+  const id = (base: string): string => (map === 'main' ? base : `${base}-${map}`);
   const toggles = opts.colourBy
     .map((c, i) => `<button type="button" data-colour="${escapeHtml(c.id)}" aria-pressed="${i === 0 ? 'true' : 'false'}">${escapeHtml(c.label)}</button>`)
     .join(' ');
   return [
+    `<div class="map" data-map="${escapeHtml(map)}">`,
+    opts.heading ?? '',
     NOSCRIPT,
     `<div class="toolbar" role="toolbar" aria-label="treemap">${opts.colourBy.length > 1 ? `<span>Colour by</span> ${toggles}` : ''}` +
-      '<button type="button" id="zoom-out" title="Escape">Zoom out</button></div>',
-    '<nav class="crumbs" id="crumbs" aria-label="Where you are in the treemap"></nav>',
-    '<div class="treemap" id="treemap"></div>',
-    '<div class="details" id="details" aria-live="polite"><span class="muted">Hover or focus a tile (Tab) for its path, size and cause; Enter or click zooms into a directory, Escape zooms out.</span></div>',
+      `<button type="button" class="zoom-out" id="${id('zoom-out')}" title="Escape">Zoom out</button></div>`,
+    `<nav class="crumbs" id="${id('crumbs')}" aria-label="Where you are in the treemap"></nav>`,
+    `<div class="treemap" id="${id('treemap')}"></div>`,
+    `<div class="details" id="${id('details')}" aria-live="polite"><span class="muted">Hover or focus a tile (Tab) for its path, size and cause; Enter or click zooms into a directory, Escape zooms out.</span></div>`,
     opts.legends,
-    `<p class="note">${opts.note}</p>`,
+    opts.note !== '' ? `<p class="note">${opts.note}</p>` : '',
+    '</div>',
   ].join('\n');
 }

@@ -56,12 +56,21 @@ nav.crumbs .here { font-weight: 600; }
 .bars td.barcell { width: 40%; }
 .bars .bar { height: 7px; margin: 2px 0; border-radius: 2px; min-width: 1px; }
 .bars .bar-a { background: var(--muted); } .bars .bar-b { background: var(--accent); }
+.bars .bar-key { display: inline-block; width: 14px; height: 7px; border-radius: 2px; vertical-align: middle; }
+.bars .bar-key.bar-a { background: var(--muted); } .bars .bar-key.bar-b { background: var(--accent); }
+.bytes.grew { color: var(--fail); } .bytes.shrank { color: var(--pass); }
+.pair { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 16px; }
+.pair h3 { margin: 4px 0; }
+.map-absent { border: 1px dashed var(--line); border-radius: 6px; padding: 4px 12px; }
+table.sides th { width: 9em; }
+@media (max-width: 900px) { .pair { grid-template-columns: 1fr; } }
 .noscript { border: 1px solid var(--warn); padding: 6px 10px; border-radius: 6px; }
 @media print {
   :root { --bg: #fff; --fg: #000; --panel: #f2f2f2; --line: #bbb; }
   body { max-width: none; padding: 0; font-size: 11pt; }
   .toolbar, nav.crumbs button, .details, .layer-row button { display: none !important; }
   .treemap { break-inside: avoid; border: none; }
+  .pair { grid-template-columns: 1fr 1fr; }
   .lever, tr, .fact { break-inside: avoid; }
   h2 { break-after: avoid; }
   a { color: inherit; }
