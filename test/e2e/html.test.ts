@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import type { InspectReport } from '../../src/analysis/inspect.js';
 import type { BinaryReport } from '../../src/binary/types.js';
 import { buildFixtures, HELLO } from '../fixtures/go/build-fixtures.js';
-import { launchChromium, type BrowserHandle } from '../helpers/browser.js';
+import { launchChromium, openReport, reportFields, type BrowserHandle, type PageWatch } from '../helpers/browser.js';
 import { ensureFixtureImages, REPO_ROOT } from '../helpers/images.js';
 import { FIXTURE_TOOLS, describeWithTools } from '../helpers/tools.js';
 
@@ -26,24 +26,11 @@ function goslim(...args: string[]): { code: number | null; stdout: string; stder
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-interface Watch {
-  errors: string[];
-  requests: string[];
-}
+type Watch = PageWatch;
 
-/** Opens `file` in a new page, recording console errors, page errors and every request (all but the file are aborted). */
-async function open(browser: BrowserHandle, file: string, watch: Watch): Promise<Page> {
-  const url = pathToFileURL(file).href;
-  const page = await browser.context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') watch.errors.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => watch.errors.push(`pageerror: ${e.message}`));
-  page.on('request', (r) => watch.requests.push(r.url()));
-  await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
-  await page.goto(url);
-  await page.waitForSelector('#treemap svg g.tile');
-  return page;
+/** Opens a report page (every request but the file aborted) once its treemap is drawn. */
+function open(browser: BrowserHandle, file: string, watch: Watch): Promise<Page> {
+  return openReport(browser, file, watch);
 }
 
 async function svgState(page: Page): Promise<{ path: string; tiles: number; drawn: number; bytes: number; crumbs: string }> {
@@ -57,11 +44,7 @@ async function svgState(page: Page): Promise<{ path: string; tiles: number; draw
   };
 }
 
-/** Every `[data-field][data-bytes]` of the page, as field -> bytes. */
-async function fields(page: Page): Promise<Map<string, number>> {
-  const pairs = await page.$$eval('[data-field][data-bytes]', (els) => els.map((e) => [e.getAttribute('data-field') ?? '', Number(e.getAttribute('data-bytes'))] as [string, number]));
-  return new Map(pairs);
-}
+const fields = reportFields;
 
 describeWithTools([...FIXTURE_TOOLS, 'dist', 'chromium'], 'the HTML report in a real browser', () => {
   let work: string;

@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -43,4 +44,35 @@ export async function launchChromium(): Promise<BrowserHandle> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** What a page did that a self-contained report must not: console errors and warnings, page errors, requests. */
+export interface PageWatch {
+  errors: string[];
+  requests: string[];
+}
+
+/**
+ * Opens `file` from file:// in a new page of `browser`, recording console errors and warnings,
+ * page errors and every request into `watch`; every request but the file itself is aborted.
+ * Waits for `ready` (a drawn treemap tile by default).
+ */
+export async function openReport(browser: BrowserHandle, file: string, watch: PageWatch, ready = '#treemap svg g.tile'): Promise<Page> {
+  const url = pathToFileURL(file).href;
+  const page = await browser.context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') watch.errors.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => watch.errors.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => watch.requests.push(r.url()));
+  await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
+  await page.goto(url);
+  await page.waitForSelector(ready);
+  return page;
+}
+
+/** Every `[data-field][data-bytes]` of a report page, as field -> bytes. */
+export async function reportFields(page: Page): Promise<Map<string, number>> {
+  const pairs = await page.$$eval('[data-field][data-bytes]', (els) => els.map((e) => [e.getAttribute('data-field') ?? '', Number(e.getAttribute('data-bytes'))] as [string, number]));
+  return new Map(pairs);
 }

@@ -6,7 +6,10 @@ import { inspectImageRef, type InspectReport } from '../../analysis/inspect.js';
 import { analyzeBinary } from '../../binary/index.js';
 import { buildTestImage, file, whiteout } from '../../image/testing/index.js';
 import { sizeTree, sizeTreeBytes } from '../../binary/size-tree.js';
-import { imagePageData, jsonForScript, renderBinaryHtml, renderInspectHtml } from './index.js';
+import { DEFAULT_COST_MODEL } from '../../analysis/cost.js';
+import { compareImages } from '../../compare/images.js';
+import { compareBinaries } from '../../compare/binaries.js';
+import { escapeHtml, imagePageData, jsonForScript, renderBinaryHtml, renderCompareHtml, renderInspectHtml, type ComparePageData } from './index.js';
 
 /** The JSON the page script reads, parsed back out of the page. */
 function pageData(html: string): unknown {
@@ -87,5 +90,82 @@ describe('renderBinaryHtml', () => {
     const html = renderBinaryHtml(r);
     expect(html.match(/<\/script>/gi)).toHaveLength(2);
     expect(Number(/data-field="size" data-bytes="(\d+)"/.exec(html)?.[1])).toBe(r.size);
+  });
+});
+
+describe('renderCompareHtml', () => {
+  let work: string;
+  let a: InspectReport;
+  let b: InspectReport;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'goslim-compare-html-'));
+    const before = await buildTestImage(
+      { layers: [{ entries: [file('usr/share/doc/pkg/copyright', 3000), file('app/server', 20_000), file(`app/${HOSTILE_NAME}`, 500)], createdBy: 'RUN echo a' }] },
+      { dir: join(work, 'a'), format: 'oci' },
+    );
+    const after = await buildTestImage(
+      { layers: [{ entries: [file('app/server', 12_000), file('app/new.txt', 700)], createdBy: `RUN echo "${HOSTILE}"` }] },
+      { dir: join(work, 'b'), format: 'oci' },
+    );
+    a = await inspectImageRef(before.reference, { fileTree: true });
+    b = await inspectImageRef(after.reference, { fileTree: true });
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  const compare = (input: { a: string; b: string }) =>
+    compareImages(a, b, { a: { input: input.a, source: 'image' }, b: { input: input.b, source: 'image' } }, {
+      cost: { ...DEFAULT_COST_MODEL },
+      costDefaults: { bandwidth: true, nodes: true, keptTags: true },
+    });
+
+  it('images read now: both file trees in the data, the headline and the figures exact, hostile names escaped', () => {
+    const report = compare({ a: HOSTILE, b: 'b' });
+    const html = renderCompareHtml({ report, budgets: [`budget ${HOSTILE}`], a: { subject: 'image', source: 'image', report: a }, b: { subject: 'image', source: 'image', report: b } });
+    expect(html.match(/<\/script>/gi)).toHaveLength(2);
+    expect(html).not.toContain('<script>alert');
+    expect(html).not.toMatch(/\bsrc\s*=/i);
+    const data = pageData(html) as ComparePageData;
+    expect(data.kind).toBe('compare');
+    expect(data.changes).toBeNull();
+    expect(data.sides.a).toMatchObject({ kind: 'image', tree: JSON.parse(JSON.stringify(a.tree)) });
+    expect(data.sides.b).toMatchObject({ kind: 'image', tree: JSON.parse(JSON.stringify(b.tree)) });
+    expect(html).toContain(`<strong data-field="headline">${escapeHtml(report.headline)}</strong>`);
+    const field = (name: string): number => Number(new RegExp(`data-field="${name.replace(/\./g, '\\.')}" data-bytes="(-?\\d+)"`).exec(html)?.[1]);
+    expect(field('size.a')).toBe(a.image.size);
+    expect(field('size.b')).toBe(b.image.size);
+    expect(field('size.delta')).toBe(b.image.size - a.image.size);
+    for (const c of report.causes) expect(field(`cause.${c.key}.delta`), c.key).toBe(c.delta);
+    expect(html).toContain('data-count="1"');
+    expect(html).toContain('budget x&lt;/script&gt;');
+  });
+
+  it('saved reports (no trees): the page says so and its change map is the per-cause change', () => {
+    const report = compare({ a: 'a.json', b: 'b.json' });
+    const html = renderCompareHtml({ report, budgets: [] });
+    const data = pageData(html) as ComparePageData;
+    expect(data.sides).toEqual({ a: null, b: null });
+    expect(html).toContain('data-absent-map="a"');
+    expect(html).toContain('This page shows only what the saved report contains');
+    const leaves = (n: { b?: number; d?: Array<{ b?: number; d?: unknown[] }> }): number => (n.d ? n.d.reduce((t, c) => t + leaves(c as typeof n), 0) : (n.b ?? 0));
+    const [grew, shrank] = data.changes?.d ?? [];
+    expect(leaves(grew!)).toBe(report.causes.filter((c) => c.delta > 0).reduce((t, c) => t + c.delta, 0));
+    expect(leaves(shrank!)).toBe(report.causes.filter((c) => c.delta < 0).reduce((t, c) => t - c.delta, 0));
+  });
+
+  it('binaries: a size tree per side that adds up to the file; without one, a module -> package change map', () => {
+    const r = analyzeBinary(readFileSync(process.execPath), { path: 'node' });
+    const report = compareBinaries(r, r, { a: { input: 'node', source: 'binary' }, b: { input: 'node', source: 'binary' } });
+    const html = renderCompareHtml({ report, budgets: [], a: { subject: 'binary', source: 'binary', report: r }, b: { subject: 'binary', source: 'binary', report: r } });
+    const data = pageData(html) as ComparePageData;
+    for (const s of [data.sides.a, data.sides.b]) {
+      expect(s?.kind).toBe('binary');
+      expect(sizeTreeBytes((s as { root: Parameters<typeof sizeTreeBytes>[0] }).root)).toBe(r.size);
+    }
+    // A saved report without the layout the size tree needs (saved by an older goslim).
+    const { layout: _layout, ...old } = r;
+    const without = pageData(renderCompareHtml({ report, budgets: [], a: { subject: 'binary', source: 'binary-report', report: old }, b: { subject: 'binary', source: 'binary', report: r } })) as ComparePageData;
+    expect(without.sides.a).toBeNull();
+    expect(without.changes).toMatchObject({ n: 'changes' });
   });
 });
