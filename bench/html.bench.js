@@ -8,6 +8,10 @@
 //    the page's first treemap render (its `goslim-first-render` performance mark) and the page's
 //    JS heap after it (CDP Runtime.getHeapUsage). Targets: < 2 s and < 200 MB.
 // 2. The fat fixture image (26k files) the same way, when the fixture images are built.
+// 3. compare --format html (issue 13's compare page): the fat fixture against the four-lever one,
+//    and the generated image against the fat one (two trees, 126k files, and the change map the
+//    page computes from them before its first render). Same targets: < 2 MB for the fixtures'
+//    page, < 10 MB with the 100k-file image, first render < 2 s, heap < 200 MB.
 //
 // Floor, measured in the same run: a page of the same bytes whose script only JSON.parses the
 // same data and writes one element (what loading and parsing that much data costs at least);
@@ -40,8 +44,17 @@ if (!existsSync(CHROMIUM)) {
 }
 const { chromium } = await import('playwright-core');
 const { inspectImageRef } = await import(dist('analysis/inspect.js'));
-const { renderInspectHtml } = await import(dist('report/html/index.js'));
+const { renderInspectHtml, renderCompareHtml } = await import(dist('report/html/index.js'));
+const { compareImages } = await import(dist('compare/images.js'));
+const { DEFAULT_COST_MODEL } = await import(dist('analysis/cost.js'));
 const { buildTestImage, file } = await import(dist('image/testing/index.js'));
+
+/** The compare page of two inspect reports (with their trees), as `goslim compare --format html` writes it. */
+function comparePage(a, b, names) {
+  const side = (input) => ({ input, source: 'image' });
+  const report = compareImages(a, b, { a: side(names[0]), b: side(names[1]) }, { cost: { ...DEFAULT_COST_MODEL }, costDefaults: { bandwidth: true, nodes: true, keptTags: true } });
+  return renderCompareHtml({ report, budgets: [], a: { subject: 'image', source: 'image', report: a }, b: { subject: 'image', source: 'image', report: b } });
+}
 
 const work = mkdtempSync(join(tmpdir(), 'goslim-html-bench-'));
 const profile = mkdtempSync(join(tmpdir(), 'goslim-html-bench-chromium-'));
@@ -49,6 +62,7 @@ let context;
 try {
   // ------------------------------------------------------------ the pages
   const pages = [];
+  let smallFiles;
   {
     const entries = [];
     for (let i = 0; i < FILES; i++) entries.push(file(`srv/data/d${String(i % 1000).padStart(4, '0')}/f${i}.txt`, 64 + ((i * 7919) % 4033), { seed: i + 1 }));
@@ -56,6 +70,7 @@ try {
     const built = await buildTestImage({ layers: [{ entries, compression: 'none', createdBy: `COPY data/ /srv/data/  # ${FILES} small files` }] }, { dir: work, format: 'oci' });
     const t1 = performance.now();
     const report = await inspectImageRef(built.reference, { fileTree: true });
+    smallFiles = report;
     const html = renderInspectHtml(report);
     const t2 = performance.now();
     const path = join(work, 'small-files.html');
@@ -66,13 +81,20 @@ try {
   }
   const fixtures = process.env.GOSLIM_FIXTURE_DIR ?? join(root, 'test', '.work', 'images');
   if (existsSync(join(fixtures, 'images.json'))) {
-    const info = JSON.parse(readFileSync(join(fixtures, 'images.json'), 'utf8')).images['fat-greeter'];
-    const report = await inspectImageRef(`oci:${join(fixtures, info.paths.oci)}`, { fileTree: true });
+    const images = JSON.parse(readFileSync(join(fixtures, 'images.json'), 'utf8')).images;
+    const fat = await inspectImageRef(`oci:${join(fixtures, images['fat-greeter'].paths.oci)}`, { fileTree: true });
     const path = join(work, 'fat.html');
-    writeFileSync(path, renderInspectHtml(report));
+    writeFileSync(path, renderInspectHtml(fat));
     pages.push({ name: 'fat fixture (26k files)', path, sizeTarget: 2e6 });
+    const slim = await inspectImageRef(`oci:${join(fixtures, images['slim-four-levers'].paths.oci)}`, { fileTree: true });
+    const cmp = join(work, 'compare-fat-slim.html');
+    writeFileSync(cmp, comparePage(fat, slim, ['fat-greeter', 'slim-four-levers']));
+    pages.push({ name: 'compare fat -> slim', path: cmp, sizeTarget: 2e6 });
+    const big = join(work, 'compare-100k-fat.html');
+    writeFileSync(big, comparePage(smallFiles, fat, ['100k small files', 'fat-greeter']));
+    pages.push({ name: `compare ${FILES / 1000}k -> fat`, path: big, sizeTarget: 10e6 });
   } else {
-    console.log('(fixture images not built: the fat image row is left out; bash test/fixtures/images/make-images.sh test/.work/images)');
+    console.log('(fixture images not built: the fat image and compare rows are left out; bash test/fixtures/images/make-images.sh test/.work/images)');
   }
   // The floor for each page: same data, a script that only parses it.
   for (const p of pages) {
@@ -96,7 +118,7 @@ try {
     const cdp = await context.newCDPSession(page);
     await cdp.send('HeapProfiler.collectGarbage');
     const heap = await cdp.send('Runtime.getHeapUsage');
-    const tiles = await page.evaluate(() => document.querySelectorAll('#treemap g.tile').length);
+    const tiles = await page.evaluate(() => document.querySelectorAll('[data-map] .treemap g.tile').length);
     await cdp.detach();
     await page.close();
     if (errors.length > 0) throw new Error(`page errors in ${path}: ${errors.join('; ')}`);
