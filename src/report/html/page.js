@@ -176,9 +176,9 @@
   }
 
   /**
-   * The leaves two trees are compared by, under their names from the root: files (a Go binary's
-   * file as one), each directory's small files together, the hidden bytes together, and a size
-   * tree's leaves.
+   * The leaves two trees are compared by, under their names from the root: files, each
+   * directory's small files together, the hidden bytes together, and a size tree's leaves (a Go
+   * binary's sections and packages, also inside an image's file when both sides have its tree).
    * @param {TNode} root
    * @returns {Map<string, { segs: string[], node: TNode, bytes: number }>}
    */
@@ -204,8 +204,8 @@
       for (const c of n.children || []) {
         if (c.kind === 'small') put([...segs, 'small files'], c, c.bytes);
         else if (c.hidden || c.kind === 'hidden') put([c.name], c, c.bytes);
-        else if (c.kind === 'file' || !c.children) put([...segs, c.name], c, c.bytes);
-        else walk(c, [...segs, c.name]);
+        else if (!c.children) put([...segs, c.name], c, c.bytes);
+        else walk(c, [...segs, c.name]); // a directory, or a Go binary's file: down to its sections and packages
       }
     };
     walk(root, []);
