@@ -100,6 +100,8 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'chromium', 'go'], 'goslim compare 
   let binB: BinaryReport;
   let grownHtml: string;
   let grown: CompareJson;
+  let cgoHtml: string;
+  let cgo: ImageComparison & CompareJson;
 
   beforeAll(async () => {
     const fx = await ensureFixtureImages();
@@ -133,6 +135,13 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'chromium', 'go'], 'goslim compare 
     const gh = goslim('compare', join(work, 'slim.json'), join(work, 'fat.json'), '--max-growth', '1%', '--format', 'html', '-o', grownHtml);
     expect(gh.code, gh.stderr).toBe(1);
     grown = JSON.parse(goslim('compare', join(work, 'slim.json'), join(work, 'fat.json'), '--max-growth', '1%', '--json').stdout) as CompareJson;
+
+    // The same Go program at the same path: cgo on a static base (will not start) -> four levers applied.
+    const cgoRef = `oci:${fx.images['cgo-on-static'].oci}`;
+    cgoHtml = join(work, 'cgo.html');
+    const ch = goslim('compare', cgoRef, slimRef, '--format', 'html', '-o', cgoHtml);
+    expect(ch.code, ch.stderr).toBe(0);
+    cgo = JSON.parse(goslim('compare', cgoRef, slimRef, '--json').stdout) as ImageComparison & CompareJson;
 
     // Two real builds of the same program, with and without -s -w.
     const exes = await buildFixtures([HELLO('default'), HELLO('sw', ['-ldflags=-s -w'])]);
@@ -290,6 +299,29 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'chromium', 'go'], 'goslim compare 
     const stripped = bin.sections.filter((x) => x.lever === 'strip-symbols').reduce((t, x) => t - x.delta, 0);
     expect(stripped).toBeGreaterThan(0);
     expect(inShrank.drawn[0]?.bytes).toBe(stripped);
+    await page.close();
+  }, 120_000);
+
+  it('both start verdicts with their failed checks; a Go binary at the same path is compared down to its sections', async () => {
+    const watch: PageWatch = { errors: [], requests: [] };
+    const page = await openReport(browser, cgoHtml, watch, '[data-map="diff"] svg g.tile');
+    expect(watch.errors).toEqual([]);
+    expect(cgo.startup.a.verdict).toBe('fail');
+    expect(await page.locator('[data-field="startup.a"]').getAttribute('data-verdict')).toBe('fail');
+    expect(await page.locator('[data-field="startup.b"]').getAttribute('data-verdict')).toBe(cgo.startup.b.verdict);
+    expect(await page.locator('td[data-startup="a"] li').allInnerTexts()).toEqual(cgo.startup.a.failures);
+    const gb = cgo.goBinaries.find((g) => g.key === '/greeter' || g.key === 'greeter');
+    expect(gb?.levers).toContain('strip-symbols');
+    const top = await mapState(page, 'diff');
+    expect(grewShrank(top).grew - grewShrank(top).shrank).toBe((await mapState(page, 'b')).bytes - (await mapState(page, 'a')).bytes);
+    await page.locator('[data-map="diff"] g.tile[aria-label^="shrank: "]').click();
+    await page.locator('[data-map="diff"] g.tile[aria-label^="greeter: "]').click();
+    const inGreeter = await mapState(page, 'diff');
+    expect(inGreeter.path).toBe('/greeter');
+    expectProportional(inGreeter);
+    const labels = inGreeter.drawn.map((t) => t.label);
+    expect(labels.some((l) => l.startsWith('symbols and DWARF (-s -w removes): '))).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'compare-cgo-greeter.png') });
     await page.close();
   }, 120_000);
 

@@ -182,10 +182,10 @@ function budgetsSection(budgets: string[]): string {
 }
 
 function verdictCell(v: StartVerdict, which: 'a' | 'b'): string {
-  if (v.verdict === null) return `<td><strong class="status-skip" data-field="startup.${which}">not known</strong><br><span class="muted">${escapeHtml(v.note ?? '')}</span></td>`;
+  if (v.verdict === null) return `<td data-startup="${which}"><strong class="status-skip" data-field="startup.${which}">not known</strong><br><span class="muted">${escapeHtml(v.note ?? '')}</span></td>`;
   const word = v.verdict === 'pass' ? 'will start' : v.verdict === 'warn' ? 'will start, with warnings' : 'will NOT start';
   const fails = v.failures.length > 0 ? `<ul>${v.failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>` : '';
-  return `<td><strong class="status-${v.verdict}" data-field="startup.${which}" data-verdict="${v.verdict}">${escapeHtml(word)}</strong>${fails}</td>`;
+  return `<td data-startup="${which}"><strong class="status-${v.verdict}" data-field="startup.${which}" data-verdict="${v.verdict}">${escapeHtml(word)}</strong>${fails}</td>`;
 }
 
 /** Two (or three) treemaps: A and B side by side, each with its own breadcrumb, then the change. */
