@@ -176,13 +176,37 @@
   }
 
   /**
+   * The names from the root of each file that holds a Go binary's size tree.
+   * @param {TNode} root
+   * @returns {Set<string>}
+   */
+  function binaryFiles(root) {
+    /** @type {Set<string>} */
+    const out = new Set();
+    /**
+     * @param {TNode} n
+     * @param {string[]} segs
+     */
+    const walk = (n, segs) => {
+      for (const c of n.children || []) {
+        if (c.kind === 'file' && c.children) out.add([...segs, c.name].join('\u0000'));
+        else if (c.kind === 'dir' && !c.hidden) walk(c, [...segs, c.name]);
+      }
+    };
+    walk(root, []);
+    return out;
+  }
+
+  /**
    * The leaves two trees are compared by, under their names from the root: files, each
    * directory's small files together, the hidden bytes together, and a size tree's leaves (a Go
-   * binary's sections and packages, also inside an image's file when both sides have its tree).
+   * binary's sections and packages; inside an image only for a file whose size tree both sides
+   * have, else the file is one leaf, so the two sides' leaves line up).
    * @param {TNode} root
+   * @param {Set<string>} both files to compare down to their size trees
    * @returns {Map<string, { segs: string[], node: TNode, bytes: number }>}
    */
-  function diffLeaves(root) {
+  function diffLeaves(root, both) {
     /** @type {Map<string, { segs: string[], node: TNode, bytes: number }>} */
     const out = new Map();
     /**
@@ -202,10 +226,11 @@
      */
     const walk = (n, segs) => {
       for (const c of n.children || []) {
+        const here = [...segs, c.name];
         if (c.kind === 'small') put([...segs, 'small files'], c, c.bytes);
         else if (c.hidden || c.kind === 'hidden') put([c.name], c, c.bytes);
-        else if (!c.children) put([...segs, c.name], c, c.bytes);
-        else walk(c, [...segs, c.name]); // a directory, or a Go binary's file: down to its sections and packages
+        else if (!c.children || (c.kind === 'file' && !both.has(here.join('\u0000')))) put(here, c, c.bytes);
+        else walk(c, here);
       }
     };
     walk(root, []);
@@ -221,8 +246,11 @@
    * @returns {TNode}
    */
   function diffTree(a, b, sep) {
-    const la = diffLeaves(a);
-    const lb = diffLeaves(b);
+    const ba = binaryFiles(a);
+    const bb = binaryFiles(b);
+    const both = new Set([...ba].filter((k) => bb.has(k)));
+    const la = diffLeaves(a, both);
+    const lb = diffLeaves(b, both);
     /** @type {TNode} */
     const root = { name: 'changes', path: '(changes)', bytes: 0, files: 0, kind: 'dir', key: '' };
     /** @type {Record<string, TNode>} */
