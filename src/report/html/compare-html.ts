@@ -208,8 +208,11 @@ function mapsSection(data: ComparePageData, subject: 'image' | 'binary', legendH
   return [
     '<h2 id="maps">Where the bytes are, A and B</h2>',
     `<div class="pair">${side('a')}${side('b')}</div>`,
-    legendHtml,
-    `<p class="note">Each map is drawn to its own scale: compare their sizes with the figures above. ${subject === 'image' ? 'Colour is the cause; the hatched tile is bytes hidden in lower layers.' : 'Colour is the kind of bytes.'} Click or Enter zooms in, Escape or the breadcrumb zooms out (in the map that has the focus).</p>`,
+    // The legend and how to read the maps, when there is a map to read.
+    data.sides.a !== null || data.sides.b !== null ? legendHtml : '',
+    data.sides.a !== null || data.sides.b !== null
+      ? `<p class="note">Each map is drawn to its own scale: compare their sizes with the figures above. ${subject === 'image' ? 'Colour is the cause; the hatched tile is bytes hidden in lower layers.' : 'Colour is the kind of bytes.'} Click or Enter zooms in, Escape or the breadcrumb zooms out (in the map that has the focus).</p>`
+      : '',
     '<h2 id="changes">What changed</h2>',
     treemapSection({ map: 'diff', legends: diffLegend, note: diffNote, colourBy: [] }),
   ].join('\n');
@@ -337,7 +340,7 @@ export function renderCompareHtml(input: CompareHtmlInput): string {
           `<table><thead><tr><th>A</th><th>B</th></tr></thead><tbody><tr>${verdictCell(r.startup.a, 'a')}${verdictCell(r.startup.b, 'b')}</tr></tbody></table>`,
         ].join('\n')
       : '';
-  const ratio = r.ratio !== null && r.size.delta < 0 ? ` <span class="muted" data-field="ratio" data-ratio="${r.ratio}">(A is ${escapeHtml(r.ratio.toFixed(2))} times B)</span>` : '';
+  const ratio = r.ratio !== null && r.size.delta < 0 ? ` <span class="muted" data-field="ratio" data-ratio="${r.ratio}">(A is ${escapeHtml(r.ratio.toFixed(2))} times the size of B)</span>` : '';
   const body = [
     '<header>',
     `<h1>goslim compare: ${r.subject === 'image' ? 'two images' : 'two Go binaries'}</h1>`,
