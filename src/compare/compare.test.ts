@@ -212,4 +212,37 @@ describe('parseSavedReport', () => {
     expect(() => parseSavedReport('{"kind": "compare", "schemaVersion": 1}', 'a.json')).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED_FORMAT' }));
     expect(() => parseSavedReport('{"files": []}', 'a.json')).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED_FORMAT' }));
   });
+
+  it('checks the file tree and size trees of `inspect --json --tree`: indexes, tuples, depth', () => {
+    const tree = {
+      causes: ['go-binary', 'other'],
+      packages: ['libc6'],
+      smallFileBytes: 100,
+      smallFiles: { files: 3, bytes: 90 },
+      hidden: [[1, 50]],
+      root: { n: '', d: [{ n: 'app', f: [['server', 5000, 0, -1, 1]], s: [[3, 90, 1, 1]] }] },
+    };
+    const sizeTree = { n: '/app/server', d: [{ n: '.text', b: 4000, k: 'section' }, { n: 'headers and padding', b: 1000, k: 'headers' }] };
+    const base = image(10, 5);
+    const ok = { ...base, tree, wasted: { bytes: 50 } };
+    expect(parseSavedReport(JSON.stringify(ok), 'a.json').kind).toBe('inspect');
+    const withTree = (t: unknown): string => JSON.stringify({ ...ok, tree: t });
+    const malformed = (text: string, field: string): void =>
+      expect(() => parseSavedReport(text, 'a.json')).toThrow(expect.objectContaining({ code: 'E_MALFORMED', details: expect.objectContaining({ field }) }));
+    malformed(withTree({ ...tree, root: { n: '', d: [{ n: 'app', f: [['server', 5000, 2, -1, 1]] }] } }), 'tree.root.d[0].f[0][2]');
+    malformed(withTree({ ...tree, root: { n: '', d: [{ n: 'app', f: [['server', 5000, 0, 1, 1]] }] } }), 'tree.root.d[0].f[0][3]');
+    malformed(withTree({ ...tree, root: { n: '', f: [['server', -1, 0, -1, 1]] } }), 'tree.root.f[0][1]');
+    malformed(withTree({ ...tree, root: { n: '', s: [[1, 2, 3]] } }), 'tree.root.s[0]');
+    malformed(withTree({ ...tree, causes: ['nope'] }), 'tree.causes[0]');
+    // Deeper than any path: E_LIMIT, not a stack overflow.
+    let deep: Record<string, unknown> = { n: 'x' };
+    for (let i = 0; i < 300; i++) deep = { n: 'x', d: [deep] };
+    expect(() => parseSavedReport(withTree({ ...tree, root: deep }), 'a.json')).toThrow(expect.objectContaining({ code: 'E_LIMIT' }));
+    // A Go binary's size tree.
+    const goBinary = { path: '/app/server', size: 5000, linking: 'static', go: { version: 'go1.19.8' }, strip: { symtab: 0, dwarf: 0, total: 0 }, trimpath: { leakedPaths: 0 }, willStart: true };
+    const bin = (st: unknown): string => JSON.stringify({ ...ok, goBinaries: [{ ...goBinary, sizeTree: st }] });
+    expect(parseSavedReport(bin(sizeTree), 'a.json').kind).toBe('inspect');
+    malformed(bin({ n: 'x', d: [{ n: 'y', b: 'big' }] }), 'goBinaries[0].sizeTree.d[0].b');
+  });
 });
+

@@ -4,7 +4,8 @@
  * file is E_MALFORMED naming the field, and a document of another kind (a lint or compare
  * report, any other JSON) is E_UNSUPPORTED_FORMAT. Pure: text in.
  */
-import { MalformedInputError, UnsupportedFormatError } from '../errors.js';
+import { LimitExceededError, MalformedInputError, UnsupportedFormatError } from '../errors.js';
+import { limit } from '../limits.js';
 import { arr, bool, check, nullable, num, obj, opt, record, size, str, type Shape } from '../image/schema.js';
 import { shapeError } from '../image/schema.js';
 import { CAUSE_IDS, type CauseId } from '../vocabulary/causes.js';
@@ -29,6 +30,68 @@ const verdict: Shape<'pass' | 'warn' | 'fail'> = (v, path, doc) => {
 
 const strip = obj({ symtab: size, dwarf: size, total: size });
 
+/** An integer index into `list` (or -1 when `none` is allowed). */
+function index(v: unknown, path: string, doc: string, length: number, none: boolean): void {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < (none ? -1 : 0) || v >= length) {
+    throw shapeError(doc, path, `an index below ${length}${none ? ' (or -1)' : ''}`, v);
+  }
+}
+
+/** Nesting below the limit of a path's depth: a tree deeper than any path is not a file tree. */
+function depthCheck(depth: number, doc: string, path: string): void {
+  const max = limit('tar.pathDepth');
+  if (depth > max) throw new LimitExceededError('tar.pathDepth', max, `${doc}: ${path} nests deeper than ${max} levels`, { details: { document: doc, field: path } });
+}
+
+/**
+ * The file tree `inspect --tree` saves (src/analysis/file-tree.ts): directories `{ n, d?, f?, s? }`,
+ * files `[name, bytes, cause index, package index or -1, layer]`, small files `[count, bytes,
+ * cause index, layer]`; indexes checked against the tree's own lists.
+ */
+const fileTree: Shape<unknown> = (v, path, doc) => {
+  const t = obj({ causes: arr(causeId), packages: arr(str), smallFileBytes: size, smallFiles: obj({ files: size, bytes: size }), hidden: arr(arr(size)), root: obj({ n: str }) })(v, path, doc);
+  const causes = t.causes.length;
+  const packages = t.packages.length;
+  t.hidden.forEach((h, i) => {
+    if (h.length !== 2) throw shapeError(doc, `${path}.hidden[${i}]`, '[layer, bytes]', h);
+  });
+  const dir = (d: unknown, at: string, depth: number): void => {
+    depthCheck(depth, doc, at);
+    const o = obj({ n: str, d: opt(arr((x) => x)), f: opt(arr((x) => x)), s: opt(arr((x) => x)) })(d, at, doc);
+    (o.f ?? []).forEach((f, i) => {
+      const p = `${at}.f[${i}]`;
+      if (!Array.isArray(f) || f.length !== 5) throw shapeError(doc, p, '[name, bytes, cause, package, layer]', f);
+      str(f[0], `${p}[0]`, doc);
+      size(f[1], `${p}[1]`, doc);
+      index(f[2], `${p}[2]`, doc, causes, false);
+      index(f[3], `${p}[3]`, doc, packages, true);
+      size(f[4], `${p}[4]`, doc);
+    });
+    (o.s ?? []).forEach((x, i) => {
+      const p = `${at}.s[${i}]`;
+      if (!Array.isArray(x) || x.length !== 4) throw shapeError(doc, p, '[count, bytes, cause, layer]', x);
+      size(x[0], `${p}[0]`, doc);
+      size(x[1], `${p}[1]`, doc);
+      index(x[2], `${p}[2]`, doc, causes, false);
+      size(x[3], `${p}[3]`, doc);
+    });
+    (o.d ?? []).forEach((c, i) => dir(c, `${at}.d[${i}]`, depth + 1));
+  };
+  dir(t.root, `${path}.root`, 0);
+  return t;
+};
+
+/** A Go binary's size tree (src/binary/size-tree.ts): `{ n, b?, k?, d?, t? }`, leaves with bytes. */
+const sizeNode: Shape<unknown> = (v, path, doc) => {
+  const node = (x: unknown, at: string, depth: number): void => {
+    depthCheck(depth, doc, at);
+    const o = obj({ n: str, b: opt(size), k: opt(str), t: opt(str), d: opt(arr((y) => y)) })(x, at, doc);
+    (o.d ?? []).forEach((c, i) => node(c, `${at}.d[${i}]`, depth + 1));
+  };
+  node(v, path, 0);
+  return v;
+};
+
 const INSPECT_SHAPE = obj({
   image: obj({ ref: str, digest: str, platform: str, compressedSize: size, size, files: size }),
   layers: arr(obj({ number: size, diffId: str, compressedSize: size, size, createdBy: nullable(str) }), 'image.layers'),
@@ -44,9 +107,13 @@ const INSPECT_SHAPE = obj({
     cgoBytes: opt(size),
     willStart: bool,
     problem: opt(str),
+    sizeTree: opt(sizeNode),
   })),
   levers: arr(obj({ id: leverId, bytes: size, verdict: opt(str) })),
   startup: opt(obj({ verdict, checks: arr(obj({ id: str, status: str, message: str })) })),
+  // Saved with `inspect --json --tree`: the HTML compare page draws the image from it.
+  tree: opt(fileTree),
+  wasted: opt(obj({ bytes: size })),
 });
 
 const BINARY_SHAPE = obj({

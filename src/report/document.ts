@@ -5,6 +5,8 @@
  * change; removing or changing the meaning of one bumps `schemaVersion`.
  */
 
+import { randomUUID } from 'node:crypto';
+
 /** The version of every document's shape. */
 export const SCHEMA_VERSION = 1;
 
@@ -23,4 +25,27 @@ export function jsonDocument<K extends DocumentKind, B extends object>(kind: K, 
 /** Pretty-printed with a final newline, as every command prints it. */
 export function formatJsonDocument<K extends DocumentKind, B extends object>(kind: K, body: B): string {
   return `${JSON.stringify(jsonDocument(kind, body), null, 2)}\n`;
+}
+
+/**
+ * Pretty-printed JSON (two spaces, final newline) whose values under the keys `compact` are
+ * written on one line: the file tree and Go binaries' size trees of `inspect --json --tree`
+ * hold tens of thousands of small tuples, which indentation would make several times larger.
+ * The same value as JSON.parse reads it back.
+ */
+export function prettyJsonCompact(value: unknown, compact: readonly string[]): string {
+  const nonce = randomUUID();
+  const held: string[] = [];
+  const text = JSON.stringify(
+    value,
+    function (this: unknown, key: string, v: unknown) {
+      if (key !== '' && compact.includes(key) && v !== undefined && typeof this === 'object' && this !== null && !Array.isArray(this)) {
+        held.push(JSON.stringify(v));
+        return `${nonce}:${held.length - 1}`;
+      }
+      return v;
+    },
+    2,
+  );
+  return `${text.replace(new RegExp(`"${nonce}:(\\d+)"`, 'g'), (_m, i: string) => held[Number(i)] ?? 'null')}\n`;
 }

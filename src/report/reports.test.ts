@@ -15,7 +15,7 @@ import { CAUSE_IDS } from '../vocabulary/causes.js';
 import { CHECK_IDS } from '../vocabulary/checks.js';
 import { LEVER_DOCS, LEVER_IDS } from '../vocabulary/levers.js';
 import { HINT_IDS } from '../vocabulary/hints.js';
-import { formatJsonDocument, jsonDocument } from './document.js';
+import { formatJsonDocument, jsonDocument, prettyJsonCompact } from './document.js';
 import { formatImageSarif, locateInDockerfile } from './image-sarif.js';
 import { renderInspectText } from './inspect-text.js';
 import { cell } from './md.js';
@@ -226,5 +226,18 @@ describe('a base image (no Entrypoint, no Cmd)', () => {
     expect(text).toContain('[FAIL] command');
     const m = renderInspectMarkdown(r);
     expect(m).not.toContain('This image will not start');
+  });
+});
+
+describe('prettyJsonCompact', () => {
+  it('writes the named keys\' values on one line, the rest indented, and reads back the same', () => {
+    const value = { a: 1, tree: { root: { n: '', f: [['x', 1, 0, -1, 1]] } }, list: [{ sizeTree: { n: 'b', d: [{ n: 'c', b: 2 }] }, s: 'tree' }] };
+    const text = prettyJsonCompact(value, ['tree', 'sizeTree']);
+    expect(JSON.parse(text)).toEqual(value);
+    expect(text).toContain('"tree": {"root":{"n":"","f":[["x",1,0,-1,1]]}}');
+    expect(text).toContain('"sizeTree": {"n":"b","d":[{"n":"c","b":2}]}');
+    expect(text).toContain('\n  "a": 1,\n');
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(prettyJsonCompact({ a: [1] }, ['tree'])).toBe(`${JSON.stringify({ a: [1] }, null, 2)}\n`);
   });
 });

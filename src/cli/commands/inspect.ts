@@ -8,7 +8,7 @@ import { UsageError } from '../../errors.js';
 import { renderInspectText, willNotStart } from '../../report/inspect-text.js';
 import { renderInspectMarkdown } from '../../report/report-markdown.js';
 import { formatImageSarif } from '../../report/image-sarif.js';
-import { jsonDocument } from '../../report/document.js';
+import { jsonDocument, prettyJsonCompact } from '../../report/document.js';
 import { renderInspectHtml } from '../../report/html/index.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
 import { addOutputOptions, chosenFormat, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
@@ -34,6 +34,7 @@ interface InspectOptions extends NetworkCliOptions, OutputCliOptions, CostCliOpt
   minEfficiency?: string;
   failOnLever?: string[];
   top?: string;
+  tree?: boolean;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -41,6 +42,9 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 /** inspect's JSON document: the report, with what its bytes cost when a cost model is given. */
+/** The keys `inspect --json --tree` writes on one line each. */
+const TREE_KEYS = ['tree', 'sizeTree'] as const;
+
 function inspectDocument(r: InspectReport, cost: ResolvedCostModel | undefined): object {
   if (!cost) return jsonDocument('inspect', r);
   const a = costOf(r.image, cost.model);
@@ -56,7 +60,8 @@ export function inspectRenderers(top: number, dockerfile?: { path: string; text:
       const c = costed(r);
       return c ? `${renderInspectText(r, { top, style: ctx.style })}\n${costBlock(c).join('\n')}\n` : renderInspectText(r, { top, style: ctx.style });
     },
-    json: (r) => `${JSON.stringify(inspectDocument(r, cost), null, 2)}\n`,
+    // With --tree the file tree and size trees are one line each (the rest pretty-printed).
+    json: (r) => prettyJsonCompact(inspectDocument(r, cost), TREE_KEYS),
     markdown: (r) => renderInspectMarkdown(r, { top }),
     html: (r) => renderInspectHtml(r),
     sarif: (r, ctx) =>
@@ -71,7 +76,7 @@ export function inspectRenderers(top: number, dockerfile?: { path: string; text:
 function inspectPlatformsRenderers(ref: string, top: number, cost: ResolvedCostModel): Renderers<InspectReport[]> {
   return {
     text: (rs) => renderInspectPlatforms(ref, rs, { top }),
-    json: (rs) => `${JSON.stringify(rs.map((r) => inspectDocument(r, cost)), null, 2)}\n`,
+    json: (rs) => prettyJsonCompact(rs.map((r) => inspectDocument(r, cost)), TREE_KEYS),
     markdown: (rs) => rs.map((r) => renderInspectMarkdown(r, { top })).join('\n'),
   };
 }
@@ -94,6 +99,7 @@ export const command: CommandModule = {
       .option('--min-efficiency <fraction>', 'budget: exit 1 when layer efficiency is lower (0.95 or 95%)')
       .option('--fail-on-lever <id>', `exit 1 when this lever applies (repeatable or comma-separated; one of ${LEVER_IDS.join(', ')})`, collect)
       .option('--top <n>', 'rows of largest files and packages in the text output', '10')
+      .option('--tree', 'with --format json: add the file tree (every file by directory, small files aggregated) and each Go binary\'s size tree, so that `goslim compare --format html` draws this image from the saved report')
       .action(async (ref: string, opts: InspectOptions) => {
         await run(async (io: CliIO): Promise<ExitCode> => {
           const top = Number(opts.top);
@@ -132,7 +138,7 @@ export const command: CommandModule = {
                 onProgress: (p) => progress.update(p),
                 largest: Math.max(top, 15),
                 // The page draws every file: the report carries the file tree only when it is asked for.
-                ...(chosenFormat(opts) === 'html' ? { fileTree: true } : {}),
+                ...(chosenFormat(opts) === 'html' || opts.tree === true ? { fileTree: true } : {}),
               });
             } finally {
               progress.done();

@@ -5,8 +5,9 @@
  * report, whose file tree (an image) or size tree (a Go binary) the page draws: A and B side by
  * side and the change between them (grew / shrank, area = the bytes each file or package changed
  * by), computed by the page script from the two trees. Without both trees (a saved `--json`
- * report carries none) the change map is drawn from what the comparison holds (per cause for
- * images, per module and package for binaries), and the page says so.
+ * report carries one only when saved with `inspect --json --tree`) the change map is drawn from
+ * what the comparison holds (per cause for images, per module and package for binaries), and the
+ * page says so.
  */
 import { formatBandwidth, formatDuration, describeCostModel } from '../../analysis/cost.js';
 import { sizeTree, sizeTreeBytes, type SizeNode } from '../../binary/size-tree.js';
@@ -57,8 +58,8 @@ export interface CompareHtmlInput {
 function sidePage(side: LoadedSide | undefined): ImageSidePage | BinarySidePage | null {
   if (side === undefined) return null;
   if (side.subject === 'image') {
-    // Only an image read now has its file tree: a saved --json report never carries one.
-    if (side.source !== 'image' || side.report.tree === undefined) return null;
+    // An image read now has its file tree; a saved report only when saved with `inspect --json --tree`.
+    if (side.report.tree === undefined || side.report.wasted === undefined) return null;
     const d = imagePageData(side.report);
     return { kind: 'image', tree: d.tree, layers: d.layers, wasted: d.wasted, binaries: d.binaries };
   }
@@ -193,7 +194,8 @@ function mapsSection(data: ComparePageData, subject: 'image' | 'binary', legendH
   const side = (which: 'a' | 'b'): string => {
     const name = which.toUpperCase();
     if (data.sides[which] === null) {
-      return `<div class="map-absent" data-absent-map="${which}"><h3>${name}</h3><p class="note">No ${subject === 'image' ? 'file tree' : 'size tree'} for ${name}: it is a saved report, which holds figures but not the ${subject === 'image' ? 'files' : 'sections, modules and packages as a tree'}. This page shows only what the saved report contains; compare the ${subject === 'image' ? 'image' : 'executable'} itself for its treemap.</p></div>`;
+      const how = subject === 'image' ? 'compare the image itself, or save its report with <code>goslim inspect --json --tree</code>' : 'compare the executable itself, or a report saved by this goslim';
+      return `<div class="map-absent" data-absent-map="${which}"><h3>${name}</h3><p class="note">No ${subject === 'image' ? 'file tree' : 'size tree'} for ${name}: it is a saved report, which holds figures but not the ${subject === 'image' ? 'files' : 'sections, modules and packages as a tree'}. This page shows only what the saved report contains; for its treemap, ${how}.</p></div>`;
     }
     return treemapSection({ map: which, heading: `<h3>${name}</h3>`, legends: '', note: '', colourBy: [] });
   };

@@ -148,14 +148,21 @@ describe('renderCompareHtml', () => {
     expect(html).toContain('data-absent-map="a"');
     expect(html).toContain('This page shows only what the saved report contains');
     expect(html).not.toContain('data-map="a"');
-    // One image read now, one saved report: A's map, B's absence, and the change per cause.
-    const mixed = renderCompareHtml({ report, budgets: [], a: { subject: 'image', source: 'image', report: a }, b: { subject: 'image', source: 'inspect-report', report: b } });
+    // One image read now, one saved report without a tree: A's map, B's absence, and the change per cause.
+    const { tree: _tree, ...saved } = b;
+    const mixed = renderCompareHtml({ report, budgets: [], a: { subject: 'image', source: 'image', report: a }, b: { subject: 'image', source: 'inspect-report', report: saved } });
     const md = pageData(mixed) as ComparePageData;
     expect(md.sides.a).not.toBeNull();
     expect(md.sides.b).toBeNull();
     expect(md.changes).not.toBeNull();
     expect(mixed).toContain('data-map="a"');
     expect(mixed).toContain('data-absent-map="b"');
+    // A saved report with its tree (`inspect --json --tree`) is drawn like an image read now.
+    const treed = pageData(renderCompareHtml({ report, budgets: [], a: { subject: 'image', source: 'inspect-report', report: JSON.parse(JSON.stringify(a)) as InspectReport }, b: { subject: 'image', source: 'image', report: b } })) as ComparePageData;
+    const live = pageData(renderCompareHtml({ report, budgets: [], a: { subject: 'image', source: 'image', report: a } })) as ComparePageData;
+    expect(live.sides.a).not.toBeNull();
+    expect(treed.sides.a).toEqual(live.sides.a);
+    expect(treed.changes).toBeNull();
     const leaves = (n: { b?: number; d?: Array<{ b?: number; d?: unknown[] }> }): number => (n.d ? n.d.reduce((t, c) => t + leaves(c as typeof n), 0) : (n.b ?? 0));
     const [grew, shrank] = data.changes?.d ?? [];
     expect(leaves(grew!)).toBe(report.causes.filter((c) => c.delta > 0).reduce((t, c) => t + c.delta, 0));
