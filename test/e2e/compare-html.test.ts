@@ -22,9 +22,17 @@ import type { BinaryComparison, CompareJson, ImageComparison } from '../../src/c
 import { buildFixtures, HELLO } from '../fixtures/go/build-fixtures.js';
 import { launchChromium, openReport, reportFields, type BrowserHandle, type PageWatch } from '../helpers/browser.js';
 import { ensureFixtureImages, REPO_ROOT } from '../helpers/images.js';
+import { contractValidator } from '../helpers/schemas.js';
 import { FIXTURE_TOOLS, describeWithTools } from '../helpers/tools.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test', '.work', 'artifacts', 'html');
+
+/** The JSON the page script reads, parsed back out of a page. */
+function pageData(file: string): { sides: unknown; changes: unknown } {
+  const m = /<script type="application\/json" id="goslim-data">([\s\S]*?)<\/script>/.exec(readFileSync(file, 'utf8'));
+  if (!m) throw new Error(`no data element in ${file}`);
+  return JSON.parse(m[1] ?? '') as { sides: unknown; changes: unknown };
+}
 
 function goslim(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/goslim.js'), ...args], { encoding: 'utf8', timeout: 300_000, maxBuffer: 256 << 20 });
@@ -94,6 +102,8 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'chromium', 'go'], 'goslim compare 
   let slim: InspectReport;
   let savedHtml: string;
   let saved: ImageComparison & CompareJson;
+  let treedHtml: string;
+  let treed: { fat: string; slim: string };
   let binHtml: string;
   let bin: BinaryComparison & CompareJson;
   let binA: BinaryReport;
@@ -129,6 +139,14 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'chromium', 'go'], 'goslim compare 
     const sh = goslim('compare', join(work, 'fat.json'), join(work, 'slim.json'), '--format', 'html', '-o', savedHtml);
     expect(sh.code, sh.stderr).toBe(0);
     saved = JSON.parse(goslim('compare', join(work, 'fat.json'), join(work, 'slim.json'), '--json').stdout) as ImageComparison & CompareJson;
+
+    // Two saved reports with their trees (inspect --json --tree).
+    treed = { fat: goslim('inspect', fatRef, '--json', '--tree').stdout, slim: goslim('inspect', slimRef, '--json', '--tree').stdout };
+    writeFileSync(join(work, 'fat-tree.json'), treed.fat);
+    writeFileSync(join(work, 'slim-tree.json'), treed.slim);
+    treedHtml = join(work, 'saved-tree.html');
+    const th = goslim('compare', join(work, 'fat-tree.json'), join(work, 'slim-tree.json'), '--format', 'html', '-o', treedHtml);
+    expect(th.code, th.stderr).toBe(0);
 
     // A budget crossed: the slim image grown into the fat one, against 1 %.
     grownHtml = join(work, 'grown.html');
@@ -266,6 +284,30 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'chromium', 'go'], 'goslim compare 
     const titles = causes.drawn.map((t) => t.label.replace(/: .*$/, ''));
     expect(titles.length).toBeGreaterThan(0);
     expect(await page.locator('#crumbs-diff').innerText()).toMatch(/changes\s*\/\s*shrank/);
+    await page.close();
+  }, 120_000);
+
+  it('two reports saved with --tree: valid inspect documents, drawn exactly as the images read now', async () => {
+    const validate = contractValidator();
+    for (const text of [treed.fat, treed.slim]) {
+      const doc = JSON.parse(text) as InspectReport;
+      expect(doc.tree).toBeDefined();
+      expect(validate(doc).errors).toEqual([]);
+      // Without --tree the same report, less the trees.
+      expect(text.length).toBeLessThan(2 * 1024 * 1024);
+    }
+    const { tree: _t, goBinaries, ...rest } = JSON.parse(treed.fat) as InspectReport;
+    expect({ ...rest, goBinaries: goBinaries.map(({ sizeTree: _s, ...g }) => g) }).toEqual(fat);
+    // The page data of the saved reports is the page data of the images read now.
+    expect(pageData(treedHtml).sides).toEqual(pageData(imgHtml).sides);
+    expect(pageData(treedHtml).changes).toBeNull();
+    const watch: PageWatch = { errors: [], requests: [] };
+    const page = await openReport(browser, treedHtml, watch, '[data-map="diff"] svg g.tile');
+    expect(watch.errors).toEqual([]);
+    expect(await page.locator('[data-absent-map]').count()).toBe(0);
+    const live = await openReport(browser, imgHtml, { errors: [], requests: [] }, '[data-map="diff"] svg g.tile');
+    for (const m of ['a', 'b', 'diff']) expect(await mapState(page, m)).toEqual(await mapState(live, m));
+    await live.close();
     await page.close();
   }, 120_000);
 
