@@ -231,7 +231,7 @@ function absPath(key: string): string {
 
 // ---- the pages -----------------------------------------------------------------------------
 
-function imageBody(r: ImageComparison, input: CompareHtmlInput, data: ComparePageData): string[] {
+function imageBody(r: ImageComparison, data: ComparePageData): string[] {
   const causeLegend = `<ul class="legend" id="legend-cause" aria-label="Causes">${CAUSE_IDS.filter((id) => r.causes.some((c) => c.key === id && ((c.a ?? 0) > 0 || (c.b ?? 0) > 0)))
     .map((id) => `<li data-cause="${escapeHtml(id)}">${swatch(causeColor(id))}<span>${escapeHtml(causeDoc(id).title)}</span></li>`)
     .join('')}<li data-cause="hidden"><span class="swatch" style="background:repeating-linear-gradient(45deg,#888 0 3px,transparent 3px 6px)"></span><span>Hidden in lower layers (wasted)</span></li></ul>`;
@@ -353,7 +353,7 @@ export function renderCompareHtml(input: CompareHtmlInput): string {
     '<main>',
     budgetsSection(input.budgets),
     startup,
-    ...(r.subject === 'image' ? imageBody(r, input, data) : binaryBody(r, data)),
+    ...(r.subject === 'image' ? imageBody(r, data) : binaryBody(r, data)),
     '</main>',
     `<footer class="note">Written by goslim. No network: everything on this page is in this file. Change: ${escapeHtml(formatDelta(r.size))}.</footer>`,
   ].join('\n');
