@@ -15,6 +15,7 @@ import { CAUSE_IDS } from '../vocabulary/causes.js';
 import { CHECK_IDS } from '../vocabulary/checks.js';
 import { LEVER_DOCS, LEVER_IDS } from '../vocabulary/levers.js';
 import { HINT_IDS } from '../vocabulary/hints.js';
+import { BUDGET_IDS } from '../vocabulary/budgets.js';
 import { DOCUMENT_KINDS, formatJsonDocument, jsonDocument } from './document.js';
 import { formatImageSarif, locateInDockerfile } from './image-sarif.js';
 import { renderInspectText } from './inspect-text.js';
@@ -177,7 +178,7 @@ ENTRYPOINT ["/app"]
     };
     expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
     const run = log.runs[0]!;
-    expect(run.tool.driver.rules.map((x) => x.id)).toEqual([...CHECK_IDS.map((c) => `check:${c}`), ...LEVER_IDS]);
+    expect(run.tool.driver.rules.map((x) => x.id)).toEqual([...CHECK_IDS.map((c) => `check:${c}`), ...LEVER_IDS, ...BUDGET_IDS.map((b) => `budget:${b}`)]);
     for (const rule of run.tool.driver.rules) {
       expect(rule.helpUri).toBeUndefined();
       expect(rule.help.markdown).toContain('**Fix:**');
