@@ -4,7 +4,6 @@ import { compareBudgetCrossings, parseMaxGrowth, type CompareBudgets } from '../
 import type { CompareJson } from '../../compare/types.js';
 import { UsageError } from '../../errors.js';
 import { renderCompareMarkdown } from '../../report/compare-markdown.js';
-import { formatCompareSarif } from '../../report/compare-sarif.js';
 import { packageVersion } from '../../util/package-version.js';
 import { readDockerfileOption } from '../read-bounded.js';
 import { renderCompareText } from '../../report/compare-text.js';
@@ -81,12 +80,14 @@ export const command: CommandModule = {
           const report = sides.report;
           const crossed = compareBudgetCrossings(report, budgets);
           const reasons = crossed.map((c) => c.message);
+          // The SARIF writer (Dockerfile parser, vocabulary help) is loaded only when asked for.
+          const sarif = format === 'sarif' ? (await import('../../report/compare-sarif.js')).formatCompareSarif : undefined;
           const out = format === 'json'
             ? `${JSON.stringify({ ...report, budgets: reasons } satisfies CompareJson, null, 2)}\n`
             : format === 'markdown'
               ? renderCompareMarkdown(report, { top: Math.max(top, 20) })
-              : format === 'sarif'
-                ? formatCompareSarif(sides, crossed, { toolVersion: packageVersion(), ...(dockerfile !== undefined ? { dockerfile } : {}) })
+              : sarif !== undefined
+                ? sarif(sides, crossed, { toolVersion: packageVersion(), ...(dockerfile !== undefined ? { dockerfile } : {}) })
                 : renderCompareText(report, { top });
           if (opts.output !== undefined) await writeFileAtomic(resolve(io.cwd, opts.output), out);
           else io.stdout(out);
