@@ -14,7 +14,8 @@ import { sizeTree, sizeTreeBytes, type SizeNode } from '../../binary/size-tree.j
 import type { BinaryReport } from '../../binary/types.js';
 import { moduleOf } from '../../compare/binaries.js';
 import { formatDelta } from '../../compare/headline.js';
-import type { LoadedSide } from '../../compare/inputs.js';
+import type { BinaryInput } from '../../compare/binaries.js';
+import type { InspectInput } from '../../compare/images.js';
 import type { BinaryComparison, Change, CompareReport, ImageComparison, SizePair, StartVerdict } from '../../compare/types.js';
 import { formatBytes, formatPercent } from '../../util/units.js';
 import { CAUSE_IDS, causeDoc, type CauseId } from '../../vocabulary/causes.js';
@@ -46,24 +47,26 @@ export interface ComparePageData {
   changes: SizeNode<string> | null;
 }
 
-export interface CompareHtmlInput {
-  report: CompareReport;
-  /** The budgets crossed, one line each (checkCompareBudgets). */
-  budgets: string[];
-  /** The sides as read; a side read now carries the tree the page draws. */
-  a?: LoadedSide;
-  b?: LoadedSide;
+/**
+ * The comparison (compareInputsWithSides's answer, or the parts of it) and the budgets it crossed.
+ * `a` and `b` are the sides' own reports; an image's carries the tree the page draws when it was
+ * read now or saved with `inspect --json --tree`.
+ */
+export type CompareHtmlInput = { budgets: string[] } & (
+  | { report: ImageComparison; a?: InspectInput; b?: InspectInput }
+  | { report: BinaryComparison; a?: BinaryInput; b?: BinaryInput }
+);
+
+function imageSide(r: InspectInput | undefined): ImageSidePage | null {
+  // An image read now has its file tree; a saved report only when saved with `inspect --json --tree`.
+  if (r === undefined || r.tree === undefined || r.wasted === undefined) return null;
+  const d = imagePageData(r);
+  return { kind: 'image', tree: d.tree, layers: d.layers, wasted: d.wasted, binaries: d.binaries };
 }
 
-function sidePage(side: LoadedSide | undefined): ImageSidePage | BinarySidePage | null {
+function binarySide(side: BinaryInput | undefined): BinarySidePage | null {
   if (side === undefined) return null;
-  if (side.subject === 'image') {
-    // An image read now has its file tree; a saved report only when saved with `inspect --json --tree`.
-    if (side.report.tree === undefined || side.report.wasted === undefined) return null;
-    const d = imagePageData(side.report);
-    return { kind: 'image', tree: d.tree, layers: d.layers, wasted: d.wasted, binaries: d.binaries };
-  }
-  const r = side.report as Partial<BinaryReport> & LoadedSide['report'];
+  const r = side as Partial<BinaryReport> & BinaryInput;
   // An executable read now has everything the size tree needs; a saved report when it has its layout.
   if (r.layout === undefined || (r as BinaryReport).trimpath.estimatedBytes === undefined) return null;
   const root = sizeTree(r as BinaryReport);
@@ -101,7 +104,10 @@ function comparePageData(input: CompareHtmlInput): ComparePageData {
   const r = input.report;
   const causes: ComparePageData['causes'] = {};
   for (const id of CAUSE_IDS) causes[id] = { title: causeDoc(id).title, color: causeColor(id) };
-  const sides = { a: sidePage(input.a), b: sidePage(input.b) };
+  const sides =
+    input.report.subject === 'image'
+      ? { a: imageSide(input.a as InspectInput | undefined), b: imageSide(input.b as InspectInput | undefined) }
+      : { a: binarySide(input.a as BinaryInput | undefined), b: binarySide(input.b as BinaryInput | undefined) };
   let changes: SizeNode<string> | null = null;
   if (sides.a === null || sides.b === null) {
     if (r.subject === 'image') changes = changeTree(r.causes, (c) => causeDoc(c.key as CauseId).title, () => null);

@@ -121,7 +121,7 @@ describe('renderCompareHtml', () => {
 
   it('images read now: both file trees in the data, the headline and the figures exact, hostile names escaped', () => {
     const report = compare({ a: HOSTILE, b: 'b' });
-    const html = renderCompareHtml({ report, budgets: [`budget ${HOSTILE}`], a: { subject: 'image', source: 'image', report: a }, b: { subject: 'image', source: 'image', report: b } });
+    const html = renderCompareHtml({ report, budgets: [`budget ${HOSTILE}`], a, b });
     expect(html.match(/<\/script>/gi)).toHaveLength(2);
     expect(html).not.toContain('<script>alert');
     expect(html).not.toMatch(/\bsrc\s*=/i);
@@ -150,7 +150,7 @@ describe('renderCompareHtml', () => {
     expect(html).not.toContain('data-map="a"');
     // One image read now, one saved report without a tree: A's map, B's absence, and the change per cause.
     const { tree: _tree, ...saved } = b;
-    const mixed = renderCompareHtml({ report, budgets: [], a: { subject: 'image', source: 'image', report: a }, b: { subject: 'image', source: 'inspect-report', report: saved } });
+    const mixed = renderCompareHtml({ report, budgets: [], a, b: saved });
     const md = pageData(mixed) as ComparePageData;
     expect(md.sides.a).not.toBeNull();
     expect(md.sides.b).toBeNull();
@@ -158,8 +158,8 @@ describe('renderCompareHtml', () => {
     expect(mixed).toContain('data-map="a"');
     expect(mixed).toContain('data-absent-map="b"');
     // A saved report with its tree (`inspect --json --tree`) is drawn like an image read now.
-    const treed = pageData(renderCompareHtml({ report, budgets: [], a: { subject: 'image', source: 'inspect-report', report: JSON.parse(JSON.stringify(a)) as InspectReport }, b: { subject: 'image', source: 'image', report: b } })) as ComparePageData;
-    const live = pageData(renderCompareHtml({ report, budgets: [], a: { subject: 'image', source: 'image', report: a } })) as ComparePageData;
+    const treed = pageData(renderCompareHtml({ report, budgets: [], a: JSON.parse(JSON.stringify(a)) as InspectReport, b })) as ComparePageData;
+    const live = pageData(renderCompareHtml({ report, budgets: [], a })) as ComparePageData;
     expect(live.sides.a).not.toBeNull();
     expect(treed.sides.a).toEqual(live.sides.a);
     expect(treed.changes).toBeNull();
@@ -172,7 +172,7 @@ describe('renderCompareHtml', () => {
   it('binaries: a size tree per side that adds up to the file; without one, a module -> package change map', () => {
     const r = analyzeBinary(readFileSync(process.execPath), { path: 'node' });
     const report = compareBinaries(r, r, { a: { input: 'node', source: 'binary' }, b: { input: 'node', source: 'binary' } });
-    const html = renderCompareHtml({ report, budgets: [], a: { subject: 'binary', source: 'binary', report: r }, b: { subject: 'binary', source: 'binary', report: r } });
+    const html = renderCompareHtml({ report, budgets: [], a: r, b: r });
     const data = pageData(html) as ComparePageData;
     for (const s of [data.sides.a, data.sides.b]) {
       expect(s?.kind).toBe('binary');
@@ -180,7 +180,7 @@ describe('renderCompareHtml', () => {
     }
     // A saved report without the layout the size tree needs (saved by an older goslim).
     const { layout: _layout, ...old } = r;
-    const without = pageData(renderCompareHtml({ report, budgets: [], a: { subject: 'binary', source: 'binary-report', report: old }, b: { subject: 'binary', source: 'binary', report: r } })) as ComparePageData;
+    const without = pageData(renderCompareHtml({ report, budgets: [], a: old, b: r })) as ComparePageData;
     expect(without.sides.a).toBeNull();
     expect(without.changes).toMatchObject({ n: 'changes' });
   });
