@@ -108,6 +108,7 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'chromium', 'go'], 'goslim compare 
   let bin: BinaryComparison & CompareJson;
   let binA: BinaryReport;
   let binB: BinaryReport;
+  let binSavedHtml: string;
   let grownHtml: string;
   let grown: CompareJson;
   let cgoHtml: string;
@@ -168,8 +169,14 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'chromium', 'go'], 'goslim compare 
     const bh = goslim('compare', ea, eb, '--format', 'html', '-o', binHtml);
     expect(bh.code, bh.stderr).toBe(0);
     bin = JSON.parse(goslim('compare', ea, eb, '--json').stdout) as BinaryComparison & CompareJson;
-    binA = JSON.parse(goslim('binary', ea, '--json').stdout) as BinaryReport;
-    binB = JSON.parse(goslim('binary', eb, '--json').stdout) as BinaryReport;
+    const [ja, jb] = [goslim('binary', ea, '--json').stdout, goslim('binary', eb, '--json').stdout];
+    binA = JSON.parse(ja) as BinaryReport;
+    binB = JSON.parse(jb) as BinaryReport;
+    writeFileSync(join(work, 'a-bin.json'), ja);
+    writeFileSync(join(work, 'b-bin.json'), jb);
+    binSavedHtml = join(work, 'binaries-saved.html');
+    const bs = goslim('compare', join(work, 'a-bin.json'), join(work, 'b-bin.json'), '--format', 'html', '-o', binSavedHtml);
+    expect(bs.code, bs.stderr).toBe(0);
 
     browser = await launchChromium();
   }, 900_000);
@@ -341,6 +348,18 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'chromium', 'go'], 'goslim compare 
     const stripped = bin.sections.filter((x) => x.lever === 'strip-symbols').reduce((t, x) => t - x.delta, 0);
     expect(stripped).toBeGreaterThan(0);
     expect(inShrank.drawn[0]?.bytes).toBe(stripped);
+    await page.close();
+  }, 120_000);
+
+  it('two saved binary reports: the same three maps as the executables read now', async () => {
+    // A saved `binary --json` report carries sections, packages and layout: everything the size tree needs.
+    expect(pageData(binSavedHtml).sides).toEqual(pageData(binHtml).sides);
+    const watch: PageWatch = { errors: [], requests: [] };
+    const page = await openReport(browser, binSavedHtml, watch, '[data-map="diff"] svg g.tile');
+    expect(watch.errors).toEqual([]);
+    const live = await openReport(browser, binHtml, { errors: [], requests: [] }, '[data-map="diff"] svg g.tile');
+    for (const m of ['a', 'b', 'diff']) expect(await mapState(page, m)).toEqual(await mapState(live, m));
+    await live.close();
     await page.close();
   }, 120_000);
 
