@@ -345,7 +345,7 @@ export function renderCompareHtml(input: CompareHtmlInput): string {
     r.subject === 'image'
       ? [
           '<h2 id="start">Will it start?</h2>',
-          `<table><thead><tr><th>A</th><th>B</th></tr></thead><tbody><tr>${verdictCell(r.startup.a, 'a')}${verdictCell(r.startup.b, 'b')}</tr></tbody></table>`,
+          `<table class="verdicts"><thead><tr><th>A</th><th>B</th></tr></thead><tbody><tr>${verdictCell(r.startup.a, 'a')}${verdictCell(r.startup.b, 'b')}</tr></tbody></table>`,
         ].join('\n')
       : '';
   const ratio = r.ratio !== null && r.size.delta < 0 ? ` <span class="muted" data-field="ratio" data-ratio="${r.ratio}">(A is ${escapeHtml(r.ratio.toFixed(2))} times the size of B)</span>` : '';

@@ -63,6 +63,7 @@ nav.crumbs .here { font-weight: 600; }
 .pair h3 { margin: 4px 0; }
 .map-absent { border: 1px dashed var(--line); border-radius: 6px; padding: 4px 12px; }
 table.sides th { width: 9em; }
+table.verdicts th, table.verdicts td { width: 50%; }
 @media (max-width: 900px) { .pair { grid-template-columns: 1fr; } }
 .noscript { border: 1px solid var(--warn); padding: 6px 10px; border-radius: 6px; }
 @media print {
