@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { elfExtent, GoBinaryCollector, gzipSize, isBinaryCandidate, strippedView } from './go-binaries.js';
 import { buildFixture, HELLO } from '../../test/fixtures/go/build-fixtures.js';
 import { factsFromReport } from './inspect.js';
+import { sizeTree, sizeTreeBytes } from '../binary/size-tree.js';
 import { describeWithTools } from '../../test/helpers/tools.js';
 
 // A real Go program and a real C program from the machine (Debian's golang-go is a test dependency).
@@ -137,6 +138,17 @@ describeWithTools(['go'], 'a Go binary padded with zeros (issue 11: a 5 MB layer
     expect(kept).toEqual([go.length]);
     expect(col.get(0, 'app')?.size).toBe(go.length + padding);
     expect(col.get(0, 'app')?.go?.version).toMatch(/^go1\./);
+    // The size tree of the HTML report counts the padding past the ELF's extent as `goslim binary`
+    // does on the whole file: it adds up to the file's size.
+    const withTree = new GoBinaryCollector((bytes, path) => factsFromReport(analyzeBinary(bytes, { path }), path, true), sections);
+    const sink2 = withTree.sink(entry('app', go.length + 5000));
+    for (let i = 0; i < go.length; i += 65536) sink2.write(go.subarray(i, i + 65536));
+    sink2.write(Buffer.alloc(5000));
+    await sink2.end();
+    const tree = withTree.get(0, 'app')?.sizeTree;
+    expect(tree && sizeTreeBytes(tree)).toBe(go.length + 5000);
+    const whole = sizeTree(analyzeBinary(Buffer.concat([go, Buffer.alloc(5000)]), { path: 'app' }));
+    expect(tree?.d?.find((n) => n.k === 'headers')?.b).toBe(whole.d?.find((n) => n.k === 'headers')?.b);
   });
 
   it('a binary whose section table is at the end has no extent from its first page (kept whole, up to image.binaryBytes)', async () => {

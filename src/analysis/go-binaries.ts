@@ -329,6 +329,14 @@ export class GoBinaryCollector {
     if (!facts) return undefined;
     // The file's size, not the bytes kept (the tail past the ELF's extent is not kept).
     const result: GoBinaryFacts & { strippedCompressed?: number } = { ...facts, path: entry.path, size: Math.max(bytes.length, fileSize) };
+    // The size tree (HTML report) was built from the bytes kept: the tail is padding, counted as
+    // `goslim binary` counts it on the whole file, so the tree still adds up to the file.
+    const tail = fileSize - bytes.length;
+    if (tail > 0 && facts.sizeTree?.d !== undefined) {
+      const d = facts.sizeTree.d;
+      const pad = d.find((n) => n.k === 'headers' && n.d === undefined);
+      result.sizeTree = { ...facts.sizeTree, d: pad ? d.map((n) => (n === pad ? { ...n, b: (n.b ?? 0) + tail } : n)) : [...d, { n: 'headers and padding', b: tail, k: 'headers' }] };
+    }
     this.found.set(key(entry.layer, entry.path), result);
     if (!this.sections) return undefined;
     let parts: Buffer[];
