@@ -363,7 +363,7 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'chromium', 'go'], 'goslim compare 
     await page.close();
   }, 120_000);
 
-  it('both start verdicts with their failed checks; a Go binary\'s change at the same path in the change map is the JSON\'s', async () => {
+  it('both start verdicts with their failed checks; a Go binary\'s change at the same path in the change map is the JSON\'s, down to its sections', async () => {
     const watch: PageWatch = { errors: [], requests: [] };
     const page = await openReport(browser, cgoHtml, watch, '[data-map="diff"] svg g.tile');
     expect(watch.errors).toEqual([]);
@@ -391,6 +391,14 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'chromium', 'go'], 'goslim compare 
     expect(shrank).toBeGreaterThan(0);
     expect(grew - shrank).toBe(gb?.delta);
     expect(await mapState(page, 'diff')).toEqual(top);
+    // Both images carry /greeter's size tree, so what shrank in it is named down to its sections.
+    await page.locator('[data-map="diff"] g.tile[aria-label^="shrank: "]').click();
+    await page.locator('[data-map="diff"] g.tile[aria-label^="greeter: "]').click();
+    const inGreeter = await mapState(page, 'diff');
+    expect(inGreeter.path).toBe('/greeter');
+    expectProportional(inGreeter);
+    expect(inGreeter.drawn.map((t) => t.label).some((l) => l.startsWith('symbols and DWARF (-s -w removes): '))).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'compare-cgo-greeter.png') });
     await page.close();
   }, 120_000);
 
