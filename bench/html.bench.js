@@ -53,7 +53,9 @@ const { buildTestImage, file } = await import(dist('image/testing/index.js'));
 function comparePage(a, b, names) {
   const side = (input) => ({ input, source: 'image' });
   const report = compareImages(a, b, { a: side(names[0]), b: side(names[1]) }, { cost: { ...DEFAULT_COST_MODEL }, costDefaults: { bandwidth: true, nodes: true, keptTags: true } });
-  return renderCompareHtml({ report, budgets: [], a: { subject: 'image', source: 'image', report: a }, b: { subject: 'image', source: 'image', report: b } });
+  const html = renderCompareHtml({ report, budgets: [], a, b });
+  if (!html.includes('data-map="a"') || !html.includes('data-map="b"')) throw new Error('bench/html: the compare page has no A and B maps');
+  return html;
 }
 
 const work = mkdtempSync(join(tmpdir(), 'goslim-html-bench-'));
