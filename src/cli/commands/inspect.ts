@@ -11,7 +11,7 @@ import { formatImageSarif } from '../../report/image-sarif.js';
 import { jsonDocument } from '../../report/document.js';
 import { renderInspectHtml } from '../../report/html/index.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
-import { addOutputOptions, chosenFormat, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
+import { addOutputOptions, wantedFormats, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
 import { readDockerfileOption } from '../read-bounded.js';
 import { costOf } from '../../analysis/cost.js';
 import { costBlock } from '../../report/cost-text.js';
@@ -132,7 +132,7 @@ export const command: CommandModule = {
                 onProgress: (p) => progress.update(p),
                 largest: Math.max(top, 15),
                 // The page draws every file: the report carries the file tree only when it is asked for.
-                ...(chosenFormat(opts) === 'html' ? { fileTree: true } : {}),
+                ...(wantedFormats(opts).includes('html') ? { fileTree: true } : {}),
               });
             } finally {
               progress.done();
