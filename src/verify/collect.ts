@@ -25,7 +25,7 @@ import { libcFamilyOfInterpreter } from './loader.js';
 
 /** Largest program we read whole (the ELF reader needs the file). */
 const MAX_PROGRAM_BYTES = 512 * 1024 * 1024;
-const MAX_SMALL_FILE = 4 * 1024 * 1024;
+const MAX_SMALL_FILE = 4 * 1024 * 1024; // MAX_CAPTURED_SMALL_FILE
 /** Largest shared library read for its symbol versions (glibc's libc.so.6 is ~2 MB; libLLVM ~100 MB). */
 const MAX_LIBRARY_BYTES = 128 * 1024 * 1024;
 
@@ -50,7 +50,17 @@ export interface VerifyCapture {
   /** A synchronous reader of a wanted entry (LayerVisitor.sink) that keeps its bytes. */
   sink(e: LayerEntry): TarDataSink;
   finish(files: ReadonlyMap<string, MergedFile>): Promise<ImageView>;
+  /** The bytes of a file read elsewhere (the analysis cache's copy of a layer's small files). */
+  add(path: string, bytes: Buffer): void;
 }
+
+/** Files the static checks read whatever the image's command: the same for every image holding the layer. */
+export function isImageIndependentCapture(path: string): boolean {
+  return (SMALL_FILES as readonly string[]).includes(path) || /^etc\/ld-musl-[^/]+\.path$/.test(path) || DPKG_LIBC_PARAGRAPH.test(path);
+}
+
+/** Largest such file kept (the capture's own bound for small files). */
+export const MAX_CAPTURED_SMALL_FILE = 4 * 1024 * 1024;
 
 export function createVerifyCapture(image: Image): VerifyCapture {
   const config = image.config().config;
@@ -69,6 +79,9 @@ export function createVerifyCapture(image: Image): VerifyCapture {
       collectSink(programs.has(e.path) ? MAX_PROGRAM_BYTES : MAX_SMALL_FILE, e.size, (bytes) => {
         if (bytes) contents.set(e.path, bytes);
       }),
+    add: (path, bytes) => {
+      contents.set(path, bytes);
+    },
     finish: async (files) => {
       // Programs reached through links: read the data from the layer that holds it.
       const wanted = new Map<number, Set<string>>();
