@@ -5,14 +5,14 @@
  * and blob GETs counted through a proxy in front of a real docker-registry); corrupt, truncated
  * or mis-shaped entries are rebuilt; two processes share one cache directory.
  */
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inspectImageRef, type InspectReport } from '../../src/analysis/inspect.js';
 import { ANALYSIS_VERSION, LayerCache } from '../../src/analysis/layer-cache.js';
-import { ensureFixtureImages, type FixtureImages } from '../helpers/images.js';
+import { ensureFixtureImages, REPO_ROOT, type FixtureImages } from '../helpers/images.js';
 import { startFaultProxy, startRegistry, type FaultProxy, type RegistryHandle } from '../helpers/registry.js';
 import { FIXTURE_TOOLS, describeWithTools } from '../helpers/tools.js';
 
@@ -30,7 +30,11 @@ function freshDir(label: string): string {
  * but any read of those blobs fails its digest check.
  */
 function layoutWithout(layout: string, digests: readonly string[]): string {
-  const out = freshDir('layout');
+  return layoutWithoutIn(work, layout, digests);
+}
+
+function layoutWithoutIn(parent: string, layout: string, digests: readonly string[]): string {
+  const out = join(parent, `layout-${++n}`);
   const blob = (d: string): string => join('blobs', 'sha256', d.slice('sha256:'.length));
   cpSync(layout, out, { recursive: true, filter: (src) => !digests.some((d) => src.endsWith(blob(d))) });
   for (const d of digests) {
@@ -192,3 +196,68 @@ describeWithTools([...FIXTURE_TOOLS, 'docker-registry'], 'per-layer analysis cac
 });
 
 
+
+describeWithTools([...FIXTURE_TOOLS, 'dist'], 'per-layer analysis cache: the CLI', () => {
+  const BIN = join(REPO_ROOT, 'bin', 'goslim.js');
+  let cliWork: string;
+  beforeAll(async () => {
+    fx = await ensureFixtureImages();
+    cliWork = mkdtempSync(join(tmpdir(), 'goslim-layer-cache-cli-'));
+  });
+  afterAll(() => {
+    if (cliWork) rmSync(cliWork, { recursive: true, force: true });
+  });
+
+  /** The CLI as a separate process, with the cache left on (the suite's GOSLIM_NO_CACHE removed). */
+  function goslim(args: string[], cwd = cliWork): Promise<{ code: number; stdout: string; stderr: string }> {
+    const env = { ...process.env };
+    delete env.GOSLIM_NO_CACHE;
+    env.GOSLIM_CACHE = join(cliWork, 'default-cache');
+    return new Promise((resolvePromise) => {
+      execFile(process.execPath, [BIN, ...args], { cwd, env, maxBuffer: 64 << 20, timeout: 300_000 }, (err, stdout, stderr) => {
+        resolvePromise({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  const inspectArgs = (ref: string, ...extra: string[]): string[] => ['inspect', ref, '--json', '--allow-not-starting', ...extra];
+  const reportOf = (stdout: string): unknown => {
+    const doc = JSON.parse(stdout) as Record<string, unknown>;
+    return { ...doc, generated: undefined, goslimVersion: undefined };
+  };
+
+  it('two processes filling one cache directory at once leave it whole: a third run is all cached and gives the same report', async () => {
+    const dir = join(cliWork, 'shared');
+    const slim = `oci:${fx.images['slim-four-levers'].oci}`;
+    const cgo = `oci:${fx.images['cgo-on-static'].oci}`;
+    const reference = await goslim(inspectArgs(slim, '--no-cache'));
+    expect(reference.code, reference.stderr).toBe(0);
+    // Both share the base layer and race to write it.
+    const [a, b] = await Promise.all([goslim(inspectArgs(slim, '--cache-dir', dir)), goslim(inspectArgs(cgo, '--cache-dir', dir))]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(reportOf(a.stdout)).toEqual(reportOf(reference.stdout));
+    // The slim image's blobs made unreadable: only the cache can answer now.
+    const blobless = layoutWithoutIn(cliWork, fx.images['slim-four-levers'].oci, fx.images['slim-four-levers'].info.layers.map((l) => l.digest));
+    const third = await goslim(inspectArgs(`oci:${blobless}`, '--cache-dir', dir));
+    expect(third.code, third.stderr).toBe(0);
+    const r = JSON.parse(third.stdout) as InspectReport;
+    expect(sameImage(r)).toEqual(sameImage(JSON.parse(reference.stdout) as InspectReport));
+  });
+
+  it('--no-cache writes nothing; cache.dir in .goslim.yaml is used; a bad --cache-max-size is a usage error', async () => {
+    const slim = `oci:${fx.images['slim-four-levers'].oci}`;
+    const off = await goslim(inspectArgs(slim, '--no-cache'));
+    expect(off.code, off.stderr).toBe(0);
+    expect(existsSync(join(cliWork, 'default-cache'))).toBe(false);
+    const project = join(cliWork, 'project');
+    mkdirSync(project);
+    writeFileSync(join(project, '.goslim.yaml'), 'cache:\n  dir: from-config\n  max-size: 1GB\n');
+    const withConfig = await goslim(inspectArgs(slim), project);
+    expect(withConfig.code, withConfig.stderr).toBe(0);
+    expect(entryFiles(join(project, 'from-config'), 'layer')).toHaveLength(2);
+    const bad = await goslim(inspectArgs(slim, '--cache-max-size', 'lots'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('E_USAGE');
+  });
+});
