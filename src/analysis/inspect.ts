@@ -31,7 +31,7 @@ import type { VerifyReport } from '../verify/types.js';
 import type { LayerRecord } from '../image/filesystem/record.js';
 import type { GzipSize } from '../image/gzip-size.js';
 import { ANALYSIS_VERSION, cacheKey, type LayerCache } from './layer-cache.js';
-import { checkLayerFacts, checkStartupEntry, type LayerFacts, type StartupEntry } from './layer-facts.js';
+import { checkLayerFacts, checkReportEntry, checkStartupEntry, type LayerFacts, type StartupEntry } from './layer-facts.js';
 import type { CauseId, CauseTotal, Estimate, GoBinary, GoBinaryFacts, Lever, PackageTotal } from './types.js';
 
 export interface InspectProgress {
@@ -227,16 +227,36 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   let storedDone = 0;
   let bytesBefore = 0;
 
+  const verifyDiffId = options.verifyDiffIds ?? false;
   // The per-layer analysis cache: not for a source that streams its layers as one export
   // (docker-daemon: its config, and so its diff_ids, are known for sure only after the walk).
   const cache = options.cache !== undefined && options.cache !== false && imageSource(image).transport !== 'docker-daemon' ? options.cache : undefined;
   const measureMode = measureCompressed === true ? 'estimate' : measureCompressed === false ? 'off' : measureCompressed;
   const variantOf = (i: number): string => `tree=${withTree ? 1 : 0};gzip=${layers[i]!.compression() === 'none' ? measureMode : 'blob'}`;
   const keyOf = (i: number): string => cacheKey([`analysis-v${ANALYSIS_VERSION}`, 'layer', layers[i]!.diffId(), variantOf(i)]);
-  const cached: Array<LayerFacts | undefined> = cache
-    ? await Promise.all(layers.map((l, i) => cache.read('layer', keyOf(i), (b) => checkLayerFacts(b, l.diffId(), variantOf(i)))))
-    : [];
+  // With --verify-diff-ids, only facts whose diff_id was checked when they were written.
+  const usable = (f: LayerFacts | undefined): LayerFacts | undefined => (f !== undefined && (!verifyDiffId || f.diffIdChecked) ? f : undefined);
   const platformText = platformString(image.platform());
+  // The whole report of this manifest with these options (not with --verify-diff-ids: that asks to read every layer).
+  const reportKey = cacheKey([
+    `analysis-v${ANALYSIS_VERSION}`,
+    'report',
+    image.digest(),
+    image.configDigest(),
+    platformText,
+    `tree=${String(options.fileTree ?? false)};largest=${options.largest ?? 15};gzip=${measureMode}`,
+  ]);
+  if (cache && !verifyDiffId) {
+    const hit = (await cache.read('report', reportKey, (b) => checkReportEntry(b, image.digest(), platformText))) as InspectReport | undefined;
+    if (hit !== undefined) {
+      await Promise.all(layers.map((_, i) => cache.touch('layer', keyOf(i))));
+      const source = imageSource(image);
+      return { ...hit, image: { ...hit.image, ref: image.reference(), source }, startup: { ...hit.startup, image: { ...hit.startup.image, ref: image.reference() } } };
+    }
+  }
+  const cached: Array<LayerFacts | undefined> = cache
+    ? await Promise.all(layers.map((l, i) => cache.read('layer', keyOf(i), (b) => usable(checkLayerFacts(b, l.diffId(), variantOf(i), l.digest())))))
+    : [];
   const startupKey = cacheKey([`analysis-v${ANALYSIS_VERSION}`, 'startup', image.configDigest(), platformText]);
   const cachedStartup = cache ? await cache.read('startup', startupKey, (b) => checkStartupEntry(b, image.configDigest(), platformText)) : undefined;
   // What a walked layer yields for the cache (filled during the walk, written at the end).
@@ -251,7 +271,6 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   const wantsStartup = (e: LayerEntry): boolean => cachedStartup === undefined && startupCapture.wants(e);
 
   // One streaming pass (the filesystem module's walk + merge); our readers ride along.
-  const verifyDiffId = options.verifyDiffIds ?? false;
   const merged = await mergeLayers(image, {
     verifyDiffIds: verifyDiffId,
     measureCompressed,
@@ -496,9 +515,13 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     let wrote = 0;
     for (const [i, { record, gzip }] of records) {
       const late = lateOf.get(i) ?? [];
+      const layer = layers[i]!;
       const facts: LayerFacts = {
-        diffId: layers[i]!.diffId(),
+        diffId: layer.diffId(),
         variant: variantOf(i),
+        blob: layer.digest(),
+        // The blob digest is always checked; the diff_id when asked, or when it is the blob's digest.
+        diffIdChecked: verifyDiffId || layer.digest() === layer.diffId(),
         record,
         ...(gzip ? { gzip } : {}),
         db: [...(dbOf.get(i) ?? new Map<string, string>())],
@@ -509,6 +532,10 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
         probes: layerProbes.get(i) ?? { app: null, runtime: null },
       };
       if (await cache.write('layer', keyOf(i), facts)) wrote++;
+    }
+    if (!verifyDiffId) {
+      const { ref: _ref, source: _source, ...rest } = report.image;
+      if (await cache.write('report', reportKey, { ...report, image: rest })) wrote++;
     }
     if (cachedStartup === undefined) {
       const entry: StartupEntry = { configDigest: image.configDigest(), platform: platformText, report: startup };

@@ -3,8 +3,10 @@
  * written atomically, evicted least-recently-used past a size cap.
  *
  * Layout: `<dir>/analysis-v<ANALYSIS_VERSION>/<kind>/<k[0..2]>/<k>.json`, where `k` is the
- * SHA-256 of what the entry is keyed by (a layer's diff_id and the analysis variant; see
- * layer-facts.ts). An entry is one header line and a JSON body:
+ * SHA-256 of what the entry is keyed by: `layer`, a layer's diff_id and the analysis variant (see
+ * layer-facts.ts); `startup`, an image config digest and platform (the static startup checks);
+ * `report`, a manifest digest and the inspect options (the whole report, so that inspecting an
+ * image again does not even redo the analysis across its layers). An entry is one header line and a JSON body:
  *
  *     goslim-analysis-cache 1 sha256:<hex of the body> <bytes of the body>\n<body>
  *
@@ -39,7 +41,7 @@ const HEADER = /^goslim-analysis-cache 1 sha256:([0-9a-f]{64}) (\d{1,12})$/;
 const ENTRY_NAME = /^[0-9a-f]{64}\.json$/;
 const VERSION_DIR = /^analysis-v(\d+)$/;
 
-export type CacheKind = 'layer' | 'startup';
+export type CacheKind = 'layer' | 'startup' | 'report';
 
 export interface LayerCacheStats {
   hits: number;
@@ -82,7 +84,7 @@ export class LayerCache {
    * The parsed body of an entry, or undefined (missing, or corrupt: then deleted). `shape`
    * checks the body (it throws on a body that is not what it should be, which counts as corrupt).
    */
-  async read<T>(kind: CacheKind, key: string, shape: (body: unknown) => T): Promise<T | undefined> {
+  async read<T>(kind: CacheKind, key: string, shape: (body: unknown) => T | undefined): Promise<T | undefined> {
     const path = this.entryPath(kind, key);
     let raw: Buffer;
     try {
@@ -110,16 +112,26 @@ export class LayerCache {
     if (header === null) return this.corrupt(path);
     const body = raw.subarray(nl + 1);
     if (body.length !== Number(header[2]) || createHash('sha256').update(body).digest('hex') !== header[1]) return this.corrupt(path);
-    let value: T;
+    let value: T | undefined;
     try {
       value = shape(JSON.parse(body.toString('utf8')));
     } catch {
       return this.corrupt(path);
     }
+    if (value === undefined) {
+      this.stats.misses++; // whole, but not usable here (see checkLayerFacts)
+      return undefined;
+    }
     this.stats.hits++;
     const now = new Date();
     await utimes(path, now, now).catch(() => undefined); // last use, for eviction; gone meanwhile is fine
     return value;
+  }
+
+  /** Mark an entry used now (eviction keeps recently used entries); a missing entry is fine. */
+  async touch(kind: CacheKind, key: string): Promise<void> {
+    const now = new Date();
+    await utimes(this.entryPath(kind, key), now, now).catch(() => undefined);
   }
 
   private async corrupt(path: string): Promise<undefined> {
@@ -157,7 +169,7 @@ export class LayerCache {
     }
     const entries: Array<{ path: string; size: number; used: number }> = [];
     let total = 0;
-    for (const kind of ['layer', 'startup'] as const) {
+    for (const kind of ['layer', 'startup', 'report'] as const) {
       const kindDir = join(this.root, kind);
       for (const sub of await readdir(kindDir).catch(() => [] as string[])) {
         if (!/^[0-9a-f]{2}$/.test(sub)) continue;

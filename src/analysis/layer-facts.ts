@@ -20,7 +20,7 @@
  * variant of the analysis (Go size trees on or off; the gzip measuring mode for an
  * uncompressed layer), under ANALYSIS_VERSION.
  */
-import { arr, check, nullable, obj, opt, record, size, str, type Shape } from '../image/schema.js';
+import { anyObject, arr, bool, check, nullable, num, obj, opt, record, size, str, type Shape } from '../image/schema.js';
 import { shapeError } from '../image/schema.js';
 import { checkLayerRecord, type LayerRecord } from '../image/filesystem/record.js';
 import type { GzipSize } from '../image/gzip-size.js';
@@ -31,6 +31,10 @@ import type { GoBinaryFacts } from './types.js';
 export interface LayerFacts {
   diffId: string;
   variant: string;
+  /** The blob the facts were read from (its digest always checked). */
+  blob: string;
+  /** True when the tar was checked against the diff_id too (then any blob of that diff_id may use the facts). */
+  diffIdChecked: boolean;
   record: LayerRecord;
   gzip?: GzipSize;
   db: Array<[string, string]>;
@@ -92,6 +96,8 @@ const gzipShape = obj({
 const FACTS_SHAPE = obj({
   diffId: str,
   variant: str,
+  blob: str,
+  diffIdChecked: bool,
   record: (v, _path, doc) => checkLayerRecord(v, doc),
   gzip: opt(gzipShape),
   db: arr(pair),
@@ -101,18 +107,20 @@ const FACTS_SHAPE = obj({
   probes: obj({ app: nullable(counts), runtime: nullable(counts) }),
 });
 
-/** Check a cache entry's body; it must be the entry for this diff_id and variant (E_MALFORMED otherwise). */
-export function checkLayerFacts(v: unknown, diffId: string, variant: string): LayerFacts {
+/**
+ * Check a cache entry's body; it must be the entry for this diff_id and variant (E_MALFORMED
+ * otherwise). Undefined when it may not be used for this layer: it was read from another blob and
+ * its diff_id was not checked (a config may name any diff_id; only a checked one, or the same
+ * blob, vouches for the content).
+ */
+export function checkLayerFacts(v: unknown, diffId: string, variant: string, blob: string): LayerFacts | undefined {
   const doc = `analysis cache entry for ${diffId}`;
   const f = check(FACTS_SHAPE, v, doc) as unknown as LayerFacts;
   if (f.diffId !== diffId || f.variant !== variant) throw shapeError(doc, 'diffId', `${diffId} (${variant})`, f.diffId);
-  return f;
+  return f.diffIdChecked || f.blob === blob ? f : undefined;
 }
 
-const STARTUP_SHAPE = obj({
-  configDigest: str,
-  platform: str,
-  report: obj({
+const STARTUP_REPORT = obj({
     image: obj({ ref: str, digest: str, platform: str }),
     command: arr(str),
     verdict: (v, path, doc) => {
@@ -120,7 +128,12 @@ const STARTUP_SHAPE = obj({
       return v;
     },
     checks: arr(obj({ id: str, status: str, message: str, runtimeMessage: opt(str), fix: opt(str) })),
-  }),
+});
+
+const STARTUP_SHAPE = obj({
+  configDigest: str,
+  platform: str,
+  report: STARTUP_REPORT,
 });
 
 export interface StartupEntry {
@@ -135,4 +148,45 @@ export function checkStartupEntry(v: unknown, configDigest: string, platform: st
   const e = check(STARTUP_SHAPE, v, doc) as unknown as StartupEntry;
   if (e.configDigest !== configDigest || e.platform !== platform) throw shapeError(doc, 'configDigest', configDigest, e.configDigest);
   return e;
+}
+
+/** An inspect report as the cache keeps it (without `image.ref` and `image.source`, which belong to the run). */
+const REPORT_SHAPE = obj({
+  image: obj({ digest: str, platform: str, compressedSize: size, compressed: obj({ method: str }), size, fileBytes: size, files: size }),
+  layers: arr(
+    obj({
+      number: size,
+      digest: str,
+      diffId: str,
+      compressedSize: size,
+      compressedMethod: str,
+      size,
+      createdBy: nullable(str),
+      files: size,
+      added: size,
+      modified: size,
+      deleted: size,
+      deletedBytes: size,
+    }),
+    'image.layers',
+  ),
+  causes: arr(obj({ id: str, bytes: size, files: size })),
+  packages: arr(obj({ name: str, bytes: size })),
+  largestFiles: arr(obj({ path: str, bytes: size, cause: str, layer: size, package: opt(str) })),
+  goBinaries: arr(goFacts),
+  wasted: obj({ bytes: size, efficiency: num }),
+  levers: arr(obj({ id: str, bytes: size, title: str, fix: str, lose: str, keep: str })),
+  headline: str,
+  estimate: anyObject,
+  anomalies: size,
+  startup: STARTUP_REPORT,
+  tree: opt(anyObject),
+});
+
+/** Check a cached report; it must be the report of this manifest and platform (E_MALFORMED otherwise). */
+export function checkReportEntry(v: unknown, manifestDigest: string, platform: string): Record<string, unknown> {
+  const doc = `analysis cache report entry for ${manifestDigest}`;
+  const r = check(REPORT_SHAPE, v, doc);
+  if (r.image.digest !== manifestDigest || r.image.platform !== platform) throw shapeError(doc, 'image.digest', manifestDigest, r.image.digest);
+  return r as unknown as Record<string, unknown>;
 }

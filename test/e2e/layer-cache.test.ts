@@ -45,9 +45,10 @@ function layoutWithoutIn(parent: string, layout: string, digests: readonly strin
   return out;
 }
 
-function entryFiles(dir: string, kind: 'layer' | 'startup'): string[] {
+function entryFiles(dir: string, kind: 'layer' | 'startup' | 'report'): string[] {
   const root = join(dir, `analysis-v${ANALYSIS_VERSION}`, kind);
   const out: string[] = [];
+  if (!existsSync(root)) return out;
   for (const sub of readdirSync(root)) for (const name of readdirSync(join(root, sub))) if (name.endsWith('.json')) out.push(join(root, sub, name));
   return out.sort();
 }
@@ -68,26 +69,33 @@ describeWithTools(FIXTURE_TOOLS, 'per-layer analysis cache: reports', () => {
 
   it('cold, warm and half-warm (base cached by another image) reports of the fat image are deep-equal, and warm reads no layer blob', async () => {
     const fat = fx.images['fat-greeter'];
+    const layers = fat.info.layers.length;
     const ref = `oci:${fat.oci}`;
     const uncached = await inspectImageRef(ref);
-    // Cold with the cache: every layer walked and written.
+    // Cold with the cache: every layer walked; each layer, the startup checks and the report written.
     const dir = freshDir('cache');
     const cold = new LayerCache(dir);
     const coldReport = await inspectImageRef(ref, { cache: cold });
-    expect(cold.stats).toMatchObject({ hits: 0, corrupt: 0, writes: fat.info.layers.length + 1 });
+    expect(cold.stats).toMatchObject({ hits: 0, corrupt: 0, writes: layers + 2 });
     expect(coldReport).toEqual(uncached);
-    // Warm: from a copy of the layout without any layer blob, so a read would fail.
+    // Warm, from a copy of the layout whose layer blobs cannot be read.
     const blobless = layoutWithout(fat.oci, fat.info.layers.map((l) => l.digest));
+    // First without the whole-report entry: every layer replayed from its entry, the analysis redone.
+    rmSync(join(dir, `analysis-v${ANALYSIS_VERSION}`, 'report'), { recursive: true });
     const warm = new LayerCache(dir);
     const warmReport = await inspectImageRef(`oci:${blobless}`, { cache: warm });
-    expect(warm.stats).toMatchObject({ hits: fat.info.layers.length + 1, misses: 0, writes: 0, corrupt: 0 });
+    expect(warm.stats).toMatchObject({ hits: layers + 1, misses: 1, writes: 1, corrupt: 0 });
     expect(sameImage(warmReport)).toEqual(sameImage(uncached));
+    // Then the report entry answers alone.
+    const again = new LayerCache(dir);
+    expect(sameImage(await inspectImageRef(`oci:${blobless}`, { cache: again }))).toEqual(sameImage(uncached));
+    expect(again.stats).toMatchObject({ hits: 1, misses: 0, writes: 0 });
     // Half-warm: a fresh cache that holds only debian-bookworm's layer (fat-greeter's base).
     const half = freshDir('cache');
     await inspectImageRef(`oci:${fx.images['debian-bookworm'].oci}`, { cache: new LayerCache(half) });
     const halfCache = new LayerCache(half);
     const halfReport = await inspectImageRef(ref, { cache: halfCache });
-    expect(halfCache.stats).toMatchObject({ hits: 1, corrupt: 0, writes: fat.info.layers.length - 1 + 1 });
+    expect(halfCache.stats).toMatchObject({ hits: 1, corrupt: 0, writes: layers - 1 + 2 });
     expect(halfReport).toEqual(uncached);
   });
 
@@ -101,11 +109,11 @@ describeWithTools(FIXTURE_TOOLS, 'per-layer analysis cache: reports', () => {
     const withoutBase = layoutWithout(slim.oci, baseDigests);
     const cache = new LayerCache(dir);
     const report = await inspectImageRef(`oci:${withoutBase}`, { cache });
-    expect(cache.stats).toMatchObject({ hits: 1, writes: 2, corrupt: 0 });
+    expect(cache.stats).toMatchObject({ hits: 1, writes: 3, corrupt: 0 });
     expect(sameImage(report)).toEqual(sameImage(await inspectImageRef(`oci:${slim.oci}`)));
   });
 
-  it('rebuilds a truncated entry, one with a flipped byte, and one whose digest holds but whose shape does not; never trusts them', async () => {
+  it('rebuilds truncated entries, one with a flipped byte, and one whose digest holds but whose shape does not; never trusts them', async () => {
     const slim = fx.images['slim-four-levers'];
     const ref = `oci:${slim.oci}`;
     const expected = await inspectImageRef(ref);
@@ -113,6 +121,10 @@ describeWithTools(FIXTURE_TOOLS, 'per-layer analysis cache: reports', () => {
     await inspectImageRef(ref, { cache: new LayerCache(dir) });
     const [a, b] = entryFiles(dir, 'layer');
     const [s] = entryFiles(dir, 'startup');
+    const [whole] = entryFiles(dir, 'report');
+    // The report entry cut after its header line: its body is shorter than the header says.
+    const rw = readFileSync(whole!);
+    writeFileSync(whole!, rw.subarray(0, rw.indexOf(10) + 1));
     // Truncated: half the file.
     const ra = readFileSync(a!);
     writeFileSync(a!, ra.subarray(0, ra.length >> 1));
@@ -127,22 +139,22 @@ describeWithTools(FIXTURE_TOOLS, 'per-layer analysis cache: reports', () => {
     writeFileSync(s!, Buffer.concat([Buffer.from(`goslim-analysis-cache 1 sha256:${createHash('sha256').update(body).digest('hex')} ${body.length}\n`), body]));
     const again = new LayerCache(dir);
     const report = await inspectImageRef(ref, { cache: again });
-    expect(again.stats).toMatchObject({ corrupt: 3, hits: 0, writes: 3 });
+    expect(again.stats).toMatchObject({ corrupt: 4, hits: 0, writes: 4 });
     expect(report).toEqual(expected);
     // Rebuilt: the next run is all hits.
     const third = new LayerCache(dir);
     expect(await inspectImageRef(ref, { cache: third })).toEqual(expected);
-    expect(third.stats).toMatchObject({ hits: 3, corrupt: 0, writes: 0 });
+    expect(third.stats).toMatchObject({ hits: 1, corrupt: 0, writes: 0 });
   });
 
   it('keeps the directory within the size cap', async () => {
     const dir = freshDir('cache');
     await inspectImageRef(`oci:${fx.images['slim-four-levers'].oci}`, { cache: new LayerCache(dir) });
-    const slimBytes = [...entryFiles(dir, 'layer'), ...entryFiles(dir, 'startup')].reduce((t, p) => t + statSync(p).size, 0);
+    const slimBytes = [...entryFiles(dir, 'layer'), ...entryFiles(dir, 'startup'), ...entryFiles(dir, 'report')].reduce((t, p) => t + statSync(p).size, 0);
     const cap = new LayerCache(dir, { maxSize: slimBytes });
-    // cgo-on-static shares the base layer and adds two entries: the directory goes over the cap.
+    // cgo-on-static shares the base layer and adds three entries: the directory goes over the cap.
     await inspectImageRef(`oci:${fx.images['cgo-on-static'].oci}`, { cache: cap });
-    const total = [...entryFiles(dir, 'layer'), ...entryFiles(dir, 'startup')].reduce((t, p) => t + statSync(p).size, 0);
+    const total = [...entryFiles(dir, 'layer'), ...entryFiles(dir, 'startup'), ...entryFiles(dir, 'report')].reduce((t, p) => t + statSync(p).size, 0);
     expect(cap.stats.evicted).toBeGreaterThan(0);
     expect(total).toBeLessThanOrEqual(slimBytes);
   });
@@ -186,12 +198,19 @@ describeWithTools([...FIXTURE_TOOLS, 'docker-registry'], 'per-layer analysis cac
     mark = proxy.seen.length;
     const half = await inspectImageRef(`docker://${proxy.host}/fleet/slim-four-levers:latest`, { ...opts, cache: new LayerCache(dir) });
     expect(layerGets(mark, all)).toEqual(slim.filter((d) => !base.includes(d)));
+    // Warm, first from the layer entries alone (the whole-report entry removed), then from the report entry.
+    rmSync(join(dir, `analysis-v${ANALYSIS_VERSION}`, 'report'), { recursive: true });
     mark = proxy.seen.length;
     const warmCache = new LayerCache(dir);
     const warm = await inspectImageRef(`docker://${proxy.host}/fleet/slim-four-levers:latest`, { ...opts, cache: warmCache });
     expect(layerGets(mark, all)).toEqual([]);
-    expect(warmCache.stats).toMatchObject({ hits: slim.length + 1, misses: 0 });
+    expect(warmCache.stats).toMatchObject({ hits: slim.length + 1, misses: 1 });
     expect(warm).toEqual(half);
+    mark = proxy.seen.length;
+    const again = new LayerCache(dir);
+    expect(await inspectImageRef(`docker://${proxy.host}/fleet/slim-four-levers:latest`, { ...opts, cache: again })).toEqual(half);
+    expect(layerGets(mark, all)).toEqual([]);
+    expect(again.stats).toMatchObject({ hits: 1, misses: 0 });
   });
 });
 

@@ -73,8 +73,7 @@ export interface MergeOptions {
   replay?: (index: number) => { record: LayerRecord; gzip?: GzipSize } | undefined;
   /**
    * Record the walk of the layers this returns true for; `recorded` gets the record after the
-   * layer's walk (undefined when the layer was too large to record). The diff_id of a recorded
-   * layer is always checked, whatever `verifyDiffIds` says: a record is trusted by diff_id later.
+   * layer's walk (undefined when the layer was too large to record).
    */
   record?: (index: number) => boolean;
   recorded?: (index: number, record: LayerRecord | undefined, gzip: GzipSize | undefined) => void;
@@ -103,7 +102,7 @@ export async function mergeLayers(image: Image, options: MergeOptions = {}): Pro
       options.onProgress?.({ layer: i, layers: layers.length, bytes: stats.tarBytes, done: true });
     } else {
       const recorder = options.record?.(i) === true ? new LayerRecorder() : undefined;
-      const tar = await openLayerTar(layer, { verifyDiffId: recorder !== undefined || (options.verifyDiffIds ?? true) });
+      const tar = await openLayerTar(layer, { verifyDiffId: options.verifyDiffIds ?? true });
       let bytes = 0;
       let last = 0;
       const onBytes = (n: number): void => {
