@@ -200,7 +200,6 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   const dbFiles = new Map<string, { layer: number; text: string }>();
   // Compressibility samples, one pair of probes per layer (so a layer's samples are its own, and
   // the analysis cache can keep them): the image's ratios are the layers' sums.
-  const probeTotals = { app: [0, 0], runtime: [0, 0] };
   const layerProbes = new Map<number, { app: [number, number] | null; runtime: [number, number] | null }>();
   let probesAt: { layer: number; app: RatioProbe; runtime: RatioProbe } | undefined;
   const probeJobs: Array<Promise<void>> = [];
@@ -430,12 +429,20 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   const size = merged.totals.tarSize;
   const imageRatio = size > 0 ? compressedTotal / size : 1;
   await Promise.all(probeJobs);
-  for (const p of layerProbes.values()) {
-    if (p.app) (probeTotals.app[0]! += p.app[0]), (probeTotals.app[1]! += p.app[1]);
-    if (p.runtime) (probeTotals.runtime[0]! += p.runtime[0]), (probeTotals.runtime[1]! += p.runtime[1]);
-  }
-  const appRatio = probeTotals.app[0]! > 0 ? probeTotals.app[1]! / probeTotals.app[0]! : imageRatio;
-  const runtimeRatio = probeTotals.runtime[0]! > 0 ? probeTotals.runtime[1]! / probeTotals.runtime[0]! : undefined;
+  // Deflated / fed bytes over every layer's sample; undefined when no layer had any.
+  const sumRatio = (pick: (p: { app: [number, number] | null; runtime: [number, number] | null }) => [number, number] | null): number | undefined => {
+    let fed = 0;
+    let out = 0;
+    for (const p of layerProbes.values()) {
+      const c = pick(p);
+      if (c === null) continue;
+      fed += c[0];
+      out += c[1];
+    }
+    return fed > 0 ? out / fed : undefined;
+  };
+  const appRatio = sumRatio((p) => p.app) ?? imageRatio;
+  const runtimeRatio = sumRatio((p) => p.runtime);
   const appFiles: AppFile[] = files
     .filter((f) => (f.type === 'file' || f.type === 'hardlink') && f.charged > 0 && !claims.has(f.path))
     .filter((f) => attribution.fileCauses.get(f.path)?.cause === 'other' && isAppLocation(f.path))

@@ -152,6 +152,7 @@ export const command: CommandModule = {
             reports = [report];
             await writeReport(io, opts, inspectRenderers(top, dockerfile, cost), report);
           }
+          if (cache && cache.stats.writeErrors > 0) io.stderr(`goslim: note: ${cache.stats.writeErrors} analysis cache entries could not be written to ${cache.dir} (the report is complete; --no-cache to skip the cache)\n`);
           // A budget holds for every platform: each one that misses it is named.
           const named = (r: InspectReport, why: string): string => (opts.platform === 'all' ? `${r.image.platform}: ${why}` : why);
           const reasons = reports.flatMap((r) => checkBudgets(r, budgets).map((why) => named(r, why)));
