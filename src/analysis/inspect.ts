@@ -31,7 +31,7 @@ import type { VerifyReport } from '../verify/types.js';
 import type { LayerRecord } from '../image/filesystem/record.js';
 import type { GzipSize } from '../image/gzip-size.js';
 import { ANALYSIS_VERSION, cacheKey, type LayerCache } from './layer-cache.js';
-import { checkLayerFacts, checkReportEntry, checkStartupEntry, type LayerFacts, type StartupEntry } from './layer-facts.js';
+import { checkFileEntry, checkLayerFacts, checkReportEntry, checkStartupEntry, type FileEntry, type LayerFacts, type StartupEntry } from './layer-facts.js';
 import type { CauseId, CauseTotal, Estimate, GoBinary, GoBinaryFacts, Lever, PackageTotal } from './types.js';
 
 export interface InspectProgress {
@@ -144,6 +144,9 @@ export interface InspectReport {
   /** Every file with its cause, package and layer, by directory (only with the fileTree option). */
   tree?: FileTree;
 }
+
+/** Programs and libraries larger than this are not kept in the analysis cache (read again when needed). */
+const MAX_CACHED_FILE = 64 * 1024 * 1024;
 
 /** Database files bigger than this are ignored (no real dpkg status comes close). */
 const MAX_DB_FILE = 64 * 1024 * 1024;
@@ -266,7 +269,26 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   const sample = (probe: RatioProbe): TarDataSink => ({ write: (c) => probe.feed(c), end: () => {} });
   const isCandidate = (e: LayerEntry): boolean => (e.mode & 0o111) !== 0 && isBinaryCandidate(e); // the cheap test first
   // verify's readers (passwd, ld.so.cache, the entrypoint program) ride on the same pass.
-  const startupCapture = createVerifyCapture(image);
+  // Programs and libraries the checks read from a layer after the walk: kept per diff_id and path.
+  const fileKey = (i: number, path: string): string => cacheKey([`analysis-v${ANALYSIS_VERSION}`, 'file', layers[i]!.diffId(), path]);
+  const startupCapture = createVerifyCapture(
+    image,
+    cache
+      ? {
+          get: async (i, path) => {
+            const l = layers[i]!;
+            return cache.read('file', fileKey(i, path), (b) => checkFileEntry(b, l.diffId(), path, l.digest()));
+          },
+          put: async (i, path, bytes) => {
+            if (bytes.length > MAX_CACHED_FILE) return;
+            const l = layers[i]!;
+            // The whole layer was read (digest and diff_id checked) before this is called.
+            const entry: FileEntry = { diffId: l.diffId(), path, blob: l.digest(), diffIdChecked: true, data: bytes.toString('base64') };
+            await cache.write('file', fileKey(i, path), entry);
+          },
+        }
+      : undefined,
+  );
   const wantsStartup = (e: LayerEntry): boolean => cachedStartup === undefined && startupCapture.wants(e);
 
   // One streaming pass (the filesystem module's walk + merge); our readers ride along.

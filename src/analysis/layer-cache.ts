@@ -6,7 +6,8 @@
  * SHA-256 of what the entry is keyed by: `layer`, a layer's diff_id and the analysis variant (see
  * layer-facts.ts); `startup`, an image config digest and platform (the static startup checks);
  * `report`, a manifest digest and the inspect options (the whole report, so that inspecting an
- * image again does not even redo the analysis across its layers). An entry is one header line and a JSON body:
+ * image again does not even redo the analysis across its layers); `file`, a diff_id and a path
+ * (a program or library the startup checks read from a layer, see CapturedFiles). An entry is one header line and a JSON body:
  *
  *     goslim-analysis-cache 1 sha256:<hex of the body> <bytes of the body>\n<body>
  *
@@ -41,9 +42,10 @@ const HEADER = /^goslim-analysis-cache 1 sha256:([0-9a-f]{64}) (\d{1,12})$/;
 const ENTRY_NAME = /^[0-9a-f]{64}\.json$/;
 const VERSION_DIR = /^analysis-v(\d+)$/;
 
-export type CacheKind = 'layer' | 'startup' | 'report';
+export type CacheKind = 'layer' | 'startup' | 'report' | 'file';
 
 export interface LayerCacheStats {
+  /** Entries of every kind but `file` (counted in `files`). */
   hits: number;
   misses: number;
   writes: number;
@@ -52,6 +54,8 @@ export interface LayerCacheStats {
   evicted: number;
   /** Writes that failed (a read-only or full disk): the run went on without caching. */
   writeErrors: number;
+  /** `file` entries: programs and libraries kept for the startup checks. */
+  files: { hits: number; misses: number; writes: number };
 }
 
 export interface LayerCacheOptions {
@@ -65,7 +69,7 @@ export function cacheKey(parts: readonly string[]): string {
 
 export class LayerCache {
   readonly maxSize: number;
-  readonly stats: LayerCacheStats = { hits: 0, misses: 0, writes: 0, corrupt: 0, evicted: 0, writeErrors: 0 };
+  readonly stats: LayerCacheStats = { hits: 0, misses: 0, writes: 0, corrupt: 0, evicted: 0, writeErrors: 0, files: { hits: 0, misses: 0, writes: 0 } };
   private readonly root: string;
 
   constructor(
@@ -91,7 +95,7 @@ export class LayerCache {
       const fh = await open(path, 'r');
       try {
         const st = await fh.stat();
-        if (!st.isFile() || st.size > limit('cache.entrySize')) return await this.corrupt(path);
+        if (!st.isFile() || st.size > limit('cache.entrySize')) return await this.corrupt(kind, path);
         raw = Buffer.allocUnsafe(st.size);
         let got = 0;
         while (got < raw.length) {
@@ -104,25 +108,25 @@ export class LayerCache {
         await fh.close();
       }
     } catch {
-      this.stats.misses++;
+      this.count(kind).misses++;
       return undefined; // missing (or unreadable): a miss, the layer is walked
     }
     const nl = raw.indexOf(10);
     const header = HEADER.exec(nl < 0 || nl > 128 ? '' : raw.subarray(0, nl).toString('latin1'));
-    if (header === null) return this.corrupt(path);
+    if (header === null) return this.corrupt(kind, path);
     const body = raw.subarray(nl + 1);
-    if (body.length !== Number(header[2]) || createHash('sha256').update(body).digest('hex') !== header[1]) return this.corrupt(path);
+    if (body.length !== Number(header[2]) || createHash('sha256').update(body).digest('hex') !== header[1]) return this.corrupt(kind, path);
     let value: T | undefined;
     try {
       value = shape(JSON.parse(body.toString('utf8')));
     } catch {
-      return this.corrupt(path);
+      return this.corrupt(kind, path);
     }
     if (value === undefined) {
-      this.stats.misses++; // whole, but not usable here (see checkLayerFacts)
+      this.count(kind).misses++; // whole, but not usable here (see checkLayerFacts)
       return undefined;
     }
-    this.stats.hits++;
+    this.count(kind).hits++;
     const now = new Date();
     await utimes(path, now, now).catch(() => undefined); // last use, for eviction; gone meanwhile is fine
     return value;
@@ -134,9 +138,13 @@ export class LayerCache {
     await utimes(this.entryPath(kind, key), now, now).catch(() => undefined);
   }
 
-  private async corrupt(path: string): Promise<undefined> {
+  private count(kind: CacheKind): { hits: number; misses: number; writes: number } {
+    return kind === 'file' ? this.stats.files : this.stats;
+  }
+
+  private async corrupt(kind: CacheKind, path: string): Promise<undefined> {
     this.stats.corrupt++;
-    this.stats.misses++;
+    this.count(kind).misses++;
     await rm(path, { force: true }).catch(() => undefined);
     return undefined;
   }
@@ -154,7 +162,7 @@ export class LayerCache {
       this.stats.writeErrors++;
       return false;
     }
-    this.stats.writes++;
+    this.count(kind).writes++;
     return true;
   }
 
@@ -169,7 +177,7 @@ export class LayerCache {
     }
     const entries: Array<{ path: string; size: number; used: number }> = [];
     let total = 0;
-    for (const kind of ['layer', 'startup', 'report'] as const) {
+    for (const kind of ['layer', 'startup', 'report', 'file'] as const) {
       const kindDir = join(this.root, kind);
       for (const sub of await readdir(kindDir).catch(() => [] as string[])) {
         if (!/^[0-9a-f]{2}$/.test(sub)) continue;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LayerRecorder, replayLayer, checkLayerRecord, type LayerRecord } from '../image/filesystem/record.js';
 import type { LayerEntry, Whiteout } from '../image/filesystem/types.js';
-import { checkLayerFacts, type LayerFacts } from './layer-facts.js';
+import { checkFileEntry, checkLayerFacts, type LayerFacts } from './layer-facts.js';
 
 function sampleRecord(): LayerRecord {
   const r = new LayerRecorder();
@@ -83,5 +83,17 @@ describe('layer facts', () => {
     const f = JSON.parse(JSON.stringify(facts()));
     expect(() => checkLayerFacts(f, 'sha256:e', 'v', 'sha256:b')).toThrow(expect.objectContaining({ code: 'E_MALFORMED' }));
     expect(() => checkLayerFacts(f, 'sha256:d', 'w', 'sha256:b')).toThrow(expect.objectContaining({ code: 'E_MALFORMED' }));
+  });
+});
+
+describe('file entries', () => {
+  const entry = (diffIdChecked: boolean) => ({ diffId: 'sha256:d', path: 'usr/bin/dash', blob: 'sha256:b', diffIdChecked, data: Buffer.from('\x7fELF').toString('base64') });
+  it('give the bytes back for the same blob, for another blob only when the diff_id was checked', () => {
+    expect(checkFileEntry(entry(false), 'sha256:d', 'usr/bin/dash', 'sha256:b')).toEqual(Buffer.from('\x7fELF'));
+    expect(checkFileEntry(entry(false), 'sha256:d', 'usr/bin/dash', 'sha256:other')).toBeUndefined();
+    expect(checkFileEntry(entry(true), 'sha256:d', 'usr/bin/dash', 'sha256:other')).toEqual(Buffer.from('\x7fELF'));
+  });
+  it('of another path are refused (E_MALFORMED)', () => {
+    expect(() => checkFileEntry(entry(true), 'sha256:d', 'usr/bin/bash', 'sha256:b')).toThrow(expect.objectContaining({ code: 'E_MALFORMED' }));
   });
 });

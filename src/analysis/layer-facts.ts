@@ -190,3 +190,23 @@ export function checkReportEntry(v: unknown, manifestDigest: string, platform: s
   if (r.image.digest !== manifestDigest || r.image.platform !== platform) throw shapeError(doc, 'image.digest', manifestDigest, r.image.digest);
   return r as unknown as Record<string, unknown>;
 }
+
+/** A file the startup checks read from a layer (base64), kept for other images holding the layer. */
+export interface FileEntry {
+  diffId: string;
+  path: string;
+  blob: string;
+  diffIdChecked: boolean;
+  data: string;
+}
+
+const FILE_SHAPE = obj({ diffId: str, path: str, blob: str, diffIdChecked: bool, data: str });
+
+/** The bytes of a file entry for this layer and path, or undefined when it may not be used for this blob (as checkLayerFacts). */
+export function checkFileEntry(v: unknown, diffId: string, path: string, blob: string): Buffer | undefined {
+  const doc = `analysis cache file entry for ${diffId} ${path}`;
+  const e = check(FILE_SHAPE, v, doc);
+  if (e.diffId !== diffId || e.path !== path) throw shapeError(doc, 'path', path, e.path);
+  if (!e.diffIdChecked && e.blob !== blob) return undefined;
+  return Buffer.from(e.data, 'base64');
+}

@@ -62,7 +62,17 @@ export function isImageIndependentCapture(path: string): boolean {
 /** Largest such file kept (the capture's own bound for small files). */
 export const MAX_CAPTURED_SMALL_FILE = 4 * 1024 * 1024;
 
-export function createVerifyCapture(image: Image): VerifyCapture {
+/**
+ * Files read from one layer, kept elsewhere (inspect's analysis cache): the targeted reads of
+ * `finish` ask it first and hand it what they read, so a program that lives in a layer read
+ * before is not read from that layer's blob again.
+ */
+export interface CapturedFiles {
+  get(layer: number, path: string): Promise<Buffer | undefined>;
+  put(layer: number, path: string, bytes: Buffer): Promise<void>;
+}
+
+export function createVerifyCapture(image: Image, kept?: CapturedFiles): VerifyCapture {
   const config = image.config().config;
   const pathVar = envValue(config?.Env, 'PATH') ?? DEFAULT_PATH;
   const workdir = config?.WorkingDir || '/';
@@ -94,7 +104,7 @@ export function createVerifyCapture(image: Image): VerifyCapture {
         set.add(target.path);
         wanted.set(target.file.layer, set);
       }
-      await readFromLayers(image, wanted, MAX_PROGRAM_BYTES, contents);
+      await readFromLayers(image, wanted, MAX_PROGRAM_BYTES, contents, kept);
       const view = viewOf(files, contents);
       // The libraries a dynamic program needs symbol versions from (.gnu.version_r): their
       // .gnu.version_d says whether the image's copy is new enough. One more pass over the
@@ -125,31 +135,45 @@ export function createVerifyCapture(image: Image): VerifyCapture {
           libs.set(target.file.layer, set);
         }
       }
-      await readFromLayers(image, libs, MAX_LIBRARY_BYTES, contents);
+      await readFromLayers(image, libs, MAX_LIBRARY_BYTES, contents, kept);
       return viewOf(files, contents);
     },
   };
 }
 
 /** Reads the given paths from the given layers (one walk per layer, stopping once all are read). */
-async function readFromLayers(image: Image, wanted: Map<number, Set<string>>, max: number, contents: Map<string, Buffer>): Promise<void> {
+async function readFromLayers(image: Image, wanted: Map<number, Set<string>>, max: number, contents: Map<string, Buffer>, files?: CapturedFiles): Promise<void> {
   const layers = image.layers();
-  for (const [index, paths] of wanted) {
+  for (const [index, all] of wanted) {
     const layer = layers[index];
     if (!layer) continue;
+    const paths = new Set<string>();
+    for (const p of all) {
+      const kept = await files?.get(index, p);
+      if (kept !== undefined) contents.set(p, kept);
+      else paths.add(p);
+    }
+    if (paths.size === 0) continue;
+    const read: Array<[string, Buffer]> = [];
     // Stops once every wanted file was read: a program (e.g. usr/bin/dash behind the
-    // usrmerge bin -> usr/bin link and sh -> dash) sits early in a sorted layer.
+    // usrmerge bin -> usr/bin link and sh -> dash) sits early in a sorted layer. Not when the
+    // files are kept for other runs: then the whole layer is read, so that its blob digest and
+    // diff_id are checked before anything read from it is kept.
     const left = new Set(paths);
     await walkLayer(await openLayerTar(layer), index, {
       sink: (e) =>
         paths.has(e.path)
           ? collectSink(max, e.size, (bytes) => {
-              if (bytes) contents.set(e.path, bytes);
+              if (bytes) {
+                contents.set(e.path, bytes);
+                read.push([e.path, bytes]);
+              }
               left.delete(e.path);
             })
           : undefined,
-      done: () => left.size === 0,
+      ...(files === undefined ? { done: () => left.size === 0 } : {}),
     });
+    for (const [p, bytes] of read) await files?.put(index, p, bytes);
   }
 }
 
