@@ -282,10 +282,13 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
           put: async (i, path, bytes) => {
             if (bytes.length > MAX_CACHED_FILE) return;
             const l = layers[i]!;
-            // The whole layer was read (digest and diff_id checked) before this is called.
-            const entry: FileEntry = { diffId: l.diffId(), path, blob: l.digest(), diffIdChecked: true, data: bytes.toString('base64') };
+            // A replayed layer was read whole for this (blob digest and diff_id checked); a walked
+            // one was checked by its walk in this run, its diff_id only as for its layer entry.
+            const checked = cached[i] !== undefined || verifyDiffId || l.digest() === l.diffId();
+            const entry: FileEntry = { diffId: l.diffId(), path, blob: l.digest(), diffIdChecked: checked, data: bytes.toString('base64') };
             await cache.write('file', fileKey(i, path), entry);
           },
+          readWhole: (i) => cached[i] !== undefined,
         }
       : undefined,
   );

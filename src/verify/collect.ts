@@ -70,6 +70,11 @@ export const MAX_CAPTURED_SMALL_FILE = 4 * 1024 * 1024;
 export interface CapturedFiles {
   get(layer: number, path: string): Promise<Buffer | undefined>;
   put(layer: number, path: string, bytes: Buffer): Promise<void>;
+  /**
+   * True when this layer's blob was not read in full by this run (it came from the cache): then a
+   * read whose files are kept goes through the whole layer, so that its digests are checked.
+   */
+  readWhole(layer: number): boolean;
 }
 
 export function createVerifyCapture(image: Image, kept?: CapturedFiles): VerifyCapture {
@@ -157,9 +162,10 @@ async function readFromLayers(image: Image, wanted: Map<number, Set<string>>, ma
     const read: Array<[string, Buffer]> = [];
     // Stops once every wanted file was read: a program (e.g. usr/bin/dash behind the
     // usrmerge bin -> usr/bin link and sh -> dash) sits early in a sorted layer. Not when the
-    // files are kept for other runs: then the whole layer is read, so that its blob digest and
-    // diff_id are checked before anything read from it is kept.
+    // files are kept for other runs and this run has not read the layer in full: then the whole
+    // layer is read, so that its digests are checked before anything read from it is kept.
     const left = new Set(paths);
+    const whole = files?.readWhole(index) === true;
     await walkLayer(await openLayerTar(layer), index, {
       sink: (e) =>
         paths.has(e.path)
@@ -171,7 +177,7 @@ async function readFromLayers(image: Image, wanted: Map<number, Set<string>>, ma
               left.delete(e.path);
             })
           : undefined,
-      ...(files === undefined ? { done: () => left.size === 0 } : {}),
+      ...(whole ? {} : { done: () => left.size === 0 }),
     });
     for (const [p, bytes] of read) await files?.put(index, p, bytes);
   }
