@@ -54,6 +54,32 @@ export interface MergeProgress {
   done: boolean;
 }
 
+/** Progress over a whole image: uncompressed bytes read in all layers, and the fraction by stored (compressed) bytes. */
+export interface ImageReadProgress {
+  /** 0-based index of the layer being read. */
+  layer: number;
+  layers: number;
+  /** Uncompressed bytes read so far, all layers. */
+  bytes: number;
+  /** Stored bytes of all layers, and of the layers already finished. */
+  storedTotal: number;
+  storedDone: number;
+}
+
+/** Turns per-layer MergeProgress into whole-image progress, given the layers' stored sizes. */
+export function imageReadProgress(storedSizes: readonly number[], report: (p: ImageReadProgress) => void): (p: MergeProgress) => void {
+  const storedTotal = storedSizes.reduce((n, s) => n + s, 0);
+  let bytesBefore = 0;
+  let storedDone = 0;
+  return (p) => {
+    if (p.done) {
+      bytesBefore += p.bytes;
+      storedDone += storedSizes[p.layer] ?? 0;
+    }
+    report({ layer: p.layer, layers: p.layers, bytes: bytesBefore + (p.done ? 0 : p.bytes), storedTotal, storedDone });
+  };
+}
+
 export interface MergeOptions {
   /** Analyzer hooks: entries as they stream, and file contents on request. */
   visitor?: Pick<LayerVisitor, 'entry' | 'sink' | 'wantContent' | 'content'>;
