@@ -11,6 +11,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 600_000,
     pool: 'forks',
+    // No per-layer analysis cache unless a test asks for one (--cache-dir, or a LayerCache): a test
+    // that reads an image reads its layers, whatever ran before it (docs/cache.md).
+    env: { GOSLIM_NO_CACHE: '1' },
     maxWorkers: 2,
     // The default output, then what was skipped for a missing tool and why (test/helpers/tools.ts).
     reporters: ['default', new SkipReporter()],
