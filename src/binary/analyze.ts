@@ -72,7 +72,7 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
   // Where -trimpath saves: the pclntab's file names, and with DWARF its line tables (ELF).
   const rewrite = trimpathRewriter(leaked, goInfo?.main?.path ?? null, goInfo?.path ?? null, localReplaces(goInfo?.deps ?? []));
   const pclntabSaved = namesSaving(leaked, rewrite);
-  const dwarfSaved = elf && leaked.length > 0 ? dwarfTrimpathSavings(elf, bytes, rewrite) : { dwarfLine: null, gdbScripts: 0 };
+  const dwarfSaved = elf && leaked.length > 0 ? dwarfTrimpathSavings(exe.sections, exe.endian === 'little', exe.view.bytes, rewrite) : { dwarfLine: null, gdbScripts: 0 };
   const parts: TrimpathParts = { pclntab: pclntabSaved, ...dwarfSaved };
   const trimpath = {
     leakedPaths: leaked.length,
@@ -182,7 +182,16 @@ export function elfExecutable(elf: ElfFile): Executable {
     else if (s.name.startsWith('.debug_') || s.name.startsWith('.zdebug_')) dwarf += s.fileSize;
     if (DYNAMIC_SECTION.test(s.name)) dynamicTables += s.fileSize;
   }
-  const asExe = (s: ElfSection): ExeSection => ({ name: s.name, offset: s.offset, fileSize: s.fileSize, addr: s.addr, compressed: s.compressed });
+  const asExe = (s: ElfSection): ExeSection => ({
+    name: s.name,
+    offset: s.offset,
+    fileSize: s.fileSize,
+    addr: s.addr,
+    compressed: s.compressed,
+    ...(s.compressed && s.compression
+      ? { compression: { kind: s.compression, headerSize: s.compression === 'zlib-gnu' ? 12 : elf.class === 64 ? 24 : 12, uncompressedSize: s.uncompressedSize } }
+      : {}),
+  });
   const text = secs.find((s) => s.name === '.text');
   const pcln = secs.find((s) => s.name.endsWith('gopclntab') && s.fileSize > 0);
   return {

@@ -3,12 +3,15 @@
  * against the real tools: `go version -m` (build info), `readelf -hSlWd` (sections,
  * linking), and the real size difference between -s -w and unstripped builds.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { beforeAll, expect, it } from 'vitest';
 import { buildFixture, buildFixtures, HELLO, MATRIX } from '../../test/fixtures/go/build-fixtures.js';
 import { goVersionM, readelf } from '../../test/fixtures/go/oracles.js';
-import { analyzeBinary, codeByPackage, findPclntab } from './analyze.js';
+import { analyzeBinary, codeByPackage, elfExecutable, findPclntab } from './analyze.js';
+import { dwarfSectionData } from './dwarf-data.js';
+import { dwarfUnits } from './dwarf-units.js';
 import { readElf } from './elf.js';
 import { rewriteLineTableNames } from './dwarf-line.js';
 import { isAbsolutePath, localReplaces, trimpathRewriter } from './trimpath.js';
@@ -128,6 +131,36 @@ describeWithTools(['go'], 'real Go binaries', () => {
       const est = report(full).trimpath.estimatedBytes;
       console.log(`${full}: trimpath file-table estimate ${report(full).trimpath.parts.pclntab} (total ${est}), real .gopclntab shrink ${real}`);
       expect(Math.abs(report(full).trimpath.parts.pclntab - real) / real).toBeLessThan(0.01);
+    }
+  });
+
+  it('DWARF by package: each compile unit (a package) and its line program, as readelf reads them', () => {
+    for (const n of ['hello.default', 'server.default']) {
+      const path = bins.get(n)!;
+      // readelf's compile units: offset, length and DW_AT_name of each top-level DIE.
+      const dump = execFileSync('readelf', ['--debug-dump=info', '--dwarf-depth=1', '-W', path], { encoding: 'utf8', maxBuffer: 256 << 20 });
+      const oracle: Array<{ name: string; infoSize: number }> = [];
+      for (const m of dump.matchAll(/Compilation Unit @ offset [0-9a-fx]+:\n\s+Length:\s+0x([0-9a-f]+)[^]*?DW_AT_name\s+: \(string\) (\S+)/g)) {
+        oracle.push({ name: m[2]!, infoSize: parseInt(m[1]!, 16) + 4 });
+      }
+      expect(oracle.length).toBeGreaterThan(20);
+      const b = readFileSync(path);
+      const exe = elfExecutable(readElf(b));
+      const data = (name: string) => dwarfSectionData(b, exe.sections.find((s) => s.name === name)!);
+      const units = dwarfUnits(data('.debug_info')!, data('.debug_abbrev')!, data('.debug_line'), undefined, true)!;
+      expect(units.map((u) => ({ name: u.name, infoSize: u.infoSize }))).toEqual(oracle);
+      // every line program is claimed by exactly one unit: their sizes add up to the whole section
+      expect(units.reduce((a, u) => a + u.lineSize, 0)).toBe(data('.debug_line')!.length);
+      // in the report: the two sections are attributed to packages, all but the compression header and rounding
+      const r = report(n);
+      for (const sec of ['.debug_info', '.debug_line']) {
+        const stored = r.sections.find((s) => s.name === sec)!.size;
+        const toPackages = r.packages.reduce((a, p) => a + (p.sections[sec] ?? 0), 0);
+        expect(toPackages).toBeLessThanOrEqual(stored);
+        expect(stored - toPackages).toBeLessThan(24 + units.length);
+      }
+      const rt = r.packages.find((p) => p.name === 'runtime')!;
+      expect(rt.sections['.debug_info']).toBeGreaterThan(0);
     }
   });
 
