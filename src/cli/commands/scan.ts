@@ -1,0 +1,96 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { parseRegistryTarget, parseShard, parseTagSelection, referencesFromFile, referencesFromRegistry, runScan, summarizeFiles } from '../../scan/index.js';
+import { addConfigOption, commandConfig, insecureFor, networkOptions, type ConfigCliOptions } from '../config.js';
+import type { CliIO, ExitCode } from '../context.js';
+import { addFleetOptions, fleetBudgets, fleetExit, fleetRenderers, fleetTop, type FleetCliOptions } from '../fleet-options.js';
+import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
+import { writeReport } from '../output.js';
+import type { ActionRunner, CommandModule } from './types.js';
+
+interface ScanCliOptions extends FleetCliOptions, NetworkCliOptions, ConfigCliOptions {
+  from?: string;
+  tags: string;
+  concurrency?: string;
+  output?: string;
+  summary?: string;
+  resume?: boolean;
+  shard?: string;
+  insecure?: boolean;
+  platform?: string;
+  quiet?: boolean;
+}
+
+/** Default concurrency: one image per core (each inspect also decompresses on a thread of its own). */
+export function defaultConcurrency(): number {
+  return Math.max(1, availableParallelism());
+}
+
+export const command: CommandModule = {
+  register(program: Command, run: ActionRunner): void {
+    addConfigOption(addFleetOptions(addNetworkOptions(program
+      .command('scan')
+      .description('Inspect a fleet: every repository of a registry (or a list of references), one JSON Lines record per image, and a fleet summary')
+      .argument('[registry]', 'REGISTRY[/PREFIX]: every repository of the registry\'s catalog (under PREFIX)'))))
+      .option('--from <file>', 'read references from this file instead, one a line (any source goslim reads; # comments and blank lines allowed)')
+      .option('--tags <which>', 'tags of each repository: latest, all, or N-newest (by the image config\'s created time, read with the manifest and config only)', 'latest')
+      .option('--concurrency <n>', `images inspected at once (default: the number of cores, ${defaultConcurrency()} here)`)
+      .option('-o, --output <file.jsonl>', 'the JSON Lines file: one inspect document (with scan.ref) or error record per reference (required)')
+      .option('--summary <file>', 'write the fleet summary to this file (atomically) instead of stdout')
+      .option('--resume', 'keep the image records already in the output and scan only the other references (error records are tried again)')
+      .option('--shard <I/N|auto/N>', 'scan only shard I (0-based) of N, a stable slice by hash of the reference; auto reads JOB_COMPLETION_INDEX (Kubernetes Indexed Job)')
+      .option('--platform <os/arch[/variant]>', 'platform to pick from multi-platform images (default: linux/amd64 or the only one)')
+      .option('--insecure', 'allow plain HTTP to registries other than localhost')
+      .option('-q, --quiet', 'no line per image on stderr')
+      .action(async (target: string | undefined, opts: ScanCliOptions) => {
+        await run(async (io: CliIO): Promise<ExitCode> => {
+          if ((target === undefined) === (opts.from === undefined)) throw new UsageError('scan needs either REGISTRY[/PREFIX] or --from FILE (one of them)');
+          if (opts.output === undefined) throw new UsageError('scan needs -o FILE.jsonl: the records are written there as each image finishes');
+          const top = fleetTop(opts);
+          const budgets = fleetBudgets(opts);
+          const concurrency = opts.concurrency === undefined ? defaultConcurrency() : Number(opts.concurrency);
+          if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError(`--concurrency must be an integer from 1 to 256, got "${opts.concurrency}"`);
+          const shard = opts.shard !== undefined ? parseShard(opts.shard, io.env) : undefined;
+          const tags = parseTagSelection(opts.tags);
+          const config = await commandConfig(io.cwd, opts.config);
+          const env = networkEnv(io.env, networkOptions(opts, config));
+          const output = resolve(io.cwd, opts.output);
+          const registryTarget = target !== undefined ? parseRegistryTarget(target) : undefined;
+          const insecure = insecureFor(opts.insecure, registryTarget !== undefined ? [`${registryTarget.registry}/x`] : [], config);
+          const transport = { env, ...(insecure ? { insecure: true } : {}) };
+          const references =
+            registryTarget !== undefined
+              ? referencesFromRegistry(registryTarget, {
+                  ...transport,
+                  tags,
+                  onSkip: (what, err) => io.stderr(`goslim: scan: skipped ${what}: ${(err as Error).message}\n`),
+                })
+              : referencesFromFile(resolve(io.cwd, opts.from!));
+          const started = Date.now();
+          const result = await runScan(references, {
+            output,
+            ...(opts.resume ? { resume: true } : {}),
+            ...(shard !== undefined ? { shard } : {}),
+            concurrency,
+            inspect: { ...transport, ...(opts.platform !== undefined ? { platform: opts.platform } : {}) },
+            onRecord: (e) => {
+              if (opts.quiet !== true) io.stderr(`goslim: scan [${e.done}] ${e.ref}: ${e.ok ? 'ok' : e.code}\n`);
+            },
+          });
+          const seconds = (Date.now() - started) / 1000;
+          const rate = seconds > 0 ? Math.round((result.scanned / seconds) * 3600) : 0;
+          io.stderr(
+            `goslim: scan: ${result.scanned} references in ${seconds.toFixed(1)} s (${rate} per hour, concurrency ${concurrency}), ${result.errors} could not be read` +
+              `${shard !== undefined ? `, ${result.otherShards} left to other shards (shard ${shard.index}/${shard.count})` : ''}` +
+              `${result.resumed > 0 ? `, ${result.resumed} already in ${opts.output}` : ''}${result.duplicates > 0 ? `, ${result.duplicates} listed twice` : ''}\n`,
+          );
+          const { summary, partialLines } = await summarizeFiles([output], { top, ...(budgets !== undefined ? { budgets } : {}) });
+          if (partialLines > 0) io.stderr(`goslim: scan: ${partialLines} cut-off line(s) in ${opts.output} skipped\n`);
+          await writeReport(io, { ...(opts.format !== undefined ? { format: opts.format } : {}), ...(opts.json ? { json: true } : {}), ...(opts.summary !== undefined ? { output: opts.summary } : {}) }, fleetRenderers, summary);
+          return fleetExit(io, summary, opts);
+        });
+      });
+  },
+};
