@@ -56,6 +56,8 @@ export interface RegistryListOptions extends TransportOptions {
   tags: TagSelection;
   /** Reuse this client (its tokens) for the listing and the N-newest config reads. */
   client?: RegistryClient;
+  /** Names per catalog or tags page asked for (default 1000; the registry may send fewer). */
+  pageSize?: number;
   /** A repository whose tags could not be listed, or a tag whose config could not be read. */
   onSkip?: (what: string, err: unknown) => void;
 }
@@ -65,11 +67,11 @@ function inPrefix(repository: string, prefix: string | undefined): boolean {
 }
 
 /** A tag's image config `created` time (ms), read with the manifest and config only (no layer). */
-async function createdOf(ref: string, client: RegistryClient, options: TransportOptions): Promise<number | undefined> {
+async function createdOf(ref: string, client: RegistryClient, options: TransportOptions): Promise<{ created: number | undefined; digest: string }> {
   const image = await openImage(ref, { ...options, client });
   const created = image.config().created;
   const t = created !== undefined ? Date.parse(created) : NaN;
-  return Number.isFinite(t) ? t : undefined;
+  return { created: Number.isFinite(t) ? t : undefined, digest: image.digest() };
 }
 
 /**
@@ -77,18 +79,18 @@ async function createdOf(ref: string, client: RegistryClient, options: Transport
  * chosen: `latest` (repositories without it give nothing), `all`, or `N-newest`: the N tags whose
  * image config says it was created last. The tags API has no dates, so N-newest reads each tag's
  * manifest and config (two small requests, no layer); tags without a `created` sort last, ties by
- * tag name. A repository that cannot be listed is reported to `onSkip` and left out.
+ * tag name, and tags naming an image already chosen are passed over (N images, one tag each). A repository that cannot be listed is reported to `onSkip` and left out.
  */
 export async function* referencesFromRegistry(target: RegistryTarget, options: RegistryListOptions): AsyncGenerator<string> {
-  const { tags: selection, client: given, onSkip, ...transport } = options;
+  const { tags: selection, client: given, onSkip, pageSize, ...transport } = options;
   const client = given ?? new RegistryClient(target.registry, transport);
   const base = `docker://${target.registry}`;
-  for await (const page of client.listRepositories()) {
+  for await (const page of client.listRepositories(pageSize)) {
     for (const repository of page) {
       if (!inPrefix(repository, target.prefix)) continue;
       let tags: string[] = [];
       try {
-        for await (const t of client.listTags(repository)) tags.push(...t);
+        for await (const t of client.listTags(repository, pageSize)) tags.push(...t);
       } catch (err) {
         onSkip?.(`${base}/${repository}`, err);
         continue;
@@ -102,18 +104,29 @@ export async function* referencesFromRegistry(target: RegistryTarget, options: R
         for (const t of tags) yield `${base}/${repository}:${t}`;
         continue;
       }
-      const dated: Array<{ tag: string; created: number | undefined }> = [];
+      const dated: Array<{ tag: string; created: number | undefined; digest: string | undefined }> = [];
       for (const tag of tags) {
         const ref = `${base}/${repository}:${tag}`;
         try {
-          dated.push({ tag, created: await createdOf(ref, client, transport) });
+          dated.push({ tag, ...(await createdOf(ref, client, transport)) });
         } catch (err) {
           onSkip?.(ref, err);
-          dated.push({ tag, created: undefined });
+          dated.push({ tag, created: undefined, digest: undefined });
         }
       }
       dated.sort((a, b) => (b.created ?? -Infinity) - (a.created ?? -Infinity) || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
-      for (const d of dated.slice(0, selection.count)) yield `${base}/${repository}:${d.tag}`;
+      // One tag per image: the first by name of the tags naming the same digest.
+      const images = new Set<string>();
+      let n = 0;
+      for (const d of dated) {
+        if (n >= selection.count) break;
+        if (d.digest !== undefined) {
+          if (images.has(d.digest)) continue;
+          images.add(d.digest);
+        }
+        n++;
+        yield `${base}/${repository}:${d.tag}`;
+      }
     }
   }
 }
