@@ -163,15 +163,15 @@ describeWithTools(['docker-registry', 'go'], 'goslim scan of a generated fleet (
 
   it('--resume keeps the image records of a cut-off output, drops its error records, and completes it', async () => {
     const all = readFileSync(singleJsonl, 'utf8').split('\n').filter((l) => l !== '');
-    const kept = all.filter((l) => !l.includes('"kind":"error"')).slice(0, 20);
+    const kept = all.filter((l) => !l.includes('"kind":"error"')).slice(0, 50);
     const error = all.find((l) => l.includes('"kind":"error"'))!;
     const out = join(work, 'resumed.jsonl');
-    // 20 image records, the error record, and a last line cut off by a crash.
+    // 50 image records, the error record, and a last line cut off by a crash.
     writeFileSync(out, `${kept.join('\n')}\n${error}\n${all[all.length - 1]!.slice(0, 100)}`);
     const list = join(work, 'refs.txt');
     const cli = io(work);
     await runCli(['scan', '--from', list, '--resume', '-o', out, '--format', 'json', '--summary', join(work, 'resumed.json'), '-q'], cli);
-    expect(cli.err.join('')).toMatch(/scan: 40 references .*, 20 already in /);
+    expect(cli.err.join('')).toMatch(/scan: 10 references .*, 50 already in /);
     const refs = lines(out).map(refOf);
     expect(refs.length).toBe(60);
     expect(new Set(refs).size).toBe(60);
