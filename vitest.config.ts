@@ -11,6 +11,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 600_000,
     pool: 'forks',
+    // GitHub's workflow parser (docs/examples' workflow test) imports its JSON schema without an
+    // import attribute, as bundlers allow and Node's ESM loader does not: let vite load it.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
     maxWorkers: 2,
     // The default output, then what was skipped for a missing tool and why (test/helpers/tools.ts).
     reporters: ['default', new SkipReporter()],
