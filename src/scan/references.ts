@@ -53,6 +53,8 @@ export function parseRegistryTarget(text: string): RegistryTarget {
 }
 
 export interface RegistryListOptions extends TransportOptions {
+  /** The platform whose config N-newest reads in a multi-platform image (default linux/amd64 or the only one). */
+  platform?: string;
   tags: TagSelection;
   /** Reuse this client (its tokens) for the listing and the N-newest config reads. */
   client?: RegistryClient;
@@ -67,7 +69,7 @@ function inPrefix(repository: string, prefix: string | undefined): boolean {
 }
 
 /** A tag's image config `created` time (ms), read with the manifest and config only (no layer). */
-async function createdOf(ref: string, client: RegistryClient, options: TransportOptions): Promise<{ created: number | undefined; digest: string }> {
+async function createdOf(ref: string, client: RegistryClient, options: TransportOptions & { platform?: string }): Promise<{ created: number | undefined; digest: string }> {
   const image = await openImage(ref, { ...options, client });
   const created = image.config().created;
   const t = created !== undefined ? Date.parse(created) : NaN;

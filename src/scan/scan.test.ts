@@ -183,3 +183,53 @@ describe('reference lists', () => {
     await expect(referencesFromFile(join(work, 'none')).next()).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
   });
 });
+
+describe('goslim scan --from and goslim merge, in process, on OCI layouts (no tools)', () => {
+  const io = (env: NodeJS.ProcessEnv = {}) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { out, err, stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), isTTY: false, env: { ...process.env, GOSLIM_ENGINE: '0', ...env }, cwd: work };
+  };
+
+  it('one record per reference (a missing one an error record), shards merged equal the single run, usage errors exit 2', async () => {
+    const { buildTestImage, file } = await import('../image/testing/index.js');
+    const { runCli } = await import('../cli/main.js');
+    const refs: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const built = await buildTestImage(
+        { layers: [{ entries: [file('etc/passwd', 'root:x:0:0::/root:/sbin/nologin\n')] }, { entries: [file('app', 3000 + i, { mode: 0o755, seed: i })] }], config: { Cmd: i === 0 ? ['/nope'] : ['/app'] } },
+        { dir: join(work, `img-${i}`), format: 'oci' },
+      );
+      refs.push(built.reference);
+    }
+    refs.push(`oci:${join(work, 'missing-layout')}`);
+    const list = join(work, 'list.txt');
+    writeFileSync(list, `# local layouts\n${refs.join('\n')}\n`);
+    const single = io();
+    const out = join(work, 'all.jsonl');
+    expect(await runCli(['scan', '--from', list, '-o', out, '--format', 'json', '--summary', join(work, 'all.json'), '--concurrency', '3'], single)).toBe(1);
+    const records = (await import('node:fs')).readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; code?: string });
+    expect(records.length).toBe(7);
+    // What `goslim inspect` says of that reference, as a record (a missing layout is not an OCI layout).
+    const errors = records.filter((r) => r.kind === 'error') as Array<{ ref: string; code: string }>;
+    expect(errors.map((r) => r.ref)).toEqual([`oci:${join(work, 'missing-layout')}`]);
+    expect(errors[0]!.code).toMatch(/^E_[A-Z_]+$/);
+    const summary = JSON.parse((await import('node:fs')).readFileSync(join(work, 'all.json'), 'utf8')) as { references: unknown; sharedLayers: Array<{ images: number }>; notStarting: { count: number } };
+    expect(single.err.join('')).toMatch(/6 image\(s\) will not start/);
+    expect(summary.references).toEqual({ total: 7, inspected: 6, errors: 1, duplicates: 0 });
+    expect(summary.sharedLayers.map((l) => l.images)).toEqual([6]);
+    // /nope is missing and the others' /app is filler bytes, no program a runtime can exec.
+    expect(summary.notStarting.count).toBe(6);
+    const shards = [0, 1, 2].map((i) => join(work, `s${i}.jsonl`));
+    for (const [i, s] of shards.entries()) await runCli(['scan', '--from', list, '-o', s, '--shard', `${i}/3`, '-q', '--format', 'json'], io());
+    const merged = io();
+    await runCli(['merge', ...shards, '--format', 'json'], merged);
+    expect(merged.out.join('')).toBe((await import('node:fs')).readFileSync(join(work, 'all.json'), 'utf8'));
+    // Usage: neither or both sources, no -o, a bad shard, a bad --tags: E_USAGE, exit 2.
+    for (const argv of [['scan', '-o', out], ['scan', 'r.example', '--from', list, '-o', out], ['scan', '--from', list], ['scan', '--from', list, '-o', out, '--shard', '3/3'], ['scan', 'r.example', '-o', out, '--tags', 'some']]) {
+      const u = io();
+      expect(await runCli(argv, u), argv.join(' ')).toBe(2);
+      expect(u.err.join('')).toMatch(/E_USAGE/);
+    }
+  });
+});

@@ -64,6 +64,7 @@ export const command: CommandModule = {
             registryTarget !== undefined
               ? referencesFromRegistry(registryTarget, {
                   ...transport,
+                  ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
                   tags,
                   onSkip: (what, err) => io.stderr(`goslim: scan: skipped ${what}: ${(err as Error).message}\n`),
                 })
