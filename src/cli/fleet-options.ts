@@ -9,6 +9,7 @@ import { jsonDocument } from '../report/document.js';
 import { renderFleetMarkdown, renderFleetText, type FleetSummary } from '../scan/index.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from './context.js';
 import type { Renderers } from './output.js';
+import type { GoslimConfig } from '../config/schema.js';
 
 export interface FleetCliOptions {
   format?: string;
@@ -51,13 +52,21 @@ export function fleetTop(opts: FleetCliOptions): number {
   return top;
 }
 
-export function fleetBudgets(opts: FleetCliOptions): Budgets | undefined {
-  const b = parseBudgets({
+/** The budgets: the config file's `inspect:` budgets (as for inspect), each overridden by its flag. */
+export function fleetBudgets(opts: FleetCliOptions, config?: GoslimConfig): Budgets | undefined {
+  const c = config?.inspect ?? {};
+  const b: Budgets = {
+    ...(c.maxSize !== undefined ? { maxSize: c.maxSize } : {}),
+    ...(c.maxCompressedSize !== undefined ? { maxCompressedSize: c.maxCompressedSize } : {}),
+    ...(c.minEfficiency !== undefined ? { minEfficiency: c.minEfficiency } : {}),
+    ...(c.failOnLever !== undefined ? { failOnLevers: c.failOnLever } : {}),
+    ...parseBudgets({
     ...(opts.maxSize !== undefined ? { maxSize: opts.maxSize } : {}),
     ...(opts.maxCompressedSize !== undefined ? { maxCompressedSize: opts.maxCompressedSize } : {}),
     ...(opts.minEfficiency !== undefined ? { minEfficiency: opts.minEfficiency } : {}),
     ...(opts.failOnLever !== undefined ? { failOnLever: opts.failOnLever } : {}),
-  });
+    }),
+  };
   return Object.keys(b).length > 0 ? b : undefined;
 }
 

@@ -14,6 +14,7 @@ import { parseRegistryTarget, parseTagSelection, referencesFromFile } from './re
 import { parseShard, shardOf } from './shard.js';
 import { FleetSummarizer, summarizeFiles } from './summary.js';
 import { NotFoundError } from '../errors.js';
+import MarkdownIt from 'markdown-it';
 
 const work = mkdtempSync(join(tmpdir(), 'goslim-scan-unit-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -225,6 +226,23 @@ describe('goslim scan --from and goslim merge, in process, on OCI layouts (no to
     const merged = io();
     await runCli(['merge', ...shards, '--format', 'json'], merged);
     expect(merged.out.join('')).toBe((await import('node:fs')).readFileSync(join(work, 'all.json'), 'utf8'));
+    // Budgets as for inspect: the config file's, each overridden by its flag.
+    const cfgDir = join(work, 'with-config');
+    (await import('node:fs')).mkdirSync(cfgDir);
+    writeFileSync(join(cfgDir, '.goslim.yaml'), 'inspect:\n  max-size: 100\n');
+    const budgeted = { ...io(), cwd: cfgDir };
+    expect(await runCli(['merge', ...shards, '--format', 'json', '--allow-not-starting', '--allow-errors'], budgeted)).toBe(1);
+    expect((JSON.parse(budgeted.out.join('')) as { budgets: { failed: number } }).budgets.failed).toBe(6);
+    const overridden = { ...io(), cwd: cfgDir };
+    expect(await runCli(['merge', ...shards, '--format', 'json', '--allow-not-starting', '--allow-errors', '--max-size', '1GB'], overridden)).toBe(0);
+    expect((JSON.parse(overridden.out.join('')) as { budgets: { failed: number } }).budgets.failed).toBe(0);
+    // Markdown: headings and GitHub tables, no raw HTML (rendered with markdown-it, as the other reports are).
+    const md = io();
+    await runCli(['merge', ...shards, '--format', 'markdown'], md);
+    const html = new MarkdownIt({ html: false }).render(md.out.join(''));
+    expect(html).toMatch(/<h2>goslim fleet summary<\/h2>/);
+    expect((html.match(/<table>/g) ?? []).length).toBeGreaterThanOrEqual(4);
+    expect(html).not.toMatch(/&lt;(?!\/?(?:details|summary))/);
     // Usage: neither or both sources, no -o, a bad shard, a bad --tags: E_USAGE, exit 2.
     for (const argv of [['scan', '-o', out], ['scan', 'r.example', '--from', list, '-o', out], ['scan', '--from', list], ['scan', '--from', list, '-o', out, '--shard', '3/3'], ['scan', 'r.example', '-o', out, '--tags', 'some']]) {
       const u = io();

@@ -49,12 +49,12 @@ export const command: CommandModule = {
           if ((target === undefined) === (opts.from === undefined)) throw new UsageError('scan needs either REGISTRY[/PREFIX] or --from FILE (one of them)');
           if (opts.output === undefined) throw new UsageError('scan needs -o FILE.jsonl: the records are written there as each image finishes');
           const top = fleetTop(opts);
-          const budgets = fleetBudgets(opts);
           const concurrency = opts.concurrency === undefined ? defaultConcurrency() : Number(opts.concurrency);
           if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError(`--concurrency must be an integer from 1 to 256, got "${opts.concurrency}"`);
           const shard = opts.shard !== undefined ? parseShard(opts.shard, io.env) : undefined;
           const tags = parseTagSelection(opts.tags);
           const config = await commandConfig(io.cwd, opts.config);
+          const budgets = fleetBudgets(opts, config);
           const env = networkEnv(io.env, networkOptions(opts, config));
           const output = resolve(io.cwd, opts.output);
           const registryTarget = target !== undefined ? parseRegistryTarget(target) : undefined;
