@@ -251,3 +251,12 @@ describe('goslim scan --from and goslim merge, in process, on OCI layouts (no to
     }
   });
 });
+
+describe('schemas', () => {
+  it("the fleet schema's lever ids are the vocabulary's", async () => {
+    const { readFileSync } = await import('node:fs');
+    const { LEVER_IDS } = await import('../vocabulary/levers.js');
+    const schema = JSON.parse(readFileSync(new URL('../../schemas/fleet.schema.json', import.meta.url), 'utf8')) as { properties: { levers: { items: { properties: { id: { enum: string[] } } } } } };
+    expect(schema.properties.levers.items.properties.id.enum).toEqual([...LEVER_IDS]);
+  });
+});
