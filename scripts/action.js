@@ -113,11 +113,12 @@ function main() {
         goslim('compare', ['compare', baseline, report, '--format', 'markdown', '--output', md, ...growth, ...config]);
         sections.push(markdown(md));
       }
-      // Markdown and SARIF of the image (the JSON run decided budgets and start-up; these repeat nothing).
+      // Markdown and SARIF of the image (the JSON run decided budgets and start-up; the SARIF carries the
+      // crossed budgets as results too, so code scanning shows why the job failed; their lines are not repeated).
       const md = join(work, 'inspect.md');
       goslim('inspect', ['inspect', image, '--format', 'markdown', '--output', md, '--allow-not-starting', ...config]);
       sections.push(markdown(md));
-      goslim('inspect', ['inspect', image, '--format', 'sarif', '--output', join(work, 'image.sarif'), '--allow-not-starting', ...located, ...config]);
+      goslim('inspect', ['inspect', image, '--format', 'sarif', '--output', join(work, 'image.sarif'), '--allow-not-starting', ...located, ...budgets, ...config]);
     }
   }
   if (dockerfile) {

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { formatBytes, formatPercent, parseBytes } from '../util/units.js';
 import type { InspectReport } from './inspect.js';
 import { isLeverId, LEVER_IDS, type LeverId } from '../vocabulary/levers.js';
+import type { BudgetCrossing } from '../vocabulary/budgets.js';
 
 /** The ids `--fail-on-lever` accepts: every lever (src/vocabulary). */
 export { LEVER_IDS };
@@ -52,21 +53,26 @@ export function parseBudgets(t: BudgetText): Budgets {
   return b;
 }
 
-/** One-line reasons, one per exceeded budget; empty when everything is within budget. */
-export function checkBudgets(r: InspectReport, b: Budgets): string[] {
-  const out: string[] = [];
+/** Each exceeded budget with its id and one line saying what crossed it; empty when everything is within budget. */
+export function budgetCrossings(r: InspectReport, b: Budgets): BudgetCrossing[] {
+  const out: BudgetCrossing[] = [];
   if (b.maxSize !== undefined && r.image.size > b.maxSize) {
-    out.push(`size ${formatBytes(r.image.size)} (${r.image.size} B) exceeds --max-size ${formatBytes(b.maxSize)}`);
+    out.push({ budget: 'max-size', message: `size ${formatBytes(r.image.size)} (${r.image.size} B) exceeds --max-size ${formatBytes(b.maxSize)}` });
   }
   if (b.maxCompressedSize !== undefined && r.image.compressedSize > b.maxCompressedSize) {
-    out.push(`compressed size ${formatBytes(r.image.compressedSize)} (${r.image.compressedSize} B) exceeds --max-compressed-size ${formatBytes(b.maxCompressedSize)}`);
+    out.push({ budget: 'max-compressed-size', message: `compressed size ${formatBytes(r.image.compressedSize)} (${r.image.compressedSize} B) exceeds --max-compressed-size ${formatBytes(b.maxCompressedSize)}` });
   }
   if (b.minEfficiency !== undefined && r.wasted.efficiency < b.minEfficiency) {
-    out.push(`efficiency ${formatPercent(r.wasted.efficiency)} (${formatBytes(r.wasted.bytes)} hidden in lower layers) is below --min-efficiency ${formatPercent(b.minEfficiency)}`);
+    out.push({ budget: 'min-efficiency', message: `efficiency ${formatPercent(r.wasted.efficiency)} (${formatBytes(r.wasted.bytes)} hidden in lower layers) is below --min-efficiency ${formatPercent(b.minEfficiency)}` });
   }
   for (const id of b.failOnLevers ?? []) {
     const l = r.levers.find((x) => x.id === id);
-    if (l && (l.bytes > 0 || l.verdict !== undefined)) out.push(`lever ${id} applies: ${l.title}`);
+    if (l && (l.bytes > 0 || l.verdict !== undefined)) out.push({ budget: 'fail-on-lever', message: `lever ${id} applies: ${l.title}`, lever: id });
   }
   return out;
+}
+
+/** One-line reasons, one per exceeded budget; empty when everything is within budget. */
+export function checkBudgets(r: InspectReport, b: Budgets): string[] {
+  return budgetCrossings(r, b).map((c) => c.message);
 }

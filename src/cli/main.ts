@@ -59,10 +59,11 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<E
     }
   };
 
-  // Load only the command being run; every command for help or an unknown word.
+  // Load only the command being run; none for `--version` alone; every command for help or an unknown word.
   const first = argv.find((a) => !a.startsWith('-'));
+  const versionOnly = first === undefined && argv.some((a) => a === '-V' || a === '--version');
   const chosen = commands.filter((c) => c.name === first);
-  for (const entry of chosen.length > 0 ? chosen : commands) {
+  for (const entry of versionOnly ? [] : chosen.length > 0 ? chosen : commands) {
     const mod = await entry.load();
     mod.register(program, run);
   }

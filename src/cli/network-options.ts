@@ -5,7 +5,7 @@
  * how the rest of the registry settings (credentials, Docker config) reach it too.
  */
 import type { Command } from 'commander';
-import { parseDuration, parseRate } from '../image/registry/transport.js';
+import { parseDuration, parseRate } from '../util/units.js';
 import { LIMITS } from '../limits.js';
 
 export interface NetworkCliOptions {

@@ -5,6 +5,7 @@
 import { UsageError } from '../errors.js';
 import { formatBytes, formatPercent, parseBytes } from '../util/units.js';
 import { leverDoc } from '../vocabulary/levers.js';
+import type { BudgetCrossing } from '../vocabulary/budgets.js';
 import { formatDelta, formatSize3 } from './headline.js';
 import type { CompareReport, SizePair } from './types.js';
 
@@ -32,24 +33,33 @@ function growthLine(what: string, p: SizePair, g: MaxGrowth): string | undefined
   return `${what} grew ${formatDelta(p)}: ${formatSize3(p.a)} -> ${formatSize3(p.b)} (${p.delta} B more), over --max-growth ${limit}`;
 }
 
-/** One line per crossed budget; empty when all hold. */
-export function checkCompareBudgets(r: CompareReport, b: CompareBudgets): string[] {
-  const out: string[] = [];
+/** Each crossed budget with its id and one line saying what crossed it; empty when all hold. */
+export function compareBudgetCrossings(r: CompareReport, b: CompareBudgets): BudgetCrossing[] {
+  const out: BudgetCrossing[] = [];
   if (b.maxGrowth) {
     const pairs: Array<[string, SizePair]> = r.subject === 'image'
       ? [['uncompressed size', r.size], ['compressed size', r.compressedSize]]
       : [['binary size', r.size]];
     for (const [what, p] of pairs) {
       const line = growthLine(what, p, b.maxGrowth);
-      if (line) out.push(line);
+      if (line) out.push({ budget: 'max-growth', message: line });
     }
   }
   if (b.failOnNewLever) {
     const fresh = r.subject === 'image' ? r.levers.new : r.findings.new;
     for (const id of fresh) {
       const bytes = r.subject === 'image' ? r.levers.remaining.find((l) => l.id === id)?.bytes : undefined;
-      out.push(`new lever ${id} applies to B and did not to A${bytes !== undefined ? ` (${formatBytes(bytes)})` : ''}: ${leverDoc(id).title} (--fail-on-new-lever)`);
+      out.push({
+        budget: 'fail-on-new-lever',
+        message: `new lever ${id} applies to B and did not to A${bytes !== undefined ? ` (${formatBytes(bytes)})` : ''}: ${leverDoc(id).title} (--fail-on-new-lever)`,
+        lever: id,
+      });
     }
   }
   return out;
+}
+
+/** One line per crossed budget; empty when all hold. */
+export function checkCompareBudgets(r: CompareReport, b: CompareBudgets): string[] {
+  return compareBudgetCrossings(r, b).map((c) => c.message);
 }

@@ -11,7 +11,7 @@ import { openRegular, readRegularFile } from '../util/regular-file.js';
 import { compareBinaries, type BinaryInput } from './binaries.js';
 import { compareImages, type CompareImagesOptions, type InspectInput } from './images.js';
 import { parseSavedReport } from './saved.js';
-import type { CompareReport, Side, SideSource } from './types.js';
+import type { BinaryComparison, CompareReport, ImageComparison, Side, SideSource } from './types.js';
 
 const TRANSPORT = /^(docker-archive|oci|oci-archive|docker):/;
 
@@ -91,6 +91,16 @@ async function load(text: string, side: 'a' | 'b', options: CompareInputsOptions
  * disk and cores) and compare them. E_USAGE when one side is an image and the other a binary.
  */
 export async function compareInputs(a: string, b: string, options: CompareInputsOptions): Promise<CompareReport> {
+  return (await compareInputsWithSides(a, b, options)).report;
+}
+
+/** What was compared: the comparison and what each side was read as (SARIF reports B's own findings). */
+export type ComparedSides =
+  | { subject: 'image'; report: ImageComparison; a: InspectInput; b: InspectInput }
+  | { subject: 'binary'; report: BinaryComparison; a: BinaryInput; b: BinaryInput };
+
+/** compareInputs, keeping both sides' reports. */
+export async function compareInputsWithSides(a: string, b: string, options: CompareInputsOptions): Promise<ComparedSides> {
   // Classify both, and read saved reports (cheap), before reading an image or a binary: a usage
   // error (an image against a binary report) does not wait for an image read.
   const [ka, kb] = await Promise.all([classifyInput(a, options.cwd), classifyInput(b, options.cwd)]);
@@ -110,8 +120,12 @@ export async function compareInputs(a: string, b: string, options: CompareInputs
   const lb = early.b ?? (await load(b, 'b', options));
   const sideA: Side = { input: a, source: la.source };
   const sideB: Side = { input: b, source: lb.source };
-  if (la.subject === 'image' && lb.subject === 'image') return compareImages(la.report, lb.report, { a: sideA, b: sideB }, options);
-  if (la.subject === 'binary' && lb.subject === 'binary') return compareBinaries(la.report, lb.report, { a: sideA, b: sideB });
+  if (la.subject === 'image' && lb.subject === 'image') {
+    return { subject: 'image', report: compareImages(la.report, lb.report, { a: sideA, b: sideB }, options), a: la.report, b: lb.report };
+  }
+  if (la.subject === 'binary' && lb.subject === 'binary') {
+    return { subject: 'binary', report: compareBinaries(la.report, lb.report, { a: sideA, b: sideB }), a: la.report, b: lb.report };
+  }
   throw new UsageError(`cannot compare ${describe(la)} (${a}) with ${describe(lb)} (${b})`);
 }
 

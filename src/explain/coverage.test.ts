@@ -12,6 +12,7 @@ import { CAUSE_IDS } from '../vocabulary/causes.js';
 import { CHECK_IDS } from '../vocabulary/checks.js';
 import { LEVER_IDS } from '../vocabulary/levers.js';
 import { HINT_IDS } from '../vocabulary/hints.js';
+import { BUDGET_IDS } from '../vocabulary/budgets.js';
 import type { ErrorCode } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { ERROR_DOCS } from '../vocabulary/errors.js';
@@ -47,6 +48,9 @@ function everyEmittedOrAcceptedId(): string[] {
     // compare: image comparisons name the levers, causes and checks of the two inspect reports (above);
     // binary comparisons name these levers.
     ...BINARY_COMPARE_LEVERS,
+    // every crossed budget names its budget (inspect, compare)
+    ...BUDGET_IDS.map((id) => `budget:${id}`),
+    ...BUDGET_IDS,
   ];
 }
 
@@ -69,6 +73,7 @@ describe('explain covers every id', () => {
     for (const id of CAUSE_IDS) expect(ids).toContain(`cause:cause:${id}`);
     for (const id of CHECK_IDS) expect(ids).toContain(`check:check:${id}`);
     for (const r of rules) expect(ids).toContain(`rule:${r.meta.id}`);
+    for (const id of BUDGET_IDS) expect(ids).toContain(`budget:budget:${id}`);
   });
 });
 

@@ -1,18 +1,18 @@
 /**
  * The explain registry: a topic for every id goslim emits or accepts — levers, lint rules,
- * inspect's causes, verify's checks, error codes and resource limits. To add topics, export a `readonly Topic[]` from a module
+ * inspect's causes, verify's checks, CI budgets, error codes and resource limits. To add topics, export a `readonly Topic[]` from a module
  * and add it to the `makeRegistry(...)` call below.
  */
 import { UsageError } from '../errors.js';
 import { HINT_TOPICS, LEVER_TOPICS } from './levers.js';
 import { RULE_TOPICS } from './rules.js';
 import { makeRegistry, type Topic } from './topic.js';
-import { CAUSE_TOPICS, CHECK_TOPICS, ERROR_TOPICS, LIMIT_TOPICS } from './vocabulary.js';
+import { BUDGET_TOPICS, CAUSE_TOPICS, CHECK_TOPICS, ERROR_TOPICS, LIMIT_TOPICS } from './vocabulary.js';
 
 export type { Topic, LeverTopic, Reference } from './topic.js';
 export { HINT_TOPICS, LEVER_TOPICS } from './levers.js';
 export { RULE_TOPICS } from './rules.js';
-export { CAUSE_TOPICS, CHECK_TOPICS, ERROR_TOPICS, LIMIT_TOPICS } from './vocabulary.js';
+export { BUDGET_TOPICS, CAUSE_TOPICS, CHECK_TOPICS, ERROR_TOPICS, LIMIT_TOPICS } from './vocabulary.js';
 
 /** Topics that share a name (an alias or an id) point at each other in seeAlso. */
 function linkSharedNames(groups: ReadonlyArray<readonly Topic[]>): Topic[][] {
@@ -29,7 +29,7 @@ function linkSharedNames(groups: ReadonlyArray<readonly Topic[]>): Topic[][] {
   );
 }
 
-const REGISTRY = makeRegistry(...linkSharedNames([LEVER_TOPICS, HINT_TOPICS, RULE_TOPICS, CAUSE_TOPICS, CHECK_TOPICS, ERROR_TOPICS, LIMIT_TOPICS]));
+const REGISTRY = makeRegistry(...linkSharedNames([LEVER_TOPICS, HINT_TOPICS, RULE_TOPICS, CAUSE_TOPICS, CHECK_TOPICS, BUDGET_TOPICS, ERROR_TOPICS, LIMIT_TOPICS]));
 
 export function listTopics(): Topic[] {
   return [...REGISTRY.values()];

@@ -2,6 +2,7 @@
 import { CAUSE_DOCS, CAUSE_IDS } from '../vocabulary/causes.js';
 import { CHECK_DOCS, CHECK_IDS } from '../vocabulary/checks.js';
 import { ERROR_DOCS } from '../vocabulary/errors.js';
+import { BUDGET_DOCS, BUDGET_IDS } from '../vocabulary/budgets.js';
 import { LIMITS, type LimitKey } from '../limits.js';
 import type { Topic } from './topic.js';
 
@@ -61,5 +62,20 @@ export const LIMIT_TOPICS: readonly Topic[] = (Object.keys(LIMITS) as LimitKey[]
     fix: 'Real inputs stay far below it. If a real one crosses it, report the limit name with what the input held.',
     references: [],
     seeAlso: ['error:E_LIMIT'],
+  };
+});
+
+/** CI budgets (`budget:max-growth`, alias `max-growth`): what each crossed-budget line names. */
+export const BUDGET_TOPICS: readonly Topic[] = BUDGET_IDS.map((id) => {
+  const d = BUDGET_DOCS[id];
+  return {
+    id: `budget:${id}`,
+    kind: 'budget',
+    title: d.title,
+    summary: `${d.summary} Set with ${d.flag} or \`${d.config}\` in .goslim.yaml.`,
+    why: d.why,
+    fix: d.fix,
+    references: d.references,
+    aliases: [id],
   };
 });

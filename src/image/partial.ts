@@ -4,7 +4,7 @@
  * open a child. Every accessor that follows from those parts is written here once, and the
  * sources, mutations and artifacts only say where the parts come from.
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { NotFoundError } from '../errors.js';
 import { sha256Digest } from './digest.js';
 import {
@@ -184,4 +184,25 @@ export class DelegatingLayer implements Layer {
   async tarChunks(options?: TarReadOptions): Promise<TarChunks | undefined> {
     return this.inner.tarChunks?.(options);
   }
+}
+
+/**
+ * A TarChunks source as a byte stream (for layers whose natural form is chunks: a daemon's
+ * archive pass, a store's tar-split rebuild). Each chunk is copied, since the source reuses its
+ * buffers; the source is closed when the stream ends or is destroyed early.
+ */
+export function tarChunksToStream(chunks: TarChunks): Readable {
+  return Readable.from(
+    (async function* () {
+      try {
+        for (;;) {
+          const c = await chunks.read();
+          if (c === undefined) return;
+          yield Buffer.from(c);
+        }
+      } finally {
+        chunks.close();
+      }
+    })(),
+  );
 }

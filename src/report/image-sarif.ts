@@ -1,7 +1,8 @@
 /**
- * SARIF 2.1.0 for image findings (`inspect` and `verify --format sarif`): every failed or warning
- * start check and every lever is a result. Failed start checks come first (an image that will not
- * start is the most urgent finding whatever its bytes), then warnings, then levers biggest first.
+ * SARIF 2.1.0 for image findings (`inspect`, `verify`, `binary` and `compare --format sarif`): every
+ * crossed budget, every failed or warning start check and every lever is a result. Crossed budgets
+ * come first (they fail the CI job), then failed start checks (an image that will not start is the
+ * most urgent finding whatever its bytes), then warnings, then levers biggest first.
  *
  * With the Dockerfile that built the image, each result is located on the line that causes it
  * (src/dockerfile's parse and go-build analysis): the final stage's FROM for static-base and
@@ -13,14 +14,15 @@
  * help (`help.text`, `help.markdown`) from the vocabulary; no helpUri (no published pages yet).
  */
 import { CHECK_IDS, type CheckId } from '../vocabulary/checks.js';
-import { LEVER_IDS, type LeverId } from '../vocabulary/levers.js';
+import { isLeverId, LEVER_IDS, type LeverId } from '../vocabulary/levers.js';
+import { BUDGET_IDS, type BudgetCrossing } from '../vocabulary/budgets.js';
 import { parseDockerfile } from '../dockerfile/parse/parse-dockerfile.js';
 import { analyzeGoBuilds } from '../dockerfile/go-build.js';
 import type { DockerfileModel, Instruction } from '../dockerfile/parse/model.js';
 import type { Lever } from '../analysis/types.js';
 import type { VerifyCheck } from '../verify/types.js';
 import { formatBytes } from '../util/units.js';
-import { SARIF_SCHEMA_URI, toArtifactUri } from './sarif.js';
+import { sarifLog, toArtifactUri } from './sarif.js';
 import { topicFor, topicHelpMarkdown, topicHelpText } from './topic-help.js';
 
 export interface ImageSarifInput {
@@ -32,6 +34,10 @@ export interface ImageSarifInput {
   checks: readonly VerifyCheck[];
   /** Levers (inspect); verify has none. */
   levers: readonly Lever[];
+  /** Crossed CI budgets (inspect's, compare's): each one a result, before everything else. */
+  budgets?: readonly BudgetCrossing[];
+  /** Levers that apply here and did not to the image compared against (compare): marked on their results. */
+  newLevers?: readonly LeverId[];
 }
 
 export interface ImageSarifOptions {
@@ -92,8 +98,13 @@ function levelOfCheck(c: VerifyCheck): 'error' | 'warning' {
   return c.status === 'fail' ? 'error' : 'warning';
 }
 
+/** Where a crossed budget points: the lever's line for a lever budget, else the final stage's FROM (the image as a whole). */
+function budgetTarget(c: BudgetCrossing): Target {
+  return c.lever !== undefined && isLeverId(c.lever) ? LEVER_TARGET[c.lever] : 'final-from';
+}
+
 export function toImageSarif(input: ImageSarifInput, options: ImageSarifOptions): Record<string, unknown> {
-  const ruleIds = [...CHECK_IDS.map((id) => `check:${id}`), ...LEVER_IDS];
+  const ruleIds = [...CHECK_IDS.map((id) => `check:${id}`), ...LEVER_IDS, ...BUDGET_IDS.map((id) => `budget:${id}`)];
   const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
   const model = options.dockerfile !== undefined ? parseDockerfile(options.dockerfile.text) : null;
   const imageUri = toArtifactUri(input.image.ref);
@@ -126,7 +137,17 @@ export function toImageSarif(input: ImageSarifInput, options: ImageSarifOptions)
   const failing = input.checks.filter((c) => c.status === 'fail' || c.status === 'warn');
   failing.sort((a, b) => (a.status === b.status ? 0 : a.status === 'fail' ? -1 : 1));
   const levers = [...input.levers].sort((a, b) => (b.verdict ? 1 : 0) - (a.verdict ? 1 : 0) || b.bytes - a.bytes);
+  const fresh = new Set(input.newLevers ?? []);
   const results = [
+    ...(input.budgets ?? []).map((c) => ({
+      ruleId: `budget:${c.budget}`,
+      ruleIndex: ruleIndex.get(`budget:${c.budget}`),
+      level: 'error',
+      message: { text: `Budget crossed: ${c.message}` },
+      locations: [location(budgetTarget(c))],
+      partialFingerprints: { 'goslimImageFinding/v1': `budget:${c.budget}:${c.lever ?? ''}:${input.image.ref}` },
+      properties: { budget: c.budget, ...(c.lever !== undefined ? { lever: c.lever } : {}) },
+    })),
     ...failing.map((c) => ({
       ruleId: `check:${c.id}`,
       ruleIndex: ruleIndex.get(`check:${c.id}`),
@@ -141,45 +162,32 @@ export function toImageSarif(input: ImageSarifInput, options: ImageSarifOptions)
       ruleIndex: ruleIndex.get(l.id),
       level: l.verdict ? 'error' : 'warning',
       message: {
-        text: `${l.title} (${formatBytes(l.bytes)}).${(l.needs ?? []).map((n) => ` Apply ${n.lever} first: ${n.why}.`).join('')} Fix: ${l.fix}`,
+        text: `${fresh.has(l.id) ? 'New: ' : ''}${l.title} (${formatBytes(l.bytes)}).${(l.needs ?? []).map((n) => ` Apply ${n.lever} first: ${n.why}.`).join('')} Fix: ${l.fix}`,
       },
       locations: [location(LEVER_TARGET[l.id])],
       partialFingerprints: { 'goslimImageFinding/v1': `${l.id}:${input.image.ref}` },
-      properties: { lever: l.id, bytes: l.bytes, ...(l.needs ? { needs: l.needs.map((n) => n.lever) } : {}) },
+      properties: { lever: l.id, bytes: l.bytes, ...(l.needs ? { needs: l.needs.map((n) => n.lever) } : {}), ...(fresh.has(l.id) ? { new: true } : {}) },
     })),
   ];
-  return {
-    $schema: SARIF_SCHEMA_URI,
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'goslim',
-            semanticVersion: options.toolVersion,
-            version: options.toolVersion,
-            rules: ruleIds.map((id) => {
-              const t = topicFor(id);
-              const isCheck = id.startsWith('check:');
-              return {
-                id,
-                name: id.replace(/^check:/, 'check-'),
-                shortDescription: { text: t.title },
-                fullDescription: { text: t.summary },
-                help: { text: topicHelpText(t), markdown: topicHelpMarkdown(t) },
-                defaultConfiguration: { level: isCheck ? 'error' : 'warning' },
-                properties: { tags: ['container-image', 'go', isCheck ? 'startup' : 'size'] },
-              };
-            }),
-          },
-        },
-        columnKind: 'utf16CodeUnits',
-        artifacts: [artifact],
-        properties: { image: input.image },
-        results,
-      },
-    ],
-  };
+  return sarifLog({
+    toolVersion: options.toolVersion,
+    rules: ruleIds.map((id) => {
+      const t = topicFor(id);
+      const kind = id.startsWith('check:') ? 'startup' : id.startsWith('budget:') ? 'budget' : 'size';
+      return {
+        id,
+        name: id.replace(/^(check|budget):/, '$1-'),
+        shortDescription: { text: t.title },
+        fullDescription: { text: t.summary },
+        help: { text: topicHelpText(t), markdown: topicHelpMarkdown(t) },
+        defaultConfiguration: { level: kind === 'size' ? 'warning' : 'error' },
+        properties: { tags: ['container-image', 'go', kind] },
+      };
+    }),
+    artifacts: [artifact],
+    properties: { image: input.image },
+    results,
+  });
 }
 
 export function formatImageSarif(input: ImageSarifInput, options: ImageSarifOptions): string {

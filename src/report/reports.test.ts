@@ -4,7 +4,7 @@
  * on Dockerfile lines and validates against SARIF 2.1.0, the JSON envelope, and the schemas'
  * enums are the vocabulary's ids.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import MarkdownIt from 'markdown-it';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,8 @@ import { CAUSE_IDS } from '../vocabulary/causes.js';
 import { CHECK_IDS } from '../vocabulary/checks.js';
 import { LEVER_DOCS, LEVER_IDS } from '../vocabulary/levers.js';
 import { HINT_IDS } from '../vocabulary/hints.js';
-import { formatJsonDocument, jsonDocument } from './document.js';
+import { BUDGET_IDS } from '../vocabulary/budgets.js';
+import { DOCUMENT_KINDS, formatJsonDocument, jsonDocument } from './document.js';
 import { formatImageSarif, locateInDockerfile } from './image-sarif.js';
 import { renderInspectText } from './inspect-text.js';
 import { cell } from './md.js';
@@ -177,7 +178,7 @@ ENTRYPOINT ["/app"]
     };
     expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
     const run = log.runs[0]!;
-    expect(run.tool.driver.rules.map((x) => x.id)).toEqual([...CHECK_IDS.map((c) => `check:${c}`), ...LEVER_IDS]);
+    expect(run.tool.driver.rules.map((x) => x.id)).toEqual([...CHECK_IDS.map((c) => `check:${c}`), ...LEVER_IDS, ...BUDGET_IDS.map((b) => `budget:${b}`)]);
     for (const rule of run.tool.driver.rules) {
       expect(rule.helpUri).toBeUndefined();
       expect(rule.help.markdown).toContain('**Fix:**');
@@ -211,7 +212,12 @@ describe('JSON documents and their schemas', () => {
 
   it('the synthetic report validates against the inspect schema (the schemas compile in strict mode)', () => {
     const strict = new Ajv({ allErrors: true, strict: true });
-    for (const k of ['verify', 'inspect', 'binary', 'lint', 'build']) strict.addSchema(JSON.parse(readFileSync(new URL(`../../schemas/${k}.schema.json`, import.meta.url), 'utf8')) as object);
+    // one schema per document kind, and nothing else in schemas/
+    const files = readdirSync(new URL('../../schemas/', import.meta.url)).sort();
+    expect(files).toEqual(DOCUMENT_KINDS.map((k) => `${k}.schema.json`).sort());
+    for (const k of DOCUMENT_KINDS) strict.addSchema(JSON.parse(readFileSync(new URL(`../../schemas/${k}.schema.json`, import.meta.url), 'utf8')) as object);
+    // each compiles, its references to the others resolved
+    for (const k of DOCUMENT_KINDS) expect(typeof strict.getSchema(`urn:goslim:schema:${k}`)).toBe('function');
     const v = strict.getSchema('urn:goslim:schema:inspect')!;
     expect(v(JSON.parse(formatJsonDocument('inspect', report('fail')))), JSON.stringify(v.errors)).toBe(true);
   });

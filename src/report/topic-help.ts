@@ -4,7 +4,7 @@
  * (src/explain), which take them from src/vocabulary.
  */
 import { LEVER_TOPICS } from '../explain/levers.js';
-import { CHECK_TOPICS } from '../explain/vocabulary.js';
+import { BUDGET_TOPICS, CHECK_TOPICS } from '../explain/vocabulary.js';
 import type { Topic } from '../explain/topic.js';
 import { InternalError } from '../errors.js';
 
@@ -18,7 +18,7 @@ const PARTS: ReadonlyArray<[keyof Topic, string]> = [
 ];
 
 export function topicFor(id: string): Topic {
-  const t = LEVER_TOPICS.find((x) => x.id === id) ?? CHECK_TOPICS.find((x) => x.id === id);
+  const t = LEVER_TOPICS.find((x) => x.id === id) ?? CHECK_TOPICS.find((x) => x.id === id) ?? BUDGET_TOPICS.find((x) => x.id === id);
   if (!t) throw new InternalError(`no explain topic ${id}`);
   return t;
 }

@@ -8,3 +8,4 @@ export { LEVER_IDS, LEVER_DOCS, leverDoc, isLeverId, type LeverId, type LeverDoc
 export { CAUSE_IDS, CAUSE_DOCS, causeDoc, type CauseId, type CauseDoc } from './causes.js';
 export { CHECK_IDS, CHECK_DOCS, checkDoc, type CheckId, type CheckDoc } from './checks.js';
 export { HINT_IDS, HINT_DOCS, hintDoc, type HintId, type HintDoc } from './hints.js';
+export { BUDGET_IDS, BUDGET_DOCS, budgetDoc, type BudgetId, type BudgetDoc, type BudgetCrossing } from './budgets.js';

@@ -147,9 +147,13 @@ describeWithTools([...FIXTURE_TOOLS, 'dist'], 'the GitHub Action on the fixture 
     expect(r.summary).toMatch(/^- inspect: size .* exceeds --max-size 1\.0 MB$/m);
     expect(r.summary).toMatch(/^- compare: .*--max-growth/m);
     // No dockerfile: one SARIF run, the image's.
-    const sarif = JSON.parse(readFileSync(r.outputs['sarif-file']!, 'utf8')) as { runs: Array<{ automationDetails: { id: string }; results: unknown[] }> };
+    const sarif = JSON.parse(readFileSync(r.outputs['sarif-file']!, 'utf8')) as { runs: Array<{ automationDetails: { id: string }; results: Array<{ ruleId: string }> }> };
     expect(sarif.runs.map((x) => x.automationDetails.id)).toEqual(['goslim/image/']);
-    expect(sarif.runs[0]!.results.length).toBeGreaterThan(0);
+    // the crossed budget first, then the image that will not start
+    expect(sarif.runs[0]!.results[0]!.ruleId).toBe('budget:max-size');
+    expect(sarif.runs[0]!.results[1]!.ruleId).toMatch(/^check:/);
+    // each budget line once in the summary, though two runs printed it
+    expect(r.summary.match(/exceeds --max-size/g)).toHaveLength(1);
   });
 
   it('bad input: exit 2 and the error in the summary; nothing to inspect: exit 2', () => {

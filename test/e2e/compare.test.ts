@@ -17,6 +17,15 @@ import type { BinaryComparison, ImageComparison } from '../../src/compare/types.
 import { buildFixtures, HELLO } from '../fixtures/go/build-fixtures.js';
 import { ensureFixtureImages, REPO_ROOT, type FixtureImages } from '../helpers/images.js';
 import { describeWithTools, FIXTURE_TOOLS } from '../helpers/tools.js';
+import { contractValidator } from '../helpers/schemas.js';
+
+const validateDoc = contractValidator();
+/** Every compare document against schemas/compare.schema.json (the JSON contract). */
+function expectValid(doc: unknown): void {
+  const { ok, errors } = validateDoc(doc);
+  expect(errors).toEqual([]);
+  expect(ok).toBe(true);
+}
 
 interface Run {
   code: number | null;
@@ -78,6 +87,14 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'umoci'], 'goslim compare on the fi
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const c = JSON.parse(r.stdout) as ImageComparison;
+    expectValid(c);
+    // the schema is live: a 0-based layer number or an unknown lever is rejected
+    const zero = structuredClone(c);
+    zero.layers.find((l) => l.b)!.b!.index = 0;
+    expect(validateDoc(zero).ok).toBe(false);
+    const unknown = structuredClone(c) as unknown as { levers: { applied: Array<{ id: string }> } };
+    unknown.levers.applied[0]!.id = 'make-it-small';
+    expect(validateDoc(unknown).ok).toBe(false);
     expect(c).toMatchObject({ schemaVersion: 1, kind: 'compare', subject: 'image' });
     expect(c.size).toMatchObject({ a: fat.uncompressed, b: slim.uncompressed, delta: slim.uncompressed - fat.uncompressed });
     expect(c.compressedSize).toMatchObject({ a: fat.compressed, b: slim.compressed });
@@ -139,6 +156,7 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'umoci'], 'goslim compare on the fi
     expect(same.stderr).toBe('');
     expect(same.code).toBe(0);
     const c = JSON.parse(same.stdout) as ImageComparison & { budgets: string[] };
+    expectValid(c);
     expect(c.a.source).toBe('inspect-report');
     expect(c.b.source).toBe('image');
     expect(c.size.delta).toBe(0);
@@ -164,6 +182,7 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'umoci'], 'goslim compare on the fi
     expect(lines[0]).toContain(`(${after.uncompressed - before.uncompressed} B more), over --max-growth 1.0 %`);
     expect(r.stdout).toContain(`=> +`);
     const j = JSON.parse((await goslim(['compare', saved, grown, '--json', '--max-growth', '1%'])).stdout) as ImageComparison & { budgets: string[] };
+    expectValid(j);
     expect(j.size.delta).toBe(after.uncompressed - before.uncompressed);
     expect(j.layers.at(-1)).toMatchObject({ a: null, matchedBy: null });
     expect(j.budgets).toEqual(lines.map((l) => l.replace(/^goslim: budget: /, '')));
@@ -175,6 +194,7 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'umoci'], 'goslim compare on the fi
     const viaConfig = await goslim(['compare', saved, grown, '--json', '--kept-tags', '4'], cfgDir);
     expect(viaConfig.code).toBe(1);
     const k = JSON.parse(viaConfig.stdout) as ImageComparison & { budgets: string[] };
+    expectValid(k);
     expect(k.cost.model).toEqual({ bandwidthBitsPerSecond: 1e9, nodes: 7, keptTags: 4 });
     expect(k.cost.defaults).toEqual({ bandwidth: false, nodes: false, keptTags: false });
     expect(k.budgets).toEqual(j.budgets);
@@ -222,6 +242,7 @@ describeWithTools(['dist', 'go'], 'goslim compare on two Go builds', () => {
     const r = await goslim(['compare', a, b, '--json']);
     expect(r.code).toBe(0);
     const c = JSON.parse(r.stdout) as BinaryComparison;
+    expectValid(c);
     expect(c).toMatchObject({ kind: 'compare', subject: 'binary', stripped: { a: false, b: true } });
     expect(c.size.delta).toBe(delta);
     expect(c.levers).toEqual([{ id: 'strip-symbols', delta, why: expect.any(String) }]);
@@ -236,6 +257,7 @@ describeWithTools(['dist', 'go'], 'goslim compare on two Go builds', () => {
         writeFileSync(join(dir, name), saved.stdout);
       }
       const fromReports = JSON.parse((await goslim(['compare', join(dir, 'a.json'), join(dir, 'b.json'), '--json'])).stdout) as BinaryComparison;
+      expectValid(fromReports);
       expect(fromReports.levers).toEqual(c.levers);
       expect(fromReports.a.source).toBe('binary-report');
     } finally {

@@ -183,6 +183,26 @@ describeWithTools([...FIXTURE_TOOLS, 'dist'], 'inspect: one contract in four for
     }
   });
 
+  it('SARIF: a crossed budget is the first result, on the line of the image as a whole, with its rule\'s help', async () => {
+    const dockerfile = join(fx.dockerfiles, 'slim-four-levers.Dockerfile');
+    const lines = readFileSync(dockerfile, 'utf8').split('\n');
+    const r = await goslim(['inspect', ref('slim-four-levers'), '--format', 'sarif', '--dockerfile', dockerfile, '--max-size', '1MB']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('exceeds --max-size');
+    const log = expectSarif(r.stdout);
+    const first = log.runs[0]!.results[0]!;
+    expect(first).toMatchObject({ ruleId: 'budget:max-size', level: 'error' });
+    expect(first.message.text).toMatch(/^Budget crossed: size .* exceeds --max-size 1(\.0+)? MB$/);
+    const lastFrom = lines.map((l, i) => (/^FROM\s/i.test(l) ? i + 1 : 0)).filter(Boolean).at(-1);
+    expect(first.locations[0]!.physicalLocation.region!.startLine).toBe(lastFrom);
+    const rule = log.runs[0]!.tool.driver.rules[first.ruleIndex]!;
+    expect(rule.id).toBe('budget:max-size');
+    expect(rule.help.markdown).toContain('goslim explain budget:max-size');
+    // within budget: no budget result
+    const ok = expectSarif((await goslim(['inspect', ref('slim-four-levers'), '--format', 'sarif', '--max-size', '1GB'])).stdout);
+    expect(ok.runs[0]!.results.filter((x) => x.ruleId.startsWith('budget:'))).toEqual([]);
+  });
+
   it('--output writes the report atomically; --json and a different --format are a usage error', async () => {
     const file = join(work, 'inspect.json');
     const r = await goslim(['inspect', ref('slim-four-levers'), '--json', '--output', file]);
@@ -201,6 +221,51 @@ describeWithTools([...FIXTURE_TOOLS, 'dist'], 'inspect: one contract in four for
     expect(forced.stdout).toContain('\u001b[1m');
     const off = await goslim(['inspect', ref('slim-four-levers')], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
     expect(off.stdout).not.toContain('\u001b[');
+  });
+});
+
+describeWithTools([...FIXTURE_TOOLS, 'dist'], 'compare: SARIF for the image under review (B)', () => {
+  it('budgets first, then B\'s own findings as inspect reports them, levers new in B marked; on B\'s Dockerfile', async () => {
+    const ref = (name: keyof FixtureImages['images']) => `oci:${fx.images[name].oci}`;
+    const slimJson = join(work, 'slim-for-compare.json');
+    expect((await goslim(['inspect', ref('slim-four-levers'), '--json', '-o', slimJson])).code).toBe(0);
+    const dockerfile = join(fx.dockerfiles, 'fat-greeter.Dockerfile');
+    const lines = readFileSync(dockerfile, 'utf8').split('\n');
+    // the pull request made the image fat again: A = the slim report, B = the fat image
+    const r = await goslim(['compare', slimJson, ref('fat-greeter'), '--format', 'sarif', '--dockerfile', dockerfile, '--max-growth', '5%', '--fail-on-new-lever']);
+    expect(r.code).toBe(1);
+    const log = expectSarif(r.stdout);
+    const results = log.runs[0]!.results;
+    const cmp = JSON.parse((await goslim(['compare', slimJson, ref('fat-greeter'), '--json', '--max-growth', '5%', '--fail-on-new-lever'])).stdout) as { budgets: string[]; levers: { new: string[] } };
+    expect(cmp.levers.new.length).toBeGreaterThan(0);
+    // one budget result per budget line of the JSON, in the same order, before any other result
+    const budgets = results.filter((x) => x.ruleId.startsWith('budget:'));
+    expect(budgets.map((x) => x.message.text)).toEqual(cmp.budgets.map((b) => `Budget crossed: ${b}`));
+    expect(results.slice(0, budgets.length)).toEqual(budgets);
+    expect(budgets.filter((x) => x.ruleId === 'budget:max-growth')).toHaveLength(2); // uncompressed and compressed
+    // B's levers: exactly inspect's results for the fat image, the new ones marked
+    const inspected = expectSarif((await goslim(['inspect', ref('fat-greeter'), '--format', 'sarif', '--dockerfile', dockerfile])).stdout);
+    const rest = results.slice(budgets.length);
+    expect(rest.map((x) => x.ruleId)).toEqual(inspected.runs[0]!.results.map((x) => x.ruleId));
+    for (const x of rest) {
+      const isNew = cmp.levers.new.includes(x.ruleId);
+      expect(x.message.text.startsWith('New: '), x.ruleId).toBe(isNew);
+    }
+    // a new lever's budget result sits on that lever's line: static-base on the final stage's FROM
+    const lastFrom = lines.map((l, i) => (/^FROM\s/i.test(l) ? i + 1 : 0)).filter(Boolean).at(-1);
+    const sb = budgets.find((x) => x.ruleId === 'budget:fail-on-new-lever' && x.message.text.includes('static-base'));
+    expect(sb, JSON.stringify(budgets.map((b) => b.message.text))).toBeDefined();
+    expect(sb!.locations[0]!.physicalLocation.region!.startLine).toBe(lastFrom);
+  });
+
+  it('two Go binaries: the binary under review\'s findings and the budgets', async () => {
+    const bin = (n: string) => join(fx.dir, 'bin', n);
+    const r = await goslim(['compare', bin('greeter-static'), bin('greeter-cgo'), '--format', 'sarif', '--max-growth', '1%']);
+    expect(r.code).toBe(1);
+    const log = expectSarif(r.stdout);
+    expect(log.runs[0]!.results[0]).toMatchObject({ ruleId: 'budget:max-growth', level: 'error' });
+    const binary = JSON.parse((await goslim(['binary', bin('greeter-cgo'), '--json'])).stdout) as { findings: Array<{ lever: string }> };
+    expect(log.runs[0]!.results.slice(1).map((x) => x.ruleId).sort()).toEqual(binary.findings.map((f) => f.lever).sort());
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkBudgets, LEVER_IDS, parseBudgets } from '../../analysis/budgets.js';
+import { budgetCrossings, checkBudgets, LEVER_IDS, parseBudgets, type Budgets } from '../../analysis/budgets.js';
 import { inspectImageRef, type InspectReport } from '../../analysis/inspect.js';
 import { listImagePlatforms } from '../../image/open.js';
 import { platformString } from '../../image/model.js';
@@ -48,7 +48,7 @@ function inspectDocument(r: InspectReport, cost: ResolvedCostModel | undefined):
 }
 
 /** inspect's renderer table: one entry per format (src/cli/output.ts). */
-export function inspectRenderers(top: number, dockerfile?: { path: string; text: string }, cost?: ResolvedCostModel): Renderers<InspectReport> {
+export function inspectRenderers(top: number, dockerfile?: { path: string; text: string }, cost?: ResolvedCostModel, budgets: Budgets = {}): Renderers<InspectReport> {
   // What the bytes cost, from the measured sizes (the model and its defaults stated).
   const costed = (r: InspectReport) => (cost ? { ...cost, a: costOf(r.image, cost.model) } : undefined);
   return {
@@ -61,7 +61,7 @@ export function inspectRenderers(top: number, dockerfile?: { path: string; text:
     html: (r) => renderInspectHtml(r),
     sarif: (r, ctx) =>
       formatImageSarif(
-        { image: r.startup.image, checks: r.startup.checks, levers: r.levers },
+        { image: r.startup.image, checks: r.startup.checks, levers: r.levers, budgets: budgetCrossings(r, budgets) },
         { toolVersion: ctx.toolVersion, ...(dockerfile !== undefined ? { dockerfile } : {}) },
       ),
   };
@@ -147,7 +147,7 @@ export const command: CommandModule = {
           } else {
             const report = await inspectOne(opts.platform);
             reports = [report];
-            await writeReport(io, opts, inspectRenderers(top, dockerfile, cost), report);
+            await writeReport(io, opts, inspectRenderers(top, dockerfile, cost, budgets), report);
           }
           // A budget holds for every platform: each one that misses it is named.
           const named = (r: InspectReport, why: string): string => (opts.platform === 'all' ? `${r.image.platform}: ${why}` : why);

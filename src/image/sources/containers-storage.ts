@@ -54,7 +54,7 @@ import {
 import { limit } from '../../limits.js';
 import { sha256Digest, verifyBuffer } from '../digest.js';
 import { MediaType, platformString, type Compression, type Image, type ImageManifest, type ImageSource, type Layer, type TarChunks, type TarReadOptions } from '../model.js';
-import { DescribedLayer, RawImage } from '../partial.js';
+import { DescribedLayer, RawImage, tarChunksToStream } from '../partial.js';
 import { formatRegistryReference, parseRegistryReference } from '../reference.js';
 import { arr, check, nullable, num, obj, opt, str, size as sizeShape } from '../schema.js';
 import { checkConfig } from './oci-resolve.js';
@@ -312,20 +312,7 @@ export class StorageLayer extends DescribedLayer {
     return this.uncompressed();
   }
   async uncompressed(options?: TarReadOptions): Promise<Readable> {
-    const chunks = await this.tarChunks(options);
-    return Readable.from(
-      (async function* () {
-        try {
-          for (;;) {
-            const c = await chunks.read();
-            if (c === undefined) return;
-            yield Buffer.from(c);
-          }
-        } finally {
-          chunks.close();
-        }
-      })(),
-    );
+    return tarChunksToStream(await this.tarChunks(options));
   }
 
   async tarChunks(options: TarReadOptions = {}): Promise<TarChunks> {

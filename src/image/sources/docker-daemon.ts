@@ -32,7 +32,7 @@ import { limit } from '../../limits.js';
 import { sha256Digest, verifyBuffer } from '../digest.js';
 import { TarParser, type TarDataSink } from '../filesystem/tar-parser.js';
 import { MediaType, platformString, type Image, type ImageConfig, type ImageManifest, type ImageSource, type Layer, type Platform, type TarChunks, type TarReadOptions } from '../model.js';
-import { DescribedLayer, RawImage } from '../partial.js';
+import { DescribedLayer, RawImage, tarChunksToStream } from '../partial.js';
 import { checkConfig } from './oci-resolve.js';
 import { parsePlatformOption, platformMatches } from './platform-select.js';
 import { EngineClient, engineImageShape } from './engine-client.js';
@@ -277,10 +277,10 @@ class DaemonLayer extends DescribedLayer {
     return this.image.sizes[this.index] ?? 0;
   }
   async compressed(): Promise<Readable> {
-    return chunksToStream(await this.tarChunks());
+    return tarChunksToStream(await this.tarChunks());
   }
   async uncompressed(options?: TarReadOptions): Promise<Readable> {
-    return chunksToStream(await this.tarChunks(options));
+    return tarChunksToStream(await this.tarChunks(options));
   }
   /** The layer's bytes as they arrive from the engine, hashed against the diff_id. */
   async tarChunks(_options: TarReadOptions = {}): Promise<TarChunks> {
@@ -313,22 +313,6 @@ class DaemonLayer extends DescribedLayer {
       },
     };
   }
-}
-
-function chunksToStream(chunks: TarChunks): Readable {
-  return Readable.from(
-    (async function* () {
-      try {
-        for (;;) {
-          const c = await chunks.read();
-          if (c === undefined) return;
-          yield Buffer.from(c);
-        }
-      } finally {
-        chunks.close();
-      }
-    })(),
-  );
 }
 
 export class DaemonImage extends RawImage {
