@@ -82,7 +82,7 @@ export function renderFleetMarkdown(s: FleetSummary): string {
   }
   if (s.budgets !== undefined && s.budgets.failed > 0) {
     out.push(`### Over budget (${s.budgets.failed})`, '');
-    out.push(...table(['Image', 'Why'], s.budgets.images.map((b) => [code(b.ref), cell(b.reasons.join('; '))])), '');
+    out.push(...table(['Image', 'Budget', 'Why'], s.budgets.images.map((b) => [code(b.ref), b.budgets.map((id) => code(id)).join(' '), cell(b.reasons.join('; '))])), '');
   }
   return `${out.join('\n')}\n`;
 }

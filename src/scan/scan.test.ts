@@ -232,7 +232,9 @@ describe('goslim scan --from and goslim merge, in process, on OCI layouts (no to
     writeFileSync(join(cfgDir, '.goslim.yaml'), 'inspect:\n  max-size: 100\n');
     const budgeted = { ...io(), cwd: cfgDir };
     expect(await runCli(['merge', ...shards, '--format', 'json', '--allow-not-starting', '--allow-errors'], budgeted)).toBe(1);
-    expect((JSON.parse(budgeted.out.join('')) as { budgets: { failed: number } }).budgets.failed).toBe(6);
+    const crossed = (JSON.parse(budgeted.out.join('')) as { budgets: { failed: number; images: Array<{ budgets: string[] }> } }).budgets;
+    expect(crossed.failed).toBe(6);
+    expect(crossed.images.every((i) => i.budgets.join() === 'max-size')).toBe(true);
     const overridden = { ...io(), cwd: cfgDir };
     expect(await runCli(['merge', ...shards, '--format', 'json', '--allow-not-starting', '--allow-errors', '--max-size', '1GB'], overridden)).toBe(0);
     expect((JSON.parse(overridden.out.join('')) as { budgets: { failed: number } }).budgets.failed).toBe(0);
@@ -258,5 +260,9 @@ describe('schemas', () => {
     const { LEVER_IDS } = await import('../vocabulary/levers.js');
     const schema = JSON.parse(readFileSync(new URL('../../schemas/fleet.schema.json', import.meta.url), 'utf8')) as { properties: { levers: { items: { properties: { id: { enum: string[] } } } } } };
     expect(schema.properties.levers.items.properties.id.enum).toEqual([...LEVER_IDS]);
+    // The budgets a scan checks: the image budgets of the vocabulary (compare's are not per image).
+    const { BUDGET_IDS } = await import('../vocabulary/budgets.js');
+    const budgetIds = (schema as unknown as { properties: { budgets: { properties: { images: { items: { properties: { budgets: { items: { enum: string[] } } } } } } } } }).properties.budgets.properties.images.items.properties.budgets.items.enum;
+    expect(budgetIds.every((id) => (BUDGET_IDS as readonly string[]).includes(id))).toBe(true);
   });
 });

@@ -9,7 +9,8 @@
  * distinct layer (diff_id) one, per reference its string (to count duplicates). Figures in bytes
  * count each distinct image once (two tags of one digest are one image in the registry).
  */
-import { checkBudgets, type Budgets } from '../analysis/budgets.js';
+import { budgetCrossings, type Budgets } from '../analysis/budgets.js';
+import type { BudgetId } from '../vocabulary/budgets.js';
 import type { InspectReport } from '../analysis/inspect.js';
 import { willNotStart } from '../report/verify-text.js';
 import type { VerifyReport } from '../verify/types.js';
@@ -51,7 +52,8 @@ export interface FleetSummary {
   sharedLayers: Array<{ diffId: string; digest: string; size: number; compressedSize: number; images: number }>;
   errors: { byCode: Array<{ code: string; count: number }>; records: Array<{ ref: string; code: string; message: string }> };
   /** Only when budgets were given: images over one, by reference. */
-  budgets?: { failed: number; images: Array<{ ref: string; digest: string; reasons: string[] }> };
+  /** `budgets`: the ids crossed (`goslim explain budget:<id>`), `reasons` one line each. */
+  budgets?: { failed: number; images: Array<{ ref: string; digest: string; budgets: BudgetId[]; reasons: string[] }> };
 }
 
 interface ImageEntry {
@@ -64,7 +66,7 @@ interface ImageEntry {
   notStarting?: { check: string; message: string };
   toolchain: number;
   levers: Array<[LeverId, number]>;
-  budget?: string[];
+  budget?: { budgets: BudgetId[]; reasons: string[] };
 }
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -153,8 +155,8 @@ export class FleetSummarizer {
       entry.notStarting = { check: failed?.id ?? 'unknown', message: failed?.message ?? '' };
     }
     if (this.options.budgets !== undefined) {
-      const reasons = checkBudgets(r as unknown as InspectReport, this.options.budgets);
-      if (reasons.length > 0) entry.budget = reasons;
+      const crossed = budgetCrossings(r as unknown as InspectReport, this.options.budgets);
+      if (crossed.length > 0) entry.budget = { budgets: [...new Set(crossed.map((c) => c.budget))], reasons: crossed.map((c) => c.message) };
     }
     return entry;
   }
@@ -166,7 +168,7 @@ export class FleetSummarizer {
     const notStarting = new TopN<FleetSummary['notStarting']['images'][number]>(top, (a, b) => byText(a.ref, b.ref));
     const toolchain = new TopN<FleetSummary['goToolchain']['images'][number]>(top, (a, b) => b.bytes - a.bytes || byText(a.ref, b.ref));
     const largest = new TopN<FleetImage>(top, (a, b) => b.size - a.size || byText(a.ref, b.ref));
-    const budget = new TopN<{ ref: string; digest: string; reasons: string[] }>(top, (a, b) => byText(a.ref, b.ref));
+    const budget = new TopN<{ ref: string; digest: string; budgets: BudgetId[]; reasons: string[] }>(top, (a, b) => byText(a.ref, b.ref));
     let notStartingCount = 0;
     let toolchainCount = 0;
     let toolchainBytes = 0;
@@ -192,7 +194,7 @@ export class FleetSummarizer {
       }
       if (e.budget !== undefined) {
         budgetFailed++;
-        budget.add({ ref: e.ref, digest, reasons: e.budget });
+        budget.add({ ref: e.ref, digest, ...e.budget });
       }
       largest.add({ ref: e.ref, digest, size: e.size, compressedSize: e.compressedSize, references: e.references });
     }
