@@ -5,3 +5,4 @@ export { imageRecordLine, errorRecordLine, parseRecord, recordRef, type ScanReco
 export { referencesFromFile, referencesFromRegistry, parseRegistryTarget, parseTagSelection, type TagSelection, type RegistryTarget } from './references.js';
 export { parseShard, shardOf, type Shard } from './shard.js';
 export { renderFleetText, renderFleetMarkdown } from './format.js';
+export { defaultConcurrency, cgroupCpuQuota, MAX_DEFAULT_CONCURRENCY } from './cpus.js';

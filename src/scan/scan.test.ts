@@ -81,6 +81,21 @@ describe('registry listing: Link pagination and pages', () => {
   });
 });
 
+describe('default concurrency', () => {
+  it('the cores, bounded by a cgroup CPU quota (v2 or v1) and by 16', async () => {
+    const { cgroupCpuQuota, defaultConcurrency } = await import('./cpus.js');
+    const files = (m: Record<string, string>) => (p: string) => m[p];
+    expect(cgroupCpuQuota(files({ '/sys/fs/cgroup/cpu.max': '150000 100000' }))).toBe(2);
+    expect(cgroupCpuQuota(files({ '/sys/fs/cgroup/cpu.max': 'max 100000' }))).toBeUndefined();
+    expect(cgroupCpuQuota(files({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '400000', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000' }))).toBe(4);
+    expect(cgroupCpuQuota(files({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000' }))).toBeUndefined();
+    expect(cgroupCpuQuota(files({}))).toBeUndefined();
+    expect(defaultConcurrency(64, 2)).toBe(2);
+    expect(defaultConcurrency(64, undefined)).toBe(16);
+    expect(defaultConcurrency(2, undefined)).toBe(2);
+  });
+});
+
 describe('options', () => {
   it('--tags and REGISTRY[/PREFIX]', () => {
     expect(parseTagSelection('3-newest')).toEqual({ kind: 'newest', count: 3 });

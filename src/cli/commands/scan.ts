@@ -1,8 +1,7 @@
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { parseRegistryTarget, parseShard, parseTagSelection, referencesFromFile, referencesFromRegistry, runScan, summarizeFiles } from '../../scan/index.js';
+import { defaultConcurrency, parseRegistryTarget, parseShard, parseTagSelection, referencesFromFile, referencesFromRegistry, runScan, summarizeFiles } from '../../scan/index.js';
 import { addConfigOption, commandConfig, insecureFor, networkOptions, type ConfigCliOptions } from '../config.js';
 import type { CliIO, ExitCode } from '../context.js';
 import { addFleetOptions, fleetBudgets, fleetExit, fleetRenderers, fleetTop, type FleetCliOptions } from '../fleet-options.js';
@@ -23,11 +22,6 @@ interface ScanCliOptions extends FleetCliOptions, NetworkCliOptions, ConfigCliOp
   quiet?: boolean;
 }
 
-/** Default concurrency: one image per core (each inspect also decompresses on a thread of its own). */
-export function defaultConcurrency(): number {
-  return Math.max(1, availableParallelism());
-}
-
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
     addConfigOption(addFleetOptions(addNetworkOptions(program
@@ -36,7 +30,7 @@ export const command: CommandModule = {
       .argument('[registry]', 'REGISTRY[/PREFIX]: every repository of the registry\'s catalog (under PREFIX)'))))
       .option('--from <file>', 'read references from this file instead, one a line (any source goslim reads; # comments and blank lines allowed)')
       .option('--tags <which>', 'tags of each repository: latest, all, or N-newest (by the image config\'s created time, read with the manifest and config only)', 'latest')
-      .option('--concurrency <n>', `images inspected at once (default: the number of cores, ${defaultConcurrency()} here)`)
+      .option('--concurrency <n>', `images inspected at once (default: the cores this process may use, a container's CPU quota included, at most 16: ${defaultConcurrency()} here)`)
       .option('-o, --output <file.jsonl>', 'the JSON Lines file: one inspect document (with scan.ref) or error record per reference (required)')
       .option('--summary <file>', 'write the fleet summary to this file (atomically) instead of stdout')
       .option('--resume', 'keep the image records already in the output and scan only the other references (error records are tried again)')
