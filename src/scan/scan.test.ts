@@ -236,8 +236,9 @@ describe('goslim scan --from and goslim merge, in process, on OCI layouts (no to
     expect(summary.sharedLayers.map((l) => l.images)).toEqual([6]);
     // /nope is missing and the others' /app is filler bytes, no program a runtime can exec.
     expect(summary.notStarting.count).toBe(6);
-    const shards = [0, 1, 2].map((i) => join(work, `s${i}.jsonl`));
-    for (const [i, s] of shards.entries()) await runCli(['scan', '--from', list, '-o', s, '--shard', `${i}/3`, '-q', '--format', 'json'], io());
+    // Each shard in a directory of its own that does not exist yet (as /results/<job>/ in the Indexed Job).
+    const shards = [0, 1, 2].map((i) => join(work, 'run-1', `s${i}`, 'out.jsonl'));
+    for (const [i, s] of shards.entries()) await runCli(['scan', '--from', list, '-o', s, '--shard', `${i}/3`, '-q', '--format', 'json', '--summary', join(s, '..', 'summary', 's.json')], io());
     const merged = io();
     await runCli(['merge', ...shards, '--format', 'json'], merged);
     expect(merged.out.join('')).toBe((await import('node:fs')).readFileSync(join(work, 'all.json'), 'utf8'));

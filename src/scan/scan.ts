@@ -8,7 +8,8 @@
  * write of a whole line, so a crash leaves at most one line without its newline, which `--resume`
  * removes (with the error records, to try those again) and the readers skip.
  */
-import { open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { createWriteStream } from 'node:fs';
 import { inspectImageRef, type InspectOptions } from '../analysis/inspect.js';
 import { IoError } from '../errors.js';
@@ -104,6 +105,8 @@ export async function runScan(references: AsyncIterable<string>, options: ScanOp
   const result: ScanResult = { scanned: 0, errors: 0, otherShards: 0, resumed: 0, duplicates: 0 };
   let file;
   try {
+    // A shard's output goes to a directory of its run (/results/<job>/shard-N.jsonl): made here.
+    await mkdir(dirname(options.output), { recursive: true });
     file = await open(options.output, options.resume === true ? 'a' : 'w');
   } catch (err) {
     throw new IoError(`cannot write ${options.output}: ${(err as Error).message}`, { cause: err });

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { defaultConcurrency, parseRegistryTarget, parseShard, parseTagSelection, referencesFromFile, referencesFromRegistry, runScan, summarizeFiles } from '../../scan/index.js';
@@ -83,6 +84,7 @@ export const command: CommandModule = {
           );
           const { summary, partialLines } = await summarizeFiles([output], { top, ...(budgets !== undefined ? { budgets } : {}) });
           if (partialLines > 0) io.stderr(`goslim: scan: ${partialLines} cut-off line(s) in ${opts.output} skipped\n`);
+          if (opts.summary !== undefined) await mkdir(dirname(resolve(io.cwd, opts.summary)), { recursive: true });
           await writeReport(io, { ...(opts.format !== undefined ? { format: opts.format } : {}), ...(opts.json ? { json: true } : {}), ...(opts.summary !== undefined ? { output: opts.summary } : {}) }, fleetRenderers, summary);
           return fleetExit(io, summary, opts);
         });
