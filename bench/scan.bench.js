@@ -8,13 +8,14 @@
 //   - the scan's peak RSS over 50 references against 500 references naming the same images
 //     (bounded memory: the ratio should stay near 1).
 // Needs: docker-registry, and a Go binary at /usr/lib/go-*/bin/gofmt (golang-go).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { buildLayerTar, file } from '../dist/image/testing/index.js';
 import { RegistryClient } from '../dist/image/registry/client.js';
 import { inspectImageRef } from '../dist/analysis/inspect.js';
@@ -70,8 +71,34 @@ async function pushFleet(host, gofmt) {
   return firstTags;
 }
 
-/** One `goslim scan` child process; its wall time and peak RSS (read in the child at exit). */
-function scan(args, work) {
+/**
+ * A counting HTTP proxy in front of the registry: the blob GETs a scan makes, against the distinct
+ * blobs it needs (what the per-layer cache should bring the count down to).
+ */
+async function countingProxy(target) {
+  const counts = { blobGets: 0, blobs: new Set() };
+  const server = http.createServer((req, res) => {
+    const m = /^\/v2\/.+\/blobs\/(sha256:[0-9a-f]{64})$/.exec(req.url ?? '');
+    if (m && req.method === 'GET') {
+      counts.blobGets++;
+      counts.blobs.add(m[1]);
+    }
+    const up = http.request({ host: '127.0.0.1', port: Number(target.split(':')[1]), method: req.method, path: req.url, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { host: `127.0.0.1:${server.address().port}`, counts, close: () => new Promise((r) => server.close(r)) };
+}
+
+/**
+ * One `goslim scan` child process; its wall time and peak RSS (read in the child at exit). Spawned
+ * asynchronously: the counting proxy runs in this process and must keep answering.
+ */
+async function scan(args, work) {
   const rssFile = join(work, `rss-${Math.random().toString(36).slice(2)}`);
   const main = new URL('../dist/cli/main.js', import.meta.url).href;
   const code = [
@@ -81,9 +108,13 @@ function scan(args, work) {
     `process.exitCode = await runCli(${JSON.stringify(args)}, defaultIO());`,
   ].join('\n');
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: work, encoding: 'utf8', env: { ...process.env, GOSLIM_ENGINE: '0' } });
+  const { status, stderr } = await new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--input-type=module', '-e', code], { cwd: work, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, GOSLIM_ENGINE: '0' } }, (_err, _out, err) =>
+      resolve({ status: child.exitCode, stderr: err }),
+    );
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (r.status !== 0 && r.status !== 1) throw new Error(`goslim scan failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  if (status !== 0 && status !== 1) throw new Error(`goslim scan failed (${status}): ${stderr.slice(-2000)}`);
   return { seconds, rssMB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
 }
 
@@ -111,15 +142,22 @@ async function main() {
     for (const ref of refs) await inspectImageRef(ref, {});
     const floor = Number(process.hrtime.bigint() - t0) / 1e9;
     const cores = availableParallelism();
-    const one = scan(['scan', '--from', list, '-o', join(work, 'c1.jsonl'), '--concurrency', '1', '-q', '--format', 'json', '--summary', join(work, 'c1.json')], work);
-    const dflt = scan(['scan', '--from', list, '-o', join(work, 'cd.jsonl'), '-q', '--format', 'json', '--summary', join(work, 'cd.json')], work);
-    const all = scan(['scan', reg.host, '--tags', 'all', '-o', join(work, 'all.jsonl'), '-q', '--format', 'json', '--summary', join(work, 'all.json')], work);
+    const one = await scan(['scan', '--from', list, '-o', join(work, 'c1.jsonl'), '--concurrency', '1', '-q', '--format', 'json', '--summary', join(work, 'c1.json')], work);
+    const dflt = await scan(['scan', '--from', list, '-o', join(work, 'cd.jsonl'), '-q', '--format', 'json', '--summary', join(work, 'cd.json')], work);
+    const all = await scan(['scan', reg.host, '--tags', 'all', '-o', join(work, 'all.jsonl'), '-q', '--format', 'json', '--summary', join(work, 'all.json')], work);
+    // Blob reads of a scan of the 50 images, through the counting proxy.
+    const proxy = await countingProxy(reg.host);
+    const viaProxy = join(work, 'proxy.txt');
+    writeFileSync(viaProxy, `${refs.map((r) => r.replace(reg.host, proxy.host)).join('\n')}\n`);
+    await scan(['scan', '--from', viaProxy, '-o', join(work, 'px.jsonl'), '-q', '--format', 'json', '--summary', join(work, 'px.json')], work);
+    await proxy.close();
     const perHour = (s, count) => Math.round((count / s) * 3600);
     console.log(`fleet: ${n} images (${REPOS} repositories, ${TAGS_PER_IMAGE} tags each: ${n * TAGS_PER_IMAGE} references), ${cores} cores`);
     console.log(`floor: serial inspectImageRef x${n} in one process: ${floor.toFixed(2)} s (${perHour(floor, n)} images/hour)`);
     console.log(`scan --concurrency 1: ${one.seconds.toFixed(2)} s (${perHour(one.seconds, n)} images/hour), ${(one.seconds / floor).toFixed(2)}x the floor (includes Node start-up)`);
     console.log(`scan (default concurrency ${cores}): ${dflt.seconds.toFixed(2)} s (${perHour(dflt.seconds, n)} images/hour), ${(dflt.seconds / floor).toFixed(2)}x the floor`);
     console.log(`scan --tags all (${n * TAGS_PER_IMAGE} references, ${n} images): ${all.seconds.toFixed(2)} s (${perHour(all.seconds, n * TAGS_PER_IMAGE)} references/hour)`);
+    console.log(`blob GETs scanning the ${n} images: ${proxy.counts.blobGets} for ${proxy.counts.blobs.size} distinct blobs (${(proxy.counts.blobGets / proxy.counts.blobs.size).toFixed(2)}x; 1.00x when each shared layer is read once)`);
     console.log(`peak RSS: ${dflt.rssMB.toFixed(0)} MB for ${n} references, ${all.rssMB.toFixed(0)} MB for ${n * TAGS_PER_IMAGE}: ${(all.rssMB / dflt.rssMB).toFixed(2)}x (bounded memory: near 1)`);
   } finally {
     await stopRegistry(reg.child);
