@@ -104,6 +104,8 @@ describeWithTools(['docker-registry', 'go'], 'goslim scan of a generated fleet (
     expect(code).toBe(1);
     expect(cli.err.join('')).toMatch(/1 image\(s\) will not start/);
     expect(cli.err.join('')).toMatch(/1 reference\(s\) could not be read/);
+    // `latest` and v5 name one image: inspected once, the other reference's record copied.
+    expect(cli.err.join('')).toMatch(/, 10 naming an image already inspected \(record copied\)/);
 
     const records = lines(singleJsonl);
     const refs = records.map(refOf);
@@ -114,6 +116,11 @@ describeWithTools(['docker-registry', 'go'], 'goslim scan of a generated fleet (
     for (const s of loadSchemas().values()) ajv.addSchema(s);
     const validRecord = ajv.getSchema('urn:goslim:schema:scan-record')!;
     for (const r of records) expect(validRecord(r), JSON.stringify(validRecord.errors)).toBe(true);
+    // Each record names its own reference, as a fresh inspect of it would.
+    for (const r of records.filter((x) => x.kind === 'inspect') as Array<{ scan: { ref: string }; image: { ref: string }; startup: { image: { ref: string } } }>) {
+      expect(r.image.ref).toBe(r.scan.ref.slice('docker://'.length));
+      expect(r.startup.image.ref).toBe(r.image.ref);
+    }
     const errors = records.filter((r) => r.kind === 'error');
     expect(errors).toEqual([expect.objectContaining({ ref: `docker://${reg.host}/${CORRUPT}`, code: 'E_DIGEST_MISMATCH' })]);
     // The records are the inspect reports: the toolchain images have their toolchain bytes.
@@ -166,6 +173,10 @@ describeWithTools(['docker-registry', 'go'], 'goslim scan of a generated fleet (
     );
     for (const r of results) expect([0, 1], r.stderr).toContain(r.code);
     const perShard = shardFiles.map((f) => lines(f).map(refOf));
+    // The records themselves are the single run's, byte for byte (no timings; a record copied for
+    // a second reference to an image equals that reference's own inspect, which a shard made).
+    const raw = (f: string): string[] => readFileSync(f, 'utf8').split('\n').filter((l) => l !== '');
+    expect(shardFiles.flatMap(raw).sort()).toEqual(raw(singleJsonl).sort());
     // Disjoint slices covering the list, none empty.
     expect(perShard.flat().sort()).toEqual([...refs].sort());
     expect(perShard.every((s) => s.length > 0)).toBe(true);

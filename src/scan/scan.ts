@@ -13,7 +13,7 @@ import { dirname } from 'node:path';
 import { createWriteStream } from 'node:fs';
 import { inspectImageRef, type InspectOptions } from '../analysis/inspect.js';
 import { IoError } from '../errors.js';
-import { parseImageReference } from '../image/reference.js';
+import { formatRegistryReference, parseImageReference } from '../image/reference.js';
 import { RegistryClient } from '../image/registry/client.js';
 import { readLines } from './lines.js';
 import { errorRecordLine, imageRecordLine, parseRecord, recordRef } from './records.js';
@@ -38,6 +38,16 @@ export interface ScanOptions {
   /** Passed to every inspect (network, platform, insecure, ...). */
   inspect?: InspectOptions;
   onRecord?: (e: ScanEvent) => void;
+  /**
+   * Inspect an image once when several registry references name it (found by a HEAD of each
+   * manifest), copying its record for the others (default true).
+   */
+  sameImageOnce?: boolean;
+}
+
+interface Written {
+  offset: number;
+  length: number;
 }
 
 export interface ScanResult {
@@ -50,6 +60,8 @@ export interface ScanResult {
   resumed: number;
   /** Listed twice or more (scanned once). */
   duplicates: number;
+  /** Records copied from another reference to the same image (not inspected again). */
+  copied: number;
 }
 
 /** At most this many registries keep their client (and tokens) for the whole scan. */
@@ -102,12 +114,13 @@ async function resumeState(path: string): Promise<Set<string>> {
 export async function runScan(references: AsyncIterable<string>, options: ScanOptions): Promise<ScanResult> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   const done = options.resume === true ? await resumeState(options.output) : new Set<string>();
-  const result: ScanResult = { scanned: 0, errors: 0, otherShards: 0, resumed: 0, duplicates: 0 };
+  const result: ScanResult = { scanned: 0, errors: 0, otherShards: 0, resumed: 0, duplicates: 0, copied: 0 };
   let file;
   try {
     // A shard's output goes to a directory of its run (/results/<job>/shard-N.jsonl): made here.
     await mkdir(dirname(options.output), { recursive: true });
-    file = await open(options.output, options.resume === true ? 'a' : 'w');
+    // a+/w+: records of an image already written are read back for its other references.
+    file = await open(options.output, options.resume === true ? 'a+' : 'w+');
   } catch (err) {
     throw new IoError(`cannot write ${options.output}: ${(err as Error).message}`, { cause: err });
   }
@@ -129,30 +142,93 @@ export async function runScan(references: AsyncIterable<string>, options: ScanOp
     }
     return c;
   };
-  // Writes go one after another, each a whole line.
-  let writing: Promise<void> = Promise.resolve();
-  const append = (line: string): Promise<void> => {
-    writing = writing.then(async () => {
-      await file.write(line);
+  // Writes go one after another, each a whole line; each resolves to where its line is.
+  let position = (await file.stat()).size;
+  let writing: Promise<unknown> = Promise.resolve();
+  const append = (line: string): Promise<Written> => {
+    const bytes = Buffer.from(line);
+    const p = writing.then(async () => {
+      await file.write(bytes, 0, bytes.length, null);
+      const at = { offset: position, length: bytes.length };
+      position += bytes.length;
+      return at;
     });
-    return writing;
+    writing = p;
+    return p;
+  };
+  // One image under several references (latest and v5, a tag and a digest) is inspected once: a
+  // HEAD of the manifest gives its digest, and the other references get a copy of its record with
+  // their own reference. Per distinct image: where its record is (bounded: no report is kept).
+  const recorded = new Map<string, Promise<{ at: Written; name: string } | undefined>>();
+  const imageKey = async (ref: string): Promise<{ key: string; name: string } | undefined> => {
+    if (options.sameImageOnce === false) return undefined;
+    let r;
+    try {
+      const parsed = parseImageReference(ref);
+      // A bare name may be a local engine's image: only explicit registry references.
+      if (parsed.transport !== 'docker' || parsed.bare === true) return undefined;
+      r = parsed.registry;
+    } catch {
+      return undefined;
+    }
+    // What a fresh inspect names the image (`image.ref`), or the start of it (an index adds @child).
+    const name = formatRegistryReference(r);
+    if (r.digest !== undefined) return { key: r.digest, name };
+    const client = clientFor(ref);
+    if (client === undefined) return undefined;
+    try {
+      const head = await client.headManifest(r.repository, r.tag ?? 'latest');
+      return head !== undefined && head.digest.startsWith('sha256:') ? { key: head.digest, name } : undefined;
+    } catch {
+      return undefined; // the inspect reports it
+    }
+  };
+  /** The record at `at` for another reference to the same image, or undefined when it cannot be reused. */
+  const copyOf = async (at: Written, firstName: string, ref: string, name: string): Promise<string | undefined> => {
+    const buf = Buffer.alloc(at.length);
+    await file.read(buf, 0, at.length, at.offset);
+    const record = JSON.parse(buf.toString('utf8')) as { scan: { ref: string }; image: { ref: string }; startup: { image: { ref: string } } };
+    const renamed = (text: string): string | undefined => (text.startsWith(firstName) ? `${name}${text.slice(firstName.length)}` : undefined);
+    const imageRef = renamed(record.image.ref);
+    const startupRef = renamed(record.startup.image.ref);
+    if (imageRef === undefined || startupRef === undefined) return undefined;
+    record.scan.ref = ref;
+    record.image.ref = imageRef;
+    record.startup.image.ref = startupRef;
+    return `${JSON.stringify(record)}\n`;
   };
   const seen = new Set<string>();
   const running = new Set<Promise<void>>();
   let failure: unknown;
   const one = async (ref: string): Promise<void> => {
-    let line: string;
+    let line: string | undefined;
     let code: string | undefined;
-    try {
-      const client = clientFor(ref);
-      const report = await inspectImageRef(ref, { ...inspectOptions, ...(client !== undefined ? { client } : {}) });
-      line = imageRecordLine(ref, report);
-    } catch (err) {
-      line = errorRecordLine(ref, err);
-      code = (err as { code?: string }).code ?? 'E_INTERNAL';
-      result.errors++;
+    const image = await imageKey(ref);
+    const first = image !== undefined ? recorded.get(image.key) : undefined;
+    if (first !== undefined) {
+      const was = await first;
+      if (was !== undefined) line = await copyOf(was.at, was.name, ref, image!.name);
+      if (line !== undefined) result.copied++;
     }
-    await append(line);
+    let settle: ((v: { at: Written; name: string } | undefined) => void) | undefined;
+    if (line === undefined && image !== undefined && first === undefined) recorded.set(image.key, new Promise((r) => (settle = r)));
+    try {
+      if (line === undefined) {
+        try {
+          const client = clientFor(ref);
+          const report = await inspectImageRef(ref, { ...inspectOptions, ...(client !== undefined ? { client } : {}) });
+          line = imageRecordLine(ref, report);
+        } catch (err) {
+          line = errorRecordLine(ref, err);
+          code = (err as { code?: string }).code ?? 'E_INTERNAL';
+          result.errors++;
+        }
+      }
+      const at = await append(line);
+      if (code === undefined) settle?.({ at, name: image!.name });
+    } finally {
+      settle?.(undefined); // no-op after the first settle; frees waiters on an error
+    }
     result.scanned++;
     options.onRecord?.({ ref, ok: code === undefined, ...(code !== undefined ? { code } : {}), done: result.scanned });
   };
@@ -180,7 +256,7 @@ export async function runScan(references: AsyncIterable<string>, options: ScanOp
       if (running.size >= concurrency) await Promise.race(running);
     }
     await Promise.all(running);
-    await writing;
+    await writing.catch(() => undefined);
     if (failure !== undefined) throw failure instanceof IoError ? failure : new IoError(`cannot write ${options.output}: ${(failure as Error).message}`, { cause: failure });
   } finally {
     await Promise.allSettled(running);

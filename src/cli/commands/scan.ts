@@ -80,7 +80,8 @@ export const command: CommandModule = {
           io.stderr(
             `goslim: scan: ${result.scanned} references in ${seconds.toFixed(1)} s (${rate} per hour, concurrency ${concurrency}), ${result.errors} could not be read` +
               `${shard !== undefined ? `, ${result.otherShards} left to other shards (shard ${shard.index}/${shard.count})` : ''}` +
-              `${result.resumed > 0 ? `, ${result.resumed} already in ${opts.output}` : ''}${result.duplicates > 0 ? `, ${result.duplicates} listed twice` : ''}\n`,
+              `${result.resumed > 0 ? `, ${result.resumed} already in ${opts.output}` : ''}${result.duplicates > 0 ? `, ${result.duplicates} listed twice` : ''}` +
+              `${result.copied > 0 ? `, ${result.copied} naming an image already inspected (record copied)` : ''}\n`,
           );
           const { summary, partialLines } = await summarizeFiles([output], { top, ...(budgets !== undefined ? { budgets } : {}) });
           if (partialLines > 0) io.stderr(`goslim: scan: ${partialLines} cut-off line(s) in ${opts.output} skipped\n`);
