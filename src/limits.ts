@@ -30,6 +30,9 @@ export const LIMITS = {
   // ---- binaries ----
   'binary.versionEntries': { value: 0x7fff, unit: 'count', doc: 'symbol-version entries in one ELF .gnu.version_r or .gnu.version_d table (the versym index is 15 bits; glibc\'s libc.so.6 defines about 45)' },
   'binary.fileSize': { value: 2 * 1024 * 1024 * 1024, unit: 'bytes', doc: 'largest executable read whole by `goslim binary`' },
+  // ---- the per-layer analysis cache (src/analysis/layer-cache.ts) ----
+  'cache.layerEvents': { value: 1_000_000, unit: 'count', doc: 'entries, whiteouts and anomalies of one layer kept in the analysis cache (larger layers are analyzed every time, not cached; the fat fixture image\'s largest layer has about 25 000)' },
+  'cache.entrySize': { value: 256 * 1024 * 1024, unit: 'bytes', doc: 'largest analysis-cache entry written or read back (the fat fixture image\'s largest entry, 25 000 paths and its package database, is 3.2 MB)' },
   // ---- saved reports ----
   'report.fileSize': { value: 256 * 1024 * 1024, unit: 'bytes', doc: 'largest saved `--json` report `goslim compare` reads (the 1 GB fixture image\'s inspect report is well under 1 MB)' },
   // ---- Dockerfiles ----

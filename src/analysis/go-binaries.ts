@@ -368,6 +368,19 @@ export class GoBinaryCollector {
   get size(): number {
     return this.found.size;
   }
+
+  /** The Go binaries one layer wrote (as found so far), for the analysis cache. */
+  ofLayer(layer: number): Array<GoBinaryFacts & { strippedCompressed?: number }> {
+    const prefix = `${layer}\u0000`;
+    const out: Array<GoBinaryFacts & { strippedCompressed?: number }> = [];
+    for (const [k, v] of this.found) if (k.startsWith(prefix)) out.push(v);
+    return out;
+  }
+
+  /** Facts of a layer's Go binary known without reading it (from the analysis cache). */
+  add(layer: number, facts: GoBinaryFacts & { strippedCompressed?: number }): void {
+    this.found.set(key(layer, facts.path), facts);
+  }
 }
 
 function key(layer: number, path: string): string {

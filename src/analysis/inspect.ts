@@ -25,9 +25,13 @@ import { finalGoBinaries, GoBinaryCollector, isBinaryCandidate } from './go-bina
 import { rankLevers } from './levers.js';
 import { buildPackageDb, isPackageDbPath } from './package-db.js';
 import { RatioProbe } from './ratio-probe.js';
-import { createVerifyCapture } from '../verify/collect.js';
+import { createVerifyCapture, isImageIndependentCapture, MAX_CAPTURED_SMALL_FILE } from '../verify/collect.js';
 import { verifyStatic } from '../verify/checks.js';
 import type { VerifyReport } from '../verify/types.js';
+import type { LayerRecord } from '../image/filesystem/record.js';
+import type { GzipSize } from '../image/gzip-size.js';
+import { ANALYSIS_VERSION, cacheKey, type LayerCache } from './layer-cache.js';
+import { checkFileEntry, checkLayerFacts, checkReportEntry, checkStartupEntry, type FileEntry, type LayerFacts, type StartupEntry } from './layer-facts.js';
 import type { CauseId, CauseTotal, Estimate, GoBinary, GoBinaryFacts, Lever, PackageTotal } from './types.js';
 
 export interface InspectProgress {
@@ -67,6 +71,11 @@ export interface InspectOptions extends OpenImageOptions {
    * a number caps the files kept one by one (default 20000; smaller ones are aggregated).
    */
   fileTree?: boolean | number;
+  /**
+   * The per-layer analysis cache (default none): layers whose diff_id it holds are not read, and
+   * the layers read are added to it (docs/cache.md). false: none.
+   */
+  cache?: LayerCache | false;
 }
 
 /** How `compressedSize` was obtained. */
@@ -136,6 +145,9 @@ export interface InspectReport {
   tree?: FileTree;
 }
 
+/** Programs and libraries larger than this are not kept in the analysis cache (read again when needed). */
+const MAX_CACHED_FILE = 64 * 1024 * 1024;
+
 /** Database files bigger than this are ignored (no real dpkg status comes close). */
 const MAX_DB_FILE = 64 * 1024 * 1024;
 
@@ -189,41 +201,159 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   const withTree = options.fileTree !== undefined && options.fileTree !== false;
   const collector = new GoBinaryCollector((bytes, path) => analyzeGo(bytes, path, withTree), elfSections);
   const dbFiles = new Map<string, { layer: number; text: string }>();
-  const runtimeProbe = new RatioProbe();
-  const appProbe = new RatioProbe();
+  // Compressibility samples, one pair of probes per layer (so a layer's samples are its own, and
+  // the analysis cache can keep them): the image's ratios are the layers' sums.
+  const layerProbes = new Map<number, { app: [number, number] | null; runtime: [number, number] | null }>();
+  let probesAt: { layer: number; app: RatioProbe; runtime: RatioProbe } | undefined;
+  const probeJobs: Array<Promise<void>> = [];
+  const closeProbes = (): void => {
+    const open = probesAt;
+    if (open === undefined) return;
+    probesAt = undefined;
+    probeJobs.push(
+      Promise.all([open.app.totals(), open.runtime.totals()]).then(([app, runtime]) => {
+        layerProbes.set(open.layer, { app: app ? [app.fed, app.out] : null, runtime: runtime ? [runtime.fed, runtime.out] : null });
+      }),
+    );
+  };
+  const probesOf = (layer: number): { app: RatioProbe; runtime: RatioProbe } => {
+    if (probesAt?.layer !== layer) {
+      closeProbes();
+      probesAt = { layer, app: new RatioProbe(), runtime: new RatioProbe() };
+    }
+    return probesAt;
+  };
   // Progress counts stored sizes as known before the walk (a streamed source learns them as it goes).
   const storedTotal = layers.reduce((s, l) => s + l.size(), 0);
   const measureCompressed = options.measureCompressed ?? true;
   let storedDone = 0;
   let bytesBefore = 0;
 
+  const verifyDiffId = options.verifyDiffIds ?? false;
+  // The per-layer analysis cache: not for a source that streams its layers as one export
+  // (docker-daemon: its config, and so its diff_ids, are known for sure only after the walk).
+  const cache = options.cache !== undefined && options.cache !== false && imageSource(image).transport !== 'docker-daemon' ? options.cache : undefined;
+  const measureMode = measureCompressed === true ? 'estimate' : measureCompressed === false ? 'off' : measureCompressed;
+  const variantOf = (i: number): string => `tree=${withTree ? 1 : 0};gzip=${layers[i]!.compression() === 'none' ? measureMode : 'blob'}`;
+  const keyOf = (i: number): string => cacheKey([`analysis-v${ANALYSIS_VERSION}`, 'layer', layers[i]!.diffId(), variantOf(i)]);
+  // With --verify-diff-ids, only facts whose diff_id was checked when they were written.
+  const usable = (f: LayerFacts | undefined): LayerFacts | undefined => (f !== undefined && (!verifyDiffId || f.diffIdChecked) ? f : undefined);
+  const platformText = platformString(image.platform());
+  // The whole report of this manifest with these options (not with --verify-diff-ids: that asks to read every layer).
+  const reportKey = cacheKey([
+    `analysis-v${ANALYSIS_VERSION}`,
+    'report',
+    image.digest(),
+    image.configDigest(),
+    platformText,
+    `tree=${String(options.fileTree ?? false)};largest=${options.largest ?? 15};gzip=${measureMode}`,
+  ]);
+  if (cache && !verifyDiffId) {
+    const hit = (await cache.read('report', reportKey, (b) => checkReportEntry(b, image.digest(), platformText))) as InspectReport | undefined;
+    if (hit !== undefined) {
+      await Promise.all(layers.map((_, i) => cache.touch('layer', keyOf(i))));
+      const source = imageSource(image);
+      return { ...hit, image: { ...hit.image, ref: image.reference(), source }, startup: { ...hit.startup, image: { ...hit.startup.image, ref: image.reference() } } };
+    }
+  }
+  const cached: Array<LayerFacts | undefined> = cache
+    ? await Promise.all(layers.map((l, i) => cache.read('layer', keyOf(i), (b) => usable(checkLayerFacts(b, l.diffId(), variantOf(i), l.digest())))))
+    : [];
+  const startupKey = cacheKey([`analysis-v${ANALYSIS_VERSION}`, 'startup', image.configDigest(), platformText]);
+  const cachedStartup = cache ? await cache.read('startup', startupKey, (b) => checkStartupEntry(b, image.configDigest(), platformText)) : undefined;
+  // What a walked layer yields for the cache (filled during the walk, written at the end).
+  const records = new Map<number, { record: LayerRecord; gzip: GzipSize | undefined }>();
+  const smallFiles = new Map<number, Array<[string, string]>>();
+  const dbOf = new Map<number, Map<string, string>>();
+
   const sample = (probe: RatioProbe): TarDataSink => ({ write: (c) => probe.feed(c), end: () => {} });
   const isCandidate = (e: LayerEntry): boolean => (e.mode & 0o111) !== 0 && isBinaryCandidate(e); // the cheap test first
   // verify's readers (passwd, ld.so.cache, the entrypoint program) ride on the same pass.
-  const startupCapture = createVerifyCapture(image);
+  // Programs and libraries the checks read from a layer after the walk: kept per diff_id and path.
+  const fileKey = (i: number, path: string): string => cacheKey([`analysis-v${ANALYSIS_VERSION}`, 'file', layers[i]!.diffId(), path]);
+  const startupCapture = createVerifyCapture(
+    image,
+    cache
+      ? {
+          get: async (i, path) => {
+            const l = layers[i]!;
+            return cache.read('file', fileKey(i, path), (b) => checkFileEntry(b, l.diffId(), path, l.digest()));
+          },
+          put: async (i, path, bytes) => {
+            if (bytes.length > MAX_CACHED_FILE) return;
+            const l = layers[i]!;
+            // A replayed layer was read whole for this (blob digest and diff_id checked); a walked
+            // one was checked by its walk in this run, its diff_id only as for its layer entry.
+            const checked = cached[i] !== undefined || verifyDiffId || l.digest() === l.diffId();
+            const entry: FileEntry = { diffId: l.diffId(), path, blob: l.digest(), diffIdChecked: checked, data: bytes.toString('base64') };
+            await cache.write('file', fileKey(i, path), entry);
+          },
+          readWhole: (i) => cached[i] !== undefined,
+        }
+      : undefined,
+  );
+  const wantsStartup = (e: LayerEntry): boolean => cachedStartup === undefined && startupCapture.wants(e);
 
   // One streaming pass (the filesystem module's walk + merge); our readers ride along.
-  const verifyDiffId = options.verifyDiffIds ?? false;
   const merged = await mergeLayers(image, {
     verifyDiffIds: verifyDiffId,
     measureCompressed,
+    ...(cache
+      ? {
+          replay: (i: number) => {
+            const f = cached[i];
+            if (f === undefined) return undefined;
+            // The layer's facts join the analysis in layer order, as its walk would have.
+            for (const [path, text] of f.db) dbFiles.set(path, { layer: i, text });
+            if (cachedStartup === undefined) for (const [path, b64] of f.files) startupCapture.add(path, Buffer.from(b64, 'base64'));
+            for (const g of f.go) collector.add(i, g);
+            for (const path of f.late) collector.late.push({ layer: i, path });
+            layerProbes.set(i, f.probes);
+            return { record: f.record, ...(f.gzip ? { gzip: f.gzip } : {}) };
+          },
+          record: (i: number) => cached[i] === undefined,
+          recorded: (i: number, record: LayerRecord | undefined, gzip: GzipSize | undefined) => {
+            if (record !== undefined) records.set(i, { record, gzip });
+          },
+        }
+      : {}),
     visitor: {
       // Synchronous readers (no stream per file): each copies only what it keeps.
       sink: (e: LayerEntry) => {
         const readers: TarDataSink[] = [];
-        if (startupCapture.wants(e)) readers.push(startupCapture.sink(e));
+        if (wantsStartup(e)) readers.push(startupCapture.sink(e));
+        if (cache && isImageIndependentCapture(e.path)) {
+          readers.push(
+            collectSink(MAX_CAPTURED_SMALL_FILE, e.size, (bytes) => {
+              if (bytes === undefined) return;
+              const list = smallFiles.get(e.layer) ?? [];
+              list.push([e.path, bytes.toString('base64')]);
+              smallFiles.set(e.layer, list);
+            }),
+          );
+        }
         if (isPackageDbPath(e.path)) {
           readers.push(
             collectSink(MAX_DB_FILE, e.size, (bytes) => {
-              if (bytes !== undefined) dbFiles.set(e.path, { layer: e.layer, text: bytes.toString('utf8') });
+              if (bytes === undefined) return;
+              const text = bytes.toString('utf8');
+              dbFiles.set(e.path, { layer: e.layer, text });
+              if (cache) {
+                // Per layer too: a layer above may overwrite the path in dbFiles, not in this layer's facts.
+                const m = dbOf.get(e.layer) ?? new Map<string, string>();
+                m.set(e.path, text);
+                dbOf.set(e.layer, m);
+              }
             }),
           );
         } else if (isCandidate(e)) {
           readers.push(collector.sink(e));
         } else if (isRuntimeSample(e.path)) {
-          if (!runtimeProbe.full) readers.push(sample(runtimeProbe));
-        } else if (isAppLocation(e.path) && !isGoSourcePath(e.path) && !appProbe.full) {
-          readers.push(sample(appProbe));
+          const probe = probesOf(e.layer).runtime;
+          if (!probe.full) readers.push(sample(probe));
+        } else if (isAppLocation(e.path) && !isGoSourcePath(e.path)) {
+          const probe = probesOf(e.layer).app;
+          if (!probe.full) readers.push(sample(probe));
         }
         return readers.length === 0 ? undefined : readers.length === 1 ? readers[0] : fanOut(readers);
       },
@@ -240,6 +370,11 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
         }
       : {}),
   });
+  closeProbes();
+  // What the cache keeps of each walked layer is what its first pass found: the late pass below
+  // depends on the layers above (it reads only binaries that survive), so it is not kept.
+  const lateOf = new Map<number, string[]>();
+  for (const l of collector.late) lateOf.set(l.layer, [...(lateOf.get(l.layer) ?? []), l.path]);
 
   // Second, targeted pass for Go binaries recognised too late to keep their bytes (rare).
   const lateByLayer = new Map<number, Set<string>>();
@@ -262,7 +397,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       done: () => left.size === 0,
     });
   }
-  const startupView = await startupCapture.finish(merged.files);
+  const startupView = cachedStartup === undefined ? await startupCapture.finish(merged.files) : undefined;
   // Read after the walk: a streamed source (docker-daemon) has its real config only then.
   const config = image.config();
   const go = goLocationsFromEnv(config.config?.Env);
@@ -281,13 +416,16 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
         ? { method: 'stored-uncompressed' }
         : { method: 'blob' };
   releaseLayerReader(); // every layer read is done: free the reader thread before the analysis
-  const startup = verifyStatic({
-    ref: image.reference(),
-    digest: image.digest(),
-    platform: image.platform(),
-    config: config.config,
-    fs: startupView,
-  });
+  const startup: VerifyReport =
+    startupView === undefined && cachedStartup !== undefined
+      ? { ...cachedStartup.report, image: { ...cachedStartup.report.image, ref: image.reference(), digest: image.digest() } }
+      : verifyStatic({
+          ref: image.reference(),
+          digest: image.digest(),
+          platform: image.platform(),
+          config: config.config,
+          fs: startupView!,
+        });
   // Only the files that cost bytes are kept as objects (all of them in a real image; none of
   // the millions of empty files of a hostile layer); passes over every path stream the tree.
   const files: MergedFile[] = [];
@@ -315,8 +453,21 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
 
   const size = merged.totals.tarSize;
   const imageRatio = size > 0 ? compressedTotal / size : 1;
-  const appRatio = (await appProbe.ratio()) ?? imageRatio;
-  const runtimeRatio = await runtimeProbe.ratio();
+  await Promise.all(probeJobs);
+  // Deflated / fed bytes over every layer's sample; undefined when no layer had any.
+  const sumRatio = (pick: (p: { app: [number, number] | null; runtime: [number, number] | null }) => [number, number] | null): number | undefined => {
+    let fed = 0;
+    let out = 0;
+    for (const p of layerProbes.values()) {
+      const c = pick(p);
+      if (c === null) continue;
+      fed += c[0];
+      out += c[1];
+    }
+    return fed > 0 ? out / fed : undefined;
+  };
+  const appRatio = sumRatio((p) => p.app) ?? imageRatio;
+  const runtimeRatio = sumRatio((p) => p.runtime);
   const appFiles: AppFile[] = files
     .filter((f) => (f.type === 'file' || f.type === 'hardlink') && f.charged > 0 && !claims.has(f.path))
     .filter((f) => attribution.fileCauses.get(f.path)?.cause === 'other' && isAppLocation(f.path))
@@ -387,5 +538,41 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       layerWritten: merged.layers.map((l) => ({ index: l.index, written: l.added + l.modified })),
     });
   }
+  if (cache) await saveToCache();
   return report;
+
+  /** Write what this run learnt (walked layers, the startup report), then keep the cache within its size. */
+  async function saveToCache(): Promise<void> {
+    if (!cache) return;
+    let wrote = 0;
+    for (const [i, { record, gzip }] of records) {
+      const late = lateOf.get(i) ?? [];
+      const layer = layers[i]!;
+      const facts: LayerFacts = {
+        diffId: layer.diffId(),
+        variant: variantOf(i),
+        blob: layer.digest(),
+        // The blob digest is always checked; the diff_id when asked, or when it is the blob's digest.
+        diffIdChecked: verifyDiffId || layer.digest() === layer.diffId(),
+        record,
+        ...(gzip ? { gzip } : {}),
+        db: [...(dbOf.get(i) ?? new Map<string, string>())],
+        files: smallFiles.get(i) ?? [],
+        // Found by the first pass only (a late binary read by the second pass is not in it).
+        go: collector.ofLayer(i).filter((g) => !late.includes(g.path)),
+        late,
+        probes: layerProbes.get(i) ?? { app: null, runtime: null },
+      };
+      if (await cache.write('layer', keyOf(i), facts)) wrote++;
+    }
+    if (!verifyDiffId) {
+      const { ref: _ref, source: _source, ...rest } = report.image;
+      if (await cache.write('report', reportKey, { ...report, image: rest })) wrote++;
+    }
+    if (cachedStartup === undefined) {
+      const entry: StartupEntry = { configDigest: image.configDigest(), platform: platformText, report: startup };
+      if (await cache.write('startup', startupKey, entry)) wrote++;
+    }
+    if (wrote > 0) await cache.evict();
+  }
 }

@@ -58,6 +58,12 @@ export class RatioProbe {
 
   /** Compressed/uncompressed ratio of everything fed, or undefined when nothing was fed. */
   async ratio(): Promise<number | undefined> {
+    const t = await this.totals();
+    return t === undefined ? undefined : t.out / t.fed;
+  }
+
+  /** Bytes fed and their deflated size (to combine probes), or undefined when nothing was fed. Ends the probe. */
+  async totals(): Promise<{ fed: number; out: number } | undefined> {
     if (this.fed === 0) return undefined;
     this.write();
     const d = this.deflate;
@@ -68,6 +74,6 @@ export class RatioProbe {
     });
     d.destroy();
     this.deflate = undefined;
-    return this.out / this.fed;
+    return { fed: this.fed, out: this.out };
   }
 }

@@ -10,6 +10,7 @@ import { openImage } from '../image/open.js';
 import { parseImageReference, parseRegistryReference } from '../image/reference.js';
 import type { TransportOptions } from '../image/registry/transport.js';
 import { writeToSink, type SinkResult } from '../image/sinks/index.js';
+import { countingRoot, layerBytesOf } from '../image/sinks/counting.js';
 import { SbomArtifact, pushSbomArtifact, type AttachResult } from '../sbom/attach.js';
 import { generateSbom, type SbomFormat, type SbomSubject } from '../sbom/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -33,6 +34,8 @@ export interface BuildPipelineOptions extends BuildOptions {
   compare?: string;
   /** Static will-it-start checks before anything is written (default true). */
   verify?: boolean;
+  /** Told as each output is written: its destination, the layer bytes read for it so far, and their total (one image). */
+  onWrite?: (p: { destination: string; bytes: number; total: number | undefined }) => void;
 }
 
 export interface PlatformVerify {
@@ -93,11 +96,18 @@ export async function buildAndPublish(options: BuildPipelineOptions): Promise<Bu
 
   const outputs: SinkResult[] = [];
   const transport: TransportOptions = { env: o.env, ...(o.insecure ? { insecure: true } : {}) };
-  if (o.oci) outputs.push(await writeToSink(root, ociDestination(o.oci), transport));
+  // Each output reads the layers again; with onWrite, it is told the bytes as they go.
+  const counted = (destination: string): Image | ImageIndex => {
+    if (!o.onWrite) return root;
+    const total = layerBytesOf(root);
+    let bytes = 0;
+    return countingRoot(root, (n) => o.onWrite!({ destination, bytes: (bytes += n), total }));
+  };
+  if (o.oci) outputs.push(await writeToSink(counted(`oci:${o.oci}`), ociDestination(o.oci), transport));
   if (o.tar) {
-    outputs.push(await writeToSink(root, { transport: 'docker-archive', path: o.tar, ref: tags[0]! }, transport));
+    outputs.push(await writeToSink(counted(o.tar), { transport: 'docker-archive', path: o.tar, ref: tags[0]! }, transport));
   }
-  if (pushRef) outputs.push(await writeToSink(root, { transport: 'docker', registry: pushRef }, transport));
+  if (pushRef) outputs.push(await writeToSink(counted(o.push!), { transport: 'docker', registry: pushRef }, transport));
 
   // SBOM: one document for the whole build (every platform's binary), about the root digest.
   let sbom: BuildPipelineResult['sbom'];

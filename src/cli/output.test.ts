@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import type { CliIO } from './context.js';
-import { addOutputOptions, chosenFormat, styleFor, writeReport, type Renderers } from './output.js';
+import { addOutputOptions, chosenFormat, outputTargets, styleFor, wantedFormats, writeReport, type Renderers } from './output.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'goslim-output-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,5 +56,30 @@ describe('the output contract', () => {
     await writeReport(b, { output: 'r.md', format: 'markdown' }, table, { n: 9 });
     expect(readFileSync(join(dir, 'r.md'), 'utf8')).toBe('**9**\n');
     expect(readdirSync(dir).filter((n) => n.includes('.tmp'))).toEqual([]);
+  });
+
+  it('several reports from one run: -o FORMAT=FILE, repeated; stdout keeps --format unless a plain FILE took it', async () => {
+    const c = io({}, false);
+    expect(await writeReport(c, { output: ['json=r1.json', 'markdown=r1.md'] }, table, { n: 3 })).toBe('text');
+    expect(c.out).toBe('3\n');
+    expect(JSON.parse(readFileSync(join(dir, 'r1.json'), 'utf8'))).toEqual({ n: 3 });
+    expect(readFileSync(join(dir, 'r1.md'), 'utf8')).toBe('**3**\n');
+    const d = io({}, false);
+    await writeReport(d, { output: ['r2.json', 'markdown=r2.md'], format: 'json' }, table, { n: 4 });
+    expect(d.out).toBe('');
+    expect(JSON.parse(readFileSync(join(dir, 'r2.json'), 'utf8'))).toEqual({ n: 4 });
+    expect(readFileSync(join(dir, 'r2.md'), 'utf8')).toBe('**4**\n');
+    expect(outputTargets({ output: ['a=b.txt'] })).toEqual([{ format: 'text', file: 'a=b.txt' }]); // `a` is not a format: a file name
+    // a format the command lacks is refused before anything is written
+    const e = io({}, false);
+    await expect(writeReport(e, { output: ['json=r3.json', 'sarif=r3.sarif'] }, table, { n: 5 })).rejects.toMatchObject({ code: 'E_USAGE' });
+    expect(readdirSync(dir)).not.toContain('r3.json');
+  });
+
+  it('the parser collects repeated --output values', () => {
+    const cmd = addOutputOptions(new Command('x').exitOverride().configureOutput({ writeErr: () => undefined }), table);
+    cmd.parse(['-o', 'a.json', '--output', 'markdown=b.md'], { from: 'user' });
+    expect(cmd.opts<{ output: string[] }>().output).toEqual(['a.json', 'markdown=b.md']);
+    expect(wantedFormats({ output: ['a.json', 'markdown=b.md'], format: 'json' })).toEqual(['json', 'markdown']);
   });
 });

@@ -8,6 +8,11 @@
  *   await writeReport(io, opts, renderers, report);
  *
  * A new format (html) is one entry in OUTPUT_FORMATS and one renderer per command that has it.
+ *
+ * One run, several reports: `--output` may be repeated, and a value `FORMAT=FILE` writes that format
+ * to that file (`-o report.json -o markdown=summary.md -o sarif=goslim.sarif`), so CI reads an image
+ * once for every format it wants. A plain `FILE` takes `--format`; when every `--output` names its
+ * format, the `--format` report still goes to stdout (as syft's `-o FORMAT=FILE`).
  */
 import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
@@ -36,7 +41,14 @@ export type Renderers<R> = { readonly [F in OutputFormat]?: Renderer<R> } & { re
 export interface OutputCliOptions {
   format?: string;
   json?: boolean;
-  output?: string;
+  /** One or more (`-o` repeated): `FILE`, or `FORMAT=FILE`. */
+  output?: string | string[];
+}
+
+/** Where one report goes: a file, or stdout when `file` is undefined. */
+export interface OutputTarget {
+  format: OutputFormat;
+  file?: string;
 }
 
 export function formatsOf(renderers: Renderers<never>): OutputFormat[] {
@@ -49,7 +61,7 @@ export function addOutputOptions<R>(cmd: Command, renderers: Renderers<R>): Comm
   return cmd
     .addOption(new Option('-f, --format <format>', 'output format').choices(formats).default('text'))
     .option('--json', 'the same as --format json')
-    .option('-o, --output <file>', 'write the report to this file (atomically) instead of stdout');
+    .option('-o, --output <file>', 'write the report to this file (atomically) instead of stdout; repeat as FORMAT=FILE for more formats from one run (-o r.json -o markdown=r.md)', (v: string, prev?: string[]) => [...(prev ?? []), v]);
 }
 
 /** The format asked for; `--json` with a different `--format` is a usage error. */
@@ -78,14 +90,41 @@ export function styleFor(io: CliIO, toFile: boolean): Style {
   return io.stdoutIsTTY === true ? ANSI : PLAIN;
 }
 
-/** Renders the report in the chosen format and prints it, or writes it atomically to --output. */
-export async function writeReport<R>(io: CliIO, opts: OutputCliOptions, renderers: Renderers<R>, report: R): Promise<OutputFormat> {
+/** Every report a run writes: each `--output` (`FILE` in --format, or `FORMAT=FILE`), and stdout unless a plain FILE took its place. */
+export function outputTargets(opts: OutputCliOptions): OutputTarget[] {
   const format = chosenFormat(opts);
-  const render = renderers[format];
-  if (render === undefined) throw new UsageError(`this command has no ${format} output (it has ${formatsOf(renderers as Renderers<never>).join(', ')})`);
-  const toFile = opts.output !== undefined;
-  const text = render(report, { style: format === 'text' ? styleFor(io, toFile) : PLAIN, toolVersion: packageVersion() });
-  if (toFile) await writeFileAtomic(resolve(io.cwd, opts.output!), text);
-  else io.stdout(text);
-  return format;
+  const values = opts.output === undefined ? [] : Array.isArray(opts.output) ? opts.output : [opts.output];
+  let plainFile = false;
+  const targets: OutputTarget[] = values.map((v) => {
+    const m = /^([a-z]+)=(.+)$/.exec(v);
+    if (m && (OUTPUT_FORMATS as readonly string[]).includes(m[1]!)) return { format: m[1] as OutputFormat, file: m[2]! };
+    if (v === '') throw new UsageError('--output needs a file name');
+    plainFile = true;
+    return { format, file: v };
+  });
+  return plainFile ? targets : [{ format }, ...targets];
+}
+
+/** The formats a run will render (a command may read more of the image for some, e.g. html's file tree). */
+export function wantedFormats(opts: OutputCliOptions): OutputFormat[] {
+  return [...new Set(outputTargets(opts).map((t) => t.format))];
+}
+
+/**
+ * Renders the report in each wanted format: printed to stdout, or written atomically to its file.
+ * Every format is checked before anything is written. Returns the stdout format (or the first).
+ */
+export async function writeReport<R>(io: CliIO, opts: OutputCliOptions, renderers: Renderers<R>, report: R): Promise<OutputFormat> {
+  const targets = outputTargets(opts);
+  for (const t of targets) {
+    if (renderers[t.format] === undefined) throw new UsageError(`this command has no ${t.format} output (it has ${formatsOf(renderers as Renderers<never>).join(', ')})`);
+  }
+  for (const t of targets) {
+    const render = renderers[t.format]!;
+    const toFile = t.file !== undefined;
+    const text = render(report, { style: t.format === 'text' ? styleFor(io, toFile) : PLAIN, toolVersion: packageVersion() });
+    if (toFile) await writeFileAtomic(resolve(io.cwd, t.file!), text);
+    else io.stdout(text);
+  }
+  return (targets.find((t) => t.file === undefined) ?? targets[0]!).format;
 }

@@ -90,6 +90,14 @@ describe('validateConfig: every command\'s section (#14)', () => {
     expect(config.registries).toEqual({ insecure: ['registry.internal:5000'], requestTimeout: '90s', minRate: '10KB/s' });
   });
 
+  it('cache: dir, max-size and enabled (#17), each problem with its path', () => {
+    const ok = validateConfig({ cache: { dir: '/var/cache/goslim', 'max-size': '2GB', enabled: false } }, { knownRules });
+    expect(ok.issues).toEqual([]);
+    expect(ok.config.cache).toEqual({ dir: '/var/cache/goslim', maxSize: 2_000_000_000, enabled: false });
+    const bad = validateConfig({ cache: { dir: '', 'max-size': 'lots', enabled: 'yes', other: 1 } }, { knownRules });
+    expect(bad.issues.map((i) => i.path)).toEqual(['cache.other', 'cache.dir', 'cache.max-size', 'cache.enabled']);
+  });
+
   it('a plain number for verify.timeout is milliseconds, as --timeout', () => {
     expect(validateConfig({ verify: { timeout: 1500 } }, { knownRules }).config.verify.timeout).toBe(1500);
   });

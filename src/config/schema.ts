@@ -23,6 +23,7 @@
  * compare:
  *   max-growth: 5%                 # or a size: 2MB
  *   fail-on-new-lever: true
+ * cache: { dir: /var/cache/goslim, max-size: 2GB, enabled: true }   # the per-layer analysis cache (inspect, compare)
  * ```
  *
  * Every value is checked here with the parser its command-line flag uses, so a bad value is
@@ -99,7 +100,18 @@ export interface CompareConfig {
   failOnNewLever?: boolean;
 }
 
+/** `cache:` — the per-layer analysis cache of inspect and compare (docs/cache.md). */
+export interface CacheConfig {
+  /** Directory (relative: to the current directory). */
+  dir?: string;
+  /** Bytes. */
+  maxSize?: number;
+  /** false: no cache (as --no-cache). */
+  enabled?: boolean;
+}
+
 export interface GoslimConfig {
+  cache: CacheConfig;
   lint: LintConfig;
   inspect: InspectConfig;
   verify: VerifyConfig;
@@ -122,13 +134,13 @@ export interface ValidateOptions {
 
 const SEVERITIES: readonly string[] = ['error', 'warning', 'info'];
 const THRESHOLDS: readonly string[] = ['error', 'warning', 'info', 'none'];
-const TOP_KEYS = ['lint', 'inspect', 'compare', 'cost', 'verify', 'build', 'registries'];
+const TOP_KEYS = ['lint', 'inspect', 'compare', 'cost', 'verify', 'build', 'registries', 'cache'];
 const COST_KEYS = ['bandwidth', 'nodes', 'kept-tags'];
 const COMPARE_KEYS = ['max-growth', 'fail-on-new-lever'];
 const LINT_KEYS = ['disable', 'severity', 'failure-threshold'];
 
 export function defaultConfig(): GoslimConfig {
-  return { lint: { disable: [], severity: {} }, inspect: {}, compare: {}, cost: {}, verify: {}, build: {}, registries: { insecure: [] } };
+  return { lint: { disable: [], severity: {} }, inspect: {}, compare: {}, cost: {}, verify: {}, build: {}, registries: { insecure: [] }, cache: {} };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -331,6 +343,15 @@ function validateSections(raw: Record<string, unknown>, config: GoslimConfig, is
     if (eff !== undefined) config.inspect.minEfficiency = Number(/[\d.]+/.exec(eff)![0]) / (eff.includes('%') ? 100 : 1);
     const levers = b.list('fail-on-lever', `a lever id (${LEVER_IDS.join(', ')})`, isLeverId);
     if (levers !== undefined) config.inspect.failOnLever = levers as LeverId[];
+  }
+
+  const c = section(raw, 'cache', issues);
+  if (c) {
+    c.unknownKeys(['dir', 'max-size', 'enabled']);
+    set(config.cache, 'dir', c.string('dir', 'a directory', (t) => t.trim() !== ''));
+    const t = c.text('max-size', 'a size such as 2GB, 500MiB or 300000', isSize);
+    if (t !== undefined) config.cache.maxSize = parseBytes(t);
+    set(config.cache, 'enabled', c.bool('enabled'));
   }
 
   const v = section(raw, 'verify', issues);

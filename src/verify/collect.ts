@@ -25,7 +25,7 @@ import { libcFamilyOfInterpreter } from './loader.js';
 
 /** Largest program we read whole (the ELF reader needs the file). */
 const MAX_PROGRAM_BYTES = 512 * 1024 * 1024;
-const MAX_SMALL_FILE = 4 * 1024 * 1024;
+const MAX_SMALL_FILE = 4 * 1024 * 1024; // MAX_CAPTURED_SMALL_FILE
 /** Largest shared library read for its symbol versions (glibc's libc.so.6 is ~2 MB; libLLVM ~100 MB). */
 const MAX_LIBRARY_BYTES = 128 * 1024 * 1024;
 
@@ -50,9 +50,34 @@ export interface VerifyCapture {
   /** A synchronous reader of a wanted entry (LayerVisitor.sink) that keeps its bytes. */
   sink(e: LayerEntry): TarDataSink;
   finish(files: ReadonlyMap<string, MergedFile>): Promise<ImageView>;
+  /** The bytes of a file read elsewhere (the analysis cache's copy of a layer's small files). */
+  add(path: string, bytes: Buffer): void;
 }
 
-export function createVerifyCapture(image: Image): VerifyCapture {
+/** Files the static checks read whatever the image's command: the same for every image holding the layer. */
+export function isImageIndependentCapture(path: string): boolean {
+  return (SMALL_FILES as readonly string[]).includes(path) || /^etc\/ld-musl-[^/]+\.path$/.test(path) || DPKG_LIBC_PARAGRAPH.test(path);
+}
+
+/** Largest such file kept (the capture's own bound for small files). */
+export const MAX_CAPTURED_SMALL_FILE = 4 * 1024 * 1024;
+
+/**
+ * Files read from one layer, kept elsewhere (inspect's analysis cache): the targeted reads of
+ * `finish` ask it first and hand it what they read, so a program that lives in a layer read
+ * before is not read from that layer's blob again.
+ */
+export interface CapturedFiles {
+  get(layer: number, path: string): Promise<Buffer | undefined>;
+  put(layer: number, path: string, bytes: Buffer): Promise<void>;
+  /**
+   * True when this layer's blob was not read in full by this run (it came from the cache): then a
+   * read whose files are kept goes through the whole layer, so that its digests are checked.
+   */
+  readWhole(layer: number): boolean;
+}
+
+export function createVerifyCapture(image: Image, kept?: CapturedFiles): VerifyCapture {
   const config = image.config().config;
   const pathVar = envValue(config?.Env, 'PATH') ?? DEFAULT_PATH;
   const workdir = config?.WorkingDir || '/';
@@ -69,6 +94,9 @@ export function createVerifyCapture(image: Image): VerifyCapture {
       collectSink(programs.has(e.path) ? MAX_PROGRAM_BYTES : MAX_SMALL_FILE, e.size, (bytes) => {
         if (bytes) contents.set(e.path, bytes);
       }),
+    add: (path, bytes) => {
+      contents.set(path, bytes);
+    },
     finish: async (files) => {
       // Programs reached through links: read the data from the layer that holds it.
       const wanted = new Map<number, Set<string>>();
@@ -81,7 +109,7 @@ export function createVerifyCapture(image: Image): VerifyCapture {
         set.add(target.path);
         wanted.set(target.file.layer, set);
       }
-      await readFromLayers(image, wanted, MAX_PROGRAM_BYTES, contents);
+      await readFromLayers(image, wanted, MAX_PROGRAM_BYTES, contents, kept);
       const view = viewOf(files, contents);
       // The libraries a dynamic program needs symbol versions from (.gnu.version_r): their
       // .gnu.version_d says whether the image's copy is new enough. One more pass over the
@@ -112,31 +140,46 @@ export function createVerifyCapture(image: Image): VerifyCapture {
           libs.set(target.file.layer, set);
         }
       }
-      await readFromLayers(image, libs, MAX_LIBRARY_BYTES, contents);
+      await readFromLayers(image, libs, MAX_LIBRARY_BYTES, contents, kept);
       return viewOf(files, contents);
     },
   };
 }
 
 /** Reads the given paths from the given layers (one walk per layer, stopping once all are read). */
-async function readFromLayers(image: Image, wanted: Map<number, Set<string>>, max: number, contents: Map<string, Buffer>): Promise<void> {
+async function readFromLayers(image: Image, wanted: Map<number, Set<string>>, max: number, contents: Map<string, Buffer>, files?: CapturedFiles): Promise<void> {
   const layers = image.layers();
-  for (const [index, paths] of wanted) {
+  for (const [index, all] of wanted) {
     const layer = layers[index];
     if (!layer) continue;
+    const paths = new Set<string>();
+    for (const p of all) {
+      const kept = await files?.get(index, p);
+      if (kept !== undefined) contents.set(p, kept);
+      else paths.add(p);
+    }
+    if (paths.size === 0) continue;
+    const read: Array<[string, Buffer]> = [];
     // Stops once every wanted file was read: a program (e.g. usr/bin/dash behind the
-    // usrmerge bin -> usr/bin link and sh -> dash) sits early in a sorted layer.
+    // usrmerge bin -> usr/bin link and sh -> dash) sits early in a sorted layer. Not when the
+    // files are kept for other runs and this run has not read the layer in full: then the whole
+    // layer is read, so that its digests are checked before anything read from it is kept.
     const left = new Set(paths);
+    const whole = files?.readWhole(index) === true;
     await walkLayer(await openLayerTar(layer), index, {
       sink: (e) =>
         paths.has(e.path)
           ? collectSink(max, e.size, (bytes) => {
-              if (bytes) contents.set(e.path, bytes);
+              if (bytes) {
+                contents.set(e.path, bytes);
+                read.push([e.path, bytes]);
+              }
               left.delete(e.path);
             })
           : undefined,
-      done: () => left.size === 0,
+      ...(whole ? {} : { done: () => left.size === 0 }),
     });
+    for (const [p, bytes] of read) await files?.put(index, p, bytes);
   }
 }
 

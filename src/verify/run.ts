@@ -38,7 +38,7 @@ import { chooseEmulation, guestReservation, hostArchitecture, type Emulation, ty
 import { podmanUsable, runWithPodman } from './podman.js';
 import { seccompProgram } from './seccomp.js';
 import type { RunResult } from './types.js';
-import { ensureDirInRoot, resolveInRoot, unpackImage } from './unpack.js';
+import { ensureDirInRoot, resolveInRoot, unpackImage, type UnpackProgress } from './unpack.js';
 
 export interface RunOptions {
   /** Extra arguments: replace Cmd, as `docker run IMAGE ARGS...` does. */
@@ -63,6 +63,8 @@ export interface RunOptions {
    * directories; binfmtDir: the binfmt_misc directory). Default: the host's PATH and /proc.
    */
   emulation?: EmulationOptions;
+  /** Told as the image is unpacked (the CLI's progress line). */
+  onUnpack?: (p: UnpackProgress) => void;
   /** Override resource limits (see src/limits.ts): bytes, counts and milliseconds. */
   limits?: { memory?: number; processes?: number; cpuTimeMs?: number; fileSize?: number; openFiles?: number; unpackBytes?: number };
 }
@@ -161,6 +163,7 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
     const unpacked = await unpackImage(image, root, {
       ...(hostId !== undefined ? { owner: { uid: hostId, gid: hostId } } : {}),
       ...(options.limits?.unpackBytes !== undefined ? { maxBytes: options.limits.unpackBytes } : {}),
+      ...(options.onUnpack ? { onProgress: options.onUnpack } : {}),
     });
     const config = image.config().config ?? {};
     const cmd = resolveCommand(options.args && options.args.length > 0 ? { ...config, Cmd: options.args } : config);

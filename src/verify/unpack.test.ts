@@ -17,6 +17,19 @@ afterAll(async () => {
 });
 
 describe('unpackImage', () => {
+  it('reports progress by bytes of file data written, layer by layer, ending at the total', async () => {
+    const built = await buildTestImage(
+      { layers: [{ entries: [file('a', 'x'.repeat(3000)), file('b', 'y'.repeat(500))] }, { entries: [file('c', 'z'.repeat(7000))] }] },
+      { dir: join(work, 'img-progress'), format: 'oci' },
+    );
+    const seen: Array<{ layer: number; layers: number; bytes: number }> = [];
+    const stats = await unpackImage(await openImage(built.reference), join(work, 'root-progress'), { onProgress: (p) => seen.push(p) });
+    expect(stats.bytes).toBe(10_500);
+    expect(seen.at(-1)).toEqual({ layer: 1, layers: 2, bytes: 10_500 });
+    expect(seen.every((p, i) => i === 0 || (p.bytes >= seen[i - 1]!.bytes && p.layer >= seen[i - 1]!.layer))).toBe(true);
+    expect(seen.filter((p) => p.layer === 0).at(-1)!.bytes).toBe(3500);
+  });
+
   it('never writes outside its root, whatever links and names a layer carries', async () => {
     const outside = join(work, 'outside');
     const built = await buildTestImage(

@@ -163,6 +163,15 @@ export interface UnpackOptions {
   owner?: { uid: number; gid: number };
   /** Most bytes of file data written in all (default: the `verify.unpackBytes` limit). */
   maxBytes?: number;
+  /** Told after each chunk of file data written (the CLI's progress line); `layer` is 0-based. */
+  onProgress?: (p: UnpackProgress) => void;
+}
+
+export interface UnpackProgress {
+  layer: number;
+  layers: number;
+  /** File data written so far, all layers. */
+  bytes: number;
 }
 
 export interface UnpackStats {
@@ -212,6 +221,7 @@ export async function unpackImage(image: Image, root: string, options: UnpackOpt
     return options.owner ?? { uid: e.uid, gid: e.gid };
   };
 
+  const layerCount = image.layers().length;
   for (const [index, layer] of image.layers().entries()) {
     // Entries and whiteouts in stream order; whiteouts only hide lower layers (image-spec layer.md).
     const pending: Array<{ kind: 'entry'; e: LayerEntry } | { kind: 'whiteout'; path: string; opaque: boolean }> = [];
@@ -241,6 +251,7 @@ export async function unpackImage(image: Image, root: string, options: UnpackOpt
               throw new LimitExceededError('verify.unpackBytes', maxBytes, `the image unpacks to more than ${maxBytes} bytes of file data`, { actual: stats.bytes });
             }
             await fh.write(chunk);
+            options.onProgress?.({ layer: index, layers: layerCount, bytes: stats.bytes });
           }
         }
         await fh.chmod(e.mode & KEPT_MODE_BITS);

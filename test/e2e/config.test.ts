@@ -81,6 +81,11 @@ describeWithTools([...FIXTURE_TOOLS], 'config file for every command (CLI)', () 
     const bad = await cli(['verify', slim(), '--no-run', '--timeout', '0']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^goslim: error E_USAGE: --timeout/);
+    // durations with units, as in the config; junk is refused
+    expect((await cli(['verify', slim(), '--no-run', '--timeout', '1500ms', '--json'])).code).toBe(0);
+    const junk = await cli(['verify', slim(), '--no-run', '--timeout', '2x']);
+    expect(junk.code).toBe(2);
+    expect(junk.stderr).toMatch(/^goslim: error E_USAGE: --timeout/);
   });
 
   it('build: a flag overrides build.* (the flag\'s value is the one validated)', async () => {

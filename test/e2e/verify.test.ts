@@ -59,7 +59,7 @@ describeWithTools([...FIXTURE_TOOLS, 'dist'], 'goslim verify on the fixture imag
   });
 
   it('the fat single-stage image starts, with warnings (root user)', { timeout: 400_000 }, async () => {
-    const r = await goslim(['verify', '--json', '--run', '--timeout', '2000', `oci:${fx.images['fat-greeter'].oci}`]);
+    const r = await goslim(['verify', '--json', '--run', '--timeout', '2s', `oci:${fx.images['fat-greeter'].oci}`]);
     expect(r.code).toBe(0);
     const report = reportOf(r);
     expect(report.verdict).toBe('warn');

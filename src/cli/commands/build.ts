@@ -14,6 +14,7 @@ import { buildDocumentBody, renderBuildMarkdown, renderBuildText } from '../../r
 import { formatImageSarif } from '../../report/image-sarif.js';
 import { addOutputOptions, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
 import type { ActionRunner, CommandModule } from './types.js';
+import { createByteProgress } from '../progress.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 import { addConfigOption, commandConfig, insecureFor, networkOptions, type ConfigCliOptions } from '../config.js';
 
@@ -74,7 +75,10 @@ async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<E
   if (gzipLevel !== undefined && !(Number.isInteger(gzipLevel) && gzipLevel >= 0 && gzipLevel <= 9)) {
     throw new UsageError(`--gzip-level must be 0-9, got "${o.gzipLevel}"`);
   }
+  // Progress by bytes on a terminal while each output is written (the compile is `go build`'s own).
+  const writing = createByteProgress(io, 'build', 'written');
   const r = await buildAndPublish({
+    onWrite: (p) => writing.update({ bytes: p.bytes, ...(p.total !== undefined ? { total: p.total } : {}), detail: p.destination }),
     targets: targets.length > 0 ? targets : ['.'],
     cwd: io.cwd,
     env: networkEnv(io.env, networkOptions(o, config)),
@@ -97,7 +101,7 @@ async function body(targets: string[], o: BuildCliOptions, io: CliIO): Promise<E
     sbom: sbomFormat,
     ...(o.compare !== undefined ? { compare: o.compare } : {}),
     verify: o.verify,
-  });
+  }).finally(() => writing.done());
 
   // Not written (it would not start) is a finding: exit 1, the report says which checks failed.
   if (!r.written) io.stderr('goslim: the built image would not start; nothing was written\n');

@@ -13,9 +13,10 @@ import { addCostOptions, resolveCostModel, type CostCliOptions } from '../cost-o
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 import { CONFIG_OPTION_HELP, commandConfig, insecureFor, networkOptions, type ConfigCliOptions } from '../config.js';
 import { createProgress } from '../progress.js';
+import { addCacheOptions, resolveLayerCache, type CacheCliOptions } from '../cache-options.js';
 import type { ActionRunner, CommandModule } from './types.js';
 
-interface CompareOptions extends NetworkCliOptions, CostCliOptions, ConfigCliOptions {
+interface CompareOptions extends NetworkCliOptions, CostCliOptions, ConfigCliOptions, CacheCliOptions {
   format: 'text' | 'json' | 'markdown' | 'sarif';
   dockerfile?: string;
   json?: boolean;
@@ -30,7 +31,7 @@ interface CompareOptions extends NetworkCliOptions, CostCliOptions, ConfigCliOpt
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addCostOptions(addNetworkOptions(program.command('compare')))
+    addCacheOptions(addCostOptions(addNetworkOptions(program.command('compare'))))
       .description('Compare two images, two Go binaries or two saved --json reports: sizes, causes, layers, packages, binaries, levers, start-up verdict, cost; budgets exit 1')
       .argument('<a>', 'before: an image reference or path, a Go executable, or a saved `inspect --json` / `binary --json` report')
       .argument('<b>', 'after: the same kind as <a> (an image and an inspect report may be mixed)')
@@ -57,6 +58,7 @@ export const command: CommandModule = {
           if (growth !== undefined) budgets.maxGrowth = parseMaxGrowth(growth);
           if (opts.failOnNewLever ?? config.compare.failOnNewLever) budgets.failOnNewLever = true;
           const dockerfile = await readDockerfileOption(io, opts.dockerfile);
+          const cache = resolveLayerCache(opts, config.cache, io.env, io.cwd);
           const progress = { a: createProgress(io, 'inspect A'), b: createProgress(io, 'inspect B') };
           let sides;
           try {
@@ -70,6 +72,7 @@ export const command: CommandModule = {
                 ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
                 ...(insecureFor(opts.insecure, [a, b], config) ? { insecure: true } : {}),
                 env: networkEnv(io.env, networkOptions(opts, config)),
+                cache,
                 onProgress: (p) => progress[side].update(p),
               }),
             });

@@ -11,7 +11,7 @@ import { formatImageSarif } from '../../report/image-sarif.js';
 import { jsonDocument } from '../../report/document.js';
 import { renderInspectHtml } from '../../report/html/index.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
-import { addOutputOptions, chosenFormat, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
+import { addOutputOptions, wantedFormats, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
 import { readDockerfileOption } from '../read-bounded.js';
 import { costOf } from '../../analysis/cost.js';
 import { costBlock } from '../../report/cost-text.js';
@@ -20,8 +20,9 @@ import { createProgress } from '../progress.js';
 import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 import { addConfigOption, commandConfig, insecureFor, networkOptions, type ConfigCliOptions } from '../config.js';
+import { addCacheOptions, resolveLayerCache, type CacheCliOptions } from '../cache-options.js';
 
-interface InspectOptions extends NetworkCliOptions, OutputCliOptions, CostCliOptions, ConfigCliOptions {
+interface InspectOptions extends NetworkCliOptions, OutputCliOptions, CostCliOptions, ConfigCliOptions, CacheCliOptions {
   dockerfile?: string;
   allowNotStarting?: boolean;
   platform?: string;
@@ -78,10 +79,10 @@ function inspectPlatformsRenderers(ref: string, top: number, cost: ResolvedCostM
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addConfigOption(addOutputOptions(addCostOptions(addNetworkOptions(program
+    addCacheOptions(addConfigOption(addOutputOptions(addCostOptions(addNetworkOptions(program
       .command('inspect')))
       .description('Read an image, attribute every byte to a cause, and rank the levers that shrink it')
-      .argument('<ref>', 'image: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH[:REF], docker://REF, a path, or a registry reference'), inspectRenderers(10)))
+      .argument('<ref>', 'image: docker-archive:PATH, oci:DIR[:REF], oci-archive:PATH[:REF], docker://REF, a path, or a registry reference'), inspectRenderers(10))))
       .option('--dockerfile <path>', 'the Dockerfile that built the image: SARIF results point at the line that causes each finding')
       .option('--allow-not-starting', 'exit 0 for an image that will not start (by default inspect exits 1 for it)')
       .option('--platform <os/arch[/variant]|all>', 'platform to pick from a multi-platform image (default: linux/amd64 or the only one); "all": every platform, one section each and a summary table (JSON: a list of inspect documents)')
@@ -120,6 +121,7 @@ export const command: CommandModule = {
           const cost = resolveCostModel(opts, config.cost);
           const insecure = insecureFor(opts.insecure, [ref], config);
           const env = networkEnv(io.env, networkOptions(opts, config));
+          const cache = resolveLayerCache(opts, config.cache, io.env, io.cwd);
           const inspectOne = async (platform: string | undefined): Promise<InspectReport> => {
             const progress = createProgress(io, platform === undefined ? 'inspect' : `inspect ${platform}`);
             try {
@@ -129,10 +131,11 @@ export const command: CommandModule = {
                 ...(opts.verifyDiffIds ? { verifyDiffIds: true } : {}),
                 ...(measure !== undefined ? { measureCompressed: measure } : {}),
                 env,
+                cache,
                 onProgress: (p) => progress.update(p),
                 largest: Math.max(top, 15),
                 // The page draws every file: the report carries the file tree only when it is asked for.
-                ...(chosenFormat(opts) === 'html' ? { fileTree: true } : {}),
+                ...(wantedFormats(opts).includes('html') ? { fileTree: true } : {}),
               });
             } finally {
               progress.done();
@@ -149,6 +152,7 @@ export const command: CommandModule = {
             reports = [report];
             await writeReport(io, opts, inspectRenderers(top, dockerfile, cost, budgets), report);
           }
+          if (cache && cache.stats.writeErrors > 0) io.stderr(`goslim: note: ${cache.stats.writeErrors} analysis cache entries could not be written to ${cache.dir} (the report is complete; --no-cache to skip the cache)\n`);
           // A budget holds for every platform: each one that misses it is named.
           const named = (r: InspectReport, why: string): string => (opts.platform === 'all' ? `${r.image.platform}: ${why}` : why);
           const reasons = reports.flatMap((r) => checkBudgets(r, budgets).map((why) => named(r, why)));

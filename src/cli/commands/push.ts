@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { copyImage } from '../../image/sinks/copy.js';
 import { formatBytes } from '../../util/units.js';
 import { EXIT_OK, writeJson, type CliIO, type ExitCode } from '../context.js';
+import { createByteProgress } from '../progress.js';
 import type { ActionRunner, CommandModule } from './types.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
 import { addConfigOption, commandConfig, insecureFor, networkOptions, type ConfigCliOptions } from '../config.js';
@@ -19,11 +20,29 @@ interface PushCliOptions extends NetworkCliOptions, ConfigCliOptions {
 async function body(src: string, dest: string, o: PushCliOptions, io: CliIO): Promise<ExitCode> {
   const started = Date.now();
   const config = await commandConfig(io.cwd, o.config);
-  const r = await copyImage(src, dest, {
-    env: networkEnv(io.env, networkOptions(o, config)),
-    ...(o.platform ? { platform: o.platform } : {}),
-    ...(insecureFor(o.insecure, [src, dest], config) ? { insecure: true } : {}),
-  });
+  // Progress by bytes: each layer byte read for the copy, plus the layers a registry already had
+  // (skipped) or mounted from another repository, which are never read.
+  const line = createByteProgress(io, 'push', 'copied');
+  let total: number | undefined;
+  let done = 0;
+  const advance = (n: number): void => {
+    done += n;
+    line.update({ bytes: total !== undefined ? Math.min(done, total) : done, ...(total !== undefined ? { total } : {}) });
+  };
+  let r;
+  try {
+    r = await copyImage(src, dest, {
+      env: networkEnv(io.env, networkOptions(o, config)),
+      ...(o.platform ? { platform: o.platform } : {}),
+      ...(insecureFor(o.insecure, [src, dest], config) ? { insecure: true } : {}),
+      progress: { total: (t) => void (total = t), bytes: advance },
+      onBlob: (b) => {
+        if (b.action === 'skipped' || b.action === 'mounted') advance(b.size);
+      },
+    });
+  } finally {
+    line.done();
+  }
   const ms = Date.now() - started;
   if (o.json) {
     writeJson(io, { source: src, destination: r.destination, digest: r.digest, mediaType: r.mediaType, bytesWritten: r.bytesWritten, ms });

@@ -6,6 +6,9 @@ import { renderVerifyPlatforms } from '../../report/platforms-text.js';
 import type { VerifyReport } from '../../verify/types.js';
 import type { EmulationOptions } from '../../verify/emulation.js';
 import { verifyImage } from '../../verify/index.js';
+import { parseDuration } from '../../util/units.js';
+import { imageReadProgress } from '../../image/filesystem/merge.js';
+import { createByteProgress, createProgress } from '../progress.js';
 import { renderVerifyText } from '../../report/verify-text.js';
 import { renderVerifyMarkdown } from '../../report/report-markdown.js';
 import { formatImageSarif } from '../../report/image-sarif.js';
@@ -61,7 +64,7 @@ export const command: CommandModule = {
       .option('--run', 'also unpack the image and start its command in a sandbox (no network), with a timeout')
       .option('--no-run', 'do not start it, even when the config says verify.run: true')
       .option('--args <args>', 'arguments that replace Cmd for --run (space-separated)')
-      .option('--timeout <ms>', 'how long --run lets it run; still running then counts as started (default 3000, or verify.timeout)')
+      .option('--timeout <duration>', 'how long --run lets it run: 5s, 1500ms, or a bare number of milliseconds; still running then counts as started (default 3s, or verify.timeout)')
       .option('--probe <url>', 'with --run: GET this URL on 127.0.0.1 and require an answer (podman publishes the port; in namespaces the process shares the host network)')
       .option('--sandbox <kind>', 'auto (podman for --probe where usable, else namespaces), podman, or namespaces (bubblewrap: user namespace, no network, seccomp, limits) (default auto, or verify.sandbox)')
       .option('--strict', 'exit 1 on warnings too (or verify.strict)')
@@ -70,8 +73,9 @@ export const command: CommandModule = {
         run(async (io: CliIO): Promise<ExitCode> => {
           const config = await commandConfig(io.cwd, opts.config);
           const c = config.verify;
-          const timeout = opts.timeout !== undefined ? Number(opts.timeout) : (c.timeout ?? 3000);
-          if (!Number.isInteger(timeout) || timeout <= 0 || timeout > 600_000) throw new UsageError('--timeout must be a whole number of milliseconds (1..600000)');
+          // A bare number is milliseconds (as before); with a unit, as verify.timeout in the config.
+          const timeout = opts.timeout === undefined ? (c.timeout ?? 3000) : /^\s*\d+\s*$/.test(opts.timeout) ? Number(opts.timeout) : parseDuration(opts.timeout, '--timeout');
+          if (!Number.isInteger(timeout) || timeout <= 0 || timeout > 600_000) throw new UsageError('--timeout must be a duration from 1ms to 10m (5s, 1500ms, or a bare number of milliseconds)');
           const probe = opts.probe ?? c.probe;
           if (probe !== undefined && !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(probe)) {
             throw new UsageError('--probe must be an http:// URL on 127.0.0.1 or localhost');
@@ -86,19 +90,33 @@ export const command: CommandModule = {
           const network = { ...(insecureFor(opts.insecure, [ref], config) ? { insecure: true } : {}), env: networkEnv(io.env, networkOptions(opts, config)) };
           const verifyOne = async (platform: string | undefined): Promise<VerifyReport> => {
             const image = await openImage(ref, { ...(platform !== undefined ? { platform } : {}), ...network });
-            return verifyImage(image, {
-              ...(wantsRun
-                ? {
-                    run: {
-                      timeoutMs: timeout,
-                      sandbox,
-                      ...(args !== undefined ? { args } : {}),
-                      ...(probe !== undefined ? { probe } : {}),
-                      emulation: emulationOptions(io.env),
-                    },
-                  }
-                : {}),
-            });
+            // Progress by bytes on a terminal: reading the layers, then unpacking them for --run.
+            const label = platform === undefined ? '' : ` ${platform}`;
+            const reading = createProgress(io, `verify${label}`);
+            const unpacking = createByteProgress(io, `unpack${label}`, 'written');
+            try {
+              return await verifyImage(image, {
+                onProgress: imageReadProgress(image.layers().map((l) => l.size()), (p) => reading.update(p)),
+                ...(wantsRun
+                  ? {
+                      run: {
+                        timeoutMs: timeout,
+                        sandbox,
+                        ...(args !== undefined ? { args } : {}),
+                        ...(probe !== undefined ? { probe } : {}),
+                        emulation: emulationOptions(io.env),
+                        onUnpack: (p) => {
+                          reading.done();
+                          unpacking.update({ bytes: p.bytes, detail: `layer ${p.layer + 1}/${p.layers}` });
+                        },
+                      },
+                    }
+                  : {}),
+              });
+            } finally {
+              reading.done();
+              unpacking.done();
+            }
           };
           const failed = (report: VerifyReport): boolean => {
             const runFailed = report.run !== undefined && report.run.sandbox !== 'none' && !report.run.started;

@@ -20,6 +20,7 @@ import {
 } from '../testing/index.js';
 import { isGoslimError } from '../../errors.js';
 import { mapHistory, mergeLayers, normaliseEntryPath, resolveInTree, safeJoin, walkLayer, type Anomaly, type MergeResult } from './index.js';
+import { imageReadProgress } from './merge.js';
 import { itWithTools } from '../../../test/helpers/tools.js';
 
 let work: string;
@@ -329,5 +330,22 @@ describe('history and symlink resolution', () => {
     expect(resolveInTree(r.files, 'etc/escape')?.path).toBe('usr/lib/libc.so.6');
     expect(resolveInTree(r.files, 'loop')).toBeUndefined();
     expect(r.anomalies.map((a) => a.kind)).toEqual(['symlink-escape']);
+  });
+});
+
+describe('imageReadProgress', () => {
+  it('adds up layers as they finish and weighs the fraction by stored bytes', () => {
+    const out: unknown[] = [];
+    const on = imageReadProgress([100, 300], (p) => out.push(p));
+    on({ layer: 0, layers: 2, bytes: 50, done: false });
+    on({ layer: 0, layers: 2, bytes: 400, done: true });
+    on({ layer: 1, layers: 2, bytes: 10, done: false });
+    on({ layer: 1, layers: 2, bytes: 900, done: true });
+    expect(out).toEqual([
+      { layer: 0, layers: 2, bytes: 50, storedTotal: 400, storedDone: 0 },
+      { layer: 0, layers: 2, bytes: 400, storedTotal: 400, storedDone: 100 },
+      { layer: 1, layers: 2, bytes: 410, storedTotal: 400, storedDone: 100 },
+      { layer: 1, layers: 2, bytes: 1300, storedTotal: 400, storedDone: 400 },
+    ]);
   });
 });

@@ -5,3 +5,4 @@ export * from './data-sinks.js';
 export * from './history.js';
 export * from './merge-tree.js';
 export * from './merge.js';
+export * from './record.js';

@@ -8,7 +8,8 @@ import { GzipSizeMeter, type CompressedMode, type GzipSize } from '../gzip-size.
 import { mapHistory } from './history.js';
 import { normaliseEntryPath } from './path.js';
 import { MergedTree, type MergedTotals } from './merge-tree.js';
-import { openLayerTar, walkLayer, type Anomaly, type LayerVisitor } from './walk.js';
+import { openLayerTar, walkLayer, type Anomaly, type LayerVisitor, type WalkStats } from './walk.js';
+import { LayerRecorder, replayLayer, type LayerRecord } from './record.js';
 import type { LayerEntry, LayerSummary, MergedFile, WastedSummary } from './types.js';
 
 export interface MergedLayerSummary extends LayerSummary {
@@ -53,6 +54,32 @@ export interface MergeProgress {
   done: boolean;
 }
 
+/** Progress over a whole image: uncompressed bytes read in all layers, and the fraction by stored (compressed) bytes. */
+export interface ImageReadProgress {
+  /** 0-based index of the layer being read. */
+  layer: number;
+  layers: number;
+  /** Uncompressed bytes read so far, all layers. */
+  bytes: number;
+  /** Stored bytes of all layers, and of the layers already finished. */
+  storedTotal: number;
+  storedDone: number;
+}
+
+/** Turns per-layer MergeProgress into whole-image progress, given the layers' stored sizes. */
+export function imageReadProgress(storedSizes: readonly number[], report: (p: ImageReadProgress) => void): (p: MergeProgress) => void {
+  const storedTotal = storedSizes.reduce((n, s) => n + s, 0);
+  let bytesBefore = 0;
+  let storedDone = 0;
+  return (p) => {
+    if (p.done) {
+      bytesBefore += p.bytes;
+      storedDone += storedSizes[p.layer] ?? 0;
+    }
+    report({ layer: p.layer, layers: p.layers, bytes: bytesBefore + (p.done ? 0 : p.bytes), storedTotal, storedDone });
+  };
+}
+
 export interface MergeOptions {
   /** Analyzer hooks: entries as they stream, and file contents on request. */
   visitor?: Pick<LayerVisitor, 'entry' | 'sink' | 'wantContent' | 'content'>;
@@ -64,6 +91,18 @@ export interface MergeOptions {
    * `estimate` samples large layers, `full` deflates every byte (see gzip-size.ts).
    */
   measureCompressed?: boolean | CompressedMode;
+  /**
+   * A layer already walked (the per-layer analysis cache): its recorded walk, replayed into the
+   * merged tree instead of reading the layer, with its measured gzip size when it has one; or
+   * undefined to read the layer. The content visitors see no data of a replayed layer.
+   */
+  replay?: (index: number) => { record: LayerRecord; gzip?: GzipSize } | undefined;
+  /**
+   * Record the walk of the layers this returns true for; `recorded` gets the record after the
+   * layer's walk (undefined when the layer was too large to record).
+   */
+  record?: (index: number) => boolean;
+  recorded?: (index: number, record: LayerRecord | undefined, gzip: GzipSize | undefined) => void;
 }
 
 export async function mergeLayers(image: Image, options: MergeOptions = {}): Promise<MergeResult> {
@@ -73,36 +112,70 @@ export async function mergeLayers(image: Image, options: MergeOptions = {}): Pro
   const outer = options.visitor;
   for (const [i, layer] of layers.entries()) {
     tree.beginLayer(i);
-    const tar = await openLayerTar(layer, { verifyDiffId: options.verifyDiffIds ?? true });
-    let bytes = 0;
-    let last = 0;
-    const onBytes = (n: number): void => {
-      bytes += n;
-      if (bytes - last >= 8 << 20) {
-        last = bytes;
-        options.onProgress?.({ layer: i, layers: layers.length, bytes, done: false });
-      }
-    };
-    const visitor: LayerVisitor = {
-      entry: (e: LayerEntry) => {
-        tree.applyEntry(e);
-        outer?.entry?.(e);
-      },
-      whiteout: (w) => tree.applyWhiteout(w),
-      anomaly: (a) => tree.addAnomaly(a),
-    };
-    if (outer?.sink) visitor.sink = outer.sink;
-    if (outer?.wantContent) visitor.wantContent = outer.wantContent;
-    if (outer?.content) visitor.content = outer.content;
-    const mode: CompressedMode | undefined =
-      options.measureCompressed === true ? 'estimate' : options.measureCompressed === false ? undefined : options.measureCompressed;
-    const meter = mode !== undefined && layer.compression() === 'none' ? new GzipSizeMeter(mode) : undefined;
-    const stats = await walkLayer(tar, i, visitor, {
-      ...(options.onProgress ? { onBytes } : {}),
-      ...(meter ? { onChunk: (c: Buffer) => meter.feed(c) } : {}),
-    });
-    options.onProgress?.({ layer: i, layers: layers.length, bytes: stats.tarBytes, done: true });
-    const gz: GzipSize | undefined = meter ? await meter.finish() : undefined;
+    const replay = options.replay?.(i);
+    let stats: WalkStats;
+    let gz: GzipSize | undefined;
+    if (replay !== undefined) {
+      stats = replayLayer(replay.record, i, {
+        entry: (e: LayerEntry) => {
+          tree.applyEntry(e);
+          outer?.entry?.(e);
+        },
+        whiteout: (w) => tree.applyWhiteout(w),
+        anomaly: (a) => tree.addAnomaly(a),
+      });
+      gz = replay.gzip;
+      options.onProgress?.({ layer: i, layers: layers.length, bytes: stats.tarBytes, done: true });
+    } else {
+      const recorder = options.record?.(i) === true ? new LayerRecorder() : undefined;
+      const tar = await openLayerTar(layer, { verifyDiffId: options.verifyDiffIds ?? true });
+      let bytes = 0;
+      let last = 0;
+      const onBytes = (n: number): void => {
+        bytes += n;
+        if (bytes - last >= 8 << 20) {
+          last = bytes;
+          options.onProgress?.({ layer: i, layers: layers.length, bytes, done: false });
+        }
+      };
+      const visitor: LayerVisitor = recorder
+        ? {
+            entry: (e: LayerEntry) => {
+              tree.applyEntry(e);
+              recorder.entry(e);
+              outer?.entry?.(e);
+            },
+            whiteout: (w) => {
+              tree.applyWhiteout(w);
+              recorder.whiteout(w);
+            },
+            anomaly: (a) => {
+              tree.addAnomaly(a);
+              recorder.anomaly(a);
+            },
+          }
+        : {
+            entry: (e: LayerEntry) => {
+              tree.applyEntry(e);
+              outer?.entry?.(e);
+            },
+            whiteout: (w) => tree.applyWhiteout(w),
+            anomaly: (a) => tree.addAnomaly(a),
+          };
+      if (outer?.sink) visitor.sink = outer.sink;
+      if (outer?.wantContent) visitor.wantContent = outer.wantContent;
+      if (outer?.content) visitor.content = outer.content;
+      const mode: CompressedMode | undefined =
+        options.measureCompressed === true ? 'estimate' : options.measureCompressed === false ? undefined : options.measureCompressed;
+      const meter = mode !== undefined && layer.compression() === 'none' ? new GzipSizeMeter(mode) : undefined;
+      stats = await walkLayer(tar, i, visitor, {
+        ...(options.onProgress ? { onBytes } : {}),
+        ...(meter ? { onChunk: (c: Buffer) => meter.feed(c) } : {}),
+      });
+      options.onProgress?.({ layer: i, layers: layers.length, bytes: stats.tarBytes, done: true });
+      gz = meter ? await meter.finish() : undefined;
+      if (recorder) options.recorded?.(i, recorder.finish(stats), gz);
+    }
     summaries.push({
       index: i,
       added: 0,

@@ -19,6 +19,7 @@ import { resolveImageReference } from '../sources/probe.js';
 import { openRegistry } from '../sources/registry.js';
 import { writeToSink, type SinkResult } from './index.js';
 import type { PushOptions } from './registry.js';
+import { layerBytesOf, countingRoot } from './counting.js';
 
 /** An index read from a local layout store; children load lazily. */
 class StoredIndex extends RawIndex {
@@ -71,10 +72,19 @@ export async function openForCopy(src: string, opts: OpenForCopyOptions = {}): P
   return openParsedImage(ref, { ...common, ...(opts.platform ? { platform: opts.platform } : {}) });
 }
 
+/** Progress of a copy: the bytes of the layers to copy (when the source is one image), and each layer byte as it is read. */
+export interface CopyProgress {
+  total(bytes: number | undefined): void;
+  bytes(n: number): void;
+}
+
 /** Copy SRC to DEST (any source to any sink). */
-export async function copyImage(src: string, dest: string, opts: OpenForCopyOptions & PushOptions = {}): Promise<SinkResult & { source: string }> {
-  const root = await openForCopy(src, opts);
-  if (!root) throw new NotFoundError(`cannot open ${src}`);
+export async function copyImage(src: string, dest: string, opts: OpenForCopyOptions & PushOptions & { progress?: CopyProgress } = {}): Promise<SinkResult & { source: string }> {
+  const opened = await openForCopy(src, opts);
+  if (!opened) throw new NotFoundError(`cannot open ${src}`);
+  const progress = opts.progress;
+  progress?.total(layerBytesOf(opened));
+  const root = progress ? countingRoot(opened, (n) => progress.bytes(n)) : opened;
   const r = await writeToSink(root, dest, opts);
   return { ...r, source: src };
 }
