@@ -17,7 +17,7 @@ import type { CliIO } from '../cli/context.js';
 import { LEVER_IDS } from '../vocabulary/levers.js';
 import { buildFixture, HELLO } from '../../test/fixtures/go/build-fixtures.js';
 import { fleetLayer, fleetParts, pushFleet, type FleetImageSpec, type FleetLayer } from '../../test/helpers/fleet.js';
-import { startRegistry, type RegistryHandle } from '../../test/helpers/registry.js';
+import { startFaultProxy, startRegistry, type RegistryHandle } from '../../test/helpers/registry.js';
 import { loadSchemas } from '../../test/helpers/schemas.js';
 import { describeWithTools, itWithTools } from '../../test/helpers/tools.js';
 import { REPO_ROOT } from '../../test/helpers/images.js';
@@ -55,6 +55,7 @@ describeWithTools(['docker-registry', 'go'], 'goslim scan of a generated fleet (
   let singleJsonl: string;
   let singleSummary: string;
   let corruptLayer: FleetLayer;
+  let specs: FleetImageSpec[];
 
   beforeAll(async () => {
     const go = await buildFixture(HELLO('cgo0', [], { CGO_ENABLED: '0' }));
@@ -62,7 +63,7 @@ describeWithTools(['docker-registry', 'go'], 'goslim scan of a generated fleet (
     work = mkdtempSync(join(tmpdir(), 'goslim-scan-'));
     const parts = await fleetParts(go);
     corruptLayer = await fleetLayer('corrupt', [file('opt/data.bin', 100_000, { seed: 11 })], false);
-    const specs: FleetImageSpec[] = [];
+    specs = [];
     for (const [r, repository] of REPOS.entries()) {
       const base = r % 3 === 0 ? [parts.static] : r % 3 === 1 ? [parts.distro] : parts.golang;
       for (const [t, tag] of TAGS.entries()) {
@@ -111,11 +112,14 @@ describeWithTools(['docker-registry', 'go'], 'goslim scan of a generated fleet (
     const refs = records.map(refOf);
     const expected = REPOS.flatMap((r) => [...TAGS, 'latest'].map((t) => `docker://${reg.host}/${r}:${t}`));
     expect([...refs].sort()).toEqual([...expected].sort());
-    // Every line is a valid record: an inspect document with scan.ref, or an error record.
+    // Every line is a valid document of its kind: an inspect document with scan.ref, or an error record.
     const ajv = new Ajv({ allErrors: true, strict: true });
     for (const s of loadSchemas().values()) ajv.addSchema(s);
-    const validRecord = ajv.getSchema('urn:goslim:schema:scan-record')!;
-    for (const r of records) expect(validRecord(r), JSON.stringify(validRecord.errors)).toBe(true);
+    for (const r of records) {
+      const valid = ajv.getSchema(`urn:goslim:schema:${String(r.kind)}`)!;
+      expect(valid(r), JSON.stringify(valid.errors)).toBe(true);
+      if (r.kind === 'inspect') expect(r.scan).toBeDefined();
+    }
     // Each record names its own reference, as a fresh inspect of it would.
     for (const r of records.filter((x) => x.kind === 'inspect') as Array<{ scan: { ref: string }; image: { ref: string }; startup: { image: { ref: string } } }>) {
       expect(r.image.ref).toBe(r.scan.ref.slice('docker://'.length));
@@ -205,6 +209,56 @@ describeWithTools(['docker-registry', 'go'], 'goslim scan of a generated fleet (
     expect(refs.length).toBe(60);
     expect(new Set(refs).size).toBe(60);
     expect(readFileSync(join(work, 'resumed.json'), 'utf8')).toBe(readFileSync(singleSummary, 'utf8'));
+  }, 120_000);
+
+  it('with the per-layer cache (--cache-dir, --concurrency 1) each layer blob is read once, a second scan reads none, and the records are the same', async () => {
+    // Every image but the corrupt one, each under one tag, through a counting proxy.
+    const proxy = await startFaultProxy(reg.port, () => 'pass');
+    try {
+      const names = specs.flatMap((sp) => sp.tags.filter((t) => t !== 'latest').map((t) => `${sp.repository}:${t}`)).filter((n) => n !== CORRUPT);
+      const list = join(work, 'cache-refs.txt');
+      writeFileSync(list, `${names.map((n) => `docker://${proxy.host}/${n}`).join('\n')}\n`);
+      const cacheDir = join(work, 'cache');
+      const layerDigests = new Set(specs.flatMap((sp) => sp.layers.map((l) => l.digest)));
+      const blobGets = (from: number): Map<string, number> => {
+        const counts = new Map<string, number>();
+        for (const r of proxy.seen.slice(from)) {
+          const m = /\/blobs\/(sha256:[0-9a-f]{64})$/.exec(r.path);
+          if (r.method === 'GET' && m && layerDigests.has(m[1]!)) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
+        }
+        return counts;
+      };
+      const first = join(work, 'cached-1.jsonl');
+      await runCli(['scan', '--from', list, '-o', first, '--cache-dir', cacheDir, '--concurrency', '1', '-q', '--format', 'json'], io(work));
+      const cold = blobGets(0);
+      // The shared bases once each, like every image's own layer. The layer holding the entrypoint
+      // (/app, the Go binary) is read once more, by the second image: the first walk caches the
+      // layer's facts but not the program's bytes the start checks read, which the cache keeps
+      // (per diff_id and path) only from that second, whole-layer read (src/analysis/inspect.ts).
+      const nameOf = new Map(specs.flatMap((sp) => sp.layers.map((l) => [l.digest, l.name] as const)));
+      expect([...cold].filter(([, n]) => n !== 1).map(([d, n]) => `${nameOf.get(d)}: ${n}`)).toEqual(['go-binary: 2']);
+      expect(cold.size).toBe(layerDigests.size - 2); // all but the corrupt image's two own layers
+      const mark = proxy.seen.length;
+      const second = join(work, 'cached-2.jsonl');
+      await runCli(['scan', '--from', list, '-o', second, '--cache-dir', cacheDir, '--concurrency', '2', '-q', '--format', 'json'], io(work));
+      expect(blobGets(mark).size).toBe(0);
+      const sorted = (f: string): string[] => readFileSync(f, 'utf8').split('\n').filter((l) => l !== '').sort();
+      const byRef = (f: string): Map<string, string> => new Map(sorted(f).map((l) => [refOf(JSON.parse(l) as Record<string, unknown>), l]));
+      const a = byRef(first);
+      const b = byRef(second);
+      const differing = [...a].filter(([ref, l]) => b.get(ref) !== l).map(([ref, l]) => {
+        const x = JSON.parse(l) as Record<string, unknown>;
+        const y = JSON.parse(b.get(ref) ?? '{}') as Record<string, unknown>;
+        return `${ref}: ${Object.keys(x).filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k])).map((k) => `${k} ${JSON.stringify(x[k]).slice(0, 300)} -> ${JSON.stringify(y[k]).slice(0, 300)}`).join('; ')}`;
+      });
+      expect(differing.slice(0, 3)).toEqual([]);
+      // And the cached records are what the run without a cache wrote for the same images.
+      // (The references differ only by the proxy's host:port.)
+      const uncached = new Set(readFileSync(singleJsonl, 'utf8').split('\n').filter((l) => l !== '').map((l) => l.split(reg.host).join(proxy.host)));
+      for (const l of sorted(second)) expect(uncached.has(l), l.slice(0, 200)).toBe(true);
+    } finally {
+      await proxy.close();
+    }
   }, 120_000);
 
   it('--tags N-newest by the config\'s created time, one tag per image, under a prefix, through Link pagination', async () => {

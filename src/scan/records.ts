@@ -1,5 +1,5 @@
 /**
- * The scan's JSON Lines records (schemas/scan-record.schema.json): one line per reference, either
+ * The scan's JSON Lines records (each valid against schemas/<kind>.schema.json): one line per reference, either
  * the versioned inspect document of the image with `scan.ref` (the reference as the scan listed
  * it), or an error record `{schemaVersion, kind: "error", ref, code, message}` for a reference that
  * could not be read. Records carry no timings, so a sharded run's records equal a single run's.
@@ -24,7 +24,10 @@ export type ScanRecord = ImageRecord | ErrorRecord;
 
 /** The line for an inspected image (with its newline). */
 export function imageRecordLine(ref: string, report: InspectReport): string {
-  return `${JSON.stringify(jsonDocument('inspect', { scan: { ref }, ...report }))}\n`;
+  // \`image\` in inspect's own key order whatever produced the report (a report served from the
+  // analysis cache has its ref and source last), so that the same image gives the same bytes.
+  const { ref: imageRef, source, ...image } = report.image;
+  return `${JSON.stringify(jsonDocument('inspect', { scan: { ref }, ...report, image: { ref: imageRef, source, ...image } }))}\n`;
 }
 
 /** The line for a reference that could not be read; messages of goslim errors are already free of credentials. */

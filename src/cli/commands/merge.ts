@@ -8,7 +8,7 @@ import type { ActionRunner, CommandModule } from './types.js';
 import { addConfigOption, commandConfig, type ConfigCliOptions } from '../config.js';
 
 interface MergeCliOptions extends FleetCliOptions, ConfigCliOptions {
-  output?: string;
+  output?: string[];
 }
 
 export const command: CommandModule = {
@@ -17,7 +17,7 @@ export const command: CommandModule = {
       .command('merge')
       .description('Combine the JSON Lines outputs of `goslim scan` shards into one fleet summary, the same as a single run\'s')
       .argument('<files...>', 'JSON Lines files written by goslim scan -o')))
-      .option('-o, --output <file>', 'write the fleet summary to this file (atomically) instead of stdout')
+      .option('-o, --output <file>', 'write the fleet summary to this file (atomically) instead of stdout; repeat as FORMAT=FILE for more formats (-o fleet.json -o markdown=fleet.md)', (v: string, prev?: string[]) => [...(prev ?? []), v])
       .action(async (files: string[], opts: MergeCliOptions) => {
         await run(async (io: CliIO): Promise<ExitCode> => {
           const top = fleetTop(opts);

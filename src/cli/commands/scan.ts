@@ -7,15 +7,16 @@ import { addConfigOption, commandConfig, insecureFor, networkOptions, type Confi
 import type { CliIO, ExitCode } from '../context.js';
 import { addFleetOptions, fleetBudgets, fleetExit, fleetRenderers, fleetTop, type FleetCliOptions } from '../fleet-options.js';
 import { addNetworkOptions, networkEnv, type NetworkCliOptions } from '../network-options.js';
-import { writeReport } from '../output.js';
+import { outputTargets, writeReport } from '../output.js';
 import type { ActionRunner, CommandModule } from './types.js';
+import { addCacheOptions, resolveLayerCache, type CacheCliOptions } from '../cache-options.js';
 
-interface ScanCliOptions extends FleetCliOptions, NetworkCliOptions, ConfigCliOptions {
+interface ScanCliOptions extends FleetCliOptions, NetworkCliOptions, ConfigCliOptions, CacheCliOptions {
   from?: string;
   tags: string;
   concurrency?: string;
   output?: string;
-  summary?: string;
+  summary?: string[];
   resume?: boolean;
   shard?: string;
   insecure?: boolean;
@@ -25,15 +26,15 @@ interface ScanCliOptions extends FleetCliOptions, NetworkCliOptions, ConfigCliOp
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addConfigOption(addFleetOptions(addNetworkOptions(program
+    addCacheOptions(addConfigOption(addFleetOptions(addNetworkOptions(program
       .command('scan')
       .description('Inspect a fleet: every repository of a registry (or a list of references), one JSON Lines record per image, and a fleet summary')
-      .argument('[registry]', 'REGISTRY[/PREFIX]: every repository of the registry\'s catalog (under PREFIX)'))))
+      .argument('[registry]', 'REGISTRY[/PREFIX]: every repository of the registry\'s catalog (under PREFIX)')))))
       .option('--from <file>', 'read references from this file instead, one a line (any source goslim reads; # comments and blank lines allowed)')
       .option('--tags <which>', 'tags of each repository: latest, all, or N-newest (by the image config\'s created time, read with the manifest and config only)', 'latest')
       .option('--concurrency <n>', `images inspected at once (default: the cores this process may use, a container's CPU quota included, at most 16: ${defaultConcurrency()} here)`)
       .option('-o, --output <file.jsonl>', 'the JSON Lines file: one inspect document (with scan.ref) or error record per reference (required)')
-      .option('--summary <file>', 'write the fleet summary to this file (atomically) instead of stdout')
+      .option('--summary <file>', 'write the fleet summary to this file (atomically) instead of stdout; repeat as FORMAT=FILE for more formats (--summary fleet.json --summary markdown=fleet.md)', (v: string, prev?: string[]) => [...(prev ?? []), v])
       .option('--resume', 'keep the image records already in the output and scan only the other references (error records are tried again)')
       .option('--shard <I/N|auto/N>', 'scan only shard I (0-based) of N, a stable slice by hash of the reference; auto reads JOB_COMPLETION_INDEX (Kubernetes Indexed Job)')
       .option('--platform <os/arch[/variant]>', 'platform to pick from multi-platform images (default: linux/amd64 or the only one)')
@@ -51,6 +52,9 @@ export const command: CommandModule = {
           const config = await commandConfig(io.cwd, opts.config);
           const budgets = fleetBudgets(opts, config);
           const env = networkEnv(io.env, networkOptions(opts, config));
+          // One per-layer analysis cache for every image of the scan (docs/cache.md): a base shared by
+          // many images is read once (with --concurrency 1; two images in flight may both read it).
+          const cache = resolveLayerCache(opts, config.cache, io.env, io.cwd);
           const output = resolve(io.cwd, opts.output);
           const registryTarget = target !== undefined ? parseRegistryTarget(target) : undefined;
           const insecure = insecureFor(opts.insecure, registryTarget !== undefined ? [`${registryTarget.registry}/x`] : [], config);
@@ -70,7 +74,7 @@ export const command: CommandModule = {
             ...(opts.resume ? { resume: true } : {}),
             ...(shard !== undefined ? { shard } : {}),
             concurrency,
-            inspect: { ...transport, ...(opts.platform !== undefined ? { platform: opts.platform } : {}) },
+            inspect: { ...transport, cache, ...(opts.platform !== undefined ? { platform: opts.platform } : {}) },
             onRecord: (e) => {
               if (opts.quiet !== true) io.stderr(`goslim: scan [${e.done}] ${e.ref}: ${e.ok ? 'ok' : e.code}\n`);
             },
@@ -83,10 +87,12 @@ export const command: CommandModule = {
               `${result.resumed > 0 ? `, ${result.resumed} already in ${opts.output}` : ''}${result.duplicates > 0 ? `, ${result.duplicates} listed twice` : ''}` +
               `${result.copied > 0 ? `, ${result.copied} naming an image already inspected (record copied)` : ''}\n`,
           );
+          if (cache && cache.stats.writeErrors > 0) io.stderr(`goslim: note: ${cache.stats.writeErrors} analysis cache entries could not be written to ${cache.dir} (the records are complete; --no-cache to skip the cache)\n`);
           const { summary, partialLines } = await summarizeFiles([output], { top, ...(budgets !== undefined ? { budgets } : {}) });
           if (partialLines > 0) io.stderr(`goslim: scan: ${partialLines} cut-off line(s) in ${opts.output} skipped\n`);
-          if (opts.summary !== undefined) await mkdir(dirname(resolve(io.cwd, opts.summary)), { recursive: true });
-          await writeReport(io, { ...(opts.format !== undefined ? { format: opts.format } : {}), ...(opts.json ? { json: true } : {}), ...(opts.summary !== undefined ? { output: opts.summary } : {}) }, fleetRenderers, summary);
+          const summaryOptions = { ...(opts.format !== undefined ? { format: opts.format } : {}), ...(opts.json ? { json: true } : {}), ...(opts.summary !== undefined ? { output: opts.summary } : {}) };
+          for (const t of outputTargets(summaryOptions)) if (t.file !== undefined) await mkdir(dirname(resolve(io.cwd, t.file)), { recursive: true });
+          await writeReport(io, summaryOptions, fleetRenderers, summary);
           return fleetExit(io, summary, opts);
         });
       });
