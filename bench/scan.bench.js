@@ -142,14 +142,21 @@ async function main() {
     for (const ref of refs) await inspectImageRef(ref, {});
     const floor = Number(process.hrtime.bigint() - t0) / 1e9;
     const cores = availableParallelism();
-    const one = await scan(['scan', '--from', list, '-o', join(work, 'c1.jsonl'), '--concurrency', '1', '-q', '--format', 'json', '--summary', join(work, 'c1.json')], work);
-    const dflt = await scan(['scan', '--from', list, '-o', join(work, 'cd.jsonl'), '-q', '--format', 'json', '--summary', join(work, 'cd.json')], work);
-    const all = await scan(['scan', reg.host, '--tags', 'all', '-o', join(work, 'all.jsonl'), '-q', '--format', 'json', '--summary', join(work, 'all.json')], work);
-    // Blob reads of a scan of the 50 images, through the counting proxy.
+    const one = await scan(['scan', '--from', list, '--no-cache', '-o', join(work, 'c1.jsonl'), '--concurrency', '1', '-q', '--format', 'json', '--summary', join(work, 'c1.json')], work);
+    const dflt = await scan(['scan', '--from', list, '--no-cache', '-o', join(work, 'cd.jsonl'), '-q', '--format', 'json', '--summary', join(work, 'cd.json')], work);
+    const all = await scan(['scan', reg.host, '--tags', 'all', '--no-cache', '-o', join(work, 'all.jsonl'), '-q', '--format', 'json', '--summary', join(work, 'all.json')], work);
+    // Blob reads of a scan of the 50 images, through the counting proxy: without the cache, then
+    // with a fresh per-layer cache (cold, one image at a time), then again with it (warm).
     const proxy = await countingProxy(reg.host);
     const viaProxy = join(work, 'proxy.txt');
     writeFileSync(viaProxy, `${refs.map((r) => r.replace(reg.host, proxy.host)).join('\n')}\n`);
-    await scan(['scan', '--from', viaProxy, '-o', join(work, 'px.jsonl'), '-q', '--format', 'json', '--summary', join(work, 'px.json')], work);
+    const reads = [];
+    for (const [what, extra] of [['no cache', ['--no-cache']], ['cache, cold (--concurrency 1)', ['--cache-dir', join(work, 'cache'), '--concurrency', '1']], ['cache, warm', ['--cache-dir', join(work, 'cache')]]]) {
+      const before = proxy.counts.blobGets;
+      proxy.counts.blobs.clear();
+      const run = await scan(['scan', '--from', viaProxy, ...extra, '-o', join(work, `px-${reads.length}.jsonl`), '-q', '--format', 'json', '--summary', join(work, `px-${reads.length}.json`)], work);
+      reads.push({ what, gets: proxy.counts.blobGets - before, blobs: proxy.counts.blobs.size, seconds: run.seconds });
+    }
     await proxy.close();
     const perHour = (s, count) => Math.round((count / s) * 3600);
     console.log(`fleet: ${n} images (${REPOS} repositories, ${TAGS_PER_IMAGE} tags each: ${n * TAGS_PER_IMAGE} references), ${cores} cores`);
@@ -157,7 +164,7 @@ async function main() {
     console.log(`scan --concurrency 1: ${one.seconds.toFixed(2)} s (${perHour(one.seconds, n)} images/hour), ${(one.seconds / floor).toFixed(2)}x the floor (includes Node start-up)`);
     console.log(`scan (default concurrency ${cores}): ${dflt.seconds.toFixed(2)} s (${perHour(dflt.seconds, n)} images/hour), ${(dflt.seconds / floor).toFixed(2)}x the floor`);
     console.log(`scan --tags all (${n * TAGS_PER_IMAGE} references, ${n} images): ${all.seconds.toFixed(2)} s (${perHour(all.seconds, n * TAGS_PER_IMAGE)} references/hour)`);
-    console.log(`blob GETs scanning the ${n} images: ${proxy.counts.blobGets} for ${proxy.counts.blobs.size} distinct blobs (${(proxy.counts.blobGets / proxy.counts.blobs.size).toFixed(2)}x; 1.00x when each shared layer is read once)`);
+    for (const r of reads) console.log(`blob GETs scanning the ${n} images, ${r.what}: ${r.gets} for ${r.blobs} distinct blobs (configs included), ${r.seconds.toFixed(2)} s`);
     console.log(`peak RSS: ${dflt.rssMB.toFixed(0)} MB for ${n} references, ${all.rssMB.toFixed(0)} MB for ${n * TAGS_PER_IMAGE}: ${(all.rssMB / dflt.rssMB).toFixed(2)}x (bounded memory: near 1)`);
   } finally {
     await stopRegistry(reg.child);
