@@ -242,6 +242,10 @@ describe('goslim scan --from and goslim merge, in process, on OCI layouts (no to
     const merged = io();
     await runCli(['merge', ...shards, '--format', 'json'], merged);
     expect(merged.out.join('')).toBe((await import('node:fs')).readFileSync(join(work, 'all.json'), 'utf8'));
+    // Several formats from one merge, as the Kubernetes merge job writes them.
+    await runCli(['merge', ...shards, '-o', `json=${join(work, 'm.json')}`, '-o', `markdown=${join(work, 'm.md')}`], io());
+    expect((await import('node:fs')).readFileSync(join(work, 'm.json'), 'utf8')).toBe((await import('node:fs')).readFileSync(join(work, 'all.json'), 'utf8'));
+    expect((await import('node:fs')).readFileSync(join(work, 'm.md'), 'utf8')).toMatch(/^## goslim fleet summary/);
     // Budgets as for inspect: the config file's, each overridden by its flag.
     const cfgDir = join(work, 'with-config');
     (await import('node:fs')).mkdirSync(cfgDir);
