@@ -26,10 +26,10 @@ interface ScanCliOptions extends FleetCliOptions, NetworkCliOptions, ConfigCliOp
 
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
-    addCacheOptions(addConfigOption(addFleetOptions(addNetworkOptions(program
+    const cmd = program
       .command('scan')
       .description('Inspect a fleet: every repository of a registry (or a list of references), one JSON Lines record per image, and a fleet summary')
-      .argument('[registry]', 'REGISTRY[/PREFIX]: every repository of the registry\'s catalog (under PREFIX)')))))
+      .argument('[registry]', 'REGISTRY[/PREFIX]: every repository of the registry\'s catalog (under PREFIX)')
       .option('--from <file>', 'read references from this file instead, one a line (any source goslim reads; # comments and blank lines allowed)')
       .option('--tags <which>', 'tags of each repository: latest, all, or N-newest (by the image config\'s created time, read with the manifest and config only)', 'latest')
       .option('--concurrency <n>', `images inspected at once (default: the cores this process may use, a container's CPU quota included, at most 16: ${defaultConcurrency()} here)`)
@@ -39,7 +39,9 @@ export const command: CommandModule = {
       .option('--shard <I/N|auto/N>', 'scan only shard I (0-based) of N, a stable slice by hash of the reference; auto reads JOB_COMPLETION_INDEX (Kubernetes Indexed Job)')
       .option('--platform <os/arch[/variant]>', 'platform to pick from multi-platform images (default: linux/amd64 or the only one)')
       .option('--insecure', 'allow plain HTTP to registries other than localhost')
-      .option('-q, --quiet', 'no line per image on stderr')
+      .option('-q, --quiet', 'no line per image on stderr');
+    // The scan's own options first in --help, then the summary's, the network's, the config's and the cache's.
+    addCacheOptions(addConfigOption(addNetworkOptions(addFleetOptions(cmd))))
       .action(async (target: string | undefined, opts: ScanCliOptions) => {
         await run(async (io: CliIO): Promise<ExitCode> => {
           if ((target === undefined) === (opts.from === undefined)) throw new UsageError('scan needs either REGISTRY[/PREFIX] or --from FILE (one of them)');
