@@ -240,14 +240,17 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   const usable = (f: LayerFacts | undefined): LayerFacts | undefined => (f !== undefined && (!verifyDiffId || f.diffIdChecked) ? f : undefined);
   const platformText = platformString(image.platform());
   // The whole report of this manifest with these options (not with --verify-diff-ids: that asks to read every layer).
-  const reportKey = cacheKey([
-    `analysis-v${ANALYSIS_VERSION}`,
-    'report',
-    image.digest(),
-    image.configDigest(),
-    platformText,
-    `tree=${String(options.fileTree ?? false)};largest=${options.largest ?? 15};gzip=${measureMode}`,
-  ]);
+  // Keys are made only with a cache: a streamed daemon image knows its digests only after the walk.
+  const reportKey = cache
+    ? cacheKey([
+        `analysis-v${ANALYSIS_VERSION}`,
+        'report',
+        image.digest(),
+        image.configDigest(),
+        platformText,
+        `tree=${String(options.fileTree ?? false)};largest=${options.largest ?? 15};gzip=${measureMode}`,
+      ])
+    : '';
   if (cache && !verifyDiffId) {
     const hit = (await cache.read('report', reportKey, (b) => checkReportEntry(b, image.digest(), platformText))) as InspectReport | undefined;
     if (hit !== undefined) {
@@ -259,7 +262,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   const cached: Array<LayerFacts | undefined> = cache
     ? await Promise.all(layers.map((l, i) => cache.read('layer', keyOf(i), (b) => usable(checkLayerFacts(b, l.diffId(), variantOf(i), l.digest())))))
     : [];
-  const startupKey = cacheKey([`analysis-v${ANALYSIS_VERSION}`, 'startup', image.configDigest(), platformText]);
+  const startupKey = cache ? cacheKey([`analysis-v${ANALYSIS_VERSION}`, 'startup', image.configDigest(), platformText]) : '';
   const cachedStartup = cache ? await cache.read('startup', startupKey, (b) => checkStartupEntry(b, image.configDigest(), platformText)) : undefined;
   // What a walked layer yields for the cache (filled during the walk, written at the end).
   const records = new Map<number, { record: LayerRecord; gzip: GzipSize | undefined }>();

@@ -17,7 +17,8 @@ import { versionNeeds } from './symbol-versions.js';
 import { attributeBinary, Resolver } from './attribute.js';
 import { looksLikePclntab, parsePclntab, type FunctionVisitor, type Pclntab } from './pclntab.js';
 import type { BinaryReport, GoInfo } from './types.js';
-import { estimateTrimpathSavings, isAbsolutePath } from './trimpath.js';
+import { isAbsolutePath, localReplaces, namesSaving, trimpathRewriter, type TrimpathParts } from './trimpath.js';
+import { dwarfTrimpathSavings } from './trimpath-dwarf.js';
 
 export interface AnalyzeOptions {
   /** Shown in the report (`path`); the bytes are what is analyzed. */
@@ -39,7 +40,8 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
     }
     throw new UnsupportedFormatError('not an executable (no ELF, Mach-O or PE magic)');
   }
-  const exe = format === 'elf' ? elfExecutable(readElf(bytes)) : format === 'macho' ? readMachO(bytes) : readPE(bytes);
+  const elf = format === 'elf' ? readElf(bytes) : null;
+  const exe = elf ? elfExecutable(elf) : format === 'macho' ? readMachO(bytes) : readPE(bytes);
   const buildInfo = readBuildInfo(exe.buildInfo);
   // One pass over the function table: package sizes and cgo facts, no per-function objects kept.
   const tally = new PackageTally();
@@ -67,11 +69,17 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
   const leaked = files.filter(isAbsolutePath);
   // A pclntab without any build info (header and modinfo both gone): still try the version string.
   const goInfo = toGoInfo(buildInfo, pcln, buildInfo === null && pcln !== null ? findVersionString(exe.buildInfo) : null);
+  // Where -trimpath saves: the pclntab's file names, and with DWARF its line tables (ELF).
+  const rewrite = trimpathRewriter(leaked, goInfo?.main?.path ?? null, goInfo?.path ?? null, localReplaces(goInfo?.deps ?? []));
+  const pclntabSaved = namesSaving(leaked, rewrite);
+  const dwarfSaved = elf && leaked.length > 0 ? dwarfTrimpathSavings(exe.sections, exe.endian === 'little', exe.view.bytes, rewrite) : { dwarfLine: null, gdbScripts: 0 };
+  const parts: TrimpathParts = { pclntab: pclntabSaved, ...dwarfSaved };
   const trimpath = {
     leakedPaths: leaked.length,
     files: files.length,
     examples: leaked.slice(0, 5),
-    estimatedBytes: estimateTrimpathSavings(leaked, goInfo?.main?.path ?? null),
+    estimatedBytes: parts.pclntab + (parts.dwarfLine ?? 0) + parts.gdbScripts,
+    parts,
   };
 
   const code = pcln ? tally.result() : [];
@@ -174,7 +182,16 @@ export function elfExecutable(elf: ElfFile): Executable {
     else if (s.name.startsWith('.debug_') || s.name.startsWith('.zdebug_')) dwarf += s.fileSize;
     if (DYNAMIC_SECTION.test(s.name)) dynamicTables += s.fileSize;
   }
-  const asExe = (s: ElfSection): ExeSection => ({ name: s.name, offset: s.offset, fileSize: s.fileSize, addr: s.addr, compressed: s.compressed });
+  const asExe = (s: ElfSection): ExeSection => ({
+    name: s.name,
+    offset: s.offset,
+    fileSize: s.fileSize,
+    addr: s.addr,
+    compressed: s.compressed,
+    ...(s.compressed && s.compression
+      ? { compression: { kind: s.compression, headerSize: s.compression === 'zlib-gnu' ? 12 : elf.class === 64 ? 24 : 12, uncompressedSize: s.uncompressedSize } }
+      : {}),
+  });
   const text = secs.find((s) => s.name === '.text');
   const pcln = secs.find((s) => s.name.endsWith('gopclntab') && s.fileSize > 0);
   return {

@@ -16,6 +16,8 @@
  *    ELF headers and padding as overhead tiles.
  * See docs/binary.md "Attribution".
  */
+import { dwarfSectionData } from './dwarf-data.js';
+import { dwarfPackageShares } from './dwarf-units.js';
 import { createHash } from 'node:crypto';
 import { packageOf, CGO_C, COMPILER_GENERATED, NO_PACKAGE } from './packages.js';
 import type { ExeSection, Executable } from './exe.js';
@@ -320,6 +322,14 @@ export function attributeBinary(input: AttributeInput): Attribution {
     }
   }
   if (!method) method = funcs ? 'pclntab' : 'sections';
+
+  // ---- DWARF by package (unstripped ELF): each compile unit's .debug_info and line program ----
+  // Not in the text-only pass (pcln null: image inspection and build, which only want .text per package).
+  if (exe.format === 'elf' && pcln !== null) {
+    const byName = new Map(exe.sections.map((s) => [s.name, s]));
+    const shares = dwarfPackageShares(exe.sections, (name) => dwarfSectionData(bytes, byName.get(name)!), le);
+    for (const [section, pkgs] of shares) for (const [pkg, n] of pkgs) L.add(pkg, section, n);
+  }
 
   // ---- overhead tiles ----
   let sectionBytes = 0;

@@ -15,6 +15,8 @@ export interface ExeSection {
   fileSize: number;
   addr: number;
   compressed: boolean;
+  /** ELF: how a compressed section is compressed, the size of its header before the stream, and its uncompressed size. */
+  compression?: { kind: 'zlib' | 'zstd' | 'zlib-gnu' | 'unknown'; headerSize: number; uncompressedSize: number | undefined };
 }
 
 export interface Executable extends ExecutableFacts {

@@ -40,7 +40,9 @@ export function binaryFindings(r: Facts): BinaryFinding[] {
         'trimpath',
         r.trimpath.estimatedBytes,
         true,
-        `${r.trimpath.leakedPaths} of ${r.trimpath.files} source file names are absolute build paths (e.g. ${ex}); -trimpath shortens them by about ${formatBytes(r.trimpath.estimatedBytes)}`,
+        `${r.trimpath.leakedPaths} of ${r.trimpath.files} source file names are absolute build paths (e.g. ${ex}); -trimpath shortens them by about ${formatBytes(r.trimpath.estimatedBytes)}${
+          r.trimpath.parts.dwarfLine ? ` (${formatBytes(r.trimpath.parts.pclntab)} in the file table, ${formatBytes(r.trimpath.parts.dwarfLine + r.trimpath.parts.gdbScripts)} in the DWARF, which -s -w removes anyway)` : ''
+        }`,
       ),
     );
   }

@@ -3,12 +3,18 @@
  * against the real tools: `go version -m` (build info), `readelf -hSlWd` (sections,
  * linking), and the real size difference between -s -w and unstripped builds.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 import { beforeAll, expect, it } from 'vitest';
 import { buildFixture, buildFixtures, HELLO, MATRIX } from '../../test/fixtures/go/build-fixtures.js';
 import { goVersionM, readelf } from '../../test/fixtures/go/oracles.js';
-import { analyzeBinary, codeByPackage, findPclntab } from './analyze.js';
+import { analyzeBinary, codeByPackage, elfExecutable, findPclntab } from './analyze.js';
+import { dwarfSectionData } from './dwarf-data.js';
+import { dwarfUnits } from './dwarf-units.js';
 import { readElf } from './elf.js';
+import { rewriteLineTableNames } from './dwarf-line.js';
+import { isAbsolutePath, localReplaces, trimpathRewriter } from './trimpath.js';
 import { packageOf } from './packages.js';
 import type { BinaryReport } from './types.js';
 import { describeWithTools } from '../../test/helpers/tools.js';
@@ -123,9 +129,69 @@ describeWithTools(['go'], 'real Go binaries', () => {
       const pcl = (n: string): number => report(n).sections.find((s) => s.name === '.gopclntab')?.size ?? 0;
       const real = pcl(full) - pcl(trimmed);
       const est = report(full).trimpath.estimatedBytes;
-      console.log(`${full}: trimpath estimate ${est}, real .gopclntab shrink ${real}`);
-      expect(Math.abs(est - real) / real).toBeLessThan(0.25);
+      console.log(`${full}: trimpath file-table estimate ${report(full).trimpath.parts.pclntab} (total ${est}), real .gopclntab shrink ${real}`);
+      expect(Math.abs(report(full).trimpath.parts.pclntab - real) / real).toBeLessThan(0.01);
     }
+  });
+
+  it('DWARF by package: each compile unit (a package) and its line program, as readelf reads them', () => {
+    for (const n of ['hello.default', 'server.default']) {
+      const path = bins.get(n)!;
+      // readelf's compile units: offset, length and DW_AT_name of each top-level DIE.
+      const dump = execFileSync('readelf', ['--debug-dump=info', '--dwarf-depth=1', '-W', path], { encoding: 'utf8', maxBuffer: 256 << 20 });
+      const oracle: Array<{ name: string; infoSize: number }> = [];
+      for (const m of dump.matchAll(/Compilation Unit @ offset [0-9a-fx]+:\n\s+Length:\s+0x([0-9a-f]+)[^]*?DW_AT_name\s+: \(string\) (\S+)/g)) {
+        oracle.push({ name: m[2]!, infoSize: parseInt(m[1]!, 16) + 4 });
+      }
+      expect(oracle.length).toBeGreaterThan(20);
+      const b = readFileSync(path);
+      const exe = elfExecutable(readElf(b));
+      const data = (name: string) => dwarfSectionData(b, exe.sections.find((s) => s.name === name)!);
+      const units = dwarfUnits(data('.debug_info')!, data('.debug_abbrev')!, data('.debug_line'), undefined, true)!;
+      expect(units.map((u) => ({ name: u.name, infoSize: u.infoSize }))).toEqual(oracle);
+      // every line program is claimed by exactly one unit: their sizes add up to the whole section
+      expect(units.reduce((a, u) => a + u.lineSize, 0)).toBe(data('.debug_line')!.length);
+      // in the report: the two sections are attributed to packages, all but the compression header and rounding
+      const r = report(n);
+      for (const sec of ['.debug_info', '.debug_line']) {
+        const stored = r.sections.find((s) => s.name === sec)!.size;
+        const toPackages = r.packages.reduce((a, p) => a + (p.sections[sec] ?? 0), 0);
+        expect(toPackages).toBeLessThanOrEqual(stored);
+        expect(stored - toPackages).toBeLessThan(24 + units.length);
+      }
+      const rt = r.packages.find((p) => p.name === 'runtime')!;
+      expect(rt.sections['.debug_info']).toBeGreaterThan(0);
+    }
+  });
+
+  it('trimpath with DWARF kept: every place the paths live (file table, DWARF line tables, gdb script)', () => {
+    const sectionOf = (n: string, name: string): Buffer => {
+      const b = readFileSync(bins.get(n)!);
+      const s = readElf(b).sections.find((x) => x.name === name)!;
+      const raw = b.subarray(s.offset, s.offset + s.fileSize);
+      return s.compressed ? inflateSync(raw.subarray(24)) : raw;
+    };
+    const shrink = (full: string, trimmed: string, name: string): number =>
+      (report(full).sections.find((s) => s.name === name)?.size ?? 0) - (report(trimmed).sections.find((s) => s.name === name)?.size ?? 0);
+    for (const [full, trimmed] of [['hello.default', 'hello.trimpath'], ['server.default', 'server.trimpath']] as const) {
+      const t = report(full).trimpath;
+      // The rewrite is exact: the default build's line tables, rewritten, are the -trimpath build's byte for byte.
+      const found = findPclntab(readElf(readFileSync(bins.get(full)!)))!;
+      const leaked = found.table.files.filter(isAbsolutePath);
+      const rewritten = rewriteLineTableNames(sectionOf(full, '.debug_line'), true, trimpathRewriter(leaked, report(full).go!.main!.path, report(full).go!.path, localReplaces(report(full).go!.deps)), isAbsolutePath)!;
+      expect(rewritten.data.equals(sectionOf(trimmed, '.debug_line'))).toBe(true);
+      // The gdb script path: exact.
+      expect(t.parts.gdbScripts).toBe(shrink(full, trimmed, '.debug_gdb_scripts'));
+      // The compressed line table: Go compresses with its own deflate, so the saving is an estimate (docs/binary.md).
+      const line = shrink(full, trimmed, '.debug_line');
+      console.log(`${full}: DWARF line estimate ${t.parts.dwarfLine}, real compressed .debug_line shrink ${line}; total ${t.estimatedBytes} vs ${shrink(full, trimmed, '.gopclntab') + line + t.parts.gdbScripts}`);
+      expect(t.parts.dwarfLine).not.toBeNull();
+      expect(Math.abs(t.parts.dwarfLine! - line) / line).toBeLessThan(0.2);
+      const real = shrink(full, trimmed, '.gopclntab') + line + shrink(full, trimmed, '.debug_gdb_scripts');
+      expect(Math.abs(t.estimatedBytes - real) / real).toBeLessThan(0.05);
+    }
+    // Stripped (-s -w): no DWARF, nothing estimated there.
+    expect(report('hello.sw').trimpath.parts.dwarfLine ?? 0).toBe(0);
   });
 
   it('packages: Go code per package sums to .text for internal linking; external linking leaves C code', () => {

@@ -93,13 +93,13 @@ export function sizeTree(r: BinaryReport): SizeNode {
     if (s.size <= 0) continue;
     if (isStripSection(s.name)) strip.push({ n: s.name, b: s.size, k: 'strip', t: s.compressed ? 'compressed' : '' });
     else if (isTextSection(s.name)) children.push(codeNode(r, s.name, s.size));
-    else if (isPclntab(s.name) && r.trimpath.estimatedBytes > 0 && r.trimpath.estimatedBytes < s.size) {
+    else if (isPclntab(s.name) && r.trimpath.parts.pclntab > 0 && r.trimpath.parts.pclntab < s.size) {
       children.push({
         n: s.name,
         k: 'section',
         d: [
-          { n: 'absolute build paths (-trimpath removes, estimate)', b: r.trimpath.estimatedBytes, k: 'trimpath' },
-          { n: `${s.name} (rest)`, b: s.size - r.trimpath.estimatedBytes, k: 'section' },
+          { n: 'absolute build paths (-trimpath removes, estimate)', b: r.trimpath.parts.pclntab, k: 'trimpath' },
+          { n: `${s.name} (rest)`, b: s.size - r.trimpath.parts.pclntab, k: 'section' },
         ],
       });
     } else children.push({ n: s.name, b: s.size, k: 'section', t: s.compressed ? 'compressed' : '' });

@@ -1,3 +1,4 @@
+import type { TrimpathParts } from './trimpath.js';
 import type { VersionNeed } from './symbol-versions.js';
 /** The JSON shape of `goslim binary --json` (issue 2); field names are a public contract. */
 import type { ExecutableFormat } from './format.js';
@@ -107,7 +108,8 @@ export interface BinaryReport extends ExecutableFacts {
   sections: SectionJson[];
   /** Bytes `-ldflags="-s -w"` removes: .symtab + .strtab, every .debug_* / .zdebug_*, and the alignment padding between them when they are the file's tail. */
   strip: { symtab: number; dwarf: number; alignment: number; total: number };
-  trimpath: { leakedPaths: number; files: number; examples: string[]; estimatedBytes: number };
+  /** estimatedBytes = parts.pclntab + parts.dwarfLine + parts.gdbScripts (docs/binary.md). */
+  trimpath: { leakedPaths: number; files: number; examples: string[]; estimatedBytes: number; parts: TrimpathParts };
   /** Every package's bytes over all sections (size) and per section, largest first (issue 15). */
   packages: PackageAttribution[];
   /** Packages rolled up to modules (build info): main module, deps, std, runtime, cgo/C; largest first. */

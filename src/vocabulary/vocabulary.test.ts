@@ -63,7 +63,7 @@ describe('vocabulary', () => {
 
     const findings = binaryFindings({
       strip: facts.strip,
-      trimpath: { leakedPaths: 12, files: 40, examples: ['/src/main.go'], estimatedBytes: 300 },
+      trimpath: { leakedPaths: 12, files: 40, examples: ['/src/main.go'], estimatedBytes: 300, parts: { pclntab: 300, dwarfLine: null, gdbScripts: 0 } },
       linking: 'dynamic',
       needed: ['libc.so.6'],
       interpreter: '/lib64/ld-linux-x86-64.so.2',
