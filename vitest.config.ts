@@ -11,6 +11,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 600_000,
     pool: 'forks',
+    // GitHub's workflow parser (docs/examples' workflow test) imports its JSON schema without an
+    // import attribute, as bundlers allow and Node's ESM loader does not: let vite load it.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
     // No per-layer analysis cache unless a test asks for one (--cache-dir, or a LayerCache): a test
     // that reads an image reads its layers, whatever ran before it (docs/cache.md).
     env: { GOSLIM_NO_CACHE: '1' },

@@ -115,3 +115,5 @@ export {
   type BinaryInput,
 } from './compare/index.js';
 export { costOf, parseBandwidth, DEFAULT_COST_MODEL, type Cost, type CostModel } from './analysis/cost.js';
+// A fleet (docs/scale.md): scan references into JSON Lines records, and the fleet summary of record files.
+export { runScan, summarizeFiles, FleetSummarizer, readRecords, referencesFromFile, referencesFromRegistry, parseShard, shardOf, renderFleetText, renderFleetMarkdown, type ScanOptions, type ScanResult, type FleetSummary, type ScanRecord, type Shard } from './scan/index.js';

@@ -52,6 +52,8 @@ export const LIMITS = {
   'config.aliases': { value: 100, unit: 'count', doc: 'YAML aliases resolved in one config file (stops alias bombs)' },
   'config.size': { value: 1024 * 1024, unit: 'bytes', doc: 'largest config file read (real ones are a few hundred bytes)' },
   // ---- network ----
+  'scan.listPages': { value: 100_000, unit: 'count', doc: 'pages of a registry catalog or of one repository\'s tag list followed through `Link` headers by `goslim scan` (a page holds up to 1000 names)' },
+  'scan.lineSize': { value: 64 * 1024 * 1024, unit: 'bytes', doc: 'longest line read from a `goslim scan --from` list or a scan\'s JSON Lines output (an inspect report of a real image is well under 1 MB)' },
   'network.requestTimeout': { value: 10 * 60 * 1000, unit: 'ms', doc: 'overall deadline for one registry request, body included' },
   'network.minRate': { value: 1024, unit: 'bytes/s', doc: 'slowest transfer rate tolerated (averaged over 30 s) before a download is abandoned' },
   // ---- verify --run (src/verify/unpack.ts, run.ts) ----

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 export const SCHEMA_VERSION = 1;
 
 /** One kind per command that prints a report (the html and compare commands add theirs here). */
-export const DOCUMENT_KINDS = ['inspect', 'verify', 'binary', 'lint', 'build', 'compare'] as const;
+export const DOCUMENT_KINDS = ['inspect', 'verify', 'binary', 'lint', 'build', 'compare', 'fleet', 'error'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 export type JsonDocument<K extends DocumentKind, B extends object> = { schemaVersion: typeof SCHEMA_VERSION; kind: K } & B;

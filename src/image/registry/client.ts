@@ -5,8 +5,9 @@
  * verified against the digest it was addressed by.
  */
 import { type Readable, pipeline } from 'node:stream';
-import { asError, DigestMismatchError, GoslimError, InvalidReferenceError, isGoslimError, MalformedInputError, NetworkError, RegistryError } from '../../errors.js';
+import { asError, DigestMismatchError, GoslimError, InvalidReferenceError, isGoslimError, LimitExceededError, MalformedInputError, NetworkError, RegistryError } from '../../errors.js';
 import { LIMITS } from '../../limits.js';
+import { arr, check, nullable, obj, str } from '../schema.js';
 import { MediaType } from '../model.js';
 import { parseDigest, sha256Digest, VerifyingStream, verifyBuffer } from '../digest.js';
 import { nextDelay } from './retry.js';
@@ -106,6 +107,41 @@ export class RegistryClient {
       context: { what: 'GET /v2/' },
     });
     await res.discard();
+  }
+
+  /**
+   * Every repository name of the registry (`GET /v2/_catalog?n=N`), one page at a time, following
+   * the `Link: <...>; rel="next"` header (distribution-spec "Listing repositories"; the catalog
+   * scope is `registry:catalog:*`). Bounded by the scan.listPages limit.
+   */
+  listRepositories(pageSize = 1000): AsyncGenerator<string[]> {
+    return this.listPages(`/v2/_catalog?n=${pageSize}`, ['registry:catalog:*'], undefined, 'repositories', 'catalog');
+  }
+
+  /** Every tag of a repository (`GET /v2/<name>/tags/list?n=N`), page by page, following `Link`. */
+  listTags(repository: string, pageSize = 1000): AsyncGenerator<string[]> {
+    return this.listPages(`/v2/${repoPath(repository)}/tags/list?n=${pageSize}`, [pullScope(repository)], repository, 'tags', `tags of ${repository}`);
+  }
+
+  private async *listPages(first: string, scopes: string[], repository: string | undefined, field: 'repositories' | 'tags', what: string): AsyncGenerator<string[]> {
+    let url: string | undefined = first;
+    const max = LIMITS['scan.listPages'].value;
+    for (let page = 0; url !== undefined; page++) {
+      if (page >= max) {
+        throw new LimitExceededError('scan.listPages', max, `${this.registry}: ${what} has more than ${max} pages`, { details: { registry: this.registry } });
+      }
+      const res = await this.transport.request({
+        method: 'GET',
+        url,
+        headers: { ...API_VERSION_HEADER, Accept: 'application/json' },
+        scopes,
+        ok: [200],
+        context: { ...(repository !== undefined ? { repository } : {}), what: `GET ${what}` },
+      });
+      const raw = await res.bytes(MAX_MANIFEST_BYTES, `${what} of ${this.registry}`);
+      yield parseNamePage(raw, field, `${what} of ${this.registry}`);
+      url = nextLink(res.header('link'), res.url, this.registry);
+    }
   }
 
   /** HEAD a manifest: its digest, media type and size, or undefined when it does not exist. */
@@ -571,4 +607,39 @@ export async function* chunks(source: Readable, size: number): AsyncGenerator<Bu
     }
   }
   if (have > 0) yield Buffer.concat(parts, have);
+}
+
+/**
+ * One page of `_catalog` or `tags/list`: `{"repositories": [...]}` / `{"name": ..., "tags": [...]}`;
+ * `tags: null` (distribution's answer for a repository whose tags were all deleted) is no tags (pure).
+ */
+export function parseNamePage(raw: Buffer, field: 'repositories' | 'tags', doc: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new MalformedInputError(`${doc} is not JSON`, { details: { document: doc } });
+  }
+  const page = check(obj({ [field]: nullable(arr(str)) }), value, doc) as Record<string, string[] | null | undefined>;
+  return page[field] ?? [];
+}
+
+/**
+ * The `rel="next"` target of a Link header (RFC 8288), resolved against the request URL; only a
+ * target on the same origin is followed (a registry sending us elsewhere is E_REGISTRY) (pure).
+ */
+export function nextLink(header: string | null, base: URL, registry: string): string | undefined {
+  if (header === null) return undefined;
+  for (const part of header.split(/,(?=\s*<)/)) {
+    const m = /^\s*<([^>]*)>\s*((?:;[^;]*)*)$/.exec(part);
+    if (m === null) continue;
+    const rels = [...m[2]!.matchAll(/;\s*rel\s*=\s*"?([^";]+)"?/gi)].flatMap((r) => r[1]!.toLowerCase().split(/\s+/));
+    if (!rels.includes('next')) continue;
+    const target = new URL(locationUrl(m[1]!, base, registry));
+    if (target.origin !== base.origin) {
+      throw new RegistryError(`registry ${registry} pointed its next page at another origin (${target.origin})`, { details: { registry } });
+    }
+    return `${target.pathname}${target.search}`;
+  }
+  return undefined;
 }
