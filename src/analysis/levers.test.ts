@@ -16,7 +16,7 @@ const dynamicFacts: GoBinaryFacts = {
   interpreter: '/lib64/ld-linux-x86-64.so.2',
   needed: ['libc.so.6'],
   go: { version: 'go1.19.8', settings: { CGO_ENABLED: '1' } },
-  strip: { symtab: 700, dwarf: 1300, total: 2000 },
+  strip: { symtab: 700, dwarf: 1300, alignment: 0, total: 2000 },
   trimpath: { leakedPaths: 12, examples: ['/src/cmd/greeter/main.go'] },
 };
 
@@ -103,7 +103,7 @@ describe('estimate', () => {
 
   it('is never larger than the image: a scratch image keeps its own (empty) base', () => {
     // A stripped static binary alone on scratch: 4.5 MB now; the static base must not be added.
-    const bin: GoBinary = { ...dynamicFacts, linking: 'static', interpreter: null, needed: [], size: 4_500_000, strip: { symtab: 0, dwarf: 0, total: 0 }, willStart: true, strippedCompressed: 2_000_000 };
+    const bin: GoBinary = { ...dynamicFacts, linking: 'static', interpreter: null, needed: [], size: 4_500_000, strip: { symtab: 0, dwarf: 0, alignment: 0, total: 0 }, willStart: true, strippedCompressed: 2_000_000 };
     const e = estimateAfterLevers({ goBinaries: [bin], appFiles: [], imageRatio: 0.45, now: { fileBytes: 4_500_000, compressedSize: 2_010_000 } });
     expect(e.size).toBe(4_500_000);
     expect(e.size).toBeLessThanOrEqual(4_500_000);

@@ -56,7 +56,7 @@ export interface GoBinaryFacts {
   interpreter?: string | null;
   needed?: string[];
   go: { version?: string; path?: string; settings?: Record<string, string> } | null;
-  strip: { symtab: number; dwarf: number; total: number };
+  strip: { symtab: number; dwarf: number; alignment: number; total: number };
   trimpath: { leakedPaths: number; examples: string[]; estimatedBytes?: number };
   /** Bytes CGO_ENABLED=0 would remove from the binary (analyzer's estimate: cgo glue, dynamic tables). */
   cgoBytes?: number;

@@ -11,7 +11,7 @@ const SIDES = { a: { input: 'a', source: 'image' as const }, b: { input: 'b', so
 const OPTS = { cost: { ...DEFAULT_COST_MODEL }, costDefaults: { bandwidth: true, nodes: true, keptTags: true } };
 
 function layer(index: number, diffId: string, size: number, createdBy: string | null): InspectInput['layers'][number] {
-  return { number: index + 1, digest: `sha256:${diffId}`, diffId, size, compressedSize: Math.floor(size / 3), createdBy, files: 1, added: 1, modified: 0, deleted: 0, deletedBytes: 0 };
+  return { number: index + 1, digest: `sha256:${diffId}`, diffId, size, compressedSize: Math.floor(size / 3), compressedMethod: 'blob', createdBy, files: 1, added: 1, modified: 0, deleted: 0, deletedBytes: 0 };
 }
 
 function lever(id: Lever['id'], bytes: number): Lever {
@@ -19,12 +19,12 @@ function lever(id: Lever['id'], bytes: number): Lever {
 }
 
 function bin(path: string, size: number, over: Partial<GoBinary> = {}): GoBinary {
-  return { path, size, linking: 'static', go: { version: 'go1.19.8', path: 'example.com/app' }, strip: { symtab: 10, dwarf: 20, total: 30 }, trimpath: { leakedPaths: 0, examples: [] }, willStart: true, ...over };
+  return { path, size, linking: 'static', go: { version: 'go1.19.8', path: 'example.com/app' }, strip: { symtab: 10, dwarf: 20, alignment: 0, total: 30 }, trimpath: { leakedPaths: 0, examples: [] }, willStart: true, ...over };
 }
 
 function image(size: number, compressedSize: number, over: Partial<InspectInput> = {}): InspectInput {
   return {
-    image: { ref: 'r', digest: 'sha256:x', platform: 'linux/amd64', compressedSize, size, fileBytes: size, files: 3 },
+    image: { ref: 'r', source: { transport: 'oci' }, digest: 'sha256:x', platform: 'linux/amd64', compressedSize, compressed: { method: 'blob' }, size, fileBytes: size, files: 3 },
     layers: [],
     causes: [],
     packages: [],
@@ -78,7 +78,7 @@ describe('compareImages', () => {
     });
     const b = image(90, 40, {
       levers: [lever('strip-symbols', 30), lever('apt-lists', 5)],
-      goBinaries: [bin('app', 70, { strip: { symtab: 0, dwarf: 0, total: 0 } })],
+      goBinaries: [bin('app', 70, { strip: { symtab: 0, dwarf: 0, alignment: 0, total: 0 } })],
       causes: [{ id: 'go-binary', bytes: 70, files: 1 }],
     });
     const r = compareImages(a, b, SIDES, OPTS);
@@ -97,10 +97,10 @@ describe('compareImages', () => {
 
   it('says each side will start or not from its start-up checks', () => {
     const a = image(10, 5, { startup: { image: { ref: '', digest: '', platform: '' }, command: [], verdict: 'pass', checks: [] } });
-    const b = image(10, 5, { startup: { image: { ref: '', digest: '', platform: '' }, command: [], verdict: 'fail', checks: [{ id: 'loader', status: 'fail', message: 'no /lib64/ld-linux-x86-64.so.2' }] } });
+    const b = image(10, 5, { startup: { image: { ref: '', digest: '', platform: '' }, command: [], verdict: 'fail', checks: [{ id: 'interpreter', status: 'fail', message: 'no /lib64/ld-linux-x86-64.so.2' }] } });
     const r = compareImages(a, b, SIDES, OPTS);
     expect(r.startup.a).toEqual({ verdict: 'pass', failures: [] });
-    expect(r.startup.b).toEqual({ verdict: 'fail', failures: ['loader: no /lib64/ld-linux-x86-64.so.2'] });
+    expect(r.startup.b).toEqual({ verdict: 'fail', failures: ['interpreter: no /lib64/ld-linux-x86-64.so.2'] });
   });
 });
 
@@ -153,8 +153,8 @@ function binary(over: Partial<BinaryInput> = {}): BinaryInput {
     linking: 'static',
     go: { version: 'go1.19.8', path: 'example.com/app', main: { path: 'example.com/app', version: '(devel)', sum: '' }, deps: [{ path: 'github.com/lib/pq', version: 'v1', sum: '', replace: null }], settings: { CGO_ENABLED: '0', '-ldflags': '' }, recovered: false, buildInfo: 'inline', pclntab: null },
     sections: [{ name: '.text', size: 1000, compressed: false }, { name: '.symtab', size: 300, compressed: false }, { name: '.strtab', size: 200, compressed: false }],
-    strip: { symtab: 500, dwarf: 0, total: 500 },
-    trimpath: { leakedPaths: 0, files: 1, examples: [], estimatedBytes: 0 },
+    strip: { symtab: 500, dwarf: 0, alignment: 0, total: 500 },
+    trimpath: { leakedPaths: 0, files: 1, examples: [], estimatedBytes: 0, parts: { pclntab: 0, dwarfLine: null, gdbScripts: 0 } },
     packages: [{ name: 'main', size: 10 }, { name: 'runtime', size: 500 }, { name: 'github.com/lib/pq/oid', size: 40 }],
     cgo: { used: false, runtimeCgo: false, externalLinking: false, libraries: [] },
     findings: [],
@@ -169,7 +169,7 @@ describe('compareBinaries', () => {
       size: 1480,
       go: { ...a.go!, settings: { CGO_ENABLED: '0', '-ldflags': '-s -w' } },
       sections: [{ name: '.text', size: 1000, compressed: false }],
-      strip: { symtab: 0, dwarf: 0, total: 0 },
+      strip: { symtab: 0, dwarf: 0, alignment: 0, total: 0 },
     });
     const r = compareBinaries(a, b, SIDES);
     expect(r.stripped).toEqual({ a: false, b: true });
@@ -189,7 +189,7 @@ describe('compareBinaries', () => {
 
   it('splits bytes by section when several levers changed together', () => {
     const a = binary({ linking: 'dynamic', cgo: { used: true, runtimeCgo: true, externalLinking: false, libraries: ['libc.so.6'] }, go: { ...binary().go!, settings: { CGO_ENABLED: '1', '-ldflags': '' } }, sections: [...binary().sections, { name: '.dynamic', size: 100, compressed: false }] });
-    const b = binary({ size: 1000, sections: [{ name: '.text', size: 900, compressed: false }], strip: { symtab: 0, dwarf: 0, total: 0 }, go: { ...binary().go!, settings: { CGO_ENABLED: '0', '-ldflags': '-s -w' } } });
+    const b = binary({ size: 1000, sections: [{ name: '.text', size: 900, compressed: false }], strip: { symtab: 0, dwarf: 0, alignment: 0, total: 0 }, go: { ...binary().go!, settings: { CGO_ENABLED: '0', '-ldflags': '-s -w' } } });
     const r = compareBinaries(a, b, SIDES);
     expect(Object.fromEntries(r.levers.map((l) => [l.id, l.delta]))).toEqual({ 'cgo-off': -100, 'strip-symbols': -500 });
   });
@@ -239,7 +239,7 @@ describe('parseSavedReport', () => {
     for (let i = 0; i < 300; i++) deep = { n: 'x', d: [deep] };
     expect(() => parseSavedReport(withTree({ ...tree, root: deep }), 'a.json')).toThrow(expect.objectContaining({ code: 'E_LIMIT' }));
     // A Go binary's size tree.
-    const goBinary = { path: '/app/server', size: 5000, linking: 'static', go: { version: 'go1.19.8' }, strip: { symtab: 0, dwarf: 0, total: 0 }, trimpath: { leakedPaths: 0 }, willStart: true };
+    const goBinary = { path: '/app/server', size: 5000, linking: 'static', go: { version: 'go1.19.8' }, strip: { symtab: 0, dwarf: 0, alignment: 0, total: 0 }, trimpath: { leakedPaths: 0 }, willStart: true };
     const bin = (st: unknown): string => JSON.stringify({ ...ok, goBinaries: [{ ...goBinary, sizeTree: st }] });
     expect(parseSavedReport(bin(sizeTree), 'a.json').kind).toBe('inspect');
     malformed(bin({ n: 'x', d: [{ n: 'y', b: 'big' }] }), 'goBinaries[0].sizeTree.d[0].b');

@@ -9,8 +9,8 @@ const SIDES = { a: { input: 'before.json', source: 'inspect-report' as const }, 
 
 function image(size: number, compressedSize: number, over: Partial<InspectInput> = {}): InspectInput {
   return {
-    image: { ref: 'r', digest: 'sha256:0123456789abcdef0123', platform: 'linux/amd64', compressedSize, size, fileBytes: size, files: 3 },
-    layers: [{ number: 1, digest: 'd', diffId: 'x', size, compressedSize, createdBy: 'COPY app /app | tee', files: 3, added: 3, modified: 0, deleted: 0, deletedBytes: 0 }],
+    image: { ref: 'r', source: { transport: 'oci' }, digest: 'sha256:0123456789abcdef0123', platform: 'linux/amd64', compressedSize, compressed: { method: 'blob' }, size, fileBytes: size, files: 3 },
+    layers: [{ number: 1, digest: 'd', diffId: 'x', size, compressedSize, compressedMethod: 'blob', createdBy: 'COPY app /app | tee', files: 3, added: 3, modified: 0, deleted: 0, deletedBytes: 0 }],
     causes: [{ id: 'go-binary', bytes: size, files: 1 }],
     packages: [],
     largestFiles: [],
@@ -54,9 +54,9 @@ describe('compare renderers', () => {
     const base: BinaryInput = {
       path: 'a', size: 3000, linking: 'static', go: null, packages: [], cgo: { used: false, runtimeCgo: false, externalLinking: false, libraries: [] }, findings: [],
       sections: [{ name: '.text', size: 1000, compressed: false }, { name: '.symtab', size: 1000, compressed: false }],
-      strip: { symtab: 1000, dwarf: 0, total: 1000 }, trimpath: { leakedPaths: 0, files: 0, examples: [], estimatedBytes: 0 },
+      strip: { symtab: 1000, dwarf: 0, alignment: 0, total: 1000 }, trimpath: { leakedPaths: 0, files: 0, examples: [], estimatedBytes: 0, parts: { pclntab: 0, dwarfLine: null, gdbScripts: 0 } },
     };
-    const c = compareBinaries(base, { ...base, path: 'b', size: 1900, sections: [{ name: '.text', size: 1000, compressed: false }], strip: { symtab: 0, dwarf: 0, total: 0 } }, { a: { input: 'a', source: 'binary' }, b: { input: 'b', source: 'binary' } });
+    const c = compareBinaries(base, { ...base, path: 'b', size: 1900, sections: [{ name: '.text', size: 1000, compressed: false }], strip: { symtab: 0, dwarf: 0, alignment: 0, total: 0 } }, { a: { input: 'a', source: 'binary' }, b: { input: 'b', source: 'binary' } });
     expect(renderCompareText(c)).toMatch(/\[strip-symbols\] -1\.1 kB \(-1100 B\)/);
     expect(renderCompareMarkdown(c)).toContain('`strip-symbols` -1.1 kB');
   });

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { generateSbom, type SbomSubject } from './index.js';
 
@@ -35,9 +35,7 @@ const subject: SbomSubject = {
 
 describe('CycloneDX 1.5 schema', () => {
   it('accepts the document goslim writes', () => {
-    // CJS default export under NodeNext.
-    const AjvCtor = (Ajv as unknown as { default?: typeof Ajv }).default ?? Ajv;
-    const ajv = new AjvCtor({ strict: false, validateFormats: false, allErrors: true });
+    const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
     ajv.addSchema({ ...load('spdx.SNAPSHOT.schema.json'), $id: 'http://cyclonedx.org/schema/spdx.SNAPSHOT.schema.json' });
     ajv.addSchema({ ...load('jsf-0.82.SNAPSHOT.schema.json'), $id: 'http://cyclonedx.org/schema/jsf-0.82.SNAPSHOT.schema.json' });
     const validate = ajv.compile(load('bom-1.5.SNAPSHOT.schema.json'));

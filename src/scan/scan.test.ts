@@ -227,7 +227,7 @@ describe('goslim scan --from and goslim merge, in process, on OCI layouts (no to
     const records = (await import('node:fs')).readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; code?: string });
     expect(records.length).toBe(7);
     // What `goslim inspect` says of that reference, as a record (a missing layout is not an OCI layout).
-    const errors = records.filter((r) => r.kind === 'error') as Array<{ ref: string; code: string }>;
+    const errors = records.filter((r) => r.kind === 'error') as unknown as Array<{ ref: string; code: string }>;
     expect(errors.map((r) => r.ref)).toEqual([`oci:${join(work, 'missing-layout')}`]);
     expect(errors[0]!.code).toMatch(/^E_[A-Z_]+$/);
     const summary = JSON.parse((await import('node:fs')).readFileSync(join(work, 'all.json'), 'utf8')) as { references: unknown; sharedLayers: Array<{ images: number }>; notStarting: { count: number } };

@@ -52,7 +52,7 @@ describe('vocabulary', () => {
       interpreter: '/lib64/ld-linux-x86-64.so.2',
       needed: ['libc.so.6'],
       go: { version: 'go1.19.8' },
-      strip: { symtab: 700, dwarf: 1300, total: 2000 },
+      strip: { symtab: 700, dwarf: 1300, alignment: 0, total: 2000 },
       trimpath: { leakedPaths: 12, examples: ['/src/cmd/greeter/main.go'], estimatedBytes: 300 },
     };
     const { files, ctx, db, fs } = fatImage();

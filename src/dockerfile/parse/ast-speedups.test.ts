@@ -70,7 +70,7 @@ describe('dockerfile-ast argument cache', () => {
         const want = view(uncachedRawArguments(i));
         for (let k = 0; k < 3; k++) {
           // getArguments() of flag-taking instructions shifts the array it gets: the cache must not see that.
-          expect(view(i.getRawArguments())).toEqual(want);
+          expect(view((i as unknown as { getRawArguments(): Parameters<typeof view>[0] }).getRawArguments())).toEqual(want);
           void i.getArguments();
           void (i as unknown as { getFlags?: () => unknown[] }).getFlags?.();
         }

@@ -70,7 +70,7 @@ describe('TarParser vs GNU tar', () => {
   it('rejects a corrupted header checksum with E_MALFORMED and a cut header with E_TRUNCATED', async () => {
     const tar = await buildLayerTar([file('a', 'hello'), file('b', 'world')]);
     const bad = Buffer.from(tar);
-    bad[10] ^= 0x41;
+    bad[10] = bad[10]! ^ 0x41;
     const err = await walkLayer(Readable.from([bad]), 0, {}).catch((e: unknown) => e);
     expect(isGoslimError(err, 'E_MALFORMED')).toBe(true);
     const cut = tar.subarray(0, 512 + 512 + 100); // inside the second header

@@ -91,7 +91,7 @@ describeWithTools(['docker-registry', 'skopeo'], 'registry round trips (real doc
     expect((err as { details: { available: string[] } }).details.available).toEqual(['linux/amd64', 'linux/arm64/v8']);
 
     // Pulled by digest: verified against the digest.
-    const byDigest = await openRegistryImage({ ...ref, tag: undefined, digest: multi.images[0]!.manifestDigest } as typeof ref);
+    const byDigest = await openRegistryImage({ ...ref, tag: undefined, digest: multi.images[0]!.manifestDigest } as unknown as typeof ref);
     expect(byDigest.digest()).toBe(multi.images[0]!.manifestDigest);
   });
 

@@ -269,7 +269,8 @@ export class RegistryTransport {
           init.body = counted as unknown as ReadableStream;
           init.duplex = 'half';
         } else {
-          init.body = b;
+          // A string or a Buffer (a Uint8Array): a body for Node's fetch; the cast only bridges Node's and the DOM's typings.
+          init.body = b as unknown as NonNullable<RequestInit['body']>;
         }
       }
       let response: Response;

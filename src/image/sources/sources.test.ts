@@ -161,7 +161,7 @@ describe('image sources', () => {
     const digest = built.images[0]!.layerDigests[1]!;
     const p = join(built.path, 'blobs/sha256', digest.slice(7));
     const data = await readFile(p);
-    data[data.length - 20] ^= 0xff;
+    data[data.length - 20] = data[data.length - 20]! ^ 0xff;
     await writeFile(p, data);
     const image = await openImage(built.reference);
     const layer = image.layers()[1]!;
