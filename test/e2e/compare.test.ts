@@ -134,6 +134,15 @@ describeWithTools([...FIXTURE_TOOLS, 'dist', 'umoci'], 'goslim compare on the fi
     expect(m.code).toBe(0);
     expect(m.stdout).toBe('');
     expect(readFileSync(md, 'utf8')).toMatch(new RegExp(`^## goslim compare: ${c.headline.replace(/[.()]/g, '\\$&')}\\n`));
+    // several reports from one run, as every command: the JSON and the Markdown equal the single-format runs'
+    const [j2, md2] = [join(work, 'both.json'), join(work, 'both.md')];
+    const both = await goslim(['compare', fatJson, slimDir, '-o', `json=${j2}`, '-o', `markdown=${md2}`]);
+    expect(both.code).toBe(0);
+    expect(both.stdout).toContain(c.headline); // the text still goes to stdout
+    expect(readFileSync(md2, 'utf8')).toBe(readFileSync(md, 'utf8'));
+    const again = JSON.parse(readFileSync(j2, 'utf8')) as ImageComparison;
+    expectValid(again);
+    expect(again.size).toEqual(c.size);
   }, 600_000);
 
   it('a saved report against the re-inspected image: no change exits 0; a grown image with --max-growth 1% exits 1', async () => {
