@@ -9,7 +9,7 @@ import { analyzeBinary, readElf } from '../binary/index.js';
 import type { BinaryReport } from '../binary/index.js';
 import { sizeTree } from '../binary/size-tree.js';
 import { GoslimError } from '../errors.js';
-import { mergeLayers, type MergeProgress } from '../image/filesystem/merge.js';
+import { imageReadProgress, mergeLayers, type ImageReadProgress } from '../image/filesystem/merge.js';
 import { openLayerTar, walkLayer, type TarDataSink } from '../image/filesystem/walk.js';
 import { releaseLayerReader } from '../image/sources/tar-worker.js';
 import { collectSink, fanOut } from '../image/filesystem/data-sinks.js';
@@ -34,17 +34,8 @@ import { ANALYSIS_VERSION, cacheKey, type LayerCache } from './layer-cache.js';
 import { checkFileEntry, checkLayerFacts, checkReportEntry, checkStartupEntry, type FileEntry, type LayerFacts, type StartupEntry } from './layer-facts.js';
 import type { CauseId, CauseTotal, Estimate, GoBinary, GoBinaryFacts, Lever, PackageTotal } from './types.js';
 
-export interface InspectProgress {
-  /** 0-based index of the layer being read. */
-  layer: number;
-  layers: number;
-  /** Uncompressed bytes read so far, all layers. */
-  bytes: number;
-  /** Stored (compressed) bytes of all layers, for a rough fraction. */
-  storedTotal: number;
-  /** Stored bytes of the layers already finished. */
-  storedDone: number;
-}
+/** Progress over the whole image (src/image/filesystem/merge.ts's imageReadProgress). */
+export type InspectProgress = ImageReadProgress;
 
 export interface InspectOptions extends OpenImageOptions {
   onProgress?: (p: InspectProgress) => void;
@@ -226,8 +217,6 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   // Progress counts stored sizes as known before the walk (a streamed source learns them as it goes).
   const storedTotal = layers.reduce((s, l) => s + l.size(), 0);
   const measureCompressed = options.measureCompressed ?? true;
-  let storedDone = 0;
-  let bytesBefore = 0;
 
   const verifyDiffId = options.verifyDiffIds ?? false;
   // The per-layer analysis cache: not for a source that streams its layers as one export
@@ -361,17 +350,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
         return readers.length === 0 ? undefined : readers.length === 1 ? readers[0] : fanOut(readers);
       },
     },
-    ...(options.onProgress
-      ? {
-          onProgress: (p: MergeProgress) => {
-            if (p.done) {
-              bytesBefore += p.bytes;
-              storedDone += layers[p.layer]?.size() ?? 0;
-            }
-            options.onProgress?.({ layer: p.layer, layers: p.layers, bytes: bytesBefore + (p.done ? 0 : p.bytes), storedTotal, storedDone });
-          },
-        }
-      : {}),
+    ...(options.onProgress ? { onProgress: imageReadProgress(layers.map((l) => l.size()), options.onProgress) } : {}),
   });
   closeProbes();
   // What the cache keeps of each walked layer is what its first pass found: the late pass below
