@@ -245,7 +245,10 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     if (hit !== undefined) {
       await Promise.all(layers.map((_, i) => cache.touch('layer', keyOf(i))));
       const source = imageSource(image);
-      return { ...hit, image: { ...hit.image, ref: image.reference(), source }, startup: { ...hit.startup, image: { ...hit.startup.image, ref: image.reference() } } };
+      // The entry was written without ref and source (they belong to this read): put them back first,
+      // so the report's keys come in the order a fresh run prints them.
+      const { ref: _ref, source: _source, ...stored } = hit.image;
+      return { ...hit, image: { ref: image.reference(), source, ...stored }, startup: { ...hit.startup, image: { ...hit.startup.image, ref: image.reference() } } };
     }
   }
   const cached: Array<LayerFacts | undefined> = cache

@@ -266,6 +266,10 @@ describeWithTools([...FIXTURE_TOOLS, 'dist'], 'per-layer analysis cache: the CLI
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     expect(reportOf(a.stdout)).toEqual(reportOf(reference.stdout));
+    // A report served whole from the cache prints the same bytes as a fresh run, key order included.
+    const fourth = await goslim(inspectArgs(slim, '--cache-dir', dir));
+    expect(fourth.code, fourth.stderr).toBe(0);
+    expect(JSON.stringify(reportOf(fourth.stdout))).toBe(JSON.stringify(reportOf(reference.stdout)));
     // The slim image's blobs made unreadable: only the cache can answer now.
     const blobless = layoutWithoutIn(cliWork, fx.images['slim-four-levers'].oci, fx.images['slim-four-levers'].info.layers.map((l) => l.digest));
     const third = await goslim(inspectArgs(`oci:${blobless}`, '--cache-dir', dir));
