@@ -29,8 +29,8 @@ export function dwarfTrimpathSavings(sections: readonly ExeSection[], littleEndi
   // .debug_gdb_scripts: entries of a kind byte (1: a script file name) and a NUL-terminated path.
   const scripts: string[] = [];
   const gdb = sections.find((s) => s.name === '.debug_gdb_scripts');
-  if (gdb && gdb.fileSize > 0 && !gdb.compressed) {
-    const b = Buffer.from(bytes.buffer, bytes.byteOffset + gdb.offset, gdb.fileSize);
+  const b = gdb ? dwarfSectionData(bytes, gdb) : undefined;
+  if (b) {
     for (let p = 0; p < b.length; ) {
       const z = b.indexOf(0, p + 1);
       if (z < 0) break;

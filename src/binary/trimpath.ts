@@ -103,11 +103,6 @@ export function namesSaving(names: readonly string[], rewrite: (p: string) => st
   return Math.max(0, saved);
 }
 
-/** Bytes -trimpath saves in a list of names (the pclntab file table), by the rewrite above. */
-export function estimateTrimpathSavings(leaked: readonly string[], mainModule: string | null, mainPackage: string | null = null, replaces: readonly LocalReplace[] = []): number {
-  return namesSaving(leaked, trimpathRewriter(leaked, mainModule, mainPackage, replaces));
-}
-
 /** What -trimpath saves, where: the pclntab's file table, the DWARF line tables, the gdb script path. */
 export interface TrimpathParts {
   pclntab: number;

@@ -5,9 +5,10 @@
  */
 import { formatBytes } from '../util/units.js';
 import type { CliIO } from './context.js';
+import type { ImageReadProgress } from '../image/filesystem/merge.js';
 
 export interface ProgressLine {
-  update(p: { layer: number; layers: number; bytes: number; storedTotal: number; storedDone: number }): void;
+  update(p: ImageReadProgress): void;
   done(): void;
 }
 
