@@ -13,10 +13,11 @@
 // RUNS times, the best wall time kept (the machine is shared).
 //
 //   node bench/cache.bench.js [--runs N]
-import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fixtureLayout } from './lib/fixtures.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const root = join(here, '..');
@@ -30,15 +31,6 @@ if (!existsSync(dist)) {
   process.exit(1);
 }
 
-function fixtureLayout(name) {
-  const out = process.env.GOSLIM_FIXTURE_DIR ?? join(root, 'test', '.work', 'images');
-  if (!existsSync(join(out, 'images.json'))) {
-    console.log('building fixture images (cached; a cold build takes a few minutes)...');
-    execFileSync('bash', [join(root, 'test', 'fixtures', 'images', 'make-images.sh'), out], { stdio: 'inherit', timeout: 30 * 60_000 });
-  }
-  const info = JSON.parse(readFileSync(join(out, 'images.json'), 'utf8')).images[name];
-  return join(out, info.paths.oci);
-}
 
 const LIB = `
   const { inspectImageRef } = await import(process.argv[2]);

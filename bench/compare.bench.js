@@ -12,10 +12,11 @@
 // kept (the machine is shared).
 //
 //   node bench/compare.bench.js [--runs N] [--skip-images]
-import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fixtureLayout } from './lib/fixtures.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const root = join(here, '..');
@@ -28,15 +29,6 @@ if (!existsSync(join(root, 'dist', 'compare', 'index.js'))) {
   process.exit(1);
 }
 
-function fixtureLayout(name) {
-  const out = process.env.GOSLIM_FIXTURE_DIR ?? join(root, 'test', '.work', 'images');
-  if (!existsSync(join(out, 'images.json'))) {
-    console.log('building fixture images (cached; a cold build takes a few minutes)...');
-    execFileSync('bash', [join(root, 'test', 'fixtures', 'images', 'make-images.sh'), out], { stdio: 'inherit', timeout: 30 * 60_000 });
-  }
-  const info = JSON.parse(readFileSync(join(out, 'images.json'), 'utf8')).images[name];
-  return join(out, info.paths.oci);
-}
 
 /** Wall time of one child process, in ms; throws when it fails (exit 1 is a crossed budget, not a failure). */
 function time(args) {

@@ -18,12 +18,13 @@
 // floor and inspect runs interleaved; peak RSS is the highest of the runs.
 //
 //   node bench/inspect.bench.js [--skip-big] [--runs N]
-import { spawnSync, execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { fixtureLayout } from './lib/fixtures.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const root = join(here, '..');
@@ -41,15 +42,6 @@ if (!existsSync(dist)) {
 }
 
 // ---------------------------------------------------------------- the fat fixture image
-function fixtureLayout(name) {
-  const out = process.env.GOSLIM_FIXTURE_DIR ?? join(root, 'test', '.work', 'images');
-  if (!existsSync(join(out, 'images.json'))) {
-    console.log('building fixture images (cached; a cold build takes a few minutes)...');
-    execFileSync('bash', [join(root, 'test', 'fixtures', 'images', 'make-images.sh'), out], { stdio: 'inherit', timeout: 30 * 60_000 });
-  }
-  const info = JSON.parse(readFileSync(join(out, 'images.json'), 'utf8')).images[name];
-  return join(out, info.paths.oci);
-}
 
 function layerBlobs(layout) {
   const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
