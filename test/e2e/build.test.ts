@@ -8,33 +8,14 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, mkdirSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/context.js';
+import { runInProcess } from '../helpers/in-process-cli.js';
 import { openImage } from '../../src/image/open.js';
 import { assertValidImage } from '../../src/image/validate.js';
 import { ensureFixtureImages, REPO_ROOT, type FixtureImages } from '../helpers/images.js';
 import { httpGet, withContainerHarness } from '../helpers/containers.js';
 import { FIXTURE_TOOLS, describeWithTools } from '../helpers/tools.js';
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function goslim(args: string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): Promise<Ran> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    isTTY: false,
-    env: { ...process.env, ...env },
-    cwd,
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
+const goslim = runInProcess;
 
 const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
 

@@ -11,32 +11,13 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/context.js';
+import { runInProcess } from '../helpers/in-process-cli.js';
 import { hostArchitecture } from '../../src/verify/emulation.js';
 import { ensureFixtureImages, REPO_ROOT, type FixtureImages } from '../helpers/images.js';
 import { startRegistry, type RegistryHandle } from '../helpers/registry.js';
 import { FIXTURE_TOOLS, describeWithTools } from '../helpers/tools.js';
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function goslim(args: string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): Promise<Ran> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    isTTY: false,
-    env: { ...process.env, ...env },
-    cwd,
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
+const goslim = runInProcess;
 
 interface VerifyJson {
   image: { platform: string };
