@@ -27,7 +27,8 @@
  * thousands of small calls (lstat, open, write, fchmod, fchown, close per file), and each
  * asynchronous call is a round trip through the thread pool and a promise. The layer is
  * decompressed on the reader thread meanwhile. Measured on the fat fixture image (26,559
- * files): the asynchronous version spent 15.7 s of CPU, this one a fraction of it (see
+ * files, 1.08 GB): 3.3-3.8 s of user CPU against 8.4-9.0 s for the asynchronous version (the
+ * kernel's share, 4.6-34 s in the same runs, is the disk's and varies with its load; see
  * bench/verify.bench.js for the ratio to `tar -xzf`).
  */
 import { closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeSync, type Stats } from 'node:fs';
