@@ -341,7 +341,8 @@ export function tarWorkerBody(): void {
     stream: import('node:zlib').Gunzip;
     write(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
     state: Uint32Array;
-    error: (Error & { code?: string }) | undefined;
+    /** What zlib reported (the same message and code its stream would emit), sent on as is. */
+    error: { message: string; code?: string } | undefined;
   }
   const syncInflater = (): Inflater | undefined => {
     if (process.env.GOSLIM_SYNC_INFLATE === '0') return undefined;
@@ -360,8 +361,8 @@ export function tarWorkerBody(): void {
       error: undefined,
     };
     // zlib reports a failed write through the handle's onerror (as the stream would emit it).
-    handle.onerror = (message: string, errno: number, code: string): void => {
-      inf.error ??= Object.assign(new Error(message), { errno, code });
+    handle.onerror = (message: string, _errno: number, code: string): void => {
+      inf.error ??= { message, code };
     };
     return inf;
   };
@@ -403,7 +404,7 @@ export function tarWorkerBody(): void {
     job.inflater?.stream.close();
   };
 
-  const failSync = (job: SyncJob, err: Error & { code?: string }): void => {
+  const failSync = (job: SyncJob, err: { message: string; code?: string }): void => {
     if (job.done) return;
     closeSyncJob(job);
     post({ type: 'error', id: job.id, kind: 'stream', ...(err.code !== undefined ? { code: err.code } : {}), message: err.message });
@@ -513,7 +514,7 @@ export function tarWorkerBody(): void {
       }
     } catch (err) {
       flush();
-      failSync(job, err as Error & { code?: string });
+      failSync(job, err as { message: string; code?: string });
       return;
     }
     flush();
@@ -555,7 +556,7 @@ export function tarWorkerBody(): void {
     try {
       job.fd = openSync(req.file, 'r');
     } catch (err) {
-      failSync(job, err as Error & { code?: string });
+      failSync(job, err as { message: string; code?: string });
       return true;
     }
     pump(job);
