@@ -14,7 +14,8 @@ import { binaryFindings, binaryHints } from './findings.js';
 import { detectExecutableFormat, isShortElfPrefix } from './format.js';
 import { PackageTally } from './packages.js';
 import { versionNeeds } from './symbol-versions.js';
-import { attributeBinary, Resolver } from './attribute.js';
+import { attributeBinary, moduleOf, Resolver, STD } from './attribute.js';
+import type { SiteOptions } from './sites.js';
 import { Loader, SCRATCH_SLOT, type ByteSource } from './source.js';
 import { holds, sparseElfImage, type SparseElf } from './sparse-elf.js';
 import { looksLikePclntab, parsePclntab, type FunctionVisitor, type Pclntab } from './pclntab.js';
@@ -138,7 +139,7 @@ function analyzeWith(bytes: Uint8Array, loader: Loader, sparse: SparseElf | null
   const whole =
     options.attribution === false
       ? textOnly(attributeBinary({ bytes, loader, exe, pcln: null, go: goInfo, externalLinking, code, funcPackages: [] }))
-      : attributeWhole({ bytes, loader, exe, pcln, go: goInfo, externalLinking, code, funcPackages });
+      : attributeWhole({ bytes, loader, exe, pcln, go: goInfo, externalLinking, code, funcPackages, sites: siteOptions(goInfo, rewrite) });
 
   const strip = { symtab, dwarf, alignment, total: symtab + dwarf + alignment };
   const findings = binaryFindings({
@@ -330,6 +331,32 @@ function findExePclntab(exe: Executable, loader: Loader, visit?: FunctionVisitor
     }
   }
   return null;
+}
+
+/**
+ * The main module's packages (the module `main` belongs to), and the package a source file's path
+ * names: build paths rewritten as -trimpath would (`module@version/dir/file.go`), `@version` dropped,
+ * the module cache's `!x` case escapes undone; the main package's directory is `main`.
+ */
+function siteOptions(go: GoInfo | null, rewrite: (p: string) => string): SiteOptions | undefined {
+  if (!go) return undefined;
+  const main = moduleOf('main', go).path;
+  if (main === STD || main.startsWith('<')) return undefined;
+  const cache = new Map<string, boolean>();
+  return {
+    isMainPackage: (pkg) => {
+      let v = cache.get(pkg);
+      if (v === undefined) cache.set(pkg, (v = moduleOf(pkg, go).path === main));
+      return v;
+    },
+    pathPackage: (file) => {
+      const p = (isAbsolutePath(file) ? rewrite(file) : file).replace(/\\/g, '/');
+      const dir = p.slice(0, Math.max(0, p.lastIndexOf('/')));
+      if (dir === '') return null;
+      const pkg = dir.replace(/@[^/]*/, '').replace(/!([a-z])/g, (_m, c: string) => c.toUpperCase());
+      return pkg === go.path ? 'main' : pkg;
+    },
+  };
 }
 
 function le32(v: number): Uint8Array {

@@ -25,6 +25,7 @@ import type { ExeSection, Executable } from './exe.js';
 import type { Pclntab } from './pclntab.js';
 import { InternalError } from '../errors.js';
 import { SCRATCH_SLOT, TEXT_SLOT, type Loader } from './source.js';
+import { CallGraph, importSites, NO_SITES, type InlinedCode, type SiteOptions } from './sites.js';
 
 import type { Attribution, AttributionSummary, EmbeddedFile, FileAttribution, ModuleAttribution, ModuleFacts, OverheadTile, PackageAttribution, SectionAttribution } from './attribution-types.js';
 
@@ -45,7 +46,10 @@ export interface AttributeInput {
   code: ReadonlyArray<{ name: string; size: number }>;
   /** Each function's package, in pclntab order (from the pass that read the names). */
   funcPackages: readonly string[];
+  /** For the import sites of dependency modules (`modules[].via`); without it none are reported. */
+  sites?: SiteOptions;
 }
+
 
 const ELF_HEADERS = 'ELF headers and padding';
 
@@ -167,7 +171,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
   const ptr = exe.class === 64 ? 8 : 4;
 
   // ---- functions: .text and .gopclntab ----
-  const funcs = pcln && input.funcPackages.length === pcln.table.nfunc ? walkFunctions(pcln.data, pcln, input.funcPackages, L, pclnName) : null;
+  const funcs = pcln && input.funcPackages.length === pcln.table.nfunc ? walkFunctions(pcln.data, pcln, input.funcPackages, L, pclnName, input.sites ?? NO_SITES) : null;
   const fileSizes = funcs?.fileSizes ?? new Map<string, number>();
   let textAttributed = 0;
   for (const { name, size } of input.code) {
@@ -335,10 +339,13 @@ export function attributeBinary(input: AttributeInput): Attribution {
       cover(region.sec.name, va, end);
     }
   };
+  let calls: CallGraph | null = null;
   if (funcs && textSec && (exe.arch === 'amd64' || exe.arch === 'arm64')) {
     let targets = dataGaps();
+    calls = input.sites ? new CallGraph(funcs.ranges, funcs.inlined, textSec) : null;
+    const refs = scanReferences(loader, exe.arch, textSec, funcs.ranges, targets, le, calls);
     if (targets.length > 0) {
-      fill(targets, scanReferences(loader, exe.arch, textSec, funcs.ranges, targets, le));
+      fill(targets, refs);
       method = method ? `${method}+references` : 'references';
     }
     // Round 2 reads only what round 1 placed: a pointer in older data into what is still a gap
@@ -420,9 +427,22 @@ export function attributeBinary(input: AttributeInput): Attribution {
   const overhead = [...L.tiles.values()].sort((a, b) => b.size - a.size);
 
   const files = [...fileSizes].map(([name, size]) => ({ name, size })).sort((a, b) => b.size - a.size || (a.name < b.name ? -1 : 1));
+  const modules = rollUpModules(packages, input.go);
+  if (calls && input.sites) {
+    const go = input.go;
+    const mods = new Map<string, string>();
+    const modOf = (pkg: string): string => {
+      let m = mods.get(pkg);
+      if (m === undefined) mods.set(pkg, (m = moduleOf(pkg, go).path));
+      return m;
+    };
+    const isDep = (m: string): boolean => isDependencyModule(m, go);
+    const via = importSites(calls, input.sites.isMainPackage, modOf, isDep);
+    for (const m of modules) if (isDep(m.path)) m.via = via.get(m.path) ?? [];
+  }
   return {
     packages,
-    modules: rollUpModules(packages, input.go),
+    modules,
     files,
     attribution: {
       total: fileSize,
@@ -524,6 +544,9 @@ interface RefList {
 }
 const REF_SHIFT = 2 ** 24;
 
+/** Import-site keys: package id * FILE_SHIFT + file-table offset. */
+const FILE_SHIFT = 2 ** 24;
+
 /** Funcdata sort key multiplier: offset * FD_SHIFT + function index stays below 2^53. */
 const FD_SHIFT = 2 ** 21;
 const GOFUNC_SYMBOL = /^go[.:]func\.\*$/;
@@ -559,9 +582,18 @@ interface FuncWalk {
   /** Funcdata references packed as offset * FD_SHIFT + function index (numeric sort, no objects). */
   funcdata: GrowF64;
   fileSizes: Map<string, number>;
+  /** What the pcfile tables say about inlined code, for the import sites (sites.ts). */
+  inlined: InlinedCode;
 }
 
-function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln']>, funcPkgs: readonly string[], L: Ledger, section: string): FuncWalk | null {
+function walkFunctions(
+  bytes: Uint8Array,
+  pcln: NonNullable<AttributeInput['pcln']>,
+  funcPkgs: readonly string[],
+  L: Ledger,
+  section: string,
+  sites: SiteOptions,
+): FuncWalk | null {
   const t = pcln.table;
   if (t.version !== '1.18' && t.version !== '1.20') return null;
   // `bytes` is the table from its first byte.
@@ -608,6 +640,18 @@ function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln
   const seen = new Uint8Array((pctabLen >>> 3) + 1); // a bit per pctab byte: tables already charged
   const cuPkg = new Map<number, string>();
   const fileBytesByOff = new Map<number, number>();
+  // Import sites: each file's home package, the (package id, file) pairs of inlined code, main-module ranges.
+  const homeOf = new Map<number, string>();
+  const pkgIds = new Map<string, number>();
+  const pkgNames: string[] = [];
+  const inlinedKeys = new Set<number>();
+  const mainFunc: number[] = [];
+  const mainStart: number[] = [];
+  const mainEnd: number[] = [];
+  const mainFile: number[] = [];
+  let isMain = false;
+  let curPkgId = 0;
+  let curFunc = 0;
 
   /** Length in bytes of the pc-value table at pctab offset `off` (terminated by a zero value delta after the first entry). */
   const tableLen = (off: number): number => {
@@ -661,6 +705,15 @@ function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln
         seen[pcfile >>> 3]! |= 1 << (pcfile & 7);
         addP(pkg, tableLen(pcfile));
       }
+      isMain = sites.isMainPackage(pkg);
+      curFunc = i;
+      let id = pkgIds.get(pkg);
+      if (id === undefined) {
+        id = pkgNames.length;
+        pkgIds.set(pkg, id);
+        pkgNames.push(pkg);
+      }
+      curPkgId = id;
       fileCode(pcfile, cuOff, e0, e1);
     }
     for (let k = 0; k < npcdata; k++) charge(u32(rec + recHdr + 4 * k), pkg);
@@ -708,10 +761,44 @@ function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln
     const name = cstr(bytes, filetabOff + fo, pctabOff);
     fileSizes.set(name, (fileSizes.get(name) ?? 0) + n);
   }
-  return { ranges: { start: startArr, end: endArr, pkg: pkgArr }, funcdata, fileSizes };
+  // Each file's package: its home (functions start there), else its directory's, else its path's.
+  const nameOf = (fo: number): string => cstr(bytes, filetabOff + fo, pctabOff);
+  const dirHome = new Map<string, string>();
+  for (const [fo, pkg] of homeOf) {
+    const n = nameOf(fo);
+    const d = n.slice(0, Math.max(n.lastIndexOf('/'), n.lastIndexOf('\\')));
+    if (!dirHome.has(d)) dirHome.set(d, pkg);
+  }
+  const filePkgCache = new Map<number, string | null>();
+  const filePkg = (fo: number): string | null => {
+    let p = filePkgCache.get(fo);
+    if (p !== undefined) return p;
+    const n = nameOf(fo);
+    if (n.startsWith('<')) p = null; // <autogenerated>
+    else {
+      const d = n.slice(0, Math.max(n.lastIndexOf('/'), n.lastIndexOf('\\')));
+      p = homeOf.get(fo) ?? dirHome.get(d) ?? sites.pathPackage(n);
+    }
+    filePkgCache.set(fo, p);
+    return p;
+  };
+  const edges: Array<[string, string]> = [];
+  for (const k of inlinedKeys) {
+    const from = pkgNames[Math.floor(k / FILE_SHIFT)]!;
+    const to = filePkg(k % FILE_SHIFT);
+    if (to !== null && to !== from) edges.push([from, to]);
+  }
+  const mainPkg = mainFile.map((fo, k) => filePkg(fo) ?? pkgArr[mainFunc[k]!]!);
+  const inlined: InlinedCode = { edges, main: { func: mainFunc, start: mainStart, end: mainEnd, pkg: mainPkg } };
+  return { ranges: { start: startArr, end: endArr, pkg: pkgArr }, funcdata, fileSizes, inlined };
 
   /** Decode a pcfile table: code bytes per file (CU-local index through cutab). */
+  function funcPkgName(): string {
+    return pkgNames[curPkgId]!;
+  }
+
   function fileCode(off: number, cuOff: number, e0: number, e1: number): void {
+    let fo0 = -1;
     let p = pctabOff + off;
     let val = -1;
     let pc = e0;
@@ -741,7 +828,22 @@ function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln
         const k = cuOff + val;
         if (k < ncu) {
           const fo = u32(cutabOff + k * 4);
-          if (fo !== 0xffffffff) fileBytesByOff.set(fo, (fileBytesByOff.get(fo) ?? 0) + (next - pc));
+          if (fo !== 0xffffffff) {
+            fileBytesByOff.set(fo, (fileBytesByOff.get(fo) ?? 0) + (next - pc));
+            if (fo0 < 0) {
+              // The function's first range is its own file.
+              fo0 = fo;
+              if (!homeOf.has(fo)) homeOf.set(fo, funcPkgName());
+            } else if (fo !== fo0 && fo < FILE_SHIFT) {
+              inlinedKeys.add(curPkgId * FILE_SHIFT + fo);
+              if (isMain) {
+                mainFunc.push(curFunc);
+                mainStart.push(textStart + pc);
+                mainEnd.push(textStart + next);
+                mainFile.push(fo);
+              }
+            }
+          }
         }
       }
       pc = next;
@@ -916,12 +1018,14 @@ function scanReferences(
   ranges: FuncWalk['ranges'],
   regions: ReadonlyArray<{ start: number; end: number }>,
   le: boolean,
+  calls: CallGraph | null,
 ): RefList {
-  const lo = regions[0]!.start;
-  const hi = regions[regions.length - 1]!.end;
+  const lo = regions.length > 0 ? regions[0]!.start : 0;
+  const hi = regions.length > 0 ? regions[regions.length - 1]!.end : 0;
   const out: RefList = { lo, keys: new Float64Array(0), pkgOf: (f) => ranges.pkg[f]! };
-  if (hi - lo >= 2 ** 29 || ranges.pkg.length >= REF_SHIFT) return out;
-  const refs = new RefCollector(lo, hi);
+  const wantRefs = regions.length > 0 && hi - lo < 2 ** 29 && ranges.pkg.length < REF_SHIFT;
+  if (!wantRefs && !calls) return out;
+  const refs = new RefCollector(lo, wantRefs ? hi : lo);
   const find = (va: number): number => {
     if (va < lo || va >= hi) return -1;
     let a = 0;
@@ -958,6 +1062,13 @@ function scanReferences(
       d = got.at[0]! - s;
     }
     if (arch === 'amd64') {
+      if (calls) {
+        // CALL rel32 (E8): a call site when the target is exactly a function's entry.
+        for (let p = s + d, pe = e + d; p + 5 <= pe; p++) {
+          if (bytes[p] === 0xe8) calls.add(f, tAddr + (p - d - tOff), tAddr + (p - d + 5 - tOff) + dv.getInt32(p + 1, true));
+        }
+      }
+      if (!wantRefs) continue;
       for (let p = s + d, pe = e + d; p + 7 <= pe; p++) {
         const op = bytes[p + 1];
         if ((bytes[p]! & 0xf0) === 0x40 && (op === 0x8d || op === 0x8b) && (bytes[p + 2]! & 0xc7) === 0x05) {
@@ -969,8 +1080,15 @@ function scanReferences(
         }
       }
     } else {
-      for (let p = s + ((4 - ((s - tOff) % 4)) % 4); p + 8 <= e; p += 4) {
+      for (let p = s + ((4 - ((s - tOff) % 4)) % 4); p + 4 <= e; p += 4) {
         const ins = dv.getUint32(p + d, le);
+        // BL imm26: a call site when the target is exactly a function's entry.
+        if (calls && (ins & 0xfc000000) >>> 0 === 0x94000000) {
+          const pc = tAddr + (p - tOff);
+          calls.add(f, pc, pc + (((ins & 0x3ffffff) << 6) >> 6) * 4);
+          continue;
+        }
+        if (!wantRefs || p + 8 > e) continue;
         if ((ins & 0x9f000000) >>> 0 !== 0x90000000) continue;
         const rd = ins & 31;
         const immlo = (ins >>> 29) & 3;
@@ -991,7 +1109,7 @@ function scanReferences(
     }
   }
   loader.release(TEXT_SLOT);
-  out.keys = refs.keys();
+  if (wantRefs) out.keys = refs.keys();
   return out;
 }
 
@@ -1087,6 +1205,11 @@ export function moduleOf(pkg: string, go: ModuleFacts | null): { path: string; v
   const depth = /^(github\.com|gitlab\.com|bitbucket\.org|golang\.org|go\.googlesource\.com)$/.test(first) ? 3 : /^(gopkg\.in|go\.opentelemetry\.io|google\.golang\.org)$/.test(first) ? 2 : 1;
   if (parts.length >= depth) return { path: parts.slice(0, depth).join('/'), version: NOT_IN_BUILD_INFO };
   return { path: UNKNOWN_MODULE, version: '' };
+}
+
+/** A dependency module (not the main module, the standard library, the runtime, cmd or a bucket). */
+export function isDependencyModule(path: string, go: ModuleFacts | null): boolean {
+  return !path.startsWith('<') && path !== STD && path !== RUNTIME && path !== CGO_MODULE && path !== 'cmd' && path !== go?.main?.path;
 }
 
 /** Version of a module whose path was derived from package names because the build info lists none. */
