@@ -490,7 +490,8 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
   const out: EmbeddedFile[] = [];
   const tables = new Set<number>();
   for (const x of data) {
-    for (let o = x.offset; o + 3 * ptr <= x.offset + x.size && tables.size < 64; o += ptr) {
+    if (tables.size >= 64) break;
+    for (let o = x.offset, last = x.offset + x.size - 3 * ptr; o <= last; o += ptr) {
       const n = rd(o + ptr);
       if (n < 1 || n > 100_000 || rd(o + 2 * ptr) !== n) continue;
       const p = rd(o);
@@ -529,6 +530,7 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
       if (ok && files.length > 0 && files.every((f) => hashMatches(sha256Prefix(dv, f.data, f.size), hex(dv, f.hash, 16)))) {
         tables.add(p);
         out.push(...files.map((f) => ({ name: f.name, size: f.size })));
+        if (tables.size >= 64) break;
       }
     }
   }
@@ -729,8 +731,8 @@ function walkFunctions(
   const nameRes = new Resolver();
   const buf = asBuffer(bytes);
   for (let p = funcnameOff; p < cutabOff; ) {
-    let q = p;
-    while (q < cutabOff && bytes[q] !== 0) q++;
+    let q = bytes.indexOf(0, p);
+    if (q < 0 || q > cutabOff) q = cutabOff;
     if (q > p) addP(nameRes.of(buf.toString('latin1', p, q)), q + 1 - p);
     else L.tile('pc-line table header', section, 1);
     p = q + 1;
@@ -1062,20 +1064,21 @@ function scanReferences(
       d = got.at[0]! - s;
     }
     if (arch === 'amd64') {
-      if (calls) {
-        // CALL rel32 (E8): a call site when the target is exactly a function's entry.
-        for (let p = s + d, pe = e + d; p + 5 <= pe; p++) {
-          if (bytes[p] === 0xe8) calls.add(f, tAddr + (p - d - tOff), tAddr + (p - d + 5 - tOff) + dv.getInt32(p + 1, true));
-        }
-      }
-      if (!wantRefs) continue;
-      for (let p = s + d, pe = e + d; p + 7 <= pe; p++) {
-        const op = bytes[p + 1];
-        if ((bytes[p]! & 0xf0) === 0x40 && (op === 0x8d || op === 0x8b) && (bytes[p + 2]! & 0xc7) === 0x05) {
-          const va = tAddr + (p - d + 7 - tOff) + dv.getInt32(p + 3, true);
-          if (find(va) >= 0) {
-            refs.add(va, f);
-            p += 6;
+      // One pass: CALL rel32 (E8) at every byte (a call site when the target is exactly a function's
+      // entry), and RIP-relative LEA/MOV (REX, 8D/8B, ModRM 00 xxx 101), resuming after each one found.
+      let next = s + d;
+      for (let p = s + d, pe = e + d; p + 5 <= pe; p++) {
+        const b0 = bytes[p]!;
+        if (b0 === 0xe8) {
+          if (calls) calls.add(f, tAddr + (p - d - tOff), tAddr + (p - d + 5 - tOff) + dv.getInt32(p + 1, true));
+        } else if ((b0 & 0xf0) === 0x40 && wantRefs && p >= next && p + 7 <= pe) {
+          const op = bytes[p + 1];
+          if ((op === 0x8d || op === 0x8b) && (bytes[p + 2]! & 0xc7) === 0x05) {
+            const va = tAddr + (p - d + 7 - tOff) + dv.getInt32(p + 3, true);
+            if (find(va) >= 0) {
+              refs.add(va, f);
+              next = p + 7;
+            }
           }
         }
       }

@@ -30,8 +30,9 @@ function renderBy(r: BinaryReport, by: ByView, top: number, out: string[]): void
   const rows: Array<[number, string]> = [];
   if (by === 'module') {
     out.push(`${pad('by module', 11)}${r.modules.length} (packages rolled up by build info; --by package|section|file)`);
+    const mainPackages = r.modules.find((m) => m.path === r.go?.main?.path)?.packages.length ?? 0;
     for (const m of r.modules) {
-      const site = m.via?.length === 1 ? `; pulled in only through ${m.via[0]}` : '';
+      const site = m.via?.length === 1 && mainPackages > 1 ? `; pulled in only through ${m.via[0]}` : '';
       rows.push([m.size, `${m.path}${m.version ? ` ${m.version}` : ''}  (${m.packages.length} package${m.packages.length === 1 ? '' : 's'}${site})`]);
     }
     for (const t of overheadBySum(r)) rows.push([t.size, `[${t.name}]`]);
