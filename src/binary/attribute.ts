@@ -728,13 +728,29 @@ function walkFunctions(
   L.tile('pc-line table header', section, 4); // functab end entry
 
   // Function names (inlined callees too) to the package the name names.
+  // Names come in package runs: while a name is `<prefix>.<rest>` with no '/' or '[' in the rest (the
+  // Resolver's fast path, here on the bytes), it is the run's package and no string is made for it.
   const nameRes = new Resolver();
   const buf = asBuffer(bytes);
+  let runPrefix = '';
+  let runPkg = '';
   for (let p = funcnameOff; p < cutabOff; ) {
     let q = bytes.indexOf(0, p);
     if (q < 0 || q > cutabOff) q = cutabOff;
-    if (q > p) addP(nameRes.of(buf.toString('latin1', p, q)), q + 1 - p);
-    else L.tile('pc-line table header', section, 1);
+    if (q > p) {
+      const n = runPrefix.length;
+      let same = n > 0 && p + n < q && bytes[p + n] === 0x2e;
+      for (let k = 0; same && k < n; k++) same = bytes[p + k] === runPrefix.charCodeAt(k);
+      for (let k = p + n + 1; same && k < q; k++) same = bytes[k] !== 0x2f && bytes[k] !== 0x5b;
+      if (same) addP(runPkg, q + 1 - p);
+      else {
+        const name = buf.toString('latin1', p, q);
+        const pkg = nameRes.of(name);
+        addP(pkg, q + 1 - p);
+        runPkg = pkg;
+        runPrefix = name.startsWith(`${pkg}.`) && !pkg.startsWith('<') ? pkg : '';
+      }
+    } else L.tile('pc-line table header', section, 1);
     p = q + 1;
   }
   // cutab runs and the file names they point at, to the CU's package.
