@@ -489,9 +489,16 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
   const rec = 4 * ptr + 16;
   const out: EmbeddedFile[] = [];
   const tables = new Set<number>();
+  // Fast rejection on aligned 32-bit words when the file's byte order is the host's: a slice header's
+  // length and capacity have equal low halves in [1, 100000] (rd below checks the rest).
+  const words = le === HOST_LE && (dv.byteOffset & 3) === 0 ? new Uint32Array(dv.buffer, dv.byteOffset, dv.byteLength >>> 2) : null;
   for (const x of data) {
     if (tables.size >= 64) break;
     for (let o = x.offset, last = x.offset + x.size - 3 * ptr; o <= last; o += ptr) {
+      if (words !== null && (o & 3) === 0) {
+        const lenLo = words[(o + ptr) >>> 2]!;
+        if (lenLo === 0 || lenLo > 100_000 || lenLo !== words[(o + 2 * ptr) >>> 2]) continue;
+      }
       const n = rd(o + ptr);
       if (n < 1 || n > 100_000 || rd(o + 2 * ptr) !== n) continue;
       const p = rd(o);
@@ -536,6 +543,8 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
   }
   return out.sort((a, b) => b.size - a.size || (a.name < b.name ? -1 : 1));
 }
+
+const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** References as sortable numbers: (address - lo) * REF_SHIFT + index of the referencing function or item. */
 interface RefList {
