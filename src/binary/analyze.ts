@@ -14,7 +14,10 @@ import { binaryFindings, binaryHints } from './findings.js';
 import { detectExecutableFormat, isShortElfPrefix } from './format.js';
 import { PackageTally } from './packages.js';
 import { versionNeeds } from './symbol-versions.js';
-import { attributeBinary, Resolver } from './attribute.js';
+import { attributeBinary, moduleOf, Resolver, STD } from './attribute.js';
+import type { SiteOptions } from './sites.js';
+import { Loader, SCRATCH_SLOT, type ByteSource } from './source.js';
+import { holds, sparseElfImage, type SparseElf } from './sparse-elf.js';
 import { looksLikePclntab, parsePclntab, type FunctionVisitor, type Pclntab } from './pclntab.js';
 import type { BinaryReport, GoInfo } from './types.js';
 import { isAbsolutePath, localReplaces, namesSaving, trimpathRewriter, type TrimpathParts } from './trimpath.js';
@@ -32,7 +35,30 @@ export interface AnalyzeOptions {
   attribution?: boolean;
 }
 
-export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): BinaryReport {
+/**
+ * Analyze an executable given as its bytes, or as a ByteSource that reads file ranges on demand
+ * (`goslim binary`): then an ELF Go binary (Go 1.18+ build info and pclntab, section headers) is read
+ * phase by phase, never whole; anything else is read whole first. The report is the same either way.
+ */
+export function analyzeBinary(input: Uint8Array | ByteSource, options: AnalyzeOptions = {}): BinaryReport {
+  if (input instanceof Uint8Array) return analyzeWith(input, Loader.of(input), null, options);
+  const sparse = sparseElfImage(input);
+  if (sparse) {
+    try {
+      return analyzeWith(sparse.image, new Loader(null, input), sparse, options);
+    } catch (err) {
+      if (err !== NEED_WHOLE_FILE) throw err;
+    }
+  }
+  const whole = new Uint8Array(input.size);
+  if (whole.length > 0) input.readInto(whole, 0, 0, whole.length);
+  return analyzeWith(whole, Loader.of(whole), null, options);
+}
+
+/** Thrown (and caught above) when a sparse read meets something only the whole file answers. */
+const NEED_WHOLE_FILE = Symbol('need the whole file');
+
+function analyzeWith(bytes: Uint8Array, loader: Loader, sparse: SparseElf | null, options: AnalyzeOptions): BinaryReport {
   const format = detectExecutableFormat(bytes);
   if (format === 'unknown') {
     if (bytes.length === 0 || isShortElfPrefix(bytes)) {
@@ -42,14 +68,23 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
   }
   const elf = format === 'elf' ? readElf(bytes) : null;
   const exe = elf ? elfExecutable(elf) : format === 'macho' ? readMachO(bytes) : readPE(bytes);
+  // Offsets are the executable's own (a fat Mach-O's slice): bulk reads are views of its bytes.
+  if (loader.whole) loader = Loader.of(exe.view.bytes);
   const buildInfo = readBuildInfo(exe.buildInfo);
+  if (sparse) {
+    // The sparse image holds .go.buildinfo: Go 1.18+ inline build info is read from there alone.
+    const bi = exe.sections.find((s) => s.name === '.go.buildinfo');
+    const ok = elf !== null && buildInfo !== null && buildInfo.format === 'inline' && bi !== undefined && buildInfo.offset !== undefined &&
+      buildInfo.offset >= bi.offset && buildInfo.offset < bi.offset + bi.fileSize && holds(sparse, bi.offset, bi.fileSize) && exe.pclntab !== undefined;
+    if (!ok) throw NEED_WHOLE_FILE;
+  }
   // One pass over the function table: package sizes and cgo facts, no per-function objects kept.
   const tally = new PackageTally();
   let runtimeCgoSeen = false;
   let cgoGlue = 0;
   const resolver = new Resolver();
   const funcPackages: string[] = [];
-  const pcln = findExePclntab(exe, (name, size) => {
+  const pcln = findExePclntab(exe, loader, (name, size) => {
     tally.add(name, size);
     funcPackages.push(resolver.of(name));
     if (CGO_FUNC.test(name)) {
@@ -57,6 +92,8 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
       if (name === 'x_cgo_init' || name.startsWith('_cgo_') || name.startsWith('runtime/cgo.')) runtimeCgoSeen = true;
     }
   });
+  // The attribution's phases read the 1.18+ layouts; older ones want the whole file.
+  if (sparse && (!pcln || (pcln.table.version !== '1.18' && pcln.table.version !== '1.20'))) throw NEED_WHOLE_FILE;
   if (options.requireGo && !buildInfo && !pcln) {
     throw new NotGoBinaryError('no Go build info and no Go pc-line table: not a Go executable');
   }
@@ -72,7 +109,7 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
   // Where -trimpath saves: the pclntab's file names, and with DWARF its line tables (ELF).
   const rewrite = trimpathRewriter(leaked, goInfo?.main?.path ?? null, goInfo?.path ?? null, localReplaces(goInfo?.deps ?? []));
   const pclntabSaved = namesSaving(leaked, rewrite);
-  const dwarfSaved = elf && leaked.length > 0 ? dwarfTrimpathSavings(exe.sections, exe.endian === 'little', exe.view.bytes, rewrite) : { dwarfLine: null, gdbScripts: 0 };
+  const dwarfSaved = elf && leaked.length > 0 ? dwarfTrimpathSavings(exe.sections, exe.endian === 'little', (s) => loader.copy({ offset: s.offset, size: s.fileSize }), rewrite) : { dwarfLine: null, gdbScripts: 0 };
   const parts: TrimpathParts = { pclntab: pclntabSaved, ...dwarfSaved };
   const trimpath = {
     leakedPaths: leaked.length,
@@ -101,8 +138,8 @@ export function analyzeBinary(bytes: Uint8Array, options: AnalyzeOptions = {}): 
   const cgoBytes = Math.max(0, text - attributed) + cgoGlue + exe.dynamicTables;
   const whole =
     options.attribution === false
-      ? textOnly(attributeBinary({ bytes, exe, pcln: null, go: goInfo, externalLinking, code, funcPackages: [] }))
-      : attributeWhole({ bytes, exe, pcln, go: goInfo, externalLinking, code, funcPackages });
+      ? textOnly(attributeBinary({ bytes, loader, exe, pcln: null, go: goInfo, externalLinking, code, funcPackages: [] }))
+      : attributeWhole({ bytes, loader, exe, pcln, go: goInfo, externalLinking, code, funcPackages, sites: siteOptions(goInfo, rewrite) });
 
   const strip = { symtab, dwarf, alignment, total: symtab + dwarf + alignment };
   const findings = binaryFindings({
@@ -244,6 +281,8 @@ export function elfBuildInfoSource(elf: ElfFile): BuildInfoSource {
 
 export interface FoundPclntab {
   table: Pclntab;
+  /** The table's bytes from its first byte (a view valid until the loader's scratch slot is reused). */
+  data: Uint8Array;
   offset: number;
   /** Section bytes when found by name, else the extent described by the header. */
   size: number;
@@ -254,13 +293,16 @@ export interface FoundPclntab {
  * otherwise scan non-executable PT_LOADs for a header that parses (stripped section headers).
  */
 export function findPclntab(elf: ElfFile, visit?: FunctionVisitor): FoundPclntab | null {
-  return findExePclntab(elfExecutable(elf), visit);
+  return findExePclntab(elfExecutable(elf), Loader.of(elf.view.bytes), visit);
 }
 
-function findExePclntab(exe: Executable, visit?: FunctionVisitor): FoundPclntab | null {
+function findExePclntab(exe: Executable, loader: Loader, visit?: FunctionVisitor): FoundPclntab | null {
   const sec = exe.pclntab;
   if (sec) {
-    return { table: parsePclntab(exe.view.slice(sec.offset, sec.fileSize), false, visit), offset: sec.offset, size: sec.fileSize };
+    exe.view.check(sec.offset, sec.fileSize);
+    const { bytes, at } = loader.load([{ offset: sec.offset, size: sec.fileSize }], SCRATCH_SLOT);
+    const data = bytes.subarray(at[0]!, at[0]! + sec.fileSize);
+    return { table: parsePclntab(data, false, visit), data, offset: sec.offset, size: sec.fileSize };
   }
   const file = exe.view;
   const magics = [0xfffffff1, 0xfffffff0, 0xfffffffa, 0xfffffffb].flatMap((m) => [le32(m), be32(m)]);
@@ -279,8 +321,9 @@ function findExePclntab(exe: Executable, visit?: FunctionVisitor): FoundPclntab 
           // Validate without the visitor first, so a false candidate never reaches it.
           const probe = parsePclntab(file.slice(hit, end - hit));
           if (probe.nfunc === 0) continue;
-          const table = visit ? parsePclntab(file.slice(hit, end - hit), false, visit) : probe;
-          return { table, offset: hit, size: table.extent };
+          const data = file.slice(hit, end - hit);
+          const table = visit ? parsePclntab(data, false, visit) : probe;
+          return { table, data, offset: hit, size: table.extent };
         } catch (err) {
           if (!(err instanceof GoslimError)) throw err;
         }
@@ -288,6 +331,32 @@ function findExePclntab(exe: Executable, visit?: FunctionVisitor): FoundPclntab 
     }
   }
   return null;
+}
+
+/**
+ * The main module's packages (the module `main` belongs to), and the package a source file's path
+ * names: build paths rewritten as -trimpath would (`module@version/dir/file.go`), `@version` dropped,
+ * the module cache's `!x` case escapes undone; the main package's directory is `main`.
+ */
+function siteOptions(go: GoInfo | null, rewrite: (p: string) => string): SiteOptions | undefined {
+  if (!go) return undefined;
+  const main = moduleOf('main', go).path;
+  if (main === STD || main.startsWith('<')) return undefined;
+  const cache = new Map<string, boolean>();
+  return {
+    isMainPackage: (pkg) => {
+      let v = cache.get(pkg);
+      if (v === undefined) cache.set(pkg, (v = moduleOf(pkg, go).path === main));
+      return v;
+    },
+    pathPackage: (file) => {
+      const p = (isAbsolutePath(file) ? rewrite(file) : file).replace(/\\/g, '/');
+      const dir = p.slice(0, Math.max(0, p.lastIndexOf('/')));
+      if (dir === '') return null;
+      const pkg = dir.replace(/@[^/]*/, '').replace(/!([a-z])/g, (_m, c: string) => c.toUpperCase());
+      return pkg === go.path ? 'main' : pkg;
+    },
+  };
 }
 
 function le32(v: number): Uint8Array {

@@ -20,17 +20,25 @@ import { dwarfSectionData } from './dwarf-data.js';
 import { dwarfPackageShares } from './dwarf-units.js';
 import { createHash } from 'node:crypto';
 import { packageOf, CGO_C, COMPILER_GENERATED, NO_PACKAGE } from './packages.js';
+import { DATA_SECTION } from './sections.js';
 import type { ExeSection, Executable } from './exe.js';
 import type { Pclntab } from './pclntab.js';
+import { InternalError } from '../errors.js';
+import { SCRATCH_SLOT, TEXT_SLOT, type Loader } from './source.js';
+import { CallGraph, importSites, NO_SITES, type InlinedCode, type SiteOptions } from './sites.js';
 
 import type { Attribution, AttributionSummary, EmbeddedFile, FileAttribution, ModuleAttribution, ModuleFacts, OverheadTile, PackageAttribution, SectionAttribution } from './attribution-types.js';
 
 export type { Attribution, AttributionSummary, EmbeddedFile, FileAttribution, ModuleAttribution, ModuleFacts, OverheadTile, PackageAttribution, SectionAttribution };
 
 export interface AttributeInput {
+  /** The file (or, read through a source, its sparse image: headers and small sections only). */
   bytes: Uint8Array;
+  /** Reads the bulk (pclntab, symbols, data, code) phase by phase (src/binary/source.ts). */
+  loader: Loader;
   exe: Executable;
-  pcln: { offset: number; size: number; table: Pclntab } | null;
+  /** `data`: the table's bytes, valid until the loader's scratch slot is reused (symbols, data). */
+  pcln: { offset: number; size: number; table: Pclntab; data: Uint8Array } | null;
   go: ModuleFacts | null;
   /** Charge .text outside the pclntab to `<cgo C code>` (external linking puts crt/C code there). */
   externalLinking: boolean;
@@ -38,7 +46,10 @@ export interface AttributeInput {
   code: ReadonlyArray<{ name: string; size: number }>;
   /** Each function's package, in pclntab order (from the pass that read the names). */
   funcPackages: readonly string[];
+  /** For the import sites of dependency modules (`modules[].via`); without it none are reported. */
+  sites?: SiteOptions;
 }
+
 
 const ELF_HEADERS = 'ELF headers and padding';
 
@@ -149,7 +160,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
   const { exe, pcln } = input;
   // Offsets are relative to the executable's own bytes (a fat Mach-O's slice), sizes to the whole file.
   const fileSize = input.bytes.length;
-  const bytes = exe.view.bytes;
+  const loader = input.loader;
   const L = new Ledger();
   const secs: Sec[] = exe.sections
     .filter((s) => s.fileSize > 0)
@@ -157,12 +168,10 @@ export function attributeBinary(input: AttributeInput): Attribution {
   const textSec = exe.text;
   const pclnName = exe.pclntab?.name ?? '.gopclntab';
   const le = exe.endian === 'little';
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const ptr = exe.class === 64 ? 8 : 4;
-  const word = (o: number): number => (ptr === 8 ? dv.getUint32(o + (le ? 4 : 0), le) * 2 ** 32 + dv.getUint32(o + (le ? 0 : 4), le) : dv.getUint32(o, le));
 
   // ---- functions: .text and .gopclntab ----
-  const funcs = pcln && input.funcPackages.length === pcln.table.nfunc ? walkFunctions(bytes, pcln, input.funcPackages, L, pclnName) : null;
+  const funcs = pcln && input.funcPackages.length === pcln.table.nfunc ? walkFunctions(pcln.data, pcln, input.funcPackages, L, pclnName, input.sites ?? NO_SITES) : null;
   const fileSizes = funcs?.fileSizes ?? new Map<string, number>();
   let textAttributed = 0;
   for (const { name, size } of input.code) {
@@ -176,7 +185,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
 
   // ---- symbols ----
   // A non-Go executable's symbols are C names, not packages: it gets only the section and overhead view.
-  const symtab = exe.format === 'elf' && pcln ? readSymbols(bytes, exe, dv, le, ptr, L) : null;
+  const symtab = exe.format === 'elf' && pcln ? readSymbols(loader, exe, le, ptr, L) : null;
   let method = '';
   const covered = new Map<string, Array<[number, number]>>(); // section -> sorted covered VA intervals
   const secOf = (va: number): Sec | undefined => secs.find((s) => !s.exec && s.addr > 0 && va >= s.addr && va < s.addr + s.size);
@@ -194,6 +203,8 @@ export function attributeBinary(input: AttributeInput): Attribution {
   };
   let gofunc: number | undefined;
   let gofuncEnd: number | undefined;
+  /** Sections holding symbol-placed data: pass 2 reads pointers there. */
+  const symbolSecs = new Set<Sec>();
   if (symtab && symtab.syms.length > 0) {
     method = 'symbols';
     const syms = symtab.syms; // sorted by address
@@ -215,6 +226,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
       const start = Math.max(s.value, prevEnd);
       if (end <= start) continue;
       cover(sec.name, start, end);
+      symbolSecs.add(secs.find((x) => x.addr > 0 && start >= x.addr && start < x.addr + x.size)!);
       const pkg = symbolPackage(s.name);
       L.add(pkg, sec.name, end - start);
       ownStart.push(start);
@@ -223,14 +235,33 @@ export function attributeBinary(input: AttributeInput): Attribution {
     }
   }
 
+  // ---- the data sections, in the scratch slot from here on (the pclntab and symbols are done) ----
+  // Each section's `offset` in `dsecs` is where it sits in `data`; a section not loaded has -1.
+  let data: Uint8Array = new Uint8Array(0);
+  let dv = new DataView(data.buffer);
+  let dsecs: Sec[] = secs;
+  const arena = new Set<Sec>();
+  const loadData = (want: Iterable<Sec | undefined>): void => {
+    for (const x of want) if (x) arena.add(x);
+    const list = secs.filter((x) => arena.has(x) || (!x.exec && x.addr > 0 && DATA_SECTION.test(x.name)));
+    const got = loader.load(list.map((x) => ({ offset: x.offset, size: x.size })), SCRATCH_SLOT);
+    data = got.bytes;
+    dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const where = new Map(list.map((x, i) => [x, got.at[i]!]));
+    dsecs = secs.map((x) => ({ ...x, offset: where.get(x) ?? (loader.whole ? x.offset : -1) }));
+  };
+  const word = (o: number): number => (ptr === 8 ? dv.getUint32(o + (le ? 4 : 0), le) * 2 ** 32 + dv.getUint32(o + (le ? 0 : 4), le) : dv.getUint32(o, le));
+  if (pcln) loadData([...symbolSecs, gofunc !== undefined ? secOf(gofunc) : undefined]);
+
   // ---- moduledata (stripped binaries: where go.func.* starts) ----
   if (gofunc === undefined && pcln && exe.pclntab && (pcln.table.version === '1.18' || pcln.table.version === '1.20')) {
-    const md = findModuledata(bytes, secs, exe.pclntab.addr, word, ptr, pcln.table.version);
+    const md = findModuledata(dsecs, exe.pclntab.addr, word, ptr, pcln.table.version);
     if (md) {
       gofunc = md.gofunc;
       // Funcdata items sit between gofunc and the end of the read-only section that holds it.
       const s = secOf(md.gofunc);
       gofuncEnd = s ? s.addr + s.size : undefined;
+      if (s && !arena.has(s) && dsecs[secs.indexOf(s)]!.offset < 0) loadData([s]);
     }
   }
 
@@ -238,7 +269,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
   if (funcs && gofunc !== undefined && gofuncEnd !== undefined && funcs.funcdata.length > 0) {
     const sec = secOf(gofunc);
     if (sec) {
-      const fd = new Float64Array(funcs.funcdata).sort();
+      const fd = funcs.funcdata.view().sort();
       const offAt = (k: number): number => Math.floor(fd[k]! / FD_SHIFT);
       const pkgAt = (k: number): string => funcs.ranges.pkg[fd[k]! % FD_SHIFT]!;
       const limit = gofuncEnd - gofunc;
@@ -284,8 +315,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
   /** Each referenced address owns the bytes up to the next referenced address (or its gap's end). */
   const fill = (targets: ReadonlyArray<{ start: number; end: number; sec: Sec }>, refs: RefList): void => {
     if (refs.keys.length === 0) return;
-    const keys = new Float64Array(refs.keys).sort();
-    refs.keys.length = 0;
+    const keys = refs.keys.sort();
     let t = 0;
     for (let i = 0; i < keys.length; ) {
       const rel = Math.floor(keys[i]! / REF_SHIFT);
@@ -309,16 +339,24 @@ export function attributeBinary(input: AttributeInput): Attribution {
       cover(region.sec.name, va, end);
     }
   };
+  let calls: CallGraph | null = null;
   if (funcs && textSec && (exe.arch === 'amd64' || exe.arch === 'arm64')) {
     let targets = dataGaps();
+    calls = input.sites ? new CallGraph(funcs.ranges, funcs.inlined, textSec) : null;
+    const refs = scanReferences(loader, exe.arch, textSec, funcs.ranges, targets, le, calls);
     if (targets.length > 0) {
-      fill(targets, scanReferences(bytes, exe.arch, textSec, funcs.ranges, targets, le));
+      fill(targets, refs);
       method = method ? `${method}+references` : 'references';
     }
+    // Round 2 reads only what round 1 placed: a pointer in older data into what is still a gap
+    // would have been found in round 1, which covers every address it finds.
+    let scanned = 0;
     for (let round = 0; round < 2; round++) {
       targets = dataGaps();
       if (targets.length === 0) break;
-      fill(targets, scanDataPointers(dv, le, ptr, secs, ownStart, ownEnd, ownPkg, targets));
+      const from = scanned;
+      scanned = ownStart.length;
+      fill(targets, scanDataPointers(dv, le, ptr, dsecs, ownStart, ownEnd, ownPkg, targets, from));
     }
   }
   if (!method) method = funcs ? 'pclntab' : 'sections';
@@ -327,7 +365,11 @@ export function attributeBinary(input: AttributeInput): Attribution {
   // Not in the text-only pass (pcln null: image inspection and build, which only want .text per package).
   if (exe.format === 'elf' && pcln !== null) {
     const byName = new Map(exe.sections.map((s) => [s.name, s]));
-    const shares = dwarfPackageShares(exe.sections, (name) => dwarfSectionData(bytes, byName.get(name)!), le);
+    const stored = (name: string): Buffer | undefined => {
+      const s = byName.get(name)!;
+      return dwarfSectionData(loader.copy({ offset: s.offset, size: s.fileSize }), s);
+    };
+    const shares = dwarfPackageShares(exe.sections, stored, le);
     for (const [section, pkgs] of shares) for (const [pkg, n] of pkgs) L.add(pkg, section, n);
   }
 
@@ -385,9 +427,22 @@ export function attributeBinary(input: AttributeInput): Attribution {
   const overhead = [...L.tiles.values()].sort((a, b) => b.size - a.size);
 
   const files = [...fileSizes].map(([name, size]) => ({ name, size })).sort((a, b) => b.size - a.size || (a.name < b.name ? -1 : 1));
+  const modules = rollUpModules(packages, input.go);
+  if (calls && input.sites) {
+    const go = input.go;
+    const mods = new Map<string, string>();
+    const modOf = (pkg: string): string => {
+      let m = mods.get(pkg);
+      if (m === undefined) mods.set(pkg, (m = moduleOf(pkg, go).path));
+      return m;
+    };
+    const isDep = (m: string): boolean => isDependencyModule(m, go);
+    const via = importSites(calls, input.sites.isMainPackage, modOf, isDep);
+    for (const m of modules) if (isDep(m.path)) m.via = via.get(m.path) ?? [];
+  }
   return {
     packages,
-    modules: rollUpModules(packages, input.go),
+    modules,
     files,
     attribution: {
       total: fileSize,
@@ -398,7 +453,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
       overhead,
       estimated: L.estimated,
     },
-    embedded: pcln ? findEmbedFiles(dv, le, ptr, secs) : [],
+    embedded: pcln ? findEmbedFiles(dv, le, ptr, dsecs) : [],
   };
 }
 
@@ -426,6 +481,7 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
   const rd = (o: number): number =>
     ptr === 8 ? (dv.getUint32(o + (le ? 4 : 0), le) === 0 ? dv.getUint32(o + (le ? 0 : 4), le) : -1) : dv.getUint32(o, le);
   const data = secs.filter((x) => !x.exec && x.addr > 0 && DATA_SECTION.test(x.name));
+  for (const x of data) if (x.offset < 0) throw new InternalError(`attribution: ${x.name} was not loaded`);
   const toOff = (va: number, n: number): number => {
     for (const x of data) if (va >= x.addr && va + n <= x.addr + x.size) return x.offset + (va - x.addr);
     return -1;
@@ -433,8 +489,16 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
   const rec = 4 * ptr + 16;
   const out: EmbeddedFile[] = [];
   const tables = new Set<number>();
+  // Fast rejection on aligned 32-bit words when the file's byte order is the host's: a slice header's
+  // length and capacity have equal low halves in [1, 100000] (rd below checks the rest).
+  const words = le === HOST_LE && (dv.byteOffset & 3) === 0 ? new Uint32Array(dv.buffer, dv.byteOffset, dv.byteLength >>> 2) : null;
   for (const x of data) {
-    for (let o = x.offset; o + 3 * ptr <= x.offset + x.size && tables.size < 64; o += ptr) {
+    if (tables.size >= 64) break;
+    for (let o = x.offset, last = x.offset + x.size - 3 * ptr; o <= last; o += ptr) {
+      if (words !== null && (o & 3) === 0) {
+        const lenLo = words[(o + ptr) >>> 2]!;
+        if (lenLo === 0 || lenLo > 100_000 || lenLo !== words[(o + 2 * ptr) >>> 2]) continue;
+      }
       const n = rd(o + ptr);
       if (n < 1 || n > 100_000 || rd(o + 2 * ptr) !== n) continue;
       const p = rd(o);
@@ -473,24 +537,30 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
       if (ok && files.length > 0 && files.every((f) => hashMatches(sha256Prefix(dv, f.data, f.size), hex(dv, f.hash, 16)))) {
         tables.add(p);
         out.push(...files.map((f) => ({ name: f.name, size: f.size })));
+        if (tables.size >= 64) break;
       }
     }
   }
   return out.sort((a, b) => b.size - a.size || (a.name < b.name ? -1 : 1));
 }
 
+const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** References as sortable numbers: (address - lo) * REF_SHIFT + index of the referencing function or item. */
 interface RefList {
   lo: number;
-  keys: number[];
+  /** One key per referenced address (its first reference), unsorted. */
+  keys: Float64Array;
   pkgOf: (index: number) => string;
 }
 const REF_SHIFT = 2 ** 24;
 
+/** Import-site keys: package id * FILE_SHIFT + file-table offset. */
+const FILE_SHIFT = 2 ** 24;
+
 /** Funcdata sort key multiplier: offset * FD_SHIFT + function index stays below 2^53. */
 const FD_SHIFT = 2 ** 21;
 const GOFUNC_SYMBOL = /^go[.:]func\.\*$/;
-const DATA_SECTION = /(rodata|noptrdata|^\.data$|\.data\.rel\.ro$|__data$|__noptrdata$|__rodata$|^\.rdata$|go\.type|go\.func)/;
 const DYNAMIC = /^\.(interp|dynamic|dynsym|dynstr|hash|gnu\.hash|gnu\.version.*|rela?(\..*)?|plt.*|got.*)$/;
 const C_RUNTIME = /^\.(init|fini|init_array|fini_array|eh_frame.*|comment|note\.ABI-tag|tbss|tdata|ctors|dtors|jcr)$/;
 
@@ -521,14 +591,24 @@ interface FuncWalk {
   /** Per function: [entry VA, end VA, package], in address order. */
   ranges: { start: Float64Array; end: Float64Array; pkg: string[] };
   /** Funcdata references packed as offset * FD_SHIFT + function index (numeric sort, no objects). */
-  funcdata: number[];
+  funcdata: GrowF64;
   fileSizes: Map<string, number>;
+  /** What the pcfile tables say about inlined code, for the import sites (sites.ts). */
+  inlined: InlinedCode;
 }
 
-function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln']>, funcPkgs: readonly string[], L: Ledger, section: string): FuncWalk | null {
+function walkFunctions(
+  bytes: Uint8Array,
+  pcln: NonNullable<AttributeInput['pcln']>,
+  funcPkgs: readonly string[],
+  L: Ledger,
+  section: string,
+  sites: SiteOptions,
+): FuncWalk | null {
   const t = pcln.table;
   if (t.version !== '1.18' && t.version !== '1.20') return null;
-  const base = pcln.offset;
+  // `bytes` is the table from its first byte.
+  const base = 0;
   const end = base + pcln.size;
   const le = t.littleEndian;
   const ps = t.ptrSize;
@@ -552,7 +632,7 @@ function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln
   const startArr = new Float64Array(nfunc);
   const endArr = new Float64Array(nfunc);
   const pkgArr: string[] = [];
-  const funcdata: number[] = [];
+  const funcdata = new GrowF64();
   const packFd = nfunc < FD_SHIFT;
   const pkgSection = new Map<string, number>();
   let apPkg = '';
@@ -568,9 +648,21 @@ function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln
   };
   const pctabLen = functab - pctabOff;
   const ncu = Math.floor((filetabOff - cutabOff) / 4);
-  const seen = new Uint8Array(pctabLen);
+  const seen = new Uint8Array((pctabLen >>> 3) + 1); // a bit per pctab byte: tables already charged
   const cuPkg = new Map<number, string>();
   const fileBytesByOff = new Map<number, number>();
+  // Import sites: each file's home package, the (package id, file) pairs of inlined code, main-module ranges.
+  const homeOf = new Map<number, string>();
+  const pkgIds = new Map<string, number>();
+  const pkgNames: string[] = [];
+  const inlinedKeys = new Set<number>();
+  const mainFunc: number[] = [];
+  const mainStart: number[] = [];
+  const mainEnd: number[] = [];
+  const mainFile: number[] = [];
+  let isMain = false;
+  let curPkgId = 0;
+  let curFunc = 0;
 
   /** Length in bytes of the pc-value table at pctab offset `off` (terminated by a zero value delta after the first entry). */
   const tableLen = (off: number): number => {
@@ -589,8 +681,8 @@ function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln
     }
   };
   const charge = (off: number, pkg: string): void => {
-    if (off === 0 || off >= pctabLen || seen[off]) return;
-    seen[off] = 1;
+    if (off === 0 || off >= pctabLen || seen[off >>> 3]! & (1 << (off & 7))) return;
+    seen[off >>> 3]! |= 1 << (off & 7);
     addP(pkg, tableLen(off));
   };
 
@@ -620,10 +712,19 @@ function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln
     charge(pcsp, pkg);
     charge(pcln, pkg);
     if (pcfile !== 0 && pcfile < pctabLen) {
-      if (!seen[pcfile]) {
-        seen[pcfile] = 1;
+      if (!(seen[pcfile >>> 3]! & (1 << (pcfile & 7)))) {
+        seen[pcfile >>> 3]! |= 1 << (pcfile & 7);
         addP(pkg, tableLen(pcfile));
       }
+      isMain = sites.isMainPackage(pkg);
+      curFunc = i;
+      let id = pkgIds.get(pkg);
+      if (id === undefined) {
+        id = pkgNames.length;
+        pkgIds.set(pkg, id);
+        pkgNames.push(pkg);
+      }
+      curPkgId = id;
       fileCode(pcfile, cuOff, e0, e1);
     }
     for (let k = 0; k < npcdata; k++) charge(u32(rec + recHdr + 4 * k), pkg);
@@ -636,13 +737,29 @@ function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln
   L.tile('pc-line table header', section, 4); // functab end entry
 
   // Function names (inlined callees too) to the package the name names.
+  // Names come in package runs: while a name is `<prefix>.<rest>` with no '/' or '[' in the rest (the
+  // Resolver's fast path, here on the bytes), it is the run's package and no string is made for it.
   const nameRes = new Resolver();
   const buf = asBuffer(bytes);
+  let runPrefix = '';
+  let runPkg = '';
   for (let p = funcnameOff; p < cutabOff; ) {
-    let q = p;
-    while (q < cutabOff && bytes[q] !== 0) q++;
-    if (q > p) addP(nameRes.of(buf.toString('latin1', p, q)), q + 1 - p);
-    else L.tile('pc-line table header', section, 1);
+    let q = bytes.indexOf(0, p);
+    if (q < 0 || q > cutabOff) q = cutabOff;
+    if (q > p) {
+      const n = runPrefix.length;
+      let same = n > 0 && p + n < q && bytes[p + n] === 0x2e;
+      for (let k = 0; same && k < n; k++) same = bytes[p + k] === runPrefix.charCodeAt(k);
+      for (let k = p + n + 1; same && k < q; k++) same = bytes[k] !== 0x2f && bytes[k] !== 0x5b;
+      if (same) addP(runPkg, q + 1 - p);
+      else {
+        const name = buf.toString('latin1', p, q);
+        const pkg = nameRes.of(name);
+        addP(pkg, q + 1 - p);
+        runPkg = pkg;
+        runPrefix = name.startsWith(`${pkg}.`) && !pkg.startsWith('<') ? pkg : '';
+      }
+    } else L.tile('pc-line table header', section, 1);
     p = q + 1;
   }
   // cutab runs and the file names they point at, to the CU's package.
@@ -671,10 +788,44 @@ function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln
     const name = cstr(bytes, filetabOff + fo, pctabOff);
     fileSizes.set(name, (fileSizes.get(name) ?? 0) + n);
   }
-  return { ranges: { start: startArr, end: endArr, pkg: pkgArr }, funcdata, fileSizes };
+  // Each file's package: its home (functions start there), else its directory's, else its path's.
+  const nameOf = (fo: number): string => cstr(bytes, filetabOff + fo, pctabOff);
+  const dirHome = new Map<string, string>();
+  for (const [fo, pkg] of homeOf) {
+    const n = nameOf(fo);
+    const d = n.slice(0, Math.max(n.lastIndexOf('/'), n.lastIndexOf('\\')));
+    if (!dirHome.has(d)) dirHome.set(d, pkg);
+  }
+  const filePkgCache = new Map<number, string | null>();
+  const filePkg = (fo: number): string | null => {
+    let p = filePkgCache.get(fo);
+    if (p !== undefined) return p;
+    const n = nameOf(fo);
+    if (n.startsWith('<')) p = null; // <autogenerated>
+    else {
+      const d = n.slice(0, Math.max(n.lastIndexOf('/'), n.lastIndexOf('\\')));
+      p = homeOf.get(fo) ?? dirHome.get(d) ?? sites.pathPackage(n);
+    }
+    filePkgCache.set(fo, p);
+    return p;
+  };
+  const edges: Array<[string, string]> = [];
+  for (const k of inlinedKeys) {
+    const from = pkgNames[Math.floor(k / FILE_SHIFT)]!;
+    const to = filePkg(k % FILE_SHIFT);
+    if (to !== null && to !== from) edges.push([from, to]);
+  }
+  const mainPkg = mainFile.map((fo, k) => filePkg(fo) ?? pkgArr[mainFunc[k]!]!);
+  const inlined: InlinedCode = { edges, main: { func: mainFunc, start: mainStart, end: mainEnd, pkg: mainPkg } };
+  return { ranges: { start: startArr, end: endArr, pkg: pkgArr }, funcdata, fileSizes, inlined };
 
   /** Decode a pcfile table: code bytes per file (CU-local index through cutab). */
+  function funcPkgName(): string {
+    return pkgNames[curPkgId]!;
+  }
+
   function fileCode(off: number, cuOff: number, e0: number, e1: number): void {
+    let fo0 = -1;
     let p = pctabOff + off;
     let val = -1;
     let pc = e0;
@@ -704,7 +855,22 @@ function walkFunctions(bytes: Uint8Array, pcln: NonNullable<AttributeInput['pcln
         const k = cuOff + val;
         if (k < ncu) {
           const fo = u32(cutabOff + k * 4);
-          if (fo !== 0xffffffff) fileBytesByOff.set(fo, (fileBytesByOff.get(fo) ?? 0) + (next - pc));
+          if (fo !== 0xffffffff) {
+            fileBytesByOff.set(fo, (fileBytesByOff.get(fo) ?? 0) + (next - pc));
+            if (fo0 < 0) {
+              // The function's first range is its own file.
+              fo0 = fo;
+              if (!homeOf.has(fo)) homeOf.set(fo, funcPkgName());
+            } else if (fo !== fo0 && fo < FILE_SHIFT) {
+              inlinedKeys.add(curPkgId * FILE_SHIFT + fo);
+              if (isMain) {
+                mainFunc.push(curFunc);
+                mainStart.push(textStart + pc);
+                mainEnd.push(textStart + next);
+                mainFile.push(fo);
+              }
+            }
+          }
         }
       }
       pc = next;
@@ -736,10 +902,16 @@ interface Sym {
   size: number;
 }
 
-function readSymbols(bytes: Uint8Array, exe: Executable, dv: DataView, le: boolean, ptr: number, L: Ledger): { syms: Sym[]; symtabSize: number; strtabSize: number } | null {
-  const st = exe.sections.find((s) => s.name === '.symtab');
-  const str = exe.sections.find((s) => s.name === '.strtab');
-  if (!st || !str || st.fileSize === 0) return null;
+function readSymbols(loader: Loader, exe: Executable, le: boolean, ptr: number, L: Ledger): { syms: Sym[]; symtabSize: number; strtabSize: number } | null {
+  const st0 = exe.sections.find((s) => s.name === '.symtab');
+  const str0 = exe.sections.find((s) => s.name === '.strtab');
+  if (!st0 || !str0 || st0.fileSize === 0) return null;
+  // Both tables in the scratch slot (the pclntab walk is done); offsets below are into it.
+  const got = loader.load([{ offset: st0.offset, size: st0.fileSize }, { offset: str0.offset, size: str0.fileSize }], SCRATCH_SLOT);
+  const bytes = got.bytes;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const st = { offset: got.at[0]!, fileSize: st0.fileSize };
+  const str = { offset: got.at[1]!, fileSize: str0.fileSize };
   const ent = ptr === 8 ? 24 : 16;
   const n = Math.floor(st.fileSize / ent);
   const syms: Sym[] = [];
@@ -788,7 +960,6 @@ function readSymbols(bytes: Uint8Array, exe: Executable, dv: DataView, le: boole
 // moduledata (runtime/symtab.go), found by its first word: the pclntab header's address
 
 function findModuledata(
-  bytes: Uint8Array,
   secs: readonly Sec[],
   pclnAddr: number,
   word: (o: number) => number,
@@ -800,6 +971,7 @@ function findModuledata(
   const typesIdx = version === '1.20' ? 37 : 35;
   for (const s of secs) {
     if (!/noptrdata|^\.data$|__data|__noptrdata/.test(s.name)) continue;
+    if (s.offset < 0) throw new InternalError(`attribution: ${s.name} was not loaded`);
     for (let o = s.offset; o + (typesIdx + 4) * ptr <= s.offset + s.size; o += ptr) {
       if (word(o) !== pclnAddr) continue;
       const types = word(o + typesIdx * ptr);
@@ -810,27 +982,77 @@ function findModuledata(
       if (types <= etypes && gofunc >= types && minpc === text) return { gofunc, types, etypes };
     }
   }
-  void bytes;
   return null;
 }
 
 // ---------------------------------------------------------------------------------------------
 // references from code
 
+/** Bytes of machine code read at a time when the code is streamed from a source (whole functions). */
+const TEXT_CHUNK = 1 << 20;
+
+/** A growable array of doubles outside the JS heap (no per-element boxing, no copies on the heap). */
+class GrowF64 {
+  private buf = new Float64Array(1 << 12);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.buf.length) {
+      const b = new Float64Array(this.buf.length * 2);
+      b.set(this.buf);
+      this.buf = b;
+    }
+    this.buf[this.length++] = v;
+  }
+  view(): Float64Array {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
+/** First reference to each address only: a bit per byte of [lo, hi). Later references never win (higher index). */
+class RefCollector {
+  private readonly seen: Uint8Array;
+  private buf = new Float64Array(1 << 12);
+  private n = 0;
+  constructor(
+    readonly lo: number,
+    hi: number,
+  ) {
+    this.seen = new Uint8Array(Math.ceil((hi - lo) / 8));
+  }
+  add(va: number, index: number): void {
+    const rel = va - this.lo;
+    const bit = 1 << (rel & 7);
+    const k = rel >>> 3;
+    if (this.seen[k]! & bit) return;
+    this.seen[k]! |= bit;
+    if (this.n === this.buf.length) {
+      const b = new Float64Array(this.buf.length * 2);
+      b.set(this.buf);
+      this.buf = b;
+    }
+    this.buf[this.n++] = rel * REF_SHIFT + index;
+  }
+  keys(): Float64Array {
+    return this.buf.subarray(0, this.n);
+  }
+}
+
 /** Addresses of data referenced from each function's code, grouped by target region (regions sorted, disjoint). */
 function scanReferences(
-  bytes: Uint8Array,
+  loader: Loader,
   arch: string,
   text: ExeSection,
   ranges: FuncWalk['ranges'],
   regions: ReadonlyArray<{ start: number; end: number }>,
   le: boolean,
+  calls: CallGraph | null,
 ): RefList {
-  const lo = regions[0]!.start;
-  const hi = regions[regions.length - 1]!.end;
-  const out: RefList = { lo, keys: [], pkgOf: (f) => ranges.pkg[f]! };
-  if (hi - lo >= 2 ** 29 || ranges.pkg.length >= REF_SHIFT) return out;
-  const keys = out.keys;
+  const lo = regions.length > 0 ? regions[0]!.start : 0;
+  const hi = regions.length > 0 ? regions[regions.length - 1]!.end : 0;
+  const out: RefList = { lo, keys: new Float64Array(0), pkgOf: (f) => ranges.pkg[f]! };
+  const wantRefs = regions.length > 0 && hi - lo < 2 ** 29 && ranges.pkg.length < REF_SHIFT;
+  if (!wantRefs && !calls) return out;
+  const refs = new RefCollector(lo, wantRefs ? hi : lo);
   const find = (va: number): number => {
     if (va < lo || va >= hi) return -1;
     let a = 0;
@@ -844,28 +1066,57 @@ function scanReferences(
     }
     return -1;
   };
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tOff = text.offset;
   const tAddr = text.addr;
   const tEnd = text.offset + text.fileSize;
+  // The code, a chunk of whole functions at a time: [cFrom, cTo) of the file sits at bytes[d + offset].
+  let bytes: Uint8Array = new Uint8Array(0);
+  let dv = new DataView(bytes.buffer);
+  let cFrom = 0;
+  let cTo = 0;
+  let d = 0;
   for (let f = 0; f < ranges.pkg.length; f++) {
     const s = tOff + (ranges.start[f]! - tAddr);
     const e = Math.min(tEnd, tOff + (ranges.end[f]! - tAddr));
     if (s < tOff || e <= s) continue;
+    if (s < cFrom || e > cTo) {
+      const size = Math.max(e - s, Math.min(TEXT_CHUNK, tEnd - s));
+      const got = loader.load([{ offset: s, size }], TEXT_SLOT);
+      bytes = got.bytes;
+      dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      cFrom = s;
+      cTo = s + size;
+      d = got.at[0]! - s;
+    }
     if (arch === 'amd64') {
-      for (let p = s; p + 7 <= e; p++) {
-        const op = bytes[p + 1];
-        if ((bytes[p]! & 0xf0) === 0x40 && (op === 0x8d || op === 0x8b) && (bytes[p + 2]! & 0xc7) === 0x05) {
-          const va = tAddr + (p + 7 - tOff) + dv.getInt32(p + 3, true);
-          if (find(va) >= 0) {
-            keys.push((va - lo) * REF_SHIFT + f);
-            p += 6;
+      // One pass: CALL rel32 (E8) at every byte (a call site when the target is exactly a function's
+      // entry), and RIP-relative LEA/MOV (REX, 8D/8B, ModRM 00 xxx 101), resuming after each one found.
+      let next = s + d;
+      for (let p = s + d, pe = e + d; p + 5 <= pe; p++) {
+        const b0 = bytes[p]!;
+        if (b0 === 0xe8) {
+          if (calls) calls.add(f, tAddr + (p - d - tOff), tAddr + (p - d + 5 - tOff) + dv.getInt32(p + 1, true));
+        } else if ((b0 & 0xf0) === 0x40 && wantRefs && p >= next && p + 7 <= pe) {
+          const op = bytes[p + 1];
+          if ((op === 0x8d || op === 0x8b) && (bytes[p + 2]! & 0xc7) === 0x05) {
+            const va = tAddr + (p - d + 7 - tOff) + dv.getInt32(p + 3, true);
+            if (find(va) >= 0) {
+              refs.add(va, f);
+              next = p + 7;
+            }
           }
         }
       }
     } else {
-      for (let p = s + ((4 - ((s - tOff) % 4)) % 4); p + 8 <= e; p += 4) {
-        const ins = dv.getUint32(p, le);
+      for (let p = s + ((4 - ((s - tOff) % 4)) % 4); p + 4 <= e; p += 4) {
+        const ins = dv.getUint32(p + d, le);
+        // BL imm26: a call site when the target is exactly a function's entry.
+        if (calls && (ins & 0xfc000000) >>> 0 === 0x94000000) {
+          const pc = tAddr + (p - tOff);
+          calls.add(f, pc, pc + (((ins & 0x3ffffff) << 6) >> 6) * 4);
+          continue;
+        }
+        if (!wantRefs || p + 8 > e) continue;
         if ((ins & 0x9f000000) >>> 0 !== 0x90000000) continue;
         const rd = ins & 31;
         const immlo = (ins >>> 29) & 3;
@@ -874,21 +1125,26 @@ function scanReferences(
         if (imm & 0x100000) imm -= 0x200000;
         const pc = tAddr + (p - tOff);
         const page = Math.floor(pc / 4096) * 4096 + imm * 4096;
-        const nx = dv.getUint32(p + 4, le);
+        const nx = dv.getUint32(p + d + 4, le);
         let va = -1;
         if (((nx & 0xffc00000) >>> 0 === 0x91000000) && ((nx >>> 5) & 31) === rd) va = page + ((nx >>> 10) & 0xfff);
         else if (((nx & 0xffc00000) >>> 0 === 0xf9400000) && ((nx >>> 5) & 31) === rd) va = page + ((nx >>> 10) & 0xfff) * 8;
         else if (((nx & 0xffc00000) >>> 0 === 0xb9400000) && ((nx >>> 5) & 31) === rd) va = page + ((nx >>> 10) & 0xfff) * 4;
         else if (((nx & 0xffc00000) >>> 0 === 0x39400000) && ((nx >>> 5) & 31) === rd) va = page + ((nx >>> 10) & 0xfff);
         if (va < 0) continue;
-        if (find(va) >= 0) keys.push((va - lo) * REF_SHIFT + f);
+        if (find(va) >= 0) refs.add(va, f);
       }
     }
   }
+  loader.release(TEXT_SLOT);
+  if (wantRefs) out.keys = refs.keys();
   return out;
 }
 
-/** Pointer-sized words inside attributed data that point into a gap: the gap item belongs to the pointing item's package. */
+/**
+ * Pointer-sized words inside attributed data (items `from` on) that point into a gap: the gap item
+ * belongs to the pointing item's package. `secs` offsets are into `dv` (-1: not loaded).
+ */
 function scanDataPointers(
   dv: DataView,
   le: boolean,
@@ -898,18 +1154,20 @@ function scanDataPointers(
   ownEnd: readonly number[],
   ownPkg: readonly string[],
   regions: ReadonlyArray<{ start: number; end: number }>,
+  from: number,
 ): RefList {
   const lo = regions[0]!.start;
   const hi = regions[regions.length - 1]!.end;
-  const out: RefList = { lo, keys: [], pkgOf: (i) => ownPkg[i]! };
+  const out: RefList = { lo, keys: new Float64Array(0), pkgOf: (i) => ownPkg[i]! };
   if (hi - lo >= 2 ** 29 || ownStart.length >= REF_SHIFT) return out;
-  const keys = out.keys;
+  const refs = new RefCollector(lo, hi);
   let sec: Sec | undefined;
-  for (let i = 0; i < ownStart.length; i++) {
+  for (let i = from; i < ownStart.length; i++) {
     const start = ownStart[i]!;
     if (!sec || start < sec.addr || start >= sec.addr + sec.size) {
       sec = secs.find((s) => s.addr > 0 && start >= s.addr && start < s.addr + s.size);
       if (!sec) continue;
+      if (sec.offset < 0) throw new InternalError(`attribution: ${sec.name} was not loaded`);
     }
     const first = start + ((ptr - (start % ptr)) % ptr);
     const last = Math.min(ownEnd[i]!, sec.addr + sec.size);
@@ -925,12 +1183,13 @@ function scanDataPointers(
         if (w < r.start) b = m - 1;
         else if (w >= r.end) a = m + 1;
         else {
-          keys.push((w - lo) * REF_SHIFT + i);
+          refs.add(w, i);
           break;
         }
       }
     }
   }
+  out.keys = refs.keys();
   return out;
 }
 
@@ -974,6 +1233,11 @@ export function moduleOf(pkg: string, go: ModuleFacts | null): { path: string; v
   const depth = /^(github\.com|gitlab\.com|bitbucket\.org|golang\.org|go\.googlesource\.com)$/.test(first) ? 3 : /^(gopkg\.in|go\.opentelemetry\.io|google\.golang\.org)$/.test(first) ? 2 : 1;
   if (parts.length >= depth) return { path: parts.slice(0, depth).join('/'), version: NOT_IN_BUILD_INFO };
   return { path: UNKNOWN_MODULE, version: '' };
+}
+
+/** A dependency module (not the main module, the standard library, the runtime, cmd or a bucket). */
+export function isDependencyModule(path: string, go: ModuleFacts | null): boolean {
+  return !path.startsWith('<') && path !== STD && path !== RUNTIME && path !== CGO_MODULE && path !== 'cmd' && path !== go?.main?.path;
 }
 
 /** Version of a module whose path was derived from package names because the build info lists none. */

@@ -21,6 +21,13 @@ export interface ModuleAttribution {
   version: string;
   size: number;
   packages: string[];
+  /**
+   * Dependency modules: the main-module packages whose code reaches the module's code (calls and
+   * inlined code, src/binary/sites.ts), sorted; empty when none is visible. Absent for the main module,
+   * the standard library and the buckets, and when the code was not read (architectures other than
+   * amd64 and arm64, attribution off).
+   */
+  via?: string[];
 }
 
 export interface OverheadTile {

@@ -8,9 +8,10 @@ import type { ExeSection } from './exe.js';
 
 export const MAX_DWARF_SECTION = 256 * 1024 * 1024;
 
-export function dwarfSectionData(bytes: Uint8Array, s: ExeSection): Buffer | undefined {
-  if (s.fileSize === 0 || s.offset + s.fileSize > bytes.length) return undefined;
-  const raw = Buffer.from(bytes.buffer, bytes.byteOffset + s.offset, s.fileSize);
+/** `stored`: the section's bytes as stored in the file (its fileSize bytes from its offset). */
+export function dwarfSectionData(stored: Uint8Array, s: ExeSection): Buffer | undefined {
+  if (s.fileSize === 0 || stored.length !== s.fileSize) return undefined;
+  const raw = Buffer.from(stored.buffer, stored.byteOffset, s.fileSize);
   if (!s.compressed) return raw;
   const c = s.compression;
   if (!c || (c.kind !== 'zlib' && c.kind !== 'zlib-gnu') || c.uncompressedSize === undefined || c.uncompressedSize > MAX_DWARF_SECTION) return undefined;

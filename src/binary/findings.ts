@@ -121,8 +121,23 @@ export function binaryHints(r: HintFacts): BinaryHint[] {
   if (deps.length > 0 && (deps[0]?.size ?? 0) / r.size >= HEAVY_SHARE) {
     const top = deps.slice(0, 5);
     const bytes = top.reduce((a, m) => a + m.size, 0);
+    // Import sites (modules[].via, src/binary/sites.ts): a module reached from one main-module package only.
+    // With a one-package main module (kubectl: only `main`) that is every module, and says nothing.
+    const mainPackages = r.modules.find((m) => m.path === r.go?.main?.path)?.packages.length ?? 0;
+    const single = mainPackages > 1 ? deps.filter((m) => m.via?.length === 1).slice(0, 5) : [];
+    const sites = single.length > 0
+      ? `; pulled in only through one package of the main module: ${single.map((m) => `${m.path} ${formatBytes(m.size)} through ${m.via![0]}`).join(', ')}`
+      : '';
+    const note = (m: (typeof deps)[number]): string =>
+      `${m.packages.length} packages${m.via === undefined || mainPackages < 2 ? '' : m.via.length === 1 ? `; pulled in only through ${m.via[0]}` : m.via.length === 0 ? '; import site not visible in the code' : `; pulled in through ${m.via.length} packages of the main module`}`;
     out.push(
-      hint('heavy-dependencies', bytes, r.size, `largest dependencies: ${top.map((m) => `${m.path} ${formatBytes(m.size)} (${pct(m.size)})`).join(', ')}`, top.map((m) => ({ name: `${m.path}${m.version ? ` ${m.version}` : ''}`, bytes: m.size, note: `${m.packages.length} packages` }))),
+      hint(
+        'heavy-dependencies',
+        bytes,
+        r.size,
+        `largest dependencies: ${top.map((m) => `${m.path} ${formatBytes(m.size)} (${pct(m.size)})`).join(', ')}${sites}`,
+        top.map((m) => ({ name: `${m.path}${m.version ? ` ${m.version}` : ''}`, bytes: m.size, note: note(m), ...(m.via ? { via: m.via } : {}) })),
+      ),
     );
   }
 

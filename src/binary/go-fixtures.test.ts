@@ -146,7 +146,10 @@ describeWithTools(['go'], 'real Go binaries', () => {
       expect(oracle.length).toBeGreaterThan(20);
       const b = readFileSync(path);
       const exe = elfExecutable(readElf(b));
-      const data = (name: string) => dwarfSectionData(b, exe.sections.find((s) => s.name === name)!);
+      const data = (name: string) => {
+        const s = exe.sections.find((x) => x.name === name)!;
+        return dwarfSectionData(b.subarray(s.offset, s.offset + s.fileSize), s);
+      };
       const units = dwarfUnits(data('.debug_info')!, data('.debug_abbrev')!, data('.debug_line'), undefined, true)!;
       expect(units.map((u) => ({ name: u.name, infoSize: u.infoSize }))).toEqual(oracle);
       // every line program is claimed by exactly one unit: their sizes add up to the whole section

@@ -14,11 +14,11 @@ import { rewriteLineTableNames } from './dwarf-line.js';
 
 import { isAbsolutePath, namesSaving } from './trimpath.js';
 
-export function dwarfTrimpathSavings(sections: readonly ExeSection[], littleEndian: boolean, bytes: Uint8Array, rewrite: (p: string) => string): { dwarfLine: number | null; gdbScripts: number } {
+export function dwarfTrimpathSavings(sections: readonly ExeSection[], littleEndian: boolean, stored: (s: ExeSection) => Uint8Array, rewrite: (p: string) => string): { dwarfLine: number | null; gdbScripts: number } {
   let dwarfLine: number | null = null;
   const line = sections.find((s) => s.name === '.debug_line' || s.name === '.zdebug_line');
   if (line && line.fileSize > 0) {
-    const data = dwarfSectionData(bytes, line);
+    const data = dwarfSectionData(stored(line), line);
     const rewritten = data ? rewriteLineTableNames(data, littleEndian, rewrite, isAbsolutePath) : undefined;
     if (data && rewritten) {
       dwarfLine = line.compressed
@@ -29,7 +29,7 @@ export function dwarfTrimpathSavings(sections: readonly ExeSection[], littleEndi
   // .debug_gdb_scripts: entries of a kind byte (1: a script file name) and a NUL-terminated path.
   const scripts: string[] = [];
   const gdb = sections.find((s) => s.name === '.debug_gdb_scripts');
-  const b = gdb ? dwarfSectionData(bytes, gdb) : undefined;
+  const b = gdb ? dwarfSectionData(stored(gdb), gdb) : undefined;
   if (b) {
     for (let p = 0; p < b.length; ) {
       const z = b.indexOf(0, p + 1);

@@ -35,7 +35,7 @@ export interface BinaryHint {
   keep: string;
   explain: string;
   /** What the hint is about, e.g. embedded files, packages, modules, libraries. */
-  items: Array<{ name: string; bytes: number; note?: string }>;
+  items: Array<{ name: string; bytes: number; note?: string; via?: string[] }>;
 }
 
 export interface ModuleJson {

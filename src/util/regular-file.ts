@@ -8,7 +8,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { GoslimError, IoError, LimitExceededError, NotFoundError, NotRegularFileError } from '../errors.js';
+import { GoslimError, IoError, LimitExceededError, NotFoundError, NotRegularFileError, TruncatedInputError } from '../errors.js';
 import { limit, type LimitKey } from '../limits.js';
 
 export interface ReadRegularOptions {
@@ -118,4 +118,54 @@ export function readRegularFileSync(path: string, options: ReadRegularOptions): 
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A regular file opened once for reads at offsets (the size fstat reported, checked against the
+ * limit): `goslim binary` reads a large executable range by range instead of whole. Structurally a
+ * src/binary ByteSource. A read that finds the file shorter than it was is E_TRUNCATED. The caller closes it.
+ */
+export interface RegularFileRanges {
+  readonly size: number;
+  readInto(target: Uint8Array, targetOffset: number, offset: number, length: number): void;
+  close(): void;
+}
+
+export function openRegularFileRanges(path: string, options: ReadRegularOptions): RegularFileRanges {
+  const name = options.display ?? path;
+  let fd: number;
+  try {
+    fd = openSync(path, FLAGS);
+  } catch (err) {
+    throw openError(err, name, options.what ?? 'file');
+  }
+  let size: number;
+  try {
+    size = checkRegular(fstatSync(fd), name, options);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  let open = true;
+  return {
+    size,
+    readInto(target, targetOffset, offset, length) {
+      let done = 0;
+      // Bounded: every turn reads at least one byte or stops.
+      while (done < length) {
+        let n: number;
+        try {
+          n = readSync(fd, target, targetOffset + done, length - done, offset + done);
+        } catch (err) {
+          throw openError(err, name, options.what ?? 'file');
+        }
+        if (n === 0) throw new TruncatedInputError(`${name} shrank while it was read: ${offset + done} of ${size} bytes`, { details: { path: name } });
+        done += n;
+      }
+    },
+    close() {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
 }

@@ -65,11 +65,11 @@ export const HINT_DOCS: Readonly<Record<HintId, HintDoc>> = {
     id: 'heavy-dependencies',
     title: 'Heaviest dependencies: which module costs what',
     summary:
-      'The modules that take the largest share of the binary, with every section counted (code, pc-line tables, data). A module used from one place only is a candidate for a lighter replacement; goslim shows it as a hint, never as an automatic fix.',
+      'The modules that take the largest share of the binary, with every section counted (code, pc-line tables, data), and for each dependency the packages of the main module it is pulled in through (its import sites, read from the binary: direct calls and inlined code placed by the pc-line tables\' file tables). A module pulled in only through one package is a candidate for a lighter replacement or a build tag; goslim shows it as a hint, never as an automatic fix.',
     removes: 'Whatever a lighter replacement or a removed feature no longer links (only the linked part counts: dead code is already gone).',
     lose: 'The features that module provides, or the time to replace it.',
     keep: 'Everything else: the Go linker already drops unreachable functions, so the figure is what the program really uses.',
-    check: '`go mod why -m <module>` shows the import path; `goslim binary --by module <binary>` before and after.',
+    check: '`go mod why -m <module>` shows the import path (goslim\'s `modules[].via` names the main-module packages whose code reaches the module; calls through interfaces and blank imports are not seen); `goslim binary --by module <binary>` before and after.',
     fix: 'Look at the largest modules first; for one used from a single package, consider a smaller library, a narrower import (a subpackage), or a build tag for an optional feature.',
     references: [GO_WHY, BINARY_SIZE],
   },

@@ -1,16 +1,13 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { analyzeBinary, type BinaryReport } from '../../binary/index.js';
-import { UsageError } from '../../errors.js';
-import { readRegularFile } from '../../util/regular-file.js';
+import { InternalError, UsageError } from '../../errors.js';
+import { openRegularFileRanges } from '../../util/regular-file.js';
 import { formatBytes, formatPercent } from '../../util/units.js';
 import type { CliIO, ExitCode } from '../context.js';
 import { formatJsonDocument } from '../../report/document.js';
-import { renderBinaryHtml } from '../../report/html/index.js';
-import { renderBinaryMarkdown } from '../../report/report-markdown.js';
-import { formatImageSarif } from '../../report/image-sarif.js';
 import { PLAIN, type Style } from '../../report/style.js';
-import { addOutputOptions, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
+import { addOutputOptions, wantedFormats, writeReport, type OutputCliOptions, type OutputFormat, type Renderer, type Renderers } from '../output.js';
 import type { ActionRunner, CommandModule } from './types.js';
 
 interface BinaryOptions extends OutputCliOptions {
@@ -33,7 +30,11 @@ function renderBy(r: BinaryReport, by: ByView, top: number, out: string[]): void
   const rows: Array<[number, string]> = [];
   if (by === 'module') {
     out.push(`${pad('by module', 11)}${r.modules.length} (packages rolled up by build info; --by package|section|file)`);
-    for (const m of r.modules) rows.push([m.size, `${m.path}${m.version ? ` ${m.version}` : ''}  (${m.packages.length} package${m.packages.length === 1 ? '' : 's'})`]);
+    const mainPackages = r.modules.find((m) => m.path === r.go?.main?.path)?.packages.length ?? 0;
+    for (const m of r.modules) {
+      const site = m.via?.length === 1 && mainPackages > 1 ? `; pulled in only through ${m.via[0]}` : '';
+      rows.push([m.size, `${m.path}${m.version ? ` ${m.version}` : ''}  (${m.packages.length} package${m.packages.length === 1 ? '' : 's'}${site})`]);
+    }
     for (const t of overheadBySum(r)) rows.push([t.size, `[${t.name}]`]);
   } else if (by === 'package') {
     out.push(`${pad('by package', 11)}${r.packages.length} (every section: code, pc-line table, data, symbols)`);
@@ -64,9 +65,17 @@ function overheadBySum(r: BinaryReport): Array<{ name: string; size: number }> {
   return [...m].map(([name, size]) => ({ name, size }));
 }
 
-/** The executable's bytes: a regular file only (not a FIFO or /dev/zero), at most binary.fileSize. */
-function readInput(path: string, display: string): Promise<Buffer> {
-  return readRegularFile(path, { limitKey: 'binary.fileSize', what: 'executable', display });
+/**
+ * Analyze a regular file (not a FIFO or /dev/zero), at most binary.fileSize: read range by range,
+ * so a large Go binary is never held whole (src/binary/source.ts).
+ */
+function analyzeFile(path: string, display: string, requireGo: boolean): BinaryReport {
+  const file = openRegularFileRanges(path, { limitKey: 'binary.fileSize', what: 'executable', display });
+  try {
+    return analyzeBinary(file, { path: display, requireGo });
+  } finally {
+    file.close();
+  }
 }
 
 function pad(s: string, n: number): string {
@@ -154,14 +163,30 @@ export function renderBinaryText(r: BinaryReport, top: number, by: ByView = 'mod
   return `${out.join('\n')}\n`;
 }
 
-/** binary's renderer table (src/cli/output.ts). */
-export function binaryRenderers(top: number, by: ByView = 'module'): Renderers<BinaryReport> {
-  return {
-    text: (r, ctx) => renderBinaryText(r, top, by, ctx.style),
-    json: (r) => formatJsonDocument('binary', r),
-    markdown: (r) => renderBinaryMarkdown(r, { top }),
-    html: (r) => renderBinaryHtml(r),
-    sarif: (r, ctx) =>
+/**
+ * The renderers of markdown, html and SARIF, loaded only when a run asks for them: their modules
+ * (the HTML pages, the Dockerfile parser SARIF locates findings with) cost more start-up than the
+ * analysis of a small binary (docs/binary.md, "Speed and memory").
+ */
+export interface LoadedRenderers {
+  markdown?: Renderer<BinaryReport>;
+  html?: Renderer<BinaryReport>;
+  sarif?: Renderer<BinaryReport>;
+}
+
+export async function loadBinaryRenderers(formats: readonly OutputFormat[], top: number): Promise<LoadedRenderers> {
+  const out: LoadedRenderers = {};
+  if (formats.includes('markdown')) {
+    const { renderBinaryMarkdown } = await import('../../report/report-markdown.js');
+    out.markdown = (r) => renderBinaryMarkdown(r, { top });
+  }
+  if (formats.includes('html')) {
+    const { renderBinaryHtml } = await import('../../report/html/index.js');
+    out.html = (r) => renderBinaryHtml(r);
+  }
+  if (formats.includes('sarif')) {
+    const { formatImageSarif } = await import('../../report/image-sarif.js');
+    out.sarif = (r, ctx) =>
       formatImageSarif(
         {
           image: { ref: r.path ?? '(bytes)', platform: `${r.format} ${r.arch}` },
@@ -170,7 +195,22 @@ export function binaryRenderers(top: number, by: ByView = 'module'): Renderers<B
           levers: r.findings.map((f) => ({ id: f.lever, bytes: f.bytes, title: f.title, fix: f.fix, lose: f.lose, keep: f.keep })),
         },
         { toolVersion: ctx.toolVersion },
-      ),
+      );
+  }
+  return out;
+}
+
+/** binary's renderer table (src/cli/output.ts); markdown, html and sarif from loadBinaryRenderers. */
+export function binaryRenderers(top: number, by: ByView = 'module', loaded: LoadedRenderers = {}): Renderers<BinaryReport> {
+  const notLoaded = (format: string): Renderer<BinaryReport> => loaded[format as keyof LoadedRenderers] ?? (() => {
+    throw new InternalError(`binary: the ${format} renderer was not loaded`);
+  });
+  return {
+    text: (r, ctx) => renderBinaryText(r, top, by, ctx.style),
+    json: (r) => formatJsonDocument('binary', r),
+    markdown: notLoaded('markdown'),
+    html: notLoaded('html'),
+    sarif: notLoaded('sarif'),
   };
 }
 
@@ -190,9 +230,9 @@ export const command: CommandModule = {
           const by = (opts.by ?? 'module') as ByView;
           if (!(BY_VIEWS as readonly string[]).includes(by)) throw new UsageError(`--by must be one of ${BY_VIEWS.join(', ')}, got "${opts.by}"`);
           const path = resolve(io.cwd, file);
-          const bytes = await readInput(path, file);
-          const report = analyzeBinary(bytes, { path: file, requireGo: Boolean(opts.requireGo) });
-          await writeReport(io, opts, binaryRenderers(top, by), report);
+          const report = analyzeFile(path, file, Boolean(opts.requireGo));
+          const loaded = await loadBinaryRenderers(wantedFormats(opts), top);
+          await writeReport(io, opts, binaryRenderers(top, by, loaded), report);
           return 0;
         });
       });

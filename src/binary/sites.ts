@@ -1,0 +1,139 @@
+/**
+ * Import sites (issue 15, "heaviest dependencies"): which packages of the main module pull each
+ * dependency module into the binary. A package-level graph is read from the binary itself:
+ *
+ *  - calls: every direct call instruction (x86-64 `CALL rel32`, arm64 `BL`) whose target is exactly a
+ *    function's entry is an edge from the calling code's package to the callee's. A call inside code
+ *    the compiler inlined from another package counts for that package: for main-module functions the
+ *    pcfile table says which file (so which package) each range of code comes from.
+ *  - inlining: a function holding code of another package's file (pcfile ranges) is an edge to it;
+ *    an inlined call leaves no call instruction, only this.
+ *
+ * A dependency module is pulled in through main-module package P when one of its packages is reachable
+ * from P through dependency packages only (the walk stops at other main-module packages, which are
+ * sites of their own, and never enters the standard library). See docs/binary.md for the limits
+ * (calls through interfaces and function values, blank imports, nested inlining).
+ */
+import type { ExeSection } from './exe.js';
+
+/** Code inlined from another package, from the pcfile tables (attribute.ts walkFunctions). */
+export interface InlinedCode {
+  /** [from, to]: a function of `from` holds code of `to`. */
+  edges: Array<[string, string]>;
+  /** Main-module functions only: code at [start, end) (VA) of function index `func` is `pkg`'s. */
+  main: { func: number[]; start: number[]; end: number[]; pkg: string[] };
+}
+
+/** What the import-site pass needs from the caller: the main module's packages, and a file path's package. */
+export interface SiteOptions {
+  isMainPackage(pkg: string): boolean;
+  pathPackage(file: string): string | null;
+}
+
+export const NO_SITES: SiteOptions = { isMainPackage: () => false, pathPackage: () => null };
+
+/** Package-level call graph, fed call sites by the code scan. */
+export class CallGraph {
+  /** caller package -> callee packages */
+  readonly edges = new Map<string, Set<string>>();
+  private readonly mainFrom = new Map<number, [number, number]>();
+  private readonly lo: number;
+  private readonly hi: number;
+  private lastSrc = '';
+  private lastDst = '';
+
+  constructor(
+    private readonly ranges: { start: Float64Array; pkg: readonly string[] },
+    private readonly inlined: InlinedCode,
+    text: ExeSection,
+  ) {
+    const m = inlined.main;
+    for (let k = 0; k < m.func.length; k++) {
+      const f = m.func[k]!;
+      const r = this.mainFrom.get(f);
+      if (r) r[1] = k + 1;
+      else this.mainFrom.set(f, [k, k + 1]);
+    }
+    this.lo = text.addr;
+    this.hi = text.addr + text.fileSize;
+    for (const [from, to] of inlined.edges) this.link(from, to);
+  }
+
+  /** A call at `pc` in function `f` to `target` (kept only when `target` is a function's entry). */
+  add(f: number, pc: number, target: number): void {
+    if (target < this.lo || target >= this.hi) return;
+    const st = this.ranges.start;
+    let a = 0;
+    let b = st.length - 1;
+    let g = -1;
+    while (a <= b) {
+      const mid = (a + b) >> 1;
+      const v = st[mid]!;
+      if (v < target) a = mid + 1;
+      else if (v > target) b = mid - 1;
+      else {
+        g = mid;
+        break;
+      }
+    }
+    if (g < 0) return;
+    let src = this.ranges.pkg[f]!;
+    const r = this.mainFrom.get(f);
+    if (r) {
+      const m = this.inlined.main;
+      for (let k = r[0]; k < r[1]; k++) {
+        if (pc >= m.start[k]! && pc < m.end[k]!) {
+          src = m.pkg[k]!;
+          break;
+        }
+      }
+    }
+    const dst = this.ranges.pkg[g]!;
+    if (src !== dst) this.link(src, dst);
+  }
+
+  private link(src: string, dst: string): void {
+    if (src === this.lastSrc && dst === this.lastDst) return;
+    this.lastSrc = src;
+    this.lastDst = dst;
+    let s = this.edges.get(src);
+    if (!s) this.edges.set(src, (s = new Set()));
+    s.add(dst);
+  }
+}
+
+/**
+ * For each dependency module, the main-module packages it is pulled in through (sorted).
+ * `moduleOf(pkg)` names a package's module; `isDependency(module)` says whether it is a dependency
+ * (not the main module, the standard library, the runtime or a bucket).
+ */
+export function importSites(
+  graph: CallGraph,
+  isMainPackage: (pkg: string) => boolean,
+  moduleOf: (pkg: string) => string,
+  isDependency: (module: string) => boolean,
+): Map<string, string[]> {
+  const via = new Map<string, Set<string>>();
+  const sources = new Set<string>();
+  for (const [src, dsts] of graph.edges) {
+    if (isMainPackage(src)) sources.add(src);
+    for (const d of dsts) if (isMainPackage(d)) sources.add(d);
+  }
+  for (const p of [...sources].sort()) {
+    const seen = new Set<string>();
+    const stack: string[] = [];
+    for (const d of graph.edges.get(p) ?? []) if (!isMainPackage(d) && isDependency(moduleOf(d))) stack.push(d);
+    // Bounded by the number of packages: each is visited once.
+    while (stack.length > 0) {
+      const q = stack.pop()!;
+      if (seen.has(q)) continue;
+      seen.add(q);
+      const m = moduleOf(q);
+      let set = via.get(m);
+      if (!set) via.set(m, (set = new Set()));
+      set.add(p);
+      for (const d of graph.edges.get(q) ?? []) if (!seen.has(d) && !isMainPackage(d) && isDependency(moduleOf(d))) stack.push(d);
+    }
+  }
+  return new Map([...via].map(([m, s]) => [m, [...s].sort()]));
+}
