@@ -83,7 +83,7 @@ export interface CapturedFiles {
 
 /** Lookbehind: largest file kept on speculation, and all of them together. */
 const LOOKBEHIND_FILE = 4 * 1024 * 1024;
-const LOOKBEHIND_BUDGET = 16 * 1024 * 1024;
+const LOOKBEHIND_BUDGET = 8 * 1024 * 1024;
 /** The C runtime's libraries, which programs need symbol versions from (in a lib directory). */
 const RUNTIME_LIB = /^(?:usr\/)?(?:lib|lib32|lib64|libx32)(?:\/[^/]+)?\/(?:ld-linux[^/]*\.so[^/]*|(?:libc|libm|libdl|libpthread|librt|libresolv|libutil|libgcc_s|libstdc\+\+)(?:[-.][^/]*)?\.so[^/]*)$/;
 
