@@ -16,7 +16,8 @@
 //   (Rows 1 and 2 time the reading: the compressed-size measurement is row 3's subject, and it
 //   costs the same whatever the source.)
 //   3. inspect of the docker-archive with the compressed size estimated (the default: gzip level 6
-//      of the first 8 MiB of each layer and a strided sample, brotli-scaled) vs the same inspect
+//      of the first 8 MiB of each layer and a strided sample, scaled by brotli-0 sizes of every
+//      other unit) vs the same inspect
 //      without measuring. Target: <= 1.3x on 2 cores. Also once, --measure-compressed=full (gzip
 //      of every byte): its time, and the estimate's error against it and the OCI blobs.
 //
