@@ -126,8 +126,19 @@ export function tarWorkerBody(): void {
     post({ type: 'error', id: job.id, kind: 'stream', ...(err.code !== undefined ? { code: err.code } : {}), message: err.message });
   };
 
-  /** An error the main thread revives as the GoslimError of that code. */
-  const typed = (goslimCode: string, message: string): Error => Object.assign(new Error(message), { goslimCode });
+  /**
+   * A failure with a goslim error code (this code cannot import errors.ts): the main thread
+   * revives it as the GoslimError subclass of that code (tar-worker.ts, reviveError).
+   */
+  class CodedFault extends Error {
+    constructor(
+      readonly goslimCode: string,
+      message: string,
+    ) {
+      super(message);
+    }
+  }
+  const typed = (goslimCode: string, message: string): Error => new CodedFault(goslimCode, message);
 
   /**
    * A containers-storage layer's tar, rebuilt from its tar-split record and its directory, as
