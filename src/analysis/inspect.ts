@@ -313,6 +313,9 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
         }
       : {}),
     visitor: {
+      entry: (e: LayerEntry) => {
+        if (cachedStartup === undefined) startupCapture.note(e);
+      },
       // Synchronous readers (no stream per file): each copies only what it keeps.
       sink: (e: LayerEntry) => {
         const readers: TarDataSink[] = [];

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mergeLayers, type MergeResult } from './filesystem/index.js';
-import { GzipSizeMeter, sampleStride } from './gzip-size.js';
+import { GzipSizeMeter, sampleStride, unitRole } from './gzip-size.js';
 import { openImage } from './open.js';
 import { ensureFixtureImages, missingFixtureTools, type FixtureImages } from '../../test/helpers/images.js';
 import { FIXTURE_TOOLS, describeWithTools } from '../../test/helpers/tools.js';
@@ -30,7 +30,7 @@ async function measure(path: string, mode: 'estimate' | 'full'): Promise<MergeRe
   return mergeLayers(await openImage(`docker-archive:${path}`), { measureCompressed: mode, verifyDiffIds: false });
 }
 
-it('samples deterministically: every unit of the first 8 MiB, then 64 evenly strided units per doubling', () => {
+it('samples deterministically: every unit of the first 8 MiB, then brotli on every other unit and 64 evenly strided deflated units per doubling', () => {
   expect(sampleStride(0)).toBe(1);
   expect(sampleStride(127)).toBe(1);
   expect(sampleStride(128)).toBe(2);
@@ -40,6 +40,12 @@ it('samples deterministically: every unit of the first 8 MiB, then 64 evenly str
   let deflated = 0;
   for (let i = 0; i < 16384; i++) if (sampleStride(i) === 1 || i % sampleStride(i) === sampleStride(i) >> 1) deflated++;
   expect(deflated).toBe(128 + 64 * 7);
+  // Roles: the samples are covered units (odd), one per stride; every other unit is only counted.
+  const roles = { exact: 0, sample: 0, covered: 0, counted: 0 };
+  for (let i = 0; i < 16384; i++) roles[unitRole(i)]++;
+  expect(roles).toEqual({ exact: 128, sample: 64 * 7, covered: (16384 - 128) / 2 - 64 * 7, counted: (16384 - 128) / 2 });
+  for (let i = 128; i < 16384; i++) if (unitRole(i) === 'sample') expect(i % 2).toBe(1);
+  expect(unitRole(5000, 'full')).toBe('exact');
 });
 
 it('a small layer is measured in full, and the same in both modes', async () => {
@@ -54,6 +60,20 @@ it('a small layer is measured in full, and the same in both modes', async () => 
     sizes.push(r.size);
   }
   expect(sizes[0]).toBe(sizes[1]);
+});
+
+it('a layer one unit past the exact part (brotli saw none of its tail): the tail counts as the exact part did', async () => {
+  const data = Buffer.alloc((8 << 20) + 65536);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 27;
+  const sizes: number[] = [];
+  for (const mode of ['estimate', 'full'] as const) {
+    const m = new GzipSizeMeter(mode);
+    for (let off = 0; off < data.length; off += 1 << 20) await m.feed(data.subarray(off, off + (1 << 20)));
+    const r = await m.finish();
+    expect(r.method).toBe(mode === 'full' ? 'measured' : 'estimated');
+    sizes.push(r.size);
+  }
+  expect(off(sizes[0]!, sizes[1]!)).toBeLessThan(0.01);
 });
 
 describeWithTools(FIXTURE_TOOLS, 'compressed size of uncompressed layers on the fixture images', () => {

@@ -4,7 +4,7 @@
  * names), then, only when a program turned out to live behind a symlink or hardlink that
  * the first pass could not predict, one more pass over the single layer that holds it.
  */
-import type { Image } from '../image/model.js';
+import { imageSource, type Image } from '../image/model.js';
 import {
   collectSink,
   mergeLayers,
@@ -38,6 +38,8 @@ function candidatePaths(name: string, pathVar: string, workdir: string): string[
 
 export interface CollectOptions {
   onProgress?: (p: MergeProgress) => void;
+  /** See VerifyCaptureOptions (default: when a re-read costs a whole export). */
+  lookbehind?: boolean;
 }
 
 /**
@@ -46,6 +48,8 @@ export interface CollectOptions {
  * finisher that, given the merged tree, reads any program that hid behind a link.
  */
 export interface VerifyCapture {
+  /** Every entry of a walk, in order (the lookbehind follows symlinks with it). */
+  note(e: LayerEntry): void;
   wants(e: LayerEntry): boolean;
   /** A synchronous reader of a wanted entry (LayerVisitor.sink) that keeps its bytes. */
   sink(e: LayerEntry): TarDataSink;
@@ -77,7 +81,127 @@ export interface CapturedFiles {
   readWhole(layer: number): boolean;
 }
 
-export function createVerifyCapture(image: Image, kept?: CapturedFiles): VerifyCapture {
+/** Lookbehind: largest file kept on speculation, and all of them together. */
+const LOOKBEHIND_FILE = 4 * 1024 * 1024;
+const LOOKBEHIND_BUDGET = 8 * 1024 * 1024;
+/** The C runtime's libraries, which programs need symbol versions from (in a lib directory). */
+const RUNTIME_LIB = /^(?:usr\/)?(?:lib|lib32|lib64|libx32)(?:\/[^/]+)?\/(?:ld-linux[^/]*\.so[^/]*|(?:libc|libm|libdl|libpthread|librt|libresolv|libutil|libgcc_s|libstdc\+\+)(?:[-.][^/]*)?\.so[^/]*)$/;
+
+/** Where re-reading a layer costs a whole export of the image (an engine's `images/get`). */
+function rereadIsExport(image: Image): boolean {
+  return imageSource(image).transport === 'docker-daemon';
+}
+
+interface Kept {
+  layer: number;
+  bytes: Buffer;
+}
+
+/**
+ * Keeps, as a walk goes by, the files a program reached through a symlink is likely to be,
+ * for sources where finish()'s targeted re-read would cost a whole export (docker-daemon).
+ * A sorted layer lists `usr/bin/dash` before `usr/bin/sh -> dash`: when the link arrives, the
+ * data has passed. So the ELF files and scripts of the directories the program names are
+ * looked up in (followed through directory symlinks seen so far) are kept while the walk is in
+ * that directory, the smallest first within LOOKBEHIND_BUDGET; a link at a wanted path keeps
+ * its target, or makes it wanted if it is still to come. The C runtime's libraries (RUNTIME_LIB)
+ * are kept to the end, for the symbol-version check. Whatever this misses is re-read as before.
+ */
+class Lookbehind {
+  private readonly links = new Map<string, string>();
+  private canonProgramsAt = -1;
+  private canonPrograms = new Set<string>();
+  private canonDirs = new Set<string>();
+  private dirRun: string | undefined;
+  private readonly nearby = new Map<string, Kept>();
+  readonly libs = new Map<string, Kept>();
+  private bytes = 0;
+
+  constructor(
+    private readonly programs: Set<string>,
+    private readonly contents: Map<string, Buffer>,
+  ) {}
+
+  /** `p` with the directory symlinks seen so far followed (bounded). */
+  private canon(p: string): string {
+    let parts = p.split('/');
+    for (let hops = 0, i = 1; i <= parts.length && hops < 40; i++) {
+      const head = parts.slice(0, i).join('/');
+      const to = i < parts.length ? this.links.get(head) : undefined;
+      if (to === undefined) continue;
+      parts = [...to.split('/').filter(Boolean), ...parts.slice(i)];
+      i = 0;
+      hops++;
+    }
+    return parts.join('/');
+  }
+
+  private refresh(): void {
+    if (this.canonProgramsAt === this.links.size + this.programs.size) return;
+    this.canonProgramsAt = this.links.size + this.programs.size;
+    this.canonPrograms = new Set([...this.programs].map((p) => this.canon(p)));
+    this.canonDirs = new Set([...this.canonPrograms].map((p) => p.slice(0, Math.max(0, p.lastIndexOf('/')))));
+  }
+
+  note(e: LayerEntry): void {
+    const slash = e.path.lastIndexOf('/');
+    const dir = slash < 0 ? '' : e.path.slice(0, slash);
+    if (dir !== this.dirRun) {
+      this.dirRun = dir;
+      for (const k of this.nearby.values()) this.bytes -= k.bytes.length;
+      this.nearby.clear();
+    }
+    if ((e.type !== 'symlink' && e.type !== 'hardlink') || e.linkname === undefined) return;
+    // A hardlink's name is already a path in the image; a symlink's is relative to its directory.
+    const target = e.type === 'hardlink' ? e.linkname : normaliseEntryPath(e.linkname.startsWith('/') ? e.linkname : `${dir}/${e.linkname}`).path;
+    if (e.type === 'symlink') this.links.set(e.path, target);
+    this.refresh();
+    if (!this.canonPrograms.has(this.canon(e.path))) return;
+    const to = this.canon(target);
+    const near = this.nearby.get(to);
+    if (near !== undefined && near.layer === e.layer) this.contents.set(to, near.bytes);
+    else this.programs.add(to);
+  }
+
+  wants(e: LayerEntry): boolean {
+    if (e.size > LOOKBEHIND_FILE) return false;
+    if (RUNTIME_LIB.test(e.path)) return true;
+    this.refresh();
+    const slash = e.path.lastIndexOf('/');
+    return this.canonDirs.has(slash < 0 ? '' : e.path.slice(0, slash));
+  }
+
+  sink(e: LayerEntry): TarDataSink {
+    return collectSink(LOOKBEHIND_FILE, e.size, (bytes) => {
+      if (bytes === undefined || bytes.length < 4) return;
+      const elf = bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
+      if (!elf && !(bytes[0] === 0x23 && bytes[1] === 0x21)) return; // ELF or #! only
+      const into = RUNTIME_LIB.test(e.path) ? this.libs : this.nearby;
+      const before = into.get(e.path);
+      if (before !== undefined) this.bytes -= before.bytes.length;
+      into.set(e.path, { layer: e.layer, bytes });
+      this.bytes += bytes.length;
+      // Over budget: drop the largest files near the walk, then (libraries alone over it) this one.
+      while (this.bytes > LOOKBEHIND_BUDGET && this.nearby.size > 0) {
+        let big: string | undefined;
+        for (const [p, k] of this.nearby) if (big === undefined || k.bytes.length > this.nearby.get(big)!.bytes.length) big = p;
+        this.bytes -= this.nearby.get(big!)!.bytes.length;
+        this.nearby.delete(big!);
+      }
+      if (this.bytes > LOOKBEHIND_BUDGET && into.get(e.path)?.bytes === bytes) {
+        into.delete(e.path);
+        this.bytes -= bytes.length;
+      }
+    });
+  }
+}
+
+export interface VerifyCaptureOptions {
+  /** Keep likely link targets as they pass (default: when a re-read costs a whole export). */
+  lookbehind?: boolean;
+}
+
+export function createVerifyCapture(image: Image, kept?: CapturedFiles, options: VerifyCaptureOptions = {}): VerifyCapture {
   const config = image.config().config;
   const pathVar = envValue(config?.Env, 'PATH') ?? DEFAULT_PATH;
   const workdir = config?.WorkingDir || '/';
@@ -87,13 +211,18 @@ export function createVerifyCapture(image: Image, kept?: CapturedFiles): VerifyC
   for (const n of names) for (const p of candidatePaths(n, pathVar, workdir)) programs.add(p);
   const small = new Set(SMALL_FILES);
   const contents = new Map<string, Buffer>();
+  const behind = (options.lookbehind ?? rereadIsExport(image)) ? new Lookbehind(programs, contents) : undefined;
+  const wanted = (e: LayerEntry): boolean => small.has(e.path) || programs.has(e.path) || /^etc\/ld-musl-[^/]+\.path$/.test(e.path) || DPKG_LIBC_PARAGRAPH.test(e.path);
 
   return {
-    wants: (e) => small.has(e.path) || programs.has(e.path) || /^etc\/ld-musl-[^/]+\.path$/.test(e.path) || DPKG_LIBC_PARAGRAPH.test(e.path),
+    note: (e) => behind?.note(e),
+    wants: (e) => wanted(e) || behind?.wants(e) === true,
     sink: (e) =>
-      collectSink(programs.has(e.path) ? MAX_PROGRAM_BYTES : MAX_SMALL_FILE, e.size, (bytes) => {
-        if (bytes) contents.set(e.path, bytes);
-      }),
+      wanted(e)
+        ? collectSink(programs.has(e.path) ? MAX_PROGRAM_BYTES : MAX_SMALL_FILE, e.size, (bytes) => {
+            if (bytes) contents.set(e.path, bytes);
+          })
+        : behind!.sink(e),
     add: (path, bytes) => {
       contents.set(path, bytes);
     },
@@ -140,20 +269,32 @@ export function createVerifyCapture(image: Image, kept?: CapturedFiles): VerifyC
           libs.set(target.file.layer, set);
         }
       }
-      await readFromLayers(image, libs, MAX_LIBRARY_BYTES, contents, kept);
+      await readFromLayers(image, libs, MAX_LIBRARY_BYTES, contents, kept, behind?.libs);
       return viewOf(files, contents);
     },
   };
 }
 
 /** Reads the given paths from the given layers (one walk per layer, stopping once all are read). */
-async function readFromLayers(image: Image, wanted: Map<number, Set<string>>, max: number, contents: Map<string, Buffer>, files?: CapturedFiles): Promise<void> {
+async function readFromLayers(
+  image: Image,
+  wanted: Map<number, Set<string>>,
+  max: number,
+  contents: Map<string, Buffer>,
+  files?: CapturedFiles,
+  behind?: ReadonlyMap<string, Kept>,
+): Promise<void> {
   const layers = image.layers();
   for (const [index, all] of wanted) {
     const layer = layers[index];
     if (!layer) continue;
     const paths = new Set<string>();
     for (const p of all) {
+      const near = behind?.get(p);
+      if (near !== undefined && near.layer === index) {
+        contents.set(p, near.bytes);
+        continue;
+      }
       const kept = await files?.get(index, p);
       if (kept !== undefined) contents.set(p, kept);
       else paths.add(p);
@@ -199,10 +340,11 @@ function viewOf(files: ReadonlyMap<string, MergedFile>, contents: Map<string, Bu
 
 /** One pass of its own over the image: the merged tree plus what the checks read. */
 export async function collectImageView(image: Image, options: CollectOptions = {}): Promise<ImageView> {
-  const capture = createVerifyCapture(image);
+  const capture = createVerifyCapture(image, undefined, options.lookbehind !== undefined ? { lookbehind: options.lookbehind } : {});
   const merged = await mergeLayers(image, {
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     visitor: {
+      entry: (e) => capture.note(e),
       sink: (e) => (capture.wants(e) ? capture.sink(e) : undefined),
     },
   });

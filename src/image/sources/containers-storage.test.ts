@@ -7,11 +7,12 @@
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeLayers } from '../filesystem/merge.js';
 import { findStoredImage, openContainersStorage, parseStorageConf } from './containers-storage.js';
+import { layerReaderAvailable } from './tar-worker.js';
 
 let work: string;
 beforeAll(async () => {
@@ -40,26 +41,40 @@ function ustar(name: string, size: number): Buffer {
 
 /** A one-layer overlay store whose layer holds `name` with `content`; the tar-split names `recordName`. */
 async function makeStore(root: string, opts: { name: string; content: string; recordName?: string; onDisk?: (diff: string) => Promise<void> }): Promise<void> {
+  await makeStoreOf(root, [{ name: opts.name, data: Buffer.from(opts.content), ...(opts.recordName !== undefined ? { recordName: opts.recordName } : {}) }], opts.onDisk);
+}
+
+/** A one-layer overlay store holding `files` (each on disk unless `onDisk` writes the layer). */
+async function makeStoreOf(root: string, files: Array<{ name: string; data: Buffer; recordName?: string }>, onDisk?: (diff: string) => Promise<void>): Promise<void> {
   const layerId = 'a'.repeat(64);
-  const data = Buffer.from(opts.content);
-  const pad = Buffer.alloc((512 - (data.length % 512)) % 512);
-  const header = ustar(opts.name, data.length);
-  const tar = Buffer.concat([header, data, pad, Buffer.alloc(1024)]);
+  const parts: Buffer[] = [];
+  const lines: object[] = [];
+  for (const f of files) {
+    const pad = Buffer.alloc((512 - (f.data.length % 512)) % 512);
+    const header = ustar(f.name, f.data.length);
+    parts.push(header, f.data, pad);
+    lines.push({ type: 2, payload: header.toString('base64'), position: lines.length });
+    lines.push({ type: 1, name: f.recordName ?? f.name, size: f.data.length, payload: null, position: lines.length });
+    if (pad.length > 0) lines.push({ type: 2, payload: pad.toString('base64'), position: lines.length });
+  }
+  parts.push(Buffer.alloc(1024));
+  lines.push({ type: 2, payload: Buffer.alloc(1024).toString('base64'), position: lines.length });
+  const tar = Buffer.concat(parts);
   const diffId = `sha256:${createHash('sha256').update(tar).digest('hex')}`;
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] }, config: {} }));
   const imageId = createHash('sha256').update(config).digest('hex');
   const diff = join(root, 'overlay', layerId, 'diff');
   await mkdir(diff, { recursive: true });
-  if (opts.onDisk) await opts.onDisk(diff);
-  else await writeFile(join(diff, opts.name), data);
+  if (onDisk) await onDisk(diff);
+  else {
+    for (const f of files) {
+      await mkdir(join(diff, f.name, '..'), { recursive: true });
+      await writeFile(join(diff, f.name), f.data);
+    }
+  }
   await mkdir(join(root, 'overlay-layers'), { recursive: true });
   await mkdir(join(root, 'overlay-images', imageId), { recursive: true });
   await writeFile(join(root, 'overlay-layers', 'layers.json'), JSON.stringify([{ id: layerId, 'diff-digest': diffId, 'diff-size': tar.length }]));
-  const lines = [
-    { type: 2, payload: header.toString('base64'), position: 0 },
-    { type: 1, name: opts.recordName ?? opts.name, size: data.length, payload: null, position: 1 },
-    { type: 2, payload: Buffer.concat([pad, Buffer.alloc(1024)]).toString('base64'), position: 2 },
-  ];
   await writeFile(join(root, 'overlay-layers', `${layerId}.tar-split.gz`), gzipSync(lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
   await writeFile(join(root, 'overlay-images', 'images.json'), JSON.stringify([{ id: imageId, names: ['localhost/app:1'], layer: layerId }]));
   await writeFile(join(root, 'overlay-images', imageId, `=${Buffer.from(`sha256:${imageId}`).toString('base64')}`), config);
@@ -82,31 +97,70 @@ describe('containers-storage', () => {
     expect(findStoredImage(images, 'nope')).toBeUndefined();
   });
 
+});
+
+// The rebuild runs on the layer-reading thread when there is one, else here: both are checked.
+describe.each([
+  ['on the layer-reading thread', undefined],
+  ['on the main thread (GOSLIM_WORKER=0)', '0'],
+])('containers-storage layers %s', (_how, worker) => {
+  const saved = process.env.GOSLIM_WORKER;
+  beforeAll(() => {
+    if (worker === undefined) delete process.env.GOSLIM_WORKER;
+    else process.env.GOSLIM_WORKER = worker;
+    expect(layerReaderAvailable()).toBe(worker === undefined);
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.GOSLIM_WORKER;
+    else process.env.GOSLIM_WORKER = saved;
+  });
+  const at = (name: string): string => join(work, `${name}-${worker ?? 'w'}`);
+
   it('rebuilds the tar from tar-split and the layer directory, byte for byte', async () => {
-    const root = join(work, 'ok');
+    const root = at('ok');
     await makeStore(root, { name: 'hello.txt', content: 'hello\n' });
     const image = await openContainersStorage('localhost/app:1', { store: { root } });
     const merged = await mergeLayers(image, { verifyDiffIds: true });
     expect(merged.files.get('hello.txt')?.size).toBe(6);
   });
 
+  it('rebuilds a layer of many files across reading buffers (a 3 MiB file, 400 small ones in nested directories), byte for byte', async () => {
+    const root = at('many');
+    const big = Buffer.alloc(3 * 1024 * 1024 + 123);
+    for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE(i, i);
+    const files = [{ name: 'big.bin', data: big }];
+    for (let i = 0; i < 400; i++) files.push({ name: `d${i % 7}/e${i % 3}/f${i}.txt`, data: Buffer.from(`file ${i}\n`.repeat(i)) });
+    await makeStoreOf(root, files);
+    const image = await openContainersStorage('localhost/app:1', { store: { root } });
+    const merged = await mergeLayers(image, { verifyDiffIds: true });
+    expect(merged.files.get('big.bin')?.size).toBe(big.length);
+    expect(merged.files.get('d0/e0/f399.txt')?.size).toBe(Buffer.byteLength('file 399\n') * 399);
+    expect([...merged.files.values()].filter((f) => f.type === 'file')).toHaveLength(401);
+  });
+
+  it('a file whose bytes changed on disk (same size) fails the diff_id check', async () => {
+    const root = at('tampered');
+    await makeStore(root, { name: 'hello.txt', content: 'hello\n', onDisk: (diff) => writeFile(join(diff, 'hello.txt'), 'HELLO\n') });
+    await expect(mergeLayers(await openContainersStorage('localhost/app:1', { store: { root } }), { verifyDiffIds: true })).rejects.toMatchObject({ code: 'E_DIGEST_MISMATCH' });
+  });
+
   it('hostile stores: a symlink out of the layer, a `..` record, a wrong size', async () => {
-    const outside = join(work, 'secret');
+    const outside = at('secret');
     await mkdir(outside, { recursive: true });
     await writeFile(join(outside, 'hello.txt'), 'hello\n');
-    const viaLink = join(work, 'link');
+    const viaLink = at('link');
     await makeStore(viaLink, { name: 'd/hello.txt', content: 'hello\n', onDisk: (diff) => symlink(outside, join(diff, 'd')) });
     await expect(mergeLayers(await openContainersStorage('localhost/app:1', { store: { root: viaLink } }))).rejects.toMatchObject({ code: 'E_UNSAFE_PATH' });
 
-    const fileLink = join(work, 'filelink');
+    const fileLink = at('filelink');
     await makeStore(fileLink, { name: 'hello.txt', content: 'hello\n', onDisk: (diff) => symlink(join(outside, 'hello.txt'), join(diff, 'hello.txt')) });
     await expect(mergeLayers(await openContainersStorage('localhost/app:1', { store: { root: fileLink } }))).rejects.toMatchObject({ code: 'E_UNSAFE_PATH' });
 
-    const dotdot = join(work, 'dotdot');
-    await makeStore(dotdot, { name: 'hello.txt', content: 'hello\n', recordName: '../../secret/hello.txt' });
+    const dotdot = at('dotdot');
+    await makeStore(dotdot, { name: 'hello.txt', content: 'hello\n', recordName: `../../${basename(outside)}/hello.txt` });
     await expect(mergeLayers(await openContainersStorage('localhost/app:1', { store: { root: dotdot } }))).rejects.toMatchObject({ code: 'E_UNSAFE_PATH' });
 
-    const size = join(work, 'size');
+    const size = at('size');
     await makeStore(size, { name: 'hello.txt', content: 'hello\n', onDisk: (diff) => writeFile(join(diff, 'hello.txt'), 'hello, world\n') });
     await expect(mergeLayers(await openContainersStorage('localhost/app:1', { store: { root: size } }))).rejects.toMatchObject({ code: 'E_MALFORMED' });
 

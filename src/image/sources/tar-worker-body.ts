@@ -43,6 +43,11 @@ export interface TarWorkerStart {
   zstd?: string;
   /** Expected blob digest and size (the stored bytes). */
   blob?: { digest: string; size?: number; what: string };
+  /**
+   * The blob is rebuilt here from a containers-storage layer: its tar-split record (gzipped JSON
+   * lines) and the layer directory holding the file payloads (see containers-storage.ts).
+   */
+  tarSplit?: { path: string; dir: string; what: string };
   /** slots x slotSize bytes, shared with the main thread. */
   ring: SharedArrayBuffer;
   slots: number;
@@ -61,15 +66,17 @@ export type TarWorkerReply =
   | { type: 'chunks'; id: number; list: number[] }
   | { type: 'input-ack'; id: number; bytes: number }
   | { type: 'end'; id: number; blobBytes: number; tarBytes: number; via: 'sync' | 'stream' }
-  | { type: 'error'; id: number; kind: 'digest' | 'stream'; code?: string; message: string; details?: Record<string, unknown> };
+  | { type: 'error'; id: number; kind: 'digest' | 'stream' | 'typed'; code?: string; message: string; details?: Record<string, unknown> };
 
 export function tarWorkerBody(): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const builtin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
   const load = <T>(id: string): T => (typeof builtin === 'function' ? builtin(id) : require(id)) as T;
   const { parentPort } = load<typeof import('node:worker_threads')>('node:worker_threads');
-  const { closeSync, createReadStream, openSync, readSync } = load<typeof import('node:fs')>('node:fs');
+  const fs = load<typeof import('node:fs')>('node:fs');
+  const { closeSync, createReadStream, openSync, readSync } = fs;
   const { constants: zc, createGunzip } = load<typeof import('node:zlib')>('node:zlib');
+  const path = load<typeof import('node:path')>('node:path');
   const { createHash } = load<typeof import('node:crypto')>('node:crypto');
   const { Readable, Transform } = load<typeof import('node:stream')>('node:stream');
   type Hash = import('node:crypto').Hash;
@@ -91,6 +98,8 @@ export function tarWorkerBody(): void {
     finished: boolean;
     raw: Stream;
     out: Stream;
+    /** Takes back a buffer of `out` once it was copied into the ring (tar-split rebuilds). */
+    recycle?: (b: Buffer) => void;
     dec: Stream | import('node:stream').Transform | undefined;
     blobHash: Hash | undefined;
     blobBytes: number;
@@ -109,10 +118,177 @@ export function tarWorkerBody(): void {
     job.dec?.destroy();
   };
 
-  const fail = (job: Job, err: Error & { code?: string }): void => {
+  const fail = (job: Job, err: Error & { code?: string; goslimCode?: string }): void => {
     if (job.finished) return;
     stop(job);
+    if (err.goslimCode !== undefined) {
+      post({ type: 'error', id: job.id, kind: 'typed', code: err.goslimCode, message: err.message });
+      return;
+    }
     post({ type: 'error', id: job.id, kind: 'stream', ...(err.code !== undefined ? { code: err.code } : {}), message: err.message });
+  };
+
+  /**
+   * A failure with a goslim error code (this code cannot import errors.ts): the main thread
+   * revives it as the GoslimError subclass of that code (tar-worker.ts, reviveError).
+   */
+  class CodedFault extends Error {
+    constructor(
+      readonly goslimCode: string,
+      message: string,
+    ) {
+      super(message);
+    }
+  }
+  const typed = (goslimCode: string, message: string): Error => new CodedFault(goslimCode, message);
+
+  /**
+   * A containers-storage layer's tar, rebuilt from its tar-split record and its directory, as
+   * containers/storage's Diff() does (the rules are containers-storage.ts's): headers and
+   * padding come from the record, each file's bytes from the directory, opened with O_NOFOLLOW
+   * below a parent whose real path is inside the layer, and of exactly the recorded size. The
+   * output comes in buffers of up to OUT bytes (one message per slot on the main side, not one
+   * per tar header).
+   */
+  const tarSplitSource = (ts: { path: string; dir: string; what: string }): Stream & { recycle?: (b: Buffer) => void } => {
+    const OUT = 1 << 20;
+    // Output buffers come back once copied into the ring (recycle), so a layer costs a few MiB
+    // here, not a garbage buffer per MiB of tar.
+    const spare: Buffer[] = [];
+    const take = (): Buffer => spare.pop() ?? Buffer.allocUnsafe(OUT);
+    const { what, dir } = ts;
+    const lines = createReadStream(ts.path).pipe(createGunzip());
+    async function* rebuild(): AsyncGenerator<Buffer> {
+      let realDir: string;
+      try {
+        realDir = fs.realpathSync(dir);
+      } catch (err) {
+        throw typed('E_NOT_FOUND', `${what}: its directory ${dir} cannot be read (${(err as Error).message})`);
+      }
+      // Real paths of the directories met (one lstat per new directory: its parent's real path
+      // plus its name unless it is a symlink, which is resolved in full).
+      const root = path.resolve(dir);
+      const reals = new Map<string, string>([[root, realDir]]);
+      const realOf = (p: string): string => {
+        const known = reals.get(p);
+        if (known !== undefined) return known;
+        const up = path.dirname(p);
+        let real: string;
+        if (up === p || !p.startsWith(root + path.sep)) real = fs.realpathSync(p);
+        else {
+          const upReal = realOf(up);
+          real = fs.lstatSync(p).isSymbolicLink() ? fs.realpathSync(p) : path.join(upReal, path.basename(p));
+        }
+        reals.set(p, real);
+        return real;
+      };
+      let out = take();
+      let o = 0;
+      let carry: Buffer | undefined;
+      const put = function* (data: Buffer): Generator<Buffer> {
+        let i = 0;
+        while (i < data.length) {
+          const n = Math.min(data.length - i, OUT - o);
+          data.copy(out, o, i, i + n);
+          o += n;
+          i += n;
+          if (o === OUT) {
+            yield out;
+            out = take();
+            o = 0;
+          }
+        }
+      };
+      const openPayload = (rawName: string, size: number): number => {
+        const name = path.posix.normalize(rawName.replace(/^\/+/, ''));
+        if (name === '..' || name.startsWith('../') || path.posix.isAbsolute(name)) throw typed('E_UNSAFE_PATH', `${what}: tar-split names ${rawName}, outside the layer`);
+        const full = path.resolve(dir, name);
+        const parent = path.dirname(full);
+        let real: string;
+        try {
+          real = realOf(parent);
+        } catch {
+          throw typed('E_NOT_FOUND', `${what}: ${name} is missing from ${dir}`);
+        }
+        if (real !== realDir && !real.startsWith(realDir + path.sep)) throw typed('E_UNSAFE_PATH', `${what}: ${name} lies behind a symlink out of ${dir}`);
+        let fd: number;
+        try {
+          fd = fs.openSync(full, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw typed('E_UNSAFE_PATH', `${what}: ${name} is a symlink where the layer has a file`);
+          throw typed('E_NOT_FOUND', `${what}: ${name} is missing from ${dir}`);
+        }
+        const st = fs.fstatSync(fd);
+        if (!st.isFile() || st.size !== size) {
+          fs.closeSync(fd);
+          throw typed('E_MALFORMED', `${what}: ${name} in ${dir} is ${st.isFile() ? `${st.size} bytes` : 'not a file'}, its record says ${size}`);
+        }
+        return fd;
+      };
+      const entry = function* (line: string): Generator<Buffer> {
+        let e: { type?: unknown; name?: unknown; size?: unknown; payload?: unknown };
+        try {
+          e = JSON.parse(line) as typeof e;
+        } catch {
+          throw typed('E_MALFORMED', `${what}: ${ts.path} has a line that is not JSON`);
+        }
+        if (e === null || typeof e !== 'object') throw typed('E_MALFORMED', `${what}: ${ts.path} has a line that is not an object`);
+        if (e.type === 2) {
+          if (e.payload === undefined || e.payload === null || e.payload === '') return;
+          if (typeof e.payload !== 'string') throw typed('E_MALFORMED', `${what}: tar-split segment payload is not a string`);
+          yield* put(Buffer.from(e.payload, 'base64'));
+          return;
+        }
+        if (e.type !== 1) throw typed('E_MALFORMED', `${what}: tar-split entry type ${String(e.type)} is unknown`);
+        const size = e.size ?? 0;
+        if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw typed('E_MALFORMED', `${what}: tar-split entry size is not a size`);
+        if (size === 0) return;
+        if (typeof e.name !== 'string') return;
+        const fd = openPayload(e.name, size);
+        try {
+          let left = size;
+          while (left > 0) {
+            const n = fs.readSync(fd, out, o, Math.min(OUT - o, left), null);
+            if (n === 0) throw typed('E_TRUNCATED', `${what}: ${e.name} shrank while read`);
+            left -= n;
+            o += n;
+            if (o === OUT) {
+              yield out;
+              out = take();
+              o = 0;
+            }
+          }
+        } finally {
+          fs.closeSync(fd);
+        }
+      };
+      try {
+        for await (const chunk of lines as AsyncIterable<Buffer>) {
+          let data = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
+          carry = undefined;
+          let from = 0;
+          for (;;) {
+            const nl = data.indexOf(10, from);
+            if (nl < 0) break;
+            if (nl > from) yield* entry(data.toString('utf8', from, nl));
+            from = nl + 1;
+          }
+          if (from < data.length) carry = Buffer.from(data.subarray(from));
+          data = Buffer.alloc(0);
+        }
+      } catch (err) {
+        if ((err as { goslimCode?: string }).goslimCode !== undefined) throw err;
+        throw typed('E_MALFORMED', `${what}: ${ts.path} cannot be read (${(err as Error).message})`);
+      }
+      if (carry !== undefined && carry.length > 0) yield* entry(carry.toString('utf8'));
+      if (o > 0) yield out.subarray(0, o);
+    }
+    const src: Stream & { recycle?: (b: Buffer) => void } = Readable.from(rebuild(), { objectMode: false, highWaterMark: 1 << 20 });
+    src.recycle = (b: Buffer): void => {
+      if (b.length === OUT && b.byteOffset === 0 && spare.length < 4) spare.push(b);
+    };
+    src.on('close', () => lines.destroy());
+    return src;
   };
 
   const sendSlot = (job: Job): void => {
@@ -186,7 +362,8 @@ export function tarWorkerBody(): void {
         job.pending[0] = rest;
         return;
       }
-      job.pending.shift();
+      const done = job.pending.shift()!;
+      if (done.byteOffset === 0) job.recycle?.(done);
     }
     if (job.ended) finish(job);
     else if (job.out.isPaused()) job.out.resume();
@@ -247,8 +424,10 @@ export function tarWorkerBody(): void {
   };
 
   const start = (req: TarWorkerStart): void => {
-    const raw: Stream =
-      req.file === undefined
+    const raw: Stream & { recycle?: (b: Buffer) => void } =
+      req.tarSplit !== undefined
+        ? tarSplitSource(req.tarSplit)
+        : req.file === undefined
         ? pushedSource(req.id)
         : req.length === 0
           ? Readable.from([])
@@ -274,6 +453,7 @@ export function tarWorkerBody(): void {
       raw,
       out: dec ?? raw,
       dec,
+      ...(dec === undefined && raw.recycle !== undefined ? { recycle: raw.recycle } : {}),
       blobHash: req.blob !== undefined ? createHash('sha256') : undefined,
       blobBytes: 0,
       tarBytes: 0,
@@ -305,6 +485,7 @@ export function tarWorkerBody(): void {
           continue;
         }
         const rest = fill(job, c);
+        if (rest === undefined) job.recycle?.(c);
         if (rest !== undefined) {
           // Out of slots: keep the rest (zlib does not reuse an output buffer once pushed)
           // and wait for the main thread to give a slot back.

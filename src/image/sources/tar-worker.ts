@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { DigestMismatchError, errnoError, InternalError, IoError, NotFoundError } from '../../errors.js';
+import { DigestMismatchError, errnoError, errorForCode, InternalError, IoError, NotFoundError, type ErrorCode } from '../../errors.js';
 import type { TarChunks } from '../model.js';
 import { wrapDecompressError } from './decompress.js';
 import { tarWorkerBody, type TarWorkerReply, type TarWorkerRequest, type TarWorkerStart } from './tar-worker-body.js';
@@ -80,6 +80,7 @@ function workerDisabled(): boolean {
 
 function reviveError(msg: Extract<TarWorkerReply, { type: 'error' }>, what: string): Error {
   if (msg.kind === 'digest') return new DigestMismatchError(msg.message, msg.details ? { details: msg.details } : {});
+  if (msg.kind === 'typed') return errorForCode((msg.code ?? 'E_INTERNAL') as ErrorCode, msg.message);
   const err = errnoError(msg.message, msg.code);
   // The blob's file could not be opened or read (it vanished, or the disk failed): not a
   // problem of the compressed data.
@@ -192,6 +193,8 @@ export interface WorkerTarRequest {
    */
   stream?: Readable;
   gzip: boolean;
+  /** ...or the tar rebuilt from a containers-storage layer's tar-split record and directory. */
+  tarSplit?: { path: string; dir: string };
   /** The blob is zstd: decoded on the worker with fzstd (see decompress.ts for when). */
   zstd?: boolean;
   /** The blob digest (and size) the worker checks, for a file. */
@@ -253,7 +256,8 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
   const start: TarWorkerStart = {
     type: 'start',
     id,
-    ...(req.stream === undefined ? { file: req.file } : {}),
+    ...(req.stream === undefined && req.tarSplit === undefined ? { file: req.file } : {}),
+    ...(req.tarSplit !== undefined ? { tarSplit: { ...req.tarSplit, what: req.what } } : {}),
     start: req.start ?? 0,
     length: req.length ?? 0,
     gzip: req.gzip,

@@ -1,0 +1,93 @@
+/**
+ * The verify capture's lookbehind (collect.ts): for a source whose re-read costs a whole export
+ * (docker-daemon), a program behind a symlink that comes after its data in a sorted layer
+ * (`usr/bin/sh -> dash` after `usr/bin/dash`), and the C library it needs symbol versions from,
+ * are kept as they pass, so finish() reads no layer again; the view is the same as with the
+ * targeted re-reads. Real ELF files: this host's dash and libc.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Image, Layer, TarChunks, TarReadOptions } from '../image/model.js';
+import { openImage } from '../image/open.js';
+import { DelegatingLayer } from '../image/partial.js';
+import { buildTestImage, dir, file, symlink } from '../image/testing/index.js';
+import { collectImageView } from './collect.js';
+import type { Readable } from 'node:stream';
+
+const DASH = ['/usr/bin/dash', '/bin/dash'].find((p) => existsSync(p));
+const LIBC = ['/usr/lib/x86_64-linux-gnu/libc.so.6', '/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/aarch64-linux-gnu/libc.so.6', '/lib/aarch64-linux-gnu/libc.so.6'].find((p) => existsSync(p));
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'goslim-lookbehind-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+/** The image with every layer read counted. */
+function counting(image: Image): { image: Image; reads: number[] } {
+  const reads = image.layers().map(() => 0);
+  class Counted extends DelegatingLayer {
+    constructor(
+      inner: Layer,
+      private readonly i: number,
+    ) {
+      super(inner);
+    }
+    override uncompressed(options?: TarReadOptions): Promise<Readable> {
+      reads[this.i]!++;
+      return super.uncompressed(options);
+    }
+    override async tarChunks(options?: TarReadOptions): Promise<TarChunks | undefined> {
+      const c = await super.tarChunks(options);
+      if (c !== undefined) reads[this.i]!++;
+      return c;
+    }
+  }
+  const layers = image.layers().map((l, i) => new Counted(l, i));
+  return { image: Object.assign(Object.create(image) as Image, { layers: () => [...layers] }), reads };
+}
+
+describe.runIf(DASH !== undefined && LIBC !== undefined)('verify capture lookbehind', () => {
+  it('keeps a program behind a later symlink and its C library: no re-read, the same view', async () => {
+    const multiarch = LIBC!.split('/').slice(-2, -1)[0]!;
+    const built = await buildTestImage(
+      {
+        layers: [
+          {
+            entries: [
+              symlink('bin', 'usr/bin'),
+              symlink('lib', 'usr/lib'),
+              dir('usr/bin'),
+              file('usr/bin/bash-like', 5000, { mode: 0o755 }),
+              file('usr/bin/dash', readFileSync(DASH!), { mode: 0o755 }),
+              file('usr/bin/env', '#!/bin/sh\necho\n', { mode: 0o755 }),
+              symlink('usr/bin/sh', 'dash'),
+              dir(`usr/lib/${multiarch}`),
+              file(`usr/lib/${multiarch}/libc.so.6`, readFileSync(LIBC!), { mode: 0o755 }),
+              file(`usr/lib/${multiarch}/libz.so.1`, 3000),
+            ],
+          },
+          { entries: [file('srv/app.txt', 'app\n')] },
+        ],
+        config: { Cmd: ['/bin/sh', '-c', 'echo hi'] },
+      },
+      { dir: join(work, 'img'), format: 'oci' },
+    );
+    const plain = counting(await openImage(built.reference));
+    const rereads = await collectImageView(plain.image, { lookbehind: false });
+    const kept = counting(await openImage(built.reference));
+    const behind = await collectImageView(kept.image, { lookbehind: true });
+    // Without the lookbehind, layer 0 is read again for dash, then for libc.
+    expect(plain.reads).toEqual([3, 1]);
+    expect(kept.reads).toEqual([1, 1]);
+    for (const path of ['usr/bin/dash', `usr/lib/${multiarch}/libc.so.6`]) {
+      expect(behind.read(path), path).toBeDefined();
+      expect(behind.read(path)?.equals(rereads.read(path)!), path).toBe(true);
+    }
+  });
+});
