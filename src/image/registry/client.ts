@@ -424,8 +424,9 @@ export class RegistryClient {
    * digest; we check `Docker-Content-Digest` on the answer as well.
    *
    * With `file` (the blob's bytes on local disk), the upload is one monolithic PUT sent from the
-   * file through reused buffers whatever the size (file-body.ts): no chunk is held, and a failed
-   * upload is restarted from the file by the caller, so chunks would buy nothing but round trips.
+   * file through reused buffers whatever the size (file-body.ts), unless `chunkThreshold` is given:
+   * no chunk is held, and a failed upload is restarted from the file by the caller, so chunks
+   * would buy nothing but round trips.
    */
   async uploadBlob(
     repository: string,
@@ -437,9 +438,10 @@ export class RegistryClient {
   ): Promise<'monolithic' | 'chunked'> {
     checkedDigest(digest, 'blob digest');
     const threshold = options.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD;
-    const fromFile = file !== undefined && file.length === size;
+    // Chunks only when asked for (a registry or proxy with a body size limit): from a file, one PUT.
+    const chunked = size >= threshold && !(file !== undefined && options.chunkThreshold === undefined);
+    const fromFile = !chunked && file !== undefined && file.length === size;
     const session = await this.startUpload(repository);
-    const chunked = !fromFile && size >= threshold;
     try {
       if (!chunked) {
         const url = withDigest(session.location, digest);

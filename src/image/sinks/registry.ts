@@ -108,7 +108,7 @@ async function pushBlob(
       // PUT says BLOB_UPLOAD_UNKNOWN): if it has the blob now, it verified the digest; done.
       if (isTransientError(err) || isGoslimError(err, 'E_NOT_FOUND')) {
         if ((await client.blobSize(repository, job.digest, true).catch(() => undefined)) !== undefined) {
-          return file === undefined && job.size >= (options.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD) ? 'chunked' : 'monolithic';
+          return (file === undefined || options.chunkThreshold !== undefined) && job.size >= (options.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD) ? 'chunked' : 'monolithic';
         }
       }
       const delay = isTransientError(err) ? nextDelay(policy, attempt, Date.now() - started, undefined) : undefined;
