@@ -58,12 +58,47 @@ class RawHeaders implements HttpHeaders {
   }
 }
 
+/** Bodies at most this long are read to their end when discarded, so the connection is kept. */
+const DRAIN_MAX = 64 << 10;
+
+/**
+ * An answer from node:http. The body is the Node stream itself (`nodeBody`): converting it to a
+ * web stream and back, as a fetch-shaped body would be read, cost a pull of 105 MB twice the time
+ * (2.07x skopeo against 1.01x through undici, measured); the web stream is made only when asked for.
+ */
+export class NodeHttpResponse implements HttpResponse {
+  readonly status: number;
+  readonly ok: boolean;
+  readonly headers: HttpHeaders;
+  private web: ReadableStream<Uint8Array> | null | undefined;
+  constructor(
+    private readonly res: IncomingMessage,
+    readonly nodeBody: Readable | null,
+  ) {
+    this.status = res.statusCode ?? 0;
+    this.ok = this.status >= 200 && this.status < 300;
+    this.headers = new RawHeaders(res.rawHeaders);
+  }
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.web === undefined) this.web = this.nodeBody === null ? null : (Readable.toWeb(this.nodeBody) as NodeReadableStream<Uint8Array> as unknown as ReadableStream<Uint8Array>);
+    return this.web;
+  }
+  /** Drop the body: a short one is read to its end (the connection is reused), a long one cut. */
+  discard(): void {
+    if (this.nodeBody === null || this.res.complete) return;
+    const length = Number(this.res.headers['content-length'] ?? Number.NaN);
+    if (this.web === undefined && length <= DRAIN_MAX) this.res.resume();
+    else this.res.destroy();
+  }
+}
+
 function toResponse(res: IncomingMessage, method: string): HttpResponse {
   const status = res.statusCode ?? 0;
-  let body: ReadableStream<Uint8Array> | null = null;
-  if (method === 'HEAD' || NULL_BODY.has(status)) res.resume();
-  else body = Readable.toWeb(res) as NodeReadableStream<Uint8Array> as unknown as ReadableStream<Uint8Array>;
-  return { status, ok: status >= 200 && status < 300, headers: new RawHeaders(res.rawHeaders), body };
+  if (method === 'HEAD' || NULL_BODY.has(status)) {
+    res.resume();
+    return new NodeHttpResponse(res, null);
+  }
+  return new NodeHttpResponse(res, res);
 }
 
 /** A request that follows fetch's error behaviour closely enough for the transport (its errors carry Node's codes). */

@@ -25,7 +25,7 @@ import { resolveCredentials, type Credential } from './credentials.js';
 import { SecretSet } from './redact.js';
 import { registryError, type RequestContext } from './registry-errors.js';
 import { isFileBody, sendFileBody, type FileBody } from './file-body.js';
-import { fromFetch, nodeFetch, type HttpFetch, type HttpInit, type HttpResponse } from './http.js';
+import { fromFetch, NodeHttpResponse, nodeFetch, type HttpFetch, type HttpInit, type HttpResponse } from './http.js';
 import { DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, networkErrorCode, nextDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 export interface TransportOptions {
@@ -499,7 +499,8 @@ export class TransportResponse {
   /** Discard the body. */
   async discard(): Promise<void> {
     this.activity.stop();
-    await this.response.body?.cancel().catch(() => undefined);
+    if (this.response instanceof NodeHttpResponse) this.response.discard();
+    else await this.response.body?.cancel().catch(() => undefined);
     if (!this.keepDeadline) this.deadline.stop();
   }
 
@@ -508,12 +509,13 @@ export class TransportResponse {
    * minimum rate, and the request's deadline all fail it with E_NETWORK naming `what`.
    */
   stream(what: string): Readable {
-    const body = this.response.body;
-    if (body === null) {
+    const node = this.response instanceof NodeHttpResponse ? this.response.nodeBody : undefined;
+    const body = node === undefined ? this.response.body : null;
+    if (node === null || (node === undefined && body === null)) {
       this.finished();
       return Readable.from([]);
     }
-    const src = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+    const src = node ?? Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
     const out = new PassThrough({ highWaterMark: 1 << 16 });
     // A consumer that stops reading (backpressure) pauses the body: that is not a slow network.
     const rate = new RateMonitor(this.bounds.minRate, this.bounds.rateWindowMs, () => this.controller.abort(new SlowTransferError()), () => out.writableNeedDrain);
