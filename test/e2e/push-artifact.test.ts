@@ -4,7 +4,7 @@
  * skopeo (the manifest as the registry serves it; a copy back to an OCI layout, byte for byte)
  * and with the registry API (each blob fetched by digest).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,8 @@ import { RegistryClient } from '../../src/image/registry/client.js';
 import { artifactFileMediaType, EMPTY_CONFIG_MEDIA_TYPE, SCAN_ARTIFACT_TYPE, TITLE_ANNOTATION } from '../../src/image/sinks/artifact.js';
 import { runInProcess } from '../helpers/in-process-cli.js';
 import { startRegistry, type RegistryHandle } from '../helpers/registry.js';
-import { describeWithTools } from '../helpers/tools.js';
+import { describeWithTools, itWithTools } from '../helpers/tools.js';
+import { REPO_ROOT } from '../helpers/images.js';
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const work = mkdtempSync(join(tmpdir(), 'goslim-push-artifact-'));
@@ -119,6 +120,17 @@ describeWithTools(['docker-registry', 'skopeo'], 'goslim push --artifact: scan r
     expect(out.files.map((f) => f.mediaType)).toEqual(['text/markdown']);
     expect(artifactFileMediaType('x.ndjson')).toBe('application/vnd.goslim.scan.records.v1+jsonl');
     expect(artifactFileMediaType('x.bin')).toBe('application/octet-stream');
+  });
+
+  itWithTools(['dist'], 'the built CLI exits on its own after pushing (every connection released: a kept one held the process open)', () => {
+    // The bound is there so a regression fails instead of hanging; nothing is timed.
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/goslim.js'), 'push', '--artifact', summary, `docker://${reg.host}/goslim/exits:v1`], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.signal, 'still running after 60 s').toBeNull();
+    expect(r.status, r.stderr).toBe(0);
   });
 
   it('refuses what it cannot push as an artifact (exit 2 with a code), and leaves no tag behind', async () => {

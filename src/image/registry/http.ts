@@ -85,9 +85,10 @@ export class NodeHttpResponse implements HttpResponse {
   }
   /** Drop the body: a short one is read to its end (the connection is reused), a long one cut. */
   discard(): void {
-    if (this.nodeBody === null || this.res.complete) return;
+    if (this.nodeBody === null || this.res.readableEnded) return;
     const length = Number(this.res.headers['content-length'] ?? Number.NaN);
-    if (this.web === undefined && length <= DRAIN_MAX) this.res.resume();
+    // A body the parser has whole (`complete`) must still be read for the socket to be released.
+    if (this.web === undefined && (this.res.complete || length <= DRAIN_MAX)) this.res.resume();
     else this.res.destroy();
   }
 }
