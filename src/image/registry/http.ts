@@ -12,6 +12,7 @@
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { RegistryError } from '../../errors.js';
 
 export interface HttpHeaders {
   get(name: string): string | null;
@@ -123,7 +124,8 @@ export async function startRequest(url: URL, init: HttpInit, extraHeaders: Outgo
       answered = true;
       if (init.redirect === 'error' && REDIRECT.has(res.statusCode ?? 0)) {
         res.destroy();
-        reject(new TypeError('fetch failed', { cause: new Error(`unexpected redirect (HTTP ${res.statusCode})`) }));
+        // Uploads are never redirected (the transport's comment says why); the host only: a Location may carry a session.
+        reject(new RegistryError(`${url.host} redirected a request with a body (HTTP ${res.statusCode}); it is not followed`, { details: { status: res.statusCode ?? 0 } }));
         return;
       }
       resolve(toResponse(res, method));
