@@ -1,5 +1,5 @@
 /**
- * HTTP transport to one registry over Node's fetch: base URL and scheme choice, authentication,
+ * HTTP transport to one registry (over node:http, http.ts; a fetch when one is injected): base URL and scheme choice, authentication,
  * bounded retries with backoff, timeouts, manual redirects and typed errors.
  *
  * - https always, except loopback hosts and registries marked insecure (plain http, like
@@ -242,9 +242,9 @@ export class RegistryTransport {
       const uploadRate = new RateMonitor(this.bounds.minRate, this.bounds.rateWindowMs, () => controller.abort(new SlowTransferError()));
       const uploadStreams: Readable[] = [];
       let sourceError: Error | undefined;
-      // Requests with a body use redirect 'error': with any other mode undici's fetch clones the
-      // request, which tees the body stream and keeps every byte of it in memory until the request
-      // ends (measured: a 200 MB upload held 200 MB). Registries do not redirect uploads.
+      // Requests with a body use redirect 'error': registries do not redirect uploads, and with an
+      // injected undici fetch any other mode clones the request, which tees the body stream and
+      // keeps every byte of it in memory until the request ends (measured: a 200 MB upload held 200 MB).
       const hasBody = body !== undefined && method !== 'GET' && method !== 'HEAD';
       const init: HttpInit = { method, headers, redirect: hasBody ? 'error' : 'manual', signal: controller.signal };
       let fileBody: FileBody | undefined;
