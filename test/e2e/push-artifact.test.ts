@@ -6,13 +6,15 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseDocument } from '../../src/image/documents.js';
 import { RegistryClient } from '../../src/image/registry/client.js';
 import { artifactFileMediaType, EMPTY_CONFIG_MEDIA_TYPE, SCAN_ARTIFACT_TYPE, TITLE_ANNOTATION } from '../../src/image/sinks/artifact.js';
+import { sha256Digest } from '../../src/image/digest.js';
 import { runInProcess } from '../helpers/in-process-cli.js';
 import { startRegistry, type RegistryHandle } from '../helpers/registry.js';
 import { describeWithTools, itWithTools } from '../helpers/tools.js';
@@ -100,6 +102,48 @@ describeWithTools(['docker-registry', 'skopeo'], 'goslim push --artifact: scan r
       const blob = readFileSync(join(back, 'blobs', 'sha256', f.digest.slice(7)));
       expect(blob.equals(f.title === 'fleet.jsonl' ? recordBytes : summaryBytes)).toBe(true);
     }
+  });
+
+  it('goslim pull writes the files back under their titles, byte for byte', async () => {
+    const out = join(work, 'pulled');
+    const r = await runInProcess(['pull', `docker://${reg.host}/goslim/scans:nightly`, out, '--json'], env, work);
+    expect(r.code, r.stderr).toBe(0);
+    const got = JSON.parse(r.stdout) as { digest: string; artifactType: string; files: Array<{ title: string }> };
+    expect(got.digest).toBe(pushed.digest);
+    expect(got.artifactType).toBe(SCAN_ARTIFACT_TYPE);
+    expect(readdirSync(out).sort()).toEqual(['fleet.json', 'fleet.jsonl']);
+    expect(readFileSync(join(out, 'fleet.jsonl')).equals(recordBytes)).toBe(true);
+    expect(readFileSync(join(out, 'fleet.json')).equals(summaryBytes)).toBe(true);
+  });
+
+  it('goslim pull refuses a title that is not a plain file name (E_UNSAFE_PATH) or a layer without one (E_MALFORMED), writing nothing', async () => {
+    const client = new RegistryClient(reg.host, { credential: { username: reg.username, password: reg.password } });
+    const data = Buffer.from('payload\n');
+    await client.uploadBlob('goslim/hostile', sha256Digest(data), data.length, async () => Readable.from([data]));
+    const empty = Buffer.from('{}');
+    await client.uploadBlob('goslim/hostile', sha256Digest(empty), 2, async () => Readable.from([empty]));
+    const manifest = (annotations: Record<string, string> | undefined) =>
+      Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: SCAN_ARTIFACT_TYPE, config: { mediaType: EMPTY_CONFIG_MEDIA_TYPE, digest: sha256Digest(empty), size: 2 }, layers: [{ mediaType: 'text/plain', digest: sha256Digest(data), size: data.length, ...(annotations ? { annotations } : {}) }] }));
+    const cases: Array<[string, Record<string, string> | undefined, string]> = [
+      ['up', { [TITLE_ANNOTATION]: '../escaped.txt' }, 'E_UNSAFE_PATH'],
+      ['abs', { [TITLE_ANNOTATION]: join(work, 'abs-escaped.txt') }, 'E_UNSAFE_PATH'],
+      ['sub', { [TITLE_ANNOTATION]: 'a/b.txt' }, 'E_UNSAFE_PATH'],
+      ['dot', { [TITLE_ANNOTATION]: '..' }, 'E_UNSAFE_PATH'],
+      ['none', undefined, 'E_MALFORMED'],
+    ];
+    for (const [tag, annotations, code] of cases) {
+      await client.putManifest('goslim/hostile', tag, manifest(annotations), 'application/vnd.oci.image.manifest.v1+json');
+      const out = join(work, 'hostile', tag, 'out');
+      const r = await runInProcess(['pull', `docker://${reg.host}/goslim/hostile:${tag}`, out], env, work);
+      expect(r.code, `${tag}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, tag).toContain(code);
+      expect(existsSync(out), tag).toBe(false);
+      expect(existsSync(join(work, 'hostile', tag, 'escaped.txt')), tag).toBe(false);
+    }
+    expect(existsSync(join(work, 'abs-escaped.txt'))).toBe(false);
+    const notRegistry = await runInProcess(['pull', `oci:${work}`, join(work, 'x')], env, work);
+    expect(notRegistry.code).toBe(2);
+    expect(notRegistry.stderr).toContain('E_USAGE');
   });
 
   it('is reproducible: the same files give the same manifest digest, and blobs the registry has are not sent again', async () => {

@@ -4,17 +4,21 @@
  * descriptor (`application/vnd.oci.empty.v1+json`, the two bytes `{}`), and whose layers are the
  * files, each with its own media type and an `org.opencontainers.image.title` annotation naming
  * the file (what `oras pull` writes it back as). `goslim push --artifact` uses it to publish scan
- * results (docs/scale.md, "Results in the registry").
+ * results, `goslim pull` writes them back (docs/scale.md, "Results in the registry").
  *
  * Each file is hashed, then sent from disk like a layout's layer (registry/file-body.ts): no file
  * is held in memory whatever its size; a file that changes between the two reads fails its digest
  * check and is never completed on the registry.
  */
 import { createHash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { IoError, NotFoundError, UsageError } from '../../errors.js';
+import { pipeline } from 'node:stream/promises';
+import { IoError, MalformedInputError, NotFoundError, UnsafePathError, UnsupportedFormatError, UsageError } from '../../errors.js';
+import { parseDocument } from '../documents.js';
+import { replaceAtomically } from '../../util/atomic-write.js';
 import { sha256Digest } from '../digest.js';
 import { MediaType } from '../model.js';
 import type { RegistryReference } from '../reference.js';
@@ -147,4 +151,47 @@ export async function pushArtifact(paths: readonly string[], dest: RegistryRefer
     files,
     bytesUploaded,
   };
+}
+
+export interface ArtifactPullResult {
+  digest: string;
+  artifactType: string | undefined;
+  files: Array<Omit<ArtifactFile, 'path'> & { path: string }>;
+}
+
+/** A layer title usable as a file name in the output folder: one plain name, nothing else (pure). */
+export function safeTitle(title: string): boolean {
+  return title !== '' && title !== '.' && title !== '..' && !/[/\\\0]/.test(title) && Buffer.byteLength(title) <= 255;
+}
+
+/**
+ * Fetch an artifact's files into `dir`, each under its `org.opencontainers.image.title` (as
+ * `oras pull` does): every blob streamed and verified against its digest, each file written to a
+ * temp name and renamed (a failed pull leaves no partial file). A title that is not one plain file
+ * name (a path, `..`) is E_UNSAFE_PATH, checked for every layer before anything is written.
+ */
+export async function pullArtifact(src: RegistryReference, dir: string, options: TransportOptions & { client?: RegistryClient } = {}): Promise<ArtifactPullResult> {
+  const client = options.client ?? new RegistryClient(src.registry, options);
+  const ref = src.digest ?? src.tag ?? 'latest';
+  const fetched = await client.getManifest(src.repository, ref);
+  const what = `${src.registry}/${src.repository}@${fetched.digest}`;
+  if (fetched.mediaType !== MediaType.OciManifest) {
+    throw new UnsupportedFormatError(`${what} is ${fetched.mediaType || 'of no media type'}, not an OCI image manifest: not an artifact goslim pulls`);
+  }
+  const manifest = parseDocument('manifest', fetched.raw, `manifest ${what}`);
+  const files: ArtifactPullResult['files'] = [];
+  const titles = new Set<string>();
+  for (const [i, l] of manifest.layers.entries()) {
+    const title = l.annotations?.[TITLE_ANNOTATION];
+    if (title === undefined) throw new MalformedInputError(`${what}: layer ${i} has no ${TITLE_ANNOTATION} annotation, so no file name`);
+    if (!safeTitle(title)) throw new UnsafePathError(`${what}: layer ${i} is titled ${JSON.stringify(title)}, which is not a plain file name`);
+    if (titles.has(title)) throw new MalformedInputError(`${what}: two layers are titled ${title}`);
+    titles.add(title);
+    files.push({ path: join(dir, title), title, mediaType: l.mediaType, digest: l.digest, size: l.size });
+  }
+  await mkdir(dir, { recursive: true });
+  for (const f of files) {
+    await replaceAtomically(f.path, async (tmp) => pipeline(await client.openBlob(src.repository, f.digest, f.size), createWriteStream(tmp, { flags: 'wx' })), { what: f.path });
+  }
+  return { digest: fetched.digest, artifactType: manifest.artifactType, files };
 }
