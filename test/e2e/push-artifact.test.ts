@@ -185,6 +185,7 @@ describeWithTools(['docker-registry', 'skopeo'], 'goslim push --artifact: scan r
       [['push', '--artifact', '--artifact-type', 'not a type', records, `docker://${reg.host}/goslim/bad:v1`], 'E_USAGE'],
       [['push', records, summary, `docker://${reg.host}/goslim/bad:v1`], 'E_USAGE'],
       [['push', '--artifact-type', 'application/x.y', `oci:${work}`, `docker://${reg.host}/goslim/bad:v1`], 'E_USAGE'],
+      [['push', '--artifact', '--platform', 'linux/amd64', records, `docker://${reg.host}/goslim/bad:v1`], 'E_USAGE'],
     ];
     mkdirSync(join(work, 'twin'));
     writeFileSync(join(work, 'twin', 'fleet.jsonl'), '{}\n');

@@ -99,6 +99,7 @@ export const command: CommandModule = {
       .option('--json', 'print a JSON result')
       .action(async (src: string, rest: string[], o: PushCliOptions) =>
         run(async (io) => {
+          if (o.artifact && o.platform !== undefined) throw new UsageError('--platform chooses an image to copy; an artifact has none');
           if (o.artifact) return pushArtifactBody([src, ...rest.slice(0, -1)], rest[rest.length - 1]!, o, io);
           if (rest.length !== 1) throw new UsageError('push copies one image: goslim push SRC DEST (files to a registry: --artifact FILE... DEST)');
           if (o.artifactType !== undefined) throw new UsageError('--artifact-type goes with --artifact');
