@@ -168,7 +168,10 @@ describeWithTools(['docker-registry', 'skopeo'], 'goslim push --artifact: scan r
 
   itWithTools(['dist'], 'the built CLI exits on its own after pushing (every connection released: a kept one held the process open)', () => {
     // The bound is there so a regression fails instead of hanging; nothing is timed.
-    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/goslim.js'), 'push', '--artifact', summary, `docker://${reg.host}/goslim/exits:v1`], {
+    const one = join(work, 'exits', 'one.json');
+    mkdirSync(join(work, 'exits'), { recursive: true });
+    writeFileSync(one, '{}\n');
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/goslim.js'), 'push', '--artifact', one, `docker://${reg.host}/goslim/exits:v1`], {
       env: { ...process.env, ...env },
       encoding: 'utf8',
       timeout: 60_000,
