@@ -36,7 +36,7 @@ import { parseMaxGrowth } from '../compare/budgets.js';
 
 export type { ConfigSeverity, ConfigThreshold, LintConfig, InspectConfig, SandboxKind, VerifyConfig, BuildConfig, RegistriesConfig, CostConfig, CompareConfig, CacheConfig, GoslimConfig, ConfigIssue, ValidateOptions } from './types.js';
 export { defaultConfig } from './types.js';
-import { defaultConfig, type ConfigSeverity, type ConfigThreshold, type LintConfig, type InspectConfig, type SandboxKind, type VerifyConfig, type BuildConfig, type RegistriesConfig, type CostConfig, type CompareConfig, type CacheConfig, type GoslimConfig, type ConfigIssue, type ValidateOptions } from './types.js';
+import { defaultConfig, type ConfigIssue, type ConfigSeverity, type ConfigThreshold, type GoslimConfig, type ValidateOptions } from './types.js';
 
 const SEVERITIES: readonly string[] = ['error', 'warning', 'info'];
 const THRESHOLDS: readonly string[] = ['error', 'warning', 'info', 'none'];
