@@ -3,6 +3,11 @@
 // OCI layout to/from the same kind of registry (Debian's docker-registry on 127.0.0.1), in one run.
 // Reports ratios (goslim time / skopeo time) and goslim's peak RSS, which should stay far below
 // the image size because layers are streamed. Needs: docker-registry, skopeo (scripts/install-deps.sh).
+//
+// Then issue 17's target: `goslim push` (the CLI, as a user runs it) of the fat fixture image
+// (~350 MB compressed) from its OCI layout to a fresh registry, beside `skopeo copy` of the same
+// layout in the same run: time ratio (target <= 1.0x) and peak RSS of each process (/usr/bin/time;
+// target <= 64 MB, skopeo ~21 MB).
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, createWriteStream, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,6 +18,14 @@ import { openOciLayout } from '../dist/image/sources/oci-layout.js';
 import { openRegistryImage } from '../dist/image/sources/registry.js';
 import { pushImage } from '../dist/image/sinks/registry.js';
 import { startRegistry, stopRegistry } from './lib/registry.js';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
+import { fixtureLayout } from './lib/fixtures.js';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const FAT_RUNS = 3;
 
 const LAYER_MB = [60, 40];
 const RUNS = 3;
@@ -125,4 +138,60 @@ async function main() {
   }
 }
 
+/** One process under /usr/bin/time (when present): wall seconds and peak RSS in MB (undefined without time). */
+function measured(cmd, args, env) {
+  const timed = existsSync('/usr/bin/time');
+  const t0 = process.hrtime.bigint();
+  const r = timed ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', env }) : spawnSync(cmd, args, { encoding: 'utf8', env });
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(-400)}`);
+  const rssMb = timed ? Number(r.stderr.trim().split('\n').pop()) / 1024 : undefined;
+  return { secs, rssMb };
+}
+
+async function fatPush() {
+  if (!have('docker-registry') || !have('skopeo')) return;
+  const layout = fixtureLayout('fat-greeter');
+  const work = mkdtempSync(join(tmpdir(), 'goslim-bench-registry-fat-'));
+  const env = { ...process.env, REGISTRY_AUTH_FILE: join(work, 'auth.json') };
+  const bytes = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', `oci:${layout}`], { encoding: 'utf8' })).layers.reduce((n, l) => n + l.size, 0);
+  const go = [];
+  const sk = [];
+  try {
+    // Read every blob once first, so neither tool pays for a cold page cache.
+    execFileSync('sh', ['-c', `cat "${layout}"/blobs/sha256/* > /dev/null`]);
+    for (let run = 0; run < FAT_RUNS; run++) {
+      // A fresh registry per run (and per tool): nothing to skip or mount, for either.
+      for (const [name, out] of [['skopeo', sk], ['goslim', go]]) {
+        const reg = await startRegistry(join(work, `${name}${run}`));
+        try {
+          out.push(
+            name === 'skopeo'
+              ? measured('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci:${layout}`, `docker://${reg.host}/fat/greeter:v1`], env)
+              : measured(process.execPath, [join(repo, 'bin/goslim.js'), 'push', `oci:${layout}`, `docker://${reg.host}/fat/greeter:v1`], env),
+          );
+        } finally {
+          await stopRegistry(reg.child);
+          rmSync(join(work, `${name}${run}`), { recursive: true, force: true });
+        }
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const list = (xs, f) => xs.map(f).join(', ');
+  const g = median(go.map((x) => x.secs));
+  const s = median(sk.map((x) => x.secs));
+  console.log(`\nfat fixture image (fat-greeter), ${(bytes / 1e6).toFixed(1)} MB of layers: goslim push (CLI) vs skopeo copy, OCI layout -> fresh registry, ${FAT_RUNS} runs each`);
+  console.log(`push  goslim [${list(go, (x) => x.secs.toFixed(2))}] s, skopeo [${list(sk, (x) => x.secs.toFixed(2))}] s`);
+  console.log(`push  goslim ${g.toFixed(2)} s (${(bytes / 1e6 / g).toFixed(0)} MB/s)   skopeo copy ${s.toFixed(2)} s   ratio goslim/skopeo ${(g / s).toFixed(2)}x (target <= 1.0x)`);
+  if (go[0].rssMb !== undefined) {
+    const gr = Math.max(...go.map((x) => x.rssMb));
+    const sr = Math.max(...sk.map((x) => x.rssMb));
+    console.log(`peak RSS goslim [${list(go, (x) => x.rssMb.toFixed(1))}] MB (max ${gr.toFixed(1)} MB, target <= 64 MB), skopeo [${list(sk, (x) => x.rssMb.toFixed(1))}] MB; ratio ${(gr / sr).toFixed(2)}x skopeo`);
+  }
+}
+
 await main();
+await fatPush();

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { findConfigFile } from '../config/find.js';
-import { defaultConfig, type GoslimConfig } from '../config/schema.js';
+import { defaultConfig, type GoslimConfig } from '../config/types.js';
 import { parseImageReference } from '../image/reference.js';
 import type { NetworkCliOptions } from './network-options.js';
 

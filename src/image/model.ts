@@ -126,6 +126,18 @@ export interface Layer {
    * uncompressed()).
    */
   tarChunks?(options?: TarReadOptions): Promise<TarChunks | undefined>;
+  /**
+   * Where the stored blob's bytes sit on local disk (a file and a byte range), when they do
+   * and the range is the descriptor's size: a push sends them from the file without a stream
+   * (registry/file-body.ts). The bytes are not verified here; the reader checks the digest.
+   */
+  blobLocation?(): Promise<BlobLocation | undefined>;
+}
+
+export interface BlobLocation {
+  file: string;
+  start: number;
+  length: number;
 }
 
 export interface TarReadOptions {

@@ -11,11 +11,7 @@ import { GoslimError } from '../errors.js';
 import type { Image, Platform } from './model.js';
 import { formatImageReference, type ImageReference } from './reference.js';
 import type { RegistrySourceOptions } from './sources/registry.js';
-import { openContainersStorage } from './sources/containers-storage.js';
-import { listDockerArchivePlatforms, openDockerArchive } from './sources/docker-archive.js';
-import { engineHasImage, openDockerDaemon } from './sources/docker-daemon.js';
-import { EngineClient } from './sources/engine-client.js';
-import { listOciArchivePlatforms, openOciArchive } from './sources/oci-archive.js';
+import type { EngineClient } from './sources/engine-client.js';
 import { listOciLayoutPlatforms, openOciLayout } from './sources/oci-layout.js';
 import { isAttestation } from './sources/platform-select.js';
 import { resolveImageReference } from './sources/probe.js';
@@ -29,6 +25,7 @@ export type OpenImageOptions = RegistrySourceOptions;
 /** The engine that has `name`, for a bare reference; undefined when none answers or has it. */
 async function localEngineWith(name: string, env: NodeJS.ProcessEnv): Promise<EngineClient | undefined> {
   if (env.GOSLIM_ENGINE === '0') return undefined;
+  const [{ EngineClient }, { engineHasImage }] = await Promise.all([import('./sources/engine-client.js'), import('./sources/docker-daemon.js')]);
   let client: EngineClient;
   try {
     client = await EngineClient.connect(env, { connectMs: 1000 });
@@ -48,22 +45,24 @@ export async function openParsedImage(ref: ImageReference, options: OpenImageOpt
   const reference = formatImageReference(ref);
   const platform = options.platform !== undefined ? { platform: options.platform } : {};
   const env = options.env ?? process.env;
+  // Each source is loaded when asked for (but the layout's, the most common): a command that
+  // reads one kind of source does not pay for the others' code (a push's memory budget, issue 17).
   switch (ref.transport) {
     case 'docker-archive':
-      return openDockerArchive(ref.path, { reference, ...platform, ...(ref.ref !== undefined ? { ref: ref.ref } : {}) });
+      return (await import('./sources/docker-archive.js')).openDockerArchive(ref.path, { reference, ...platform, ...(ref.ref !== undefined ? { ref: ref.ref } : {}) });
     case 'oci':
       return openOciLayout(ref.path, { reference, ...platform, ...(ref.ref !== undefined ? { ref: ref.ref } : {}) });
     case 'oci-archive':
-      return openOciArchive(ref.path, { reference, ...platform, ...(ref.ref !== undefined ? { ref: ref.ref } : {}) });
+      return (await import('./sources/oci-archive.js')).openOciArchive(ref.path, { reference, ...platform, ...(ref.ref !== undefined ? { ref: ref.ref } : {}) });
     case 'docker-daemon':
-      return openDockerDaemon(ref.name, { reference, env, ...platform });
+      return (await import('./sources/docker-daemon.js')).openDockerDaemon(ref.name, { reference, env, ...platform });
     case 'containers-storage':
-      return openContainersStorage(ref.name, { reference, env, ...platform, ...(ref.store ? { store: ref.store } : {}) });
+      return (await import('./sources/containers-storage.js')).openContainersStorage(ref.name, { reference, env, ...platform, ...(ref.store ? { store: ref.store } : {}) });
     case 'docker': {
       if (ref.bare === true) {
         const name = formatImageReference({ transport: 'docker', registry: ref.registry }).slice('docker://'.length);
         const client = await localEngineWith(name, env);
-        if (client !== undefined) return openDockerDaemon(name, { reference: `docker-daemon:${name}`, env, client, ...platform });
+        if (client !== undefined) return (await import('./sources/docker-daemon.js')).openDockerDaemon(name, { reference: `docker-daemon:${name}`, env, client, ...platform });
       }
       // Loaded on demand: local sources never pay for the registry client.
       return (await import('./sources/registry.js')).openRegistryImage(ref.registry, options);
@@ -90,10 +89,10 @@ export async function listImagePlatforms(text: string, options: OpenImageOptions
       platforms = await listOciLayoutPlatforms(ref.path, refOpt);
       break;
     case 'oci-archive':
-      platforms = await listOciArchivePlatforms(ref.path, refOpt);
+      platforms = await (await import('./sources/oci-archive.js')).listOciArchivePlatforms(ref.path, refOpt);
       break;
     case 'docker-archive':
-      platforms = await listDockerArchivePlatforms(ref.path, refOpt);
+      platforms = await (await import('./sources/docker-archive.js')).listDockerArchivePlatforms(ref.path, refOpt);
       break;
     case 'docker': {
       const registry = await import('./sources/registry.js');

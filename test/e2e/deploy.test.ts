@@ -17,6 +17,7 @@ import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClai
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { command as scanCommand } from '../../src/cli/commands/scan.js';
 import { command as mergeCommand } from '../../src/cli/commands/merge.js';
+import { command as pushCommand } from '../../src/cli/commands/push.js';
 import { REPO_ROOT } from '../helpers/images.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -156,6 +157,22 @@ describe('deploy/kubernetes/scan-cronjob.yaml', () => {
     expect(script).toContain('/results/goslim-scan-*');
     expect(pod.volumes[0].persistentVolumeClaim.claimName).toBe('goslim-results');
   });
+
+  it('the merge CronJob pushes the results as an OCI artifact with flags goslim push has, with the docker config mounted', () => {
+    const pod = (byName('CronJob', 'goslim-merge').spec as any).jobTemplate.spec.template.spec;
+    const script: string = pod.containers[0].args.join('\n');
+    const pushOptions = optionsOf(pushCommand, 'push');
+    const lines = script.split('\n').filter((l) => l.trim().startsWith('goslim push'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) {
+      expect(l).toContain('--artifact');
+      expect(l).toMatch(/"docker:\/\/[^"]+"$/);
+      for (const f of l.match(/\s(--[a-z-]+)/g) ?? []) expect(pushOptions, f).toContain(f.trim());
+    }
+    const dockerConfig = pod.containers[0].env.find((e: any) => e.name === 'DOCKER_CONFIG').value;
+    const mount = pod.containers[0].volumeMounts.find((m: any) => m.mountPath === dockerConfig);
+    expect(pod.volumes.find((v: any) => v.name === mount.name).secret.items[0].path).toBe('config.json');
+  });
 });
 
 describe('docs/examples/scan-fleet.github.yml', () => {
@@ -180,7 +197,9 @@ describe('docs/examples/scan-fleet.github.yml', () => {
     expect(plain.jobs.merge.needs).toBe('scan');
     const scanOptions = optionsOf(scanCommand, 'scan');
     const mergeOptions = optionsOf(mergeCommand, 'merge');
-    for (const [job, options, verb] of [[plain.jobs.scan, scanOptions, 'scan'], [plain.jobs.merge, mergeOptions, 'merge']] as const) {
+    const pushOptions = optionsOf(pushCommand, 'push');
+    expect(runs(plain.jobs.merge)).toMatch(/goslim push --artifact shard-\*\.jsonl fleet\.json "docker:\/\//);
+    for (const [job, options, verb] of [[plain.jobs.scan, scanOptions, 'scan'], [plain.jobs.merge, mergeOptions, 'merge'], [plain.jobs.merge, pushOptions, 'push']] as const) {
       const text = runs(job).replace(/\n/g, ' ');
       for (const m of text.matchAll(new RegExp(`goslim ${verb}([^;|&>]*)`, 'g'))) {
         for (const f of m[1]!.match(/\s(--[a-z-]+)/g) ?? []) expect(options, f).toContain(f.trim());

@@ -20,6 +20,7 @@ export const commands: CommandEntry[] = [
   { name: 'init', load: () => import('./init.js').then((m) => m.command) },
   { name: 'build', load: () => import('./build.js').then((m) => m.command) },
   { name: 'push', load: () => import('./push.js').then((m) => m.command) },
+  { name: 'pull', load: () => import('./pull.js').then((m) => m.command) },
   { name: 'scan', load: () => import('./scan.js').then((m) => m.command) },
   { name: 'merge', load: () => import('./merge.js').then((m) => m.command) },
   { name: 'verify', load: () => import('./verify.js').then((m) => m.command) },

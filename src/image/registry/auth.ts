@@ -10,6 +10,7 @@
  */
 import { AuthError, errorForCode, GoslimError, InternalError, NetworkError, RegistryError } from '../../errors.js';
 import type { Credential } from './credentials.js';
+import type { HttpFetch, HttpResponse } from './http.js';
 import type { SecretSet } from './redact.js';
 import { isRetryableStatus, nextDelay, type RetryPolicy } from './retry.js';
 import { challengeScopes, parseWwwAuthenticate } from './www-authenticate.js';
@@ -19,7 +20,7 @@ export interface AuthenticatorOptions {
   /** Loaded lazily: anonymous registries never touch the credential store. */
   credential: () => Promise<Credential | undefined>;
   secrets: SecretSet;
-  fetch: typeof fetch;
+  fetch: HttpFetch;
   insecure: boolean;
   timeoutMs: number;
   userAgent: string;
@@ -160,10 +161,10 @@ export class Authenticator {
     const cred = await this.credential();
     const registry = this.opts.registry;
     const headers: Record<string, string> = { 'User-Agent': this.opts.userAgent, Accept: 'application/json' };
-    let res: Response | undefined;
+    let res: HttpResponse | undefined;
     const signal = AbortSignal.timeout(this.opts.timeoutMs);
     try {
-      let posted: Response | undefined;
+      let posted: HttpResponse | undefined;
       if (cred?.identityToken !== undefined) {
         const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: cred.identityToken, client_id: 'goslim' });
         if (service !== undefined) form.set('service', service);
@@ -228,7 +229,7 @@ export class Authenticator {
 /** Largest token-service answer read (real ones are a few kB: a JWT and its lifetime). */
 const MAX_TOKEN_BODY = 1 << 20;
 
-async function readTokenBody(res: Response, max: number, registry: string, realmHost: string): Promise<string> {
+async function readTokenBody(res: HttpResponse, max: number, registry: string, realmHost: string): Promise<string> {
   if (res.body === null) return '';
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -44,6 +44,15 @@ export interface ManifestHead {
   size: number;
 }
 
+/** A blob's bytes in a local file (an OCI layout or archive), for an upload without a stream (file-body.ts). */
+export interface BlobFile {
+  file: string;
+  start: number;
+  length: number;
+  /** Called with each chunk's length as it is read (progress). */
+  onBytes?: (n: number) => void;
+}
+
 export interface UploadOptions {
   /** Blobs at least this big are uploaded in chunks (default 64 MiB). */
   chunkThreshold?: number;
@@ -413,6 +422,11 @@ export class RegistryClient {
    * with `?digest=`) below the chunk threshold; chunked (PATCH with Content-Range per chunk, then
    * PUT `?digest=`) above it. Never holds more than one chunk in memory. The registry verifies the
    * digest; we check `Docker-Content-Digest` on the answer as well.
+   *
+   * With `file` (the blob's bytes on local disk), the upload is one monolithic PUT sent from the
+   * file through reused buffers whatever the size (file-body.ts), unless `chunkThreshold` is given:
+   * no chunk is held, and a failed upload is restarted from the file by the caller, so chunks
+   * would buy nothing but round trips.
    */
   async uploadBlob(
     repository: string,
@@ -420,11 +434,14 @@ export class RegistryClient {
     size: number,
     open: () => Promise<Readable>,
     options: UploadOptions = {},
+    file?: BlobFile,
   ): Promise<'monolithic' | 'chunked'> {
     checkedDigest(digest, 'blob digest');
     const threshold = options.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD;
+    // Chunks only when asked for (a registry or proxy with a body size limit): from a file, one PUT.
+    const chunked = size >= threshold && !(file !== undefined && options.chunkThreshold === undefined);
+    const fromFile = !chunked && file !== undefined && file.length === size;
     const session = await this.startUpload(repository);
-    const chunked = size >= threshold;
     try {
       if (!chunked) {
         const url = withDigest(session.location, digest);
@@ -432,7 +449,7 @@ export class RegistryClient {
           method: 'PUT',
           url,
           headers: { ...API_VERSION_HEADER, 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
-          body: open,
+          body: fromFile ? { kind: 'file', ...file, digest, what: `blob ${digest}` } : open,
           scopes: [pushScope(repository)],
           ok: [201],
           // A half-sent stream cannot be resumed on the same session; the caller restarts the blob.

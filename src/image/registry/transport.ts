@@ -1,5 +1,5 @@
 /**
- * HTTP transport to one registry over Node's fetch: base URL and scheme choice, authentication,
+ * HTTP transport to one registry (over node:http, http.ts; a fetch when one is injected): base URL and scheme choice, authentication,
  * bounded retries with backoff, timeouts, manual redirects and typed errors.
  *
  * - https always, except loopback hosts and registries marked insecure (plain http, like
@@ -24,6 +24,8 @@ import { Authenticator, isLoopbackHost } from './auth.js';
 import { resolveCredentials, type Credential } from './credentials.js';
 import { SecretSet } from './redact.js';
 import { registryError, type RequestContext } from './registry-errors.js';
+import { isFileBody, sendFileBody, type FileBody } from './file-body.js';
+import { fromFetch, NodeHttpResponse, nodeFetch, type HttpFetch, type HttpInit, type HttpResponse } from './http.js';
 import { DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, networkErrorCode, nextDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 export interface TransportOptions {
@@ -43,12 +45,13 @@ export interface TransportOptions {
   minRate?: number;
   /** Window over which the rate is measured, in ms (default 30 s). */
   rateWindowMs?: number;
-  /** Injected fetch (tests); defaults to the global fetch. */
+  /** Injected fetch (tests); defaults to node:http (http.ts says why not the global fetch). */
   fetch?: typeof fetch;
   userAgent?: string;
 }
 
-export type RequestBody = Buffer | string | (() => Promise<Readable | Buffer>);
+/** A stream body comes from a factory (a retry opens it again); a FileBody is sent from the file by node:http (file-body.ts). */
+export type RequestBody = Buffer | string | FileBody | (() => Promise<Readable | Buffer>);
 
 export interface RequestSpec {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -106,7 +109,7 @@ export class RegistryTransport {
   /** Registry warnings seen so far, deduplicated; the CLI shows them. */
   readonly warnings = new Set<string>();
   private readonly auth: Authenticator;
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: HttpFetch;
   readonly retryPolicy: RetryPolicy;
   private readonly idleTimeoutMs: number;
   private readonly bounds: TransferBounds;
@@ -115,7 +118,7 @@ export class RegistryTransport {
   constructor(registry: string, options: TransportOptions = {}) {
     this.registry = registry;
     this.baseUrl = baseUrlFor(registry, options.insecure ?? false);
-    this.fetchImpl = options.fetch ?? fetch;
+    this.fetchImpl = options.fetch !== undefined ? fromFetch(options.fetch) : nodeFetch;
     this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry };
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
     this.bounds = transferBounds(options);
@@ -239,12 +242,17 @@ export class RegistryTransport {
       const uploadRate = new RateMonitor(this.bounds.minRate, this.bounds.rateWindowMs, () => controller.abort(new SlowTransferError()));
       const uploadStreams: Readable[] = [];
       let sourceError: Error | undefined;
-      // Requests with a body use redirect 'error': with any other mode undici's fetch clones the
-      // request, which tees the body stream and keeps every byte of it in memory until the request
-      // ends (measured: a 200 MB upload held 200 MB). Registries do not redirect uploads.
+      // Requests with a body use redirect 'error': registries do not redirect uploads, and with an
+      // injected undici fetch any other mode clones the request, which tees the body stream and
+      // keeps every byte of it in memory until the request ends (measured: a 200 MB upload held 200 MB).
       const hasBody = body !== undefined && method !== 'GET' && method !== 'HEAD';
-      const init: RequestInit & { duplex?: 'half' } = { method, headers, redirect: hasBody ? 'error' : 'manual', signal: controller.signal };
-      if (hasBody) {
+      const init: HttpInit = { method, headers, redirect: hasBody ? 'error' : 'manual', signal: controller.signal };
+      let fileBody: FileBody | undefined;
+      let sent = 0;
+      if (hasBody && isFileBody(body)) {
+        fileBody = body;
+        uploadRate.start();
+      } else if (hasBody) {
         const b = typeof body === 'function' ? await body() : body;
         if (b instanceof Readable) {
           // Note activity as undici pulls bytes (a 'data' listener would switch the stream to
@@ -266,17 +274,25 @@ export class RegistryTransport {
           // The rate counts the body only: once it is all sent, waiting for the answer is not slowness.
           counted.on('end', () => uploadRate.stop());
           uploadRate.start();
-          init.body = counted as unknown as ReadableStream;
+          init.body = counted;
           init.duplex = 'half';
         } else {
-          // A string or a Buffer (a Uint8Array): a body for Node's fetch; the cast only bridges Node's and the DOM's typings.
-          init.body = b as unknown as NonNullable<RequestInit['body']>;
+          // A string or a Buffer (a FileBody took the branch above).
+          init.body = b as string | Buffer;
         }
       }
-      let response: Response;
+      let response: HttpResponse;
       try {
         activity.touch();
-        response = await this.fetchImpl(url, init);
+        response = fileBody !== undefined
+          ? await sendFileBody(url, method, headers, fileBody, controller.signal, (n) => {
+              activity.touch();
+              uploadRate.add(n);
+              sent += n;
+              // The rate counts the body only: once it is all sent, waiting for the answer is not slowness.
+              if (sent >= fileBody!.length) uploadRate.stop();
+            })
+          : await this.fetchImpl(url, init);
       } catch (err) {
         activity.stop();
         uploadRate.stop();
@@ -284,6 +300,7 @@ export class RegistryTransport {
         for (const s of uploadStreams) s.destroy();
         // The body's own failure (e.g. the source layer failing its digest check) is the real error.
         if (sourceError instanceof GoslimError) throw sourceError;
+        if (fileBody !== undefined && err instanceof GoslimError) throw err;
         if (controller.signal.aborted && controller.signal.reason instanceof IdleTimeoutError) {
           throw errnoError(`no response for ${this.idleTimeoutMs} ms`, 'ETIMEDOUT');
         }
@@ -451,7 +468,7 @@ class IdleTimer {
 /** A successful (or passed-through) response, with helpers that keep the inactivity timeout. */
 export class TransportResponse {
   constructor(
-    readonly response: Response,
+    readonly response: HttpResponse,
     /** The final URL after redirects (upload Locations resolve against it). */
     readonly url: URL,
     private readonly activity: IdleTimer,
@@ -482,7 +499,8 @@ export class TransportResponse {
   /** Discard the body. */
   async discard(): Promise<void> {
     this.activity.stop();
-    await this.response.body?.cancel().catch(() => undefined);
+    if (this.response instanceof NodeHttpResponse) this.response.discard();
+    else await this.response.body?.cancel().catch(() => undefined);
     if (!this.keepDeadline) this.deadline.stop();
   }
 
@@ -491,12 +509,13 @@ export class TransportResponse {
    * minimum rate, and the request's deadline all fail it with E_NETWORK naming `what`.
    */
   stream(what: string): Readable {
-    const body = this.response.body;
-    if (body === null) {
+    const node = this.response instanceof NodeHttpResponse ? this.response.nodeBody : undefined;
+    const body = node === undefined ? this.response.body : null;
+    if (node === null || (node === undefined && body === null)) {
       this.finished();
       return Readable.from([]);
     }
-    const src = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+    const src = node ?? Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
     const out = new PassThrough({ highWaterMark: 1 << 16 });
     // A consumer that stops reading (backpressure) pauses the body: that is not a slow network.
     const rate = new RateMonitor(this.bounds.minRate, this.bounds.rateWindowMs, () => this.controller.abort(new SlowTransferError()), () => out.writableNeedDrain);
@@ -557,7 +576,7 @@ export class TransportResponse {
   }
 }
 
-async function readLimited(response: Response, max: number): Promise<string> {
+async function readLimited(response: HttpResponse, max: number): Promise<string> {
   if (response.body === null) return '';
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -34,7 +34,14 @@ function proxied<T extends object>(target: T, replace: Partial<Record<keyof T, u
 }
 
 function countingLayer(layer: Layer, onBytes: OnBytes): Layer {
-  return proxied(layer, { compressed: async () => counted(await layer.compressed(), onBytes) });
+  return proxied(layer, {
+    compressed: async () => counted(await layer.compressed(), onBytes),
+    // A blob sent from its file (registry/file-body.ts) reports its bytes as they are read.
+    blobLocation: async () => {
+      const where = await layer.blobLocation?.();
+      return where === undefined ? undefined : { ...where, onBytes };
+    },
+  });
 }
 
 function countingImage(image: Image, onBytes: OnBytes): Image {

@@ -6,12 +6,10 @@
 import { UsageError } from '../../errors.js';
 import type { Image, ImageIndex } from '../model.js';
 import { formatImageReference, parseImageReference, type ImageReference } from '../reference.js';
-import { writeDockerArchive, writeOciArchive } from './docker-archive.js';
 import { writeOciLayout } from './oci-layout.js';
 import { pushToRegistry, type PushOptions } from './registry.js';
 
 export { writeOciLayout, type WriteOciLayoutOptions, type WrittenImage } from './oci-layout.js';
-export { writeDockerArchive, writeOciArchive, type WriteArchiveOptions } from './docker-archive.js';
 export { pushToRegistry, pushImage, pushIndex, type PushOptions, type PushResult } from './registry.js';
 
 export interface SinkResult {
@@ -38,10 +36,13 @@ export async function writeToSink(root: Image | ImageIndex, dest: string | Image
       return { destination, transport: ref.transport, digest: w.digest, mediaType: w.mediaType, bytesWritten: w.bytesWritten };
     }
     case 'docker-archive': {
+      // Loaded when needed: the archive writer's tar library costs a push to a registry ~5 MB of its budget (issue 17).
+      const { writeDockerArchive } = await import('./docker-archive.js');
       const w = await writeDockerArchive(root, ref.path, ref.ref !== undefined ? { tags: [ref.ref] } : {});
       return { destination, transport: ref.transport, digest: w.digest, mediaType: w.mediaType, bytesWritten: w.bytesWritten };
     }
     case 'oci-archive': {
+      const { writeOciArchive } = await import('./docker-archive.js');
       const w = await writeOciArchive(root, ref.path, ref.ref !== undefined ? { refName: ref.ref } : {});
       return { destination, transport: ref.transport, digest: w.digest, mediaType: w.mediaType, bytesWritten: w.bytesWritten };
     }

@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { DigestMismatchError, isGoslimError, MalformedInputError, UnsupportedFormatError } from '../../errors.js';
 import { isIndexMediaType, type Image, type ImageIndex } from '../model.js';
 import { formatRegistryReference, type RegistryReference } from '../reference.js';
-import { DEFAULT_CHUNK_THRESHOLD, isTransientError, RegistryClient, type UploadOptions } from '../registry/client.js';
+import { DEFAULT_CHUNK_THRESHOLD, isTransientError, RegistryClient, type BlobFile, type UploadOptions } from '../registry/client.js';
 import { DEFAULT_RETRY, nextDelay } from '../registry/retry.js';
 import type { TransportOptions } from '../registry/transport.js';
 import type { RegistryOrigin } from '../sources/registry.js';
@@ -49,6 +49,8 @@ interface BlobJob {
   digest: string;
   size: number;
   open: () => Promise<Readable>;
+  /** The blob's bytes on local disk, when they are (sent without a stream). */
+  locate?: () => Promise<BlobFile | undefined>;
 }
 
 /** Run `fn` over `items` with at most `limit` in flight; the first failure stops new work. */
@@ -96,16 +98,17 @@ async function pushBlob(
   if (mount !== undefined && (await client.mountBlob(repository, job.digest, mount.repository).catch(() => false))) return 'mounted';
   // A failed streamed upload cannot resume on its session: restart the blob, bounded like requests.
   const policy = { ...DEFAULT_RETRY, ...options.retry };
+  const file = await job.locate?.();
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
-      return await client.uploadBlob(repository, job.digest, job.size, job.open, options);
+      return await client.uploadBlob(repository, job.digest, job.size, job.open, options, file);
     } catch (err) {
       // The registry may have completed the blob while the answer was lost (then a retried final
       // PUT says BLOB_UPLOAD_UNKNOWN): if it has the blob now, it verified the digest; done.
       if (isTransientError(err) || isGoslimError(err, 'E_NOT_FOUND')) {
         if ((await client.blobSize(repository, job.digest, true).catch(() => undefined)) !== undefined) {
-          return job.size >= (options.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD) ? 'chunked' : 'monolithic';
+          return (file === undefined || options.chunkThreshold !== undefined) && job.size >= (options.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD) ? 'chunked' : 'monolithic';
         }
       }
       const delay = isTransientError(err) ? nextDelay(policy, attempt, Date.now() - started, undefined) : undefined;
@@ -139,7 +142,13 @@ function imageJobs(image: Image): BlobJob[] {
   }
   const config = image.rawConfig();
   return [
-    ...layers.map((l, i) => ({ digest: manifest.layers[i]!.digest, size: manifest.layers[i]!.size, open: () => l.compressed() })),
+    ...layers.map((l, i) => ({
+      digest: manifest.layers[i]!.digest,
+      size: manifest.layers[i]!.size,
+      open: () => l.compressed(),
+      // The layer's own digest: the file holds the layer's blob, which the manifest names.
+      ...(l.blobLocation !== undefined && l.digest() === manifest.layers[i]!.digest ? { locate: () => l.blobLocation!() as Promise<BlobFile | undefined> } : {}),
+    })),
     { digest: image.configDigest(), size: config.length, open: async () => Readable.from([config]) },
   ];
 }

@@ -14,7 +14,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { DigestMismatchError } from '../../errors.js';
-import type { Compression, TarChunks, TarReadOptions } from '../model.js';
+import type { BlobLocation, Compression, TarChunks, TarReadOptions } from '../model.js';
 import { DescribedLayer } from '../partial.js';
 import { VerifyingStream } from '../digest.js';
 import { createDecoder, pumpDeferred, wrapDecompressError, zstdUsesProgram } from './decompress.js';
@@ -93,6 +93,12 @@ export class StoredLayer extends DescribedLayer {
       /* errors surface on `v` */
     });
     return v;
+  }
+
+  async blobLocation(): Promise<BlobLocation | undefined> {
+    const where = await this.init.store.locate(this.init.path);
+    // A file of another size fails its check on the stream path, which says so.
+    return where !== undefined && where.length === this.init.size ? where : undefined;
   }
 
   /** gzip and plain tar blobs are read and verified on the worker thread (tar-worker.ts). */

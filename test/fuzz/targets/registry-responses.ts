@@ -6,6 +6,10 @@
  * OCI-Chunk-Min-Length, Warning) with real, hostile and garbage values, and bodies (JSON error
  * documents, manifests, garbage). Retries and timeouts are tiny so each input ends quickly.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { RegistryClient } from '../../../src/image/registry/client.js';
@@ -50,16 +54,18 @@ const answer = fc.record({
 });
 
 const ops = ['getManifest', 'headManifest', 'blobSize', 'getBlob', 'openBlob', 'upload', 'uploadChunked', 'putManifest', 'mount', 'ping', 'pushImage'] as const;
+/** Over the wire only: an upload sent from a file (registry/file-body.ts). */
+const wireOps = [...ops, 'uploadFile'] as const;
 
 interface Input {
-  op: (typeof ops)[number];
+  op: (typeof wireOps)[number];
   answers: Array<{ status: number; headers: Record<string, string>; body: string; breaks: boolean }>;
   credential: boolean;
 }
 
-export const target: FuzzTarget<Input> = {
+const fetchTarget: FuzzTarget<Input> = {
   name: 'registry responses',
-  arbitrary: fc.record({ op: fc.constantFrom(...ops), answers: fc.array(answer, { minLength: 1, maxLength: 12 }), credential: fc.boolean() }),
+  arbitrary: fc.record({ op: fc.constantFrom(...ops) as fc.Arbitrary<Input['op']>, answers: fc.array(answer, { minLength: 1, maxLength: 12 }), credential: fc.boolean() }),
   async run(input) {
     let i = 0;
     const fakeFetch = (async (_url: string | URL | Request, init?: RequestInit) => {
@@ -84,8 +90,25 @@ export const target: FuzzTarget<Input> = {
       });
       return new Response(stream, { status: a.status, headers: a.headers });
     }) as typeof fetch;
-    const client = new RegistryClient('127.0.0.1:5000', {
-      fetch: fakeFetch,
+    return runOp(input, '127.0.0.1:5000', { fetch: fakeFetch });
+  },
+  ciRuns: 300,
+};
+
+const blobFile = (() => {
+  let path: string | undefined;
+  return (): string => {
+    if (path === undefined) {
+      path = join(mkdtempSync(join(tmpdir(), 'goslim-fuzz-registry-')), 'blob');
+      writeFileSync(path, BLOB);
+    }
+    return path;
+  };
+})();
+
+async function runOp(input: Input, registry: string, transport: { fetch?: typeof fetch }): Promise<unknown> {
+    const client = new RegistryClient(registry, {
+      ...transport,
       ...(input.credential ? { credential: { username: 'u', password: 'secret-pw' } } : { credential: {} }),
       retry: { baseDelayMs: 0, maxDelayMs: 1, maxAttempts: 3, maxTotalMs: 50 },
       idleTimeoutMs: 200,
@@ -117,12 +140,66 @@ export const target: FuzzTarget<Input> = {
         return client.ping();
       case 'pushImage':
         // The sink: HEAD-skip, mount fallback, upload restarts, manifest last.
-        return pushImage(scratchImage({ os: 'linux', architecture: 'amd64' }), { registry: '127.0.0.1:5000', repository: 'a/b', tag: 'v1' }, {
+        return pushImage(scratchImage({ os: 'linux', architecture: 'amd64' }), { registry, repository: 'a/b', tag: 'v1' }, {
           client,
-          mountFrom: { registry: '127.0.0.1:5000', repository: 'c/d' },
+          mountFrom: { registry, repository: 'c/d' },
           retry: { baseDelayMs: 0, maxDelayMs: 1, maxAttempts: 3, maxTotalMs: 50 },
         });
+      case 'uploadFile':
+        return client.uploadBlob('a/b', BLOB_DIGEST, BLOB.length, async () => Readable.from([BLOB]), {}, { file: blobFile(), start: 0, length: BLOB.length });
     }
+}
+
+/**
+ * The same scripts over a real socket, to the client's own HTTP (registry/http.ts on node:http):
+ * a TCP server on 127.0.0.1 (port 0) writes each answer as raw HTTP/1.1, header values verbatim
+ * (so a value node:http's parser refuses reaches it), `Connection: close`; a breaking answer
+ * promises its whole body and closes after half of it.
+ */
+let wire: { server: Server; port: number; script: Input['answers']; next: number } | undefined;
+
+async function wireServer(): Promise<NonNullable<typeof wire>> {
+  if (wire !== undefined) return wire;
+  const state = { script: [] as Input['answers'], next: 0 };
+  const server = createServer((socket: Socket) => {
+    let head = '';
+    let answered = false;
+    socket.on('error', () => undefined);
+    socket.on('data', (d: Buffer) => {
+      if (answered) return;
+      head += d.toString('latin1');
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      answered = true;
+      const method = head.slice(0, head.indexOf(' '));
+      const a = state.script[state.next++] ?? { status: 404, headers: {}, body: '', breaks: false };
+      const noBody = method === 'HEAD' || a.status === 204 || a.status === 304;
+      const bytes = Buffer.from(a.body);
+      const lines = [`HTTP/1.1 ${a.status} X`, 'Connection: close'];
+      for (const [k, v] of Object.entries(a.headers)) lines.push(`${k}: ${v.replace(/[\r\n]/g, ' ')}`);
+      if (!noBody && !Object.keys(a.headers).some((k) => k.toLowerCase() === 'content-length')) lines.push(`Content-Length: ${bytes.length}`);
+      socket.write(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+      if (noBody) socket.end();
+      else if (a.breaks && bytes.length > 1) socket.end(bytes.subarray(0, bytes.length >> 1), () => socket.destroy());
+      else socket.end(bytes);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  server.unref();
+  wire = Object.assign(state, { server, port: (server.address() as AddressInfo).port });
+  return wire;
+}
+
+const wireTarget: FuzzTarget<Input> = {
+  name: 'registry responses over node:http',
+  arbitrary: fc.record({ op: fc.constantFrom(...wireOps), answers: fc.array(answer, { minLength: 1, maxLength: 12 }), credential: fc.boolean() }),
+  async run(input) {
+    const w = await wireServer();
+    w.script = input.answers;
+    w.next = 0;
+    return runOp(input, `127.0.0.1:${w.port}`, {});
   },
-  ciRuns: 300,
+  ciRuns: 200,
 };
+
+export const targets = [fetchTarget, wireTarget];
