@@ -102,25 +102,64 @@ describe('binary names and paths (the one answer lint and fix share)', () => {
 
   // Go 1.19, measured here: GOARCH=amd64 go install on amd64 writes $GOPATH/bin/app, GOARCH=arm64 writes
   // $GOPATH/bin/linux_arm64/app, and GOBIN set with GOARCH=arm64 fails ("cannot install cross-compiled binaries when GOBIN is set").
-  it('go install: $GOPATH/bin when GOOS/GOARCH are the platform the stage runs on, bin/<goos>_<goarch>/ when they are not', () => {
-    const native = analyze('FROM golang:1.22\nRUN GOOS=linux GOARCH=amd64 go install ./cmd/app\n').builds[0]!;
-    expect(native.outputPath).toBe('/go/bin/app');
-    const crossed = analyze('FROM golang:1.22\nRUN GOOS=linux GOARCH=arm64 go install ./cmd/app\n').builds[0]!;
-    expect(crossed.outputPath).toBe('/go/bin/linux_arm64/app');
-    // The stage runs on the target platform without --platform: arm64 is native there.
-    expect(analyze('FROM golang:1.22\nRUN GOARCH=arm64 go install ./cmd/app\n', 'linux/arm64').builds[0]!.outputPath).toBe('/go/bin/app');
-    // On $BUILDPLATFORM with the target args: native unless the build and target platforms differ.
+  // Go compares GOOS/GOARCH with GOHOSTOS/GOHOSTARCH: the platform the stage runs on (docs/lint.md, "go install's directory").
+  const installPath = (text: string, target?: string, build?: string) => analyze(text, target, build).builds[0]!;
+
+  it('go install, same platform: GOOS/GOARCH that the stage runs on (or unset) write $GOPATH/bin, whatever the target', () => {
+    // No --platform: the stage runs on the target platform; GOOS=linux is its OS on any Linux target.
+    expect(installPath('FROM golang:1.22\nRUN GOOS=linux go install ./cmd/x\n')).toMatchObject({ outputPath: '/go/bin/x', outputUnknown: null });
+    // $TARGETARCH on the target platform is native for every target, given or not.
+    const targetArgs = 'FROM golang:1.22\nARG TARGETOS TARGETARCH\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go install ./cmd/app\n';
+    for (const target of [undefined, 'linux/amd64', 'linux/arm64']) expect(installPath(targetArgs, target).outputPath).toBe('/go/bin/app');
+    // Through an ENV, an ARG default and an export, as written.
+    expect(installPath('FROM golang:1.22\nARG TARGETARCH\nENV GOARCH=$TARGETARCH\nRUN go install ./cmd/app\n').outputPath).toBe('/go/bin/app');
+    expect(installPath('FROM golang:1.22\nARG TARGETARCH\nARG ARCH=${TARGETARCH}\nRUN GOARCH=$ARCH go install ./cmd/app\n').outputPath).toBe('/go/bin/app');
+    expect(installPath('FROM golang:1.22\nARG TARGETARCH\nRUN export GOARCH=$TARGETARCH && go install ./cmd/app\n').outputPath).toBe('/go/bin/app');
+    // A literal platform and a literal GOARCH that match; --platform=$BUILDPLATFORM without GOARCH builds for the build machine.
+    expect(installPath('FROM --platform=linux/arm64 golang:1.22\nRUN GOARCH=arm64 go install ./cmd/app\n').outputPath).toBe('/go/bin/app');
+    expect(installPath('FROM --platform=$BUILDPLATFORM golang:1.22\nRUN go install ./cmd/app\n').outputPath).toBe('/go/bin/app');
+    // An undeclared target arg is empty in the shell: Go's default, native.
+    expect(installPath('FROM --platform=$BUILDPLATFORM golang:1.22\nRUN GOARCH=$TARGETARCH go install ./cmd/app\n', 'linux/arm64', 'linux/amd64').outputPath).toBe('/go/bin/app');
+  });
+
+  it('go install, different GOARCH: bin/<goos>_<goarch>/ when the platforms are facts, no path (and why) when they are not', () => {
+    const literal = 'FROM golang:1.22\nRUN GOOS=linux GOARCH=arm64 go install ./cmd/app\n';
+    expect(installPath(literal, 'linux/amd64').outputPath).toBe('/go/bin/linux_arm64/app');
+    expect(installPath(literal, 'linux/arm64').outputPath).toBe('/go/bin/app');
+    // Without lint --platform the target is linux/amd64 by default only: an assumption, so no path.
+    const unknown = installPath(literal);
+    expect(unknown.outputPath).toBeNull();
+    expect(unknown.outputUnknown).toMatch(/^GOARCH=arm64 on the target platform: whether go install cross-compiles depends on the platforms of the build/);
+    expect(binaryPath(unknown)).toBeUndefined();
+    expect(installPath('FROM --platform=linux/amd64 golang:1.22\nRUN GOARCH=arm64 go install ./cmd/app\n').outputPath).toBe('/go/bin/linux_arm64/app');
+    expect(installPath('FROM golang:1.22\nENV GOPATH=/work\nRUN GOARCH=arm64 go install ./cmd/app\n', 'linux/amd64').outputPath).toBe('/work/bin/linux_arm64/app');
+    // A cross build whose <goos>_<goarch> would be named from a default is not a fact either.
+    expect(installPath('FROM golang:1.22\nRUN GOOS=windows go install ./cmd/app\n').outputPath).toBeNull();
+    expect(installPath('FROM golang:1.22\nRUN GOOS=windows go install ./cmd/app\n', 'linux/arm64').outputPath).toBe('/go/bin/windows_arm64/app');
+  });
+
+  it('go install on --platform=$BUILDPLATFORM with the target args: native only when the build and target platforms are the same', () => {
     const recipe = 'FROM --platform=$BUILDPLATFORM golang:1.22\nARG TARGETOS TARGETARCH\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go install ./cmd/app\n';
-    expect(analyze(recipe).builds[0]!.outputPath).toBe('/go/bin/app');
-    expect(analyze(recipe, 'linux/arm64', 'linux/amd64').builds[0]!.outputPath).toBe('/go/bin/linux_arm64/app');
-    // An undeclared target arg is empty in the shell: Go's default, the stage's platform.
-    expect(analyze('FROM --platform=$BUILDPLATFORM golang:1.22\nRUN GOARCH=$TARGETARCH go install ./cmd/app\n', 'linux/arm64', 'linux/amd64').builds[0]!.outputPath).toBe('/go/bin/app');
-    expect(analyze('FROM golang:1.22\nENV GOPATH=/work\nRUN GOARCH=arm64 go install ./cmd/app\n').builds[0]!.outputPath).toBe('/work/bin/linux_arm64/app');
+    expect(installPath(recipe, 'linux/arm64', 'linux/amd64').outputPath).toBe('/go/bin/linux_arm64/app');
+    expect(installPath(recipe, 'linux/arm64', 'linux/arm64').outputPath).toBe('/go/bin/app');
+    // Neither platform given, or only the target (lint --platform): the build machine decides.
+    for (const [target, build] of [[undefined, undefined], ['linux/arm64', undefined]] as const) {
+      const b = installPath(recipe, target, build);
+      expect(b.outputPath).toBeNull();
+      expect(b.outputUnknown).toContain('GOARCH=$TARGETARCH on --platform=$BUILDPLATFORM');
+      expect(b.outputUnknown).toContain('/go/bin on a native build, /go/bin/<goos>_<goarch>/ on a cross build');
+    }
+    // The same through ENV in the stage.
+    expect(installPath('FROM --platform=$BUILDPLATFORM golang:1.22\nARG TARGETARCH\nENV GOARCH=${TARGETARCH}\nRUN go install ./cmd/app\n').outputPath).toBeNull();
+    // GOARCH=$BUILDARCH on $BUILDPLATFORM: the same platform arg on both sides, native.
+    expect(installPath('FROM --platform=$BUILDPLATFORM golang:1.22\nARG BUILDARCH\nRUN GOARCH=$BUILDARCH go install ./cmd/app\n').outputPath).toBe('/go/bin/app');
   });
 
   it('go install with GOBIN: $GOBIN natively, no output when cross-compiling (Go refuses)', () => {
     expect(analyze('FROM golang:1.22\nENV GOBIN=/usr/local/bin\nRUN go install ./cmd/app\n').builds[0]!.outputPath).toBe('/usr/local/bin/app');
-    expect(analyze('FROM golang:1.22\nENV GOBIN=/usr/local/bin\nRUN GOARCH=arm64 go install ./cmd/app\n').builds[0]!.outputPath).toBeNull();
+    const refused = analyze('FROM golang:1.22\nENV GOBIN=/usr/local/bin\nRUN GOARCH=arm64 go install ./cmd/app\n', 'linux/amd64').builds[0]!;
+    expect(refused).toMatchObject({ outputPath: null, outputUnknown: 'Go refuses to install a cross-compiled binary when GOBIN is set' });
+    expect(analyze('FROM golang:1.22\nENV GOBIN=/usr/local/bin\nRUN GOARCH=arm64 go install ./cmd/app\n').builds[0]!.outputUnknown).toContain('/usr/local/bin on a native build, and Go refuses a cross build with GOBIN set');
   });
 });
 

@@ -10,6 +10,7 @@
  */
 import type { DockerfileModel, Instruction, Stage } from './parse/model.js';
 import { expandOrKeep, referencedVariables } from './parse/expand.js';
+import { argDeclarations, AUTOMATIC_PLATFORM_ARGS, envDeclarations } from './parse/parse-dockerfile.js';
 import { splitSimpleCommands, splitWords, tokenizeShell, type ShellWord } from './parse/shell-words.js';
 
 export type SettingSource = 'command' | 'export' | 'env' | 'arg' | 'goflags' | 'unset';
@@ -107,6 +108,12 @@ export interface GoBuild {
   packages: string[];
   /** Absolute path of the produced binary, or null when none / not derivable. */
   outputPath: string | null;
+  /**
+   * Why `outputPath` is null for a command that names one binary (`go install`: Go refuses a cross
+   * build with GOBIN set, or whether it is a cross build depends on the machine that builds; see
+   * `installDir`); null otherwise.
+   */
+  outputUnknown: string | null;
   /**
    * False when the file name had to be guessed: without -o, `go build .` names the binary after the
    * module path's last element (from go.mod, not visible here); the directory name stands in for it.
@@ -223,6 +230,7 @@ export function parseGoBuildArgs(args: readonly string[]): { flags: GoBuildFlags
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 
 interface WalkState {
+  model: DockerfileModel;
   exported: Map<string, string>;
   cwd: string;
   nested: boolean;
@@ -376,22 +384,144 @@ export function stagePlatform(stage: Stage): { os: string; arch: string } {
 }
 
 /**
- * Where `go install` puts binaries (cmd/go, measured with Go 1.19: `go help install`, `go help gopath`):
- * $GOBIN when set, else $GOPATH/bin; a cross-compiled binary (GOOS/GOARCH not the platform the
- * command runs on, GOHOSTOS/GOHOSTARCH) goes to $GOPATH/bin/<goos>_<goarch>/, and with GOBIN set
- * Go refuses it ("cannot install cross-compiled binaries when GOBIN is set": null here). The
- * platform the command runs on is the stage's (`stagePlatform`): `FROM --platform=$BUILDPLATFORM`
- * runs on the build platform, which is the target platform unless the parse options say otherwise.
- * A GOOS/GOARCH that does not expand (an ARG the stage does not declare) is empty in the shell: Go's default.
+ * Which platform a value follows: the target's (`$TARGETARCH`, `$TARGETPLATFORM`), the build
+ * machine's (`$BUILDARCH`, `$BUILDPLATFORM`), none (`fixed`: a value written out, or one from an ARG
+ * default or ENV that names no platform arg), or `unset` (empty: for GOOS/GOARCH, Go's default, the
+ * platform the command runs on).
  */
-export function installDir(goos: GoSetting, goarch: GoSetting, gobin: string | null, gopath: string | null, stage: Stage): string | null {
+export type PlatformSide = 'target' | 'build' | 'fixed' | 'unset';
+
+/** Bounds the walk through variables defined from variables (`ENV GOARCH=$ARCH`, `ARG ARCH=$TARGETARCH`). */
+const SIDE_DEPTH = 8;
+
+function autoSide(name: string): PlatformSide | undefined {
+  if ((AUTOMATIC_PLATFORM_ARGS as readonly string[]).includes(name)) return name.startsWith('TARGET') ? 'target' : 'build';
+  return undefined;
+}
+
+/**
+ * The side of `text` (as written) where `resolve` gives each variable's side. A text that names a
+ * platform arg follows that platform (both: null, mixed); otherwise it is fixed, or unset when empty.
+ */
+function sideOfText(text: string, resolve: (name: string) => PlatformSide | null): PlatformSide | null {
+  if (!text.includes('$')) return text === '' ? 'unset' : 'fixed';
+  const sides = new Set<PlatformSide | null>(referencedVariables(text).map(resolve));
+  if (sides.has(null) || (sides.has('target') && sides.has('build'))) return null;
+  if (sides.has('target')) return 'target';
+  if (sides.has('build')) return 'build';
+  // Only fixed and unset variables: empty when they all are and nothing else is written.
+  return sides.has('fixed') || text.replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, '') !== '' ? 'fixed' : 'unset';
+}
+
+/** The side of a variable as a stage instruction sees it (through ENV/ARG declarations as written, global ARGs, automatic args). */
+function sideOfVariable(model: DockerfileModel, scope: Instruction['scope'] | null, name: string, depth: number): PlatformSide | null {
+  if (depth > SIDE_DEPTH) return null;
+  const b = scope === null ? undefined : scope.get(name);
+  if (scope === null || b === undefined || b.kind === 'automatic') {
+    // The FROM line and global ARG defaults see the global ARGs and the automatic args.
+    const g = scope === null || b?.kind === 'automatic' ? model.globalArgs.flatMap((i) => argDeclarations(i).filter((d) => d.name === name).map((d) => ({ i, d }))).pop() : undefined;
+    if (g?.d.default !== undefined) return sideOfText(g.d.default, (n) => sideOfVariable(model, null, n, depth + 1));
+    if (b === undefined && scope !== null) return 'unset';
+    return autoSide(name) ?? (g ? 'fixed' : 'unset');
+  }
+  if (b.unknown) return null;
+  const decl = b.declaredAtLine === undefined ? undefined : model.instructions.find((i) => i.line === b.declaredAtLine && (i.keyword === 'ARG' || i.keyword === 'ENV'));
+  if (decl === undefined) return null;
+  const inner = (n: string): PlatformSide | null => sideOfVariable(model, decl.stageIndex < 0 ? null : decl.scope, n, depth + 1);
+  if (decl.keyword === 'ENV') {
+    const e = envDeclarations(decl).filter((d) => d.name === name).pop();
+    return e === undefined ? null : sideOfText(e.value, inner);
+  }
+  const d = argDeclarations(decl).filter((x) => x.name === name).pop();
+  if (d === undefined) return null;
+  if (d.default !== undefined) return sideOfText(d.default, inner);
+  // `ARG TARGETARCH` in a stage: the automatic arg, or a global ARG of that name.
+  return sideOfVariable(model, null, name, depth + 1);
+}
+
+/** The side of a GOOS/GOARCH setting (where its value came from, followed through the variables it names). */
+function sideOfSetting(model: DockerfileModel, s: GoSetting, name: string, instr: Instruction, exported: ReadonlyMap<string, string>): PlatformSide | null {
+  if (s.source === 'unset' || s.value === '' || s.value === null) return 'unset';
+  // A value that does not expand names a variable the RUN cannot see: empty in the shell, Go's default.
+  if (s.value.includes('$') && (s.source === 'command' || s.source === 'export')) return 'unset';
+  const resolve = (n: string): PlatformSide | null =>
+    exported.has(n) && n !== name ? sideOfText(exported.get(n)!, (m) => sideOfVariable(model, instr.scope, m, 1)) : sideOfVariable(model, instr.scope, n, 1);
+  if (s.source === 'command' || s.source === 'export') return sideOfText(s.raw ?? '', resolve);
+  return sideOfVariable(model, instr.scope, name, 0);
+}
+
+/** The side of the platform a stage runs on: `FROM --platform=$BUILDPLATFORM` the build machine's, no `--platform` the target's. */
+function stageSide(model: DockerfileModel, stage: Stage): PlatformSide | null {
+  if (stage.platform === null) return 'target';
+  const side = sideOfText(stage.platform.raw, (n) => sideOfVariable(model, null, n, 1));
+  return side === 'unset' ? 'target' : side;
+}
+
+/** Where `go install` writes, or why that cannot be told from the Dockerfile. */
+export interface InstallDir {
+  dir: string | null;
+  /** Why `dir` is null: Go refuses (GOBIN with a cross build), or whether the build is a cross build depends on the machine. */
+  why: string | null;
+}
+
+/**
+ * Where `go install` puts binaries (cmd/go, measured with Go 1.19: `go help install`, `go help gopath`):
+ * $GOBIN when set, else $GOPATH/bin; a cross-compiled binary (GOOS/GOARCH not GOHOSTOS/GOHOSTARCH, the
+ * platform the command runs on) goes to $GOPATH/bin/<goos>_<goarch>/, and with GOBIN set Go refuses it
+ * ("cannot install cross-compiled binaries when GOBIN is set").
+ *
+ * What a Dockerfile tells about the platform the command runs on (docs/lint.md, "go install's directory"):
+ * a stage without `--platform` runs on the target platform, so GOARCH=$TARGETARCH there is native
+ * whatever the target; `FROM --platform=$BUILDPLATFORM` runs on the build machine, which may differ
+ * from the target, so GOARCH=$TARGETARCH there is a cross build only when they differ. Each side is
+ * compared as a platform arg when both follow the same one (always equal), else by value; a value
+ * is a fact only when it is written out or the platform was given to the parse (`givenPlatforms`:
+ * lint's `--platform`), except the OS, which is linux on both sides unless given (BuildKit builds
+ * Linux containers on a Linux build platform; goslim's recipe is for Linux images). Otherwise the
+ * directory depends on the machine that builds, and `dir` is null with `why` saying so rather
+ * than a guess. GOOS/GOARCH unset or empty (an undeclared arg) is Go's default: native.
+ */
+export function installDir(model: DockerfileModel, stage: Stage, instr: Instruction, settings: { goos: GoSetting; goarch: GoSetting; gobin: string | null; gopath: string | null }, exported: ReadonlyMap<string, string> = new Map()): InstallDir {
   const host = stagePlatform(stage);
-  const known = (v: string | null): string => (v === null || v.includes('$') ? '' : v);
-  const os = known(goos.value) || host.os;
-  const arch = known(goarch.value) || host.arch;
-  const cross = os !== host.os || arch !== host.arch;
-  if (gobin) return cross ? null : gobin;
-  return `${(gopath || '/go').split(':')[0]!.replace(/\/+$/, '')}/bin${cross ? `/${os}_${arch}` : ''}`;
+  const hostSide = stageSide(model, stage);
+  const given = (side: PlatformSide | null, os: boolean): boolean =>
+    side === 'fixed' || side === 'unset' || (side === 'target' && (os || model.givenPlatforms.target !== null)) || (side === 'build' && (os || model.givenPlatforms.build !== null));
+  let os = host.os;
+  let arch = host.arch;
+  let cross = false;
+  /** The `<goos>_<goarch>` of a cross build is named from facts, not defaults. */
+  let namedFromFacts = true;
+  const unknown: string[] = [];
+  for (const [name, s, hostValue, isOs] of [['GOOS', settings.goos, host.os, true], ['GOARCH', settings.goarch, host.arch, false]] as const) {
+    const side = sideOfSetting(model, s, name, instr, exported);
+    if (side === 'unset') {
+      if (!given(hostSide, isOs)) namedFromFacts = false;
+      continue;
+    }
+    const value = s.value!;
+    if (isOs) os = value;
+    else arch = value;
+    if (!given(side, isOs)) namedFromFacts = false;
+    if (side !== null && side === hostSide && side !== 'fixed') continue;
+    if (given(side, isOs) && given(hostSide, isOs)) {
+      if (value !== hostValue) cross = true;
+      continue;
+    }
+    unknown.push(`${name}=${s.raw ?? value}`);
+  }
+  const gopath = `${(settings.gopath || '/go').split(':')[0]!.replace(/\/+$/, '')}/bin`;
+  const on = stage.platform === null ? 'the target platform' : `--platform=${stage.platform.raw}`;
+  // lint --platform gives the target platform; the build platform is the machine's.
+  const hint = hostSide === 'target' || hostSide === 'fixed' ? 'give lint --platform, or use go build -o <path>' : 'use go build -o <path>';
+  if (unknown.length > 0 && !cross) {
+    const where = settings.gobin ? `${settings.gobin} on a native build, and Go refuses a cross build with GOBIN set` : `${gopath} on a native build, ${gopath}/<goos>_<goarch>/ on a cross build`;
+    return { dir: null, why: `${unknown.join(' ')} on ${on}: whether go install cross-compiles depends on the platforms of the build (${where}); give lint --platform, or use go build -o <path>` };
+  }
+  if (cross && !settings.gobin && !namedFromFacts) {
+    return { dir: null, why: `a cross build on ${on}: go install writes ${gopath}/<goos>_<goarch>/, named after platforms the Dockerfile does not fix; ${hint}` };
+  }
+  if (settings.gobin) return cross ? { dir: null, why: 'Go refuses to install a cross-compiled binary when GOBIN is set' } : { dir: settings.gobin, why: null };
+  return { dir: `${gopath}${cross ? `/${os}_${arch}` : ''}`, why: null };
 }
 
 /** A word of `frame` as located in `instruction.text`. */
@@ -549,6 +679,7 @@ function walkCommands(
     const cgo = setting('CGO_ENABLED', prefix, state, instr, expand);
     const kind = sub;
     let outputPath: string | null = null;
+    let outputUnknown: string | null = null;
     const pkgs = packages.length > 0 ? packages : ['.'];
     const name = pkgs.length === 1 ? defaultBinaryName(pkgs[0]!, state.cwd) : null;
     // `.`, `..`, `./`: Go names the binary after the package's import path, which go.mod holds; the directory name stands in.
@@ -563,8 +694,14 @@ function walkCommands(
         outputPath = joinPath(state.cwd, name);
       }
     } else if (name) {
-      const dir = installDir(goos, goarch, setting('GOBIN', prefix, state, instr, expand).value, setting('GOPATH', prefix, state, instr, expand).value, stage);
-      outputPath = dir === null ? null : joinPath(dir, name);
+      const dir = installDir(state.model, stage, instr, {
+        goos,
+        goarch,
+        gobin: setting('GOBIN', prefix, state, instr, expand).value,
+        gopath: setting('GOPATH', prefix, state, instr, expand).value,
+      }, state.exported);
+      outputPath = dir.dir === null ? null : joinPath(dir.dir, name);
+      outputUnknown = dir.why;
     }
     const outputNameKnown = outputPath !== null && !guessed;
     const located = frame.base === null ? null : locateGoCommand(frame, all, words);
@@ -578,6 +715,7 @@ function walkCommands(
       flags,
       packages,
       outputPath,
+      outputUnknown,
       outputNameKnown,
       workdir: state.cwd,
       cgo,
@@ -682,7 +820,7 @@ export function analyzeGoBuilds(model: DockerfileModel): GoBuildAnalysis {
   for (const stage of model.stages) {
     for (const instr of stage.instructions) {
       if (instr.keyword !== 'RUN') continue;
-      const state: WalkState = { exported: new Map(), cwd: workdirAt(model, stage, instr), nested: instr.heredocs.length > 0 };
+      const state: WalkState = { model, exported: new Map(), cwd: workdirAt(model, stage, instr), nested: instr.heredocs.length > 0 };
       for (const { frame, commands } of runFrames(instr, model.escapeChar)) walkCommands(commands, frame, instr, stage, state, out, 0);
     }
   }
