@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from './parse/parse-dockerfile.js';
-import { analyzeGoBuilds, binaryPath, defaultBinaryName, parseLdflags, parseGoBuildArgs } from './go-build.js';
+import { analyzeGoBuilds, binaryPath, defaultBinaryName, parseLdflags, parseGoBuildArgs, type GoBuildWords, type LocatedWord } from './go-build.js';
+import { tokenizeShell } from './parse/shell-words.js';
 
 const analyze = (text: string, target?: string, build?: string) =>
   analyzeGoBuilds(parseDockerfile(text, { ...(target ? { targetPlatform: target } : {}), ...(build ? { buildPlatform: build } : {}) }));
@@ -200,5 +201,74 @@ describe('real-world spellings', () => {
     const m = parseDockerfile('FROM golang:1.22@sha256:abcd as Build\nRUN go build -o /app .\nFROM scratch\nCOPY --link --from=build /app /app\n');
     expect(m.stages[0]!.name).toBe('Build');
     expect(m.stages[1]!.instructions[0]!.copyFrom).toMatchObject({ kind: 'stage', stageIndex: 0 });
+  });
+});
+
+describe('located words: every offset slices the exact source text of its word (what fix edits)', () => {
+  /** Every located word of a build, named. */
+  const wordsOf = (w: GoBuildWords): Array<[string, LocatedWord]> => [
+    ['first', w.first],
+    ...w.env.map((e, i): [string, LocatedWord] => [`env${i}`, e]),
+    ['go', w.goWord],
+    ['sub', w.subWord],
+    ...w.flags.flatMap((f): Array<[string, LocatedWord]> => [[`-${f.name}`, f.word], ...(f.valueWord && f.valueWord !== f.word ? [[`-${f.name} value`, f.valueWord] as [string, LocatedWord]] : [])]),
+    ...w.packages.map((p, i): [string, LocatedWord] => [`pkg${i}`, p]),
+  ];
+  /** The word the text between the offsets reads as, in the frame it sits in. */
+  const reread = (slice: string, site: string, escape: string): string[] =>
+    site === 'exec'
+      ? [JSON.parse(slice) as string]
+      : tokenizeShell(slice, site === 'shell' ? { dockerfileEscape: escape } : {}).flatMap((t) => (t.type === 'word' ? [t.word.value] : []));
+
+  const cases: Array<[string, string]> = [
+    ['shell form, env prefixes and quoted values', 'FROM golang:1.22\nRUN CGO_ENABLED=0 GOOS="linux" go build -trimpath -ldflags="-s -w -X main.v=1" -o \'/out/my app\' ./cmd/app\n'],
+    ['line continuations between and inside words', 'FROM golang:1.22\nRUN CGO_ENABLED=0 \\\n    go build \\\n      -ldflags "-X main.v=1 \\\n  -X main.c=2" \\\n      -o /out/app \\\n      ./cmd/app\n'],
+    ['a continuation in the middle of a bare word', 'FROM golang:1.22\nRUN go build -o /out/ap\\\np ./cmd/app\n'],
+    ['comment and blank lines inside a continued RUN', 'FROM golang:1.22\nRUN go mod download && \\\n  # build it\n\n  env GOOS=linux GOARCH=arm64 go build -o /app .\n'],
+    ['the backtick escape directive', '# escape=`\nFROM golang:1.22\nRUN CGO_ENABLED=0 go build `\n    -o /out/app .\n'],
+    ['sh -c in double quotes', 'FROM golang:1.22\nRUN sh -c "cd /src && CGO_ENABLED=1 go build -ldflags=\'-X a=b\' -o /app ./cmd/app"\n'],
+    ['sh -c in single quotes', "FROM golang:1.22\nRUN sh -c 'GOARCH=arm64 go install -ldflags \"-s\" ./cmd/tool'\n"],
+    ['exec form', 'FROM golang:1.22\nRUN ["go", "build", "-ldflags=-s -w", "-o", "/app", "./cmd/x"]\n'],
+    ['exec form through sh -c', 'FROM golang:1.22\nRUN ["/bin/sh", "-c", "CGO_ENABLED=0 go build -o /app ."]\n'],
+    ['heredoc', 'FROM golang:1.22\nRUN <<EOF\nset -e\nexport GOFLAGS=-mod=mod\nCGO_ENABLED=0 go build \\\n  -ldflags="-s -w" -o /app ./cmd/app\nEOF\n'],
+    ['heredoc with a quoted marker after a command', 'FROM golang:1.22\nRUN --mount=type=cache,target=/go/pkg/mod <<"EOT"\ngo install -trimpath ./cmd/a ./cmd/b\nEOT\n'],
+    ['CRLF line endings', 'FROM golang:1.22\r\nRUN CGO_ENABLED=0 \\\r\n  go build -o /app .\r\n'],
+  ];
+
+  it.each(cases)('%s', (_, text) => {
+    const model = parseDockerfile(text);
+    const builds = analyzeGoBuilds(model).builds;
+    expect(builds.length).toBeGreaterThan(0);
+    for (const b of builds) {
+      expect(b.located, b.unlocated ?? '').not.toBeNull();
+      const w = b.located!;
+      for (const [name, word] of wordsOf(w)) {
+        const slice = b.instruction.text.slice(word.start, word.end);
+        expect(reread(slice, b.site, model.escapeChar), `${name}: ${JSON.stringify(slice)}`).toEqual([word.value]);
+      }
+      // The words are the command's, in order, and the flags' values are what the analysis read.
+      expect(w.goWord.value).toBe('go');
+      expect(w.subWord.value).toBe(b.kind);
+      // Words come in source order and do not overlap (an edit of one never touches another).
+      // (`first` is the same word as the first assignment, `env` or `go`.)
+      const spans = wordsOf(w).map(([, x]) => x).filter((x, i, all) => all.findIndex((y) => y.start === x.start && y.end === x.end) === i).sort((x, y) => x.start - y.start);
+      for (let k = 1; k < spans.length; k++) expect(spans[k]!.start).toBeGreaterThanOrEqual(spans[k - 1]!.end);
+    }
+  });
+
+  it('env assignments, -o, -ldflags and package words hold what the analysis read', () => {
+    const text = 'FROM golang:1.22\nRUN CGO_ENABLED=0 GOOS=linux \\\n  go build -ldflags "-s -w -X main.v=1" -o /out/app ./cmd/app\n';
+    const b = analyzeGoBuilds(parseDockerfile(text)).builds[0]!;
+    const w = b.located!;
+    const at = (x: LocatedWord): string => b.instruction.text.slice(x.start, x.end);
+    expect(w.env.map(at)).toEqual(['CGO_ENABLED=0', 'GOOS=linux']);
+    expect(b.cgo.raw).toBe(w.env[0]!.value.split('=')[1]);
+    const o = w.flags.find((f) => f.name === 'o')!;
+    expect([at(o.word), at(o.valueWord!)]).toEqual(['-o', '/out/app']);
+    expect(o.value).toBe(b.flags.output);
+    const ld = w.flags.find((f) => f.name === 'ldflags')!;
+    expect(at(ld.valueWord!)).toBe('"-s -w -X main.v=1"');
+    expect(ld.value).toBe(b.flags.ldflags!.raw);
+    expect(w.packages.map(at)).toEqual(b.packages);
   });
 });

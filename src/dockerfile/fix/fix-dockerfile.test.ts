@@ -255,6 +255,20 @@ describe('fixDockerfile without a build context', () => {
     expect(fixDockerfile(inst.fixed).fixed).toBe(inst.fixed);
   });
 
+  it('single stage: go install with GOOS/GOARCH copies the path lint computes (go-build.ts installDir), or says why it cannot', () => {
+    const os = fixDockerfile('FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN GOOS=linux go install ./cmd/x\nCMD ["x"]\n');
+    expect(os.fixed).toContain('COPY --from=build /go/bin/x /go/bin/x');
+    expect(os.fixed).toContain('ENTRYPOINT ["/go/bin/x"]');
+    expect(lintDockerfile(os.fixed).findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(fixDockerfile(os.fixed).fixed).toBe(os.fixed);
+    const target = fixDockerfile('FROM golang:1.22\nARG TARGETOS TARGETARCH\nWORKDIR /src\nCOPY . .\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go install ./cmd/x\nCMD ["x"]\n');
+    expect(target.fixed).toContain('COPY --from=build /go/bin/x /go/bin/x');
+    // A literal GOARCH: /go/bin/x on an arm64 target, /go/bin/linux_arm64/x elsewhere; fix copies neither guess.
+    const arch = fixDockerfile('FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN GOARCH=arm64 go install ./cmd/x\nCMD ["x"]\n');
+    expect(arch.fixed).not.toMatch(/COPY --from=build \S*\/x /);
+    expect(arch.todos.map((t) => t.message).join('\n')).toContain('GOARCH=arm64 on the target platform: whether go install cross-compiles depends on the platforms of the build');
+  });
+
   it('go install in a stage already on $BUILDPLATFORM without GOARCH: a TODO, and lint G013 says the same', () => {
     const text = 'FROM --platform=$BUILDPLATFORM golang:1.22 AS tools\nRUN go install example.com/tool@v1.0.0\nFROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=tools /go/bin/tool /tool\nENTRYPOINT ["/tool"]\n';
     const r = fixDockerfile(text);

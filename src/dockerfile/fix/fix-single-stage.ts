@@ -252,7 +252,15 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
     if (i.keyword === 'LABEL') out.lines.push(i.text);
   }
   if (known.length === 0) {
-    todo(out, buildIndex >= 0 ? instrs[buildIndex]!.line : fromLine, opaqueBuild ? 'copy the service binary from the build stage: COPY --from=' + builder + ' <path> <path>' : 'copy the service binary from the build stage (its output path could not be told from the build command)');
+    // Lint's analysis says why a go install's directory is not a fact (go-build.ts `installDir`).
+    const why = go.builds.find((b) => b.outputUnknown !== null)?.outputUnknown;
+    todo(
+      out,
+      buildIndex >= 0 ? instrs[buildIndex]!.line : fromLine,
+      opaqueBuild
+        ? 'copy the service binary from the build stage: COPY --from=' + builder + ' <path> <path>'
+        : `copy the service binary from the build stage (${why ?? 'its output path could not be told from the build command'})`,
+    );
   }
   for (const p of [...new Set(known)]) {
     emit(out, `COPY --from=${builder} ${p} ${p}`, 'only the binary leaves the build stage, at the path it had');
