@@ -11,7 +11,7 @@
 import type { DockerfileModel, Instruction, Stage } from './parse/model.js';
 import { expandOrKeep, referencedVariables } from './parse/expand.js';
 import { argDeclarations, AUTOMATIC_PLATFORM_ARGS, envDeclarations } from './parse/parse-dockerfile.js';
-import { splitSimpleCommands, splitWords, tokenizeShell, type ShellWord } from './parse/shell-words.js';
+import { isShellProgram, shellCScript, splitSimpleCommands, splitWords, tokenizeShell, type ShellWord } from './parse/shell-words.js';
 
 export type SettingSource = 'command' | 'export' | 'env' | 'arg' | 'goflags' | 'unset';
 
@@ -637,7 +637,7 @@ function walkCommands(
       state.cwd = joinPath(state.cwd, unknown ? values[1] : expand(values[1]));
       continue;
     }
-    if ((base === 'sh' || base === 'bash' || base === 'ash' || base === 'dash') && depth < 3) {
+    if (isShellProgram(base) && depth < 3) {
       const c = values.indexOf('-c');
       const inner = c >= 0 ? words[c + 1] : undefined;
       if (inner !== undefined) {
@@ -733,8 +733,8 @@ function walkCommands(
 /** The shell script a RUN executes (shell form, exec form, or heredoc bodies). */
 export function runScript(instr: Instruction): string {
   if (instr.exec) {
-    const [a, b, c] = instr.exec;
-    if (a && /(^|\/)(ba|a|da)?sh$/.test(a) && b === '-c' && c !== undefined) return c;
+    const script = shellCScript(instr.exec);
+    if (script !== null) return script;
     return instr.exec.map((w) => (/\s/.test(w) ? `'${w}'` : w)).join(' ');
   }
   const parts = [instr.body.replace(/<<-?\s*["']?[A-Za-z0-9_]+["']?/g, '')];

@@ -7,7 +7,8 @@
 import { argDeclarations } from '../parse/parse-dockerfile.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
 import { classifyImage, isDistrolessFamily, type BaseFacts, type BaseKind } from '../base-image.js';
-import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
+import { renderExec } from './exec-form.js';
+import { execWordsOf, isShellProgram, shellCScript } from '../parse/shell-words.js';
 import { posix } from 'node:path';
 import { expandInScope } from '../parse/parse-dockerfile.js';
 import { crossCompiles, INSTALL_NOT_CROSS, MOD_CACHE, rewriteRun } from './run-rewrite.js';
@@ -233,10 +234,10 @@ function blocksStaticBase(model: DockerfileModel, final: Stage, cgo: CgoDecision
     if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.form === 'shell' && execWordsOf(i.body) === null) {
       return `line ${i.line} needs a shell to run`;
     }
-    if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.exec && /(^|\/)(sh|bash|ash)$/.test(i.exec[0] ?? '') && !unwrapShC(i.exec)) {
+    if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.exec && isShellProgram(i.exec[0] ?? '') && !shellCScript(i.exec)) {
       return `line ${i.line} runs a shell`;
     }
-    if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.exec && unwrapShC(i.exec) !== null && execWordsOf(unwrapShC(i.exec)!) === null) {
+    if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.exec && shellCScript(i.exec) !== null && execWordsOf(shellCScript(i.exec)!) === null) {
       return `line ${i.line} runs a shell script`;
     }
     if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && /\.(sh|bash)\b/.test(i.body)) return `line ${i.line} runs a shell script`;
@@ -277,7 +278,7 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
   // ENTRYPOINT / CMD in exec form.
   for (const i of final.instructions) {
     if (i.keyword !== 'CMD' && i.keyword !== 'ENTRYPOINT') continue;
-    const inner = i.form === 'exec' && i.exec ? unwrapShC(i.exec) : i.body;
+    const inner = i.form === 'exec' && i.exec ? shellCScript(i.exec) : i.body;
     if (inner === null) continue;
     const words = execWordsOf(inner);
     if (words === null) {
@@ -294,7 +295,7 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
   }
   // RUN cannot run on a shell-less base: the build fails there.
   for (const i of final.instructions) {
-    if (i.keyword === 'RUN' && shellLess && !(i.exec && !/(^|\/)(sh|bash)$/.test(i.exec[0] ?? ''))) {
+    if (i.keyword === 'RUN' && shellLess && !(i.exec && !isShellProgram(i.exec[0] ?? ''))) {
       ed.todo(i, `RUN needs /bin/sh, which ${final.base.expanded} does not have: do this in the build stage and COPY the result (with --chown=65532:65532 for directories the service writes)`);
     }
   }

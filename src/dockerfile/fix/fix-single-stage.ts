@@ -13,7 +13,8 @@ import { expandInScope } from '../parse/parse-dockerfile.js';
 import { referencedVariables } from '../parse/expand.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
 import { classifyImage } from '../base-image.js';
-import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
+import { renderExec } from './exec-form.js';
+import { execWordsOf, shellCScript } from '../parse/shell-words.js';
 import { crossCompiles, INSTALL_NOT_CROSS, MOD_CACHE, rewriteRun } from './run-rewrite.js';
 import { builtMains, decideCgo, finalWorkdir, isDotCopy, workdirs } from './stage-facts.js';
 import { lineStarts, offsetAt } from '../parse/offsets.js';
@@ -189,7 +190,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
   const known = outputs.filter((o) => o.path !== undefined).map((o) => o.path!);
   const wordsOf = (i: Instruction): string[] | null => {
     if (i.form === 'exec' && i.exec) {
-      const inner = unwrapShC(i.exec);
+      const inner = shellCScript(i.exec);
       return inner === null ? i.exec : execWordsOf(inner);
     }
     return execWordsOf(i.body);
