@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyImage, classifyStageBase, parseBaseImageReference } from './base-image.js';
+import { classifyImage, classifyStageBase, healthcheckMissing, lacksProgram, parseBaseImageReference } from './base-image.js';
 import { parseDockerfile } from './parse/parse-dockerfile.js';
 
 describe('classifyImage', () => {
@@ -48,5 +48,26 @@ describe('classifyImage', () => {
       digest: 'sha256:abc',
     });
     expect(parseBaseImageReference('golang')).toEqual({ registry: null, repository: 'golang', tag: null, digest: null });
+  });
+});
+
+describe('what a base lacks (lint G006 and fix read the same facts)', () => {
+  it('programs by name or path; unknown bases lack nothing', () => {
+    const distroless = classifyImage('gcr.io/distroless/static-debian12:nonroot');
+    for (const p of ['sh', '/bin/sh', '/bin/bash', 'curl', '/usr/bin/wget', 'nc']) expect(lacksProgram(distroless, p), p).toBe(true);
+    expect(lacksProgram(distroless, '/app')).toBe(false);
+    const alpine = classifyImage('alpine:3.20');
+    expect(['sh', 'curl', 'wget'].map((p) => lacksProgram(alpine, p))).toEqual([false, true, false]);
+    expect(['sh', 'curl', 'nc'].map((p) => lacksProgram(classifyImage('example.com/custom:1'), p))).toEqual([false, false, false]);
+  });
+
+  it('a HEALTHCHECK: the shell for the shell form, else its program; nothing for NONE', () => {
+    const hc = (line: string) => parseDockerfile(`FROM scratch\n${line}\n`).stages[0]!.instructions[0]!;
+    const scratch = classifyImage('scratch');
+    expect(healthcheckMissing(scratch, hc('HEALTHCHECK --interval=5s CMD curl -f http://x/'))).toBe('/bin/sh');
+    expect(healthcheckMissing(scratch, hc('HEALTHCHECK CMD ["/usr/bin/curl", "-f", "http://x/"]'))).toBe('/usr/bin/curl');
+    expect(healthcheckMissing(scratch, hc('HEALTHCHECK CMD ["/app", "-healthcheck"]'))).toBeNull();
+    expect(healthcheckMissing(scratch, hc('HEALTHCHECK NONE'))).toBeNull();
+    expect(healthcheckMissing(classifyImage('alpine:3.20'), hc('HEALTHCHECK CMD wget -q http://x/ || exit 1'))).toBeNull();
   });
 });

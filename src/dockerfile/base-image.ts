@@ -11,7 +11,9 @@
  * busybox ash/wget, ca-certificates-bundle), golang official images
  * (buildpack-deps-scm: git, curl, wget, ca-certificates).
  */
-import type { DockerfileModel, Stage } from './parse/model.js';
+import type { DockerfileModel, Instruction, Stage } from './parse/model.js';
+import { healthcheckCommand } from './parse/parse-dockerfile.js';
+import { isShellProgram } from './parse/shell-words.js';
 
 export type BaseKind =
   | 'go-toolchain'
@@ -243,4 +245,31 @@ export function isDistrolessFamily(kind: BaseKind): boolean {
 /** True when the kind has no libc at all (a dynamically linked binary cannot start). */
 export function isLibcLess(f: BaseFacts): boolean {
   return f.hasLibc === false;
+}
+
+/**
+ * Is `program` (a name or a path) known to be missing from the base? A shell: `hasShell` false;
+ * curl, wget: `hasCurl`/`hasWget` false; nc: a base without a shell has no busybox either. False
+ * when not known, so an unfamiliar base never produces a false alarm.
+ */
+export function lacksProgram(f: BaseFacts, program: string): boolean {
+  const name = program.split('/').pop() ?? '';
+  if (isShellProgram(program)) return f.hasShell === false;
+  if (name === 'curl') return f.hasCurl === false;
+  if (name === 'wget') return f.hasWget === false;
+  if (name === 'nc') return f.hasShell === false;
+  return false;
+}
+
+/**
+ * What a HEALTHCHECK runs that the base is known not to have: `/bin/sh` for a shell-form check on a
+ * base without a shell, else its program when `lacksProgram` (null: nothing known to be missing).
+ * Lint G006 reports it; fix keeps a base that has it, or leaves a TODO.
+ */
+export function healthcheckMissing(f: BaseFacts, instr: Instruction): string | null {
+  const c = healthcheckCommand(instr);
+  if (c === null) return null;
+  if (c.exec === null && f.hasShell === false) return '/bin/sh';
+  const program = c.exec !== null ? (c.exec[0] ?? '') : (c.shell.split(/\s+/)[0] ?? '');
+  return program !== '' && lacksProgram(f, program) ? program : null;
 }

@@ -6,7 +6,7 @@
  */
 import { argDeclarations } from '../parse/parse-dockerfile.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
-import { classifyImage, isDistrolessFamily, type BaseFacts, type BaseKind } from '../base-image.js';
+import { classifyImage, healthcheckMissing, isDistrolessFamily, type BaseFacts, type BaseKind } from '../base-image.js';
 import { renderExec } from './exec-form.js';
 import { execWordsOf, isShellProgram, shellCScript } from '../parse/shell-words.js';
 import { posix } from 'node:path';
@@ -205,25 +205,8 @@ function wholeFs(i: Instruction): boolean {
   return srcs.some((s) => s === '/' || s === '/go' || s === '/usr/local/go' || s === '/usr/lib/go');
 }
 
-function healthNeedsShell(h: Instruction): boolean {
-  const sub = h.args[0]?.value.toUpperCase();
-  if (sub === 'NONE' || h.args.length === 0) return false;
-  const cmdIdx = h.body.search(/\bCMD\b/i);
-  const rest = cmdIdx >= 0 ? h.body.slice(cmdIdx + 3).trim() : '';
-  let exec: string[] | null = null;
-  try {
-    const v: unknown = JSON.parse(rest);
-    if (Array.isArray(v)) exec = v as string[];
-  } catch {
-    exec = null;
-  }
-  if (exec === null) return true;
-  const cmd = exec[0] === 'CMD-SHELL' ? 'sh' : (exec[0] ?? '');
-  return /(^|\/)(sh|bash|curl|wget|nc)$/.test(cmd);
-}
-
 /** Why the final stage must keep a shell/libc base, or undefined when the static base fits. */
-function blocksStaticBase(model: DockerfileModel, final: Stage, cgo: CgoDecision, opaque: boolean): string | undefined {
+function blocksStaticBase(model: DockerfileModel, final: Stage, cgo: CgoDecision, opaque: boolean, wanted: BaseFacts): string | undefined {
   if (cgo.needed) return `cgo is needed (${cgo.why})`;
   if (opaque) return 'a build goslim cannot edit (make, a heredoc) may link the binary against libc';
   for (const i of final.instructions) {
@@ -241,7 +224,9 @@ function blocksStaticBase(model: DockerfileModel, final: Stage, cgo: CgoDecision
       return `line ${i.line} runs a shell script`;
     }
     if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && /\.(sh|bash)\b/.test(i.body)) return `line ${i.line} runs a shell script`;
-    if (i.keyword === 'HEALTHCHECK' && healthNeedsShell(i)) return `line ${i.line}: the HEALTHCHECK needs curl, wget or a shell`;
+    // The base facts lint G006 reads: what the new base lacks that the check runs.
+    const missing = i.keyword === 'HEALTHCHECK' ? healthcheckMissing(wanted, i) : null;
+    if (missing !== null) return `line ${i.line}: the HEALTHCHECK runs ${missing}, which ${wanted.image} does not have`;
   }
   if (model.stages.indexOf(final) === 0) return 'there is no build stage';
   return undefined;
@@ -264,7 +249,7 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
     const wanted = options.base ?? STATIC_BASE;
     const swappable = SWAPPABLE.has(kind) || (options.base !== undefined && final.base.expanded !== options.base);
     if (swappable && final.base.raw !== wanted) {
-      const why = blocksStaticBase(model, final, cgo, ed.opaqueBuilds);
+      const why = blocksStaticBase(model, final, cgo, ed.opaqueBuilds, classifyImage(wanted));
       if (why === undefined) {
         ed.edits.push({ start: offsetAt(ed.model, final.base.range.start), end: offsetAt(ed.model, final.base.range.end), text: wanted });
         ed.record('static-base', final.from.line, `final base ${wanted}: nothing in the final stage needs a shell or libc`);
@@ -299,16 +284,17 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
       ed.todo(i, `RUN needs /bin/sh, which ${final.base.expanded} does not have: do this in the build stage and COPY the result (with --chown=65532:65532 for directories the service writes)`);
     }
   }
-  // HEALTHCHECK that needs a shell on a shell-less base.
+  // HEALTHCHECK that runs what the (new) base lacks (lint G006's facts; a FROM <stage> base is not classified).
+  const afterSwap = classifyImage(ed.records.some((r) => r.kind === 'static-base') ? (options.base ?? STATIC_BASE) : final.base.expanded);
   for (const i of final.instructions) {
-    if (i.keyword === 'HEALTHCHECK' && shellLess && healthNeedsShell(i)) {
-      ed.todo(i, 'this HEALTHCHECK needs curl/wget/a shell the base does not have: use the binary\'s own probe (e.g. HEALTHCHECK CMD ["/app", "-healthcheck"]) or an orchestrator probe');
+    const missing = i.keyword === 'HEALTHCHECK' && final.base.stageIndex === null ? healthcheckMissing(afterSwap, i) : null;
+    if (missing !== null) {
+      ed.todo(i, `this HEALTHCHECK runs ${missing}, which the base does not have: use the binary's own probe (e.g. HEALTHCHECK CMD ["/app", "-healthcheck"]) or an orchestrator probe`);
     }
   }
   // USER: explicit, numeric, non-root.
   const users = final.instructions.filter((i) => i.keyword === 'USER');
   const last = users[users.length - 1];
-  const afterSwap = classifyImage(ed.records.some((r) => r.kind === 'static-base') ? (options.base ?? STATIC_BASE) : final.base.expanded);
   const distroless = isDistrolessFamily(afterSwap.kind);
   const why = 'numeric non-root user: no root in the container, and Kubernetes runAsNonRoot can verify it';
   if (last === undefined) {

@@ -9,7 +9,7 @@
 import { posix } from 'node:path';
 import { localClosure, type GoModuleInfo, type GoPackage } from '../../gomod/scan.js';
 import { binaryPath, goBuildsOf } from '../go-build.js';
-import { expandInScope } from '../parse/parse-dockerfile.js';
+import { envDeclarations, expandInScope, healthcheckCommand } from '../parse/parse-dockerfile.js';
 import { referencedVariables } from '../parse/expand.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
 import { classifyImage } from '../base-image.js';
@@ -57,13 +57,6 @@ function record(out: Out, kind: FixEditKind, line: number, message: string): voi
 function todo(out: Out, line: number, message: string): void {
   out.todos.push({ severity: 'warning', line, message });
   out.lines.push(`# goslim: TODO ${message}`);
-}
-
-/** ENV keys of an instruction (`ENV A=1 B=2` or legacy `ENV A 1`). */
-function envKeys(i: Instruction): string[] {
-  const body = i.body.trim();
-  if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(body)) return [body.split(/\s+/)[0] ?? ''];
-  return [...body.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=/g)].map((m) => m[1]!);
 }
 
 function sourcesOf(i: Instruction): { srcs: string[]; dest: string } | undefined {
@@ -249,7 +242,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
   for (const t of finalTodos) todo(out, t.line, t.message);
   if (hasWorkdir) emit(out, `WORKDIR ${runtimeWd}`, 'the service keeps the working directory it had');
   for (const i of instrs) {
-    if (i.keyword === 'ENV' && !envKeys(i).every((k) => BUILD_ENV.test(k))) out.lines.push(i.text);
+    if (i.keyword === 'ENV' && !envDeclarations(i).every((d) => BUILD_ENV.test(d.name))) out.lines.push(i.text);
     if (i.keyword === 'LABEL') out.lines.push(i.text);
   }
   if (known.length === 0) {
@@ -314,7 +307,6 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
   const health = [...instrs].reverse().find((i) => i.keyword === 'HEALTHCHECK');
   if (health) {
     const sub = health.args[0]?.value.toUpperCase();
-    const cmdAt = health.body.search(/(^|\s)CMD(\s|$)/i);
     // HEALTHCHECK options (--interval, --timeout, ...) are flags in the model; keep them as written.
     const hopts = health.flags.map((f) => `--${f.name}${f.value !== null ? `=${f.value}` : ''}`).join(' ');
     const probeArgs = ctx?.module ? probeFor(ctx.module, outputs, program) : undefined;
@@ -327,19 +319,12 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
         out.notes.push({ severity: 'warning', line: health.line, message: `the probe runs without the CMD arguments (${cmdArgs.join(' ')}): check it targets the same address` });
       }
     } else {
-      const words = health.body.slice(cmdAt >= 0 ? cmdAt + 4 : 0).trim();
-      let keep = false;
-      try {
-        const v = JSON.parse(words) as string[];
-        const p = Array.isArray(v) && typeof v[0] === 'string' ? resolveProgram(v[0], health) : undefined;
-        if (p !== undefined) {
-          emit(out, `${health.keywordText} ${hopts !== '' ? `${hopts} ` : ''}CMD ${renderExec([p, ...v.slice(1)])}`, 'the service binary is its own health check');
-          keep = true;
-        }
-      } catch {
-        keep = false;
-      }
-      if (!keep) {
+      // The one reading of a HEALTHCHECK (parse-dockerfile.ts), as lint G006 reads it.
+      const exec = healthcheckCommand(health)?.exec ?? null;
+      const p = exec?.[0] !== undefined ? resolveProgram(exec[0], health) : undefined;
+      if (exec !== null && p !== undefined) {
+        emit(out, `${health.keywordText} ${hopts !== '' ? `${hopts} ` : ''}CMD ${renderExec([p, ...exec.slice(1)])}`, 'the service binary is its own health check');
+      } else {
         out.notes.push({ severity: 'warning', line: health.line, message: `HEALTHCHECK removed: "${health.body.trim()}" needs curl/wget/a shell, which the distroless base lacks, and the binary has no -healthcheck flag or healthcheck subcommand; use an orchestrator probe` });
         record(out, 'healthcheck', health.line, 'HEALTHCHECK removed (it needs tools distroless does not have)');
       }
