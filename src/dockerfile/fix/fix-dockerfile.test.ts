@@ -6,6 +6,7 @@ import { parseDockerfile } from '../parse/parse-dockerfile.js';
 import { scanBuildContext } from '../../context/build-context.js';
 import { fixDockerfile } from './fix-dockerfile.js';
 import { INSTALL_NOT_CROSS, INSTALL_ON_BUILD_PLATFORM, mergeLdflags } from './run-rewrite.js';
+import { analyzeGoBuilds } from '../go-build.js';
 import type { BuildContextFacts } from './types.js';
 import { applyUnifiedDiff, unifiedDiff } from './unified-diff.js';
 
@@ -311,6 +312,10 @@ describe('fixDockerfile without a build context', () => {
     expect(mergeLdflags('-X main.v=1')).toBe('-s -w -X main.v=1');
     expect(mergeLdflags('-w -X a=b')).toBe('-s -w -X a=b');
     expect(mergeLdflags('-s -w')).toBeUndefined();
+    // Lint's reading of the flags decides what is missing: `-s=true` counts, and so does an ARG-held -s.
+    expect(mergeLdflags('-s=true -X a=b')).toBe('-w -s=true -X a=b');
+    const b = analyzeGoBuilds(parseDockerfile('FROM golang:1.22\nARG LDFLAGS="-s -X main.v=1"\nRUN go build -ldflags="${LDFLAGS}" -o /app .\n')).builds[0]!;
+    expect(mergeLdflags('${LDFLAGS}', b.flags.ldflags!)).toBe('-w ${LDFLAGS}');
   });
 });
 

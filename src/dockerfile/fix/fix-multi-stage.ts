@@ -13,7 +13,7 @@ import { posix } from 'node:path';
 import { expandInScope } from '../parse/parse-dockerfile.js';
 import { crossCompiles, INSTALL_NOT_CROSS, MOD_CACHE, rewriteRun } from './run-rewrite.js';
 import { commentsAbove, decideCgo, isDotCopy, workdirs, type CgoDecision } from './stage-facts.js';
-import { goBuildsOf } from '../go-build.js';
+import { binaryPath, goBuildsOf } from '../go-build.js';
 import { lineStarts, offsetAt } from '../parse/offsets.js';
 import { applyEdits, type TextEdit } from './text-edits.js';
 import { GLIBC_BASE, glibcBaseNote, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
@@ -189,8 +189,9 @@ function findWantedOutputs(ed: Editor, final: Stage): void {
     for (const b of goBuildsOf(model).builds) {
       if (b.stageIndex !== stage.index || b.kind !== 'build') continue;
       const hasO = b.flags.output !== null;
-      // Without -o, `go build .` is named after go.mod's module path, not visible here: no path.
-      const path = b.outputPath !== null && (hasO || b.outputNameKnown) ? b.outputPath : undefined;
+      // The one answer to where a build writes (go-build.ts binaryPath): no path for `go build .` without -o
+      // (named after go.mod's module path, not visible here), several packages, or a directory that does not expand.
+      const path = binaryPath(b);
       candidates.push({ run: b.instruction, hasO, ...(path !== undefined ? { path } : {}) });
     }
     if (candidates.some((k) => k.path === src || (k.path !== undefined && src.startsWith(`${k.path}/`)))) continue;

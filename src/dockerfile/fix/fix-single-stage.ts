@@ -9,6 +9,7 @@
 import { posix } from 'node:path';
 import { localClosure, type GoModuleInfo, type GoPackage } from '../../gomod/scan.js';
 import { binaryPath, goBuildsOf } from '../go-build.js';
+import { copyPaths } from '../rules/context.js';
 import { envDeclarations, expandInScope, healthcheckCommand } from '../parse/parse-dockerfile.js';
 import { referencedVariables } from '../parse/expand.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
@@ -16,7 +17,7 @@ import { classifyImage } from '../base-image.js';
 import { renderExec } from './exec-form.js';
 import { execWordsOf, shellCScript } from '../parse/shell-words.js';
 import { crossCompiles, INSTALL_NOT_CROSS, MOD_CACHE, rewriteRun } from './run-rewrite.js';
-import { builtMains, decideCgo, finalWorkdir, isDotCopy, workdirs } from './stage-facts.js';
+import { builtMains, decideCgo, finalWorkdir, isDotCopy, packageDir, workdirs } from './stage-facts.js';
 import { lineStarts, offsetAt } from '../parse/offsets.js';
 import { GLIBC_BASE, glibcBaseNote, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
 
@@ -57,13 +58,6 @@ function record(out: Out, kind: FixEditKind, line: number, message: string): voi
 function todo(out: Out, line: number, message: string): void {
   out.todos.push({ severity: 'warning', line, message });
   out.lines.push(`# goslim: TODO ${message}`);
-}
-
-function sourcesOf(i: Instruction): { srcs: string[]; dest: string } | undefined {
-  let words = i.args.map((a) => a.value);
-  if (i.form === 'exec' && i.exec) words = i.exec;
-  if (words.length < 2 || i.heredocs.length > 0) return undefined;
-  return { srcs: words.slice(0, -1), dest: words[words.length - 1]! };
 }
 
 function looksLikeGoSource(src: string, goEntries: Set<string>): boolean {
@@ -164,11 +158,12 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
     }
     out.lines.push(i.text);
     if (i.keyword === 'COPY' || i.keyword === 'ADD') {
-      const s = sourcesOf(i);
-      if (s && !s.srcs.every((src) => looksLikeGoSource(src, goEntries))) {
-        const destAbs = posix.resolve(wd, expandInScope(model, i, s.dest));
-        const many = s.srcs.length > 1 || s.dest.endsWith('/');
-        for (const src of s.srcs) {
+      // COPY's sources and destination as lint reads them (rules/context.ts copyPaths, expanded).
+      const s = i.heredocs.length > 0 ? null : copyPaths(model, i);
+      if (s && !s.sources.every((src) => looksLikeGoSource(src, goEntries))) {
+        const destAbs = posix.resolve(wd, s.dest);
+        const many = s.sources.length > 1 || s.dest.endsWith('/');
+        for (const src of s.sources) {
           if (looksLikeGoSource(src, goEntries)) continue;
           if (/[*?[]/.test(src) || /^https?:\/\//.test(src)) carriedCopies.push({ from: destAbs, line: i.line });
           else carriedCopies.push({ from: many ? posix.join(destAbs, posix.basename(src)) : destAbs, line: i.line });
@@ -365,8 +360,7 @@ function probeFor(module: GoModuleInfo, outputs: BuildOutput[], program: string 
   if (program === undefined) return undefined;
   const out = outputs.find((o) => o.path === program);
   const mains = builtMains(module, outputs.map((o) => o.pkg ?? '.'));
-  const norm = (p: string): string => p.replace(/^\.\/?/, '').replace(/\/+$/, '') || '.';
-  const main = out?.pkg !== undefined ? mains.find((m) => m.dir === norm(out.pkg!)) : mains.length === 1 ? mains[0] : undefined;
+  const main = out?.pkg !== undefined ? mains.find((m) => m.dir === packageDir(out.pkg!)) : mains.length === 1 ? mains[0] : undefined;
   if (main === undefined) return undefined;
   return main.healthcheck?.arg ?? localClosure(module, main).find((p) => p.healthcheck !== undefined)?.healthcheck?.arg;
 }

@@ -21,9 +21,14 @@ export interface CgoDecision {
   why: string;
 }
 
+/** A package argument as a module directory (`./cmd/api/` -> `cmd/api`, `.` -> `.`): how `GoPackage.dir` names it. */
+export function packageDir(p: string): string {
+  return p.replace(/^\.\/?/, '').replace(/\/+$/, '') || '.';
+}
+
 /** Main packages of the module that the Dockerfile's go build commands name. */
 export function builtMains(module: GoModuleInfo, pkgArgs: string[]): GoPackage[] {
-  const norm = (p: string): string => p.replace(/^\.\/?/, '').replace(/\/+$/, '') || '.';
+  const norm = packageDir;
   const wanted = new Set(pkgArgs.map((p) => (p.startsWith(module.goMod.module) ? norm(p.slice(module.goMod.module.length).replace(/^\//, './')) : norm(p))));
   const hits = module.mains.filter((m) => wanted.has(m.dir));
   return hits.length > 0 ? hits : module.mains;
