@@ -207,7 +207,7 @@ function wholeFs(i: Instruction): boolean {
 }
 
 /** Why the final stage must keep a shell/libc base, or undefined when the static base fits. */
-function blocksStaticBase(model: DockerfileModel, final: Stage, cgo: CgoDecision, opaque: boolean, wanted: BaseFacts): string | undefined {
+function blocksStaticBase(model: DockerfileModel, final: Stage, cgo: CgoDecision, opaque: boolean, wantedImage: string): string | undefined {
   if (cgo.needed) return `cgo is needed (${cgo.why})`;
   if (opaque) return 'a build goslim cannot edit (make, a heredoc) may link the binary against libc';
   for (const i of final.instructions) {
@@ -226,8 +226,8 @@ function blocksStaticBase(model: DockerfileModel, final: Stage, cgo: CgoDecision
     }
     if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && /\.(sh|bash)\b/.test(i.body)) return `line ${i.line} runs a shell script`;
     // The base facts lint G006 reads: what the new base lacks that the check runs.
-    const missing = i.keyword === 'HEALTHCHECK' ? healthcheckMissing(wanted, i) : null;
-    if (missing !== null) return `line ${i.line}: the HEALTHCHECK runs ${missing}, which ${wanted.image} does not have`;
+    const missing = i.keyword === 'HEALTHCHECK' ? healthcheckMissing(classifyImage(wantedImage), i) : null;
+    if (missing !== null) return `line ${i.line}: the HEALTHCHECK runs ${missing}, which ${wantedImage} does not have`;
   }
   if (model.stages.indexOf(final) === 0) return 'there is no build stage';
   return undefined;
@@ -250,7 +250,7 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
     const wanted = options.base ?? STATIC_BASE;
     const swappable = SWAPPABLE.has(kind) || (options.base !== undefined && final.base.expanded !== options.base);
     if (swappable && final.base.raw !== wanted) {
-      const why = blocksStaticBase(model, final, cgo, ed.opaqueBuilds, classifyImage(wanted));
+      const why = blocksStaticBase(model, final, cgo, ed.opaqueBuilds, wanted);
       if (why === undefined) {
         ed.edits.push({ start: offsetAt(ed.model, final.base.range.start), end: offsetAt(ed.model, final.base.range.end), text: wanted });
         ed.record('static-base', final.from.line, `final base ${wanted}: nothing in the final stage needs a shell or libc`);

@@ -230,7 +230,10 @@ export function splitWords(text: string): string[] {
 
 /** A POSIX shell program (`sh`, `bash`, `ash`, `dash`, by name or path): what runs a `-c` script and a shell-form command. */
 export function isShellProgram(program: string): boolean {
-  return /^(?:.*\/)?(?:ba|a|da)?sh$/.test(program);
+  // Called for every simple command of every RUN: a suffix test first.
+  if (!program.endsWith('sh')) return false;
+  const name = program.slice(program.lastIndexOf('/') + 1);
+  return name === 'sh' || name === 'bash' || name === 'ash' || name === 'dash';
 }
 
 /** The script of an exec-form `[<shell>, "-c", <script>]` (a RUN, CMD or ENTRYPOINT that only wraps a shell), else null. */
