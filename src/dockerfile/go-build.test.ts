@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from './parse/parse-dockerfile.js';
-import { analyzeGoBuilds, binaryPath, defaultBinaryName, parseLdflags, parseGoBuildArgs, type GoBuildWords, type LocatedWord } from './go-build.js';
+import { analyzeGoBuilds, binaryPath, defaultBinaryName, parseLdflags, parseGoBuildArgs, splitGoArgs, type GoBuildWords, type LocatedWord } from './go-build.js';
 import { tokenizeShell } from './parse/shell-words.js';
 
 const analyze = (text: string, target?: string, build?: string) =>
@@ -254,6 +254,24 @@ describe('located words: every offset slices the exact source text of its word (
       const spans = wordsOf(w).map(([, x]) => x).filter((x, i, all) => all.findIndex((y) => y.start === x.start && y.end === x.end) === i).sort((x, y) => x.start - y.start);
       for (let k = 1; k < spans.length; k++) expect(spans[k]!.start).toBeGreaterThanOrEqual(spans[k - 1]!.end);
     }
+  });
+
+  it('the located flags and packages are the ones the facts were read from (one split of the arguments, expanded)', () => {
+    const text = 'FROM golang:1.22\nARG OUT=-o\nRUN go build -v $OUT /app -- -notaflag\n';
+    const b = analyzeGoBuilds(parseDockerfile(text)).builds[0]!;
+    expect(b.flags.output).toBe('/app');
+    expect(b.packages).toEqual(['-notaflag']);
+    const w = b.located!;
+    expect(w.flags.map((f) => [f.name, b.instruction.text.slice(f.word.start, f.word.end), f.valueWord && b.instruction.text.slice(f.valueWord.start, f.valueWord.end)])).toEqual([
+      ['v', '-v', undefined],
+      ['o', '$OUT', '/app'],
+    ]);
+    expect(w.packages.map((p) => p.value)).toEqual(['-notaflag']);
+    expect(splitGoArgs(['-ldflags', '-s -w', '-trimpath=true', '.'])).toEqual([
+      { kind: 'flag', at: 0, name: 'ldflags', valueAt: 1, inline: undefined },
+      { kind: 'flag', at: 2, name: 'trimpath', valueAt: null, inline: 'true' },
+      { kind: 'package', at: 3 },
+    ]);
   });
 
   it('env assignments, -o, -ldflags and package words hold what the analysis read', () => {

@@ -158,7 +158,7 @@ export interface GoBuildAnalysis {
   buildingStages: Set<number>;
 }
 
-/** `go build` flags that take a value (go help build); the fixer's word finder uses the same table. */
+/** `go build` flags that take a value (go help build). */
 export const GO_BUILD_VALUE_FLAGS: ReadonlySet<string> = new Set([
   'o', 'ldflags', 'gcflags', 'asmflags', 'tags', 'buildmode', 'mod', 'p', 'pkgdir', 'installsuffix',
   'modfile', 'overlay', 'pgo', 'compiler', 'gccgoflags', 'toolexec', 'coverpkg', 'covermode', 'C', 'exec',
@@ -186,21 +186,51 @@ function splitFlag(w: string): [string, string | undefined] {
   return eq < 0 ? [w, undefined] : [w.slice(0, eq), w.slice(eq + 1)];
 }
 
-/** Parse the arguments after `go build` / `go install`. */
-export function parseGoBuildArgs(args: readonly string[]): { flags: GoBuildFlags; packages: string[] } {
-  const flags: GoBuildFlags = { output: null, trimpath: false, ldflags: null, tags: [], buildmode: null, mod: null, other: [] };
-  const packages: string[] = [];
+/** One argument after `go build` / `go install` as cmd/go reads it: a flag (with where its value is) or a package. */
+export type GoArg =
+  | { kind: 'flag'; /** Index of the flag word. */ at: number; /** Without dashes. */ name: string; /** Index of a separate value word. */ valueAt: number | null; /** The value after `=`. */ inline: string | undefined }
+  | { kind: 'package'; at: number };
+
+/**
+ * Split the arguments after `go build` / `go install` (cmd/go's flag package: `-name`, `--name`,
+ * `-name=value`, `-name value` for the flags that take one, `--` ends the flags, the first non-flag
+ * starts the packages). The one reading: the flags' facts (`parseGoBuildArgs`) and the located words
+ * the fixer edits (`GoBuild.located`) both come from it.
+ */
+export function splitGoArgs(args: readonly string[]): GoArg[] {
+  const out: GoArg[] = [];
+  let packages = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (!a.startsWith('-') || a === '-' || packages.length > 0) {
-      packages.push(a);
+    if (packages || !a.startsWith('-') || a === '-') {
+      packages = true;
+      out.push({ kind: 'package', at: i });
       continue;
     }
-    if (a === '--') continue;
+    if (a === '--') {
+      packages = true;
+      continue;
+    }
     const [n, inline] = splitFlag(a.replace(/^--/, '-'));
     const name = n.slice(1);
-    let value: string | undefined = inline;
-    if (GO_BUILD_VALUE_FLAGS.has(name) && value === undefined) value = args[++i] ?? '';
+    const valueAt = inline === undefined && GO_BUILD_VALUE_FLAGS.has(name) && i + 1 < args.length ? ++i : null;
+    out.push({ kind: 'flag', at: valueAt === null ? i : i - 1, name, valueAt, inline });
+  }
+  return out;
+}
+
+/** Parse the arguments after `go build` / `go install` (`split`: their `splitGoArgs`, when already made). */
+export function parseGoBuildArgs(args: readonly string[], split: readonly GoArg[] = splitGoArgs(args)): { flags: GoBuildFlags; packages: string[] } {
+  const flags: GoBuildFlags = { output: null, trimpath: false, ldflags: null, tags: [], buildmode: null, mod: null, other: [] };
+  const packages: string[] = [];
+  for (const g of split) {
+    if (g.kind === 'package') {
+      packages.push(args[g.at]!);
+      continue;
+    }
+    const { name } = g;
+    // A value flag at the end of the command has an empty value (cmd/go fails on it; the analysis reads on).
+    const value: string | undefined = g.inline ?? (g.valueAt !== null ? args[g.valueAt]! : GO_BUILD_VALUE_FLAGS.has(name) ? '' : undefined);
     switch (name) {
       case 'o':
         flags.output = value ?? null;
@@ -221,7 +251,7 @@ export function parseGoBuildArgs(args: readonly string[]): { flags: GoBuildFlags
         flags.mod = value ?? null;
         break;
       default:
-        flags.other.push(value === undefined ? a : `${n}=${value}`);
+        flags.other.push(value === undefined ? args[g.at]! : `-${name}=${value}`);
     }
   }
   return { flags, packages };
@@ -533,28 +563,27 @@ function locate(frame: Frame, w: ShellWord): LocatedWord {
 /** Heredoc markers on a RUN's command line (`<<EOF`, `<<-"EOF"`): the body is read separately. */
 const HEREDOC_MARKER = /^<<-?[A-Za-z0-9_]+$/;
 
-/** The words of a `go build`/`go install` command (starting at `go`), located, flags split the way cmd/go reads them. */
-function locateGoCommand(frame: Frame, all: ShellWord[], words: ShellWord[]): GoBuildWords {
+/** The words of a `go build`/`go install` command (starting at `go`), located: the flags and packages `split` read. */
+function locateGoCommand(frame: Frame, all: ShellWord[], words: ShellWord[], split: readonly GoArg[]): GoBuildWords {
   const goAt = all.indexOf(words[0]!);
   const env = all.slice(0, goAt).filter((w) => ASSIGNMENT.test(w.value)).map((w) => locate(frame, w));
   const flags: LocatedFlag[] = [];
   const packages: LocatedWord[] = [];
-  for (let j = 2; j < words.length; j++) {
-    const w = words[j]!;
-    if (w.value.startsWith('-') && w.value !== '-' && packages.length === 0) {
-      if (w.value === '--') continue;
-      const m = /^--?([A-Za-z]+)(=([\s\S]*))?$/.exec(w.value);
-      if (!m) continue;
-      const name = m[1]!;
-      const lw = locate(frame, w);
-      if (m[2] !== undefined) flags.push({ name, word: lw, valueWord: lw, value: m[3]! });
-      else if (GO_BUILD_VALUE_FLAGS.has(name) && j + 1 < words.length) {
-        const vw = locate(frame, words[++j]!);
-        flags.push({ name, word: lw, valueWord: vw, value: vw.value });
-      } else flags.push({ name, word: lw });
+  // `split` indexes the arguments after `go build`, words[2] on.
+  const arg = (i: number): ShellWord => words[2 + i]!;
+  for (const g of split) {
+    if (g.kind === 'package') {
+      packages.push(locate(frame, arg(g.at)));
       continue;
     }
-    packages.push(locate(frame, w));
+    const lw = locate(frame, arg(g.at));
+    if (g.valueAt !== null) {
+      const vw = locate(frame, arg(g.valueAt));
+      flags.push({ name: g.name, word: lw, valueWord: vw, value: vw.value });
+    } else if (g.inline !== undefined) {
+      // The value as written: the flag word's text after its first `=`.
+      flags.push({ name: g.name, word: lw, valueWord: lw, value: lw.value.slice(lw.value.indexOf('=') + 1) });
+    } else flags.push({ name: g.name, word: lw });
   }
   return {
     quoting: frame.quoting,
@@ -671,7 +700,9 @@ function walkCommands(
     }
     if (sub !== 'build' && sub !== 'install') continue;
     const expanded = values.map(expand);
-    const { flags, packages } = parseGoBuildArgs(expanded.slice(2));
+    // One split of the arguments (expanded, as cmd/go sees them): the facts and the located words.
+    const split = splitGoArgs(expanded.slice(2));
+    const { flags, packages } = parseGoBuildArgs(expanded.slice(2), split);
     const goflags = setting('GOFLAGS', prefix, state, instr, expand);
     if (goflags.value && /(^|\s)-trimpath(=true)?(\s|$)/.test(goflags.value)) flags.trimpath = true;
     const goos = setting('GOOS', prefix, state, instr, expand);
@@ -704,7 +735,7 @@ function walkCommands(
       outputUnknown = dir.why;
     }
     const outputNameKnown = outputPath !== null && !guessed;
-    const located = frame.base === null ? null : locateGoCommand(frame, all, words);
+    const located = frame.base === null ? null : locateGoCommand(frame, all, words, split);
     out.builds.push({
       kind,
       instruction: instr,
