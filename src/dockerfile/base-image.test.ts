@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyImage, classifyStageBase, healthcheckMissing, lacksProgram, parseBaseImageReference } from './base-image.js';
+import { classifyImage, classifyStageBase, healthcheckMissing, lacksProgram, parseBaseImageReference, toolchainTreeOf } from './base-image.js';
 import { parseDockerfile } from './parse/parse-dockerfile.js';
 
 describe('classifyImage', () => {
@@ -70,4 +70,17 @@ describe('what a base lacks (lint G006 and fix read the same facts)', () => {
     expect(healthcheckMissing(scratch, hc('HEALTHCHECK NONE'))).toBeNull();
     expect(healthcheckMissing(classifyImage('alpine:3.20'), hc('HEALTHCHECK CMD wget -q http://x/ || exit 1'))).toBeNull();
   });
+});
+
+describe('what a COPY out of a Go toolchain stage carries (lint G002 and fix read the same list)', () => {
+  it.each([
+    ['/', 'filesystem'],
+    ['/.', 'filesystem'],
+    ['/go/', 'toolchain'],
+    ['/root/go', 'toolchain'],
+    ['/usr/local/go', 'toolchain'],
+    ['/usr/lib/go', 'toolchain'],
+    ['/go/bin/app', null],
+    ['/out/app', null],
+  ] as const)('%s', (path, tree) => expect(toolchainTreeOf(path)).toBe(tree));
 });

@@ -273,3 +273,15 @@ export function healthcheckMissing(f: BaseFacts, instr: Instruction): string | n
   const program = c.exec !== null ? (c.exec[0] ?? '') : (c.shell.split(/\s+/)[0] ?? '');
   return program !== '' && lacksProgram(f, program) ? program : null;
 }
+
+/**
+ * What `COPY --from=<build stage> <path>` carries out of a Go toolchain image: the whole filesystem
+ * (`/`), the toolchain or module tree (`/go`, `/root/go`, `/usr/local/go`, `/usr/lib/go`), or null for
+ * anything else (a binary, a config file). Lint G002 reports it; fix keeps such a final stage off the
+ * static base and leaves a TODO.
+ */
+export function toolchainTreeOf(path: string): 'filesystem' | 'toolchain' | null {
+  const p = path.replace(/\/+$/, '').replace(/\/\.$/, '') || '/';
+  if (p === '/') return 'filesystem';
+  return p === '/go' || p === '/root/go' || p === '/usr/local/go' || p === '/usr/lib/go' ? 'toolchain' : null;
+}

@@ -6,7 +6,8 @@
  */
 import { argDeclarations } from '../parse/parse-dockerfile.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
-import { classifyImage, healthcheckMissing, isDistrolessFamily, type BaseFacts, type BaseKind } from '../base-image.js';
+import { classifyImage, healthcheckMissing, isDistrolessFamily, toolchainTreeOf, type BaseFacts, type BaseKind } from '../base-image.js';
+import { copyPaths } from '../rules/context.js';
 import { renderExec } from './exec-form.js';
 import { execWordsOf, isShellProgram, shellCScript } from '../parse/shell-words.js';
 import { posix } from 'node:path';
@@ -201,9 +202,8 @@ function findWantedOutputs(ed: Editor, final: Stage): void {
 }
 
 /** `COPY --from=build / /` or `/go`: the final stage gets the toolchain back (lint G002). */
-function wholeFs(i: Instruction): boolean {
-  const srcs = i.args.slice(0, -1).map((a) => a.value.replace(/\/+$/, '') || '/');
-  return srcs.some((s) => s === '/' || s === '/go' || s === '/usr/local/go' || s === '/usr/lib/go');
+function wholeFs(model: DockerfileModel, i: Instruction): boolean {
+  return copyPaths(model, i)?.sources.some((s) => toolchainTreeOf(s) !== null) ?? false;
 }
 
 /** Why the final stage must keep a shell/libc base, or undefined when the static base fits. */
@@ -214,7 +214,7 @@ function blocksStaticBase(model: DockerfileModel, final: Stage, cgo: CgoDecision
     if (i.keyword === 'RUN') return `line ${i.line} runs a command (needs a shell)`;
     if (i.keyword === 'SHELL') return `line ${i.line} sets a SHELL`;
     if ((i.keyword === 'COPY' || i.keyword === 'ADD') && i.copyFrom?.kind === 'image') return `line ${i.line} copies from another image`;
-    if (i.keyword === 'COPY' && i.copyFrom?.kind === 'stage' && wholeFs(i)) return `line ${i.line} copies a whole filesystem from the build stage`;
+    if (i.keyword === 'COPY' && i.copyFrom?.kind === 'stage' && wholeFs(model, i)) return `line ${i.line} copies a whole filesystem from the build stage`;
     if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.form === 'shell' && execWordsOf(i.body) === null) {
       return `line ${i.line} needs a shell to run`;
     }
@@ -275,7 +275,7 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
     ed.record('exec-form', i.line, `${i.keyword} in exec form: runs without /bin/sh and receives SIGTERM directly`);
   }
   for (const i of final.instructions) {
-    if (i.keyword === 'COPY' && i.copyFrom?.kind === 'stage' && wholeFs(i)) {
+    if (i.keyword === 'COPY' && i.copyFrom?.kind === 'stage' && wholeFs(model, i)) {
       ed.todo(i, 'this copies the build stage\'s filesystem (toolchain and all) into the final image: copy only the binary and the files the service reads at run time');
     }
   }
