@@ -773,6 +773,22 @@ export function runScript(instr: Instruction): string {
   return parts.join('\n');
 }
 
+const PACKAGE_INSTALL = /\b(apt-get|apt|apk|yum|dnf|microdnf)\b[^\n]*\b(install|add)\b/;
+const C_COMPILER = /\b(gcc|g\+\+|clang|build-base|build-essential)\b/;
+const C_HEADERS = /\b(musl-dev|libc6?-dev|lib[a-z0-9-]+-dev|[a-z0-9-]+-devel)\b/;
+
+/**
+ * What a RUN installs for C through a package manager: a C compiler (`gcc`, `clang`, `build-base`,
+ * `build-essential`: cmd/go's CGO_ENABLED default turns on where one exists) and C library headers
+ * (`musl-dev`, `lib*-dev`, `*-devel`: C code to build). Lint G003 and fix's cgo decision read it.
+ */
+export function cPackagesInstalled(instr: Instruction): { compiler: boolean; headers: boolean } {
+  if (instr.keyword !== 'RUN') return { compiler: false, headers: false };
+  const script = runScript(instr);
+  if (!PACKAGE_INSTALL.test(script)) return { compiler: false, headers: false };
+  return { compiler: C_COMPILER.test(script), headers: C_HEADERS.test(script) };
+}
+
 /** Offset in `instr.text` of a position inside the instruction (no whole-file line table: lint stays cheap). */
 function offsetInInstruction(instr: Instruction, line: number, character: number): number {
   const first = instr.range.start;

@@ -3,7 +3,7 @@
  * whether cgo is really needed, and the build context's Go module view.
  */
 import { cgoReasons, type GoModuleInfo, type GoPackage } from '../../gomod/scan.js';
-import { goBuildsOf, stageEndWorkdir, workdirAt } from '../go-build.js';
+import { cPackagesInstalled, goBuildsOf, stageEndWorkdir, workdirAt } from '../go-build.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
 import type { BuildContextFacts } from './types.js';
 
@@ -34,7 +34,6 @@ export function builtMains(module: GoModuleInfo, pkgArgs: string[]): GoPackage[]
   return hits.length > 0 ? hits : module.mains;
 }
 
-const C_TOOLCHAIN = /\b(gcc|g\+\+|clang|musl-dev|build-base|build-essential|libc6?-dev|lib[a-z0-9-]+-dev|[a-z0-9-]+-devel)\b/;
 
 /**
  * Is cgo really needed? With the sources: `import "C"` in the built packages or a
@@ -55,7 +54,11 @@ export function decideCgo(model: DockerfileModel, ctx: BuildContextFacts | undef
     return { needed: false, why: 'no package of the module imports "C" and go.mod names no cgo-only module' };
   }
   if (explicitOn) return { needed: true, why: 'the Dockerfile sets CGO_ENABLED=1 (run goslim fix inside the build context to check the sources)' };
-  const installsC = runs.some((r) => /\b(apt-get|apt|apk|yum|dnf|microdnf)\b[^\n]*\b(install|add)\b/.test(r.body) && C_TOOLCHAIN.test(r.body));
+  // The same reading lint G003 makes (go-build.ts cPackagesInstalled).
+  const installsC = runs.some((r) => {
+    const c = cPackagesInstalled(r);
+    return c.compiler || c.headers;
+  });
   if (installsC) return { needed: true, why: 'the Dockerfile installs a C toolchain or C library headers for the build' };
   return { needed: false, why: 'nothing in the Dockerfile asks for cgo' };
 }
