@@ -270,6 +270,20 @@ describe('fixDockerfile without a build context', () => {
     expect(arch.todos.map((t) => t.message).join('\n')).toContain('GOARCH=arm64 on the target platform: whether go install cross-compiles depends on the platforms of the build');
   });
 
+  it('USER: fix replaces what lint G016 reports, read the same way (userKind)', () => {
+    const final = (user: string, base = 'debian:12-slim') =>
+      `FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /app .\nFROM ${base}\nARG APP_USER=root\nCOPY --from=build /app /app\nUSER ${user}\nENTRYPOINT ["/app"]\n`;
+    for (const user of ['root:staff', '0', '$APP_USER']) {
+      const r = fixDockerfile(final(user));
+      expect(r.fixed, user).toContain('USER 65532:65532');
+      expect(lintDockerfile(r.fixed).findings.filter((f) => f.rule === 'G016'), user).toEqual([]);
+    }
+    // A variable fix cannot read is left as written (and lint says nothing of it either).
+    const unknown = fixDockerfile(final('$UID', 'gcr.io/distroless/static-debian12'));
+    expect(unknown.fixed).toContain('USER $UID');
+    expect(lintDockerfile(unknown.fixed).findings.filter((f) => f.rule === 'G016')).toEqual([]);
+  });
+
   it('go install in a stage already on $BUILDPLATFORM without GOARCH: a TODO, and lint G013 says the same', () => {
     const text = 'FROM --platform=$BUILDPLATFORM golang:1.22 AS tools\nRUN go install example.com/tool@v1.0.0\nFROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=tools /go/bin/tool /tool\nENTRYPOINT ["/tool"]\n';
     const r = fixDockerfile(text);

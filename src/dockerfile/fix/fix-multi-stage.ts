@@ -8,6 +8,7 @@ import { argDeclarations } from '../parse/parse-dockerfile.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
 import { classifyImage, healthcheckMissing, isDistrolessFamily, toolchainTreeOf, type BaseFacts, type BaseKind } from '../base-image.js';
 import { copyPaths } from '../rules/context.js';
+import { userKind } from '../rules/g016-root-user.js';
 import { renderExec } from './exec-form.js';
 import { execWordsOf, isShellProgram, shellCScript } from '../parse/shell-words.js';
 import { posix } from 'node:path';
@@ -18,8 +19,6 @@ import { binaryPath, goBuildsOf } from '../go-build.js';
 import { lineStarts, offsetAt } from '../parse/offsets.js';
 import { applyEdits, type TextEdit } from './text-edits.js';
 import { GLIBC_BASE, glibcBaseNote, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
-
-const ROOT_USERS = /^(root|0)(:(root|0))?$/;
 
 /** Final bases the static base replaces when nothing in the stage needs a shell or libc. */
 const SWAPPABLE = new Set<BaseKind>(['distro', 'alpine', 'busybox', 'go-toolchain', 'distroless-base', 'distroless-cc', 'chainguard-glibc']);
@@ -309,7 +308,9 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
     ed.record('nonroot-user', anchor?.line ?? final.from.line, `USER ${NONROOT_USER}: ${why}`);
   } else {
     const value = last.body.trim();
-    if (value !== NONROOT_USER && (ROOT_USERS.test(value) || (distroless && /^nonroot(:nonroot)?$/.test(value)) || (distroless && !/^\d+(:\d+)?$/.test(value)))) {
+    // Lint G016's reading of the value (expanded): root anywhere, a name on distroless (where the ids are known).
+    const kind = userKind(expandInScope(model, last, value));
+    if (value !== NONROOT_USER && (kind === 'root' || (distroless && kind === 'named'))) {
       ed.replace(last, `${last.keywordText} ${NONROOT_USER}`, [why]);
       ed.record('nonroot-user', last.line, `USER ${NONROOT_USER} instead of ${value}: ${why}`);
     }
