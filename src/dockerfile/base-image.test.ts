@@ -84,3 +84,13 @@ describe('what a COPY out of a Go toolchain stage carries (lint G002 and fix rea
     ['/out/app', null],
   ] as const)('%s', (path, tree) => expect(toolchainTreeOf(path)).toBe(tree));
 });
+
+describe('the WORKDIR a base sets (go-build.ts starts each stage there)', () => {
+  it('golang images set /go; others are unknown (BuildKit then uses /)', () => {
+    expect(classifyImage('golang:1.22-alpine').workdir).toBe('/go');
+    expect(classifyImage('mirror.gcr.io/golang:1.22').workdir).toBe('/go');
+    expect(classifyImage('debian:12').workdir).toBeNull();
+    const m = parseDockerfile('FROM golang:1.22\nRUN go build -o app .\nFROM debian:12\nRUN echo\n');
+    expect(m.stages.map((s) => s.base.expanded)).toEqual(['golang:1.22', 'debian:12']);
+  });
+});

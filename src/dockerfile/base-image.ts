@@ -45,6 +45,8 @@ export interface BaseFacts {
   hasCurl: boolean | null;
   hasWget: boolean | null;
   isNonRootDefault: boolean | null;
+  /** The WORKDIR the image sets (`/go` in the official golang images: `WORKDIR $GOPATH`); null when unknown or none. */
+  workdir: string | null;
 }
 
 export interface BaseImageReference {
@@ -98,6 +100,7 @@ function facts(kind: BaseKind, image: string, f: Partial<BaseFacts>): BaseFacts 
     hasCurl: null,
     hasWget: null,
     isNonRootDefault: null,
+    workdir: null,
     ...f,
   };
 }
@@ -146,6 +149,7 @@ export function classifyImage(image: string): BaseFacts {
       hasCurl: !alpine,
       hasWget: true,
       isNonRootDefault: false,
+      workdir: '/go',
     });
   }
   if (ref.registry === 'gcr.io' && repo.startsWith('distroless/')) {

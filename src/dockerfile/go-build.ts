@@ -11,6 +11,7 @@
 import type { DockerfileModel, Instruction, Stage } from './parse/model.js';
 import { expandOrKeep, referencedVariables } from './parse/expand.js';
 import { argDeclarations, AUTOMATIC_PLATFORM_ARGS, envDeclarations } from './parse/parse-dockerfile.js';
+import { classifyImage } from './base-image.js';
 import { isShellProgram, shellCScript, splitSimpleCommands, splitWords, tokenizeShell, type ShellWord } from './parse/shell-words.js';
 
 export type SettingSource = 'command' | 'export' | 'env' | 'arg' | 'goflags' | 'unset';
@@ -350,7 +351,8 @@ function workdirTable(model: DockerfileModel): WorkdirTable {
     const parent = st.base.stageIndex;
     let wd: string;
     if (parent !== null && parent < st.index) wd = t.end[parent]!;
-    else wd = /(^|\/)golang(:|@|$)/.test(st.base.expanded.toLowerCase()) ? '/go' : '/';
+    // The base's own WORKDIR (base-image.ts facts: /go for the golang images), else BuildKit's `/`.
+    else wd = classifyImage(st.base.expanded).workdir ?? '/';
     for (const i of st.instructions) {
       t.at.set(i, wd);
       if (i.keyword === 'WORKDIR') wd = joinPath(wd, expandOrKeep(i.body.trim(), (n) => i.scope.get(n)?.value, { escapeChar: model.escapeChar }));
