@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyImage, classifyStageBase, healthcheckMissing, lacksProgram, parseBaseImageReference, toolchainTreeOf } from './base-image.js';
 import { parseDockerfile } from './parse/parse-dockerfile.js';
+import { analyzeGoBuilds } from './go-build.js';
 
 describe('classifyImage', () => {
   it.each([
@@ -90,7 +91,7 @@ describe('the WORKDIR a base sets (go-build.ts starts each stage there)', () => 
     expect(classifyImage('golang:1.22-alpine').workdir).toBe('/go');
     expect(classifyImage('mirror.gcr.io/golang:1.22').workdir).toBe('/go');
     expect(classifyImage('debian:12').workdir).toBeNull();
-    const m = parseDockerfile('FROM golang:1.22\nRUN go build -o app .\nFROM debian:12\nRUN echo\n');
-    expect(m.stages.map((s) => s.base.expanded)).toEqual(['golang:1.22', 'debian:12']);
+    const m = parseDockerfile('FROM golang:1.22\nRUN go build -o app .\nFROM debian:12\nRUN go build -o app .\n');
+    expect(analyzeGoBuilds(m).builds.map((b) => b.outputPath)).toEqual(['/go/app', '/app']);
   });
 });
