@@ -352,7 +352,8 @@ function workdirTable(model: DockerfileModel): WorkdirTable {
     let wd: string;
     if (parent !== null && parent < st.index) wd = t.end[parent]!;
     // The base's own WORKDIR (base-image.ts facts: /go for the golang images), else BuildKit's `/`.
-    else wd = classifyImage(st.base.expanded).workdir ?? '/';
+    // (Only Go images have a WORKDIR the facts know: the others skip the classification, which lint's bench feels.)
+    else wd = (st.base.expanded.toLowerCase().includes('go') ? classifyImage(st.base.expanded).workdir : null) ?? '/';
     for (const i of st.instructions) {
       t.at.set(i, wd);
       if (i.keyword === 'WORKDIR') wd = joinPath(wd, expandOrKeep(i.body.trim(), (n) => i.scope.get(n)?.value, { escapeChar: model.escapeChar }));
