@@ -270,6 +270,15 @@ describe('fixDockerfile without a build context', () => {
     expect(arch.todos.map((t) => t.message).join('\n')).toContain('GOARCH=arm64 on the target platform: whether go install cross-compiles depends on the platforms of the build');
   });
 
+  it('COPY . in exec form is the whole-context copy lint G010/G020 see (contextCopy): the module layer goes before it', () => {
+    const text = 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY [".", "."]\nRUN go build -o /app .\nFROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=build /app /app\nENTRYPOINT ["/app"]\n';
+    const r = fixDockerfile(text);
+    expect(r.fixed).toMatch(/COPY go\.mod go\.sum\* \.\/\nRUN --mount=type=cache,target=\/go\/pkg\/mod go mod download\nCOPY \[".", "."\]/);
+    expect(lintDockerfile(r.fixed, { dockerignore: '.git\n' }).findings.filter((f) => f.rule === 'G010')).toEqual([]);
+    const single = fixDockerfile('FROM golang:1.22\nWORKDIR /src\nCOPY [".", "/src"]\nRUN go build -o /app .\nCMD ["/app"]\n');
+    expect(single.fixed).toContain('COPY --from=build /app /app');
+  });
+
   it('USER: fix replaces what lint G016 reports, read the same way (userKind)', () => {
     const final = (user: string, base = 'debian:12-slim') =>
       `FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /app .\nFROM ${base}\nARG APP_USER=root\nCOPY --from=build /app /app\nUSER ${user}\nENTRYPOINT ["/app"]\n`;

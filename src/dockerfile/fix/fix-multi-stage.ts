@@ -14,7 +14,7 @@ import { execWordsOf, isShellProgram, shellCScript } from '../parse/shell-words.
 import { posix } from 'node:path';
 import { expandInScope } from '../parse/parse-dockerfile.js';
 import { crossCompiles, INSTALL_NOT_CROSS, MOD_CACHE, rewriteRun } from './run-rewrite.js';
-import { commentsAbove, decideCgo, isDotCopy, workdirs, type CgoDecision } from './stage-facts.js';
+import { commentsAbove, decideCgo, dotCopyDest, isDotCopy, workdirs, type CgoDecision } from './stage-facts.js';
 import { binaryPath, goBuildsOf } from '../go-build.js';
 import { lineStarts, offsetAt } from '../parse/offsets.js';
 import { applyEdits, type TextEdit } from './text-edits.js';
@@ -155,11 +155,11 @@ function addModDownloadLayer(ed: Editor, stage: Stage, firstBuild: Instruction, 
   // Lint's analysis (G010's facts): a `go mod download` anywhere in the stage, through sh -c and heredocs too.
   if (goBuildsOf(ed.model).modDownloads.some((m) => m.stageIndex === stage.index)) return;
   if (before.some((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && /(^|\s|\/)go\.(mod|\*)/.test(i.body))) return;
-  const dot = before.find(isDotCopy);
+  const dot = before.find((i) => isDotCopy(ed.model, i));
   if (dot === undefined) return;
   const wds = workdirs(ed.model, stage);
   const wd = wds.get(dot) ?? '/';
-  if (posix.resolve(wd, expandInScope(ed.model, dot, dot.args[1]!.value)) !== wd) return;
+  if (posix.resolve(wd, dotCopyDest(ed.model, dot)!) !== wd) return;
   const entries = options.context?.entries;
   const sum = entries === undefined ? 'go.sum* ' : entries.some((e) => e.name === 'go.sum') ? 'go.sum ' : '';
   const mount = options.cacheMounts !== false ? `--mount=type=cache,target=${MOD_CACHE} ` : '';

@@ -17,7 +17,7 @@ import { classifyImage } from '../base-image.js';
 import { renderExec } from './exec-form.js';
 import { execWordsOf, shellCScript } from '../parse/shell-words.js';
 import { crossCompiles, INSTALL_NOT_CROSS, MOD_CACHE, rewriteRun } from './run-rewrite.js';
-import { builtMains, decideCgo, finalWorkdir, isDotCopy, packageDir, workdirs } from './stage-facts.js';
+import { builtMains, decideCgo, dotCopyDest, finalWorkdir, isDotCopy, packageDir, workdirs } from './stage-facts.js';
 import { lineStarts, offsetAt } from '../parse/offsets.js';
 import { GLIBC_BASE, glibcBaseNote, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
 
@@ -144,8 +144,8 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
       emit(out, rw.text, rw.changes.length > 0 ? rw.changes.map((c) => c.message.split(':')[0]).join('; ') : undefined);
       continue;
     }
-    if (isDotCopy(i)) {
-      dotDest = posix.resolve(wd, expandInScope(model, i, i.args[1]!.value));
+    if (isDotCopy(model, i)) {
+      dotDest = posix.resolve(wd, dotCopyDest(model, i)!);
       if (!modDownloadSeen && idx < buildIndex && (dotDest === wd || dotDest === posix.resolve(wd, '.'))) {
         const sum = ctx?.entries === undefined ? 'go.sum* ' : ctx.entries.some((e) => e.name === 'go.sum') ? 'go.sum ' : '';
         emit(out, `COPY go.mod ${sum}./`, 'go.mod/go.sum first: the module download layer is reused until they change');
@@ -263,7 +263,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
     record(out, 'runtime-files', line, `runtime file ${path}: ${why}`);
   };
   if (dotDest !== undefined) {
-    const dotInstr = instrs.find(isDotCopy)!;
+    const dotInstr = instrs.find((i) => isDotCopy(model, i))!;
     if (ctx?.entries === undefined) {
       todo(out, dotInstr.line, `the image had the whole build context at ${dotDest}; goslim could not look at the context: copy the files the service reads at run time (config, templates, migrations) with COPY --from=${builder}`);
     } else {
@@ -274,7 +274,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
           out.notes.push({ severity: 'info', line: dotInstr.line, message: `${e.name} is embedded in the binary (//go:embed): not copied` });
           continue;
         }
-        copyRuntime(posix.join(dotDest, e.name), dotInstr.line, `${e.kind === 'dir' ? 'directory' : 'file'} the service may read at run time (it was in the image via COPY . ${dotInstr.args[1]!.value})`);
+        copyRuntime(posix.join(dotDest, e.name), dotInstr.line, `${e.kind === 'dir' ? 'directory' : 'file'} the service may read at run time (it was in the image via COPY . ${dotCopyDest(model, dotInstr)})`);
       }
     }
   }

@@ -6,6 +6,7 @@ import { cgoReasons, type GoModuleInfo, type GoPackage } from '../../gomod/scan.
 import { cPackagesInstalled, goBuildsOf, stageEndWorkdir, workdirAt } from '../go-build.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
 import type { BuildContextFacts } from './types.js';
+import { contextCopy } from '../rules/context.js';
 
 /** Working directory in effect when each instruction of the stage runs (lint's table, go-build.ts). */
 export function workdirs(model: DockerfileModel, stage: Stage): Map<Instruction, string> {
@@ -63,12 +64,15 @@ export function decideCgo(model: DockerfileModel, ctx: BuildContextFacts | undef
   return { needed: false, why: 'nothing in the Dockerfile asks for cgo' };
 }
 
-/** `COPY . <dir>` / `ADD . <dir>` from the build context. */
-export function isDotCopy(i: Instruction): boolean {
-  if (i.keyword !== 'COPY' && i.keyword !== 'ADD') return false;
-  if (i.copyFrom !== undefined || i.flags.some((f) => f.name === 'from')) return false;
-  const words = i.args.map((a) => a.value);
-  return words.length === 2 && (words[0] === '.' || words[0] === './');
+/** `COPY . <dir>` / `ADD . <dir>`: lint's whole-context copy (rules/context.ts) with the context as its only source. */
+export function isDotCopy(model: DockerfileModel, i: Instruction): boolean {
+  return dotCopyDest(model, i) !== null;
+}
+
+/** The destination of a `COPY . <dir>` (expanded, as written: relative to the WORKDIR), or null. */
+export function dotCopyDest(model: DockerfileModel, i: Instruction): string | null {
+  const c = contextCopy(model, i);
+  return c !== null && c.sources.length === 1 ? c.dest : null;
 }
 
 /** The comment lines directly above an instruction (to avoid adding a TODO twice). */
