@@ -116,6 +116,9 @@ describe('binary names and paths (the one answer lint and fix share)', () => {
     expect(installPath('FROM golang:1.22\nARG TARGETARCH\nENV GOARCH=$TARGETARCH\nRUN go install ./cmd/app\n').outputPath).toBe('/go/bin/app');
     expect(installPath('FROM golang:1.22\nARG TARGETARCH\nARG ARCH=${TARGETARCH}\nRUN GOARCH=$ARCH go install ./cmd/app\n').outputPath).toBe('/go/bin/app');
     expect(installPath('FROM golang:1.22\nARG TARGETARCH\nRUN export GOARCH=$TARGETARCH && go install ./cmd/app\n').outputPath).toBe('/go/bin/app');
+    // A global ARG whose default names the target arg, redeclared in the stage; ENV inherited through FROM <stage>.
+    expect(installPath('ARG ARCH=$TARGETARCH\nFROM golang:1.22\nARG ARCH\nRUN GOARCH=$ARCH go install ./cmd/app\n').outputPath).toBe('/go/bin/app');
+    expect(installPath('FROM golang:1.22 AS base\nARG TARGETARCH\nENV GOARCH=$TARGETARCH\nFROM base\nRUN go install ./cmd/app\n').outputPath).toBe('/go/bin/app');
     // A literal platform and a literal GOARCH that match; --platform=$BUILDPLATFORM without GOARCH builds for the build machine.
     expect(installPath('FROM --platform=linux/arm64 golang:1.22\nRUN GOARCH=arm64 go install ./cmd/app\n').outputPath).toBe('/go/bin/app');
     expect(installPath('FROM --platform=$BUILDPLATFORM golang:1.22\nRUN go install ./cmd/app\n').outputPath).toBe('/go/bin/app');
@@ -133,6 +136,9 @@ describe('binary names and paths (the one answer lint and fix share)', () => {
     expect(unknown.outputUnknown).toMatch(/^GOARCH=arm64 on the target platform: whether go install cross-compiles depends on the platforms of the build/);
     expect(binaryPath(unknown)).toBeUndefined();
     expect(installPath('FROM --platform=linux/amd64 golang:1.22\nRUN GOARCH=arm64 go install ./cmd/app\n').outputPath).toBe('/go/bin/linux_arm64/app');
+    // A global ARG with a written-out value is fixed too: a fact only against a given target.
+    expect(installPath('ARG GOARCH=arm64\nFROM golang:1.22\nARG GOARCH\nRUN go install ./cmd/app\n').outputPath).toBeNull();
+    expect(installPath('ARG GOARCH=arm64\nFROM golang:1.22\nARG GOARCH\nRUN go install ./cmd/app\n', 'linux/amd64').outputPath).toBe('/go/bin/linux_arm64/app');
     expect(installPath('FROM golang:1.22\nENV GOPATH=/work\nRUN GOARCH=arm64 go install ./cmd/app\n', 'linux/amd64').outputPath).toBe('/work/bin/linux_arm64/app');
     // A cross build whose <goos>_<goarch> would be named from a default is not a fact either.
     expect(installPath('FROM golang:1.22\nRUN GOOS=windows go install ./cmd/app\n').outputPath).toBeNull();
