@@ -154,7 +154,7 @@ describe('binary names and paths (the one answer lint and fix share)', () => {
       const b = installPath(recipe, target, build);
       expect(b.outputPath).toBeNull();
       expect(b.outputUnknown).toContain('GOARCH=$TARGETARCH on --platform=$BUILDPLATFORM');
-      expect(b.outputUnknown).toContain('/go/bin on a native build, /go/bin/<goos>_<goarch>/ on a cross build');
+      expect(b.outputUnknown).toContain('/go/bin on a native build, /go/bin/<goos>_<goarch>/ on a cross build); use go build -o <path>');
     }
     // The same through ENV in the stage.
     expect(installPath('FROM --platform=$BUILDPLATFORM golang:1.22\nARG TARGETARCH\nENV GOARCH=${TARGETARCH}\nRUN go install ./cmd/app\n').outputPath).toBeNull();

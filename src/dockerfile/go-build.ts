@@ -548,7 +548,7 @@ export function installDir(model: DockerfileModel, stage: Stage, instr: Instruct
   const hint = hostSide === 'target' || hostSide === 'fixed' ? 'give lint --platform, or use go build -o <path>' : 'use go build -o <path>';
   if (unknown.length > 0 && !cross) {
     const where = settings.gobin ? `${settings.gobin} on a native build, and Go refuses a cross build with GOBIN set` : `${gopath} on a native build, ${gopath}/<goos>_<goarch>/ on a cross build`;
-    return { dir: null, why: `${unknown.join(' ')} on ${on}: whether go install cross-compiles depends on the platforms of the build (${where}); give lint --platform, or use go build -o <path>` };
+    return { dir: null, why: `${unknown.join(' ')} on ${on}: whether go install cross-compiles depends on the platforms of the build (${where}); ${hint}` };
   }
   if (cross && !settings.gobin && !namedFromFacts) {
     return { dir: null, why: `a cross build on ${on}: go install writes ${gopath}/<goos>_<goarch>/, named after platforms the Dockerfile does not fix; ${hint}` };
