@@ -24,6 +24,12 @@ export interface GoSetting {
   source: SettingSource;
   /** 1-based line where it was set (the RUN line for command/export). */
   line: number | null;
+  /**
+   * GOOS/GOARCH only: the platform the value follows, through the variables it names as written
+   * (`$TARGETARCH`, `ENV GOARCH=$TARGETARCH`: target; `$BUILDARCH`: build; `arm64`: fixed; unset or
+   * empty: Go's default); null when it cannot be told. Lint G013 and `installDir` read it.
+   */
+  side?: PlatformSide | null;
 }
 
 export interface LdFlags {
@@ -490,6 +496,11 @@ function stageSide(model: DockerfileModel, stage: Stage): PlatformSide | null {
   return side === 'unset' ? 'target' : side;
 }
 
+/** Does the stage run on the build machine (`FROM --platform=$BUILDPLATFORM`, through global ARGs too)? Lint G013 and fix read it. */
+export function onBuildPlatform(model: DockerfileModel, stage: Stage): boolean {
+  return stage.platform !== null && stageSide(model, stage) === 'build';
+}
+
 /** Where `go install` writes, or why that cannot be told from the Dockerfile. */
 export interface InstallDir {
   dir: string | null;
@@ -526,7 +537,7 @@ export function installDir(model: DockerfileModel, stage: Stage, instr: Instruct
   let namedFromFacts = true;
   const unknown: string[] = [];
   for (const [name, s, hostValue, isOs] of [['GOOS', settings.goos, host.os, true], ['GOARCH', settings.goarch, host.arch, false]] as const) {
-    const side = sideOfSetting(model, s, name, instr, exported);
+    const side = s.side !== undefined ? s.side : sideOfSetting(model, s, name, instr, exported);
     if (side === 'unset') {
       if (!given(hostSide, isOs)) namedFromFacts = false;
       continue;
@@ -710,6 +721,8 @@ function walkCommands(
     if (goflags.value && /(^|\s)-trimpath(=true)?(\s|$)/.test(goflags.value)) flags.trimpath = true;
     const goos = setting('GOOS', prefix, state, instr, expand);
     const goarch = setting('GOARCH', prefix, state, instr, expand);
+    goos.side = sideOfSetting(state.model, goos, 'GOOS', instr, state.exported);
+    goarch.side = sideOfSetting(state.model, goarch, 'GOARCH', instr, state.exported);
     const cgo = setting('CGO_ENABLED', prefix, state, instr, expand);
     const kind = sub;
     let outputPath: string | null = null;

@@ -15,7 +15,7 @@ import { posix } from 'node:path';
 import { expandInScope } from '../parse/parse-dockerfile.js';
 import { crossCompiles, INSTALL_NOT_CROSS, MOD_CACHE, rewriteRun } from './run-rewrite.js';
 import { commentsAbove, decideCgo, dotCopyDest, isDotCopy, workdirs, type CgoDecision } from './stage-facts.js';
-import { binaryPath, goBuildsOf } from '../go-build.js';
+import { binaryPath, goBuildsOf, onBuildPlatform } from '../go-build.js';
 import { lineStarts, offsetAt } from '../parse/offsets.js';
 import { applyEdits, type TextEdit } from './text-edits.js';
 import { GLIBC_BASE, glibcBaseNote, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
@@ -111,7 +111,7 @@ export function fixBuildStage(ed: Editor, stage: Stage, cgo: CgoDecision, option
       crossCompile: cross,
       cacheMounts: options.cacheMounts !== false,
       stageSetsGoos: r.scope.get('GOOS')?.kind === 'env',
-      onBuildPlatform: stage.platform !== null && /BUILDPLATFORM/.test(stage.platform.raw),
+      onBuildPlatform: onBuildPlatform(ed.model, stage),
       ...(ed.wantedOutputs.has(r) ? { addOutput: ed.wantedOutputs.get(r)! } : {}),
     });
     if (builds.length > 0) firstBuild ??= r;

@@ -8,7 +8,7 @@
  */
 import { posix } from 'node:path';
 import { localClosure, type GoModuleInfo, type GoPackage } from '../../gomod/scan.js';
-import { binaryPath, goBuildsOf } from '../go-build.js';
+import { binaryPath, goBuildsOf, onBuildPlatform } from '../go-build.js';
 import { copyPaths } from '../rules/context.js';
 import { envDeclarations, expandInScope, healthcheckCommand } from '../parse/parse-dockerfile.js';
 import { referencedVariables } from '../parse/expand.js';
@@ -124,7 +124,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
         crossCompile: cross,
         cacheMounts: options.cacheMounts !== false,
         stageSetsGoos: i.scope.get('GOOS')?.kind === 'env',
-        onBuildPlatform: stage.platform !== null && /BUILDPLATFORM/.test(stage.platform.raw),
+        onBuildPlatform: onBuildPlatform(model, stage),
       });
       for (const t of rw.todos) todo(out, i.line, t);
       for (const c of rw.changes) record(out, c.kind, i.line, c.message);
