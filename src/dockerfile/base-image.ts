@@ -108,8 +108,22 @@ function facts(kind: BaseKind, image: string, f: Partial<BaseFacts>): BaseFacts 
 const DISTRO_REPOS =
   /^(debian|ubuntu|centos|fedora|amazonlinux|rockylinux|almalinux|oraclelinux|opensuse\/[^/]+|archlinux|photon|redhat\/ubi\d*(-[a-z]+)?|ubi\d*\/ubi(-[a-z]+)?|ubi\d*(-[a-z]+)?|buildpack-deps)$/;
 
-/** Classify an image reference (already variable-expanded). */
+/** Facts by image reference: lint, go-build's WORKDIRs and fix ask for the same few images again and again. */
+const CLASSIFIED = new Map<string, BaseFacts>();
+const CLASSIFIED_MAX = 512;
+
+/** Classify an image reference (already variable-expanded). The facts are shared and frozen. */
 export function classifyImage(image: string): BaseFacts {
+  let f = CLASSIFIED.get(image);
+  if (f === undefined) {
+    if (CLASSIFIED.size >= CLASSIFIED_MAX) CLASSIFIED.clear();
+    f = Object.freeze(classify(image));
+    CLASSIFIED.set(image, f);
+  }
+  return f;
+}
+
+function classify(image: string): BaseFacts {
   const lower = image.trim().toLowerCase();
   if (lower === 'scratch') {
     return facts('scratch', image, {
