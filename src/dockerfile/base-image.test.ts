@@ -95,3 +95,13 @@ describe('the WORKDIR a base sets (go-build.ts starts each stage there)', () => 
     expect(analyzeGoBuilds(m).builds.map((b) => b.outputPath)).toEqual(['/go/app', '/app']);
   });
 });
+
+describe('classifyImage cache', () => {
+  it('answers a repeated image with the same frozen facts, and keeps answering past its bound', () => {
+    const a = classifyImage('alpine:3.20');
+    expect(classifyImage('alpine:3.20')).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    for (let i = 0; i < 600; i++) expect(classifyImage(`example.com/img${i}:1`).kind).toBe('unknown');
+    expect(classifyImage('alpine:3.20')).toEqual(a);
+  });
+});
