@@ -178,7 +178,7 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
     const wd = config.WorkingDir || '/';
     await ensureMountPoints(root, hostId);
     // A missing WorkingDir is created, as runtimes do (the static `workdir` check warns).
-    if (wd !== '/' && !(await ensureDirInRoot(root, wd, hostId !== undefined ? { uid: hostId, gid: hostId } : undefined))) {
+    if (wd !== '/' && !ensureDirInRoot(root, wd, hostId !== undefined ? { uid: hostId, gid: hostId } : undefined)) {
       return notStarted(`WorkingDir ${wd} cannot be a directory in the image`);
     }
 
@@ -309,7 +309,7 @@ async function isExecutableInRoot(root: string, path: string): Promise<boolean> 
   let rel = path.replace(/^\/+/, '');
   for (let hops = 0; hops < 40; hops++) {
     try {
-      const host = await resolveInRoot(root, rel);
+      const host = resolveInRoot(root, rel);
       const st = await lstat(host);
       if (st.isSymbolicLink()) {
         const target = await readlink(host);
@@ -340,7 +340,7 @@ function clampTimeout(ms: number | undefined): number {
  */
 async function readAccountFile(root: string, rel: string): Promise<string | undefined> {
   try {
-    const host = await resolveInRoot(root, rel);
+    const host = resolveInRoot(root, rel);
     const fh = await open(host, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     try {
       const st = await fh.stat();

@@ -23,11 +23,12 @@
  *   main -> worker  start {file?, start, length, gzip, blob?, ring, slots, slotSize}
  *                   input {data}           pushed blob bytes (when `file` is absent)
  *                   input-end              no more pushed bytes
- *                   release {slot}         a slot the main thread is done with
+ *                   release {slots}        slots the main thread is done with
  *                   cancel                 stop reading, forget the job
  *   worker -> main  chunk {slot, len}      a filled slot
+ *                   chunks {list}          filled slots [slot, len, slot, len, ...], in order
  *                   input-ack {bytes}      pushed bytes taken by the decoder
- *                   end {blobBytes, tarBytes}
+ *                   end {blobBytes, tarBytes, via}   via: which path read it (sync or stream)
  *                   error {code, message, details?, kind: 'digest' | 'stream'}
  */
 export interface TarWorkerStart {
@@ -52,13 +53,14 @@ export type TarWorkerRequest =
   | TarWorkerStart
   | { type: 'input'; id: number; data: Uint8Array }
   | { type: 'input-end'; id: number }
-  | { type: 'release'; id: number; slot: number }
+  | { type: 'release'; id: number; slots: number[] }
   | { type: 'cancel'; id: number };
 
 export type TarWorkerReply =
   | { type: 'chunk'; id: number; slot: number; len: number }
+  | { type: 'chunks'; id: number; list: number[] }
   | { type: 'input-ack'; id: number; bytes: number }
-  | { type: 'end'; id: number; blobBytes: number; tarBytes: number }
+  | { type: 'end'; id: number; blobBytes: number; tarBytes: number; via: 'sync' | 'stream' }
   | { type: 'error'; id: number; kind: 'digest' | 'stream'; code?: string; message: string; details?: Record<string, unknown> };
 
 export function tarWorkerBody(): void {
@@ -66,8 +68,8 @@ export function tarWorkerBody(): void {
   const builtin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
   const load = <T>(id: string): T => (typeof builtin === 'function' ? builtin(id) : require(id)) as T;
   const { parentPort } = load<typeof import('node:worker_threads')>('node:worker_threads');
-  const { createReadStream } = load<typeof import('node:fs')>('node:fs');
-  const { createGunzip } = load<typeof import('node:zlib')>('node:zlib');
+  const { closeSync, createReadStream, openSync, readSync } = load<typeof import('node:fs')>('node:fs');
+  const { constants: zc, createGunzip } = load<typeof import('node:zlib')>('node:zlib');
   const { createHash } = load<typeof import('node:crypto')>('node:crypto');
   const { Readable, Transform } = load<typeof import('node:stream')>('node:stream');
   type Hash = import('node:crypto').Hash;
@@ -174,7 +176,7 @@ export function tarWorkerBody(): void {
     job.finished = true;
     jobs.delete(job.id);
     pushed.delete(job.id);
-    post({ type: 'end', id: job.id, blobBytes: job.blobBytes, tarBytes: job.tarBytes });
+    post({ type: 'end', id: job.id, blobBytes: job.blobBytes, tarBytes: job.tarBytes, via: 'stream' });
   };
 
   const drainPending = (job: Job): void => {
@@ -325,9 +327,254 @@ export function tarWorkerBody(): void {
     });
   };
 
+  // ---------------------------------------------------------------- the synchronous path
+  // A blob in a local file (gzip or plain) is read with readSync and inflated with zlib's
+  // synchronous write on this thread, straight into the ring's slots: no thread-pool hop per
+  // block, no output buffer allocated per MiB (each a fresh mapping the kernel must fault in),
+  // no copy from zlib's buffer into the slot. Measured on the fat fixture's 278 MB layer, one
+  // thread: 1.30 s CPU against 1.59 s for a zlib stream with 1 MiB chunks (and 1.79 s with
+  // 128 KiB ones). Node's zlib streams offer no synchronous streaming call, so this drives the
+  // stream's native handle the way zlib.js's own processChunkSync does (`_handle.writeSync`,
+  // its `_writeState` [availOut, availIn] and its `onerror`); when a Node release lacks them,
+  // syncInflater() answers undefined and the stream path above serves.
+  interface Inflater {
+    stream: import('node:zlib').Gunzip;
+    write(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
+    state: Uint32Array;
+    error: (Error & { code?: string }) | undefined;
+  }
+  const syncInflater = (): Inflater | undefined => {
+    if (process.env.GOSLIM_SYNC_INFLATE === '0') return undefined;
+    const stream = createGunzip();
+    const internal = stream as unknown as { _handle?: Record<string, unknown> | null; _writeState?: unknown };
+    const handle = internal._handle;
+    const state = internal._writeState;
+    if (!handle || typeof handle.writeSync !== 'function' || typeof handle.onerror !== 'function' || !(state instanceof Uint32Array) || state.length < 2) {
+      stream.destroy();
+      return undefined;
+    }
+    const inf: Inflater = {
+      stream,
+      write: (handle.writeSync as Inflater['write']).bind(handle),
+      state,
+      error: undefined,
+    };
+    // zlib reports a failed write through the handle's onerror (as the stream would emit it).
+    handle.onerror = (message: string, errno: number, code: string): void => {
+      inf.error ??= Object.assign(new Error(message), { errno, code });
+    };
+    return inf;
+  };
+
+  interface SyncJob {
+    id: number;
+    req: TarWorkerStart;
+    fd: number;
+    pos: number;
+    end: number;
+    ring: Uint8Array;
+    slotSize: number;
+    free: number[];
+    inflater: Inflater | undefined;
+    /** Compressed input: buf[inOff, inOff + inLen) is not yet taken by zlib. */
+    buf: Buffer | undefined;
+    inOff: number;
+    inLen: number;
+    eof: boolean;
+    blobHash: Hash | undefined;
+    blobBytes: number;
+    tarBytes: number;
+    scheduled: boolean;
+    done: boolean;
+  }
+  const syncJobs = new Map<number, SyncJob>();
+  /** Slots filled per turn of the event loop before release and cancel messages are let in. */
+  const SLOTS_PER_TURN = 4;
+  const INPUT_CHUNK = 1 << 20;
+
+  const closeSyncJob = (job: SyncJob): void => {
+    job.done = true;
+    syncJobs.delete(job.id);
+    try {
+      closeSync(job.fd);
+    } catch {
+      // already closed
+    }
+    job.inflater?.stream.close();
+  };
+
+  const failSync = (job: SyncJob, err: Error & { code?: string }): void => {
+    if (job.done) return;
+    closeSyncJob(job);
+    post({ type: 'error', id: job.id, kind: 'stream', ...(err.code !== undefined ? { code: err.code } : {}), message: err.message });
+  };
+
+  const finishSync = (job: SyncJob): void => {
+    closeSyncJob(job);
+    const want = job.req.blob;
+    if (want !== undefined && job.blobHash !== undefined) {
+      const actual = `sha256:${job.blobHash.digest('hex')}`;
+      if (actual !== want.digest) {
+        post({ type: 'error', id: job.id, kind: 'digest', message: `${want.what}: content hashes to ${actual}, expected ${want.digest}`, details: { expected: want.digest, actual, bytes: job.blobBytes } });
+        return;
+      }
+      if (want.size !== undefined && job.blobBytes !== want.size) {
+        post({ type: 'error', id: job.id, kind: 'digest', message: `${want.what}: ${job.blobBytes} bytes, descriptor says ${want.size}`, details: { expected: want.digest, bytes: job.blobBytes, size: want.size } });
+        return;
+      }
+    }
+    post({ type: 'end', id: job.id, blobBytes: job.blobBytes, tarBytes: job.tarBytes, via: 'sync' });
+  };
+
+  /** Read up to `len` more blob bytes into dst[off...]; hashes them; 0 at the end of the range. */
+  const readBlob = (job: SyncJob, dst: Uint8Array, off: number, len: number): number => {
+    const want = Math.min(len, job.end - job.pos);
+    if (want <= 0) return 0;
+    const n = readSync(job.fd, dst, off, want, job.pos);
+    job.pos += n;
+    job.blobBytes += n;
+    if (n > 0) job.blobHash?.update(dst.subarray(off, off + n));
+    return n;
+  };
+
+  /**
+   * Fill one slot from `at`; returns the bytes written and whether the tar ended. Plain blobs
+   * are read straight into the slot; gzip ones are inflated into it.
+   */
+  const fillSlot = (job: SyncJob, at: number): { len: number; ended: boolean } => {
+    const size = job.slotSize;
+    let len = 0;
+    const inf = job.inflater;
+    if (inf === undefined) {
+      while (len < size) {
+        const n = readBlob(job, job.ring, at + len, size - len);
+        if (n === 0) return { len, ended: true };
+        len += n;
+      }
+      return { len, ended: job.pos >= job.end };
+    }
+    const buf = job.buf!;
+    while (len < size) {
+      if (job.inLen === 0 && !job.eof) {
+        job.inOff = 0;
+        job.inLen = readBlob(job, buf, 0, buf.length);
+        if (job.inLen === 0) job.eof = true;
+      }
+      // At the end of the input Z_FINISH makes zlib say whether the stream was complete
+      // ("unexpected end of file", Z_BUF_ERROR, as the stream reports a cut blob).
+      const flush = job.eof ? zc.Z_FINISH : zc.Z_NO_FLUSH;
+      inf.write(flush, buf, job.inOff, job.inLen, job.ring, at + len, size - len);
+      if (inf.error !== undefined) throw inf.error;
+      const availOut = inf.state[0]!;
+      const availIn = inf.state[1]!;
+      len += size - len - availOut;
+      job.inOff += job.inLen - availIn;
+      job.inLen = availIn;
+      if (availOut === 0) continue; // the slot is full (the loop ends), or more output is pending
+      // Room left in the slot: zlib took all the input it wanted.
+      if (job.eof) return { len, ended: true };
+      // zlib stopped with input left and room to write: the stream ended before the input did
+      // (trailing bytes after the last member), which the stream path also ignores.
+      if (availIn > 0) return { len, ended: true };
+    }
+    return { len, ended: false };
+  };
+
+  const pump = (job: SyncJob): void => {
+    job.scheduled = false;
+    if (job.done) return;
+    // The slots filled in one turn go out in one message: waking the main thread costs a
+    // system call per message, and a message per MiB was a tenth of this thread's time.
+    const list: number[] = [];
+    const flush = (): void => {
+      if (list.length > 0) post({ type: 'chunks', id: job.id, list });
+    };
+    try {
+      for (let turn = 0; turn < SLOTS_PER_TURN; turn++) {
+        const slot = job.free.pop();
+        if (slot === undefined) {
+          flush();
+          return; // a release message calls pump again
+        }
+        const { len, ended } = fillSlot(job, slot * job.slotSize);
+        job.tarBytes += len;
+        if (len > 0) list.push(slot, len);
+        else job.free.push(slot);
+        if (ended) {
+          flush();
+          finishSync(job);
+          return;
+        }
+        // The first slot of a turn goes out at once: the main thread may be waiting for it.
+        if (turn === 0) {
+          flush();
+          list.length = 0;
+        }
+      }
+    } catch (err) {
+      flush();
+      failSync(job, err as Error & { code?: string });
+      return;
+    }
+    flush();
+    job.scheduled = true;
+    setImmediate(() => pump(job));
+  };
+
+  /** Start a file-backed gzip or plain job on the synchronous path; false when it does not apply. */
+  const startSync = (req: TarWorkerStart): boolean => {
+    if (req.file === undefined || req.zstd !== undefined) return false;
+    let inflater: Inflater | undefined;
+    if (req.gzip) {
+      inflater = syncInflater();
+      if (inflater === undefined) return false;
+    }
+    const free: number[] = [];
+    for (let i = req.slots - 1; i >= 0; i--) free.push(i);
+    const job: SyncJob = {
+      id: req.id,
+      req,
+      fd: -1,
+      pos: req.start,
+      end: req.start + req.length,
+      ring: new Uint8Array(req.ring),
+      slotSize: req.slotSize,
+      free,
+      inflater,
+      buf: inflater !== undefined ? Buffer.allocUnsafe(INPUT_CHUNK) : undefined,
+      inOff: 0,
+      inLen: 0,
+      eof: false,
+      blobHash: req.blob !== undefined ? createHash('sha256') : undefined,
+      blobBytes: 0,
+      tarBytes: 0,
+      scheduled: false,
+      done: false,
+    };
+    syncJobs.set(req.id, job);
+    try {
+      job.fd = openSync(req.file, 'r');
+    } catch (err) {
+      failSync(job, err as Error & { code?: string });
+      return true;
+    }
+    pump(job);
+    return true;
+  };
+
   port.on('message', (msg: TarWorkerRequest) => {
     if (msg.type === 'start') {
-      start(msg);
+      if (!startSync(msg)) start(msg);
+      return;
+    }
+    const sync = syncJobs.get(msg.id);
+    if (sync !== undefined) {
+      if (msg.type === 'release') {
+        sync.free.push(...msg.slots);
+        if (!sync.scheduled) pump(sync);
+      } else if (msg.type === 'cancel') {
+        closeSyncJob(sync);
+      }
       return;
     }
     const job = jobs.get(msg.id);
@@ -337,7 +584,7 @@ export function tarWorkerBody(): void {
     } else if (msg.type === 'input-end') {
       pushed.get(msg.id)?.push(null);
     } else if (msg.type === 'release') {
-      job.free.push(msg.slot);
+      job.free.push(...msg.slots);
       drainPending(job);
     } else {
       stop(job);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { DigestMismatchError, isGoslimError } from '../../errors.js';
 import type { TarChunks } from '../model.js';
-import { openWorkerTar, releaseLayerReader, SLOT_SIZE, SLOTS, type WorkerTarRequest } from './tar-worker.js';
+import { layerReadsVia, openWorkerTar, releaseLayerReader, SLOT_SIZE, SLOTS, type WorkerTarRequest } from './tar-worker.js';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -51,14 +51,60 @@ function request(over: Partial<WorkerTarRequest> = {}): WorkerTarRequest {
   return { file: gzFile, start: 0, length: gz.length, gzip: true, blob: { digest: sha(gz), size: gz.length }, diffId: sha(tar), what: 'layer' };
 }
 
-describe('openWorkerTar', () => {
+/**
+ * A local blob is read on the worker's synchronous path (readSync + zlib's synchronous write
+ * into the slots); GOSLIM_SYNC_INFLATE=0 sends it through the zlib stream path instead. Both
+ * must give the same bytes and the same typed errors. The worker reads its environment when it
+ * starts, so each path starts its own worker.
+ */
+describe.each([
+  ['sync', undefined],
+  ['stream', '0'],
+] as const)('openWorkerTar, local blobs on the %s path', (via, env) => {
+  const before = process.env.GOSLIM_SYNC_INFLATE;
+  beforeAll(() => {
+    releaseLayerReader();
+    if (env === undefined) delete process.env.GOSLIM_SYNC_INFLATE;
+    else process.env.GOSLIM_SYNC_INFLATE = env;
+  });
+  afterAll(() => {
+    releaseLayerReader();
+    if (before === undefined) delete process.env.GOSLIM_SYNC_INFLATE;
+    else process.env.GOSLIM_SYNC_INFLATE = before;
+  });
+  /** Runs fn and checks that the reads it finished went through this path. */
+  const onPath = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const a = layerReadsVia();
+    const out = await fn();
+    const b = layerReadsVia();
+    expect(b[via]).toBeGreaterThan(a[via]);
+    expect(b[via === 'sync' ? 'stream' : 'sync']).toBe(a[via === 'sync' ? 'stream' : 'sync']);
+    return out;
+  };
+
   it('decompresses and verifies a gzip blob on the worker, through the reused slots', async () => {
     const src = openWorkerTar(request());
     expect(src).toBeDefined();
-    const { bytes, chunks } = await drain(src!);
+    const { bytes, chunks } = await onPath(() => drain(src!));
     expect(bytes.equals(tar)).toBe(true);
     expect(chunks).toBeGreaterThan(SLOTS); // the ring went round more than once
     expect(await src!.read()).toBeUndefined(); // stays at the end
+  });
+
+  it('reads several gzip members as one tar, and ignores trailing zeros after the last', async () => {
+    const half = Math.floor(tar.length / 2);
+    const multi = Buffer.concat([gzipSync(tar.subarray(0, half)), gzipSync(tar.subarray(half)), Buffer.alloc(300)]);
+    const file = join(dir, `multi-${via}.gz`);
+    await writeFile(file, multi);
+    const { bytes } = await onPath(() => drain(openWorkerTar({ ...request(), file, length: multi.length, blob: { digest: sha(multi), size: multi.length } })!));
+    expect(bytes.equals(tar)).toBe(true);
+    // An empty plain blob is an empty tar stream; an empty gzip blob is a cut one.
+    const empty = join(dir, `empty-${via}`);
+    await writeFile(empty, Buffer.alloc(0));
+    const none = await drain(openWorkerTar({ file: empty, start: 0, length: 0, gzip: false, blob: { digest: sha(Buffer.alloc(0)), size: 0 }, what: 'layer' })!);
+    expect(none.bytes.length).toBe(0);
+    const cut = await drain(openWorkerTar({ file: empty, start: 0, length: 0, gzip: true, what: 'layer' })!).catch((e: unknown) => e);
+    expect(isGoslimError(cut, 'E_TRUNCATED')).toBe(true);
   });
 
   it('reads a blob from inside a bigger file (a member of a tar archive), and plain tars', async () => {
@@ -104,7 +150,12 @@ describe('openWorkerTar', () => {
     await writeFile(badFile, bad);
     const corrupt = await fail({ ...request(), file: badFile, blob: { digest: sha(bad) } });
     expect(isGoslimError(corrupt.err, 'E_MALFORMED') || isGoslimError(corrupt.err, 'E_TRUNCATED')).toBe(true);
+    const missing = await fail({ ...request(), file: join(dir, 'no-such-blob') });
+    expect(isGoslimError(missing.err, 'E_NOT_FOUND')).toBe(true);
   });
+});
+
+describe('openWorkerTar', () => {
 
   it('runs jobs side by side, stops early on close(), and keeps serving afterwards', async () => {
     const a = openWorkerTar(request())!;

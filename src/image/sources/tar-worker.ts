@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { DigestMismatchError, errnoError, InternalError } from '../../errors.js';
+import { DigestMismatchError, errnoError, InternalError, IoError, NotFoundError } from '../../errors.js';
 import type { TarChunks } from '../model.js';
 import { wrapDecompressError } from './decompress.js';
 import { tarWorkerBody, type TarWorkerReply, type TarWorkerRequest, type TarWorkerStart } from './tar-worker-body.js';
@@ -42,7 +42,7 @@ interface Client {
   what: string;
   onChunk(slot: number, len: number): void;
   onInputAck(bytes: number): void;
-  onEnd(): void;
+  onEnd(via: 'sync' | 'stream'): void;
   onError(err: Error): void;
 }
 
@@ -63,6 +63,12 @@ function giveRing(ring: SharedArrayBuffer): void {
   if (spareRings.length < MAX_SPARE_RINGS) spareRings.push(ring);
 }
 
+/** Jobs finished on each of the worker's paths (synchronous inflate or zlib stream), for tests and --debug. */
+const readsVia = { sync: 0, stream: 0 };
+export function layerReadsVia(): Readonly<{ sync: number; stream: number }> {
+  return { ...readsVia };
+}
+
 let worker: Worker | undefined;
 let broken = false;
 let nextId = 1;
@@ -75,6 +81,10 @@ function workerDisabled(): boolean {
 function reviveError(msg: Extract<TarWorkerReply, { type: 'error' }>, what: string): Error {
   if (msg.kind === 'digest') return new DigestMismatchError(msg.message, msg.details ? { details: msg.details } : {});
   const err = errnoError(msg.message, msg.code);
+  // The blob's file could not be opened or read (it vanished, or the disk failed): not a
+  // problem of the compressed data.
+  if (msg.code === 'ENOENT' || msg.code === 'ENOTDIR') return new NotFoundError(`${what}: its blob file is gone (${msg.message})`, { cause: err });
+  if (msg.code !== undefined && /^E[A-Z]+$/.test(msg.code)) return new IoError(`${what}: cannot read its blob (${msg.message})`, { cause: err });
   return wrapDecompressError(err, what);
 }
 
@@ -90,8 +100,12 @@ function getWorker(): Worker | undefined {
       const c = clients.get(msg.id);
       if (c === undefined) return;
       if (msg.type === 'chunk') c.onChunk(msg.slot, msg.len);
+      else if (msg.type === 'chunks') for (let k = 0; k + 1 < msg.list.length; k += 2) c.onChunk(msg.list[k]!, msg.list[k + 1]!);
       else if (msg.type === 'input-ack') c.onInputAck(msg.bytes);
-      else if (msg.type === 'end') c.onEnd();
+      else if (msg.type === 'end') {
+        readsVia[msg.via]++;
+        c.onEnd(msg.via);
+      }
       else c.onError(reviveError(msg, c.what));
     });
     const die = (err: Error): void => {
@@ -286,11 +300,19 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
       wake();
     });
   }
+  // Slots go back two at a time while more chunks are queued (half the messages, each a wake-up
+  // of the worker), and at once when the reader is about to wait.
+  const released: number[] = [];
+  const sendReleased = (): void => {
+    if (released.length === 0) return;
+    if (!closed && !ended && failure === undefined) send(w, { type: 'release', id, slots: released.splice(0) });
+    else released.length = 0;
+  };
   const giveBack = (): void => {
     if (lent === undefined) return;
-    const slot = lent;
+    released.push(lent);
     lent = undefined;
-    if (!closed && !ended && failure === undefined) send(w, { type: 'release', id, slot });
+    if (released.length >= 2 || queue.length === 0) sendReleased();
   };
   return {
     async read() {
@@ -315,6 +337,7 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
           }
           return undefined;
         }
+        sendReleased();
         await new Promise<void>((resolve) => {
           waiting = { resolve };
         });
