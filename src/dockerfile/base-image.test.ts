@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { classifyImage, classifyStageBase, parseBaseImageReference } from './base-image.js';
+import { classifyImage, classifyStageBase, healthcheckMissing, lacksProgram, parseBaseImageReference, toolchainTreeOf } from './base-image.js';
 import { parseDockerfile } from './parse/parse-dockerfile.js';
+import { analyzeGoBuilds } from './go-build.js';
 
 describe('classifyImage', () => {
   it.each([
@@ -48,5 +49,59 @@ describe('classifyImage', () => {
       digest: 'sha256:abc',
     });
     expect(parseBaseImageReference('golang')).toEqual({ registry: null, repository: 'golang', tag: null, digest: null });
+  });
+});
+
+describe('what a base lacks (lint G006 and fix read the same facts)', () => {
+  it('programs by name or path; unknown bases lack nothing', () => {
+    const distroless = classifyImage('gcr.io/distroless/static-debian12:nonroot');
+    for (const p of ['sh', '/bin/sh', '/bin/bash', 'curl', '/usr/bin/wget', 'nc']) expect(lacksProgram(distroless, p), p).toBe(true);
+    expect(lacksProgram(distroless, '/app')).toBe(false);
+    const alpine = classifyImage('alpine:3.20');
+    expect(['sh', 'curl', 'wget'].map((p) => lacksProgram(alpine, p))).toEqual([false, true, false]);
+    expect(['sh', 'curl', 'nc'].map((p) => lacksProgram(classifyImage('example.com/custom:1'), p))).toEqual([false, false, false]);
+  });
+
+  it('a HEALTHCHECK: the shell for the shell form, else its program; nothing for NONE', () => {
+    const hc = (line: string) => parseDockerfile(`FROM scratch\n${line}\n`).stages[0]!.instructions[0]!;
+    const scratch = classifyImage('scratch');
+    expect(healthcheckMissing(scratch, hc('HEALTHCHECK --interval=5s CMD curl -f http://x/'))).toBe('/bin/sh');
+    expect(healthcheckMissing(scratch, hc('HEALTHCHECK CMD ["/usr/bin/curl", "-f", "http://x/"]'))).toBe('/usr/bin/curl');
+    expect(healthcheckMissing(scratch, hc('HEALTHCHECK CMD ["/app", "-healthcheck"]'))).toBeNull();
+    expect(healthcheckMissing(scratch, hc('HEALTHCHECK NONE'))).toBeNull();
+    expect(healthcheckMissing(classifyImage('alpine:3.20'), hc('HEALTHCHECK CMD wget -q http://x/ || exit 1'))).toBeNull();
+  });
+});
+
+describe('what a COPY out of a Go toolchain stage carries (lint G002 and fix read the same list)', () => {
+  it.each([
+    ['/', 'filesystem'],
+    ['/.', 'filesystem'],
+    ['/go/', 'toolchain'],
+    ['/root/go', 'toolchain'],
+    ['/usr/local/go', 'toolchain'],
+    ['/usr/lib/go', 'toolchain'],
+    ['/go/bin/app', null],
+    ['/out/app', null],
+  ] as const)('%s', (path, tree) => expect(toolchainTreeOf(path)).toBe(tree));
+});
+
+describe('the WORKDIR a base sets (go-build.ts starts each stage there)', () => {
+  it('golang images set /go; others are unknown (BuildKit then uses /)', () => {
+    expect(classifyImage('golang:1.22-alpine').workdir).toBe('/go');
+    expect(classifyImage('mirror.gcr.io/golang:1.22').workdir).toBe('/go');
+    expect(classifyImage('debian:12').workdir).toBeNull();
+    const m = parseDockerfile('FROM golang:1.22\nRUN go build -o app .\nFROM debian:12\nRUN go build -o app .\n');
+    expect(analyzeGoBuilds(m).builds.map((b) => b.outputPath)).toEqual(['/go/app', '/app']);
+  });
+});
+
+describe('classifyImage cache', () => {
+  it('answers a repeated image with the same frozen facts, and keeps answering past its bound', () => {
+    const a = classifyImage('alpine:3.20');
+    expect(classifyImage('alpine:3.20')).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    for (let i = 0; i < 600; i++) expect(classifyImage(`example.com/img${i}:1`).kind).toBe('unknown');
+    expect(classifyImage('alpine:3.20')).toEqual(a);
   });
 });

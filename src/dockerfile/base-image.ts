@@ -11,7 +11,9 @@
  * busybox ash/wget, ca-certificates-bundle), golang official images
  * (buildpack-deps-scm: git, curl, wget, ca-certificates).
  */
-import type { DockerfileModel, Stage } from './parse/model.js';
+import type { DockerfileModel, Instruction, Stage } from './parse/model.js';
+import { healthcheckCommand } from './parse/parse-dockerfile.js';
+import { isShellProgram } from './parse/shell-words.js';
 
 export type BaseKind =
   | 'go-toolchain'
@@ -43,6 +45,8 @@ export interface BaseFacts {
   hasCurl: boolean | null;
   hasWget: boolean | null;
   isNonRootDefault: boolean | null;
+  /** The WORKDIR the image sets (`/go` in the official golang images: `WORKDIR $GOPATH`); null when unknown or none. */
+  workdir: string | null;
 }
 
 export interface BaseImageReference {
@@ -96,6 +100,7 @@ function facts(kind: BaseKind, image: string, f: Partial<BaseFacts>): BaseFacts 
     hasCurl: null,
     hasWget: null,
     isNonRootDefault: null,
+    workdir: null,
     ...f,
   };
 }
@@ -103,8 +108,22 @@ function facts(kind: BaseKind, image: string, f: Partial<BaseFacts>): BaseFacts 
 const DISTRO_REPOS =
   /^(debian|ubuntu|centos|fedora|amazonlinux|rockylinux|almalinux|oraclelinux|opensuse\/[^/]+|archlinux|photon|redhat\/ubi\d*(-[a-z]+)?|ubi\d*\/ubi(-[a-z]+)?|ubi\d*(-[a-z]+)?|buildpack-deps)$/;
 
-/** Classify an image reference (already variable-expanded). */
+/** Facts by image reference: lint, go-build's WORKDIRs and fix ask for the same few images again and again. */
+const CLASSIFIED = new Map<string, BaseFacts>();
+const CLASSIFIED_MAX = 512;
+
+/** Classify an image reference (already variable-expanded). The facts are shared and frozen. */
 export function classifyImage(image: string): BaseFacts {
+  let f = CLASSIFIED.get(image);
+  if (f === undefined) {
+    if (CLASSIFIED.size >= CLASSIFIED_MAX) CLASSIFIED.clear();
+    f = Object.freeze(classify(image));
+    CLASSIFIED.set(image, f);
+  }
+  return f;
+}
+
+function classify(image: string): BaseFacts {
   const lower = image.trim().toLowerCase();
   if (lower === 'scratch') {
     return facts('scratch', image, {
@@ -144,6 +163,7 @@ export function classifyImage(image: string): BaseFacts {
       hasCurl: !alpine,
       hasWget: true,
       isNonRootDefault: false,
+      workdir: '/go',
     });
   }
   if (ref.registry === 'gcr.io' && repo.startsWith('distroless/')) {
@@ -243,4 +263,43 @@ export function isDistrolessFamily(kind: BaseKind): boolean {
 /** True when the kind has no libc at all (a dynamically linked binary cannot start). */
 export function isLibcLess(f: BaseFacts): boolean {
   return f.hasLibc === false;
+}
+
+/**
+ * Is `program` (a name or a path) known to be missing from the base? A shell: `hasShell` false;
+ * curl, wget: `hasCurl`/`hasWget` false; nc: a base without a shell has no busybox either. False
+ * when not known, so an unfamiliar base never produces a false alarm.
+ */
+export function lacksProgram(f: BaseFacts, program: string): boolean {
+  const name = program.split('/').pop() ?? '';
+  if (isShellProgram(program)) return f.hasShell === false;
+  if (name === 'curl') return f.hasCurl === false;
+  if (name === 'wget') return f.hasWget === false;
+  if (name === 'nc') return f.hasShell === false;
+  return false;
+}
+
+/**
+ * What a HEALTHCHECK runs that the base is known not to have: `/bin/sh` for a shell-form check on a
+ * base without a shell, else its program when `lacksProgram` (null: nothing known to be missing).
+ * Lint G006 reports it; fix keeps a base that has it, or leaves a TODO.
+ */
+export function healthcheckMissing(f: BaseFacts, instr: Instruction): string | null {
+  const c = healthcheckCommand(instr);
+  if (c === null) return null;
+  if (c.exec === null && f.hasShell === false) return '/bin/sh';
+  const program = c.exec !== null ? (c.exec[0] ?? '') : (c.shell.split(/\s+/)[0] ?? '');
+  return program !== '' && lacksProgram(f, program) ? program : null;
+}
+
+/**
+ * What `COPY --from=<build stage> <path>` carries out of a Go toolchain image: the whole filesystem
+ * (`/`), the toolchain or module tree (`/go`, `/root/go`, `/usr/local/go`, `/usr/lib/go`), or null for
+ * anything else (a binary, a config file). Lint G002 reports it; fix keeps such a final stage off the
+ * static base and leaves a TODO.
+ */
+export function toolchainTreeOf(path: string): 'filesystem' | 'toolchain' | null {
+  const p = path.replace(/\/+$/, '').replace(/\/\.$/, '') || '/';
+  if (p === '/') return 'filesystem';
+  return p === '/go' || p === '/root/go' || p === '/usr/local/go' || p === '/usr/lib/go' ? 'toolchain' : null;
 }

@@ -10,7 +10,9 @@
  */
 import type { DockerfileModel, Instruction, Stage } from './parse/model.js';
 import { expandOrKeep, referencedVariables } from './parse/expand.js';
-import { splitSimpleCommands, splitWords, tokenizeShell, type ShellWord } from './parse/shell-words.js';
+import { argDeclarations, AUTOMATIC_PLATFORM_ARGS, envDeclarations } from './parse/parse-dockerfile.js';
+import { classifyImage } from './base-image.js';
+import { isShellProgram, shellCScript, splitSimpleCommands, splitWords, tokenizeShell, type ShellWord } from './parse/shell-words.js';
 
 export type SettingSource = 'command' | 'export' | 'env' | 'arg' | 'goflags' | 'unset';
 
@@ -22,6 +24,12 @@ export interface GoSetting {
   source: SettingSource;
   /** 1-based line where it was set (the RUN line for command/export). */
   line: number | null;
+  /**
+   * GOOS/GOARCH only: the platform the value follows, through the variables it names as written
+   * (`$TARGETARCH`, `ENV GOARCH=$TARGETARCH`: target; `$BUILDARCH`: build; `arm64`: fixed; unset or
+   * empty: Go's default); null when it cannot be told. Lint G013 and `installDir` read it.
+   */
+  side?: PlatformSide | null;
 }
 
 export interface LdFlags {
@@ -108,6 +116,12 @@ export interface GoBuild {
   /** Absolute path of the produced binary, or null when none / not derivable. */
   outputPath: string | null;
   /**
+   * Why `outputPath` is null for a command that names one binary (`go install`: Go refuses a cross
+   * build with GOBIN set, or whether it is a cross build depends on the machine that builds; see
+   * `installDir`); null otherwise.
+   */
+  outputUnknown: string | null;
+  /**
    * False when the file name had to be guessed: without -o, `go build .` names the binary after the
    * module path's last element (from go.mod, not visible here); the directory name stands in for it.
    */
@@ -151,7 +165,7 @@ export interface GoBuildAnalysis {
   buildingStages: Set<number>;
 }
 
-/** `go build` flags that take a value (go help build); the fixer's word finder uses the same table. */
+/** `go build` flags that take a value (go help build). */
 export const GO_BUILD_VALUE_FLAGS: ReadonlySet<string> = new Set([
   'o', 'ldflags', 'gcflags', 'asmflags', 'tags', 'buildmode', 'mod', 'p', 'pkgdir', 'installsuffix',
   'modfile', 'overlay', 'pgo', 'compiler', 'gccgoflags', 'toolexec', 'coverpkg', 'covermode', 'C', 'exec',
@@ -179,21 +193,51 @@ function splitFlag(w: string): [string, string | undefined] {
   return eq < 0 ? [w, undefined] : [w.slice(0, eq), w.slice(eq + 1)];
 }
 
-/** Parse the arguments after `go build` / `go install`. */
-export function parseGoBuildArgs(args: readonly string[]): { flags: GoBuildFlags; packages: string[] } {
-  const flags: GoBuildFlags = { output: null, trimpath: false, ldflags: null, tags: [], buildmode: null, mod: null, other: [] };
-  const packages: string[] = [];
+/** One argument after `go build` / `go install` as cmd/go reads it: a flag (with where its value is) or a package. */
+export type GoArg =
+  | { kind: 'flag'; /** Index of the flag word. */ at: number; /** Without dashes. */ name: string; /** Index of a separate value word. */ valueAt: number | null; /** The value after `=`. */ inline: string | undefined }
+  | { kind: 'package'; at: number };
+
+/**
+ * Split the arguments after `go build` / `go install` (cmd/go's flag package: `-name`, `--name`,
+ * `-name=value`, `-name value` for the flags that take one, `--` ends the flags, the first non-flag
+ * starts the packages). The one reading: the flags' facts (`parseGoBuildArgs`) and the located words
+ * the fixer edits (`GoBuild.located`) both come from it.
+ */
+export function splitGoArgs(args: readonly string[]): GoArg[] {
+  const out: GoArg[] = [];
+  let packages = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (!a.startsWith('-') || a === '-' || packages.length > 0) {
-      packages.push(a);
+    if (packages || !a.startsWith('-') || a === '-') {
+      packages = true;
+      out.push({ kind: 'package', at: i });
       continue;
     }
-    if (a === '--') continue;
+    if (a === '--') {
+      packages = true;
+      continue;
+    }
     const [n, inline] = splitFlag(a.replace(/^--/, '-'));
     const name = n.slice(1);
-    let value: string | undefined = inline;
-    if (GO_BUILD_VALUE_FLAGS.has(name) && value === undefined) value = args[++i] ?? '';
+    const valueAt = inline === undefined && GO_BUILD_VALUE_FLAGS.has(name) && i + 1 < args.length ? ++i : null;
+    out.push({ kind: 'flag', at: valueAt === null ? i : i - 1, name, valueAt, inline });
+  }
+  return out;
+}
+
+/** Parse the arguments after `go build` / `go install` (`split`: their `splitGoArgs`, when already made). */
+export function parseGoBuildArgs(args: readonly string[], split: readonly GoArg[] = splitGoArgs(args)): { flags: GoBuildFlags; packages: string[] } {
+  const flags: GoBuildFlags = { output: null, trimpath: false, ldflags: null, tags: [], buildmode: null, mod: null, other: [] };
+  const packages: string[] = [];
+  for (const g of split) {
+    if (g.kind === 'package') {
+      packages.push(args[g.at]!);
+      continue;
+    }
+    const { name } = g;
+    // A value flag at the end of the command has an empty value (cmd/go fails on it; the analysis reads on).
+    const value: string | undefined = g.inline ?? (g.valueAt !== null ? args[g.valueAt]! : GO_BUILD_VALUE_FLAGS.has(name) ? '' : undefined);
     switch (name) {
       case 'o':
         flags.output = value ?? null;
@@ -214,7 +258,7 @@ export function parseGoBuildArgs(args: readonly string[]): { flags: GoBuildFlags
         flags.mod = value ?? null;
         break;
       default:
-        flags.other.push(value === undefined ? a : `${n}=${value}`);
+        flags.other.push(value === undefined ? args[g.at]! : `-${name}=${value}`);
     }
   }
   return { flags, packages };
@@ -223,6 +267,7 @@ export function parseGoBuildArgs(args: readonly string[]): { flags: GoBuildFlags
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 
 interface WalkState {
+  model: DockerfileModel;
   exported: Map<string, string>;
   cwd: string;
   nested: boolean;
@@ -312,7 +357,9 @@ function workdirTable(model: DockerfileModel): WorkdirTable {
     const parent = st.base.stageIndex;
     let wd: string;
     if (parent !== null && parent < st.index) wd = t.end[parent]!;
-    else wd = /(^|\/)golang(:|@|$)/.test(st.base.expanded.toLowerCase()) ? '/go' : '/';
+    // The base's own WORKDIR (base-image.ts facts: /go for the golang images), else BuildKit's `/`.
+    // (Only Go images have a WORKDIR the facts know: the others skip the classification, which lint's bench feels.)
+    else wd = (st.base.expanded.toLowerCase().includes('go') ? classifyImage(st.base.expanded).workdir : null) ?? '/';
     for (const i of st.instructions) {
       t.at.set(i, wd);
       if (i.keyword === 'WORKDIR') wd = joinPath(wd, expandOrKeep(i.body.trim(), (n) => i.scope.get(n)?.value, { escapeChar: model.escapeChar }));
@@ -376,22 +423,149 @@ export function stagePlatform(stage: Stage): { os: string; arch: string } {
 }
 
 /**
- * Where `go install` puts binaries (cmd/go, measured with Go 1.19: `go help install`, `go help gopath`):
- * $GOBIN when set, else $GOPATH/bin; a cross-compiled binary (GOOS/GOARCH not the platform the
- * command runs on, GOHOSTOS/GOHOSTARCH) goes to $GOPATH/bin/<goos>_<goarch>/, and with GOBIN set
- * Go refuses it ("cannot install cross-compiled binaries when GOBIN is set": null here). The
- * platform the command runs on is the stage's (`stagePlatform`): `FROM --platform=$BUILDPLATFORM`
- * runs on the build platform, which is the target platform unless the parse options say otherwise.
- * A GOOS/GOARCH that does not expand (an ARG the stage does not declare) is empty in the shell: Go's default.
+ * Which platform a value follows: the target's (`$TARGETARCH`, `$TARGETPLATFORM`), the build
+ * machine's (`$BUILDARCH`, `$BUILDPLATFORM`), none (`fixed`: a value written out, or one from an ARG
+ * default or ENV that names no platform arg), or `unset` (empty: for GOOS/GOARCH, Go's default, the
+ * platform the command runs on).
  */
-export function installDir(goos: GoSetting, goarch: GoSetting, gobin: string | null, gopath: string | null, stage: Stage): string | null {
+export type PlatformSide = 'target' | 'build' | 'fixed' | 'unset';
+
+/** Bounds the walk through variables defined from variables (`ENV GOARCH=$ARCH`, `ARG ARCH=$TARGETARCH`). */
+const SIDE_DEPTH = 8;
+
+function autoSide(name: string): PlatformSide | undefined {
+  if ((AUTOMATIC_PLATFORM_ARGS as readonly string[]).includes(name)) return name.startsWith('TARGET') ? 'target' : 'build';
+  return undefined;
+}
+
+/**
+ * The side of `text` (as written) where `resolve` gives each variable's side. A text that names a
+ * platform arg follows that platform (both: null, mixed); otherwise it is fixed, or unset when empty.
+ */
+function sideOfText(text: string, resolve: (name: string) => PlatformSide | null): PlatformSide | null {
+  if (!text.includes('$')) return text === '' ? 'unset' : 'fixed';
+  const sides = new Set<PlatformSide | null>(referencedVariables(text).map(resolve));
+  if (sides.has(null) || (sides.has('target') && sides.has('build'))) return null;
+  if (sides.has('target')) return 'target';
+  if (sides.has('build')) return 'build';
+  // Only fixed and unset variables: empty when they all are and nothing else is written.
+  return sides.has('fixed') || text.replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, '') !== '' ? 'fixed' : 'unset';
+}
+
+/** The side of a variable as a stage instruction sees it (through ENV/ARG declarations as written, global ARGs, automatic args). */
+function sideOfVariable(model: DockerfileModel, scope: Instruction['scope'] | null, name: string, depth: number): PlatformSide | null {
+  if (depth > SIDE_DEPTH) return null;
+  const b = scope === null ? undefined : scope.get(name);
+  if (scope === null || b === undefined || b.kind === 'automatic') {
+    // The FROM line and global ARG defaults see the global ARGs and the automatic args.
+    const g = scope === null || b?.kind === 'automatic' ? model.globalArgs.flatMap((i) => argDeclarations(i).filter((d) => d.name === name).map((d) => ({ i, d }))).pop() : undefined;
+    if (g?.d.default !== undefined) return sideOfText(g.d.default, (n) => sideOfVariable(model, null, n, depth + 1));
+    if (b === undefined && scope !== null) return 'unset';
+    return autoSide(name) ?? (g ? 'fixed' : 'unset');
+  }
+  if (b.unknown) return null;
+  const decl = b.declaredAtLine === undefined ? undefined : model.instructions.find((i) => i.line === b.declaredAtLine && (i.keyword === 'ARG' || i.keyword === 'ENV'));
+  if (decl === undefined) return null;
+  const inner = (n: string): PlatformSide | null => sideOfVariable(model, decl.stageIndex < 0 ? null : decl.scope, n, depth + 1);
+  if (decl.keyword === 'ENV') {
+    const e = envDeclarations(decl).filter((d) => d.name === name).pop();
+    return e === undefined ? null : sideOfText(e.value, inner);
+  }
+  const d = argDeclarations(decl).filter((x) => x.name === name).pop();
+  if (d === undefined) return null;
+  if (d.default !== undefined) return sideOfText(d.default, inner);
+  // `ARG TARGETARCH` in a stage: the automatic arg, or a global ARG of that name.
+  return sideOfVariable(model, null, name, depth + 1);
+}
+
+/** The side of a GOOS/GOARCH setting (where its value came from, followed through the variables it names). */
+function sideOfSetting(model: DockerfileModel, s: GoSetting, name: string, instr: Instruction, exported: ReadonlyMap<string, string>): PlatformSide | null {
+  if (s.source === 'unset' || s.value === '' || s.value === null) return 'unset';
+  // A value that does not expand names a variable the RUN cannot see: empty in the shell, Go's default.
+  if (s.value.includes('$') && (s.source === 'command' || s.source === 'export')) return 'unset';
+  const resolve = (n: string): PlatformSide | null =>
+    exported.has(n) && n !== name ? sideOfText(exported.get(n)!, (m) => sideOfVariable(model, instr.scope, m, 1)) : sideOfVariable(model, instr.scope, n, 1);
+  if (s.source === 'command' || s.source === 'export') return sideOfText(s.raw ?? '', resolve);
+  return sideOfVariable(model, instr.scope, name, 0);
+}
+
+/** The side of the platform a stage runs on: `FROM --platform=$BUILDPLATFORM` the build machine's, no `--platform` the target's. */
+function stageSide(model: DockerfileModel, stage: Stage): PlatformSide | null {
+  if (stage.platform === null) return 'target';
+  const side = sideOfText(stage.platform.raw, (n) => sideOfVariable(model, null, n, 1));
+  return side === 'unset' ? 'target' : side;
+}
+
+/** Does the stage run on the build machine (`FROM --platform=$BUILDPLATFORM`, through global ARGs too)? Lint G013 and fix read it. */
+export function onBuildPlatform(model: DockerfileModel, stage: Stage): boolean {
+  return stage.platform !== null && stageSide(model, stage) === 'build';
+}
+
+/** Where `go install` writes, or why that cannot be told from the Dockerfile. */
+export interface InstallDir {
+  dir: string | null;
+  /** Why `dir` is null: Go refuses (GOBIN with a cross build), or whether the build is a cross build depends on the machine. */
+  why: string | null;
+}
+
+/**
+ * Where `go install` puts binaries (cmd/go, measured with Go 1.19: `go help install`, `go help gopath`):
+ * $GOBIN when set, else $GOPATH/bin; a cross-compiled binary (GOOS/GOARCH not GOHOSTOS/GOHOSTARCH, the
+ * platform the command runs on) goes to $GOPATH/bin/<goos>_<goarch>/, and with GOBIN set Go refuses it
+ * ("cannot install cross-compiled binaries when GOBIN is set").
+ *
+ * What a Dockerfile tells about the platform the command runs on (docs/lint.md, "go install's directory"):
+ * a stage without `--platform` runs on the target platform, so GOARCH=$TARGETARCH there is native
+ * whatever the target; `FROM --platform=$BUILDPLATFORM` runs on the build machine, which may differ
+ * from the target, so GOARCH=$TARGETARCH there is a cross build only when they differ. Each side is
+ * compared as a platform arg when both follow the same one (always equal), else by value; a value
+ * is a fact only when it is written out or the platform was given to the parse (`givenPlatforms`:
+ * lint's `--platform`), except the OS, which is linux on both sides unless given (BuildKit builds
+ * Linux containers on a Linux build platform; goslim's recipe is for Linux images). Otherwise the
+ * directory depends on the machine that builds, and `dir` is null with `why` saying so rather
+ * than a guess. GOOS/GOARCH unset or empty (an undeclared arg) is Go's default: native.
+ */
+export function installDir(model: DockerfileModel, stage: Stage, instr: Instruction, settings: { goos: GoSetting; goarch: GoSetting; gobin: string | null; gopath: string | null }, exported: ReadonlyMap<string, string> = new Map()): InstallDir {
   const host = stagePlatform(stage);
-  const known = (v: string | null): string => (v === null || v.includes('$') ? '' : v);
-  const os = known(goos.value) || host.os;
-  const arch = known(goarch.value) || host.arch;
-  const cross = os !== host.os || arch !== host.arch;
-  if (gobin) return cross ? null : gobin;
-  return `${(gopath || '/go').split(':')[0]!.replace(/\/+$/, '')}/bin${cross ? `/${os}_${arch}` : ''}`;
+  const hostSide = stageSide(model, stage);
+  const given = (side: PlatformSide | null, os: boolean): boolean =>
+    side === 'fixed' || side === 'unset' || (side === 'target' && (os || model.givenPlatforms.target !== null)) || (side === 'build' && (os || model.givenPlatforms.build !== null));
+  let os = host.os;
+  let arch = host.arch;
+  let cross = false;
+  /** The `<goos>_<goarch>` of a cross build is named from facts, not defaults. */
+  let namedFromFacts = true;
+  const unknown: string[] = [];
+  for (const [name, s, hostValue, isOs] of [['GOOS', settings.goos, host.os, true], ['GOARCH', settings.goarch, host.arch, false]] as const) {
+    const side = s.side !== undefined ? s.side : sideOfSetting(model, s, name, instr, exported);
+    if (side === 'unset') {
+      if (!given(hostSide, isOs)) namedFromFacts = false;
+      continue;
+    }
+    const value = s.value!;
+    if (isOs) os = value;
+    else arch = value;
+    if (!given(side, isOs)) namedFromFacts = false;
+    if (side !== null && side === hostSide && side !== 'fixed') continue;
+    if (given(side, isOs) && given(hostSide, isOs)) {
+      if (value !== hostValue) cross = true;
+      continue;
+    }
+    unknown.push(`${name}=${s.raw ?? value}`);
+  }
+  const gopath = `${(settings.gopath || '/go').split(':')[0]!.replace(/\/+$/, '')}/bin`;
+  const on = stage.platform === null ? 'the target platform' : `--platform=${stage.platform.raw}`;
+  // lint --platform gives the target platform; the build platform is the machine's.
+  const hint = hostSide === 'target' || hostSide === 'fixed' ? 'give lint --platform, or use go build -o <path>' : 'use go build -o <path>';
+  if (unknown.length > 0 && !cross) {
+    const where = settings.gobin ? `${settings.gobin} on a native build, and Go refuses a cross build with GOBIN set` : `${gopath} on a native build, ${gopath}/<goos>_<goarch>/ on a cross build`;
+    return { dir: null, why: `${unknown.join(' ')} on ${on}: whether go install cross-compiles depends on the platforms of the build (${where}); ${hint}` };
+  }
+  if (cross && !settings.gobin && !namedFromFacts) {
+    return { dir: null, why: `a cross build on ${on}: go install writes ${gopath}/<goos>_<goarch>/, named after platforms the Dockerfile does not fix; ${hint}` };
+  }
+  if (settings.gobin) return cross ? { dir: null, why: 'Go refuses to install a cross-compiled binary when GOBIN is set' } : { dir: settings.gobin, why: null };
+  return { dir: `${gopath}${cross ? `/${os}_${arch}` : ''}`, why: null };
 }
 
 /** A word of `frame` as located in `instruction.text`. */
@@ -403,28 +577,27 @@ function locate(frame: Frame, w: ShellWord): LocatedWord {
 /** Heredoc markers on a RUN's command line (`<<EOF`, `<<-"EOF"`): the body is read separately. */
 const HEREDOC_MARKER = /^<<-?[A-Za-z0-9_]+$/;
 
-/** The words of a `go build`/`go install` command (starting at `go`), located, flags split the way cmd/go reads them. */
-function locateGoCommand(frame: Frame, all: ShellWord[], words: ShellWord[]): GoBuildWords {
+/** The words of a `go build`/`go install` command (starting at `go`), located: the flags and packages `split` read. */
+function locateGoCommand(frame: Frame, all: ShellWord[], words: ShellWord[], split: readonly GoArg[]): GoBuildWords {
   const goAt = all.indexOf(words[0]!);
   const env = all.slice(0, goAt).filter((w) => ASSIGNMENT.test(w.value)).map((w) => locate(frame, w));
   const flags: LocatedFlag[] = [];
   const packages: LocatedWord[] = [];
-  for (let j = 2; j < words.length; j++) {
-    const w = words[j]!;
-    if (w.value.startsWith('-') && w.value !== '-' && packages.length === 0) {
-      if (w.value === '--') continue;
-      const m = /^--?([A-Za-z]+)(=([\s\S]*))?$/.exec(w.value);
-      if (!m) continue;
-      const name = m[1]!;
-      const lw = locate(frame, w);
-      if (m[2] !== undefined) flags.push({ name, word: lw, valueWord: lw, value: m[3]! });
-      else if (GO_BUILD_VALUE_FLAGS.has(name) && j + 1 < words.length) {
-        const vw = locate(frame, words[++j]!);
-        flags.push({ name, word: lw, valueWord: vw, value: vw.value });
-      } else flags.push({ name, word: lw });
+  // `split` indexes the arguments after `go build`, words[2] on.
+  const arg = (i: number): ShellWord => words[2 + i]!;
+  for (const g of split) {
+    if (g.kind === 'package') {
+      packages.push(locate(frame, arg(g.at)));
       continue;
     }
-    packages.push(locate(frame, w));
+    const lw = locate(frame, arg(g.at));
+    if (g.valueAt !== null) {
+      const vw = locate(frame, arg(g.valueAt));
+      flags.push({ name: g.name, word: lw, valueWord: vw, value: vw.value });
+    } else if (g.inline !== undefined) {
+      // The value as written: the flag word's text after its first `=`.
+      flags.push({ name: g.name, word: lw, valueWord: lw, value: lw.value.slice(lw.value.indexOf('=') + 1) });
+    } else flags.push({ name: g.name, word: lw });
   }
   return {
     quoting: frame.quoting,
@@ -507,7 +680,7 @@ function walkCommands(
       state.cwd = joinPath(state.cwd, unknown ? values[1] : expand(values[1]));
       continue;
     }
-    if ((base === 'sh' || base === 'bash' || base === 'ash' || base === 'dash') && depth < 3) {
+    if (isShellProgram(base) && depth < 3) {
       const c = values.indexOf('-c');
       const inner = c >= 0 ? words[c + 1] : undefined;
       if (inner !== undefined) {
@@ -541,14 +714,19 @@ function walkCommands(
     }
     if (sub !== 'build' && sub !== 'install') continue;
     const expanded = values.map(expand);
-    const { flags, packages } = parseGoBuildArgs(expanded.slice(2));
+    // One split of the arguments (expanded, as cmd/go sees them): the facts and the located words.
+    const split = splitGoArgs(expanded.slice(2));
+    const { flags, packages } = parseGoBuildArgs(expanded.slice(2), split);
     const goflags = setting('GOFLAGS', prefix, state, instr, expand);
     if (goflags.value && /(^|\s)-trimpath(=true)?(\s|$)/.test(goflags.value)) flags.trimpath = true;
     const goos = setting('GOOS', prefix, state, instr, expand);
     const goarch = setting('GOARCH', prefix, state, instr, expand);
+    goos.side = sideOfSetting(state.model, goos, 'GOOS', instr, state.exported);
+    goarch.side = sideOfSetting(state.model, goarch, 'GOARCH', instr, state.exported);
     const cgo = setting('CGO_ENABLED', prefix, state, instr, expand);
     const kind = sub;
     let outputPath: string | null = null;
+    let outputUnknown: string | null = null;
     const pkgs = packages.length > 0 ? packages : ['.'];
     const name = pkgs.length === 1 ? defaultBinaryName(pkgs[0]!, state.cwd) : null;
     // `.`, `..`, `./`: Go names the binary after the package's import path, which go.mod holds; the directory name stands in.
@@ -563,11 +741,17 @@ function walkCommands(
         outputPath = joinPath(state.cwd, name);
       }
     } else if (name) {
-      const dir = installDir(goos, goarch, setting('GOBIN', prefix, state, instr, expand).value, setting('GOPATH', prefix, state, instr, expand).value, stage);
-      outputPath = dir === null ? null : joinPath(dir, name);
+      const dir = installDir(state.model, stage, instr, {
+        goos,
+        goarch,
+        gobin: setting('GOBIN', prefix, state, instr, expand).value,
+        gopath: setting('GOPATH', prefix, state, instr, expand).value,
+      }, state.exported);
+      outputPath = dir.dir === null ? null : joinPath(dir.dir, name);
+      outputUnknown = dir.why;
     }
     const outputNameKnown = outputPath !== null && !guessed;
-    const located = frame.base === null ? null : locateGoCommand(frame, all, words);
+    const located = frame.base === null ? null : locateGoCommand(frame, all, words, split);
     out.builds.push({
       kind,
       instruction: instr,
@@ -578,6 +762,7 @@ function walkCommands(
       flags,
       packages,
       outputPath,
+      outputUnknown,
       outputNameKnown,
       workdir: state.cwd,
       cgo,
@@ -595,13 +780,29 @@ function walkCommands(
 /** The shell script a RUN executes (shell form, exec form, or heredoc bodies). */
 export function runScript(instr: Instruction): string {
   if (instr.exec) {
-    const [a, b, c] = instr.exec;
-    if (a && /(^|\/)(ba|a|da)?sh$/.test(a) && b === '-c' && c !== undefined) return c;
+    const script = shellCScript(instr.exec);
+    if (script !== null) return script;
     return instr.exec.map((w) => (/\s/.test(w) ? `'${w}'` : w)).join(' ');
   }
   const parts = [instr.body.replace(/<<-?\s*["']?[A-Za-z0-9_]+["']?/g, '')];
   for (const h of instr.heredocs) parts.push(h.body);
   return parts.join('\n');
+}
+
+const PACKAGE_INSTALL = /\b(apt-get|apt|apk|yum|dnf|microdnf)\b[^\n]*\b(install|add)\b/;
+const C_COMPILER = /\b(gcc|g\+\+|clang|build-base|build-essential)\b/;
+const C_HEADERS = /\b(musl-dev|libc6?-dev|lib[a-z0-9-]+-dev|[a-z0-9-]+-devel)\b/;
+
+/**
+ * What a RUN installs for C through a package manager: a C compiler (`gcc`, `clang`, `build-base`,
+ * `build-essential`: cmd/go's CGO_ENABLED default turns on where one exists) and C library headers
+ * (`musl-dev`, `lib*-dev`, `*-devel`: C code to build). Lint G003 and fix's cgo decision read it.
+ */
+export function cPackagesInstalled(instr: Instruction): { compiler: boolean; headers: boolean } {
+  if (instr.keyword !== 'RUN') return { compiler: false, headers: false };
+  const script = runScript(instr);
+  if (!PACKAGE_INSTALL.test(script)) return { compiler: false, headers: false };
+  return { compiler: C_COMPILER.test(script), headers: C_HEADERS.test(script) };
 }
 
 /** Offset in `instr.text` of a position inside the instruction (no whole-file line table: lint stays cheap). */
@@ -682,7 +883,7 @@ export function analyzeGoBuilds(model: DockerfileModel): GoBuildAnalysis {
   for (const stage of model.stages) {
     for (const instr of stage.instructions) {
       if (instr.keyword !== 'RUN') continue;
-      const state: WalkState = { exported: new Map(), cwd: workdirAt(model, stage, instr), nested: instr.heredocs.length > 0 };
+      const state: WalkState = { model, exported: new Map(), cwd: workdirAt(model, stage, instr), nested: instr.heredocs.length > 0 };
       for (const { frame, commands } of runFrames(instr, model.escapeChar)) walkCommands(commands, frame, instr, stage, state, out, 0);
     }
   }

@@ -17,6 +17,7 @@ export { tokenizeShell, splitSimpleCommands, splitWords, type ShellWord, type Sh
 export {
   analyzeGoBuilds,
   parseGoBuildArgs,
+  splitGoArgs,
   parseLdflags,
   defaultBinaryName,
   binaryPath,
@@ -28,6 +29,9 @@ export {
   type GoBuildAnalysis,
   type GoBuildFlags,
   type GoBuildWords,
+  type GoArg,
+  type InstallDir,
+  type PlatformSide,
   type LocatedWord,
   type LocatedFlag,
   type CommandSite,

@@ -76,7 +76,7 @@ export function contextNeeds(model: DockerfileModel, context?: BuildContextFacts
           const top = topSegment(src);
           if (top !== undefined && !/^[a-z]+:\/\//i.test(src)) keep.add(top);
         }
-        if (isDotCopy(i)) dotDest.set(stage.index, posix.resolve(workdirAt(model, stage, i), p.dest));
+        if (isDotCopy(model, i)) dotDest.set(stage.index, posix.resolve(workdirAt(model, stage, i), p.dest));
       } else if (i.copyFrom.kind === 'stage' && dotDest.has(i.copyFrom.stageIndex)) {
         const d = dotDest.get(i.copyFrom.stageIndex)!;
         for (const src of p.sources) {

@@ -6,6 +6,7 @@ import { parseDockerfile } from '../parse/parse-dockerfile.js';
 import { scanBuildContext } from '../../context/build-context.js';
 import { fixDockerfile } from './fix-dockerfile.js';
 import { INSTALL_NOT_CROSS, INSTALL_ON_BUILD_PLATFORM, mergeLdflags } from './run-rewrite.js';
+import { analyzeGoBuilds } from '../go-build.js';
 import type { BuildContextFacts } from './types.js';
 import { applyUnifiedDiff, unifiedDiff } from './unified-diff.js';
 
@@ -255,6 +256,43 @@ describe('fixDockerfile without a build context', () => {
     expect(fixDockerfile(inst.fixed).fixed).toBe(inst.fixed);
   });
 
+  it('single stage: go install with GOOS/GOARCH copies the path lint computes (go-build.ts installDir), or says why it cannot', () => {
+    const os = fixDockerfile('FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN GOOS=linux go install ./cmd/x\nCMD ["x"]\n');
+    expect(os.fixed).toContain('COPY --from=build /go/bin/x /go/bin/x');
+    expect(os.fixed).toContain('ENTRYPOINT ["/go/bin/x"]');
+    expect(lintDockerfile(os.fixed).findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(fixDockerfile(os.fixed).fixed).toBe(os.fixed);
+    const target = fixDockerfile('FROM golang:1.22\nARG TARGETOS TARGETARCH\nWORKDIR /src\nCOPY . .\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go install ./cmd/x\nCMD ["x"]\n');
+    expect(target.fixed).toContain('COPY --from=build /go/bin/x /go/bin/x');
+    // A literal GOARCH: /go/bin/x on an arm64 target, /go/bin/linux_arm64/x elsewhere; fix copies neither guess.
+    const arch = fixDockerfile('FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN GOARCH=arm64 go install ./cmd/x\nCMD ["x"]\n');
+    expect(arch.fixed).not.toMatch(/COPY --from=build \S*\/x /);
+    expect(arch.todos.map((t) => t.message).join('\n')).toContain('GOARCH=arm64 on the target platform: whether go install cross-compiles depends on the platforms of the build');
+  });
+
+  it('COPY . in exec form is the whole-context copy lint G010/G020 see (contextCopy): the module layer goes before it', () => {
+    const text = 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY [".", "."]\nRUN go build -o /app .\nFROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=build /app /app\nENTRYPOINT ["/app"]\n';
+    const r = fixDockerfile(text);
+    expect(r.fixed).toMatch(/COPY go\.mod go\.sum\* \.\/\nRUN --mount=type=cache,target=\/go\/pkg\/mod go mod download\nCOPY \[".", "."\]/);
+    expect(lintDockerfile(r.fixed, { dockerignore: '.git\n' }).findings.filter((f) => f.rule === 'G010')).toEqual([]);
+    const single = fixDockerfile('FROM golang:1.22\nWORKDIR /src\nCOPY [".", "/src"]\nRUN go build -o /app .\nCMD ["/app"]\n');
+    expect(single.fixed).toContain('COPY --from=build /app /app');
+  });
+
+  it('USER: fix replaces what lint G016 reports, read the same way (userKind)', () => {
+    const final = (user: string, base = 'debian:12-slim') =>
+      `FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /app .\nFROM ${base}\nARG APP_USER=root\nCOPY --from=build /app /app\nUSER ${user}\nENTRYPOINT ["/app"]\n`;
+    for (const user of ['root:staff', '0', '$APP_USER']) {
+      const r = fixDockerfile(final(user));
+      expect(r.fixed, user).toContain('USER 65532:65532');
+      expect(lintDockerfile(r.fixed).findings.filter((f) => f.rule === 'G016'), user).toEqual([]);
+    }
+    // A variable fix cannot read is left as written (and lint says nothing of it either).
+    const unknown = fixDockerfile(final('$UID', 'gcr.io/distroless/static-debian12'));
+    expect(unknown.fixed).toContain('USER $UID');
+    expect(lintDockerfile(unknown.fixed).findings.filter((f) => f.rule === 'G016')).toEqual([]);
+  });
+
   it('go install in a stage already on $BUILDPLATFORM without GOARCH: a TODO, and lint G013 says the same', () => {
     const text = 'FROM --platform=$BUILDPLATFORM golang:1.22 AS tools\nRUN go install example.com/tool@v1.0.0\nFROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=tools /go/bin/tool /tool\nENTRYPOINT ["/tool"]\n';
     const r = fixDockerfile(text);
@@ -297,6 +335,10 @@ describe('fixDockerfile without a build context', () => {
     expect(mergeLdflags('-X main.v=1')).toBe('-s -w -X main.v=1');
     expect(mergeLdflags('-w -X a=b')).toBe('-s -w -X a=b');
     expect(mergeLdflags('-s -w')).toBeUndefined();
+    // Lint's reading of the flags decides what is missing: `-s=true` counts, and so does an ARG-held -s.
+    expect(mergeLdflags('-s=true -X a=b')).toBe('-w -s=true -X a=b');
+    const b = analyzeGoBuilds(parseDockerfile('FROM golang:1.22\nARG LDFLAGS="-s -X main.v=1"\nRUN go build -ldflags="${LDFLAGS}" -o /app .\n')).builds[0]!;
+    expect(mergeLdflags('${LDFLAGS}', b.flags.ldflags!)).toBe('-w ${LDFLAGS}');
   });
 });
 

@@ -6,18 +6,19 @@
  */
 import { argDeclarations } from '../parse/parse-dockerfile.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
-import { classifyImage, isDistrolessFamily, type BaseFacts, type BaseKind } from '../base-image.js';
-import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
+import { classifyImage, healthcheckMissing, isDistrolessFamily, toolchainTreeOf, type BaseFacts, type BaseKind } from '../base-image.js';
+import { copyPaths } from '../rules/context.js';
+import { userKind } from '../rules/g016-root-user.js';
+import { renderExec } from './exec-form.js';
+import { execWordsOf, isShellProgram, shellCScript } from '../parse/shell-words.js';
 import { posix } from 'node:path';
 import { expandInScope } from '../parse/parse-dockerfile.js';
 import { crossCompiles, INSTALL_NOT_CROSS, MOD_CACHE, rewriteRun } from './run-rewrite.js';
-import { commentsAbove, decideCgo, isDotCopy, workdirs, type CgoDecision } from './stage-facts.js';
-import { goBuildsOf } from '../go-build.js';
+import { commentsAbove, decideCgo, dotCopyDest, isDotCopy, workdirs, type CgoDecision } from './stage-facts.js';
+import { binaryPath, goBuildsOf, onBuildPlatform } from '../go-build.js';
 import { lineStarts, offsetAt } from '../parse/offsets.js';
 import { applyEdits, type TextEdit } from './text-edits.js';
 import { GLIBC_BASE, glibcBaseNote, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
-
-const ROOT_USERS = /^(root|0)(:(root|0))?$/;
 
 /** Final bases the static base replaces when nothing in the stage needs a shell or libc. */
 const SWAPPABLE = new Set<BaseKind>(['distro', 'alpine', 'busybox', 'go-toolchain', 'distroless-base', 'distroless-cc', 'chainguard-glibc']);
@@ -110,7 +111,7 @@ export function fixBuildStage(ed: Editor, stage: Stage, cgo: CgoDecision, option
       crossCompile: cross,
       cacheMounts: options.cacheMounts !== false,
       stageSetsGoos: r.scope.get('GOOS')?.kind === 'env',
-      onBuildPlatform: stage.platform !== null && /BUILDPLATFORM/.test(stage.platform.raw),
+      onBuildPlatform: onBuildPlatform(ed.model, stage),
       ...(ed.wantedOutputs.has(r) ? { addOutput: ed.wantedOutputs.get(r)! } : {}),
     });
     if (builds.length > 0) firstBuild ??= r;
@@ -154,11 +155,11 @@ function addModDownloadLayer(ed: Editor, stage: Stage, firstBuild: Instruction, 
   // Lint's analysis (G010's facts): a `go mod download` anywhere in the stage, through sh -c and heredocs too.
   if (goBuildsOf(ed.model).modDownloads.some((m) => m.stageIndex === stage.index)) return;
   if (before.some((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && /(^|\s|\/)go\.(mod|\*)/.test(i.body))) return;
-  const dot = before.find(isDotCopy);
+  const dot = before.find((i) => isDotCopy(ed.model, i));
   if (dot === undefined) return;
   const wds = workdirs(ed.model, stage);
   const wd = wds.get(dot) ?? '/';
-  if (posix.resolve(wd, expandInScope(ed.model, dot, dot.args[1]!.value)) !== wd) return;
+  if (posix.resolve(wd, dotCopyDest(ed.model, dot)!) !== wd) return;
   const entries = options.context?.entries;
   const sum = entries === undefined ? 'go.sum* ' : entries.some((e) => e.name === 'go.sum') ? 'go.sum ' : '';
   const mount = options.cacheMounts !== false ? `--mount=type=cache,target=${MOD_CACHE} ` : '';
@@ -188,8 +189,9 @@ function findWantedOutputs(ed: Editor, final: Stage): void {
     for (const b of goBuildsOf(model).builds) {
       if (b.stageIndex !== stage.index || b.kind !== 'build') continue;
       const hasO = b.flags.output !== null;
-      // Without -o, `go build .` is named after go.mod's module path, not visible here: no path.
-      const path = b.outputPath !== null && (hasO || b.outputNameKnown) ? b.outputPath : undefined;
+      // The one answer to where a build writes (go-build.ts binaryPath): no path for `go build .` without -o
+      // (named after go.mod's module path, not visible here), several packages, or a directory that does not expand.
+      const path = binaryPath(b);
       candidates.push({ run: b.instruction, hasO, ...(path !== undefined ? { path } : {}) });
     }
     if (candidates.some((k) => k.path === src || (k.path !== undefined && src.startsWith(`${k.path}/`)))) continue;
@@ -199,48 +201,32 @@ function findWantedOutputs(ed: Editor, final: Stage): void {
 }
 
 /** `COPY --from=build / /` or `/go`: the final stage gets the toolchain back (lint G002). */
-function wholeFs(i: Instruction): boolean {
-  const srcs = i.args.slice(0, -1).map((a) => a.value.replace(/\/+$/, '') || '/');
-  return srcs.some((s) => s === '/' || s === '/go' || s === '/usr/local/go' || s === '/usr/lib/go');
-}
-
-function healthNeedsShell(h: Instruction): boolean {
-  const sub = h.args[0]?.value.toUpperCase();
-  if (sub === 'NONE' || h.args.length === 0) return false;
-  const cmdIdx = h.body.search(/\bCMD\b/i);
-  const rest = cmdIdx >= 0 ? h.body.slice(cmdIdx + 3).trim() : '';
-  let exec: string[] | null = null;
-  try {
-    const v: unknown = JSON.parse(rest);
-    if (Array.isArray(v)) exec = v as string[];
-  } catch {
-    exec = null;
-  }
-  if (exec === null) return true;
-  const cmd = exec[0] === 'CMD-SHELL' ? 'sh' : (exec[0] ?? '');
-  return /(^|\/)(sh|bash|curl|wget|nc)$/.test(cmd);
+function wholeFs(model: DockerfileModel, i: Instruction): boolean {
+  return copyPaths(model, i)?.sources.some((s) => toolchainTreeOf(s) !== null) ?? false;
 }
 
 /** Why the final stage must keep a shell/libc base, or undefined when the static base fits. */
-function blocksStaticBase(model: DockerfileModel, final: Stage, cgo: CgoDecision, opaque: boolean): string | undefined {
+function blocksStaticBase(model: DockerfileModel, final: Stage, cgo: CgoDecision, opaque: boolean, wantedImage: string): string | undefined {
   if (cgo.needed) return `cgo is needed (${cgo.why})`;
   if (opaque) return 'a build goslim cannot edit (make, a heredoc) may link the binary against libc';
   for (const i of final.instructions) {
     if (i.keyword === 'RUN') return `line ${i.line} runs a command (needs a shell)`;
     if (i.keyword === 'SHELL') return `line ${i.line} sets a SHELL`;
     if ((i.keyword === 'COPY' || i.keyword === 'ADD') && i.copyFrom?.kind === 'image') return `line ${i.line} copies from another image`;
-    if (i.keyword === 'COPY' && i.copyFrom?.kind === 'stage' && wholeFs(i)) return `line ${i.line} copies a whole filesystem from the build stage`;
+    if (i.keyword === 'COPY' && i.copyFrom?.kind === 'stage' && wholeFs(model, i)) return `line ${i.line} copies a whole filesystem from the build stage`;
     if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.form === 'shell' && execWordsOf(i.body) === null) {
       return `line ${i.line} needs a shell to run`;
     }
-    if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.exec && /(^|\/)(sh|bash|ash)$/.test(i.exec[0] ?? '') && !unwrapShC(i.exec)) {
+    if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.exec && isShellProgram(i.exec[0] ?? '') && !shellCScript(i.exec)) {
       return `line ${i.line} runs a shell`;
     }
-    if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.exec && unwrapShC(i.exec) !== null && execWordsOf(unwrapShC(i.exec)!) === null) {
+    if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.exec && shellCScript(i.exec) !== null && execWordsOf(shellCScript(i.exec)!) === null) {
       return `line ${i.line} runs a shell script`;
     }
     if ((i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && /\.(sh|bash)\b/.test(i.body)) return `line ${i.line} runs a shell script`;
-    if (i.keyword === 'HEALTHCHECK' && healthNeedsShell(i)) return `line ${i.line}: the HEALTHCHECK needs curl, wget or a shell`;
+    // The base facts lint G006 reads: what the new base lacks that the check runs.
+    const missing = i.keyword === 'HEALTHCHECK' ? healthcheckMissing(classifyImage(wantedImage), i) : null;
+    if (missing !== null) return `line ${i.line}: the HEALTHCHECK runs ${missing}, which ${wantedImage} does not have`;
   }
   if (model.stages.indexOf(final) === 0) return 'there is no build stage';
   return undefined;
@@ -263,7 +249,7 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
     const wanted = options.base ?? STATIC_BASE;
     const swappable = SWAPPABLE.has(kind) || (options.base !== undefined && final.base.expanded !== options.base);
     if (swappable && final.base.raw !== wanted) {
-      const why = blocksStaticBase(model, final, cgo, ed.opaqueBuilds);
+      const why = blocksStaticBase(model, final, cgo, ed.opaqueBuilds, wanted);
       if (why === undefined) {
         ed.edits.push({ start: offsetAt(ed.model, final.base.range.start), end: offsetAt(ed.model, final.base.range.end), text: wanted });
         ed.record('static-base', final.from.line, `final base ${wanted}: nothing in the final stage needs a shell or libc`);
@@ -277,7 +263,7 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
   // ENTRYPOINT / CMD in exec form.
   for (const i of final.instructions) {
     if (i.keyword !== 'CMD' && i.keyword !== 'ENTRYPOINT') continue;
-    const inner = i.form === 'exec' && i.exec ? unwrapShC(i.exec) : i.body;
+    const inner = i.form === 'exec' && i.exec ? shellCScript(i.exec) : i.body;
     if (inner === null) continue;
     const words = execWordsOf(inner);
     if (words === null) {
@@ -288,26 +274,27 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
     ed.record('exec-form', i.line, `${i.keyword} in exec form: runs without /bin/sh and receives SIGTERM directly`);
   }
   for (const i of final.instructions) {
-    if (i.keyword === 'COPY' && i.copyFrom?.kind === 'stage' && wholeFs(i)) {
+    if (i.keyword === 'COPY' && i.copyFrom?.kind === 'stage' && wholeFs(model, i)) {
       ed.todo(i, 'this copies the build stage\'s filesystem (toolchain and all) into the final image: copy only the binary and the files the service reads at run time');
     }
   }
   // RUN cannot run on a shell-less base: the build fails there.
   for (const i of final.instructions) {
-    if (i.keyword === 'RUN' && shellLess && !(i.exec && !/(^|\/)(sh|bash)$/.test(i.exec[0] ?? ''))) {
+    if (i.keyword === 'RUN' && shellLess && !(i.exec && !isShellProgram(i.exec[0] ?? ''))) {
       ed.todo(i, `RUN needs /bin/sh, which ${final.base.expanded} does not have: do this in the build stage and COPY the result (with --chown=65532:65532 for directories the service writes)`);
     }
   }
-  // HEALTHCHECK that needs a shell on a shell-less base.
+  // HEALTHCHECK that runs what the (new) base lacks (lint G006's facts; a FROM <stage> base is not classified).
+  const afterSwap = classifyImage(ed.records.some((r) => r.kind === 'static-base') ? (options.base ?? STATIC_BASE) : final.base.expanded);
   for (const i of final.instructions) {
-    if (i.keyword === 'HEALTHCHECK' && shellLess && healthNeedsShell(i)) {
-      ed.todo(i, 'this HEALTHCHECK needs curl/wget/a shell the base does not have: use the binary\'s own probe (e.g. HEALTHCHECK CMD ["/app", "-healthcheck"]) or an orchestrator probe');
+    const missing = i.keyword === 'HEALTHCHECK' && final.base.stageIndex === null ? healthcheckMissing(afterSwap, i) : null;
+    if (missing !== null) {
+      ed.todo(i, `this HEALTHCHECK runs ${missing}, which the base does not have: use the binary's own probe (e.g. HEALTHCHECK CMD ["/app", "-healthcheck"]) or an orchestrator probe`);
     }
   }
   // USER: explicit, numeric, non-root.
   const users = final.instructions.filter((i) => i.keyword === 'USER');
   const last = users[users.length - 1];
-  const afterSwap = classifyImage(ed.records.some((r) => r.kind === 'static-base') ? (options.base ?? STATIC_BASE) : final.base.expanded);
   const distroless = isDistrolessFamily(afterSwap.kind);
   const why = 'numeric non-root user: no root in the container, and Kubernetes runAsNonRoot can verify it';
   if (last === undefined) {
@@ -321,7 +308,9 @@ function fixFinalStage(ed: Editor, final: Stage, cgo: CgoDecision, options: FixO
     ed.record('nonroot-user', anchor?.line ?? final.from.line, `USER ${NONROOT_USER}: ${why}`);
   } else {
     const value = last.body.trim();
-    if (value !== NONROOT_USER && (ROOT_USERS.test(value) || (distroless && /^nonroot(:nonroot)?$/.test(value)) || (distroless && !/^\d+(:\d+)?$/.test(value)))) {
+    // Lint G016's reading of the value (expanded): root anywhere, a name on distroless (where the ids are known).
+    const kind = userKind(expandInScope(model, last, value));
+    if (value !== NONROOT_USER && (kind === 'root' || (distroless && kind === 'named'))) {
       ed.replace(last, `${last.keywordText} ${NONROOT_USER}`, [why]);
       ed.record('nonroot-user', last.line, `USER ${NONROOT_USER} instead of ${value}: ${why}`);
     }

@@ -8,14 +8,16 @@
  */
 import { posix } from 'node:path';
 import { localClosure, type GoModuleInfo, type GoPackage } from '../../gomod/scan.js';
-import { binaryPath, goBuildsOf } from '../go-build.js';
-import { expandInScope } from '../parse/parse-dockerfile.js';
+import { binaryPath, goBuildsOf, onBuildPlatform } from '../go-build.js';
+import { copyPaths } from '../rules/context.js';
+import { envDeclarations, expandInScope, healthcheckCommand } from '../parse/parse-dockerfile.js';
 import { referencedVariables } from '../parse/expand.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
 import { classifyImage } from '../base-image.js';
-import { execWordsOf, renderExec, unwrapShC } from './exec-form.js';
+import { renderExec } from './exec-form.js';
+import { execWordsOf, shellCScript } from '../parse/shell-words.js';
 import { crossCompiles, INSTALL_NOT_CROSS, MOD_CACHE, rewriteRun } from './run-rewrite.js';
-import { builtMains, decideCgo, finalWorkdir, isDotCopy, workdirs } from './stage-facts.js';
+import { builtMains, decideCgo, dotCopyDest, finalWorkdir, isDotCopy, packageDir, workdirs } from './stage-facts.js';
 import { lineStarts, offsetAt } from '../parse/offsets.js';
 import { GLIBC_BASE, glibcBaseNote, NONROOT_USER, STATIC_BASE, type FixEdit, type FixEditKind, type FixNote, type FixOptions, type ModeOutput } from './types.js';
 
@@ -56,20 +58,6 @@ function record(out: Out, kind: FixEditKind, line: number, message: string): voi
 function todo(out: Out, line: number, message: string): void {
   out.todos.push({ severity: 'warning', line, message });
   out.lines.push(`# goslim: TODO ${message}`);
-}
-
-/** ENV keys of an instruction (`ENV A=1 B=2` or legacy `ENV A 1`). */
-function envKeys(i: Instruction): string[] {
-  const body = i.body.trim();
-  if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(body)) return [body.split(/\s+/)[0] ?? ''];
-  return [...body.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=/g)].map((m) => m[1]!);
-}
-
-function sourcesOf(i: Instruction): { srcs: string[]; dest: string } | undefined {
-  let words = i.args.map((a) => a.value);
-  if (i.form === 'exec' && i.exec) words = i.exec;
-  if (words.length < 2 || i.heredocs.length > 0) return undefined;
-  return { srcs: words.slice(0, -1), dest: words[words.length - 1]! };
 }
 
 function looksLikeGoSource(src: string, goEntries: Set<string>): boolean {
@@ -136,7 +124,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
         crossCompile: cross,
         cacheMounts: options.cacheMounts !== false,
         stageSetsGoos: i.scope.get('GOOS')?.kind === 'env',
-        onBuildPlatform: stage.platform !== null && /BUILDPLATFORM/.test(stage.platform.raw),
+        onBuildPlatform: onBuildPlatform(model, stage),
       });
       for (const t of rw.todos) todo(out, i.line, t);
       for (const c of rw.changes) record(out, c.kind, i.line, c.message);
@@ -156,8 +144,8 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
       emit(out, rw.text, rw.changes.length > 0 ? rw.changes.map((c) => c.message.split(':')[0]).join('; ') : undefined);
       continue;
     }
-    if (isDotCopy(i)) {
-      dotDest = posix.resolve(wd, expandInScope(model, i, i.args[1]!.value));
+    if (isDotCopy(model, i)) {
+      dotDest = posix.resolve(wd, dotCopyDest(model, i)!);
       if (!modDownloadSeen && idx < buildIndex && (dotDest === wd || dotDest === posix.resolve(wd, '.'))) {
         const sum = ctx?.entries === undefined ? 'go.sum* ' : ctx.entries.some((e) => e.name === 'go.sum') ? 'go.sum ' : '';
         emit(out, `COPY go.mod ${sum}./`, 'go.mod/go.sum first: the module download layer is reused until they change');
@@ -170,11 +158,12 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
     }
     out.lines.push(i.text);
     if (i.keyword === 'COPY' || i.keyword === 'ADD') {
-      const s = sourcesOf(i);
-      if (s && !s.srcs.every((src) => looksLikeGoSource(src, goEntries))) {
-        const destAbs = posix.resolve(wd, expandInScope(model, i, s.dest));
-        const many = s.srcs.length > 1 || s.dest.endsWith('/');
-        for (const src of s.srcs) {
+      // COPY's sources and destination as lint reads them (rules/context.ts copyPaths, expanded).
+      const s = i.heredocs.length > 0 ? null : copyPaths(model, i);
+      if (s && !s.sources.every((src) => looksLikeGoSource(src, goEntries))) {
+        const destAbs = posix.resolve(wd, s.dest);
+        const many = s.sources.length > 1 || s.dest.endsWith('/');
+        for (const src of s.sources) {
           if (looksLikeGoSource(src, goEntries)) continue;
           if (/[*?[]/.test(src) || /^https?:\/\//.test(src)) carriedCopies.push({ from: destAbs, line: i.line });
           else carriedCopies.push({ from: many ? posix.join(destAbs, posix.basename(src)) : destAbs, line: i.line });
@@ -189,7 +178,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
   const known = outputs.filter((o) => o.path !== undefined).map((o) => o.path!);
   const wordsOf = (i: Instruction): string[] | null => {
     if (i.form === 'exec' && i.exec) {
-      const inner = unwrapShC(i.exec);
+      const inner = shellCScript(i.exec);
       return inner === null ? i.exec : execWordsOf(inner);
     }
     return execWordsOf(i.body);
@@ -248,11 +237,19 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
   for (const t of finalTodos) todo(out, t.line, t.message);
   if (hasWorkdir) emit(out, `WORKDIR ${runtimeWd}`, 'the service keeps the working directory it had');
   for (const i of instrs) {
-    if (i.keyword === 'ENV' && !envKeys(i).every((k) => BUILD_ENV.test(k))) out.lines.push(i.text);
+    if (i.keyword === 'ENV' && !envDeclarations(i).every((d) => BUILD_ENV.test(d.name))) out.lines.push(i.text);
     if (i.keyword === 'LABEL') out.lines.push(i.text);
   }
   if (known.length === 0) {
-    todo(out, buildIndex >= 0 ? instrs[buildIndex]!.line : fromLine, opaqueBuild ? 'copy the service binary from the build stage: COPY --from=' + builder + ' <path> <path>' : 'copy the service binary from the build stage (its output path could not be told from the build command)');
+    // Lint's analysis says why a go install's directory is not a fact (go-build.ts `installDir`).
+    const why = go.builds.find((b) => b.outputUnknown !== null)?.outputUnknown;
+    todo(
+      out,
+      buildIndex >= 0 ? instrs[buildIndex]!.line : fromLine,
+      opaqueBuild
+        ? 'copy the service binary from the build stage: COPY --from=' + builder + ' <path> <path>'
+        : `copy the service binary from the build stage (${why ?? 'its output path could not be told from the build command'})`,
+    );
   }
   for (const p of [...new Set(known)]) {
     emit(out, `COPY --from=${builder} ${p} ${p}`, 'only the binary leaves the build stage, at the path it had');
@@ -266,7 +263,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
     record(out, 'runtime-files', line, `runtime file ${path}: ${why}`);
   };
   if (dotDest !== undefined) {
-    const dotInstr = instrs.find(isDotCopy)!;
+    const dotInstr = instrs.find((i) => isDotCopy(model, i))!;
     if (ctx?.entries === undefined) {
       todo(out, dotInstr.line, `the image had the whole build context at ${dotDest}; goslim could not look at the context: copy the files the service reads at run time (config, templates, migrations) with COPY --from=${builder}`);
     } else {
@@ -277,7 +274,7 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
           out.notes.push({ severity: 'info', line: dotInstr.line, message: `${e.name} is embedded in the binary (//go:embed): not copied` });
           continue;
         }
-        copyRuntime(posix.join(dotDest, e.name), dotInstr.line, `${e.kind === 'dir' ? 'directory' : 'file'} the service may read at run time (it was in the image via COPY . ${dotInstr.args[1]!.value})`);
+        copyRuntime(posix.join(dotDest, e.name), dotInstr.line, `${e.kind === 'dir' ? 'directory' : 'file'} the service may read at run time (it was in the image via COPY . ${dotCopyDest(model, dotInstr)})`);
       }
     }
   }
@@ -305,7 +302,6 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
   const health = [...instrs].reverse().find((i) => i.keyword === 'HEALTHCHECK');
   if (health) {
     const sub = health.args[0]?.value.toUpperCase();
-    const cmdAt = health.body.search(/(^|\s)CMD(\s|$)/i);
     // HEALTHCHECK options (--interval, --timeout, ...) are flags in the model; keep them as written.
     const hopts = health.flags.map((f) => `--${f.name}${f.value !== null ? `=${f.value}` : ''}`).join(' ');
     const probeArgs = ctx?.module ? probeFor(ctx.module, outputs, program) : undefined;
@@ -318,19 +314,12 @@ export function fixSingleStage(model: DockerfileModel, options: FixOptions): Mod
         out.notes.push({ severity: 'warning', line: health.line, message: `the probe runs without the CMD arguments (${cmdArgs.join(' ')}): check it targets the same address` });
       }
     } else {
-      const words = health.body.slice(cmdAt >= 0 ? cmdAt + 4 : 0).trim();
-      let keep = false;
-      try {
-        const v = JSON.parse(words) as string[];
-        const p = Array.isArray(v) && typeof v[0] === 'string' ? resolveProgram(v[0], health) : undefined;
-        if (p !== undefined) {
-          emit(out, `${health.keywordText} ${hopts !== '' ? `${hopts} ` : ''}CMD ${renderExec([p, ...v.slice(1)])}`, 'the service binary is its own health check');
-          keep = true;
-        }
-      } catch {
-        keep = false;
-      }
-      if (!keep) {
+      // The one reading of a HEALTHCHECK (parse-dockerfile.ts), as lint G006 reads it.
+      const exec = healthcheckCommand(health)?.exec ?? null;
+      const p = exec?.[0] !== undefined ? resolveProgram(exec[0], health) : undefined;
+      if (exec !== null && p !== undefined) {
+        emit(out, `${health.keywordText} ${hopts !== '' ? `${hopts} ` : ''}CMD ${renderExec([p, ...exec.slice(1)])}`, 'the service binary is its own health check');
+      } else {
         out.notes.push({ severity: 'warning', line: health.line, message: `HEALTHCHECK removed: "${health.body.trim()}" needs curl/wget/a shell, which the distroless base lacks, and the binary has no -healthcheck flag or healthcheck subcommand; use an orchestrator probe` });
         record(out, 'healthcheck', health.line, 'HEALTHCHECK removed (it needs tools distroless does not have)');
       }
@@ -371,8 +360,7 @@ function probeFor(module: GoModuleInfo, outputs: BuildOutput[], program: string 
   if (program === undefined) return undefined;
   const out = outputs.find((o) => o.path === program);
   const mains = builtMains(module, outputs.map((o) => o.pkg ?? '.'));
-  const norm = (p: string): string => p.replace(/^\.\/?/, '').replace(/\/+$/, '') || '.';
-  const main = out?.pkg !== undefined ? mains.find((m) => m.dir === norm(out.pkg!)) : mains.length === 1 ? mains[0] : undefined;
+  const main = out?.pkg !== undefined ? mains.find((m) => m.dir === packageDir(out.pkg!)) : mains.length === 1 ? mains[0] : undefined;
   if (main === undefined) return undefined;
   return main.healthcheck?.arg ?? localClosure(module, main).find((p) => p.healthcheck !== undefined)?.healthcheck?.arg;
 }

@@ -6,7 +6,7 @@
  * The commands, their facts and their words' offsets are lint's Go-build analysis
  * (go-build.ts `GoBuild`, `located`): a finding and its fix come from the same facts.
  */
-import { type GoBuild, type Quoting } from '../go-build.js';
+import { parseLdflags, type GoBuild, type LdFlags, type Quoting } from '../go-build.js';
 import type { Instruction } from '../parse/model.js';
 import { applyEdits, type TextEdit } from './text-edits.js';
 import type { FixEditKind } from './types.js';
@@ -94,12 +94,15 @@ function hasMount(instr: Instruction, target: string): boolean {
   );
 }
 
-/** Merge "-s -w" into an -ldflags value, keeping the user's flags (e.g. -X main.version=...). */
-export function mergeLdflags(value: string): string | undefined {
-  const words = value.trim().split(/\s+/).filter((w) => w !== '');
-  const missing = ['-s', '-w'].filter((f) => !words.includes(f) && !words.includes(`${f}=true`));
+/**
+ * Merge "-s -w" into an -ldflags value as written, keeping the user's flags (e.g. -X main.version=...).
+ * What is missing comes from lint's reading of the same value (`parseLdflags`, after expansion: an
+ * `-ldflags="${LDFLAGS}"` whose ARG has `-s` gets only `-w`).
+ */
+export function mergeLdflags(value: string, facts: LdFlags = parseLdflags(value)): string | undefined {
+  const missing = [...(facts.stripSymbols ? [] : ['-s']), ...(facts.stripDwarf ? [] : ['-w'])];
   if (missing.length === 0) return undefined;
-  return [...missing, ...words].join(' ');
+  return [...missing, value.trim()].filter((w) => w !== '').join(' ');
 }
 
 function quoteFor(value: string, preferred: '"' | "'" | null): string {
@@ -175,7 +178,7 @@ export function rewriteRun(instr: Instruction, builds: readonly GoBuild[], modDo
       inserts.push(`-ldflags=${w.quoting.length === 0 ? '"-s -w"' : `${quoteInside(w.quoting)}-s -w${quoteInside(w.quoting)}`}`);
       note('strip-symbols', '-ldflags="-s -w": no symbol table and DWARF (typically 25-30 % of the binary)');
     } else if (!(b.flags.ldflags.stripSymbols && b.flags.ldflags.stripDwarf) && ld.value !== undefined && ld.valueWord) {
-      const merged = mergeLdflags(ld.value);
+      const merged = mergeLdflags(ld.value, b.flags.ldflags);
       if (merged !== undefined) {
         const vw = ld.valueWord;
         const quote = vw.quote ?? (w.quoting.length > 0 ? quoteInside(w.quoting) : null);

@@ -3,9 +3,10 @@
  * whether cgo is really needed, and the build context's Go module view.
  */
 import { cgoReasons, type GoModuleInfo, type GoPackage } from '../../gomod/scan.js';
-import { goBuildsOf, stageEndWorkdir, workdirAt } from '../go-build.js';
+import { cPackagesInstalled, goBuildsOf, stageEndWorkdir, workdirAt } from '../go-build.js';
 import type { DockerfileModel, Instruction, Stage } from '../parse/model.js';
 import type { BuildContextFacts } from './types.js';
+import { contextCopy } from '../rules/context.js';
 
 /** Working directory in effect when each instruction of the stage runs (lint's table, go-build.ts). */
 export function workdirs(model: DockerfileModel, stage: Stage): Map<Instruction, string> {
@@ -21,15 +22,19 @@ export interface CgoDecision {
   why: string;
 }
 
+/** A package argument as a module directory (`./cmd/api/` -> `cmd/api`, `.` -> `.`): how `GoPackage.dir` names it. */
+export function packageDir(p: string): string {
+  return p.replace(/^\.\/?/, '').replace(/\/+$/, '') || '.';
+}
+
 /** Main packages of the module that the Dockerfile's go build commands name. */
 export function builtMains(module: GoModuleInfo, pkgArgs: string[]): GoPackage[] {
-  const norm = (p: string): string => p.replace(/^\.\/?/, '').replace(/\/+$/, '') || '.';
+  const norm = packageDir;
   const wanted = new Set(pkgArgs.map((p) => (p.startsWith(module.goMod.module) ? norm(p.slice(module.goMod.module.length).replace(/^\//, './')) : norm(p))));
   const hits = module.mains.filter((m) => wanted.has(m.dir));
   return hits.length > 0 ? hits : module.mains;
 }
 
-const C_TOOLCHAIN = /\b(gcc|g\+\+|clang|musl-dev|build-base|build-essential|libc6?-dev|lib[a-z0-9-]+-dev|[a-z0-9-]+-devel)\b/;
 
 /**
  * Is cgo really needed? With the sources: `import "C"` in the built packages or a
@@ -50,17 +55,24 @@ export function decideCgo(model: DockerfileModel, ctx: BuildContextFacts | undef
     return { needed: false, why: 'no package of the module imports "C" and go.mod names no cgo-only module' };
   }
   if (explicitOn) return { needed: true, why: 'the Dockerfile sets CGO_ENABLED=1 (run goslim fix inside the build context to check the sources)' };
-  const installsC = runs.some((r) => /\b(apt-get|apt|apk|yum|dnf|microdnf)\b[^\n]*\b(install|add)\b/.test(r.body) && C_TOOLCHAIN.test(r.body));
+  // The same reading lint G003 makes (go-build.ts cPackagesInstalled).
+  const installsC = runs.some((r) => {
+    const c = cPackagesInstalled(r);
+    return c.compiler || c.headers;
+  });
   if (installsC) return { needed: true, why: 'the Dockerfile installs a C toolchain or C library headers for the build' };
   return { needed: false, why: 'nothing in the Dockerfile asks for cgo' };
 }
 
-/** `COPY . <dir>` / `ADD . <dir>` from the build context. */
-export function isDotCopy(i: Instruction): boolean {
-  if (i.keyword !== 'COPY' && i.keyword !== 'ADD') return false;
-  if (i.copyFrom !== undefined || i.flags.some((f) => f.name === 'from')) return false;
-  const words = i.args.map((a) => a.value);
-  return words.length === 2 && (words[0] === '.' || words[0] === './');
+/** `COPY . <dir>` / `ADD . <dir>`: lint's whole-context copy (rules/context.ts) with the context as its only source. */
+export function isDotCopy(model: DockerfileModel, i: Instruction): boolean {
+  return dotCopyDest(model, i) !== null;
+}
+
+/** The destination of a `COPY . <dir>` (expanded, as written: relative to the WORKDIR), or null. */
+export function dotCopyDest(model: DockerfileModel, i: Instruction): string | null {
+  const c = contextCopy(model, i);
+  return c !== null && c.sources.length === 1 ? c.dest : null;
 }
 
 /** The comment lines directly above an instruction (to avoid adding a TODO twice). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isIgnored, parseDockerignore } from '../dockerignore.js';
 import { dockerignoreExcludes } from '../rules/g020-dockerignore.js';
-import { execWordsOf, unwrapShC } from './exec-form.js';
+import { execWordsOf, shellCScript } from '../parse/shell-words.js';
 import { analyzeGoBuilds } from '../go-build.js';
 import { parseDockerfile } from '../parse/parse-dockerfile.js';
 import { applyUnifiedDiff, unifiedDiff } from './unified-diff.js';
@@ -90,8 +90,8 @@ describe('go build words with offsets (lint\'s analysis, go-build.ts `located`)'
     expect(execWordsOf('greeter -addr :80')).toEqual(['greeter', '-addr', ':80']);
     expect(execWordsOf('exec /app "a b"')).toEqual(['/app', 'a b']);
     for (const s of ['/app --port $PORT', './run.sh && x', 'a > log', 'a | b', 'echo *']) expect(execWordsOf(s)).toBeNull();
-    expect(unwrapShC(['/bin/sh', '-c', './greeter'])).toBe('./greeter');
-    expect(unwrapShC(['/app', '-c', 'x'])).toBeNull();
+    expect(shellCScript(['/bin/sh', '-c', './greeter'])).toBe('./greeter');
+    expect(shellCScript(['/app', '-c', 'x'])).toBeNull();
   });
 });
 

@@ -195,6 +195,12 @@ export interface DockerfileModel {
   lines: string[];
   /** Expansions that crossed a limit, in source order (their values are unknown, kept as written). */
   expansionLimits: ExpansionLimitNote[];
+  /**
+   * The platforms the parse was told (`ParseOptions`), null when not told: the automatic platform args
+   * then hold a default (linux/amd64; the build platform defaults to the target), which is an assumption,
+   * not a fact of the build. What depends on the machine that builds (`go install`'s directory) reads these.
+   */
+  givenPlatforms: { target: string | null; build: string | null };
 }
 
 export interface ParseOptions {

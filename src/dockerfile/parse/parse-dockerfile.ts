@@ -276,6 +276,35 @@ function buildInstruction(ast: AstInstruction, ctx: Ctx, stageIndex: number, sco
 }
 
 /** `NAME[=value]` declarations of an ARG instruction (several per line allowed). */
+/** The variables an ENV instruction sets, with their values as written (`ENV A=1 B="x y"`, legacy `ENV A 1 2`). */
+export function envDeclarations(instr: Instruction): Array<{ name: string; value: string }> {
+  const words = splitWords(instr.body);
+  const first = words[0];
+  if (first === undefined) return [];
+  if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(first)) return [{ name: first, value: words.slice(1).join(' ') }];
+  return words.filter((w) => w.includes('=')).map((w) => ({ name: w.slice(0, w.indexOf('=')), value: w.slice(w.indexOf('=') + 1) }));
+}
+
+/**
+ * What a HEALTHCHECK runs: null for `NONE` (or no `CMD`); `exec` for the JSON form, else `shell`, the
+ * shell-form command line (`["CMD-SHELL", "..."]` too), which runs through /bin/sh -c.
+ */
+export function healthcheckCommand(instr: Instruction): { exec: string[]; shell: null } | { exec: null; shell: string } | null {
+  if (instr.keyword !== 'HEALTHCHECK' || instr.args[0]?.value.toUpperCase() !== 'CMD') return null;
+  const rest = instr.body.replace(/^\s*CMD\s*/i, '').trim();
+  if (rest.startsWith('[')) {
+    try {
+      const v: unknown = JSON.parse(rest);
+      if (Array.isArray(v) && v.every((x): x is string => typeof x === 'string')) {
+        return v[0] === 'CMD-SHELL' ? { exec: null, shell: v.slice(1).join(' ') } : { exec: v, shell: null };
+      }
+    } catch {
+      // Not JSON: the shell form, as BuildKit reads it.
+    }
+  }
+  return { exec: null, shell: rest };
+}
+
 export function argDeclarations(instr: Instruction): Array<{ name: string; default: string | undefined }> {
   return splitWords(instr.body).map((w) => {
     const eq = w.indexOf('=');
@@ -451,7 +480,8 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
     }
   }
 
-  return { text, escapeChar, directives, comments, globalArgs, stages, instructions, lines, expansionLimits: ctx.overLimit };
+  const givenPlatforms = { target: options.targetPlatform ?? null, build: options.buildPlatform ?? null };
+  return { text, escapeChar, directives, comments, globalArgs, stages, instructions, lines, expansionLimits: ctx.overLimit, givenPlatforms };
 }
 
 /** Resolve a `--from` value: an earlier stage by name or index, else an image reference. */

@@ -227,3 +227,31 @@ export function splitSimpleCommands(text: string): ShellWord[][] {
 export function splitWords(text: string): string[] {
   return tokenizeShell(text).map((t) => (t.type === 'word' ? t.word.value : t.op)).filter((w) => w !== '\n');
 }
+
+/** A POSIX shell program (`sh`, `bash`, `ash`, `dash`, by name or path): what runs a `-c` script and a shell-form command. */
+export function isShellProgram(program: string): boolean {
+  // Called for every simple command of every RUN: a suffix test first.
+  if (!program.endsWith('sh')) return false;
+  const name = program.slice(program.lastIndexOf('/') + 1);
+  return name === 'sh' || name === 'bash' || name === 'ash' || name === 'dash';
+}
+
+/** The script of an exec-form `[<shell>, "-c", <script>]` (a RUN, CMD or ENTRYPOINT that only wraps a shell), else null. */
+export function shellCScript(exec: readonly string[]): string | null {
+  return exec.length === 3 && isShellProgram(exec[0]!) && exec[1] === '-c' ? exec[2]! : null;
+}
+
+/**
+ * Words of a shell-form command when exec form means the same thing, else null: no expansion,
+ * globbing, redirection, pipes or lists (lint G005 suggests them, fix writes them).
+ */
+export function execWordsOf(body: string): string[] | null {
+  const t = body.trim();
+  if (t === '' || /[$`*?<>|;&(){}~[\]\\#]/.test(t)) return null;
+  const toks = tokenizeShell(t);
+  if (toks.some((x) => x.type === 'op')) return null;
+  const words = toks.map((x) => (x.type === 'word' ? x.word.value : ''));
+  // `exec foo` under sh is just foo.
+  if (words[0] === 'exec' && words.length > 1) words.shift();
+  return words;
+}

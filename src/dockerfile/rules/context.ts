@@ -42,6 +42,17 @@ export function copyPaths(model: DockerfileModel, instr: Instruction): { sources
   return { sources: expanded.slice(0, -1), dest: expanded[expanded.length - 1]! };
 }
 
+/**
+ * A COPY/ADD of the whole build context (`COPY . .`, `ADD ./ /src`): its sources as `copyPaths` reads
+ * them, or null. `also` adds source spellings a rule counts too (G010: `*`). Lint G010/G020 and fix
+ * (its module-download layer, runtime files, .dockerignore) read the same answer.
+ */
+export function contextCopy(model: DockerfileModel, instr: Instruction, also: readonly string[] = []): { sources: string[]; dest: string } | null {
+  if ((instr.keyword !== 'COPY' && instr.keyword !== 'ADD') || instr.copyFrom || instr.flags.some((f) => f.name === 'from')) return null;
+  const p = copyPaths(model, instr);
+  return p !== null && p.sources.some((s) => s === '.' || s === './' || also.includes(s)) ? p : null;
+}
+
 function chainOf(model: DockerfileModel, stage: Stage): Stage[] {
   const chain: Stage[] = [];
   let s: Stage | undefined = stage;

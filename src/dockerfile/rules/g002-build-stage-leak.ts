@@ -1,5 +1,6 @@
 import type { Rule, RuleReport } from './types.js';
 import { copyPaths } from './context.js';
+import { toolchainTreeOf } from '../base-image.js';
 
 export const rule: Rule = {
   meta: {
@@ -47,13 +48,15 @@ export const rule: Rule = {
       const src = ctx.model.stages[instr.copyFrom.stageIndex]!;
       const paths = copyPaths(ctx.model, instr);
       if (!paths) continue;
-      const leak = paths.sources.find((p) => ['/', '/go', '/go/', '/root/go', '/usr/local/go', '/.'].includes(p));
+      // The one list of what carries the toolchain (base-image.ts), which fix reads too.
+      const leak = paths.sources.find((p) => toolchainTreeOf(p) !== null);
       if (leak === undefined) continue;
-      if (leak !== '/' && leak !== '/.' && ctx.baseOf(src).kind !== 'go-toolchain') continue;
+      const tree = toolchainTreeOf(leak);
+      if (tree === 'toolchain' && ctx.baseOf(src).kind !== 'go-toolchain') continue;
       out.push({
         range: instr.range,
         message:
-          `COPY --from=${instr.copyFrom.expanded} ${leak} copies ${leak === '/' || leak === '/.' ? 'the whole build filesystem' : 'the Go toolchain/module tree'} ` +
+          `COPY --from=${instr.copyFrom.expanded} ${leak} copies ${tree === 'filesystem' ? 'the whole build filesystem' : 'the Go toolchain/module tree'} ` +
           'into the final image (hundreds of MB). Copy only the binary by path.',
       });
     }

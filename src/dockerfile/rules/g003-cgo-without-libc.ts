@@ -1,9 +1,9 @@
 import type { Rule, RuleReport } from './types.js';
 import { entrypointPath } from './context.js';
+import { cPackagesInstalled } from '../go-build.js';
 import { leverDoc } from '../../vocabulary/levers.js';
 
 /** Packages that bring a C toolchain onto an Alpine build image. */
-const C_TOOLCHAIN = /\b(gcc|build-base|musl-dev|clang)\b/;
 
 export const rule: Rule = {
   meta: {
@@ -43,7 +43,7 @@ export const rule: Rule = {
       const buildBase = ctx.baseOf(stage);
       // golang:*-alpine has no C compiler unless one is installed: cmd/go then defaults CGO_ENABLED to 0 (Go 1.20+).
       if (buildBase.kind === 'go-toolchain' && buildBase.libc === 'musl' && b.cgo.value === null) {
-        const installsCc = stage.instructions.some((i) => i.keyword === 'RUN' && /\bapk\b/.test(i.body) && C_TOOLCHAIN.test(i.body));
+        const installsCc = stage.instructions.some((i) => cPackagesInstalled(i).compiler);
         if (!installsCc) continue;
       }
       const shipped = ctx.shipped.find((s) => s.build === b);

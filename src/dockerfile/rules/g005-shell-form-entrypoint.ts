@@ -1,3 +1,4 @@
+import { execWordsOf } from '../parse/shell-words.js';
 import type { Rule, RuleReport } from './types.js';
 
 export const rule: Rule = {
@@ -30,12 +31,16 @@ export const rule: Rule = {
     if (s.instructions.some((i) => i.keyword === 'SHELL')) return out;
     for (const instr of s.instructions) {
       if ((instr.keyword !== 'ENTRYPOINT' && instr.keyword !== 'CMD') || instr.form !== 'shell' || instr.body.trim() === '') continue;
+      // The words fix writes (parse/shell-words.ts `execWordsOf`): none when the command uses shell syntax.
+      const words = execWordsOf(instr.body);
       out.push({
         range: instr.range,
         message:
           `Shell-form ${instr.keyword} runs through /bin/sh -c, and \`${ctx.finalBase.image}\` has no shell: the container ` +
-          `will not start ("exec: \\"/bin/sh\\": stat /bin/sh: no such file or directory"). Use exec form: ` +
-          `${instr.keyword} ${JSON.stringify(instr.body.trim().split(/\s+/))}.`,
+          `will not start ("exec: \\"/bin/sh\\": stat /bin/sh: no such file or directory"). ` +
+          (words !== null
+            ? `Use exec form: ${instr.keyword} ${JSON.stringify(words)}.`
+            : 'It uses shell syntax (variables, pipes, globs or lists), which exec form does not run: make the binary do it, then use exec form.'),
       });
     }
     return out;

@@ -14,5 +14,9 @@ ruleTester({ describe, it, expect }, rule, {
     { code: 'FROM gcr.io/distroless/static-debian12\nHEALTHCHECK --interval=5s CMD curl -f http://localhost/\n', errors: [{ line: 2, message: /Shell-form HEALTHCHECK/ }] },
     { code: 'FROM alpine:3.20\nHEALTHCHECK CMD ["curl", "-f", "http://localhost/"]\n', errors: [{ line: 2, message: /runs curl/ }] },
     { code: 'FROM scratch\nHEALTHCHECK CMD ["wget", "-q", "http://localhost/"]\n', errors: [{ line: 2, message: /wget/ }] },
+    // The facts fix reads too (base-image.ts healthcheckMissing): nc needs busybox, CMD-SHELL a shell, curl on alpine through a shell.
+    { name: 'nc on distroless', code: 'FROM gcr.io/distroless/static-debian12\nHEALTHCHECK CMD ["nc", "-z", "localhost", "80"]\n', errors: [{ line: 2, message: /runs nc/ }] },
+    { name: 'CMD-SHELL', code: 'FROM scratch\nHEALTHCHECK CMD ["CMD-SHELL", "/app -h"]\n', errors: [{ line: 2, message: /Shell-form HEALTHCHECK/ }] },
+    { name: 'shell-form curl on alpine', code: 'FROM alpine:3.20\nHEALTHCHECK CMD curl -f http://localhost/ || exit 1\n', errors: [{ line: 2, message: /runs curl/ }] },
   ],
 });

@@ -1,5 +1,7 @@
 import type { Rule, RuleReport } from './types.js';
 import { copyPaths } from './context.js';
+import { healthcheckMissing } from '../base-image.js';
+import { healthcheckCommand } from '../parse/parse-dockerfile.js';
 
 export const rule: Rule = {
   meta: {
@@ -39,18 +41,10 @@ export const rule: Rule = {
     }
     for (const instr of s.instructions) {
       if (instr.keyword !== 'HEALTHCHECK') continue;
-      const words = instr.args.map((a) => a.value);
-      if (words[0]?.toUpperCase() !== 'CMD') continue;
-      const rest = instr.body.replace(/^\s*CMD\s*/i, '');
-      let exec: string[] | null = null;
-      try {
-        const v: unknown = JSON.parse(rest);
-        if (Array.isArray(v) && v.every((x) => typeof x === 'string')) exec = v as string[];
-      } catch {
-        exec = null;
-      }
-      const tool = (exec ? exec[0] ?? '' : rest.trim().split(/\s+/)[0] ?? '').split('/').pop()!;
-      if (!exec && base.hasShell === false) {
+      // The one reading of a HEALTHCHECK and of what a base lacks (base-image.ts), which fix reads too.
+      const missing = healthcheckMissing(base, instr);
+      if (missing === null) continue;
+      if (missing === '/bin/sh' && healthcheckCommand(instr)?.exec === null) {
         out.push({
           range: instr.range,
           message:
@@ -59,10 +53,8 @@ export const rule: Rule = {
         });
         continue;
       }
-      const missing =
-        (tool === 'curl' && base.hasCurl === false) || (tool === 'wget' && base.hasWget === false) ||
-        (exec !== null && /^(ba|da|a)?sh$/.test(tool) && base.hasShell === false);
-      if (missing && !copiedNames.has(tool)) {
+      const tool = missing.split('/').pop()!;
+      if (!copiedNames.has(tool)) {
         out.push({
           range: instr.range,
           message:

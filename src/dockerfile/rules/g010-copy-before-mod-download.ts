@@ -1,5 +1,5 @@
 import type { Rule, RuleReport } from './types.js';
-import { copyPaths } from './context.js';
+import { contextCopy } from './context.js';
 
 export const rule: Rule = {
   meta: {
@@ -31,11 +31,7 @@ export const rule: Rule = {
       const downloads = ctx.go.modDownloads.filter((d) => d.stageIndex === stage.index);
       const builds = ctx.go.builds.filter((b) => b.stageIndex === stage.index);
       if (downloads.length === 0 && builds.length === 0) continue;
-      const wholeCopy = stage.instructions.find((i) => {
-        if ((i.keyword !== 'COPY' && i.keyword !== 'ADD') || i.copyFrom) return false;
-        const p = copyPaths(ctx.model, i);
-        return p !== null && p.sources.some((s) => s === '.' || s === './' || s === '*');
-      });
+      const wholeCopy = stage.instructions.find((i) => contextCopy(ctx.model, i, ['*']) !== null);
       if (!wholeCopy) continue;
       const firstDownload = downloads[0];
       if (firstDownload) {

@@ -1,4 +1,5 @@
 import type { Rule, RuleReport } from './types.js';
+import { onBuildPlatform as stageOnBuildPlatform } from '../go-build.js';
 import { referencedVariables } from '../parse/expand.js';
 
 export const rule: Rule = {
@@ -28,13 +29,15 @@ export const rule: Rule = {
   },
   check(ctx) {
     const out: RuleReport[] = [];
-    const crossBuild = ctx.go.builds.some((b) =>
-      [b.goos.raw, b.goarch.raw].some((r) => r !== null && referencedVariables(r).some((n) => n.startsWith('TARGET'))),
+    // GOOS/GOARCH that follow the target platform (go-build.ts `side`: through ENV and ARG too), or name a
+    // target arg the stage forgot to declare (the intent; G012 reports the missing ARG).
+    const crossBuild = ctx.go.builds.some(
+      (b) => b.goos.side === 'target' || b.goarch.side === 'target' || [b.goos.raw, b.goarch.raw].some((r) => r !== null && referencedVariables(r).some((n) => n.startsWith('TARGET'))),
     );
     for (const idx of ctx.go.buildingStages) {
       const stage = ctx.model.stages[idx]!;
       const builds = ctx.go.builds.filter((b) => b.stageIndex === idx);
-      const onBuildPlatform = stage.platform !== null && /BUILDPLATFORM/.test(stage.platform.raw);
+      const onBuildPlatform = stageOnBuildPlatform(ctx.model, stage);
       if (crossBuild && !onBuildPlatform && builds.length > 0) {
         out.push({
           range: stage.from.range,

@@ -1,6 +1,18 @@
 import type { Rule, RuleReport } from './types.js';
 import { expandInScope } from '../parse/parse-dockerfile.js';
 
+/**
+ * How a USER value runs the service (expanded): as root (`root`, `0`, whatever the group), as a
+ * user Kubernetes can check (numeric uid and group), as a named user, or unknown (empty, a variable).
+ * Lint G016 reports root and names; fix writes the numeric non-root user in their place.
+ */
+export function userKind(value: string): 'root' | 'numeric' | 'named' | 'unknown' {
+  const [name = '', group] = value.trim().split(':');
+  if (name === '' || name.includes('$')) return 'unknown';
+  if (name === 'root' || name === '0') return 'root';
+  return /^\d+$/.test(name) && (group === undefined || group === '' || /^\d+$/.test(group)) ? 'numeric' : 'named';
+}
+
 export const rule: Rule = {
   meta: {
     id: 'G016',
@@ -47,11 +59,10 @@ export const rule: Rule = {
       }
       return out;
     }
-    const [name = '', group] = user.value.split(':');
-    if (name === '' || name.includes('$')) return out;
-    if (name === 'root' || name === '0') {
+    const kind = userKind(user.value);
+    if (kind === 'root') {
       out.push({ range: user.range, message: 'USER root: the service runs as root. Use a numeric non-root user, e.g. USER 65532:65532.' });
-    } else if (!/^\d+$/.test(name) || (group !== undefined && group !== '' && !/^\d+$/.test(group))) {
+    } else if (kind === 'named') {
       out.push({
         range: user.range,
         message:

@@ -1,5 +1,5 @@
 import type { Rule, RuleReport } from './types.js';
-import { copyPaths } from './context.js';
+import { contextCopy } from './context.js';
 import { isIgnored, parseDockerignore } from '../dockerignore.js';
 
 /** Whether `.dockerignore` excludes `path` (the matcher fix and init use too: ../dockerignore.ts). */
@@ -31,9 +31,7 @@ export const rule: Rule = {
     if (ctx.dockerignore === undefined) return out;
     for (const s of ctx.model.stages) {
       for (const i of s.instructions) {
-        if ((i.keyword !== 'COPY' && i.keyword !== 'ADD') || i.copyFrom) continue;
-        const p = copyPaths(ctx.model, i);
-        if (!p || !p.sources.some((x) => x === '.' || x === './')) continue;
+        if (contextCopy(ctx.model, i) === null) continue;
         if (ctx.dockerignore === null) {
           out.push({
             range: i.range,
