@@ -40,7 +40,7 @@ function measure(label, cmd, args) {
 const blobs = blobsOf(layout);
 const gunzipScript = `
   import { createReadStream } from 'node:fs'; import { createGunzip } from 'node:zlib'; import { pipeline } from 'node:stream/promises'; import { Writable } from 'node:stream';
-  for (const f of ${JSON.stringify(blobs)}) await pipeline(createReadStream(f, { highWaterMark: 1 << 20 }), createGunzip({ chunkSize: 1 << 17 }), new Writable({ write(c, e, cb) { cb(); } }));`;
+  for (const f of ${JSON.stringify(blobs)}) await pipeline(createReadStream(f, { highWaterMark: 1 << 20 }), createGunzip({ chunkSize: 1 << 20 }), new Writable({ write(c, e, cb) { cb(); } }));`;
 const unpackScript = (root) => `
   import { openImage } from ${JSON.stringify(join(repo, 'dist/image/open.js'))};
   import { unpackImage } from ${JSON.stringify(join(repo, 'dist/verify/unpack.js'))};
@@ -52,14 +52,29 @@ spawnSync('sh', ['-c', blobs.map((b) => `cat '${b}' > /dev/null`).join(' && ')])
 try {
   const floor = measure('node gunzip of all layers (floor)', process.execPath, ['--input-type=module', '-e', gunzipScript]);
   const stat = measure('goslim verify (static)', process.execPath, [join(repo, 'bin/goslim.js'), 'verify', '--json', `oci:${layout}`]);
-  const tarRoot = join(work, 'tar');
-  spawnSync('mkdir', ['-p', tarRoot]);
-  const tar = measure('tar -xzf of all layers (peer)', 'sh', ['-c', blobs.map((b) => `tar -xzf '${b}' -C '${tarRoot}'`).join(' && ')]);
-  rmSync(tarRoot, { recursive: true, force: true });
-  const unpack = measure('goslim safe unpack (verify --run)', process.execPath, ['--input-type=module', '-e', unpackScript(join(work, 'root'))]);
+  // Both write about 1 GB through the page cache. Whoever runs second would pay for the first's
+  // dirty pages and for the removal of its tree (measured: 19.3 s after tar's 7.2 s, against
+  // 36 s vs 41 s in another order), so each extraction starts after `sync`, its tree is removed
+  // and synced outside the timing, and the two alternate, RUNS times each (best kept).
+  const RUNS = 2;
+  const settle = () => spawnSync('sync');
+  let tar;
+  let unpack;
+  for (let i = 0; i < RUNS; i++) {
+    const tarRoot = join(work, `tar-${i}`);
+    spawnSync('mkdir', ['-p', tarRoot]);
+    settle();
+    const t = measure('tar -xzf of all layers (peer)', 'sh', ['-c', blobs.map((b) => `tar -xzf '${b}' -C '${tarRoot}'`).join(' && ')]);
+    rmSync(tarRoot, { recursive: true, force: true });
+    settle();
+    const u = measure('goslim safe unpack (verify --run)', process.execPath, ['--input-type=module', '-e', unpackScript(join(work, `root-${i}`))]);
+    rmSync(join(work, `root-${i}`), { recursive: true, force: true });
+    if (!tar || t.secs < tar.secs) tar = t;
+    if (!unpack || u.secs < unpack.secs) unpack = { ...u, rssMb: Math.max(u.rssMb, unpack?.rssMb ?? 0) };
+  }
   for (const m of [floor, stat, tar, unpack]) console.log(`${m.label.padEnd(40)} ${m.secs.toFixed(2).padStart(7)} s   peak RSS ${m.rssMb.toFixed(0).padStart(5)} MB`);
   console.log(`static verify / gunzip floor: ${(stat.secs / floor.secs).toFixed(2)}x   (includes Node start-up)`);
-  console.log(`safe unpack / tar -xzf:       ${(unpack.secs / tar.secs).toFixed(2)}x`);
+  console.log(`safe unpack / tar -xzf:       ${(unpack.secs / tar.secs).toFixed(2)}x (target <= 1.3x, issue 17)`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
