@@ -93,8 +93,8 @@ export async function readRegularFile(path: string, options: ReadRegularOptions)
   }
 }
 
-/** Synchronous readRegularFile (for config loading, which is synchronous). */
-export function readRegularFileSync(path: string, options: ReadRegularOptions): Buffer {
+/** Open a regular file for reading and check it (fstat: regular, within the limit); the caller closes fd. */
+function openCheckedSync(path: string, options: ReadRegularOptions): { fd: number; size: number; name: string } {
   const name = options.display ?? path;
   let fd: number;
   try {
@@ -103,7 +103,18 @@ export function readRegularFileSync(path: string, options: ReadRegularOptions): 
     throw openError(err, name, options.what ?? 'file');
   }
   try {
-    const size = checkRegular(fstatSync(fd), name, options);
+    return { fd, size: checkRegular(fstatSync(fd), name, options), name };
+  } catch (err) {
+    closeSync(fd);
+    if (err instanceof GoslimError) throw err;
+    throw openError(err, name, options.what ?? 'file');
+  }
+}
+
+/** Synchronous readRegularFile (for config loading, which is synchronous). */
+export function readRegularFileSync(path: string, options: ReadRegularOptions): Buffer {
+  const { fd, size, name } = openCheckedSync(path, options);
+  try {
     const buf = Buffer.alloc(size);
     let done = 0;
     while (done < size) {
@@ -113,7 +124,6 @@ export function readRegularFileSync(path: string, options: ReadRegularOptions): 
     }
     return done === size ? buf : buf.subarray(0, done);
   } catch (err) {
-    if (err instanceof GoslimError) throw err;
     throw openError(err, name, options.what ?? 'file');
   } finally {
     closeSync(fd);
@@ -132,20 +142,7 @@ export interface RegularFileRanges {
 }
 
 export function openRegularFileRanges(path: string, options: ReadRegularOptions): RegularFileRanges {
-  const name = options.display ?? path;
-  let fd: number;
-  try {
-    fd = openSync(path, FLAGS);
-  } catch (err) {
-    throw openError(err, name, options.what ?? 'file');
-  }
-  let size: number;
-  try {
-    size = checkRegular(fstatSync(fd), name, options);
-  } catch (err) {
-    closeSync(fd);
-    throw err;
-  }
+  const { fd, size, name } = openCheckedSync(path, options);
   let open = true;
   return {
     size,

@@ -317,38 +317,31 @@ export function tarWorkerBody(): void {
     return undefined;
   };
 
+  /**
+   * The blob's digest and size against its descriptor, once its last byte went through `hash`:
+   * the error to send, or undefined when it matches (or nothing was asked). Both paths use it.
+   */
+  const blobMismatch = (id: number, want: TarWorkerStart['blob'], hash: Hash | undefined, bytes: number): TarWorkerReply | undefined => {
+    if (want === undefined || hash === undefined) return undefined;
+    const actual = `sha256:${hash.digest('hex')}`;
+    if (actual !== want.digest) {
+      return { type: 'error', id, kind: 'digest', message: `${want.what}: content hashes to ${actual}, expected ${want.digest}`, details: { expected: want.digest, actual, bytes } };
+    }
+    if (want.size !== undefined && bytes !== want.size) {
+      return { type: 'error', id, kind: 'digest', message: `${want.what}: ${bytes} bytes, descriptor says ${want.size}`, details: { expected: want.digest, bytes, size: want.size } };
+    }
+    return undefined;
+  };
+
   const finish = (job: Job): void => {
     if (job.finished) return;
     sendSlot(job);
-    const { blob } = job.req;
-    const check = (hash: Hash | undefined, bytes: number, want: { digest: string; size?: number; what: string } | undefined): boolean => {
-      if (want === undefined || hash === undefined) return true;
-      const actual = `sha256:${hash.digest('hex')}`;
-      if (actual !== want.digest) {
-        stop(job);
-        post({
-          type: 'error',
-          id: job.id,
-          kind: 'digest',
-          message: `${want.what}: content hashes to ${actual}, expected ${want.digest}`,
-          details: { expected: want.digest, actual, bytes },
-        });
-        return false;
-      }
-      if (want.size !== undefined && bytes !== want.size) {
-        stop(job);
-        post({
-          type: 'error',
-          id: job.id,
-          kind: 'digest',
-          message: `${want.what}: ${bytes} bytes, descriptor says ${want.size}`,
-          details: { expected: want.digest, bytes, size: want.size },
-        });
-        return false;
-      }
-      return true;
-    };
-    if (!check(job.blobHash, job.blobBytes, blob)) return;
+    const mismatch = blobMismatch(job.id, job.req.blob, job.blobHash, job.blobBytes);
+    if (mismatch !== undefined) {
+      stop(job);
+      post(mismatch);
+      return;
+    }
     job.finished = true;
     jobs.delete(job.id);
     pushed.delete(job.id);
@@ -593,19 +586,7 @@ export function tarWorkerBody(): void {
 
   const finishSync = (job: SyncJob): void => {
     closeSyncJob(job);
-    const want = job.req.blob;
-    if (want !== undefined && job.blobHash !== undefined) {
-      const actual = `sha256:${job.blobHash.digest('hex')}`;
-      if (actual !== want.digest) {
-        post({ type: 'error', id: job.id, kind: 'digest', message: `${want.what}: content hashes to ${actual}, expected ${want.digest}`, details: { expected: want.digest, actual, bytes: job.blobBytes } });
-        return;
-      }
-      if (want.size !== undefined && job.blobBytes !== want.size) {
-        post({ type: 'error', id: job.id, kind: 'digest', message: `${want.what}: ${job.blobBytes} bytes, descriptor says ${want.size}`, details: { expected: want.digest, bytes: job.blobBytes, size: want.size } });
-        return;
-      }
-    }
-    post({ type: 'end', id: job.id, blobBytes: job.blobBytes, tarBytes: job.tarBytes, via: 'sync' });
+    post(blobMismatch(job.id, job.req.blob, job.blobHash, job.blobBytes) ?? { type: 'end', id: job.id, blobBytes: job.blobBytes, tarBytes: job.tarBytes, via: 'sync' });
   };
 
   /** Read up to `len` more blob bytes into dst[off...]; hashes them; 0 at the end of the range. */
