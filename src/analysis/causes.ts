@@ -196,15 +196,16 @@ export interface FileCause {
 
 /**
  * Package ownership keyed by the file's real location: dpkg lists `/bin/bash`, but on a
- * merged-/usr system the tar stores `usr/bin/bash` and `bin` is a symlink to `usr/bin`.
+ * merged-/usr system the tar stores `usr/bin/bash` and `bin` is a symlink to `usr/bin`. The first
+ * package to list a location owns it. Every location the db lists is kept, directories and paths
+ * not in the image too: only files are ever looked up, and looking every location up in the tree
+ * to drop the others cost more than the map they take (63 ms of 40k lookups on the fat fixture).
  */
 export function canonicalOwners(db: PackageDb, fs: FsIndex): Map<string, string> {
   const out = new Map<string, string>();
   for (const [p, pkg] of db.owners) {
     const c = fs.canonical(p) ?? p;
-    // Only paths that hold file data matter (dpkg also lists every directory): keep the map small.
-    const t = fs.get(c)?.type;
-    if ((t === 'file' || t === 'hardlink') && !out.has(c)) out.set(c, pkg);
+    if (!out.has(c)) out.set(c, pkg);
   }
   return out;
 }

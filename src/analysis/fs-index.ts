@@ -80,10 +80,10 @@ export class FsIndex {
 
   /** Canonical location of a path's parent directory plus its own name (last component not followed). */
   canonical(path: string): string | undefined {
-    const trimmed = path.replace(/^\/+|\/+$/g, '');
+    // A db path is normalised already (no slash at either end): skip the regex for it.
+    const trimmed = path.charCodeAt(0) === 0x2f || path.charCodeAt(path.length - 1) === 0x2f ? path.replace(/^\/+|\/+$/g, '') : path;
     const slash = trimmed.lastIndexOf('/');
-    const base = trimmed.slice(slash + 1);
-    if (slash < 0) return base;
+    if (slash < 0) return trimmed;
     const parent = trimmed.slice(0, slash);
     let dir = this.dirs.get(parent);
     if (dir === undefined && !this.dirs.has(parent)) {
@@ -91,6 +91,9 @@ export class FsIndex {
       this.dirs.set(parent, dir);
     }
     if (dir === undefined) return undefined;
+    // Most directories are their own real location: the path is then its own answer (no new string).
+    if (dir === parent) return trimmed;
+    const base = trimmed.slice(slash + 1);
     return dir === '' ? base : `${dir}/${base}`;
   }
 }

@@ -377,6 +377,11 @@ export class GoBinaryCollector {
     return this.found.size;
   }
 
+  /** Every Go binary found, with the layer that wrote it. */
+  *all(): IterableIterator<{ layer: number; facts: GoBinaryFacts & { strippedCompressed?: number } }> {
+    for (const [k, facts] of this.found) yield { layer: Number(k.slice(0, k.indexOf('\u0000'))), facts };
+  }
+
   /** The Go binaries one layer wrote (as found so far), for the analysis cache. */
   ofLayer(layer: number): Array<GoBinaryFacts & { strippedCompressed?: number }> {
     const prefix = `${layer}\u0000`;
@@ -409,18 +414,17 @@ export function startVerdict(facts: GoBinaryFacts, fs: FsIndex): { willStart: bo
   return { willStart: true };
 }
 
-/** Assemble the image's Go binary list (final versions only), with owners and verdicts. */
-export function finalGoBinaries(
-  collector: GoBinaryCollector,
-  finalFiles: Iterable<{ path: string; layer: number; type: string }>,
-  fs: FsIndex,
-  ownerOf: (path: string) => string | undefined,
-): GoBinary[] {
+/**
+ * Assemble the image's Go binary list, with owners and verdicts: the binaries the collector
+ * found whose version is the one in the final filesystem, as a regular file that costs bytes
+ * (a second hardlink to a binary is not a second binary). Looked up from the few binaries found,
+ * not by a pass over every file.
+ */
+export function finalGoBinaries(collector: GoBinaryCollector, fs: FsIndex, ownerOf: (path: string) => string | undefined): GoBinary[] {
   const out: GoBinary[] = [];
-  for (const f of finalFiles) {
-    if (f.type !== 'file') continue;
-    const facts = collector.get(f.layer, f.path);
-    if (!facts) continue;
+  for (const { layer, facts } of collector.all()) {
+    const f = fs.get(facts.path);
+    if (f === undefined || f.type !== 'file' || f.layer !== layer || f.charged === 0) continue;
     const owner = ownerOf(f.path);
     const gb: GoBinary = { ...facts, ...startVerdict(facts, fs) };
     if (owner !== undefined && !isGoToolchainPackage(owner)) gb.package = owner;

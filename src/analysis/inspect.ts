@@ -177,6 +177,14 @@ function elfSections(bytes: Uint8Array): Array<{ name: string; offset: number; f
   return readElf(bytes).sections.map((s) => ({ name: s.name, offset: s.offset, fileSize: s.fileSize }));
 }
 
+/** `all` as it goes by, keeping in `kept` the files that cost bytes. */
+function* keepCharged(all: Iterable<MergedFile>, kept: MergedFile[]): Generator<MergedFile> {
+  for (const f of all) {
+    if (f.charged > 0) kept.push(f);
+    yield f;
+  }
+}
+
 /** Paths whose content samples the compressibility of a static base's files. */
 function isRuntimeSample(path: string): boolean {
   return path.startsWith('usr/share/zoneinfo/') || path.startsWith('etc/ssl/certs/') || path.startsWith('usr/share/ca-certificates/');
@@ -414,10 +422,6 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
           config: config.config,
           fs: startupView!,
         });
-  // Only the files that cost bytes are kept as objects (all of them in a real image; none of
-  // the millions of empty files of a hostile layer); passes over every path stream the tree.
-  const files: MergedFile[] = [];
-  for (const f of merged.files.values()) if (f.charged > 0) files.push(f);
   const fs = new FsIndex(merged.files);
   // Only the versions of the db files that survive in the final filesystem count.
   const finalDb = new Map<string, string>();
@@ -429,8 +433,13 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   db.owners.clear(); // superseded by `owners` (keyed by real location); frees the memory early
   // The stripped sizes were measured on the thread pool while the work above ran.
   await collector.settle();
-  const goBinaries = finalGoBinaries(collector, files, fs, (p) => owners.get(p)); // a Go binary is a file that costs bytes
-  const attribution = attributeCauses(merged.files.values(), {
+  const goBinaries = finalGoBinaries(collector, fs, (p) => owners.get(p));
+  // One pass over the final tree: each step builds a MergedFile and its path string, so the
+  // attribution and the list of files share that pass and its strings. Only the files that cost
+  // bytes are kept as objects (all of them in a real image; none of the millions of empty files
+  // of a hostile layer).
+  const files: MergedFile[] = [];
+  const attribution = attributeCauses(keepCharged(merged.files.values(), files), {
     db,
     fs,
     go,

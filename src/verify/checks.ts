@@ -234,11 +234,12 @@ function checkExecutable(input: StaticInput, shown: string, programPath: string,
     checks.push({ id: 'architecture', status: 'pass', message: `${elf.machineName} ${elf.class}-bit matches ${platformText(input.platform)}` });
   }
 
-  const families = imageLibcFamilies(fs);
   if (elf.interpreter !== undefined) {
     const family = libcFamilyOfInterpreter(elf.interpreter);
     const present = exists(fs, elf.interpreter);
     if (!present) {
+      // Only a failure names the image's libc: finding it is a pass over every path (26k on the fat fixture).
+      const families = imageLibcFamilies(fs);
       const other = families.length > 0 && family !== undefined && !families.includes(family) ? families[0] : undefined;
       if (other !== undefined) {
         checks.push({
@@ -261,7 +262,9 @@ function checkExecutable(input: StaticInput, shown: string, programPath: string,
       return;
     }
     checks.push({ id: 'interpreter', status: 'pass', message: `loader ${elf.interpreter} is present` });
-    const missing = missingLibraries(input, elf, programPath, family ?? 'glibc');
+    // Where the loader finds each library: for the libraries check, and the symbol versions below.
+    const where = resolveLibraries(fs, input.config?.Env, elf, programPath, family ?? 'glibc');
+    const missing = elf.needed.filter((n) => where.get(n) === undefined);
     if (missing.length > 0) {
       const first = missing[0]!;
       checks.push({
@@ -275,18 +278,13 @@ function checkExecutable(input: StaticInput, shown: string, programPath: string,
       });
     } else if (elf.needed.length > 0) {
       checks.push({ id: 'libraries', status: 'pass', message: `all needed libraries resolve (${elf.needed.join(', ')})` });
-      if (family !== 'musl' && elf.versionsNeeded.length > 0) symbolVersionCheck(input, elf, shown, programPath, checks);
+      if (family !== 'musl' && elf.versionsNeeded.length > 0) symbolVersionCheck(input, elf, where, shown, programPath, checks);
     }
   } else {
     checks.push({ id: 'interpreter', status: 'pass', message: `${shown} is ${elf.linking === 'static-pie' ? 'static-pie' : 'statically linked'}: no loader or libc needed` });
   }
 
   goRuntimeChecks(input, elf, checks);
-}
-
-function missingLibraries(input: StaticInput, elf: ElfFile, programPath: string, family: LibcFamily): string[] {
-  const found = resolveLibraries(input.fs, input.config?.Env, elf, programPath, family);
-  return elf.needed.filter((n) => found.get(n) === undefined);
 }
 
 /**
@@ -331,11 +329,17 @@ const GLIBC_LIBRARY = /^(libc|libm|libpthread|libdl|librt|libresolv|libutil|liba
  * The versions the program needs from each library (.gnu.version_r) against what the image's
  * library defines (.gnu.version_d); for glibc's own libraries that cannot be read, against the
  * glibc version in the dpkg database. The loader reports each unmet version in this form
- * (glibc elf/dl-version.c, match_symbol).
+ * (glibc elf/dl-version.c, match_symbol). `where`: resolveLibraries' answer for a glibc program.
  */
-function symbolVersionCheck(input: StaticInput, elf: ElfFile, shown: string, programPath: string, checks: VerifyCheck[]): void {
+function symbolVersionCheck(
+  input: StaticInput,
+  elf: ElfFile,
+  where: ReadonlyMap<string, string | undefined>,
+  shown: string,
+  programPath: string,
+  checks: VerifyCheck[],
+): void {
   const { fs } = input;
-  const where = resolveLibraries(fs, input.config?.Env, elf, programPath, 'glibc');
   const dbGlibc = glibcFromPackageDb(fs);
   const unmet: Array<{ lib: string; path: string; version: string; has: string }> = [];
   const judged: string[] = [];
@@ -396,23 +400,28 @@ function definedVersions(fs: ImageView, path: string): string[] | undefined {
 
 /** glibc's version from dpkg's record of libc6: "2.31-13+deb11u11" -> upstream "2.31". */
 export function glibcFromPackageDb(fs: Pick<ImageView, 'read' | 'files'>): { version: string; upstream: string } | undefined {
-  const texts: string[] = [];
   const status = fs.read(DPKG_STATUS);
-  if (status) texts.push(Buffer.from(status).toString('utf8'));
+  const fromStatus = status ? libc6In(Buffer.from(status).toString('utf8')) : undefined;
+  if (fromStatus !== undefined) return fromStatus;
+  // distroless: one paragraph file per package. Looked for only now: it is a pass over every path.
   for (const p of fs.files.keys()) {
     if (!DPKG_LIBC_PARAGRAPH.test(p)) continue;
     const b = fs.read(p);
-    if (b) texts.push(Buffer.from(b).toString('utf8'));
+    const found = b ? libc6In(Buffer.from(b).toString('utf8')) : undefined;
+    if (found !== undefined) return found;
   }
-  for (const text of texts) {
-    for (const para of paragraphs(text)) {
-      if (para.get('package') !== 'libc6') continue;
-      if (para.has('status') && !/\binstalled$/.test(para.get('status') ?? '')) continue;
-      const version = para.get('version');
-      // Debian version: [epoch:]upstream[-revision]; glibc's upstream is X.Y[.Z].
-      const upstream = version === undefined ? undefined : /^(?:\d+:)?(\d+\.\d+)/.exec(version)?.[1];
-      if (version !== undefined && upstream !== undefined) return { version, upstream };
-    }
+  return undefined;
+}
+
+/** The first installed libc6 paragraph of a dpkg status text with a glibc version. */
+function libc6In(text: string): { version: string; upstream: string } | undefined {
+  for (const para of paragraphs(text)) {
+    if (para.get('package') !== 'libc6') continue;
+    if (para.has('status') && !/\binstalled$/.test(para.get('status') ?? '')) continue;
+    const version = para.get('version');
+    // Debian version: [epoch:]upstream[-revision]; glibc's upstream is X.Y[.Z].
+    const upstream = version === undefined ? undefined : /^(?:\d+:)?(\d+\.\d+)/.exec(version)?.[1];
+    if (version !== undefined && upstream !== undefined) return { version, upstream };
   }
   return undefined;
 }
