@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { attributeCauses, classifyFile, goLocationsFromEnv, isGoToolchainPackage } from './causes.js';
 import { FsIndex } from './fs-index.js';
 import { buildPackageDb } from './package-db.js';
-import { fatImage, file, symlink } from './test-helpers.js';
+import { dir, fatImage, file, symlink } from './test-helpers.js';
 import type { CauseId } from './types.js';
 
 describe('cause attribution', () => {
@@ -87,6 +87,51 @@ describe('FsIndex', () => {
     expect(loop.resolve('a/x')).toBeUndefined();
     const esc = new FsIndex([symlink('up', '../../..'), file('etc/passwd', 1)]);
     expect(esc.resolve('up/etc/passwd')).toBe('etc/passwd');
+  });
+
+  it('canonical() answers as resolving the parent from the root does, whatever it remembered before', () => {
+    const tree = [
+      dir('usr'),
+      dir('usr/lib'),
+      dir('usr/lib/x'),
+      symlink('lib', 'usr/lib'),
+      symlink('usr/lib/y', 'x'),
+      symlink('usr/lib/up', '../..'),
+      symlink('usr/lib/abs', '/usr/lib/x'),
+      symlink('a', 'b'),
+      symlink('b', 'a'),
+      // A chain of 30 links, twice in one path: 60 hops, over the kernel's 40.
+      ...Array.from({ length: 30 }, (_, i) => symlink(`c${i}`, i === 29 ? 'usr' : `c${i + 1}`)),
+      symlink('usr/c', '/c0'),
+    ];
+    const paths = [
+      'lib/x/f',
+      'lib/y/f',
+      'lib/y/z/f',
+      'usr/lib/up/lib/y/f',
+      'lib/abs/f',
+      'lib/./x/f',
+      'lib/x/../y/f',
+      'a/f',
+      'a/b/f',
+      'nothing/here/f',
+      'c0/lib/f',
+      'c0/c/lib/f',
+      'c0/c/c/lib/f',
+      'top',
+    ];
+    const fresh = (p: string): string | undefined => {
+      const slash = p.lastIndexOf('/');
+      if (slash < 0) return p;
+      const dir = new FsIndex(tree).resolve(p.slice(0, slash));
+      return dir === undefined ? undefined : dir === '' ? p.slice(slash + 1) : `${dir}/${p.slice(slash + 1)}`;
+    };
+    expect(fresh('lib/y/f')).toBe('usr/lib/x/f');
+    expect(fresh('c0/c/lib/f')).toBeUndefined();
+    for (const order of [paths, [...paths].reverse()]) {
+      const fs = new FsIndex(tree);
+      for (const p of [...order, ...order]) expect(fs.canonical(p), p).toBe(fresh(p));
+    }
   });
 });
 

@@ -19,7 +19,6 @@
  *     *.go, go.mod, go.sum, go.work -> go-source; then package-manager state, libc/loader, shell,
  *     runtime essentials and docs by path; everything else -> other.
  */
-import { posix } from 'node:path';
 import type { MergedFile } from '../image/filesystem/types.js';
 import { FsIndex } from './fs-index.js';
 import type { CauseId, CauseTotal, PackageDb, PackageTotal } from './types.js';
@@ -32,9 +31,10 @@ export interface GoLocations {
   buildCaches: string[];
 }
 
-const DEFAULT_GOROOT_PATTERNS = [/^usr\/local\/go\//, /^usr\/lib\/go-[^/]+\//, /^usr\/share\/go-[^/]+\//, /^usr\/lib\/go\//];
-const DEFAULT_MODCACHE_PATTERNS = [/^go\/pkg\/mod\//, /^root\/go\/pkg\/mod\//, /^home\/[^/]+\/go\/pkg\/mod\//];
-const DEFAULT_BUILDCACHE_PATTERNS = [/^root\/\.cache\/go-build\//, /^home\/[^/]+\/\.cache\/go-build\//];
+/** The well-known Go trees, one pattern per kind (every file is tested against them). */
+const DEFAULT_GOROOT = /^usr\/(?:local\/go|lib\/go-[^/]+|share\/go-[^/]+|lib\/go)\//;
+const DEFAULT_MODCACHE = /^(?:go|root\/go|home\/[^/]+\/go)\/pkg\/mod\//;
+const DEFAULT_BUILDCACHE = /^(?:root|home\/[^/]+)\/\.cache\/go-build\//;
 
 function dirPrefix(p: string): string {
   const n = p.replace(/\/+/g, '/').replace(/^\/+/, '').replace(/\/+$/, '');
@@ -157,12 +157,22 @@ const BIN_DIRS = new Set(['bin', 'sbin', 'usr/bin', 'usr/sbin', 'usr/local/bin']
 const LOADER_OR_LIBC = /^(ld-linux[^/]*\.so(\.\d+)*|ld-musl-[^/]*\.so(\.\d+)*|libc\.so(\.\d+)*|libc\.musl-[^/]*|libc-[\d.]+\.so)$/;
 const VCS_DIRS = new Set(['.git', '.hg', '.svn', '.bzr']);
 
+/** The last component of a normalised path (no trailing slash, as the merged tree has them). */
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
 export function isGoSourcePath(path: string): boolean {
-  const base = posix.basename(path);
+  return isGoSourceName(baseName(path));
+}
+
+function isGoSourceName(base: string): boolean {
   return base.endsWith('.go') || base === 'go.mod' || base === 'go.sum' || base === 'go.work' || base === 'go.work.sum';
 }
 
 export function isVcsPath(path: string): boolean {
+  // Every VCS directory name starts with a dot: most paths have no component that does.
+  if (path.charCodeAt(0) !== 0x2e && !path.includes('/.')) return false;
   return path.split('/').some((c) => VCS_DIRS.has(c));
 }
 
@@ -216,10 +226,10 @@ function underAny(path: string, prefixes: readonly string[]): boolean {
 
 /** The cause of one file (precedence as documented at the top of this module). */
 export function classifyFile(path: string, ctx: CauseContext, owners: ReadonlyMap<string, string>): FileCause {
-  if (DEFAULT_GOROOT_PATTERNS.some((r) => r.test(path)) || underAny(path, ctx.go.goroots)) return { cause: 'go-toolchain', ...pkgOf(path, owners) };
-  if (DEFAULT_MODCACHE_PATTERNS.some((r) => r.test(path)) || underAny(path, ctx.go.modCaches)) return { cause: 'go-module-cache' };
-  if (DEFAULT_BUILDCACHE_PATTERNS.some((r) => r.test(path)) || underAny(path, ctx.go.buildCaches)) return { cause: 'go-build-cache' };
   const owner = owners.get(path);
+  if (DEFAULT_GOROOT.test(path) || underAny(path, ctx.go.goroots)) return owner === undefined ? { cause: 'go-toolchain' } : { cause: 'go-toolchain', package: owner };
+  if (DEFAULT_MODCACHE.test(path) || underAny(path, ctx.go.modCaches)) return { cause: 'go-module-cache' };
+  if (DEFAULT_BUILDCACHE.test(path) || underAny(path, ctx.go.buildCaches)) return { cause: 'go-build-cache' };
   if (owner !== undefined && isGoToolchainPackage(owner)) return { cause: 'go-toolchain', package: owner };
   if (isVcsPath(path)) return { cause: 'vcs' };
   if (owner !== undefined) {
@@ -227,20 +237,15 @@ export function classifyFile(path: string, ctx: CauseContext, owners: ReadonlyMa
     return { cause: packageCause(owner), package: owner };
   }
   if (ctx.goBinaryPaths.has(path)) return { cause: 'go-binary' };
-  if (isGoSourcePath(path)) return { cause: 'go-source' };
+  const slash = path.lastIndexOf('/');
+  const base = path.slice(slash + 1);
+  if (isGoSourceName(base)) return { cause: 'go-source' };
   if (PM_FILES.has(path) || underAny(path, PM_PREFIXES)) return { cause: 'package-manager' };
-  const dir = posix.dirname(path);
-  const base = posix.basename(path);
   if (path === 'etc/ld.so.cache' || path.startsWith('etc/ld.so.conf') || LOADER_OR_LIBC.test(base)) return { cause: 'libc' };
-  if (BIN_DIRS.has(dir) && SHELL_NAMES.has(base)) return { cause: 'shell' };
+  if (slash > 0 && SHELL_NAMES.has(base) && BIN_DIRS.has(path.slice(0, slash))) return { cause: 'shell' };
   if (RUNTIME_FILES.has(path) || underAny(path, RUNTIME_PREFIXES)) return { cause: 'runtime-essentials' };
   if (isDocsPath(path)) return { cause: 'docs' };
   return { cause: 'other' };
-}
-
-function pkgOf(path: string, owners: ReadonlyMap<string, string>): { package?: string } {
-  const p = owners.get(path);
-  return p === undefined ? {} : { package: p };
 }
 
 export interface Attribution {

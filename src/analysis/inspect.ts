@@ -24,6 +24,7 @@ import { FsIndex } from './fs-index.js';
 import { finalGoBinaries, GoBinaryCollector, isBinaryCandidate } from './go-binaries.js';
 import { rankLevers } from './levers.js';
 import { buildPackageDb, isPackageDbPath } from './package-db.js';
+import { largestFirst } from './largest.js';
 import { RatioProbe } from './ratio-probe.js';
 import { createVerifyCapture, isImageIndependentCapture, MAX_CAPTURED_SMALL_FILE } from '../verify/collect.js';
 import { verifyStatic } from '../verify/checks.js';
@@ -477,16 +478,12 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     ...(runtimeRatio !== undefined ? { runtimeRatio } : {}),
   });
 
-  const largest = files
-    .filter((f) => f.charged > 0)
-    .sort((a, b) => b.charged - a.charged || a.path.localeCompare(b.path))
-    .slice(0, options.largest ?? 15)
-    .map((f) => {
-      const fc = attribution.fileCauses.get(f.path);
-      const row: InspectReport['largestFiles'][number] = { path: `/${f.path}`, bytes: f.charged, cause: fc?.cause ?? 'other', layer: f.layer + 1 };
-      if (fc?.package !== undefined) row.package = fc.package;
-      return row;
-    });
+  const largest = largestFirst(files, options.largest ?? 15).map((f) => {
+    const fc = attribution.fileCauses.get(f.path);
+    const row: InspectReport['largestFiles'][number] = { path: `/${f.path}`, bytes: f.charged, cause: fc?.cause ?? 'other', layer: f.layer + 1 };
+    if (fc?.package !== undefined) row.package = fc.package;
+    return row;
+  });
 
   const report: InspectReport = {
     image: {

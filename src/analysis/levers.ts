@@ -9,7 +9,7 @@
 import type { MergedFile } from '../image/filesystem/types.js';
 import { formatBytes } from '../util/units.js';
 import { buildOnlyPackages } from './build-packages.js';
-import { isAppLocation, type Attribution } from './causes.js';
+import { isAppLocation, type Attribution, type FileCause } from './causes.js';
 import type { CauseId, GoBinary, Lever, LeverId, PackageDb } from './types.js';
 import { leverDoc, type LeverCondition } from '../vocabulary/levers.js';
 
@@ -42,54 +42,65 @@ const mb = formatBytes;
 
 export function rankLevers(input: LeverInput): LeverResult {
   const { files, attribution, db } = input;
+  // The regular files with their causes, each looked up once: every step below goes over them,
+  // and skips the ones an earlier step claimed (claimed[i]).
+  const regular: MergedFile[] = [];
+  const causes: FileCause[] = [];
+  for (const f of files) {
+    if (f.type !== 'file' && f.type !== 'hardlink') continue;
+    const fc = attribution.fileCauses.get(f.path);
+    if (fc === undefined) continue;
+    regular.push(f);
+    causes.push(fc);
+  }
+  const claimed = new Uint8Array(regular.length);
   const claims = new Map<string, LeverId>();
   const bytes = new Map<LeverId, number>();
   const parts = new Map<LeverId, Map<string, number>>();
-  const claim = (f: MergedFile, id: LeverId, part: string): void => {
+  const claim = (i: number, id: LeverId, part: string): void => {
+    const f = regular[i]!;
+    claimed[i] = 1;
     claims.set(f.path, id);
     bytes.set(id, (bytes.get(id) ?? 0) + f.charged);
     const m = parts.get(id) ?? new Map<string, number>();
     m.set(part, (m.get(part) ?? 0) + f.charged);
     parts.set(id, m);
   };
-  const causeOf = (path: string) => attribution.fileCauses.get(path);
-  const regular = files.filter((f) => (f.type === 'file' || f.type === 'hardlink') && attribution.fileCauses.has(f.path));
 
   const ownGo = input.goBinaries.filter((b) => b.package === undefined);
   const dynamicGo = ownGo.filter((b) => b.linking === 'dynamic');
   const buildOnly = buildOnlyPackages(db);
   const causeBytes = (id: CauseId) => attribution.causes.find((c) => c.id === id)?.bytes ?? 0;
-  const singleStage = [...BUILD_CAUSES].some((c) => causeBytes(c) > 0) || regular.some((f) => buildOnly.has(causeOf(f.path)?.package ?? ''));
+  const singleStage = [...BUILD_CAUSES].some((c) => causeBytes(c) > 0) || causes.some((fc) => buildOnly.has(fc.package ?? ''));
 
   // 1. multi-stage: everything that exists only to build.
-  for (const f of regular) {
-    const fc = causeOf(f.path);
-    if (!fc) continue;
-    if (BUILD_CAUSES.has(fc.cause)) claim(f, 'multi-stage', fc.cause);
-    else if (fc.package !== undefined && buildOnly.has(fc.package)) claim(f, 'multi-stage', 'build packages');
-    else if (fc.cause === 'vcs' && singleStage) claim(f, 'multi-stage', 'vcs');
+  for (let i = 0; i < regular.length; i++) {
+    const fc = causes[i]!;
+    if (BUILD_CAUSES.has(fc.cause)) claim(i, 'multi-stage', fc.cause);
+    else if (fc.package !== undefined && buildOnly.has(fc.package)) claim(i, 'multi-stage', 'build packages');
+    else if (fc.cause === 'vcs' && singleStage) claim(i, 'multi-stage', 'vcs');
   }
 
   // 2. static-base: the distro userland the service does not use. libc stays with cgo-off while a
   //    dynamic Go binary needs it (a static base cannot be adopted before CGO is off).
-  const remaining = regular.filter((f) => !claims.has(f.path));
-  const isDistro = remaining.some((f) => {
-    const c = causeOf(f.path)?.cause;
+  const isDistro = regular.some((f, i) => {
+    if (claimed[i] === 1) return false;
+    const c = causes[i]!.cause;
     return c === 'shell' || c === 'os-packages' || (c === 'libc' && dynamicGo.length === 0) || (c === 'package-manager' && /^(usr\/)?(s?bin)\/(apt|apt-get|dpkg|apk)$/.test(f.path));
   });
   if (isDistro) {
-    for (const f of remaining) {
-      const c = causeOf(f.path)?.cause;
-      if (c === undefined) continue;
-      if (DISTRO_CAUSES.has(c)) claim(f, 'static-base', c);
-      else if (c === 'libc' && dynamicGo.length === 0) claim(f, 'static-base', c);
-      else if (c === 'other' && !isAppLocation(f.path)) claim(f, 'static-base', 'unowned system files');
+    for (let i = 0; i < regular.length; i++) {
+      if (claimed[i] === 1) continue;
+      const c = causes[i]!.cause;
+      if (DISTRO_CAUSES.has(c)) claim(i, 'static-base', c);
+      else if (c === 'libc' && dynamicGo.length === 0) claim(i, 'static-base', c);
+      else if (c === 'other' && !isAppLocation(regular[i]!.path)) claim(i, 'static-base', 'unowned system files');
     }
   }
 
   // 3. cgo-off: the libc a dynamic Go binary drags in.
   if (dynamicGo.length > 0) {
-    for (const f of regular) if (!claims.has(f.path) && causeOf(f.path)?.cause === 'libc') claim(f, 'cgo-off', 'libc');
+    for (let i = 0; i < regular.length; i++) if (claimed[i] === 0 && causes[i]!.cause === 'libc') claim(i, 'cgo-off', 'libc');
   }
 
   // 4. strip-symbols and trimpath: inside the Go binaries.
@@ -97,12 +108,13 @@ export function rankLevers(input: LeverInput): LeverResult {
   if (stripBytes > 0) bytes.set('strip-symbols', stripBytes);
 
   // 5. small ones: whatever the big levers did not already take.
-  for (const f of regular) {
-    if (claims.has(f.path)) continue;
-    const c = causeOf(f.path)?.cause;
-    if (c === 'vcs') claim(f, 'vcs-metadata', 'vcs');
-    else if (c === 'package-manager' && (f.path.startsWith('var/lib/apt/lists/') || f.path.startsWith('var/cache/apt/') || f.path.startsWith('var/cache/apk/')))
-      claim(f, 'apt-lists', 'package indexes and caches');
+  for (let i = 0; i < regular.length; i++) {
+    if (claimed[i] === 1) continue;
+    const c = causes[i]!.cause;
+    const path = regular[i]!.path;
+    if (c === 'vcs') claim(i, 'vcs-metadata', 'vcs');
+    else if (c === 'package-manager' && (path.startsWith('var/lib/apt/lists/') || path.startsWith('var/cache/apt/') || path.startsWith('var/cache/apk/')))
+      claim(i, 'apt-lists', 'package indexes and caches');
   }
 
   const levers: Lever[] = [];
