@@ -24,7 +24,7 @@ import { FsIndex } from './fs-index.js';
 import type { CauseId, CauseTotal, PackageDb, PackageTotal } from './types.js';
 import { CAUSE_IDS } from './types.js';
 
-/** Where the Go trees are, from the image config's Env plus the well-known defaults. */
+/** Where the Go trees are, from the image config's Env plus the well-known defaults (each a directory: it ends in `/`). */
 export interface GoLocations {
   goroots: string[];
   modCaches: string[];
@@ -224,27 +224,64 @@ function underAny(path: string, prefixes: readonly string[]): boolean {
   return prefixes.some((p) => path.startsWith(p));
 }
 
+/**
+ * What the directory rules say about the files of one directory. Every prefix rule names a
+ * directory (its prefix ends in `/`), so a file's answer is its directory's: attributeCauses
+ * works them out once per directory instead of once per file.
+ */
+interface DirRules {
+  goroot: boolean;
+  modCache: boolean;
+  buildCache: boolean;
+  /** A component of the directory is a VCS directory (the file's own name is checked apart). */
+  vcs: boolean;
+  docs: boolean;
+  packageManager: boolean;
+  runtime: boolean;
+  /** The directory is one of BIN_DIRS. */
+  bin: boolean;
+}
+
+/** `dir`: a file's directory with its trailing slash, '' for a file at the root. */
+function dirRules(dir: string, go: GoLocations): DirRules {
+  return {
+    goroot: DEFAULT_GOROOT.test(dir) || underAny(dir, go.goroots),
+    modCache: DEFAULT_MODCACHE.test(dir) || underAny(dir, go.modCaches),
+    buildCache: DEFAULT_BUILDCACHE.test(dir) || underAny(dir, go.buildCaches),
+    vcs: isVcsPath(dir),
+    docs: isDocsPath(dir),
+    packageManager: underAny(dir, PM_PREFIXES),
+    runtime: underAny(dir, RUNTIME_PREFIXES),
+    bin: BIN_DIRS.has(dir.slice(0, -1)),
+  };
+}
+
 /** The cause of one file (precedence as documented at the top of this module). */
 export function classifyFile(path: string, ctx: CauseContext, owners: ReadonlyMap<string, string>): FileCause {
+  const slash = path.lastIndexOf('/');
+  return classifyIn(dirRules(path.slice(0, slash + 1), ctx.go), path, slash, ctx, owners);
+}
+
+/** classifyFile with the rules of the file's directory (`slash`: where its name starts, less one). */
+function classifyIn(dir: DirRules, path: string, slash: number, ctx: CauseContext, owners: ReadonlyMap<string, string>): FileCause {
   const owner = owners.get(path);
-  if (DEFAULT_GOROOT.test(path) || underAny(path, ctx.go.goroots)) return owner === undefined ? { cause: 'go-toolchain' } : { cause: 'go-toolchain', package: owner };
-  if (DEFAULT_MODCACHE.test(path) || underAny(path, ctx.go.modCaches)) return { cause: 'go-module-cache' };
-  if (DEFAULT_BUILDCACHE.test(path) || underAny(path, ctx.go.buildCaches)) return { cause: 'go-build-cache' };
+  if (dir.goroot) return owner === undefined ? { cause: 'go-toolchain' } : { cause: 'go-toolchain', package: owner };
+  if (dir.modCache) return { cause: 'go-module-cache' };
+  if (dir.buildCache) return { cause: 'go-build-cache' };
   if (owner !== undefined && isGoToolchainPackage(owner)) return { cause: 'go-toolchain', package: owner };
-  if (isVcsPath(path)) return { cause: 'vcs' };
+  const base = path.slice(slash + 1);
+  if (dir.vcs || VCS_DIRS.has(base)) return { cause: 'vcs' };
   if (owner !== undefined) {
-    if (isDocsPath(path)) return { cause: 'docs', package: owner };
+    if (dir.docs) return { cause: 'docs', package: owner };
     return { cause: packageCause(owner), package: owner };
   }
   if (ctx.goBinaryPaths.has(path)) return { cause: 'go-binary' };
-  const slash = path.lastIndexOf('/');
-  const base = path.slice(slash + 1);
   if (isGoSourceName(base)) return { cause: 'go-source' };
-  if (PM_FILES.has(path) || underAny(path, PM_PREFIXES)) return { cause: 'package-manager' };
+  if (dir.packageManager || PM_FILES.has(path)) return { cause: 'package-manager' };
   if (path === 'etc/ld.so.cache' || path.startsWith('etc/ld.so.conf') || LOADER_OR_LIBC.test(base)) return { cause: 'libc' };
-  if (slash > 0 && SHELL_NAMES.has(base) && BIN_DIRS.has(path.slice(0, slash))) return { cause: 'shell' };
-  if (RUNTIME_FILES.has(path) || underAny(path, RUNTIME_PREFIXES)) return { cause: 'runtime-essentials' };
-  if (isDocsPath(path)) return { cause: 'docs' };
+  if (dir.bin && SHELL_NAMES.has(base)) return { cause: 'shell' };
+  if (dir.runtime || RUNTIME_FILES.has(path)) return { cause: 'runtime-essentials' };
+  if (dir.docs) return { cause: 'docs' };
   return { cause: 'other' };
 }
 
@@ -276,10 +313,19 @@ export function attributeCauses(files: Iterable<MergedFile>, ctx: CauseContext):
   const fileCauses = new Map<string, FileCause>();
   let totalBytes = 0;
   let count = 0;
+  // The rules of the last file's directory: a tree lists a directory's files one after another.
+  let rulesOf: string | undefined;
+  let rules: DirRules | undefined;
   for (const f of files) {
     if (!isRegular(f)) continue;
     count++;
-    const fc = classifyFile(f.path, ctx, owners);
+    const slash = f.path.lastIndexOf('/');
+    const dir = f.path.slice(0, slash + 1);
+    if (rules === undefined || dir !== rulesOf) {
+      rules = dirRules(dir, ctx.go);
+      rulesOf = dir;
+    }
+    const fc = classifyIn(rules, f.path, slash, ctx, owners);
     if (f.charged > 0) fileCauses.set(f.path, fc);
     const t = totals.get(fc.cause) as CauseTotal;
     t.bytes += f.charged;

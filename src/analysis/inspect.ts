@@ -466,10 +466,12 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   };
   const appRatio = sumRatio((p) => p.app) ?? imageRatio;
   const runtimeRatio = sumRatio((p) => p.runtime);
-  const appFiles: AppFile[] = files
-    .filter((f) => (f.type === 'file' || f.type === 'hardlink') && f.charged > 0 && !claims.has(f.path))
-    .filter((f) => attribution.fileCauses.get(f.path)?.cause === 'other' && isAppLocation(f.path))
-    .map((f) => ({ path: f.path, bytes: f.charged, ratio: appRatio }));
+  // Unclaimed files of no known cause outside the system hierarchy (the location test first: it rules out most files).
+  const appFiles: AppFile[] = [];
+  for (const f of files) {
+    if (!isAppLocation(f.path) || (f.type !== 'file' && f.type !== 'hardlink') || claims.has(f.path)) continue;
+    if (attribution.fileCauses.get(f.path)?.cause === 'other') appFiles.push({ path: f.path, bytes: f.charged, ratio: appRatio });
+  }
   const estimate = estimateAfterLevers({
     goBinaries: goBinaries.filter((b) => b.package === undefined),
     appFiles,
