@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attributeCauses, classifyFile, goLocationsFromEnv, isGoToolchainPackage } from './causes.js';
+import { attributeCauses, canonicalOwners, classifyFile, goLocationsFromEnv, isGoToolchainPackage } from './causes.js';
 import { FsIndex } from './fs-index.js';
 import { buildPackageDb } from './package-db.js';
 import { dir, fatImage, file, symlink } from './test-helpers.js';
@@ -73,6 +73,26 @@ describe('cause attribution', () => {
   it('knows the Go toolchain package names', () => {
     for (const n of ['golang-go', 'golang-src', 'golang-1.19', 'golang-1.19-go', 'golang-1.19-src', 'golang-1.22-doc']) expect(isGoToolchainPackage(n)).toBe(true);
     for (const n of ['golang-github-foo-dev', 'gcc', 'libgolang']) expect(isGoToolchainPackage(n)).toBe(false);
+  });
+});
+
+describe('package ownership by real location', () => {
+  it('buildPackageDb with a locate function keys owners as canonicalOwners does, first lister first', () => {
+    // merged /usr: bin and lib are links into usr; two packages list the same file under both names.
+    const fs = new FsIndex([symlink('bin', 'usr/bin'), symlink('lib', 'usr/lib'), file('usr/bin/bash', 10), file('usr/bin/sh', 1), file('usr/lib/libc.so.6', 5), file('usr/share/doc/x', 1)]);
+    const status = ['bash', 'dash', 'libc6', 'shim'].map((p) => `Package: ${p}\nStatus: install ok installed\nVersion: 1\n`).join('\n');
+    const dbFiles = new Map([
+      ['var/lib/dpkg/status', status],
+      ['var/lib/dpkg/info/bash.list', '/.\n/bin\n/bin/bash\n/usr/share/doc/x\n'],
+      ['var/lib/dpkg/info/dash.list', '/usr/bin/sh\n/bin/sh\n/usr/bin/bash\n'],
+      ['var/lib/dpkg/info/libc6.list', '/lib/libc.so.6\n/missing/dir/file\n/usr/lib/libc.so.6\n'],
+      ['var/lib/dpkg/status.d/shim.md5sums', 'd41d8cd98f00b204e9800998ecf8427e  lib/libc.so.6\n'],
+    ]);
+    const located = buildPackageDb(dbFiles, (p) => fs.canonical(p) ?? p).owners;
+    expect([...located]).toEqual([...canonicalOwners(buildPackageDb(dbFiles), fs)]);
+    expect(located.get('usr/bin/bash')).toBe('bash');
+    expect(located.get('usr/bin/sh')).toBe('dash');
+    expect(located.get('usr/lib/libc.so.6')).toBe('libc6');
   });
 });
 

@@ -17,7 +17,7 @@ import type { LayerEntry, MergedFile } from '../image/filesystem/types.js';
 import { imageSource, platformString, type Image, type ImageSource } from '../image/model.js';
 import { ESTIMATED_METHOD, MEASURED_METHOD, type CompressedMode } from '../image/gzip-size.js';
 import { openImage, type OpenImageOptions } from '../image/open.js';
-import { attributeCauses, canonicalOwners, goLocationsFromEnv, isAppLocation, isGoSourcePath } from './causes.js';
+import { attributeCauses, goLocationsFromEnv, isAppLocation, isGoSourcePath } from './causes.js';
 import { estimateAfterLevers, type AppFile } from './estimate.js';
 import { buildFileTree, type FileTree } from './file-tree.js';
 import { FsIndex } from './fs-index.js';
@@ -428,10 +428,10 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   const finalDb = new Map<string, string>();
   for (const [p, v] of dbFiles) if (merged.files.get(p)?.layer === v.layer) finalDb.set(p, v.text);
   dbFiles.clear();
-  const db = buildPackageDb(finalDb);
+  // Ownership keyed by each listed path's real location in the image (see canonicalOwners).
+  const db = buildPackageDb(finalDb, (p) => fs.canonical(p) ?? p);
   finalDb.clear();
-  const owners = canonicalOwners(db, fs);
-  db.owners.clear(); // superseded by `owners` (keyed by real location); frees the memory early
+  const owners = db.owners;
   // The stripped sizes were measured on the thread pool while the work above ran.
   await collector.settle();
   const goBinaries = finalGoBinaries(collector, fs, (p) => owners.get(p));

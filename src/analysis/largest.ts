@@ -16,7 +16,7 @@ export function largestFirst<F extends Pick<MergedFile, 'charged' | 'path'>>(fil
   const top: F[] = [];
   if (!(n > 0)) return top;
   for (const f of files) {
-    if (top.length === n && byChargedThenPath(f, top[n - 1]!) >= 0) continue;
+    if (top.length === n && (f.charged < top[n - 1]!.charged || byChargedThenPath(f, top[n - 1]!) >= 0)) continue;
     // After every kept file it does not come before: files that compare equal keep their order.
     let i = top.length;
     while (i > 0 && byChargedThenPath(f, top[i - 1]!) < 0) i--;

@@ -116,29 +116,37 @@ export function dpkgListPackageName(fileName: string): string | undefined {
   return m?.[1];
 }
 
+/** Where a listed path is keyed in `owners` (buildPackageDb's `locate`); by default the path itself. */
+export type Locate = (path: string) => string;
+
+const asListed: Locate = (p) => p;
+
 /** Record every path of a dpkg `.list` file as owned by `pkg` (directories are listed too; harmless). */
-export function addDpkgList(db: PackageDb, pkg: string, text: string): void {
+export function addDpkgList(db: PackageDb, pkg: string, text: string, locate: Locate = asListed): void {
   for (const line of text.split('\n')) {
     const p = normalizeDbPath(line);
     if (p === '' || p === '.') continue;
     // A path listed by two packages (diversions, shared dirs): the first owner wins, which is
     // dpkg's own answer for files (dirs are shared and never charged).
-    if (!db.owners.has(p)) db.owners.set(p, pkg);
+    const at = locate(p);
+    if (!db.owners.has(at)) db.owners.set(at, pkg);
   }
 }
 
 /** distroless `status.d/<pkg>.md5sums`: "<md5>  <relative path>" per line. */
-export function addMd5sumsList(db: PackageDb, pkg: string, text: string): void {
+export function addMd5sumsList(db: PackageDb, pkg: string, text: string, locate: Locate = asListed): void {
   for (const line of text.split('\n')) {
     const m = /^[0-9a-f]{32}\s+(.+)$/i.exec(line.trim());
     if (!m?.[1]) continue;
     const p = normalizeDbPath(m[1]);
-    if (p && !db.owners.has(p)) db.owners.set(p, pkg);
+    if (!p) continue;
+    const at = locate(p);
+    if (!db.owners.has(at)) db.owners.set(at, pkg);
   }
 }
 
 /** Parse Alpine's `lib/apk/db/installed` into `db`. */
-export function addApkInstalled(db: PackageDb, text: string, provides?: Map<string, string>): string[] {
+export function addApkInstalled(db: PackageDb, text: string, provides?: Map<string, string>, locate: Locate = asListed): string[] {
   const added: string[] = [];
   let cur: PackageInfo | undefined;
   let folder = '';
@@ -194,7 +202,9 @@ export function addApkInstalled(db: PackageDb, text: string, provides?: Map<stri
       case 'R':
         if (cur) {
           const p = normalizeDbPath(folder ? `${folder}/${value}` : value);
-          if (p && !db.owners.has(p)) db.owners.set(p, cur.name);
+          if (!p) break;
+          const at = locate(p);
+          if (!db.owners.has(at)) db.owners.set(at, cur.name);
         }
         break;
       default:
@@ -224,8 +234,10 @@ export function isPackageDbPath(path: string): boolean {
 /**
  * Build the package db from the final versions of the db files. Depends that name virtual
  * packages (dpkg Provides, apk so:/cmd: provides) are resolved to the providing package.
+ * `owners` is keyed by `locate` of each listed path (inspect: its real location in the image,
+ * as canonicalOwners keys it), the first package to list a location owning it.
  */
-export function buildPackageDb(files: Map<string, string>): PackageDb {
+export function buildPackageDb(files: Map<string, string>, locate: Locate = asListed): PackageDb {
   const db = emptyPackageDb();
   const provides = new Map<string, string>();
   const status = files.get('var/lib/dpkg/status');
@@ -240,14 +252,14 @@ export function buildPackageDb(files: Map<string, string>): PackageDb {
     const text = files.get(p) ?? '';
     if (p.startsWith('var/lib/dpkg/status.d/') && p.endsWith('.md5sums')) {
       const pkg = p.slice('var/lib/dpkg/status.d/'.length, -'.md5sums'.length);
-      addMd5sumsList(db, pkg.split(':')[0] ?? pkg, text);
+      addMd5sumsList(db, pkg.split(':')[0] ?? pkg, text, locate);
     } else if (p.startsWith('var/lib/dpkg/info/')) {
       const pkg = dpkgListPackageName(p.slice('var/lib/dpkg/info/'.length));
-      if (pkg && db.packages.has(pkg)) addDpkgList(db, pkg, text);
+      if (pkg && db.packages.has(pkg)) addDpkgList(db, pkg, text, locate);
     }
   }
   const apk = files.get('lib/apk/db/installed');
-  if (apk !== undefined) addApkInstalled(db, apk, provides);
+  if (apk !== undefined) addApkInstalled(db, apk, provides, locate);
   for (const info of db.packages.values()) {
     info.depends = [
       ...new Set(
