@@ -322,10 +322,10 @@ export function attributeCauses(files: Iterable<MergedFile>, ctx: CauseContext):
     if (!isRegular(f)) continue;
     count++;
     const slash = f.path.lastIndexOf('/');
-    const dir = f.path.slice(0, slash + 1);
-    if (rules === undefined || dir !== rulesOf) {
-      rules = dirRules(dir, ctx.go);
-      rulesOf = dir;
+    // Same directory: same length up to the last slash and the same prefix (no slice to compare).
+    if (rules === undefined || rulesOf === undefined || rulesOf.length !== slash + 1 || !f.path.startsWith(rulesOf)) {
+      rulesOf = f.path.slice(0, slash + 1);
+      rules = dirRules(rulesOf, ctx.go);
     }
     const fc = classifyIn(rules, f.path, slash, ctx, owners);
     if (f.charged > 0) fileCauses.set(f.path, fc);

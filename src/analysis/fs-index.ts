@@ -75,8 +75,8 @@ export class FsIndex {
     return e !== undefined && e.type !== 'dir' && e.type !== 'symlink';
   }
 
-  /** Resolved directories, for canonical(): a package database names ~40k paths in ~3k dirs. */
-  private readonly dirs = new Map<string, string | undefined>();
+  /** Resolved directories, for canonical(): a package database names ~40k paths in ~3k dirs (null: does not resolve). */
+  private readonly dirs = new Map<string, string | null>();
 
   /** Canonical location of a path's parent directory plus its own name (last component not followed). */
   canonical(path: string): string | undefined {
@@ -101,14 +101,15 @@ export class FsIndex {
    * fat fixture's db took 45k tree lookups one by one, 15k this way.
    */
   private realDir(dir: string): string | undefined {
-    if (this.dirs.has(dir)) return this.dirs.get(dir);
+    const known = this.dirs.get(dir);
+    if (known !== undefined) return known ?? undefined;
     // The nearest known ancestor: `real` is where dir.slice(0, at - 1) really is.
     let at = 0;
     let real: string | undefined = '';
     for (let s = dir.lastIndexOf('/'); s > 0; s = dir.lastIndexOf('/', s - 1)) {
-      const prefix = dir.slice(0, s);
-      if (this.dirs.has(prefix)) {
-        real = this.dirs.get(prefix);
+      const above = this.dirs.get(dir.slice(0, s));
+      if (above !== undefined) {
+        real = above ?? undefined;
         at = s + 1;
         break;
       }
@@ -125,10 +126,10 @@ export class FsIndex {
         const entry = this.byPath.get(candidate);
         real = entry?.type === 'symlink' && entry.linkname !== undefined ? this.resolve(prefix, true) : candidate;
       }
-      this.dirs.set(prefix, real);
+      this.dirs.set(prefix, real ?? null);
       at = end + 1;
     }
-    if (real === undefined) this.dirs.set(dir, undefined);
+    if (real === undefined) this.dirs.set(dir, null);
     return real;
   }
 }
