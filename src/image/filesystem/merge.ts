@@ -140,8 +140,9 @@ class LayerRead {
   private resume: (() => void) | undefined;
   private aborted = false;
   readonly done: Promise<{ stats: WalkStats; gz: GzipSize | undefined }>;
-  /** Uncompressed bytes read so far (progress). */
+  /** Uncompressed bytes read so far, and when progress was last reported (progress). */
   bytes = 0;
+  reported = 0;
 
   constructor(
     layer: Layer,
@@ -236,16 +237,12 @@ export async function mergeLayers(image: Image, options: MergeOptions = {}): Pro
   const ahead = lookahead(image, options.lookahead);
   // Reads started and not yet merged, by layer index; a replayed layer is never read.
   const reads = new Map<number, LayerRead>();
-  const partial = new Map<number, { bytes: number; last: number }>();
   const onBytes = options.onProgress
     ? (read: LayerRead, n: number): void => {
         read.bytes += n;
-        const p = partial.get(read.index) ?? { bytes: 0, last: 0 };
-        p.bytes = read.bytes;
-        partial.set(read.index, p);
-        if (p.bytes - p.last >= 8 << 20) {
-          p.last = p.bytes;
-          options.onProgress?.({ layer: read.index, layers: layers.length, bytes: p.bytes, done: false });
+        if (read.bytes - read.reported >= 8 << 20) {
+          read.reported = read.bytes;
+          options.onProgress?.({ layer: read.index, layers: layers.length, bytes: read.bytes, done: false });
         }
       }
     : undefined;
