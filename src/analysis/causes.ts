@@ -208,8 +208,8 @@ export interface FileCause {
  * Package ownership keyed by the file's real location: dpkg lists `/bin/bash`, but on a
  * merged-/usr system the tar stores `usr/bin/bash` and `bin` is a symlink to `usr/bin`. The first
  * package to list a location owns it. Every location the db lists is kept, directories and paths
- * not in the image too: only files are ever looked up, and looking every location up in the tree
- * to drop the others cost more than the map they take (63 ms of 40k lookups on the fat fixture).
+ * not in the image too: only files are ever looked up, and looking each location up in the tree
+ * to drop the others (30k lookups on the fat fixture) cost more than the entries they save.
  */
 export function canonicalOwners(db: PackageDb, fs: FsIndex): Map<string, string> {
   // buildPackageDb(files, (p) => fs.canonical(p) ?? p) keys its owners so from the start (inspect does).
