@@ -4,7 +4,10 @@ import { expect, it } from 'vitest';
 import { analyzeBinary, readElf } from '../binary/index.js';
 import type { LayerEntry } from '../image/filesystem/types.js';
 import { gzipSync } from 'node:zlib';
-import { elfExtent, GoBinaryCollector, gzipSize, isBinaryCandidate, strippedView } from './go-binaries.js';
+import { elfExtent, finalGoBinaries, GoBinaryCollector, gzipSize, isBinaryCandidate, strippedView } from './go-binaries.js';
+import { FsIndex } from './fs-index.js';
+import { file } from './test-helpers.js';
+import type { GoBinaryFacts } from './types.js';
 import { buildFixture, HELLO } from '../../test/fixtures/go/build-fixtures.js';
 import { factsFromReport } from './inspect.js';
 import { sizeTree, sizeTreeBytes } from '../binary/size-tree.js';
@@ -155,4 +158,42 @@ describeWithTools(['go'], 'a Go binary padded with zeros (issue 11: a 5 MB layer
     const c = readFileSync(C_BIN);
     expect(elfExtent(c.subarray(0, 16384))).toBeUndefined();
   });
+});
+
+it('finalGoBinaries keeps the final version of each binary found: a regular file that costs bytes, not a toolchain package’s', () => {
+  const facts = (path: string, size: number): GoBinaryFacts => ({
+    path,
+    size,
+    linking: 'static',
+    interpreter: null,
+    go: { version: 'go1.19' },
+    strip: { symtab: 1, dwarf: 2, alignment: 0, total: 3 },
+    trimpath: { leakedPaths: 0, examples: [] },
+  });
+  const col = new GoBinaryCollector(() => undefined);
+  col.add(0, facts('app/server', 100)); // replaced by layer 2's version below
+  col.add(2, facts('app/server', 300));
+  col.add(0, facts('app/gone', 50)); // overwritten in layer 1 by a file that is not a Go binary
+  col.add(1, facts('app/tool', 200));
+  col.add(1, facts('app/link', 200)); // a second hardlink: costs nothing, not a second binary
+  col.add(1, facts('usr/bin/pkgtool', 80));
+  col.add(1, facts('usr/lib/go-1.19/bin/go', 900));
+  const fs = new FsIndex([
+    file('app/server', 300, 2),
+    file('app/gone', 10, 1),
+    file('app/tool', 200, 1),
+    file('app/link', 200, 1, { type: 'hardlink', charged: 0, linkname: 'app/tool' }),
+    file('usr/bin/pkgtool', 80, 1),
+    file('usr/lib/go-1.19/bin/go', 900, 1),
+  ]);
+  const owners = new Map([
+    ['usr/bin/pkgtool', 'sometools'],
+    ['usr/lib/go-1.19/bin/go', 'golang-1.19-go'],
+  ]);
+  const out = finalGoBinaries(col, fs, (p) => owners.get(p));
+  expect(out.map((b) => [b.path, b.size, b.package, b.willStart])).toEqual([
+    ['app/server', 300, undefined, true],
+    ['app/tool', 200, undefined, true],
+    ['usr/bin/pkgtool', 80, 'sometools', true],
+  ]);
 });

@@ -238,7 +238,7 @@ function checkExecutable(input: StaticInput, shown: string, programPath: string,
     const family = libcFamilyOfInterpreter(elf.interpreter);
     const present = exists(fs, elf.interpreter);
     if (!present) {
-      // Only a failure names the image's libc: finding it is a pass over every path (26k on the fat fixture).
+      // Only a failure names the image's libc: finding it is a pass over every path (32,790 on the fat fixture).
       const families = imageLibcFamilies(fs);
       const other = families.length > 0 && family !== undefined && !families.includes(family) ? families[0] : undefined;
       if (other !== undefined) {
