@@ -84,14 +84,23 @@ export class FsIndex {
     const trimmed = path.charCodeAt(0) === 0x2f || path.charCodeAt(path.length - 1) === 0x2f ? path.replace(/^\/+|\/+$/g, '') : path;
     const slash = trimmed.lastIndexOf('/');
     if (slash < 0) return trimmed;
-    const parent = trimmed.slice(0, slash);
-    const dir = this.realDir(parent);
-    if (dir === undefined) return undefined;
+    // A file list names a directory's files one after another: the last parent's answer first.
+    const last = this.lastParent;
+    if (last === undefined || last.path.length !== slash || !trimmed.startsWith(last.path)) {
+      const parent = trimmed.slice(0, slash);
+      const real = this.realDir(parent);
+      this.lastParent = { path: parent, real, same: real === parent };
+    }
+    const { real, same } = this.lastParent!;
+    if (real === undefined) return undefined;
     // Most directories are their own real location: the path is then its own answer (no new string).
-    if (dir === parent) return trimmed;
+    if (same) return trimmed;
     const base = trimmed.slice(slash + 1);
-    return dir === '' ? base : `${dir}/${base}`;
+    return real === '' ? base : `${real}/${base}`;
   }
+
+  /** The parent directory canonical() resolved last, its real location, and whether that is itself. */
+  private lastParent: { path: string; real: string | undefined; same: boolean } | undefined;
 
   /**
    * resolve(dir), remembered for `dir` and each directory above it. From the nearest one already

@@ -415,7 +415,9 @@ export function glibcFromPackageDb(fs: Pick<ImageView, 'read' | 'files'>): { ver
 
 /** The first installed libc6 paragraph of a dpkg status text with a glibc version. */
 function libc6In(text: string): { version: string; upstream: string } | undefined {
-  for (const para of paragraphs(text)) {
+  for (const block of text.split(/\n[ \t]*\n/)) {
+    if (!block.includes('libc6')) continue; // its Package line names it: the other paragraphs are not parsed
+    const para = fields(block);
     if (para.get('package') !== 'libc6') continue;
     if (para.has('status') && !/\binstalled$/.test(para.get('status') ?? '')) continue;
     const version = para.get('version');
@@ -427,19 +429,17 @@ function libc6In(text: string): { version: string; upstream: string } | undefine
 }
 
 /**
- * deb822 paragraphs (man 5 deb822) as field -> value, lower-case names, single-line values only
+ * One deb822 paragraph (man 5 deb822) as field -> value, lower-case names, single-line values only
  * (the fields read here never continue). src/analysis has the full parser; verify cannot import it
  * (analysis already depends on verify).
  */
-function paragraphs(text: string): Array<Map<string, string>> {
-  return text.split(/\n[ \t]*\n/).map((block) => {
-    const m = new Map<string, string>();
-    for (const line of block.split('\n')) {
-      const colon = line.indexOf(':');
-      if (colon > 0 && line[0] !== ' ' && line[0] !== '\t') m.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-    }
-    return m;
-  });
+function fields(block: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of block.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && line[0] !== ' ' && line[0] !== '\t') m.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  return m;
 }
 
 function muslArch(goarch: string): string {
