@@ -190,9 +190,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
   const covered = new Map<string, Array<[number, number]>>(); // section -> sorted covered VA intervals
   const secOf = (va: number): Sec | undefined => secs.find((s) => !s.exec && s.addr > 0 && va >= s.addr && va < s.addr + s.size);
   /** Attributed data intervals (VA) and their package: where pass 2 looks for pointers. */
-  const ownStart: number[] = [];
-  const ownEnd: number[] = [];
-  const ownPkg: string[] = [];
+  const own = new Owned();
   /** Mark [a, b) of a section covered (adjacent intervals merge). */
   const cover = (sec: string, a: number, b: number): void => {
     let list = covered.get(sec);
@@ -229,9 +227,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
       symbolSecs.add(secs.find((x) => x.addr > 0 && start >= x.addr && start < x.addr + x.size)!);
       const pkg = symbolPackage(s.name);
       L.add(pkg, sec.name, end - start);
-      ownStart.push(start);
-      ownEnd.push(end);
-      ownPkg.push(pkg);
+      own.push(start, end, pkg);
     }
   }
 
@@ -286,9 +282,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
         if (end > off) {
           L.add(pkg, sec.name, end - off);
           cover(sec.name, gofunc + off, gofunc + end);
-          ownStart.push(gofunc + off);
-          ownEnd.push(gofunc + end);
-          ownPkg.push(pkg);
+          own.push(gofunc + off, gofunc + end, pkg);
           total += end - off;
         }
         i = j;
@@ -333,9 +327,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
       const end = Math.min(next, region.end);
       L.add(pkg, region.sec.name, end - va);
       L.estimated += end - va;
-      ownStart.push(va);
-      ownEnd.push(end);
-      ownPkg.push(pkg);
+      own.push(va, end, pkg);
       cover(region.sec.name, va, end);
     }
   };
@@ -355,8 +347,8 @@ export function attributeBinary(input: AttributeInput): Attribution {
       targets = dataGaps();
       if (targets.length === 0) break;
       const from = scanned;
-      scanned = ownStart.length;
-      fill(targets, scanDataPointers(dv, le, ptr, dsecs, ownStart, ownEnd, ownPkg, targets, from));
+      scanned = own.length;
+      fill(targets, scanDataPointers(dv, le, ptr, dsecs, own, targets, from));
     }
   }
   if (!method) method = funcs ? 'pclntab' : 'sections';
@@ -589,7 +581,7 @@ function gaps(covered: ReadonlyArray<[number, number]>, start: number, end: numb
 
 interface FuncWalk {
   /** Per function: [entry VA, end VA, package], in address order. */
-  ranges: { start: Float64Array; end: Float64Array; pkg: string[] };
+  ranges: { start: Float64Array; end: Float64Array; pkg: readonly string[] };
   /** Funcdata references packed as offset * FD_SHIFT + function index (numeric sort, no objects). */
   funcdata: GrowF64;
   fileSizes: Map<string, number>;
@@ -631,7 +623,6 @@ function walkFunctions(
 
   const startArr = new Float64Array(nfunc);
   const endArr = new Float64Array(nfunc);
-  const pkgArr: string[] = [];
   const funcdata = new GrowF64();
   const packFd = nfunc < FD_SHIFT;
   const pkgSection = new Map<string, number>();
@@ -694,7 +685,6 @@ function walkFunctions(
     const rec = functab + u32(functab + i * 8 + 4);
     if (rec + recHdr > end) return null;
     const pkg = funcPkgs[i]!;
-    pkgArr.push(pkg);
     startArr[i] = textStart + e0;
     endArr[i] = textStart + e1;
     addP(pkg, 8); // functab entry
@@ -741,24 +731,20 @@ function walkFunctions(
   // Resolver's fast path, here on the bytes), it is the run's package and no string is made for it.
   const nameRes = new Resolver();
   const buf = asBuffer(bytes);
-  let runPrefix = '';
+  // The run's prefix as bytes (latin1: one byte per char), compared in place.
+  let runPrefix = new Uint8Array(0);
   let runPkg = '';
   for (let p = funcnameOff; p < cutabOff; ) {
     let q = bytes.indexOf(0, p);
     if (q < 0 || q > cutabOff) q = cutabOff;
     if (q > p) {
-      const n = runPrefix.length;
-      let same = n > 0 && p + n < q && bytes[p + n] === 0x2e;
-      for (let k = 0; same && k < n; k++) same = bytes[p + k] === runPrefix.charCodeAt(k);
-      for (let k = p + n + 1; same && k < q; k++) same = bytes[k] !== 0x2f && bytes[k] !== 0x5b;
-      if (same) addP(runPkg, q + 1 - p);
-      else {
+      if (!sameRun(bytes, p, q, runPrefix)) {
         const name = buf.toString('latin1', p, q);
         const pkg = nameRes.of(name);
-        addP(pkg, q + 1 - p);
         runPkg = pkg;
-        runPrefix = name.startsWith(`${pkg}.`) && !pkg.startsWith('<') ? pkg : '';
+        runPrefix = name.startsWith(`${pkg}.`) && !pkg.startsWith('<') ? Buffer.from(pkg, 'latin1') : new Uint8Array(0);
       }
+      addP(runPkg, q + 1 - p);
     } else L.tile('pc-line table header', section, 1);
     p = q + 1;
   }
@@ -815,9 +801,9 @@ function walkFunctions(
     const to = filePkg(k % FILE_SHIFT);
     if (to !== null && to !== from) edges.push([from, to]);
   }
-  const mainPkg = mainFile.map((fo, k) => filePkg(fo) ?? pkgArr[mainFunc[k]!]!);
+  const mainPkg = mainFile.map((fo, k) => filePkg(fo) ?? funcPkgs[mainFunc[k]!]!);
   const inlined: InlinedCode = { edges, main: { func: mainFunc, start: mainStart, end: mainEnd, pkg: mainPkg } };
-  return { ranges: { start: startArr, end: endArr, pkg: pkgArr }, funcdata, fileSizes, inlined };
+  return { ranges: { start: startArr, end: endArr, pkg: funcPkgs }, funcdata, fileSizes, inlined };
 
   /** Decode a pcfile table: code bytes per file (CU-local index through cutab). */
   function funcPkgName(): string {
@@ -877,6 +863,18 @@ function walkFunctions(
       if (pc >= e1) return;
     }
   }
+}
+
+/** Is the name bytes[p, q) `<prefix>.<rest>` with no '/' or '[' in the rest (the Resolver's fast path)? */
+function sameRun(bytes: Uint8Array, p: number, q: number, prefix: Uint8Array): boolean {
+  const n = prefix.length;
+  if (n === 0 || p + n >= q || bytes[p + n] !== 0x2e) return false;
+  for (let k = 0; k < n; k++) if (bytes[p + k] !== prefix[k]) return false;
+  for (let k = p + n + 1; k < q; k++) {
+    const c = bytes[k];
+    if (c === 0x2f || c === 0x5b) return false;
+  }
+  return true;
 }
 
 const bufs = new WeakMap<Uint8Array, Buffer>();
@@ -1005,6 +1003,65 @@ class GrowF64 {
   }
   view(): Float64Array {
     return this.buf.subarray(0, this.length);
+  }
+}
+
+/** A growable array of 32-bit integers outside the JS heap. */
+class GrowI32 {
+  private buf = new Int32Array(1 << 12);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.buf.length) {
+      const b = new Int32Array(this.buf.length * 2);
+      b.set(this.buf);
+      this.buf = b;
+    }
+    this.buf[this.length++] = v;
+  }
+  at(i: number): number {
+    return this.buf[i]!;
+  }
+}
+
+/**
+ * Attributed data items (VA intervals) and their packages, where the data-pointer pass looks for
+ * pointers: typed arrays and package ids, not JS arrays of numbers and strings (they grew the heap).
+ */
+class Owned {
+  private readonly s = new GrowF64();
+  private readonly e = new GrowF64();
+  private readonly p = new GrowI32();
+  private readonly names: string[] = [];
+  private readonly ids = new Map<string, number>();
+  private lastName = '';
+  private lastId = -1;
+  get length(): number {
+    return this.s.length;
+  }
+  push(start: number, end: number, pkg: string): void {
+    if (pkg !== this.lastName || this.lastId < 0) {
+      let id = this.ids.get(pkg);
+      if (id === undefined) {
+        id = this.names.length;
+        this.ids.set(pkg, id);
+        this.names.push(pkg);
+      }
+      this.lastName = pkg;
+      this.lastId = id;
+    }
+    this.s.push(start);
+    this.e.push(end);
+    this.p.push(this.lastId);
+  }
+  pkg(i: number): string {
+    return this.names[this.p.at(i)]!;
+  }
+  /** Views valid until the next push. */
+  starts(): Float64Array {
+    return this.s.view();
+  }
+  ends(): Float64Array {
+    return this.e.view();
   }
 }
 
@@ -1150,16 +1207,16 @@ function scanDataPointers(
   le: boolean,
   ptr: number,
   secs: readonly Sec[],
-  ownStart: readonly number[],
-  ownEnd: readonly number[],
-  ownPkg: readonly string[],
+  own: Owned,
   regions: ReadonlyArray<{ start: number; end: number }>,
   from: number,
 ): RefList {
   const lo = regions[0]!.start;
   const hi = regions[regions.length - 1]!.end;
-  const out: RefList = { lo, keys: new Float64Array(0), pkgOf: (i) => ownPkg[i]! };
-  if (hi - lo >= 2 ** 29 || ownStart.length >= REF_SHIFT) return out;
+  const out: RefList = { lo, keys: new Float64Array(0), pkgOf: (i) => own.pkg(i) };
+  if (hi - lo >= 2 ** 29 || own.length >= REF_SHIFT) return out;
+  const ownStart = own.starts();
+  const ownEnd = own.ends();
   const refs = new RefCollector(lo, hi);
   let sec: Sec | undefined;
   for (let i = from; i < ownStart.length; i++) {
@@ -1218,7 +1275,9 @@ export function moduleOf(pkg: string, go: ModuleFacts | null): { path: string; v
   else if (p.startsWith('vendor/')) return { path: STD, version: goVersion };
   let best: { path: string; version: string } | null = null;
   for (const d of go?.deps ?? []) {
-    if ((p === d.path || p.startsWith(`${d.path}/`)) && (!best || d.path.length > best.path.length)) {
+    // `p` is d.path or under it (no `${d.path}/` string per dependency: this runs per package).
+    const n = d.path.length;
+    if (p.startsWith(d.path) && (p.length === n || p.charCodeAt(n) === 0x2f) && (!best || n > best.path.length)) {
       best = { path: d.path, version: d.replace ? `${d.version} => ${d.replace.path} ${d.replace.version}`.trim() : d.version };
     }
   }
