@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { packageOf, CGO_C, COMPILER_GENERATED, NO_PACKAGE } from './packages.js';
 import { DATA_SECTION } from './sections.js';
 import type { ExeSection, Executable } from './exe.js';
-import type { Pclntab } from './pclntab.js';
+import { sameRun, type Pclntab } from './pclntab.js';
 import { InternalError } from '../errors.js';
 import { SCRATCH_SLOT, TEXT_SLOT, type Loader } from './source.js';
 import { CallGraph, importSites, NO_SITES, type InlinedCode, type SiteOptions } from './sites.js';
@@ -113,6 +113,13 @@ class Ledger {
 class Resolver {
   private prefix = '';
   private pkg = '';
+  /** The current run's package prefix ('' when none) and package (what `of` returns on its fast path). */
+  get runPrefix(): string {
+    return this.prefix;
+  }
+  get runPackage(): string {
+    return this.pkg;
+  }
   of(name: string): string {
     const p = this.prefix;
     if (p !== '' && name.startsWith(p) && name.charCodeAt(p.length) === 0x2e && name.indexOf('/', p.length) < 0 && name.indexOf('[', p.length) < 0) {
@@ -863,18 +870,6 @@ function walkFunctions(
       if (pc >= e1) return;
     }
   }
-}
-
-/** Is the name bytes[p, q) `<prefix>.<rest>` with no '/' or '[' in the rest (the Resolver's fast path)? */
-function sameRun(bytes: Uint8Array, p: number, q: number, prefix: Uint8Array): boolean {
-  const n = prefix.length;
-  if (n === 0 || p + n >= q || bytes[p + n] !== 0x2e) return false;
-  for (let k = 0; k < n; k++) if (bytes[p + k] !== prefix[k]) return false;
-  for (let k = p + n + 1; k < q; k++) {
-    const c = bytes[k];
-    if (c === 0x2f || c === 0x5b) return false;
-  }
-  return true;
 }
 
 const bufs = new WeakMap<Uint8Array, Buffer>();
