@@ -272,19 +272,22 @@ export function attributeBinary(input: AttributeInput): Attribution {
   if (funcs && gofunc !== undefined && gofuncEnd !== undefined && funcs.funcdata.length > 0) {
     const sec = secOf(gofunc);
     if (sec) {
-      const fd = funcs.funcdata.view().sort();
-      const offAt = (k: number): number => Math.floor(fd[k]! / FD_SHIFT);
-      const pkgAt = (k: number): string => funcs.ranges.pkg[fd[k]! % FD_SHIFT]!;
+      // By offset, then function index (pushed in index order; the sort is stable).
+      const fd = funcs.funcdata.sorted();
+      const offs = fd.keys;
+      const fns = fd.vals;
+      const offAt = (k: number): number => offs[k]!;
+      const pkgAt = (k: number): string => funcs.ranges.pkg[fns[k]!]!;
       const limit = gofuncEnd - gofunc;
       let i = 0;
       let total = 0;
-      while (i < fd.length) {
+      while (i < offs.length) {
         const off = offAt(i);
         const pkg = pkgAt(i);
         let j = i + 1;
-        while (j < fd.length && offAt(j) === off) j++;
+        while (j < offs.length && offAt(j) === off) j++;
         // The last item has no successor: it ends at the region end only when a symbol bounds it.
-        const next = j < fd.length ? offAt(j) : symtab ? limit : off;
+        const next = j < offs.length ? offAt(j) : symtab ? limit : off;
         const end = Math.min(next, limit);
         if (end > off) {
           L.add(pkg, sec.name, end - off);
@@ -315,17 +318,17 @@ export function attributeBinary(input: AttributeInput): Attribution {
   };
   /** Each referenced address owns the bytes up to the next referenced address (or its gap's end). */
   const fill = (targets: ReadonlyArray<{ start: number; end: number; sec: Sec }>, refs: RefList): void => {
-    if (refs.keys.length === 0) return;
-    const keys = refs.keys.sort();
+    const { keys, vals } = refs.refs;
+    if (keys.length === 0) return;
     let t = 0;
     for (let i = 0; i < keys.length; ) {
-      const rel = Math.floor(keys[i]! / REF_SHIFT);
+      const rel = keys[i]!;
       const va = refs.lo + rel;
       // The first reference (lowest function or item index) to an address decides its package.
-      const pkg = refs.pkgOf(keys[i]! - rel * REF_SHIFT);
+      const pkg = refs.pkgOf(vals[i]!);
       let j = i + 1;
-      while (j < keys.length && Math.floor(keys[j]! / REF_SHIFT) === rel) j++;
-      const next = j < keys.length ? refs.lo + Math.floor(keys[j]! / REF_SHIFT) : Infinity;
+      while (j < keys.length && keys[j]! === rel) j++;
+      const next = j < keys.length ? refs.lo + keys[j]! : Infinity;
       i = j;
       while (t < targets.length && targets[t]!.end <= va) t++;
       if (t >= targets.length) break;
@@ -545,19 +548,20 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
 
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** References as sortable numbers: (address - lo) * REF_SHIFT + index of the referencing function or item. */
+/** References: address - lo, and the index of the referencing function or item, sorted by address. */
 interface RefList {
   lo: number;
-  /** One key per referenced address (its first reference), unsorted. */
-  keys: Float64Array;
+  /** One pair per referenced address (its first reference), by address. */
+  refs: Pairs;
   pkgOf: (index: number) => string;
 }
+/** Bound on the function or item index of a reference (kept from when references were packed in doubles). */
 const REF_SHIFT = 2 ** 24;
 
 /** Import-site keys: package id * FILE_SHIFT + file-table offset. */
 const FILE_SHIFT = 2 ** 24;
 
-/** Funcdata sort key multiplier: offset * FD_SHIFT + function index stays below 2^53. */
+/** Bound on the function index of a funcdata reference (kept from when they were packed in doubles). */
 const FD_SHIFT = 2 ** 21;
 const GOFUNC_SYMBOL = /^go[.:]func\.\*$/;
 const DYNAMIC = /^\.(interp|dynamic|dynsym|dynstr|hash|gnu\.hash|gnu\.version.*|rela?(\..*)?|plt.*|got.*)$/;
@@ -589,8 +593,8 @@ function gaps(covered: ReadonlyArray<[number, number]>, start: number, end: numb
 interface FuncWalk {
   /** Per function: [entry VA, end VA, package], in address order. */
   ranges: { start: Float64Array; end: Float64Array; pkg: readonly string[] };
-  /** Funcdata references packed as offset * FD_SHIFT + function index (numeric sort, no objects). */
-  funcdata: GrowF64;
+  /** Funcdata references: (offset, function index), in function order. */
+  funcdata: PairList;
   fileSizes: Map<string, number>;
   /** What the pcfile tables say about inlined code, for the import sites (sites.ts). */
   inlined: InlinedCode;
@@ -630,7 +634,7 @@ function walkFunctions(
 
   const startArr = new Float64Array(nfunc);
   const endArr = new Float64Array(nfunc);
-  const funcdata = new GrowF64();
+  const funcdata = new PairList();
   const packFd = nfunc < FD_SHIFT;
   const pkgSection = new Map<string, number>();
   let apPkg = '';
@@ -727,7 +731,7 @@ function walkFunctions(
     for (let k = 0; k < npcdata; k++) charge(u32(rec + recHdr + 4 * k), pkg);
     for (let k = 0; k < nfuncdata; k++) {
       const off = u32(rec + recHdr + 4 * npcdata + 4 * k);
-      if (off !== 0xffffffff && packFd) funcdata.push(off * FD_SHIFT + i);
+      if (off !== 0xffffffff && packFd) funcdata.push(off, i);
     }
   }
   if (prevRec >= 0 && end > prevRec) addP(prevPkg, end - prevRec); // last record + trailing padding
@@ -1060,11 +1064,61 @@ class Owned {
   }
 }
 
+const NO_PAIRS: Pairs = { keys: new Uint32Array(0), vals: new Int32Array(0) };
+
+interface Pairs {
+  keys: Uint32Array;
+  vals: Int32Array;
+}
+
+/** (u32 key, i32 value) pairs in typed arrays, sorted by key with a stable radix sort (no comparator, no objects). */
+class PairList {
+  private k = new Uint32Array(1 << 12);
+  private v = new Int32Array(1 << 12);
+  length = 0;
+  push(key: number, val: number): void {
+    if (this.length === this.k.length) {
+      const k = new Uint32Array(this.k.length * 2);
+      k.set(this.k);
+      this.k = k;
+      const v = new Int32Array(this.v.length * 2);
+      v.set(this.v);
+      this.v = v;
+    }
+    this.k[this.length] = key;
+    this.v[this.length++] = val;
+  }
+  /** The pairs by key; pairs with equal keys keep their push order. */
+  sorted(): Pairs {
+    const n = this.length;
+    let keys = this.k.subarray(0, n);
+    let vals = this.v.subarray(0, n);
+    let max = 0;
+    for (let i = 0; i < n; i++) if (keys[i]! > max) max = keys[i]!;
+    // LSD radix sort, 16 bits a pass: one pass below 2^16, two otherwise.
+    let tk = new Uint32Array(n);
+    let tv = new Int32Array(n);
+    const count = new Int32Array(0x10001);
+    for (let shift = 0; shift < 32 && (shift === 0 || max >= 2 ** shift); shift += 16) {
+      count.fill(0);
+      for (let i = 0; i < n; i++) count[((keys[i]! >>> shift) & 0xffff) + 1]!++;
+      for (let b = 1; b <= 0x10000; b++) count[b]! += count[b - 1]!;
+      for (let i = 0; i < n; i++) {
+        const at = count[(keys[i]! >>> shift) & 0xffff]!++;
+        tk[at] = keys[i]!;
+        tv[at] = vals[i]!;
+      }
+      [keys, tk] = [tk, keys];
+      [vals, tv] = [tv, vals];
+    }
+    return { keys, vals };
+  }
+}
+
 /** First reference to each address only: a bit per byte of [lo, hi). Later references never win (higher index). */
 class RefCollector {
   private readonly seen: Uint8Array;
-  private buf = new Float64Array(1 << 12);
-  private n = 0;
+  private readonly pairs = new PairList();
   constructor(
     readonly lo: number,
     hi: number,
@@ -1077,15 +1131,10 @@ class RefCollector {
     const k = rel >>> 3;
     if (this.seen[k]! & bit) return;
     this.seen[k]! |= bit;
-    if (this.n === this.buf.length) {
-      const b = new Float64Array(this.buf.length * 2);
-      b.set(this.buf);
-      this.buf = b;
-    }
-    this.buf[this.n++] = rel * REF_SHIFT + index;
+    this.pairs.push(rel, index);
   }
-  keys(): Float64Array {
-    return this.buf.subarray(0, this.n);
+  sorted(): Pairs {
+    return this.pairs.sorted();
   }
 }
 
@@ -1101,7 +1150,7 @@ function scanReferences(
 ): RefList {
   const lo = regions.length > 0 ? regions[0]!.start : 0;
   const hi = regions.length > 0 ? regions[regions.length - 1]!.end : 0;
-  const out: RefList = { lo, keys: new Float64Array(0), pkgOf: (f) => ranges.pkg[f]! };
+  const out: RefList = { lo, refs: NO_PAIRS, pkgOf: (f) => ranges.pkg[f]! };
   const wantRefs = regions.length > 0 && hi - lo < 2 ** 29 && ranges.pkg.length < REF_SHIFT;
   if (!wantRefs && !calls) return out;
   const refs = new RefCollector(lo, wantRefs ? hi : lo);
@@ -1189,7 +1238,7 @@ function scanReferences(
     }
   }
   loader.release(TEXT_SLOT);
-  if (wantRefs) out.keys = refs.keys();
+  if (wantRefs) out.refs = refs.sorted();
   return out;
 }
 
@@ -1208,7 +1257,7 @@ function scanDataPointers(
 ): RefList {
   const lo = regions[0]!.start;
   const hi = regions[regions.length - 1]!.end;
-  const out: RefList = { lo, keys: new Float64Array(0), pkgOf: (i) => own.pkg(i) };
+  const out: RefList = { lo, refs: NO_PAIRS, pkgOf: (i) => own.pkg(i) };
   if (hi - lo >= 2 ** 29 || own.length >= REF_SHIFT) return out;
   const ownStart = own.starts();
   const ownEnd = own.ends();
@@ -1241,7 +1290,7 @@ function scanDataPointers(
       }
     }
   }
-  out.keys = refs.keys();
+  out.refs = refs.sorted();
   return out;
 }
 
