@@ -345,7 +345,8 @@ export function attributeBinary(input: AttributeInput): Attribution {
   if (funcs && textSec && (exe.arch === 'amd64' || exe.arch === 'arm64')) {
     let targets = dataGaps();
     calls = input.sites ? new CallGraph(funcs.ranges, funcs.inlined, textSec) : null;
-    const refs = scanReferences(loader, exe.arch, textSec, funcs.ranges, targets, le, calls);
+    const bits = { buf: new Uint8Array(0) };
+    const refs = scanReferences(loader, exe.arch, textSec, funcs.ranges, targets, le, calls, bits);
     if (targets.length > 0) {
       fill(targets, refs);
       method = method ? `${method}+references` : 'references';
@@ -358,7 +359,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
       if (targets.length === 0) break;
       const from = scanned;
       scanned = own.length;
-      fill(targets, scanDataPointers(dv, le, ptr, dsecs, own, targets, from));
+      fill(targets, scanDataPointers(dv, le, ptr, dsecs, own, targets, from, bits));
     }
   }
   if (!method) method = funcs ? 'pclntab' : 'sections';
@@ -634,7 +635,14 @@ function walkFunctions(
 
   const startArr = new Float64Array(nfunc);
   const endArr = new Float64Array(nfunc);
-  const funcdata = new PairList();
+  // Sized once (a growing list left copies behind): every func record's funcdata count, an upper bound.
+  let fdCap = 0;
+  for (let i = 0; i < nfunc; i++) {
+    const rec = functab + u32(functab + i * 8 + 4);
+    if (rec + recHdr > end) break;
+    fdCap += bytes[rec + recHdr - 1]!;
+  }
+  const funcdata = new PairList(fdCap);
   const packFd = nfunc < FD_SHIFT;
   const pkgSection = new Map<string, number>();
   let apPkg = '';
@@ -1073,9 +1081,13 @@ interface Pairs {
 
 /** (u32 key, i32 value) pairs in typed arrays, sorted by key with a stable radix sort (no comparator, no objects). */
 class PairList {
-  private k = new Uint32Array(1 << 12);
-  private v = new Int32Array(1 << 12);
+  private k: Uint32Array;
+  private v: Int32Array;
   length = 0;
+  constructor(capacity = 1 << 12) {
+    this.k = new Uint32Array(Math.max(16, capacity));
+    this.v = new Int32Array(Math.max(16, capacity));
+  }
   push(key: number, val: number): void {
     if (this.length === this.k.length) {
       const k = new Uint32Array(this.k.length * 2);
@@ -1091,13 +1103,13 @@ class PairList {
   /** The pairs by key; pairs with equal keys keep their push order. */
   sorted(): Pairs {
     const n = this.length;
-    let keys = this.k.subarray(0, n);
-    let vals = this.v.subarray(0, n);
+    let keys: Uint32Array = this.k.subarray(0, n);
+    let vals: Int32Array = this.v.subarray(0, n);
     let max = 0;
     for (let i = 0; i < n; i++) if (keys[i]! > max) max = keys[i]!;
     // LSD radix sort, 16 bits a pass: one pass below 2^16, two otherwise.
-    let tk = new Uint32Array(n);
-    let tv = new Int32Array(n);
+    let tk: Uint32Array = new Uint32Array(n);
+    let tv: Int32Array = new Int32Array(n);
     const count = new Int32Array(0x10001);
     for (let shift = 0; shift < 32 && (shift === 0 || max >= 2 ** shift); shift += 16) {
       count.fill(0);
@@ -1119,11 +1131,16 @@ class PairList {
 class RefCollector {
   private readonly seen: Uint8Array;
   private readonly pairs = new PairList();
+  /** `bits` is reused from one collector to the next (cleared here): the rounds run one after another. */
   constructor(
     readonly lo: number,
     hi: number,
+    bits: { buf: Uint8Array },
   ) {
-    this.seen = new Uint8Array(Math.ceil((hi - lo) / 8));
+    const n = Math.ceil((hi - lo) / 8);
+    if (bits.buf.length < n) bits.buf = new Uint8Array(n);
+    else bits.buf.fill(0, 0, n);
+    this.seen = bits.buf.subarray(0, n);
   }
   add(va: number, index: number): void {
     const rel = va - this.lo;
@@ -1147,13 +1164,14 @@ function scanReferences(
   regions: ReadonlyArray<{ start: number; end: number }>,
   le: boolean,
   calls: CallGraph | null,
+  bits: { buf: Uint8Array },
 ): RefList {
   const lo = regions.length > 0 ? regions[0]!.start : 0;
   const hi = regions.length > 0 ? regions[regions.length - 1]!.end : 0;
   const out: RefList = { lo, refs: NO_PAIRS, pkgOf: (f) => ranges.pkg[f]! };
   const wantRefs = regions.length > 0 && hi - lo < 2 ** 29 && ranges.pkg.length < REF_SHIFT;
   if (!wantRefs && !calls) return out;
-  const refs = new RefCollector(lo, wantRefs ? hi : lo);
+  const refs = new RefCollector(lo, wantRefs ? hi : lo, bits);
   const find = (va: number): number => {
     if (va < lo || va >= hi) return -1;
     let a = 0;
@@ -1254,6 +1272,7 @@ function scanDataPointers(
   own: Owned,
   regions: ReadonlyArray<{ start: number; end: number }>,
   from: number,
+  bits: { buf: Uint8Array },
 ): RefList {
   const lo = regions[0]!.start;
   const hi = regions[regions.length - 1]!.end;
@@ -1261,7 +1280,7 @@ function scanDataPointers(
   if (hi - lo >= 2 ** 29 || own.length >= REF_SHIFT) return out;
   const ownStart = own.starts();
   const ownEnd = own.ends();
-  const refs = new RefCollector(lo, hi);
+  const refs = new RefCollector(lo, hi, bits);
   let sec: Sec | undefined;
   for (let i = from; i < ownStart.length; i++) {
     const start = ownStart[i]!;
