@@ -499,8 +499,8 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
     if (tables.size >= 64) break;
     for (let o = x.offset, last = x.offset + x.size - 3 * ptr; o <= last; o += ptr) {
       if (words !== null && (o & 3) === 0) {
-        const lenLo = words[(o + ptr) >>> 2]!;
-        if (lenLo === 0 || lenLo > 100_000 || lenLo !== words[(o + 2 * ptr) >>> 2]) continue;
+        o = nextSliceHeader(words, o, last, ptr);
+        if (o > last) break;
       }
       const n = rd(o + ptr);
       if (n < 1 || n > 100_000 || rd(o + 2 * ptr) !== n) continue;
@@ -548,6 +548,19 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
 }
 
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * The first o' >= o (o, o + ptr, ...; 4-byte aligned) at most `last` where a slice header's length
+ * and capacity have equal low halves in [1, 100000], or a value past `last`. A small function of its
+ * own: the loop over megabytes of data is compiled early instead of running long unoptimized.
+ */
+function nextSliceHeader(words: Uint32Array, o: number, last: number, ptr: number): number {
+  for (; o <= last; o += ptr) {
+    const lenLo = words[(o + ptr) >>> 2]!;
+    if (lenLo !== 0 && lenLo <= 100_000 && lenLo === words[(o + 2 * ptr) >>> 2]) return o;
+  }
+  return o;
+}
 
 /** References: address - lo, and the index of the referencing function or item, sorted by address. */
 interface RefList {
