@@ -274,30 +274,11 @@ export function attributeBinary(input: AttributeInput): Attribution {
     if (sec) {
       // By offset, then function index (pushed in index order; the sort is stable).
       const fd = funcs.funcdata.sorted();
-      const offs = fd.keys;
-      const fns = fd.vals;
-      const offAt = (k: number): number => offs[k]!;
-      const pkgAt = (k: number): string => funcs.ranges.pkg[fns[k]!]!;
-      const limit = gofuncEnd - gofunc;
-      let i = 0;
-      let total = 0;
-      while (i < offs.length) {
-        const off = offAt(i);
-        const pkg = pkgAt(i);
-        let j = i + 1;
-        while (j < offs.length && offAt(j) === off) j++;
-        // The last item has no successor: it ends at the region end only when a symbol bounds it.
-        const next = j < offs.length ? offAt(j) : symtab ? limit : off;
-        const end = Math.min(next, limit);
-        if (end > off) {
-          L.add(pkg, sec.name, end - off);
-          cover(sec.name, gofunc + off, gofunc + end);
-          own.push(gofunc + off, gofunc + end, pkg);
-          total += end - off;
-        }
-        i = j;
-      }
-      void total;
+      placeFuncdata(fd, funcs.ranges.pkg, gofunc, gofuncEnd - gofunc, symtab !== null, (pkg, a, b) => {
+        L.add(pkg, sec.name, b - a);
+        cover(sec.name, a, b);
+        own.push(a, b, pkg);
+      });
     }
   }
 
@@ -761,25 +742,7 @@ function walkFunctions(
   // Function names (inlined callees too) to the package the name names.
   // Names come in package runs: while a name is `<prefix>.<rest>` with no '/' or '[' in the rest (the
   // Resolver's fast path, here on the bytes), it is the run's package and no string is made for it.
-  const nameRes = new Resolver();
-  const buf = asBuffer(bytes);
-  // The run's prefix as bytes (latin1: one byte per char), compared in place.
-  let runPrefix = new Uint8Array(0);
-  let runPkg = '';
-  for (let p = funcnameOff; p < cutabOff; ) {
-    let q = bytes.indexOf(0, p);
-    if (q < 0 || q > cutabOff) q = cutabOff;
-    if (q > p) {
-      if (!sameRun(bytes, p, q, runPrefix)) {
-        const name = buf.toString('latin1', p, q);
-        const pkg = nameRes.of(name);
-        runPkg = pkg;
-        runPrefix = name.startsWith(`${pkg}.`) && !pkg.startsWith('<') ? Buffer.from(pkg, 'latin1') : new Uint8Array(0);
-      }
-      addP(runPkg, q + 1 - p);
-    } else L.tile('pc-line table header', section, 1);
-    p = q + 1;
-  }
+  nameBytes(bytes, funcnameOff, cutabOff, addP, () => L.tile('pc-line table header', section, 1));
   // cutab runs and the file names they point at, to the CU's package.
   const cus = [...cuPkg.keys()].sort((a, b) => a - b);
   const fileSeen = new Set<number>();
@@ -894,6 +857,29 @@ function walkFunctions(
       pc = next;
       if (pc >= e1) return;
     }
+  }
+}
+
+/** Each name in bytes[from, to) (NUL-terminated, the terminator counted) to its package; `empty` per empty name. */
+function nameBytes(bytes: Uint8Array, from: number, to: number, add: (pkg: string, n: number) => void, empty: () => void): void {
+  const nameRes = new Resolver();
+  const buf = asBuffer(bytes);
+  // The run's prefix as bytes (latin1: one byte per char), compared in place.
+  let runPrefix = new Uint8Array(0);
+  let runPkg = '';
+  for (let p = from; p < to; ) {
+    let q = bytes.indexOf(0, p);
+    if (q < 0 || q > to) q = to;
+    if (q > p) {
+      if (!sameRun(bytes, p, q, runPrefix)) {
+        const name = buf.toString('latin1', p, q);
+        const pkg = nameRes.of(name);
+        runPkg = pkg;
+        runPrefix = name.startsWith(`${pkg}.`) && !pkg.startsWith('<') ? Buffer.from(pkg, 'latin1') : new Uint8Array(0);
+      }
+      add(runPkg, q + 1 - p);
+    } else empty();
+    p = q + 1;
   }
 }
 
@@ -1023,6 +1009,35 @@ class GrowF64 {
   }
   view(): Float64Array {
     return this.buf.subarray(0, this.length);
+  }
+}
+
+/**
+ * Funcdata items, by offset from `gofunc`: each from its offset up to the next item's (the first
+ * function to name it decides the package); the last one up to `limit` only when a symbol bounds
+ * the region (`bounded`).
+ */
+function placeFuncdata(
+  fd: Pairs,
+  pkgs: readonly string[],
+  gofunc: number,
+  limit: number,
+  bounded: boolean,
+  place: (pkg: string, start: number, end: number) => void,
+): void {
+  const offs = fd.keys;
+  const fns = fd.vals;
+  const n = offs.length;
+  let i = 0;
+  while (i < n) {
+    const off = offs[i]!;
+    const pkg = pkgs[fns[i]!]!;
+    let j = i + 1;
+    while (j < n && offs[j]! === off) j++;
+    const next = j < n ? offs[j]! : bounded ? limit : off;
+    const end = Math.min(next, limit);
+    if (end > off) place(pkg, gofunc + off, gofunc + end);
+    i = j;
   }
 }
 
@@ -1221,24 +1236,7 @@ function scanReferences(
       d = got.at[0]! - s;
     }
     if (arch === 'amd64') {
-      // One pass: CALL rel32 (E8) at every byte (a call site when the target is exactly a function's
-      // entry), and RIP-relative LEA/MOV (REX, 8D/8B, ModRM 00 xxx 101), resuming after each one found.
-      let next = s + d;
-      for (let p = s + d, pe = e + d; p + 5 <= pe; p++) {
-        const b0 = bytes[p]!;
-        if (b0 === 0xe8) {
-          if (calls) calls.add(f, tAddr + (p - d - tOff), tAddr + (p - d + 5 - tOff) + dv.getInt32(p + 1, true));
-        } else if ((b0 & 0xf0) === 0x40 && wantRefs && p >= next && p + 7 <= pe) {
-          const op = bytes[p + 1];
-          if ((op === 0x8d || op === 0x8b) && (bytes[p + 2]! & 0xc7) === 0x05) {
-            const va = tAddr + (p - d + 7 - tOff) + dv.getInt32(p + 3, true);
-            if (find(va) >= 0) {
-              refs.add(va, f);
-              next = p + 7;
-            }
-          }
-        }
-      }
+      scanAmd64(bytes, dv, s + d, e + d, tAddr - tOff - d, f, calls, wantRefs ? refs : null, find);
     } else {
       for (let p = s + ((4 - ((s - tOff) % 4)) % 4); p + 4 <= e; p += 4) {
         const ins = dv.getUint32(p + d, le);
@@ -1271,6 +1269,41 @@ function scanReferences(
   loader.release(TEXT_SLOT);
   if (wantRefs) out.refs = refs.sorted();
   return out;
+}
+
+/**
+ * One function's x86-64 code, bytes[p0, pe) (VA = index + base), in one pass: CALL rel32 (E8) at every
+ * byte (a call site when the target is exactly a function's entry), and RIP-relative LEA/MOV (REX,
+ * 8D/8B, ModRM 00 xxx 101) into a region (`find`), resuming after each one found. A function of its
+ * own, called per function: compiled after a few calls instead of waiting for the caller's loop.
+ */
+function scanAmd64(
+  bytes: Uint8Array,
+  dv: DataView,
+  p0: number,
+  pe: number,
+  base: number,
+  f: number,
+  calls: CallGraph | null,
+  refs: RefCollector | null,
+  find: (va: number) => number,
+): void {
+  let next = p0;
+  for (let p = p0; p + 5 <= pe; p++) {
+    const b0 = bytes[p]!;
+    if (b0 === 0xe8) {
+      if (calls !== null) calls.add(f, p + base, p + 5 + base + dv.getInt32(p + 1, true));
+    } else if ((b0 & 0xf0) === 0x40 && refs !== null && p >= next && p + 7 <= pe) {
+      const op = bytes[p + 1];
+      if ((op === 0x8d || op === 0x8b) && (bytes[p + 2]! & 0xc7) === 0x05) {
+        const va = p + 7 + base + dv.getInt32(p + 3, true);
+        if (find(va) >= 0) {
+          refs.add(va, f);
+          next = p + 7;
+        }
+      }
+    }
+  }
 }
 
 /**
