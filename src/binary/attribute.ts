@@ -26,6 +26,7 @@ import { sameRun, type Pclntab } from './pclntab.js';
 import { InternalError } from '../errors.js';
 import { SCRATCH_SLOT, TEXT_SLOT, type Loader } from './source.js';
 import { CallGraph, importSites, NO_SITES, type InlinedCode, type SiteOptions } from './sites.js';
+import { NO_PAIRS, PairList, type Pairs } from './pairs.js';
 
 import type { Attribution, AttributionSummary, EmbeddedFile, FileAttribution, ModuleAttribution, ModuleFacts, OverheadTile, PackageAttribution, SectionAttribution } from './attribution-types.js';
 
@@ -1097,61 +1098,6 @@ class Owned {
   }
   ends(): Float64Array {
     return this.e.view();
-  }
-}
-
-const NO_PAIRS: Pairs = { keys: new Uint32Array(0), vals: new Int32Array(0) };
-
-interface Pairs {
-  keys: Uint32Array;
-  vals: Int32Array;
-}
-
-/** (u32 key, i32 value) pairs in typed arrays, sorted by key with a stable radix sort (no comparator, no objects). */
-class PairList {
-  private k: Uint32Array;
-  private v: Int32Array;
-  length = 0;
-  constructor(capacity = 1 << 12) {
-    this.k = new Uint32Array(Math.max(16, capacity));
-    this.v = new Int32Array(Math.max(16, capacity));
-  }
-  push(key: number, val: number): void {
-    if (this.length === this.k.length) {
-      const k = new Uint32Array(this.k.length * 2);
-      k.set(this.k);
-      this.k = k;
-      const v = new Int32Array(this.v.length * 2);
-      v.set(this.v);
-      this.v = v;
-    }
-    this.k[this.length] = key;
-    this.v[this.length++] = val;
-  }
-  /** The pairs by key; pairs with equal keys keep their push order. */
-  sorted(): Pairs {
-    const n = this.length;
-    let keys: Uint32Array = this.k.subarray(0, n);
-    let vals: Int32Array = this.v.subarray(0, n);
-    let max = 0;
-    for (let i = 0; i < n; i++) if (keys[i]! > max) max = keys[i]!;
-    // LSD radix sort, 16 bits a pass: one pass below 2^16, two otherwise.
-    let tk: Uint32Array = new Uint32Array(n);
-    let tv: Int32Array = new Int32Array(n);
-    const count = new Int32Array(0x10001);
-    for (let shift = 0; shift < 32 && (shift === 0 || max >= 2 ** shift); shift += 16) {
-      count.fill(0);
-      for (let i = 0; i < n; i++) count[((keys[i]! >>> shift) & 0xffff) + 1]!++;
-      for (let b = 1; b <= 0x10000; b++) count[b]! += count[b - 1]!;
-      for (let i = 0; i < n; i++) {
-        const at = count[(keys[i]! >>> shift) & 0xffff]!++;
-        tk[at] = keys[i]!;
-        tv[at] = vals[i]!;
-      }
-      [keys, tk] = [tk, keys];
-      [vals, tv] = [tv, vals];
-    }
-    return { keys, vals };
   }
 }
 
