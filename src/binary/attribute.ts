@@ -1283,26 +1283,46 @@ function scanDataPointers(
     }
     const first = start + ((ptr - (start % ptr)) % ptr);
     const last = Math.min(ownEnd[i]!, sec.addr + sec.size);
-    for (let va = first; va + ptr <= last; va += ptr) {
-      const f = sec.offset + (va - sec.addr);
-      const w = ptr === 8 ? (dv.getUint32(f + (le ? 4 : 0), le) === 0 ? dv.getUint32(f + (le ? 0 : 4), le) : -1) : dv.getUint32(f, le);
-      if (w < lo || w >= hi) continue;
-      let a = 0;
-      let b = regions.length - 1;
-      while (a <= b) {
-        const m = (a + b) >> 1;
-        const r = regions[m]!;
-        if (w < r.start) b = m - 1;
-        else if (w >= r.end) a = m + 1;
-        else {
-          refs.add(w, i);
-          break;
-        }
-      }
-    }
+    itemPointers(dv, le, ptr, sec.offset - sec.addr, first, last, lo, hi, regions, refs, i);
   }
   out.refs = refs.sorted();
   return out;
+}
+
+/**
+ * The pointer-sized words of one item, VAs [first, last) (file offset = VA + delta in `dv`), that point
+ * into a region: referenced by item `i`. A function of its own, called per item: compiled early.
+ */
+function itemPointers(
+  dv: DataView,
+  le: boolean,
+  ptr: number,
+  delta: number,
+  first: number,
+  last: number,
+  lo: number,
+  hi: number,
+  regions: ReadonlyArray<{ start: number; end: number }>,
+  refs: RefCollector,
+  i: number,
+): void {
+  for (let va = first; va + ptr <= last; va += ptr) {
+    const f = va + delta;
+    const w = ptr === 8 ? (dv.getUint32(f + (le ? 4 : 0), le) === 0 ? dv.getUint32(f + (le ? 0 : 4), le) : -1) : dv.getUint32(f, le);
+    if (w < lo || w >= hi) continue;
+    let a = 0;
+    let b = regions.length - 1;
+    while (a <= b) {
+      const m = (a + b) >> 1;
+      const r = regions[m]!;
+      if (w < r.start) b = m - 1;
+      else if (w >= r.end) a = m + 1;
+      else {
+        refs.add(w, i);
+        break;
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -37,21 +37,13 @@ export class PairList {
     const n = this.length;
     let keys: Uint32Array = this.k.subarray(0, n);
     let vals: Int32Array = this.v.subarray(0, n);
-    let max = 0;
-    for (let i = 0; i < n; i++) if (keys[i]! > max) max = keys[i]!;
+    const max = maxOf(keys);
     // LSD radix sort, 16 bits a pass: one pass below 2^16, two otherwise.
     let tk: Uint32Array = new Uint32Array(n);
     let tv: Int32Array = new Int32Array(n);
     const count = new Int32Array(0x10001);
     for (let shift = 0; shift < 32 && (shift === 0 || max >= 2 ** shift); shift += 16) {
-      count.fill(0);
-      for (let i = 0; i < n; i++) count[((keys[i]! >>> shift) & 0xffff) + 1]!++;
-      for (let b = 1; b <= 0x10000; b++) count[b]! += count[b - 1]!;
-      for (let i = 0; i < n; i++) {
-        const at = count[(keys[i]! >>> shift) & 0xffff]!++;
-        tk[at] = keys[i]!;
-        tv[at] = vals[i]!;
-      }
+      radixPass(keys, vals, tk, tv, shift, count);
       [keys, tk] = [tk, keys];
       [vals, tv] = [tv, vals];
     }
@@ -59,3 +51,21 @@ export class PairList {
   }
 }
 
+function maxOf(keys: Uint32Array): number {
+  let max = 0;
+  for (let i = 0; i < keys.length; i++) if (keys[i]! > max) max = keys[i]!;
+  return max;
+}
+
+/** One stable counting pass on bits [shift, shift + 16) of the keys, from (keys, vals) into (tk, tv). */
+function radixPass(keys: Uint32Array, vals: Int32Array, tk: Uint32Array, tv: Int32Array, shift: number, count: Int32Array): void {
+  const n = keys.length;
+  count.fill(0);
+  for (let i = 0; i < n; i++) count[((keys[i]! >>> shift) & 0xffff) + 1]!++;
+  for (let b = 1; b <= 0x10000; b++) count[b]! += count[b - 1]!;
+  for (let i = 0; i < n; i++) {
+    const at = count[(keys[i]! >>> shift) & 0xffff]!++;
+    tk[at] = keys[i]!;
+    tv[at] = vals[i]!;
+  }
+}
