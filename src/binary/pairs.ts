@@ -59,11 +59,24 @@ function maxOf(keys: Uint32Array): number {
 
 /** One stable counting pass on bits [shift, shift + 16) of the keys, from (keys, vals) into (tk, tv). */
 function radixPass(keys: Uint32Array, vals: Int32Array, tk: Uint32Array, tv: Int32Array, shift: number, count: Int32Array): void {
-  const n = keys.length;
+  // Three loops, three functions: each is compiled on its own (one loop's compiled code meeting the
+  // next, never-run loop threw it away).
+  countDigits(keys, shift, count);
+  prefixSums(count);
+  scatter(keys, vals, tk, tv, shift, count);
+}
+
+function countDigits(keys: Uint32Array, shift: number, count: Int32Array): void {
   count.fill(0);
-  for (let i = 0; i < n; i++) count[((keys[i]! >>> shift) & 0xffff) + 1]!++;
-  for (let b = 1; b <= 0x10000; b++) count[b]! += count[b - 1]!;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < keys.length; i++) count[((keys[i]! >>> shift) & 0xffff) + 1]!++;
+}
+
+function prefixSums(count: Int32Array): void {
+  for (let b = 1; b < count.length; b++) count[b]! += count[b - 1]!;
+}
+
+function scatter(keys: Uint32Array, vals: Int32Array, tk: Uint32Array, tv: Int32Array, shift: number, count: Int32Array): void {
+  for (let i = 0; i < keys.length; i++) {
     const at = count[(keys[i]! >>> shift) & 0xffff]!++;
     tk[at] = keys[i]!;
     tv[at] = vals[i]!;
