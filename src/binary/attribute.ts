@@ -631,13 +631,7 @@ function walkFunctions(
   const startArr = new Float64Array(nfunc);
   const endArr = new Float64Array(nfunc);
   // Sized once (a growing list left copies behind): every func record's funcdata count, an upper bound.
-  let fdCap = 0;
-  for (let i = 0; i < nfunc; i++) {
-    const rec = functab + u32(functab + i * 8 + 4);
-    if (rec + recHdr > end) break;
-    fdCap += bytes[rec + recHdr - 1]!;
-  }
-  const funcdata = new PairList(fdCap);
+  const funcdata = new PairList(funcdataCount(bytes, dv, le, functab, nfunc, recHdr, end));
   const packFd = nfunc < FD_SHIFT;
   const pkgSection = new Map<string, number>();
   let apPkg = '';
@@ -745,23 +739,7 @@ function walkFunctions(
   // Resolver's fast path, here on the bytes), it is the run's package and no string is made for it.
   nameBytes(bytes, funcnameOff, cutabOff, addP, () => L.tile('pc-line table header', section, 1));
   // cutab runs and the file names they point at, to the CU's package.
-  const cus = [...cuPkg.keys()].sort((a, b) => a - b);
-  const fileSeen = new Set<number>();
-  for (let c = 0; c < cus.length; c++) {
-    const from = cus[c]!;
-    const to = Math.min(ncu, c + 1 < cus.length ? cus[c + 1]! : ncu);
-    if (to <= from || from >= ncu) continue;
-    const pkg = cuPkg.get(from)!;
-    addP(pkg, (to - from) * 4);
-    for (let k = from; k < to; k++) {
-      const fo = u32(cutabOff + k * 4);
-      if (fo === 0xffffffff || fileSeen.has(fo) || filetabOff + fo >= pctabOff) continue;
-      fileSeen.add(fo);
-      let q = filetabOff + fo;
-      while (q < pctabOff && bytes[q] !== 0) q++;
-      addP(pkg, q + 1 - (filetabOff + fo));
-    }
-  }
+  cuFiles(bytes, dv, le, cuPkg, ncu, cutabOff, filetabOff, pctabOff, addP);
   addP('', 0); // flush the running sum
   for (const [pkg, n] of pkgSection) L.add(pkg, section, n);
 
@@ -857,6 +835,51 @@ function walkFunctions(
       }
       pc = next;
       if (pc >= e1) return;
+    }
+  }
+}
+
+/**
+ * The sum of every func record's funcdata count (an upper bound on the funcdata references), up to
+ * the first record outside the table. A loop of its own: not another on-stack compilation of walkFunctions.
+ */
+function funcdataCount(bytes: Uint8Array, dv: DataView, le: boolean, functab: number, nfunc: number, recHdr: number, end: number): number {
+  let n = 0;
+  for (let i = 0; i < nfunc; i++) {
+    const rec = functab + dv.getUint32(functab + i * 8 + 4, le);
+    if (rec + recHdr > end) break;
+    n += bytes[rec + recHdr - 1]!;
+  }
+  return n;
+}
+
+/** Each compilation unit's cutab run, and the file names it points at (each once), to the unit's package. */
+function cuFiles(
+  bytes: Uint8Array,
+  dv: DataView,
+  le: boolean,
+  cuPkg: ReadonlyMap<number, string>,
+  ncu: number,
+  cutabOff: number,
+  filetabOff: number,
+  pctabOff: number,
+  addP: (pkg: string, n: number) => void,
+): void {
+  const cus = [...cuPkg.keys()].sort((a, b) => a - b);
+  const fileSeen = new Set<number>();
+  for (let c = 0; c < cus.length; c++) {
+    const from = cus[c]!;
+    const to = Math.min(ncu, c + 1 < cus.length ? cus[c + 1]! : ncu);
+    if (to <= from || from >= ncu) continue;
+    const pkg = cuPkg.get(from)!;
+    addP(pkg, (to - from) * 4);
+    for (let k = from; k < to; k++) {
+      const fo = dv.getUint32(cutabOff + k * 4, le);
+      if (fo === 0xffffffff || fileSeen.has(fo) || filetabOff + fo >= pctabOff) continue;
+      fileSeen.add(fo);
+      let q = filetabOff + fo;
+      while (q < pctabOff && bytes[q] !== 0) q++;
+      addP(pkg, q + 1 - (filetabOff + fo));
     }
   }
 }
