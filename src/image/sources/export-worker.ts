@@ -96,7 +96,8 @@ function mainThreadBody(body: Readable): ExportBody {
 }
 
 function openOnWorker(w: Worker, client: EngineClient, path: string, what: string, options: OpenExportOptions): Promise<ExportBody> {
-  const ring = new SharedArrayBuffer(SLOTS * SLOT_SIZE);
+  // Dropped on close: the image object outlives its export, and the ring is 8 MiB.
+  let ring: SharedArrayBuffer | undefined = new SharedArrayBuffer(SLOTS * SLOT_SIZE);
   const queue: Array<{ slot: number; len: number }> = [];
   const digests = new Map<number, { resolve: (d: { hex: string; bytes: number }) => void; reject: (e: Error) => void }>();
   let ended = false;
@@ -194,7 +195,7 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
         const next = queue.shift();
         if (next !== undefined) {
           lent = next.slot;
-          return Buffer.from(ring, next.slot * SLOT_SIZE, next.len);
+          return Buffer.from(ring!, next.slot * SLOT_SIZE, next.len);
         }
         if (failure !== undefined) throw failure;
         if (ended) return undefined;
@@ -202,6 +203,7 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
       }
     },
     hash(layer, part) {
+      if (closed) return;
       if (part.buffer !== ring) throw new InternalError('export: a layer part outside the ring was passed for hashing');
       send({ type: 'hash', layer, start: part.byteOffset, len: part.length });
     },
@@ -217,6 +219,7 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
       closed = true;
       queue.length = 0;
       lent = undefined;
+      ring = undefined;
       send({ type: 'cancel' });
       // A digest asked for before the end is still answered (the worker handles messages in order).
       if (digests.size === 0) terminate();
