@@ -15,6 +15,7 @@ import { openImage } from '../open.js';
 import { buildTestImage, dir, file, opaque, whiteout, type TestImageSpec } from '../testing/index.js';
 import { EngineClient, engineEndpoints, parseDockerHost } from './engine-client.js';
 import { openDockerDaemon } from './docker-daemon.js';
+import { exportsOpened } from './export-worker.js';
 
 let work: string;
 beforeAll(async () => {
@@ -47,7 +48,12 @@ const spec: TestImageSpec = {
 };
 
 /** A fake Docker 24 engine serving one archive for image `app:1`. */
-function dockerLike(archive: string, configDigest: string, diffIds: string[], mutate: { body?: (b: Buffer) => Buffer; apiVersion?: string; slices?: number } = {}): Handler {
+function dockerLike(
+  archive: string,
+  configDigest: string,
+  diffIds: string[],
+  mutate: { body?: (b: Buffer) => Buffer; apiVersion?: string; slices?: number; cutAt?: number; getStatus?: number } = {},
+): Handler {
   return (req, res) => {
     const url = req.url ?? '';
     if (url === '/_ping') {
@@ -57,8 +63,18 @@ function dockerLike(archive: string, configDigest: string, diffIds: string[], mu
     } else if (/^\/v1\.\d+\/images\/app%3A1\/json$/.test(url)) {
       res.writeHead(200).end(JSON.stringify({ Id: configDigest, Architecture: 'amd64', Os: 'linux', Config: {}, RootFS: { Type: 'layers', Layers: diffIds } }));
     } else if (/^\/v1\.\d+\/images\/app%3A1\/get$/.test(url)) {
+      if (mutate.getStatus !== undefined) {
+        res.writeHead(mutate.getStatus, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'export refused: disk full' }));
+        return;
+      }
       res.writeHead(200, { 'Content-Type': 'application/x-tar' });
-      if (mutate.body) void readFile(archive).then((b) => res.end(mutate.body!(b)));
+      if (mutate.cutAt !== undefined) {
+        // Chunked, then the connection drops mid-body (inside a layer's entry).
+        const at = mutate.cutAt;
+        void readFile(archive).then((b) => {
+          res.write(b.subarray(0, at), () => setTimeout(() => res.destroy(), 50));
+        });
+      } else if (mutate.body) void readFile(archive).then((b) => res.end(mutate.body!(b)));
       else if (mutate.slices !== undefined) {
         // Many small HTTP chunks: a layer spans several of them.
         const n = mutate.slices;
@@ -106,30 +122,52 @@ describe('engine endpoints', () => {
   });
 });
 
+/** Run `fn` with GOSLIM_WORKER set to `worker` (unset: undefined), restoring it after. */
+async function withWorker<T>(worker: string | undefined, fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.GOSLIM_WORKER;
+  if (worker === undefined) delete process.env.GOSLIM_WORKER;
+  else process.env.GOSLIM_WORKER = worker;
+  try {
+    return await fn();
+  } finally {
+    if (saved === undefined) delete process.env.GOSLIM_WORKER;
+    else process.env.GOSLIM_WORKER = saved;
+  }
+}
+
+const READERS = [
+  ['on the export worker thread', undefined],
+  ['on the main thread (GOSLIM_WORKER=0)', '0'],
+] as const;
+
 describe('docker-daemon source (fake engine)', () => {
-  for (const format of ['docker-archive-legacy', 'docker-archive-docker25'] as const) {
-    it(`streams a ${format} export into the same walk as the archive file`, async () => {
-      const built = await buildTestImage(spec, { dir: join(work, format), format, tag: 'app:1' });
-      const fromFile = await openImage(built.reference);
-      const diffIds = fromFile.config().rootfs.diff_ids;
-      const engine = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), diffIds, { slices: 700 }));
-      try {
-        const image = await openDockerDaemon('app:1', { env: engine.env });
-        expect(image.source().detail).toContain('docker 24.0.7');
-        const a = await mergeLayers(image, { verifyDiffIds: true });
-        const b = await mergeLayers(fromFile);
-        expect([...a.files.entries()]).toEqual([...b.files.entries()]);
-        expect(a.wasted).toEqual(b.wasted);
-        // The real config arrived at the end of the stream and replaced the engine's account.
-        expect(image.rawConfig().equals(fromFile.rawConfig())).toBe(true);
-        expect(image.manifest().layers.map((l) => l.size)).toEqual(fromFile.layers().map((l) => l.size()));
-        // A layer read again is a new request that skips to it.
-        const again = await mergeLayers(image);
-        expect([...again.files.keys()]).toEqual([...a.files.keys()]);
-      } finally {
-        await close(engine.server);
-      }
-    });
+  for (const [where, worker] of READERS) {
+    for (const format of ['docker-archive-legacy', 'docker-archive-docker25'] as const) {
+      it(`streams a ${format} export into the same walk as the archive file, ${where}`, () => withWorker(worker, async () => {
+        const built = await buildTestImage(spec, { dir: join(work, `${format}-${worker ?? 'w'}`), format, tag: 'app:1' });
+        const fromFile = await openImage(built.reference);
+        const diffIds = fromFile.config().rootfs.diff_ids;
+        const engine = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), diffIds, { slices: 700 }));
+        try {
+          const image = await openDockerDaemon('app:1', { env: engine.env });
+          expect(image.source().detail).toContain('docker 24.0.7');
+          const before = exportsOpened();
+          const a = await mergeLayers(image, { verifyDiffIds: true });
+          expect(exportsOpened()[worker === undefined ? 'worker' : 'main']).toBe(before[worker === undefined ? 'worker' : 'main'] + 1);
+          const b = await mergeLayers(fromFile);
+          expect([...a.files.entries()]).toEqual([...b.files.entries()]);
+          expect(a.wasted).toEqual(b.wasted);
+          // The real config arrived at the end of the stream and replaced the engine's account.
+          expect(image.rawConfig().equals(fromFile.rawConfig())).toBe(true);
+          expect(image.manifest().layers.map((l) => l.size)).toEqual(fromFile.layers().map((l) => l.size()));
+          // A layer read again is a new request that skips to it.
+          const again = await mergeLayers(image);
+          expect([...again.files.keys()]).toEqual([...a.files.keys()]);
+        } finally {
+          await close(engine.server);
+        }
+      }));
+    }
   }
 
   it('faults: no such image, a layer that does not hash to its diff_id, a cut stream', async () => {
@@ -151,4 +189,23 @@ describe('docker-daemon source (fake engine)', () => {
     expect(['E_TRUNCATED', 'E_MALFORMED']).toContain((err as { code?: string }).code);
     await close(cut.server);
   });
+
+  for (const [where, worker] of READERS) {
+    it(`faults ${where}: the engine refuses the export; the connection drops inside a layer`, () => withWorker(worker, async () => {
+      const built = await buildTestImage(spec, { dir: join(work, `faults2-${worker ?? 'w'}`), format: 'docker-archive-legacy', tag: 'app:1' });
+      const fromFile = await openImage(built.reference);
+      const diffIds = fromFile.config().rootfs.diff_ids;
+      const refused = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), diffIds, { getStatus: 500 }));
+      const err = await mergeLayers(await openDockerDaemon('app:1', { env: refused.env })).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'E_REGISTRY' });
+      expect((err as Error).message).toContain('export refused: disk full');
+      await close(refused.server);
+
+      // 1.5 MB in: inside the 3 MB file of layer 0, whose reader is waiting for more.
+      const dropped = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), diffIds, { cutAt: 1_500_000 }));
+      const err2 = await mergeLayers(await openDockerDaemon('app:1', { env: dropped.env })).catch((e: unknown) => e);
+      expect(err2).toMatchObject({ code: 'E_TRUNCATED' });
+      await close(dropped.server);
+    }));
+  }
 });

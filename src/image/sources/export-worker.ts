@@ -37,6 +37,12 @@ export interface OpenExportOptions {
   mainThread?: boolean;
 }
 
+/** Exports opened on each path, for tests. */
+const opened = { worker: 0, main: 0 };
+export function exportsOpened(): Readonly<{ worker: number; main: number }> {
+  return { ...opened };
+}
+
 function workersOff(): boolean {
   return process.env.GOSLIM_WORKER === '0';
 }
@@ -48,8 +54,12 @@ function workersOff(): boolean {
 export async function openExport(client: EngineClient, path: string, what: string, options: OpenExportOptions): Promise<ExportBody> {
   if (options.mainThread !== true && !workersOff() && client.info.endpoint.tls === undefined) {
     const w = startWorker();
-    if (w !== undefined) return openOnWorker(w, client, path, what, options);
+    if (w !== undefined) {
+      opened.worker++;
+      return openOnWorker(w, client, path, what, options);
+    }
   }
+  opened.main++;
   const res = await client.request('GET', path, { idleMs: options.idleMs });
   try {
     await client.checkStatus(res, what);
