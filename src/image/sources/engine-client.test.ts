@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeLayers } from '../filesystem/index.js';
 import { openImage } from '../open.js';
 import { buildTestImage, dir, file, opaque, whiteout, type TestImageSpec } from '../testing/index.js';
-import { EngineClient, engineEndpoints, parseDockerHost } from './engine-client.js';
+import { EngineClient, engineEndpoints, engineFromPing, parseDockerHost } from './engine-client.js';
 import { openDockerDaemon } from './docker-daemon.js';
 import { exportsOpened } from './export-worker.js';
 
@@ -110,6 +110,27 @@ describe('engine endpoints', () => {
     const err = await EngineClient.connect({ DOCKER_HOST: `unix://${join(work, 'none.sock')}` }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'E_NETWORK' });
     expect((err as Error).message).toContain('none.sock');
+  });
+
+  it('an engine that names itself in /_ping headers (Podman, Docker) is not asked /version', async () => {
+    for (const [headers, info] of [
+      [{ 'Api-Version': '1.41', 'Libpod-Api-Version': '4.3.1', Server: 'Libpod/4.3.1 (linux)' }, { kind: 'podman', version: '4.3.1', apiVersion: '1.41' }],
+      [{ 'Api-Version': '1.45', Server: 'Docker/24.0.7 (linux)' }, { kind: 'docker', version: '24.0.7', apiVersion: '1.43' }],
+    ] as const) {
+      const asked: string[] = [];
+      const engine = await fakeEngine((req, res) => {
+        asked.push(req.url ?? '');
+        if (req.url === '/_ping') res.writeHead(200, headers).end('OK');
+        else res.writeHead(500).end('{}');
+      });
+      const client = await EngineClient.connect(engine.env);
+      expect(client.info).toMatchObject(info);
+      expect(asked).toEqual(['/_ping']);
+      await close(engine.server);
+    }
+    // Headers that name no engine (or no API version): /version decides, as before.
+    expect(engineFromPing({ server: 'nginx/1.25' })).toBeUndefined();
+    expect(engineFromPing({ server: 'Docker/<script>' })).toBeUndefined();
   });
 
   it('something that is no engine, and an engine with a malformed /version', async () => {
