@@ -18,10 +18,11 @@
  *
  * Protocol:
  *   main -> worker  start {endpoint, path, connectMs, idleMs, deadlineMs, ring, slots, slotSize}
- *                   release {slots}         slots the main thread is done with
- *                   hash {layer, start, len} add ring bytes [start, start+len) to layer's hash
- *                                           (sent before the slot holding them is released)
- *                   digest {layer}          the layer's hash is complete: send it
+ *                   release {slots, hash, digest?}  first add the ring ranges in `hash`
+ *                                           [layer, start, len, ...] to those layers' hashes,
+ *                                           then send layer `digest`'s hash when it is given (its
+ *                                           bytes are all in), then take back `slots` (which the
+ *                                           main thread is done with). One message per slot.
  *                   cancel                  stop (the worker is terminated next)
  *   worker -> main  response {status, body?} the answer's status; for a non-2xx one, its body
  *                                           (at most 64 KiB, for the engine's error message)
@@ -45,9 +46,7 @@ export interface ExportWorkerStart {
 
 export type ExportWorkerRequest =
   | ExportWorkerStart
-  | { type: 'release'; slots: number[] }
-  | { type: 'hash'; layer: number; start: number; len: number }
-  | { type: 'digest'; layer: number }
+  | { type: 'release'; slots: number[]; hash: number[]; digest?: number }
   | { type: 'cancel' };
 
 export type ExportWorkerReply =
@@ -70,6 +69,13 @@ export function exportWorkerBody(): void {
   const post = (msg: ExportWorkerReply): void => port.postMessage(msg);
   /** The status line and headers; an error document kept for its message. */
   const MAX_HEAD = 64 * 1024;
+  /**
+   * A partly filled slot goes to an idle main thread at once from this size, else after
+   * FLUSH_MS without more bytes: each slot costs the main thread a round of promises, and
+   * bursts of reads are often a few 64 KiB each.
+   */
+  const MIN_FLUSH = 256 * 1024;
+  const FLUSH_MS = 2;
   const MAX_ERROR_BODY = 64 * 1024;
 
   let ring: Uint8Array | undefined;
@@ -92,6 +98,7 @@ export function exportWorkerBody(): void {
 
   const stop = (): void => {
     finished = true;
+    clearTimeout(flushTimer);
     for (const t of timers) clearTimeout(t);
     socket?.destroy();
   };
@@ -140,14 +147,23 @@ export function exportWorkerBody(): void {
   };
   /**
    * A partly filled slot is sent when the main thread has nothing else to parse (after a burst
-   * of reads), so that it never waits for a slot to fill while bytes are here.
+   * of reads), so that it does not wait for a slot to fill while bytes are here.
    */
+  let flushTimer: NodeJS.Timeout | undefined;
   const maybeFlush = (): void => {
-    if (flushQueued || lent > 0 || finished) return;
+    if (flushQueued || lent > 0 || finished || cur === undefined) return;
     flushQueued = true;
     setImmediate(() => {
       flushQueued = false;
-      if (lent === 0 && !finished) flush();
+      if (lent > 0 || finished) return;
+      if (off >= MIN_FLUSH) {
+        flush();
+        return;
+      }
+      clearTimeout(flushTimer);
+      flushTimer = setTimeout(() => {
+        if (lent === 0 && !finished) flush();
+      }, FLUSH_MS);
     });
   };
   const finishBody = (): void => {
@@ -302,7 +318,10 @@ export function exportWorkerBody(): void {
         callback: (n: number, b: Uint8Array): boolean => {
           if (finished) return false;
           try {
-            if (onBytes(b.subarray(0, n))) return true;
+            if (onBytes(b.subarray(0, n))) {
+              maybeFlush();
+              return true;
+            }
             paused = true;
             return false;
           } catch (err) {
@@ -349,16 +368,20 @@ export function exportWorkerBody(): void {
 
   port.on('message', (msg: ExportWorkerRequest) => {
     if (msg.type === 'start') start(msg);
-    else if (msg.type === 'hash') {
-      let h = hashes.get(msg.layer);
-      if (h === undefined) hashes.set(msg.layer, (h = { hash: createHash('sha256'), bytes: 0 }));
-      h.hash.update(ring!.subarray(msg.start, msg.start + msg.len));
-      h.bytes += msg.len;
-    } else if (msg.type === 'digest') {
-      const h = hashes.get(msg.layer) ?? { hash: createHash('sha256'), bytes: 0 };
-      hashes.delete(msg.layer);
-      post({ type: 'digest', layer: msg.layer, hex: h.hash.digest('hex'), bytes: h.bytes });
-    } else if (msg.type === 'release') {
+    else if (msg.type === 'release') {
+      for (let k = 0; k + 2 < msg.hash.length; k += 3) {
+        const layer = msg.hash[k]!;
+        let h = hashes.get(layer);
+        if (h === undefined) hashes.set(layer, (h = { hash: createHash('sha256'), bytes: 0 }));
+        h.hash.update(ring!.subarray(msg.hash[k + 1]!, msg.hash[k + 1]! + msg.hash[k + 2]!));
+        h.bytes += msg.hash[k + 2]!;
+      }
+      if (msg.digest !== undefined) {
+        const h = hashes.get(msg.digest) ?? { hash: createHash('sha256'), bytes: 0 };
+        hashes.delete(msg.digest);
+        post({ type: 'digest', layer: msg.digest, hex: h.hash.digest('hex'), bytes: h.bytes });
+      }
+      if (msg.slots.length === 0) return;
       for (const s of msg.slots) free.push(s);
       lent -= msg.slots.length;
       if (finished) return;

@@ -115,6 +115,8 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
   let closed = false;
   let terminated = false;
   let lent: number | undefined;
+  /** Ring ranges to hash [layer, start, len, ...], sent with the next release or digest request. */
+  let toHash: number[] = [];
   let waiting: (() => void) | undefined;
   let answered: { resolve: () => void; reject: (e: Error) => void } | undefined;
   const send = (msg: ExportWorkerRequest): void => {
@@ -197,7 +199,8 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
   const body: ExportBody = {
     async read() {
       if (lent !== undefined) {
-        send({ type: 'release', slots: [lent] });
+        send({ type: 'release', slots: [lent], hash: toHash });
+        toHash = [];
         lent = undefined;
       }
       for (;;) {
@@ -215,13 +218,14 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
     hash(layer, part) {
       if (closed) return;
       if (part.buffer !== ring) throw new InternalError('export: a layer part outside the ring was passed for hashing');
-      send({ type: 'hash', layer, start: part.byteOffset, len: part.length });
+      toHash.push(layer, part.byteOffset, part.length);
     },
     digest(layer) {
       if (failure !== undefined) return Promise.reject(failure);
       return new Promise((resolve, reject) => {
         digests.set(layer, { resolve, reject });
-        send({ type: 'digest', layer });
+        send({ type: 'release', slots: [], hash: toHash, digest: layer });
+        toHash = [];
       });
     },
     close() {
