@@ -52,7 +52,7 @@ function dockerLike(
   archive: string,
   configDigest: string,
   diffIds: string[],
-  mutate: { body?: (b: Buffer) => Buffer; apiVersion?: string; slices?: number; cutAt?: number; getStatus?: number } = {},
+  mutate: { body?: (b: Buffer) => Buffer; apiVersion?: string; slices?: number; cutAt?: number; getStatus?: number; garbled?: boolean } = {},
 ): Handler {
   return (req, res) => {
     const url = req.url ?? '';
@@ -63,6 +63,15 @@ function dockerLike(
     } else if (/^\/v1\.\d+\/images\/app%3A1\/json$/.test(url)) {
       res.writeHead(200).end(JSON.stringify({ Id: configDigest, Architecture: 'amd64', Os: 'linux', Config: {}, RootFS: { Type: 'layers', Layers: diffIds } }));
     } else if (/^\/v1\.\d+\/images\/app%3A1\/get$/.test(url)) {
+      if (mutate.garbled === true) {
+        // Chunked framing that is not: a chunk size that is no hex number, after a valid chunk.
+        void readFile(archive).then((b) => {
+          res.socket!.write(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${(4096).toString(16)}\r\n`);
+          res.socket!.write(b.subarray(0, 4096));
+          res.socket!.end('\r\nzz-not-hex\r\n');
+        });
+        return;
+      }
       if (mutate.getStatus !== undefined) {
         res.writeHead(mutate.getStatus, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'export refused: disk full' }));
         return;
@@ -227,6 +236,12 @@ describe('docker-daemon source (fake engine)', () => {
       const err2 = await mergeLayers(await openDockerDaemon('app:1', { env: dropped.env })).catch((e: unknown) => e);
       expect(err2).toMatchObject({ code: 'E_TRUNCATED' });
       await close(dropped.server);
+
+      const garbled = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), diffIds, { garbled: true }));
+      const err3 = await mergeLayers(await openDockerDaemon('app:1', { env: garbled.env })).catch((e: unknown) => e);
+      // The worker's reader names the framing error; node:http's parser drops the connection.
+      expect(worker === undefined ? ['E_MALFORMED'] : ['E_MALFORMED', 'E_TRUNCATED']).toContain((err3 as { code?: string }).code);
+      await close(garbled.server);
     }));
   }
 });

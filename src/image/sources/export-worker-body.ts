@@ -67,6 +67,8 @@ export function exportWorkerBody(): void {
   if (!parentPort) return;
   const port = parentPort;
   const post = (msg: ExportWorkerReply): void => port.postMessage(msg);
+  /** An answer that is not HTTP/1.1 as expected (this code cannot import errors.ts). */
+  class HttpFault extends Error {}
   /** The status line and headers; an error document kept for its message. */
   const MAX_HEAD = 64 * 1024;
   /**
@@ -222,7 +224,7 @@ export function exportWorkerBody(): void {
   const parseHead = (head: string): void => {
     const lines = head.split('\r\n');
     const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
-    if (m === null) throw new Error(`not an HTTP answer: ${JSON.stringify((lines[0] ?? '').slice(0, 60))}`);
+    if (m === null) throw new HttpFault(`not an HTTP answer: ${JSON.stringify((lines[0] ?? '').slice(0, 60))}`);
     status = Number(m[1]);
     let length = -1;
     for (const l of lines.slice(1)) {
@@ -232,7 +234,7 @@ export function exportWorkerBody(): void {
       const value = l.slice(colon + 1).trim();
       if (name === 'transfer-encoding') chunked = /(^|,)\s*chunked\s*$/i.test(value);
       else if (name === 'content-length') {
-        if (!/^\d{1,15}$/.test(value)) throw new Error(`bad Content-Length ${JSON.stringify(value.slice(0, 20))}`);
+        if (!/^\d{1,15}$/.test(value)) throw new HttpFault(`bad Content-Length ${JSON.stringify(value.slice(0, 20))}`);
         length = Number(value);
       }
     }
@@ -262,7 +264,7 @@ export function exportWorkerBody(): void {
         const end = nl < 0 ? buf.length : nl + 1;
         line += Buffer.from(buf.buffer, buf.byteOffset + i, end - i).toString('latin1');
         i = end;
-        if (line.length > MAX_HEAD) throw new Error('HTTP header or chunk line too long');
+        if (line.length > MAX_HEAD) throw new HttpFault('HTTP header or chunk line too long');
         if (nl < 0) break;
         if (state === 'head') {
           if (!line.endsWith('\r\n\r\n') && line !== '\r\n') continue;
@@ -272,7 +274,7 @@ export function exportWorkerBody(): void {
         } else if (state === 'size') {
           const hex = line.trim().split(';')[0]!.trim();
           line = '';
-          if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) throw new Error(`bad chunk size ${JSON.stringify(hex.slice(0, 20))}`);
+          if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) throw new HttpFault(`bad chunk size ${JSON.stringify(hex.slice(0, 20))}`);
           left = Number.parseInt(hex, 16);
           state = left === 0 ? 'trailer' : 'data';
         } else {

@@ -11,7 +11,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { InternalError, NetworkError } from '../../errors.js';
+import { errnoError, InternalError, NetworkError } from '../../errors.js';
 import { limit } from '../../limits.js';
 import type { EngineClient } from './engine-client.js';
 import { exportWorkerBody, type ExportWorkerReply, type ExportWorkerRequest } from './export-worker-body.js';
@@ -171,7 +171,7 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
       const err =
         msg.phase === 'request'
           ? new NetworkError(msg.message)
-          : Object.assign(new Error(msg.message), msg.code !== undefined ? { code: msg.code } : {});
+          : errnoError(msg.message, msg.code); // docker-daemon.ts maps it (a dropped connection: E_TRUNCATED)
       failAll(err);
     }
   });
