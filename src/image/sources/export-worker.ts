@@ -117,6 +117,13 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
   let lent: number | undefined;
   /** Ring ranges to hash [layer, start, len, ...], sent with the next release or digest request. */
   let toHash: number[] = [];
+  let released: number[] = [];
+  const sendReleased = (): void => {
+    if (released.length === 0) return;
+    send({ type: 'release', slots: released, hash: toHash });
+    released = [];
+    toHash = [];
+  };
   let waiting: (() => void) | undefined;
   let answered: { resolve: () => void; reject: (e: Error) => void } | undefined;
   const send = (msg: ExportWorkerRequest): void => {
@@ -198,11 +205,13 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
   });
   const body: ExportBody = {
     async read() {
+      // Slots go back two at a time while more are queued (half the messages, each a wake-up of
+      // the worker), and at once when the reader is about to wait.
       if (lent !== undefined) {
-        send({ type: 'release', slots: [lent], hash: toHash });
-        toHash = [];
+        released.push(lent);
         lent = undefined;
       }
+      if (released.length >= 2 || queue.length === 0) sendReleased();
       for (;;) {
         if (closed) return undefined;
         const next = queue.shift();
@@ -212,6 +221,7 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
         }
         if (failure !== undefined) throw failure;
         if (ended) return undefined;
+        sendReleased();
         await new Promise<void>((r) => (waiting = r));
       }
     },
@@ -233,6 +243,7 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
       closed = true;
       queue.length = 0;
       lent = undefined;
+      released = [];
       ring = undefined;
       send({ type: 'cancel' });
       // A digest asked for before the end is still answered (the worker handles messages in order).
