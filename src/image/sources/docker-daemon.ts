@@ -162,13 +162,14 @@ class ArchivePass {
         if (chunk === undefined) break;
         await parser.feed(chunk);
         if (this.only !== undefined && this.onlyDone) {
-          body.close(); // the re-read layer is through
+          void body.close(); // the re-read layer is through
           this.finish();
           return;
         }
       }
       parser.endInput();
-      body.close();
+      // The reader's thread is gone before the walk's end is reported (and the analysis starts).
+      await body.close();
       this.finish();
       if (this.only === undefined) this.image.complete(this.docs);
     } catch (err) {
@@ -178,7 +179,7 @@ class ArchivePass {
       this.waiters.clear();
       for (const wake of this.sleepers) wake();
       this.sleepers.clear();
-      this.body?.close();
+      void this.body?.close();
       throw e;
     }
   }

@@ -27,8 +27,11 @@ export interface ExportBody {
   hash(layer: number, part: Buffer): void;
   /** Layer `layer`'s hash, once all its bytes were passed to hash(). */
   digest(layer: number): Promise<{ hex: string; bytes: number }>;
-  /** Stop reading (the request is dropped); idempotent. */
-  close(): void;
+  /**
+   * Stop reading (the request is dropped); idempotent. Resolves once the reader's thread is gone
+   * (its heap given back: the analysis after the walk allocates the most).
+   */
+  close(): Promise<void>;
 }
 
 export interface OpenExportOptions {
@@ -74,7 +77,14 @@ function startWorker(): Worker | undefined {
   try {
     // As tar-worker.ts: without the parent's module-type flags, the eval'd body is CommonJS.
     const execArgv = process.execArgv.filter((a) => !/^--(input-type|experimental-default-type)\b/.test(a));
-    return new Worker(`(${exportWorkerBody.toString()})()`, { eval: true, name: 'goslim-export', execArgv });
+    // Its heap stays small (a few strings per HTTP chunk, the messages): a young generation grown
+    // to the default size would be garbage held beside the walk's.
+    return new Worker(`(${exportWorkerBody.toString()})()`, {
+      eval: true,
+      name: 'goslim-export',
+      execArgv,
+      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 },
+    });
   } catch {
     return undefined;
   }
@@ -101,6 +111,7 @@ function mainThreadBody(body: Readable): ExportBody {
     },
     close() {
       body.destroy();
+      return Promise.resolve();
     },
   };
 }
@@ -134,11 +145,20 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
     waiting = undefined;
     r?.();
   };
-  const terminate = (): void => {
-    if (terminated) return;
-    terminated = true;
-    void w.terminate();
+  let exited: Promise<void> | undefined;
+  const terminate = (): Promise<void> => {
+    if (!terminated) {
+      terminated = true;
+      exited = w.terminate().then(
+        () => undefined,
+        () => undefined,
+      );
+    }
+    return exited ?? Promise.resolve();
   };
+  /** Resolves once the worker is gone (after the digests asked for are answered). */
+  let gone: (() => void) | undefined;
+  const goneP = new Promise<void>((r) => (gone = r));
   const failAll = (err: Error): void => {
     if (failure !== undefined) return;
     failure = err;
@@ -157,7 +177,7 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
       const d = digests.get(msg.layer);
       digests.delete(msg.layer);
       d?.resolve({ hex: msg.hex, bytes: msg.bytes });
-      if (closed && digests.size === 0) terminate();
+      if (closed && digests.size === 0) void terminate().then(gone);
     } else if (msg.type === 'end') {
       ended = true;
       wake();
@@ -185,6 +205,7 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
   w.on('error', (err) => failAll(new InternalError(`the export reader thread failed: ${err.message}`, { cause: err })));
   w.on('exit', (code) => {
     terminated = true;
+    gone?.();
     if (!ended && !closed) failAll(new InternalError(`the export reader thread stopped (exit code ${code})`));
   });
   const ep = client.info.endpoint;
@@ -239,7 +260,7 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
       });
     },
     close() {
-      if (closed) return;
+      if (closed) return goneP;
       closed = true;
       queue.length = 0;
       lent = undefined;
@@ -247,8 +268,9 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
       ring = undefined;
       send({ type: 'cancel' });
       // A digest asked for before the end is still answered (the worker handles messages in order).
-      if (digests.size === 0) terminate();
+      if (digests.size === 0) void terminate().then(gone);
       wake();
+      return goneP;
     },
   };
   return new Promise<ExportBody>((resolve, reject) => {
