@@ -8,7 +8,8 @@
 //    chunks (a zlib stream with the default 16-64 KiB chunks is much slower and would flatter
 //    us), output discarded — and a peer, `tar -tvzf` of each layer. inspect's default checks
 //    every blob digest; the same inspect with --verify-diff-ids (one more SHA-256 pass over the
-//    tar) and with the worker thread off (GOSLIM_WORKER=0, everything on the main thread) are
+//    tar), with one reader thread (GOSLIM_READERS=1: layers read one at a time, no lookahead)
+//    and with the worker thread off (GOSLIM_WORKER=0, everything on the main thread) are
 //    shown too. Targets (issue 17): inspect <= 1.0x the serial gunzip of all layers, and, when
 //    one layer holds most of the image, <= 1.25x that layer's gunzip alone; --verify-diff-ids
 //    <= 1.1x the inspect without it; peak RSS <= 200 MB.
@@ -140,11 +141,13 @@ function measure(label, layout, withVariants) {
   // The same inspect with the diff_id check (--verify-diff-ids), and on the main thread only.
   const strict = withVariants ? best(() => child('inspect', [layout, dist, JSON.stringify({ verifyDiffIds: true })])) : undefined;
   const mainOnly = withVariants ? best(() => child('inspect', [layout, dist], { GOSLIM_WORKER: '0' })) : undefined;
+  const oneReader = withVariants ? best(() => child('inspect', [layout, dist], { GOSLIM_READERS: '1' })) : undefined;
   console.log(`\n${label}: ${blobs.length} layers, ${mb(insp.bytes)} uncompressed, ${insp.files} files`);
   console.log(`  gunzip floor (node zlib)   ${(floor.ms / 1000).toFixed(2)} s   cpu ${(floor.cpu / 1000).toFixed(2)} s   peak RSS ${mb(floor.rss)}`);
   if (peer) console.log(`  tar -tvzf (peer)           ${(peer.ms / 1000).toFixed(2)} s   (${(peer.ms / floor.ms).toFixed(2)}x floor)`);
   console.log(`  goslim inspect             ${(insp.ms / 1000).toFixed(2)} s   cpu ${(insp.cpu / 1000).toFixed(2)} s   peak RSS ${mb(insp.rss)}`);
   if (strict) console.log(`    --verify-diff-ids        ${(strict.ms / 1000).toFixed(2)} s   cpu ${(strict.cpu / 1000).toFixed(2)} s   peak RSS ${mb(strict.rss)}   (${(strict.ms / floor.ms).toFixed(2)}x floor)`);
+  if (oneReader) console.log(`    GOSLIM_READERS=1         ${(oneReader.ms / 1000).toFixed(2)} s   cpu ${(oneReader.cpu / 1000).toFixed(2)} s   peak RSS ${mb(oneReader.rss)}   (${(oneReader.ms / floor.ms).toFixed(2)}x floor; one reader thread, layers one at a time)`);
   if (mainOnly) console.log(`    GOSLIM_WORKER=0          ${(mainOnly.ms / 1000).toFixed(2)} s   cpu ${(mainOnly.cpu / 1000).toFixed(2)} s   peak RSS ${mb(mainOnly.rss)}   (${(mainOnly.ms / floor.ms).toFixed(2)}x floor; no worker thread)`);
   const ratio = insp.ms / floor.ms;
   console.log(`  ratio inspect / serial gunzip floor: ${ratio.toFixed(2)}x wall (target <= 1.0x) ${ratio <= 1.0 ? 'OK' : 'OVER'}; ${(insp.cpu / floor.cpu).toFixed(2)}x CPU time`);

@@ -31,6 +31,7 @@ export const LIMITS = {
   'binary.versionEntries': { value: 0x7fff, unit: 'count', doc: 'symbol-version entries in one ELF .gnu.version_r or .gnu.version_d table (the versym index is 15 bits; glibc\'s libc.so.6 defines about 45)' },
   'binary.fileSize': { value: 2 * 1024 * 1024 * 1024, unit: 'bytes', doc: 'largest executable read whole by `goslim binary`' },
   // ---- the per-layer analysis cache (src/analysis/layer-cache.ts) ----
+  'merge.aheadEvents': { value: 50_000, unit: 'count', doc: 'entries, whiteouts and anomalies a layer read ahead (beside a lower layer still merging) holds until its turn; past it, its read waits (bounds memory on a hostile layer of millions of entries)' },
   'cache.layerEvents': { value: 1_000_000, unit: 'count', doc: 'entries, whiteouts and anomalies of one layer kept in the analysis cache (larger layers are analyzed every time, not cached; the fat fixture image\'s largest layer has about 25 000)' },
   'cache.entrySize': { value: 256 * 1024 * 1024, unit: 'bytes', doc: 'largest analysis-cache entry written or read back (the fat fixture image\'s largest entry, 25 000 paths and its package database, is 3.2 MB)' },
   // ---- saved reports ----

@@ -195,24 +195,31 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   // Compressibility samples, one pair of probes per layer (so a layer's samples are its own, and
   // the analysis cache can keep them): the image's ratios are the layers' sums.
   const layerProbes = new Map<number, { app: [number, number] | null; runtime: [number, number] | null }>();
-  let probesAt: { layer: number; app: RatioProbe; runtime: RatioProbe } | undefined;
+  // Open probes by layer (layers may be read side by side: mergeLayers' lookahead), closed after the walk.
+  const openProbes = new Map<number, { app: RatioProbe; runtime: RatioProbe }>();
   const probeJobs: Array<Promise<void>> = [];
   const closeProbes = (): void => {
-    const open = probesAt;
-    if (open === undefined) return;
-    probesAt = undefined;
-    probeJobs.push(
-      Promise.all([open.app.totals(), open.runtime.totals()]).then(([app, runtime]) => {
-        layerProbes.set(open.layer, { app: app ? [app.fed, app.out] : null, runtime: runtime ? [runtime.fed, runtime.out] : null });
-      }),
-    );
+    for (const [layer, open] of openProbes) {
+      probeJobs.push(
+        Promise.all([open.app.totals(), open.runtime.totals()]).then(([app, runtime]) => {
+          layerProbes.set(layer, { app: app ? [app.fed, app.out] : null, runtime: runtime ? [runtime.fed, runtime.out] : null });
+        }),
+      );
+    }
+    openProbes.clear();
   };
   const probesOf = (layer: number): { app: RatioProbe; runtime: RatioProbe } => {
-    if (probesAt?.layer !== layer) {
-      closeProbes();
-      probesAt = { layer, app: new RatioProbe(), runtime: new RatioProbe() };
+    let open = openProbes.get(layer);
+    if (open === undefined) {
+      open = { app: new RatioProbe(), runtime: new RatioProbe() };
+      openProbes.set(layer, open);
     }
-    return probesAt;
+    return open;
+  };
+  // A file's version from the highest layer that has it wins (layers may finish in any order).
+  const keepDb = (path: string, layer: number, text: string): void => {
+    const had = dbFiles.get(path);
+    if (had === undefined || had.layer <= layer) dbFiles.set(path, { layer, text });
   };
   // Progress counts stored sizes as known before the walk (a streamed source learns them as it goes).
   const storedTotal = layers.reduce((s, l) => s + l.size(), 0);
@@ -299,8 +306,8 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
             const f = cached[i];
             if (f === undefined) return undefined;
             // The layer's facts join the analysis in layer order, as its walk would have.
-            for (const [path, text] of f.db) dbFiles.set(path, { layer: i, text });
-            if (cachedStartup === undefined) for (const [path, b64] of f.files) startupCapture.add(path, Buffer.from(b64, 'base64'));
+            for (const [path, text] of f.db) keepDb(path, i, text);
+            if (cachedStartup === undefined) for (const [path, b64] of f.files) startupCapture.add(path, Buffer.from(b64, 'base64'), i);
             for (const g of f.go) collector.add(i, g);
             for (const path of f.late) collector.late.push({ layer: i, path });
             layerProbes.set(i, f.probes);
@@ -335,7 +342,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
             collectSink(MAX_DB_FILE, e.size, (bytes) => {
               if (bytes === undefined) return;
               const text = bytes.toString('utf8');
-              dbFiles.set(e.path, { layer: e.layer, text });
+              keepDb(e.path, e.layer, text);
               if (cache) {
                 // Per layer too: a layer above may overwrite the path in dbFiles, not in this layer's facts.
                 const m = dbOf.get(e.layer) ?? new Map<string, string>();

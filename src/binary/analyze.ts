@@ -11,6 +11,7 @@ import type { ExeSection, Executable } from './exe.js';
 import { readMachO } from './macho.js';
 import { readPE } from './pe.js';
 import { binaryFindings, binaryHints } from './findings.js';
+import { detectPacker } from './packer.js';
 import { detectExecutableFormat, isShortElfPrefix } from './format.js';
 import { PackageTally } from './packages.js';
 import { versionNeeds } from './symbol-versions.js';
@@ -142,6 +143,8 @@ function analyzeWith(bytes: Uint8Array, loader: Loader, sparse: SparseElf | null
       : attributeWhole({ bytes, loader, exe, pcln, go: goInfo, externalLinking, code, funcPackages, sites: siteOptions(goInfo, rewrite) });
 
   const strip = { symtab, dwarf, alignment, total: symtab + dwarf + alignment };
+  // A packed program (UPX) hides its sections, build info and pclntab; a Go binary is never packed.
+  const packed = goInfo === null ? detectPacker(bytes) : null;
   const findings = binaryFindings({
     strip,
     trimpath,
@@ -171,6 +174,7 @@ function analyzeWith(bytes: Uint8Array, loader: Loader, sparse: SparseElf | null
     runpath: [...exe.runpath],
     versions: { needed: versionNeeds(exe.versionsNeeded ?? []), defined: [...(exe.versionsDefined ?? [])] },
     go: goInfo,
+    packed,
     sections,
     layout: { sections: sectionBytes, headersAndPadding: bytes.length - sectionBytes },
     strip,
@@ -180,7 +184,7 @@ function analyzeWith(bytes: Uint8Array, loader: Loader, sparse: SparseElf | null
     attribution: whole.attribution,
     files: whole.files,
     embedded: whole.embedded,
-    hints: binaryHints({ size: bytes.length, packages: whole.packages, modules: whole.modules, embedded: whole.embedded, needed: exe.format === 'elf' ? exe.needed : [], cgo, go: goInfo }),
+    hints: binaryHints({ size: bytes.length, packages: whole.packages, modules: whole.modules, embedded: whole.embedded, needed: exe.format === 'elf' ? exe.needed : [], cgo, go: goInfo, packed }),
     code: { text, attributed, unattributed: Math.max(0, text - attributed) },
     cgo,
     findings,

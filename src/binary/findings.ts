@@ -82,7 +82,7 @@ const HEAVY_SHARE = 0.01;
 /** Share of the file above which a group of embedded files "dominates" enough to name first. */
 const EMBED_SHARE = 0.05;
 
-type HintFacts = Pick<BinaryReport, 'size' | 'packages' | 'modules' | 'embedded' | 'needed' | 'cgo' | 'go'>;
+type HintFacts = Pick<BinaryReport, 'size' | 'packages' | 'modules' | 'embedded' | 'needed' | 'cgo' | 'go' | 'packed'>;
 
 function hint(id: HintId, bytes: number, size: number, title: string, items: BinaryHint['items']): BinaryHint {
   const d = hintDoc(id);
@@ -95,6 +95,18 @@ function hint(id: HintId, bytes: number, size: number, title: string, items: Bin
  */
 export function binaryHints(r: HintFacts): BinaryHint[] {
   const out: BinaryHint[] = [];
+  if (r.packed !== null) {
+    const p = r.packed;
+    out.push(
+      hint(
+        'exe-compression',
+        r.size,
+        r.size,
+        `packed with UPX (${p.method}, level ${p.level}, ${p.format}): ${formatBytes(r.size)} on disk, ${formatBytes(p.unpackedSize)} decompressed into private memory at every start of every replica; its contents (Go build info, packages) are hidden from goslim: unpack a copy with \`upx -d\` to analyze it`,
+        [{ name: 'unpacked program', bytes: p.unpackedSize }],
+      ),
+    );
+  }
   if (r.go === null) return out;
   const pct = (n: number): string => `${((100 * n) / r.size).toFixed(1)} %`;
 

@@ -22,6 +22,20 @@ export interface BinaryFinding {
   explain: string;
 }
 
+/** What a packer (UPX) recorded about the program it compressed (src/binary/packer.ts). */
+export interface PackedInfo {
+  packer: 'upx';
+  /** The PackHeader's version (UPX 4.x writes 14). */
+  version: number;
+  /** The packed format, e.g. linux/elf64-amd64. */
+  format: string;
+  method: string;
+  level: number;
+  /** The original file's size: what every start decompresses into memory. */
+  unpackedSize: number;
+  compressedSize: number;
+}
+
 export interface BinaryHint {
   id: string;
   hint: HintId;
@@ -105,6 +119,8 @@ export interface BinaryReport extends ExecutableFacts {
   size: number;
   format: ExecutableFormat;
   go: GoInfo | null;
+  /** The packer that compressed this executable (UPX), or null: a packed program's contents are not visible. */
+  packed: PackedInfo | null;
   sections: SectionJson[];
   /** Bytes `-ldflags="-s -w"` removes: .symtab + .strtab, every .debug_* / .zdebug_*, and the alignment padding between them when they are the file's tail. */
   strip: { symtab: number; dwarf: number; alignment: number; total: number };

@@ -89,25 +89,22 @@ export class VerifyingStream extends Transform {
   }
 
   override _flush(cb: TransformCallback): void {
-    const actual = `sha256:${this.hash.digest('hex')}`;
-    if (actual !== this.expected) {
-      cb(
-        new DigestMismatchError(`${this.what}: content hashes to ${actual}, expected ${this.expected}`, {
-          details: { expected: this.expected, actual, bytes: this.bytes },
-        }),
-      );
-      return;
-    }
-    if (this.expectedSize !== undefined && this.bytes !== this.expectedSize) {
-      cb(
-        new DigestMismatchError(`${this.what}: ${this.bytes} bytes, descriptor says ${this.expectedSize}`, {
-          details: { expected: this.expected, bytes: this.bytes, size: this.expectedSize },
-        }),
-      );
-      return;
-    }
-    cb();
+    cb(contentMismatch(this.what, this.expected, `sha256:${this.hash.digest('hex')}`, this.bytes, this.expectedSize) ?? null);
   }
+}
+
+/**
+ * A blob's content against its descriptor, once every byte went through the hash: the error
+ * (E_DIGEST_MISMATCH, the digest checked before the size), or undefined when both match.
+ */
+export function contentMismatch(what: string, expected: string, actual: string, bytes: number, expectedSize?: number): DigestMismatchError | undefined {
+  if (actual !== expected) {
+    return new DigestMismatchError(`${what}: content hashes to ${actual}, expected ${expected}`, { details: { expected, actual, bytes } });
+  }
+  if (expectedSize !== undefined && bytes !== expectedSize) {
+    return new DigestMismatchError(`${what}: ${bytes} bytes, descriptor says ${expectedSize}`, { details: { expected, bytes, size: expectedSize } });
+  }
+  return undefined;
 }
 
 /** Check a small buffer (manifest, config) against its digest. */

@@ -54,8 +54,8 @@ export interface VerifyCapture {
   /** A synchronous reader of a wanted entry (LayerVisitor.sink) that keeps its bytes. */
   sink(e: LayerEntry): TarDataSink;
   finish(files: ReadonlyMap<string, MergedFile>): Promise<ImageView>;
-  /** The bytes of a file read elsewhere (the analysis cache's copy of a layer's small files). */
-  add(path: string, bytes: Buffer): void;
+  /** The bytes of a file read elsewhere (the analysis cache's copy of layer `layer`'s small files). */
+  add(path: string, bytes: Buffer, layer: number): void;
 }
 
 /** Files the static checks read whatever the image's command: the same for every image holding the layer. */
@@ -227,6 +227,14 @@ export function createVerifyCapture(image: Image, kept?: CapturedFiles, options:
   for (const n of names) for (const p of candidatePaths(n, pathVar, workdir)) programs.add(p);
   const small = new Set(SMALL_FILES);
   const contents = new Map<string, Buffer>();
+  // Layers may be read side by side (mergeLayers' lookahead): a path's copy from the highest
+  // layer wins, as it would in a walk bottom to top.
+  const layerOf = new Map<string, number>();
+  const keep = (path: string, layer: number, bytes: Buffer): void => {
+    if ((layerOf.get(path) ?? -1) > layer) return;
+    layerOf.set(path, layer);
+    contents.set(path, bytes);
+  };
   const behind = (options.lookbehind ?? rereadIsExport(image)) ? new Lookbehind(programs, contents) : undefined;
   const wanted = (e: LayerEntry): boolean => small.has(e.path) || programs.has(e.path) || /^etc\/ld-musl-[^/]+\.path$/.test(e.path) || DPKG_LIBC_PARAGRAPH.test(e.path);
 
@@ -236,12 +244,10 @@ export function createVerifyCapture(image: Image, kept?: CapturedFiles, options:
     sink: (e) =>
       wanted(e)
         ? collectSink(programs.has(e.path) ? MAX_PROGRAM_BYTES : MAX_SMALL_FILE, e.size, (bytes) => {
-            if (bytes) contents.set(e.path, bytes);
+            if (bytes) keep(e.path, e.layer, bytes);
           })
         : behind!.sink(e),
-    add: (path, bytes) => {
-      contents.set(path, bytes);
-    },
+    add: (path, bytes, layer) => keep(path, layer, bytes),
     finish: async (files) => {
       // Programs reached through links: read the data from the layer that holds it.
       const wanted = new Map<number, Set<string>>();

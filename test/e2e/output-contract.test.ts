@@ -311,6 +311,13 @@ describeWithTools([...FIXTURE_TOOLS, 'dist'], 'binary and lint: one contract', (
       const log = expectSarif((await goslim(['binary', file, '-f', 'sarif'])).stdout);
       expect(log.runs[0]!.results.map((x) => x.ruleId).sort()).toEqual(doc.findings.map((f) => f.lever).sort());
     }
+    // A UPX-packed program (test/fixtures/packed): `packed` filled in, still the one contract.
+    const packed = await goslim(['binary', join(REPO_ROOT, 'test', 'fixtures', 'packed', 'upx-empty-go.bin'), '--json']);
+    expect(packed.code, packed.stderr).toBe(0);
+    const doc = JSON.parse(packed.stdout) as { packed: { packer: string } | null };
+    expect(doc.packed?.packer).toBe('upx');
+    expectValid(doc);
+    expectSarif((await goslim(['binary', join(REPO_ROOT, 'test', 'fixtures', 'packed', 'upx-empty-go.bin'), '-f', 'sarif'])).stdout);
   });
 
   it('lint: JSON validates, no dead doc links', async () => {

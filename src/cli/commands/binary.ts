@@ -112,6 +112,8 @@ export function renderBinaryText(r: BinaryReport, top: number, by: ByView = 'mod
     }
     const settings = Object.entries(g.settings);
     if (settings.length > 0) line('  build', settings.map(([k, v]) => `${k}=${/\s/.test(v) ? JSON.stringify(v) : v}`).join(' '));
+  } else if (r.packed !== null) {
+    line('go', `not visible: packed with UPX, ${formatBytes(r.packed.unpackedSize)} unpacked (see hints; \`upx -d\` a copy to analyze it)`);
   } else {
     line('go', 'not a Go executable (no build info, no pclntab)');
   }
@@ -149,7 +151,7 @@ export function renderBinaryText(r: BinaryReport, top: number, by: ByView = 'mod
     }
   }
   if (r.findings.length === 0) {
-    line('findings', 'none: nothing left to remove at the binary level');
+    line('findings', r.packed !== null ? 'none visible: the packed program hides its sections (see hints)' : 'none: nothing left to remove at the binary level');
   } else {
     line('findings', `${r.findings.length}`);
     for (const f of r.findings) {

@@ -3,14 +3,18 @@
  * a MergedTree, and label each layer with its history instruction. Content visitors (the
  * analyzers' ELF and package-database readers) ride along on the same pass.
  */
-import type { Image } from '../model.js';
+import type { Readable } from 'node:stream';
+import { imageSource, type Image, type Layer, type TarChunks } from '../model.js';
+import { InternalError } from '../../errors.js';
+import { limit } from '../../limits.js';
+import { readerThreads } from '../sources/tar-worker.js';
 import { GzipSizeMeter, type CompressedMode, type GzipSize } from '../gzip-size.js';
 import { mapHistory } from './history.js';
 import { normaliseEntryPath } from './path.js';
 import { MergedTree, type MergedTotals } from './merge-tree.js';
-import { openLayerTar, walkLayer, type Anomaly, type LayerVisitor, type WalkStats } from './walk.js';
+import { isTarChunks, openLayerTar, streamChunks, walkLayer, type Anomaly, type LayerVisitor, type WalkStats } from './walk.js';
 import { LayerRecorder, replayLayer, type LayerRecord } from './record.js';
-import type { LayerEntry, LayerSummary, MergedFile, WastedSummary } from './types.js';
+import type { LayerEntry, LayerSummary, MergedFile, WastedSummary, Whiteout } from './types.js';
 
 export interface MergedLayerSummary extends LayerSummary {
   digest: string;
@@ -69,14 +73,18 @@ export interface ImageReadProgress {
 /** Turns per-layer MergeProgress into whole-image progress, given the layers' stored sizes. */
 export function imageReadProgress(storedSizes: readonly number[], report: (p: ImageReadProgress) => void): (p: MergeProgress) => void {
   const storedTotal = storedSizes.reduce((n, s) => n + s, 0);
-  let bytesBefore = 0;
+  // Layers may be read side by side (mergeLayers' lookahead): bytes per layer, summed.
+  const bytesOf = new Map<number, number>();
+  let bytes = 0;
   let storedDone = 0;
   return (p) => {
-    if (p.done) {
-      bytesBefore += p.bytes;
-      storedDone += storedSizes[p.layer] ?? 0;
+    const before = bytesOf.get(p.layer) ?? 0;
+    if (p.bytes > before) {
+      bytes += p.bytes - before;
+      bytesOf.set(p.layer, p.bytes);
     }
-    report({ layer: p.layer, layers: p.layers, bytes: bytesBefore + (p.done ? 0 : p.bytes), storedTotal, storedDone });
+    if (p.done) storedDone += storedSizes[p.layer] ?? 0;
+    report({ layer: p.layer, layers: p.layers, bytes, storedTotal, storedDone });
   };
 }
 
@@ -103,6 +111,122 @@ export interface MergeOptions {
    */
   record?: (index: number) => boolean;
   recorded?: (index: number, record: LayerRecord | undefined, gzip: GzipSize | undefined) => void;
+  /**
+   * Layers read at the same time as the one merging (default: one per further reader thread;
+   * 0 reads one layer at a time). The merged tree sees the same events in the same order either
+   * way; content visitors may see layers' data interleaved, each entry with its layer.
+   */
+  lookahead?: number;
+  /** Override of the limit merge.aheadEvents (events a layer read ahead holds before it waits). */
+  aheadEvents?: number;
+}
+
+/** Stored bytes under which a layer read ahead does not count against the lookahead. */
+const SMALL_LAYER = 1 << 20;
+
+type LayerEvent = { kind: 'entry'; e: LayerEntry } | { kind: 'whiteout'; w: Whiteout } | { kind: 'anomaly'; a: Anomaly };
+
+/**
+ * One layer's walk, started in order but possibly before the layers below it are merged: the
+ * tree must see layers bottom to top, so until its turn (`goLive`) its entries, whiteouts and
+ * anomalies wait in a buffer (content sinks run as the data streams, in any order: every
+ * analyzer keys what it keeps by layer). Then the buffer is applied and the rest goes straight
+ * to the tree.
+ */
+class LayerRead {
+  private buffered: LayerEvent[] = [];
+  private live = false;
+  private apply: ((ev: LayerEvent) => void) | undefined;
+  private resume: (() => void) | undefined;
+  private aborted = false;
+  readonly done: Promise<{ stats: WalkStats; gz: GzipSize | undefined }>;
+  /** Uncompressed bytes read so far, and when progress was last reported (progress). */
+  bytes = 0;
+  reported = 0;
+
+  constructor(
+    layer: Layer,
+    readonly index: number,
+    visitor: Pick<LayerVisitor, 'sink' | 'wantContent' | 'content'> | undefined,
+    private readonly options: MergeOptions,
+    onBytes: ((read: LayerRead, n: number) => void) | undefined,
+    private readonly gated: boolean,
+    /** Events held until its turn (limit merge.aheadEvents): past it, the read waits. */
+    private readonly maxBuffered: number,
+  ) {
+    this.done = this.run(layer, visitor, onBytes);
+    this.done.catch(() => {}); // surfaced when its turn comes (a lower layer's failure comes first)
+  }
+
+  private push(ev: LayerEvent): void {
+    if (this.live) this.apply!(ev);
+    else this.buffered.push(ev);
+  }
+
+  private async run(
+    layer: Layer,
+    outer: Pick<LayerVisitor, 'sink' | 'wantContent' | 'content'> | undefined,
+    onBytes: ((read: LayerRead, n: number) => void) | undefined,
+  ): Promise<{ stats: WalkStats; gz: GzipSize | undefined }> {
+    const opened = await openLayerTar(layer, { verifyDiffId: this.options.verifyDiffIds ?? true });
+    const inner = !this.gated || isTarChunks(opened) ? opened : streamChunks(opened);
+    // Reads pause while the buffer is full and the layer's turn has not come, and stop on abort.
+    const tar: TarChunks | Readable = !this.gated || !isTarChunks(inner) ? opened : {
+      read: async () => {
+        if (this.aborted) throw ABORTED;
+        if (!this.live && this.buffered.length >= this.maxBuffered) await new Promise<void>((r) => (this.resume = r));
+        if (this.aborted) throw ABORTED;
+        return inner.read();
+      },
+      close: () => inner.close(),
+    };
+    const visitor: LayerVisitor = {
+      entry: (e) => this.push({ kind: 'entry', e }),
+      whiteout: (w) => this.push({ kind: 'whiteout', w }),
+      anomaly: (a) => this.push({ kind: 'anomaly', a }),
+    };
+    if (outer?.sink) visitor.sink = outer.sink;
+    if (outer?.wantContent) visitor.wantContent = outer.wantContent;
+    if (outer?.content) visitor.content = outer.content;
+    const mode: CompressedMode | undefined =
+      this.options.measureCompressed === true ? 'estimate' : this.options.measureCompressed === false ? undefined : this.options.measureCompressed;
+    const meter = mode !== undefined && layer.compression() === 'none' ? new GzipSizeMeter(mode) : undefined;
+    const stats = await walkLayer(tar, this.index, visitor, {
+      ...(onBytes ? { onBytes: (n: number) => onBytes(this, n) } : {}),
+      ...(meter ? { onChunk: (c: Buffer) => meter.feed(c) } : {}),
+    });
+    return { stats, gz: meter ? await meter.finish() : undefined };
+  }
+
+  /** This layer's turn: what it buffered goes to `apply` now, the rest as it comes. */
+  goLive(apply: (ev: LayerEvent) => void): void {
+    this.apply = apply;
+    for (const ev of this.buffered) apply(ev);
+    this.buffered = [];
+    this.live = true;
+    this.resume?.();
+  }
+
+  /** A lower layer failed: stop at the next read (the error then is ABORTED, never surfaced). */
+  abort(): void {
+    this.aborted = true;
+    this.buffered = [];
+    this.resume?.();
+  }
+}
+
+const ABORTED = new InternalError('layer read abandoned: a lower layer failed');
+
+/**
+ * How many layers above the one merging are read at the same time: one per further reader
+ * thread (tar-worker.ts), none for a source whose layers arrive in order from one stream
+ * (docker-daemon's export). GOSLIM_LOOKAHEAD overrides.
+ */
+function lookahead(image: Image, option: number | undefined): number {
+  if (imageSource(image).transport === 'docker-daemon') return 0;
+  const env = process.env.GOSLIM_LOOKAHEAD;
+  const n = option ?? (env !== undefined && env !== '' ? Number(env) : readerThreads() - 1);
+  return Number.isInteger(n) && n > 0 ? Math.min(n, 4) : 0;
 }
 
 export async function mergeLayers(image: Image, options: MergeOptions = {}): Promise<MergeResult> {
@@ -110,88 +234,93 @@ export async function mergeLayers(image: Image, options: MergeOptions = {}): Pro
   const tree = new MergedTree();
   const summaries: MergedLayerSummary[] = [];
   const outer = options.visitor;
-  for (const [i, layer] of layers.entries()) {
-    tree.beginLayer(i);
-    const replay = options.replay?.(i);
-    let stats: WalkStats;
-    let gz: GzipSize | undefined;
-    if (replay !== undefined) {
-      stats = replayLayer(replay.record, i, {
-        entry: (e: LayerEntry) => {
-          tree.applyEntry(e);
-          outer?.entry?.(e);
-        },
-        whiteout: (w) => tree.applyWhiteout(w),
-        anomaly: (a) => tree.addAnomaly(a),
-      });
-      gz = replay.gzip;
-      options.onProgress?.({ layer: i, layers: layers.length, bytes: stats.tarBytes, done: true });
-    } else {
-      const recorder = options.record?.(i) === true ? new LayerRecorder() : undefined;
-      const tar = await openLayerTar(layer, { verifyDiffId: options.verifyDiffIds ?? true });
-      let bytes = 0;
-      let last = 0;
-      const onBytes = (n: number): void => {
-        bytes += n;
-        if (bytes - last >= 8 << 20) {
-          last = bytes;
-          options.onProgress?.({ layer: i, layers: layers.length, bytes, done: false });
+  const ahead = lookahead(image, options.lookahead);
+  // Reads started and not yet merged, by layer index; a replayed layer is never read.
+  const reads = new Map<number, LayerRead>();
+  const onBytes = options.onProgress
+    ? (read: LayerRead, n: number): void => {
+        read.bytes += n;
+        if (read.bytes - read.reported >= 8 << 20) {
+          read.reported = read.bytes;
+          options.onProgress?.({ layer: read.index, layers: layers.length, bytes: read.bytes, done: false });
         }
-      };
-      const visitor: LayerVisitor = recorder
-        ? {
-            entry: (e: LayerEntry) => {
-              tree.applyEntry(e);
-              recorder.entry(e);
-              outer?.entry?.(e);
-            },
-            whiteout: (w) => {
-              tree.applyWhiteout(w);
-              recorder.whiteout(w);
-            },
-            anomaly: (a) => {
-              tree.addAnomaly(a);
-              recorder.anomaly(a);
-            },
+      }
+    : undefined;
+  // Asked once per layer (the caller's replay may have side effects, such as handing the layer's
+  // cached facts to its analyzers).
+  const replays = new Map<number, { record: LayerRecord; gzip?: GzipSize } | undefined>();
+  const replayOf = (i: number): { record: LayerRecord; gzip?: GzipSize } | undefined => {
+    if (!replays.has(i)) replays.set(i, options.replay?.(i));
+    return replays.get(i);
+  };
+  const startRead = (i: number): void => {
+    if (i >= layers.length || reads.has(i) || replayOf(i) !== undefined) return;
+    reads.set(i, new LayerRead(layers[i]!, i, outer, options, onBytes, ahead > 0, limit('merge.aheadEvents', options.aheadEvents)));
+  };
+  try {
+    for (const [i, layer] of layers.entries()) {
+      tree.beginLayer(i);
+      const replay = replayOf(i);
+      let stats: WalkStats;
+      let gz: GzipSize | undefined;
+      if (replay !== undefined) {
+        stats = replayLayer(replay.record, i, {
+          entry: (e: LayerEntry) => {
+            tree.applyEntry(e);
+            outer?.entry?.(e);
+          },
+          whiteout: (w) => tree.applyWhiteout(w),
+          anomaly: (a) => tree.addAnomaly(a),
+        });
+        gz = replay.gzip;
+      } else {
+        startRead(i);
+        // The layers above it that will be read start now too, up to `ahead` of them (small
+        // ones, which take a reader thread for moments, not counted).
+        for (let k = i + 1, started = 0; ahead > 0 && k < layers.length && started < ahead; k++) {
+          if (replayOf(k) !== undefined) continue;
+          startRead(k);
+          if (layers[k]!.size() >= SMALL_LAYER) started++;
+        }
+        const read = reads.get(i)!;
+        const recorder = options.record?.(i) === true ? new LayerRecorder() : undefined;
+        read.goLive((ev) => {
+          if (ev.kind === 'entry') {
+            tree.applyEntry(ev.e);
+            recorder?.entry(ev.e);
+            outer?.entry?.(ev.e);
+          } else if (ev.kind === 'whiteout') {
+            tree.applyWhiteout(ev.w);
+            recorder?.whiteout(ev.w);
+          } else {
+            tree.addAnomaly(ev.a);
+            recorder?.anomaly(ev.a);
           }
-        : {
-            entry: (e: LayerEntry) => {
-              tree.applyEntry(e);
-              outer?.entry?.(e);
-            },
-            whiteout: (w) => tree.applyWhiteout(w),
-            anomaly: (a) => tree.addAnomaly(a),
-          };
-      if (outer?.sink) visitor.sink = outer.sink;
-      if (outer?.wantContent) visitor.wantContent = outer.wantContent;
-      if (outer?.content) visitor.content = outer.content;
-      const mode: CompressedMode | undefined =
-        options.measureCompressed === true ? 'estimate' : options.measureCompressed === false ? undefined : options.measureCompressed;
-      const meter = mode !== undefined && layer.compression() === 'none' ? new GzipSizeMeter(mode) : undefined;
-      stats = await walkLayer(tar, i, visitor, {
-        ...(options.onProgress ? { onBytes } : {}),
-        ...(meter ? { onChunk: (c: Buffer) => meter.feed(c) } : {}),
-      });
+        });
+        ({ stats, gz } = await read.done);
+        reads.delete(i);
+        if (recorder) options.recorded?.(i, recorder.finish(stats), gz);
+      }
       options.onProgress?.({ layer: i, layers: layers.length, bytes: stats.tarBytes, done: true });
-      gz = meter ? await meter.finish() : undefined;
-      if (recorder) options.recorded?.(i, recorder.finish(stats), gz);
+      summaries.push({
+        index: i,
+        added: 0,
+        modified: 0,
+        deleted: 0,
+        deletedBytes: 0,
+        files: 0,
+        digest: layer.digest(),
+        diffId: layer.diffId(),
+        compressedSize: gz ? gz.size : layer.size(),
+        compressedMethod: gz ? gz.method : 'blob',
+        ...(gz ? { deflatedBytes: gz.deflatedBytes } : {}),
+        tarSize: stats.tarBytes,
+        fileBytes: stats.fileBytes,
+        entries: stats.entries,
+      });
     }
-    summaries.push({
-      index: i,
-      added: 0,
-      modified: 0,
-      deleted: 0,
-      deletedBytes: 0,
-      files: 0,
-      digest: layer.digest(),
-      diffId: layer.diffId(),
-      compressedSize: gz ? gz.size : layer.size(),
-      compressedMethod: gz ? gz.method : 'blob',
-      ...(gz ? { deflatedBytes: gz.deflatedBytes } : {}),
-      tarSize: stats.tarBytes,
-      fileBytes: stats.fileBytes,
-      entries: stats.entries,
-    });
+  } finally {
+    for (const r of reads.values()) r.abort();
   }
   // History is read after the walk: a source that streams (docker-daemon) knows its config
   // only once every layer has arrived.

@@ -114,6 +114,10 @@ function isStream(tar: Readable | TarChunks): tar is Readable {
   return typeof (tar as Readable).pipe === 'function';
 }
 
+export function isTarChunks(tar: Readable | TarChunks): tar is TarChunks {
+  return !isStream(tar);
+}
+
 export interface WalkOptions {
   /** Called with the size of every chunk of the tar as it is parsed. */
   onBytes?: (n: number) => void;
@@ -125,7 +129,7 @@ export interface WalkOptions {
 }
 
 /** A stream as reused-chunk reads (so that the walk can wait on onChunk between chunks). */
-function streamChunks(stream: Readable): TarChunks {
+export function streamChunks(stream: Readable): TarChunks {
   const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   return {
     async read() {

@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeLayers } from '../filesystem/merge.js';
 import { findStoredImage, openContainersStorage, parseStorageConf } from './containers-storage.js';
-import { layerReaderAvailable } from './tar-worker.js';
+import { layerReaderAvailable, layerReadsVia, releaseLayerReader } from './tar-worker.js';
 
 let work: string;
 beforeAll(async () => {
@@ -45,7 +45,12 @@ async function makeStore(root: string, opts: { name: string; content: string; re
 }
 
 /** A one-layer overlay store holding `files` (each on disk unless `onDisk` writes the layer). */
-async function makeStoreOf(root: string, files: Array<{ name: string; data: Buffer; recordName?: string }>, onDisk?: (diff: string) => Promise<void>): Promise<void> {
+async function makeStoreOf(
+  root: string,
+  files: Array<{ name: string; data: Buffer; recordName?: string }>,
+  onDisk?: (diff: string) => Promise<void>,
+  opts: { trailer?: number; split?: (gz: Buffer) => Buffer } = {},
+): Promise<void> {
   const layerId = 'a'.repeat(64);
   const parts: Buffer[] = [];
   const lines: object[] = [];
@@ -57,8 +62,9 @@ async function makeStoreOf(root: string, files: Array<{ name: string; data: Buff
     lines.push({ type: 1, name: f.recordName ?? f.name, size: f.data.length, payload: null, position: lines.length });
     if (pad.length > 0) lines.push({ type: 2, payload: pad.toString('base64'), position: lines.length });
   }
-  parts.push(Buffer.alloc(1024));
-  lines.push({ type: 2, payload: Buffer.alloc(1024).toString('base64'), position: lines.length });
+  const trailer = Buffer.alloc(opts.trailer ?? 1024);
+  parts.push(trailer);
+  lines.push({ type: 2, payload: trailer.toString('base64'), position: lines.length });
   const tar = Buffer.concat(parts);
   const diffId = `sha256:${createHash('sha256').update(tar).digest('hex')}`;
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] }, config: {} }));
@@ -75,7 +81,8 @@ async function makeStoreOf(root: string, files: Array<{ name: string; data: Buff
   await mkdir(join(root, 'overlay-layers'), { recursive: true });
   await mkdir(join(root, 'overlay-images', imageId), { recursive: true });
   await writeFile(join(root, 'overlay-layers', 'layers.json'), JSON.stringify([{ id: layerId, 'diff-digest': diffId, 'diff-size': tar.length }]));
-  await writeFile(join(root, 'overlay-layers', `${layerId}.tar-split.gz`), gzipSync(lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
+  const split = gzipSync(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  await writeFile(join(root, 'overlay-layers', `${layerId}.tar-split.gz`), opts.split ? opts.split(split) : split);
   await writeFile(join(root, 'overlay-images', 'images.json'), JSON.stringify([{ id: imageId, names: ['localhost/app:1'], layer: layerId }]));
   await writeFile(join(root, 'overlay-images', imageId, `=${Buffer.from(`sha256:${imageId}`).toString('base64')}`), config);
 }
@@ -99,22 +106,46 @@ describe('containers-storage', () => {
 
 });
 
-// The rebuild runs on the layer-reading thread when there is one, else here: both are checked.
+// The rebuild runs on the layer-reading thread when there is one (its synchronous reader, or
+// its stream reader when zlib's synchronous handle is missing: GOSLIM_SYNC_INFLATE=0), else
+// here: all three are checked.
 describe.each([
-  ['on the layer-reading thread', undefined],
-  ['on the main thread (GOSLIM_WORKER=0)', '0'],
-])('containers-storage layers %s', (_how, worker) => {
-  const saved = process.env.GOSLIM_WORKER;
+  ['on the layer-reading thread', undefined, undefined],
+  ['on the layer-reading thread, stream reader (GOSLIM_SYNC_INFLATE=0)', undefined, '0'],
+  ['on the main thread (GOSLIM_WORKER=0)', '0', undefined],
+])('containers-storage layers %s', (_how, worker, syncInflate) => {
+  const saved = { worker: process.env.GOSLIM_WORKER, sync: process.env.GOSLIM_SYNC_INFLATE };
+  const put = (key: string, value: string | undefined): void => {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  };
   beforeAll(() => {
-    if (worker === undefined) delete process.env.GOSLIM_WORKER;
-    else process.env.GOSLIM_WORKER = worker;
+    releaseLayerReader(); // a reader thread reads GOSLIM_SYNC_INFLATE when it starts
+    put('GOSLIM_WORKER', worker);
+    put('GOSLIM_SYNC_INFLATE', syncInflate);
     expect(layerReaderAvailable()).toBe(worker === undefined);
   });
   afterAll(() => {
-    if (saved === undefined) delete process.env.GOSLIM_WORKER;
-    else process.env.GOSLIM_WORKER = saved;
+    releaseLayerReader();
+    put('GOSLIM_WORKER', saved.worker);
+    put('GOSLIM_SYNC_INFLATE', saved.sync);
   });
-  const at = (name: string): string => join(work, `${name}-${worker ?? 'w'}`);
+  const at = (name: string): string => join(work, `${name}-${worker ?? 'w'}-${syncInflate ?? 's'}`);
+
+  it('rebuilds a record of thousands of lines and a segment longer than the reader buffer, byte for byte; a cut record is E_MALFORMED', async () => {
+    const files = Array.from({ length: 3000 }, (_, i) => ({ name: `m/f${i}`, data: Buffer.from(`${i}\n`) }));
+    const root = at('lines');
+    await makeStoreOf(root, files, undefined, { trailer: 1536 * 1024 }); // 2 MiB of base64 on one line
+    const before = layerReadsVia();
+    const merged = await mergeLayers(await openContainersStorage('localhost/app:1', { store: { root } }), { verifyDiffIds: true });
+    const path = syncInflate === '0' ? 'stream' : 'sync';
+    if (worker === undefined) expect(layerReadsVia()[path]).toBe(before[path] + 1);
+    expect([...merged.files.values()].filter((f) => f.type === 'file')).toHaveLength(3000);
+    expect(merged.files.get('m/f2999')?.size).toBe(5);
+    const cut = at('cut');
+    await makeStoreOf(cut, files, undefined, { split: (gz) => gz.subarray(0, gz.length >> 1) });
+    await expect(mergeLayers(await openContainersStorage('localhost/app:1', { store: { root: cut } }))).rejects.toMatchObject({ code: 'E_MALFORMED' });
+  });
 
   it('rebuilds the tar from tar-split and the layer directory, byte for byte', async () => {
     const root = at('ok');

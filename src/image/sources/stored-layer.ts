@@ -13,10 +13,9 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
-import { DigestMismatchError } from '../../errors.js';
 import type { BlobLocation, Compression, TarChunks, TarReadOptions } from '../model.js';
 import { DescribedLayer } from '../partial.js';
-import { VerifyingStream } from '../digest.js';
+import { contentMismatch, VerifyingStream } from '../digest.js';
 import { createDecoder, pumpDeferred, wrapDecompressError, zstdUsesProgram } from './decompress.js';
 import type { FileStore } from './file-store.js';
 import { openWorkerTar } from './tar-worker.js';
@@ -40,18 +39,7 @@ interface Expectation {
 }
 
 function check(e: Expectation): Error | undefined {
-  const actual = `sha256:${e.hash.digest('hex')}`;
-  if (actual !== e.digest) {
-    return new DigestMismatchError(`${e.what}: content hashes to ${actual}, expected ${e.digest}`, {
-      details: { expected: e.digest, actual, bytes: e.bytes },
-    });
-  }
-  if (e.size !== undefined && e.bytes !== e.size) {
-    return new DigestMismatchError(`${e.what}: ${e.bytes} bytes, descriptor says ${e.size}`, {
-      details: { expected: e.digest, bytes: e.bytes, size: e.size },
-    });
-  }
-  return undefined;
+  return contentMismatch(e.what, e.digest, `sha256:${e.hash.digest('hex')}`, e.bytes, e.size);
 }
 
 /** Last stage: hashes what passes (diff_id) and, at the end, checks every expectation. */

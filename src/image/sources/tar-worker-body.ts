@@ -150,38 +150,111 @@ export function tarWorkerBody(): void {
    * output comes in buffers of up to OUT bytes (one message per slot on the main side, not one
    * per tar header).
    */
+  /**
+   * The rules of a tar-split rebuild, shared by its two readers (the synchronous one below and
+   * the stream one for when zlib's synchronous handle is missing): what a record line says, and
+   * the file a payload entry names, opened safely.
+   */
+  type SplitLine = { kind: 'segment'; data: Buffer } | { kind: 'file'; name: string; size: number } | undefined;
+  const tarSplitRules = (ts: { path: string; dir: string; what: string }) => {
+    const { what, dir } = ts;
+    let realDir: string | undefined;
+    // Real paths of the directories met (one lstat per new directory: its parent's real path
+    // plus its name unless it is a symlink, which is resolved in full).
+    const root = path.resolve(dir);
+    const reals = new Map<string, string>();
+    const rootReal = (): string => {
+      if (realDir !== undefined) return realDir;
+      try {
+        realDir = fs.realpathSync(dir);
+      } catch (err) {
+        throw typed('E_NOT_FOUND', `${what}: its directory ${dir} cannot be read (${(err as Error).message})`);
+      }
+      reals.set(root, realDir);
+      return realDir;
+    };
+    const realOf = (p: string): string => {
+      const known = reals.get(p);
+      if (known !== undefined) return known;
+      const up = path.dirname(p);
+      let real: string;
+      if (up === p || !p.startsWith(root + path.sep)) real = fs.realpathSync(p);
+      else {
+        const upReal = realOf(up);
+        real = fs.lstatSync(p).isSymbolicLink() ? fs.realpathSync(p) : path.join(upReal, path.basename(p));
+      }
+      reals.set(p, real);
+      return real;
+    };
+    const openPayload = (rawName: string, size: number): number => {
+      const top = rootReal();
+      const name = path.posix.normalize(rawName.replace(/^\/+/, ''));
+      if (name === '..' || name.startsWith('../') || path.posix.isAbsolute(name)) throw typed('E_UNSAFE_PATH', `${what}: tar-split names ${rawName}, outside the layer`);
+      const full = path.resolve(dir, name);
+      const parent = path.dirname(full);
+      let real: string;
+      try {
+        real = realOf(parent);
+      } catch {
+        throw typed('E_NOT_FOUND', `${what}: ${name} is missing from ${dir}`);
+      }
+      if (real !== top && !real.startsWith(top + path.sep)) throw typed('E_UNSAFE_PATH', `${what}: ${name} lies behind a symlink out of ${dir}`);
+      let fd: number;
+      try {
+        fd = fs.openSync(full, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw typed('E_UNSAFE_PATH', `${what}: ${name} is a symlink where the layer has a file`);
+        throw typed('E_NOT_FOUND', `${what}: ${name} is missing from ${dir}`);
+      }
+      const st = fs.fstatSync(fd);
+      if (!st.isFile() || st.size !== size) {
+        fs.closeSync(fd);
+        throw typed('E_MALFORMED', `${what}: ${name} in ${dir} is ${st.isFile() ? `${st.size} bytes` : 'not a file'}, its record says ${size}`);
+      }
+      return fd;
+    };
+    const parseLine = (line: string): SplitLine => {
+      let e: { type?: unknown; name?: unknown; size?: unknown; payload?: unknown };
+      try {
+        e = JSON.parse(line) as typeof e;
+      } catch {
+        throw typed('E_MALFORMED', `${what}: ${ts.path} has a line that is not JSON`);
+      }
+      if (e === null || typeof e !== 'object') throw typed('E_MALFORMED', `${what}: ${ts.path} has a line that is not an object`);
+      if (e.type === 2) {
+        if (e.payload === undefined || e.payload === null || e.payload === '') return undefined;
+        if (typeof e.payload !== 'string') throw typed('E_MALFORMED', `${what}: tar-split segment payload is not a string`);
+        return { kind: 'segment', data: Buffer.from(e.payload, 'base64') };
+      }
+      if (e.type !== 1) throw typed('E_MALFORMED', `${what}: tar-split entry type ${String(e.type)} is unknown`);
+      const size = e.size ?? 0;
+      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw typed('E_MALFORMED', `${what}: tar-split entry size is not a size`);
+      if (size === 0 || typeof e.name !== 'string') return undefined;
+      return { kind: 'file', name: e.name, size };
+    };
+    const unreadable = (err: unknown): Error =>
+      (err as { goslimCode?: string }).goslimCode !== undefined ? (err as Error) : typed('E_MALFORMED', `${what}: ${ts.path} cannot be read (${(err as Error).message})`);
+    return { openPayload, parseLine, unreadable, checkDir: rootReal };
+  };
+
+  /**
+   * A containers-storage layer's tar, rebuilt from its tar-split record and its directory, as
+   * containers/storage's Diff() does (the rules are containers-storage.ts's): headers and
+   * padding come from the record, each file's bytes from the directory, opened with O_NOFOLLOW
+   * below a parent whose real path is inside the layer, and of exactly the recorded size. This
+   * is the stream reader (when zlib's synchronous handle is missing; see tarSplitFiller for the
+   * usual one). The output comes in buffers of up to OUT bytes.
+   */
   const tarSplitSource = (ts: { path: string; dir: string; what: string }): Stream & { recycle?: (b: Buffer) => void } => {
     const OUT = 1 << 20;
     // Output buffers come back once copied into the ring (recycle), so a layer costs a few MiB
     // here, not a garbage buffer per MiB of tar.
     const spare: Buffer[] = [];
     const take = (): Buffer => spare.pop() ?? Buffer.allocUnsafe(OUT);
-    const { what, dir } = ts;
+    const rules = tarSplitRules(ts);
     const lines = createReadStream(ts.path).pipe(createGunzip());
     async function* rebuild(): AsyncGenerator<Buffer> {
-      let realDir: string;
-      try {
-        realDir = fs.realpathSync(dir);
-      } catch (err) {
-        throw typed('E_NOT_FOUND', `${what}: its directory ${dir} cannot be read (${(err as Error).message})`);
-      }
-      // Real paths of the directories met (one lstat per new directory: its parent's real path
-      // plus its name unless it is a symlink, which is resolved in full).
-      const root = path.resolve(dir);
-      const reals = new Map<string, string>([[root, realDir]]);
-      const realOf = (p: string): string => {
-        const known = reals.get(p);
-        if (known !== undefined) return known;
-        const up = path.dirname(p);
-        let real: string;
-        if (up === p || !p.startsWith(root + path.sep)) real = fs.realpathSync(p);
-        else {
-          const upReal = realOf(up);
-          real = fs.lstatSync(p).isSymbolicLink() ? fs.realpathSync(p) : path.join(upReal, path.basename(p));
-        }
-        reals.set(p, real);
-        return real;
-      };
+      rules.checkDir();
       let out = take();
       let o = 0;
       let carry: Buffer | undefined;
@@ -199,57 +272,19 @@ export function tarWorkerBody(): void {
           }
         }
       };
-      const openPayload = (rawName: string, size: number): number => {
-        const name = path.posix.normalize(rawName.replace(/^\/+/, ''));
-        if (name === '..' || name.startsWith('../') || path.posix.isAbsolute(name)) throw typed('E_UNSAFE_PATH', `${what}: tar-split names ${rawName}, outside the layer`);
-        const full = path.resolve(dir, name);
-        const parent = path.dirname(full);
-        let real: string;
-        try {
-          real = realOf(parent);
-        } catch {
-          throw typed('E_NOT_FOUND', `${what}: ${name} is missing from ${dir}`);
-        }
-        if (real !== realDir && !real.startsWith(realDir + path.sep)) throw typed('E_UNSAFE_PATH', `${what}: ${name} lies behind a symlink out of ${dir}`);
-        let fd: number;
-        try {
-          fd = fs.openSync(full, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw typed('E_UNSAFE_PATH', `${what}: ${name} is a symlink where the layer has a file`);
-          throw typed('E_NOT_FOUND', `${what}: ${name} is missing from ${dir}`);
-        }
-        const st = fs.fstatSync(fd);
-        if (!st.isFile() || st.size !== size) {
-          fs.closeSync(fd);
-          throw typed('E_MALFORMED', `${what}: ${name} in ${dir} is ${st.isFile() ? `${st.size} bytes` : 'not a file'}, its record says ${size}`);
-        }
-        return fd;
-      };
       const entry = function* (line: string): Generator<Buffer> {
-        let e: { type?: unknown; name?: unknown; size?: unknown; payload?: unknown };
-        try {
-          e = JSON.parse(line) as typeof e;
-        } catch {
-          throw typed('E_MALFORMED', `${what}: ${ts.path} has a line that is not JSON`);
-        }
-        if (e === null || typeof e !== 'object') throw typed('E_MALFORMED', `${what}: ${ts.path} has a line that is not an object`);
-        if (e.type === 2) {
-          if (e.payload === undefined || e.payload === null || e.payload === '') return;
-          if (typeof e.payload !== 'string') throw typed('E_MALFORMED', `${what}: tar-split segment payload is not a string`);
-          yield* put(Buffer.from(e.payload, 'base64'));
+        const e = rules.parseLine(line);
+        if (e === undefined) return;
+        if (e.kind === 'segment') {
+          yield* put(e.data);
           return;
         }
-        if (e.type !== 1) throw typed('E_MALFORMED', `${what}: tar-split entry type ${String(e.type)} is unknown`);
-        const size = e.size ?? 0;
-        if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw typed('E_MALFORMED', `${what}: tar-split entry size is not a size`);
-        if (size === 0) return;
-        if (typeof e.name !== 'string') return;
-        const fd = openPayload(e.name, size);
+        const fd = rules.openPayload(e.name, e.size);
         try {
-          let left = size;
+          let left = e.size;
           while (left > 0) {
             const n = fs.readSync(fd, out, o, Math.min(OUT - o, left), null);
-            if (n === 0) throw typed('E_TRUNCATED', `${what}: ${e.name} shrank while read`);
+            if (n === 0) throw typed('E_TRUNCATED', `${ts.what}: ${e.name} shrank while read`);
             left -= n;
             o += n;
             if (o === OUT) {
@@ -277,8 +312,7 @@ export function tarWorkerBody(): void {
           data = Buffer.alloc(0);
         }
       } catch (err) {
-        if ((err as { goslimCode?: string }).goslimCode !== undefined) throw err;
-        throw typed('E_MALFORMED', `${what}: ${ts.path} cannot be read (${(err as Error).message})`);
+        throw rules.unreadable(err);
       }
       if (carry !== undefined && carry.length > 0) yield* entry(carry.toString('utf8'));
       if (o > 0) yield out.subarray(0, o);
@@ -541,6 +575,150 @@ export function tarWorkerBody(): void {
     return inf;
   };
 
+  /** Writes a job's tar into a slot: `len` bytes at `at`, and whether the tar ended there. */
+  interface Filler {
+    fill(ring: Uint8Array, at: number, size: number): { len: number; ended: boolean };
+    close(): void;
+  }
+
+  /**
+   * The usual tar-split reader: the record is inflated with zlib's synchronous write and its
+   * lines parsed as they come; segments (headers, padding) are copied and files read with
+   * readSync straight into the ring's slots. No stream, no output buffer per MiB, no copy of
+   * file data (the stream reader above took twice the CPU on the fat image's Go toolchain
+   * layer, most of it in stream machinery and garbage collection).
+   */
+  const MAX_SPLIT_LINE = 16 << 20;
+  const tarSplitFiller = (ts: { path: string; dir: string; what: string }): Filler | undefined => {
+    const inf = syncInflater();
+    if (inf === undefined) return undefined;
+    const rules = tarSplitRules(ts);
+    let gz = -1;
+    const input = Buffer.allocUnsafe(1 << 18);
+    let inOff = 0;
+    let inLen = 0;
+    let inEof = false;
+    let zEnded = false;
+    // Inflated record text: text[tOff, tEnd) is not yet parsed.
+    let text = Buffer.allocUnsafe(1 << 20);
+    let tOff = 0;
+    let tEnd = 0;
+    let seg: Buffer | undefined;
+    let segOff = 0;
+    let fd = -1;
+    let left = 0;
+    let fileName = '';
+    let started = false;
+    /** Inflate more of the record after tEnd; false when it has ended. */
+    const more = (): boolean => {
+      if (zEnded) return false;
+      if (tOff > 0) {
+        text.copyWithin(0, tOff, tEnd);
+        tEnd -= tOff;
+        tOff = 0;
+      }
+      if (tEnd === text.length) {
+        if (text.length >= MAX_SPLIT_LINE) throw typed('E_MALFORMED', `${ts.what}: ${ts.path} has a line longer than ${MAX_SPLIT_LINE} bytes`);
+        const bigger = Buffer.allocUnsafe(text.length * 2);
+        text.copy(bigger, 0, 0, tEnd);
+        text = bigger;
+      }
+      for (;;) {
+        if (inLen === 0 && !inEof) {
+          inOff = 0;
+          inLen = readSync(gz, input, 0, input.length, null);
+          if (inLen === 0) inEof = true;
+        }
+        const room = text.length - tEnd;
+        inf.write(inEof ? zc.Z_FINISH : zc.Z_NO_FLUSH, input, inOff, inLen, text, tEnd, room);
+        if (inf.error !== undefined) throw rules.unreadable(inf.error);
+        const availOut = inf.state[0]!;
+        const availIn = inf.state[1]!;
+        tEnd += room - availOut;
+        inOff += inLen - availIn;
+        inLen = availIn;
+        if (availOut === 0) return true; // the text buffer is full
+        // Room left: zlib took all the input it wanted; at the end of the input, the record ended.
+        if (inEof || availIn > 0) {
+          zEnded = true;
+          return room - availOut > 0;
+        }
+        if (room - availOut > 0) return true;
+      }
+    };
+    /** The next record line (empty lines skipped), or undefined at its end. */
+    const nextLine = (): string | undefined => {
+      for (;;) {
+        const nl = text.indexOf(10, tOff);
+        if (nl >= 0 && nl < tEnd) {
+          const from = tOff;
+          tOff = nl + 1;
+          if (nl > from) return text.toString('utf8', from, nl);
+          continue;
+        }
+        if (!more()) {
+          if (tOff >= tEnd) return undefined;
+          const last = text.toString('utf8', tOff, tEnd);
+          tOff = tEnd;
+          return last;
+        }
+      }
+    };
+    const closeFile = (): void => {
+      if (fd >= 0) fs.closeSync(fd);
+      fd = -1;
+    };
+    return {
+      fill(ring, at, size) {
+        if (!started) {
+          started = true;
+          rules.checkDir();
+          try {
+            gz = openSync(ts.path, 'r');
+          } catch (err) {
+            throw rules.unreadable(err);
+          }
+        }
+        let len = 0;
+        while (len < size) {
+          if (seg !== undefined) {
+            const n = Math.min(seg.length - segOff, size - len);
+            seg.copy(ring, at + len, segOff, segOff + n);
+            segOff += n;
+            len += n;
+            if (segOff === seg.length) seg = undefined;
+          } else if (fd >= 0) {
+            const n = readSync(fd, ring, at + len, Math.min(size - len, left), null);
+            if (n === 0) throw typed('E_TRUNCATED', `${ts.what}: ${fileName} shrank while read`);
+            left -= n;
+            len += n;
+            if (left === 0) closeFile();
+          } else {
+            const line = nextLine();
+            if (line === undefined) return { len, ended: true };
+            const e = rules.parseLine(line);
+            if (e === undefined) continue;
+            if (e.kind === 'segment') {
+              seg = e.data;
+              segOff = 0;
+            } else {
+              fd = rules.openPayload(e.name, e.size);
+              left = e.size;
+              fileName = e.name;
+            }
+          }
+        }
+        return { len, ended: false };
+      },
+      close() {
+        closeFile();
+        if (gz >= 0) fs.closeSync(gz);
+        gz = -1;
+        inf.stream.close();
+      },
+    };
+  };
+
   interface SyncJob {
     id: number;
     req: TarWorkerStart;
@@ -561,6 +739,8 @@ export function tarWorkerBody(): void {
     tarBytes: number;
     scheduled: boolean;
     done: boolean;
+    /** The tar comes from this instead of the file (a tar-split rebuild). */
+    filler: Filler | undefined;
   }
   const syncJobs = new Map<number, SyncJob>();
   /** Slots filled per turn of the event loop before release and cancel messages are let in. */
@@ -571,16 +751,21 @@ export function tarWorkerBody(): void {
     job.done = true;
     syncJobs.delete(job.id);
     try {
-      closeSync(job.fd);
+      if (job.fd >= 0) closeSync(job.fd);
     } catch {
       // already closed
     }
     job.inflater?.stream.close();
+    job.filler?.close();
   };
 
-  const failSync = (job: SyncJob, err: { message: string; code?: string }): void => {
+  const failSync = (job: SyncJob, err: { message: string; code?: string; goslimCode?: string }): void => {
     if (job.done) return;
     closeSyncJob(job);
+    if (err.goslimCode !== undefined) {
+      post({ type: 'error', id: job.id, kind: 'typed', code: err.goslimCode, message: err.message });
+      return;
+    }
     post({ type: 'error', id: job.id, kind: 'stream', ...(err.code !== undefined ? { code: err.code } : {}), message: err.message });
   };
 
@@ -606,6 +791,7 @@ export function tarWorkerBody(): void {
    */
   const fillSlot = (job: SyncJob, at: number): { len: number; ended: boolean } => {
     const size = job.slotSize;
+    if (job.filler !== undefined) return job.filler.fill(job.ring, at, size);
     let len = 0;
     const inf = job.inflater;
     if (inf === undefined) {
@@ -686,9 +872,13 @@ export function tarWorkerBody(): void {
 
   /** Start a file-backed gzip or plain job on the synchronous path; false when it does not apply. */
   const startSync = (req: TarWorkerStart): boolean => {
-    if (req.file === undefined || req.zstd !== undefined) return false;
+    let filler: Filler | undefined;
+    if (req.tarSplit !== undefined) {
+      filler = tarSplitFiller(req.tarSplit);
+      if (filler === undefined) return false;
+    } else if (req.file === undefined || req.zstd !== undefined) return false;
     let inflater: Inflater | undefined;
-    if (req.gzip) {
+    if (req.gzip && filler === undefined) {
       inflater = syncInflater();
       if (inflater === undefined) return false;
     }
@@ -713,10 +903,15 @@ export function tarWorkerBody(): void {
       tarBytes: 0,
       scheduled: false,
       done: false,
+      filler,
     };
     syncJobs.set(req.id, job);
+    if (filler !== undefined) {
+      pump(job);
+      return true;
+    }
     try {
-      job.fd = openSync(req.file, 'r');
+      job.fd = openSync(req.file!, 'r');
     } catch (err) {
       failSync(job, err as { message: string; code?: string });
       return true;

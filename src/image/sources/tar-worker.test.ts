@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { DigestMismatchError, isGoslimError } from '../../errors.js';
 import type { TarChunks } from '../model.js';
-import { layerReadsVia, openWorkerTar, releaseLayerReader, SLOT_SIZE, SLOTS, type WorkerTarRequest } from './tar-worker.js';
+import { layerReadersRunning, layerReadsVia, openWorkerTar, releaseLayerReader, SLOT_SIZE, SLOTS, type WorkerTarRequest } from './tar-worker.js';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -233,6 +233,45 @@ describe('openWorkerTar', () => {
     const again = openWorkerTar(request())!;
     releaseLayerReader(); // a walk is running: not stopped
     expect((await drain(again)).bytes.equals(tar)).toBe(true);
+  });
+
+  it('reads two layers on two threads; beside another read, the blob is hashed on this thread with the same checks', async () => {
+    const before = process.env.GOSLIM_READERS;
+    delete process.env.GOSLIM_READERS;
+    releaseLayerReader();
+    try {
+      // A read in flight (nobody drains it yet): every job below is the second one.
+      const busy = openWorkerTar(request())!;
+      expect((await busy.read())?.length).toBe(SLOT_SIZE);
+      const hashedBefore = layerReadsVia().blobHashedHere;
+      const ok = await drain(openWorkerTar(request())!);
+      expect(ok.bytes.equals(tar)).toBe(true);
+      expect(layerReadersRunning()).toBe(2);
+      expect(layerReadsVia().blobHashedHere).toBe(hashedBefore + 1);
+      const fail = async (req: WorkerTarRequest): Promise<unknown> => drain(openWorkerTar(req)!).then(() => undefined, (e: unknown) => e);
+      const wrongBlob = await fail({ ...request(), blob: { digest: sha(Buffer.from('other')), size: gz.length } });
+      expect(isGoslimError(wrongBlob, 'E_DIGEST_MISMATCH')).toBe(true);
+      expect((wrongBlob as DigestMismatchError).details).toMatchObject({ expected: sha(Buffer.from('other')), actual: sha(gz), bytes: gz.length });
+      const wrongSize = await fail({ ...request(), blob: { digest: sha(gz), size: gz.length + 1 } });
+      expect(isGoslimError(wrongSize, 'E_DIGEST_MISMATCH')).toBe(true);
+      // gzip's header mtime changed: the same tar inflates, but the blob is not the one pinned.
+      const touched = Buffer.from(gz);
+      touched[4] = touched[4]! ^ 1;
+      const touchedFile = join(dir, 'touched.gz');
+      await writeFile(touchedFile, touched);
+      const swapped = await fail({ ...request(), file: touchedFile });
+      expect(isGoslimError(swapped, 'E_DIGEST_MISMATCH')).toBe(true);
+      // The blob check comes before the diff_id's, as on the reader thread.
+      const both = await fail({ ...request(), file: touchedFile, diffId: sha(Buffer.from('x')) });
+      expect((both as DigestMismatchError).details).toMatchObject({ expected: sha(gz) });
+      const missing = await fail({ ...request(), file: join(dir, 'no-such-blob') });
+      expect(isGoslimError(missing, 'E_NOT_FOUND')).toBe(true);
+      const rest = await drain(busy);
+      expect(rest.bytes.length).toBe(tar.length - SLOT_SIZE);
+    } finally {
+      if (before === undefined) delete process.env.GOSLIM_READERS;
+      else process.env.GOSLIM_READERS = before;
+    }
   });
 
   it('is off with GOSLIM_WORKER=0 (callers then stream on the main thread)', () => {

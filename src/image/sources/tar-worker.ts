@@ -13,16 +13,22 @@
  * The chunks a TarChunks source returns are views of those reused slots: each is valid until
  * the next read() (walkLayer copies what a content visitor keeps).
  *
- * One worker serves the whole process, started on first use; it holds the event loop open
- * only while a job runs. `GOSLIM_WORKER=0` turns the path off (everything then streams on the
- * main thread, as for registry layers).
+ * Up to two reader threads serve the whole process (GOSLIM_READERS), each started on first use;
+ * they hold the event loop open only while a job runs. mergeLayers reads the next layers while
+ * one merges, so a big layer's gunzip has a core of its own; a blob opened while another read is
+ * in flight has its digest hashed on the calling thread (which mostly waits on the readers)
+ * instead of on its reader. `GOSLIM_WORKER=0` turns the path off (everything then streams on
+ * the main thread).
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
 import { DigestMismatchError, errnoError, errorForCode, InternalError, IoError, NotFoundError, type ErrorCode } from '../../errors.js';
 import type { TarChunks } from '../model.js';
+import { contentMismatch } from '../digest.js';
+import { open as openFile } from 'node:fs/promises';
 import { wrapDecompressError } from './decompress.js';
 import { tarWorkerBody, type TarWorkerReply, type TarWorkerRequest, type TarWorkerStart } from './tar-worker-body.js';
 
@@ -53,7 +59,7 @@ interface Client {
  * worker may still be writing into it when close() returns).
  */
 const spareRings: SharedArrayBuffer[] = [];
-const MAX_SPARE_RINGS = 1;
+const MAX_SPARE_RINGS = 2;
 
 function takeRing(): SharedArrayBuffer {
   return spareRings.pop() ?? new SharedArrayBuffer(SLOTS * SLOT_SIZE);
@@ -63,16 +69,36 @@ function giveRing(ring: SharedArrayBuffer): void {
   if (spareRings.length < MAX_SPARE_RINGS) spareRings.push(ring);
 }
 
-/** Jobs finished on each of the worker's paths (synchronous inflate or zlib stream), for tests and --debug. */
-const readsVia = { sync: 0, stream: 0 };
-export function layerReadsVia(): Readonly<{ sync: number; stream: number }> {
+/**
+ * Jobs finished on each of the worker's paths (synchronous inflate or zlib stream), and blobs
+ * whose digest was checked on the calling thread (beside another read), for tests and --debug.
+ */
+const readsVia = { sync: 0, stream: 0, blobHashedHere: 0 };
+export function layerReadsVia(): Readonly<{ sync: number; stream: number; blobHashedHere: number }> {
   return { ...readsVia };
 }
 
-let worker: Worker | undefined;
+/**
+ * The reader threads: up to READERS of them (both cores on this kind of machine), so that
+ * mergeLayers can read the next layer while one is walked (a big layer's gunzip is then not
+ * the only thing the image's read waits on). Each is started on first use and stops when idle.
+ */
+interface Reader {
+  w: Worker;
+  clients: Map<number, Client>;
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+const readers: Reader[] = [];
 let broken = false;
 let nextId = 1;
-const clients = new Map<number, Client>();
+
+/** How many reader threads may run: GOSLIM_READERS, else 2 where there are two cores or more. */
+export function readerThreads(): number {
+  const env = Number(process.env.GOSLIM_READERS);
+  if (Number.isInteger(env) && env >= 1) return Math.min(env, 8);
+  return Math.min(2, Math.max(1, availableParallelism()));
+}
 
 function workerDisabled(): boolean {
   return broken || process.env.GOSLIM_WORKER === '0';
@@ -89,16 +115,15 @@ function reviveError(msg: Extract<TarWorkerReply, { type: 'error' }>, what: stri
   return wrapDecompressError(err, what);
 }
 
-function getWorker(): Worker | undefined {
-  if (workerDisabled()) return undefined;
-  if (worker !== undefined) return worker;
+function startReader(): Reader | undefined {
   try {
     // Without the parent's module-type flags (`node --input-type=module -e ...` would make the
     // eval'd body an ES module, where `require` does not exist on Node < 20.16).
     const execArgv = process.execArgv.filter((a) => !/^--(input-type|experimental-default-type)\b/.test(a));
     const w = new Worker(`(${tarWorkerBody.toString()})()`, { eval: true, name: 'goslim-tar', execArgv });
+    const r: Reader = { w, clients: new Map(), idleTimer: undefined };
     w.on('message', (msg: TarWorkerReply) => {
-      const c = clients.get(msg.id);
+      const c = r.clients.get(msg.id);
       if (c === undefined) return;
       if (msg.type === 'chunk') c.onChunk(msg.slot, msg.len);
       else if (msg.type === 'chunks') for (let k = 0; k + 1 < msg.list.length; k += 2) c.onChunk(msg.list[k]!, msg.list[k + 1]!);
@@ -106,28 +131,49 @@ function getWorker(): Worker | undefined {
       else if (msg.type === 'end') {
         readsVia[msg.via]++;
         c.onEnd(msg.via);
-      }
-      else c.onError(reviveError(msg, c.what));
+      } else c.onError(reviveError(msg, c.what));
     });
     const die = (err: Error): void => {
-      // A crashed worker fails the walks in flight; the next walk starts a new one. (A worker
-      // stopped for idleness is no longer `worker` and had no walks: its exit is expected,
-      // and the walks in `clients` belong to its successor.)
-      if (worker !== w) return;
-      worker = undefined;
-      const failed = [...clients.values()];
-      clients.clear();
+      // A crashed reader fails the walks in flight; the next walk starts a new one. (A reader
+      // stopped for idleness is no longer in `readers` and had no walks: its exit is expected.)
+      const at = readers.indexOf(r);
+      if (at < 0) return;
+      readers.splice(at, 1);
+      const failed = [...r.clients.values()];
+      r.clients.clear();
       for (const c of failed) c.onError(new InternalError(`the layer reader thread stopped: ${err.message}`, { cause: err }));
     };
     w.on('error', die);
     w.on('exit', (code) => die(new InternalError(`exit code ${code}`)));
     w.unref();
-    worker = w;
-    return w;
+    readers.push(r);
+    return r;
   } catch {
     broken = true; // no worker threads here: the main-thread path serves
     return undefined;
   }
+}
+
+/** An idle reader, else a new one while there may be more, else the least busy. */
+function getReader(): Reader | undefined {
+  if (workerDisabled()) return undefined;
+  const idle = readers.find((r) => r.clients.size === 0);
+  if (idle !== undefined) return idle;
+  if (readers.length < readerThreads()) {
+    const started = startReader();
+    if (started !== undefined || readers.length === 0) return started;
+  }
+  return readers.reduce((a, b) => (b.clients.size < a.clients.size ? b : a));
+}
+
+/** Reader threads running now (tests, --debug). */
+export function layerReadersRunning(): number {
+  return readers.length;
+}
+
+/** Layer reads in flight on the reader threads. */
+function jobsInFlight(): number {
+  return readers.reduce((n, r) => n + r.clients.size, 0);
 }
 
 function send(w: Worker, msg: TarWorkerRequest, transfer?: ArrayBuffer[]): void {
@@ -136,50 +182,50 @@ function send(w: Worker, msg: TarWorkerRequest, transfer?: ArrayBuffer[]): void 
 
 /** Is the worker-thread reader on (and startable) here? */
 export function layerReaderAvailable(): boolean {
-  return getWorker() !== undefined;
+  return getReader() !== undefined;
 }
 
 /**
- * A worker with nothing to do for IDLE_MS is stopped: its heap and the zlib buffers its
+ * A reader with nothing to do for IDLE_MS is stopped: its heap and the zlib buffers its
  * garbage collector has not got to yet (tens of MB after a big layer) go back to the system
  * before the analysis after the walk allocates its own. Layers follow each other within
- * microseconds, so a walk over many layers keeps one worker; the next walk starts a new one.
+ * microseconds, so a walk over many layers keeps its readers; the next walk starts new ones.
  */
 const IDLE_MS = 20;
-let idleTimer: NodeJS.Timeout | undefined;
 
-/** The worker keeps the process alive only while some walk waits on it. */
-function track(w: Worker, id: number, client: Client | undefined): void {
-  if (client) clients.set(id, client);
-  else clients.delete(id);
-  if (idleTimer !== undefined) clearTimeout(idleTimer);
-  idleTimer = undefined;
-  if (clients.size > 0) {
-    w.ref();
+/** A reader keeps the process alive only while some walk waits on it. */
+function track(r: Reader, id: number, client: Client | undefined): void {
+  if (client) r.clients.set(id, client);
+  else r.clients.delete(id);
+  if (r.idleTimer !== undefined) clearTimeout(r.idleTimer);
+  r.idleTimer = undefined;
+  if (r.clients.size > 0) {
+    r.w.ref();
     return;
   }
-  w.unref();
-  idleTimer = setTimeout(() => stopWorker(w), IDLE_MS);
-  idleTimer.unref();
+  r.w.unref();
+  r.idleTimer = setTimeout(() => stopReader(r), IDLE_MS);
+  r.idleTimer.unref();
 }
 
-function stopWorker(w: Worker): void {
-  if (idleTimer !== undefined) clearTimeout(idleTimer);
-  idleTimer = undefined;
-  if (clients.size > 0 || worker !== w) return;
-  worker = undefined;
-  spareRings.length = 0;
-  void w.terminate();
+function stopReader(r: Reader): void {
+  if (r.idleTimer !== undefined) clearTimeout(r.idleTimer);
+  r.idleTimer = undefined;
+  const at = readers.indexOf(r);
+  if (r.clients.size > 0 || at < 0) return;
+  readers.splice(at, 1);
+  if (readers.length === 0) spareRings.length = 0;
+  void r.w.terminate();
 }
 
 /**
- * Stop the layer-reading thread now if no walk is using it (it would stop by itself after
- * IDLE_MS, but only once the event loop turns: a caller about to do a long synchronous
- * analysis calls this first, so that the analysis does not run beside the idle worker's
- * memory). A later walk starts a new worker.
+ * Stop the layer-reading threads now that no walk is using (they would stop by themselves
+ * after IDLE_MS, but only once the event loop turns: a caller about to do a long synchronous
+ * analysis calls this first, so that the analysis does not run beside idle readers' memory).
+ * A later walk starts new ones.
  */
 export function releaseLayerReader(): void {
-  if (worker !== undefined) stopWorker(worker);
+  for (const r of [...readers]) stopReader(r);
 }
 
 export interface WorkerTarRequest {
@@ -210,8 +256,13 @@ export interface WorkerTarRequest {
  * unavailable (callers then use the main-thread stream).
  */
 export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
-  const w = getWorker();
-  if (w === undefined) return undefined;
+  // Another layer is being read: its reader thread holds one core, so this blob's digest is
+  // hashed here, on the main thread (which waits on the readers most of the time), from its
+  // own reads of the file, and this reader thread spends itself on gunzip alone.
+  const hashHere = req.file !== undefined && req.blob !== undefined && (req.length ?? 0) > 0 && jobsInFlight() > 0;
+  const r = getReader();
+  if (r === undefined) return undefined;
+  const w = r.w;
   const id = nextId++;
   const ring = takeRing();
   const queue: Array<{ slot: number; len: number }> = [];
@@ -225,7 +276,7 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
     waiting = undefined;
     w2?.resolve();
   };
-  track(w, id, {
+  track(r, id, {
     what: req.what,
     onChunk(slot, len) {
       if (closed) return;
@@ -238,12 +289,12 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
     },
     onEnd() {
       ended = true;
-      track(w, id, undefined);
+      track(r, id, undefined);
       wake();
     },
     onError(err) {
       failure = err;
-      track(w, id, undefined);
+      track(r, id, undefined);
       wake();
     },
   });
@@ -262,7 +313,7 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
     length: req.length ?? 0,
     gzip: req.gzip,
     ...(req.zstd === true ? { zstd: fzstdPath() } : {}),
-    ...(req.blob !== undefined
+    ...(req.blob !== undefined && !hashHere
       ? { blob: { digest: req.blob.digest, ...(req.blob.size !== undefined ? { size: req.blob.size } : {}), what: `${req.what} blob ${req.blob.digest}` } }
       : {}),
     ring,
@@ -271,13 +322,11 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
   };
   const checkTar = (): Error | undefined => {
     if (tarHash === undefined || req.diffId === undefined) return undefined;
-    const actual = `sha256:${tarHash.digest('hex')}`;
-    if (actual === req.diffId) return undefined;
-    return new DigestMismatchError(`${req.what} (diff_id ${req.diffId}): content hashes to ${actual}, expected ${req.diffId}`, {
-      details: { expected: req.diffId, actual, bytes: tarBytes },
-    });
+    return contentMismatch(`${req.what} (diff_id ${req.diffId})`, req.diffId, `sha256:${tarHash.digest('hex')}`, tarBytes);
   };
   send(w, start);
+  const blobCheck = hashHere ? hashFileRange(req.file!, req.start ?? 0, req.length!, req.blob!, `${req.what} blob ${req.blob!.digest}`) : undefined;
+  blobCheck?.catch(() => {}); // surfaced by read() at the end, or dropped by close()
   const body = req.stream;
   let outstanding = 0;
   let cancelled = false;
@@ -300,7 +349,7 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
       failure = wrapDecompressError(err, req.what);
       cancelled = true; // the worker may still be writing into the ring: not reused
       send(w, { type: 'cancel', id });
-      track(w, id, undefined);
+      track(r, id, undefined);
       wake();
     });
   }
@@ -333,10 +382,11 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
         }
         if (failure !== undefined) throw failure;
         if (ended) {
-          // The blob was verified by the worker; the diff_id is checked once, here.
+          // The blob was verified by the worker or is here; the diff_id is checked once, after it.
           if (!checked) {
             checked = true;
-            failure = checkTar();
+            failure = blobCheck !== undefined ? await blobCheck : undefined;
+            failure ??= checkTar();
             if (failure !== undefined) throw failure;
           }
           return undefined;
@@ -350,11 +400,12 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
     close() {
       if (closed) return;
       closed = true;
+      blobCheck?.cancel();
       queue.length = 0;
       lent = undefined;
       if (!ended && failure === undefined) {
         send(w, { type: 'cancel', id });
-        track(w, id, undefined);
+        track(r, id, undefined);
       } else if (!cancelled) {
         giveRing(ring); // the worker is done with it, and so is the reader now
       }
@@ -362,3 +413,46 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
     },
   };
 }
+
+/** A blob check running on this thread: resolves to the mismatch (or I/O) error, or undefined. */
+type BlobCheck = Promise<Error | undefined> & { cancel(): void };
+
+/**
+ * Hash a file range as the blob it holds, with reads on libuv's threads and the hash here:
+ * the same check (and the same error) as the reader thread's.
+ */
+function hashFileRange(file: string, start: number, length: number, blob: { digest: string; size?: number }, what: string): BlobCheck {
+  let cancelled = false;
+  const run = async (): Promise<Error | undefined> => {
+    const fh = await openFile(file, 'r');
+    try {
+      const hash = createHash('sha256');
+      const buf = Buffer.allocUnsafe(HASH_READ);
+      let pos = start;
+      const end = start + length;
+      let bytes = 0;
+      while (pos < end && !cancelled) {
+        const { bytesRead } = await fh.read(buf, 0, Math.min(HASH_READ, end - pos), pos);
+        if (bytesRead === 0) break;
+        hash.update(buf.subarray(0, bytesRead));
+        pos += bytesRead;
+        bytes += bytesRead;
+      }
+      if (!cancelled) readsVia.blobHashedHere++;
+      return cancelled ? undefined : contentMismatch(what, blob.digest, `sha256:${hash.digest('hex')}`, bytes, blob.size ?? length);
+    } finally {
+      await fh.close();
+    }
+  };
+  const p = run().catch((err: NodeJS.ErrnoException) =>
+    err.code === 'ENOENT' || err.code === 'ENOTDIR'
+      ? new NotFoundError(`${what}: its blob file is gone (${err.message})`, { cause: err })
+      : new IoError(`${what}: cannot read its blob (${err.message})`, { cause: err }),
+  ) as BlobCheck;
+  p.cancel = () => {
+    cancelled = true;
+  };
+  return p;
+}
+
+const HASH_READ = 1 << 20;
