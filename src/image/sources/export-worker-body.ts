@@ -78,6 +78,8 @@ export function exportWorkerBody(): void {
    */
   const MIN_FLUSH = 256 * 1024;
   const FLUSH_MS = 2;
+  /** The socket's one read buffer. */
+  const READ_BUFFER = 256 * 1024;
   const MAX_ERROR_BODY = 64 * 1024;
 
   let ring: Uint8Array | undefined;
@@ -88,8 +90,26 @@ export function exportWorkerBody(): void {
   let off = 0;
   /** Slots sent and not yet handed back. */
   let lent = 0;
-  /** Body bytes that arrived while no slot was free, in order (copies: the read buffer is reused). */
-  const pending: Buffer[] = [];
+  /**
+   * Body bytes that arrived while no slot was free, in order: spill[spillStart, spillEnd) (a copy:
+   * the read buffer is reused). The socket is paused then, so it holds at most one read's worth;
+   * one buffer for the whole export, not a new one per pause.
+   */
+  let spill = Buffer.allocUnsafe(0);
+  let spillStart = 0;
+  let spillEnd = 0;
+  const spilled = (): boolean => spillEnd > spillStart;
+  const toSpill = (b: Uint8Array): void => {
+    if (spillEnd + b.length > spill.length) {
+      const grown = Buffer.allocUnsafe(Math.max(spill.length * 2, spillEnd - spillStart + b.length, READ_BUFFER));
+      spill.copy(grown, 0, spillStart, spillEnd);
+      spill = grown;
+      spillEnd -= spillStart;
+      spillStart = 0;
+    }
+    spill.set(b, spillEnd);
+    spillEnd += b.length;
+  };
   let socket: import('node:net').Socket | undefined;
   let paused = false;
   let bodyEnded = false;
@@ -118,8 +138,8 @@ export function exportWorkerBody(): void {
     cur = undefined;
     off = 0;
   };
-  /** Copy body bytes into the ring; false when it is full (a copy of the rest waits in `pending`). */
-  const put = (c: Uint8Array): boolean => {
+  /** Copy body bytes into the ring; false when it is full (the rest waits in the spill). */
+  const put = (c: Uint8Array, fromSpill = false): boolean => {
     let i = 0;
     let list: number[] | undefined;
     while (i < c.length) {
@@ -142,9 +162,11 @@ export function exportWorkerBody(): void {
     }
     if (list !== undefined) post({ type: 'chunks', list });
     if (i < c.length) {
-      pending.push(Buffer.from(c.subarray(i)));
+      if (fromSpill) spillStart += i;
+      else toSpill(c.subarray(i));
       return false;
     }
+    if (fromSpill) spillStart = spillEnd = 0;
     return true;
   };
   /**
@@ -169,7 +191,7 @@ export function exportWorkerBody(): void {
     });
   };
   const finishBody = (): void => {
-    if (finished || !bodyEnded || pending.length > 0) return;
+    if (finished || !bodyEnded || spilled()) return;
     flush();
     finished = true;
     for (const t of timers) clearTimeout(t);
@@ -177,14 +199,7 @@ export function exportWorkerBody(): void {
     post({ type: 'end' });
   };
   const drain = (): void => {
-    while (pending.length > 0) {
-      const c = pending.shift()!;
-      if (!put(c)) {
-        // put() queued what it could not place at the end: keep the original order.
-        pending.unshift(pending.pop()!);
-        return;
-      }
-    }
+    if (spilled() && !put(spill.subarray(spillStart, spillEnd), true)) return;
     if (bodyEnded) finishBody();
     else if (paused) {
       paused = false;
@@ -206,7 +221,11 @@ export function exportWorkerBody(): void {
 
   /** Payload bytes, to the ring (a 2xx answer) or kept for the engine's message. */
   const payload = (b: Uint8Array): boolean => {
-    if (errorDoc === undefined) return put(b);
+    if (errorDoc === undefined) {
+      if (!spilled()) return put(b);
+      toSpill(b); // after bytes already waiting (the ring is full)
+      return false;
+    }
     if (errorBytes < MAX_ERROR_BODY) errorDoc.push(Buffer.from(b.subarray(0, MAX_ERROR_BODY - errorBytes)));
     errorBytes += b.length;
     return true;
@@ -311,7 +330,7 @@ export function exportWorkerBody(): void {
     slotSize = msg.slotSize;
     for (let s = 0; s < msg.slots; s++) free.push(s);
     const ep = msg.endpoint;
-    const readBuffer = Buffer.allocUnsafe(256 * 1024);
+    const readBuffer = Buffer.allocUnsafe(READ_BUFFER);
     let connected = false;
     const s = net.connect({
       ...(ep.socketPath !== undefined ? { path: ep.socketPath } : { host: ep.host ?? 'localhost', port: ep.port ?? 2375 }),
