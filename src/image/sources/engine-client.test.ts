@@ -4,6 +4,7 @@
  * serves archives our test builder writes in Docker's shapes (legacy `<id>/layer.tar`,
  * Docker 25+ OCI layout), so the streamed walk is checked against the file-backed one.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -218,6 +219,33 @@ describe('docker-daemon source (fake engine)', () => {
     const err = await mergeLayers(await openDockerDaemon('app:1', { env: cut.env })).catch((e: unknown) => e);
     expect(['E_TRUNCATED', 'E_MALFORMED']).toContain((err as { code?: string }).code);
     await close(cut.server);
+  });
+
+  it('a slow reader of a layer larger than the ring gets every byte, in order (the worker waits for slots)', async () => {
+    // 20 MB in one layer, read 5 ms per chunk: the 8 MiB ring fills, the socket is paused and
+    // what was read beyond the ring waits; the diff_id check at the layer's end covers the order.
+    const bigSpec: TestImageSpec = { layers: [{ entries: [file('big.bin', 20_000_000), file('small', 'x\n')] }] };
+    const built = await buildTestImage(bigSpec, { dir: join(work, 'big'), format: 'docker-archive-legacy', tag: 'app:1' });
+    const fromFile = await openImage(built.reference);
+    const engine = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), fromFile.config().rootfs.diff_ids));
+    try {
+      const image = await openDockerDaemon('app:1', { env: engine.env });
+      const chunks = (await image.layers()[0]!.tarChunks!())!;
+      const hash = createHash('sha256');
+      let bytes = 0;
+      for (let i = 0; i < 100_000; i++) {
+        const c = await chunks.read();
+        if (c === undefined) break;
+        hash.update(c);
+        bytes += c.length;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      chunks.close();
+      expect(bytes).toBe(fromFile.layers()[0]!.size());
+      expect(`sha256:${hash.digest('hex')}`).toBe(fromFile.config().rootfs.diff_ids[0]);
+    } finally {
+      await close(engine.server);
+    }
   });
 
   for (const [where, worker] of READERS) {
