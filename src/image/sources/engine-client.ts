@@ -56,7 +56,8 @@ export interface EngineRequestOptions {
   idleMs?: number;
 }
 
-const CONNECT_MS = 3000;
+/** Connect deadline of every request (the export worker uses it too). */
+export const CONNECT_MS = 3000;
 const IDLE_MS = 60_000;
 
 /** Where to look for an engine, in order (DOCKER_HOST alone when it is set). */

@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { errnoError, InternalError, NetworkError } from '../../errors.js';
 import { limit } from '../../limits.js';
-import type { EngineClient } from './engine-client.js';
+import { CONNECT_MS, type EngineClient } from './engine-client.js';
 import { exportWorkerBody, type ExportWorkerReply, type ExportWorkerRequest } from './export-worker-body.js';
 
 export const SLOT_SIZE = 1024 * 1024;
@@ -217,7 +217,7 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
       ...(ep.host !== undefined ? { host: ep.host, port: ep.port } : {}),
     },
     path: `/v${client.info.apiVersion}${path}`,
-    connectMs: 3000,
+    connectMs: CONNECT_MS,
     idleMs: options.idleMs,
     deadlineMs: limit('network.requestTimeout'),
     ring,
