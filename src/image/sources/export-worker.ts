@@ -167,7 +167,7 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
     for (const d of digests.values()) d.reject(err);
     digests.clear();
     wake();
-    terminate();
+    void terminate();
   };
   w.on('message', (msg: ExportWorkerReply) => {
     if (msg.type === 'chunks') {
@@ -192,7 +192,7 @@ function openOnWorker(w: Worker, client: EngineClient, path: string, what: strin
           () => a?.reject(new InternalError(`${what}: HTTP ${msg.status}`)),
           (err: Error) => a?.reject(err),
         );
-        terminate();
+        void terminate();
       }
     } else {
       const err =
