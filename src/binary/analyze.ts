@@ -19,7 +19,7 @@ import { attributeBinary, moduleOf, Resolver, STD } from './attribute.js';
 import type { SiteOptions } from './sites.js';
 import { Loader, SCRATCH_SLOT, type ByteSource } from './source.js';
 import { holds, sparseElfImage, type SparseElf } from './sparse-elf.js';
-import { looksLikePclntab, parsePclntab, type FunctionVisitor, type Pclntab } from './pclntab.js';
+import { looksLikePclntab, parsePclntab, type FunctionVisitor, type Pclntab, type RunVisitor } from './pclntab.js';
 import type { BinaryReport, GoInfo } from './types.js';
 import { isAbsolutePath, localReplaces, namesSaving, trimpathRewriter, type TrimpathParts } from './trimpath.js';
 import { dwarfTrimpathSavings } from './trimpath-dwarf.js';
@@ -85,13 +85,31 @@ function analyzeWith(bytes: Uint8Array, loader: Loader, sparse: SparseElf | null
   let cgoGlue = 0;
   const resolver = new Resolver();
   const funcPackages: string[] = [];
-  const pcln = findExePclntab(exe, loader, (name, size) => {
-    tally.add(name, size);
-    funcPackages.push(resolver.of(name));
-    if (CGO_FUNC.test(name)) {
-      cgoGlue += size;
-      if (name === 'x_cgo_init' || name.startsWith('_cgo_') || name.startsWith('runtime/cgo.')) runtimeCgoSeen = true;
-    }
+  // Names come in package runs: a name in the current run (the tally's and the resolver's fast path)
+  // is counted without making its string, unless its package is one whose names cgo's test looks at.
+  let prefix = new Uint8Array(0);
+  let prefixOf = '';
+  const pcln = findExePclntab(exe, loader, {
+    visit: (name, size) => {
+      tally.add(name, size);
+      funcPackages.push(resolver.of(name));
+      if (CGO_FUNC.test(name)) {
+        cgoGlue += size;
+        if (name === 'x_cgo_init' || name.startsWith('_cgo_') || name.startsWith('runtime/cgo.')) runtimeCgoSeen = true;
+      }
+    },
+    same: (size) => {
+      tally.addToRun(size);
+      funcPackages.push(resolver.runPackage);
+    },
+    prefix: () => {
+      const p = tally.prefix;
+      if (p !== prefixOf) {
+        prefixOf = p;
+        prefix = p === resolver.runPrefix && /^[\x20-\x7e]+$/.test(p) && !CGO_PACKAGES.has(p) ? Buffer.from(p, 'latin1') : new Uint8Array(0);
+      }
+      return p === resolver.runPrefix ? prefix : EMPTY;
+    },
   });
   // The attribution's phases read the 1.18+ layouts; older ones want the whole file.
   if (sparse && (!pcln || (pcln.table.version !== '1.18' && pcln.table.version !== '1.20'))) throw NEED_WHOLE_FILE;
@@ -300,7 +318,7 @@ export function findPclntab(elf: ElfFile, visit?: FunctionVisitor): FoundPclntab
   return findExePclntab(elfExecutable(elf), Loader.of(elf.view.bytes), visit);
 }
 
-function findExePclntab(exe: Executable, loader: Loader, visit?: FunctionVisitor): FoundPclntab | null {
+function findExePclntab(exe: Executable, loader: Loader, visit?: FunctionVisitor | RunVisitor): FoundPclntab | null {
   const sec = exe.pclntab;
   if (sec) {
     exe.view.check(sec.offset, sec.fileSize);
@@ -395,6 +413,9 @@ function toGoInfo(bi: GoBuildInfo | null, pcln: FoundPclntab | null, scannedVers
  * the dynamic-linking tables.
  */
 const CGO_FUNC = /^(runtime\/cgo\.|_cgo_|x_cgo_|crosscall|(net|os\/user)\.(_C|_cgo|cgo))/;
+/** Packages whose names CGO_FUNC can match after the package prefix: never taken as a run. */
+const CGO_PACKAGES = new Set(['runtime/cgo', 'net', 'os/user']);
+const EMPTY = new Uint8Array(0);
 
 /** Cheap check (one byte search): does the file carry a Go build-info header or the modinfo sentinel? */
 export function isGoBinary(bytes: Uint8Array): boolean {

@@ -22,10 +22,11 @@ import { createHash } from 'node:crypto';
 import { packageOf, CGO_C, COMPILER_GENERATED, NO_PACKAGE } from './packages.js';
 import { DATA_SECTION } from './sections.js';
 import type { ExeSection, Executable } from './exe.js';
-import type { Pclntab } from './pclntab.js';
+import { sameRun, type Pclntab } from './pclntab.js';
 import { InternalError } from '../errors.js';
 import { SCRATCH_SLOT, TEXT_SLOT, type Loader } from './source.js';
 import { CallGraph, importSites, NO_SITES, type InlinedCode, type SiteOptions } from './sites.js';
+import { NO_PAIRS, PairList, type Pairs } from './pairs.js';
 
 import type { Attribution, AttributionSummary, EmbeddedFile, FileAttribution, ModuleAttribution, ModuleFacts, OverheadTile, PackageAttribution, SectionAttribution } from './attribution-types.js';
 
@@ -113,6 +114,13 @@ class Ledger {
 class Resolver {
   private prefix = '';
   private pkg = '';
+  /** The current run's package prefix ('' when none) and package (what `of` returns on its fast path). */
+  get runPrefix(): string {
+    return this.prefix;
+  }
+  get runPackage(): string {
+    return this.pkg;
+  }
   of(name: string): string {
     const p = this.prefix;
     if (p !== '' && name.startsWith(p) && name.charCodeAt(p.length) === 0x2e && name.indexOf('/', p.length) < 0 && name.indexOf('[', p.length) < 0) {
@@ -190,9 +198,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
   const covered = new Map<string, Array<[number, number]>>(); // section -> sorted covered VA intervals
   const secOf = (va: number): Sec | undefined => secs.find((s) => !s.exec && s.addr > 0 && va >= s.addr && va < s.addr + s.size);
   /** Attributed data intervals (VA) and their package: where pass 2 looks for pointers. */
-  const ownStart: number[] = [];
-  const ownEnd: number[] = [];
-  const ownPkg: string[] = [];
+  const own = new Owned();
   /** Mark [a, b) of a section covered (adjacent intervals merge). */
   const cover = (sec: string, a: number, b: number): void => {
     let list = covered.get(sec);
@@ -229,9 +235,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
       symbolSecs.add(secs.find((x) => x.addr > 0 && start >= x.addr && start < x.addr + x.size)!);
       const pkg = symbolPackage(s.name);
       L.add(pkg, sec.name, end - start);
-      ownStart.push(start);
-      ownEnd.push(end);
-      ownPkg.push(pkg);
+      own.push(start, end, pkg);
     }
   }
 
@@ -269,31 +273,13 @@ export function attributeBinary(input: AttributeInput): Attribution {
   if (funcs && gofunc !== undefined && gofuncEnd !== undefined && funcs.funcdata.length > 0) {
     const sec = secOf(gofunc);
     if (sec) {
-      const fd = funcs.funcdata.view().sort();
-      const offAt = (k: number): number => Math.floor(fd[k]! / FD_SHIFT);
-      const pkgAt = (k: number): string => funcs.ranges.pkg[fd[k]! % FD_SHIFT]!;
-      const limit = gofuncEnd - gofunc;
-      let i = 0;
-      let total = 0;
-      while (i < fd.length) {
-        const off = offAt(i);
-        const pkg = pkgAt(i);
-        let j = i + 1;
-        while (j < fd.length && offAt(j) === off) j++;
-        // The last item has no successor: it ends at the region end only when a symbol bounds it.
-        const next = j < fd.length ? offAt(j) : symtab ? limit : off;
-        const end = Math.min(next, limit);
-        if (end > off) {
-          L.add(pkg, sec.name, end - off);
-          cover(sec.name, gofunc + off, gofunc + end);
-          ownStart.push(gofunc + off);
-          ownEnd.push(gofunc + end);
-          ownPkg.push(pkg);
-          total += end - off;
-        }
-        i = j;
-      }
-      void total;
+      // By offset, then function index (pushed in index order; the sort is stable).
+      const fd = funcs.funcdata.sorted();
+      placeFuncdata(fd, funcs.ranges.pkg, gofunc, gofuncEnd - gofunc, symtab !== null, (pkg, a, b) => {
+        L.add(pkg, sec.name, b - a);
+        cover(sec.name, a, b);
+        own.push(a, b, pkg);
+      });
     }
   }
 
@@ -314,17 +300,17 @@ export function attributeBinary(input: AttributeInput): Attribution {
   };
   /** Each referenced address owns the bytes up to the next referenced address (or its gap's end). */
   const fill = (targets: ReadonlyArray<{ start: number; end: number; sec: Sec }>, refs: RefList): void => {
-    if (refs.keys.length === 0) return;
-    const keys = refs.keys.sort();
+    const { keys, vals } = refs.refs;
+    if (keys.length === 0) return;
     let t = 0;
     for (let i = 0; i < keys.length; ) {
-      const rel = Math.floor(keys[i]! / REF_SHIFT);
+      const rel = keys[i]!;
       const va = refs.lo + rel;
       // The first reference (lowest function or item index) to an address decides its package.
-      const pkg = refs.pkgOf(keys[i]! - rel * REF_SHIFT);
+      const pkg = refs.pkgOf(vals[i]!);
       let j = i + 1;
-      while (j < keys.length && Math.floor(keys[j]! / REF_SHIFT) === rel) j++;
-      const next = j < keys.length ? refs.lo + Math.floor(keys[j]! / REF_SHIFT) : Infinity;
+      while (j < keys.length && keys[j]! === rel) j++;
+      const next = j < keys.length ? refs.lo + keys[j]! : Infinity;
       i = j;
       while (t < targets.length && targets[t]!.end <= va) t++;
       if (t >= targets.length) break;
@@ -333,9 +319,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
       const end = Math.min(next, region.end);
       L.add(pkg, region.sec.name, end - va);
       L.estimated += end - va;
-      ownStart.push(va);
-      ownEnd.push(end);
-      ownPkg.push(pkg);
+      own.push(va, end, pkg);
       cover(region.sec.name, va, end);
     }
   };
@@ -343,7 +327,8 @@ export function attributeBinary(input: AttributeInput): Attribution {
   if (funcs && textSec && (exe.arch === 'amd64' || exe.arch === 'arm64')) {
     let targets = dataGaps();
     calls = input.sites ? new CallGraph(funcs.ranges, funcs.inlined, textSec) : null;
-    const refs = scanReferences(loader, exe.arch, textSec, funcs.ranges, targets, le, calls);
+    const bits = { buf: new Uint8Array(0) };
+    const refs = scanReferences(loader, exe.arch, textSec, funcs.ranges, targets, le, calls, bits);
     if (targets.length > 0) {
       fill(targets, refs);
       method = method ? `${method}+references` : 'references';
@@ -355,8 +340,8 @@ export function attributeBinary(input: AttributeInput): Attribution {
       targets = dataGaps();
       if (targets.length === 0) break;
       const from = scanned;
-      scanned = ownStart.length;
-      fill(targets, scanDataPointers(dv, le, ptr, dsecs, ownStart, ownEnd, ownPkg, targets, from));
+      scanned = own.length;
+      fill(targets, scanDataPointers(dv, le, ptr, dsecs, own, targets, from, bits));
     }
   }
   if (!method) method = funcs ? 'pclntab' : 'sections';
@@ -496,8 +481,8 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
     if (tables.size >= 64) break;
     for (let o = x.offset, last = x.offset + x.size - 3 * ptr; o <= last; o += ptr) {
       if (words !== null && (o & 3) === 0) {
-        const lenLo = words[(o + ptr) >>> 2]!;
-        if (lenLo === 0 || lenLo > 100_000 || lenLo !== words[(o + 2 * ptr) >>> 2]) continue;
+        o = nextSliceHeader(words, o, last, ptr);
+        if (o > last) break;
       }
       const n = rd(o + ptr);
       if (n < 1 || n > 100_000 || rd(o + 2 * ptr) !== n) continue;
@@ -546,19 +531,33 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
 
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** References as sortable numbers: (address - lo) * REF_SHIFT + index of the referencing function or item. */
+/**
+ * The first o' >= o (o, o + ptr, ...; 4-byte aligned) at most `last` where a slice header's length
+ * and capacity have equal low halves in [1, 100000], or a value past `last`. A small function of its
+ * own: the loop over megabytes of data is compiled early instead of running long unoptimized.
+ */
+function nextSliceHeader(words: Uint32Array, o: number, last: number, ptr: number): number {
+  for (; o <= last; o += ptr) {
+    const lenLo = words[(o + ptr) >>> 2]!;
+    if (lenLo !== 0 && lenLo <= 100_000 && lenLo === words[(o + 2 * ptr) >>> 2]) return o;
+  }
+  return o;
+}
+
+/** References: address - lo, and the index of the referencing function or item, sorted by address. */
 interface RefList {
   lo: number;
-  /** One key per referenced address (its first reference), unsorted. */
-  keys: Float64Array;
+  /** One pair per referenced address (its first reference), by address. */
+  refs: Pairs;
   pkgOf: (index: number) => string;
 }
+/** Bound on the function or item index of a reference (kept from when references were packed in doubles). */
 const REF_SHIFT = 2 ** 24;
 
 /** Import-site keys: package id * FILE_SHIFT + file-table offset. */
 const FILE_SHIFT = 2 ** 24;
 
-/** Funcdata sort key multiplier: offset * FD_SHIFT + function index stays below 2^53. */
+/** Bound on the function index of a funcdata reference (kept from when they were packed in doubles). */
 const FD_SHIFT = 2 ** 21;
 const GOFUNC_SYMBOL = /^go[.:]func\.\*$/;
 const DYNAMIC = /^\.(interp|dynamic|dynsym|dynstr|hash|gnu\.hash|gnu\.version.*|rela?(\..*)?|plt.*|got.*)$/;
@@ -589,9 +588,9 @@ function gaps(covered: ReadonlyArray<[number, number]>, start: number, end: numb
 
 interface FuncWalk {
   /** Per function: [entry VA, end VA, package], in address order. */
-  ranges: { start: Float64Array; end: Float64Array; pkg: string[] };
-  /** Funcdata references packed as offset * FD_SHIFT + function index (numeric sort, no objects). */
-  funcdata: GrowF64;
+  ranges: { start: Float64Array; end: Float64Array; pkg: readonly string[] };
+  /** Funcdata references: (offset, function index), in function order. */
+  funcdata: PairList;
   fileSizes: Map<string, number>;
   /** What the pcfile tables say about inlined code, for the import sites (sites.ts). */
   inlined: InlinedCode;
@@ -631,8 +630,8 @@ function walkFunctions(
 
   const startArr = new Float64Array(nfunc);
   const endArr = new Float64Array(nfunc);
-  const pkgArr: string[] = [];
-  const funcdata = new GrowF64();
+  // Sized once (a growing list left copies behind): every func record's funcdata count, an upper bound.
+  const funcdata = new PairList(funcdataCount(bytes, dv, le, functab, nfunc, recHdr, end));
   const packFd = nfunc < FD_SHIFT;
   const pkgSection = new Map<string, number>();
   let apPkg = '';
@@ -694,7 +693,6 @@ function walkFunctions(
     const rec = functab + u32(functab + i * 8 + 4);
     if (rec + recHdr > end) return null;
     const pkg = funcPkgs[i]!;
-    pkgArr.push(pkg);
     startArr[i] = textStart + e0;
     endArr[i] = textStart + e1;
     addP(pkg, 8); // functab entry
@@ -730,7 +728,7 @@ function walkFunctions(
     for (let k = 0; k < npcdata; k++) charge(u32(rec + recHdr + 4 * k), pkg);
     for (let k = 0; k < nfuncdata; k++) {
       const off = u32(rec + recHdr + 4 * npcdata + 4 * k);
-      if (off !== 0xffffffff && packFd) funcdata.push(off * FD_SHIFT + i);
+      if (off !== 0xffffffff && packFd) funcdata.push(off, i);
     }
   }
   if (prevRec >= 0 && end > prevRec) addP(prevPkg, end - prevRec); // last record + trailing padding
@@ -739,47 +737,9 @@ function walkFunctions(
   // Function names (inlined callees too) to the package the name names.
   // Names come in package runs: while a name is `<prefix>.<rest>` with no '/' or '[' in the rest (the
   // Resolver's fast path, here on the bytes), it is the run's package and no string is made for it.
-  const nameRes = new Resolver();
-  const buf = asBuffer(bytes);
-  let runPrefix = '';
-  let runPkg = '';
-  for (let p = funcnameOff; p < cutabOff; ) {
-    let q = bytes.indexOf(0, p);
-    if (q < 0 || q > cutabOff) q = cutabOff;
-    if (q > p) {
-      const n = runPrefix.length;
-      let same = n > 0 && p + n < q && bytes[p + n] === 0x2e;
-      for (let k = 0; same && k < n; k++) same = bytes[p + k] === runPrefix.charCodeAt(k);
-      for (let k = p + n + 1; same && k < q; k++) same = bytes[k] !== 0x2f && bytes[k] !== 0x5b;
-      if (same) addP(runPkg, q + 1 - p);
-      else {
-        const name = buf.toString('latin1', p, q);
-        const pkg = nameRes.of(name);
-        addP(pkg, q + 1 - p);
-        runPkg = pkg;
-        runPrefix = name.startsWith(`${pkg}.`) && !pkg.startsWith('<') ? pkg : '';
-      }
-    } else L.tile('pc-line table header', section, 1);
-    p = q + 1;
-  }
+  nameBytes(bytes, funcnameOff, cutabOff, addP, () => L.tile('pc-line table header', section, 1));
   // cutab runs and the file names they point at, to the CU's package.
-  const cus = [...cuPkg.keys()].sort((a, b) => a - b);
-  const fileSeen = new Set<number>();
-  for (let c = 0; c < cus.length; c++) {
-    const from = cus[c]!;
-    const to = Math.min(ncu, c + 1 < cus.length ? cus[c + 1]! : ncu);
-    if (to <= from || from >= ncu) continue;
-    const pkg = cuPkg.get(from)!;
-    addP(pkg, (to - from) * 4);
-    for (let k = from; k < to; k++) {
-      const fo = u32(cutabOff + k * 4);
-      if (fo === 0xffffffff || fileSeen.has(fo) || filetabOff + fo >= pctabOff) continue;
-      fileSeen.add(fo);
-      let q = filetabOff + fo;
-      while (q < pctabOff && bytes[q] !== 0) q++;
-      addP(pkg, q + 1 - (filetabOff + fo));
-    }
-  }
+  cuFiles(bytes, dv, le, cuPkg, ncu, cutabOff, filetabOff, pctabOff, addP);
   addP('', 0); // flush the running sum
   for (const [pkg, n] of pkgSection) L.add(pkg, section, n);
 
@@ -815,9 +775,9 @@ function walkFunctions(
     const to = filePkg(k % FILE_SHIFT);
     if (to !== null && to !== from) edges.push([from, to]);
   }
-  const mainPkg = mainFile.map((fo, k) => filePkg(fo) ?? pkgArr[mainFunc[k]!]!);
+  const mainPkg = mainFile.map((fo, k) => filePkg(fo) ?? funcPkgs[mainFunc[k]!]!);
   const inlined: InlinedCode = { edges, main: { func: mainFunc, start: mainStart, end: mainEnd, pkg: mainPkg } };
-  return { ranges: { start: startArr, end: endArr, pkg: pkgArr }, funcdata, fileSizes, inlined };
+  return { ranges: { start: startArr, end: endArr, pkg: funcPkgs }, funcdata, fileSizes, inlined };
 
   /** Decode a pcfile table: code bytes per file (CU-local index through cutab). */
   function funcPkgName(): string {
@@ -876,6 +836,74 @@ function walkFunctions(
       pc = next;
       if (pc >= e1) return;
     }
+  }
+}
+
+/**
+ * The sum of every func record's funcdata count (an upper bound on the funcdata references), up to
+ * the first record outside the table. A loop of its own: not another on-stack compilation of walkFunctions.
+ */
+function funcdataCount(bytes: Uint8Array, dv: DataView, le: boolean, functab: number, nfunc: number, recHdr: number, end: number): number {
+  let n = 0;
+  for (let i = 0; i < nfunc; i++) {
+    const rec = functab + dv.getUint32(functab + i * 8 + 4, le);
+    if (rec + recHdr > end) break;
+    n += bytes[rec + recHdr - 1]!;
+  }
+  return n;
+}
+
+/** Each compilation unit's cutab run, and the file names it points at (each once), to the unit's package. */
+function cuFiles(
+  bytes: Uint8Array,
+  dv: DataView,
+  le: boolean,
+  cuPkg: ReadonlyMap<number, string>,
+  ncu: number,
+  cutabOff: number,
+  filetabOff: number,
+  pctabOff: number,
+  addP: (pkg: string, n: number) => void,
+): void {
+  const cus = [...cuPkg.keys()].sort((a, b) => a - b);
+  const fileSeen = new Set<number>();
+  for (let c = 0; c < cus.length; c++) {
+    const from = cus[c]!;
+    const to = Math.min(ncu, c + 1 < cus.length ? cus[c + 1]! : ncu);
+    if (to <= from || from >= ncu) continue;
+    const pkg = cuPkg.get(from)!;
+    addP(pkg, (to - from) * 4);
+    for (let k = from; k < to; k++) {
+      const fo = dv.getUint32(cutabOff + k * 4, le);
+      if (fo === 0xffffffff || fileSeen.has(fo) || filetabOff + fo >= pctabOff) continue;
+      fileSeen.add(fo);
+      let q = filetabOff + fo;
+      while (q < pctabOff && bytes[q] !== 0) q++;
+      addP(pkg, q + 1 - (filetabOff + fo));
+    }
+  }
+}
+
+/** Each name in bytes[from, to) (NUL-terminated, the terminator counted) to its package; `empty` per empty name. */
+function nameBytes(bytes: Uint8Array, from: number, to: number, add: (pkg: string, n: number) => void, empty: () => void): void {
+  const nameRes = new Resolver();
+  const buf = asBuffer(bytes);
+  // The run's prefix as bytes (latin1: one byte per char), compared in place.
+  let runPrefix = new Uint8Array(0);
+  let runPkg = '';
+  for (let p = from; p < to; ) {
+    let q = bytes.indexOf(0, p);
+    if (q < 0 || q > to) q = to;
+    if (q > p) {
+      if (!sameRun(bytes, p, q, runPrefix)) {
+        const name = buf.toString('latin1', p, q);
+        const pkg = nameRes.of(name);
+        runPkg = pkg;
+        runPrefix = name.startsWith(`${pkg}.`) && !pkg.startsWith('<') ? Buffer.from(pkg, 'latin1') : new Uint8Array(0);
+      }
+      add(runPkg, q + 1 - p);
+    } else empty();
+    p = q + 1;
   }
 }
 
@@ -1008,16 +1036,108 @@ class GrowF64 {
   }
 }
 
+/**
+ * Funcdata items, by offset from `gofunc`: each from its offset up to the next item's (the first
+ * function to name it decides the package); the last one up to `limit` only when a symbol bounds
+ * the region (`bounded`).
+ */
+function placeFuncdata(
+  fd: Pairs,
+  pkgs: readonly string[],
+  gofunc: number,
+  limit: number,
+  bounded: boolean,
+  place: (pkg: string, start: number, end: number) => void,
+): void {
+  const offs = fd.keys;
+  const fns = fd.vals;
+  const n = offs.length;
+  let i = 0;
+  while (i < n) {
+    const off = offs[i]!;
+    const pkg = pkgs[fns[i]!]!;
+    let j = i + 1;
+    while (j < n && offs[j]! === off) j++;
+    const next = j < n ? offs[j]! : bounded ? limit : off;
+    const end = Math.min(next, limit);
+    if (end > off) place(pkg, gofunc + off, gofunc + end);
+    i = j;
+  }
+}
+
+/** A growable array of 32-bit integers outside the JS heap. */
+class GrowI32 {
+  private buf = new Int32Array(1 << 12);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.buf.length) {
+      const b = new Int32Array(this.buf.length * 2);
+      b.set(this.buf);
+      this.buf = b;
+    }
+    this.buf[this.length++] = v;
+  }
+  at(i: number): number {
+    return this.buf[i]!;
+  }
+}
+
+/**
+ * Attributed data items (VA intervals) and their packages, where the data-pointer pass looks for
+ * pointers: typed arrays and package ids, not JS arrays of numbers and strings (they grew the heap).
+ */
+class Owned {
+  private readonly s = new GrowF64();
+  private readonly e = new GrowF64();
+  private readonly p = new GrowI32();
+  private readonly names: string[] = [];
+  private readonly ids = new Map<string, number>();
+  private lastName = '';
+  private lastId = -1;
+  get length(): number {
+    return this.s.length;
+  }
+  push(start: number, end: number, pkg: string): void {
+    if (pkg !== this.lastName || this.lastId < 0) {
+      let id = this.ids.get(pkg);
+      if (id === undefined) {
+        id = this.names.length;
+        this.ids.set(pkg, id);
+        this.names.push(pkg);
+      }
+      this.lastName = pkg;
+      this.lastId = id;
+    }
+    this.s.push(start);
+    this.e.push(end);
+    this.p.push(this.lastId);
+  }
+  pkg(i: number): string {
+    return this.names[this.p.at(i)]!;
+  }
+  /** Views valid until the next push. */
+  starts(): Float64Array {
+    return this.s.view();
+  }
+  ends(): Float64Array {
+    return this.e.view();
+  }
+}
+
 /** First reference to each address only: a bit per byte of [lo, hi). Later references never win (higher index). */
 class RefCollector {
   private readonly seen: Uint8Array;
-  private buf = new Float64Array(1 << 12);
-  private n = 0;
+  private readonly pairs = new PairList();
+  /** `bits` is reused from one collector to the next (cleared here): the rounds run one after another. */
   constructor(
     readonly lo: number,
     hi: number,
+    bits: { buf: Uint8Array },
   ) {
-    this.seen = new Uint8Array(Math.ceil((hi - lo) / 8));
+    const n = Math.ceil((hi - lo) / 8);
+    if (bits.buf.length < n) bits.buf = new Uint8Array(n);
+    else bits.buf.fill(0, 0, n);
+    this.seen = bits.buf.subarray(0, n);
   }
   add(va: number, index: number): void {
     const rel = va - this.lo;
@@ -1025,15 +1145,10 @@ class RefCollector {
     const k = rel >>> 3;
     if (this.seen[k]! & bit) return;
     this.seen[k]! |= bit;
-    if (this.n === this.buf.length) {
-      const b = new Float64Array(this.buf.length * 2);
-      b.set(this.buf);
-      this.buf = b;
-    }
-    this.buf[this.n++] = rel * REF_SHIFT + index;
+    this.pairs.push(rel, index);
   }
-  keys(): Float64Array {
-    return this.buf.subarray(0, this.n);
+  sorted(): Pairs {
+    return this.pairs.sorted();
   }
 }
 
@@ -1046,13 +1161,14 @@ function scanReferences(
   regions: ReadonlyArray<{ start: number; end: number }>,
   le: boolean,
   calls: CallGraph | null,
+  bits: { buf: Uint8Array },
 ): RefList {
   const lo = regions.length > 0 ? regions[0]!.start : 0;
   const hi = regions.length > 0 ? regions[regions.length - 1]!.end : 0;
-  const out: RefList = { lo, keys: new Float64Array(0), pkgOf: (f) => ranges.pkg[f]! };
+  const out: RefList = { lo, refs: NO_PAIRS, pkgOf: (f) => ranges.pkg[f]! };
   const wantRefs = regions.length > 0 && hi - lo < 2 ** 29 && ranges.pkg.length < REF_SHIFT;
   if (!wantRefs && !calls) return out;
-  const refs = new RefCollector(lo, wantRefs ? hi : lo);
+  const refs = new RefCollector(lo, wantRefs ? hi : lo, bits);
   const find = (va: number): number => {
     if (va < lo || va >= hi) return -1;
     let a = 0;
@@ -1089,24 +1205,7 @@ function scanReferences(
       d = got.at[0]! - s;
     }
     if (arch === 'amd64') {
-      // One pass: CALL rel32 (E8) at every byte (a call site when the target is exactly a function's
-      // entry), and RIP-relative LEA/MOV (REX, 8D/8B, ModRM 00 xxx 101), resuming after each one found.
-      let next = s + d;
-      for (let p = s + d, pe = e + d; p + 5 <= pe; p++) {
-        const b0 = bytes[p]!;
-        if (b0 === 0xe8) {
-          if (calls) calls.add(f, tAddr + (p - d - tOff), tAddr + (p - d + 5 - tOff) + dv.getInt32(p + 1, true));
-        } else if ((b0 & 0xf0) === 0x40 && wantRefs && p >= next && p + 7 <= pe) {
-          const op = bytes[p + 1];
-          if ((op === 0x8d || op === 0x8b) && (bytes[p + 2]! & 0xc7) === 0x05) {
-            const va = tAddr + (p - d + 7 - tOff) + dv.getInt32(p + 3, true);
-            if (find(va) >= 0) {
-              refs.add(va, f);
-              next = p + 7;
-            }
-          }
-        }
-      }
+      scanAmd64(bytes, dv, s + d, e + d, tAddr - tOff - d, f, calls, wantRefs ? refs : null, find);
     } else {
       for (let p = s + ((4 - ((s - tOff) % 4)) % 4); p + 4 <= e; p += 4) {
         const ins = dv.getUint32(p + d, le);
@@ -1137,8 +1236,43 @@ function scanReferences(
     }
   }
   loader.release(TEXT_SLOT);
-  if (wantRefs) out.keys = refs.keys();
+  if (wantRefs) out.refs = refs.sorted();
   return out;
+}
+
+/**
+ * One function's x86-64 code, bytes[p0, pe) (VA = index + base), in one pass: CALL rel32 (E8) at every
+ * byte (a call site when the target is exactly a function's entry), and RIP-relative LEA/MOV (REX,
+ * 8D/8B, ModRM 00 xxx 101) into a region (`find`), resuming after each one found. A function of its
+ * own, called per function: compiled after a few calls instead of waiting for the caller's loop.
+ */
+function scanAmd64(
+  bytes: Uint8Array,
+  dv: DataView,
+  p0: number,
+  pe: number,
+  base: number,
+  f: number,
+  calls: CallGraph | null,
+  refs: RefCollector | null,
+  find: (va: number) => number,
+): void {
+  let next = p0;
+  for (let p = p0; p + 5 <= pe; p++) {
+    const b0 = bytes[p]!;
+    if (b0 === 0xe8) {
+      if (calls !== null) calls.add(f, p + base, p + 5 + base + dv.getInt32(p + 1, true));
+    } else if ((b0 & 0xf0) === 0x40 && refs !== null && p >= next && p + 7 <= pe) {
+      const op = bytes[p + 1];
+      if ((op === 0x8d || op === 0x8b) && (bytes[p + 2]! & 0xc7) === 0x05) {
+        const va = p + 7 + base + dv.getInt32(p + 3, true);
+        if (find(va) >= 0) {
+          refs.add(va, f);
+          next = p + 7;
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -1150,17 +1284,18 @@ function scanDataPointers(
   le: boolean,
   ptr: number,
   secs: readonly Sec[],
-  ownStart: readonly number[],
-  ownEnd: readonly number[],
-  ownPkg: readonly string[],
+  own: Owned,
   regions: ReadonlyArray<{ start: number; end: number }>,
   from: number,
+  bits: { buf: Uint8Array },
 ): RefList {
   const lo = regions[0]!.start;
   const hi = regions[regions.length - 1]!.end;
-  const out: RefList = { lo, keys: new Float64Array(0), pkgOf: (i) => ownPkg[i]! };
-  if (hi - lo >= 2 ** 29 || ownStart.length >= REF_SHIFT) return out;
-  const refs = new RefCollector(lo, hi);
+  const out: RefList = { lo, refs: NO_PAIRS, pkgOf: (i) => own.pkg(i) };
+  if (hi - lo >= 2 ** 29 || own.length >= REF_SHIFT) return out;
+  const ownStart = own.starts();
+  const ownEnd = own.ends();
+  const refs = new RefCollector(lo, hi, bits);
   let sec: Sec | undefined;
   for (let i = from; i < ownStart.length; i++) {
     const start = ownStart[i]!;
@@ -1171,26 +1306,46 @@ function scanDataPointers(
     }
     const first = start + ((ptr - (start % ptr)) % ptr);
     const last = Math.min(ownEnd[i]!, sec.addr + sec.size);
-    for (let va = first; va + ptr <= last; va += ptr) {
-      const f = sec.offset + (va - sec.addr);
-      const w = ptr === 8 ? (dv.getUint32(f + (le ? 4 : 0), le) === 0 ? dv.getUint32(f + (le ? 0 : 4), le) : -1) : dv.getUint32(f, le);
-      if (w < lo || w >= hi) continue;
-      let a = 0;
-      let b = regions.length - 1;
-      while (a <= b) {
-        const m = (a + b) >> 1;
-        const r = regions[m]!;
-        if (w < r.start) b = m - 1;
-        else if (w >= r.end) a = m + 1;
-        else {
-          refs.add(w, i);
-          break;
-        }
+    itemPointers(dv, le, ptr, sec.offset - sec.addr, first, last, lo, hi, regions, refs, i);
+  }
+  out.refs = refs.sorted();
+  return out;
+}
+
+/**
+ * The pointer-sized words of one item, VAs [first, last) (file offset = VA + delta in `dv`), that point
+ * into a region: referenced by item `i`. A function of its own, called per item: compiled early.
+ */
+function itemPointers(
+  dv: DataView,
+  le: boolean,
+  ptr: number,
+  delta: number,
+  first: number,
+  last: number,
+  lo: number,
+  hi: number,
+  regions: ReadonlyArray<{ start: number; end: number }>,
+  refs: RefCollector,
+  i: number,
+): void {
+  for (let va = first; va + ptr <= last; va += ptr) {
+    const f = va + delta;
+    const w = ptr === 8 ? (dv.getUint32(f + (le ? 4 : 0), le) === 0 ? dv.getUint32(f + (le ? 0 : 4), le) : -1) : dv.getUint32(f, le);
+    if (w < lo || w >= hi) continue;
+    let a = 0;
+    let b = regions.length - 1;
+    while (a <= b) {
+      const m = (a + b) >> 1;
+      const r = regions[m]!;
+      if (w < r.start) b = m - 1;
+      else if (w >= r.end) a = m + 1;
+      else {
+        refs.add(w, i);
+        break;
       }
     }
   }
-  out.keys = refs.keys();
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1218,7 +1373,9 @@ export function moduleOf(pkg: string, go: ModuleFacts | null): { path: string; v
   else if (p.startsWith('vendor/')) return { path: STD, version: goVersion };
   let best: { path: string; version: string } | null = null;
   for (const d of go?.deps ?? []) {
-    if ((p === d.path || p.startsWith(`${d.path}/`)) && (!best || d.path.length > best.path.length)) {
+    // `p` is d.path or under it (no `${d.path}/` string per dependency: this runs per package).
+    const n = d.path.length;
+    if (p.startsWith(d.path) && (p.length === n || p.charCodeAt(n) === 0x2f) && (!best || n > best.path.length)) {
       best = { path: d.path, version: d.replace ? `${d.version} => ${d.replace.path} ${d.replace.version}`.trim() : d.version };
     }
   }

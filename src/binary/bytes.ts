@@ -112,6 +112,11 @@ export class ByteView {
 
   /** NUL-terminated string starting at offset; the NUL must occur within `max` bytes and inside the view. */
   cstring(offset: number, max = 1 << 16): string {
+    return utf8(this.bytes, offset, this.cstringEnd(offset, max));
+  }
+
+  /** Where the NUL-terminated string at offset ends (the NUL's offset), checked as cstring checks it. */
+  cstringEnd(offset: number, max = 1 << 16): number {
     this.check(offset, 0);
     const end = Math.min(this.length, offset + max);
     let i = this.bytes.indexOf(0, offset);
@@ -121,7 +126,7 @@ export class ByteView {
         ? new TruncatedInputError(msg)
         : new MalformedInputError(msg);
     }
-    return utf8(this.bytes, offset, i);
+    return i;
   }
 
   /** Index of `needle` at or after `from`, or -1. */

@@ -80,6 +80,16 @@ export class PackageTally {
     this.runPrefix = funcName.startsWith(`${pkg}.`) && !pkg.startsWith('<') ? pkg : '';
   }
 
+  /** The current run's package prefix ('' when none): a name `<prefix>.<rest>` with no '/' or '[' in the rest adds to the run. */
+  get prefix(): string {
+    return this.runPrefix;
+  }
+
+  /** Add a function the caller knows is in the current run (`add` would take its fast path). */
+  addToRun(size: number): void {
+    this.runSize += size;
+  }
+
   private flush(): void {
     if (this.runPkg !== '') this.sizes.set(this.runPkg, (this.sizes.get(this.runPkg) ?? 0) + this.runSize);
     this.runPkg = '';

@@ -31,7 +31,7 @@ describe('packed executables (UPX)', () => {
 
   it('a header whose checksum does not match, or a UPX! string far from the end, is not a packer', () => {
     const bad = Buffer.from(packed);
-    bad[bad.length - 36 + 31] ^= 1; // the PackHeader's checksum byte
+    bad[bad.length - 36 + 31] = bad[bad.length - 36 + 31]! ^ 1; // the PackHeader's checksum byte
     expect(detectPacker(bad)).toBeNull();
     const far = Buffer.alloc(8192);
     far.set(packed.subarray(packed.length - 36), 100); // a valid header, but 8 KiB from the end

@@ -64,7 +64,20 @@ export function looksLikePclntab(v: ByteView, offset: number): boolean {
  */
 export type FunctionVisitor = (name: string, size: number, entry: number) => void;
 
-export function parsePclntab(data: Uint8Array, truncatedOnOverrun = false, visit?: FunctionVisitor): Pclntab {
+/**
+ * A visitor that follows package runs (the linker lays functions out package by package): while a
+ * name is `<prefix>.<rest>` with no '/' or '[' in the rest, `same` is called instead of `visit` and no
+ * string is made for the name. `prefix()` is the current run's package as ASCII bytes (empty: none).
+ */
+export interface RunVisitor {
+  visit: FunctionVisitor;
+  same(size: number, entry: number): void;
+  prefix(): Uint8Array;
+}
+
+export function parsePclntab(data: Uint8Array, truncatedOnOverrun = false, visitor?: FunctionVisitor | RunVisitor): Pclntab {
+  const runs = typeof visitor === 'object' ? visitor : undefined;
+  const visit = typeof visitor === 'function' ? visitor : visitor?.visit;
   const overrun = truncatedOnOverrun ? 'truncated' : 'malformed';
   let v = new ByteView(data, true, overrun, 'pclntab');
   if (data.length < 8) {
@@ -148,11 +161,18 @@ export function parsePclntab(data: Uint8Array, truncatedOnOverrun = false, visit
     // The func record starts with the entry (uintptr before 1.18, u32 since), then nameOff (int32).
     const nameOff = v.i32(rec + field);
     if (nameOff < 0) throw new MalformedInputError(`pclntab: function ${i} has a negative name offset`);
-    const name = v.cstring(nameBase + nameOff, 1 << 16);
     const size = next - entry;
-    // A visitor avoids holding ~100k objects for a large binary (memory is bounded by the file).
-    if (visit) visit(name, size, entry - base);
-    else functions.push({ name, entry: entry - base, size });
+    if (runs) {
+      const at = nameBase + nameOff;
+      const nul = v.cstringEnd(at, 1 << 16);
+      if (sameRun(data, at, nul, runs.prefix())) runs.same(size, entry - base);
+      else runs.visit(utf8(data, at, nul), size, entry - base);
+    } else {
+      const name = v.cstring(nameBase + nameOff, 1 << 16);
+      // A visitor avoids holding ~100k objects for a large binary (memory is bounded by the file).
+      if (visit) visit(name, size, entry - base);
+      else functions.push({ name, entry: entry - base, size });
+    }
     codeSize += size;
     prev = next;
   }
@@ -170,6 +190,18 @@ export function parsePclntab(data: Uint8Array, truncatedOnOverrun = false, visit
     files,
     extent: functab + tabBytes,
   };
+}
+
+/** Is the name bytes[p, q) `<prefix>.<rest>` with no '/' or '[' in the rest? */
+export function sameRun(bytes: Uint8Array, p: number, q: number, prefix: Uint8Array): boolean {
+  const n = prefix.length;
+  if (n === 0 || p + n >= q || bytes[p + n] !== 0x2e) return false;
+  for (let k = 0; k < n; k++) if (bytes[p + k] !== prefix[k]) return false;
+  for (let k = p + n + 1; k < q; k++) {
+    const c = bytes[k];
+    if (c === 0x2f || c === 0x5b) return false;
+  }
+  return true;
 }
 
 /** 1.16+: nfiles NUL-terminated names packed between the file table and the pc table. */

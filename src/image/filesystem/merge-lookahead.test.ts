@@ -100,7 +100,7 @@ describe('mergeLayers: layers read side by side', () => {
     for (const k of [0, 3]) {
       const p = blobOf(digests[k]!);
       const b = readFileSync(p);
-      b[b.length >> 1] ^= 0xff;
+      b[b.length >> 1] = b[b.length >> 1]! ^ 0xff;
       writeFileSync(p, b);
     }
     const image = await openImage(built.reference);
