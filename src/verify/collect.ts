@@ -110,6 +110,10 @@ interface Kept {
 class Lookbehind {
   private readonly links = new Map<string, string>();
   private canonProgramsAt = -1;
+  /** The programs' count, the links' paths looked up and the links added, as of the last refresh. */
+  private programsAt = -1;
+  private looked = new Set<string>();
+  private readonly newLinks: string[] = [];
   private canonPrograms = new Set<string>();
   private canonDirs = new Set<string>();
   private dirRun: string | undefined;
@@ -122,11 +126,12 @@ class Lookbehind {
     private readonly contents: Map<string, Buffer>,
   ) {}
 
-  /** `p` with the directory symlinks seen so far followed (bounded). */
-  private canon(p: string): string {
+  /** `p` with the directory symlinks seen so far followed (bounded); `looked` gets the paths looked up. */
+  private canon(p: string, looked?: Set<string>): string {
     let parts = p.split('/');
     for (let hops = 0, i = 1; i <= parts.length && hops < 40; i++) {
       const head = parts.slice(0, i).join('/');
+      if (i < parts.length) looked?.add(head);
       const to = i < parts.length ? this.links.get(head) : undefined;
       if (to === undefined) continue;
       parts = [...to.split('/').filter(Boolean), ...parts.slice(i)];
@@ -139,7 +144,15 @@ class Lookbehind {
   private refresh(): void {
     if (this.canonProgramsAt === this.links.size + this.programs.size) return;
     this.canonProgramsAt = this.links.size + this.programs.size;
-    this.canonPrograms = new Set([...this.programs].map((p) => this.canon(p)));
+    // A link at a path no program's canonicalization looked up changes none of them (a layer
+    // has thousands of links, each would recompute every program's path).
+    const unchanged = this.programsAt === this.programs.size && this.newLinks.every((l) => !this.looked.has(l));
+    this.newLinks.length = 0;
+    if (unchanged) return;
+    this.programsAt = this.programs.size;
+    const looked = new Set<string>();
+    this.canonPrograms = new Set([...this.programs].map((p) => this.canon(p, looked)));
+    this.looked = looked;
     this.canonDirs = new Set([...this.canonPrograms].map((p) => p.slice(0, Math.max(0, p.lastIndexOf('/')))));
   }
 
@@ -154,7 +167,10 @@ class Lookbehind {
     if ((e.type !== 'symlink' && e.type !== 'hardlink') || e.linkname === undefined) return;
     // A hardlink's name is already a path in the image; a symlink's is relative to its directory.
     const target = e.type === 'hardlink' ? e.linkname : normaliseEntryPath(e.linkname.startsWith('/') ? e.linkname : `${dir}/${e.linkname}`).path;
-    if (e.type === 'symlink') this.links.set(e.path, target);
+    if (e.type === 'symlink') {
+      this.links.set(e.path, target);
+      this.newLinks.push(e.path);
+    }
     this.refresh();
     if (!this.canonPrograms.has(this.canon(e.path))) return;
     const to = this.canon(target);

@@ -5,7 +5,9 @@
  * `GET /images/{name}/get` (a docker-archive, in any of its shapes: legacy `<id>/layer.tar`,
  * Podman's `<diff_id>.tar`, Docker 25+'s OCI layout `blobs/sha256/<diff_id>`) straight into the
  * walk: the archive is parsed as it arrives, each layer's bytes are handed to whoever reads
- * that layer, nothing is written to disk and at most one HTTP chunk is held.
+ * that layer, nothing is written to disk. The body is read on a worker thread into a ring of
+ * shared slots (export-worker.ts; at most SLOTS x SLOT_SIZE bytes are held), where the layers'
+ * diff_ids are hashed too; the main thread parses the slots in place.
  *
  * An archive writes its layers before the config and manifest.json (moby image/tarexport,
  * containers/image docker/internal/tarfile), so until the walk has reached the end the
@@ -16,7 +18,6 @@
  * as for a legacy docker-archive). A layer read again (a targeted re-read) gets a new request
  * that skips to it; layers arriving out of order are E_UNSUPPORTED_FORMAT.
  */
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   DigestMismatchError,
@@ -36,6 +37,7 @@ import { DescribedLayer, RawImage, tarChunksToStream } from '../partial.js';
 import { checkConfig } from './oci-resolve.js';
 import { parsePlatformOption, platformMatches } from './platform-select.js';
 import { EngineClient, engineImageShape } from './engine-client.js';
+import { openExport, type ExportBody } from './export-worker.js';
 import type { ContainerConfig } from '../model.js';
 
 export interface OpenDockerDaemonOptions {
@@ -85,6 +87,8 @@ interface Delivery {
   next(): Promise<Buffer | undefined>;
   /** Stop taking chunks (the rest of the entry is skipped). */
   abandon(): void;
+  /** The entry's sha256 (hex) and size, once next() returned undefined. */
+  digest(): Promise<{ hex: string; bytes: number }>;
 }
 
 /** One `GET /images/{name}/get`: parses the archive as it arrives, hands out layers in order. */
@@ -99,7 +103,9 @@ class ArchivePass {
   /** A re-read: its layer's entry has been read to its end (the rest of the archive is not needed). */
   private onlyDone = false;
   private readonly done: Promise<void>;
-  private body: Readable | undefined;
+  private body: ExportBody | undefined;
+  /** Readers waiting for a chunk of their layer: woken when the pass fails. */
+  private readonly sleepers = new Set<() => void>();
 
   constructor(
     private readonly image: DaemonImage,
@@ -148,19 +154,22 @@ class ArchivePass {
   private async run(): Promise<void> {
     const what = `image ${this.image.name}`;
     try {
-      const res = await this.image.client.request('GET', `/images/${encodeURIComponent(this.image.name)}/get`, { idleMs: 120_000 });
-      this.body = res.body;
-      await this.image.client.checkStatus(res, `export of ${what}`);
+      const body = await openExport(this.image.client, `/images/${encodeURIComponent(this.image.name)}/get`, `export of ${what}`, { idleMs: 120_000 });
+      this.body = body;
       const parser = new TarParser((header) => this.onEntry(header.name, header.typeflag, header.size));
-      for await (const chunk of res.body) {
-        await parser.feed(chunk as Buffer);
+      for (;;) {
+        const chunk = await body.read();
+        if (chunk === undefined) break;
+        await parser.feed(chunk);
         if (this.only !== undefined && this.onlyDone) {
-          res.body.destroy(); // the re-read layer is through
+          void body.close(); // the re-read layer is through
           this.finish();
           return;
         }
       }
       parser.endInput();
+      // The reader's thread is gone before the walk's end is reported (and the analysis starts).
+      await body.close();
       this.finish();
       if (this.only === undefined) this.image.complete(this.docs);
     } catch (err) {
@@ -168,7 +177,9 @@ class ArchivePass {
       this.failure = e;
       for (const w of this.waiters.values()) w.reject(e);
       this.waiters.clear();
-      this.body?.destroy();
+      for (const wake of this.sleepers) wake();
+      this.sleepers.clear();
+      void this.body?.close();
       throw e;
     }
   }
@@ -213,11 +224,18 @@ class ArchivePass {
     let wake: (() => void) | undefined;
     let drained: (() => void) | undefined;
     let abandoned = false;
+    let digest: Promise<{ hex: string; bytes: number }> | undefined;
     const delivery: Delivery = {
       next: async () => {
         drained?.();
         drained = undefined;
-        while (queue.length === 0) await new Promise<void>((r) => (wake = r));
+        while (queue.length === 0) {
+          if (this.failure !== undefined) throw this.failure;
+          await new Promise<void>((r) => {
+            wake = r;
+            this.sleepers.add(r);
+          });
+        }
         return queue.shift();
       },
       abandon: () => {
@@ -226,6 +244,7 @@ class ArchivePass {
         drained?.();
         drained = undefined;
       },
+      digest: () => digest ?? Promise.reject(new InternalError(`layer ${index}: its digest was asked for before its end`)),
     };
     const waiter = this.waiters.get(index);
     if (waiter !== undefined) {
@@ -238,17 +257,26 @@ class ArchivePass {
       queue.push(c);
       const w = wake;
       wake = undefined;
-      w?.();
+      if (w !== undefined) {
+        this.sleepers.delete(w);
+        w();
+      }
     };
     return {
       write: async (c) => {
         if (abandoned) return;
+        // Hashed (on the export's thread) before the chunk's slot is handed back.
+        this.body!.hash(index, c);
         push(c);
-        // Wait until the reader has taken it (the chunk is a view of the HTTP buffer).
+        // Wait until the reader has taken it (the chunk is a view of the export's buffer).
         await new Promise<void>((r) => (drained = r));
       },
       end: () => {
-        if (!abandoned) push(undefined);
+        if (!abandoned) {
+          digest = this.body!.digest(index);
+          digest.catch(() => {});
+          push(undefined);
+        }
         if (this.only === index) this.onlyDone = true;
       },
     };
@@ -285,7 +313,6 @@ class DaemonLayer extends DescribedLayer {
   /** The layer's bytes as they arrive from the engine, hashed against the diff_id. */
   async tarChunks(_options: TarReadOptions = {}): Promise<TarChunks> {
     const delivery = await this.image.deliver(this.index);
-    const hash = createHash('sha256');
     let bytes = 0;
     let ended = false;
     const last = this.index === this.image.diffIds.length - 1;
@@ -295,12 +322,11 @@ class DaemonLayer extends DescribedLayer {
         if (ended) return undefined;
         const c = await delivery.next();
         if (c !== undefined) {
-          hash.update(c);
           bytes += c.length;
           return c;
         }
         ended = true;
-        const actual = `sha256:${hash.digest('hex')}`;
+        const actual = `sha256:${(await delivery.digest()).hex}`;
         if (actual !== this.diffId()) {
           throw new DigestMismatchError(`${what}: content hashes to ${actual}`, { details: { expected: this.diffId(), actual, bytes } });
         }

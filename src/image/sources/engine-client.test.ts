@@ -4,6 +4,7 @@
  * serves archives our test builder writes in Docker's shapes (legacy `<id>/layer.tar`,
  * Docker 25+ OCI layout), so the streamed walk is checked against the file-backed one.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,8 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeLayers } from '../filesystem/index.js';
 import { openImage } from '../open.js';
 import { buildTestImage, dir, file, opaque, whiteout, type TestImageSpec } from '../testing/index.js';
-import { EngineClient, engineEndpoints, parseDockerHost } from './engine-client.js';
+import { EngineClient, engineEndpoints, engineFromPing, parseDockerHost } from './engine-client.js';
 import { openDockerDaemon } from './docker-daemon.js';
+import { exportsOpened } from './export-worker.js';
 
 let work: string;
 beforeAll(async () => {
@@ -47,7 +49,12 @@ const spec: TestImageSpec = {
 };
 
 /** A fake Docker 24 engine serving one archive for image `app:1`. */
-function dockerLike(archive: string, configDigest: string, diffIds: string[], mutate: { body?: (b: Buffer) => Buffer; apiVersion?: string; slices?: number } = {}): Handler {
+function dockerLike(
+  archive: string,
+  configDigest: string,
+  diffIds: string[],
+  mutate: { body?: (b: Buffer) => Buffer; apiVersion?: string; slices?: number; cutAt?: number; getStatus?: number; garbled?: boolean } = {},
+): Handler {
   return (req, res) => {
     const url = req.url ?? '';
     if (url === '/_ping') {
@@ -57,8 +64,27 @@ function dockerLike(archive: string, configDigest: string, diffIds: string[], mu
     } else if (/^\/v1\.\d+\/images\/app%3A1\/json$/.test(url)) {
       res.writeHead(200).end(JSON.stringify({ Id: configDigest, Architecture: 'amd64', Os: 'linux', Config: {}, RootFS: { Type: 'layers', Layers: diffIds } }));
     } else if (/^\/v1\.\d+\/images\/app%3A1\/get$/.test(url)) {
+      if (mutate.garbled === true) {
+        // Chunked framing that is not: a chunk size that is no hex number, after a valid chunk.
+        void readFile(archive).then((b) => {
+          res.socket!.write(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${(4096).toString(16)}\r\n`);
+          res.socket!.write(b.subarray(0, 4096));
+          res.socket!.end('\r\nzz-not-hex\r\n');
+        });
+        return;
+      }
+      if (mutate.getStatus !== undefined) {
+        res.writeHead(mutate.getStatus, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'export refused: disk full' }));
+        return;
+      }
       res.writeHead(200, { 'Content-Type': 'application/x-tar' });
-      if (mutate.body) void readFile(archive).then((b) => res.end(mutate.body!(b)));
+      if (mutate.cutAt !== undefined) {
+        // Chunked, then the connection drops mid-body (inside a layer's entry).
+        const at = mutate.cutAt;
+        void readFile(archive).then((b) => {
+          res.write(b.subarray(0, at), () => setTimeout(() => res.destroy(), 50));
+        });
+      } else if (mutate.body) void readFile(archive).then((b) => res.end(mutate.body!(b)));
       else if (mutate.slices !== undefined) {
         // Many small HTTP chunks: a layer spans several of them.
         const n = mutate.slices;
@@ -96,6 +122,27 @@ describe('engine endpoints', () => {
     expect((err as Error).message).toContain('none.sock');
   });
 
+  it('an engine that names itself in /_ping headers (Podman, Docker) is not asked /version', async () => {
+    for (const [headers, info] of [
+      [{ 'Api-Version': '1.41', 'Libpod-Api-Version': '4.3.1', Server: 'Libpod/4.3.1 (linux)' }, { kind: 'podman', version: '4.3.1', apiVersion: '1.41' }],
+      [{ 'Api-Version': '1.45', Server: 'Docker/24.0.7 (linux)' }, { kind: 'docker', version: '24.0.7', apiVersion: '1.43' }],
+    ] as const) {
+      const asked: string[] = [];
+      const engine = await fakeEngine((req, res) => {
+        asked.push(req.url ?? '');
+        if (req.url === '/_ping') res.writeHead(200, headers).end('OK');
+        else res.writeHead(500).end('{}');
+      });
+      const client = await EngineClient.connect(engine.env);
+      expect(client.info).toMatchObject(info);
+      expect(asked).toEqual(['/_ping']);
+      await close(engine.server);
+    }
+    // Headers that name no engine (or no API version): /version decides, as before.
+    expect(engineFromPing({ server: 'nginx/1.25' })).toBeUndefined();
+    expect(engineFromPing({ server: 'Docker/<script>' })).toBeUndefined();
+  });
+
   it('something that is no engine, and an engine with a malformed /version', async () => {
     const notEngine = await fakeEngine((_req, res) => res.writeHead(404).end('nope'));
     await expect(EngineClient.connect(notEngine.env)).rejects.toMatchObject({ code: 'E_NETWORK' });
@@ -106,30 +153,52 @@ describe('engine endpoints', () => {
   });
 });
 
+/** Run `fn` with GOSLIM_WORKER set to `worker` (unset: undefined), restoring it after. */
+async function withWorker<T>(worker: string | undefined, fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.GOSLIM_WORKER;
+  if (worker === undefined) delete process.env.GOSLIM_WORKER;
+  else process.env.GOSLIM_WORKER = worker;
+  try {
+    return await fn();
+  } finally {
+    if (saved === undefined) delete process.env.GOSLIM_WORKER;
+    else process.env.GOSLIM_WORKER = saved;
+  }
+}
+
+const READERS = [
+  ['on the export worker thread', undefined],
+  ['on the main thread (GOSLIM_WORKER=0)', '0'],
+] as const;
+
 describe('docker-daemon source (fake engine)', () => {
-  for (const format of ['docker-archive-legacy', 'docker-archive-docker25'] as const) {
-    it(`streams a ${format} export into the same walk as the archive file`, async () => {
-      const built = await buildTestImage(spec, { dir: join(work, format), format, tag: 'app:1' });
-      const fromFile = await openImage(built.reference);
-      const diffIds = fromFile.config().rootfs.diff_ids;
-      const engine = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), diffIds, { slices: 700 }));
-      try {
-        const image = await openDockerDaemon('app:1', { env: engine.env });
-        expect(image.source().detail).toContain('docker 24.0.7');
-        const a = await mergeLayers(image, { verifyDiffIds: true });
-        const b = await mergeLayers(fromFile);
-        expect([...a.files.entries()]).toEqual([...b.files.entries()]);
-        expect(a.wasted).toEqual(b.wasted);
-        // The real config arrived at the end of the stream and replaced the engine's account.
-        expect(image.rawConfig().equals(fromFile.rawConfig())).toBe(true);
-        expect(image.manifest().layers.map((l) => l.size)).toEqual(fromFile.layers().map((l) => l.size()));
-        // A layer read again is a new request that skips to it.
-        const again = await mergeLayers(image);
-        expect([...again.files.keys()]).toEqual([...a.files.keys()]);
-      } finally {
-        await close(engine.server);
-      }
-    });
+  for (const [where, worker] of READERS) {
+    for (const format of ['docker-archive-legacy', 'docker-archive-docker25'] as const) {
+      it(`streams a ${format} export into the same walk as the archive file, ${where}`, () => withWorker(worker, async () => {
+        const built = await buildTestImage(spec, { dir: join(work, `${format}-${worker ?? 'w'}`), format, tag: 'app:1' });
+        const fromFile = await openImage(built.reference);
+        const diffIds = fromFile.config().rootfs.diff_ids;
+        const engine = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), diffIds, { slices: 700 }));
+        try {
+          const image = await openDockerDaemon('app:1', { env: engine.env });
+          expect(image.source().detail).toContain('docker 24.0.7');
+          const before = exportsOpened();
+          const a = await mergeLayers(image, { verifyDiffIds: true });
+          expect(exportsOpened()[worker === undefined ? 'worker' : 'main']).toBe(before[worker === undefined ? 'worker' : 'main'] + 1);
+          const b = await mergeLayers(fromFile);
+          expect([...a.files.entries()]).toEqual([...b.files.entries()]);
+          expect(a.wasted).toEqual(b.wasted);
+          // The real config arrived at the end of the stream and replaced the engine's account.
+          expect(image.rawConfig().equals(fromFile.rawConfig())).toBe(true);
+          expect(image.manifest().layers.map((l) => l.size)).toEqual(fromFile.layers().map((l) => l.size()));
+          // A layer read again is a new request that skips to it.
+          const again = await mergeLayers(image);
+          expect([...again.files.keys()]).toEqual([...a.files.keys()]);
+        } finally {
+          await close(engine.server);
+        }
+      }));
+    }
   }
 
   it('faults: no such image, a layer that does not hash to its diff_id, a cut stream', async () => {
@@ -151,4 +220,56 @@ describe('docker-daemon source (fake engine)', () => {
     expect(['E_TRUNCATED', 'E_MALFORMED']).toContain((err as { code?: string }).code);
     await close(cut.server);
   });
+
+  it('a slow reader of a layer larger than the ring gets every byte, in order (the worker waits for slots)', async () => {
+    // 20 MB in one layer, read 5 ms per chunk: the 8 MiB ring fills, the socket is paused and
+    // what was read beyond the ring waits; the diff_id check at the layer's end covers the order.
+    const bigSpec: TestImageSpec = { layers: [{ entries: [file('big.bin', 20_000_000), file('small', 'x\n')] }] };
+    const built = await buildTestImage(bigSpec, { dir: join(work, 'big'), format: 'docker-archive-legacy', tag: 'app:1' });
+    const fromFile = await openImage(built.reference);
+    const engine = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), fromFile.config().rootfs.diff_ids));
+    try {
+      const image = await openDockerDaemon('app:1', { env: engine.env });
+      const chunks = (await image.layers()[0]!.tarChunks!())!;
+      const hash = createHash('sha256');
+      let bytes = 0;
+      for (let i = 0; i < 100_000; i++) {
+        const c = await chunks.read();
+        if (c === undefined) break;
+        hash.update(c);
+        bytes += c.length;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      chunks.close();
+      expect(bytes).toBe(fromFile.layers()[0]!.size());
+      expect(`sha256:${hash.digest('hex')}`).toBe(fromFile.config().rootfs.diff_ids[0]);
+    } finally {
+      await close(engine.server);
+    }
+  });
+
+  for (const [where, worker] of READERS) {
+    it(`faults ${where}: the engine refuses the export; the connection drops inside a layer`, () => withWorker(worker, async () => {
+      const built = await buildTestImage(spec, { dir: join(work, `faults2-${worker ?? 'w'}`), format: 'docker-archive-legacy', tag: 'app:1' });
+      const fromFile = await openImage(built.reference);
+      const diffIds = fromFile.config().rootfs.diff_ids;
+      const refused = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), diffIds, { getStatus: 500 }));
+      const err = await mergeLayers(await openDockerDaemon('app:1', { env: refused.env })).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'E_REGISTRY' });
+      expect((err as Error).message).toContain('export refused: disk full');
+      await close(refused.server);
+
+      // 1.5 MB in: inside the 3 MB file of layer 0, whose reader is waiting for more.
+      const dropped = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), diffIds, { cutAt: 1_500_000 }));
+      const err2 = await mergeLayers(await openDockerDaemon('app:1', { env: dropped.env })).catch((e: unknown) => e);
+      expect(err2).toMatchObject({ code: 'E_TRUNCATED' });
+      await close(dropped.server);
+
+      const garbled = await fakeEngine(dockerLike(built.path, fromFile.configDigest(), diffIds, { garbled: true }));
+      const err3 = await mergeLayers(await openDockerDaemon('app:1', { env: garbled.env })).catch((e: unknown) => e);
+      // The worker's reader names the framing error; node:http's parser drops the connection.
+      expect(worker === undefined ? ['E_MALFORMED'] : ['E_MALFORMED', 'E_TRUNCATED']).toContain((err3 as { code?: string }).code);
+      await close(garbled.server);
+    }));
+  }
 });
