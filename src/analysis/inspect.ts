@@ -373,6 +373,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       },
     },
     ...(options.onProgress ? { onProgress: imageReadProgress(layers.map((l) => l.size()), options.onProgress) } : {}),
+    ...(cachedStartup === undefined ? { layerMerged: (i: number, files: ReadonlyMap<string, MergedFile>) => startupCapture.merged(i, files) } : {}),
   });
   closeProbes();
   // What the cache keeps of each walked layer is what its first pass found: the late pass below

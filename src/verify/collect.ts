@@ -54,6 +54,12 @@ export interface VerifyCapture {
   /** A synchronous reader of a wanted entry (LayerVisitor.sink) that keeps its bytes. */
   sink(e: LayerEntry): TarDataSink;
   finish(files: ReadonlyMap<string, MergedFile>): Promise<ImageView>;
+  /**
+   * A layer was merged (mergeLayers' layerMerged): start reading now the programs the tree so
+   * far reaches through links, from the layers that hold them, while the layers above are still
+   * read; finish() uses what it reads when the final tree names the same file in the same layer.
+   */
+  merged(layer: number, files: ReadonlyMap<string, MergedFile>): void;
   /** The bytes of a file read elsewhere (the analysis cache's copy of layer `layer`'s small files). */
   add(path: string, bytes: Buffer, layer: number): void;
 }
@@ -237,29 +243,66 @@ export function createVerifyCapture(image: Image, kept?: CapturedFiles, options:
   };
   const behind = (options.lookbehind ?? rereadIsExport(image)) ? new Lookbehind(programs, contents) : undefined;
   const wanted = (e: LayerEntry): boolean => small.has(e.path) || programs.has(e.path) || /^etc\/ld-musl-[^/]+\.path$/.test(e.path) || DPKG_LIBC_PARAGRAPH.test(e.path);
+  // The C runtime's libraries, kept as they pass (the symbol-version check reads them after the
+  // walk: a second read of their layer otherwise). With the lookbehind, it keeps them itself.
+  const runtimeLib = (e: LayerEntry): boolean => behind === undefined && e.size <= LOOKBEHIND_FILE && RUNTIME_LIB.test(e.path);
+  // Programs read from a layer while the layers above it were still being read (merged()).
+  const early = new Map<number, { paths: Set<string>; got: Map<string, Buffer>; done: Promise<void>; cancelled: boolean }>();
+  /** The files the programs resolve to in `files` (through links) that no walk has kept, by layer. */
+  const programTargets = (files: ReadonlyMap<string, MergedFile>): Map<number, Set<string>> => {
+    const out = new Map<number, Set<string>>();
+    for (const n of names) {
+      const found = lookupProgram({ files, read: () => undefined }, n, pathVar, workdir).resolved;
+      if (!found) continue;
+      const target = dataPath(files, found.path, found.file);
+      if (target === undefined || contents.has(target.path)) continue;
+      const set = out.get(target.file.layer) ?? new Set<string>();
+      set.add(target.path);
+      out.set(target.file.layer, set);
+    }
+    return out;
+  };
 
   return {
     note: (e) => behind?.note(e),
-    wants: (e) => wanted(e) || behind?.wants(e) === true,
+    wants: (e) => wanted(e) || runtimeLib(e) || behind?.wants(e) === true,
     sink: (e) =>
-      wanted(e)
+      wanted(e) || runtimeLib(e)
         ? collectSink(programs.has(e.path) ? MAX_PROGRAM_BYTES : MAX_SMALL_FILE, e.size, (bytes) => {
             if (bytes) keep(e.path, e.layer, bytes);
           })
         : behind!.sink(e),
+    merged: (layer, files) => {
+      if (behind !== undefined) return; // a re-read is a whole export: the lookbehind keeps them instead
+      for (const [index, paths] of programTargets(files)) {
+        if (index > layer || early.has(index)) continue;
+        const got = new Map<string, Buffer>();
+        const entry = { paths, got, done: Promise.resolve(), cancelled: false };
+        entry.done = readFromLayers(image, new Map([[index, paths]]), MAX_PROGRAM_BYTES, got, kept, undefined, () => entry.cancelled);
+        entry.done.catch(() => {}); // awaited by finish() when it uses the read
+        early.set(index, entry);
+      }
+    },
     add: (path, bytes, layer) => keep(path, layer, bytes),
     finish: async (files) => {
-      // Programs reached through links: read the data from the layer that holds it.
-      const wanted = new Map<number, Set<string>>();
-      for (const n of names) {
-        const found = lookupProgram({ files, read: () => undefined }, n, pathVar, workdir).resolved;
-        if (!found) continue;
-        const target = dataPath(files, found.path, found.file);
-        if (target === undefined || contents.has(target.path)) continue;
-        const set = wanted.get(target.file.layer) ?? new Set<string>();
-        set.add(target.path);
-        wanted.set(target.file.layer, set);
+      // Programs reached through links: read the data from the layer that holds it, or take
+      // what merged() read early from that layer.
+      const wanted = programTargets(files);
+      for (const [index, e] of early) {
+        const paths = wanted.get(index);
+        if (paths === undefined || ![...paths].some((p) => e.paths.has(p))) {
+          e.cancelled = true; // the final tree names other files: not needed
+          continue;
+        }
+        await e.done;
+        for (const [p, bytes] of e.got) {
+          if (!paths.has(p)) continue;
+          contents.set(p, bytes);
+          paths.delete(p);
+        }
+        if (paths.size === 0) wanted.delete(index);
       }
+      early.clear();
       await readFromLayers(image, wanted, MAX_PROGRAM_BYTES, contents, kept);
       const view = viewOf(files, contents);
       // The libraries a dynamic program needs symbol versions from (.gnu.version_r): their
@@ -305,6 +348,8 @@ async function readFromLayers(
   contents: Map<string, Buffer>,
   files?: CapturedFiles,
   behind?: ReadonlyMap<string, Kept>,
+  /** True once the reads are no longer wanted: the walk stops there and nothing is kept. */
+  cancelled?: () => boolean,
 ): Promise<void> {
   const layers = image.layers();
   for (const [index, all] of wanted) {
@@ -340,8 +385,9 @@ async function readFromLayers(
               left.delete(e.path);
             })
           : undefined,
-      ...(whole ? {} : { done: () => left.size === 0 }),
+      done: () => cancelled?.() === true || (!whole && left.size === 0),
     });
+    if (cancelled?.() === true) return;
     for (const [p, bytes] of read) await files?.put(index, p, bytes);
   }
 }
@@ -369,6 +415,7 @@ export async function collectImageView(image: Image, options: CollectOptions = {
       entry: (e) => capture.note(e),
       sink: (e) => (capture.wants(e) ? capture.sink(e) : undefined),
     },
+    layerMerged: (i, files) => capture.merged(i, files),
   });
   return capture.finish(merged.files);
 }

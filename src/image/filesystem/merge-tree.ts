@@ -687,6 +687,14 @@ export class MergedTree {
    * Finish: charge each visible unit to its first surviving path (in creation order); compute
    * waste. The tree is spent afterwards: its columns become the result's files.
    */
+  /**
+   * The tree so far, for lookups between layers (`charged` is 0 until finish): what a reader of
+   * the final tree can already ask once a layer is merged.
+   */
+  view(): ReadonlyMap<string, MergedFile> {
+    return new MergedFiles(this.c, (path) => this.find(path), this.visibleCount);
+  }
+
   finish(): MergedTreeResult {
     const c = this.c;
     let visible = 0;

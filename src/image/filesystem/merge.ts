@@ -119,6 +119,11 @@ export interface MergeOptions {
   lookahead?: number;
   /** Override of the limit merge.aheadEvents (events a layer read ahead holds before it waits). */
   aheadEvents?: number;
+  /**
+   * Called once each layer is merged, with the tree so far (lookups only: `charged` is 0 until
+   * the end), so a reader can start on what the layers below already settle.
+   */
+  layerMerged?: (index: number, files: ReadonlyMap<string, MergedFile>) => void;
 }
 
 /** Stored bytes under which a layer read ahead does not count against the lookahead. */
@@ -302,6 +307,7 @@ export async function mergeLayers(image: Image, options: MergeOptions = {}): Pro
         if (recorder) options.recorded?.(i, recorder.finish(stats), gz);
       }
       options.onProgress?.({ layer: i, layers: layers.length, bytes: stats.tarBytes, done: true });
+      if (i < layers.length - 1) options.layerMerged?.(i, tree.view());
       summaries.push({
         index: i,
         added: 0,
