@@ -110,10 +110,6 @@ export function contentMismatch(what: string, expected: string, actual: string, 
 /** Check a small buffer (manifest, config) against its digest. */
 export function verifyBuffer(data: Buffer, expected: string, what: string): void {
   parseDigest(expected, what);
-  const actual = sha256Digest(data);
-  if (actual !== expected) {
-    throw new DigestMismatchError(`${what}: content hashes to ${actual}, expected ${expected}`, {
-      details: { expected, actual },
-    });
-  }
+  const mismatch = contentMismatch(what, expected, sha256Digest(data), data.length);
+  if (mismatch !== undefined) throw mismatch;
 }

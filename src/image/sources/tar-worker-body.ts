@@ -118,14 +118,16 @@ export function tarWorkerBody(): void {
     job.dec?.destroy();
   };
 
+  /** A job's failure as the main thread revives it: typed when it carries a goslim code, else by its errno code. */
+  const postFailure = (id: number, err: { message: string; code?: string; goslimCode?: string }): void => {
+    if (err.goslimCode !== undefined) post({ type: 'error', id, kind: 'typed', code: err.goslimCode, message: err.message });
+    else post({ type: 'error', id, kind: 'stream', ...(err.code !== undefined ? { code: err.code } : {}), message: err.message });
+  };
+
   const fail = (job: Job, err: Error & { code?: string; goslimCode?: string }): void => {
     if (job.finished) return;
     stop(job);
-    if (err.goslimCode !== undefined) {
-      post({ type: 'error', id: job.id, kind: 'typed', code: err.goslimCode, message: err.message });
-      return;
-    }
-    post({ type: 'error', id: job.id, kind: 'stream', ...(err.code !== undefined ? { code: err.code } : {}), message: err.message });
+    postFailure(job.id, err);
   };
 
   /**
@@ -762,11 +764,7 @@ export function tarWorkerBody(): void {
   const failSync = (job: SyncJob, err: { message: string; code?: string; goslimCode?: string }): void => {
     if (job.done) return;
     closeSyncJob(job);
-    if (err.goslimCode !== undefined) {
-      post({ type: 'error', id: job.id, kind: 'typed', code: err.goslimCode, message: err.message });
-      return;
-    }
-    post({ type: 'error', id: job.id, kind: 'stream', ...(err.code !== undefined ? { code: err.code } : {}), message: err.message });
+    postFailure(job.id, err);
   };
 
   const finishSync = (job: SyncJob): void => {
