@@ -84,6 +84,14 @@ function optionsOf(module: typeof scanCommand, name: string): Set<string> {
   return new Set(cmd.options.map((o) => o.long!).filter(Boolean));
 }
 
+/** The script's `goslim CMD` lines (at least one), each using only flags CMD has. */
+function commandLines(script: string, cmd: string, options: Set<string>): string[] {
+  const lines = script.split('\n').filter((l) => l.trim().startsWith(`goslim ${cmd}`));
+  expect(lines.length).toBeGreaterThan(0);
+  for (const l of lines) for (const f of l.match(/\s(--[a-z-]+)/g) ?? []) expect(options, f).toContain(f.trim());
+  return lines;
+}
+
 const manifestPath = join(REPO_ROOT, 'deploy/kubernetes/scan-cronjob.yaml');
 const docs = parseAllDocuments(readFileSync(manifestPath, 'utf8')).map((d) => d.toJS() as Obj);
 const byName = (kind: string, name: string): Obj => docs.find((d) => d.kind === kind && (d.metadata as Obj).name === name)!;
@@ -150,10 +158,7 @@ describe('deploy/kubernetes/scan-cronjob.yaml', () => {
   it('the merge CronJob reads the scan\'s results volume with flags goslim merge has', () => {
     const pod = (byName('CronJob', 'goslim-merge').spec as any).jobTemplate.spec.template.spec;
     const script: string = pod.containers[0].args.join('\n');
-    const mergeOptions = optionsOf(mergeCommand, 'merge');
-    const lines = script.split('\n').filter((l) => l.trim().startsWith('goslim merge'));
-    expect(lines.length).toBeGreaterThan(0);
-    for (const l of lines) for (const f of l.match(/\s(--[a-z-]+)/g) ?? []) expect(mergeOptions, f).toContain(f.trim());
+    commandLines(script, 'merge', optionsOf(mergeCommand, 'merge'));
     expect(script).toContain('/results/goslim-scan-*');
     expect(pod.volumes[0].persistentVolumeClaim.claimName).toBe('goslim-results');
   });
@@ -161,13 +166,9 @@ describe('deploy/kubernetes/scan-cronjob.yaml', () => {
   it('the merge CronJob pushes the results as an OCI artifact with flags goslim push has, with the docker config mounted', () => {
     const pod = (byName('CronJob', 'goslim-merge').spec as any).jobTemplate.spec.template.spec;
     const script: string = pod.containers[0].args.join('\n');
-    const pushOptions = optionsOf(pushCommand, 'push');
-    const lines = script.split('\n').filter((l) => l.trim().startsWith('goslim push'));
-    expect(lines.length).toBeGreaterThan(0);
-    for (const l of lines) {
+    for (const l of commandLines(script, 'push', optionsOf(pushCommand, 'push'))) {
       expect(l).toContain('--artifact');
       expect(l).toMatch(/"docker:\/\/[^"]+"$/);
-      for (const f of l.match(/\s(--[a-z-]+)/g) ?? []) expect(pushOptions, f).toContain(f.trim());
     }
     const dockerConfig = pod.containers[0].env.find((e: any) => e.name === 'DOCKER_CONFIG').value;
     const mount = pod.containers[0].volumeMounts.find((m: any) => m.mountPath === dockerConfig);
