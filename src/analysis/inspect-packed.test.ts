@@ -18,6 +18,8 @@ import { hintDoc } from '../vocabulary/hints.js';
 import { GoBinaryCollector } from './go-binaries.js';
 import { inspectImage } from './inspect.js';
 import { LayerCache } from './layer-cache.js';
+import { verifyImage } from '../verify/index.js';
+import { itWithTools } from '../../test/helpers/tools.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const packed = readFileSync(join(REPO, 'test', 'fixtures', 'packed', 'upx-empty-go.bin'));
@@ -78,6 +80,14 @@ describe('inspect: an executable packed with UPX', () => {
     expect(text).toMatch(/Packed executables[^\n]*\n {2}\/app {2}295 kB {2}\[exe-compression\]/);
     expect(text).toContain('more: goslim explain exe-compression');
     expect(renderInspectMarkdown(r)).toContain('| `/app` | 295 kB |');
+  });
+
+  itWithTools(['bwrap', 'prlimit'], 'verify --run agrees with the static verdict: the packed program starts in the sandbox and exits 0', async () => {
+    const built = await buildTestImage(spec(['/app']), { dir: join(work, 'run'), format: 'oci' });
+    const r = await verifyImage(await openImage(built.reference), { run: { timeoutMs: 20_000 } });
+    expect(r.checks.find((c) => c.id === 'interpreter')).toMatchObject({ status: 'pass', message: expect.stringContaining('packed with UPX 4.23') as string });
+    expect(r.run).toMatchObject({ sandbox: 'bwrap', started: true, exitCode: 0, timedOut: false });
+    expect(r.verdict).toBe('pass');
   });
 
   it('the per-layer cache keeps it: another image with the same layers reports it from the cache', async () => {
