@@ -282,7 +282,8 @@ function checkExecutable(input: StaticInput, shown: string, programPath: string,
     }
   } else {
     // A UPX-packed file has no PT_INTERP whatever it holds: the kernel starts UPX's loader, which
-    // decompresses the program (and, for a dynamic one, maps its interpreter itself).
+    // decompresses the program and, for a dynamic one, maps its interpreter itself (upx/upx
+    // src/stub/src/amd64-linux.elf-main.c, "Map PT_INTERP program interpreter").
     const packed = detectPacker(bytes);
     const note = packed === null ? '' : `; packed with UPX${packed.release !== null ? ` ${packed.release}` : ''}, so the program inside (its libraries, CA and time-zone needs) is not visible: goslim verify --run starts it`;
     checks.push({ id: 'interpreter', status: 'pass', message: `${shown} is ${elf.linking === 'static-pie' ? 'static-pie' : 'statically linked'}: no loader or libc needed${note}` });
