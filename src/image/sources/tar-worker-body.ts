@@ -93,6 +93,8 @@ export function tarWorkerBody(): void {
   type Stream = import('node:stream').Readable;
   if (!parentPort) return;
   const port = parentPort;
+  /** Files are opened so that a FIFO put where a file belongs reads as empty instead of blocking. */
+  const READ_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
 
   interface Job {
     id: number;
@@ -213,7 +215,7 @@ export function tarWorkerBody(): void {
       if (real !== top && !real.startsWith(top + path.sep)) throw typed('E_UNSAFE_PATH', `${what}: ${name} lies behind a symlink out of ${dir}`);
       let fd: number;
       try {
-        fd = fs.openSync(full, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+        fd = fs.openSync(full, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK); // a FIFO does not block the open
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw typed('E_UNSAFE_PATH', `${what}: ${name} is a symlink where the layer has a file`);
         throw typed('E_NOT_FOUND', `${what}: ${name} is missing from ${dir}`);
@@ -686,7 +688,7 @@ export function tarWorkerBody(): void {
           started = true;
           rules.checkDir();
           try {
-            gz = openSync(ts.path, 'r');
+            gz = openSync(ts.path, READ_FLAGS);
           } catch (err) {
             throw rules.unreadable(err);
           }
@@ -1072,7 +1074,7 @@ export function tarWorkerBody(): void {
       return true;
     }
     try {
-      job.fd = openSync(req.file!, 'r');
+      job.fd = openSync(req.file!, READ_FLAGS);
     } catch (err) {
       failSync(job, err as { message: string; code?: string });
       return true;
