@@ -737,6 +737,14 @@ export function tarWorkerBody(): void {
     id: number;
     req: TarWorkerStart;
     fd: number;
+    /**
+     * A gzip blob the main thread pushes as it arrives (a registry response): its chunks in
+     * order, and whether input-end came. Each chunk is acknowledged once zlib has taken all of
+     * it, so the main thread sends at most a few MiB ahead.
+     */
+    pushed: { queue: Buffer[]; ended: boolean; current: number } | undefined;
+    /** The slot being filled when pushed input ran out, and its bytes so far. */
+    partial: { slot: number; len: number } | undefined;
     pos: number;
     end: number;
     ring: Uint8Array;
@@ -914,10 +922,37 @@ export function tarWorkerBody(): void {
    * Fill one slot from `at`; returns the bytes written and whether the tar ended. Plain blobs
    * are read straight into the slot; gzip ones are inflated into it.
    */
-  const fillSlot = (job: SyncJob, at: number): { len: number; ended: boolean } => {
+  /**
+   * The next pushed chunk as zlib's input (acknowledging the one it used up); false when none has
+   * come yet (the job waits for an input message). At input-end, the end of the blob.
+   */
+  const takePushed = (job: SyncJob): boolean => {
+    const p = job.pushed!;
+    if (p.current > 0) {
+      post({ type: 'input-ack', id: job.id, bytes: p.current });
+      p.current = 0;
+    }
+    const next = p.queue.shift();
+    if (next === undefined) {
+      if (!p.ended) return false;
+      job.eof = true;
+      job.buf ??= Buffer.alloc(0);
+      job.inOff = 0;
+      return true;
+    }
+    p.current = next.length;
+    job.blobHash?.update(next);
+    job.blobBytes += next.length;
+    job.buf = next;
+    job.inOff = 0;
+    job.inLen = next.length;
+    return true;
+  };
+
+  const fillSlot = (job: SyncJob, at: number, from = 0): { len: number; ended: boolean; starved?: boolean } => {
     const size = job.slotSize;
     if (job.filler !== undefined) return job.filler.fill(job.ring, at, size);
-    let len = 0;
+    let len = from;
     const inf = job.inflater;
     if (inf === undefined) {
       while (len < size) {
@@ -927,14 +962,18 @@ export function tarWorkerBody(): void {
       }
       return { len, ended: job.pos >= job.end };
     }
-    const buf = job.buf!;
     const gz = job.gz;
     while (len < size) {
       if (job.inLen === 0 && !job.eof) {
-        job.inOff = 0;
-        job.inLen = readBlob(job, buf, 0, buf.length);
-        if (job.inLen === 0) job.eof = true;
+        if (job.pushed !== undefined) {
+          if (!takePushed(job)) return { len, ended: false, starved: true };
+        } else {
+          job.inOff = 0;
+          job.inLen = readBlob(job, job.buf!, 0, job.buf!.length);
+          if (job.inLen === 0) job.eof = true;
+        }
       }
+      const buf = job.buf!;
       if (gz !== undefined && gz.phase !== GZ_BODY) {
         if (job.inLen === 0) {
           // The end of the blob: fine between members, cut anywhere else.
@@ -998,12 +1037,22 @@ export function tarWorkerBody(): void {
     };
     try {
       for (let turn = 0; turn < SLOTS_PER_TURN; turn++) {
-        const slot = job.free.pop();
+        // A slot a pushed blob's input ran out in the middle of is filled on first.
+        const partial = job.partial;
+        job.partial = undefined;
+        const slot = partial?.slot ?? job.free.pop();
         if (slot === undefined) {
           flush();
           return; // a release message calls pump again
         }
-        const { len, ended } = fillSlot(job, slot * job.slotSize);
+        const { len, ended, starved } = fillSlot(job, slot * job.slotSize, partial?.len ?? 0);
+        if (starved === true) {
+          // Out of pushed input: the slot waits, part filled, for the next input message.
+          if (len > 0) job.partial = { slot, len };
+          else job.free.push(slot);
+          flush();
+          return;
+        }
         job.tarBytes += len;
         if (len > 0) list.push(slot, len);
         else job.free.push(slot);
@@ -1035,7 +1084,7 @@ export function tarWorkerBody(): void {
     if (req.tarSplit !== undefined) {
       filler = tarSplitFiller(req.tarSplit);
       if (filler === undefined) return false;
-    } else if (req.file === undefined || req.zstd !== undefined) return false;
+    } else if (req.zstd !== undefined || (req.file === undefined && !req.gzip)) return false;
     let inflater: Inflater | undefined;
     const framed = req.gzip && filler === undefined && req.crcElsewhere === true && typeof crc32 === 'function';
     if (req.gzip && filler === undefined) {
@@ -1044,17 +1093,20 @@ export function tarWorkerBody(): void {
     }
     const free: number[] = [];
     for (let i = req.slots - 1; i >= 0; i--) free.push(i);
+    const pushedIn = req.file === undefined && filler === undefined;
     const job: SyncJob = {
       id: req.id,
       req,
       fd: -1,
+      pushed: pushedIn ? { queue: [], ended: false, current: 0 } : undefined,
+      partial: undefined,
       pos: req.start,
       end: req.start + req.length,
       ring: new Uint8Array(req.ring),
       slotSize: req.slotSize,
       free,
       inflater,
-      buf: inflater !== undefined ? Buffer.allocUnsafe(INPUT_CHUNK) : undefined,
+      buf: inflater !== undefined && !pushedIn ? Buffer.allocUnsafe(INPUT_CHUNK) : undefined,
       inOff: 0,
       inLen: 0,
       eof: false,
@@ -1069,7 +1121,7 @@ export function tarWorkerBody(): void {
     };
     syncJobs.set(req.id, job);
     if (framed) post({ type: 'framed', id: req.id });
-    if (filler !== undefined) {
+    if (filler !== undefined || pushedIn) {
       pump(job);
       return true;
     }
@@ -1090,7 +1142,12 @@ export function tarWorkerBody(): void {
     }
     const sync = syncJobs.get(msg.id);
     if (sync !== undefined) {
-      if (msg.type === 'release') {
+      if (msg.type === 'input' || msg.type === 'input-end') {
+        if (sync.pushed === undefined) return;
+        if (msg.type === 'input') sync.pushed.queue.push(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength));
+        else sync.pushed.ended = true;
+        if (!sync.scheduled) pump(sync);
+      } else if (msg.type === 'release') {
         sync.free.push(...msg.slots);
         if (!sync.scheduled) pump(sync);
       } else if (msg.type === 'cancel') {

@@ -82,7 +82,7 @@ describe.each([
   ['sync', 'framed', undefined, undefined],
   ['sync', 'gunzip', undefined, '0'],
   ['stream', 'gunzip', '0', undefined],
-] as const)('openWorkerTar, local blobs on the %s path (%s)', (via, framing, syncEnv, framingEnv) => {
+] as const)('openWorkerTar, blobs (local and pushed) on the %s path (%s)', (via, framing, syncEnv, framingEnv) => {
   withEnv({ GOSLIM_SYNC_INFLATE: syncEnv, GOSLIM_GZIP_FRAMING: framingEnv });
   /** Runs fn and checks that the reads it finished went through this path. */
   const onPath = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -167,6 +167,51 @@ describe.each([
     const missing = await fail({ ...request(), file: join(dir, 'no-such-blob') });
     expect(isGoslimError(missing.err, 'E_NOT_FOUND')).toBe(true);
   });
+  it('takes a blob pushed as it arrives (a registry response), a few MiB ahead of gunzip', async () => {
+    // Odd-sized views into one big buffer, as a network stream delivers them.
+    const pieces = (buf: Buffer, size: number): Buffer[] => {
+      const out: Buffer[] = [];
+      for (let o = 0; o < buf.length; o += size) out.push(buf.subarray(o, o + size));
+      return out;
+    };
+    const pushedReq = (stream: Readable, diffId = sha(tar)): WorkerTarRequest => ({ stream, gzip: true, diffId, what: 'layer' });
+    const ok = await onPath(() => drain(openWorkerTar(pushedReq(Readable.from(pieces(gz, 70_001))))!));
+    expect(ok.bytes.equals(tar)).toBe(true);
+
+    // The source's own error (its digest check at the end) is the walk's error, after the bytes.
+    const failing = Readable.from(
+      (async function* () {
+        yield* pieces(gz, 65_536);
+        throw new DigestMismatchError('blob hashes wrong');
+      })(),
+    );
+    const err = await drain(openWorkerTar(pushedReq(failing))!).catch((e: unknown) => e);
+    expect(isGoslimError(err, 'E_DIGEST_MISMATCH')).toBe(true);
+    const wrongDiff = await drain(openWorkerTar(pushedReq(Readable.from(pieces(gz, 1 << 20)), sha(Buffer.from('x'))))!).catch((e: unknown) => e);
+    expect(isGoslimError(wrongDiff, 'E_DIGEST_MISMATCH')).toBe(true);
+
+    // Bounded read-ahead: with nobody reading, the worker stops taking input; then all of it flows.
+    const big = payload(48 << 20);
+    const bigGz = gzipSync(big, { level: 1 });
+    let pulled = 0;
+    const source = Readable.from(
+      (function* () {
+        for (const p of pieces(bigGz, 256 * 1024)) {
+          pulled += p.length;
+          yield p;
+        }
+      })(),
+    );
+    const src = openWorkerTar(pushedReq(source, sha(big)))!;
+    const first = await src.read();
+    expect(first?.length).toBe(SLOT_SIZE);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pulled).toBeLessThan(bigGz.length);
+    const parts: Buffer[] = [Buffer.from(first!)];
+    for (let c = await src.read(); c !== undefined; c = await src.read()) parts.push(Buffer.from(c));
+    expect(Buffer.concat(parts).equals(big)).toBe(true);
+  }, 30_000);
+
 });
 
 /** A gzip member (RFC 1952) with these header fields, optionally spoiled. */
@@ -212,17 +257,27 @@ describe('openWorkerTar, gzip framed on the reader and CRCs checked here', () =>
     }
     const file = join(dir, `framing-${name.replace(/\W+/g, '-')}`);
     await writeFile(file, blob);
-    const before = layerReadsVia().framed;
-    const src = openWorkerTar({ file, start: 0, length: blob.length, gzip: true, blob: { digest: sha(blob), size: blob.length }, what: 'layer' })!;
-    const got = await drain(src).then(
-      (r) => r.bytes,
-      (e: unknown) => (isGoslimError(e) ? e.code : String(e)),
-    );
-    expect(layerReadsVia().framed, name).toBe(before + 1);
-    if (typeof want === 'string') expect(got, name).toBe(want);
-    else {
-      expect(Buffer.isBuffer(got), `${name}: ${String(got)}`).toBe(true);
-      expect((got as Buffer).equals(want), name).toBe(true);
+    // From the file, and pushed as a registry response would come, in odd pieces (the header,
+    // the trailer and member boundaries fall across them).
+    const pieces: Buffer[] = [];
+    for (let o = 0; o < blob.length; o += 4093) pieces.push(blob.subarray(o, o + 4093));
+    const requests: WorkerTarRequest[] = [
+      { file, start: 0, length: blob.length, gzip: true, blob: { digest: sha(blob), size: blob.length }, what: 'layer' },
+      { stream: Readable.from(pieces), gzip: true, what: 'layer' },
+    ];
+    for (const req of requests) {
+      const how = `${name}, ${req.file !== undefined ? 'file' : 'pushed'}`;
+      const before = layerReadsVia().framed;
+      const got = await drain(openWorkerTar(req)!).then(
+        (r) => r.bytes,
+        (e: unknown) => (isGoslimError(e) ? e.code : String(e)),
+      );
+      expect(layerReadsVia().framed, how).toBe(before + 1);
+      if (typeof want === 'string') expect(got, how).toBe(want);
+      else {
+        expect(Buffer.isBuffer(got), `${how}: ${String(got)}`).toBe(true);
+        expect((got as Buffer).equals(want), how).toBe(true);
+      }
     }
   };
   const small = payload(70_000);
@@ -297,51 +352,6 @@ describe('openWorkerTar', () => {
     const after = await drain(openWorkerTar(request())!);
     expect(after.bytes.equals(tar)).toBe(true);
   });
-
-  it('takes a blob pushed as it arrives (a registry response), a few MiB ahead of gunzip', async () => {
-    // Odd-sized views into one big buffer, as a network stream delivers them.
-    const pieces = (buf: Buffer, size: number): Buffer[] => {
-      const out: Buffer[] = [];
-      for (let o = 0; o < buf.length; o += size) out.push(buf.subarray(o, o + size));
-      return out;
-    };
-    const pushedReq = (stream: Readable, diffId = sha(tar)): WorkerTarRequest => ({ stream, gzip: true, diffId, what: 'layer' });
-    const ok = await drain(openWorkerTar(pushedReq(Readable.from(pieces(gz, 70_001))))!);
-    expect(ok.bytes.equals(tar)).toBe(true);
-
-    // The source's own error (its digest check at the end) is the walk's error, after the bytes.
-    const failing = Readable.from(
-      (async function* () {
-        yield* pieces(gz, 65_536);
-        throw new DigestMismatchError('blob hashes wrong');
-      })(),
-    );
-    const err = await drain(openWorkerTar(pushedReq(failing))!).catch((e: unknown) => e);
-    expect(isGoslimError(err, 'E_DIGEST_MISMATCH')).toBe(true);
-    const wrongDiff = await drain(openWorkerTar(pushedReq(Readable.from(pieces(gz, 1 << 20)), sha(Buffer.from('x'))))!).catch((e: unknown) => e);
-    expect(isGoslimError(wrongDiff, 'E_DIGEST_MISMATCH')).toBe(true);
-
-    // Bounded read-ahead: with nobody reading, the worker stops taking input; then all of it flows.
-    const big = payload(48 << 20);
-    const bigGz = gzipSync(big, { level: 1 });
-    let pulled = 0;
-    const source = Readable.from(
-      (function* () {
-        for (const p of pieces(bigGz, 256 * 1024)) {
-          pulled += p.length;
-          yield p;
-        }
-      })(),
-    );
-    const src = openWorkerTar(pushedReq(source, sha(big)))!;
-    const first = await src.read();
-    expect(first?.length).toBe(SLOT_SIZE);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(pulled).toBeLessThan(bigGz.length);
-    const parts: Buffer[] = [Buffer.from(first!)];
-    for (let c = await src.read(); c !== undefined; c = await src.read()) parts.push(Buffer.from(c));
-    expect(Buffer.concat(parts).equals(big)).toBe(true);
-  }, 30_000);
 
   it('stops when idle or released and starts again for the next walk', async () => {
     expect((await drain(openWorkerTar(request())!)).bytes.equals(tar)).toBe(true);

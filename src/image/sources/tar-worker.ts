@@ -333,7 +333,7 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
   // thread's time goes to feeding zlib (measured: hashing the tar there made the worker the
   // bottleneck of the whole walk). The blob digest is hashed there, over the compressed bytes.
   const tarHash = req.diffId !== undefined ? createHash('sha256') : undefined;
-  const crcHere = req.gzip && req.file !== undefined && req.zstd !== true && process.env.GOSLIM_GZIP_FRAMING !== '0' && typeof crc32 === 'function';
+  const crcHere = req.gzip && req.zstd !== true && (req.file !== undefined || req.stream !== undefined) && process.env.GOSLIM_GZIP_FRAMING !== '0' && typeof crc32 === 'function';
   let tarBytes = 0;
   let checked = false;
   const start: TarWorkerStart = {
