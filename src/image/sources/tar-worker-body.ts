@@ -200,12 +200,25 @@ export function tarWorkerBody(): void {
       reals.set(p, real);
       return real;
     };
+    // A name as tar-split records it (relative, no empty, `.` or `..` component, no trailing
+    // slash) is its own normal form: the path functions are skipped for it (~26k files a layer).
+    const plainName = /^(?!\.\.?(?:\/|$))(?:[^/\0]+\/)*[^/\0]+$/;
+    const isPlain = (n: string): boolean => plainName.test(n) && !n.includes('/./') && !n.includes('/../') && !n.endsWith('/.') && !n.endsWith('/..');
     const openPayload = (rawName: string, size: number): number => {
       const top = rootReal();
-      const name = path.posix.normalize(rawName.replace(/^\/+/, ''));
-      if (name === '..' || name.startsWith('../') || path.posix.isAbsolute(name)) throw typed('E_UNSAFE_PATH', `${what}: tar-split names ${rawName}, outside the layer`);
-      const full = path.resolve(dir, name);
-      const parent = path.dirname(full);
+      let name: string;
+      let full: string;
+      let parent: string;
+      if (isPlain(rawName)) {
+        name = rawName;
+        full = root.endsWith("/") ? `${root}${name}` : `${root}/${name}`;
+        parent = full.slice(0, full.lastIndexOf('/'));
+      } else {
+        name = path.posix.normalize(rawName.replace(/^\/+/, ''));
+        if (name === '..' || name.startsWith('../') || path.posix.isAbsolute(name)) throw typed('E_UNSAFE_PATH', `${what}: tar-split names ${rawName}, outside the layer`);
+        full = path.resolve(dir, name);
+        parent = path.dirname(full);
+      }
       let real: string;
       try {
         real = realOf(parent);
