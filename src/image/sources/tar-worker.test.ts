@@ -112,6 +112,12 @@ describe.each([
     await writeFile(file, multi);
     const { bytes } = await onPath(() => drain(openWorkerTar({ ...request(), file, length: multi.length, blob: { digest: sha(multi), size: multi.length } })!));
     expect(bytes.equals(tar)).toBe(true);
+    // Padding past the reader's 1 MiB reads: still hashed as part of the blob.
+    const padded = Buffer.concat([gzipSync(tar), Buffer.alloc(3 << 20)]);
+    const paddedFile = join(dir, `padded-${via}-${framing}.gz`);
+    await writeFile(paddedFile, padded);
+    const fromPadded = await onPath(() => drain(openWorkerTar({ ...request(), file: paddedFile, length: padded.length, blob: { digest: sha(padded), size: padded.length } })!));
+    expect(fromPadded.bytes.equals(tar)).toBe(true);
     // An empty plain blob is an empty tar stream; an empty gzip blob is a cut one.
     const empty = join(dir, `empty-${via}`);
     await writeFile(empty, Buffer.alloc(0));
