@@ -193,6 +193,19 @@ describe.each([
     );
     const err = await drain(openWorkerTar(pushedReq(failing))!).catch((e: unknown) => e);
     expect(isGoslimError(err, 'E_DIGEST_MISMATCH')).toBe(true);
+    // The same when the tar ends before the pushed blob does (zero padding after the member):
+    // the rest is still read, so the source's check at its end still counts.
+    const padded = Readable.from(
+      (async function* () {
+        yield* pieces(gz, 65_536);
+        yield* pieces(Buffer.alloc(12 << 20), 65_536); // more than the 4 MiB sent ahead
+        throw new DigestMismatchError('blob hashes wrong');
+      })(),
+    );
+    const paddedErr = await drain(openWorkerTar(pushedReq(padded))!).catch((e: unknown) => e);
+    expect(isGoslimError(paddedErr, 'E_DIGEST_MISMATCH')).toBe(true);
+    const paddedOk = await drain(openWorkerTar(pushedReq(Readable.from([...pieces(gz, 65_536), ...pieces(Buffer.alloc(12 << 20), 65_536)])))!);
+    expect(paddedOk.bytes.equals(tar)).toBe(true);
     const wrongDiff = await drain(openWorkerTar(pushedReq(Readable.from(pieces(gz, 1 << 20)), sha(Buffer.from('x'))))!).catch((e: unknown) => e);
     expect(isGoslimError(wrongDiff, 'E_DIGEST_MISMATCH')).toBe(true);
 

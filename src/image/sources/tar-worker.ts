@@ -409,6 +409,21 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
       wake();
     });
   }
+  /**
+   * A pushed blob whose tar ended before the blob did (zero padding after the last gzip member):
+   * the rest of the body is read (and dropped) to its end, so that the source's own check of it
+   * (the registry blob's digest, at its end) still runs and its error is this read's.
+   */
+  const bodyRest = (): Promise<Error | undefined> =>
+    new Promise((resolve) => {
+      if (body === undefined || body.readableEnded || body.destroyed) {
+        resolve(undefined);
+        return;
+      }
+      body.once('end', () => resolve(undefined));
+      body.once('error', (err: Error) => resolve(wrapDecompressError(err, req.what)));
+      body.resume();
+    });
   // Slots go back two at a time while more chunks are queued (half the messages, each a wake-up
   // of the worker), and at once when the reader is about to wait.
   const released: number[] = [];
@@ -462,7 +477,8 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
               if (failure === undefined && lastEnd !== crcPos) failure = new InternalError(`${req.what}: the gzip reader's last member ended at ${lastEnd}, the tar at ${crcPos}`);
               if (failure !== undefined) throw failure;
             }
-            failure = blobCheck !== undefined ? await blobCheck : undefined;
+            failure = await bodyRest();
+            failure ??= blobCheck !== undefined ? await blobCheck : undefined;
             failure ??= checkTar();
             if (failure !== undefined) throw failure;
           }
