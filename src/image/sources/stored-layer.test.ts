@@ -11,6 +11,9 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGoslimError } from '../../errors.js';
 import { MediaType } from '../model.js';
+import { Readable } from 'node:stream';
+import { DigestMismatchError } from '../../errors.js';
+import { decompress } from './decompress.js';
 import { dirStore } from './file-store.js';
 import { StoredLayer } from './stored-layer.js';
 import { releaseLayerReader } from './tar-worker.js';
@@ -64,5 +67,24 @@ describe('stored layer: a gzip blob with padding after its last member', () => {
       else process.env.GOSLIM_WORKER = before;
       releaseLayerReader();
     }
+  });
+});
+
+describe('decompress (the main-thread path of a streamed blob): padding after the last member', () => {
+  it('reads the input to its end, so a check at its end (a registry digest) still counts', async () => {
+    const tar = randomBytes(2 << 20);
+    const gz = gzipSync(tar, { level: 1 });
+    const pieces = (b: Buffer): Buffer[] => Array.from({ length: Math.ceil(b.length / 65_536) }, (_, k) => b.subarray(k * 65_536, (k + 1) * 65_536));
+    const ok = await drainStream(decompress(Readable.from([...pieces(gz), ...pieces(Buffer.alloc(12 << 20))]), 'gzip', 'layer'));
+    expect(ok.equals(tar)).toBe(true);
+    const failing = Readable.from(
+      (async function* () {
+        yield* pieces(gz);
+        yield* pieces(Buffer.alloc(12 << 20));
+        throw new DigestMismatchError('blob hashes wrong');
+      })(),
+    );
+    const err = await drainStream(decompress(failing, 'gzip', 'layer')).catch((e: unknown) => e);
+    expect(isGoslimError(err, 'E_DIGEST_MISMATCH')).toBe(true);
   });
 });
