@@ -291,6 +291,8 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
   let crc = 0;
   let crcPos = 0;
   let lastEnd = 0;
+  /** The pushed body's error after the tar's end (see bodyRest). */
+  let bodyError: Error | undefined;
   const wake = (): void => {
     const w2 = waiting;
     waiting = undefined;
@@ -401,7 +403,12 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
       if (!closed && !ended && failure === undefined) send(w, { type: 'input-end', id });
     });
     body.on('error', (err: Error) => {
-      if (closed || ended || failure !== undefined) return;
+      if (closed || failure !== undefined) return;
+      if (ended) {
+        // After the tar's end (the blob's rest, see bodyRest): this read's error all the same.
+        bodyError ??= wrapDecompressError(err, req.what);
+        return;
+      }
       failure = wrapDecompressError(err, req.what);
       cancelled = true; // the worker may still be writing into the ring: not reused
       send(w, { type: 'cancel', id });
@@ -417,7 +424,7 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
   const bodyRest = (): Promise<Error | undefined> =>
     new Promise((resolve) => {
       if (body === undefined || body.readableEnded || body.destroyed) {
-        resolve(undefined);
+        resolve(bodyError);
         return;
       }
       body.once('end', () => resolve(undefined));
