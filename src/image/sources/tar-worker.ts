@@ -450,10 +450,8 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
       giveBack();
       for (;;) {
         if (closed) return undefined;
-        if (queue.length > 0 && chunksSinceTurn >= CHUNKS_PER_TURN) await eventLoopTurn();
         const next = queue.shift();
         if (next !== undefined) {
-          countChunk();
           lent = next.slot;
           const chunk = Buffer.from(ring, next.slot * SLOT_SIZE, next.len);
           if (framed) {
@@ -512,23 +510,6 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
       if (body !== undefined && !body.readableEnded) body.destroy();
     },
   };
-}
-
-/**
- * Chunks handed out (by every read on this thread) since the event loop last turned. A walk whose
- * slots are queued reads them one after another in promise callbacks, without a turn of the event
- * loop, so the messages of the other reads wait: a layer read ahead beside it (the big one, on the
- * walk's critical path) filled its 8 slots and stopped while the walk merged a lower layer. Every
- * few chunks a read lets the loop turn, so those messages (and the slots they give back) get
- * through.
- */
-let chunksSinceTurn = 0;
-const CHUNKS_PER_TURN = 2;
-function countChunk(): void {
-  if (chunksSinceTurn++ === 0) setImmediate(() => (chunksSinceTurn = 0));
-}
-function eventLoopTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A blob check running on this thread: resolves to the mismatch (or I/O) error, or undefined. */
