@@ -216,8 +216,16 @@ function track(r: Reader, id: number, client: Client | undefined): void {
     return;
   }
   r.w.unref();
-  r.idleTimer = setTimeout(() => stopReader(r), IDLE_MS);
-  r.idleTimer.unref();
+  // While another read is in flight the walk may have more layers for this thread (a new one
+  // takes about 50 ms of CPU to start, beside the read the walk waits for): it stays, and the
+  // idle delay starts for every idle thread when the last read ends.
+  if (jobsInFlight() > 0) return;
+  for (const x of readers) {
+    if (x.clients.size > 0) continue;
+    if (x.idleTimer !== undefined) clearTimeout(x.idleTimer);
+    x.idleTimer = setTimeout(() => stopReader(x), IDLE_MS);
+    x.idleTimer.unref();
+  }
 }
 
 function stopReader(r: Reader): void {
