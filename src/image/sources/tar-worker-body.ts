@@ -113,6 +113,8 @@ export function tarWorkerBody(): void {
     /** Takes back a buffer of `out` once it was copied into the ring (tar-split rebuilds). */
     recycle?: (b: Buffer) => void;
     dec: Stream | import('node:stream').Transform | undefined;
+    /** The tar ended first: the rest of the blob file is being read for its digest (see finish). */
+    draining?: boolean;
     blobHash: Hash | undefined;
     blobBytes: number;
     tarBytes: number;
@@ -396,6 +398,16 @@ export function tarWorkerBody(): void {
 
   const finish = (job: Job): void => {
     if (job.finished) return;
+    // The tar ended before the blob file did (zero padding after the last gzip member, which
+    // gunzip ignores, and the pipe stops there): the rest of the file is part of its digest.
+    if (job.blobHash !== undefined && job.req.file !== undefined && !job.raw.readableEnded) {
+      if (job.draining) return; // the raw stream's end calls again
+      job.draining = true;
+      job.raw.unpipe();
+      job.raw.once('end', () => finish(job));
+      job.raw.resume();
+      return;
+    }
     sendSlot(job);
     const mismatch = blobMismatch(job.id, job.req.blob, job.blobHash, job.blobBytes);
     if (mismatch !== undefined) {
@@ -916,6 +928,17 @@ export function tarWorkerBody(): void {
   };
 
   const finishSync = (job: SyncJob): void => {
+    // The tar ended before the blob did (zero padding after the last gzip member, which gunzip
+    // ignores): the rest of the blob is still part of its digest.
+    if (job.blobHash !== undefined && job.fd >= 0 && job.pos < job.end) {
+      const scratch = Buffer.allocUnsafe(INPUT_CHUNK);
+      try {
+        while (readBlob(job, scratch, 0, scratch.length) > 0);
+      } catch (err) {
+        failSync(job, err as { message: string; code?: string });
+        return;
+      }
+    }
     closeSyncJob(job);
     post(blobMismatch(job.id, job.req.blob, job.blobHash, job.blobBytes) ?? { type: 'end', id: job.id, blobBytes: job.blobBytes, tarBytes: job.tarBytes, via: 'sync' });
   };

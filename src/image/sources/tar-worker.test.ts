@@ -112,6 +112,12 @@ describe.each([
     await writeFile(file, multi);
     const { bytes } = await onPath(() => drain(openWorkerTar({ ...request(), file, length: multi.length, blob: { digest: sha(multi), size: multi.length } })!));
     expect(bytes.equals(tar)).toBe(true);
+    // Padding past the reader's 1 MiB reads: still hashed as part of the blob.
+    const padded = Buffer.concat([gzipSync(tar), Buffer.alloc(3 << 20)]);
+    const paddedFile = join(dir, `padded-${via}-${framing}.gz`);
+    await writeFile(paddedFile, padded);
+    const fromPadded = await onPath(() => drain(openWorkerTar({ ...request(), file: paddedFile, length: padded.length, blob: { digest: sha(padded), size: padded.length } })!));
+    expect(fromPadded.bytes.equals(tar)).toBe(true);
     // An empty plain blob is an empty tar stream; an empty gzip blob is a cut one.
     const empty = join(dir, `empty-${via}`);
     await writeFile(empty, Buffer.alloc(0));
@@ -187,6 +193,19 @@ describe.each([
     );
     const err = await drain(openWorkerTar(pushedReq(failing))!).catch((e: unknown) => e);
     expect(isGoslimError(err, 'E_DIGEST_MISMATCH')).toBe(true);
+    // The same when the tar ends before the pushed blob does (zero padding after the member):
+    // the rest is still read, so the source's check at its end still counts.
+    const padded = Readable.from(
+      (async function* () {
+        yield* pieces(gz, 65_536);
+        yield* pieces(Buffer.alloc(12 << 20), 65_536); // more than the 4 MiB sent ahead
+        throw new DigestMismatchError('blob hashes wrong');
+      })(),
+    );
+    const paddedErr = await drain(openWorkerTar(pushedReq(padded))!).catch((e: unknown) => e);
+    expect(isGoslimError(paddedErr, 'E_DIGEST_MISMATCH')).toBe(true);
+    const paddedOk = await drain(openWorkerTar(pushedReq(Readable.from([...pieces(gz, 65_536), ...pieces(Buffer.alloc(12 << 20), 65_536)])))!);
+    expect(paddedOk.bytes.equals(tar)).toBe(true);
     const wrongDiff = await drain(openWorkerTar(pushedReq(Readable.from(pieces(gz, 1 << 20)), sha(Buffer.from('x'))))!).catch((e: unknown) => e);
     expect(isGoslimError(wrongDiff, 'E_DIGEST_MISMATCH')).toBe(true);
 

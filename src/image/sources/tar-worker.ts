@@ -216,8 +216,16 @@ function track(r: Reader, id: number, client: Client | undefined): void {
     return;
   }
   r.w.unref();
-  r.idleTimer = setTimeout(() => stopReader(r), IDLE_MS);
-  r.idleTimer.unref();
+  // While another read is in flight the walk may have more layers for this thread (a new one
+  // takes about 50 ms of CPU to start, beside the read the walk waits for): it stays, and the
+  // idle delay starts for every idle thread when the last read ends.
+  if (jobsInFlight() > 0) return;
+  for (const x of readers) {
+    if (x.clients.size > 0) continue;
+    if (x.idleTimer !== undefined) clearTimeout(x.idleTimer);
+    x.idleTimer = setTimeout(() => stopReader(x), IDLE_MS);
+    x.idleTimer.unref();
+  }
 }
 
 function stopReader(r: Reader): void {
@@ -291,6 +299,8 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
   let crc = 0;
   let crcPos = 0;
   let lastEnd = 0;
+  /** The pushed body's error after the tar's end (see bodyRest). */
+  let bodyError: Error | undefined;
   const wake = (): void => {
     const w2 = waiting;
     waiting = undefined;
@@ -401,7 +411,12 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
       if (!closed && !ended && failure === undefined) send(w, { type: 'input-end', id });
     });
     body.on('error', (err: Error) => {
-      if (closed || ended || failure !== undefined) return;
+      if (closed || failure !== undefined) return;
+      if (ended) {
+        // After the tar's end (the blob's rest, see bodyRest): this read's error all the same.
+        bodyError ??= wrapDecompressError(err, req.what);
+        return;
+      }
       failure = wrapDecompressError(err, req.what);
       cancelled = true; // the worker may still be writing into the ring: not reused
       send(w, { type: 'cancel', id });
@@ -409,6 +424,21 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
       wake();
     });
   }
+  /**
+   * A pushed blob whose tar ended before the blob did (zero padding after the last gzip member):
+   * the rest of the body is read (and dropped) to its end, so that the source's own check of it
+   * (the registry blob's digest, at its end) still runs and its error is this read's.
+   */
+  const bodyRest = (): Promise<Error | undefined> =>
+    new Promise((resolve) => {
+      if (body === undefined || body.readableEnded || body.destroyed) {
+        resolve(bodyError);
+        return;
+      }
+      body.once('end', () => resolve(undefined));
+      body.once('error', (err: Error) => resolve(wrapDecompressError(err, req.what)));
+      body.resume();
+    });
   // Slots go back two at a time while more chunks are queued (half the messages, each a wake-up
   // of the worker), and at once when the reader is about to wait.
   const released: number[] = [];
@@ -460,7 +490,8 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
               if (failure === undefined && lastEnd !== crcPos) failure = new InternalError(`${req.what}: the gzip reader's last member ended at ${lastEnd}, the tar at ${crcPos}`);
               if (failure !== undefined) throw failure;
             }
-            failure = blobCheck !== undefined ? await blobCheck : undefined;
+            failure = await bodyRest();
+            failure ??= blobCheck !== undefined ? await blobCheck : undefined;
             failure ??= checkTar();
             if (failure !== undefined) throw failure;
           }
