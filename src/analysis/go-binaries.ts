@@ -5,16 +5,21 @@
  * plus Go binaries whose stripped size is still being measured (at most MAX_MEASURING bytes); a
  * file that does not start with the ELF magic is dropped after 4 bytes, and an ELF file with none
  * of Go's markers is dropped at its end without ever being concatenated. Layers are never held.
+ * Of every ELF file the last PACKER_TAIL bytes are kept while it streams: an executable packed
+ * with UPX shows no Go marker (its program is compressed), and its tail says what packed it.
  */
 import { Buffer } from 'node:buffer';
 import { createGzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { detectPacker, PACKER_TAIL } from '../binary/packer.js';
 import type { LayerEntry } from '../image/filesystem/types.js';
 import type { TarDataSink } from '../image/filesystem/tar-parser.js';
 import { limit } from '../limits.js';
 import { isGoToolchainPackage } from './causes.js';
 import type { FsIndex } from './fs-index.js';
-import type { GoBinary, GoBinaryFacts } from './types.js';
+import { hintDoc } from '../vocabulary/hints.js';
+import { packedTitle } from '../binary/findings.js';
+import type { GoBinary, GoBinaryFacts, PackedBinary, PackedFacts } from './types.js';
 
 /**
  * gzip -6 size of some buffers, as one stream would have it: compressed in up to 4 pieces of
@@ -191,6 +196,8 @@ export function strippedView(bytes: Uint8Array, sections: ReturnType<SectionsFn>
 /** Collects Go binaries from layer entries as they stream. Results are keyed by layer and path. */
 export class GoBinaryCollector {
   private readonly found = new Map<string, GoBinaryFacts & { strippedCompressed?: number }>();
+  /** ELF files a packer's header ends (UPX): no Go binary goslim can read, reported as packed. */
+  private readonly packedFound = new Map<string, PackedFacts>();
 
   constructor(
     private readonly analyze: AnalyzeFn,
@@ -241,6 +248,23 @@ export class GoBinaryCollector {
     let tail: Buffer = Buffer.alloc(0);
     /** File offset from which chunks past the early window are searched (see LATE_SCAN). */
     let scanFrom: number | undefined;
+    /** The file's last PACKER_TAIL bytes (by its tar header's size), for detectPacker. */
+    const tailFrom = Math.max(0, entry.size - PACKER_TAIL);
+    const packTail: Buffer[] = [];
+    let packTailBytes = 0;
+    const keepTail = (chunk: Buffer, before: number): void => {
+      if (before + chunk.length <= tailFrom) return;
+      const part = Buffer.from(chunk.subarray(Math.max(0, tailFrom - before))); // a copy, as in store()
+      packTail.push(part);
+      packTailBytes += part.length;
+      if (packTailBytes > 2 * PACKER_TAIL) {
+        // More data than the header declared: keep the last PACKER_TAIL bytes only.
+        const last = Buffer.concat(packTail).subarray(-PACKER_TAIL);
+        packTail.length = 0;
+        packTail.push(last);
+        packTailBytes = last.length;
+      }
+    };
     const store = (chunk: Buffer): void => {
       if (whole === undefined) {
         early.push(Buffer.from(chunk)); // a copy: the walk may reuse the chunk's memory
@@ -272,6 +296,7 @@ export class GoBinaryCollector {
       const before = seen;
       seen += chunk.length;
       if (keep || before < EARLY_WINDOW) store(chunk);
+      keepTail(chunk, before);
       if (elf === undefined) {
         if (seen < 4) return;
         const head = whole ?? Buffer.concat(early);
@@ -310,7 +335,12 @@ export class GoBinaryCollector {
       if (!keep && seen >= EARLY_WINDOW && early.length > 0) early.length = 0; // not known Go: drop
     };
     const end = (): Promise<void> | undefined => {
-      if (!elf || !marker) return undefined;
+      if (!elf) return undefined;
+      const tail = (): Buffer => Buffer.concat(packTail).subarray(-PACKER_TAIL);
+      if (!marker) {
+        this.notePacked(entry, tail(), seen);
+        return undefined;
+      }
       if (!keep && seen >= EARLY_WINDOW) {
         this.late.push({ layer: entry.layer, path: entry.path });
         return undefined;
@@ -318,15 +348,28 @@ export class GoBinaryCollector {
       // Small files decided at the very end are still in `early`; a header that under-declared
       // the size is cut to what arrived.
       const bytes = whole !== undefined ? whole.subarray(0, filled) : Buffer.concat(early);
-      return this.record(entry, bytes, seen);
+      return this.record(entry, bytes, seen, tail);
     };
     return { write, end };
   }
 
-  /** Analyze a Go binary's bytes; measure its stripped size without holding up the walk. */
-  private record(entry: LayerEntry, bytes: Buffer, fileSize: number): Promise<void> | undefined {
+  /** Keep an ELF file a packer's header ends, from its last bytes. */
+  private notePacked(entry: LayerEntry, tail: Buffer, fileSize: number): void {
+    const packed = detectPacker(tail);
+    if (packed !== null) this.packedFound.set(key(entry.layer, entry.path), { path: entry.path, size: fileSize, packed });
+  }
+
+  /**
+   * Analyze a Go binary's bytes; measure its stripped size without holding up the walk. A file
+   * that is no Go binary after all may still be packed (`tail`: its last bytes; `bytes` may stop
+   * at the ELF's extent).
+   */
+  private record(entry: LayerEntry, bytes: Buffer, fileSize: number, lastBytes?: () => Buffer): Promise<void> | undefined {
     const facts = this.analyze(bytes, entry.path);
-    if (!facts) return undefined;
+    if (!facts) {
+      this.notePacked(entry, lastBytes !== undefined ? lastBytes() : bytes.subarray(-PACKER_TAIL), fileSize);
+      return undefined;
+    }
     // The file's size, not the bytes kept (the tail past the ELF's extent is not kept).
     const result: GoBinaryFacts & { strippedCompressed?: number } = { ...facts, path: entry.path, size: Math.max(bytes.length, fileSize) };
     // The size tree (HTML report) was built from the bytes kept: the tail is padding, counted as
@@ -390,6 +433,22 @@ export class GoBinaryCollector {
     return out;
   }
 
+  /** The packed executables one layer wrote, for the analysis cache. */
+  packedOfLayer(layer: number): PackedFacts[] {
+    const prefix = `${layer}\u0000`;
+    return [...this.packedFound].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
+  }
+
+  /** A layer's packed executable known without reading it (from the analysis cache). */
+  addPacked(layer: number, facts: PackedFacts): void {
+    this.packedFound.set(key(layer, facts.path), facts);
+  }
+
+  /** Every packed executable found, with the layer that wrote it. */
+  *allPacked(): IterableIterator<{ layer: number; facts: PackedFacts }> {
+    for (const [k, facts] of this.packedFound) yield { layer: Number(k.slice(0, k.indexOf('\u0000'))), facts };
+  }
+
   /** Facts of a layer's Go binary known without reading it (from the analysis cache). */
   add(layer: number, facts: GoBinaryFacts & { strippedCompressed?: number }): void {
     this.found.set(key(layer, facts.path), facts);
@@ -430,6 +489,32 @@ export function finalGoBinaries(collector: GoBinaryCollector, fs: FsIndex, owner
     if (owner !== undefined && !isGoToolchainPackage(owner)) gb.package = owner;
     else if (owner !== undefined) continue; // a toolchain package's binary is the toolchain
     out.push(gb);
+  }
+  return out.sort((a, b) => b.size - a.size || a.path.localeCompare(b.path));
+}
+
+/**
+ * The image's packed executables (the versions in the final filesystem, as finalGoBinaries picks
+ * Go binaries), each as the exe-compression hint with its numbers: goslim cannot see inside, and
+ * the file is already compressed, so the layer's gzip barely shrinks it.
+ */
+export function finalPackedBinaries(collector: GoBinaryCollector, fs: FsIndex, ownerOf: (path: string) => string | undefined): PackedBinary[] {
+  const doc = hintDoc('exe-compression');
+  const out: PackedBinary[] = [];
+  for (const { layer, facts } of collector.allPacked()) {
+    const f = fs.get(facts.path);
+    if (f === undefined || f.type !== 'file' || f.layer !== layer || f.charged === 0) continue;
+    const owner = ownerOf(f.path);
+    out.push({
+      ...facts,
+      ...(owner !== undefined ? { package: owner } : {}),
+      hint: 'exe-compression',
+      title: `${packedTitle(facts.size, facts.packed)}; already compressed, so the registry's gzip of its layer barely shrinks it`,
+      fix: doc.fix,
+      lose: doc.lose,
+      keep: doc.keep,
+      explain: `goslim explain ${doc.id}`,
+    });
   }
   return out.sort((a, b) => b.size - a.size || a.path.localeCompare(b.path));
 }

@@ -9,5 +9,5 @@ export { GoBinaryCollector, startVerdict, finalGoBinaries } from './go-binaries.
 export { checkBudgets, parseBudgets, LEVER_IDS, type Budgets } from './budgets.js';
 export { FsIndex } from './fs-index.js';
 export { RatioProbe } from './ratio-probe.js';
-export { CAUSE_IDS, type CauseId, type CauseTotal, type GoBinary, type GoBinaryFacts, type Lever as ImageLever, type LeverId, type Estimate, type PackageDb, type PackageInfo, type PackageTotal } from './types.js';
+export { CAUSE_IDS, type CauseId, type CauseTotal, type GoBinary, type GoBinaryFacts, type PackedBinary, type Lever as ImageLever, type LeverId, type Estimate, type PackageDb, type PackageInfo, type PackageTotal } from './types.js';
 export { LayerCache, ANALYSIS_VERSION, DEFAULT_CACHE_MAX_SIZE, type LayerCacheOptions, type LayerCacheStats } from './layer-cache.js';

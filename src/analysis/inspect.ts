@@ -21,7 +21,7 @@ import { attributeCauses, goLocationsFromEnv, isAppLocation, isGoSourcePath } fr
 import { estimateAfterLevers, type AppFile } from './estimate.js';
 import { buildFileTree, type FileTree } from './file-tree.js';
 import { FsIndex } from './fs-index.js';
-import { finalGoBinaries, GoBinaryCollector, isBinaryCandidate } from './go-binaries.js';
+import { finalGoBinaries, finalPackedBinaries, GoBinaryCollector, isBinaryCandidate } from './go-binaries.js';
 import { rankLevers } from './levers.js';
 import { buildPackageDb, isPackageDbPath } from './package-db.js';
 import { largestFirst } from './largest.js';
@@ -33,7 +33,7 @@ import type { LayerRecord } from '../image/filesystem/record.js';
 import type { GzipSize } from '../image/gzip-size.js';
 import { ANALYSIS_VERSION, cacheKey, type LayerCache } from './layer-cache.js';
 import { checkFileEntry, checkLayerFacts, checkReportEntry, checkStartupEntry, type FileEntry, type LayerFacts, type StartupEntry } from './layer-facts.js';
-import type { CauseId, CauseTotal, Estimate, GoBinary, GoBinaryFacts, Lever, PackageTotal } from './types.js';
+import type { CauseId, CauseTotal, Estimate, GoBinary, GoBinaryFacts, Lever, PackageTotal, PackedBinary } from './types.js';
 
 /** Progress over the whole image (src/image/filesystem/merge.ts's imageReadProgress). */
 export type InspectProgress = ImageReadProgress;
@@ -126,6 +126,11 @@ export interface InspectReport {
   largestFiles: Array<{ path: string; bytes: number; cause: CauseId; package?: string; layer: number }>;
   /** Go binaries with absolute paths in the image (`/usr/local/bin/app`). */
   goBinaries: GoBinary[];
+  /**
+   * Executables packed with UPX (absolute paths): no Go binary goslim can read, whatever they hold.
+   * Each is the exe-compression hint with its numbers.
+   */
+  packedBinaries: PackedBinary[];
   wasted: { bytes: number; efficiency: number };
   levers: Lever[];
   headline: string;
@@ -318,6 +323,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
             for (const [path, text] of f.db) keepDb(path, i, text);
             if (cachedStartup === undefined) for (const [path, b64] of f.files) startupCapture.add(path, Buffer.from(b64, 'base64'), i);
             for (const g of f.go) collector.add(i, g);
+            for (const p of f.packed) collector.addPacked(i, p);
             for (const path of f.late) collector.late.push({ layer: i, path });
             layerProbes.set(i, f.probes);
             return { record: f.record, ...(f.gzip ? { gzip: f.gzip } : {}) };
@@ -443,6 +449,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   // The stripped sizes were measured on the thread pool while the work above ran.
   await collector.settle();
   const goBinaries = finalGoBinaries(collector, fs, (p) => owners.get(p));
+  const packedBinaries = finalPackedBinaries(collector, fs, (p) => owners.get(p));
   // One pass over the final tree: each step builds a MergedFile and its path string, so the
   // attribution and the list of files share that pass and its strings. Only the files that cost
   // bytes are kept as objects (all of them in a real image; none of the millions of empty files
@@ -473,12 +480,15 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     return fed > 0 ? out / fed : undefined;
   };
   const appRatio = sumRatio((p) => p.app) ?? imageRatio;
+  // A packed executable is compressed already (gzip takes 2-3 % off UPX's output, docs/binary.md):
+  // not the ratio of the application files sampled (executables are not sampled).
+  const packedPaths = new Set(packedBinaries.map((b) => b.path));
   const runtimeRatio = sumRatio((p) => p.runtime);
   // Unclaimed files of no known cause outside the system hierarchy (the location test first: it rules out most files).
   const appFiles: AppFile[] = [];
   for (const f of files) {
     if (!isAppLocation(f.path) || (f.type !== 'file' && f.type !== 'hardlink') || claims.has(f.path)) continue;
-    if (attribution.fileCauses.get(f.path)?.cause === 'other') appFiles.push({ path: f.path, bytes: f.charged, ratio: appRatio });
+    if (attribution.fileCauses.get(f.path)?.cause === 'other') appFiles.push({ path: f.path, bytes: f.charged, ratio: packedPaths.has(f.path) ? 1 : appRatio });
   }
   const estimate = estimateAfterLevers({
     goBinaries: goBinaries.filter((b) => b.package === undefined),
@@ -526,6 +536,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     largestFiles: largest,
     // The analysis keys files by their path in the layer tar (no leading slash); reports say the path in the image.
     goBinaries: goBinaries.map((b) => ({ ...b, path: `/${b.path}` })),
+    packedBinaries: packedBinaries.map((b) => ({ ...b, path: `/${b.path}` })),
     wasted: merged.wasted,
     levers,
     headline,
@@ -564,6 +575,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
         files: smallFiles.get(i) ?? [],
         // Found by the first pass only (a late binary read by the second pass is not in it).
         go: collector.ofLayer(i).filter((g) => !late.includes(g.path)),
+        packed: collector.packedOfLayer(i).filter((p) => !late.includes(p.path)),
         late,
         probes: layerProbes.get(i) ?? { app: null, runtime: null },
       };

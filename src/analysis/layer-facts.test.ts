@@ -23,6 +23,7 @@ function facts(over: Partial<LayerFacts> = {}): LayerFacts {
     record: sampleRecord(),
     db: [],
     files: [],
+    packed: [],
     go: [],
     late: [],
     probes: { app: null, runtime: null },

@@ -11,6 +11,7 @@
  *  - `files`: the small files the startup checks read whatever the command (passwd, group,
  *    ld.so.cache, the dpkg status, musl's path file), base64;
  *  - `go`: the Go binaries the layer writes, with their facts and stripped gzip size;
+ *  - `packed`: the executables packed with UPX the layer writes (path, size, PackHeader);
  *  - `late`: ELF files whose Go markers showed too late to keep their bytes (re-read only when
  *    they survive in the final filesystem, as without the cache);
  *  - `probes`: [bytes fed, deflated bytes] of the layer's compressibility samples (app files,
@@ -26,7 +27,7 @@ import { checkLayerRecord, type LayerRecord } from '../image/filesystem/record.j
 import type { GzipSize } from '../image/gzip-size.js';
 import type { SizeNode } from '../binary/size-tree.js';
 import type { VerifyReport } from '../verify/types.js';
-import type { GoBinaryFacts } from './types.js';
+import type { GoBinaryFacts, PackedFacts } from './types.js';
 
 export interface LayerFacts {
   diffId: string;
@@ -40,6 +41,7 @@ export interface LayerFacts {
   db: Array<[string, string]>;
   files: Array<[string, string]>;
   go: Array<GoBinaryFacts & { strippedCompressed?: number }>;
+  packed: PackedFacts[];
   late: string[];
   probes: { app: [number, number] | null; runtime: [number, number] | null };
 }
@@ -83,6 +85,21 @@ const goFacts = obj({
   strippedCompressed: opt(size),
 });
 
+const packedInfo = obj({
+  packer: (v, path, doc) => {
+    if (v !== 'upx') throw shapeError(doc, path, '"upx"', v);
+    return v;
+  },
+  version: size,
+  release: nullable(str),
+  format: str,
+  method: str,
+  level: size,
+  unpackedSize: size,
+  compressedSize: size,
+});
+const packedFacts = obj({ path: str, size, packed: packedInfo });
+
 const gzipShape = obj({
   size,
   method: (v, path, doc) => {
@@ -103,6 +120,7 @@ const FACTS_SHAPE = obj({
   db: arr(pair),
   files: arr(pair),
   go: arr(goFacts),
+  packed: arr(packedFacts),
   late: arr(str),
   probes: obj({ app: nullable(counts), runtime: nullable(counts) }),
 });
@@ -174,6 +192,7 @@ const REPORT_SHAPE = obj({
   packages: arr(obj({ name: str, bytes: size })),
   largestFiles: arr(obj({ path: str, bytes: size, cause: str, layer: size, package: opt(str) })),
   goBinaries: arr(goFacts),
+  packedBinaries: arr(obj({ path: str, size, packed: packedInfo, hint: str, title: str, fix: str, lose: str, keep: str, explain: str, package: opt(str) })),
   wasted: obj({ bytes: size, efficiency: num }),
   levers: arr(obj({ id: str, bytes: size, title: str, fix: str, lose: str, keep: str })),
   headline: str,

@@ -6,6 +6,8 @@
 import { CAUSE_IDS, type CauseId } from '../vocabulary/causes.js';
 import type { LeverId } from '../vocabulary/levers.js';
 import type { SizeNode } from '../binary/size-tree.js';
+import type { PackedInfo } from '../binary/types.js';
+import type { HintId } from '../vocabulary/hints.js';
 
 /** Causes and levers are vocabulary, with their text (src/vocabulary); analysis refers to them by id. */
 export { CAUSE_IDS, type CauseId, type LeverId };
@@ -74,6 +76,29 @@ export interface GoBinary extends GoBinaryFacts {
   problem?: string;
   /** gzip (level 6) size of the binary's bytes without the strippable sections, measured. */
   strippedCompressed?: number;
+}
+
+/**
+ * An executable whose tail holds a packer's header (UPX, src/binary/packer.ts): its sections,
+ * Go build info and pclntab are compressed inside it, so it is no Go binary goslim can read.
+ */
+export interface PackedFacts {
+  path: string;
+  size: number;
+  packed: PackedInfo;
+}
+
+/** One packed executable of the image as inspect reports it: the exe-compression hint, with its numbers. */
+export interface PackedBinary extends PackedFacts {
+  /** Package that installed it. */
+  package?: string;
+  hint: Extract<HintId, 'exe-compression'>;
+  /** This file's numbers (computed); fix, lose and keep are the hint's text from src/vocabulary. */
+  title: string;
+  fix: string;
+  lose: string;
+  keep: string;
+  explain: string;
 }
 
 /** A lever as inspect reports it: its id, the bytes it removes in this image, and its text. */

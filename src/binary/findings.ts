@@ -5,7 +5,7 @@
  */
 import { formatBytes } from '../util/units.js';
 import { leverDoc, type LeverId } from '../vocabulary/levers.js';
-import type { BinaryReport, BinaryFinding, BinaryHint } from './types.js';
+import type { BinaryReport, BinaryFinding, BinaryHint, PackedInfo } from './types.js';
 import { hintDoc, type HintId } from '../vocabulary/hints.js';
 
 type Facts = Pick<BinaryReport, 'strip' | 'trimpath' | 'linking' | 'needed' | 'interpreter' | 'cgo' | 'go' | 'sections'> & {
@@ -82,6 +82,14 @@ const HEAVY_SHARE = 0.01;
 /** Share of the file above which a group of embedded files "dominates" enough to name first. */
 const EMBED_SHARE = 0.05;
 
+/**
+ * The exe-compression hint's title for one packed file, with its numbers (`goslim binary`, and
+ * `goslim inspect` for each packed executable of an image); the why is the hint's topic.
+ */
+export function packedTitle(size: number, p: PackedInfo): string {
+  return `packed with UPX${p.release !== null ? ` ${p.release}` : ''} (${p.method}, level ${p.level}, ${p.format}): ${formatBytes(size)} on disk, ${formatBytes(p.unpackedSize)} decompressed into private memory at every start of every replica; its contents (Go build info, packages) are hidden from goslim: unpack a copy with \`upx -d\` to analyze it`;
+}
+
 type HintFacts = Pick<BinaryReport, 'size' | 'packages' | 'modules' | 'embedded' | 'needed' | 'cgo' | 'go' | 'packed'>;
 
 function hint(id: HintId, bytes: number, size: number, title: string, items: BinaryHint['items']): BinaryHint {
@@ -96,16 +104,7 @@ function hint(id: HintId, bytes: number, size: number, title: string, items: Bin
 export function binaryHints(r: HintFacts): BinaryHint[] {
   const out: BinaryHint[] = [];
   if (r.packed !== null) {
-    const p = r.packed;
-    out.push(
-      hint(
-        'exe-compression',
-        r.size,
-        r.size,
-        `packed with UPX (${p.method}, level ${p.level}, ${p.format}): ${formatBytes(r.size)} on disk, ${formatBytes(p.unpackedSize)} decompressed into private memory at every start of every replica; its contents (Go build info, packages) are hidden from goslim: unpack a copy with \`upx -d\` to analyze it`,
-        [{ name: 'unpacked program', bytes: p.unpackedSize }],
-      ),
-    );
+    out.push(hint('exe-compression', r.size, r.size, packedTitle(r.size, r.packed), [{ name: 'unpacked program', bytes: r.packed.unpackedSize }]));
   }
   if (r.go === null) return out;
   const pct = (n: number): string => `${((100 * n) / r.size).toFixed(1)} %`;

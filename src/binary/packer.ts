@@ -8,6 +8,11 @@
  * every format but DOS: the uncompressed and compressed lengths and the original file's size,
  * and a checksum byte (the sum of bytes 4-30 modulo 251). Only a header whose checksum matches,
  * in the file's last KiB, counts, so a `UPX!` string elsewhere in a program is not a packer.
+ *
+ * UPX's release is not in the PackHeader (its `version` is the header's format, 14 for UPX 4): the
+ * loader UPX appends carries an ident, `$Id: UPX 4.23 Copyright ...` (src/packer.cpp, getIdentstr;
+ * UPX_VERSION_STRING4, "4.23" for 4.2.3), 2,427 bytes before the end of the fixture. Only looked
+ * for in the last PACKER_TAIL bytes once the header is found; the short ident has no release.
  */
 import type { PackedInfo } from './types.js';
 
@@ -15,6 +20,9 @@ const MAGIC = [0x55, 0x50, 0x58, 0x21]; // "UPX!"
 const HEADER = 32;
 /** UPX writes its header within the last bytes of the file (ELF: the last 36). */
 const TAIL = 1024;
+/** The bytes from the end of a file detectPacker reads (header and loader ident). */
+export const PACKER_TAIL = 8 * 1024;
+const IDENT = Buffer.from('$Id: UPX ', 'latin1');
 
 /** UPX format numbers (src/conf.h) goslim names; others are reported by number. */
 const FORMATS: Record<number, string> = {
@@ -42,7 +50,19 @@ function u32(b: Uint8Array, at: number, little: boolean): number {
   return little ? (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0 : ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }
 
-/** The packer a file's tail names, or null (not packed, or by nothing goslim knows). */
+/** UPX's release from its loader's ident (`4.23`), or null. */
+function upxRelease(bytes: Uint8Array): string | null {
+  const tail = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).subarray(Math.max(0, bytes.length - PACKER_TAIL));
+  const at = tail.lastIndexOf(IDENT);
+  if (at < 0) return null;
+  const release = tail.subarray(at + IDENT.length, at + IDENT.length + 4).toString('latin1');
+  return /^\d\.\d\d$/.test(release) ? release : null;
+}
+
+/**
+ * The packer a file's tail names, or null (not packed, or by nothing goslim knows). Only the last
+ * PACKER_TAIL bytes are read: the file's tail is enough.
+ */
 export function detectPacker(bytes: Uint8Array): PackedInfo | null {
   const from = Math.max(0, bytes.length - TAIL);
   // The last header in the tail: UPX writes the PackHeader after everything else.
@@ -61,6 +81,7 @@ export function detectPacker(bytes: Uint8Array): PackedInfo | null {
     return {
       packer: 'upx',
       version,
+      release: upxRelease(bytes),
       format: FORMATS[format] ?? `format ${format}`,
       method: METHODS[method] ?? `method ${method}`,
       level: bytes[at + 7]!,

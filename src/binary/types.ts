@@ -27,6 +27,8 @@ export interface PackedInfo {
   packer: 'upx';
   /** The PackHeader's version (UPX 4.x writes 14). */
   version: number;
+  /** UPX's release as its loader's ident names it (`4.23` for UPX 4.2.3), or null when the loader carries no release. */
+  release: string | null;
   /** The packed format, e.g. linux/elf64-amd64. */
   format: string;
   method: string;

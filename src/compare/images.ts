@@ -21,8 +21,8 @@ import {
   type StartVerdict,
 } from './types.js';
 
-/** What compare reads of an inspect report; `startup` is absent from reports saved before it existed. */
-export type InspectInput = Omit<InspectReport, 'startup'> & { startup?: VerifyReport };
+/** What compare reads of an inspect report; `startup` and `packedBinaries` are absent from reports saved before they existed. */
+export type InspectInput = Omit<InspectReport, 'startup' | 'packedBinaries'> & { startup?: VerifyReport; packedBinaries?: InspectReport['packedBinaries'] };
 
 export interface CompareImagesOptions {
   cost: CostModel;

@@ -83,7 +83,7 @@ export function renderInspectText(r: InspectReport, opts: { top?: number; style?
   out.push('');
 
   out.push(st.bold('Go binaries'));
-  if (r.goBinaries.length === 0) out.push('  none found');
+  if (r.goBinaries.length === 0) out.push(r.packedBinaries.length > 0 ? '  none readable (see the packed executables below)' : '  none found');
   for (const b of r.goBinaries) {
     const settings = b.go?.settings ?? {};
     const bits = [
@@ -95,6 +95,13 @@ export function renderInspectText(r: InspectReport, opts: { top?: number; style?
     ].filter((x): x is string => x !== undefined);
     out.push(`  ${b.path}  ${formatBytes(b.size)}  ${bits.join(', ')}${b.package ? `  (installed by ${b.package})` : ''}`);
     if (!b.willStart) out.push(`      ${st.bad('WILL NOT START')}: ${b.problem ?? 'its loader is missing'}`);
+  }
+  if (r.packedBinaries.length > 0) out.push(st.bold('Packed executables (contents hidden: not attributed to packages or levers)'));
+  for (const b of r.packedBinaries) {
+    out.push(`  ${b.path}  ${formatBytes(b.size)}  [${st.warn(b.hint)}]${b.package ? `  (installed by ${b.package})` : ''}`);
+    out.push(`      ${b.title}`);
+    out.push(st.dim(`      lose: ${b.lose}`));
+    out.push(st.dim(`      more: ${b.explain}`));
   }
   out.push('');
 

@@ -94,6 +94,10 @@ export function renderInspectMarkdown(r: InspectReport, opts: { top?: number } =
     b.willStart ? 'yes' : `**🛑 no**: ${cell(b.problem ?? 'its loader is missing')}`,
   ]);
   out.push('### Go binaries', '', ...(goRows.length > 0 ? table(['Path', 'Size', 'Go', 'Linking', 'Symbols', 'Starts'], goRows, ['l', 'r']) : ['None found.']), '');
+  if (r.packedBinaries.length > 0) {
+    const rows = r.packedBinaries.map((b) => [code(b.path), formatBytes(b.size), cell(b.title), code(b.explain)]);
+    out.push('#### Packed executables (contents hidden)', '', ...table(['Path', 'Size', 'What', 'Why not'], rows, ['l', 'r']), '');
+  }
 
   const layerRows = r.layers.map((l) => [String(l.number), formatBytes(l.size), formatBytes(l.compressedSize), String(l.files), cell(l.createdBy ?? '(no history)')]);
   const layerTable = table(['Layer', 'Size', 'Stored', 'Entries', 'Created by'], layerRows, ['r', 'r', 'r', 'r']);

@@ -56,6 +56,7 @@ function report(verdict: VerifyReport['verdict']): InspectReport {
     packages: [],
     largestFiles: [{ path: '/usr/local/bin/app', bytes: 15_000_000, cause: 'go-binary', layer: 12 }],
     goBinaries: [{ path: '/usr/local/bin/app', size: 15_000_000, linking: 'dynamic', interpreter: '/lib64/ld-linux-x86-64.so.2', needed: ['libc.so.6'], go: { version: 'go1.19.8', settings: {} }, strip: { symtab: 1, dwarf: 2, alignment: 0, total: 3 }, trimpath: { leakedPaths: 0, examples: [] }, willStart: verdict !== 'fail' }],
+    packedBinaries: [],
     wasted: { bytes: 0, efficiency: 1 },
     levers: [
       lever('cgo-off', 10_000, verdict === 'fail' ? { verdict: 'will not start' } : {}),

@@ -4,7 +4,7 @@
  * collect.ts). Each failing check says what the runtime will print and how to fix it: the check's
  * fix from src/vocabulary/checks.ts, or one naming this image's paths and values when that helps.
  */
-import { compareVersionNames, newestVersion, readElf, findPclntab, unmetVersions, versionNeeds, type ElfFile } from '../binary/index.js';
+import { compareVersionNames, detectPacker, newestVersion, readElf, findPclntab, unmetVersions, versionNeeds, type ElfFile } from '../binary/index.js';
 import { GoslimError } from '../errors.js';
 import type { ContainerConfig, Platform } from '../image/model.js';
 import { resolveInTree } from '../image/filesystem/merge.js';
@@ -281,7 +281,12 @@ function checkExecutable(input: StaticInput, shown: string, programPath: string,
       if (family !== 'musl' && elf.versionsNeeded.length > 0) symbolVersionCheck(input, elf, where, shown, programPath, checks);
     }
   } else {
-    checks.push({ id: 'interpreter', status: 'pass', message: `${shown} is ${elf.linking === 'static-pie' ? 'static-pie' : 'statically linked'}: no loader or libc needed` });
+    // A UPX-packed file has no PT_INTERP whatever it holds: the kernel starts UPX's loader, which
+    // decompresses the program and, for a dynamic one, maps its interpreter itself (upx/upx
+    // src/stub/src/amd64-linux.elf-main.c, "Map PT_INTERP program interpreter").
+    const packed = detectPacker(bytes);
+    const note = packed === null ? '' : `; packed with UPX${packed.release !== null ? ` ${packed.release}` : ''}, so the program inside (its libraries, CA and time-zone needs) is not visible: goslim verify --run starts it`;
+    checks.push({ id: 'interpreter', status: 'pass', message: `${shown} is ${elf.linking === 'static-pie' ? 'static-pie' : 'statically linked'}: no loader or libc needed${note}` });
   }
 
   goRuntimeChecks(input, elf, checks);

@@ -2,7 +2,8 @@
  * Binary hints (issue 15, "levers beyond the four"): what `goslim binary` points at once the four
  * levers are applied and the binary is the image. Unlike levers they are never applied
  * automatically: each one is a code or deployment decision. `exe-compression` is emitted for an
- * executable packed with UPX (src/binary/packer.ts) and otherwise only explains why goslim does not
+ * executable packed with UPX (src/binary/packer.ts), by `goslim binary` and for each packed
+ * executable of an image by `goslim inspect`, and otherwise only explains why goslim does not
  * recommend packing.
  */
 import type { Reference } from './reference.js';
@@ -90,7 +91,7 @@ export const HINT_DOCS: Readonly<Record<HintId, HintDoc>> = {
     id: 'exe-compression',
     title: 'Executable compression (UPX and the like): why goslim does not recommend it',
     summary:
-      'A packed executable is smaller on disk, but it decompresses itself into anonymous memory at every start: start-up is slower, every process holds a private copy of the whole program (no page sharing, no lazy paging from the image), and anti-virus scanners flag packed binaries. Measured on goslim\'s test fixtures, stripped and static, packed with UPX 4.2.3 (scripts/measure-exe-compression.mjs, docs/binary.md): the net/http server\'s file shrank from 4.46 MB to 1.89 MB but its gzipped layer bytes only from 1.95 MB to 1.84 MB (-6 %), each of two running replicas held 5.2 MB of private memory instead of 0.7 MB private plus 3.9 MB shared (proportional set 2.7 MB -> 5.2 MB), and hello took 19.6 ms instead of 5.2 ms from spawn to exit. `goslim binary` names a UPX-packed file (its PackHeader) and says its contents are hidden.',
+      'A packed executable is smaller on disk, but it decompresses itself into anonymous memory at every start: start-up is slower, every process holds a private copy of the whole program (no page sharing, no lazy paging from the image), and anti-virus scanners flag packed binaries. Measured on goslim\'s test fixtures, stripped and static, packed with UPX 4.2.3 (scripts/measure-exe-compression.mjs, docs/binary.md): the net/http server\'s file shrank from 4.46 MB to 1.89 MB but its gzipped layer bytes only from 1.95 MB to 1.84 MB (-6 %), each of two running replicas held 5.2 MB of private memory instead of 0.7 MB private plus 3.9 MB shared (proportional set 2.7 MB -> 5.2 MB), and hello took 19.6 ms instead of 5.2 ms from spawn to exit. `goslim binary` names a UPX-packed file (its PackHeader) and says its contents are hidden; `goslim inspect` lists the packed executables of an image (packedBinaries) for the same reason.',
     removes: 'Disk and registry bytes of the binary; image layers are already compressed (gzip/zstd), so the wire saving is much smaller than the file saving.',
     lose: 'Start-up time (every start decompresses the whole binary); memory: each replica holds the decompressed program as private memory instead of sharing clean file-backed pages; introspection (`go version -m`, pclntab-based tools and profilers read the packed file); trust (anti-virus and malware scanners flag UPX-packed binaries).',
     keep: 'Program behaviour.',
