@@ -25,6 +25,7 @@ import type { ExeSection, Executable } from './exe.js';
 import { sameRun, type Pclntab } from './pclntab.js';
 import { InternalError } from '../errors.js';
 import { SCRATCH_SLOT, TEXT_SLOT, type Loader } from './source.js';
+import { PagedBytes } from './paged.js';
 import { CallGraph, importSites, NO_SITES, type InlinedCode, type SiteOptions } from './sites.js';
 import { NO_PAIRS, PairList, type Pairs } from './pairs.js';
 
@@ -38,8 +39,8 @@ export interface AttributeInput {
   /** Reads the bulk (pclntab, symbols, data, code) phase by phase (src/binary/source.ts). */
   loader: Loader;
   exe: Executable;
-  /** `data`: the table's bytes, valid until the loader's scratch slot is reused (symbols, data). */
-  pcln: { offset: number; size: number; table: Pclntab; data: Uint8Array } | null;
+  /** `data`: the table, from its first byte (through a page cache when the file is read by range). */
+  pcln: { offset: number; size: number; table: Pclntab; data: PagedBytes } | null;
   go: ModuleFacts | null;
   /** Charge .text outside the pclntab to `<cgo C code>` (external linking puts crt/C code there). */
   externalLinking: boolean;
@@ -239,23 +240,10 @@ export function attributeBinary(input: AttributeInput): Attribution {
     }
   }
 
-  // ---- the data sections, in the scratch slot from here on (the pclntab and symbols are done) ----
-  // Each section's `offset` in `dsecs` is where it sits in `data`; a section not loaded has -1.
-  let data: Uint8Array = new Uint8Array(0);
-  let dv = new DataView(data.buffer);
-  let dsecs: Sec[] = secs;
-  const arena = new Set<Sec>();
-  const loadData = (want: Iterable<Sec | undefined>): void => {
-    for (const x of want) if (x) arena.add(x);
-    const list = secs.filter((x) => arena.has(x) || (!x.exec && x.addr > 0 && DATA_SECTION.test(x.name)));
-    const got = loader.load(list.map((x) => ({ offset: x.offset, size: x.size })), SCRATCH_SLOT);
-    data = got.bytes;
-    dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    const where = new Map(list.map((x, i) => [x, got.at[i]!]));
-    dsecs = secs.map((x) => ({ ...x, offset: where.get(x) ?? (loader.whole ? x.offset : -1) }));
-  };
-  const word = (o: number): number => (ptr === 8 ? dv.getUint32(o + (le ? 4 : 0), le) * 2 ** 32 + dv.getUint32(o + (le ? 0 : 4), le) : dv.getUint32(o, le));
-  if (pcln) loadData([...symbolSecs, gofunc !== undefined ? secOf(gofunc) : undefined]);
+  // ---- the data sections, where they lie in the file (through a page cache when it is read by range) ----
+  const dv = PagedBytes.over(loader, { offset: 0, size: loader.size }, { littleEndian: le, label: 'data sections' });
+  const dsecs: Sec[] = secs;
+  const word = (o: number): number => (ptr === 8 ? dv.u32(o + (le ? 4 : 0)) * 2 ** 32 + dv.u32(o + (le ? 0 : 4)) : dv.u32(o));
 
   // ---- moduledata (stripped binaries: where go.func.* starts) ----
   if (gofunc === undefined && pcln && exe.pclntab && (pcln.table.version === '1.18' || pcln.table.version === '1.20')) {
@@ -265,7 +253,6 @@ export function attributeBinary(input: AttributeInput): Attribution {
       // Funcdata items sit between gofunc and the end of the read-only section that holds it.
       const s = secOf(md.gofunc);
       gofuncEnd = s ? s.addr + s.size : undefined;
-      if (s && !arena.has(s) && dsecs[secs.indexOf(s)]!.offset < 0) loadData([s]);
     }
   }
 
@@ -341,7 +328,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
       if (targets.length === 0) break;
       const from = scanned;
       scanned = own.length;
-      fill(targets, scanDataPointers(dv, le, ptr, dsecs, own, targets, from, bits));
+      fill(targets, scanDataPointers(dv, ptr, dsecs, own, targets, from, bits));
     }
   }
   if (!method) method = funcs ? 'pclntab' : 'sections';
@@ -442,8 +429,10 @@ export function attributeBinary(input: AttributeInput): Attribution {
   };
 }
 
-function sha256Prefix(dv: DataView, off: number, n: number): string {
-  return createHash('sha256').update(new Uint8Array(dv.buffer, dv.byteOffset + off, n)).digest('hex').slice(0, 32);
+function sha256Prefix(dv: PagedBytes, off: number, n: number): string {
+  const h = createHash('sha256');
+  dv.chunks(off, n, (c) => void h.update(c));
+  return h.digest('hex').slice(0, 32);
 }
 
 function hashMatches(sha: string, stored: string): boolean {
@@ -452,8 +441,8 @@ function hashMatches(sha: string, stored: string): boolean {
   return Buffer.from(not).toString('hex') === stored;
 }
 
-function hex(dv: DataView, off: number, n: number): string {
-  return Buffer.from(dv.buffer, dv.byteOffset + off, n).toString('hex');
+function hex(dv: PagedBytes, off: number, n: number): string {
+  return Buffer.from(dv.slice(off, n)).toString('hex');
 }
 
 /**
@@ -462,9 +451,10 @@ function hex(dv: DataView, off: number, n: number): string {
  * ending in '/' with no data. Found by scanning data sections for a slice header {ptr, n, n} whose
  * n records all validate (printable names, data inside the file, directories empty).
  */
-function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly Sec[]): EmbeddedFile[] {
-  const rd = (o: number): number =>
-    ptr === 8 ? (dv.getUint32(o + (le ? 4 : 0), le) === 0 ? dv.getUint32(o + (le ? 0 : 4), le) : -1) : dv.getUint32(o, le);
+function findEmbedFiles(scan: PagedBytes, le: boolean, ptr: number, secs: readonly Sec[]): EmbeddedFile[] {
+  // The scan and the tables it finds read different places: a cache each.
+  const dv = scan.fork({ label: 'embed tables', pageSize: 1 << 12, maxPages: 64 });
+  const rd = (o: number): number => (ptr === 8 ? dv.u64OrMinus1(o) : dv.u32(o));
   const data = secs.filter((x) => !x.exec && x.addr > 0 && DATA_SECTION.test(x.name));
   for (const x of data) if (x.offset < 0) throw new InternalError(`attribution: ${x.name} was not loaded`);
   const toOff = (va: number, n: number): number => {
@@ -474,14 +464,14 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
   const rec = 4 * ptr + 16;
   const out: EmbeddedFile[] = [];
   const tables = new Set<number>();
-  // Fast rejection on aligned 32-bit words when the file's byte order is the host's: a slice header's
-  // length and capacity have equal low halves in [1, 100000] (rd below checks the rest).
-  const words = le === HOST_LE && (dv.byteOffset & 3) === 0 ? new Uint32Array(dv.buffer, dv.byteOffset, dv.byteLength >>> 2) : null;
+  // Fast rejection on aligned 32-bit words of a little-endian file: a slice header's length and
+  // capacity have equal low halves in [1, 100000] (rd below checks the rest).
+  const prefilter = le;
   for (const x of data) {
     if (tables.size >= 64) break;
     for (let o = x.offset, last = x.offset + x.size - 3 * ptr; o <= last; o += ptr) {
-      if (words !== null && (o & 3) === 0) {
-        o = nextSliceHeader(words, o, last, ptr);
+      if (prefilter && (o & 3) === 0) {
+        o = nextSliceHeader(scan, o, last, ptr);
         if (o > last) break;
       }
       const n = rd(o + ptr);
@@ -506,7 +496,7 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
           else {
             let name = '';
             for (let k = 0; k < nl && ok; k++) {
-              const c = dv.getUint8(no + k);
+              const c = dv.u8(no + k);
               if (c < 0x20 || c === 0x7f) ok = false;
               else name += String.fromCharCode(c);
             }
@@ -529,17 +519,15 @@ function findEmbedFiles(dv: DataView, le: boolean, ptr: number, secs: readonly S
   return out.sort((a, b) => b.size - a.size || (a.name < b.name ? -1 : 1));
 }
 
-const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 /**
  * The first o' >= o (o, o + ptr, ...; 4-byte aligned) at most `last` where a slice header's length
  * and capacity have equal low halves in [1, 100000], or a value past `last`. A small function of its
  * own: the loop over megabytes of data is compiled early instead of running long unoptimized.
  */
-function nextSliceHeader(words: Uint32Array, o: number, last: number, ptr: number): number {
+function nextSliceHeader(words: PagedBytes, o: number, last: number, ptr: number): number {
   for (; o <= last; o += ptr) {
-    const lenLo = words[(o + ptr) >>> 2]!;
-    if (lenLo !== 0 && lenLo <= 100_000 && lenLo === words[(o + 2 * ptr) >>> 2]) return o;
+    const lenLo = words.u32(o + ptr);
+    if (lenLo !== 0 && lenLo <= 100_000 && lenLo === words.u32(o + 2 * ptr)) return o;
   }
   return o;
 }
@@ -597,7 +585,7 @@ interface FuncWalk {
 }
 
 function walkFunctions(
-  bytes: Uint8Array,
+  table: PagedBytes,
   pcln: NonNullable<AttributeInput['pcln']>,
   funcPkgs: readonly string[],
   L: Ledger,
@@ -606,15 +594,19 @@ function walkFunctions(
 ): FuncWalk | null {
   const t = pcln.table;
   if (t.version !== '1.18' && t.version !== '1.20') return null;
-  // `bytes` is the table from its first byte.
+  // `table` is the pclntab from its first byte. Three access streams, each through a cache of its own
+  // (a page cache when the file is read by range): function table and records, pc-value tables, the rest.
   const base = 0;
   const end = base + pcln.size;
   const le = t.littleEndian;
   const ps = t.ptrSize;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const u32 = (o: number): number => dv.getUint32(o, le);
+  const recs = table.fork({ littleEndian: le, label: 'pclntab function table' });
+  // Shared pc-value tables are read again wherever they lie: small pages, many of them.
+  const pct = table.fork({ littleEndian: le, label: 'pclntab pc-value tables', pageSize: 1 << 12, maxPages: 256 });
+  const bytes = table.fork({ littleEndian: le, label: 'pclntab names' });
+  const u32 = (o: number): number => recs.u32(o);
   const hw = (i: number): number =>
-    ps === 8 ? dv.getUint32(base + 8 + i * 8 + (le ? 4 : 0), le) * 2 ** 32 + dv.getUint32(base + 8 + i * 8 + (le ? 0 : 4), le) : dv.getUint32(base + 8 + i * 4, le);
+    ps === 8 ? recs.u32(base + 8 + i * 8 + (le ? 4 : 0)) * 2 ** 32 + recs.u32(base + 8 + i * 8 + (le ? 0 : 4)) : recs.u32(base + 8 + i * 4);
   const nfunc = hw(0);
   const textStart = hw(2);
   const funcnameOff = base + hw(3);
@@ -631,7 +623,7 @@ function walkFunctions(
   const startArr = new Float64Array(nfunc);
   const endArr = new Float64Array(nfunc);
   // Sized once (a growing list left copies behind): every func record's funcdata count, an upper bound.
-  const funcdata = new PairList(funcdataCount(bytes, dv, le, functab, nfunc, recHdr, end));
+  const funcdata = new PairList(funcdataCount(table.fork({ littleEndian: le }), functab, nfunc, recHdr, end));
   const packFd = nfunc < FD_SHIFT;
   const pkgSection = new Map<string, number>();
   let apPkg = '';
@@ -670,11 +662,11 @@ function walkFunctions(
     let first = true;
     for (;;) {
       if (p >= stop) return 0;
-      if (bytes[p] === 0 && !first) return p + 1 - (pctabOff + off);
+      if (pct.u8(p) === 0 && !first) return p + 1 - (pctabOff + off);
       // value delta, then pc delta (uvarints)
-      while (p < stop && bytes[p]! & 0x80) p++;
+      while (p < stop && pct.u8(p) & 0x80) p++;
       p++;
-      while (p < stop && bytes[p]! & 0x80) p++;
+      while (p < stop && pct.u8(p) & 0x80) p++;
       p++;
       first = false;
     }
@@ -704,7 +696,7 @@ function walkFunctions(
     const pcln = u32(rec + 24);
     const npcdata = u32(rec + 28);
     const cuOff = u32(rec + 32);
-    const nfuncdata = bytes[rec + recHdr - 1]!;
+    const nfuncdata = recs.u8(rec + recHdr - 1);
     if (rec + recHdr + 4 * (npcdata + nfuncdata) > end) return null;
     if (cuOff < ncu && !cuPkg.has(cuOff)) cuPkg.set(cuOff, pkg);
     charge(pcsp, pkg);
@@ -739,17 +731,17 @@ function walkFunctions(
   // Resolver's fast path, here on the bytes), it is the run's package and no string is made for it.
   nameBytes(bytes, funcnameOff, cutabOff, addP, () => L.tile('pc-line table header', section, 1));
   // cutab runs and the file names they point at, to the CU's package.
-  cuFiles(bytes, dv, le, cuPkg, ncu, cutabOff, filetabOff, pctabOff, addP);
+  cuFiles(bytes, cuPkg, ncu, cutabOff, filetabOff, pctabOff, addP);
   addP('', 0); // flush the running sum
   for (const [pkg, n] of pkgSection) L.add(pkg, section, n);
 
   const fileSizes = new Map<string, number>();
   for (const [fo, n] of fileBytesByOff) {
-    const name = cstr(bytes, filetabOff + fo, pctabOff);
+    const name = pagedCstr(bytes, filetabOff + fo, pctabOff);
     fileSizes.set(name, (fileSizes.get(name) ?? 0) + n);
   }
   // Each file's package: its home (functions start there), else its directory's, else its path's.
-  const nameOf = (fo: number): string => cstr(bytes, filetabOff + fo, pctabOff);
+  const nameOf = (fo: number): string => pagedCstr(bytes, filetabOff + fo, pctabOff);
   const dirHome = new Map<string, string>();
   for (const [fo, pkg] of homeOf) {
     const n = nameOf(fo);
@@ -796,7 +788,7 @@ function walkFunctions(
       let shift = 0;
       let b: number;
       do {
-        b = bytes[p++]!;
+        b = pct.u8(p++);
         uv += (b & 0x7f) * 2 ** shift;
         shift += 7;
       } while (b & 0x80 && p < functab);
@@ -804,7 +796,7 @@ function walkFunctions(
       let pd = 0;
       shift = 0;
       do {
-        b = bytes[p++]!;
+        b = pct.u8(p++);
         pd += (b & 0x7f) * 2 ** shift;
         shift += 7;
       } while (b & 0x80 && p < functab);
@@ -814,7 +806,7 @@ function walkFunctions(
       if (val >= 0 && next > pc) {
         const k = cuOff + val;
         if (k < ncu) {
-          const fo = u32(cutabOff + k * 4);
+          const fo = bytes.u32(cutabOff + k * 4);
           if (fo !== 0xffffffff) {
             fileBytesByOff.set(fo, (fileBytesByOff.get(fo) ?? 0) + (next - pc));
             if (fo0 < 0) {
@@ -843,21 +835,20 @@ function walkFunctions(
  * The sum of every func record's funcdata count (an upper bound on the funcdata references), up to
  * the first record outside the table. A loop of its own: not another on-stack compilation of walkFunctions.
  */
-function funcdataCount(bytes: Uint8Array, dv: DataView, le: boolean, functab: number, nfunc: number, recHdr: number, end: number): number {
+function funcdataCount(table: PagedBytes, functab: number, nfunc: number, recHdr: number, end: number): number {
   let n = 0;
+  const recs = table.fork({ label: 'pclntab func records' });
   for (let i = 0; i < nfunc; i++) {
-    const rec = functab + dv.getUint32(functab + i * 8 + 4, le);
+    const rec = functab + table.u32(functab + i * 8 + 4);
     if (rec + recHdr > end) break;
-    n += bytes[rec + recHdr - 1]!;
+    n += recs.u8(rec + recHdr - 1);
   }
   return n;
 }
 
 /** Each compilation unit's cutab run, and the file names it points at (each once), to the unit's package. */
 function cuFiles(
-  bytes: Uint8Array,
-  dv: DataView,
-  le: boolean,
+  bytes: PagedBytes,
   cuPkg: ReadonlyMap<number, string>,
   ncu: number,
   cutabOff: number,
@@ -874,20 +865,19 @@ function cuFiles(
     const pkg = cuPkg.get(from)!;
     addP(pkg, (to - from) * 4);
     for (let k = from; k < to; k++) {
-      const fo = dv.getUint32(cutabOff + k * 4, le);
+      const fo = bytes.u32(cutabOff + k * 4);
       if (fo === 0xffffffff || fileSeen.has(fo) || filetabOff + fo >= pctabOff) continue;
       fileSeen.add(fo);
-      let q = filetabOff + fo;
-      while (q < pctabOff && bytes[q] !== 0) q++;
+      const nul = bytes.indexOf(0, filetabOff + fo, pctabOff);
+      const q = nul < 0 ? pctabOff : nul;
       addP(pkg, q + 1 - (filetabOff + fo));
     }
   }
 }
 
 /** Each name in bytes[from, to) (NUL-terminated, the terminator counted) to its package; `empty` per empty name. */
-function nameBytes(bytes: Uint8Array, from: number, to: number, add: (pkg: string, n: number) => void, empty: () => void): void {
+function nameBytes(bytes: PagedBytes, from: number, to: number, add: (pkg: string, n: number) => void, empty: () => void): void {
   const nameRes = new Resolver();
-  const buf = asBuffer(bytes);
   // The run's prefix as bytes (latin1: one byte per char), compared in place.
   let runPrefix = new Uint8Array(0);
   let runPkg = '';
@@ -895,8 +885,9 @@ function nameBytes(bytes: Uint8Array, from: number, to: number, add: (pkg: strin
     let q = bytes.indexOf(0, p);
     if (q < 0 || q > to) q = to;
     if (q > p) {
-      if (!sameRun(bytes, p, q, runPrefix)) {
-        const name = buf.toString('latin1', p, q);
+      const name0 = bytes.slice(p, q - p);
+      if (!sameRun(name0, 0, name0.length, runPrefix)) {
+        const name = asBuffer(name0).toString('latin1');
         const pkg = nameRes.of(name);
         runPkg = pkg;
         runPrefix = name.startsWith(`${pkg}.`) && !pkg.startsWith('<') ? Buffer.from(pkg, 'latin1') : new Uint8Array(0);
@@ -919,6 +910,11 @@ function cstr(bytes: Uint8Array, start: number, limit: number): string {
   let q = start;
   while (q < limit && bytes[q] !== 0) q++;
   return asBuffer(bytes).toString('latin1', start, q);
+}
+
+function pagedCstr(bytes: PagedBytes, start: number, limit: number): string {
+  const nul = bytes.indexOf(0, start, limit);
+  return bytes.text(start, nul < 0 ? Math.max(start, limit) : nul, 'latin1');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1280,8 +1276,7 @@ function scanAmd64(
  * belongs to the pointing item's package. `secs` offsets are into `dv` (-1: not loaded).
  */
 function scanDataPointers(
-  dv: DataView,
-  le: boolean,
+  dv: PagedBytes,
   ptr: number,
   secs: readonly Sec[],
   own: Owned,
@@ -1306,7 +1301,7 @@ function scanDataPointers(
     }
     const first = start + ((ptr - (start % ptr)) % ptr);
     const last = Math.min(ownEnd[i]!, sec.addr + sec.size);
-    itemPointers(dv, le, ptr, sec.offset - sec.addr, first, last, lo, hi, regions, refs, i);
+    itemPointers(dv, ptr, sec.offset - sec.addr, first, last, lo, hi, regions, refs, i);
   }
   out.refs = refs.sorted();
   return out;
@@ -1317,8 +1312,7 @@ function scanDataPointers(
  * into a region: referenced by item `i`. A function of its own, called per item: compiled early.
  */
 function itemPointers(
-  dv: DataView,
-  le: boolean,
+  dv: PagedBytes,
   ptr: number,
   delta: number,
   first: number,
@@ -1331,7 +1325,7 @@ function itemPointers(
 ): void {
   for (let va = first; va + ptr <= last; va += ptr) {
     const f = va + delta;
-    const w = ptr === 8 ? (dv.getUint32(f + (le ? 4 : 0), le) === 0 ? dv.getUint32(f + (le ? 0 : 4), le) : -1) : dv.getUint32(f, le);
+    const w = ptr === 8 ? dv.u64OrMinus1(f) : dv.u32(f);
     if (w < lo || w >= hi) continue;
     let a = 0;
     let b = regions.length - 1;
