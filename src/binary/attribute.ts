@@ -241,7 +241,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
   }
 
   // ---- the data sections, where they lie in the file (through a page cache when it is read by range) ----
-  const dv = PagedBytes.over(loader, { offset: 0, size: loader.size }, { littleEndian: le, label: 'data sections' });
+  const dv = PagedBytes.over(loader, { offset: 0, size: loader.size }, { littleEndian: le, label: 'data sections', maxPages: 8 });
   const dsecs: Sec[] = secs;
   const word = (o: number): number => (ptr === 8 ? dv.u32(o + (le ? 4 : 0)) * 2 ** 32 + dv.u32(o + (le ? 0 : 4)) : dv.u32(o));
 
@@ -622,8 +622,14 @@ function walkFunctions(
 
   const startArr = new Float64Array(nfunc);
   const endArr = new Float64Array(nfunc);
-  // Sized once (a growing list left copies behind): every func record's funcdata count, an upper bound.
-  const funcdata = new PairList(funcdataCount(table.fork({ littleEndian: le }), functab, nfunc, recHdr, end));
+  // Funcdata references: only the first (lowest function index) to each offset decides an item's
+  // package (placeFuncdata), so later ones are not kept. Sized once (a growing list left copies
+  // behind): the distinct offsets, counted in a first pass.
+  // Offsets past the table's size (not seen in real binaries) are kept without the check: bounded bits.
+  const fdCap = table.size;
+  const fdSeen = new GrowBits();
+  const funcdata = new PairList(funcdataCount(table.fork({ littleEndian: le }), functab, nfunc, recHdr, end, fdCap, fdSeen));
+  fdSeen.clear();
   const packFd = nfunc < FD_SHIFT;
   const pkgSection = new Map<string, number>();
   let apPkg = '';
@@ -720,7 +726,7 @@ function walkFunctions(
     for (let k = 0; k < npcdata; k++) charge(u32(rec + recHdr + 4 * k), pkg);
     for (let k = 0; k < nfuncdata; k++) {
       const off = u32(rec + recHdr + 4 * npcdata + 4 * k);
-      if (off !== 0xffffffff && packFd) funcdata.push(off, i);
+      if (off !== 0xffffffff && packFd && (off >= fdCap || !fdSeen.testAndSet(off))) funcdata.push(off, i);
     }
   }
   if (prevRec >= 0 && end > prevRec) addP(prevPkg, end - prevRec); // last record + trailing padding
@@ -835,15 +841,42 @@ function walkFunctions(
  * The sum of every func record's funcdata count (an upper bound on the funcdata references), up to
  * the first record outside the table. A loop of its own: not another on-stack compilation of walkFunctions.
  */
-function funcdataCount(table: PagedBytes, functab: number, nfunc: number, recHdr: number, end: number): number {
+function funcdataCount(table: PagedBytes, functab: number, nfunc: number, recHdr: number, end: number, cap: number, seen: GrowBits): number {
   let n = 0;
   const recs = table.fork({ label: 'pclntab func records' });
   for (let i = 0; i < nfunc; i++) {
     const rec = functab + table.u32(functab + i * 8 + 4);
     if (rec + recHdr > end) break;
-    n += recs.u8(rec + recHdr - 1);
+    const npcdata = recs.u32(rec + 28);
+    const nfd = recs.u8(rec + recHdr - 1);
+    if (rec + recHdr + 4 * (npcdata + nfd) > end) break;
+    for (let k = 0; k < nfd; k++) {
+      const off = recs.u32(rec + recHdr + 4 * npcdata + 4 * k);
+      if (off !== 0xffffffff && (off >= cap || !seen.testAndSet(off))) n++;
+    }
   }
   return n;
+}
+
+/** A bit per non-negative integer, growing as larger ones are set (callers bound them). */
+class GrowBits {
+  private b = new Uint8Array(1 << 12);
+  /** Was bit k set? Sets it. */
+  testAndSet(k: number): boolean {
+    const i = Math.floor(k / 8);
+    if (i >= this.b.length) {
+      const nb = new Uint8Array(Math.max(this.b.length * 2, i + 1));
+      nb.set(this.b);
+      this.b = nb;
+    }
+    const bit = 1 << (k & 7);
+    if (this.b[i]! & bit) return true;
+    this.b[i]! |= bit;
+    return false;
+  }
+  clear(): void {
+    this.b.fill(0);
+  }
 }
 
 /** Each compilation unit's cutab run, and the file names it points at (each once), to the unit's package. */
@@ -1013,7 +1046,7 @@ function findModuledata(
 // references from code
 
 /** Bytes of machine code read at a time when the code is streamed from a source (whole functions). */
-const TEXT_CHUNK = 1 << 20;
+const TEXT_CHUNK = 1 << 18;
 
 /** A growable array of doubles outside the JS heap (no per-element boxing, no copies on the heap). */
 class GrowF64 {
@@ -1120,28 +1153,40 @@ class Owned {
   }
 }
 
-/** First reference to each address only: a bit per byte of [lo, hi). Later references never win (higher index). */
+/**
+ * First reference to each address only: a bit per byte of the regions (not of the span [lo, hi), which
+ * holds the pclntab and other sections between them). Later references never win (higher index).
+ */
 class RefCollector {
   private readonly seen: Uint8Array;
   private readonly pairs = new PairList();
+  /** Where each region's bits start. */
+  private readonly base: Float64Array;
   /** `bits` is reused from one collector to the next (cleared here): the rounds run one after another. */
   constructor(
     readonly lo: number,
-    hi: number,
+    private readonly regions: ReadonlyArray<{ start: number; end: number }>,
     bits: { buf: Uint8Array },
   ) {
-    const n = Math.ceil((hi - lo) / 8);
+    this.base = new Float64Array(regions.length);
+    let total = 0;
+    for (let m = 0; m < regions.length; m++) {
+      this.base[m] = total;
+      total += regions[m]!.end - regions[m]!.start;
+    }
+    const n = Math.ceil(total / 8);
     if (bits.buf.length < n) bits.buf = new Uint8Array(n);
     else bits.buf.fill(0, 0, n);
     this.seen = bits.buf.subarray(0, n);
   }
-  add(va: number, index: number): void {
-    const rel = va - this.lo;
-    const bit = 1 << (rel & 7);
-    const k = rel >>> 3;
+  /** A reference from `index` to `va`, which lies in region `m`. */
+  add(va: number, index: number, m: number): void {
+    const at = this.base[m]! + (va - this.regions[m]!.start);
+    const bit = 1 << (at & 7);
+    const k = at >>> 3;
     if (this.seen[k]! & bit) return;
     this.seen[k]! |= bit;
-    this.pairs.push(rel, index);
+    this.pairs.push(va - this.lo, index);
   }
   sorted(): Pairs {
     return this.pairs.sorted();
@@ -1164,7 +1209,7 @@ function scanReferences(
   const out: RefList = { lo, refs: NO_PAIRS, pkgOf: (f) => ranges.pkg[f]! };
   const wantRefs = regions.length > 0 && hi - lo < 2 ** 29 && ranges.pkg.length < REF_SHIFT;
   if (!wantRefs && !calls) return out;
-  const refs = new RefCollector(lo, wantRefs ? hi : lo, bits);
+  const refs = new RefCollector(lo, wantRefs ? regions : [], bits);
   const find = (va: number): number => {
     if (va < lo || va >= hi) return -1;
     let a = 0;
@@ -1227,7 +1272,8 @@ function scanReferences(
         else if (((nx & 0xffc00000) >>> 0 === 0xb9400000) && ((nx >>> 5) & 31) === rd) va = page + ((nx >>> 10) & 0xfff) * 4;
         else if (((nx & 0xffc00000) >>> 0 === 0x39400000) && ((nx >>> 5) & 31) === rd) va = page + ((nx >>> 10) & 0xfff);
         if (va < 0) continue;
-        if (find(va) >= 0) refs.add(va, f);
+        const m = find(va);
+        if (m >= 0) refs.add(va, f, m);
       }
     }
   }
@@ -1262,8 +1308,9 @@ function scanAmd64(
       const op = bytes[p + 1];
       if ((op === 0x8d || op === 0x8b) && (bytes[p + 2]! & 0xc7) === 0x05) {
         const va = p + 7 + base + dv.getInt32(p + 3, true);
-        if (find(va) >= 0) {
-          refs.add(va, f);
+        const m = find(va);
+        if (m >= 0) {
+          refs.add(va, f, m);
           next = p + 7;
         }
       }
@@ -1290,7 +1337,7 @@ function scanDataPointers(
   if (hi - lo >= 2 ** 29 || own.length >= REF_SHIFT) return out;
   const ownStart = own.starts();
   const ownEnd = own.ends();
-  const refs = new RefCollector(lo, hi, bits);
+  const refs = new RefCollector(lo, regions, bits);
   let sec: Sec | undefined;
   for (let i = from; i < ownStart.length; i++) {
     const start = ownStart[i]!;
@@ -1335,7 +1382,7 @@ function itemPointers(
       if (w < r.start) b = m - 1;
       else if (w >= r.end) a = m + 1;
       else {
-        refs.add(w, i);
+        refs.add(w, i, m);
         break;
       }
     }

@@ -17,9 +17,9 @@ import { InternalError, MalformedInputError, TruncatedInputError } from '../erro
 import { join64 } from './bytes.js';
 import type { FileRange, Loader } from './source.js';
 
-/** Page size and count when reading from a source: 64 KiB pages, 8 of them (512 KiB) per reader. */
+/** Page size and count when reading from a source: 64 KiB pages, 4 of them (256 KiB) per reader. */
 export const PAGE_SIZE = 1 << 16;
-export const MAX_PAGES = 8;
+export const MAX_PAGES = 4;
 
 export interface PagedOptions {
   /** Bytes per page (a power of two, at least 16); default PAGE_SIZE. */

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { analyzeBinary, type BinaryReport } from '../../binary/index.js';
 import { InternalError, UsageError } from '../../errors.js';
 import { openRegularFileRanges } from '../../util/regular-file.js';
+import { withFixedYoungGeneration } from '../young-generation.js';
 import { formatBytes, formatPercent } from '../../util/units.js';
 import type { CliIO, ExitCode } from '../context.js';
 import { formatJsonDocument } from '../../report/document.js';
@@ -72,7 +73,7 @@ function overheadBySum(r: BinaryReport): Array<{ name: string; size: number }> {
 function analyzeFile(path: string, display: string, requireGo: boolean): BinaryReport {
   const file = openRegularFileRanges(path, { limitKey: 'binary.fileSize', what: 'executable', display });
   try {
-    return analyzeBinary(file, { path: display, requireGo });
+    return withFixedYoungGeneration(() => analyzeBinary(file, { path: display, requireGo }));
   } finally {
     file.close();
   }
