@@ -18,7 +18,7 @@
  */
 import { dwarfSectionData } from './dwarf-data.js';
 import { dwarfPackageShares } from './dwarf-units.js';
-import { createHash } from 'node:crypto';
+import { cryptoModule } from './builtins.js';
 import { packageOf, CGO_C, COMPILER_GENERATED, NO_PACKAGE } from './packages.js';
 import { DATA_SECTION } from './sections.js';
 import type { ExeSection, Executable } from './exe.js';
@@ -430,7 +430,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
 }
 
 function sha256Prefix(dv: PagedBytes, off: number, n: number): string {
-  const h = createHash('sha256');
+  const h = cryptoModule().createHash('sha256');
   dv.chunks(off, n, (c) => void h.update(c));
   return h.digest('hex').slice(0, 32);
 }
@@ -918,9 +918,8 @@ function nameBytes(bytes: PagedBytes, from: number, to: number, add: (pkg: strin
     let q = bytes.indexOf(0, p);
     if (q < 0 || q > to) q = to;
     if (q > p) {
-      const name0 = bytes.slice(p, q - p);
-      if (!sameRun(name0, 0, name0.length, runPrefix)) {
-        const name = asBuffer(name0).toString('latin1');
+      if (!bytes.test(p, q, sameRun, runPrefix)) {
+        const name = bytes.text(p, q, 'latin1');
         const pkg = nameRes.of(name);
         runPkg = pkg;
         runPrefix = name.startsWith(`${pkg}.`) && !pkg.startsWith('<') ? Buffer.from(pkg, 'latin1') : new Uint8Array(0);

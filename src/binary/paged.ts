@@ -198,6 +198,16 @@ export class PagedBytes {
     return out;
   }
 
+  /**
+   * `test(bytes, start, end, arg)` on bytes [a, b) in one array, allocating nothing when they lie in
+   * the resident page (the pclntab's names, tested once each against the current package run).
+   */
+  test<A>(a: number, b: number, test: (bytes: Uint8Array, start: number, end: number, arg: A) => boolean, arg: A): boolean {
+    if (a >= this.lo && b <= this.hi && a <= b) return test(this.cur, a - this.lo, b - this.lo, arg);
+    const s = this.slice(a, b - a);
+    return test(s, 0, s.length, arg);
+  }
+
   /** Text of bytes [a, b): 'utf8' or 'latin1'. */
   text(a: number, b: number, encoding: 'utf8' | 'latin1' = 'utf8'): string {
     const s = this.slice(a, b - a);

@@ -11,7 +11,7 @@
  *   FFFFFFF1 1.20   1.20+ (textStart is 0 from Go 1.26; sizes only need deltas)
  */
 import { MalformedInputError, TruncatedInputError } from '../errors.js';
-import { ByteView, utf8 } from './bytes.js';
+import type { ByteView } from './bytes.js';
 import { PagedBytes } from './paged.js';
 
 export type PclntabVersion = '1.2' | '1.16' | '1.18' | '1.20';
@@ -170,9 +170,8 @@ export function parsePclntab(input: Uint8Array | PagedBytes, truncatedOnOverrun 
     const at = nameBase + nameOff;
     const nul = names.cstringEnd(at, 1 << 16);
     if (runs) {
-      const bytes = names.slice(at, nul - at);
-      if (sameRun(bytes, 0, bytes.length, runs.prefix())) runs.same(size, entry - base);
-      else runs.visit(utf8(bytes, 0, bytes.length), size, entry - base);
+      if (names.test(at, nul, sameRun, runs.prefix())) runs.same(size, entry - base);
+      else runs.visit(names.text(at, nul), size, entry - base);
     } else {
       const name = names.text(at, nul);
       // A visitor avoids holding ~100k objects for a large binary (memory is bounded by the file).

@@ -73,7 +73,7 @@ function overheadBySum(r: BinaryReport): Array<{ name: string; size: number }> {
 function analyzeFile(path: string, display: string, requireGo: boolean): BinaryReport {
   const file = openRegularFileRanges(path, { limitKey: 'binary.fileSize', what: 'executable', display });
   try {
-    return withFixedYoungGeneration(() => analyzeBinary(file, { path: display, requireGo }));
+    return analyzeBinary(file, { path: display, requireGo });
   } finally {
     file.close();
   }
@@ -233,10 +233,13 @@ export const command: CommandModule = {
           const by = (opts.by ?? 'module') as ByView;
           if (!(BY_VIEWS as readonly string[]).includes(by)) throw new UsageError(`--by must be one of ${BY_VIEWS.join(', ')}, got "${opts.by}"`);
           const path = resolve(io.cwd, file);
-          const report = analyzeFile(path, file, Boolean(opts.requireGo));
-          const loaded = await loadBinaryRenderers(wantedFormats(opts), top);
-          await writeReport(io, opts, binaryRenderers(top, by, loaded), report);
-          return 0;
+          // The analysis and the report's rendering: peak memory (docs/binary.md, "Speed and memory").
+          return withFixedYoungGeneration(async () => {
+            const report = analyzeFile(path, file, Boolean(opts.requireGo));
+            const loaded = await loadBinaryRenderers(wantedFormats(opts), top);
+            await writeReport(io, opts, binaryRenderers(top, by, loaded), report);
+            return 0 as ExitCode;
+          });
         });
       });
   },
