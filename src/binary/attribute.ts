@@ -19,7 +19,7 @@
 import { dwarfSectionData } from './dwarf-data.js';
 import { dwarfPackageShares } from './dwarf-units.js';
 import { cryptoModule } from './builtins.js';
-import { packageOf, CGO_C, COMPILER_GENERATED, NO_PACKAGE } from './packages.js';
+import { anonStructPackage, packageOf, CGO_C, COMPILER_GENERATED, NO_PACKAGE } from './packages.js';
 import { DATA_SECTION } from './sections.js';
 import type { ExeSection, Executable } from './exe.js';
 import { sameRun, type Pclntab } from './pclntab.js';
@@ -144,6 +144,8 @@ export function symbolPackage(name: string): string {
   if (c === 0x67 /* g */ && (name.startsWith('go.itab.') || name.startsWith('go:itab.'))) {
     // go.itab.*net/http.Server,io.Writer: the concrete type's package.
     const t = name.slice(8).replace(/^\*/, '');
+    // An anonymous struct type's literal may hold commas (tags): its own reading.
+    if (t.startsWith('struct {')) return anonStructPackage(t);
     const comma = t.indexOf(',');
     const p = packageOf(comma > 0 ? t.slice(0, comma) : t);
     return p === NO_PACKAGE ? COMPILER_GENERATED : p;

@@ -33,6 +33,7 @@ export function stripGenerics(name: string): string {
 export function packageOf(funcName: string): string {
   // First-character gates keep the regexes off the hot path (100k+ names in large binaries).
   const c = funcName.charCodeAt(0);
+  if ((c === 0x67 /* g */ || c === 0x28 /* ( */ || c === 0x73) /* s */ && ANON_STRUCT.test(funcName)) return anonStructPackage(funcName);
   if ((c === 0x74 /* t */ || c === 0x67) /* g */ && /^(type[.:]\.|go[.:](buildid|itab|string|shape|info))/.test(funcName)) {
     return COMPILER_GENERATED;
   }
@@ -45,6 +46,49 @@ export function packageOf(funcName: string): string {
   // Host-object section symbols from cgo's internal linking (`net(.text)`, `runtime/cgo(.data)`) are C.
   if (pkg.includes('(')) return CGO_C;
   return pkg.includes('%') ? unescapePath(pkg) : pkg;
+}
+
+/**
+ * Methods of anonymous struct types: the compiler's wrappers for methods promoted from embedded
+ * fields are named after the struct literal type, `go.struct { *bytes.Buffer; io.Closer }.Close`
+ * and `go.(*struct { ... }).Close` (Go 1.19), `go:struct { ... }.Close` (Go 1.21+); type and itab
+ * symbols name the type as `struct { ... }`. The literal holds package paths and dots.
+ */
+const ANON_STRUCT = /^(?:\(\*)?(?:go[.:])?(?:\(\*)?struct \{/;
+
+/**
+ * The package of an anonymous struct type's name: the package of the first package-qualified
+ * type (or unexported field name) in the literal, `bytes` for `struct { *bytes.Buffer; io.Closer }`,
+ * `main` for `struct { main.n int; *strings.Reader }`; none at all (fields of built-in types only):
+ * compiler-generated. Field tags (quoted, may hold dots) are skipped.
+ */
+export function anonStructPackage(name: string): string {
+  const open = name.indexOf('{');
+  // The literal up to its closing brace (nested struct and interface types, quoted tags skipped).
+  let depth = 0;
+  let body = '';
+  for (let i = open; i < name.length; i++) {
+    const ch = name[i]!;
+    if (ch === '"') {
+      // A Go-quoted tag: up to the next unescaped quote.
+      let j = i + 1;
+      while (j < name.length && name[j] !== '"') j += name[j] === '\\' ? 2 : 1;
+      body += ' ';
+      i = j;
+      continue;
+    }
+    if (ch === '{') depth++;
+    else if (ch === '}' && --depth === 0) break;
+    body += ch;
+  }
+  for (const token of body.split(/[\s;*{}[\]()",]+/)) {
+    const slash = token.lastIndexOf('/');
+    const dot = token.indexOf('.', slash + 1);
+    if (dot <= 0) continue; // a field name, a built-in type, `...T`
+    const pkg = token.slice(0, dot);
+    return pkg.includes('%') ? unescapePath(pkg) : pkg;
+  }
+  return COMPILER_GENERATED;
 }
 
 function unescapePath(s: string): string {
