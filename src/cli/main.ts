@@ -63,6 +63,7 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<E
   const first = argv.find((a) => !a.startsWith('-'));
   const versionOnly = first === undefined && argv.some((a) => a === '-V' || a === '--version');
   const chosen = commands.filter((c) => c.name === first);
+  if (!versionOnly && chosen.length === 1) chosen[0]!.beforeLoad?.();
   for (const entry of versionOnly ? [] : chosen.length > 0 ? chosen : commands) {
     const mod = await entry.load();
     mod.register(program, run);

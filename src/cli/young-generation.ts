@@ -14,8 +14,13 @@ import { setFlagsFromString } from 'node:v8';
 
 const V8_DEFAULT_GROWTH = 2;
 
-export async function withFixedYoungGeneration<T>(body: () => Promise<T>): Promise<T> {
+/** From now on (until withFixedYoungGeneration's end): before a memory-bound command's modules load, whose objects survive too. */
+export function fixYoungGeneration(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
+}
+
+export async function withFixedYoungGeneration<T>(body: () => Promise<T>): Promise<T> {
+  fixYoungGeneration();
   try {
     return await body();
   } finally {
