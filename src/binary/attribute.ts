@@ -243,7 +243,7 @@ export function attributeBinary(input: AttributeInput): Attribution {
   }
 
   // ---- the data sections, where they lie in the file (through a page cache when it is read by range) ----
-  const dv = PagedBytes.over(loader, { offset: 0, size: loader.size }, { littleEndian: le, label: 'data sections', maxPages: 8 });
+  const dv = PagedBytes.over(loader, { offset: 0, size: loader.size }, { littleEndian: le, label: 'data sections', maxPages: 4 });
   const dsecs: Sec[] = secs;
   const word = (o: number): number => (ptr === 8 ? dv.u32(o + (le ? 4 : 0)) * 2 ** 32 + dv.u32(o + (le ? 0 : 4)) : dv.u32(o));
 
@@ -577,8 +577,8 @@ function gaps(covered: ReadonlyArray<[number, number]>, start: number, end: numb
 // pclntab walk (1.18 and 1.20 layouts)
 
 interface FuncWalk {
-  /** Per function: [entry VA, end VA, package], in address order. */
-  ranges: { start: Float64Array; end: Float64Array; pkg: readonly string[] };
+  /** Per function: entry and end (VA - base: 32-bit table offsets), package, in address order. */
+  ranges: { start: Uint32Array; end: Uint32Array; base: number; pkg: readonly string[] };
   /** Funcdata references: (offset, function index), in function order. */
   funcdata: PairList;
   fileSizes: Map<string, number>;
@@ -604,7 +604,7 @@ function walkFunctions(
   const ps = t.ptrSize;
   const recs = table.fork({ littleEndian: le, label: 'pclntab function table' });
   // Shared pc-value tables are read again wherever they lie: small pages, many of them.
-  const pct = table.fork({ littleEndian: le, label: 'pclntab pc-value tables', pageSize: 1 << 12, maxPages: 256 });
+  const pct = table.fork({ littleEndian: le, label: 'pclntab pc-value tables', pageSize: 1 << 12, maxPages: 128 });
   const bytes = table.fork({ littleEndian: le, label: 'pclntab names' });
   const u32 = (o: number): number => recs.u32(o);
   const hw = (i: number): number =>
@@ -622,8 +622,8 @@ function walkFunctions(
   const recHdr = t.version === '1.20' ? 44 : 40;
   const quantum = t.quantum;
 
-  const startArr = new Float64Array(nfunc);
-  const endArr = new Float64Array(nfunc);
+  const startArr = new Uint32Array(nfunc);
+  const endArr = new Uint32Array(nfunc);
   // Funcdata references: only the first (lowest function index) to each offset decides an item's
   // package (placeFuncdata), so later ones are not kept. Sized once (a growing list left copies
   // behind): the distinct offsets, counted in a first pass.
@@ -693,8 +693,8 @@ function walkFunctions(
     const rec = functab + u32(functab + i * 8 + 4);
     if (rec + recHdr > end) return null;
     const pkg = funcPkgs[i]!;
-    startArr[i] = textStart + e0;
-    endArr[i] = textStart + e1;
+    startArr[i] = e0;
+    endArr[i] = e1;
     addP(pkg, 8); // functab entry
     if (prevRec >= 0 && rec > prevRec) addP(prevPkg, rec - prevRec);
     prevRec = rec;
@@ -777,7 +777,7 @@ function walkFunctions(
   }
   const mainPkg = mainFile.map((fo, k) => filePkg(fo) ?? funcPkgs[mainFunc[k]!]!);
   const inlined: InlinedCode = { edges, main: { func: mainFunc, start: mainStart, end: mainEnd, pkg: mainPkg } };
-  return { ranges: { start: startArr, end: endArr, pkg: funcPkgs }, funcdata, fileSizes, inlined };
+  return { ranges: { start: startArr, end: endArr, base: textStart, pkg: funcPkgs }, funcdata, fileSizes, inlined };
 
   /** Decode a pcfile table: code bytes per file (CU-local index through cutab). */
   function funcPkgName(): string {
@@ -1234,8 +1234,8 @@ function scanReferences(
   let cTo = 0;
   let d = 0;
   for (let f = 0; f < ranges.pkg.length; f++) {
-    const s = tOff + (ranges.start[f]! - tAddr);
-    const e = Math.min(tEnd, tOff + (ranges.end[f]! - tAddr));
+    const s = tOff + (ranges.base + ranges.start[f]! - tAddr);
+    const e = Math.min(tEnd, tOff + (ranges.base + ranges.end[f]! - tAddr));
     if (s < tOff || e <= s) continue;
     if (s < cFrom || e > cTo) {
       const size = Math.max(e - s, Math.min(TEXT_CHUNK, tEnd - s));
