@@ -63,32 +63,45 @@ const ANON_STRUCT = /^(?:\(\*)?(?:go[.:])?(?:\(\*)?struct \{/;
  * compiler-generated. Field tags (quoted, may hold dots) are skipped.
  */
 export function anonStructPackage(name: string): string {
-  const open = name.indexOf('{');
-  // The literal up to its closing brace (nested struct and interface types, quoted tags skipped).
+  // One pass over the literal, token by token, stopping at the first qualified name (usually the
+  // first field): no strings but the answer (kubectl has thousands of these wrappers).
   let depth = 0;
-  let body = '';
-  for (let i = open; i < name.length; i++) {
-    const ch = name[i]!;
-    if (ch === '"') {
-      // A Go-quoted tag: up to the next unescaped quote.
-      let j = i + 1;
-      while (j < name.length && name[j] !== '"') j += name[j] === '\\' ? 2 : 1;
-      body += ' ';
-      i = j;
+  let start = -1;
+  for (let i = name.indexOf('{'); i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const sep = c === 0x20 || c === 0x3b || c === 0x2a || c === 0x7b || c === 0x7d || c === 0x5b || c === 0x5d || c === 0x28 || c === 0x29 || c === 0x2c || c === 0x22 || c === 0x09;
+    if (!sep) {
+      if (start < 0) start = i;
       continue;
     }
-    if (ch === '{') depth++;
-    else if (ch === '}' && --depth === 0) break;
-    body += ch;
-  }
-  for (const token of body.split(/[\s;*{}[\]()",]+/)) {
-    const slash = token.lastIndexOf('/');
-    const dot = token.indexOf('.', slash + 1);
-    if (dot <= 0) continue; // a field name, a built-in type, `...T`
-    const pkg = token.slice(0, dot);
-    return pkg.includes('%') ? unescapePath(pkg) : pkg;
+    if (start >= 0) {
+      const pkg = qualifier(name, start, i);
+      if (pkg !== null) return pkg;
+      start = -1;
+    }
+    if (c === 0x22) {
+      // A Go-quoted tag: skipped up to the next unescaped quote.
+      i++;
+      while (i < name.length && name.charCodeAt(i) !== 0x22) i += name.charCodeAt(i) === 0x5c ? 2 : 1;
+    } else if (c === 0x7b) depth++;
+    else if (c === 0x7d && --depth === 0) break;
   }
   return COMPILER_GENERATED;
+}
+
+/** The package of the qualified name name[a, b) (`path/pkg.Name`), or null (a field name, a built-in type, `...T`). */
+function qualifier(name: string, a: number, b: number): string | null {
+  let slash = -1;
+  for (let k = b - 1; k >= a; k--) {
+    if (name.charCodeAt(k) === 0x2f) {
+      slash = k;
+      break;
+    }
+  }
+  const dot = name.indexOf('.', slash < 0 ? a : slash + 1);
+  if (dot <= a || dot >= b) return null;
+  const pkg = name.slice(a, dot);
+  return pkg.includes('%') ? unescapePath(pkg) : pkg;
 }
 
 function unescapePath(s: string): string {
