@@ -44,7 +44,8 @@ export class PagedBytes {
   readonly size: number;
   littleEndian: boolean;
   /** The resident page's bytes and the range offsets [lo, hi) they hold (the fast path of every read). */
-  private cur: Uint8Array;
+  /** A Buffer (the string decoders take it without a view per call). */
+  private cur: Buffer;
   private curDv: DataView;
   private lo = 0;
   private hi = 0;
@@ -73,7 +74,7 @@ export class PagedBytes {
     if (!Number.isInteger(ps) || ps < 16 || (ps & (ps - 1)) !== 0) throw new InternalError(`PagedBytes: page size ${ps} is not a power of two >= 16`);
     this.pageSize = ps;
     this.maxPages = Math.max(1, options.maxPages ?? MAX_PAGES);
-    this.cur = whole ?? new Uint8Array(0);
+    this.cur = whole ? asBuffer(whole) : Buffer.alloc(0);
     this.curDv = new DataView(this.cur.buffer, this.cur.byteOffset, this.cur.byteLength);
     this.hi = whole ? whole.length : 0;
   }
@@ -210,6 +211,7 @@ export class PagedBytes {
 
   /** Text of bytes [a, b): 'utf8' or 'latin1'. */
   text(a: number, b: number, encoding: 'utf8' | 'latin1' = 'utf8'): string {
+    if (a >= this.lo && b <= this.hi && a <= b) return this.cur.toString(encoding, a - this.lo, b - this.lo);
     const s = this.slice(a, b - a);
     const buf = Buffer.isBuffer(s) ? s : Buffer.from(s.buffer, s.byteOffset, s.byteLength);
     return buf.toString(encoding);
@@ -278,10 +280,14 @@ export class PagedBytes {
   }
 }
 
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
 interface Page {
   k: number;
   buf: Buffer;
-  bytes: Uint8Array;
+  bytes: Buffer;
   dv: DataView;
   lo: number;
   hi: number;
