@@ -10,8 +10,11 @@ export type { ActionRunner, CommandModule } from './types.js';
 export interface CommandEntry {
   name: string;
   load: () => Promise<CommandModule>;
-  /** Run before the command's modules load when it is the command being run (not for help). */
-  beforeLoad?: () => void;
+  /**
+   * Run before the command's modules load when it is the command being run (not for help): a
+   * process-wide setting for the run; the function it returns undoes it when the run ends.
+   */
+  beforeLoad?: () => () => void;
 }
 
 export const commands: CommandEntry[] = [
