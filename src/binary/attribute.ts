@@ -625,13 +625,12 @@ function walkFunctions(
   const startArr = new Uint32Array(nfunc);
   const endArr = new Uint32Array(nfunc);
   // Funcdata references: only the first (lowest function index) to each offset decides an item's
-  // package (placeFuncdata), so later ones are not kept. Sized once (a growing list left copies
-  // behind): the distinct offsets, counted in a first pass.
+  // package (placeFuncdata), so later ones are not kept: fewer distinct items than functions in the
+  // binaries measured (kubectl 1.29: 42,328 for 67,249 functions), so room for nfunc is one allocation.
   // Offsets past the table's size (not seen in real binaries) are kept without the check: bounded bits.
   const fdCap = table.size;
   const fdSeen = new GrowBits();
-  const funcdata = new PairList(funcdataCount(table.fork({ littleEndian: le }), functab, nfunc, recHdr, end, fdCap, fdSeen));
-  fdSeen.clear();
+  const funcdata = new PairList(nfunc);
   const packFd = nfunc < FD_SHIFT;
   const pkgSection = new Map<string, number>();
   let apPkg = '';
@@ -837,27 +836,6 @@ function walkFunctions(
       if (pc >= e1) return;
     }
   }
-}
-
-/**
- * The sum of every func record's funcdata count (an upper bound on the funcdata references), up to
- * the first record outside the table. A loop of its own: not another on-stack compilation of walkFunctions.
- */
-function funcdataCount(table: PagedBytes, functab: number, nfunc: number, recHdr: number, end: number, cap: number, seen: GrowBits): number {
-  let n = 0;
-  const recs = table.fork({ label: 'pclntab func records' });
-  for (let i = 0; i < nfunc; i++) {
-    const rec = functab + table.u32(functab + i * 8 + 4);
-    if (rec + recHdr > end) break;
-    const npcdata = recs.u32(rec + 28);
-    const nfd = recs.u8(rec + recHdr - 1);
-    if (rec + recHdr + 4 * (npcdata + nfd) > end) break;
-    for (let k = 0; k < nfd; k++) {
-      const off = recs.u32(rec + recHdr + 4 * npcdata + 4 * k);
-      if (off !== 0xffffffff && (off >= cap || !seen.testAndSet(off))) n++;
-    }
-  }
-  return n;
 }
 
 /** A bit per non-negative integer, growing as larger ones are set (callers bound them). */
