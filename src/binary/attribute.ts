@@ -212,8 +212,6 @@ export function attributeBinary(input: AttributeInput): Attribution {
   };
   let gofunc: number | undefined;
   let gofuncEnd: number | undefined;
-  /** Sections holding symbol-placed data: pass 2 reads pointers there. */
-  const symbolSecs = new Set<Sec>();
   if (symtab && symtab.syms.length > 0) {
     method = 'symbols';
     const syms = symtab.syms; // sorted by address
@@ -235,7 +233,6 @@ export function attributeBinary(input: AttributeInput): Attribution {
       const start = Math.max(s.value, prevEnd);
       if (end <= start) continue;
       cover(sec.name, start, end);
-      symbolSecs.add(secs.find((x) => x.addr > 0 && start >= x.addr && start < x.addr + x.size)!);
       const pkg = symbolPackage(s.name);
       L.add(pkg, sec.name, end - start);
       own.push(start, end, pkg);
@@ -1299,7 +1296,7 @@ function scanAmd64(
 
 /**
  * Pointer-sized words inside attributed data (items `from` on) that point into a gap: the gap item
- * belongs to the pointing item's package. `secs` offsets are into `dv` (-1: not loaded).
+ * belongs to the pointing item's package. `secs` offsets are file offsets, read through `dv`.
  */
 function scanDataPointers(
   dv: PagedBytes,
