@@ -50,7 +50,8 @@ export class PagedBytes {
   private lo = 0;
   private hi = 0;
   private readonly index = new Map<number, Page>();
-  private count = 0;
+  /** The resident pages, for eviction. */
+  private readonly list: Page[] = [];
   private clock = 0;
   private readonly pageSize: number;
   private readonly maxPages: number;
@@ -257,20 +258,23 @@ export class PagedBytes {
       const from = k * this.pageSize;
       const len = Math.min(this.pageSize, this.size - from);
       let buf: Buffer;
-      if (this.count >= this.maxPages) {
-        // Evict the least recently used page (a scan: loads are rare next to switches).
-        let victim: Page | undefined;
-        for (const q of this.index.values()) if (!victim || q.use < victim.use) victim = q;
-        this.index.delete(victim!.k);
-        buf = victim!.buf;
+      let slot = this.list.length;
+      if (slot >= this.maxPages) {
+        // Evict the least recently used page (a scan over an array, no iterator: loads are rare next
+        // to switches, but thousands on a large pclntab).
+        slot = 0;
+        for (let j = 1; j < this.list.length; j++) if (this.list[j]!.use < this.list[slot]!.use) slot = j;
+        const victim = this.list[slot]!;
+        this.index.delete(victim.k);
+        buf = victim.buf;
       } else {
         buf = Buffer.allocUnsafeSlow(this.pageSize);
-        this.count++;
       }
       this.loader.source!.readInto(buf, 0, this.start + from, len);
       this.loads++;
       p = { k, buf, bytes: buf.subarray(0, len), dv: new DataView(buf.buffer, buf.byteOffset, len), lo: from, hi: from + len, use: 0 };
       this.index.set(k, p);
+      this.list[slot] = p;
     }
     p.use = ++this.clock;
     this.cur = p.bytes;
