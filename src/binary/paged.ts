@@ -268,7 +268,8 @@ export class PagedBytes {
         this.index.delete(victim.k);
         buf = victim.buf;
       } else {
-        buf = Buffer.allocUnsafeSlow(this.pageSize);
+        // No page is longer than the range.
+        buf = Buffer.allocUnsafeSlow(Math.min(this.pageSize, this.size));
       }
       this.loader.source!.readInto(buf, 0, this.start + from, len);
       this.loads++;
