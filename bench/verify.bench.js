@@ -7,7 +7,7 @@
 //      same blobs into a directory (a peer that does no path-safety or whiteout work).
 // Each measurement runs in its own child process so its peak RSS is its own. Ratios, not asserts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -47,6 +47,19 @@ const unpackScript = (root) => `
   await unpackImage(await openImage(${JSON.stringify(`oci:${layout}`)}), ${JSON.stringify(root)});`;
 
 const work = mkdtempSync(join(tmpdir(), 'goslim-bench-verify-'));
+// The same pair in memory too (tmpfs, when /dev/shm is one with room): no disk, so the ratio is
+// the two extractors' own cost, not the disk's writeback (on disk both spend about 90 % of their
+// time in the kernel, and the ratio follows the disk).
+const SHM = '/dev/shm';
+const shmFree = (() => {
+  try {
+    const st = statfsSync(SHM);
+    return st.type === 0x01021994 ? st.bavail * st.bsize : 0; // TMPFS_MAGIC
+  } catch {
+    return 0;
+  }
+})();
+const memWork = shmFree >= 4e9 ? mkdtempSync(join(SHM, 'goslim-bench-verify-')) : undefined;
 // Read every blob once first, so no measurement pays for a cold page cache.
 spawnSync('sh', ['-c', blobs.map((b) => `cat '${b}' > /dev/null`).join(' && ')]);
 try {
@@ -58,23 +71,31 @@ try {
   // and synced outside the timing, and the two alternate, RUNS times each (best kept).
   const RUNS = 2;
   const settle = () => spawnSync('sync');
-  let tar;
-  let unpack;
-  for (let i = 0; i < RUNS; i++) {
-    const tarRoot = join(work, `tar-${i}`);
-    spawnSync('mkdir', ['-p', tarRoot]);
-    settle();
-    const t = measure('tar -xzf of all layers (peer)', 'sh', ['-c', blobs.map((b) => `tar -xzf '${b}' -C '${tarRoot}'`).join(' && ')]);
-    rmSync(tarRoot, { recursive: true, force: true });
-    settle();
-    const u = measure('goslim safe unpack (verify --run)', process.execPath, ['--input-type=module', '-e', unpackScript(join(work, `root-${i}`))]);
-    rmSync(join(work, `root-${i}`), { recursive: true, force: true });
-    if (!tar || t.secs < tar.secs) tar = t;
-    if (!unpack || u.secs < unpack.secs) unpack = { ...u, rssMb: Math.max(u.rssMb, unpack?.rssMb ?? 0) };
-  }
-  for (const m of [floor, stat, tar, unpack]) console.log(`${m.label.padEnd(40)} ${m.secs.toFixed(2).padStart(7)} s   peak RSS ${m.rssMb.toFixed(0).padStart(5)} MB`);
+  const pair = (dir, where) => {
+    let tar;
+    let unpack;
+    for (let i = 0; i < RUNS; i++) {
+      const tarRoot = join(dir, `tar-${i}`);
+      spawnSync('mkdir', ['-p', tarRoot]);
+      settle();
+      const t = measure(`tar -xzf of all layers (peer, ${where})`, 'sh', ['-c', blobs.map((b) => `tar -xzf '${b}' -C '${tarRoot}'`).join(' && ')]);
+      rmSync(tarRoot, { recursive: true, force: true });
+      settle();
+      const u = measure(`goslim safe unpack (${where})`, process.execPath, ['--input-type=module', '-e', unpackScript(join(dir, `root-${i}`))]);
+      rmSync(join(dir, `root-${i}`), { recursive: true, force: true });
+      if (!tar || t.secs < tar.secs) tar = t;
+      if (!unpack || u.secs < unpack.secs) unpack = { ...u, rssMb: Math.max(u.rssMb, unpack?.rssMb ?? 0) };
+    }
+    return { tar, unpack };
+  };
+  const disk = pair(work, 'disk');
+  const mem = memWork !== undefined ? pair(memWork, 'tmpfs') : undefined;
+  for (const m of [floor, stat, disk.tar, disk.unpack, ...(mem ? [mem.tar, mem.unpack] : [])]) console.log(`${m.label.padEnd(40)} ${m.secs.toFixed(2).padStart(7)} s   peak RSS ${m.rssMb.toFixed(0).padStart(5)} MB`);
   console.log(`static verify / gunzip floor: ${(stat.secs / floor.secs).toFixed(2)}x   (includes Node start-up)`);
-  console.log(`safe unpack / tar -xzf:       ${(unpack.secs / tar.secs).toFixed(2)}x (target <= 1.3x, issue 17)`);
+  console.log(`safe unpack / tar -xzf, disk:  ${(disk.unpack.secs / disk.tar.secs).toFixed(2)}x (target <= 1.3x, issue 17; the disk's writeback decides)`);
+  if (mem) console.log(`safe unpack / tar -xzf, tmpfs: ${(mem.unpack.secs / mem.tar.secs).toFixed(2)}x (target <= 1.3x, issue 17; the extractors alone)`);
+  else console.log(`safe unpack / tar -xzf, tmpfs: not measured (${SHM} is not a tmpfs with 4 GB free)`);
 } finally {
   rmSync(work, { recursive: true, force: true });
+  if (memWork !== undefined) rmSync(memWork, { recursive: true, force: true });
 }

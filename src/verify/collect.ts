@@ -130,6 +130,8 @@ class Lookbehind {
   constructor(
     private readonly programs: Set<string>,
     private readonly contents: Map<string, Buffer>,
+    /** The layer each kept path's bytes came from (see viewOf). */
+    private readonly layerOf: Map<string, number>,
   ) {}
 
   /** `p` with the directory symlinks seen so far followed (bounded); `looked` gets the paths looked up. */
@@ -181,7 +183,10 @@ class Lookbehind {
     if (!this.canonPrograms.has(this.canon(e.path))) return;
     const to = this.canon(target);
     const near = this.nearby.get(to);
-    if (near !== undefined && near.layer === e.layer) this.contents.set(to, near.bytes);
+    if (near !== undefined && near.layer === e.layer) {
+      this.contents.set(to, near.bytes);
+      this.layerOf.set(to, near.layer);
+    }
     else this.programs.add(to);
   }
 
@@ -241,7 +246,7 @@ export function createVerifyCapture(image: Image, kept?: CapturedFiles, options:
     layerOf.set(path, layer);
     contents.set(path, bytes);
   };
-  const behind = (options.lookbehind ?? rereadIsExport(image)) ? new Lookbehind(programs, contents) : undefined;
+  const behind = (options.lookbehind ?? rereadIsExport(image)) ? new Lookbehind(programs, contents, layerOf) : undefined;
   const wanted = (e: LayerEntry): boolean => small.has(e.path) || programs.has(e.path) || /^etc\/ld-musl-[^/]+\.path$/.test(e.path) || DPKG_LIBC_PARAGRAPH.test(e.path);
   // The C runtime's libraries, kept as they pass (the symbol-version check reads them after the
   // walk: a second read of their layer otherwise). With the lookbehind, it keeps them itself.
@@ -298,13 +303,14 @@ export function createVerifyCapture(image: Image, kept?: CapturedFiles, options:
         for (const [p, bytes] of e.got) {
           if (!paths.has(p)) continue;
           contents.set(p, bytes);
+          layerOf.set(p, index);
           paths.delete(p);
         }
         if (paths.size === 0) wanted.delete(index);
       }
       early.clear();
-      await readFromLayers(image, wanted, MAX_PROGRAM_BYTES, contents, kept);
-      const view = viewOf(files, contents);
+      await readFromLayers(image, wanted, MAX_PROGRAM_BYTES, contents, kept, undefined, undefined, layerOf);
+      const view = viewOf(files, contents, layerOf);
       // The libraries a dynamic program needs symbol versions from (.gnu.version_r): their
       // .gnu.version_d says whether the image's copy is new enough. One more pass over the
       // layers that hold them, only for such programs.
@@ -334,8 +340,8 @@ export function createVerifyCapture(image: Image, kept?: CapturedFiles, options:
           libs.set(target.file.layer, set);
         }
       }
-      await readFromLayers(image, libs, MAX_LIBRARY_BYTES, contents, kept, behind?.libs);
-      return viewOf(files, contents);
+      await readFromLayers(image, libs, MAX_LIBRARY_BYTES, contents, kept, behind?.libs, undefined, layerOf);
+      return viewOf(files, contents, layerOf);
     },
   };
 }
@@ -350,6 +356,8 @@ async function readFromLayers(
   behind?: ReadonlyMap<string, Kept>,
   /** True once the reads are no longer wanted: the walk stops there and nothing is kept. */
   cancelled?: () => boolean,
+  /** The layer each path's bytes in `contents` came from (see viewOf). */
+  layerOf?: Map<string, number>,
 ): Promise<void> {
   const layers = image.layers();
   for (const [index, all] of wanted) {
@@ -360,10 +368,14 @@ async function readFromLayers(
       const near = behind?.get(p);
       if (near !== undefined && near.layer === index) {
         contents.set(p, near.bytes);
+        layerOf?.set(p, index);
         continue;
       }
       const kept = await files?.get(index, p);
-      if (kept !== undefined) contents.set(p, kept);
+      if (kept !== undefined) {
+        contents.set(p, kept);
+        layerOf?.set(p, index);
+      }
       else paths.add(p);
     }
     if (paths.size === 0) continue;
@@ -380,6 +392,7 @@ async function readFromLayers(
           ? collectSink(max, e.size, (bytes) => {
               if (bytes) {
                 contents.set(e.path, bytes);
+                layerOf?.set(e.path, index);
                 read.push([e.path, bytes]);
               }
               left.delete(e.path);
@@ -392,16 +405,24 @@ async function readFromLayers(
   }
 }
 
-function viewOf(files: ReadonlyMap<string, MergedFile>, contents: Map<string, Buffer>): ImageView {
+/**
+ * The checks' view: the final tree, and the bytes kept of the files it reads. A path's bytes count
+ * only if the final tree still has that file and they come from the layer that wrote its final
+ * version (when that layer is known): a file captured from a lower layer and then deleted, or
+ * replaced by a later layer whose copy was not kept (too big), reads as absent, not as its old
+ * content.
+ */
+function viewOf(files: ReadonlyMap<string, MergedFile>, contents: Map<string, Buffer>, layerOf: ReadonlyMap<string, number>): ImageView {
   return {
     files,
     read: (path: string) => {
-      const direct = contents.get(path);
-      if (direct) return direct;
       const f = files.get(path);
       if (f === undefined) return undefined;
       const target = dataPath(files, path, f);
-      return target ? contents.get(target.path) : undefined;
+      if (target === undefined) return undefined;
+      const bytes = contents.get(target.path);
+      const layer = layerOf.get(target.path);
+      return bytes !== undefined && (layer === undefined || layer === target.file.layer) ? bytes : undefined;
     },
   };
 }

@@ -4,6 +4,7 @@
  * symlink out of the layer, a file where the record says another size, a record with `..`).
  * The real stores podman, buildah and skopeo write are read in engines.test.ts.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -194,6 +195,19 @@ describe.each([
     const size = at('size');
     await makeStore(size, { name: 'hello.txt', content: 'hello\n', onDisk: (diff) => writeFile(join(diff, 'hello.txt'), 'hello, world\n') });
     await expect(mergeLayers(await openContainersStorage('localhost/app:1', { store: { root: size } }))).rejects.toMatchObject({ code: 'E_MALFORMED' });
+
+    // A FIFO where the record has a file: refused, not waited on (opening it for reading would
+    // block until some writer came).
+    const fifo = at('fifo');
+    await makeStore(fifo, {
+      name: 'hello.txt',
+      content: 'hello\n',
+      onDisk: async (diff) => {
+        const made = spawnSync('mkfifo', [join(diff, 'hello.txt')]);
+        expect(made.status).toBe(0);
+      },
+    });
+    await expect(mergeLayers(await openContainersStorage('localhost/app:1', { store: { root: fifo } }))).rejects.toMatchObject({ code: 'E_MALFORMED' });
 
     await expect(openContainersStorage('localhost/none:1', { store: { root: size } })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
   });

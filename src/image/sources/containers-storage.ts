@@ -360,7 +360,7 @@ export class StorageLayer extends DescribedLayer {
       if (!ok) throw new UnsafePathError(`${what}: ${name} lies behind a symlink out of ${dir}`);
       let fd: number;
       try {
-        fd = openSync(full, constants.O_RDONLY | constants.O_NOFOLLOW);
+        fd = openSync(full, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK); // a FIFO does not block the open
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ELOOP') throw new UnsafePathError(`${what}: ${name} is a symlink where the layer has a file`);

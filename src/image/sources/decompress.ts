@@ -151,12 +151,34 @@ export function pumpDeferred(from: Readable, to: Writable, fail: (err: Error) =>
 export function decompress(input: Readable, compression: Compression, what: string): Readable {
   if (compression === 'none') return input;
   const decoder = createDecoder(compression, what);
-  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  // The tar may end before the input does (zero padding after the last gzip member, which
+  // gunzip ignores): the input is then read on to its end, so that its own checks there (a
+  // registry blob's digest) still run, and the output ends only after that.
+  let rest: Promise<void> | undefined;
+  const out = new Transform({
+    highWaterMark: 1 << 20,
+    transform: (chunk: Buffer, _enc, cb) => cb(null, chunk),
+    flush: (cb) => {
+      (rest ?? Promise.resolve()).then(() => cb(), (err: Error) => cb(wrapDecompressError(err, what)));
+    },
+  });
   const fail = (err: Error): void => {
     if (!out.destroyed) out.destroy(wrapDecompressError(err, what));
   };
   input.on('error', fail);
   decoder.on('error', fail);
+  decoder.once('end', () => {
+    // An error the decoder reports now comes from its teardown, not from the data.
+    decoder.off('error', fail);
+    decoder.on('error', () => {});
+    if (input.readableEnded) return;
+    input.unpipe(decoder);
+    rest = new Promise<void>((resolve, reject) => {
+      input.once('end', resolve);
+      input.once('error', reject);
+    });
+    input.resume();
+  });
   out.on('close', () => {
     input.destroy();
     decoder.destroy();

@@ -47,6 +47,8 @@ class EndVerifier extends Transform {
   constructor(
     private readonly own: Expectation | undefined,
     private readonly others: Expectation[],
+    /** Runs before the checks (the blob read to its end when the tar ended first). */
+    private readonly settle?: () => Promise<void>,
   ) {
     super({ highWaterMark: 1 << 20 });
   }
@@ -58,14 +60,18 @@ class EndVerifier extends Transform {
     cb(null, chunk);
   }
   override _flush(cb: TransformCallback): void {
-    for (const e of [...this.others, ...(this.own ? [this.own] : [])]) {
-      const err = check(e);
-      if (err) {
-        cb(err);
-        return;
+    const run = (): void => {
+      for (const e of [...this.others, ...(this.own ? [this.own] : [])]) {
+        const err = check(e);
+        if (err) {
+          cb(err);
+          return;
+        }
       }
-    }
-    cb();
+      cb();
+    };
+    if (this.settle === undefined) run();
+    else this.settle().then(run, (err: Error) => cb(err));
   }
 }
 
@@ -132,9 +138,27 @@ export class StoredLayer extends DescribedLayer {
       blob.hash.update(c);
       blob.bytes += c.length;
     });
-    const verifier = checkDiff ? new EndVerifier(tar, [blob]) : new EndVerifier(undefined, [blob]);
     const what = `layer ${digest}`;
     const decoder = createDecoder(compression, what);
+    // The tar may end before the blob does (zero padding after the last gzip member, which gunzip
+    // ignores): the blob is then unpiped at once and read on to its end for its digest, which
+    // the verifier checks after that.
+    let rest: Promise<void> | undefined;
+    decoder.once('end', () => {
+      // All of the tar is out: an error the decoder reports now comes from its teardown (the
+      // consumer's async iteration destroys it, aborting a write the pipe had in flight).
+      decoder.off('error', fail);
+      decoder.on('error', () => {});
+      if (raw.readableEnded) return;
+      raw.unpipe(decoder);
+      rest = new Promise<void>((resolve, reject) => {
+        raw.once('end', resolve);
+        raw.once('error', reject);
+      });
+      raw.resume();
+    });
+    const settle = (): Promise<void> => rest ?? Promise.resolve();
+    const verifier = checkDiff ? new EndVerifier(tar, [blob], settle) : new EndVerifier(undefined, [blob], settle);
     // Piped by hand (not pipeline) so the consumer sees typed errors (E_TRUNCATED,
     // E_MALFORMED) instead of raw zlib ones, and an early consumer exit frees everything.
     const fail = (err: Error) => {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { crc32, deflateRawSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { DigestMismatchError, isGoslimError } from '../../errors.js';
@@ -51,27 +51,39 @@ function request(over: Partial<WorkerTarRequest> = {}): WorkerTarRequest {
   return { file: gzFile, start: 0, length: gz.length, gzip: true, blob: { digest: sha(gz), size: gz.length }, diffId: sha(tar), what: 'layer' };
 }
 
-/**
- * A local blob is read on the worker's synchronous path (readSync + zlib's synchronous write
- * into the slots); GOSLIM_SYNC_INFLATE=0 sends it through the zlib stream path instead. Both
- * must give the same bytes and the same typed errors. The worker reads its environment when it
- * starts, so each path starts its own worker.
- */
-describe.each([
-  ['sync', undefined],
-  ['stream', '0'],
-] as const)('openWorkerTar, local blobs on the %s path', (via, env) => {
-  const before = process.env.GOSLIM_SYNC_INFLATE;
+/** Sets environment variables for a block of tests (undefined: unset), and puts them back after. */
+function withEnv(vars: Record<string, string | undefined>): void {
+  const before = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const set = (v: Record<string, string | undefined>): void => {
+    for (const [k, x] of Object.entries(v)) {
+      if (x === undefined) delete process.env[k];
+      else process.env[k] = x;
+    }
+  };
   beforeAll(() => {
     releaseLayerReader();
-    if (env === undefined) delete process.env.GOSLIM_SYNC_INFLATE;
-    else process.env.GOSLIM_SYNC_INFLATE = env;
+    set(vars);
   });
   afterAll(() => {
     releaseLayerReader();
-    if (before === undefined) delete process.env.GOSLIM_SYNC_INFLATE;
-    else process.env.GOSLIM_SYNC_INFLATE = before;
+    set(before);
   });
+}
+
+/**
+ * A local blob is read on the worker's synchronous path (readSync + zlib's synchronous write
+ * into the slots): by default zlib inflates raw deflate there, the worker reads the gzip framing
+ * and this thread checks the members' CRCs (`framed`); GOSLIM_GZIP_FRAMING=0 leaves the framing
+ * and the CRC to zlib's gunzip on the worker; GOSLIM_SYNC_INFLATE=0 sends the blob through the
+ * zlib stream path instead. All must give the same bytes and the same typed errors. The worker
+ * reads its environment when it starts, so each path starts its own worker.
+ */
+describe.each([
+  ['sync', 'framed', undefined, undefined],
+  ['sync', 'gunzip', undefined, '0'],
+  ['stream', 'gunzip', '0', undefined],
+] as const)('openWorkerTar, blobs (local and pushed) on the %s path (%s)', (via, framing, syncEnv, framingEnv) => {
+  withEnv({ GOSLIM_SYNC_INFLATE: syncEnv, GOSLIM_GZIP_FRAMING: framingEnv });
   /** Runs fn and checks that the reads it finished went through this path. */
   const onPath = async <T>(fn: () => Promise<T>): Promise<T> => {
     const a = layerReadsVia();
@@ -79,6 +91,8 @@ describe.each([
     const b = layerReadsVia();
     expect(b[via]).toBeGreaterThan(a[via]);
     expect(b[via === 'sync' ? 'stream' : 'sync']).toBe(a[via === 'sync' ? 'stream' : 'sync']);
+    if (framing === 'framed') expect(b.framed).toBeGreaterThan(a.framed);
+    else expect(b.framed).toBe(a.framed);
     return out;
   };
 
@@ -98,6 +112,12 @@ describe.each([
     await writeFile(file, multi);
     const { bytes } = await onPath(() => drain(openWorkerTar({ ...request(), file, length: multi.length, blob: { digest: sha(multi), size: multi.length } })!));
     expect(bytes.equals(tar)).toBe(true);
+    // Padding past the reader's 1 MiB reads: still hashed as part of the blob.
+    const padded = Buffer.concat([gzipSync(tar), Buffer.alloc(3 << 20)]);
+    const paddedFile = join(dir, `padded-${via}-${framing}.gz`);
+    await writeFile(paddedFile, padded);
+    const fromPadded = await onPath(() => drain(openWorkerTar({ ...request(), file: paddedFile, length: padded.length, blob: { digest: sha(padded), size: padded.length } })!));
+    expect(fromPadded.bytes.equals(tar)).toBe(true);
     // An empty plain blob is an empty tar stream; an empty gzip blob is a cut one.
     const empty = join(dir, `empty-${via}`);
     await writeFile(empty, Buffer.alloc(0));
@@ -153,6 +173,178 @@ describe.each([
     const missing = await fail({ ...request(), file: join(dir, 'no-such-blob') });
     expect(isGoslimError(missing.err, 'E_NOT_FOUND')).toBe(true);
   });
+  it('takes a blob pushed as it arrives (a registry response), a few MiB ahead of gunzip', async () => {
+    // Odd-sized views into one big buffer, as a network stream delivers them.
+    const pieces = (buf: Buffer, size: number): Buffer[] => {
+      const out: Buffer[] = [];
+      for (let o = 0; o < buf.length; o += size) out.push(buf.subarray(o, o + size));
+      return out;
+    };
+    const pushedReq = (stream: Readable, diffId = sha(tar)): WorkerTarRequest => ({ stream, gzip: true, diffId, what: 'layer' });
+    const ok = await onPath(() => drain(openWorkerTar(pushedReq(Readable.from(pieces(gz, 70_001))))!));
+    expect(ok.bytes.equals(tar)).toBe(true);
+
+    // The source's own error (its digest check at the end) is the walk's error, after the bytes.
+    const failing = Readable.from(
+      (async function* () {
+        yield* pieces(gz, 65_536);
+        throw new DigestMismatchError('blob hashes wrong');
+      })(),
+    );
+    const err = await drain(openWorkerTar(pushedReq(failing))!).catch((e: unknown) => e);
+    expect(isGoslimError(err, 'E_DIGEST_MISMATCH')).toBe(true);
+    // The same when the tar ends before the pushed blob does (zero padding after the member):
+    // the rest is still read, so the source's check at its end still counts.
+    const padded = Readable.from(
+      (async function* () {
+        yield* pieces(gz, 65_536);
+        yield* pieces(Buffer.alloc(12 << 20), 65_536); // more than the 4 MiB sent ahead
+        throw new DigestMismatchError('blob hashes wrong');
+      })(),
+    );
+    const paddedErr = await drain(openWorkerTar(pushedReq(padded))!).catch((e: unknown) => e);
+    expect(isGoslimError(paddedErr, 'E_DIGEST_MISMATCH')).toBe(true);
+    const paddedOk = await drain(openWorkerTar(pushedReq(Readable.from([...pieces(gz, 65_536), ...pieces(Buffer.alloc(12 << 20), 65_536)])))!);
+    expect(paddedOk.bytes.equals(tar)).toBe(true);
+    const wrongDiff = await drain(openWorkerTar(pushedReq(Readable.from(pieces(gz, 1 << 20)), sha(Buffer.from('x'))))!).catch((e: unknown) => e);
+    expect(isGoslimError(wrongDiff, 'E_DIGEST_MISMATCH')).toBe(true);
+
+    // Bounded read-ahead: with nobody reading, the worker stops taking input; then all of it flows.
+    const big = payload(48 << 20);
+    const bigGz = gzipSync(big, { level: 1 });
+    let pulled = 0;
+    const source = Readable.from(
+      (function* () {
+        for (const p of pieces(bigGz, 256 * 1024)) {
+          pulled += p.length;
+          yield p;
+        }
+      })(),
+    );
+    const src = openWorkerTar(pushedReq(source, sha(big)))!;
+    const first = await src.read();
+    expect(first?.length).toBe(SLOT_SIZE);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pulled).toBeLessThan(bigGz.length);
+    const parts: Buffer[] = [Buffer.from(first!)];
+    for (let c = await src.read(); c !== undefined; c = await src.read()) parts.push(Buffer.from(c));
+    expect(Buffer.concat(parts).equals(big)).toBe(true);
+  }, 30_000);
+
+});
+
+/** A gzip member (RFC 1952) with these header fields, optionally spoiled. */
+function member(
+  data: Buffer,
+  o: { extra?: Buffer; name?: string; comment?: string; hcrc?: boolean; badHcrc?: boolean; badCrc?: boolean; badSize?: boolean; level?: number } = {},
+): Buffer {
+  const flags = (o.hcrc ? 2 : 0) | (o.extra ? 4 : 0) | (o.name !== undefined ? 8 : 0) | (o.comment !== undefined ? 16 : 0);
+  const parts: Buffer[] = [Buffer.from([0x1f, 0x8b, 8, flags, 1, 2, 3, 4, 0, 3])];
+  if (o.extra) {
+    const xlen = Buffer.alloc(2);
+    xlen.writeUInt16LE(o.extra.length);
+    parts.push(xlen, o.extra);
+  }
+  if (o.name !== undefined) parts.push(Buffer.from(o.name), Buffer.of(0));
+  if (o.comment !== undefined) parts.push(Buffer.from(o.comment), Buffer.of(0));
+  if (o.hcrc) {
+    const h = Buffer.alloc(2);
+    h.writeUInt16LE((crc32(Buffer.concat(parts)) & 0xffff) ^ (o.badHcrc ? 1 : 0));
+    parts.push(h);
+  }
+  parts.push(deflateRawSync(data, { level: o.level ?? 1 }));
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE((crc32(data) ^ (o.badCrc ? 1 : 0)) >>> 0, 0);
+  trailer.writeUInt32LE(data.length + (o.badSize ? 1 : 0), 4);
+  parts.push(trailer);
+  return Buffer.concat(parts);
+}
+
+/**
+ * The reader's own gzip framing (raw inflate there, CRCs checked on this thread) against zlib's
+ * gunzip as the oracle: every blob gives the bytes gunzip gives, or fails as gunzip fails
+ * (Z_BUF_ERROR: E_TRUNCATED; Z_DATA_ERROR: E_MALFORMED).
+ */
+describe('openWorkerTar, gzip framed on the reader and CRCs checked here', () => {
+  withEnv({ GOSLIM_SYNC_INFLATE: undefined, GOSLIM_GZIP_FRAMING: undefined });
+  const asGunzip = async (name: string, blob: Buffer): Promise<void> => {
+    let want: Buffer | string;
+    try {
+      want = gunzipSync(blob);
+    } catch (e) {
+      want = (e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR' ? 'E_TRUNCATED' : 'E_MALFORMED';
+    }
+    const file = join(dir, `framing-${name.replace(/\W+/g, '-')}`);
+    await writeFile(file, blob);
+    // From the file, and pushed as a registry response would come, in odd pieces (the header,
+    // the trailer and member boundaries fall across them).
+    const pieces: Buffer[] = [];
+    for (let o = 0; o < blob.length; o += 4093) pieces.push(blob.subarray(o, o + 4093));
+    const requests: WorkerTarRequest[] = [
+      { file, start: 0, length: blob.length, gzip: true, blob: { digest: sha(blob), size: blob.length }, what: 'layer' },
+      { stream: Readable.from(pieces), gzip: true, what: 'layer' },
+    ];
+    for (const req of requests) {
+      const how = `${name}, ${req.file !== undefined ? 'file' : 'pushed'}`;
+      const before = layerReadsVia().framed;
+      const got = await drain(openWorkerTar(req)!).then(
+        (r) => r.bytes,
+        (e: unknown) => (isGoslimError(e) ? e.code : String(e)),
+      );
+      expect(layerReadsVia().framed, how).toBe(before + 1);
+      if (typeof want === 'string') expect(got, how).toBe(want);
+      else {
+        expect(Buffer.isBuffer(got), `${how}: ${String(got)}`).toBe(true);
+        expect((got as Buffer).equals(want), how).toBe(true);
+      }
+    }
+  };
+  const small = payload(70_000);
+  const one = member(small);
+
+  it("reads every header field, across the reader's 1 MiB reads too", async () => {
+    await asGunzip('fields', member(small, { extra: randomBytes(60_000), name: 'layer.tar', comment: 'made by a test', hcrc: true }));
+    // A 3 MiB name and a full extra field: the header spans several reads.
+    await asGunzip('long header', Buffer.concat([one, member(small, { extra: randomBytes(65_535), name: 'n'.repeat(3 << 20), hcrc: true }), one]));
+    await asGunzip('stored blocks', member(payload(3 << 20), { level: 0 }));
+    await asGunzip('bad header crc', member(small, { name: 'x', hcrc: true, badHcrc: true }));
+    const flags = Buffer.from(one);
+    flags[3] = 0x20;
+    await asGunzip('reserved flag', flags);
+    const method = Buffer.from(one);
+    method[2] = 7;
+    await asGunzip('method', method);
+    await asGunzip('not gzip', Buffer.from('plain text, not a gzip member at all'));
+  });
+
+  it("checks each member's CRC and length, wherever the member ends", async () => {
+    await asGunzip('bad crc', member(small, { badCrc: true }));
+    await asGunzip('bad size', member(small, { badSize: true }));
+    await asGunzip('bad crc in the middle', Buffer.concat([one, member(payload(3 << 20), { badCrc: true }), one]));
+    // Members whose output ends exactly at the end of a slot: the reader finds the end only at
+    // the start of the next slot, and this thread settles it there.
+    const slot = payload(SLOT_SIZE);
+    const twoSlots = payload(2 * SLOT_SIZE);
+    await asGunzip('slot-sized members', Buffer.concat([member(slot), member(twoSlots), one, member(slot)]));
+    await asGunzip('slot-sized, bad crc', Buffer.concat([member(slot, { badCrc: true }), one]));
+    await asGunzip('slot-sized last, bad crc', Buffer.concat([one, member(slot.subarray(0, SLOT_SIZE - one.length), { badCrc: true })]));
+    await asGunzip('slot-sized only', member(slot));
+    // Thousands of small members and empty ones (more ends than one slot message carries).
+    const many: Buffer[] = [];
+    for (let k = 0; k < 3000; k++) many.push(member(small.subarray(k, k + 100 + (k % 7))), ...(k % 5 === 0 ? [gzipSync(Buffer.alloc(0))] : []));
+    await asGunzip('many members', Buffer.concat(many));
+    await asGunzip('empty member, bad crc', Buffer.concat([one, member(Buffer.alloc(0), { badCrc: true }), one]));
+  });
+
+  it('ends as gunzip does: padding, garbage, cut headers, bodies and trailers', async () => {
+    await asGunzip('zeros then garbage', Buffer.concat([one, Buffer.from([0, 0, 7, 7])]));
+    await asGunzip('garbage', Buffer.concat([one, Buffer.from('xyz')]));
+    await asGunzip('cut trailer', one.subarray(0, one.length - 3));
+    await asGunzip('no trailer', one.subarray(0, one.length - 8));
+    await asGunzip('cut body', one.subarray(0, one.length - 500));
+    await asGunzip('cut header', one.subarray(0, 6));
+    await asGunzip('one byte of a next member', Buffer.concat([one, Buffer.of(0x1f)]));
+  });
 });
 
 describe('openWorkerTar', () => {
@@ -179,51 +371,6 @@ describe('openWorkerTar', () => {
     const after = await drain(openWorkerTar(request())!);
     expect(after.bytes.equals(tar)).toBe(true);
   });
-
-  it('takes a blob pushed as it arrives (a registry response), a few MiB ahead of gunzip', async () => {
-    // Odd-sized views into one big buffer, as a network stream delivers them.
-    const pieces = (buf: Buffer, size: number): Buffer[] => {
-      const out: Buffer[] = [];
-      for (let o = 0; o < buf.length; o += size) out.push(buf.subarray(o, o + size));
-      return out;
-    };
-    const pushedReq = (stream: Readable, diffId = sha(tar)): WorkerTarRequest => ({ stream, gzip: true, diffId, what: 'layer' });
-    const ok = await drain(openWorkerTar(pushedReq(Readable.from(pieces(gz, 70_001))))!);
-    expect(ok.bytes.equals(tar)).toBe(true);
-
-    // The source's own error (its digest check at the end) is the walk's error, after the bytes.
-    const failing = Readable.from(
-      (async function* () {
-        yield* pieces(gz, 65_536);
-        throw new DigestMismatchError('blob hashes wrong');
-      })(),
-    );
-    const err = await drain(openWorkerTar(pushedReq(failing))!).catch((e: unknown) => e);
-    expect(isGoslimError(err, 'E_DIGEST_MISMATCH')).toBe(true);
-    const wrongDiff = await drain(openWorkerTar(pushedReq(Readable.from(pieces(gz, 1 << 20)), sha(Buffer.from('x'))))!).catch((e: unknown) => e);
-    expect(isGoslimError(wrongDiff, 'E_DIGEST_MISMATCH')).toBe(true);
-
-    // Bounded read-ahead: with nobody reading, the worker stops taking input; then all of it flows.
-    const big = payload(48 << 20);
-    const bigGz = gzipSync(big, { level: 1 });
-    let pulled = 0;
-    const source = Readable.from(
-      (function* () {
-        for (const p of pieces(bigGz, 256 * 1024)) {
-          pulled += p.length;
-          yield p;
-        }
-      })(),
-    );
-    const src = openWorkerTar(pushedReq(source, sha(big)))!;
-    const first = await src.read();
-    expect(first?.length).toBe(SLOT_SIZE);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(pulled).toBeLessThan(bigGz.length);
-    const parts: Buffer[] = [Buffer.from(first!)];
-    for (let c = await src.read(); c !== undefined; c = await src.read()) parts.push(Buffer.from(c));
-    expect(Buffer.concat(parts).equals(big)).toBe(true);
-  }, 30_000);
 
   it('stops when idle or released and starts again for the next walk', async () => {
     expect((await drain(openWorkerTar(request())!)).bytes.equals(tar)).toBe(true);

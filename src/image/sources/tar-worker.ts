@@ -25,6 +25,7 @@ import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { crc32 } from 'node:zlib';
 import { DigestMismatchError, errnoError, errorForCode, InternalError, IoError, NotFoundError, type ErrorCode } from '../../errors.js';
 import type { TarChunks } from '../model.js';
 import { contentMismatch } from '../digest.js';
@@ -47,6 +48,10 @@ interface Client {
   /** For messages (`layer sha256:...`). */
   what: string;
   onChunk(slot: number, len: number): void;
+  /** The reader frames this job's gzip members: their CRCs are checked here. */
+  onFramed(): void;
+  /** Members that ended: [end, crc, ...] (end: the tar offset where the member's output ends). */
+  onMembers(list: number[]): void;
   onInputAck(bytes: number): void;
   onEnd(via: 'sync' | 'stream'): void;
   onError(err: Error): void;
@@ -73,8 +78,8 @@ function giveRing(ring: SharedArrayBuffer): void {
  * Jobs finished on each of the worker's paths (synchronous inflate or zlib stream), and blobs
  * whose digest was checked on the calling thread (beside another read), for tests and --debug.
  */
-const readsVia = { sync: 0, stream: 0, blobHashedHere: 0 };
-export function layerReadsVia(): Readonly<{ sync: number; stream: number; blobHashedHere: number }> {
+const readsVia = { sync: 0, stream: 0, blobHashedHere: 0, framed: 0 };
+export function layerReadsVia(): Readonly<{ sync: number; stream: number; blobHashedHere: number; framed: number }> {
   return { ...readsVia };
 }
 
@@ -126,7 +131,14 @@ function startReader(): Reader | undefined {
       const c = r.clients.get(msg.id);
       if (c === undefined) return;
       if (msg.type === 'chunk') c.onChunk(msg.slot, msg.len);
-      else if (msg.type === 'chunks') for (let k = 0; k + 1 < msg.list.length; k += 2) c.onChunk(msg.list[k]!, msg.list[k + 1]!);
+      else if (msg.type === 'chunks') {
+        // Member ends first: an end found late (at the start of a slot) is at or before these slots.
+        if (msg.members !== undefined) c.onMembers(msg.members);
+        for (let k = 0; k + 1 < msg.list.length; k += 2) c.onChunk(msg.list[k]!, msg.list[k + 1]!);
+      } else if (msg.type === 'framed') {
+        readsVia.framed++;
+        c.onFramed();
+      }
       else if (msg.type === 'input-ack') c.onInputAck(msg.bytes);
       else if (msg.type === 'end') {
         readsVia[msg.via]++;
@@ -204,8 +216,16 @@ function track(r: Reader, id: number, client: Client | undefined): void {
     return;
   }
   r.w.unref();
-  r.idleTimer = setTimeout(() => stopReader(r), IDLE_MS);
-  r.idleTimer.unref();
+  // While another read is in flight the walk may have more layers for this thread (a new one
+  // takes about 50 ms of CPU to start, beside the read the walk waits for): it stays, and the
+  // idle delay starts for every idle thread when the last read ends.
+  if (jobsInFlight() > 0) return;
+  for (const x of readers) {
+    if (x.clients.size > 0) continue;
+    if (x.idleTimer !== undefined) clearTimeout(x.idleTimer);
+    x.idleTimer = setTimeout(() => stopReader(x), IDLE_MS);
+    x.idleTimer.unref();
+  }
 }
 
 function stopReader(r: Reader): void {
@@ -271,6 +291,16 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
   let waiting: { resolve: () => void } | undefined;
   let lent: number | undefined;
   let closed = false;
+  // The gzip members' CRCs, when the reader frames them (see GzipFrame in tar-worker-body.ts):
+  // the ends it reported ([end, crc, ...] from `at`), the CRC of the tar since the last end.
+  let framed = false;
+  let members: number[] = [];
+  let at = 0;
+  let crc = 0;
+  let crcPos = 0;
+  let lastEnd = 0;
+  /** The pushed body's error after the tar's end (see bodyRest). */
+  let bodyError: Error | undefined;
   const wake = (): void => {
     const w2 = waiting;
     waiting = undefined;
@@ -282,6 +312,17 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
       if (closed) return;
       queue.push({ slot, len });
       wake();
+    },
+    onFramed() {
+      framed = true;
+    },
+    onMembers(list) {
+      if (closed) return;
+      if (at > 4096) {
+        members = members.slice(at);
+        at = 0;
+      }
+      for (const x of list) members.push(x);
     },
     onInputAck(bytes) {
       outstanding -= bytes;
@@ -302,6 +343,7 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
   // thread's time goes to feeding zlib (measured: hashing the tar there made the worker the
   // bottleneck of the whole walk). The blob digest is hashed there, over the compressed bytes.
   const tarHash = req.diffId !== undefined ? createHash('sha256') : undefined;
+  const crcHere = req.gzip && req.zstd !== true && (req.file !== undefined || req.stream !== undefined) && process.env.GOSLIM_GZIP_FRAMING !== '0' && typeof crc32 === 'function';
   let tarBytes = 0;
   let checked = false;
   const start: TarWorkerStart = {
@@ -312,6 +354,7 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
     start: req.start ?? 0,
     length: req.length ?? 0,
     gzip: req.gzip,
+    ...(crcHere ? { crcElsewhere: true } : {}),
     ...(req.zstd === true ? { zstd: fzstdPath() } : {}),
     ...(req.blob !== undefined && !hashHere
       ? { blob: { digest: req.blob.digest, ...(req.blob.size !== undefined ? { size: req.blob.size } : {}), what: `${req.what} blob ${req.blob.digest}` } }
@@ -319,6 +362,29 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
     ring,
     slots: SLOTS,
     slotSize: SLOT_SIZE,
+  };
+  /**
+   * Checks the member ends that fall in the next `len` tar bytes (`chunk`, or nothing at the
+   * end) against their CRC, and carries the CRC on over the rest. An end at `crcPos` is one the
+   * reader found at the start of a slot: the member ended with the bytes before.
+   */
+  const crcFail = (message: string): Error => reviveError({ type: 'error', id, kind: 'stream', code: 'Z_DATA_ERROR', message }, req.what);
+  const checkMembers = (chunk: Buffer | undefined): Error | undefined => {
+    const len = chunk?.length ?? 0;
+    let off = 0;
+    while (at < members.length && members[at]! <= crcPos + len) {
+      const cut = members[at]! - crcPos;
+      if (cut < off) return new InternalError(`${req.what}: the reader reported a gzip member ending at ${members[at]!}, before ${crcPos + off}`);
+      if (chunk !== undefined && cut > off) crc = crc32(chunk.subarray(off, cut), crc);
+      if (crc !== members[at + 1]) return crcFail('incorrect data check');
+      crc = 0;
+      off = cut;
+      lastEnd = crcPos + cut;
+      at += 2;
+    }
+    if (chunk !== undefined && off < len) crc = crc32(off === 0 ? chunk : chunk.subarray(off), crc);
+    crcPos += len;
+    return undefined;
   };
   const checkTar = (): Error | undefined => {
     if (tarHash === undefined || req.diffId === undefined) return undefined;
@@ -345,7 +411,12 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
       if (!closed && !ended && failure === undefined) send(w, { type: 'input-end', id });
     });
     body.on('error', (err: Error) => {
-      if (closed || ended || failure !== undefined) return;
+      if (closed || failure !== undefined) return;
+      if (ended) {
+        // After the tar's end (the blob's rest, see bodyRest): this read's error all the same.
+        bodyError ??= wrapDecompressError(err, req.what);
+        return;
+      }
       failure = wrapDecompressError(err, req.what);
       cancelled = true; // the worker may still be writing into the ring: not reused
       send(w, { type: 'cancel', id });
@@ -353,6 +424,21 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
       wake();
     });
   }
+  /**
+   * A pushed blob whose tar ended before the blob did (zero padding after the last gzip member):
+   * the rest of the body is read (and dropped) to its end, so that the source's own check of it
+   * (the registry blob's digest, at its end) still runs and its error is this read's.
+   */
+  const bodyRest = (): Promise<Error | undefined> =>
+    new Promise((resolve) => {
+      if (body === undefined || body.readableEnded || body.destroyed) {
+        resolve(bodyError);
+        return;
+      }
+      body.once('end', () => resolve(undefined));
+      body.once('error', (err: Error) => resolve(wrapDecompressError(err, req.what)));
+      body.resume();
+    });
   // Slots go back two at a time while more chunks are queued (half the messages, each a wake-up
   // of the worker), and at once when the reader is about to wait.
   const released: number[] = [];
@@ -376,6 +462,19 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
         if (next !== undefined) {
           lent = next.slot;
           const chunk = Buffer.from(ring, next.slot * SLOT_SIZE, next.len);
+          if (framed) {
+            const bad = checkMembers(chunk);
+            if (bad !== undefined) {
+              // The slot is not handed out, and the reader is stopped (its ring is not reused).
+              failure = bad;
+              cancelled = true;
+              queue.length = 0;
+              lent = undefined;
+              send(w, { type: 'cancel', id });
+              track(r, id, undefined);
+              throw bad;
+            }
+          }
           tarHash?.update(chunk);
           tarBytes += chunk.length;
           return chunk;
@@ -385,7 +484,14 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
           // The blob was verified by the worker or is here; the diff_id is checked once, after it.
           if (!checked) {
             checked = true;
-            failure = blobCheck !== undefined ? await blobCheck : undefined;
+            // The last members' ends (one may have come with the end), and every byte under a member.
+            if (framed) {
+              failure = checkMembers(undefined);
+              if (failure === undefined && lastEnd !== crcPos) failure = new InternalError(`${req.what}: the gzip reader's last member ended at ${lastEnd}, the tar at ${crcPos}`);
+              if (failure !== undefined) throw failure;
+            }
+            failure = await bodyRest();
+            failure ??= blobCheck !== undefined ? await blobCheck : undefined;
             failure ??= checkTar();
             if (failure !== undefined) throw failure;
           }
