@@ -17,7 +17,8 @@ import { PackageTally } from './packages.js';
 import { versionNeeds } from './symbol-versions.js';
 import { attributeBinary, moduleOf, Resolver, STD } from './attribute.js';
 import type { SiteOptions } from './sites.js';
-import { Loader, SCRATCH_SLOT, type ByteSource } from './source.js';
+import { Loader, type ByteSource } from './source.js';
+import { isOutOfRange, PagedBytes } from './paged.js';
 import { holds, sparseElfImage, type SparseElf } from './sparse-elf.js';
 import { looksLikePclntab, parsePclntab, type FunctionVisitor, type Pclntab, type RunVisitor } from './pclntab.js';
 import type { BinaryReport, GoInfo } from './types.js';
@@ -303,10 +304,19 @@ export function elfBuildInfoSource(elf: ElfFile): BuildInfoSource {
 
 export interface FoundPclntab {
   table: Pclntab;
-  /** The table's bytes from its first byte (a view valid until the loader's scratch slot is reused). */
+  /** The table's bytes from its first byte. */
   data: Uint8Array;
   offset: number;
   /** Section bytes when found by name, else the extent described by the header. */
+  size: number;
+}
+
+/** The pclntab as the analysis reads it: through a page cache when the file is read by range. */
+interface PagedPclntab {
+  table: Pclntab;
+  /** The table from its first byte (PagedBytes.of the bytes, or pages of the file). */
+  data: PagedBytes;
+  offset: number;
   size: number;
 }
 
@@ -315,15 +325,15 @@ export interface FoundPclntab {
  * otherwise scan non-executable PT_LOADs for a header that parses (stripped section headers).
  */
 export function findPclntab(elf: ElfFile, visit?: FunctionVisitor): FoundPclntab | null {
-  return findExePclntab(elfExecutable(elf), Loader.of(elf.view.bytes), visit);
+  const found = findExePclntab(elfExecutable(elf), Loader.of(elf.view.bytes), visit);
+  return found ? { table: found.table, data: elf.view.bytes.subarray(found.offset, found.offset + found.size), offset: found.offset, size: found.size } : null;
 }
 
-function findExePclntab(exe: Executable, loader: Loader, visit?: FunctionVisitor | RunVisitor): FoundPclntab | null {
+function findExePclntab(exe: Executable, loader: Loader, visit?: FunctionVisitor | RunVisitor): PagedPclntab | null {
   const sec = exe.pclntab;
   if (sec) {
     exe.view.check(sec.offset, sec.fileSize);
-    const { bytes, at } = loader.load([{ offset: sec.offset, size: sec.fileSize }], SCRATCH_SLOT);
-    const data = bytes.subarray(at[0]!, at[0]! + sec.fileSize);
+    const data = PagedBytes.over(loader, { offset: sec.offset, size: sec.fileSize }, { label: 'pclntab' });
     return { table: parsePclntab(data, false, visit), data, offset: sec.offset, size: sec.fileSize };
   }
   const file = exe.view;
@@ -343,9 +353,9 @@ function findExePclntab(exe: Executable, loader: Loader, visit?: FunctionVisitor
           // Validate without the visitor first, so a false candidate never reaches it.
           const probe = parsePclntab(file.slice(hit, end - hit));
           if (probe.nfunc === 0) continue;
-          const data = file.slice(hit, end - hit);
-          const table = visit ? parsePclntab(data, false, visit) : probe;
-          return { table, data, offset: hit, size: table.extent };
+          const bytes = file.slice(hit, end - hit);
+          const table = visit ? parsePclntab(bytes, false, visit) : probe;
+          return { table, data: PagedBytes.of(bytes, { label: 'pclntab' }), offset: hit, size: table.extent };
         } catch (err) {
           if (!(err instanceof GoslimError)) throw err;
         }
@@ -388,7 +398,7 @@ function be32(v: number): Uint8Array {
   return Uint8Array.from([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
 }
 
-function toGoInfo(bi: GoBuildInfo | null, pcln: FoundPclntab | null, scannedVersion: string | null): GoInfo | null {
+function toGoInfo(bi: GoBuildInfo | null, pcln: PagedPclntab | null, scannedVersion: string | null): GoInfo | null {
   if (!bi && !pcln) return null;
   const mi = bi?.modinfo ?? null;
   return {
@@ -442,7 +452,7 @@ function attributeWhole(input: Parameters<typeof attributeBinary>[0]): ReturnTyp
   try {
     return attributeBinary(input);
   } catch (err) {
-    if (!(err instanceof RangeError)) throw err;
+    if (!(err instanceof RangeError) && !isOutOfRange(err)) throw err;
     const r = attributeBinary({ ...input, pcln: null, code: input.code, funcPackages: [] });
     return { ...r, attribution: { ...r.attribution, method: 'pclntab (tables inconsistent: data not attributed)' } };
   }

@@ -3,7 +3,7 @@
  * (after its Elf32/64_Chdr) or a legacy `.zdebug_*` (after "ZLIB" and the size). Bounded: a section
  * declaring more than MAX_DWARF_SECTION uncompressed bytes, or one that does not inflate, is undefined.
  */
-import { inflateSync } from 'node:zlib';
+import { zlibModule } from './builtins.js';
 import type { ExeSection } from './exe.js';
 
 export const MAX_DWARF_SECTION = 256 * 1024 * 1024;
@@ -16,7 +16,7 @@ export function dwarfSectionData(stored: Uint8Array, s: ExeSection): Buffer | un
   const c = s.compression;
   if (!c || (c.kind !== 'zlib' && c.kind !== 'zlib-gnu') || c.uncompressedSize === undefined || c.uncompressedSize > MAX_DWARF_SECTION) return undefined;
   try {
-    return inflateSync(raw.subarray(c.headerSize), { maxOutputLength: c.uncompressedSize });
+    return zlibModule().inflateSync(raw.subarray(c.headerSize), { maxOutputLength: c.uncompressedSize });
   } catch {
     return undefined;
   }

@@ -33,6 +33,7 @@ export function stripGenerics(name: string): string {
 export function packageOf(funcName: string): string {
   // First-character gates keep the regexes off the hot path (100k+ names in large binaries).
   const c = funcName.charCodeAt(0);
+  if ((c === 0x67 /* g */ || c === 0x28 /* ( */ || c === 0x73) /* s */ && ANON_STRUCT.test(funcName)) return anonStructPackage(funcName);
   if ((c === 0x74 /* t */ || c === 0x67) /* g */ && /^(type[.:]\.|go[.:](buildid|itab|string|shape|info))/.test(funcName)) {
     return COMPILER_GENERATED;
   }
@@ -44,6 +45,62 @@ export function packageOf(funcName: string): string {
   const pkg = name.slice(0, dot);
   // Host-object section symbols from cgo's internal linking (`net(.text)`, `runtime/cgo(.data)`) are C.
   if (pkg.includes('(')) return CGO_C;
+  return pkg.includes('%') ? unescapePath(pkg) : pkg;
+}
+
+/**
+ * Methods of anonymous struct types: the compiler's wrappers for methods promoted from embedded
+ * fields are named after the struct literal type, `go.struct { *bytes.Buffer; io.Closer }.Close`
+ * and `go.(*struct { ... }).Close` (Go 1.19), `go:struct { ... }.Close` (Go 1.21+); type and itab
+ * symbols name the type as `struct { ... }`. The literal holds package paths and dots.
+ */
+const ANON_STRUCT = /^(?:\(\*)?(?:go[.:])?(?:\(\*)?struct \{/;
+
+/**
+ * The package of an anonymous struct type's name: the package of the first package-qualified
+ * type (or unexported field name) in the literal, `bytes` for `struct { *bytes.Buffer; io.Closer }`,
+ * `main` for `struct { main.n int; *strings.Reader }`; none at all (fields of built-in types only):
+ * compiler-generated. Field tags (quoted, may hold dots) are skipped.
+ */
+export function anonStructPackage(name: string): string {
+  // One pass over the literal, token by token, stopping at the first qualified name (usually the
+  // first field): no strings but the answer (kubectl has thousands of these wrappers).
+  let depth = 0;
+  let start = -1;
+  for (let i = name.indexOf('{'); i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const sep = c === 0x20 || c === 0x3b || c === 0x2a || c === 0x7b || c === 0x7d || c === 0x5b || c === 0x5d || c === 0x28 || c === 0x29 || c === 0x2c || c === 0x22 || c === 0x09;
+    if (!sep) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0) {
+      const pkg = qualifier(name, start, i);
+      if (pkg !== null) return pkg;
+      start = -1;
+    }
+    if (c === 0x22) {
+      // A Go-quoted tag: skipped up to the next unescaped quote.
+      i++;
+      while (i < name.length && name.charCodeAt(i) !== 0x22) i += name.charCodeAt(i) === 0x5c ? 2 : 1;
+    } else if (c === 0x7b) depth++;
+    else if (c === 0x7d && --depth === 0) break;
+  }
+  return COMPILER_GENERATED;
+}
+
+/** The package of the qualified name name[a, b) (`path/pkg.Name`), or null (a field name, a built-in type, `...T`). */
+function qualifier(name: string, a: number, b: number): string | null {
+  let slash = -1;
+  for (let k = b - 1; k >= a; k--) {
+    if (name.charCodeAt(k) === 0x2f) {
+      slash = k;
+      break;
+    }
+  }
+  const dot = name.indexOf('.', slash < 0 ? a : slash + 1);
+  if (dot <= a || dot >= b) return null;
+  const pkg = name.slice(a, dot);
   return pkg.includes('%') ? unescapePath(pkg) : pkg;
 }
 

@@ -11,7 +11,8 @@
  *   FFFFFFF1 1.20   1.20+ (textStart is 0 from Go 1.26; sizes only need deltas)
  */
 import { MalformedInputError, TruncatedInputError } from '../errors.js';
-import { ByteView, utf8 } from './bytes.js';
+import type { ByteView } from './bytes.js';
+import { PagedBytes } from './paged.js';
 
 export type PclntabVersion = '1.2' | '1.16' | '1.18' | '1.20';
 
@@ -75,17 +76,19 @@ export interface RunVisitor {
   prefix(): Uint8Array;
 }
 
-export function parsePclntab(data: Uint8Array, truncatedOnOverrun = false, visitor?: FunctionVisitor | RunVisitor): Pclntab {
+export function parsePclntab(input: Uint8Array | PagedBytes, truncatedOnOverrun = false, visitor?: FunctionVisitor | RunVisitor): Pclntab {
   const runs = typeof visitor === 'object' ? visitor : undefined;
   const visit = typeof visitor === 'function' ? visitor : visitor?.visit;
   const overrun = truncatedOnOverrun ? 'truncated' : 'malformed';
-  let v = new ByteView(data, true, overrun, 'pclntab');
-  if (data.length < 8) {
+  // Bytes in memory, or the table read through a page cache (goslim binary on a file): one reader either way.
+  const v = input instanceof PagedBytes ? input : PagedBytes.of(input, { overrun, label: 'pclntab' });
+  if (v.size < 8) {
     throw truncatedOnOverrun ? new TruncatedInputError('pclntab: shorter than its header') : new MalformedInputError('pclntab: shorter than its header');
   }
+  v.littleEndian = true;
   let version = MAGICS[v.u32(0)];
   if (version === undefined) {
-    v = v.withEndian(false);
+    v.littleEndian = false;
     version = MAGICS[v.u32(0)];
   }
   if (version === undefined) throw new MalformedInputError(`pclntab: unknown magic 0x${v.u32(0).toString(16)}`);
@@ -141,6 +144,8 @@ export function parsePclntab(data: Uint8Array, truncatedOnOverrun = false, visit
   const tabBytes = (nfunc * 2 + 1) * field;
   if (!Number.isSafeInteger(tabBytes)) throw new MalformedInputError(`pclntab: nfunc ${nfunc} is implausible`);
   v.check(functab, tabBytes);
+  // The function table and the names are read as two streams, each through a cache of its own.
+  const names = v.fork({ label: 'pclntab names' });
 
   const entryAt = (i: number): number =>
     field === 4 ? v.u32(functab + i * 2 * field) : v.u64(functab + i * 2 * field, 'function entry');
@@ -162,13 +167,13 @@ export function parsePclntab(data: Uint8Array, truncatedOnOverrun = false, visit
     const nameOff = v.i32(rec + field);
     if (nameOff < 0) throw new MalformedInputError(`pclntab: function ${i} has a negative name offset`);
     const size = next - entry;
+    const at = nameBase + nameOff;
+    const nul = names.cstringEnd(at, 1 << 16);
     if (runs) {
-      const at = nameBase + nameOff;
-      const nul = v.cstringEnd(at, 1 << 16);
-      if (sameRun(data, at, nul, runs.prefix())) runs.same(size, entry - base);
-      else runs.visit(utf8(data, at, nul), size, entry - base);
+      if (names.test(at, nul, sameRun, runs.prefix())) runs.same(size, entry - base);
+      else runs.visit(names.text(at, nul), size, entry - base);
     } else {
-      const name = v.cstring(nameBase + nameOff, 1 << 16);
+      const name = names.text(at, nul);
       // A visitor avoids holding ~100k objects for a large binary (memory is bounded by the file).
       if (visit) visit(name, size, entry - base);
       else functions.push({ name, entry: entry - base, size });
@@ -205,27 +210,30 @@ export function sameRun(bytes: Uint8Array, p: number, q: number, prefix: Uint8Ar
 }
 
 /** 1.16+: nfiles NUL-terminated names packed between the file table and the pc table. */
-function filesBlob(v: ByteView, start: number, end: number, nfiles: number): string[] {
+function filesBlob(v: PagedBytes, start: number, end: number, nfiles: number): string[] {
   if (end < start) throw new MalformedInputError('pclntab: file table ends before it starts');
-  const blob = v.sub(start, end - start, undefined, 'pclntab file table');
+  v.check(start, end - start);
   const out: string[] = [];
-  let pos = 0;
+  let pos = start;
   // Bounded by nfiles and by the blob length.
-  for (let i = 0; i < nfiles && pos < blob.length; i++) {
-    const nul = blob.bytes.indexOf(0, pos);
+  for (let i = 0; i < nfiles && pos < end; i++) {
+    const nul = v.indexOf(0, pos, end);
     if (nul < 0) throw new MalformedInputError('pclntab: unterminated file name');
-    out.push(utf8(blob.bytes, pos, nul));
+    out.push(v.text(pos, nul));
     pos = nul + 1;
   }
   return out;
 }
 
 /** 1.2: a u32 count then u32 offsets (from the table start) of names; entry 0 is unused. */
-function files12(v: ByteView, fileOffField: number): string[] {
+function files12(v: PagedBytes, fileOffField: number): string[] {
   const fileoff = v.u32(fileOffField);
   const n = v.u32(fileoff);
   v.check(fileoff, n * 4);
   const out: string[] = [];
-  for (let i = 1; i < n; i++) out.push(v.cstring(v.u32(fileoff + i * 4)));
+  for (let i = 1; i < n; i++) {
+    const at = v.u32(fileoff + i * 4);
+    out.push(v.text(at, v.cstringEnd(at)));
+  }
   return out;
 }

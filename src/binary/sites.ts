@@ -43,7 +43,7 @@ export class CallGraph {
   private lastDst = '';
 
   constructor(
-    private readonly ranges: { start: Float64Array; pkg: readonly string[] },
+    private readonly ranges: { start: Uint32Array; base: number; pkg: readonly string[] },
     private readonly inlined: InlinedCode,
     text: ExeSection,
   ) {
@@ -63,12 +63,13 @@ export class CallGraph {
   add(f: number, pc: number, target: number): void {
     if (target < this.lo || target >= this.hi) return;
     const st = this.ranges.start;
+    const base = this.ranges.base;
     let a = 0;
     let b = st.length - 1;
     let g = -1;
     while (a <= b) {
       const mid = (a + b) >> 1;
-      const v = st[mid]!;
+      const v = base + st[mid]!;
       if (v < target) a = mid + 1;
       else if (v > target) b = mid - 1;
       else {

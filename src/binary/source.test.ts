@@ -47,6 +47,18 @@ describeWithTools(['go'], 'analyzeBinary from a ByteSource', () => {
     }
   });
 
+  it('reads the pclntab and the data sections through bounded pages: no read covers either', () => {
+    for (const name of ['pprof.default', 'pprof.sw', 'server.default']) {
+      const bytes = readFileSync(bins.get(name)!);
+      const src = recording(bytes);
+      const report = analyzeBinary(src, { path: name });
+      const size = (n: string): number => report.sections.find((s) => s.name === n)!.size;
+      expect(size('.gopclntab'), name).toBeGreaterThan(1 << 18);
+      expect(Math.max(...src.reads), name).toBeLessThan(size('.gopclntab'));
+      expect(Math.max(...src.reads), name).toBeLessThan(size('.rodata'));
+    }
+  });
+
   it('a truncated file fails with the same code either way', () => {
     const bytes = readFileSync(bins.get('server.default')!);
     for (const cut of [100, 5000, Math.floor(bytes.length / 2), bytes.length - 1]) {

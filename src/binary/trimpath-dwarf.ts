@@ -7,7 +7,7 @@
  * compresses DWARF with compress/zlib at BestSpeed), and taking the difference: an estimate, since
  * Go's deflate is not zlib's.
  */
-import { deflateSync } from 'node:zlib';
+import { zlibModule } from './builtins.js';
 import { dwarfSectionData } from './dwarf-data.js';
 import type { ExeSection } from './exe.js';
 import { rewriteLineTableNames } from './dwarf-line.js';
@@ -22,7 +22,7 @@ export function dwarfTrimpathSavings(sections: readonly ExeSection[], littleEndi
     const rewritten = data ? rewriteLineTableNames(data, littleEndian, rewrite, isAbsolutePath) : undefined;
     if (data && rewritten) {
       dwarfLine = line.compressed
-        ? Math.max(0, deflateSync(data, { level: 1 }).length - deflateSync(rewritten.data, { level: 1 }).length)
+        ? Math.max(0, zlibModule().deflateSync(data, { level: 1 }).length - zlibModule().deflateSync(rewritten.data, { level: 1 }).length)
         : rewritten.saved;
     }
   }

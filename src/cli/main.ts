@@ -63,24 +63,30 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<E
   const first = argv.find((a) => !a.startsWith('-'));
   const versionOnly = first === undefined && argv.some((a) => a === '-V' || a === '--version');
   const chosen = commands.filter((c) => c.name === first);
-  for (const entry of versionOnly ? [] : chosen.length > 0 ? chosen : commands) {
-    const mod = await entry.load();
-    mod.register(program, run);
-  }
-  // Subcommands inherit output configuration and exit override.
-  for (const sub of program.commands) {
-    sub.configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined }).exitOverride();
-  }
-
+  // A command's process-wide setting for its run (binary: V8's young generation), undone when it ends.
+  const undo = !versionOnly && chosen.length === 1 ? chosen[0]!.beforeLoad?.() : undefined;
   try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (COMMANDER_OK.has(err.code)) return 0;
-      err = usageErrorFromCommander(err);
+    for (const entry of versionOnly ? [] : chosen.length > 0 ? chosen : commands) {
+      const mod = await entry.load();
+      mod.register(program, run);
     }
-    io.stderr(`${renderError(err, argv.includes('--debug'))}\n`);
-    return exitCodeForError(err);
+    // Subcommands inherit output configuration and exit override.
+    for (const sub of program.commands) {
+      sub.configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined }).exitOverride();
+    }
+
+    try {
+      await program.parseAsync(argv, { from: 'user' });
+    } catch (err) {
+      if (err instanceof CommanderError) {
+        if (COMMANDER_OK.has(err.code)) return 0;
+        err = usageErrorFromCommander(err);
+      }
+      io.stderr(`${renderError(err, argv.includes('--debug'))}\n`);
+      return exitCodeForError(err);
+    }
+    return exitCode;
+  } finally {
+    undo?.();
   }
-  return exitCode;
 }

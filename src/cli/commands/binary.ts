@@ -232,6 +232,7 @@ export const command: CommandModule = {
           const by = (opts.by ?? 'module') as ByView;
           if (!(BY_VIEWS as readonly string[]).includes(by)) throw new UsageError(`--by must be one of ${BY_VIEWS.join(', ')}, got "${opts.by}"`);
           const path = resolve(io.cwd, file);
+          // V8's young generation is held at its starting size for this run (src/cli/young-generation.ts).
           const report = analyzeFile(path, file, Boolean(opts.requireGo));
           const loaded = await loadBinaryRenderers(wantedFormats(opts), top);
           await writeReport(io, opts, binaryRenderers(top, by, loaded), report);

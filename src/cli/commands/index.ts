@@ -1,4 +1,5 @@
 import type { CommandModule } from './types.js';
+import { fixYoungGeneration } from '../young-generation.js';
 
 export type { ActionRunner, CommandModule } from './types.js';
 
@@ -9,12 +10,18 @@ export type { ActionRunner, CommandModule } from './types.js';
 export interface CommandEntry {
   name: string;
   load: () => Promise<CommandModule>;
+  /**
+   * Run before the command's modules load when it is the command being run (not for help): a
+   * process-wide setting for the run; the function it returns undoes it when the run ends.
+   */
+  beforeLoad?: () => () => void;
 }
 
 export const commands: CommandEntry[] = [
   { name: 'inspect', load: () => import('./inspect.js').then((m) => m.command) },
   { name: 'compare', load: () => import('./compare.js').then((m) => m.command) },
-  { name: 'binary', load: () => import('./binary.js').then((m) => m.command) },
+  // Memory-bound (issue 15: peak RSS <= 1.5x the file): V8's young generation stays at its starting size.
+  { name: 'binary', beforeLoad: fixYoungGeneration, load: () => import('./binary.js').then((m) => m.command) },
   { name: 'lint', load: () => import('./lint.js').then((m) => m.command) },
   { name: 'fix', load: () => import('./fix.js').then((m) => m.command) },
   { name: 'init', load: () => import('./init.js').then((m) => m.command) },
