@@ -147,28 +147,17 @@ export function pumpDeferred(from: Readable, to: Writable, fail: (err: Error) =>
   })();
 }
 
-/** Decompress `input`; errors (bad data, truncation) come out of the returned stream typed. */
-export function decompress(input: Readable, compression: Compression, what: string): Readable {
-  if (compression === 'none') return input;
-  const decoder = createDecoder(compression, what);
-  // The tar may end before the input does (zero padding after the last gzip member, which
-  // gunzip ignores): the input is then read on to its end, so that its own checks there (a
-  // registry blob's digest) still run, and the output ends only after that.
+/**
+ * The tar may end before its compressed input does (zero padding after the last gzip member,
+ * which gunzip ignores, and the pipe stops there). Once `decoder` ends, `input` is unpiped and
+ * read on (dropped) to its end, so that what watches it (a blob digest) sees every byte; the
+ * returned function resolves then. Errors the decoder reports after its end come from its
+ * teardown (the consumer's async iteration destroys it, aborting a write in flight): `fail` is
+ * taken off it. `fail` must already listen on the decoder.
+ */
+export function readsToEnd(input: Readable, decoder: Duplex, fail: (err: Error) => void): () => Promise<void> {
   let rest: Promise<void> | undefined;
-  const out = new Transform({
-    highWaterMark: 1 << 20,
-    transform: (chunk: Buffer, _enc, cb) => cb(null, chunk),
-    flush: (cb) => {
-      (rest ?? Promise.resolve()).then(() => cb(), (err: Error) => cb(wrapDecompressError(err, what)));
-    },
-  });
-  const fail = (err: Error): void => {
-    if (!out.destroyed) out.destroy(wrapDecompressError(err, what));
-  };
-  input.on('error', fail);
-  decoder.on('error', fail);
   decoder.once('end', () => {
-    // An error the decoder reports now comes from its teardown, not from the data.
     decoder.off('error', fail);
     decoder.on('error', () => {});
     if (input.readableEnded) return;
@@ -179,6 +168,28 @@ export function decompress(input: Readable, compression: Compression, what: stri
     });
     input.resume();
   });
+  return () => rest ?? Promise.resolve();
+}
+
+/** Decompress `input`; errors (bad data, truncation) come out of the returned stream typed. */
+export function decompress(input: Readable, compression: Compression, what: string): Readable {
+  if (compression === 'none') return input;
+  const decoder = createDecoder(compression, what);
+  // The output ends only once the input has (see readsToEnd): its own checks there (a registry
+  // blob's digest) still count.
+  const out = new Transform({
+    highWaterMark: 1 << 20,
+    transform: (chunk: Buffer, _enc, cb) => cb(null, chunk),
+    flush: (cb) => {
+      rest().then(() => cb(), (err: Error) => cb(wrapDecompressError(err, what)));
+    },
+  });
+  const fail = (err: Error): void => {
+    if (!out.destroyed) out.destroy(wrapDecompressError(err, what));
+  };
+  input.on('error', fail);
+  decoder.on('error', fail);
+  const rest = readsToEnd(input, decoder, fail);
   out.on('close', () => {
     input.destroy();
     decoder.destroy();

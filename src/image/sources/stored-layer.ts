@@ -16,7 +16,7 @@ import { pipeline, Transform, type Readable, type TransformCallback } from 'node
 import type { BlobLocation, Compression, TarChunks, TarReadOptions } from '../model.js';
 import { DescribedLayer } from '../partial.js';
 import { contentMismatch, VerifyingStream } from '../digest.js';
-import { createDecoder, pumpDeferred, wrapDecompressError, zstdUsesProgram } from './decompress.js';
+import { createDecoder, pumpDeferred, readsToEnd, wrapDecompressError, zstdUsesProgram } from './decompress.js';
 import type { FileStore } from './file-store.js';
 import { openWorkerTar } from './tar-worker.js';
 
@@ -140,25 +140,9 @@ export class StoredLayer extends DescribedLayer {
     });
     const what = `layer ${digest}`;
     const decoder = createDecoder(compression, what);
-    // The tar may end before the blob does (zero padding after the last gzip member, which gunzip
-    // ignores): the blob is then unpiped at once and read on to its end for its digest, which
-    // the verifier checks after that.
-    let rest: Promise<void> | undefined;
-    decoder.once('end', () => {
-      // All of the tar is out: an error the decoder reports now comes from its teardown (the
-      // consumer's async iteration destroys it, aborting a write the pipe had in flight).
-      decoder.off('error', fail);
-      decoder.on('error', () => {});
-      if (raw.readableEnded) return;
-      raw.unpipe(decoder);
-      rest = new Promise<void>((resolve, reject) => {
-        raw.once('end', resolve);
-        raw.once('error', reject);
-      });
-      raw.resume();
-    });
-    const settle = (): Promise<void> => rest ?? Promise.resolve();
-    const verifier = checkDiff ? new EndVerifier(tar, [blob], settle) : new EndVerifier(undefined, [blob], settle);
+    // The verifier checks the blob's digest once the blob is read to its end (readsToEnd).
+    let settle: () => Promise<void> = () => Promise.resolve();
+    const verifier = new EndVerifier(checkDiff ? tar : undefined, [blob], () => settle());
     // Piped by hand (not pipeline) so the consumer sees typed errors (E_TRUNCATED,
     // E_MALFORMED) instead of raw zlib ones, and an early consumer exit frees everything.
     const fail = (err: Error) => {
@@ -166,6 +150,7 @@ export class StoredLayer extends DescribedLayer {
     };
     raw.on('error', fail);
     decoder.on('error', fail);
+    settle = readsToEnd(raw, decoder, fail);
     verifier.on('close', () => {
       raw.destroy();
       decoder.destroy();
