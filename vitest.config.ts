@@ -11,6 +11,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 600_000,
     pool: 'forks',
+    // One temp dir per run, removed at its end (test/helpers/run-tmpdir.ts).
+    globalSetup: ['./test/helpers/run-tmpdir.ts'],
     // GitHub's workflow parser (docs/examples' workflow test) imports its JSON schema without an
     // import attribute, as bundlers allow and Node's ESM loader does not: let vite load it.
     server: { deps: { inline: ['@actions/workflow-parser'] } },
