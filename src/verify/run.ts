@@ -26,9 +26,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, chown, lstat, mkdir, mkdtemp, open, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, open, readdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { SandboxError } from '../errors.js';
 import type { Image } from '../image/model.js';
 import { limit } from '../limits.js';
@@ -159,6 +159,18 @@ export async function runImage(image: Image, options: RunOptions = {}): Promise<
       // uid, binds the root by its path; --bind-fd is refused once bwrap is not dumpable).
       await chown(base, hostId, hostId);
       await chmod(base, 0o700);
+    }
+    if (hostId !== undefined) {
+      // bwrap runs as the sandbox's uid and binds the root by its path: every directory above it must
+      // let that uid through, or the program "does not start" for a reason that is not the image's
+      // (a TMPDIR of mode 0700, say). Refused here, before the unpack, with the way out.
+      const blocked = await unsearchableAncestor(base, hostId);
+      if (blocked !== undefined) {
+        throw new SandboxError(
+          `the sandbox's user cannot reach the run's directory ${base}: ${blocked.path} (mode ${blocked.mode.toString(8).padStart(4, '0')}, owner uid ${blocked.uid}) ` +
+            'does not let other users through; set TMPDIR to a directory that does, such as /tmp',
+        );
+      }
     }
     const unpacked = await unpackImage(image, root, {
       ...(hostId !== undefined ? { owner: { uid: hostId, gid: hostId } } : {}),
@@ -360,6 +372,23 @@ async function readAccountFile(root: string, rel: string): Promise<string | unde
  * bwrap mounts /proc and /dev at those paths of the new root: make them plain directories
  * (an image may ship them as links or files), owned by the sandbox user.
  */
+/**
+ * The first directory above `path` (symlinks resolved) that user and group `id` may not search, by
+ * its mode bits (an ACL that grants more is not read: such a directory is refused too).
+ */
+async function unsearchableAncestor(path: string, id: number): Promise<{ path: string; mode: number; uid: number } | undefined> {
+  let dir = dirname(await realpath(path));
+  // Bounded by the path's depth.
+  for (;;) {
+    const st = await stat(dir);
+    const bit = st.uid === id ? 0o100 : st.gid === id ? 0o010 : 0o001;
+    if ((st.mode & bit) === 0) return { path: dir, mode: st.mode & 0o7777, uid: st.uid };
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
 async function ensureMountPoints(root: string, hostId: number | undefined): Promise<void> {
   for (const name of ['proc', 'dev']) {
     const p = join(root, name);

@@ -5,11 +5,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildFixture } from '../../test/fixtures/go/build-fixtures.js';
+import { GoslimError } from '../errors.js';
 import type { ContainerConfig } from '../image/model.js';
 import { openImage } from '../image/open.js';
 import { buildTestImage, dir, file, symlink, type TestEntry } from '../image/testing/index.js';
@@ -214,6 +215,36 @@ describeWithTools(['go', 'gcc'], 'verify: static checks confirmed by a sandboxed
     const bare = staticBase().filter((e) => !('path' in e) || !e.path.startsWith('etc/ssl'));
     const { report } = await check([bare, [file('app', bins['server.cgo0']!, { mode: 0o755 })]], distroless);
     expect(report.checks.find((c) => c.id === 'ca-certificates')).toMatchObject({ status: 'warn', runtimeMessage: 'x509: certificate signed by unknown authority' });
+  });
+});
+
+describeWithTools(['go', 'bwrap', 'prlimit'], 'verify --run: where the run happens', () => {
+  it('as root, a run directory under one the sandbox user cannot pass through (TMPDIR of mode 0700) is E_SANDBOX, not "did not start"', async () => {
+    const built = await buildTestImage(
+      { layers: [{ entries: staticBase() }, { entries: [file('app', bins['hello.cgo0']!, { mode: 0o755 })] }], config: distroless },
+      { dir: join(work, `img${n++}`), format: 'oci' },
+    );
+    const image = await openImage(built.reference);
+    await chmod(work, 0o711);
+    const locked = await mkdtemp(join(work, 'locked-'));
+    await chmod(locked, 0o700);
+    const workDir = join(locked, 'run');
+    await mkdir(workDir, { mode: 0o711 });
+    const outcome = await verifyImage(image, { run: { timeoutMs: 5000, workDir } }).catch((e: unknown) => e);
+    if (process.getuid?.() === 0) {
+      // As root the program runs as a sandbox uid that owns nothing here.
+      expect(outcome).toBeInstanceOf(GoslimError);
+      expect((outcome as GoslimError).code).toBe('E_SANDBOX');
+      expect((outcome as GoslimError).message).toContain(locked);
+      expect(existsSync(join(workDir, 'rootfs'))).toBe(false); // refused before the unpack
+      // The same directory opened to others: the run starts.
+      await chmod(locked, 0o711);
+      const report = await verifyImage(image, { run: { timeoutMs: 5000, workDir } });
+      expect(report.run).toMatchObject({ started: true, exitCode: 0 });
+    } else {
+      // Unprivileged, the program runs as this user, who owns the directory.
+      expect((outcome as VerifyReport).run).toMatchObject({ started: true, exitCode: 0 });
+    }
   });
 });
 
