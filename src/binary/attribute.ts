@@ -19,7 +19,7 @@
 import { dwarfSectionData } from './dwarf-data.js';
 import { dwarfPackageShares } from './dwarf-units.js';
 import { cryptoModule } from './builtins.js';
-import { anonStructPackage, packageOf, CGO_C, COMPILER_GENERATED, NO_PACKAGE } from './packages.js';
+import { anonStructPackage, isPrefixOf, packageOf, CGO_C, COMPILER_GENERATED, NO_PACKAGE } from './packages.js';
 import { DATA_SECTION } from './sections.js';
 import type { ExeSection, Executable } from './exe.js';
 import { sameRun, type Pclntab } from './pclntab.js';
@@ -129,7 +129,7 @@ class Resolver {
     }
     const pkg = symbolPackage(name);
     this.pkg = pkg;
-    this.prefix = name.startsWith(`${pkg}.`) && !pkg.startsWith('<') ? pkg : '';
+    this.prefix = isPrefixOf(pkg, name) ? pkg : '';
     return pkg;
   }
 }
@@ -899,7 +899,7 @@ function nameBytes(bytes: PagedBytes, from: number, to: number, add: (pkg: strin
         const name = bytes.text(p, q, 'latin1');
         const pkg = nameRes.of(name);
         runPkg = pkg;
-        runPrefix = name.startsWith(`${pkg}.`) && !pkg.startsWith('<') ? Buffer.from(pkg, 'latin1') : new Uint8Array(0);
+        runPrefix = isPrefixOf(pkg, name) ? Buffer.from(pkg, 'latin1') : new Uint8Array(0);
       }
       add(runPkg, q + 1 - p);
     } else empty();
@@ -1348,7 +1348,7 @@ function itemPointers(
 ): void {
   for (let va = first; va + ptr <= last; va += ptr) {
     const f = va + delta;
-    const w = ptr === 8 ? dv.u64OrMinus1(f) : dv.u32(f);
+    const w = ptr === 8 ? dv.u64Below(f, hi) : dv.u32(f);
     if (w < lo || w >= hi) continue;
     let a = 0;
     let b = regions.length - 1;
@@ -1389,7 +1389,11 @@ export function moduleOf(pkg: string, go: ModuleFacts | null): { path: string; v
   if (p.startsWith('cmd/vendor/')) p = p.slice('cmd/vendor/'.length);
   else if (p.startsWith('vendor/')) return { path: STD, version: goVersion };
   let best: { path: string; version: string } | null = null;
-  for (const d of go?.deps ?? []) {
+  const deps = go?.deps ?? [];
+  // An index, not for-of: the loop runs (packages x dependencies) times, often before it is optimized,
+  // and an unoptimized for-of allocates a result object per turn (about 10 MB on kubectl).
+  for (let i = 0; i < deps.length; i++) {
+    const d = deps[i]!;
     // `p` is d.path or under it (no `${d.path}/` string per dependency: this runs per package).
     const n = d.path.length;
     if (p.startsWith(d.path) && (p.length === n || p.charCodeAt(n) === 0x2f) && (!best || n > best.path.length)) {

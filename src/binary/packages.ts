@@ -20,14 +20,22 @@ export interface PackageSize {
 
 export function stripGenerics(name: string): string {
   if (!name.includes('[')) return name;
+  // Brackets and what they enclose are dropped (an unmatched ']' too); the rest kept, by slices
+  // (this runs for every generic instantiation's name: no per-character strings).
   let out = '';
   let depth = 0;
-  for (const ch of name) {
-    if (ch === '[') depth++;
-    else if (ch === ']') depth = Math.max(0, depth - 1);
-    else if (depth === 0) out += ch;
+  let from = -1;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 0x5b || c === 0x5d) {
+      if (from >= 0) {
+        out += name.slice(from, i);
+        from = -1;
+      }
+      depth = c === 0x5b ? depth + 1 : Math.max(0, depth - 1);
+    } else if (depth === 0 && from < 0) from = i;
   }
-  return out;
+  return from >= 0 ? out + name.slice(from) : out;
 }
 
 export function packageOf(funcName: string): string {
@@ -108,6 +116,11 @@ function unescapePath(s: string): string {
   return s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
+/** `name` is `<pkg>.<rest>` and pkg is a real package (not a `<bucket>`): such a name may seed a run's fast path. */
+export function isPrefixOf(pkg: string, name: string): boolean {
+  return name.length > pkg.length && name.charCodeAt(pkg.length) === 0x2e && pkg.charCodeAt(0) !== 0x3c && name.startsWith(pkg);
+}
+
 /** Accumulates code bytes per package, one function at a time. */
 export class PackageTally {
   private readonly sizes = new Map<string, number>();
@@ -134,7 +147,7 @@ export class PackageTally {
     this.runPkg = pkg;
     this.runSize = size;
     // Only a plain "<pkg>.<rest>" name may seed the fast path (no escapes, brackets or synthetic buckets).
-    this.runPrefix = funcName.startsWith(`${pkg}.`) && !pkg.startsWith('<') ? pkg : '';
+    this.runPrefix = isPrefixOf(pkg, funcName) ? pkg : '';
   }
 
   /** The current run's package prefix ('' when none): a name `<prefix>.<rest>` with no '/' or '[' in the rest adds to the run. */

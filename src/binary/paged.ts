@@ -151,6 +151,17 @@ export class PagedBytes {
     return hi === 0 ? this.u32(o + (this.littleEndian ? 0 : 4)) : -1;
   }
 
+  /**
+   * A 64-bit word when it is below `limit`, else -1: a pointer scan's read (no error for a non-pointer,
+   * and no heap number for one either: the words of data are mostly not addresses, and a large value
+   * returned from a call that is not inlined is boxed; on kubectl that was about 10 MB of garbage).
+   */
+  u64Below(o: number, limit: number): number {
+    if (this.u32(o + (this.littleEndian ? 4 : 0)) !== 0) return -1;
+    const w = this.u32(o + (this.littleEndian ? 0 : 4));
+    return w < limit ? w : -1;
+  }
+
   /** A target-pointer-sized unsigned word (4 or 8 bytes). */
   word(o: number, size: 4 | 8, what = 'word'): number {
     return size === 8 ? this.u64(o, what) : this.u32(o);

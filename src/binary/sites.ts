@@ -32,6 +32,8 @@ export interface SiteOptions {
 
 export const NO_SITES: SiteOptions = { isMainPackage: () => false, pathPackage: () => null };
 
+const BUCKET_SHIFT = 6;
+
 /** Package-level call graph, fed call sites by the code scan. */
 export class CallGraph {
   /** caller package -> callee packages */
@@ -41,6 +43,9 @@ export class CallGraph {
   private readonly hi: number;
   private lastSrc = '';
   private lastDst = '';
+  /** bucket[k]: the first function starting at or after lo + k * 2^BUCKET_SHIFT (starts are sorted).
+   * Int32, not Uint32: V8 boxed the Uint32 loads in the scan loop (26 MB of heap numbers on kubectl). */
+  private readonly bucket: Int32Array;
 
   constructor(
     private readonly ranges: { start: Uint32Array; base: number; pkg: readonly string[] },
@@ -56,24 +61,30 @@ export class CallGraph {
     }
     this.lo = text.addr;
     this.hi = text.addr + text.fileSize;
+    // 4 bytes per 64 bytes of code: 1.6 MB for 26 MB of code.
+    const n = Math.max(0, this.hi - this.lo) >>> BUCKET_SHIFT;
+    this.bucket = new Int32Array(n + 2);
+    const st = ranges.start;
+    for (let k = 0, i = 0; k < n + 2; k++) {
+      const at = this.lo + k * 2 ** BUCKET_SHIFT - ranges.base;
+      while (i < st.length && st[i]! < at) i++;
+      this.bucket[k] = i;
+    }
     for (const [from, to] of inlined.edges) this.link(from, to);
   }
 
   /** A call at `pc` in function `f` to `target` (kept only when `target` is a function's entry). */
   add(f: number, pc: number, target: number): void {
     if (target < this.lo || target >= this.hi) return;
+    // Called for every E8 byte of the code (about one in 25 bytes, most of them not calls): the
+    // functions starting in the target's bucket, usually none or one, instead of a binary search.
+    const k = (target - this.lo) >>> BUCKET_SHIFT;
     const st = this.ranges.start;
-    const base = this.ranges.base;
-    let a = 0;
-    let b = st.length - 1;
+    const rel = target - this.ranges.base;
     let g = -1;
-    while (a <= b) {
-      const mid = (a + b) >> 1;
-      const v = base + st[mid]!;
-      if (v < target) a = mid + 1;
-      else if (v > target) b = mid - 1;
-      else {
-        g = mid;
+    for (let i = this.bucket[k]!, end = this.bucket[k + 1]!; i < end; i++) {
+      if (st[i] === rel) {
+        g = i;
         break;
       }
     }
