@@ -32,7 +32,7 @@ import { limit } from '../limits.js';
  * files, the image-level startup report). Entries of other versions are never read and are
  * removed by the next eviction.
  */
-export const ANALYSIS_VERSION = 3;
+export const ANALYSIS_VERSION = 4;
 
 /** Default cap of the cache directory: 2 GiB. */
 export const DEFAULT_CACHE_MAX_SIZE = 2 * 1024 * 1024 * 1024;

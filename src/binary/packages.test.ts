@@ -41,4 +41,12 @@ describe('package names', () => {
     expect(isPrefixOf('', '.x')).toBe(true);
     expect(packageOf('net/http.(*Server).Serve')).toBe('net/http');
   });
+
+  it("the linker's go.* and go:* symbols are no package's; packages under go.* domains are", () => {
+    for (const n of ['go.buildinfo', 'go.buildinfo.ref', 'go.func.*', 'go.go', 'go:func.*', 'go.string.*', 'go:buildid']) {
+      expect(packageOf(n), n).toBe('<compiler-generated>');
+    }
+    expect(packageOf('go.uber.org/zap.(*Logger).Info')).toBe('go.uber.org/zap');
+    expect(packageOf('go.opentelemetry.io/otel/trace.SpanFromContext')).toBe('go.opentelemetry.io/otel/trace');
+  });
 });

@@ -3,7 +3,8 @@
  *  1. drop generic instantiation brackets (they contain dots and slashes);
  *  2. package = text before the first '.' after the last '/';
  *  3. unescape the linker's %xx escapes in the last path element;
- *  4. compiler-generated helpers (type..eq.*, type:.hash.*, go:buildid, go.itab.*) belong to no package;
+ *  4. compiler-generated helpers (type..eq.*, type:.hash.*, go:buildid, go.itab.*) and the linker's symbols
+ *     (go.buildinfo, go.func.*) belong to no package;
  *     cgo's C functions (x_cgo_*, _cgo_*) and assembly without a package prefix get their own buckets.
  */
 import type { PclnFunction } from './pclntab.js';
@@ -51,6 +52,9 @@ export function packageOf(funcName: string): string {
   const dot = name.indexOf('.', slash + 1);
   if (dot <= 0) return NO_PACKAGE;
   const pkg = name.slice(0, dot);
+  // The linker's own symbols (go.buildinfo, go.buildinfo.ref, go.func.*, go.go; go:func.* since Go 1.21)
+  // are no package's: no import path is `go` or holds a colon.
+  if (pkg === 'go' || pkg.startsWith('go:')) return COMPILER_GENERATED;
   // Host-object section symbols from cgo's internal linking (`net(.text)`, `runtime/cgo(.data)`) are C.
   if (pkg.includes('(')) return CGO_C;
   return pkg.includes('%') ? unescapePath(pkg) : pkg;
