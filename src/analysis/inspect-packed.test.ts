@@ -14,6 +14,7 @@ import { buildTestImage, dir, file, type TestImageSpec } from '../image/testing/
 import { formatJsonDocument, DOCUMENT_KINDS } from '../report/document.js';
 import { renderInspectText } from '../report/inspect-text.js';
 import { renderInspectMarkdown } from '../report/report-markdown.js';
+import { renderInspectHtml } from '../report/html/inspect-html.js';
 import { hintDoc } from '../vocabulary/hints.js';
 import { GoBinaryCollector } from './go-binaries.js';
 import { inspectImage } from './inspect.js';
@@ -80,6 +81,11 @@ describe('inspect: an executable packed with UPX', () => {
     expect(text).toMatch(/Packed executables[^\n]*\n {2}\/app {2}295 kB {2}\[exe-compression\]/);
     expect(text).toContain('more: goslim explain exe-compression');
     expect(renderInspectMarkdown(r)).toContain('| `/app` | 295 kB |');
+    // The HTML page too: no Go binary to list, the packed one in its own table.
+    const html = renderInspectHtml(r);
+    expect(html).toContain('None readable: the executables below are packed.');
+    expect(html).toContain(`<tr data-packed="/app"><td class="mono">/app</td><td class="num"><span class="bytes" data-bytes="${packed.length}"`);
+    expect(html).toContain('<code>goslim explain exe-compression</code>');
   });
 
   itWithTools(['bwrap', 'prlimit'], 'verify --run agrees with the static verdict: the packed program starts in the sandbox and exits 0', async () => {

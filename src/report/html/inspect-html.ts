@@ -99,7 +99,7 @@ function layersSection(report: InspectReport): string {
 }
 
 function binariesSection(report: InspectReport): string {
-  if (report.goBinaries.length === 0) return '';
+  if (report.goBinaries.length === 0) return packedSection(report, true);
   const rows = report.goBinaries.map(
     (b) =>
       `<tr data-binary="${escapeHtml(b.path)}"><td class="mono">${escapeHtml(b.path.startsWith("/") ? b.path : `/${b.path}`)}</td><td class="num">${bytesCell(b.size)}</td><td>${escapeHtml(b.go?.version ?? '?')}</td>` +
@@ -110,6 +110,23 @@ function binariesSection(report: InspectReport): string {
     '<h2 id="go-binaries">Go binaries</h2>',
     '<p class="note">Each Go binary\'s tile in the treemap zooms into its sections and its modules and packages (click it, or Enter); <code>goslim binary FILE --format html</code> adds its build info.</p>',
     '<table><thead><tr><th>Path</th><th class="num">Size</th><th>Go</th><th>Linking</th><th class="num">-s -w removes</th><th class="num">Absolute paths</th><th>OS package</th></tr></thead>',
+    `<tbody>${rows.join('')}</tbody></table>`,
+    packedSection(report, false),
+  ].join('\n');
+}
+
+/** Executables packed with UPX: what goslim cannot see inside, each with the exe-compression hint's numbers. */
+function packedSection(report: InspectReport, alone: boolean): string {
+  if (report.packedBinaries.length === 0) return '';
+  const rows = report.packedBinaries.map(
+    (b) =>
+      `<tr data-packed="${escapeHtml(b.path)}"><td class="mono">${escapeHtml(b.path)}</td><td class="num">${bytesCell(b.size)}</td><td>${escapeHtml(b.title)}</td>` +
+      `<td>${escapeHtml(b.lose)}</td><td><code>${escapeHtml(b.explain)}</code></td><td>${escapeHtml(b.package ?? '')}</td></tr>`,
+  );
+  return [
+    alone ? '<h2 id="go-binaries">Go binaries</h2>\n<p class="note">None readable: the executables below are packed.</p>' : '',
+    '<h3 id="packed-executables">Packed executables (contents hidden: not attributed to packages or levers)</h3>',
+    '<table><thead><tr><th>Path</th><th class="num">Size</th><th>What</th><th>What packing costs</th><th>Why not</th><th>OS package</th></tr></thead>',
     `<tbody>${rows.join('')}</tbody></table>`,
   ].join('\n');
 }
