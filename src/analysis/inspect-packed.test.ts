@@ -21,6 +21,14 @@ import { inspectImage } from './inspect.js';
 import { LayerCache } from './layer-cache.js';
 import { verifyImage } from '../verify/index.js';
 import { itWithTools } from '../../test/helpers/tools.js';
+import { contractValidator } from '../../test/helpers/schemas.js';
+import { buildFixture } from '../../test/fixtures/go/build-fixtures.js';
+import { DEFAULT_COST_MODEL } from './cost.js';
+import { compareImages } from '../compare/images.js';
+import { formatJsonDocument as formatDoc } from '../report/document.js';
+import { renderCompareText } from '../report/compare-text.js';
+import { renderCompareMarkdown } from '../report/compare-markdown.js';
+import { renderCompareHtml } from '../report/html/compare-html.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const packed = readFileSync(join(REPO, 'test', 'fixtures', 'packed', 'upx-empty-go.bin'));
@@ -94,6 +102,25 @@ describe('inspect: an executable packed with UPX', () => {
     expect(r.checks.find((c) => c.id === 'interpreter')).toMatchObject({ status: 'pass', message: expect.stringContaining('packed with UPX 4.23') as string });
     expect(r.run).toMatchObject({ sandbox: 'bwrap', started: true, exitCode: 0, timedOut: false });
     expect(r.verdict).toBe('pass');
+  });
+
+  itWithTools(['go'], 'compare: a Go binary, then the same path packed with UPX: not a binary that went away; the packed one listed, in every format', async () => {
+    const hello = readFileSync(await buildFixture({ name: 'hello.cgo0', program: 'hello', env: { CGO_ENABLED: '0' }, flags: [] }));
+    const goSpec = spec(['/app']);
+    goSpec.layers[1] = { entries: [file('app', hello, { mode: 0o755 })] };
+    const a = await inspectImage(await openImage((await buildTestImage(goSpec, { dir: join(work, 'cmp-a'), format: 'oci' })).reference), { cache: false });
+    const b = await inspectImage(await openImage((await buildTestImage(spec(['/app']), { dir: join(work, 'cmp-b'), format: 'oci' })).reference), { cache: false });
+    expect(a.goBinaries.map((g) => g.path)).toEqual(['/app']);
+    const r = compareImages(a, b, { a: { input: 'a', source: 'image' }, b: { input: 'b', source: 'image' } }, { cost: { ...DEFAULT_COST_MODEL }, costDefaults: { bandwidth: true, nodes: true, keptTags: true } });
+    expect(r.goBinaries).toEqual([{ key: '/app', a: hello.length, b: null, delta: -hello.length, status: 'removed', levers: [], notes: ['packed with UPX 4.23 in B (295 kB): its contents are hidden there'] }]);
+    expect(r.packedBinaries).toEqual([{ key: '/app', a: null, b: packed.length, delta: packed.length, status: 'added', packer: { a: null, b: 'UPX 4.23' } }]);
+    const validate = contractValidator();
+    // As the CLI writes it (with the budgets crossed: none here), against schemas/compare.schema.json.
+    expect(validate(JSON.parse(formatDoc('compare', { ...r, budgets: [] }))).errors).toEqual([]);
+    expect(renderCompareText(r)).toMatch(/Packed executables[^\n]*\n +\+295 kB +- +-> 295 kB +\/app \(new\) +UPX 4\.23/);
+    expect(renderCompareMarkdown(r)).toContain('Packed executables (contents hidden)');
+    expect(renderCompareMarkdown(r)).toContain('| `/app (UPX 4.23)` (new) | – | 295 kB | +295 kB |');
+    expect(renderCompareHtml({ report: r, budgets: [] })).toContain('<tr data-packed="/app"><td class="mono">/app</td>');
   });
 
   it('the per-layer cache keeps it: another image with the same layers reports it from the cache', async () => {

@@ -95,6 +95,27 @@ describe('compareImages', () => {
     expect(r.cost.a).toEqual(costOf({ size: 1000, compressedSize: 400 }, DEFAULT_COST_MODEL));
   });
 
+  it('a Go binary packed with UPX in B: its row says so (not a binary that went away), and the packed executables are listed', () => {
+    const upx = (release: string | null) => ({ packer: 'upx' as const, version: 14, release, format: 'linux/elf64-amd64', method: 'lzma', level: 10, unpackedSize: 100, compressedSize: 30 });
+    const packed = (path: string, size: number, release: string | null) => ({ path, size, packed: upx(release), hint: 'exe-compression' as const, title: '', fix: '', lose: '', keep: '', explain: '' });
+    const a = image(1000, 400, { goBinaries: [bin('/app', 100), bin('/bin/other', 50, { go: { version: 'go1.19.8', path: 'example.com/other' } })], packedBinaries: [packed('/tool', 20, null)] });
+    const b = image(900, 400, { goBinaries: [bin('/bin/other', 50, { go: { version: 'go1.19.8', path: 'example.com/other' } })], packedBinaries: [packed('/app', 30, '4.23'), packed('/tool', 25, '4.23')] });
+    const r = compareImages(a, b, SIDES, OPTS);
+    const app = r.goBinaries.find((g) => g.key === '/app')!;
+    expect(app).toMatchObject({ status: 'removed', a: 100, b: null });
+    expect(app.notes).toEqual(['packed with UPX 4.23 in B (30 B): its contents are hidden there']);
+    expect(r.packedBinaries).toEqual([
+      { key: '/app', a: null, b: 30, delta: 30, status: 'added', packer: { a: null, b: 'UPX 4.23' } },
+      { key: '/tool', a: 20, b: 25, delta: 5, status: 'changed', packer: { a: 'UPX', b: 'UPX 4.23' } },
+    ]);
+    // Unpacked again (B against A reversed): the row is added, with where it came from.
+    const back = compareImages(b, a, SIDES, OPTS);
+    expect(back.goBinaries.find((g) => g.key === '/app')!.notes).toEqual(['was packed with UPX 4.23 in A (30 B)']);
+    // A report saved before packed executables were reported compares with none.
+    const old = image(10, 5, { goBinaries: [bin('usr/local/bin/app', 10)] });
+    expect(compareImages(old, old, SIDES, OPTS).packedBinaries).toEqual([]);
+  });
+
   it('says each side will start or not from its start-up checks', () => {
     const a = image(10, 5, { startup: { image: { ref: '', digest: '', platform: '' }, command: [], verdict: 'pass', checks: [] } });
     const b = image(10, 5, { startup: { image: { ref: '', digest: '', platform: '' }, command: [], verdict: 'fail', checks: [{ id: 'interpreter', status: 'fail', message: 'no /lib64/ld-linux-x86-64.so.2' }] } });

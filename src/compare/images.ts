@@ -5,7 +5,8 @@
  */
 import { costOf, type CostModel } from '../analysis/cost.js';
 import type { InspectReport } from '../analysis/inspect.js';
-import type { GoBinary, Lever } from '../analysis/types.js';
+import type { GoBinary, Lever, PackedBinary } from '../analysis/types.js';
+import { formatBytes } from '../util/units.js';
 import type { VerifyReport } from '../verify/types.js';
 import type { CauseId } from '../vocabulary/causes.js';
 import type { LeverId } from '../vocabulary/levers.js';
@@ -17,6 +18,7 @@ import {
   type ImageComparison,
   type LayerChange,
   type PackageChange,
+  type PackedChange,
   type Side,
   type StartVerdict,
 } from './types.js';
@@ -110,15 +112,55 @@ function binaryLevers(a: GoBinary | undefined, b: GoBinary | undefined): { lever
  * Go binaries paired by path, then a binary gone from A with one new in B built from the same
  * main package (`/usr/local/bin/app` -> `/app`): its row key is `A path -> B path`.
  */
-export function compareGoBinaries(a: GoBinary[], b: GoBinary[]): GoBinaryChange[] {
+/** What packed an executable, for a compare row: `UPX 4.23` (`UPX` when its loader names no release). */
+function packerName(p: Pick<PackedBinary, 'packed'>): string {
+  return `${p.packed.packer.toUpperCase()}${p.packed.release !== null ? ` ${p.packed.release}` : ''}`;
+}
+
+/** A packed row's packer for one-line reports: `UPX 4.23`, or `UPX 3.96 -> UPX 4.23` when it changed. */
+export function packerLabel(p: PackedChange): string {
+  if (p.packer.a === null || p.packer.a === p.packer.b) return p.packer.b ?? '';
+  return p.packer.b === null ? p.packer.a : `${p.packer.a} -> ${p.packer.b}`;
+}
+
+type PackedSide = ReadonlyArray<Pick<PackedBinary, 'path' | 'size' | 'packed'>>;
+
+/** Packed executables by path: added, removed, changed, with what packed each side's. */
+export function comparePackedBinaries(a: PackedSide, b: PackedSide): PackedChange[] {
+  const byA = new Map(a.map((p) => [p.path, p]));
+  const byB = new Map(b.map((p) => [p.path, p]));
+  const rows = changes(
+    a.map((p): [string, number] => [p.path, p.size]),
+    b.map((p): [string, number] => [p.path, p.size]),
+  ).map((c): PackedChange => {
+    const pa = byA.get(c.key);
+    const pb = byB.get(c.key);
+    return { ...c, packer: { a: pa ? packerName(pa) : null, b: pb ? packerName(pb) : null } };
+  });
+  return sortChanges(rows);
+}
+
+export function compareGoBinaries(a: GoBinary[], b: GoBinary[], packed: { a: PackedSide; b: PackedSide } = { a: [], b: [] }): GoBinaryChange[] {
   const binA = new Map(a.map((g) => [g.path, g]));
   const binB = new Map(b.map((g) => [g.path, g]));
   const rows: GoBinaryChange[] = changes(
     a.map((g): [string, number] => [g.path, g.size]),
     b.map((g): [string, number] => [g.path, g.size]),
   ).map((c) => ({ ...c, ...binaryLevers(binA.get(c.key), binB.get(c.key)) }));
-  const gone = rows.filter((r) => r.status === 'removed');
-  const added = rows.filter((r) => r.status === 'added');
+  // A Go binary that is a packed executable on the other side did not come or go: it was packed
+  // (or unpacked), and goslim cannot see into the packed one.
+  // Compared as absolute paths: a saved report's Go binaries may lack the leading slash.
+  const abs = (path: string): string => (path.startsWith('/') ? path : `/${path}`);
+  const packedA = new Map(packed.a.map((p) => [abs(p.path), p]));
+  const packedB = new Map(packed.b.map((p) => [abs(p.path), p]));
+  for (const r of rows) {
+    const inB = r.status === 'removed' ? packedB.get(abs(r.key)) : undefined;
+    const inA = r.status === 'added' ? packedA.get(abs(r.key)) : undefined;
+    if (inB) r.notes.push(`packed with ${packerName(inB)} in B (${formatBytes(inB.size)}): its contents are hidden there`);
+    if (inA) r.notes.push(`was packed with ${packerName(inA)} in A (${formatBytes(inA.size)})`);
+  }
+  const gone = rows.filter((r) => r.status === 'removed' && !packedB.has(abs(r.key)));
+  const added = rows.filter((r) => r.status === 'added' && !packedA.has(abs(r.key)));
   const mainOf = (g: GoBinary | undefined): string | undefined => g?.go?.path;
   for (const r of gone) {
     const main = mainOf(binA.get(r.key));
@@ -154,7 +196,9 @@ export function compareImages(a: InspectInput, b: InspectInput, sides: { a: Side
     a.packages.map((p): [string, number] => [p.name, p.bytes]),
     b.packages.map((p): [string, number] => [p.name, p.bytes]),
   );
-  const goBinaries = compareGoBinaries(a.goBinaries, b.goBinaries);
+  const packed = { a: a.packedBinaries ?? [], b: b.packedBinaries ?? [] };
+  const goBinaries = compareGoBinaries(a.goBinaries, b.goBinaries, packed);
+  const packedBinaries = comparePackedBinaries(packed.a, packed.b);
 
   const leversA = new Map(a.levers.filter(applies).map((l) => [l.id, l]));
   const leversB = new Map(b.levers.filter(applies).map((l) => [l.id, l]));
@@ -177,6 +221,7 @@ export function compareImages(a: InspectInput, b: InspectInput, sides: { a: Side
     layers: matchLayers(a.layers, b.layers),
     packages,
     goBinaries,
+    packedBinaries,
     levers: { applied, remaining, new: fresh },
     startup: { a: startVerdict(a), b: startVerdict(b) },
     cost: { model: options.cost, defaults: options.costDefaults, a: costOf(a.image, options.cost), b: costOf(b.image, options.cost) },

@@ -109,6 +109,8 @@ const INSPECT_SHAPE = obj({
     problem: opt(str),
     sizeTree: opt(sizeNode),
   })),
+  // Absent from reports saved before packed executables were reported.
+  packedBinaries: opt(arr(obj({ path: str, size, packed: obj({ packer: str, release: nullable(str) }) }))),
   levers: arr(obj({ id: leverId, bytes: size, verdict: opt(str) })),
   startup: opt(obj({ verdict, checks: arr(obj({ id: str, status: str, message: str })) })),
   // Saved with `inspect --json --tree`: the HTML compare page draws the image from it.

@@ -56,6 +56,12 @@ export interface GoBinaryChange extends Change {
   notes: string[];
 }
 
+/** An executable packed with UPX on one side or both (its program hidden from goslim there), by path. */
+export interface PackedChange extends Change {
+  /** What packed it on each side (`UPX 4.23`), null where the path is not a packed executable. */
+  packer: { a: string | null; b: string | null };
+}
+
 export interface StartVerdict {
   /** pass / warn / fail, or null when the side's report has no start-up checks. */
   verdict: 'pass' | 'warn' | 'fail' | null;
@@ -88,6 +94,8 @@ export interface ImageComparison {
   layers: LayerChange[];
   packages: PackageChange[];
   goBinaries: GoBinaryChange[];
+  /** Packed executables (UPX) of either side; a Go binary packed on one side is also a row of goBinaries, added or removed, with a note. */
+  packedBinaries: PackedChange[];
   levers: {
     /** Applied: applied in a, gone in b (with the bytes a reported). */
     applied: Array<{ id: LeverId; bytes: number }>;

@@ -2,6 +2,7 @@
  * Markdown rendering of `goslim compare`, for `GITHUB_STEP_SUMMARY` and pull-request comments:
  * tables, long lists in `<details>`, nothing GitHub strips. Pure.
  */
+import { packerLabel } from '../compare/images.js';
 import { describeCostModel, formatBandwidth, formatDuration } from '../analysis/cost.js';
 import { formatDelta } from '../compare/headline.js';
 import type { BinaryComparison, Change, CompareReport, ImageComparison, SizePair, StartVerdict } from '../compare/types.js';
@@ -63,6 +64,9 @@ function images(r: ImageComparison, top: number): string[] {
   out.push('', '</details>', '');
   changeTable(out, 'OS packages', r.packages, top);
   changeTable(out, 'Go binaries', r.goBinaries.map((g) => ({ ...g, key: `${absPaths(g.key)}${g.levers.length ? ` [${g.levers.join(', ')}]` : ''}` })), top);
+  if (r.packedBinaries.length > 0) {
+    changeTable(out, 'Packed executables (contents hidden)', r.packedBinaries.map((p) => ({ ...p, key: `${absPaths(p.key)} (${packerLabel(p)})` })), top);
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@
  * Text rendering of `goslim compare` (images or binaries). Pure: comparison in, text out. Every
  * lever is named by its id, with its title from the vocabulary; `goslim explain ID` says more.
  */
+import { packerLabel } from '../compare/images.js';
 import { formatDelta } from '../compare/headline.js';
 import type { BinaryComparison, Change, CompareReport, ImageComparison, SizePair, StartVerdict } from '../compare/types.js';
 import { formatBytes } from '../util/units.js';
@@ -89,6 +90,13 @@ function renderImages(r: ImageComparison, top: number): string[] {
       const tag = g.status === 'added' ? ' (new)' : g.status === 'removed' ? ' (gone)' : '';
       const why = [...g.notes, ...g.levers.map((l) => `[${l}]`)].join(', ');
       out.push(`  ${lpad(g.delta === 0 ? 'same' : signed(g.delta), 10)}  ${lpad(opt(g.a), 9)} -> ${pad(opt(g.b), 9)} ${absPaths(g.key)}${tag}${why ? `  ${why}` : ''}`);
+    }
+  }
+  if (r.packedBinaries.length > 0) {
+    out.push('Packed executables (contents hidden: not attributed to packages or levers):');
+    for (const p of r.packedBinaries.slice(0, top)) {
+      const tag = p.status === 'added' ? ' (new)' : p.status === 'removed' ? ' (gone)' : '';
+      out.push(`  ${lpad(p.delta === 0 ? 'same' : signed(p.delta), 10)}  ${lpad(opt(p.a), 9)} -> ${pad(opt(p.b), 9)} ${absPaths(p.key)}${tag}  ${packerLabel(p)}`);
     }
   }
   out.push('');

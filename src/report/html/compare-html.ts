@@ -253,6 +253,11 @@ function imageBody(r: ImageComparison, data: ComparePageData): string[] {
       `<tr data-binary="${escapeHtml(g.key)}"><td class="mono">${escapeHtml(absPath(g.key))}</td><td class="num">${optBytes(g.a, `binary.${g.key}.a`)}</td><td class="num">${optBytes(g.b, `binary.${g.key}.b`)}</td>` +
       `<td class="num">${signedBytes(g.delta)}</td><td>${g.levers.map((id) => `<code>${escapeHtml(id)}</code>`).join(' ')}</td><td>${escapeHtml(g.notes.join('; '))}</td></tr>`,
   );
+  const packedRows = r.packedBinaries.map(
+    (p) =>
+      `<tr data-packed="${escapeHtml(p.key)}"><td class="mono">${escapeHtml(absPath(p.key))}</td><td class="num">${optBytes(p.a)}</td><td class="num">${optBytes(p.b)}</td>` +
+      `<td class="num">${signedBytes(p.delta)}</td><td>${escapeHtml(p.packer.a ?? '–')}</td><td>${escapeHtml(p.packer.b ?? '–')}</td></tr>`,
+  );
   const remaining = r.levers.remaining.map((l, i) =>
     leverBlock({ id: l.id, bytes: l.bytes, title: `${r.levers.new.includes(l.id) ? 'New in B. ' : ''}In A: ${l.bytesA === null ? 'did not apply' : formatBytes(l.bytesA)}; in B: ${formatBytes(l.bytes)}.` }, i + 1),
   );
@@ -272,6 +277,9 @@ function imageBody(r: ImageComparison, data: ComparePageData): string[] {
     bins.length === 0
       ? '<p>No Go binary in either image.</p>'
       : `<table><thead><tr><th>Path</th><th class="num">A</th><th class="num">B</th><th class="num">Change</th><th>Levers</th><th>What changed</th></tr></thead><tbody>${bins.join('')}</tbody></table>`,
+    packedRows.length === 0
+      ? ''
+      : `<h3 id="packed-executables">Packed executables (contents hidden: not attributed to packages or levers)</h3><table><thead><tr><th>Path</th><th class="num">A</th><th class="num">B</th><th class="num">Change</th><th>Packed in A</th><th>Packed in B</th></tr></thead><tbody>${packedRows.join('')}</tbody></table>`,
     '<h2 id="packages">OS packages</h2>',
     barsTable(r.packages, { what: 'Package', top: 20, label: (x) => `<span class="mono">${escapeHtml(x.key)}</span>` }),
     '<h2 id="cost">What the bytes cost</h2>',
