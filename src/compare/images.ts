@@ -108,10 +108,6 @@ function binaryLevers(a: GoBinary | undefined, b: GoBinary | undefined): { lever
   return { levers, notes };
 }
 
-/**
- * Go binaries paired by path, then a binary gone from A with one new in B built from the same
- * main package (`/usr/local/bin/app` -> `/app`): its row key is `A path -> B path`.
- */
 /** What packed an executable, for a compare row: `UPX 4.23` (`UPX` when its loader names no release). */
 function packerName(p: Pick<PackedBinary, 'packed'>): string {
   return `${p.packed.packer.toUpperCase()}${p.packed.release !== null ? ` ${p.packed.release}` : ''}`;
@@ -140,6 +136,11 @@ export function comparePackedBinaries(a: PackedSide, b: PackedSide): PackedChang
   return sortChanges(rows);
 }
 
+/**
+ * Go binaries paired by path, then a binary gone from A with one new in B built from the same
+ * main package (`/usr/local/bin/app` -> `/app`): its row key is `A path -> B path`. A binary whose
+ * path is a packed executable on the other side (`packed`) keeps its own row, noted as packed.
+ */
 export function compareGoBinaries(a: GoBinary[], b: GoBinary[], packed: { a: PackedSide; b: PackedSide } = { a: [], b: [] }): GoBinaryChange[] {
   const binA = new Map(a.map((g) => [g.path, g]));
   const binB = new Map(b.map((g) => [g.path, g]));

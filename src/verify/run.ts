@@ -369,10 +369,6 @@ async function readAccountFile(root: string, rel: string): Promise<string | unde
 }
 
 /**
- * bwrap mounts /proc and /dev at those paths of the new root: make them plain directories
- * (an image may ship them as links or files), owned by the sandbox user.
- */
-/**
  * The first directory above `path` (symlinks resolved) that user and group `id` may not search, by
  * its mode bits (an ACL that grants more is not read: such a directory is refused too).
  */
@@ -389,6 +385,10 @@ async function unsearchableAncestor(path: string, id: number): Promise<{ path: s
   }
 }
 
+/**
+ * bwrap mounts /proc and /dev at those paths of the new root: make them plain directories
+ * (an image may ship them as links or files), owned by the sandbox user.
+ */
 async function ensureMountPoints(root: string, hostId: number | undefined): Promise<void> {
   for (const name of ['proc', 'dev']) {
     const p = join(root, name);
