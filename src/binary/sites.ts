@@ -64,11 +64,15 @@ export class CallGraph {
     // 4 bytes per 64 bytes of code: 1.6 MB for 26 MB of code.
     const n = Math.max(0, this.hi - this.lo) >>> BUCKET_SHIFT;
     this.bucket = new Int32Array(n + 2);
+    // Locals only: this loop runs once (400,000 turns on kubectl), mostly before it is optimized.
     const st = ranges.start;
-    for (let k = 0, i = 0; k < n + 2; k++) {
-      const at = this.lo + k * 2 ** BUCKET_SHIFT - ranges.base;
+    const bucket = this.bucket;
+    const from = this.lo - ranges.base;
+    const step = 2 ** BUCKET_SHIFT;
+    for (let k = 0, i = 0; k < bucket.length; k++) {
+      const at = from + k * step;
       while (i < st.length && st[i]! < at) i++;
-      this.bucket[k] = i;
+      bucket[k] = i;
     }
     for (const [from, to] of inlined.edges) this.link(from, to);
   }
