@@ -1,8 +1,9 @@
 /**
  * inspect of an image holding a UPX-packed Go program (test/fixtures/packed/upx-empty-go.bin, a
  * real one: see its README): no Go binary can be read from it, so it is reported as packed, with
- * the exe-compression hint; verify's static checks judge the packed file static (no PT_INTERP).
- * The image is a small OCI layout built here (src/image/testing).
+ * the exe-compression hint (text, Markdown, HTML); verify's static checks judge the packed file
+ * static (no PT_INTERP); compare against the same path holding a real Go binary says it was packed.
+ * The images are small OCI layouts built here (src/image/testing).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
