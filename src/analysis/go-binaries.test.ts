@@ -52,6 +52,37 @@ describeWithTools(['go-1.19'], 'GoBinaryCollector on real executables', () => {
     expect(f?.strippedCompressed).toBeLessThan(kept);
   });
 
+  it('a writer that reuses one buffer for every chunk (as the walk may) gets the same facts: what the collector keeps, it copies', async () => {
+    const go = readFileSync(GO_BIN);
+    const fresh = new GoBinaryCollector(analyze, sections);
+    await fresh.consume(entry('app/gofmt', go.length), chunked(go, 4093));
+    await fresh.settle(); // the stripped size is measured on the thread pool
+    expect(fresh.get(0, 'app/gofmt')?.strippedCompressed).toBeGreaterThan(0);
+    for (const size of [3, 4093, 16 * 1024 + 1, 1 << 20]) {
+      const col = new GoBinaryCollector(analyze, sections);
+      const sink = col.sink(entry('app/gofmt', go.length));
+      const scratch = Buffer.alloc(size);
+      for (let at = 0; at < go.length; at += size) {
+        const n = go.copy(scratch, 0, at, Math.min(go.length, at + size));
+        sink.write(scratch.subarray(0, n));
+        scratch.fill(0xa5); // the next chunk, or anything: a view kept by the collector would see this
+      }
+      await sink.end();
+      await col.settle();
+      expect(col.get(0, 'app/gofmt'), `chunks of ${size}`).toEqual(fresh.get(0, 'app/gofmt'));
+    }
+    // A small executable that is not yet judged when its only chunk ends is held as a copy too.
+    const tiny = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c]), Buffer.alloc(9)]);
+    const col = new GoBinaryCollector(analyze, sections);
+    const sink = col.sink(entry('x', tiny.length));
+    const scratch = Buffer.from(tiny.subarray(0, 3));
+    sink.write(scratch);
+    scratch.fill(0);
+    sink.write(tiny.subarray(3));
+    await sink.end();
+    expect(col.get(0, 'x')).toBeUndefined(); // an ELF magic is seen (not a zeroed one), then no Go: nothing kept, no throw
+  });
+
   it('flags an ELF whose only Go marker comes late, and reads it whole when forced', async () => {
     const go = readFileSync(GO_BIN);
     // Same bytes with the early build-ID note header and build-info magic blanked out: only

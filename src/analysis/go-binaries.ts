@@ -265,9 +265,18 @@ export class GoBinaryCollector {
         packTailBytes = last.length;
       }
     };
+    /**
+     * The chunk of the current write() that `early` holds as a view, not yet copied: it is copied
+     * only if it is still there when write() returns (the walk may reuse its memory after that).
+     * Most first chunks are judged (not ELF, not Go, or moved into `whole`) within the call, and
+     * were copied whole before, up to the reader's chunk size, only to be dropped.
+     */
+    let lent: Buffer | undefined;
+    const joined = (): Buffer => (early.length === 1 ? early[0]! : Buffer.concat(early));
     const store = (chunk: Buffer): void => {
       if (whole === undefined) {
-        early.push(Buffer.from(chunk)); // a copy: the walk may reuse the chunk's memory
+        early.push(chunk);
+        lent = chunk;
         return;
       }
       const n = Math.min(chunk.length, whole.length - filled);
@@ -276,7 +285,7 @@ export class GoBinaryCollector {
     };
     /** Start keeping the file whole; false (and nothing kept) when that is over image.binaryBytes. */
     const startWhole = (): boolean => {
-      const head = early.length === 1 ? early[0]! : Buffer.concat(early);
+      const head = joined();
       early.length = 0;
       // Keep only what the analysis can reach (see elfExtent), never less than what arrived.
       const extent = elfExtent(head);
@@ -292,6 +301,15 @@ export class GoBinaryCollector {
     };
     if (keep) startWhole();
     const write = (chunk: Buffer): void => {
+      judge(chunk);
+      if (lent !== undefined) {
+        // Still held (the file is still undecided, or small): keep a copy of it.
+        const i = early.lastIndexOf(lent);
+        if (i >= 0) early[i] = Buffer.from(lent);
+        lent = undefined;
+      }
+    };
+    const judge = (chunk: Buffer): void => {
       if (elf === false) return; // keep nothing
       const before = seen;
       seen += chunk.length;
@@ -299,7 +317,7 @@ export class GoBinaryCollector {
       keepTail(chunk, before);
       if (elf === undefined) {
         if (seen < 4) return;
-        const head = whole ?? Buffer.concat(early);
+        const head = whole ?? joined();
         elf = head.subarray(0, 4).equals(ELF_MAGIC);
         if (!elf) {
           early.length = 0;
@@ -308,7 +326,7 @@ export class GoBinaryCollector {
         }
       }
       if (scanFrom === undefined && seen >= 0x30) {
-        const shoff = sectionTableOffset(whole !== undefined ? whole.subarray(0, filled) : Buffer.concat(early));
+        const shoff = sectionTableOffset(whole !== undefined ? whole.subarray(0, filled) : joined());
         scanFrom = shoff !== undefined && shoff > EARLY_WINDOW + LATE_SCAN && shoff <= entry.size ? shoff - LATE_SCAN : 0;
       }
       if (!marker) {
@@ -330,7 +348,9 @@ export class GoBinaryCollector {
           keep ||
           (early !== undefined && search(early, true, GO_MARKERS)) ||
           (lateAt >= 0 && search(chunk.subarray(Math.max(0, lateAt - MARKER_OVERLAP)), lateAt === 0, GO_MARKERS));
-        tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - MARKER_OVERLAP)));
+        // The last MARKER_OVERLAP bytes of the data so far, across chunks shorter than that (a
+        // stream from an engine's HTTP response can arrive in pieces of a few bytes).
+        tail = chunk.length >= MARKER_OVERLAP ? Buffer.from(chunk.subarray(chunk.length - MARKER_OVERLAP)) : Buffer.concat([tail, chunk]).subarray(-MARKER_OVERLAP);
       }
       if (!keep && seen >= EARLY_WINDOW && early.length > 0) early.length = 0; // not known Go: drop
     };
