@@ -56,7 +56,8 @@ export async function gzipSize(parts: readonly Buffer[]): Promise<number> {
 }
 
 async function gzipStreamSize(parts: readonly Buffer[]): Promise<number> {
-  const gz = createGzip({ level: 6 });
+  // Large output chunks: each one is a callback on the main thread (16 KiB by default).
+  const gz = createGzip({ level: 6, chunkSize: 256 * 1024 });
   let n = 0;
   gz.on('data', (c: Buffer) => {
     n += c.length;
