@@ -154,7 +154,7 @@ export class PagedBytes {
   /**
    * A 64-bit word when it is below `limit`, else -1: a pointer scan's read (no error for a non-pointer,
    * and no heap number for one either: the words of data are mostly not addresses, and a large value
-   * returned from a call that is not inlined is boxed; on kubectl that was about 10 MB of garbage).
+   * returned from a call that is not inlined is boxed).
    */
   u64Below(o: number, limit: number): number {
     if (this.u32(o + (this.littleEndian ? 4 : 0)) !== 0) return -1;

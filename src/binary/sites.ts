@@ -80,7 +80,7 @@ export class CallGraph {
   /** A call at `pc` in function `f` to `target` (kept only when `target` is a function's entry). */
   add(f: number, pc: number, target: number): void {
     if (target < this.lo || target >= this.hi) return;
-    // Called for every E8 byte of the code (about one in 25 bytes, most of them not calls): the
+    // Called for every E8 byte of the code (430,000 in kubectl's 26 MB, many of them not calls): the
     // functions starting in the target's bucket, usually none or one, instead of a binary search.
     const k = (target - this.lo) >>> BUCKET_SHIFT;
     const st = this.ranges.start;
