@@ -7,6 +7,7 @@ import { formatBytes } from '../util/units.js';
 import { leverDoc, type LeverId } from '../vocabulary/levers.js';
 import type { BinaryReport, BinaryFinding, BinaryHint, PackedInfo } from './types.js';
 import { hintDoc, type HintId } from '../vocabulary/hints.js';
+import { packerName } from './packer.js';
 
 type Facts = Pick<BinaryReport, 'strip' | 'trimpath' | 'linking' | 'needed' | 'interpreter' | 'cgo' | 'go' | 'sections'> & {
   cgoBytes: number;
@@ -87,7 +88,7 @@ const EMBED_SHARE = 0.05;
  * `goslim inspect` for each packed executable of an image); the why is the hint's topic.
  */
 export function packedTitle(size: number, p: PackedInfo): string {
-  return `packed with UPX${p.release !== null ? ` ${p.release}` : ''} (${p.method}, level ${p.level}, ${p.format}): ${formatBytes(size)} on disk, ${formatBytes(p.unpackedSize)} decompressed into private memory at every start of every replica; its contents (Go build info, packages) are hidden from goslim: unpack a copy with \`upx -d\` to analyze it`;
+  return `packed with ${packerName(p)} (${p.method}, level ${p.level}, ${p.format}): ${formatBytes(size)} on disk, ${formatBytes(p.unpackedSize)} decompressed into private memory at every start of every replica; its contents (Go build info, packages) are hidden from goslim: unpack a copy with \`upx -d\` to analyze it`;
 }
 
 type HintFacts = Pick<BinaryReport, 'size' | 'packages' | 'modules' | 'embedded' | 'needed' | 'cgo' | 'go' | 'packed'>;

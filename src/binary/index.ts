@@ -15,6 +15,6 @@ export { type BinaryReport, type BinaryFinding, type GoInfo, type SectionJson, t
 export { ByteView, join64 } from './bytes.js';
 export { attributeBinary, moduleOf, rollUpModules, symbolPackage, NOT_IN_BUILD_INFO, type Attribution, type PackageAttribution, type ModuleAttribution, type AttributionSummary, type FileAttribution, type EmbeddedFile, type OverheadTile } from './attribute.js';
 export { compareVersionNames, newestVersion, unmetVersions, versionNeeds, type VersionNeed } from './symbol-versions.js';
-export { detectPacker, PACKER_TAIL } from './packer.js';
+export { detectPacker, packerName, PACKER_TAIL } from './packer.js';
 export { packedTitle } from './findings.js';
 export type { PackedInfo } from './types.js';

@@ -59,6 +59,11 @@ function upxRelease(bytes: Uint8Array): string | null {
   return /^\d\.\d\d$/.test(release) ? release : null;
 }
 
+/** What packed a file, as reports name it: `UPX 4.23`, or `UPX` when its loader names no release. */
+export function packerName(p: Pick<PackedInfo, 'packer' | 'release'>): string {
+  return `${p.packer.toUpperCase()}${p.release !== null ? ` ${p.release}` : ''}`;
+}
+
 /**
  * The packer a file's tail names, or null (not packed, or by nothing goslim knows). Only the last
  * PACKER_TAIL bytes are read: the file's tail is enough.

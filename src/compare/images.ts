@@ -6,6 +6,7 @@
 import { costOf, type CostModel } from '../analysis/cost.js';
 import type { InspectReport } from '../analysis/inspect.js';
 import type { GoBinary, Lever, PackedBinary } from '../analysis/types.js';
+import { packerName } from '../binary/packer.js';
 import { formatBytes } from '../util/units.js';
 import type { VerifyReport } from '../verify/types.js';
 import type { CauseId } from '../vocabulary/causes.js';
@@ -108,11 +109,6 @@ function binaryLevers(a: GoBinary | undefined, b: GoBinary | undefined): { lever
   return { levers, notes };
 }
 
-/** What packed an executable, for a compare row: `UPX 4.23` (`UPX` when its loader names no release). */
-function packerName(p: Pick<PackedBinary, 'packed'>): string {
-  return `${p.packed.packer.toUpperCase()}${p.packed.release !== null ? ` ${p.packed.release}` : ''}`;
-}
-
 /** A packed row's packer for one-line reports: `UPX 4.23`, or `UPX 3.96 -> UPX 4.23` when it changed. */
 export function packerLabel(p: PackedChange): string {
   if (p.packer.a === null || p.packer.a === p.packer.b) return p.packer.b ?? '';
@@ -131,7 +127,7 @@ export function comparePackedBinaries(a: PackedSide, b: PackedSide): PackedChang
   ).map((c): PackedChange => {
     const pa = byA.get(c.key);
     const pb = byB.get(c.key);
-    return { ...c, packer: { a: pa ? packerName(pa) : null, b: pb ? packerName(pb) : null } };
+    return { ...c, packer: { a: pa ? packerName(pa.packed) : null, b: pb ? packerName(pb.packed) : null } };
   });
   return sortChanges(rows);
 }
@@ -157,8 +153,8 @@ export function compareGoBinaries(a: GoBinary[], b: GoBinary[], packed: { a: Pac
   for (const r of rows) {
     const inB = r.status === 'removed' ? packedB.get(abs(r.key)) : undefined;
     const inA = r.status === 'added' ? packedA.get(abs(r.key)) : undefined;
-    if (inB) r.notes.push(`packed with ${packerName(inB)} in B (${formatBytes(inB.size)}): its contents are hidden there`);
-    if (inA) r.notes.push(`was packed with ${packerName(inA)} in A (${formatBytes(inA.size)})`);
+    if (inB) r.notes.push(`packed with ${packerName(inB.packed)} in B (${formatBytes(inB.size)}): its contents are hidden there`);
+    if (inA) r.notes.push(`was packed with ${packerName(inA.packed)} in A (${formatBytes(inA.size)})`);
   }
   const gone = rows.filter((r) => r.status === 'removed' && !packedB.has(abs(r.key)));
   const added = rows.filter((r) => r.status === 'added' && !packedA.has(abs(r.key)));

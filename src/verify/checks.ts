@@ -4,7 +4,7 @@
  * collect.ts). Each failing check says what the runtime will print and how to fix it: the check's
  * fix from src/vocabulary/checks.ts, or one naming this image's paths and values when that helps.
  */
-import { compareVersionNames, detectPacker, newestVersion, readElf, findPclntab, unmetVersions, versionNeeds, type ElfFile } from '../binary/index.js';
+import { compareVersionNames, detectPacker, newestVersion, packerName, readElf, findPclntab, unmetVersions, versionNeeds, type ElfFile } from '../binary/index.js';
 import { GoslimError } from '../errors.js';
 import type { ContainerConfig, Platform } from '../image/model.js';
 import { resolveInTree } from '../image/filesystem/merge.js';
@@ -285,7 +285,7 @@ function checkExecutable(input: StaticInput, shown: string, programPath: string,
     // decompresses the program and, for a dynamic one, maps its interpreter itself (upx/upx
     // src/stub/src/amd64-linux.elf-main.c, "Map PT_INTERP program interpreter").
     const packed = detectPacker(bytes);
-    const note = packed === null ? '' : `; packed with UPX${packed.release !== null ? ` ${packed.release}` : ''}, so the program inside (its libraries, CA and time-zone needs) is not visible: goslim verify --run starts it`;
+    const note = packed === null ? '' : `; packed with ${packerName(packed)}, so the program inside (its libraries, CA and time-zone needs) is not visible: goslim verify --run starts it`;
     checks.push({ id: 'interpreter', status: 'pass', message: `${shown} is ${elf.linking === 'static-pie' ? 'static-pie' : 'statically linked'}: no loader or libc needed${note}` });
   }
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { analyzeBinary, type BinaryReport } from '../../binary/index.js';
+import { analyzeBinary, packerName, type BinaryReport } from '../../binary/index.js';
 import { InternalError, UsageError } from '../../errors.js';
 import { openRegularFileRanges } from '../../util/regular-file.js';
 import { formatBytes, formatPercent } from '../../util/units.js';
@@ -113,7 +113,7 @@ export function renderBinaryText(r: BinaryReport, top: number, by: ByView = 'mod
     const settings = Object.entries(g.settings);
     if (settings.length > 0) line('  build', settings.map(([k, v]) => `${k}=${/\s/.test(v) ? JSON.stringify(v) : v}`).join(' '));
   } else if (r.packed !== null) {
-    line('go', `not visible: packed with UPX${r.packed.release !== null ? ` ${r.packed.release}` : ''}, ${formatBytes(r.packed.unpackedSize)} unpacked (see hints; \`upx -d\` a copy to analyze it)`);
+    line('go', `not visible: packed with ${packerName(r.packed)}, ${formatBytes(r.packed.unpackedSize)} unpacked (see hints; \`upx -d\` a copy to analyze it)`);
   } else {
     line('go', 'not a Go executable (no build info, no pclntab)');
   }
