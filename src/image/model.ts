@@ -148,6 +148,14 @@ export interface TarReadOptions {
    * SHA-256 pass over the uncompressed bytes.
    */
   verifyDiffId?: boolean;
+  /**
+   * This is the read an image's walk waits on most (its largest layer, read beside the others):
+   * a source that reads on a worker thread gives it more buffer, so that the main thread's
+   * pauses (an analysis, another layer's walk) do not stop its reader, and checks the blob's
+   * digest and gzip CRCs off that thread. false: another read is the lead, so this one's reader
+   * checks its own (it has the time). Unset: as the source sees fit.
+   */
+  lead?: boolean;
 }
 
 /**

@@ -2,6 +2,7 @@
 // merged tree must come out exactly as from one layer at a time, a lower layer's failure must
 // come first, and the analyzers that keep a file's bytes must keep the highest layer's copy
 // whichever read finishes first.
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectImage } from '../../analysis/inspect.js';
 import { isGoslimError } from '../../errors.js';
 import { openImage } from '../open.js';
+import type { Image, Layer, TarReadOptions } from '../model.js';
 import { buildTestImage, dir, file, opaque, symlink, whiteout, type TestImageSpec } from '../testing/index.js';
 import { mergeLayers, type MergeResult } from './merge.js';
 
@@ -90,6 +92,46 @@ describe('mergeLayers: layers read side by side', () => {
     const side = await mergeLayers(image, { lookahead: 2, aheadEvents: 5 });
     expect(plain(side)).toEqual(plain(one));
     expect(side.layers[1]!.entries).toBe(301);
+  });
+
+  it('reads the largest layer (16 MiB stored or more) as the lead, the others beside it as not', async () => {
+    const spec: TestImageSpec = {
+      // Random bytes: stored as large as they are (the builder's filler compresses to almost nothing).
+      layers: [{ entries: [file('a', randomBytes(1 << 20))] }, { entries: [file('big', randomBytes(17 << 20))] }, { entries: [file('c', 100)] }],
+    };
+    const built = await buildTestImage(spec, { dir: join(work, 'lead'), format: 'oci' });
+    const image = await openImage(built.reference);
+    const asked: Array<boolean | undefined> = [];
+    // The same image, its layers' reads recorded.
+    const layers = image.layers().map((l, i) => {
+      const seen = Object.create(l) as Layer;
+      seen.tarChunks = async (options?: TarReadOptions) => {
+        asked[i] = options?.lead;
+        return l.tarChunks!(options);
+      };
+      return seen;
+    });
+    const watched = Object.create(image) as Image;
+    watched.layers = () => layers;
+    const side = await mergeLayers(watched, { lookahead: 2 });
+    expect(asked).toEqual([false, true, false]);
+    expect(plain(side)).toEqual(plain(await mergeLayers(image, { lookahead: 0 })));
+    // No layer that large: no lead, and the readers decide as before.
+    const small = await buildTestImage(layered, { dir: join(work, 'no-lead'), format: 'oci' });
+    const smallImage = await openImage(small.reference);
+    const none: Array<boolean | undefined> = [];
+    const smallLayers = smallImage.layers().map((l, i) => {
+      const seen = Object.create(l) as Layer;
+      seen.tarChunks = async (options?: TarReadOptions) => {
+        none[i] = options?.lead;
+        return l.tarChunks!(options);
+      };
+      return seen;
+    });
+    const watchedSmall = Object.create(smallImage) as Image;
+    watchedSmall.layers = () => smallLayers;
+    await mergeLayers(watchedSmall, { lookahead: 3 });
+    expect(none).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it("a lower layer's failure is the error, even when a layer read ahead fails too", async () => {

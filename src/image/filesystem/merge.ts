@@ -158,6 +158,8 @@ class LayerRead {
     private readonly gated: boolean,
     /** Events held until its turn (limit merge.aheadEvents): past it, the read waits. */
     private readonly maxBuffered: number,
+    /** Whether this is the image's largest layer read, when it has one (TarReadOptions.lead). */
+    private readonly lead: boolean | undefined,
   ) {
     this.done = this.run(layer, visitor, onBytes);
     this.done.catch(() => {}); // surfaced when its turn comes (a lower layer's failure comes first)
@@ -173,7 +175,7 @@ class LayerRead {
     outer: Pick<LayerVisitor, 'sink' | 'wantContent' | 'content'> | undefined,
     onBytes: ((read: LayerRead, n: number) => void) | undefined,
   ): Promise<{ stats: WalkStats; gz: GzipSize | undefined }> {
-    const opened = await openLayerTar(layer, { verifyDiffId: this.options.verifyDiffIds ?? true });
+    const opened = await openLayerTar(layer, { verifyDiffId: this.options.verifyDiffIds ?? true, ...(this.lead !== undefined ? { lead: this.lead } : {}) });
     const inner = !this.gated || isTarChunks(opened) ? opened : streamChunks(opened);
     // Reads pause while the buffer is full and the layer's turn has not come, and stop on abort.
     const tar: TarChunks | Readable = !this.gated || !isTarChunks(inner) ? opened : {
@@ -234,6 +236,25 @@ function lookahead(image: Image, option: number | undefined): number {
   return Number.isInteger(n) && n > 0 ? Math.min(n, 4) : 0;
 }
 
+/** Stored bytes from which the largest layer is a lead read. */
+const LEAD_MIN = 16 << 20;
+
+/**
+ * The index of the image's largest layer (by stored bytes; the first of equals) when it is of
+ * LEAD_MIN or more, else -1. When the cache replays it, no read is the lead.
+ */
+function leadLayer(layers: readonly Layer[]): number {
+  let best = -1;
+  let size = LEAD_MIN - 1;
+  for (const [i, l] of layers.entries()) {
+    if (l.size() > size) {
+      best = i;
+      size = l.size();
+    }
+  }
+  return best;
+}
+
 export async function mergeLayers(image: Image, options: MergeOptions = {}): Promise<MergeResult> {
   const layers = image.layers();
   const tree = new MergedTree();
@@ -258,9 +279,11 @@ export async function mergeLayers(image: Image, options: MergeOptions = {}): Pro
     if (!replays.has(i)) replays.set(i, options.replay?.(i));
     return replays.get(i);
   };
+  // The walk waits on the largest layer's reader most: its read gets the deeper buffer.
+  const lead = leadLayer(layers);
   const startRead = (i: number): void => {
     if (i >= layers.length || reads.has(i) || replayOf(i) !== undefined) return;
-    reads.set(i, new LayerRead(layers[i]!, i, outer, options, onBytes, ahead > 0, limit('merge.aheadEvents', options.aheadEvents)));
+    reads.set(i, new LayerRead(layers[i]!, i, outer, options, onBytes, ahead > 0, limit('merge.aheadEvents', options.aheadEvents), lead >= 0 ? i === lead : undefined));
   };
   try {
     for (const [i, layer] of layers.entries()) {

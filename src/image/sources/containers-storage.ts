@@ -326,7 +326,13 @@ export class StorageLayer extends DescribedLayer {
     // the diff_id and the walk here, in 1 MiB slots (measured: this thread doing all of it, one
     // chunk per tar header, took 1.8x a `tar -c` of the same directories; the hash on that
     // thread too made it the bottleneck).
-    const onWorker = openWorkerTar({ tarSplit: { path: tarSplit, dir }, gzip: false, ...(options.verifyDiffId === false ? {} : { diffId }), what });
+    const onWorker = openWorkerTar({
+      tarSplit: { path: tarSplit, dir },
+      gzip: false,
+      ...(options.verifyDiffId === false ? {} : { diffId }),
+      ...(options.lead !== undefined ? { lead: options.lead } : {}),
+      what,
+    });
     if (onWorker !== undefined) return onWorker;
     const realDir = realpathSync(dir);
     const hash = options.verifyDiffId === false ? undefined : createHash('sha256');

@@ -71,6 +71,7 @@ class RegistryLayer extends DescribedLayer {
       gzip: compression === 'gzip',
       zstd: compression === 'zstd',
       ...(plainSame || options.verifyDiffId === false ? {} : { diffId: this.diff }),
+      ...(options.lead !== undefined ? { lead: options.lead } : {}),
       what: `layer ${this.desc.digest}`,
     });
   }

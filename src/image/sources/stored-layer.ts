@@ -109,6 +109,7 @@ export class StoredLayer extends DescribedLayer {
       zstd: compression === 'zstd',
       blob: { digest, size },
       ...((compression === 'none' && digest === diffId) || !checkDiff ? {} : { diffId }),
+      ...(options.lead !== undefined ? { lead: options.lead } : {}),
       what: `layer ${digest}`,
     });
   }

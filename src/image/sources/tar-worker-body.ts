@@ -75,7 +75,7 @@ export type TarWorkerReply =
   | { type: 'chunks'; id: number; list: number[]; members?: number[] }
   | { type: 'framed'; id: number }
   | { type: 'input-ack'; id: number; bytes: number }
-  | { type: 'end'; id: number; blobBytes: number; tarBytes: number; via: 'sync' | 'stream' }
+  | { type: 'end'; id: number; blobBytes: number; tarBytes: number; via: 'sync' | 'stream'; waitedMs?: number }
   | { type: 'error'; id: number; kind: 'digest' | 'stream' | 'typed'; code?: string; message: string; details?: Record<string, unknown> };
 
 export function tarWorkerBody(): void {
@@ -792,6 +792,9 @@ export function tarWorkerBody(): void {
     gz: GzipFrame | undefined;
     /** Members that ended since the last message, [end, crc, ...]: sent with the next slots. */
     members: number[];
+    /** Since when every slot is with the main thread (0: not waiting), and the time so waited. */
+    waitingSince: number;
+    waitedMs: number;
   }
   const syncJobs = new Map<number, SyncJob>();
 
@@ -940,7 +943,7 @@ export function tarWorkerBody(): void {
       }
     }
     closeSyncJob(job);
-    post(blobMismatch(job.id, job.req.blob, job.blobHash, job.blobBytes) ?? { type: 'end', id: job.id, blobBytes: job.blobBytes, tarBytes: job.tarBytes, via: 'sync' });
+    post(blobMismatch(job.id, job.req.blob, job.blobHash, job.blobBytes) ?? { type: 'end', id: job.id, blobBytes: job.blobBytes, tarBytes: job.tarBytes, via: 'sync', waitedMs: Math.round(job.waitedMs) });
   };
 
   /** Read up to `len` more blob bytes into dst[off...]; hashes them; 0 at the end of the range. */
@@ -1078,6 +1081,7 @@ export function tarWorkerBody(): void {
         job.partial = undefined;
         const slot = partial?.slot ?? job.free.pop();
         if (slot === undefined) {
+          job.waitingSince = performance.now();
           flush();
           return; // a release message calls pump again
         }
@@ -1154,6 +1158,8 @@ export function tarWorkerBody(): void {
       filler,
       gz: framed ? newFrame() : undefined,
       members: [],
+      waitingSince: 0,
+      waitedMs: 0,
     };
     syncJobs.set(req.id, job);
     if (framed) post({ type: 'framed', id: req.id });
@@ -1184,6 +1190,10 @@ export function tarWorkerBody(): void {
         else sync.pushed.ended = true;
         if (!sync.scheduled) pump(sync);
       } else if (msg.type === 'release') {
+        if (sync.waitingSince !== 0) {
+          sync.waitedMs += performance.now() - sync.waitingSince;
+          sync.waitingSince = 0;
+        }
         sync.free.push(...msg.slots);
         if (!sync.scheduled) pump(sync);
       } else if (msg.type === 'cancel') {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { DigestMismatchError, isGoslimError } from '../../errors.js';
 import type { TarChunks } from '../model.js';
-import { layerReadersRunning, layerReadsVia, openWorkerTar, releaseLayerReader, SLOT_SIZE, SLOTS, type WorkerTarRequest } from './tar-worker.js';
+import { LEAD_SLOTS, layerReaderLoads, layerReadersRunning, layerReadsVia, layerReadWaits, openWorkerTar, releaseLayerReader, SLOT_SIZE, SLOTS, type WorkerTarRequest } from './tar-worker.js';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -415,6 +415,72 @@ describe('openWorkerTar', () => {
       expect(isGoslimError(missing, 'E_NOT_FOUND')).toBe(true);
       const rest = await drain(busy);
       expect(rest.bytes.length).toBe(tar.length - SLOT_SIZE);
+    } finally {
+      if (before === undefined) delete process.env.GOSLIM_READERS;
+      else process.env.GOSLIM_READERS = before;
+    }
+  });
+
+  it('gives a job to the reader with the fewest stored bytes in flight, not the fewest jobs', async () => {
+    const before = process.env.GOSLIM_READERS;
+    delete process.env.GOSLIM_READERS;
+    releaseLayerReader();
+    const tiny = gzipSync(Buffer.alloc(2048, 1));
+    const tinyFile = join(dir, 'tiny.gz');
+    await writeFile(tinyFile, tiny);
+    const tinyReq = (): WorkerTarRequest => ({ file: tinyFile, start: 0, length: tiny.length, gzip: true, blob: { digest: sha(tiny), size: tiny.length }, what: 'tiny layer' });
+    const open: TarChunks[] = [];
+    try {
+      // The big layer on one thread, then two tiny ones: the second thread, then the emptier one.
+      open.push(openWorkerTar(request())!);
+      expect((await open[0]!.read())?.length).toBe(SLOT_SIZE);
+      open.push(openWorkerTar(tinyReq())!, openWorkerTar(tinyReq())!);
+      expect(layerReaderLoads()).toEqual([gz.length, 2 * tiny.length]);
+      // By jobs, this one would share the big layer's thread (one job against two).
+      open.push(openWorkerTar(request())!);
+      expect(layerReaderLoads()).toEqual([gz.length, 2 * tiny.length + gz.length]);
+      const got = await Promise.all(open.slice(1).map((t) => drain(t)));
+      expect(got.map((g) => g.bytes.length)).toEqual([2048, 2048, tar.length]);
+      expect((await drain(open[0]!)).bytes.length).toBe(tar.length - SLOT_SIZE);
+      // Each job on the synchronous path said how long its reader waited for this thread.
+      expect(layerReadWaits().slice(-4).map((w) => w.stored).sort((a, b) => a - b)).toEqual([tiny.length, tiny.length, gz.length, gz.length]);
+    } finally {
+      for (const t of open) t.close();
+      if (before === undefined) delete process.env.GOSLIM_READERS;
+      else process.env.GOSLIM_READERS = before;
+    }
+  });
+
+  it("a lead read gets the deeper ring and its checks here; a read beside it checks its own", async () => {
+    const before = process.env.GOSLIM_READERS;
+    delete process.env.GOSLIM_READERS;
+    releaseLayerReader();
+    try {
+      const via0 = layerReadsVia();
+      const lead = openWorkerTar({ ...request(), lead: true })!;
+      const first = await lead.read();
+      // A chunk is a view of its job's ring.
+      expect(first!.buffer.byteLength).toBe(LEAD_SLOTS * SLOT_SIZE);
+      const via1 = layerReadsVia();
+      // Alone, a lead read's blob is hashed here all the same, and its CRCs are checked here.
+      expect(via1.blobHashedHere).toBe(via0.blobHashedHere + 1);
+      expect(via1.framed).toBe(via0.framed + 1);
+      const beside = await drain(openWorkerTar({ ...request(), lead: false })!);
+      expect(beside.bytes.equals(tar)).toBe(true);
+      const via2 = layerReadsVia();
+      expect(via2.blobHashedHere).toBe(via1.blobHashedHere); // on its own reader
+      expect(via2.framed).toBe(via1.framed); // zlib's gunzip checked its CRC
+      // Its ring is the usual one, and a fault still fails it typed.
+      const again = openWorkerTar({ ...request(), lead: false })!;
+      expect((await again.read())!.buffer.byteLength).toBe(SLOTS * SLOT_SIZE);
+      again.close();
+      const wrong = await drain(openWorkerTar({ ...request(), lead: false, blob: { digest: sha(Buffer.from('other')), size: gz.length } })!).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isGoslimError(wrong, 'E_DIGEST_MISMATCH')).toBe(true);
+      const rest = await drain(lead);
+      expect(Buffer.concat([Buffer.from(first!), rest.bytes]).equals(tar)).toBe(true);
     } finally {
       if (before === undefined) delete process.env.GOSLIM_READERS;
       else process.env.GOSLIM_READERS = before;

@@ -41,12 +41,23 @@ function fzstdPath(): string {
   return (fzstd ??= createRequire(import.meta.url).resolve('fzstd'));
 }
 export const SLOTS = 8;
+/**
+ * Slots of the ring of a lead read (WorkerTarRequest.lead): 32 MiB, about 130 ms of a reader's
+ * gunzip output here. The main thread sometimes holds on to a chunk for longer than 8 slots
+ * last (a Go binary's analysis, some 200 ms for the fat image's 7.4 MB program; a layer below
+ * walked beside it): the fat image's 278 MB layer's reader then waited 150-330 ms per inspect
+ * with 8 slots, 0 ms with 32 (3 runs each), for 24 MB more peak RSS.
+ */
+export const LEAD_SLOTS = 32;
 /** Pushed blob bytes (a registry response) sent ahead of what the worker's gunzip has taken. */
 const PUSH_AHEAD = 4 << 20;
 
 interface Client {
   /** For messages (`layer sha256:...`). */
   what: string;
+  /** The job's size in stored bytes, as far as known (see jobWeight): how the readers share jobs. */
+  weight: number;
+
   onChunk(slot: number, len: number): void;
   /** The reader frames this job's gzip members: their CRCs are checked here. */
   onFramed(): void;
@@ -66,12 +77,14 @@ interface Client {
 const spareRings: SharedArrayBuffer[] = [];
 const MAX_SPARE_RINGS = 2;
 
-function takeRing(): SharedArrayBuffer {
+function takeRing(slots: number): SharedArrayBuffer {
+  // A lead read's ring is made for it, and not kept after (one per walk, and four times the size).
+  if (slots !== SLOTS) return new SharedArrayBuffer(slots * SLOT_SIZE);
   return spareRings.pop() ?? new SharedArrayBuffer(SLOTS * SLOT_SIZE);
 }
 
 function giveRing(ring: SharedArrayBuffer): void {
-  if (spareRings.length < MAX_SPARE_RINGS) spareRings.push(ring);
+  if (ring.byteLength === SLOTS * SLOT_SIZE && spareRings.length < MAX_SPARE_RINGS) spareRings.push(ring);
 }
 
 /**
@@ -81,6 +94,17 @@ function giveRing(ring: SharedArrayBuffer): void {
 const readsVia = { sync: 0, stream: 0, blobHashedHere: 0, framed: 0 };
 export function layerReadsVia(): Readonly<{ sync: number; stream: number; blobHashedHere: number; framed: number }> {
   return { ...readsVia };
+}
+
+/**
+ * For each of the last jobs on the synchronous path: how long its reader thread had every slot
+ * of its ring with the main thread, so could not go on (bench and --debug: the walk's order of
+ * work, not a timing that tests assert).
+ */
+const slotWaits: Array<{ what: string; stored: number; waitedMs: number }> = [];
+const MAX_SLOT_WAITS = 64;
+export function layerReadWaits(): ReadonlyArray<{ what: string; stored: number; waitedMs: number }> {
+  return slotWaits;
 }
 
 /**
@@ -142,6 +166,10 @@ function startReader(): Reader | undefined {
       else if (msg.type === 'input-ack') c.onInputAck(msg.bytes);
       else if (msg.type === 'end') {
         readsVia[msg.via]++;
+        if (msg.waitedMs !== undefined) {
+          slotWaits.push({ what: c.what, stored: c.weight, waitedMs: msg.waitedMs });
+          if (slotWaits.length > MAX_SLOT_WAITS) slotWaits.shift();
+        }
         c.onEnd(msg.via);
       } else c.onError(reviveError(msg, c.what));
     });
@@ -166,7 +194,13 @@ function startReader(): Reader | undefined {
   }
 }
 
-/** An idle reader, else a new one while there may be more, else the least busy. */
+/**
+ * An idle reader, else a new one while there may be more, else the one with the fewest stored
+ * bytes in flight. By bytes, not by jobs: when the walk of the fat image opened its 20 MB
+ * layer, one reader held the 278 MB layer and the other two layers of a few bytes each that
+ * ended within milliseconds; counted by jobs, the 20 MB went to the thread of the 278 MB layer,
+ * whose gunzip is what the whole walk waits for.
+ */
 function getReader(): Reader | undefined {
   if (workerDisabled()) return undefined;
   const idle = readers.find((r) => r.clients.size === 0);
@@ -175,7 +209,28 @@ function getReader(): Reader | undefined {
     const started = startReader();
     if (started !== undefined || readers.length === 0) return started;
   }
-  return readers.reduce((a, b) => (b.clients.size < a.clients.size ? b : a));
+  return readers.reduce((a, b) => (loadOf(b) < loadOf(a) ? b : a));
+}
+
+/** Stored bytes of the jobs in flight on each reader thread (tests, --debug). */
+export function layerReaderLoads(): number[] {
+  return readers.map(loadOf);
+}
+
+/** Stored bytes of the jobs in flight on a reader. */
+function loadOf(r: Reader): number {
+  let n = 0;
+  for (const c of r.clients.values()) n += c.weight;
+  return n;
+}
+
+/** A job of unknown size (a tar rebuilt from a directory) counts as this many stored bytes. */
+const UNKNOWN_WEIGHT = 64 << 20;
+
+/** A job's size in stored bytes: its range of the file, else its blob's size. */
+function jobWeight(req: WorkerTarRequest): number {
+  const n = req.length !== undefined && req.length > 0 ? req.length : req.blob?.size;
+  return n !== undefined && n > 0 ? n : UNKNOWN_WEIGHT;
 }
 
 /** Reader threads running now (tests, --debug). */
@@ -267,6 +322,12 @@ export interface WorkerTarRequest {
   blob?: { digest: string; size?: number };
   /** The diff_id; omit it when the blob is the tar and its digest is the diff_id. */
   diffId?: string;
+  /**
+   * The read the whole walk waits on most (TarReadOptions.lead): a ring of LEAD_SLOTS slots, and
+   * its blob digest and gzip CRCs checked on this thread. false: another read is the lead, so
+   * this one's reader checks its own. Unset: as the reads in flight suggest.
+   */
+  lead?: boolean;
   /** For messages. */
   what: string;
 }
@@ -278,13 +339,15 @@ export interface WorkerTarRequest {
 export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
   // Another layer is being read: its reader thread holds one core, so this blob's digest is
   // hashed here, on the main thread (which waits on the readers most of the time), from its
-  // own reads of the file, and this reader thread spends itself on gunzip alone.
-  const hashHere = req.file !== undefined && req.blob !== undefined && (req.length ?? 0) > 0 && jobsInFlight() > 0;
+  // own reads of the file, and this reader thread spends itself on gunzip alone. With a lead
+  // read in the walk, that is the lead's blob, and the others' readers hash their own.
+  const hashHere = req.file !== undefined && req.blob !== undefined && (req.length ?? 0) > 0 && (req.lead ?? jobsInFlight() > 0);
   const r = getReader();
   if (r === undefined) return undefined;
   const w = r.w;
   const id = nextId++;
-  const ring = takeRing();
+  const slots = req.lead === true ? LEAD_SLOTS : SLOTS;
+  const ring = takeRing(slots);
   const queue: Array<{ slot: number; len: number }> = [];
   let ended = false;
   let failure: Error | undefined;
@@ -307,6 +370,7 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
     w2?.resolve();
   };
   track(r, id, {
+    weight: jobWeight(req),
     what: req.what,
     onChunk(slot, len) {
       if (closed) return;
@@ -343,7 +407,9 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
   // thread's time goes to feeding zlib (measured: hashing the tar there made the worker the
   // bottleneck of the whole walk). The blob digest is hashed there, over the compressed bytes.
   const tarHash = req.diffId !== undefined ? createHash('sha256') : undefined;
-  const crcHere = req.gzip && req.zstd !== true && (req.file !== undefined || req.stream !== undefined) && process.env.GOSLIM_GZIP_FRAMING !== '0' && typeof crc32 === 'function';
+  // The gzip CRC here too (see GzipFrame in tar-worker-body.ts), except for a read beside a lead
+  // one: its reader has the time, and this thread, in that walk, does not.
+  const crcHere = req.gzip && req.zstd !== true && req.lead !== false && (req.file !== undefined || req.stream !== undefined) && process.env.GOSLIM_GZIP_FRAMING !== '0' && typeof crc32 === 'function';
   let tarBytes = 0;
   let checked = false;
   const start: TarWorkerStart = {
@@ -360,7 +426,7 @@ export function openWorkerTar(req: WorkerTarRequest): TarChunks | undefined {
       ? { blob: { digest: req.blob.digest, ...(req.blob.size !== undefined ? { size: req.blob.size } : {}), what: `${req.what} blob ${req.blob.digest}` } }
       : {}),
     ring,
-    slots: SLOTS,
+    slots,
     slotSize: SLOT_SIZE,
   };
   /**
