@@ -240,14 +240,17 @@ function lookahead(image: Image, option: number | undefined): number {
 const LEAD_MIN = 16 << 20;
 
 /**
- * The index of the image's largest layer (by stored bytes; the first of equals) when it is of
- * LEAD_MIN or more, else -1. When the cache replays it, no read is the lead.
+ * The index of the image's largest compressed layer (by stored bytes; the first of equals) when
+ * it is of LEAD_MIN or more, else -1. When the cache replays it, no read is the lead. A layer
+ * stored uncompressed (docker-archive, containers-storage) is copied by its reader faster than
+ * this thread walks it: a deeper ring would only hold more memory (containers-storage, fat
+ * image: 189-196 MB peak RSS instead of 168-171, the same time in three runs each).
  */
 function leadLayer(layers: readonly Layer[]): number {
   let best = -1;
   let size = LEAD_MIN - 1;
   for (const [i, l] of layers.entries()) {
-    if (l.size() > size) {
+    if (l.compression() !== 'none' && l.size() > size) {
       best = i;
       size = l.size();
     }
