@@ -4,14 +4,14 @@ import { inspectImageRef, type InspectReport } from '../../analysis/inspect.js';
 import { listImagePlatforms } from '../../image/open.js';
 import { platformString } from '../../image/model.js';
 import { renderInspectPlatforms } from '../../report/platforms-text.js';
-import { UsageError } from '../../errors.js';
+import { InternalError, UsageError } from '../../errors.js';
 import { renderInspectText, willNotStart } from '../../report/inspect-text.js';
-import { renderInspectMarkdown } from '../../report/report-markdown.js';
-import { formatImageSarif } from '../../report/image-sarif.js';
+import type { renderInspectMarkdown } from '../../report/report-markdown.js';
+import type { formatImageSarif } from '../../report/image-sarif.js';
 import { jsonDocument, prettyJsonCompact } from '../../report/document.js';
-import { renderInspectHtml } from '../../report/html/index.js';
+import type { renderInspectHtml } from '../../report/html/index.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type ExitCode } from '../context.js';
-import { addOutputOptions, wantedFormats, writeReport, type OutputCliOptions, type Renderers } from '../output.js';
+import { addOutputOptions, wantedFormats, writeReport, type OutputCliOptions, type OutputFormat, type Renderers } from '../output.js';
 import { readDockerfileOption } from '../read-bounded.js';
 import { costOf } from '../../analysis/cost.js';
 import { costBlock } from '../../report/cost-text.js';
@@ -52,8 +52,33 @@ function inspectDocument(r: InspectReport, cost: ResolvedCostModel | undefined):
   return jsonDocument('inspect', { ...r, cost: { model: cost.model, defaults: cost.defaults, ...a } });
 }
 
-/** inspect's renderer table: one entry per format (src/cli/output.ts). */
-export function inspectRenderers(top: number, dockerfile?: { path: string; text: string }, cost?: ResolvedCostModel, budgets: Budgets = {}): Renderers<InspectReport> {
+/**
+ * The renderers of the larger formats, loaded only when a format asks for them: a second inspect
+ * of an image answered by the analysis cache is mostly module loading (SARIF alone brings the
+ * Dockerfile rules: 45 modules, 258 KB).
+ */
+export interface FormatModules {
+  markdown?: typeof renderInspectMarkdown;
+  html?: typeof renderInspectHtml;
+  sarif?: typeof formatImageSarif;
+}
+
+export async function loadFormatModules(formats: readonly OutputFormat[]): Promise<FormatModules> {
+  const [markdown, html, sarif] = await Promise.all([
+    formats.includes('markdown') ? import('../../report/report-markdown.js').then((m) => m.renderInspectMarkdown) : undefined,
+    formats.includes('html') ? import('../../report/html/index.js').then((m) => m.renderInspectHtml) : undefined,
+    formats.includes('sarif') ? import('../../report/image-sarif.js').then((m) => m.formatImageSarif) : undefined,
+  ]);
+  return { ...(markdown ? { markdown } : {}), ...(html ? { html } : {}), ...(sarif ? { sarif } : {}) };
+}
+
+function loaded<T>(fn: T | undefined, format: OutputFormat): T {
+  if (fn === undefined) throw new InternalError(`the ${format} renderer was not loaded (loadFormatModules)`);
+  return fn;
+}
+
+/** inspect's renderer table: one entry per format (src/cli/output.ts); `mods`: loadFormatModules of the wanted formats. */
+export function inspectRenderers(top: number, dockerfile?: { path: string; text: string }, cost?: ResolvedCostModel, budgets: Budgets = {}, mods: FormatModules = {}): Renderers<InspectReport> {
   // What the bytes cost, from the measured sizes (the model and its defaults stated).
   const costed = (r: InspectReport) => (cost ? { ...cost, a: costOf(r.image, cost.model) } : undefined);
   return {
@@ -63,10 +88,10 @@ export function inspectRenderers(top: number, dockerfile?: { path: string; text:
     },
     // With --tree the file tree and size trees are one line each (the rest pretty-printed).
     json: (r) => prettyJsonCompact(inspectDocument(r, cost), TREE_KEYS),
-    markdown: (r) => renderInspectMarkdown(r, { top }),
-    html: (r) => renderInspectHtml(r),
+    markdown: (r) => loaded(mods.markdown, 'markdown')(r, { top }),
+    html: (r) => loaded(mods.html, 'html')(r),
     sarif: (r, ctx) =>
-      formatImageSarif(
+      loaded(mods.sarif, 'sarif')(
         { image: r.startup.image, checks: r.startup.checks, levers: r.levers, budgets: budgetCrossings(r, budgets) },
         { toolVersion: ctx.toolVersion, ...(dockerfile !== undefined ? { dockerfile } : {}) },
       ),
@@ -74,11 +99,11 @@ export function inspectRenderers(top: number, dockerfile?: { path: string; text:
 }
 
 /** `--platform all`: one report per platform (JSON: a list of inspect documents). */
-function inspectPlatformsRenderers(ref: string, top: number, cost: ResolvedCostModel): Renderers<InspectReport[]> {
+function inspectPlatformsRenderers(ref: string, top: number, cost: ResolvedCostModel, mods: FormatModules): Renderers<InspectReport[]> {
   return {
     text: (rs) => renderInspectPlatforms(ref, rs, { top }),
     json: (rs) => prettyJsonCompact(rs.map((r) => inspectDocument(r, cost)), TREE_KEYS),
-    markdown: (rs) => rs.map((r) => renderInspectMarkdown(r, { top })).join('\n'),
+    markdown: (rs) => rs.map((r) => loaded(mods.markdown, 'markdown')(r, { top })).join('\n'),
   };
 }
 
@@ -152,11 +177,11 @@ export const command: CommandModule = {
             const platforms = await listImagePlatforms(ref, { ...(insecure ? { insecure: true } : {}), env });
             reports = [];
             for (const p of platforms) reports.push(await inspectOne(platformString(p)));
-            await writeReport(io, opts, inspectPlatformsRenderers(ref, top, cost), reports);
+            await writeReport(io, opts, inspectPlatformsRenderers(ref, top, cost, await loadFormatModules(wantedFormats(opts))), reports);
           } else {
             const report = await inspectOne(opts.platform);
             reports = [report];
-            await writeReport(io, opts, inspectRenderers(top, dockerfile, cost, budgets), report);
+            await writeReport(io, opts, inspectRenderers(top, dockerfile, cost, budgets, await loadFormatModules(wantedFormats(opts))), report);
           }
           if (cache && cache.stats.writeErrors > 0) io.stderr(`goslim: note: ${cache.stats.writeErrors} analysis cache entries could not be written to ${cache.dir} (the report is complete; --no-cache to skip the cache)\n`);
           // A budget holds for every platform: each one that misses it is named.
