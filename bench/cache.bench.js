@@ -107,7 +107,7 @@ try {
   console.log(`  CLI first inspect --json             ${s(cf.ms)}`);
   console.log(`  CLI second inspect --json            ${s(cs.ms)}   (${(cs.ms / cf.ms).toFixed(3)}x first; ${s(cs.ms - node.ms)} over node start-up, ${s(cs.ms - cliFloor.ms)} over goslim --version)`);
   const ok = w.ms <= 100;
-  console.log(`  target: second inspect <= 0.1 s plus Node start-up: library call ${s(w.ms)} ${ok ? 'OK' : 'OVER'}; CLI ${s(cs.ms - node.ms)} over start-up (module loading and output included)`);
+  console.log(`  target: second inspect <= 0.1 s plus Node start-up: library call ${s(w.ms)} ${ok ? 'OK' : 'OVER'}; CLI ${s(cs.ms - node.ms)} over start-up (module loading and output included) ${cs.ms - node.ms <= 100 ? 'OK' : 'OVER'}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

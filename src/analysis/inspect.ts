@@ -32,7 +32,8 @@ import type { VerifyReport } from '../verify/types.js';
 import type { LayerRecord } from '../image/filesystem/record.js';
 import type { GzipSize } from '../image/gzip-size.js';
 import { ANALYSIS_VERSION, cacheKey, type LayerCache } from './layer-cache.js';
-import { checkFileEntry, checkLayerFacts, checkReportEntry, checkStartupEntry, type FileEntry, type LayerFacts, type StartupEntry } from './layer-facts.js';
+import { cachedInspectReport, inspectCacheKeys } from './inspect-cache.js';
+import { checkFileEntry, checkLayerFacts, checkStartupEntry, type FileEntry, type LayerFacts, type StartupEntry } from './layer-facts.js';
 import type { CauseId, CauseTotal, Estimate, GoBinary, GoBinaryFacts, Lever, PackageTotal, PackedBinary } from './types.js';
 
 /** Progress over the whole image (src/image/filesystem/merge.ts's imageReadProgress). */
@@ -203,7 +204,10 @@ export async function inspectImageRef(ref: string, options: InspectOptions = {})
 
 export async function inspectImage(image: Image, options: InspectOptions = {}): Promise<InspectReport> {
   const layers = image.layers();
-  const withTree = options.fileTree !== undefined && options.fileTree !== false;
+  const keys = inspectCacheKeys(image, options);
+  const { cache, withTree, measureCompressed, verifyDiffId, platformText, variantOf, keyOf, reportKey } = keys;
+  const hit = await cachedInspectReport(image, options, keys);
+  if (hit !== undefined) return hit;
   const collector = new GoBinaryCollector((bytes, path) => analyzeGo(bytes, path, withTree), elfSections);
   const dbFiles = new Map<string, { layer: number; text: string }>();
   // Compressibility samples, one pair of probes per layer (so a layer's samples are its own, and
@@ -237,41 +241,8 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   };
   // Progress counts stored sizes as known before the walk (a streamed source learns them as it goes).
   const storedTotal = layers.reduce((s, l) => s + l.size(), 0);
-  const measureCompressed = options.measureCompressed ?? true;
-
-  const verifyDiffId = options.verifyDiffIds ?? false;
-  // The per-layer analysis cache: not for a source that streams its layers as one export
-  // (docker-daemon: its config, and so its diff_ids, are known for sure only after the walk).
-  const cache = options.cache !== undefined && options.cache !== false && imageSource(image).transport !== 'docker-daemon' ? options.cache : undefined;
-  const measureMode = measureCompressed === true ? 'estimate' : measureCompressed === false ? 'off' : measureCompressed;
-  const variantOf = (i: number): string => `tree=${withTree ? 1 : 0};gzip=${layers[i]!.compression() === 'none' ? measureMode : 'blob'}`;
-  const keyOf = (i: number): string => cacheKey([`analysis-v${ANALYSIS_VERSION}`, 'layer', layers[i]!.diffId(), variantOf(i)]);
   // With --verify-diff-ids, only facts whose diff_id was checked when they were written.
   const usable = (f: LayerFacts | undefined): LayerFacts | undefined => (f !== undefined && (!verifyDiffId || f.diffIdChecked) ? f : undefined);
-  const platformText = platformString(image.platform());
-  // The whole report of this manifest with these options (not with --verify-diff-ids: that asks to read every layer).
-  // Keys are made only with a cache: a streamed daemon image knows its digests only after the walk.
-  const reportKey = cache
-    ? cacheKey([
-        `analysis-v${ANALYSIS_VERSION}`,
-        'report',
-        image.digest(),
-        image.configDigest(),
-        platformText,
-        `tree=${String(options.fileTree ?? false)};largest=${options.largest ?? 15};gzip=${measureMode}`,
-      ])
-    : '';
-  if (cache && !verifyDiffId) {
-    const hit = (await cache.read('report', reportKey, (b) => checkReportEntry(b, image.digest(), platformText))) as InspectReport | undefined;
-    if (hit !== undefined) {
-      await Promise.all(layers.map((_, i) => cache.touch('layer', keyOf(i))));
-      const source = imageSource(image);
-      // The entry was written without ref and source (they belong to this read): put them back first,
-      // so the report's keys come in the order a fresh run prints them.
-      const { ref: _ref, source: _source, ...stored } = hit.image;
-      return { ...hit, image: { ref: image.reference(), source, ...stored }, startup: { ...hit.startup, image: { ...hit.startup.image, ref: image.reference() } } };
-    }
-  }
   const cached: Array<LayerFacts | undefined> = cache
     ? await Promise.all(layers.map((l, i) => cache.read('layer', keyOf(i), (b) => usable(checkLayerFacts(b, l.diffId(), variantOf(i), l.digest())))))
     : [];

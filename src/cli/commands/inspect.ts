@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { budgetCrossings, checkBudgets, LEVER_IDS, parseBudgets, type Budgets } from '../../analysis/budgets.js';
-import { inspectImageRef, type InspectReport } from '../../analysis/inspect.js';
-import { listImagePlatforms } from '../../image/open.js';
+import type { InspectOptions as InspectRunOptions, InspectReport } from '../../analysis/inspect.js';
+import { cachedInspectReport } from '../../analysis/inspect-cache.js';
+import { listImagePlatforms, openImage } from '../../image/open.js';
 import { platformString } from '../../image/model.js';
 import { renderInspectPlatforms } from '../../report/platforms-text.js';
 import { InternalError, UsageError } from '../../errors.js';
@@ -107,6 +108,15 @@ function inspectPlatformsRenderers(ref: string, top: number, cost: ResolvedCostM
   };
 }
 
+/**
+ * inspectImageRef, with the walk's modules loaded only when the analysis cache does not answer
+ * (docs/cache.md: a second inspect of the fat image, 0.178 s in all, 0.086 s over `node -e 0`).
+ */
+async function inspectRef(ref: string, options: InspectRunOptions): Promise<InspectReport> {
+  const image = await openImage(ref, options);
+  return (await cachedInspectReport(image, options)) ?? (await import('../../analysis/inspect.js')).inspectImage(image, options);
+}
+
 export const command: CommandModule = {
   register(program: Command, run: ActionRunner): void {
     addCacheOptions(addConfigOption(addOutputOptions(addCostOptions(addNetworkOptions(program
@@ -156,7 +166,7 @@ export const command: CommandModule = {
           const inspectOne = async (platform: string | undefined): Promise<InspectReport> => {
             const progress = createProgress(io, platform === undefined ? 'inspect' : `inspect ${platform}`);
             try {
-              return await inspectImageRef(ref, {
+              return await inspectRef(ref, {
                 ...(platform !== undefined ? { platform } : {}),
                 ...(insecure ? { insecure: true } : {}),
                 ...(opts.verifyDiffIds ? { verifyDiffIds: true } : {}),
