@@ -5,8 +5,9 @@
  * the main thread before zlib may continue, so whenever our own work (hashing, tar parsing,
  * the merged tree, the analyzers) holds the main thread, decompression waits, and the two
  * take turns instead of overlapping. Here a worker thread owns the file read, gunzip and the
- * blob digest, and fills a ring of 8 x 1 MiB slots (a SharedArrayBuffer) that the main thread
- * reads in place and hands back; the main thread hashes the diff_id and parses. (1 MiB slots:
+ * blob digest, and fills a ring of 8 x 1 MiB slots (a SharedArrayBuffer; 32 for the walk's
+ * lead read, see LEAD_SLOTS) that the main thread reads in place and hands back; the main
+ * thread hashes the diff_id and parses. (1 MiB slots:
  * half the messages of 512 KiB ones, measured 1.29x against 1.33x the gunzip floor for the
  * whole inspect of the 1.08 GB fixture image; see bench/inspect.)
  *
@@ -45,8 +46,8 @@ export const SLOTS = 8;
  * Slots of the ring of a lead read (WorkerTarRequest.lead): 32 MiB, about 130 ms of a reader's
  * gunzip output here. The main thread sometimes holds on to a chunk for longer than 8 slots
  * last (a Go binary's analysis, some 200 ms for the fat image's 7.4 MB program; a layer below
- * walked beside it): the fat image's 278 MB layer's reader then waited 150-330 ms per inspect
- * with 8 slots, 0 ms with 32 (3 runs each), for 24 MB more peak RSS.
+ * walked beside it): the fat image's 278 MB layer's reader waited 150-330 ms per inspect with 8
+ * slots (3 runs), 0-88 ms as the lead (8 bench runs), for about 20 MB more peak RSS.
  */
 export const LEAD_SLOTS = 32;
 /** Pushed blob bytes (a registry response) sent ahead of what the worker's gunzip has taken. */
@@ -57,7 +58,6 @@ interface Client {
   what: string;
   /** The job's size in stored bytes, as far as known (see jobWeight): how the readers share jobs. */
   weight: number;
-
   onChunk(slot: number, len: number): void;
   /** The reader frames this job's gzip members: their CRCs are checked here. */
   onFramed(): void;
