@@ -9,7 +9,7 @@ import { imageSource, platformString, type Image } from '../image/model.js';
 import type { CompressedMode } from '../image/gzip-size.js';
 import { ANALYSIS_VERSION, cacheKey, type LayerCache } from './layer-cache.js';
 import { checkReportEntry } from './layer-facts.js';
-import type { InspectOptions, InspectReport } from './inspect.js';
+import type { InspectOptions, InspectReport } from './inspect-types.js';
 
 export interface InspectCacheKeys {
   /** The cache, when this inspect uses one (not for a docker-daemon export). */
