@@ -14,6 +14,7 @@ import { openImage } from '../open.js';
 import type { Image, Layer, TarReadOptions } from '../model.js';
 import { buildTestImage, dir, file, opaque, symlink, whiteout, type TestImageSpec } from '../testing/index.js';
 import { mergeLayers, type MergeResult } from './merge.js';
+import { layerReadersRunning, layerReadsVia, releaseLayerReader } from '../sources/tar-worker.js';
 
 let work: string;
 beforeAll(async () => {
@@ -135,6 +136,33 @@ describe('mergeLayers: layers read side by side', () => {
       watchedOther.layers = () => otherLayers;
       await mergeLayers(watchedOther, { lookahead: 3 });
       expect(none, name).toEqual(otherLayers.map(() => undefined));
+    }
+  });
+
+  it('reads a small image on this thread (no reader thread started), with the same result', async () => {
+    const built = await buildTestImage(layered, { dir: join(work, 'small'), format: 'oci' });
+    const stored = (await openImage(built.reference)).layers().reduce((n, l) => n + l.size(), 0);
+    expect(stored).toBeLessThan(4 << 20);
+    const prev = process.env.GOSLIM_SMALL_IMAGE;
+    try {
+      process.env.GOSLIM_SMALL_IMAGE = '0'; // every image on the reader threads
+      const onReaders = await mergeLayers(await openImage(built.reference), { lookahead: 3 });
+      releaseLayerReader();
+      expect(layerReadersRunning()).toBe(0);
+      delete process.env.GOSLIM_SMALL_IMAGE; // the default: under 4 MiB stored, here
+      const before = layerReadsVia();
+      const here = await mergeLayers(await openImage(built.reference), { lookahead: 3 });
+      const after = layerReadsVia();
+      expect([after.sync, after.stream]).toEqual([before.sync, before.stream]);
+      expect(layerReadersRunning()).toBe(0);
+      expect(plain(here)).toEqual(plain(onReaders));
+      // A threshold under the image's size: the reader threads again.
+      process.env.GOSLIM_SMALL_IMAGE = String(stored);
+      await mergeLayers(await openImage(built.reference), { lookahead: 3 });
+      expect(layerReadsVia().sync).toBeGreaterThan(after.sync);
+    } finally {
+      if (prev === undefined) delete process.env.GOSLIM_SMALL_IMAGE;
+      else process.env.GOSLIM_SMALL_IMAGE = prev;
     }
   });
 

@@ -7,12 +7,12 @@ import type { Readable } from 'node:stream';
 import { imageSource, type Image, type Layer, type TarChunks } from '../model.js';
 import { InternalError } from '../../errors.js';
 import { limit } from '../../limits.js';
-import { readerThreads } from '../sources/tar-worker.js';
+import { layerReadersRunning, readerThreads } from '../sources/tar-worker.js';
 import { GzipSizeMeter, type CompressedMode, type GzipSize } from '../gzip-size.js';
 import { mapHistory } from './history.js';
 import { normaliseEntryPath } from './path.js';
 import { MergedTree, type MergedTotals } from './merge-tree.js';
-import { isTarChunks, openLayerTar, streamChunks, walkLayer, type Anomaly, type LayerVisitor, type WalkStats } from './walk.js';
+import { isTarChunks, openLayerTar, smallReadLimit, streamChunks, walkLayer, type Anomaly, type LayerVisitor, type WalkStats } from './walk.js';
 import { LayerRecorder, replayLayer, type LayerRecord } from './record.js';
 import type { LayerEntry, LayerSummary, MergedFile, WastedSummary, Whiteout } from './types.js';
 
@@ -160,6 +160,8 @@ class LayerRead {
     private readonly maxBuffered: number,
     /** Whether this is the image's largest layer read, when it has one (TarReadOptions.lead). */
     private readonly lead: boolean | undefined,
+    /** Read on this thread (a small image, see smallImage), not on a reader thread. */
+    private readonly here: boolean,
   ) {
     this.done = this.run(layer, visitor, onBytes);
     this.done.catch(() => {}); // surfaced when its turn comes (a lower layer's failure comes first)
@@ -175,7 +177,8 @@ class LayerRead {
     outer: Pick<LayerVisitor, 'sink' | 'wantContent' | 'content'> | undefined,
     onBytes: ((read: LayerRead, n: number) => void) | undefined,
   ): Promise<{ stats: WalkStats; gz: GzipSize | undefined }> {
-    const opened = await openLayerTar(layer, { verifyDiffId: this.options.verifyDiffIds ?? true, ...(this.lead !== undefined ? { lead: this.lead } : {}) });
+    const verifyDiffId = this.options.verifyDiffIds ?? true;
+    const opened = await openLayerTar(layer, { verifyDiffId, ...(this.lead !== undefined ? { lead: this.lead } : {}) }, this.here);
     const inner = !this.gated || isTarChunks(opened) ? opened : streamChunks(opened);
     // Reads pause while the buffer is full and the layer's turn has not come, and stop on abort.
     const tar: TarChunks | Readable = !this.gated || !isTarChunks(inner) ? opened : {
@@ -236,6 +239,16 @@ function lookahead(image: Image, option: number | undefined): number {
   return Number.isInteger(n) && n > 0 ? Math.min(n, 4) : 0;
 }
 
+/** An image under smallReadLimit() stored bytes, while no reader thread is running: read on this thread (see walk.ts). */
+function smallImage(image: Image): boolean {
+  // A docker-daemon export learns its layers' sizes as they stream, and reads them as it does.
+  if (imageSource(image).transport === 'docker-daemon') return false;
+  if (layerReadersRunning() > 0) return false; // started already (another walk): use them
+  let stored = 0;
+  for (const l of image.layers()) stored += l.size();
+  return stored < smallReadLimit();
+}
+
 /** Stored bytes from which the largest layer is a lead read. */
 const LEAD_MIN = 16 << 20;
 
@@ -284,9 +297,10 @@ export async function mergeLayers(image: Image, options: MergeOptions = {}): Pro
   };
   // The walk waits on the largest layer's reader most: its read gets the deeper buffer.
   const lead = leadLayer(layers);
+  const here = smallImage(image);
   const startRead = (i: number): void => {
     if (i >= layers.length || reads.has(i) || replayOf(i) !== undefined) return;
-    reads.set(i, new LayerRead(layers[i]!, i, outer, options, onBytes, ahead > 0, limit('merge.aheadEvents', options.aheadEvents), lead >= 0 ? i === lead : undefined));
+    reads.set(i, new LayerRead(layers[i]!, i, outer, options, onBytes, ahead > 0, limit('merge.aheadEvents', options.aheadEvents), lead >= 0 ? i === lead : undefined, here));
   };
   try {
     for (const [i, layer] of layers.entries()) {
