@@ -106,7 +106,6 @@ function wrapTarError(err: Error, layer: number): Error {
   return new MalformedInputError(`layer ${layer}: invalid tar (${err.message})`, { cause: err });
 }
 
-/** The uncompressed tar of a layer: its worker-thread chunks when it has them, else its stream. */
 /**
  * Stored bytes under which an image (mergeLayers) or a layer read on its own (a re-read after the
  * walk, an unpack) is read on this thread when no reader thread is running: starting one costs
