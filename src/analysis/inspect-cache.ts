@@ -16,7 +16,6 @@ export interface InspectCacheKeys {
   cache: LayerCache | undefined;
   withTree: boolean;
   measureCompressed: boolean | CompressedMode;
-  measureMode: CompressedMode | 'off';
   verifyDiffId: boolean;
   platformText: string;
   /** The layer entry's variant and key of layer i. */
@@ -50,7 +49,7 @@ export function inspectCacheKeys(image: Image, options: InspectOptions): Inspect
         `tree=${String(options.fileTree ?? false)};largest=${options.largest ?? 15};gzip=${measureMode}`,
       ])
     : '';
-  return { cache, withTree, measureCompressed, measureMode, verifyDiffId, platformText, variantOf, keyOf, reportKey };
+  return { cache, withTree, measureCompressed, verifyDiffId, platformText, variantOf, keyOf, reportKey };
 }
 
 /** The cached report of this image with these options, or undefined (no cache, no entry, or --verify-diff-ids). */

@@ -32,7 +32,7 @@ import type { VerifyReport } from '../verify/types.js';
 import type { LayerRecord } from '../image/filesystem/record.js';
 import type { GzipSize } from '../image/gzip-size.js';
 import { ANALYSIS_VERSION, cacheKey } from './layer-cache.js';
-import { cachedInspectReport, inspectCacheKeys } from './inspect-cache.js';
+import { cachedInspectReport, inspectCacheKeys, type InspectCacheKeys } from './inspect-cache.js';
 import { checkFileEntry, checkLayerFacts, checkStartupEntry, type FileEntry, type LayerFacts, type StartupEntry } from './layer-facts.js';
 import type { GoBinaryFacts } from './types.js';
 import type { CompressedMeasure, InspectOptions, InspectReport } from './inspect-types.js';
@@ -98,11 +98,17 @@ export async function inspectImageRef(ref: string, options: InspectOptions = {})
 }
 
 export async function inspectImage(image: Image, options: InspectOptions = {}): Promise<InspectReport> {
-  const layers = image.layers();
   const keys = inspectCacheKeys(image, options);
+  return (await cachedInspectReport(image, options, keys)) ?? inspectByLayers(image, options, keys);
+}
+
+/**
+ * inspectImage once the cache's report entry did not answer (cachedInspectReport with these
+ * `keys`): each layer read, or replayed from its cache entry, then the analysis.
+ */
+export async function inspectByLayers(image: Image, options: InspectOptions, keys: InspectCacheKeys): Promise<InspectReport> {
+  const layers = image.layers();
   const { cache, withTree, measureCompressed, verifyDiffId, platformText, variantOf, keyOf, reportKey } = keys;
-  const hit = await cachedInspectReport(image, options, keys);
-  if (hit !== undefined) return hit;
   const collector = new GoBinaryCollector((bytes, path) => analyzeGo(bytes, path, withTree), elfSections);
   const dbFiles = new Map<string, { layer: number; text: string }>();
   // Compressibility samples, one pair of probes per layer (so a layer's samples are its own, and

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { budgetCrossings, checkBudgets, LEVER_IDS, parseBudgets, type Budgets } from '../../analysis/budgets.js';
 import type { InspectOptions as InspectRunOptions, InspectReport } from '../../analysis/inspect.js';
-import { cachedInspectReport } from '../../analysis/inspect-cache.js';
+import { cachedInspectReport, inspectCacheKeys } from '../../analysis/inspect-cache.js';
 import { listImagePlatforms, openImage } from '../../image/open.js';
 import { platformString } from '../../image/model.js';
 import { renderInspectPlatforms } from '../../report/platforms-text.js';
@@ -114,7 +114,8 @@ function inspectPlatformsRenderers(ref: string, top: number, cost: ResolvedCostM
  */
 async function inspectRef(ref: string, options: InspectRunOptions): Promise<InspectReport> {
   const image = await openImage(ref, options);
-  return (await cachedInspectReport(image, options)) ?? (await import('../../analysis/inspect.js')).inspectImage(image, options);
+  const keys = inspectCacheKeys(image, options);
+  return (await cachedInspectReport(image, options, keys)) ?? (await import('../../analysis/inspect.js')).inspectByLayers(image, options, keys);
 }
 
 export const command: CommandModule = {
