@@ -18,7 +18,7 @@ export default defineConfig({
     server: { deps: { inline: ['@actions/workflow-parser'] } },
     // No per-layer analysis cache unless a test asks for one (--cache-dir, or a LayerCache): a test
     // that reads an image reads its layers, whatever ran before it (docs/cache.md).
-    // And every image on the reader threads, small ones too (smallReadLimit in
+    // And every image on the reader threads, small ones too (readHere in
     // src/image/filesystem/walk.ts): the tests' images are small, and the reader path is the one
     // large images take. The small-image path has its own test (merge-lookahead.test.ts).
     env: { GOSLIM_NO_CACHE: '1', GOSLIM_SMALL_IMAGE: '0' },

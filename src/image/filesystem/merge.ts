@@ -7,12 +7,12 @@ import type { Readable } from 'node:stream';
 import { imageSource, type Image, type Layer, type TarChunks } from '../model.js';
 import { InternalError } from '../../errors.js';
 import { limit } from '../../limits.js';
-import { layerReadersRunning, readerThreads } from '../sources/tar-worker.js';
+import { readerThreads } from '../sources/tar-worker.js';
 import { GzipSizeMeter, type CompressedMode, type GzipSize } from '../gzip-size.js';
 import { mapHistory } from './history.js';
 import { normaliseEntryPath } from './path.js';
 import { MergedTree, type MergedTotals } from './merge-tree.js';
-import { isTarChunks, openLayerTar, smallReadLimit, streamChunks, walkLayer, type Anomaly, type LayerVisitor, type WalkStats } from './walk.js';
+import { isTarChunks, openLayerTar, readHere, streamChunks, walkLayer, type Anomaly, type LayerVisitor, type WalkStats } from './walk.js';
 import { LayerRecorder, replayLayer, type LayerRecord } from './record.js';
 import type { LayerEntry, LayerSummary, MergedFile, WastedSummary, Whiteout } from './types.js';
 
@@ -239,14 +239,11 @@ function lookahead(image: Image, option: number | undefined): number {
   return Number.isInteger(n) && n > 0 ? Math.min(n, 4) : 0;
 }
 
-/** An image under smallReadLimit() stored bytes, while no reader thread is running: read on this thread (see walk.ts). */
+/** A small image, read on this thread while no reader thread is running (readHere in walk.ts). */
 function smallImage(image: Image): boolean {
   // A docker-daemon export learns its layers' sizes as they stream, and reads them as it does.
   if (imageSource(image).transport === 'docker-daemon') return false;
-  if (layerReadersRunning() > 0) return false; // started already (another walk): use them
-  let stored = 0;
-  for (const l of image.layers()) stored += l.size();
-  return stored < smallReadLimit();
+  return readHere(image.layers().reduce((n, l) => n + l.size(), 0));
 }
 
 /** Stored bytes from which the largest layer is a lead read. */

@@ -117,20 +117,20 @@ function wrapTarError(err: Error, layer: number): Error {
  */
 const SMALL_READ = 4 << 20;
 
-export function smallReadLimit(): number {
+/** Should `stored` bytes (an image's layers, or one layer) be read on this thread? See SMALL_READ. */
+export function readHere(stored: number): boolean {
   const env = process.env.GOSLIM_SMALL_IMAGE;
   const n = env !== undefined && env !== '' ? Number(env) : SMALL_READ;
-  return Number.isFinite(n) && n >= 0 ? n : SMALL_READ;
+  const limit = Number.isFinite(n) && n >= 0 ? n : SMALL_READ;
+  return stored > 0 && stored < limit && layerReadersRunning() === 0;
 }
 
 /**
  * A layer's tar: from its source's reader thread (tarChunks) when it has one, else as a stream on
- * this thread. `here`: on this thread all the same; by default, a layer under smallReadLimit()
- * stored bytes while no reader thread is running.
+ * this thread. `here`: on this thread all the same; by default, readHere(its stored size).
  */
 export async function openLayerTar(layer: Layer, options: TarReadOptions = {}, here?: boolean): Promise<Readable | TarChunks> {
-  const size = layer.size();
-  if (here ?? (size > 0 && size < smallReadLimit() && layerReadersRunning() === 0)) return layer.uncompressed(options);
+  if (here ?? readHere(layer.size())) return layer.uncompressed(options);
   return (await layer.tarChunks?.(options)) ?? (await layer.uncompressed(options));
 }
 
