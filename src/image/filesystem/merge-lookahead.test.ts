@@ -66,6 +66,22 @@ const layered: TestImageSpec = {
   ],
 };
 
+/** The same image, with what each layer's read was asked for `lead` recorded (by layer index). */
+function leadsAsked(image: Image): { watched: Image; asked: Array<boolean | undefined> } {
+  const asked: Array<boolean | undefined> = [];
+  const layers = image.layers().map((l, i) => {
+    const seen = Object.create(l) as Layer;
+    seen.tarChunks = async (options?: TarReadOptions) => {
+      asked[i] = options?.lead;
+      return l.tarChunks!(options);
+    };
+    return seen;
+  });
+  const watched = Object.create(image) as Image;
+  watched.layers = () => layers;
+  return { watched, asked };
+}
+
 describe('mergeLayers: layers read side by side', () => {
   it('gives the same merged tree, summaries and progress totals as one layer at a time', async () => {
     const built = await buildTestImage(layered, { dir: join(work, 'same'), format: 'oci' });
@@ -102,18 +118,7 @@ describe('mergeLayers: layers read side by side', () => {
     };
     const built = await buildTestImage(spec, { dir: join(work, 'lead'), format: 'oci' });
     const image = await openImage(built.reference);
-    const asked: Array<boolean | undefined> = [];
-    // The same image, its layers' reads recorded.
-    const layers = image.layers().map((l, i) => {
-      const seen = Object.create(l) as Layer;
-      seen.tarChunks = async (options?: TarReadOptions) => {
-        asked[i] = options?.lead;
-        return l.tarChunks!(options);
-      };
-      return seen;
-    });
-    const watched = Object.create(image) as Image;
-    watched.layers = () => layers;
+    const { watched, asked } = leadsAsked(image);
     const side = await mergeLayers(watched, { lookahead: 2 });
     expect(asked).toEqual([false, true, false]);
     expect(plain(side)).toEqual(plain(await mergeLayers(image, { lookahead: 0 })));
@@ -122,20 +127,9 @@ describe('mergeLayers: layers read side by side', () => {
       ['no-lead', layered, 'oci'],
       ['no-lead-plain', spec, 'docker-archive-legacy'],
     ] as const) {
-      const other = await openImage((await buildTestImage(s, { dir: join(work, name), format })).reference);
-      const none: Array<boolean | undefined> = [];
-      const otherLayers = other.layers().map((l, i) => {
-        const seen = Object.create(l) as Layer;
-        seen.tarChunks = async (options?: TarReadOptions) => {
-          none[i] = options?.lead;
-          return l.tarChunks!(options);
-        };
-        return seen;
-      });
-      const watchedOther = Object.create(other) as Image;
-      watchedOther.layers = () => otherLayers;
-      await mergeLayers(watchedOther, { lookahead: 3 });
-      expect(none, name).toEqual(otherLayers.map(() => undefined));
+      const other = leadsAsked(await openImage((await buildTestImage(s, { dir: join(work, name), format })).reference));
+      await mergeLayers(other.watched, { lookahead: 3 });
+      expect(other.asked, name).toEqual(other.watched.layers().map(() => undefined));
     }
   });
 
