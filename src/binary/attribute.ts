@@ -1259,12 +1259,15 @@ function scanReferences(
 }
 
 /**
- * One function's x86-64 code, bytes[p0, pe) (VA = index + base), in one pass: CALL rel32 (E8) at every
- * byte (a call site when the target is exactly a function's entry), and RIP-relative LEA/MOV (REX,
- * 8D/8B, ModRM 00 xxx 101) into a region (`find`), resuming after each one found. A function of its
- * own, called per function: compiled after a few calls instead of waiting for the caller's loop.
+ * One function's x86-64 code, bytes[p0, pe) (VA = index + base): CALL rel32 (E8) at every byte (a call
+ * site when the target is exactly a function's entry), and RIP-relative LEA/MOV (REX, 8D/8B, ModRM
+ * 00 xxx 101) into a region (`find`), resuming after each one found. The candidate bytes are found
+ * with indexOf (a native search, about four times the speed of testing every byte in JavaScript on
+ * kubectl's 23 MB of code), on a view of this function only, so no search runs past its end. A
+ * function of its own, called per function: compiled after a few calls instead of waiting for the
+ * caller's loop.
  */
-function scanAmd64(
+export function scanAmd64(
   bytes: Uint8Array,
   dv: DataView,
   p0: number,
@@ -1275,21 +1278,41 @@ function scanAmd64(
   refs: RefCollector | null,
   find: (va: number) => number,
 ): void {
-  let next = p0;
-  for (let p = p0; p + 5 <= pe; p++) {
-    const b0 = bytes[p]!;
-    if (b0 === 0xe8) {
-      if (calls !== null) calls.add(f, p + base, p + 5 + base + dv.getInt32(p + 1, true));
-    } else if ((b0 & 0xf0) === 0x40 && refs !== null && p >= next && p + 7 <= pe) {
-      const op = bytes[p + 1];
-      if ((op === 0x8d || op === 0x8b) && (bytes[p + 2]! & 0xc7) === 0x05) {
-        const va = p + 7 + base + dv.getInt32(p + 3, true);
-        const m = find(va);
-        if (m >= 0) {
-          refs.add(va, f, m);
-          next = p + 7;
-        }
-      }
+  const code = bytes.subarray(p0, pe);
+  const n = pe - p0;
+  if (calls !== null) {
+    for (let i = code.indexOf(0xe8); i >= 0 && i + 5 <= n; i = code.indexOf(0xe8, i + 1)) {
+      const p = p0 + i;
+      calls.add(f, p + base, p + 5 + base + dv.getInt32(p + 1, true));
+    }
+  }
+  if (refs === null) return;
+  // The opcode bytes, both searches merged in order: a REX prefix precedes the opcode.
+  let next = 0;
+  let lea = code.indexOf(0x8d, 1);
+  let mov = code.indexOf(0x8b, 1);
+  for (;;) {
+    let q: number;
+    if (lea < 0) {
+      if (mov < 0) break;
+      q = mov;
+      mov = code.indexOf(0x8b, mov + 1);
+    } else if (mov < 0 || lea < mov) {
+      q = lea;
+      lea = code.indexOf(0x8d, lea + 1);
+    } else {
+      q = mov;
+      mov = code.indexOf(0x8b, mov + 1);
+    }
+    const i = q - 1;
+    if (i + 7 > n) break;
+    if (i < next || (code[i]! & 0xf0) !== 0x40 || (code[i + 2]! & 0xc7) !== 0x05) continue;
+    const p = p0 + i;
+    const va = p + 7 + base + dv.getInt32(p + 3, true);
+    const m = find(va);
+    if (m >= 0) {
+      refs.add(va, f, m);
+      next = i + 7;
     }
   }
 }
