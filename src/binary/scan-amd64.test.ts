@@ -1,15 +1,14 @@
 /**
- * The x86-64 code scan finds its candidate bytes with indexOf on a view of one function. It must
- * report exactly what testing every byte did: every E8 whose rel32 fits in the function, and every
- * REX + 8D/8B + ModRM 00 xxx 101 whose disp32 fits, skipping the bytes of a reference already taken
+ * The x86-64 code scan finds its candidate bytes with indexOf, once per buffer, function after
+ * function. It must report exactly what testing every byte did: every E8 whose rel32 fits in the
+ * function, and every REX + 8D/8B + ModRM 00 xxx 101 whose disp32 fits, skipping the bytes of a reference already taken
  * (and only of one taken), never past the function's end even when the buffer goes on.
  */
 import { describe, expect, it } from 'vitest';
-import { scanAmd64 } from './attribute.js';
+import { Amd64Code } from './attribute.js';
 import type { CallGraph } from './sites.js';
 
-type Scan = typeof scanAmd64;
-type Refs = Parameters<Scan>[7];
+type Refs = Parameters<Amd64Code['scan']>[5];
 
 /** The definition: every byte tested in turn (the scan before indexOf). */
 function byteByByte(bytes: Uint8Array, dv: DataView, p0: number, pe: number, base: number, f: number, calls: CallGraph, refs: NonNullable<Refs>, find: (va: number) => number): void {
@@ -53,7 +52,7 @@ function record(run: (calls: CallGraph, refs: NonNullable<Refs>) => void): { cal
   return out;
 }
 
-describe('scanAmd64', () => {
+describe('Amd64Code.scan', () => {
   it('reports what testing every byte reports, function by function, on dense random code', () => {
     const next = lcg(15);
     let compared = 0;
@@ -62,13 +61,14 @@ describe('scanAmd64', () => {
       const dv = new DataView(bytes.buffer);
       // Half the targets "hit" (every other 4 KiB of the address space), so `next` skips happen.
       const find = (va: number): number => ((va >>> 12) & 1 ? (va >>> 12) & 7 : -1);
+      const scanner = new Amd64Code(bytes, dv);
       let p0 = 0;
       for (let f = 0; p0 < bytes.length; f++) {
         // Functions end anywhere, including mid-instruction, with more buffer after them.
         const pe = Math.min(bytes.length, p0 + 1 + (next() % 40));
         const base = 0x400000 + (next() % 4096);
         const want = record((c, r) => byteByByte(bytes, dv, p0, pe, base, f, c, r, find));
-        const got = record((c, r) => scanAmd64(bytes, dv, p0, pe, base, f, c, r, find));
+        const got = record((c, r) => scanner.scan(p0, pe, base, f, c, r, find));
         expect(got).toEqual(want);
         compared += want.calls.length + want.refs.length;
         p0 = pe;
@@ -82,22 +82,22 @@ describe('scanAmd64', () => {
     // LEA rax, [rip+0] at 0..6 and CALL at 7..11, then the same again after the end (12).
     const bytes = Uint8Array.from([0x48, 0x8d, 0x05, 0, 0, 0, 0, 0xe8, 0, 0, 0, 0, 0x48, 0x8d, 0x05, 0, 0, 0, 0, 0xe8, 0, 0, 0, 0]);
     const dv = new DataView(bytes.buffer);
-    const all = record((c, r) => scanAmd64(bytes, dv, 0, 12, 0x1000, 3, c, r, () => 0));
+    const all = record((c, r) => new Amd64Code(bytes, dv).scan(0, 12, 0x1000, 3, c, r, () => 0));
     expect(all.calls).toEqual([[3, 0x1007, 0x100c]]);
     expect(all.refs).toEqual([[0x1007, 3, 0]]);
     // Cut one byte short: the CALL's rel32 and then the LEA's disp32 no longer fit.
-    expect(record((c, r) => scanAmd64(bytes, dv, 0, 11, 0x1000, 3, c, r, () => 0))).toEqual({ calls: [], refs: [[0x1007, 3, 0]] });
-    expect(record((c, r) => scanAmd64(bytes, dv, 0, 6, 0x1000, 3, c, r, () => 0))).toEqual({ calls: [], refs: [] });
+    expect(record((c, r) => new Amd64Code(bytes, dv).scan(0, 11, 0x1000, 3, c, r, () => 0))).toEqual({ calls: [], refs: [[0x1007, 3, 0]] });
+    expect(record((c, r) => new Amd64Code(bytes, dv).scan(0, 6, 0x1000, 3, c, r, () => 0))).toEqual({ calls: [], refs: [] });
   });
 
   it('skips candidates inside a reference taken, up to its last byte, and only after one is taken', () => {
     // REX 8D 05 at 0, 3 and 6: the ones at 3 and 6 lie in the first one's displacement (bytes 3..6).
     const bytes = Uint8Array.from([0x48, 0x8d, 0x05, 0x48, 0x8b, 0x05, 0x48, 0x8d, 0x05, 0, 0, 0, 0]);
     const dv = new DataView(bytes.buffer);
-    const taken = record((c, r) => scanAmd64(bytes, dv, 0, bytes.length, 0, 0, c, r, () => 0));
+    const taken = record((c, r) => new Amd64Code(bytes, dv).scan(0, bytes.length, 0, 0, c, r, () => 0));
     expect(taken.refs.map(([va]) => va)).toEqual([7 + dv.getInt32(3, true)]);
     // The first one's target in no region: it is not taken, and the later ones are read.
-    const firstMissed = record((c, r) => scanAmd64(bytes, dv, 0, bytes.length, 0, 0, c, r, (va) => (va === 7 + dv.getInt32(3, true) ? -1 : 0)));
+    const firstMissed = record((c, r) => new Amd64Code(bytes, dv).scan(0, bytes.length, 0, 0, c, r, (va) => (va === 7 + dv.getInt32(3, true) ? -1 : 0)));
     expect(firstMissed.refs.map(([va]) => va)).toEqual([10 + dv.getInt32(6, true)]);
   });
 
@@ -106,7 +106,7 @@ describe('scanAmd64', () => {
     const dv = new DataView(bytes.buffer);
     const out: number[][] = [];
     const calls = { add: (f: number, pc: number, target: number) => out.push([f, pc, target]) } as unknown as CallGraph;
-    scanAmd64(bytes, dv, 0, bytes.length, 0, 0, calls, null, () => 0);
+    new Amd64Code(bytes, dv).scan(0, bytes.length, 0, 0, calls, null, () => 0);
     expect(out).toEqual([[0, 7, 13]]);
   });
 });
