@@ -1,8 +1,9 @@
 /**
  * The x86-64 code scan finds its candidate bytes with indexOf, once per buffer, function after
  * function. It must report exactly what testing every byte did: every E8 whose rel32 fits in the
- * function, and every REX + 8D/8B + ModRM 00 xxx 101 whose disp32 fits, skipping the bytes of a reference already taken
- * (and only of one taken), never past the function's end even when the buffer goes on.
+ * function, and every REX + 8D/8B + ModRM 00 xxx 101 whose disp32 fits, skipping the bytes of a
+ * reference already taken (and only of one taken), never past the function's end even when the
+ * buffer goes on.
  */
 import { describe, expect, it } from 'vitest';
 import { Amd64Code } from './attribute.js';
@@ -11,7 +12,17 @@ import type { CallGraph } from './sites.js';
 type Refs = Parameters<Amd64Code['scan']>[5];
 
 /** The definition: every byte tested in turn (the scan before indexOf). */
-function byteByByte(bytes: Uint8Array, dv: DataView, p0: number, pe: number, base: number, f: number, calls: CallGraph, refs: NonNullable<Refs>, find: (va: number) => number): void {
+function byteByByte(
+  bytes: Uint8Array,
+  dv: DataView,
+  p0: number,
+  pe: number,
+  base: number,
+  f: number,
+  calls: CallGraph,
+  refs: NonNullable<Refs>,
+  find: (va: number) => number,
+): void {
   let next = p0;
   for (let p = p0; p + 5 <= pe; p++) {
     const b0 = bytes[p]!;
@@ -34,7 +45,7 @@ function lcg(seed: number): () => number {
   let x = seed >>> 0;
   return () => {
     x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    return x;
+    return x >>> 8; // the high bits: an LCG's low bits repeat with a short period
   };
 }
 
