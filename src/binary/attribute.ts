@@ -1223,8 +1223,9 @@ function scanReferences(
       d = got.at[0]! - s;
       amd64 = arch === 'amd64' ? new Amd64Code(bytes, dv) : null;
     }
-    if (amd64 !== null) {
-      amd64.scan(s + d, e + d, tAddr - tOff - d, f, calls, wantRefs ? refs : null, find);
+    if (arch === 'amd64') {
+      // The scanner of the chunk loaded above (every function is in one).
+      amd64!.scan(s + d, e + d, tAddr - tOff - d, f, calls, wantRefs ? refs : null, find);
     } else {
       for (let p = s + ((4 - ((s - tOff) % 4)) % 4); p + 4 <= e; p += 4) {
         const ins = dv.getUint32(p + d, le);
